@@ -1,0 +1,3 @@
+from bridgework.cli import main
+
+main()

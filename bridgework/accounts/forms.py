@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.db.models.functions import Lower
+
+from .models import CommunityGroup, Invitation, Organisation, Person, Role
+
+MAX_CSV_BYTES = 1_000_000
+
+
+class ProfileForm(forms.ModelForm[Person]):
+    intention = forms.CharField(
+        label="Why I'm here (private)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only you can read this. It is encrypted and never shown to admins.",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["chosen_name", "pronouns"]
+
+    def clean_chosen_name(self) -> str:
+        name: str = self.cleaned_data["chosen_name"].strip()
+        if not name:
+            raise forms.ValidationError("Tell us what to call you.")
+        return name
+
+
+class RolesField(forms.MultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", Role.choices)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    chosen_name = forms.CharField(
+        label="Name (optional)", max_length=80, required=False,
+        help_text="They can change it when they accept.",
+    )
+    roles = RolesField(initial=[Role.PARTICIPANT], help_text="Pick at least one.")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if Person.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone with this e-mail address already has an account.")
+        if Invitation.objects.pending().filter(organisation=self.organisation, email=email).exists():
+            raise forms.ValidationError("This person already has a pending invitation.")
+        return email
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: email, name, roles (roles separated by ';'). UTF-8, at most 1 MB.",
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError("The file is larger than 1 MB. Split it into smaller files.")
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Upload a .csv file.")
+        data: bytes = upload.read()
+        return data
+
+
+class PersonRolesForm(forms.Form):
+    roles = RolesField(required=False)
+
+    def __init__(self, *args: Any, person: Person, acting: Person, **kwargs: Any) -> None:
+        self.person = person
+        self.acting = acting
+        super().__init__(*args, **kwargs)
+
+    def clean_roles(self) -> list[str]:
+        roles: list[str] = self.cleaned_data["roles"]
+        if Role.PROGRAM_ADMIN not in roles and self.person.is_program_admin:
+            if self.person.pk == self.acting.pk:
+                raise forms.ValidationError(
+                    "You can't remove your own program admin role. Ask another admin."
+                )
+        return roles
+
+
+class AcceptInvitationForm(forms.Form):
+    chosen_name = forms.CharField(
+        label="Name", max_length=80, help_text="The name you want others to see."
+    )
+    pronouns = forms.CharField(
+        max_length=40, required=False, help_text="Optional, for example she/her or they/them."
+    )
+    password1 = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not too common.",
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_chosen_name(self) -> str:
+        name: str = self.cleaned_data["chosen_name"].strip()
+        if not name:
+            raise forms.ValidationError("Tell us what to call you.")
+        return name
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1")
+        second: str = self.cleaned_data["password2"]
+        if first and first != second:
+            raise forms.ValidationError("The two passwords don't match.")
+        password_validation.validate_password(
+            second, Person(email=self.email, chosen_name=self.cleaned_data.get("chosen_name", ""))
+        )
+        return second
+
+
+class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
+    class Meta:
+        model = CommunityGroup
+        fields = ["name", "description", "open_to_join"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        clash = CommunityGroup.objects.in_organisation(self.organisation).filter(
+            name__iexact=name
+        )
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("There is already a group with this name.")
+        return name
+
+    def validate_unique(self) -> None:
+        # The organisation is set by the view after validation; clean_name covers uniqueness.
+        pass
+
+
+class AddMemberForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Person")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Person.objects.filter(organisation=organisation, is_active=True).order_by(
+            Lower("chosen_name")
+        )
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(label="Search people", required=False, max_length=100)

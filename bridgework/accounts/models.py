@@ -1,0 +1,312 @@
+"""Organisations (tenants), people, roles, community groups and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    is_demo = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def unique_slug_for(name: str) -> str:
+        base = slugify(name)[:50] or "organisation"
+        slug, number = base, 2
+        while Organisation.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
+class Role(models.TextChoices):
+    PARTICIPANT = "participant", "Participant"
+    FACILITATOR = "facilitator", "Facilitator"
+    PROGRAM_ADMIN = "program_admin", "Program admin"
+
+
+class PersonManager(BaseUserManager["Person"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Person:
+        person = self.model(email=self.normalize_email(email).lower(), **extra)
+        person.set_password(password)
+        person.full_clean(exclude=["password"])
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> Person:
+        """A platform operator for Django's admin site; belongs to no organisation."""
+        extra.update(is_staff=True, is_superuser=True)
+        extra.setdefault("chosen_name", "Operator")
+        return self.create_user(email, password, **extra)
+
+    def in_organisation(self, organisation: Organisation) -> models.QuerySet[Person]:
+        return self.filter(organisation=organisation)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """Someone who signs in. Identity data is never required and never drives access."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people", null=True, blank=True
+    )
+    email = models.EmailField("e-mail address", unique=True)
+    chosen_name = models.CharField(
+        "name", max_length=80, help_text="The name you want others to see."
+    )
+    pronouns = models.CharField(
+        max_length=40, blank=True, help_text="Optional, for example she/her, he/him, they/them."
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["chosen_name"]
+
+    if TYPE_CHECKING:
+        role_assignments: RelatedManager[RoleAssignment]
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        ordering = [Lower("chosen_name")]
+
+    def __str__(self) -> str:
+        return self.chosen_name
+
+    def get_full_name(self) -> str:
+        return self.chosen_name
+
+    def get_short_name(self) -> str:
+        return self.chosen_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.chosen_name} ({self.pronouns})" if self.pronouns else self.chosen_name
+
+    def role_set(self) -> frozenset[str]:
+        """The person's roles, read once per object (a page asks this many times)."""
+        cached: frozenset[str] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set()
+
+    @property
+    def is_participant(self) -> bool:
+        return self.has_role(Role.PARTICIPANT)
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.has_role(Role.FACILITATOR)
+
+    @property
+    def is_program_admin(self) -> bool:
+        return self.has_role(Role.PROGRAM_ADMIN)
+
+    def set_roles(self, roles: set[str]) -> None:
+        self.role_assignments.exclude(role__in=roles).delete()
+        for role in roles - set(self.role_assignments.values_list("role", flat=True)):
+            RoleAssignment.objects.create(person=self, role=role)
+        self._role_cache = frozenset(roles)
+
+    def deactivate(self) -> None:
+        self.is_active = False
+        self.deactivated_at = timezone.now()
+        self.save(update_fields=["is_active", "deactivated_at"])
+
+    def reactivate(self) -> None:
+        self.is_active = True
+        self.deactivated_at = None
+        self.save(update_fields=["is_active", "deactivated_at"])
+
+
+class RoleAssignment(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "role"], name="one_assignment_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.get_role_display()}"
+
+
+class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
+    def in_organisation(self, organisation: Organisation | None) -> CommunityGroupQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class CommunityGroup(models.Model):
+    """An employee resource group. Membership is chosen, never inferred from identity data."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="community_groups"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    open_to_join = models.BooleanField(
+        default=True,
+        help_text="People can join themselves. Otherwise a program admin adds members.",
+    )
+    members = models.ManyToManyField(
+        Person, through="GroupMembership", related_name="community_groups"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CommunityGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", Lower("name"), name="unique_group_name_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    class AddedBy(models.TextChoices):
+        SELF = "self", "Joined themselves"
+        ADMIN = "admin", "Added by a program admin"
+
+    group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    added_by = models.CharField(max_length=10, choices=AddedBy.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="one_membership_per_group")
+        ]
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True).filter(
+            expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation. Only a hash of the token is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("e-mail address")
+    chosen_name = models.CharField("name", max_length=80, blank=True)
+    roles = models.JSONField(default=list)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @classmethod
+    def build(
+        cls, *, organisation: Organisation, email: str, chosen_name: str, roles: list[str],
+        invited_by: Person | None,
+    ) -> tuple[Invitation, str]:
+        """A new unsaved invitation and its one-time token (shown once, in the e-mail)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls(
+            organisation=organisation,
+            email=email.lower(),
+            chosen_name=chosen_name,
+            roles=sorted(roles),
+            token_hash=_hash_token(token),
+            invited_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        )
+        return invitation, token
+
+    @classmethod
+    def find_pending(cls, token: str) -> Invitation | None:
+        return cls.objects.pending().filter(token_hash=_hash_token(token)).first()
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class DataKey(models.Model):
+    """A person's own data key, stored only wrapped by a master key from the data directory.
+
+    Deleting this row (erasure) makes every ciphertext made with it unreadable, wherever a
+    copy of that ciphertext lives.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="data_key"
+    )
+    wrapped_key = models.BinaryField()
+    master_key_id = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Data key {self.pk}"
+
+
+from .encryption import EncryptedTextField  # noqa: E402  (needs DataKey and Person above)
+
+
+class PrivateProfile(models.Model):
+    """What a person writes for themselves about why they are here. Only they can read it."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="private_profile")
+    intention = EncryptedTextField(blank=True, null=True, owner="person")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Private profile of person {self.person_id}"

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .access import (
+    current_organisation,
+    current_person,
+    get_group_in_organisation,
+    get_person_in_organisation,
+    member_required,
+    role_required,
+)
+from .forms import (
+    AcceptInvitationForm,
+    AddMemberForm,
+    CommunityGroupForm,
+    CsvUploadForm,
+    InviteForm,
+    PeopleSearchForm,
+    PersonRolesForm,
+    ProfileForm,
+)
+from .models import (
+    CommunityGroup,
+    GroupMembership,
+    Invitation,
+    Person,
+    PrivateProfile,
+    Role,
+    RoleAssignment,
+)
+
+admin_required = role_required(Role.PROGRAM_ADMIN)
+PEOPLE_PER_PAGE = 50
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def profile(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    private = PrivateProfile.objects.filter(person=person).first()
+    initial = {"intention": private.intention if private else ""}
+    form = ProfileForm(request.POST or None, instance=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.save_intention(person=person, intention=form.cleaned_data["intention"])
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+@member_required
+def groups(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    all_groups = (
+        CommunityGroup.objects.in_organisation(current_organisation(request))
+        .annotate(member_count=Count("members"))
+        .order_by("name")
+    )
+    mine = set(GroupMembership.objects.filter(person=person).values_list("group_id", flat=True))
+    return render(request, "accounts/groups.html", {"groups": all_groups, "mine": mine})
+
+
+@require_POST
+@member_required
+def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    if not group.open_to_join:
+        messages.error(request, f"{group.name} is not open to join; a program admin adds members.")
+    else:
+        services.join_group(
+            person=current_person(request), group=group, added_by=GroupMembership.AddedBy.SELF
+        )
+        messages.success(request, f"You joined {group.name}.")
+    return redirect("groups")
+
+
+@require_POST
+@member_required
+def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    services.leave_group(person=current_person(request), group=group)
+    messages.success(request, f"You left {group.name}.")
+    return redirect("groups")
+
+
+@require_http_methods(["GET"])
+@admin_required
+def people(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    search = PeopleSearchForm(request.GET or None)
+    query = Person.objects.in_organisation(organisation).prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
+    )
+    if search.is_valid() and search.cleaned_data["q"]:
+        term = search.cleaned_data["q"]
+        query = query.filter(Q(chosen_name__icontains=term) | Q(email__icontains=term))
+    page = Paginator(query.order_by("chosen_name", "pk"), PEOPLE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    invitations = Invitation.objects.pending().filter(organisation=organisation)[:50]
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "page": page,
+            "search": search,
+            "invitations": invitations,
+            "invite_form": InviteForm(organisation=organisation),
+            "csv_form": CsvUploadForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def invite(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    form = InviteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.invite_person(
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            chosen_name=form.cleaned_data["chosen_name"],
+            roles=form.cleaned_data["roles"],
+            invited_by=current_person(request),
+        )
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return redirect("people")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def import_csv(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result = services.import_invitations_csv(
+            organisation=current_organisation(request),
+            data=form.cleaned_data["file"],
+            invited_by=current_person(request),
+        )
+        if not result.errors:
+            messages.success(request, f"{len(result.invitations)} invitations sent.")
+            return redirect("people")
+        errors = result.errors
+    status = 400 if errors else 200
+    return render(request, "accounts/import_csv.html", {"form": form, "errors": errors}, status=status)
+
+
+@require_POST
+@admin_required
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = Invitation.objects.pending().filter(
+        pk=invitation_id, organisation=current_organisation(request)
+    ).first()
+    if invitation is None:
+        messages.error(request, "That invitation is no longer pending.")
+    else:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("people")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_person_in_organisation(request, person_id)
+    form = PersonRolesForm(
+        request.POST or None, person=person, acting=current_person(request),
+        initial={"roles": sorted(person.role_set())},
+    )
+    if request.method == "POST" and form.is_valid():
+        person.set_roles(set(form.cleaned_data["roles"]))
+        messages.success(request, f"Roles for {person.chosen_name} saved.")
+        return redirect("person_detail", person_id=person.pk)
+    groups = CommunityGroup.objects.filter(members=person).order_by("name")
+    return render(
+        request, "accounts/person_detail.html", {"person": person, "form": form, "groups": groups}
+    )
+
+
+@require_POST
+@admin_required
+def set_person_active(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_person_in_organisation(request, person_id)
+    if person.pk == current_person(request).pk:
+        messages.error(request, "You can't deactivate yourself.")
+    elif request.POST.get("active") == "yes":
+        person.reactivate()
+        messages.success(request, f"{person.chosen_name} can sign in again.")
+    else:
+        person.deactivate()
+        messages.success(request, f"{person.chosen_name} is deactivated and can no longer sign in.")
+    return redirect("person_detail", person_id=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def manage_groups(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    form = CommunityGroupForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        group = form.save(commit=False)
+        group.organisation = organisation
+        group.save()
+        messages.success(request, f"Group {group.name} created.")
+        return redirect("manage_group", group_id=group.pk)
+    all_groups = (
+        CommunityGroup.objects.in_organisation(organisation)
+        .annotate(member_count=Count("members"))
+        .order_by("name")
+    )
+    return render(request, "accounts/manage_groups.html", {"form": form, "groups": all_groups})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def manage_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    organisation = current_organisation(request)
+    group = get_group_in_organisation(request, group_id)
+    form = CommunityGroupForm(request.POST or None, instance=group, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Group {group.name} saved.")
+        return redirect("manage_group", group_id=group.pk)
+    members = group.members.order_by("chosen_name")
+    add_form = AddMemberForm(organisation=organisation)
+    return render(
+        request,
+        "accounts/manage_group.html",
+        {"group": group, "form": form, "members": members, "add_form": add_form},
+    )
+
+
+@require_POST
+@admin_required
+def add_group_member(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    form = AddMemberForm(request.POST, organisation=current_organisation(request))
+    if form.is_valid():
+        services.join_group(
+            person=form.cleaned_data["person"], group=group,
+            added_by=GroupMembership.AddedBy.ADMIN,
+        )
+        messages.success(request, f"{form.cleaned_data['person'].chosen_name} added.")
+    else:
+        messages.error(request, "Choose a person from your organisation.")
+    return redirect("manage_group", group_id=group.pk)
+
+
+@require_POST
+@admin_required
+def remove_group_member(request: HttpRequest, group_id: int, person_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    person = get_person_in_organisation(request, person_id)
+    services.leave_group(person=person, group=group)
+    messages.success(request, f"{person.chosen_name} removed from {group.name}.")
+    return redirect("manage_group", group_id=group.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.find_pending(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email,
+        initial={"chosen_name": invitation.chosen_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.accept_invitation(
+                invitation=invitation,
+                chosen_name=form.cleaned_data["chosen_name"],
+                pronouns=form.cleaned_data["pronouns"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, person, backend="allauth.account.auth_backends.AuthenticationBackend")
+            messages.success(request, f"Welcome to {invitation.organisation.name}!")
+            return redirect("home")
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )

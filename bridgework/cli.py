@@ -1,0 +1,157 @@
+"""The `bridgework` command: serve, worker, demo, createorg, backup, rotate-keys, manage."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from types import FrameType
+
+USAGE = """usage: bridgework COMMAND [options]
+
+commands:
+  serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
+                      migrate, then serve the app with gunicorn (and one task worker);
+                      --demo loads the demo organisation on first start
+  worker              run background tasks (reminders, digests, rollups); run one or more
+  demo [--reset]      create the demo organisation, or delete and recreate it
+  createorg NAME --admin-email E [--admin-name N]
+                      a new organisation and its first program admin
+  backup [--output PATH]
+                      a consistent copy of the database (SQLite online backup or pg_dump)
+  rotate-keys         re-wrap every person's data key under a new master key
+  manage ARGS...      any Django management command (migrate, shell, ...)
+"""
+
+COMMANDS = {
+    "worker": "db_worker",
+    "demo": "demo",
+    "createorg": "createorg",
+    "backup": "backup",
+    "rotate-keys": "rotate_keys",
+}
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        print(f"bridgework: {error}", file=sys.stderr)
+        sys.exit(2)
+    _check_database()
+
+
+def _check_database() -> None:
+    from django.db import connection
+    from django.db.utils import Error
+
+    try:
+        connection.ensure_connection()
+    except Error as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"bridgework: cannot connect to the database ({first_line}).", file=sys.stderr)
+        sys.exit(2)
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _option(args: list[str], name: str, default: str) -> str:
+    if name in args:
+        index = args.index(name)
+        if index + 1 >= len(args):
+            print(f"bridgework: {name} needs a value.", file=sys.stderr)
+            sys.exit(2)
+        return args[index + 1]
+    return default
+
+
+def serve(args: list[str]) -> None:
+    from django.conf import settings
+
+    from bridgework.accounts.demo import demo_sign_ins, ensure_demo
+
+    host = _option(args, "--host", os.environ.get("BRIDGEWORK_HOST", "127.0.0.1"))
+    port = _option(args, "--port", os.environ.get("BRIDGEWORK_PORT", "8000"))
+    workers = _option(args, "--workers", os.environ.get("BRIDGEWORK_WEB_WORKERS", "3"))
+    if not port.isdigit() or not workers.isdigit():
+        print("bridgework: --port and --workers must be whole numbers.", file=sys.stderr)
+        sys.exit(2)
+    _call("migrate", "--noinput", "--verbosity", "0")
+    _call("collectstatic", "--noinput", "--verbosity", "0")
+    if "--demo" in args:
+        ensure_demo()
+    url = f"http://{host}:{port}/"
+    print(f"\nBridgework is starting on {url}")
+    print(f"Data directory: {settings.DATA_DIR}")
+    if "--demo" in args:
+        print("\nDemo sign-ins (the same password for each):")
+        for label, email, password in demo_sign_ins():
+            print(f"  {label:<38} {email:<28} {password}")
+    print("\nPress Ctrl+C to stop.\n", flush=True)
+
+    children: list[subprocess.Popen[bytes]] = []
+    if "--no-worker" not in args:
+        children.append(subprocess.Popen([sys.executable, "-m", "bridgework", "worker"]))
+    gunicorn = [
+        sys.executable, "-m", "gunicorn", "bridgework.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", workers,
+        "--forwarded-allow-ips", os.environ.get("BRIDGEWORK_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    children.append(subprocess.Popen(gunicorn))
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    exit_code = 0
+    try:
+        while children:
+            for child in list(children):
+                code = child.poll()
+                if code is not None:
+                    children.remove(child)
+                    exit_code = exit_code or code
+                    stop(signal.SIGTERM, None)
+            if children:
+                try:
+                    children[0].wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
+    finally:
+        stop(signal.SIGTERM, None)
+    sys.exit(0 if exit_code in (0, -signal.SIGTERM) else exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    command, rest = args[0], args[1:]
+    if command not in {*COMMANDS, "serve", "manage"}:
+        print(f"bridgework: unknown command {command!r}.\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+    _setup_django()
+    if command == "serve":
+        serve(rest)
+        return
+    from django.core.management import execute_from_command_line
+
+    if command == "manage":
+        execute_from_command_line(["bridgework manage", *rest])
+        return
+    if command == "worker" and not rest:
+        rest = ["--queue-name", "*"]
+    execute_from_command_line(["bridgework", COMMANDS[command], *rest])

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.accounts.models import (
+    CommunityGroup,
+    Invitation,
+    Person,
+    Role,
+    RoleAssignment,
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    person = current_person(request)
+    if person.organisation_id is None:
+        return render(request, "front/operator_home.html")
+    return member_home(request)
+
+
+@member_required
+def member_home(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    organisation = current_organisation(request)
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "my_groups": list(person.community_groups.order_by("name")),
+    }
+    if person.is_program_admin:
+        context["people_stats"] = Person.objects.in_organisation(organisation).aggregate(
+            active=Count("pk", filter=Q(is_active=True)),
+            deactivated=Count("pk", filter=Q(is_active=False)),
+        )
+        context["role_counts"] = dict(
+            RoleAssignment.objects.filter(
+                person__organisation=organisation, person__is_active=True
+            )
+            .values_list("role")
+            .annotate(n=Count("pk"))
+            .values_list("role", "n")
+        )
+        context["pending_invitations"] = (
+            Invitation.objects.pending().filter(organisation=organisation).count()
+        )
+        context["group_count"] = CommunityGroup.objects.in_organisation(organisation).count()
+        context["roles"] = Role
+    return render(request, "front/home.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the error may be the database.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from bridgework.accounts import views as accounts
+from bridgework.front import views as front
+
+admin.site.site_header = "Bridgework operator admin"
+admin.site.site_title = "Bridgework operator admin"
+
+urlpatterns = [
+    path("", front.home, name="home"),
+    path("healthz", front.healthz, name="healthz"),
+    path("profile/", accounts.profile, name="profile"),
+    path("groups/", accounts.groups, name="groups"),
+    path("groups/<int:group_id>/join", accounts.join_group, name="join_group"),
+    path("groups/<int:group_id>/leave", accounts.leave_group, name="leave_group"),
+    path("people/", accounts.people, name="people"),
+    path("people/invite", accounts.invite, name="invite"),
+    path("people/import", accounts.import_csv, name="import_csv"),
+    path(
+        "people/invitations/<int:invitation_id>/revoke",
+        accounts.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path("people/<int:person_id>/", accounts.person_detail, name="person_detail"),
+    path("people/<int:person_id>/active", accounts.set_person_active, name="set_person_active"),
+    path("people/groups/", accounts.manage_groups, name="manage_groups"),
+    path("people/groups/<int:group_id>/", accounts.manage_group, name="manage_group"),
+    path(
+        "people/groups/<int:group_id>/members",
+        accounts.add_group_member,
+        name="add_group_member",
+    ),
+    path(
+        "people/groups/<int:group_id>/members/<int:person_id>/remove",
+        accounts.remove_group_member,
+        name="remove_group_member",
+    ),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("accounts/", include("allauth.account.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "bridgework.front.views.bad_request"
+handler403 = "bridgework.front.views.permission_denied"
+handler404 = "bridgework.front.views.not_found"
+handler500 = "bridgework.front.views.server_error"
