@@ -1,0 +1,158 @@
+"""Named people shared by every test: one in each position the product knows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from bridgework.accounts import services
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupMembership,
+    Invitation,
+    Organisation,
+    Person,
+    Role,
+)
+
+PASSWORD = "correct horse battery staple"
+
+POSITIONS = [
+    "anonymous",
+    "participant",
+    "facilitator",
+    "program_admin",
+    "group_member",
+    "participant_and_member",
+    "deactivated",
+    "stranger",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+
+
+def make_person(organisation: Organisation, email: str, name: str, roles: set[str]) -> Person:
+    return services.create_person(
+        organisation=organisation, email=email, chosen_name=name, password=PASSWORD, roles=roles
+    )
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return Organisation.objects.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_organisation(db: None) -> Organisation:
+    return Organisation.objects.create(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def community_group(organisation: Organisation) -> CommunityGroup:
+    return CommunityGroup.objects.create(
+        organisation=organisation, name="Disability Network", open_to_join=True
+    )
+
+
+@pytest.fixture
+def participant(organisation: Organisation) -> Person:
+    return make_person(organisation, "pat@acme.test", "Pat Participant", {Role.PARTICIPANT})
+
+
+@pytest.fixture
+def facilitator(organisation: Organisation) -> Person:
+    return make_person(
+        organisation, "fran@acme.test", "Fran Facilitator", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+
+
+@pytest.fixture
+def program_admin(organisation: Organisation) -> Person:
+    return make_person(organisation, "ada@acme.test", "Ada Admin", {Role.PROGRAM_ADMIN})
+
+
+@pytest.fixture
+def group_member(organisation: Organisation, community_group: CommunityGroup) -> Person:
+    person = make_person(organisation, "gus@acme.test", "Gus Groupmember", set())
+    GroupMembership.objects.create(group=community_group, person=person, added_by="self")
+    return person
+
+
+@pytest.fixture
+def participant_and_member(organisation: Organisation, community_group: CommunityGroup) -> Person:
+    person = make_person(organisation, "bo@acme.test", "Bo Both", {Role.PARTICIPANT})
+    GroupMembership.objects.create(group=community_group, person=person, added_by="self")
+    return person
+
+
+@pytest.fixture
+def deactivated(organisation: Organisation) -> Person:
+    person = make_person(organisation, "dee@acme.test", "Dee Deactivated", {Role.PARTICIPANT})
+    person.deactivate()
+    return person
+
+
+@pytest.fixture
+def stranger(other_organisation: Organisation) -> Person:
+    """A program admin and participant of another organisation."""
+    return make_person(
+        other_organisation, "sid@globex.test", "Sid Stranger",
+        {Role.PROGRAM_ADMIN, Role.PARTICIPANT},
+    )
+
+
+@pytest.fixture
+def pending_invitation(organisation: Organisation, program_admin: Person) -> tuple[Invitation, str]:
+    invitation, token = Invitation.build(
+        organisation=organisation, email="new@acme.test", chosen_name="Nia New",
+        roles=[Role.PARTICIPANT], invited_by=program_admin,
+    )
+    invitation.save()
+    return invitation, token
+
+
+@dataclass
+class Cast:
+    """Everyone at once, for tests that walk every position."""
+
+    participant: Person
+    facilitator: Person
+    program_admin: Person
+    group_member: Person
+    participant_and_member: Person
+    deactivated: Person
+    stranger: Person
+
+    def person(self, position: str) -> Person | None:
+        return None if position == "anonymous" else getattr(self, position)
+
+    def client(self, position: str) -> Client:
+        client = Client()
+        person = self.person(position)
+        if person is not None:
+            client.force_login(person)
+        return client
+
+
+@pytest.fixture
+def cast(
+    participant: Person, facilitator: Person, program_admin: Person, group_member: Person,
+    participant_and_member: Person, deactivated: Person, stranger: Person,
+) -> Cast:
+    return Cast(
+        participant, facilitator, program_admin, group_member, participant_and_member,
+        deactivated, stranger,
+    )
+
+
+def client_for(person: Person | None) -> Client:
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+    return client
