@@ -6,11 +6,13 @@ Every setting is listed in the README. A bad value stops start-up with one clear
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from bridgework.lib import keyfiles
 
@@ -43,14 +45,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()] or default
 
 
-ENVIRONMENT = os.environ.get("BRIDGEWORK_ENV", "local")
+# pytest sets PYTEST_VERSION before pytest-django configures Django, so a bare `pytest`
+# gets the test environment (and a throwaway data directory) without extra set-up.
+ENVIRONMENT = os.environ.get("BRIDGEWORK_ENV") or (
+    "test" if "PYTEST_VERSION" in os.environ else "local"
+)
 if ENVIRONMENT not in {"local", "production", "test"}:
     raise ImproperlyConfigured(
         f"BRIDGEWORK_ENV must be local, production or test, not {ENVIRONMENT!r}."
     )
 PRODUCTION = ENVIRONMENT == "production"
 
-DATA_DIR = Path(os.environ.get("BRIDGEWORK_DATA_DIR", "var")).resolve()
+if os.environ.get("BRIDGEWORK_DATA_DIR"):
+    DATA_DIR = Path(os.environ["BRIDGEWORK_DATA_DIR"]).resolve()
+elif ENVIRONMENT == "test":
+    DATA_DIR = Path(tempfile.mkdtemp(prefix="bridgework-test-"))
+else:
+    DATA_DIR = Path("var").resolve()
 try:
     if os.environ.get("SECRET_KEY_FILE"):
         SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
@@ -210,17 +221,23 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "BRIDGEWORK_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# E-mail through Django 6.1's MAILERS. Without EMAIL_HOST, mail is printed to the console.
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("BRIDGEWORK_FROM_EMAIL", "Bridgework <bridgework@localhost>")
 
 LANGUAGE_CODE = "en"
@@ -245,7 +262,7 @@ WHITENOISE_USE_FINDERS = ENVIRONMENT == "test" or DEBUG
 # Content Security Policy (Django's built-in middleware): no inline scripts, nonce only.
 SECURE_CSP = {
     "default-src": ["'self'"],
-    "script-src": ["'self'", "'nonce'"],
+    "script-src": ["'self'", CSP.NONCE],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],

@@ -16,9 +16,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Manage groups", reverse("manage_groups")))
     links.append(("Profile", reverse("profile")))
     current = request.path
+    # The longest link that is the current path or a section of it is the current page, so
+    # /people/groups/ marks "Manage groups" and not "People" as well.
+    matches = [
+        url for _, url in links if url == current or (url != "/" and current.startswith(url))
+    ]
+    best = max(matches, key=len, default=None)
     return {
         "nav_links": [
-            {"label": label, "url": url, "current": url == current or (url != "/" and current.startswith(url))}
-            for label, url in links
+            {"label": label, "url": url, "current": url == best} for label, url in links
         ]
     }

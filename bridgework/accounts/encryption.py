@@ -180,6 +180,13 @@ class _EncryptedMixin:
             return value
         raise TypeError("Encrypted fields are written through save() and cannot be queried.")
 
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Pattern lookups (contains, startswith, regex...) skip get_prep_value, so they would
+        # send plaintext to the database and silently match nothing. Refuse them outright.
+        if lookup_name not in {"exact", "isnull"}:
+            raise TypeError("Encrypted fields are written through save() and cannot be queried.")
+        return super().get_lookup(lookup_name)  # type: ignore[misc]
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:
             return None

@@ -47,17 +47,23 @@ def encrypt_text(plaintext: str, *, key: bytes, key_id: int) -> str:
 
 
 def ciphertext_key_id(ciphertext: str) -> int:
-    prefix, key_id, _ = ciphertext.split(":", 2)
-    if prefix != CIPHERTEXT_PREFIX:
-        raise DecryptionError("This value was not written by Bridgework's field encryption.")
-    return int(key_id)
+    try:
+        prefix, key_id, _ = ciphertext.split(":", 2)
+        if prefix != CIPHERTEXT_PREFIX:
+            raise ValueError(prefix)
+        return int(key_id)
+    except ValueError as error:
+        raise DecryptionError(
+            "This value was not written by Bridgework's field encryption."
+        ) from error
 
 
 def decrypt_text(ciphertext: str, *, key: bytes) -> str:
-    _, key_id, body = ciphertext.split(":", 2)
-    raw = base64.urlsafe_b64decode(body.encode("ascii"))
+    # A truncated or mangled value is tampered data too: it must not surface as a crash.
     try:
+        _, key_id, body = ciphertext.split(":", 2)
+        raw = base64.urlsafe_b64decode(body.encode("ascii"))
         plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode("ascii"))
-    except InvalidTag as error:
+    except (InvalidTag, ValueError) as error:
         raise DecryptionError("The value cannot be decrypted with this key.") from error
     return plain.decode("utf-8")

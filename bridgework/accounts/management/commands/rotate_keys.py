@@ -23,7 +23,8 @@ class Command(BaseCommand):
         settings.FIELD_ENCRYPTION_KEYS = [(new_id, new_key), *old_keys]
         with transaction.atomic():
             count = rewrap_all(new_id, new_key)
-        stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
+        # Microseconds too, so a second rotation within the same second gets its own file.
+        stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S-%f")
         retired = data_dir / f"master_keys.retired-{stamp}"
         fd = os.open(retired, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:

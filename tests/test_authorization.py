@@ -1,0 +1,234 @@
+"""The authorization matrix: every URL pattern of the project, from every position.
+
+The table below declares who may do what. The test walks the URL configuration and fails
+when a pattern is missing from the table, so no view can be added without deciding (and
+testing) who may use it. Someone else's object is always a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import re
+from http.cookies import SimpleCookie
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from bridgework.accounts.models import CommunityGroup, Invitation, Person
+
+from .conftest import POSITIONS, Cast
+
+MEMBERS = ["participant", "facilitator", "program_admin", "group_member",
+           "participant_and_member", "stranger"]
+SIGNED_OUT = ["anonymous", "deactivated"]
+LOGIN = "login"        # redirected to the sign-in page
+ADMIN_LOGIN = "admin-login"  # redirected to the operator admin's sign-in page
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected outcome per position for one method; positions not named get `others`."""
+
+    expect: dict[str, int | str]
+    others: int | str
+
+    def outcome(self, position: str) -> int | str:
+        return self.expect.get(position, self.others)
+
+
+def members(ok: int, *, stranger: int | None = None) -> Rule:
+    """Any signed-in member of an organisation; signed-out people are sent to sign in."""
+    expect: dict[str, int | str] = {p: LOGIN for p in SIGNED_OUT}
+    if stranger is not None:
+        expect["stranger"] = stranger
+    return Rule(expect, ok)
+
+
+def admins(ok: int, *, stranger: int) -> Rule:
+    """Program admins only. The stranger is an admin elsewhere: `stranger` is what they get."""
+    expect: dict[str, int | str] = {p: LOGIN for p in SIGNED_OUT}
+    expect.update({"program_admin": ok, "stranger": stranger})
+    return Rule(expect, 403)
+
+
+def everyone(status: int, **overrides: int | str) -> Rule:
+    return Rule(dict(overrides), status)
+
+
+def signed_in_redirect(ok: int) -> Rule:
+    """Allauth pages for signed-out people; a signed-in person is sent home (302)."""
+    return Rule({p: ok for p in SIGNED_OUT}, 302)
+
+
+def needs_sign_in(ok: int) -> Rule:
+    return Rule({p: LOGIN for p in SIGNED_OUT}, ok)
+
+
+OPERATOR_ONLY = everyone(ADMIN_LOGIN)
+NOT_ALLOWED = everyone(405)
+
+# route name -> {method: Rule}. GET and POST are checked for every route.
+MATRIX: dict[str, dict[str, Rule]] = {
+    "home": {"GET": Rule({p: LOGIN for p in SIGNED_OUT}, 200), "POST": NOT_ALLOWED},
+    "healthz": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "profile": {"GET": members(200), "POST": members(200)},
+    "groups": {"GET": members(200), "POST": NOT_ALLOWED},
+    "join_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
+    "leave_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
+    "people": {"GET": admins(200, stranger=200), "POST": NOT_ALLOWED},
+    "invite": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "import_csv": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    # The stranger is told the invitation is not pending in *their* organisation.
+    "revoke_invitation": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=302)},
+    "person_detail": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
+    "set_person_active": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    "manage_groups": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "manage_group": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
+    "add_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    "remove_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    # Invitation links work for anyone holding the token; signed-in people too.
+    "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
+    # django-allauth
+    "account_login": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
+    "account_logout": {"GET": everyone(200, anonymous=LOGIN, deactivated=LOGIN),
+                       "POST": everyone(LOGIN)},
+    "account_inactive": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_signup": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
+    "account_reauthenticate": {"GET": needs_sign_in(200), "POST": needs_sign_in(200)},
+    "account_email": {"GET": needs_sign_in(200), "POST": needs_sign_in(302)},
+    "account_email_verification_sent": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_change_password": {"GET": needs_sign_in(200), "POST": needs_sign_in(200)},
+    "account_set_password": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "account_reset_password": {"GET": everyone(200), "POST": everyone(200)},
+    # Without a pending sign-in code there is nothing to confirm: back to sign-in, or home.
+    "account_confirm_login_code": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "account_confirm_email": {"GET": everyone(200), "POST": everyone(404)},
+    "account_reset_password_from_key_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_reset_password_from_key": {"GET": everyone(200), "POST": everyone(200)},
+    "account_reset_password_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
+}
+
+# The operator admin's own sign-in and sign-out pages are open; everything else in it is
+# for platform operators only.
+ADMIN_OPEN: dict[str, dict[str, Rule]] = {
+    "admin:login": {"GET": everyone(200), "POST": everyone(200)},
+    "admin:logout": {"GET": everyone(302), "POST": everyone(302)},
+}
+
+# The operator admin site: every pattern, named or not, is for platform operators only.
+ADMIN_PREFIX = "django-admin/"
+
+
+def walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "",
+         ) -> Iterator[tuple[str, str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        else:
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+
+
+def all_routes() -> list[tuple[str, str]]:
+    return [(route, name) for route, name, _ in walk(get_resolver().url_patterns)]
+
+
+def example_path(route: str, values: dict[str, str]) -> str:
+    """Turn a route (path converters or a regex) into a concrete URL with sample values."""
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values.get(m.group(1), "1"), route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "1"), path)
+    path = path.replace("^", "").replace("$", "").replace("\\", "")
+    path = re.sub(r"\((?:[^()]|\([^()]*\))*\)\??", "accounts", path)  # unnamed groups
+    return "/" + path
+
+
+def test_every_url_pattern_is_in_the_matrix() -> None:
+    missing = [
+        f"{route} ({name or 'unnamed'})"
+        for route, name in all_routes()
+        if not route.startswith(ADMIN_PREFIX) and name not in MATRIX
+    ]
+    assert missing == [], "Add these URL patterns to the authorization matrix: " + ", ".join(
+        missing
+    )
+
+
+def test_the_matrix_names_no_route_that_does_not_exist() -> None:
+    names = {name for _, name in all_routes()}
+    assert set(MATRIX) - names == set()
+
+
+def outcome_of(response: object, client: Client) -> int | str:
+    status: int = response.status_code  # type: ignore[attr-defined]
+    if status == 302:
+        location: str = response["Location"]  # type: ignore[index]
+        if "/django-admin/login/" in location:
+            return ADMIN_LOGIN
+        if location.startswith("/accounts/login/"):
+            return LOGIN
+    return status
+
+
+@pytest.fixture
+def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
+    invitation, token = pending_invitation
+    group = CommunityGroup.objects.get(organisation=cast.participant.organisation)
+    return {
+        "person_id": str(cast.participant.pk),
+        "group_id": str(group.pk),
+        "invitation_id": str(invitation.pk),
+        "token": token,
+        "key": "not-a-real-key",
+        "uidb36": "1",
+        "app_label": "accounts",
+        "object_id": "1",
+        "content_type_id": "1",
+        "url": "accounts/person/",
+    }
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_each_position_gets_exactly_what_the_matrix_declares(
+    position: str, cast: Cast, sample_values: dict[str, str]
+) -> None:
+    failures = []
+    # Every request below is rolled back, so one signed-in client serves them all.
+    client = cast.client(position)
+    base_cookies = {key: morsel.value for key, morsel in client.cookies.items()}
+    for route, name in all_routes():
+        if name in ADMIN_OPEN:
+            rules = ADMIN_OPEN[name]
+        elif route.startswith(ADMIN_PREFIX):
+            rules = {"GET": OPERATOR_ONLY, "POST": OPERATOR_ONLY}
+        else:
+            rules = MATRIX[name]
+        for method, rule in rules.items():
+            # Some requests sign out, revoke or deactivate; rolling each back means the next
+            # request sees the same world.
+            client.cookies = SimpleCookie(dict(base_cookies))
+            path = example_path(route, sample_values)
+            with transaction.atomic():
+                response = client.generic(method, path, follow=False)
+                transaction.set_rollback(True)
+            got, want = outcome_of(response, client), rule.outcome(position)
+            if got != want:
+                failures.append(f"{method} {path} ({name}) as {position}: got {got}, want {want}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_someone_elses_person_is_a_404_not_a_403(cast: Cast) -> None:
+    other = Person.objects.exclude(organisation=cast.stranger.organisation).first()
+    assert other is not None
+    response = cast.client("stranger").get(f"/people/{other.pk}/")
+    assert response.status_code == 404
+
+
+def test_the_operator_can_use_the_operator_admin(db: None) -> None:
+    operator = Person.objects.create_superuser("op@bridgework.test", "x" * 16)
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/django-admin/accounts/person/").status_code == 200
