@@ -1,0 +1,72 @@
+# Bridgework: `make run` to try it, `make test` to check everything.
+# Both install what they need first (uv, the locked dependencies, Chromium for browser tests).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/bridgework
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test install lint types migrations-check deploy-check test-sqlite test-postgres browser-deps ci clean
+
+run: install
+	$(BIN)/bridgework serve --demo
+
+test: install browser-deps lint types migrations-check deploy-check test-sqlite test-postgres
+	@echo "All checks passed."
+
+ci: test
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Bridgework needs Python 3.12 or newer (3.13 recommended; see .python-version).")'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	@$(UV) sync --locked --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing Debian's Chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests will be skipped)."; \
+		fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy bridgework tests
+
+migrations-check: install
+	BRIDGEWORK_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: install
+	@tmp=$$(mktemp -d) && BRIDGEWORK_ENV=production BRIDGEWORK_ALLOWED_HOSTS=bridgework.example.com EMAIL_HOST=smtp.example.com \
+		BRIDGEWORK_DATA_DIR=$$tmp $(BIN)/python manage.py check --deploy --fail-level WARNING; \
+		status=$$?; rm -rf $$tmp; exit $$status
+
+test-sqlite: install
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+test-postgres: install
+	@echo "== Test suite on PostgreSQL =="
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_URL); CI must test on it."; exit 1; \
+	else \
+		echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL run (set PG_URL)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .ruff_cache .mypy_cache
