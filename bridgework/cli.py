@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -53,7 +54,9 @@ def _check_database() -> None:
     try:
         connection.ensure_connection()
     except Error as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
         print(f"bridgework: cannot connect to the database ({first_line}).", file=sys.stderr)
         sys.exit(2)
 
@@ -102,11 +105,18 @@ def serve(args: list[str]) -> None:
     if "--no-worker" not in args:
         children.append(subprocess.Popen([sys.executable, "-m", "bridgework", "worker"]))
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "bridgework.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", workers,
-        "--forwarded-allow-ips", os.environ.get("BRIDGEWORK_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "bridgework.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        workers,
+        "--forwarded-allow-ips",
+        os.environ.get("BRIDGEWORK_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    children.append(subprocess.Popen(gunicorn))
+    children.append(subprocess.Popen(gunicorn))  # noqa: S603  (our own interpreter and module)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         for child in children:
@@ -125,10 +135,8 @@ def serve(args: list[str]) -> None:
                     exit_code = exit_code or code
                     stop(signal.SIGTERM, None)
             if children:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     children[0].wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    pass
     finally:
         stop(signal.SIGTERM, None)
     sys.exit(0 if exit_code in (0, -signal.SIGTERM) else exit_code)

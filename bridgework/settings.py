@@ -213,6 +213,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("BRIDGEWORK_PROXY_COUNT", 0) or None
 AXES_ENABLED = env_bool("BRIDGEWORK_LOGIN_THROTTLING", True)
+# Axes is the one failed-login throttle. allauth's own (per process, per IP and per e-mail)
+# would answer first with a bare form error instead of the locked-out page.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
 TASKS = {
     "default": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pytest
@@ -34,10 +35,11 @@ POSITIONS = [
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
 
 
-def make_person(organisation: Organisation, email: str, name: str, roles: set[str]) -> Person:
+def make_person(
+    organisation: Organisation, email: str, name: str, roles: AbstractSet[str]
+) -> Person:
     return services.create_person(
         organisation=organisation, email=email, chosen_name=name, password=PASSWORD, roles=roles
     )
@@ -102,7 +104,9 @@ def deactivated(organisation: Organisation) -> Person:
 def stranger(other_organisation: Organisation) -> Person:
     """A program admin and participant of another organisation."""
     return make_person(
-        other_organisation, "sid@globex.test", "Sid Stranger",
+        other_organisation,
+        "sid@globex.test",
+        "Sid Stranger",
         {Role.PROGRAM_ADMIN, Role.PARTICIPANT},
     )
 
@@ -110,8 +114,11 @@ def stranger(other_organisation: Organisation) -> Person:
 @pytest.fixture
 def pending_invitation(organisation: Organisation, program_admin: Person) -> tuple[Invitation, str]:
     invitation, token = Invitation.build(
-        organisation=organisation, email="new@acme.test", chosen_name="Nia New",
-        roles=[Role.PARTICIPANT], invited_by=program_admin,
+        organisation=organisation,
+        email="new@acme.test",
+        chosen_name="Nia New",
+        roles=[Role.PARTICIPANT],
+        invited_by=program_admin,
     )
     invitation.save()
     return invitation, token
@@ -142,12 +149,22 @@ class Cast:
 
 @pytest.fixture
 def cast(
-    participant: Person, facilitator: Person, program_admin: Person, group_member: Person,
-    participant_and_member: Person, deactivated: Person, stranger: Person,
+    participant: Person,
+    facilitator: Person,
+    program_admin: Person,
+    group_member: Person,
+    participant_and_member: Person,
+    deactivated: Person,
+    stranger: Person,
 ) -> Cast:
     return Cast(
-        participant, facilitator, program_admin, group_member, participant_and_member,
-        deactivated, stranger,
+        participant,
+        facilitator,
+        program_admin,
+        group_member,
+        participant_and_member,
+        deactivated,
+        stranger,
     )
 
 

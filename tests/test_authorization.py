@@ -8,9 +8,9 @@ testing) who may use it. Someone else's object is always a 404, never a 403.
 from __future__ import annotations
 
 import re
-from http.cookies import SimpleCookie
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 import pytest
 from django.db import transaction
@@ -21,10 +21,16 @@ from bridgework.accounts.models import CommunityGroup, Invitation, Person
 
 from .conftest import POSITIONS, Cast
 
-MEMBERS = ["participant", "facilitator", "program_admin", "group_member",
-           "participant_and_member", "stranger"]
+MEMBERS = [
+    "participant",
+    "facilitator",
+    "program_admin",
+    "group_member",
+    "participant_and_member",
+    "stranger",
+]
 SIGNED_OUT = ["anonymous", "deactivated"]
-LOGIN = "login"        # redirected to the sign-in page
+LOGIN = "login"  # redirected to the sign-in page
 ADMIN_LOGIN = "admin-login"  # redirected to the operator admin's sign-in page
 
 
@@ -54,7 +60,7 @@ def admins(ok: int, *, stranger: int) -> Rule:
     return Rule(expect, 403)
 
 
-def everyone(status: int, **overrides: int | str) -> Rule:
+def everyone(status: int | str, **overrides: int | str) -> Rule:
     return Rule(dict(overrides), status)
 
 
@@ -93,8 +99,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
     "account_login": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
-    "account_logout": {"GET": everyone(200, anonymous=LOGIN, deactivated=LOGIN),
-                       "POST": everyone(LOGIN)},
+    "account_logout": {
+        "GET": everyone(200, anonymous=LOGIN, deactivated=LOGIN),
+        "POST": everyone(LOGIN),
+    },
     "account_inactive": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "account_signup": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
     "account_reauthenticate": {"GET": needs_sign_in(200), "POST": needs_sign_in(200)},
@@ -122,8 +130,11 @@ ADMIN_OPEN: dict[str, dict[str, Rule]] = {
 ADMIN_PREFIX = "django-admin/"
 
 
-def walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "",
-         ) -> Iterator[tuple[str, str, URLPattern]]:
+def walk(
+    patterns: list[URLPattern | URLResolver],
+    prefix: str = "",
+    namespace: str = "",
+) -> Iterator[tuple[str, str, URLPattern]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace

@@ -56,18 +56,18 @@ def role_required(role: str) -> Callable[[View], View]:
 
 
 def get_person_in_organisation(request: HttpRequest, person_id: int) -> Person:
-    person = Person.objects.filter(
-        pk=person_id, organisation=current_organisation(request)
-    ).first()
+    person = Person.objects.filter(pk=person_id, organisation=current_organisation(request)).first()
     if person is None:
         raise Http404("No such person.")
     return person
 
 
 def get_group_in_organisation(request: HttpRequest, group_id: int) -> CommunityGroup:
-    group = CommunityGroup.objects.in_organisation(current_organisation(request)).filter(
-        pk=group_id
-    ).first()
+    group = (
+        CommunityGroup.objects.in_organisation(current_organisation(request))
+        .filter(pk=group_id)
+        .first()
+    )
     if group is None:
         raise Http404("No such group.")
     return group

@@ -24,8 +24,18 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     list_display = ["chosen_name", "email", "organisation", "is_active"]
     list_filter = ["is_active", "organisation"]
     search_fields = ["chosen_name", "email"]
-    fields = ["organisation", "email", "chosen_name", "pronouns", "is_active", "is_staff",
-              "is_superuser", "date_joined", "deactivated_at", "last_login"]
+    fields = [
+        "organisation",
+        "email",
+        "chosen_name",
+        "pronouns",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "date_joined",
+        "deactivated_at",
+        "last_login",
+    ]
     readonly_fields = ["date_joined", "last_login"]
     inlines = [RoleInline]
 
@@ -38,6 +48,13 @@ class CommunityGroupAdmin(admin.ModelAdmin[CommunityGroup]):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin[Invitation]):
-    list_display = ["email", "organisation", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     exclude = ["token_hash"]
     readonly_fields = ["email", "organisation", "roles", "invited_by", "created_at"]

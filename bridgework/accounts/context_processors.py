@@ -23,7 +23,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     best = max(matches, key=len, default=None)
     return {
-        "nav_links": [
-            {"label": label, "url": url, "current": url == best} for label, url in links
-        ]
+        "nav_links": [{"label": label, "url": url, "current": url == best} for label, url in links]
     }

@@ -13,23 +13,44 @@ from . import services
 from .models import CommunityGroup, GroupMembership, Organisation, Person, Role
 
 DEMO_NAME = "Demo Organisation"
-DEMO_PASSWORD_FILE = "demo-password"
+DEMO_PASSWORD_FILE = "demo-password"  # noqa: S105  (a file name)
 
 # (label, e-mail, chosen name, pronouns, roles, community groups)
 DEMO_PEOPLE: list[tuple[str, str, str, str, set[str], list[str]]] = [
-    ("Participant", "participant@example.com", "Alex Rivera", "they/them",
-     {Role.PARTICIPANT}, []),
-    ("Facilitator", "facilitator@example.com", "Fatima Okafor", "she/her",
-     {Role.FACILITATOR, Role.PARTICIPANT}, []),
+    ("Participant", "participant@example.com", "Alex Rivera", "they/them", {Role.PARTICIPANT}, []),
+    (
+        "Facilitator",
+        "facilitator@example.com",
+        "Fatima Okafor",
+        "she/her",
+        {Role.FACILITATOR, Role.PARTICIPANT},
+        [],
+    ),
     ("Program admin", "admin@example.com", "Jordan Lee", "", {Role.PROGRAM_ADMIN}, []),
-    ("Community-group member", "member@example.com", "Sam Chen", "he/him",
-     set(), ["Disability Network"]),
-    ("Participant and community-group member", "both@example.com", "Noor Haddad", "",
-     {Role.PARTICIPANT}, ["Disability Network", "Parents at Work"]),
+    (
+        "Community-group member",
+        "member@example.com",
+        "Sam Chen",
+        "he/him",
+        set(),
+        ["Disability Network"],
+    ),
+    (
+        "Participant and community-group member",
+        "both@example.com",
+        "Noor Haddad",
+        "",
+        {Role.PARTICIPANT},
+        ["Disability Network", "Parents at Work"],
+    ),
 ]
 
 DEMO_GROUPS = [
-    ("Disability Network", "A space for disabled colleagues and those with chronic conditions.", False),
+    (
+        "Disability Network",
+        "A space for disabled colleagues and those with chronic conditions.",
+        False,
+    ),
     ("Parents at Work", "For parents and carers balancing work and family.", True),
 ]
 
@@ -85,8 +106,12 @@ def create_demo(*, reset: bool = False) -> Organisation:
     }
     for _, email, name, pronouns, roles, group_names in DEMO_PEOPLE:
         person = services.create_person(
-            organisation=organisation, email=email, chosen_name=name, password=password,
-            roles=roles, pronouns=pronouns,
+            organisation=organisation,
+            email=email,
+            chosen_name=name,
+            password=password,
+            roles=roles,
+            pronouns=pronouns,
         )
         for group_name in group_names:
             GroupMembership.objects.create(

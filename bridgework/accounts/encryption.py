@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -27,7 +27,6 @@ def _data_keys() -> type[DataKey]:
     from .models import DataKey
 
     return DataKey
-
 
 
 class _UnwrappedKeyCache:
@@ -197,7 +196,7 @@ class _EncryptedMixin:
             return None
 
 
-class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[misc]
+class EncryptedTextField(_EncryptedMixin, models.TextField):
     def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:
         self.owner = owner
         super().__init__(*args, **kwargs)
@@ -214,7 +213,7 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[mis
         return text
 
 
-class EncryptedJSONField(_EncryptedMixin, models.TextField):  # type: ignore[misc]
+class EncryptedJSONField(_EncryptedMixin, models.TextField):
     """JSON stored encrypted (as text). Use for structured private answers."""
 
     def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:

@@ -41,7 +41,9 @@ class RolesField(forms.MultipleChoiceField):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     chosen_name = forms.CharField(
-        label="Name (optional)", max_length=80, required=False,
+        label="Name (optional)",
+        max_length=80,
+        required=False,
         help_text="They can change it when they accept.",
     )
     roles = RolesField(initial=[Role.PARTICIPANT], help_text="Pick at least one.")
@@ -54,7 +56,11 @@ class InviteForm(forms.Form):
         email: str = self.cleaned_data["email"].strip().lower()
         if Person.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Someone with this e-mail address already has an account.")
-        if Invitation.objects.pending().filter(organisation=self.organisation, email=email).exists():
+        if (
+            Invitation.objects.pending()
+            .filter(organisation=self.organisation, email=email)
+            .exists()
+        ):
             raise forms.ValidationError("This person already has a pending invitation.")
         return email
 
@@ -68,7 +74,9 @@ class CsvUploadForm(forms.Form):
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError("The file is larger than 1 MB. Split it into smaller files.")
+            raise forms.ValidationError(
+                "The file is larger than 1 MB. Split it into smaller files."
+            )
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError("Upload a .csv file.")
         data: bytes = upload.read()
@@ -85,11 +93,11 @@ class PersonRolesForm(forms.Form):
 
     def clean_roles(self) -> list[str]:
         roles: list[str] = self.cleaned_data["roles"]
-        if Role.PROGRAM_ADMIN not in roles and self.person.is_program_admin:
-            if self.person.pk == self.acting.pk:
-                raise forms.ValidationError(
-                    "You can't remove your own program admin role. Ask another admin."
-                )
+        removing_admin = Role.PROGRAM_ADMIN not in roles and self.person.is_program_admin
+        if removing_admin and self.person.pk == self.acting.pk:
+            raise forms.ValidationError(
+                "You can't remove your own program admin role. Ask another admin."
+            )
         return roles
 
 
@@ -101,11 +109,14 @@ class AcceptInvitationForm(forms.Form):
         max_length=40, required=False, help_text="Optional, for example she/her or they/them."
     )
     password1 = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not too common.",
     )
     password2 = forms.CharField(
-        label="Password again", strip=False,
+        label="Password again",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -142,9 +153,7 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
-        clash = CommunityGroup.objects.in_organisation(self.organisation).filter(
-            name__iexact=name
-        )
+        clash = CommunityGroup.objects.in_organisation(self.organisation).filter(name__iexact=name)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Organisation(models.Model):
@@ -212,6 +212,9 @@ class GroupMembership(models.Model):
             models.UniqueConstraint(fields=["group", "person"], name="one_membership_per_group")
         ]
 
+    def __str__(self) -> str:
+        return f"Membership {self.pk} of group {self.group_id}"
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
@@ -252,7 +255,12 @@ class Invitation(models.Model):
 
     @classmethod
     def build(
-        cls, *, organisation: Organisation, email: str, chosen_name: str, roles: list[str],
+        cls,
+        *,
+        organisation: Organisation,
+        email: str,
+        chosen_name: str,
+        roles: list[str],
         invited_by: Person | None,
     ) -> tuple[Invitation, str]:
         """A new unsaved invitation and its one-time token (shown once, in the e-mail)."""
@@ -275,7 +283,8 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None
+            self.accepted_at is None
+            and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
 
@@ -287,9 +296,7 @@ class DataKey(models.Model):
     copy of that ciphertext lives.
     """
 
-    person = models.OneToOneField(
-        Person, on_delete=models.CASCADE, related_name="data_key"
-    )
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="data_key")
     wrapped_key = models.BinaryField()
     master_key_id = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)

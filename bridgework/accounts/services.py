@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,7 +39,11 @@ ROLE_WORDS = {
 
 @transaction.atomic
 def create_organisation(
-    *, name: str, admin_email: str, admin_name: str, admin_password: str | None,
+    *,
+    name: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str | None,
     is_demo: bool = False,
 ) -> tuple[Organisation, Person]:
     """A new organisation and its first program admin (also a participant)."""
@@ -52,15 +57,23 @@ def create_organisation(
         name=name, slug=Organisation.unique_slug_for(name), is_demo=is_demo
     )
     admin = create_person(
-        organisation=organisation, email=admin_email, chosen_name=admin_name,
-        password=admin_password, roles={Role.PROGRAM_ADMIN, Role.PARTICIPANT},
+        organisation=organisation,
+        email=admin_email,
+        chosen_name=admin_name,
+        password=admin_password,
+        roles={Role.PROGRAM_ADMIN, Role.PARTICIPANT},
     )
     return organisation, admin
 
 
 def create_person(
-    *, organisation: Organisation, email: str, chosen_name: str, password: str | None,
-    roles: set[str], pronouns: str = "",
+    *,
+    organisation: Organisation,
+    email: str,
+    chosen_name: str,
+    password: str | None,
+    roles: AbstractSet[str],
+    pronouns: str = "",
 ) -> Person:
     from allauth.account.models import EmailAddress
 
@@ -74,11 +87,18 @@ def create_person(
 
 @transaction.atomic
 def invite_person(
-    *, organisation: Organisation, email: str, chosen_name: str, roles: list[str],
+    *,
+    organisation: Organisation,
+    email: str,
+    chosen_name: str,
+    roles: list[str],
     invited_by: Person,
 ) -> Invitation:
     invitation, token = Invitation.build(
-        organisation=organisation, email=email, chosen_name=chosen_name, roles=roles,
+        organisation=organisation,
+        email=email,
+        chosen_name=chosen_name,
+        roles=roles,
         invited_by=invited_by,
     )
     invitation.save()
@@ -127,13 +147,13 @@ def import_invitations_csv(
     reader = csv.DictReader(io.StringIO(text))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "email" not in headers:
-        result.errors.append("Line 1: the header row must have an 'email' column (and optionally 'name' and 'roles').")
+        result.errors.append(
+            "Line 1: the header row must have an 'email' column "
+            "(and optionally 'name' and 'roles')."
+        )
         return result
     reader.fieldnames = headers
-    existing = {
-        email.lower()
-        for email in Person.objects.values_list("email", flat=True)
-    }
+    existing = {email.lower() for email in Person.objects.values_list("email", flat=True)}
     pending = set(
         Invitation.objects.pending()
         .filter(organisation=organisation)
@@ -184,7 +204,10 @@ def import_invitations_csv(
         for email, name, roles in rows:
             result.invitations.append(
                 invite_person(
-                    organisation=organisation, email=email, chosen_name=name, roles=roles,
+                    organisation=organisation,
+                    email=email,
+                    chosen_name=name,
+                    roles=roles,
                     invited_by=invited_by,
                 )
             )
@@ -196,10 +219,16 @@ def accept_invitation(
     *, invitation: Invitation, chosen_name: str, pronouns: str, password: str
 ) -> Person:
     if Person.objects.filter(email__iexact=invitation.email).exists():
-        raise ValidationError("An account with this e-mail address already exists. Sign in instead.")
+        raise ValidationError(
+            "An account with this e-mail address already exists. Sign in instead."
+        )
     person = create_person(
-        organisation=invitation.organisation, email=invitation.email, chosen_name=chosen_name,
-        password=password, roles=set(invitation.roles) or {Role.PARTICIPANT}, pronouns=pronouns,
+        organisation=invitation.organisation,
+        email=invitation.email,
+        chosen_name=chosen_name,
+        password=password,
+        roles=set(invitation.roles) or {Role.PARTICIPANT},
+        pronouns=pronouns,
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])

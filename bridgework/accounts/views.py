@@ -156,15 +156,19 @@ def import_csv(request: HttpRequest) -> HttpResponse:
             return redirect("people")
         errors = result.errors
     status = 400 if errors else 200
-    return render(request, "accounts/import_csv.html", {"form": form, "errors": errors}, status=status)
+    return render(
+        request, "accounts/import_csv.html", {"form": form, "errors": errors}, status=status
+    )
 
 
 @require_POST
 @admin_required
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = Invitation.objects.pending().filter(
-        pk=invitation_id, organisation=current_organisation(request)
-    ).first()
+    invitation = (
+        Invitation.objects.pending()
+        .filter(pk=invitation_id, organisation=current_organisation(request))
+        .first()
+    )
     if invitation is None:
         messages.error(request, "That invitation is no longer pending.")
     else:
@@ -179,7 +183,9 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_person_in_organisation(request, person_id)
     form = PersonRolesForm(
-        request.POST or None, person=person, acting=current_person(request),
+        request.POST or None,
+        person=person,
+        acting=current_person(request),
         initial={"roles": sorted(person.role_set())},
     )
     if request.method == "POST" and form.is_valid():
@@ -252,7 +258,8 @@ def add_group_member(request: HttpRequest, group_id: int) -> HttpResponse:
     form = AddMemberForm(request.POST, organisation=current_organisation(request))
     if form.is_valid():
         services.join_group(
-            person=form.cleaned_data["person"], group=group,
+            person=form.cleaned_data["person"],
+            group=group,
             added_by=GroupMembership.AddedBy.ADMIN,
         )
         messages.success(request, f"{form.cleaned_data['person'].chosen_name} added.")
@@ -277,7 +284,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(
-        request.POST or None, email=invitation.email,
+        request.POST or None,
+        email=invitation.email,
         initial={"chosen_name": invitation.chosen_name},
     )
     if request.method == "POST" and form.is_valid():

@@ -41,9 +41,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             deactivated=Count("pk", filter=Q(is_active=False)),
         )
         context["role_counts"] = dict(
-            RoleAssignment.objects.filter(
-                person__organisation=organisation, person__is_active=True
-            )
+            RoleAssignment.objects.filter(person__organisation=organisation, person__is_active=True)
             .values_list("role")
             .annotate(n=Count("pk"))
             .values_list("role", "n")

@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name)
 MASTER_KEYS_FILE = "master_keys"
 
 

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         vendor = connection.vendor
         suffix = "sqlite3" if vendor == "sqlite" else "dump"
         output = Path(
-            options["output"] or Path(settings.DATA_DIR) / "backups" / f"bridgework-{stamp}.{suffix}"
+            options["output"]
+            or Path(settings.DATA_DIR) / "backups" / f"bridgework-{stamp}.{suffix}"
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         if output.exists():
@@ -60,15 +61,20 @@ class Command(BaseCommand):
             {
                 key: str(value)
                 for key, value in {
-                    "PGHOST": db.get("HOST"), "PGPORT": db.get("PORT"),
-                    "PGUSER": db.get("USER"), "PGPASSWORD": db.get("PASSWORD"),
+                    "PGHOST": db.get("HOST"),
+                    "PGPORT": db.get("PORT"),
+                    "PGUSER": db.get("USER"),
+                    "PGPASSWORD": db.get("PASSWORD"),
                 }.items()
                 if value
             }
         )
         result = subprocess.run(  # noqa: S603  (fixed program, arguments from settings)
             [pg_dump, "--format=custom", "--no-owner", f"--file={output}", str(db["NAME"])],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             output.unlink(missing_ok=True)

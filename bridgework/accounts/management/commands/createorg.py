@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--admin-name", default="Program admin")
         parser.add_argument(
-            "--password-stdin", action="store_true",
+            "--password-stdin",
+            action="store_true",
             help="Read the admin's password from standard input instead of generating one.",
         )
 
@@ -33,8 +34,10 @@ class Command(BaseCommand):
             password, generated = secrets.token_urlsafe(12), True
         try:
             organisation, admin = create_organisation(
-                name=options["name"], admin_email=options["admin_email"],
-                admin_name=options["admin_name"], admin_password=password,
+                name=options["name"],
+                admin_email=options["admin_email"],
+                admin_name=options["admin_name"],
+                admin_password=password,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
