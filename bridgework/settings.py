@@ -208,6 +208,8 @@ AXES_FAILURE_LIMIT = env_int("BRIDGEWORK_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes the address as `email`, so without this every failure counted for "None".
+AXES_USERNAME_CALLABLE = "bridgework.accounts.adapters.login_attempt_username"
 AXES_LOCKOUT_TEMPLATE = "errors/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bridgework.lib.htmx import is_htmx
+
 from . import services
 from .access import (
     current_organisation,
@@ -71,18 +73,33 @@ def groups(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/groups.html", {"groups": all_groups, "mine": mine})
 
 
+def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) -> HttpResponse:
+    """With htmx, swap in the updated card; without JavaScript, back to the list."""
+    if is_htmx(request):
+        card = (
+            CommunityGroup.objects.filter(pk=group.pk).annotate(member_count=Count("members")).get()
+        )
+        mine = {card.pk} if card.members.filter(pk=current_person(request).pk).exists() else set()
+        return render(
+            request,
+            "accounts/groups.html#group-card",
+            {"group": card, "mine": mine, "status_message": message},
+        )
+    messages.success(request, message)
+    return redirect("groups")
+
+
 @require_POST
 @member_required
 def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_in_organisation(request, group_id)
     if not group.open_to_join:
         messages.error(request, f"{group.name} is not open to join; a program admin adds members.")
-    else:
-        services.join_group(
-            person=current_person(request), group=group, added_by=GroupMembership.AddedBy.SELF
-        )
-        messages.success(request, f"You joined {group.name}.")
-    return redirect("groups")
+        return redirect("groups")
+    services.join_group(
+        person=current_person(request), group=group, added_by=GroupMembership.AddedBy.SELF
+    )
+    return _group_changed(request, group, f"You joined {group.name}.")
 
 
 @require_POST
@@ -90,8 +107,7 @@ def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
 def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_in_organisation(request, group_id)
     services.leave_group(person=current_person(request), group=group)
-    messages.success(request, f"You left {group.name}.")
-    return redirect("groups")
+    return _group_changed(request, group, f"You left {group.name}.")
 
 
 @require_http_methods(["GET"])
