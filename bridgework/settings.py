@@ -82,6 +82,7 @@ BASE_URL = os.environ.get("BRIDGEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip
 
 INSTALLED_APPS = [
     "bridgework.accounts",
+    "bridgework.curriculum",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -226,13 +227,15 @@ TASKS = {
     }
 }
 
-# E-mail through Django 6.1's MAILERS. Without EMAIL_HOST, mail is printed to the console.
-if os.environ.get("EMAIL_HOST"):
+# E-mail through Django 6.1's MAILERS. Without EMAIL_HOST, mail is printed to the console,
+# except in production: there a printed invitation or reset link would sit in the logs, so
+# production always uses SMTP (a local relay on localhost unless EMAIL_HOST names one).
+if os.environ.get("EMAIL_HOST") or PRODUCTION:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": os.environ.get("EMAIL_HOST") or "localhost",
                 "port": env_int("EMAIL_PORT", 587),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),

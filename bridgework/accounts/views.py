@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -180,12 +180,11 @@ def import_csv(request: HttpRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = (
-        Invitation.objects.pending()
-        .filter(pk=invitation_id, organisation=current_organisation(request))
-        .first()
+    # Another organisation's invitation is a 404, like every other object that isn't yours.
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, organisation=current_organisation(request)
     )
-    if invitation is None:
+    if not invitation.is_pending:
         messages.error(request, "That invitation is no longer pending.")
     else:
         invitation.revoked_at = timezone.now()
