@@ -1,0 +1,292 @@
+"""Modules, lessons, prompts, questions, exercises and tips — per organisation — and each
+person's progress and private answers."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bridgework.accounts.encryption import EncryptedTextField
+from bridgework.accounts.models import Organisation, Person
+
+from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
+
+
+class ActiveQuerySet[M: models.Model](models.QuerySet[M]):
+    def active(self) -> ActiveQuerySet[M]:
+        """Not retired: a lesson removed from the content files is retired, not deleted."""
+        return self.filter(retired_at__isnull=True)
+
+
+class ModuleQuerySet(ActiveQuerySet["Module"]):
+    def for_organisation(self, organisation: Organisation) -> ModuleQuerySet:
+        return self.filter(organisation=organisation).active()
+
+    def with_progress(self, person: Person) -> ModuleQuerySet:
+        return self.annotate(
+            lesson_count=Count(
+                "lessons", filter=Q(lessons__retired_at__isnull=True), distinct=True
+            ),
+            done_count=Count(
+                "lessons__progress",
+                filter=Q(lessons__retired_at__isnull=True, lessons__progress__person=person),
+                distinct=True,
+            ),
+        )
+
+
+class Module(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="modules")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField()
+    summary = models.CharField(max_length=200)
+    body = models.TextField()
+    sources = models.JSONField(default=list)
+    facilitator_note = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ModuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="module_slug_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    sources = models.JSONField(default=list)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="lesson_slug_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Exercise(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="exercises")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    format = models.CharField(max_length=10, choices=ExerciseFormat.choices)
+    body = models.TextField()
+    sources = models.JSONField(default=list)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="exercise_slug_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReflectionPrompt(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="prompts")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="prompts"
+    )
+    slug = models.SlugField(max_length=80)
+    text = models.CharField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="prompt_slug_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DiscussionQuestion(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(max_length=80)
+    text = models.CharField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="question_slug_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Source(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(max_length=80)
+    citation = models.TextField()
+    ideas = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="source_key_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SourcesPage(models.Model):
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sources_page"
+    )
+    body = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Sources page of {self.organisation}"
+
+
+class TipQuerySet(ActiveQuerySet["Tip"]):
+    def visible_in(self, organisation: Organisation) -> TipQuerySet:
+        return self.filter(organisation=organisation, status=Tip.Status.APPROVED).active()
+
+
+class Tip(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PENDING = "pending", "Waiting for review"
+        DECLINED = "declined", "Declined"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tips")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=80)
+    text = models.TextField(max_length=600)
+    practice = models.CharField(max_length=40, choices=Practice.choices)
+    defense = models.CharField(max_length=40, choices=Defense.choices)
+    effort = models.PositiveSmallIntegerField(help_text="Minutes.")
+    courage = models.PositiveSmallIntegerField(choices=Courage.choices)
+    # Stored as ",meetings,chat," so one LIKE filter works the same on SQLite and PostgreSQL.
+    contexts = models.CharField(max_length=200)
+    sources = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    suggested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggested_tips"
+    )
+    review_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["courage", "effort", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="tip_slug_per_org")
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "practice"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def pack_contexts(contexts: list[str]) -> str:
+        return "," + ",".join(contexts) + "," if contexts else ""
+
+    @property
+    def context_list(self) -> list[str]:
+        return [c for c in self.contexts.split(",") if c]
+
+    def context_labels(self) -> list[str]:
+        labels = dict(Context.choices)
+        return [str(labels.get(c, c)) for c in self.context_list]
+
+
+class LessonProgress(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "lesson"], name="one_progress_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress {self.pk}"
+
+
+class PromptAnswer(models.Model):
+    """A person's private answer to a reflection prompt: encrypted, only ever shown to them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="prompt_answers")
+    prompt = models.ForeignKey(ReflectionPrompt, on_delete=models.CASCADE, related_name="+")
+    answer = EncryptedTextField(owner="person")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "prompt"], name="one_answer_per_prompt")
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk}"
+
+
+class LearningLog(models.Model):
+    """Learning done elsewhere — a book, a podcast, an event — logged against a module."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", "Book"
+        ARTICLE = "article", "Article"
+        PODCAST = "podcast", "Podcast"
+        VIDEO = "video", "Video"
+        EVENT = "event", "Event or talk"
+        COURSE = "course", "Course"
+        CONVERSATION = "conversation", "Conversation"
+        OTHER = "other", "Something else"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="learning_logs")
+    module = models.ForeignKey(
+        Module, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = EncryptedTextField(owner="person")
+    note = EncryptedTextField(owner="person", blank=True, null=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-logged_at"]
+
+    def __str__(self) -> str:
+        return f"Learning log {self.pk}"

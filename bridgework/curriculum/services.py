@@ -1,0 +1,345 @@
+"""Writes for the curriculum: import and export of content trees, progress, answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.lib.frontmatter import dump
+
+from .content import ContentTree, load_tree
+from .models import (
+    DiscussionQuestion,
+    Exercise,
+    LearningLog,
+    Lesson,
+    LessonProgress,
+    Module,
+    PromptAnswer,
+    ReflectionPrompt,
+    Source,
+    SourcesPage,
+    Tip,
+)
+from .vocabulary import Practice
+
+SHIPPED_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+
+    def __str__(self) -> str:
+        return f"created={self.created} updated={self.updated} retired={self.retired}"
+
+
+def _sync[M: models.Model](
+    report: ImportReport,
+    existing: dict[str, M],
+    wanted: Iterable[tuple[str, dict[str, Any]]],
+    create: Any,
+    now: Any,
+) -> dict[str, M]:
+    """Create, update or un-retire each wanted row by slug; retire the rest. Never delete."""
+    kept: dict[str, M] = {}
+    for slug, fields in wanted:
+        row = existing.get(slug)
+        if row is None:
+            row = create(slug=slug, **fields)
+            report.created += 1
+        else:
+            changed = [name for name, value in fields.items() if getattr(row, name) != value]
+            if getattr(row, "retired_at", None) is not None:
+                changed.append("retired_at")
+                row.retired_at = None  # type: ignore[attr-defined]
+            for name in changed:
+                if name != "retired_at":
+                    setattr(row, name, fields[name])
+            if changed:
+                row.save(update_fields=changed)
+                report.updated += 1
+        kept[slug] = row
+    for slug, row in existing.items():
+        if slug not in kept and getattr(row, "retired_at", None) is None:
+            row.retired_at = now  # type: ignore[attr-defined]
+            row.save(update_fields=["retired_at"])
+            report.retired += 1
+    return kept
+
+
+@transaction.atomic
+def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportReport:
+    """Load a validated content tree into an organisation, idempotently.
+
+    Text is updated in place, so progress and private answers (which point at rows, not at
+    text) survive a new version. Items missing from the new tree are retired, not deleted.
+    """
+    report = ImportReport()
+    now = timezone.now()
+    for order, source in enumerate(tree.sources):
+        Source.objects.update_or_create(
+            organisation=organisation, key=source.key,
+            defaults={"citation": source.citation, "ideas": source.ideas, "order": order},
+        )
+    Source.objects.filter(organisation=organisation).exclude(
+        key__in=[s.key for s in tree.sources]
+    ).delete()
+    SourcesPage.objects.update_or_create(
+        organisation=organisation, defaults={"body": tree.sources_page}
+    )
+
+    modules = _sync(
+        report,
+        {m.slug: m for m in Module.objects.filter(organisation=organisation)},
+        (
+            (m.slug, {"title": m.title, "order": m.order, "summary": m.summary, "body": m.body,
+                      "sources": m.sources, "facilitator_note": m.facilitator_note})
+            for m in tree.modules
+        ),
+        lambda **fields: Module.objects.create(organisation=organisation, **fields),
+        now,
+    )
+    for data in tree.modules:
+        module = modules[data.slug]
+        lessons = _sync(
+            report,
+            {lesson.slug: lesson for lesson in module.lessons.all()},
+            (
+                (lesson.slug, {"title": lesson.title, "order": lesson.order,
+                               "minutes": lesson.minutes, "body": lesson.body,
+                               "sources": lesson.sources})
+                for lesson in data.lessons
+            ),
+            lambda module=module, **fields: Lesson.objects.create(module=module, **fields),
+            now,
+        )
+        _sync(
+            report,
+            {e.slug: e for e in module.exercises.all()},
+            (
+                (e.slug, {"title": e.title, "order": e.order, "minutes": e.minutes,
+                          "format": e.format, "body": e.body, "sources": e.sources})
+                for e in data.exercises
+            ),
+            lambda module=module, **fields: Exercise.objects.create(module=module, **fields),
+            now,
+        )
+        _sync(
+            report,
+            {p.slug: p for p in module.prompts.all()},
+            (
+                (p.slug, {"text": p.text, "order": order,
+                          "lesson": lessons.get(p.lesson) if p.lesson else None})
+                for order, p in enumerate(data.prompts)
+            ),
+            lambda module=module, **fields: ReflectionPrompt.objects.create(
+                module=module, **fields
+            ),
+            now,
+        )
+        _sync(
+            report,
+            {q.slug: q for q in module.questions.all()},
+            ((q.slug, {"text": q.text, "order": order}) for order, q in enumerate(data.questions)),
+            lambda module=module, **fields: DiscussionQuestion.objects.create(
+                module=module, **fields
+            ),
+            now,
+        )
+    # Tips suggested in the app are the organisation's own; an import never retires them.
+    _sync(
+        report,
+        {t.slug: t for t in Tip.objects.filter(organisation=organisation, suggested_by=None)},
+        (
+            (t.slug, {"title": t.title, "text": t.text, "practice": t.practice,
+                      "defense": t.defense, "effort": t.effort, "courage": t.courage,
+                      "contexts": Tip.pack_contexts(t.contexts), "sources": t.sources,
+                      "status": Tip.Status.APPROVED})
+            for t in tree.tips
+        ),
+        lambda **fields: Tip.objects.create(organisation=organisation, **fields),
+        now,
+    )
+    return report
+
+
+def import_shipped_content(organisation: Organisation) -> ImportReport:
+    """Give a new organisation the curriculum that ships with Bridgework."""
+    tree, errors = load_tree(SHIPPED_CONTENT)
+    if errors:
+        raise ValidationError([str(error) for error in errors[:10]])
+    return import_tree(organisation=organisation, tree=tree)
+
+
+def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
+    """Write the organisation's active curriculum (with in-app edits) as a content tree."""
+    tree, _ = _tree_from_database(organisation)
+    target.mkdir(parents=True, exist_ok=True)
+    sources = [{"id": s.key, "citation": s.citation, "ideas": s.ideas} for s in tree.sources]
+    (target / "sources.md").write_text(dump({"sources": sources}, tree.sources_page), "utf-8")
+    for module in tree.modules:
+        folder = target / "modules" / f"{module.order:02d}-{module.slug}"
+        (folder / "lessons").mkdir(parents=True, exist_ok=True)
+        (folder / "exercises").mkdir(parents=True, exist_ok=True)
+        (folder / "module.md").write_text(
+            dump({"slug": module.slug, "title": module.title, "order": module.order,
+                  "summary": module.summary, "sources": module.sources}, module.body),
+            "utf-8",
+        )
+        for lesson in module.lessons:
+            (folder / "lessons" / f"{lesson.order:02d}-{lesson.slug}.md").write_text(
+                dump({"slug": lesson.slug, "title": lesson.title, "order": lesson.order,
+                      "minutes": lesson.minutes, "sources": lesson.sources}, lesson.body),
+                "utf-8",
+            )
+        for exercise in module.exercises:
+            (folder / "exercises" / f"{exercise.order:02d}-{exercise.slug}.md").write_text(
+                dump({"slug": exercise.slug, "title": exercise.title, "order": exercise.order,
+                      "minutes": exercise.minutes, "format": exercise.format,
+                      "sources": exercise.sources}, exercise.body),
+                "utf-8",
+            )
+        prompts = [
+            {"slug": p.slug, **({"lesson": p.lesson} if p.lesson else {}), "text": p.text}
+            for p in module.prompts
+        ]
+        questions = [{"slug": q.slug, "text": q.text} for q in module.questions]
+        (folder / "prompts.md").write_text(
+            dump({"prompts": prompts, "questions": questions}, module.facilitator_note), "utf-8"
+        )
+    tips_dir = target / "tips"
+    tips_dir.mkdir(parents=True, exist_ok=True)
+    for practice in Practice.values:
+        tips = [
+            {"slug": t.slug, "title": t.title, "text": t.text, "defense": t.defense,
+             "effort": t.effort, "courage": t.courage, "contexts": t.contexts,
+             **({"sources": t.sources} if t.sources else {})}
+            for t in tree.tips if t.practice == practice
+        ]
+        if tips:
+            (tips_dir / f"{practice}.md").write_text(
+                dump({"practice": practice, "tips": tips},
+                     "Tips for this practice, exported from Bridgework."),
+                "utf-8",
+            )
+    return tree
+
+
+def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
+    from .content import (
+        ExerciseData,
+        LessonData,
+        ModuleData,
+        PromptData,
+        QuestionData,
+        SourceData,
+        TipData,
+    )
+
+    tree = ContentTree()
+    tree.sources = [
+        SourceData(s.key, s.citation, s.ideas)
+        for s in Source.objects.filter(organisation=organisation)
+    ]
+    page = SourcesPage.objects.filter(organisation=organisation).first()
+    tree.sources_page = page.body if page else "# Sources and credits"
+    modules = Module.objects.for_organisation(organisation).prefetch_related(
+        models.Prefetch("lessons", queryset=Lesson.objects.active()),
+        models.Prefetch("exercises", queryset=Exercise.objects.active()),
+        models.Prefetch(
+            "prompts", queryset=ReflectionPrompt.objects.active().select_related("lesson")
+        ),
+        models.Prefetch("questions", queryset=DiscussionQuestion.objects.active()),
+    )
+    for module in modules:
+        data = ModuleData(module.slug, module.title, module.order, module.summary,
+                          list(module.sources), module.body,
+                          facilitator_note=module.facilitator_note)
+        data.lessons = [
+            LessonData(lesson.slug, lesson.title, lesson.order, lesson.minutes,
+                       list(lesson.sources), lesson.body)
+            for lesson in module.lessons.all()
+        ]
+        data.exercises = [
+            ExerciseData(e.slug, e.title, e.order, e.minutes, e.format, list(e.sources), e.body)
+            for e in module.exercises.all()
+        ]
+        data.prompts = [
+            PromptData(p.slug, p.text,
+                       p.lesson.slug if p.lesson and p.lesson.retired_at is None else None)
+            for p in module.prompts.all()
+        ]
+        data.questions = [QuestionData(q.slug, q.text) for q in module.questions.all()]
+        tree.modules.append(data)
+    tree.tips = [
+        TipData(t.slug, t.title, t.text, t.practice, t.defense, t.effort, t.courage,
+                t.context_list, list(t.sources))
+        for t in Tip.objects.visible_in(organisation).order_by("practice", "pk")
+    ]
+    return tree, None
+
+
+def set_lesson_done(*, person: Person, lesson: Lesson, done: bool) -> None:
+    if done:
+        LessonProgress.objects.get_or_create(person=person, lesson=lesson)
+    else:
+        LessonProgress.objects.filter(person=person, lesson=lesson).delete()
+
+
+def save_prompt_answer(*, person: Person, prompt: ReflectionPrompt, answer: str) -> None:
+    """Save (or with empty text, delete) a private answer."""
+    if not answer.strip():
+        PromptAnswer.objects.filter(person=person, prompt=prompt).delete()
+        return
+    row = PromptAnswer.objects.filter(person=person, prompt=prompt).first() or PromptAnswer(
+        person=person, prompt=prompt
+    )
+    row.answer = answer
+    row.updated_at = timezone.now()
+    row.save()
+
+
+def log_learning(
+    *, person: Person, module: Module | None, kind: str, title: str, note: str,
+    minutes: int | None,
+) -> LearningLog:
+    entry = LearningLog(
+        person=person, module=module, kind=kind, title=title, note=note or None, minutes=minutes
+    )
+    entry.full_clean(exclude=["title", "note"])
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def suggest_tip(
+    *, organisation: Organisation, person: Person, title: str, text: str, practice: str,
+    defense: str, effort: int, courage: int, contexts: list[str],
+) -> Tip:
+    from django.utils.text import slugify
+
+    base = slugify(title)[:60] or "tip"
+    slug, number = base, 2
+    while Tip.objects.filter(organisation=organisation, slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return Tip.objects.create(
+        organisation=organisation, slug=slug, title=title, text=text, practice=practice,
+        defense=defense, effort=effort, courage=courage, contexts=Tip.pack_contexts(contexts),
+        status=Tip.Status.PENDING, suggested_by=person,
+    )
+
+
+def review_tip(*, tip: Tip, approve: bool, reason: str) -> None:
+    tip.status = Tip.Status.APPROVED if approve else Tip.Status.DECLINED
+    tip.review_reason = reason
+    tip.save(update_fields=["status", "review_reason"])
