@@ -22,6 +22,8 @@ commands:
   backup [--output PATH]
                       a consistent copy of the database (SQLite online backup or pg_dump)
   rotate-keys         re-wrap every person's data key under a new master key
+  content check [DIR] | content import [DIR] [--org SLUG] | content export DIR [--org SLUG]
+                      validate, load or write out a curriculum tree (default: ./content)
   manage ARGS...      any Django management command (migrate, shell, ...)
 """
 
@@ -31,6 +33,7 @@ COMMANDS = {
     "createorg": "createorg",
     "backup": "backup",
     "rotate-keys": "rotate_keys",
+    "content": "content",
 }
 
 

@@ -129,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bridgework.accounts.context_processors.navigation",
+                "bridgework.front.context_processors.navigation",
             ],
         },
     },
@@ -308,5 +308,8 @@ LOGGING = {
 }
 
 # Bridgework's own settings.
+# Called with each new organisation (createorg, the demo). Accounts knows nothing of the
+# other apps, so they register what a new organisation needs here.
+NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bridgework.accounts import views as accounts
+from bridgework.curriculum import views as curriculum
 from bridgework.front import views as front
 
 admin.site.site_header = "Bridgework operator admin"
@@ -36,6 +37,22 @@ urlpatterns = [
         accounts.remove_group_member,
         name="remove_group_member",
     ),
+    path("learn/", curriculum.learn, name="learn"),
+    path("learn/sources/", curriculum.sources, name="sources"),
+    path("learn/prompts/<int:prompt_id>/answer", curriculum.answer_prompt, name="answer_prompt"),
+    path("learn/<slug:module_slug>/", curriculum.module_detail, name="module"),
+    path("learn/<slug:module_slug>/edit", curriculum.module_edit, name="module_edit"),
+    path("learn/<slug:module_slug>/log", curriculum.log_learning, name="log_learning"),
+    path("learn/<slug:module_slug>/<slug:lesson_slug>/", curriculum.lesson_detail, name="lesson"),
+    path(
+        "learn/<slug:module_slug>/<slug:lesson_slug>/done",
+        curriculum.lesson_done,
+        name="lesson_done",
+    ),
+    path("tips/", curriculum.tips, name="tips"),
+    path("tips/suggest", curriculum.suggest_tip, name="suggest_tip"),
+    path("tips/review", curriculum.review_tips, name="review_tips"),
+    path("tips/<int:tip_id>/review", curriculum.review_tip, name="review_tip"),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.account.urls")),
     path("django-admin/", admin.site.urls),

@@ -17,6 +17,13 @@ from bridgework.accounts.models import (
     Person,
     Role,
 )
+from bridgework.curriculum.models import (
+    DiscussionQuestion,
+    Lesson,
+    Module,
+    ReflectionPrompt,
+    Tip,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -173,3 +180,38 @@ def client_for(person: Person | None) -> Client:
     if person is not None:
         client.force_login(person)
     return client
+
+
+def curriculum_sample(author: Person) -> tuple[Module, Lesson, ReflectionPrompt, Tip]:
+    """A small module with one lesson and prompt, and a tip waiting for review."""
+    organisation = author.organisation
+    assert organisation is not None
+    module = Module.objects.create(
+        organisation=organisation,
+        slug="foundations",
+        title="Foundations",
+        order=1,
+        summary="Where it starts.",
+        body="Allyship is something you **do**.",
+    )
+    lesson = Lesson.objects.create(
+        module=module, slug="a-verb", title="A verb", order=1, minutes=5, body="Do one thing."
+    )
+    prompt = ReflectionPrompt.objects.create(
+        module=module, lesson=lesson, slug="who-showed-up", text="Who showed up for you?"
+    )
+    DiscussionQuestion.objects.create(module=module, slug="label", text="Who decides?")
+    tip = Tip.objects.create(
+        organisation=organisation,
+        slug="pending-tip",
+        title="Pending tip",
+        text="Try it.",
+        practice="deep-curiosity",
+        defense="paralysis",
+        effort=5,
+        courage=1,
+        contexts=",meetings,",
+        status=Tip.Status.PENDING,
+        suggested_by=author,
+    )
+    return module, lesson, prompt, tip

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
 
-from .conftest import POSITIONS, Cast
+from .conftest import POSITIONS, Cast, curriculum_sample
 
 MEMBERS = [
     "participant",
@@ -94,6 +94,28 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "manage_group": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
     "add_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
     "remove_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    # Curriculum: everyone in an organisation can learn; facilitators edit and review.
+    "learn": {"GET": members(200), "POST": NOT_ALLOWED},
+    "sources": {"GET": members(200), "POST": NOT_ALLOWED},
+    "module": {"GET": members(200, stranger=404), "POST": NOT_ALLOWED},
+    "module_edit": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
+        "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
+    },
+    "log_learning": {"GET": NOT_ALLOWED, "POST": members(400, stranger=404)},
+    "lesson": {"GET": members(200, stranger=404), "POST": NOT_ALLOWED},
+    "lesson_done": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
+    "answer_prompt": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
+    "tips": {"GET": members(200), "POST": NOT_ALLOWED},
+    "suggest_tip": {"GET": members(200), "POST": members(200)},
+    "review_tips": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
+        "POST": NOT_ALLOWED,
+    },
+    "review_tip": {
+        "GET": NOT_ALLOWED,
+        "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 302, "stranger": 403}, 403),
+    },
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -186,6 +208,7 @@ def outcome_of(response: object, client: Client) -> int | str:
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
     group = CommunityGroup.objects.get(organisation=cast.participant.organisation)
+    module, lesson, prompt, pending_tip = curriculum_sample(cast.participant)
     return {
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
@@ -197,6 +220,10 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "object_id": "1",
         "content_type_id": "1",
         "url": "accounts/person/",
+        "module_slug": module.slug,
+        "lesson_slug": lesson.slug,
+        "prompt_id": str(prompt.pk),
+        "tip_id": str(pending_tip.pk),
     }
 
 

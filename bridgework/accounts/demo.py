@@ -98,6 +98,7 @@ def create_demo(*, reset: bool = False) -> Organisation:
     organisation = Organisation.objects.create(
         name=DEMO_NAME, slug=Organisation.unique_slug_for(DEMO_NAME), is_demo=True
     )
+    services.prepare_new_organisation(organisation)
     groups = {
         name: CommunityGroup.objects.create(
             organisation=organisation, name=name, description=description, open_to_join=is_open

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .encryption import destroy_data_key
 from .models import (
@@ -56,6 +57,7 @@ def create_organisation(
     organisation = Organisation.objects.create(
         name=name, slug=Organisation.unique_slug_for(name), is_demo=is_demo
     )
+    prepare_new_organisation(organisation)
     admin = create_person(
         organisation=organisation,
         email=admin_email,
@@ -64,6 +66,12 @@ def create_organisation(
         roles={Role.PROGRAM_ADMIN, Role.PARTICIPANT},
     )
     return organisation, admin
+
+
+def prepare_new_organisation(organisation: Organisation) -> None:
+    """Run the NEW_ORGANISATION_HOOKS (for example, loading the shipped curriculum)."""
+    for path in settings.NEW_ORGANISATION_HOOKS:
+        import_string(path)(organisation)
 
 
 def create_person(

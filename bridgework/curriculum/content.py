@@ -13,7 +13,7 @@ from typing import Any
 
 from bridgework.lib.frontmatter import FrontMatterError, Mapping, parse
 
-from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
+from .vocabulary import Context, Defense, ExerciseFormat, Practice
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NUMBERED = re.compile(r"^(\d{2})-(.+)\.md$")
@@ -129,8 +129,9 @@ class _Reader:
     def error(self, line: int, message: str) -> None:
         self.errors.append(ContentError(self.path, line, message))
 
-    def text(self, data: Mapping, key: str, *, max_length: int | None = None,
-             required: bool = True) -> str:
+    def text(
+        self, data: Mapping, key: str, *, max_length: int | None = None, required: bool = True
+    ) -> str:
         value = data.get(key)
         if value is None or value == "":
             if required:
@@ -243,8 +244,9 @@ def _read_sources(root: Path, tree: ContentTree, errors: list[ContentError]) -> 
     return keys
 
 
-def _read_module(folder: Path, known_sources: set[str], errors: list[ContentError]
-                 ) -> ModuleData | None:
+def _read_module(
+    folder: Path, known_sources: set[str], errors: list[ContentError]
+) -> ModuleData | None:
     path = folder / "module.md"
     if not path.exists():
         errors.append(ContentError(path, 1, "module.md is missing"))
@@ -316,11 +318,15 @@ def _read_module(folder: Path, known_sources: set[str], errors: list[ContentErro
     for kind in ("prompts", "questions"):
         items = prompts_doc.meta.get(kind)
         if not isinstance(items, list) or not items:
-            prompt_reader.error(prompts_doc.meta.line_of(kind), f"'{kind}' must be a non-empty list")
+            prompt_reader.error(
+                prompts_doc.meta.line_of(kind), f"'{kind}' must be a non-empty list"
+            )
             continue
         for item in items:
             if not isinstance(item, Mapping):
-                prompt_reader.error(prompts_doc.meta.line_of(kind), f"each of '{kind}' must be a mapping")
+                prompt_reader.error(
+                    prompts_doc.meta.line_of(kind), f"each of '{kind}' must be a mapping"
+                )
                 continue
             slug = prompt_reader.slug(item)
             text = prompt_reader.text(item, "text", max_length=500)
@@ -338,8 +344,9 @@ def _read_module(folder: Path, known_sources: set[str], errors: list[ContentErro
     return module
 
 
-def _read_tips(root: Path, known_sources: set[str], tree: ContentTree,
-               errors: list[ContentError]) -> None:
+def _read_tips(
+    root: Path, known_sources: set[str], tree: ContentTree, errors: list[ContentError]
+) -> None:
     for path in sorted((root / "tips").glob("*.md")):
         document = _document(path, errors)
         if document is None:
@@ -357,15 +364,20 @@ def _read_tips(root: Path, known_sources: set[str], tree: ContentTree,
                 reader.error(document.meta.line_of("tips"), "each tip must be a mapping")
                 continue
             contexts = item.get("contexts")
-            if not isinstance(contexts, list) or not 1 <= len(contexts) <= 3 or any(
-                context not in Context.values for context in contexts
+            if (
+                not isinstance(contexts, list)
+                or not 1 <= len(contexts) <= 3
+                or any(context not in Context.values for context in contexts)
             ):
                 reader.error(
                     item.line_of("contexts"),
                     f"'contexts' must list 1 to 3 of: {', '.join(Context.values)}",
                 )
-                contexts = [c for c in contexts or [] if c in Context.values][:3] if isinstance(
-                    contexts, list) else []
+                contexts = (
+                    [c for c in contexts or [] if c in Context.values][:3]
+                    if isinstance(contexts, list)
+                    else []
+                )
             tree.tips.append(
                 TipData(
                     slug=reader.slug(item),

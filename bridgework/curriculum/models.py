@@ -3,6 +3,8 @@ person's progress and private answers."""
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -14,7 +16,7 @@ from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
 
 
 class ActiveQuerySet[M: models.Model](models.QuerySet[M]):
-    def active(self) -> ActiveQuerySet[M]:
+    def active(self) -> Self:
         """Not retired: a lesson removed from the content files is retired, not deleted."""
         return self.filter(retired_at__isnull=True)
 

@@ -88,7 +88,8 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
     now = timezone.now()
     for order, source in enumerate(tree.sources):
         Source.objects.update_or_create(
-            organisation=organisation, key=source.key,
+            organisation=organisation,
+            key=source.key,
             defaults={"citation": source.citation, "ideas": source.ideas, "order": order},
         )
     Source.objects.filter(organisation=organisation).exclude(
@@ -102,8 +103,17 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
         report,
         {m.slug: m for m in Module.objects.filter(organisation=organisation)},
         (
-            (m.slug, {"title": m.title, "order": m.order, "summary": m.summary, "body": m.body,
-                      "sources": m.sources, "facilitator_note": m.facilitator_note})
+            (
+                m.slug,
+                {
+                    "title": m.title,
+                    "order": m.order,
+                    "summary": m.summary,
+                    "body": m.body,
+                    "sources": m.sources,
+                    "facilitator_note": m.facilitator_note,
+                },
+            )
             for m in tree.modules
         ),
         lambda **fields: Module.objects.create(organisation=organisation, **fields),
@@ -115,9 +125,16 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
             report,
             {lesson.slug: lesson for lesson in module.lessons.all()},
             (
-                (lesson.slug, {"title": lesson.title, "order": lesson.order,
-                               "minutes": lesson.minutes, "body": lesson.body,
-                               "sources": lesson.sources})
+                (
+                    lesson.slug,
+                    {
+                        "title": lesson.title,
+                        "order": lesson.order,
+                        "minutes": lesson.minutes,
+                        "body": lesson.body,
+                        "sources": lesson.sources,
+                    },
+                )
                 for lesson in data.lessons
             ),
             lambda module=module, **fields: Lesson.objects.create(module=module, **fields),
@@ -127,8 +144,17 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
             report,
             {e.slug: e for e in module.exercises.all()},
             (
-                (e.slug, {"title": e.title, "order": e.order, "minutes": e.minutes,
-                          "format": e.format, "body": e.body, "sources": e.sources})
+                (
+                    e.slug,
+                    {
+                        "title": e.title,
+                        "order": e.order,
+                        "minutes": e.minutes,
+                        "format": e.format,
+                        "body": e.body,
+                        "sources": e.sources,
+                    },
+                )
                 for e in data.exercises
             ),
             lambda module=module, **fields: Exercise.objects.create(module=module, **fields),
@@ -138,8 +164,14 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
             report,
             {p.slug: p for p in module.prompts.all()},
             (
-                (p.slug, {"text": p.text, "order": order,
-                          "lesson": lessons.get(p.lesson) if p.lesson else None})
+                (
+                    p.slug,
+                    {
+                        "text": p.text,
+                        "order": order,
+                        "lesson": lessons.get(p.lesson) if p.lesson else None,
+                    },
+                )
                 for order, p in enumerate(data.prompts)
             ),
             lambda module=module, **fields: ReflectionPrompt.objects.create(
@@ -161,10 +193,20 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
         report,
         {t.slug: t for t in Tip.objects.filter(organisation=organisation, suggested_by=None)},
         (
-            (t.slug, {"title": t.title, "text": t.text, "practice": t.practice,
-                      "defense": t.defense, "effort": t.effort, "courage": t.courage,
-                      "contexts": Tip.pack_contexts(t.contexts), "sources": t.sources,
-                      "status": Tip.Status.APPROVED})
+            (
+                t.slug,
+                {
+                    "title": t.title,
+                    "text": t.text,
+                    "practice": t.practice,
+                    "defense": t.defense,
+                    "effort": t.effort,
+                    "courage": t.courage,
+                    "contexts": Tip.pack_contexts(t.contexts),
+                    "sources": t.sources,
+                    "status": Tip.Status.APPROVED,
+                },
+            )
             for t in tree.tips
         ),
         lambda **fields: Tip.objects.create(organisation=organisation, **fields),
@@ -192,21 +234,45 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
         (folder / "lessons").mkdir(parents=True, exist_ok=True)
         (folder / "exercises").mkdir(parents=True, exist_ok=True)
         (folder / "module.md").write_text(
-            dump({"slug": module.slug, "title": module.title, "order": module.order,
-                  "summary": module.summary, "sources": module.sources}, module.body),
+            dump(
+                {
+                    "slug": module.slug,
+                    "title": module.title,
+                    "order": module.order,
+                    "summary": module.summary,
+                    "sources": module.sources,
+                },
+                module.body,
+            ),
             "utf-8",
         )
         for lesson in module.lessons:
             (folder / "lessons" / f"{lesson.order:02d}-{lesson.slug}.md").write_text(
-                dump({"slug": lesson.slug, "title": lesson.title, "order": lesson.order,
-                      "minutes": lesson.minutes, "sources": lesson.sources}, lesson.body),
+                dump(
+                    {
+                        "slug": lesson.slug,
+                        "title": lesson.title,
+                        "order": lesson.order,
+                        "minutes": lesson.minutes,
+                        "sources": lesson.sources,
+                    },
+                    lesson.body,
+                ),
                 "utf-8",
             )
         for exercise in module.exercises:
             (folder / "exercises" / f"{exercise.order:02d}-{exercise.slug}.md").write_text(
-                dump({"slug": exercise.slug, "title": exercise.title, "order": exercise.order,
-                      "minutes": exercise.minutes, "format": exercise.format,
-                      "sources": exercise.sources}, exercise.body),
+                dump(
+                    {
+                        "slug": exercise.slug,
+                        "title": exercise.title,
+                        "order": exercise.order,
+                        "minutes": exercise.minutes,
+                        "format": exercise.format,
+                        "sources": exercise.sources,
+                    },
+                    exercise.body,
+                ),
                 "utf-8",
             )
         prompts = [
@@ -221,15 +287,25 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
     tips_dir.mkdir(parents=True, exist_ok=True)
     for practice in Practice.values:
         tips = [
-            {"slug": t.slug, "title": t.title, "text": t.text, "defense": t.defense,
-             "effort": t.effort, "courage": t.courage, "contexts": t.contexts,
-             **({"sources": t.sources} if t.sources else {})}
-            for t in tree.tips if t.practice == practice
+            {
+                "slug": t.slug,
+                "title": t.title,
+                "text": t.text,
+                "defense": t.defense,
+                "effort": t.effort,
+                "courage": t.courage,
+                "contexts": t.contexts,
+                **({"sources": t.sources} if t.sources else {}),
+            }
+            for t in tree.tips
+            if t.practice == practice
         ]
         if tips:
             (tips_dir / f"{practice}.md").write_text(
-                dump({"practice": practice, "tips": tips},
-                     "Tips for this practice, exported from Bridgework."),
+                dump(
+                    {"practice": practice, "tips": tips},
+                    "Tips for this practice, exported from Bridgework.",
+                ),
                 "utf-8",
             )
     return tree
@@ -253,21 +329,34 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
     ]
     page = SourcesPage.objects.filter(organisation=organisation).first()
     tree.sources_page = page.body if page else "# Sources and credits"
-    modules = Module.objects.for_organisation(organisation).prefetch_related(
+    prefetches: list[models.Prefetch[Any]] = [
         models.Prefetch("lessons", queryset=Lesson.objects.active()),
         models.Prefetch("exercises", queryset=Exercise.objects.active()),
         models.Prefetch(
             "prompts", queryset=ReflectionPrompt.objects.active().select_related("lesson")
         ),
         models.Prefetch("questions", queryset=DiscussionQuestion.objects.active()),
-    )
+    ]
+    modules = Module.objects.for_organisation(organisation).prefetch_related(*prefetches)
     for module in modules:
-        data = ModuleData(module.slug, module.title, module.order, module.summary,
-                          list(module.sources), module.body,
-                          facilitator_note=module.facilitator_note)
+        data = ModuleData(
+            module.slug,
+            module.title,
+            module.order,
+            module.summary,
+            list(module.sources),
+            module.body,
+            facilitator_note=module.facilitator_note,
+        )
         data.lessons = [
-            LessonData(lesson.slug, lesson.title, lesson.order, lesson.minutes,
-                       list(lesson.sources), lesson.body)
+            LessonData(
+                lesson.slug,
+                lesson.title,
+                lesson.order,
+                lesson.minutes,
+                list(lesson.sources),
+                lesson.body,
+            )
             for lesson in module.lessons.all()
         ]
         data.exercises = [
@@ -275,15 +364,25 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
             for e in module.exercises.all()
         ]
         data.prompts = [
-            PromptData(p.slug, p.text,
-                       p.lesson.slug if p.lesson and p.lesson.retired_at is None else None)
+            PromptData(
+                p.slug, p.text, p.lesson.slug if p.lesson and p.lesson.retired_at is None else None
+            )
             for p in module.prompts.all()
         ]
         data.questions = [QuestionData(q.slug, q.text) for q in module.questions.all()]
         tree.modules.append(data)
     tree.tips = [
-        TipData(t.slug, t.title, t.text, t.practice, t.defense, t.effort, t.courage,
-                t.context_list, list(t.sources))
+        TipData(
+            t.slug,
+            t.title,
+            t.text,
+            t.practice,
+            t.defense,
+            t.effort,
+            t.courage,
+            t.context_list,
+            list(t.sources),
+        )
         for t in Tip.objects.visible_in(organisation).order_by("practice", "pk")
     ]
     return tree, None
@@ -310,7 +409,12 @@ def save_prompt_answer(*, person: Person, prompt: ReflectionPrompt, answer: str)
 
 
 def log_learning(
-    *, person: Person, module: Module | None, kind: str, title: str, note: str,
+    *,
+    person: Person,
+    module: Module | None,
+    kind: str,
+    title: str,
+    note: str,
     minutes: int | None,
 ) -> LearningLog:
     entry = LearningLog(
@@ -323,8 +427,16 @@ def log_learning(
 
 @transaction.atomic
 def suggest_tip(
-    *, organisation: Organisation, person: Person, title: str, text: str, practice: str,
-    defense: str, effort: int, courage: int, contexts: list[str],
+    *,
+    organisation: Organisation,
+    person: Person,
+    title: str,
+    text: str,
+    practice: str,
+    defense: str,
+    effort: int,
+    courage: int,
+    contexts: list[str],
 ) -> Tip:
     from django.utils.text import slugify
 
@@ -333,9 +445,17 @@ def suggest_tip(
     while Tip.objects.filter(organisation=organisation, slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return Tip.objects.create(
-        organisation=organisation, slug=slug, title=title, text=text, practice=practice,
-        defense=defense, effort=effort, courage=courage, contexts=Tip.pack_contexts(contexts),
-        status=Tip.Status.PENDING, suggested_by=person,
+        organisation=organisation,
+        slug=slug,
+        title=title,
+        text=text,
+        practice=practice,
+        defense=defense,
+        effort=effort,
+        courage=courage,
+        contexts=Tip.pack_contexts(contexts),
+        status=Tip.Status.PENDING,
+        suggested_by=person,
     )
 
 

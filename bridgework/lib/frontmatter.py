@@ -64,7 +64,9 @@ def _convert(node: yaml.Node, offset: int) -> Any:
         sequence.lines = [item.start_mark.line + 1 + offset for item in node.value]
         return sequence
     assert isinstance(node, yaml.ScalarNode)
-    return yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    return (
+        yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    )
 
 
 def parse(text: str) -> Document:
@@ -84,7 +86,9 @@ def parse(text: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = (mark.line + 2) if mark is not None else 1
-        raise FrontMatterError(line, f"the front matter is not valid YAML: {error.problem}") from None
+        raise FrontMatterError(
+            line, f"the front matter is not valid YAML: {error.problem}"
+        ) from None
     if node is None:
         meta = Mapping()
         meta.lines = {}

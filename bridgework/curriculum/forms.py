@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import LearningLog, Module
+from .vocabulary import Context, Courage, Defense, Effort, Practice
+
+
+def _with_any(choices: Any, label: str) -> list[tuple[Any, str]]:
+    return [("", label), *choices]
+
+
+class TipFilterForm(forms.Form):
+    q = forms.CharField(label="Search tips", required=False, max_length=100)
+    practice = forms.ChoiceField(
+        choices=_with_any(Practice.choices, "Any practice"), required=False
+    )
+    defense = forms.ChoiceField(
+        label="Helps with", choices=_with_any(Defense.choices, "Any defense"), required=False
+    )
+    courage = forms.TypedChoiceField(
+        label="Courage level",
+        choices=_with_any(Courage.choices, "Any level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    context = forms.ChoiceField(
+        label="Where", choices=_with_any(Context.choices, "Anywhere"), required=False
+    )
+    effort = forms.TypedChoiceField(
+        label="Time",
+        choices=_with_any(Effort.choices, "Any time"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def active_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class PromptAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Your answer",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Private: only you can read this. Leave it empty to delete it.",
+    )
+
+
+class LearningLogForm(forms.Form):
+    kind = forms.ChoiceField(label="What was it?", choices=LearningLog.Kind.choices)
+    title = forms.CharField(label="Title or short description", max_length=200)
+    minutes = forms.IntegerField(
+        label="Minutes spent (optional)", required=False, min_value=1, max_value=1440
+    )
+    note = forms.CharField(
+        label="What stayed with you? (private, optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give it a title so you can find it later.")
+        return title
+
+
+class ModuleEditForm(forms.ModelForm[Module]):
+    class Meta:
+        model = Module
+        fields = ["title", "summary", "body"]
+        labels = {"body": "Overview (Markdown)"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+        help_texts = {
+            "summary": "One or two sentences, up to 200 characters.",
+            "body": "Markdown: ## for headings, - for lists, **bold**, [links](https://...).",
+        }
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("The module needs a title.")
+        return title
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write at least a short overview.")
+        return body
+
+
+class TipSuggestionForm(forms.Form):
+    title = forms.CharField(
+        max_length=80, help_text="A short action, e.g. “Ask the quietest person first”."
+    )
+    text = forms.CharField(
+        label="What to do, and why it helps",
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    practice = forms.ChoiceField(choices=Practice.choices)
+    defense = forms.ChoiceField(label="Which defense does it help with?", choices=Defense.choices)
+    effort = forms.IntegerField(label="Minutes it takes", min_value=1, max_value=60, initial=5)
+    courage = forms.TypedChoiceField(choices=Courage.choices, coerce=int, initial=1)
+    contexts = forms.MultipleChoiceField(
+        label="Where it fits",
+        choices=Context.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one to three.",
+    )
+
+    def clean_contexts(self) -> list[str]:
+        contexts: list[str] = self.cleaned_data["contexts"]
+        if len(contexts) > 3:
+            raise forms.ValidationError("Choose at most three places.")
+        return contexts
+
+
+class TipReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    reason = forms.CharField(
+        label="Reason (shown to the person who suggested it)", required=False, max_length=300
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say briefly why, so they can improve it.")
+        return data

@@ -1,0 +1,118 @@
+"""Ranked tip search that behaves the same on SQLite and PostgreSQL.
+
+One query narrows to tips containing any search word; ranking happens here, in Python,
+over that small candidate set (an organisation has hundreds of tips, not millions).
+Title matches weigh most, then tags, then the text; tips matching every word come first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from .models import Tip
+from .vocabulary import Context, Defense, Practice
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "so",
+        "the",
+        "this",
+        "to",
+        "we",
+        "what",
+        "when",
+        "with",
+        "you",
+        "your",
+    ]
+)
+WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+def stem(word: str) -> str:
+    """A deliberately small English stemmer: meetings → meeting, asking → ask."""
+    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix == "ies" else base
+    return word
+
+
+def terms(query: str) -> list[str]:
+    words = WORD.findall(query.lower())
+    return list(dict.fromkeys(stem(w) for w in words if w not in STOP_WORDS and len(w) > 1))
+
+
+@dataclass
+class Ranked:
+    tip: Tip
+    score: float
+
+
+def _tag_text(tip: Tip) -> str:
+    labels = [
+        dict(Practice.choices).get(tip.practice, ""),
+        dict(Defense.choices).get(tip.defense, ""),
+        *[dict(Context.choices).get(c, c) for c in tip.context_list],
+    ]
+    return " ".join(str(label) for label in labels).lower()
+
+
+def _hits(term: str, text: str) -> int:
+    return len(re.findall(r"\b" + re.escape(term), text))
+
+
+def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
+    words = terms(query)
+    if not words:
+        return list(tips)
+    match = reduce(
+        or_,
+        (
+            Q(title__icontains=w)
+            | Q(text__icontains=w)
+            | Q(contexts__icontains=w)
+            | Q(practice__icontains=w)
+            | Q(defense__icontains=w)
+            for w in words
+        ),
+    )
+    ranked = []
+    for tip in tips.filter(match):
+        title, text, tags = tip.title.lower(), tip.text.lower(), _tag_text(tip)
+        score, matched = 0.0, 0
+        for word in words:
+            in_title, in_tags, in_text = _hits(word, title), _hits(word, tags), _hits(word, text)
+            if in_title or in_tags or in_text:
+                matched += 1
+            score += 3 * min(in_title, 2) + 2 * min(in_tags, 1) + min(in_text, 3)
+        if matched:
+            score += 5 * (matched == len(words))
+            ranked.append(Ranked(tip, score))
+    ranked.sort(key=lambda r: (-r.score, r.tip.courage, r.tip.effort, r.tip.title))
+    return [r.tip for r in ranked]

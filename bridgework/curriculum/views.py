@@ -1,0 +1,355 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridgework.accounts.access import (
+    current_organisation,
+    current_person,
+    member_required,
+    role_required,
+)
+from bridgework.accounts.models import Role
+from bridgework.lib.htmx import is_htmx
+from bridgework.lib.markdown import render as render_markdown
+
+from . import services
+from .forms import (
+    LearningLogForm,
+    ModuleEditForm,
+    PromptAnswerForm,
+    TipFilterForm,
+    TipReviewForm,
+    TipSuggestionForm,
+)
+from .models import (
+    LearningLog,
+    Lesson,
+    LessonProgress,
+    Module,
+    PromptAnswer,
+    ReflectionPrompt,
+    Source,
+    SourcesPage,
+    Tip,
+)
+from .search import rank
+
+facilitator_required = role_required(Role.FACILITATOR)
+TIPS_PER_PAGE = 20
+
+
+def _module(request: HttpRequest, slug: str) -> Module:
+    module = (
+        Module.objects.for_organisation(current_organisation(request)).filter(slug=slug).first()
+    )
+    if module is None:
+        raise Http404("No such module.")
+    return module
+
+
+def _lesson(request: HttpRequest, module_slug: str, lesson_slug: str) -> Lesson:
+    lesson = (
+        Lesson.objects.active()
+        .select_related("module")
+        .filter(
+            module__organisation=current_organisation(request),
+            module__retired_at__isnull=True,
+            module__slug=module_slug,
+            slug=lesson_slug,
+        )
+        .first()
+    )
+    if lesson is None:
+        raise Http404("No such lesson.")
+    return lesson
+
+
+@require_GET
+@member_required
+def learn(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    organisation = current_organisation(request)
+    modules = list(Module.objects.for_organisation(organisation).with_progress(person))
+    next_lesson = (
+        Lesson.objects.active()
+        .filter(module__organisation=organisation, module__retired_at__isnull=True)
+        .exclude(progress__person=person)
+        .select_related("module")
+        .order_by("module__order", "order")
+        .first()
+    )
+    total = sum(m.lesson_count for m in modules)  # type: ignore[attr-defined]
+    done = sum(m.done_count for m in modules)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "curriculum/learn.html",
+        {"modules": modules, "next_lesson": next_lesson, "total": total, "done": done},
+    )
+
+
+@require_GET
+@member_required
+def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
+    person = current_person(request)
+    module = _module(request, module_slug)
+    lessons = list(module.lessons.active())
+    done_ids = set(
+        LessonProgress.objects.filter(person=person, lesson__module=module).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    context: dict[str, Any] = {
+        "module": module,
+        "body_html": render_markdown(module.body),
+        "lessons": lessons,
+        "done_ids": done_ids,
+        "exercises": [
+            (exercise, render_markdown(exercise.body)) for exercise in module.exercises.active()
+        ],
+        "log_form": LearningLogForm(),
+        "logs": LearningLog.objects.filter(person=person, module=module)[:20],
+        "is_facilitator": person.is_facilitator,
+    }
+    if person.is_facilitator:
+        context["questions"] = list(module.questions.active())
+        context["note_html"] = render_markdown(module.facilitator_note)
+    return render(request, "curriculum/module.html", context)
+
+
+def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
+    person = current_person(request)
+    siblings = list(lesson.module.lessons.active().only("slug", "title", "order"))
+    index = next(i for i, item in enumerate(siblings) if item.pk == lesson.pk)
+    prompts = list(ReflectionPrompt.objects.active().filter(lesson=lesson))
+    answers = {
+        a.prompt_id: a
+        for a in PromptAnswer.objects.filter(person=person, prompt__in=[p.pk for p in prompts])
+    }
+    return {
+        "lesson": lesson,
+        "module": lesson.module,
+        "body_html": render_markdown(lesson.body),
+        "done": LessonProgress.objects.filter(person=person, lesson=lesson).exists(),
+        "previous": siblings[index - 1] if index > 0 else None,
+        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "position": index + 1,
+        "count": len(siblings),
+        "prompts": [
+            (
+                prompt,
+                answers.get(prompt.pk),
+                PromptAnswerForm(
+                    initial={"answer": answers[prompt.pk].answer} if prompt.pk in answers else {},
+                    prefix=f"prompt-{prompt.pk}",
+                ),
+            )
+            for prompt in prompts
+        ],
+    }
+
+
+@require_GET
+@member_required
+def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = _lesson(request, module_slug, lesson_slug)
+    return render(request, "curriculum/lesson.html", _lesson_context(request, lesson))
+
+
+@require_POST
+@member_required
+def lesson_done(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = _lesson(request, module_slug, lesson_slug)
+    done = request.POST.get("done") != "no"
+    services.set_lesson_done(person=current_person(request), lesson=lesson, done=done)
+    if is_htmx(request):
+        return render(
+            request, "curriculum/lesson.html#done-toggle", _lesson_context(request, lesson)
+        )
+    messages.success(request, "Marked as done. Nice work." if done else "Marked as not done.")
+    return redirect("lesson", module_slug=module_slug, lesson_slug=lesson_slug)
+
+
+@require_POST
+@member_required
+def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
+    prompt = (
+        ReflectionPrompt.objects.active()
+        .select_related("module", "lesson")
+        .filter(pk=prompt_id, module__organisation=current_organisation(request))
+        .first()
+    )
+    if prompt is None:
+        raise Http404("No such prompt.")
+    form = PromptAnswerForm(request.POST, prefix=f"prompt-{prompt.pk}")
+    if form.is_valid():
+        services.save_prompt_answer(
+            person=current_person(request), prompt=prompt, answer=form.cleaned_data["answer"]
+        )
+        messages.success(request, "Saved privately. Only you can read it.")
+    else:
+        messages.error(request, "Your answer is too long (5,000 characters at most).")
+    if prompt.lesson is not None and prompt.lesson.retired_at is None:
+        url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
+    else:
+        url = reverse("module", args=[prompt.module.slug])
+    return redirect(f"{url}#prompt-{prompt.pk}")
+
+
+@require_POST
+@member_required
+def log_learning(request: HttpRequest, module_slug: str) -> HttpResponse:
+    module = _module(request, module_slug)
+    form = LearningLogForm(request.POST)
+    if form.is_valid():
+        services.log_learning(
+            person=current_person(request),
+            module=module,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            note=form.cleaned_data["note"],
+            minutes=form.cleaned_data["minutes"],
+        )
+        messages.success(request, "Logged. Learning anywhere counts.")
+        return redirect(f"{reverse('module', args=[module.slug])}#log")
+    context = {
+        "module": module,
+        "log_form": form,
+        "logs": LearningLog.objects.filter(person=current_person(request), module=module)[:20],
+    }
+    return render(request, "curriculum/log_learning.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def module_edit(request: HttpRequest, module_slug: str) -> HttpResponse:
+    module = _module(request, module_slug)
+    form = ModuleEditForm(request.POST or None, instance=module)
+    preview_html = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview_html = render_markdown(form.cleaned_data["body"])
+            if is_htmx(request):
+                return render(
+                    request, "curriculum/module_edit.html#preview", {"preview_html": preview_html}
+                )
+        else:
+            edited = form.save(commit=False)
+            edited.edited_by = current_person(request)
+            edited.updated_at = timezone.now()
+            edited.save()
+            messages.success(request, "Module saved. Export the curriculum to share this edit.")
+            return redirect("module", module_slug=module.slug)
+    return render(
+        request,
+        "curriculum/module_edit.html",
+        {"module": module, "form": form, "preview_html": preview_html},
+    )
+
+
+@require_GET
+@member_required
+def sources(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    page = SourcesPage.objects.filter(organisation=organisation).first()
+    return render(
+        request,
+        "curriculum/sources.html",
+        {
+            "page_html": render_markdown(page.body) if page else "",
+            "sources": Source.objects.filter(organisation=organisation),
+        },
+    )
+
+
+@require_GET
+@member_required
+def tips(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    form = TipFilterForm(request.GET or None)
+    filters = form.active_filters()
+    queryset = Tip.objects.visible_in(organisation)
+    if "practice" in filters:
+        queryset = queryset.filter(practice=filters["practice"])
+    if "defense" in filters:
+        queryset = queryset.filter(defense=filters["defense"])
+    if "courage" in filters:
+        queryset = queryset.filter(courage=filters["courage"])
+    if "context" in filters:
+        queryset = queryset.filter(contexts__contains=f",{filters['context']},")
+    if "effort" in filters:
+        queryset = queryset.filter(effort__lte=filters["effort"])
+    results = rank(queryset, filters.get("q", ""))
+    page = Paginator(results, TIPS_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "total": len(results),
+        "query_string": query_string.urlencode(),
+        "filtered": bool(filters),
+        "pending_count": (
+            Tip.objects.filter(organisation=organisation, status=Tip.Status.PENDING).count()
+            if current_person(request).is_facilitator
+            else 0
+        ),
+    }
+    template = "curriculum/tips.html#results" if is_htmx(request) else "curriculum/tips.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def suggest_tip(request: HttpRequest) -> HttpResponse:
+    form = TipSuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.suggest_tip(
+            organisation=current_organisation(request),
+            person=current_person(request),
+            **form.cleaned_data,
+        )
+        messages.success(
+            request, "Thank you! A facilitator will review your tip before others see it."
+        )
+        return redirect("tips")
+    mine = Tip.objects.filter(suggested_by=current_person(request)).order_by("-created_at")[:20]
+    return render(request, "curriculum/suggest_tip.html", {"form": form, "mine": mine})
+
+
+@require_GET
+@facilitator_required
+def review_tips(request: HttpRequest) -> HttpResponse:
+    pending = (
+        Tip.objects.filter(organisation=current_organisation(request), status=Tip.Status.PENDING)
+        .select_related("suggested_by")
+        .order_by("created_at")[:50]
+    )
+    return render(
+        request, "curriculum/review_tips.html", {"pending": pending, "form": TipReviewForm()}
+    )
+
+
+@require_POST
+@facilitator_required
+def review_tip(request: HttpRequest, tip_id: int) -> HttpResponse:
+    tip = Tip.objects.filter(
+        pk=tip_id, organisation=current_organisation(request), status=Tip.Status.PENDING
+    ).first()
+    if tip is None:
+        raise Http404("No such tip waiting for review.")
+    form = TipReviewForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        services.review_tip(tip=tip, approve=approve, reason=form.cleaned_data["reason"])
+        messages.success(request, f"“{tip.title}” {'approved' if approve else 'declined'}.")
+    else:
+        messages.error(request, "To decline a tip, say briefly why.")
+    return redirect("review_tips")
