@@ -222,7 +222,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # Tests run tasks at once, in the request; everywhere else a worker picks them up.
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if ENVIRONMENT == "test"
+        else "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "reminders", "rollups"],
     }
 }

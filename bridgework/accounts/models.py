@@ -276,6 +276,13 @@ class Invitation(models.Model):
         )
         return invitation, token
 
+    def issue_token(self) -> str:
+        """A fresh one-time token; only its hash is kept, so a new e-mail needs a new token."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = _hash_token(token)
+        self.save(update_fields=["token_hash"])
+        return token
+
     @classmethod
     def find_pending(cls, token: str) -> Invitation | None:
         return cls.objects.pending().filter(token_hash=_hash_token(token)).first()

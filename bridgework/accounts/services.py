@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import tasks
 from .encryption import destroy_data_key
 from .models import (
     CommunityGroup,
@@ -102,7 +103,7 @@ def invite_person(
     roles: list[str],
     invited_by: Person,
 ) -> Invitation:
-    invitation, token = Invitation.build(
+    invitation, _ = Invitation.build(
         organisation=organisation,
         email=email,
         chosen_name=chosen_name,
@@ -110,12 +111,14 @@ def invite_person(
         invited_by=invited_by,
     )
     invitation.save()
-    # Send only after the row is committed, so a rolled-back import sends nothing.
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    # The e-mail goes out from a background task after the row is committed, so a large
+    # CSV import answers at once and a rolled-back import sends nothing. The task issues the
+    # token itself: no usable token is ever stored, not even in the task queue.
+    transaction.on_commit(lambda: tasks.deliver_invitation.enqueue(invitation.pk))
     return invitation
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
+def send_invitation(invitation: Invitation, token: str) -> None:
     link = settings.BASE_URL + reverse("accept_invitation", args=[token])
     context = {"invitation": invitation, "link": link}
     send_mail(
