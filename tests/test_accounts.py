@@ -116,8 +116,11 @@ def test_accepting_an_invitation_creates_the_person_with_the_invited_roles_and_s
     organisation: Organisation, program_admin: Person
 ) -> None:
     invitation, token = Invitation.build(
-        organisation=organisation, email="nia@acme.test", chosen_name="Nia",
-        roles=[Role.FACILITATOR, Role.PARTICIPANT], invited_by=program_admin,
+        organisation=organisation,
+        email="nia@acme.test",
+        chosen_name="Nia",
+        roles=[Role.FACILITATOR, Role.PARTICIPANT],
+        invited_by=program_admin,
     )
     invitation.save()
     client = Client()
@@ -125,8 +128,12 @@ def test_accepting_an_invitation_creates_the_person_with_the_invited_roles_and_s
     assert client.get(reverse("accept_invitation", args=[token])).status_code == 200
     response = client.post(
         reverse("accept_invitation", args=[token]),
-        {"chosen_name": "Nia Newcomer", "pronouns": "she/her",
-         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "chosen_name": "Nia Newcomer",
+            "pronouns": "she/her",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
 
     assert response.status_code == 302
@@ -242,18 +249,20 @@ def test_a_good_csv_invites_everyone_in_it(
 
 
 def test_a_csv_with_bad_rows_lists_every_problem_by_line_and_invites_nobody(
-    program_admin: Person, participant: Person, pending_invitation: tuple[Invitation, str],
+    program_admin: Person,
+    participant: Person,
+    pending_invitation: tuple[Invitation, str],
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
     invitation, _ = pending_invitation
     data = (
         "email,name,roles\n"
-        "ana@example.com,Ana,participant\n"                      # line 2: fine
-        "not-an-email,Bad,participant\n"                         # line 3: bad e-mail
-        "lee@example.com,Lee,wizard\n"                           # line 4: unknown role
-        "ANA@example.com,Ana again,participant\n"                # line 5: duplicate of line 2
-        f"{participant.email.upper()},Pat,participant\n"         # line 6: existing account
-        f"{invitation.email},Nia,participant\n"                  # line 7: already invited
+        "ana@example.com,Ana,participant\n"  # line 2: fine
+        "not-an-email,Bad,participant\n"  # line 3: bad e-mail
+        "lee@example.com,Lee,wizard\n"  # line 4: unknown role
+        "ANA@example.com,Ana again,participant\n"  # line 5: duplicate of line 2
+        f"{participant.email.upper()},Pat,participant\n"  # line 6: existing account
+        f"{invitation.email},Nia,participant\n"  # line 7: already invited
     ).encode()
     invitations_before = Invitation.objects.count()
 
@@ -345,7 +354,10 @@ def test_another_admin_can_remove_an_admin_role(
     organisation: Organisation, program_admin: Person
 ) -> None:
     second = services.create_person(
-        organisation=organisation, email="ola@acme.test", chosen_name="Ola", password=PASSWORD,
+        organisation=organisation,
+        email="ola@acme.test",
+        chosen_name="Ola",
+        password=PASSWORD,
         roles={Role.PROGRAM_ADMIN},
     )
 
@@ -552,7 +564,8 @@ def test_an_admin_cannot_add_someone_from_another_organisation(
     program_admin: Person, stranger: Person, community_group: CommunityGroup
 ) -> None:
     response = client_for(program_admin).post(
-        reverse("add_group_member", args=[community_group.pk]), {"person": stranger.pk},
+        reverse("add_group_member", args=[community_group.pk]),
+        {"person": stranger.pk},
         follow=True,
     )
 
@@ -564,7 +577,9 @@ def test_an_admin_cannot_add_someone_from_another_organisation(
 
 
 def test_an_admin_of_another_organisation_gets_404_for_this_organisations_objects(
-    stranger: Person, participant: Person, community_group: CommunityGroup,
+    stranger: Person,
+    participant: Person,
+    community_group: CommunityGroup,
     pending_invitation: tuple[Invitation, str],
 ) -> None:
     invitation, _ = pending_invitation
@@ -677,7 +692,10 @@ def test_resetting_the_demo_recreates_it_from_scratch(demo: Organisation) -> Non
     renamed.chosen_name = "Changed During The Demo"
     renamed.save()
     extra = services.create_person(
-        organisation=demo, email="visitor@example.com", chosen_name="Visitor", password=PASSWORD,
+        organisation=demo,
+        email="visitor@example.com",
+        chosen_name="Visitor",
+        password=PASSWORD,
         roles={Role.PARTICIPANT},
     )
     services.save_intention(person=extra, intention=PRIVATE)

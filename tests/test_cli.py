@@ -54,8 +54,13 @@ def bridgework(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bridgework", *args],
-        cwd=REPO, env=clean_env(data_dir, **env), input=stdin,
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO,
+        env=clean_env(data_dir, **env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -223,8 +228,13 @@ def initech(
     migrated = bridgework("manage", "migrate", "--verbosity", "0", data_dir=data_dir)
     assert migrated.returncode == 0, migrated.stderr
     created = bridgework(
-        "createorg", "Initech", "--admin-email", "a@initech.test", "--password-stdin",
-        data_dir=data_dir, stdin=INITECH_PASSWORD + "\n",
+        "createorg",
+        "Initech",
+        "--admin-email",
+        "a@initech.test",
+        "--password-stdin",
+        data_dir=data_dir,
+        stdin=INITECH_PASSWORD + "\n",
     )
     return data_dir, created
 
@@ -245,13 +255,17 @@ def test_createorg_creates_the_organisation_and_its_first_admin(
     assert INITECH_PASSWORD not in result.stdout
     [(org_id,)] = query(database, "SELECT id FROM accounts_organisation WHERE name = 'Initech'")
     [(person_id, organisation_id, password_hash)] = query(
-        database, "SELECT id, organisation_id, password FROM accounts_person WHERE email = ?",
+        database,
+        "SELECT id, organisation_id, password FROM accounts_person WHERE email = ?",
         "a@initech.test",
     )
     assert organisation_id == org_id
-    roles = {role for (role,) in query(
-        database, "SELECT role FROM accounts_roleassignment WHERE person_id = ?", person_id
-    )}
+    roles = {
+        role
+        for (role,) in query(
+            database, "SELECT role FROM accounts_roleassignment WHERE person_id = ?", person_id
+        )
+    }
     assert roles == {Role.PROGRAM_ADMIN, Role.PARTICIPANT}
     assert PBKDF2PasswordHasher().verify(INITECH_PASSWORD, str(password_hash))
 
@@ -264,8 +278,13 @@ def test_createorg_with_an_existing_email_fails_cleanly(
     organisations_before = query(database, "SELECT COUNT(*) FROM accounts_organisation")
 
     result = bridgework(
-        "createorg", "Initrode", "--admin-email", "A@initech.test", "--password-stdin",
-        data_dir=data_dir, stdin="another-long-password\n",
+        "createorg",
+        "Initrode",
+        "--admin-email",
+        "A@initech.test",
+        "--password-stdin",
+        data_dir=data_dir,
+        stdin="another-long-password\n",
     )
 
     assert result.returncode != 0
@@ -335,8 +354,14 @@ def test_createorg_reads_the_admin_password_from_stdin(
     out = io.StringIO()
 
     call_command(
-        "createorg", "Initech", "--admin-email", "a@initech.test", "--admin-name", "Bill",
-        "--password-stdin", stdout=out,
+        "createorg",
+        "Initech",
+        "--admin-email",
+        "a@initech.test",
+        "--admin-name",
+        "Bill",
+        "--password-stdin",
+        stdout=out,
     )
 
     organisation = Organisation.objects.get(name="Initech")
@@ -369,8 +394,12 @@ def test_createorg_with_an_existing_email_raises_a_command_error(
 
     with pytest.raises(CommandError, match="already exists"):
         call_command(
-            "createorg", "Initech", "--admin-email", participant.email.upper(),
-            "--password-stdin", stdout=io.StringIO(),
+            "createorg",
+            "Initech",
+            "--admin-email",
+            participant.email.upper(),
+            "--password-stdin",
+            stdout=io.StringIO(),
         )
 
     assert Organisation.objects.count() == organisations_before
@@ -396,8 +425,11 @@ def test_backup_of_postgresql_writes_a_private_restorable_dump(tmp_path: Path) -
 
     organisation = Organisation.objects.create(name="Initech", slug="initech")
     services.create_person(
-        organisation=organisation, email="backed-up@initech.test", chosen_name="Milton",
-        password="red-stapler-please", roles={Role.PARTICIPANT},
+        organisation=organisation,
+        email="backed-up@initech.test",
+        chosen_name="Milton",
+        password="red-stapler-please",
+        roles={Role.PARTICIPANT},
     )
     output = tmp_path / "bridgework.dump"
 
@@ -406,7 +438,10 @@ def test_backup_of_postgresql_writes_a_private_restorable_dump(tmp_path: Path) -
     assert mode_of(output) == 0o600
     restored = subprocess.run(
         ["pg_restore", "--data-only", "--table=accounts_person", "--file=-", str(output)],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     assert "backed-up@initech.test" in restored.stdout
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

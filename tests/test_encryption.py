@@ -298,7 +298,7 @@ def test_a_tampered_ciphertext_in_the_table_does_not_decrypt(participant: Person
     # Change one character in the middle of the sealed body (staying valid base64).
     middle = len(body) // 2
     swapped = "A" if body[middle] != "A" else "B"
-    tampered = f"{prefix}:{key_id}:{body[:middle]}{swapped}{body[middle + 1:]}"
+    tampered = f"{prefix}:{key_id}:{body[:middle]}{swapped}{body[middle + 1 :]}"
 
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt_text(tampered, key=encryption.key_by_id(int(key_id)))

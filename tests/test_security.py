@@ -218,7 +218,11 @@ def production_env(data_dir: Path) -> dict[str, str]:
 def test_production_settings_pass_the_django_deployment_check(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=production_env(tmp_path), capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 
