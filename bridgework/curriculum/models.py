@@ -65,6 +65,19 @@ class Module(models.Model):
         return self.title
 
 
+class LessonQuerySet(ActiveQuerySet["Lesson"]):
+    def next_for(self, person: Person) -> Lesson | None:
+        """The suggested next lesson: the first one not done, in the suggested path's order."""
+        return (
+            self.active()
+            .filter(module__organisation=person.organisation, module__retired_at__isnull=True)
+            .exclude(progress__person=person)
+            .select_related("module")
+            .order_by("module__order", "order")
+            .first()
+        )
+
+
 class Lesson(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     slug = models.SlugField(max_length=80)
@@ -75,7 +88,7 @@ class Lesson(models.Model):
     sources = models.JSONField(default=list)
     retired_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ActiveQuerySet.as_manager()
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["order"]

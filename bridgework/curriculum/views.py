@@ -78,14 +78,7 @@ def learn(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     organisation = current_organisation(request)
     modules = list(Module.objects.for_organisation(organisation).with_progress(person))
-    next_lesson = (
-        Lesson.objects.active()
-        .filter(module__organisation=organisation, module__retired_at__isnull=True)
-        .exclude(progress__person=person)
-        .select_related("module")
-        .order_by("module__order", "order")
-        .first()
-    )
+    next_lesson = Lesson.objects.next_for(person)
     total = sum(m.lesson_count for m in modules)  # type: ignore[attr-defined]
     done = sum(m.done_count for m in modules)  # type: ignore[attr-defined]
     return render(

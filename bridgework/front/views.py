@@ -15,6 +15,7 @@ from bridgework.accounts.models import (
     Role,
     RoleAssignment,
 )
+from bridgework.curriculum.models import Lesson, LessonProgress
 
 
 @require_GET
@@ -35,6 +36,11 @@ def member_home(request: HttpRequest) -> HttpResponse:
         "organisation": organisation,
         "my_groups": list(person.community_groups.order_by("name")),
     }
+    if person.is_participant:
+        context["next_lesson"] = Lesson.objects.next_for(person)
+        context["lessons_done"] = LessonProgress.objects.filter(
+            person=person, lesson__retired_at__isnull=True
+        ).count()
     if person.is_program_admin:
         context["people_stats"] = Person.objects.in_organisation(organisation).aggregate(
             active=Count("pk", filter=Q(is_active=True)),
