@@ -20,6 +20,10 @@ NUMBERED = re.compile(r"^(\d{2})-(.+)\.md$")
 RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>")
 
 
+# The file and line an item's slug was read from, so a duplicate can be pointed at.
+type Where = tuple[Path, int]
+
+
 @dataclass(frozen=True)
 class ContentError:
     path: Path
@@ -45,6 +49,7 @@ class LessonData:
     minutes: int
     sources: list[str]
     body: str
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class ExerciseData:
     format: str
     sources: list[str]
     body: str
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -63,12 +69,14 @@ class PromptData:
     slug: str
     text: str
     lesson: str | None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
 class QuestionData:
     slug: str
     text: str
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -84,6 +92,7 @@ class ModuleData:
     prompts: list[PromptData] = field(default_factory=list)
     questions: list[QuestionData] = field(default_factory=list)
     facilitator_note: str = ""
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -97,6 +106,7 @@ class TipData:
     courage: int
     contexts: list[str]
     sources: list[str]
+    where: Where | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -263,6 +273,7 @@ def _read_module(
         summary=reader.text(meta, "summary", max_length=200),
         sources=reader.source_ids(meta, known_sources, required=True),
         body=reader.body(document.body, document.body_line, required=True),
+        where=(path, meta.line_of("slug")),
     )
     match = re.match(r"^(\d{2})-(.+)$", folder.name)
     if not match or match.group(2) != module.slug or int(match.group(1)) != module.order:
@@ -280,6 +291,7 @@ def _read_module(
             minutes=lesson_reader.integer(lesson_doc.meta, "minutes", 1, 60),
             sources=lesson_reader.source_ids(lesson_doc.meta, known_sources, required=True),
             body=lesson_reader.body(lesson_doc.body, lesson_doc.body_line, required=True),
+            where=(lesson_path, lesson_doc.meta.line_of("slug")),
         )
         if lesson.slug != slug_in_name or lesson.order != number:
             lesson_reader.error(1, f"the file name must be {lesson.order:02d}-{lesson.slug}.md")
@@ -300,6 +312,7 @@ def _read_module(
             format=exercise_reader.choice(exercise_doc.meta, "format", ExerciseFormat.values),
             sources=exercise_reader.source_ids(exercise_doc.meta, known_sources, required=False),
             body=exercise_reader.body(exercise_doc.body, exercise_doc.body_line, required=True),
+            where=(exercise_path, exercise_doc.meta.line_of("slug")),
         )
         if exercise.slug != slug_in_name or exercise.order != number:
             exercise_reader.error(
@@ -330,8 +343,9 @@ def _read_module(
                 continue
             slug = prompt_reader.slug(item)
             text = prompt_reader.text(item, "text", max_length=500)
+            where = (prompts_path, item.line_of("slug"))
             if kind == "questions":
-                module.questions.append(QuestionData(slug, text))
+                module.questions.append(QuestionData(slug, text, where=where))
                 continue
             lesson_slug = item.get("lesson")
             if lesson_slug is not None and lesson_slug not in lesson_slugs:
@@ -339,7 +353,7 @@ def _read_module(
                     item.line_of("lesson"), f"no lesson {lesson_slug!r} in this module"
                 )
                 lesson_slug = None
-            module.prompts.append(PromptData(slug, text, lesson_slug))
+            module.prompts.append(PromptData(slug, text, lesson_slug, where=where))
     module.facilitator_note = prompts_doc.body
     return module
 
@@ -389,25 +403,31 @@ def _read_tips(
                     courage=reader.integer(item, "courage", 1, 4),
                     contexts=[str(c) for c in contexts],
                     sources=reader.source_ids(item, known_sources, required=False),
+                    where=(path, item.line_of("slug")),
                 )
             )
 
 
 def _check_unique(tree: ContentTree, root: Path, errors: list[ContentError]) -> None:
-    kinds: dict[str, list[str]] = {
-        "module": [m.slug for m in tree.modules],
-        "lesson": [lesson.slug for m in tree.modules for lesson in m.lessons],
-        "exercise": [e.slug for m in tree.modules for e in m.exercises],
-        "prompt": [p.slug for m in tree.modules for p in m.prompts],
-        "question": [q.slug for m in tree.modules for q in m.questions],
-        "tip": [t.slug for t in tree.tips],
+    kinds: dict[str, list[tuple[str, Where | None]]] = {
+        "module": [(m.slug, m.where) for m in tree.modules],
+        "lesson": [(lesson.slug, lesson.where) for m in tree.modules for lesson in m.lessons],
+        "exercise": [(e.slug, e.where) for m in tree.modules for e in m.exercises],
+        "prompt": [(p.slug, p.where) for m in tree.modules for p in m.prompts],
+        "question": [(q.slug, q.where) for m in tree.modules for q in m.questions],
+        "tip": [(t.slug, t.where) for t in tree.tips],
     }
-    for kind, slugs in kinds.items():
-        seen: set[str] = set()
-        for slug in slugs:
+    for kind, items in kinds.items():
+        seen: dict[str, Where | None] = {}
+        for slug, where in items:
             if slug and slug in seen:
-                errors.append(ContentError(root, 1, f"the {kind} slug {slug!r} is used twice"))
-            seen.add(slug)
+                path, line = where or (root, 1)
+                first = seen[slug]
+                also = f" (first at {first[0]}:{first[1]})" if first else ""
+                errors.append(
+                    ContentError(path, line, f"the {kind} slug {slug!r} is used twice{also}")
+                )
+            seen.setdefault(slug, where)
 
 
 def load_tree(root: Path) -> tuple[ContentTree, list[ContentError]]:

@@ -39,8 +39,11 @@ class TipFilterForm(forms.Form):
     )
 
     def active_filters(self) -> dict[str, Any]:
-        if not self.is_valid():
+        # A value that is not a choice (from an old link, say) is left out on its own;
+        # the search and the other filters still apply.
+        if not self.is_bound:
             return {}
+        self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 

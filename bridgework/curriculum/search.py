@@ -63,6 +63,13 @@ def stem(word: str) -> str:
     return word
 
 
+def spellings(term: str) -> list[str]:
+    """What a stemmed term matches as a word prefix: story also finds stories."""
+    if term.endswith("y") and len(term) > 3:
+        return [term, term[:-1] + "ies"]
+    return [term]
+
+
 def terms(query: str) -> list[str]:
     words = WORD.findall(query.lower())
     return list(dict.fromkeys(stem(w) for w in words if w not in STOP_WORDS and len(w) > 1))
@@ -72,6 +79,7 @@ def terms(query: str) -> list[str]:
 class Ranked:
     tip: Tip
     score: float
+    matched: int
 
 
 def _tag_text(tip: Tip) -> str:
@@ -84,7 +92,7 @@ def _tag_text(tip: Tip) -> str:
 
 
 def _hits(term: str, text: str) -> int:
-    return len(re.findall(r"\b" + re.escape(term), text))
+    return sum(len(re.findall(r"\b" + re.escape(form), text)) for form in spellings(term))
 
 
 def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
@@ -99,7 +107,8 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
             | Q(contexts__icontains=w)
             | Q(practice__icontains=w)
             | Q(defense__icontains=w)
-            for w in words
+            for term in words
+            for w in spellings(term)
         ),
     )
     ranked = []
@@ -113,6 +122,7 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
             score += 3 * min(in_title, 2) + 2 * min(in_tags, 1) + min(in_text, 3)
         if matched:
             score += 5 * (matched == len(words))
-            ranked.append(Ranked(tip, score))
-    ranked.sort(key=lambda r: (-r.score, r.tip.courage, r.tip.effort, r.tip.title))
+            ranked.append(Ranked(tip, score, matched))
+    # More of the words first, so a tip matching every word beats a strong match on one.
+    ranked.sort(key=lambda r: (-r.matched, -r.score, r.tip.courage, r.tip.effort, r.tip.title))
     return [r.tip for r in ranked]

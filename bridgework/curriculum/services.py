@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,19 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
             now,
         )
     # Tips suggested in the app are the organisation's own; an import never retires them.
+    # One may hold a slug the files use: if it is the same tip (read back from an export) it
+    # stays as it is; otherwise it moves to a free slug so both can live side by side.
+    wanted_tips = {t.slug: t for t in tree.tips}
+    kept_community: set[str] = set()
+    for tip in Tip.objects.filter(organisation=organisation, slug__in=list(wanted_tips)).exclude(
+        suggested_by=None
+    ):
+        same = wanted_tips[tip.slug]
+        if (tip.title, tip.text) == (same.title, same.text):
+            kept_community.add(tip.slug)
+        else:
+            tip.slug = _free_tip_slug(organisation, tip.slug, reserved=set(wanted_tips))
+            tip.save(update_fields=["slug"])
     _sync(
         report,
         {t.slug: t for t in Tip.objects.filter(organisation=organisation, suggested_by=None)},
@@ -208,6 +222,7 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
                 },
             )
             for t in tree.tips
+            if t.slug not in kept_community
         ),
         lambda **fields: Tip.objects.create(organisation=organisation, **fields),
         now,
@@ -440,10 +455,7 @@ def suggest_tip(
 ) -> Tip:
     from django.utils.text import slugify
 
-    base = slugify(title)[:60] or "tip"
-    slug, number = base, 2
-    while Tip.objects.filter(organisation=organisation, slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
+    slug = _free_tip_slug(organisation, slugify(title)[:60] or "tip")
     return Tip.objects.create(
         organisation=organisation,
         slug=slug,
@@ -457,6 +469,15 @@ def suggest_tip(
         status=Tip.Status.PENDING,
         suggested_by=person,
     )
+
+
+def _free_tip_slug(
+    organisation: Organisation, base: str, reserved: AbstractSet[str] = frozenset()
+) -> str:
+    slug, number = base, 2
+    while slug in reserved or Tip.objects.filter(organisation=organisation, slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
 
 
 def review_tip(*, tip: Tip, approve: bool, reason: str) -> None:

@@ -176,7 +176,11 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     prompt = (
         ReflectionPrompt.objects.active()
         .select_related("module", "lesson")
-        .filter(pk=prompt_id, module__organisation=current_organisation(request))
+        .filter(
+            pk=prompt_id,
+            module__organisation=current_organisation(request),
+            module__retired_at__isnull=True,
+        )
         .first()
     )
     if prompt is None:

@@ -97,8 +97,11 @@ def parse(text: str) -> Document:
         if not isinstance(converted, Mapping):
             raise FrontMatterError(2, "the front matter must be a set of 'key: value' lines")
         meta = converted
-    body = "".join(lines[end + 1 :]).strip("\n")
-    return Document(meta=meta, body=body, body_line=end + 2)
+    rest = "".join(lines[end + 1 :])
+    body = rest.strip("\n")
+    # Blank lines stripped from the top of the body still count for its line numbers.
+    skipped = len(rest) - len(rest.lstrip("\n")) if body else 0
+    return Document(meta=meta, body=body, body_line=end + 2 + skipped)
 
 
 def dump(meta: dict[str, Any], body: str) -> str:
