@@ -213,5 +213,6 @@ def curriculum_sample(author: Person) -> tuple[Module, Lesson, ReflectionPrompt,
         contexts=",meetings,",
         status=Tip.Status.PENDING,
         suggested_by=author,
+        from_content=False,
     )
     return module, lesson, prompt, tip

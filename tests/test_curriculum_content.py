@@ -671,3 +671,28 @@ def test_a_new_organisation_starts_with_the_shipped_curriculum(
         assert escape(module.title) in page
     first_lesson_title = escape(shipped.modules[0].lessons[0].title)
     assert re.search(rf"Suggested next.*?<strong>{re.escape(first_lesson_title)}", page, re.S)
+
+
+def test_a_community_tip_survives_an_import_after_its_author_is_erased(
+    organisation: Organisation, participant: Person
+) -> None:
+    from bridgework.accounts.services import erase_person
+    from bridgework.curriculum.services import import_shipped_content, suggest_tip
+
+    import_shipped_content(organisation)
+    tip = suggest_tip(
+        organisation=organisation,
+        person=participant,
+        title="Ask about names early",
+        text="In a first one-to-one, ask how to say their name.",
+        practice="deep-curiosity",
+        defense="self-consciousness",
+        effort=2,
+        courage=1,
+        contexts=["one-to-ones"],
+    )
+    erase_person(person=participant)
+    import_shipped_content(organisation)
+    tip.refresh_from_db()
+    assert tip.suggested_by is None
+    assert tip.retired_at is None

@@ -59,7 +59,11 @@ class PromptAnswerForm(forms.Form):
 
 class LearningLogForm(forms.Form):
     kind = forms.ChoiceField(label="What was it?", choices=LearningLog.Kind.choices)
-    title = forms.CharField(label="Title or short description", max_length=200)
+    title = forms.CharField(
+        label="Title or short description",
+        max_length=200,
+        error_messages={"required": "Give it a title so you can find it later."},
+    )
     minutes = forms.IntegerField(
         label="Minutes spent (optional)", required=False, min_value=1, max_value=1440
     )
@@ -82,6 +86,10 @@ class ModuleEditForm(forms.ModelForm[Module]):
         model = Module
         fields = ["title", "summary", "body"]
         labels = {"body": "Overview (Markdown)"}
+        error_messages = {
+            "title": {"required": "The module needs a title."},
+            "body": {"required": "Write at least a short overview."},
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
         help_texts = {
             "summary": "One or two sentences, up to 200 characters.",

@@ -218,6 +218,9 @@ class Tip(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggested_tips"
     )
     review_reason = models.CharField(max_length=300, blank=True)
+    # Tips from content files are synced by imports; community tips never are, even after
+    # the person who suggested one has been erased.
+    from_content = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
 

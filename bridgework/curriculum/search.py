@@ -56,10 +56,16 @@ WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
 def stem(word: str) -> str:
     """A deliberately small English stemmer: meetings → meeting, asking → ask."""
-    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+    for suffix in ("ings", "ing", "ies", "ches", "shes", "sses", "xes", "s", "ed"):
+        if suffix == "s" and word.endswith("ss"):
+            continue
+        shortest = 1 if suffix in ("ches", "shes", "sses", "xes") else 3
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
             base = word[: -len(suffix)]
-            return base + "y" if suffix == "ies" else base
+            if suffix == "ies":
+                return base + "y"
+            # "es" after ch, sh, ss or x is part of the plural ("approaches"); keep the stem.
+            return base + suffix[:-2] if suffix in ("ches", "shes", "sses", "xes") else base
     return word
 
 

@@ -194,8 +194,8 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
     # stays as it is; otherwise it moves to a free slug so both can live side by side.
     wanted_tips = {t.slug: t for t in tree.tips}
     kept_community: set[str] = set()
-    for tip in Tip.objects.filter(organisation=organisation, slug__in=list(wanted_tips)).exclude(
-        suggested_by=None
+    for tip in Tip.objects.filter(
+        organisation=organisation, slug__in=list(wanted_tips), from_content=False
     ):
         same = wanted_tips[tip.slug]
         if (tip.title, tip.text) == (same.title, same.text):
@@ -205,7 +205,7 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
             tip.save(update_fields=["slug"])
     _sync(
         report,
-        {t.slug: t for t in Tip.objects.filter(organisation=organisation, suggested_by=None)},
+        {t.slug: t for t in Tip.objects.filter(organisation=organisation, from_content=True)},
         (
             (
                 t.slug,
@@ -468,6 +468,7 @@ def suggest_tip(
         contexts=Tip.pack_contexts(contexts),
         status=Tip.Status.PENDING,
         suggested_by=person,
+        from_content=False,
     )
 
 
