@@ -45,6 +45,11 @@ urlpatterns = [
     path("learn/<slug:module_slug>/log", curriculum.log_learning, name="log_learning"),
     path("learn/<slug:module_slug>/<slug:lesson_slug>/", curriculum.lesson_detail, name="lesson"),
     path(
+        "learn/<slug:module_slug>/<slug:lesson_slug>/edit",
+        curriculum.lesson_edit,
+        name="lesson_edit",
+    ),
+    path(
         "learn/<slug:module_slug>/<slug:lesson_slug>/done",
         curriculum.lesson_done,
         name="lesson_done",

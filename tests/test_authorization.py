@@ -102,6 +102,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
         "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
     },
+    "lesson_edit": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
+        "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200, "stranger": 403}, 403),
+    },
     "log_learning": {"GET": NOT_ALLOWED, "POST": members(400, stranger=404)},
     "lesson": {"GET": members(200, stranger=404), "POST": NOT_ALLOWED},
     "lesson_done": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},

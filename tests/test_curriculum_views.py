@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -26,7 +27,7 @@ from bridgework.curriculum.models import (
 )
 from bridgework.curriculum.vocabulary import Context, Defense, Practice
 
-from .conftest import client_for, curriculum_sample, make_person
+from .conftest import Cast, client_for, curriculum_sample, make_person
 
 ANSWER = "I stayed silent when Dana was talked over in the standup"
 LOG_TITLE = "Podcast episode on code-switching at work"
@@ -759,3 +760,41 @@ def test_learning_pages_do_the_same_number_of_queries_for_3_and_30_lessons(
     large = queries_for(lambda: client.get(url))
 
     assert small == large
+
+
+def test_a_facilitator_edits_a_lesson_with_a_preview_and_the_edit_is_exported(
+    cast: Cast, tmp_path: Path
+) -> None:
+    module, lesson, _, _ = curriculum_sample(cast.facilitator)
+    client = cast.client("facilitator")
+    url = f"/learn/{module.slug}/{lesson.slug}/edit"
+    preview = client.post(
+        url,
+        {"title": "A verb", "minutes": "6", "body": "## New\n\n<script>x</script>", "preview": "1"},
+        headers={"HX-Request": "true"},
+    )
+    html = preview.content.decode()
+    assert '<section id="preview"' in html and "<h2>New</h2>" in html
+    assert "<script>" not in html
+    saved = client.post(url, {"title": "A verb", "minutes": "6", "body": "Do **two** things."})
+    assert saved.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.body == "Do **two** things." and lesson.minutes == 6
+    services.export_tree(organisation=module.organisation, target=tmp_path / "out")
+    exported = (tmp_path / "out/modules/01-foundations/lessons/01-a-verb.md").read_text()
+    assert "Do **two** things." in exported
+
+
+def test_a_participant_cannot_edit_a_lesson(cast: Cast) -> None:
+    module, lesson, _, _ = curriculum_sample(cast.facilitator)
+    response = cast.client("participant").get(f"/learn/{module.slug}/{lesson.slug}/edit")
+    assert response.status_code == 403
+
+
+def test_lesson_reading_time_must_be_sensible(cast: Cast) -> None:
+    module, lesson, _, _ = curriculum_sample(cast.facilitator)
+    response = cast.client("facilitator").post(
+        f"/learn/{module.slug}/{lesson.slug}/edit",
+        {"title": "A verb", "minutes": "600", "body": "Text"},
+    )
+    assert "Reading time must be from 1 to 60 minutes." in response.content.decode()

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from .models import LearningLog, Module
+from .models import LearningLog, Lesson, Module
 from .vocabulary import Context, Courage, Defense, Effort, Practice
 
 
@@ -107,6 +107,27 @@ class ModuleEditForm(forms.ModelForm[Module]):
         if not body:
             raise forms.ValidationError("Write at least a short overview.")
         return body
+
+
+class LessonEditForm(forms.ModelForm[Lesson]):
+    class Meta:
+        model = Lesson
+        fields = ["title", "minutes", "body"]
+        labels = {"body": "Lesson text (Markdown)", "minutes": "Reading time in minutes"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 20})}
+        help_texts = {
+            "body": "Markdown: ## for headings, - for lists, **bold**, [links](https://...).",
+        }
+        error_messages = {
+            "title": {"required": "The lesson needs a title."},
+            "body": {"required": "The lesson needs some text."},
+        }
+
+    def clean_minutes(self) -> int:
+        minutes: int = self.cleaned_data["minutes"]
+        if not 1 <= minutes <= 60:
+            raise forms.ValidationError("Reading time must be from 1 to 60 minutes.")
+        return minutes
 
 
 class TipSuggestionForm(forms.Form):

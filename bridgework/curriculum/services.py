@@ -403,6 +403,15 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
     return tree, None
 
 
+def save_edit(*, form: Any, person: Person) -> None:
+    """Save an in-app edit of a module or lesson; a module records who edited it and when."""
+    edited = form.save(commit=False)
+    if isinstance(edited, Module):
+        edited.edited_by = person
+        edited.updated_at = timezone.now()
+    edited.save()
+
+
 def set_lesson_done(*, person: Person, lesson: Lesson, done: bool) -> None:
     if done:
         LessonProgress.objects.get_or_create(person=person, lesson=lesson)

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import (
@@ -23,6 +22,7 @@ from bridgework.lib.markdown import render as render_markdown
 from . import services
 from .forms import (
     LearningLogForm,
+    LessonEditForm,
     ModuleEditForm,
     PromptAnswerForm,
     TipFilterForm,
@@ -229,26 +229,53 @@ def log_learning(request: HttpRequest, module_slug: str) -> HttpResponse:
 def module_edit(request: HttpRequest, module_slug: str) -> HttpResponse:
     module = _module(request, module_slug)
     form = ModuleEditForm(request.POST or None, instance=module)
+    return _edit_with_preview(
+        request,
+        form,
+        heading=module.title,
+        module=module,
+        back=reverse("module", args=[module.slug]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def lesson_edit(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = _lesson(request, module_slug, lesson_slug)
+    form = LessonEditForm(request.POST or None, instance=lesson)
+    back = reverse("lesson", args=[lesson.module.slug, lesson.slug])
+    return _edit_with_preview(request, form, heading=lesson.title, module=lesson.module, back=back)
+
+
+def _edit_with_preview(
+    request: HttpRequest,
+    form: ModuleEditForm | LessonEditForm,
+    *,
+    heading: str,
+    module: Module,
+    back: str,
+) -> HttpResponse:
+    """Edit Markdown text: "Preview" shows it as people will see it, "Save" keeps it."""
     preview_html = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
             if is_htmx(request):
                 return render(
-                    request, "curriculum/module_edit.html#preview", {"preview_html": preview_html}
+                    request, "curriculum/edit.html#preview", {"preview_html": preview_html}
                 )
         else:
-            edited = form.save(commit=False)
-            edited.edited_by = current_person(request)
-            edited.updated_at = timezone.now()
-            edited.save()
-            messages.success(request, "Module saved. Export the curriculum to share this edit.")
-            return redirect("module", module_slug=module.slug)
-    return render(
-        request,
-        "curriculum/module_edit.html",
-        {"module": module, "form": form, "preview_html": preview_html},
-    )
+            services.save_edit(form=form, person=current_person(request))
+            messages.success(request, "Saved. Export the curriculum to share this edit.")
+            return redirect(back)
+    context = {
+        "form": form,
+        "heading": heading,
+        "module": module,
+        "back": back,
+        "preview_html": preview_html,
+    }
+    return render(request, "curriculum/edit.html", context)
 
 
 @require_GET
