@@ -12,11 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an asyncio event loop in this thread; without this Django refuses
-# ORM calls made from the test itself (creating the demo, checking what was saved).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -26,13 +21,18 @@ from bridgework.accounts.models import Organisation
 from .helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, AccessibilityChecker
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
+    # Playwright's sync API runs an asyncio event loop in this thread; without the variable
+    # Django refuses ORM calls made from the test itself (creating the demo, checking what
+    # was saved). Both live only while the browser tests run, so neither leaks into other
+    # tests or the subprocesses they start.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as driver:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         message = (
