@@ -28,7 +28,7 @@ commands:
 """
 
 COMMANDS = {
-    "worker": "db_worker",
+    "worker": "worker",
     "demo": "demo",
     "createorg": "createorg",
     "backup": "backup",
@@ -163,6 +163,4 @@ def main(argv: list[str] | None = None) -> None:
     if command == "manage":
         execute_from_command_line(["bridgework manage", *rest])
         return
-    if command == "worker" and not rest:
-        rest = ["--queue-name", "*"]
     execute_from_command_line(["bridgework", COMMANDS[command], *rest])

@@ -83,6 +83,7 @@ BASE_URL = os.environ.get("BRIDGEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip
 INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.curriculum",
+    "bridgework.practice",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -314,5 +315,7 @@ LOGGING = {
 # Called with each new organisation (createorg, the demo). Accounts knows nothing of the
 # other apps, so they register what a new organisation needs here.
 NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
+# (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
+PERIODIC_TASKS = [("bridgework.practice.tasks.plan_reminders", 60)]
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from bridgework.accounts import views as accounts
 from bridgework.curriculum import views as curriculum
 from bridgework.front import views as front
+from bridgework.practice import views as practice
 
 admin.site.site_header = "Bridgework operator admin"
 admin.site.site_title = "Bridgework operator admin"
@@ -58,6 +59,25 @@ urlpatterns = [
     path("tips/suggest", curriculum.suggest_tip, name="suggest_tip"),
     path("tips/review", curriculum.review_tips, name="review_tips"),
     path("tips/<int:tip_id>/review", curriculum.review_tip, name="review_tip"),
+    path("practice/", practice.dashboard, name="practice"),
+    path("practice/assessment/", practice.take_assessment, name="assessment"),
+    path("practice/growth/", practice.growth, name="growth"),
+    path("practice/plan/", practice.action_plan, name="action_plan"),
+    path("practice/capacity", practice.set_capacity, name="set_capacity"),
+    path("practice/pick/", practice.pick, name="pick"),
+    path("practice/commit/", practice.commit, name="commit"),
+    path("practice/settings/", practice.reminder_settings, name="reminder_settings"),
+    path(
+        "practice/commitments/<int:commitment_id>/check-in",
+        practice.check_in,
+        name="check_in",
+    ),
+    path(
+        "practice/commitments/<int:commitment_id>/<str:action>",
+        practice.change_commitment,
+        name="change_commitment",
+    ),
+    path("check-in/<str:check_in_token>/", practice.quick_check_in, name="quick_check_in"),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.account.urls")),
     path("django-admin/", admin.site.urls),

@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
+from bridgework.practice import services as practice_services
+from bridgework.practice.reminders import check_in_token
 
 from .conftest import POSITIONS, Cast, curriculum_sample
 
@@ -51,6 +53,11 @@ def members(ok: int, *, stranger: int | None = None) -> Rule:
     if stranger is not None:
         expect["stranger"] = stranger
     return Rule(expect, ok)
+
+
+def owner_only(ok: int) -> Rule:
+    """The participant's own object: everyone else, program admins included, gets a 404."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "participant": ok}, 404)
 
 
 def admins(ok: int, *, stranger: int) -> Rule:
@@ -120,6 +127,19 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "GET": NOT_ALLOWED,
         "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 302, "stranger": 403}, 403),
     },
+    # Practice: everyone's own, for every member; someone else's commitment is a 404.
+    "practice": {"GET": members(200), "POST": NOT_ALLOWED},
+    "assessment": {"GET": members(200), "POST": members(400)},
+    "growth": {"GET": members(200), "POST": NOT_ALLOWED},
+    "action_plan": {"GET": members(200), "POST": members(400)},
+    "set_capacity": {"GET": NOT_ALLOWED, "POST": members(302)},
+    "pick": {"GET": members(200), "POST": NOT_ALLOWED},
+    "commit": {"GET": members(200), "POST": members(400)},
+    "reminder_settings": {"GET": members(200), "POST": members(200)},
+    "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    # The signed link from a reminder e-mail is enough to check in, signed in or not.
+    "quick_check_in": {"GET": everyone(200), "POST": everyone(200)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -213,6 +233,13 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     invitation, token = pending_invitation
     group = CommunityGroup.objects.get(organisation=cast.participant.organisation)
     module, lesson, prompt, pending_tip = curriculum_sample(cast.participant)
+    commitment = practice_services.commit(
+        person=cast.participant,
+        title="Ask one more question",
+        practice="deep-curiosity",
+        courage=1,
+        cadence="weekly",
+    )
     return {
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
@@ -228,6 +255,9 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "lesson_slug": lesson.slug,
         "prompt_id": str(prompt.pk),
         "tip_id": str(pending_tip.pk),
+        "commitment_id": str(commitment.pk),
+        "action": "pause",
+        "check_in_token": check_in_token(commitment, commitment.started_on),
     }
 
 

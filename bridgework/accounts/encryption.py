@@ -216,6 +216,10 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):
 class EncryptedJSONField(_EncryptedMixin, models.TextField):
     """JSON stored encrypted (as text). Use for structured private answers."""
 
+    # For django-stubs: values are any JSON, not text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:
         self.owner = owner
         super().__init__(*args, **kwargs)

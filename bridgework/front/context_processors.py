@@ -9,7 +9,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     person = getattr(request, "user", None)
     if person is None or not person.is_authenticated or person.organisation_id is None:
         return {"nav_links": []}
-    links = [("Home", reverse("home")), ("Learn", reverse("learn")), ("Tips", reverse("tips"))]
+    links = [
+        ("Home", reverse("home")),
+        ("Practice", reverse("practice")),
+        ("Learn", reverse("learn")),
+        ("Tips", reverse("tips")),
+    ]
     links.append(("Community groups", reverse("groups")))
     if person.is_program_admin:
         links.append(("People", reverse("people")))

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+
+from bridgework.lib.habits import Cadence, Outcome
+
+from . import assessment
+from .models import Capacity
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+CADENCE_CHOICES = [
+    (Cadence.WEEKLY.value, "Once a week"),
+    (Cadence.DAILY.value, "Every day"),
+    (Cadence.WEEKDAYS.value, "On the days I choose"),
+    (Cadence.CUE.value, "After something that happens anyway (a cue)"),
+    (Cadence.ONCE.value, "Just once"),
+]
+OUTCOME_CHOICES = [
+    (Outcome.DONE.value, "Done"),
+    (Outcome.PARTLY.value, "Partly"),
+    (Outcome.NOT_YET.value, "Not yet"),
+]
+
+
+class AssessmentForm(forms.Form):
+    """One radio group per item, on the frequency scale, and the defense that holds you back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in assessment.ITEMS:
+            self.fields[item.key] = forms.TypedChoiceField(
+                label=item.text,
+                choices=assessment.FREQUENCY_SCALE,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how often, even roughly."},
+            )
+        self.fields["defense"] = forms.ChoiceField(
+            label="Which defense holds you back most right now?",
+            choices=[(d.slug, d.name) for d in assessment.DEFENSES],
+            widget=forms.RadioSelect,
+            error_messages={"required": "Choose the one that feels most familiar today."},
+        )
+
+    def item_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """Items grouped by practice, in the practices' order, for the template."""
+        groups = []
+        for info in assessment.PRACTICES:
+            bound = [self[item.key] for item in assessment.ITEMS if item.practice == info.slug]
+            groups.append((info.name, bound))
+        return groups
+
+    def answers(self) -> dict[str, int]:
+        return {item.key: int(self.cleaned_data[item.key]) for item in assessment.ITEMS}
+
+
+class ActionPlanForm(forms.Form):
+    defense = forms.ChoiceField(
+        label="The defense this plan is about",
+        choices=[(d.slug, d.name) for d in assessment.DEFENSES],
+    )
+    serves_me = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
+    costs = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
+    small_step = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages={"required": "Write down one small step — it can be tiny."},
+    )
+    when = forms.CharField(required=False, max_length=200)
+    with_whom = forms.CharField(required=False, max_length=200)
+
+    def label_for(self, defense: str) -> None:
+        info = next((d for d in assessment.DEFENSES if d.slug == defense), assessment.DEFENSES[0])
+        for key, question in info.plan_prompts.items():
+            self.fields[key].label = question
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.ChoiceField(
+        label="How much do you have in the tank this week?",
+        choices=Capacity.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class CommitForm(forms.Form):
+    title = forms.CharField(
+        label="What will you do?",
+        max_length=300,
+        error_messages={"required": "Say in a few words what you will do."},
+    )
+    cadence = forms.ChoiceField(
+        label="How often?",
+        choices=CADENCE_CHOICES,
+        initial=Cadence.WEEKLY.value,
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days? (for “On the days I choose”)",
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cue = forms.CharField(
+        label="Which cue? (for “After something that happens anyway”)",
+        required=False,
+        max_length=200,
+        help_text="For example: after my weekly 1:1, or when I open the team chat on Monday.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cadence") == Cadence.WEEKDAYS and not data.get("weekdays"):
+            self.add_error("weekdays", "Choose at least one day.")
+        if data.get("cadence") == Cadence.CUE and not (data.get("cue") or "").strip():
+            self.add_error("cue", "Say what the cue is, for example “after my weekly 1:1”.")
+        return data
+
+
+class CheckInForm(forms.Form):
+    outcome = forms.ChoiceField(choices=OUTCOME_CHOICES)
+    note = forms.CharField(
+        label="A private note (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ReminderSettingsForm(forms.Form):
+    reminders_on = forms.BooleanField(label="Send me reminders by e-mail", required=False)
+    time_zone = forms.ChoiceField(label="My time zone", choices=_time_zones)
+    reminder_hour = forms.TypedChoiceField(
+        label="Remind me after",
+        choices=[(h, f"{h:02d}:00") for h in range(6, 22)],
+        coerce=int,
+    )

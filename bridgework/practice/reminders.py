@@ -1,0 +1,126 @@
+"""Reminders: planned every minute by the worker, each sent at most once per period.
+
+`plan` finds commitments whose reminder is due and enqueues one `deliver` task each. A
+`deliver` task claims its (commitment, period) row first — the unique constraint means a
+second worker, or a retry after a killed worker, can never send it again — and then checks
+again that the commitment is still active, not paused, not checked in, and its person still
+active, because time passes between planning and sending.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import CheckIn, Commitment, PracticeProfile, Reminder
+from .services import current_period
+
+CHECK_IN_SALT = "bridgework.practice.check-in"
+CHECK_IN_LINK_DAYS = 8
+
+
+def _local_now(profile: PracticeProfile | None, now: datetime) -> datetime:
+    name = profile.time_zone if profile else "UTC"
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return now.astimezone(zone)
+
+
+def due_period(commitment: Commitment, now: datetime) -> date | None:
+    """The period whose reminder is due now, or None."""
+    profile = getattr(commitment.person, "practice", None)
+    if profile is not None and not profile.reminders_on:
+        return None
+    local = _local_now(profile, now)
+    hour = profile.reminder_hour if profile else 9
+    if local.hour < hour:
+        return None
+    period = current_period(commitment, local.date())
+    if period is None or period < commitment.started_on:
+        return None
+    return period
+
+
+def plan(now: datetime | None = None) -> int:
+    """Enqueue a delivery for every commitment whose reminder is due and not yet claimed."""
+    from .tasks import deliver_reminder
+
+    now = now or timezone.now()
+    recent = now - timedelta(hours=20)
+    commitments = (
+        Commitment.objects.filter(status=Commitment.Status.ACTIVE, person__is_active=True)
+        .exclude(cadence="once")
+        .exclude(reminders__claimed_at__gte=recent)
+        .select_related("person", "person__practice")
+    )
+    queued = 0
+    for commitment in commitments.iterator(chunk_size=500):
+        period = due_period(commitment, now)
+        if period is None:
+            continue
+        if Reminder.objects.filter(commitment=commitment, period_start=period).exists():
+            continue
+        if CheckIn.objects.filter(commitment=commitment, period_start=period).exists():
+            continue
+        deliver_reminder.enqueue(commitment.pk, period.isoformat())
+        queued += 1
+    return queued
+
+
+def check_in_token(commitment: Commitment, period: date) -> str:
+    return signing.dumps({"c": commitment.pk, "p": period.isoformat()}, salt=CHECK_IN_SALT)
+
+
+def read_check_in_token(token: str) -> tuple[int, date] | None:
+    try:
+        data = signing.loads(token, salt=CHECK_IN_SALT, max_age=timedelta(days=CHECK_IN_LINK_DAYS))
+        return int(data["c"]), date.fromisoformat(data["p"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bool:
+    """Claim, re-check and send one reminder. True only if an e-mail went out."""
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(commitment_id=commitment_id, period_start=period)
+    except IntegrityError:
+        return False  # another worker, or an earlier try, already has this one
+    commitment = (
+        Commitment.objects.select_related("person", "person__practice")
+        .filter(pk=commitment_id)
+        .first()
+    )
+    if (
+        commitment is None
+        or commitment.status != Commitment.Status.ACTIVE
+        or not commitment.person.is_active
+        or CheckIn.objects.filter(commitment=commitment, period_start=period).exists()
+        or due_period(commitment, now or timezone.now()) != period
+    ):
+        return False
+    link = settings.BASE_URL + reverse("quick_check_in", args=[check_in_token(commitment, period)])
+    # No commitment text and no notes in the e-mail: it may be read on a shared screen or
+    # kept by a mail server. The link shows the commitment only to its signed-in owner.
+    send_mail(
+        subject="Time for a quick check-in",
+        message=render_to_string(
+            "practice/email/reminder.txt",
+            {"person": commitment.person, "link": link, "cadence": commitment.cadence},
+        ),
+        from_email=None,
+        recipient_list=[commitment.person.email],
+    )
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["sent_at"])
+    return True

@@ -1,0 +1,226 @@
+"""Writes of the practice loop: assessments, plans, commitments, check-ins, pauses."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from bridgework.accounts.models import Person
+from bridgework.curriculum.models import Tip
+from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, period_start, periods
+from bridgework.lib.habits import unlocked_level as level_from_counts
+
+from . import assessment
+from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment, PracticeProfile
+
+
+def profile_for(person: Person) -> PracticeProfile:
+    profile, _ = PracticeProfile.objects.get_or_create(person=person)
+    return profile
+
+
+def local_today(profile: PracticeProfile) -> date:
+    try:
+        zone = zoneinfo.ZoneInfo(profile.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+@transaction.atomic
+def take_assessment(*, person: Person, answers: dict[str, int], defense: str) -> Assessment:
+    known = {item.key for item in assessment.ITEMS}
+    if set(answers) - known or any(not 0 <= value <= 4 for value in answers.values()):
+        raise ValidationError("Some answers are not part of this assessment.")
+    if defense not in {d.slug for d in assessment.DEFENSES}:
+        raise ValidationError("Choose one of the four defenses.")
+    return Assessment.objects.create(person=person, answers=answers, defense=defense)
+
+
+def latest_assessment(person: Person) -> Assessment | None:
+    return Assessment.objects.filter(person=person).order_by("-taken_at").first()
+
+
+def save_plan(*, person: Person, defense: str, **answers: str) -> ActionPlan:
+    plan = ActionPlan(person=person, defense=defense, **answers)
+    plan.save()
+    return plan
+
+
+def set_capacity(*, person: Person, capacity: str) -> None:
+    profile = profile_for(person)
+    profile.capacity = Capacity(capacity)
+    profile.capacity_updated_at = timezone.now()
+    profile.save(update_fields=["capacity", "capacity_updated_at"])
+
+
+def kept_by_courage(person: Person) -> dict[int, int]:
+    rows = (
+        CheckIn.objects.filter(person=person, outcome=Outcome.DONE)
+        .values_list("commitment__courage")
+        .annotate(n=Count("pk"))
+        .values_list("commitment__courage", "n")
+    )
+    return dict(rows)
+
+
+def unlocked_level(person: Person) -> int:
+    return level_from_counts(kept_by_courage(person))
+
+
+@transaction.atomic
+def commit(
+    *,
+    person: Person,
+    title: str,
+    practice: str,
+    courage: int,
+    cadence: str,
+    weekdays: list[int] | None = None,
+    cue: str = "",
+    tip: Tip | None = None,
+) -> Commitment:
+    cadence_value = Cadence(cadence)
+    if cadence_value is Cadence.WEEKDAYS and not weekdays:
+        raise ValidationError({"weekdays": "Choose at least one day."})
+    if cadence_value is Cadence.CUE and not cue.strip():
+        raise ValidationError({"cue": "Say what the cue is, e.g. “after my weekly 1:1”."})
+    profile = profile_for(person)
+    return Commitment.objects.create(
+        person=person,
+        tip=tip,
+        title=title,
+        practice=practice,
+        courage=courage,
+        cadence=cadence_value,
+        weekdays=",".join(str(d) for d in sorted(set(weekdays or []))),
+        cue=cue.strip() or None,
+        started_on=local_today(profile),
+    )
+
+
+def current_period(commitment: Commitment, today: date) -> date | None:
+    return period_start(
+        commitment.cadence_enum,
+        today,
+        started=commitment.started_on,
+        weekdays=commitment.weekday_set,
+    )
+
+
+@transaction.atomic
+def check_in(
+    *, commitment: Commitment, outcome: str, note: str = "", on: date | None = None
+) -> CheckIn:
+    """Record (or correct) this period's check-in. A once-only commitment that is done ends."""
+    today = on or local_today(profile_for(commitment.person))
+    period = current_period(commitment, today)
+    if period is None:
+        raise ValidationError("There is nothing to check in on today for this commitment.")
+    value = Outcome(outcome)
+    existing = CheckIn.objects.filter(commitment=commitment, period_start=period).first()
+    row = existing or CheckIn(commitment=commitment, period_start=period, person=commitment.person)
+    row.outcome = value
+    row.note = note.strip() or None
+    row.created_at = timezone.now()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # A second tab checked in at the same moment: keep the latest answer.
+        row = CheckIn.objects.get(commitment=commitment, period_start=period)
+        row.outcome, row.note = value, note.strip() or None
+        row.save()
+    if commitment.cadence_enum is Cadence.ONCE and value is Outcome.DONE:
+        commitment.status = Commitment.Status.FINISHED
+        commitment.save(update_fields=["status"])
+    return row
+
+
+def pause(*, commitment: Commitment) -> None:
+    """Stop reminders and counting; nothing is lost."""
+    if commitment.status != Commitment.Status.ACTIVE:
+        return
+    commitment.status = Commitment.Status.PAUSED
+    commitment.paused_on = local_today(profile_for(commitment.person))
+    commitment.save(update_fields=["status", "paused_on"])
+
+
+def resume(*, commitment: Commitment) -> None:
+    """Pick up where you left off; the periods spent paused never count against you."""
+    if commitment.status != Commitment.Status.PAUSED or commitment.paused_on is None:
+        return
+    today = local_today(profile_for(commitment.person))
+    skipped = periods(
+        commitment.cadence_enum,
+        started=max(commitment.paused_on, commitment.started_on),
+        until=today,
+        weekdays=commitment.weekday_set,
+    )
+    checked = set(
+        CheckIn.objects.filter(commitment=commitment, period_start__in=skipped).values_list(
+            "period_start", flat=True
+        )
+    )
+    paused = commitment.paused_dates | {d for d in skipped if d not in checked}
+    commitment.paused_periods = sorted(d.isoformat() for d in paused)
+    commitment.status = Commitment.Status.ACTIVE
+    commitment.paused_on = None
+    commitment.save(update_fields=["status", "paused_on", "paused_periods"])
+
+
+def finish(*, commitment: Commitment) -> None:
+    commitment.status = Commitment.Status.FINISHED
+    commitment.save(update_fields=["status"])
+
+
+@dataclass(frozen=True)
+class CommitmentProgress:
+    commitment: Commitment
+    state: HabitState
+    this_period: date | None
+    checked_in: CheckIn | None
+
+
+def progress_of(commitments: list[Commitment], today: date) -> list[CommitmentProgress]:
+    """Habit state of each commitment, from one query for all their check-ins."""
+    check_ins: dict[int, dict[date, CheckIn]] = {}
+    for row in CheckIn.objects.filter(commitment__in=[c.pk for c in commitments]):
+        check_ins.setdefault(row.commitment_id, {})[row.period_start] = row
+    result = []
+    for commitment in commitments:
+        rows = check_ins.get(commitment.pk, {})
+        this_period = current_period(commitment, today)
+        paused = commitment.paused_dates
+        if commitment.status == Commitment.Status.PAUSED and commitment.paused_on:
+            paused |= set(
+                periods(
+                    commitment.cadence_enum,
+                    started=commitment.paused_on,
+                    until=today,
+                    weekdays=commitment.weekday_set,
+                )
+            ) - set(rows)
+        state = habit_state(
+            periods(
+                commitment.cadence_enum,
+                started=commitment.started_on,
+                until=today,
+                weekdays=commitment.weekday_set,
+            ),
+            {start: Outcome(row.outcome) for start, row in rows.items()},
+            current=this_period,
+            paused=paused,
+        )
+        result.append(
+            CommitmentProgress(
+                commitment, state, this_period, rows.get(this_period) if this_period else None
+            )
+        )
+    return result

@@ -1,0 +1,370 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.curriculum.models import Tip
+from bridgework.lib.htmx import is_htmx
+
+from . import assessment, charts, reminders, services, suggest
+from .forms import (
+    ActionPlanForm,
+    AssessmentForm,
+    CapacityForm,
+    CheckInForm,
+    CommitForm,
+    ReminderSettingsForm,
+)
+from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment
+
+
+def _commitment(request: HttpRequest, commitment_id: int) -> Commitment:
+    """Only the person's own commitment; anyone else's is a 404, admins included."""
+    commitment = (
+        Commitment.objects.filter(pk=commitment_id, person=current_person(request))
+        .select_related("person")
+        .first()
+    )
+    if commitment is None:
+        raise Http404("No such commitment.")
+    return commitment
+
+
+def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    person = current_person(request)
+    profile = services.profile_for(person)
+    today = services.local_today(profile)
+    commitments = list(Commitment.objects.current().filter(person=person))
+    latest = services.latest_assessment(person)
+    plan = ActionPlan.objects.filter(person=person).first()
+    return {
+        "profile": profile,
+        "today": today,
+        "progress": services.progress_of(commitments, today),
+        "level": services.unlocked_level(person),
+        "latest": latest,
+        "plan": plan,
+        "plan_defense": next(
+            (d.name for d in assessment.DEFENSES if plan and d.slug == plan.defense), ""
+        ),
+        "capacity_form": CapacityForm(initial={"capacity": profile.capacity}),
+        "capacity_message": dict((k, m) for k, _, m in assessment.CAPACITY_LEVELS).get(
+            profile.capacity, ""
+        ),
+        "finished": Commitment.objects.filter(
+            person=person, status=Commitment.Status.FINISHED
+        ).count(),
+    }
+
+
+@require_GET
+@member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "practice/dashboard.html", _dashboard_context(request))
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def take_assessment(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    form = AssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.take_assessment(
+            person=person, answers=form.answers(), defense=form.cleaned_data["defense"]
+        )
+        count = Assessment.objects.filter(person=person).count()
+        messages.success(
+            request,
+            "Saved privately. This is your starting point."
+            if count == 1
+            else "Saved privately. See how your practice has moved.",
+        )
+        return redirect("growth")
+    return render(
+        request,
+        "practice/assessment.html",
+        {
+            "form": form,
+            "intro": assessment.INTRO,
+            "defenses": assessment.DEFENSES,
+            "scale": assessment.FREQUENCY_SCALE,
+            "taken": Assessment.objects.filter(person=person).count(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@member_required
+def growth(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    assessments = list(Assessment.objects.filter(person=person).order_by("taken_at"))
+    series = charts.growth_series(assessments)
+    table = [
+        {"name": info.name, "values": [point.scores.get(info.slug) for point in series]}
+        for info in assessment.PRACTICES
+    ]
+    latest = assessments[-1] if assessments else None
+    scores = assessment.practice_scores(latest.answers or {}) if latest else {}
+    weakest = assessment.weakest_practice(scores)
+    return render(
+        request,
+        "practice/growth.html",
+        {
+            "assessments": assessments,
+            "series": series,
+            "table": table,
+            "svg": charts.growth_svg(series) if assessments else "",
+            "weakest": next((p for p in assessment.PRACTICES if p.slug == weakest), None),
+            "retake_note": assessment.RETAKE_NOTE,
+            "defense": next(
+                (d for d in assessment.DEFENSES if latest and d.slug == latest.defense), None
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def action_plan(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    latest = services.latest_assessment(person)
+    chosen = (
+        request.POST.get("defense")
+        or request.GET.get("defense")
+        or (latest.defense if latest else assessment.DEFENSES[0].slug)
+    )
+    if chosen not in {d.slug for d in assessment.DEFENSES}:
+        chosen = assessment.DEFENSES[0].slug
+    form = ActionPlanForm(
+        request.POST if request.method == "POST" else None, initial={"defense": chosen}
+    )
+    form.label_for(chosen)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.save_plan(
+            person=person,
+            defense=data["defense"],
+            serves_me=data["serves_me"],
+            costs=data["costs"],
+            small_step=data["small_step"],
+            when=data["when"],
+            with_whom=data["with_whom"],
+        )
+        messages.success(request, "Your plan is saved — only you can see it. Now pick one thing.")
+        return redirect("pick")
+    return render(
+        request,
+        "practice/plan.html",
+        {
+            "form": form,
+            "defense": next(d for d in assessment.DEFENSES if d.slug == chosen),
+            "defenses": assessment.DEFENSES,
+            "plans": ActionPlan.objects.filter(person=person)[:5],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def set_capacity(request: HttpRequest) -> HttpResponse:
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        services.set_capacity(
+            person=current_person(request), capacity=form.cleaned_data["capacity"]
+        )
+        messages.success(request, "Thanks for checking in with yourself.")
+    target = request.POST.get("next")
+    return redirect("pick" if target == "pick" else "practice")
+
+
+def _seen(request: HttpRequest) -> list[int]:
+    raw = request.GET.get("seen", "")
+    return [int(part) for part in raw.split(",") if part.isdigit()][-50:]
+
+
+@require_GET
+@member_required
+def pick(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    profile = services.profile_for(person)
+    latest = services.latest_assessment(person)
+    seen = _seen(request)
+    recent = list(
+        Commitment.objects.filter(person=person, tip__isnull=False)
+        .order_by("-created_at")
+        .values_list("tip_id", flat=True)[:20]
+    )
+    avoid = set(seen) | {t for t in recent if t is not None}
+    if profile.last_suggested_tip_id:
+        avoid.add(profile.last_suggested_tip_id)
+    level = services.unlocked_level(person)
+    prefs = suggest.Preferences(
+        level=level,
+        capacity=profile.capacity,
+        weakest_practice=assessment.weakest_practice(
+            assessment.practice_scores(latest.answers or {})
+        )
+        if latest
+        else None,
+        defense=latest.defense if latest else None,
+        avoid=avoid,
+    )
+    tips = list(Tip.objects.visible_in(current_organisation(request)))
+    tip = suggest.pick(tips, prefs)
+    if tip is None and seen:
+        # Everything fitting has been shown: start the round again rather than give up.
+        tip = suggest.pick(tips, suggest.Preferences(**{**prefs.__dict__, "avoid": set(recent)}))
+        seen = []
+    if tip is not None:
+        profile.last_suggested_tip = tip
+        profile.save(update_fields=["last_suggested_tip"])
+    context = {
+        "tip": tip,
+        "level": level,
+        "profile": profile,
+        "latest": latest,
+        "capacity_form": CapacityForm(initial={"capacity": profile.capacity}),
+        "low": profile.capacity == Capacity.LOW,
+        "seen": ",".join(str(t) for t in [*seen, *([tip.pk] if tip else [])]),
+        "commit_form": CommitForm(initial={"title": tip.title if tip else ""}),
+    }
+    template = "practice/pick.html#suggestion" if is_htmx(request) else "practice/pick.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def commit(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    tip_id = request.POST.get("tip") or request.GET.get("tip")
+    tip = None
+    if tip_id:
+        tip = (
+            Tip.objects.visible_in(current_organisation(request))
+            .filter(pk=int(tip_id) if str(tip_id).isdigit() else 0)
+            .first()
+        )
+        if tip is None:
+            raise Http404("No such tip.")
+    form = CommitForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": tip.title if tip else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.commit(
+            person=person,
+            title=data["title"],
+            practice=tip.practice if tip else (request.POST.get("practice") or "deep-curiosity"),
+            courage=tip.courage if tip else 1,
+            cadence=data["cadence"],
+            weekdays=data["weekdays"],
+            cue=data["cue"],
+            tip=tip,
+        )
+        messages.success(request, "Committed. Small and steady beats big and rare.")
+        return redirect("practice")
+    return render(
+        request,
+        "practice/commit.html",
+        {"form": form, "tip": tip},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = _commitment(request, commitment_id)
+    form = CheckInForm(request.POST)
+    if not form.is_valid() or commitment.status != Commitment.Status.ACTIVE:
+        messages.error(request, "Choose done, partly or not yet.")
+        return redirect("practice")
+    services.check_in(
+        commitment=commitment, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+    )
+    if is_htmx(request):
+        today = services.local_today(services.profile_for(commitment.person))
+        [progress] = services.progress_of([commitment], today)
+        return render(
+            request, "practice/dashboard.html#commitment", {"item": progress, "just_saved": True}
+        )
+    messages.success(request, "Checked in. Every check-in counts, even “not yet”.")
+    return redirect("practice")
+
+
+@require_POST
+@member_required
+def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> HttpResponse:
+    commitment = _commitment(request, commitment_id)
+    if action == "pause":
+        services.pause(commitment=commitment)
+        messages.success(request, "Paused. No reminders, and nothing is lost.")
+    elif action == "resume":
+        services.resume(commitment=commitment)
+        messages.success(request, "Welcome back. The paused weeks don't count against you.")
+    elif action == "finish":
+        services.finish(commitment=commitment)
+        messages.success(request, "Finished. Well done for seeing it through.")
+    else:
+        raise Http404("No such action.")
+    return redirect("practice")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_for(current_person(request))
+    form = ReminderSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "reminders_on": profile.reminders_on,
+            "time_zone": profile.time_zone,
+            "reminder_hour": profile.reminder_hour,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        profile.reminders_on = form.cleaned_data["reminders_on"]
+        profile.time_zone = form.cleaned_data["time_zone"]
+        profile.reminder_hour = form.cleaned_data["reminder_hour"]
+        profile.save(update_fields=["reminders_on", "time_zone", "reminder_hour"])
+        messages.success(request, "Reminder settings saved.")
+        return redirect("practice")
+    return render(request, "practice/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
+    """The one-click page from a reminder e-mail. The signed link is enough to check in;
+    the commitment's words are shown only to its owner, signed in."""
+    found = reminders.read_check_in_token(check_in_token)
+    commitment = (
+        Commitment.objects.select_related("person").filter(pk=found[0]).first() if found else None
+    )
+    if found is None or commitment is None or commitment.status == Commitment.Status.FINISHED:
+        return render(request, "practice/quick_check_in_expired.html", status=404)
+    period: date = found[1]
+    owner = request.user.is_authenticated and request.user.pk == commitment.person_id
+    done: CheckIn | None = None
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            done = services.check_in(
+                commitment=commitment,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"] if owner else "",
+                on=period,
+            )
+    return render(
+        request,
+        "practice/quick_check_in.html",
+        {"commitment": commitment, "owner": owner, "done": done, "period": period},
+    )
