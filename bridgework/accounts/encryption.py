@@ -196,7 +196,9 @@ class _EncryptedMixin:
             return None
 
 
-class EncryptedTextField(_EncryptedMixin, models.TextField):
+class _EncryptedTextStorage(_EncryptedMixin, models.TextField):
+    """Stored as text; `owner` names the field whose person's data key encrypts it."""
+
     def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:
         self.owner = owner
         super().__init__(*args, **kwargs)
@@ -206,6 +208,8 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):
         kwargs["owner"] = self.owner
         return name, path, args, kwargs
 
+
+class EncryptedTextField(_EncryptedTextStorage):
     def _serialise(self, value: Any) -> str:
         return str(value)
 
@@ -213,21 +217,12 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):
         return text
 
 
-class EncryptedJSONField(_EncryptedMixin, models.TextField):
+class EncryptedJSONField(_EncryptedTextStorage):
     """JSON stored encrypted (as text). Use for structured private answers."""
 
     # For django-stubs: values are any JSON, not text.
     _pyi_private_set_type: Any
     _pyi_private_get_type: Any
-
-    def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:
-        self.owner = owner
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["owner"] = self.owner
-        return name, path, args, kwargs
 
     def _serialise(self, value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
