@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,11 @@ def _sync[M: models.Model](
     return kept
 
 
+def _model_fields(data: Any) -> dict[str, Any]:
+    """A content dataclass as model field values: everything but its slug and location."""
+    return {k: v for k, v in asdict(data).items() if k not in {"slug", "where"}}
+
+
 @transaction.atomic
 def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportReport:
     """Load a validated content tree into an organisation, idempotently.
@@ -125,39 +130,14 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
         lessons = _sync(
             report,
             {lesson.slug: lesson for lesson in module.lessons.all()},
-            (
-                (
-                    lesson.slug,
-                    {
-                        "title": lesson.title,
-                        "order": lesson.order,
-                        "minutes": lesson.minutes,
-                        "body": lesson.body,
-                        "sources": lesson.sources,
-                    },
-                )
-                for lesson in data.lessons
-            ),
+            ((lesson.slug, _model_fields(lesson)) for lesson in data.lessons),
             lambda module=module, **fields: Lesson.objects.create(module=module, **fields),
             now,
         )
         _sync(
             report,
             {e.slug: e for e in module.exercises.all()},
-            (
-                (
-                    e.slug,
-                    {
-                        "title": e.title,
-                        "order": e.order,
-                        "minutes": e.minutes,
-                        "format": e.format,
-                        "body": e.body,
-                        "sources": e.sources,
-                    },
-                )
-                for e in data.exercises
-            ),
+            ((exercise.slug, _model_fields(exercise)) for exercise in data.exercises),
             lambda module=module, **fields: Exercise.objects.create(module=module, **fields),
             now,
         )
