@@ -135,7 +135,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "set_capacity": {"GET": NOT_ALLOWED, "POST": members(302)},
     "pick": {"GET": members(200), "POST": NOT_ALLOWED},
     "commit": {"GET": members(200), "POST": members(400)},
-    "reminder_settings": {"GET": members(200), "POST": members(200)},
+    "reminder_settings": {"GET": members(200), "POST": members(400)},
     "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     # The signed link from a reminder e-mail is enough to check in, signed in or not.

@@ -116,9 +116,9 @@ def habit_state(
         score += STEP * (value - score)
         counted += 1
         if value > 0:
-            run += 1
+            run, forgiven = run + 1, False
         elif run and not forgiven:
-            forgiven = True  # one miss inside a run is forgiven: the run goes on
+            forgiven = True  # one miss is forgiven: the run goes on; two in a row end it
         else:
             run, forgiven = 0, False
     return HabitState(score=max(0.0, min(1.0, score)), kept_in_a_row=run, periods_counted=counted)

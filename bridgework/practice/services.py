@@ -157,12 +157,18 @@ def resume(*, commitment: Commitment) -> None:
     if commitment.status != Commitment.Status.PAUSED or commitment.paused_on is None:
         return
     today = local_today(profile_for(commitment.person))
-    skipped = periods(
-        commitment.cadence_enum,
-        started=max(commitment.paused_on, commitment.started_on),
-        until=today,
-        weekdays=commitment.weekday_set,
-    )
+    # The period you come back in is yours again: a check-in in it counts.
+    now = current_period(commitment, today)
+    skipped = [
+        start
+        for start in periods(
+            commitment.cadence_enum,
+            started=max(commitment.paused_on, commitment.started_on),
+            until=today,
+            weekdays=commitment.weekday_set,
+        )
+        if start != now
+    ]
     checked = set(
         CheckIn.objects.filter(commitment=commitment, period_start__in=skipped).values_list(
             "period_start", flat=True

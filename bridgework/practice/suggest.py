@@ -42,9 +42,11 @@ def candidates(tips: list[Tip], prefs: Preferences) -> list[Tip]:
 
 
 def fit(tip: Tip, prefs: Preferences) -> int:
+    # Weights 4, 2, 1 keep the preferences in order: the weakest practice outranks the
+    # defense and the level stretch together.
     points = 0
     if prefs.weakest_practice and tip.practice == prefs.weakest_practice:
-        points += 3
+        points += 4
     if prefs.defense and tip.defense == prefs.defense:
         points += 2
     if tip.courage == prefs.level and prefs.capacity != Capacity.LOW:

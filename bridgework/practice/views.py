@@ -220,8 +220,12 @@ def pick(request: HttpRequest) -> HttpResponse:
     tips = list(Tip.objects.visible_in(current_organisation(request)))
     tip = suggest.pick(tips, prefs)
     if tip is None and seen:
-        # Everything fitting has been shown: start the round again rather than give up.
-        tip = suggest.pick(tips, suggest.Preferences(**{**prefs.__dict__, "avoid": set(recent)}))
+        # Everything fitting has been shown: start the round again rather than give up,
+        # but never with the tip shown just before.
+        again = set(recent)
+        if profile.last_suggested_tip_id:
+            again.add(profile.last_suggested_tip_id)
+        tip = suggest.pick(tips, suggest.Preferences(**{**prefs.__dict__, "avoid": again}))
         seen = []
     if tip is not None:
         profile.last_suggested_tip = tip
@@ -338,7 +342,8 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         profile.save(update_fields=["reminders_on", "time_zone", "reminder_hour"])
         messages.success(request, "Reminder settings saved.")
         return redirect("practice")
-    return render(request, "practice/settings.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "practice/settings.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
