@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.curriculum",
     "bridgework.practice",
+    "bridgework.reflection",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -308,7 +309,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BRIDGEWORK_LOG_LEVEL", "INFO")},
     # Request bodies never reach the logs; Django's request logger only logs paths and status.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # At DEBUG these two write template contexts and query parameters to the log, which
+        # could carry someone's decrypted private text. Never below INFO, whatever the root.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Bridgework's own settings.

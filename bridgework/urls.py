@@ -78,6 +78,7 @@ urlpatterns = [
         name="change_commitment",
     ),
     path("check-in/<str:check_in_token>/", practice.quick_check_in, name="quick_check_in"),
+    path("reflect/", include("bridgework.reflection.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.account.urls")),
     path("django-admin/", admin.site.urls),

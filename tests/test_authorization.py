@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
+from bridgework.reflection import services as reflection_services
 
 from .conftest import POSITIONS, Cast, curriculum_sample
 
@@ -140,6 +141,32 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     # The signed link from a reminder e-mail is enough to check in, signed in or not.
     "quick_check_in": {"GET": everyone(200), "POST": everyone(200)},
+    # Reflection: the person's own. Lists are everyone's own page; objects are owner-only.
+    "reflection": {"GET": members(200), "POST": NOT_ALLOWED},
+    "reflection_journal": {"GET": members(200), "POST": members(200)},
+    "reflection_journal_new": {"GET": members(200), "POST": members(400)},
+    "reflection_entry": {"GET": owner_only(200), "POST": NOT_ALLOWED},
+    "reflection_entry_edit": {"GET": owner_only(200), "POST": owner_only(400)},
+    "reflection_entry_delete": {"GET": owner_only(200), "POST": owner_only(302)},
+    "reflection_map": {"GET": members(200), "POST": members(302)},
+    "reflection_role_models": {"GET": members(200), "POST": members(400)},
+    "reflection_role_model": {"GET": owner_only(200), "POST": owner_only(400)},
+    "reflection_role_model_delete": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_goal_add": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_coffee_chat": {"GET": owner_only(200), "POST": owner_only(400)},
+    "reflection_goal_commit": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_repair": {"GET": members(200), "POST": NOT_ALLOWED},
+    "reflection_apology_new": {"GET": members(200), "POST": members(200)},
+    "reflection_apology": {"GET": owner_only(200), "POST": owner_only(200)},
+    "reflection_apology_delete": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_notes": {"GET": members(200), "POST": NOT_ALLOWED},
+    "reflection_notes_sent": {"GET": members(200), "POST": NOT_ALLOWED},
+    "reflection_note_new": {"GET": members(200), "POST": members(400)},
+    "reflection_note_sender": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_sender_choice_remove": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_my_data": {"GET": members(200), "POST": members(302)},
+    "reflection_export": {"GET": owner_only(200), "POST": NOT_ALLOWED},
+    "reflection_delete_account": {"GET": members(200), "POST": members(400)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -228,6 +255,33 @@ def outcome_of(response: object, client: Client) -> int | str:
     return status
 
 
+def reflection_objects(cast: Cast) -> dict[str, str]:
+    """One of each private reflection object, all the participant's own."""
+    me = cast.participant
+    entry = reflection_services.write_entry(person=me, body="A quiet day.")
+    role_model = reflection_services.save_role_model(person=me, name="Rosa")
+    goal = reflection_services.add_goal(person=me, role_model=role_model, text="Listen more")
+    apology = reflection_services.save_apology(person=me, acknowledge="I interrupted you.")
+    note = reflection_services.send_note(
+        sender=cast.facilitator, recipient=me, kind="check_in", text="How are you?"
+    )
+    choice = reflection_services.choose_for_sender(
+        recipient=me, sender=cast.group_member, choice="muted"
+    )
+    export = reflection_services.build_export(reflection_services.request_export(person=me))
+    return {
+        "entry_id": str(entry.pk),
+        "role_model_id": str(role_model.pk),
+        "goal_id": str(goal.pk),
+        "apology_id": str(apology.pk),
+        "note_id": str(note.pk),
+        "choice": "mute",
+        "choice_id": str(choice.pk),
+        "export_id": str(export.pk),
+        "fmt": "json",
+    }
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -240,7 +294,9 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         courage=1,
         cadence="weekly",
     )
+    reflection = reflection_objects(cast)
     return {
+        **reflection,
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
         "invitation_id": str(invitation.pk),

@@ -299,8 +299,11 @@ def test_a_page_outside_your_role_is_a_friendly_403(participant: Person) -> None
 def test_saving_a_private_intention_writes_nothing_of_it_to_the_logs(
     participant: Person, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # Every logger at DEBUG, including the two settings.py keeps at INFO, for the worst case.
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django")
+    caplog.set_level(logging.DEBUG, logger="django.template")
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
     client = client_for(participant)
 
     with CaptureQueriesContext(connection) as queries:  # logs every SQL statement at DEBUG
@@ -315,3 +318,9 @@ def test_saving_a_private_intention_writes_nothing_of_it_to_the_logs(
     for fragment in (PRIVATE, "brother is gay"):
         assert fragment not in caplog.text
         assert all(fragment not in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_loggers_that_could_carry_private_text_stay_above_debug() -> None:
+    # Template contexts and SQL parameters are logged at DEBUG; they must never be on.
+    for name in ("django.template", "django.db.backends"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO

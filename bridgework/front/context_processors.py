@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     links = [
         ("Home", reverse("home")),
         ("Practice", reverse("practice")),
+        ("Reflect", reverse("reflection")),
         ("Learn", reverse("learn")),
         ("Tips", reverse("tips")),
     ]

@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+
+from bridgework.accounts.models import Person
+
+from .content import CONTEXTS, CUSTOM_SLOTS, DIMENSIONS, ENERGIES, MOODS, SCALE
+from .models import Note
+from .services import parse_tags
+
+SCALE_CHOICES: list[tuple[Any, str]] = [("", "Leave out"), *SCALE]
+CONTEXT_CHOICES: list[tuple[Any, str]] = [("", "Same as in general"), *SCALE]
+
+
+class JournalEntryForm(forms.Form):
+    title = forms.CharField(label="Title (optional)", required=False, max_length=200)
+    body = forms.CharField(
+        label="What is on your mind?",
+        max_length=20000,
+        widget=forms.Textarea({"rows": 8}),
+        error_messages={"required": "Write a few words, even one line."},
+    )
+    tags = forms.CharField(
+        label="Tags (optional)",
+        required=False,
+        max_length=400,
+        help_text="Separate them with commas, for example: team, gratitude.",
+    )
+    mood = forms.ChoiceField(
+        label="Mood (optional)",
+        required=False,
+        choices=[("", "No mark"), *MOODS],
+        widget=forms.RadioSelect,
+    )
+    energy = forms.ChoiceField(
+        label="Energy (optional)",
+        required=False,
+        choices=[("", "No mark"), *ENERGIES],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_tags(self) -> list[str]:
+        return parse_tags(self.cleaned_data.get("tags") or "")
+
+
+class JournalSearchForm(forms.Form):
+    q = forms.CharField(label="Search your journal", required=False, max_length=200)
+
+
+class SocialMapForm(forms.Form):
+    """One scale per dimension, optional scales per context, custom rows and a note."""
+
+    note = forms.CharField(
+        label="A private note (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea({"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, initial_map: dict[str, Any] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        data = initial_map or {}
+        dims = data.get("dimensions") or {}
+        for dimension in DIMENSIONS:
+            self._add_scales(dimension.slug, dimension.name, dims.get(dimension.slug) or {})
+        custom = list(data.get("custom") or [])
+        for index in range(max(CUSTOM_SLOTS, len(custom) + 1)):
+            item = custom[index] if index < len(custom) else {}
+            key = f"custom{index}"
+            self.fields[f"{key}__name"] = forms.CharField(
+                label="Name of a part of you we did not list",
+                required=False,
+                max_length=60,
+                initial=item.get("name", ""),
+            )
+            self._add_scales(
+                key, item.get("name") or f"Your own part {index + 1}", item.get("values") or {}
+            )
+        self.fields["note"].initial = data.get("note", "")
+        self.custom_count = max(CUSTOM_SLOTS, len(custom) + 1)
+
+    def _add_scales(self, key: str, name: str, values: dict[str, int]) -> None:
+        for context, label in CONTEXTS:
+            self.fields[f"{key}__{context}"] = forms.TypedChoiceField(
+                label=name if context == "overall" else label,
+                required=False,
+                choices=SCALE_CHOICES if context == "overall" else CONTEXT_CHOICES,
+                coerce=int,
+                empty_value=None,
+                initial=values.get(context, ""),
+                widget=forms.RadioSelect if context == "overall" else forms.Select,
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """For the template: each dimension with its bound fields."""
+        result: list[dict[str, Any]] = []
+        keys = [(d.slug, d.name, None) for d in DIMENSIONS] + [
+            (f"custom{i}", "", self[f"custom{i}__name"]) for i in range(self.custom_count)
+        ]
+        for key, name, name_field in keys:
+            result.append(
+                {
+                    "key": key,
+                    "name": name,
+                    "name_field": name_field,
+                    "overall": self[f"{key}__overall"],
+                    "contexts": [self[f"{key}__{c}"] for c, _ in CONTEXTS if c != "overall"],
+                }
+            )
+        return result
+
+    def to_map(self) -> dict[str, Any]:
+        data = self.cleaned_data
+
+        def values(key: str) -> dict[str, int]:
+            return {c: data[f"{key}__{c}"] for c, _ in CONTEXTS if data.get(f"{key}__{c}")}
+
+        return {
+            "dimensions": {d.slug: values(d.slug) for d in DIMENSIONS if values(d.slug)},
+            "custom": [
+                {"name": data[f"custom{i}__name"].strip(), "values": values(f"custom{i}")}
+                for i in range(self.custom_count)
+                if (data.get(f"custom{i}__name") or "").strip()
+            ],
+            "note": data.get("note") or "",
+        }
+
+
+def _colleague_choices(person: Person) -> forms.ModelChoiceField[Person]:
+    return forms.ModelChoiceField(
+        queryset=Person.objects.filter(organisation=person.organisation, is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("chosen_name"),
+        required=False,
+        empty_label="Nobody here — someone else",
+    )
+
+
+class RoleModelForm(forms.Form):
+    name = forms.CharField(
+        label="Who do you see as an ally?",
+        max_length=120,
+        help_text="A name or a nickname only you will know. It can be anyone in your life.",
+        error_messages={"required": "Give them a name, or a nickname only you know."},
+    )
+    colleague = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    why = forms.CharField(
+        label="Why do you see them as an ally?",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    big_actions = forms.CharField(
+        label="Big things they do (or refuse to do)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    small_actions = forms.CharField(
+        label="Small, everyday things they do",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    my_actions = forms.CharField(
+        label="And you? What do you already do like them, and what not yet?",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _colleague_choices(person)
+        field.label = "Are they a colleague here? (optional, never shown to them)"
+        self.fields["colleague"] = field
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label="A growth goal",
+        max_length=300,
+        help_text="Something you want to learn or practise, for example: speak up sooner.",
+        error_messages={"required": "Write the goal in a few words."},
+    )
+
+
+class CoffeeChatForm(forms.Form):
+    day = forms.DateField(
+        label="Day",
+        widget=forms.DateInput({"type": "date"}),
+        error_messages={"required": "Pick a day."},
+    )
+    start = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput({"type": "time"}),
+        error_messages={"required": "Pick a time."},
+    )
+    minutes = forms.TypedChoiceField(
+        label="How long?",
+        choices=[(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "An hour")],
+        coerce=int,
+        initial=30,
+    )
+    place = forms.CharField(
+        label="Where? (optional)",
+        required=False,
+        max_length=200,
+        help_text="A café, a room, or a video link.",
+    )
+
+    def start_at(self, zone: Any) -> datetime:
+        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"], zone)
+
+    def duration(self) -> timedelta:
+        return timedelta(minutes=int(self.cleaned_data["minutes"]))
+
+    @staticmethod
+    def suggested_initial(today: Any) -> dict[str, Any]:
+        return {"day": today + timedelta(days=7), "start": time(10, 0), "minutes": 30}
+
+
+class ApologyForm(forms.Form):
+    what_happened = forms.CharField(
+        label="1. What happened?",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="Just for you: the facts, as plainly as you can.",
+    )
+    acknowledge = forms.CharField(
+        label="2. Name the harm",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="What you did, and how it affected them. Start with “I”.",
+    )
+    own_impact = forms.CharField(
+        label="3. Own the impact",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="No “if” and no “but”: the impact is real whatever you meant.",
+    )
+    do_differently = forms.CharField(
+        label="4. What I will do differently",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="One concrete change you can keep.",
+    )
+    resume = forms.CharField(
+        label="5. Let the conversation go on",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="How you hand the conversation back: an open door, not a demand.",
+    )
+
+    def draft(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key) or "" for key in self.fields}
+
+
+class NoteForm(forms.Form):
+    recipient = forms.ModelChoiceField(queryset=Person.objects.none())
+    kind = forms.ChoiceField(
+        label="What kind of note?",
+        choices=[
+            (Note.Kind.CHECK_IN.value, "A check-in: thinking of you, how are you?"),
+            (Note.Kind.RECOGNITION.value, "Recognition: you showed up for me when…"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Note.Kind.CHECK_IN.value,
+        error_messages={"required": "Choose check-in or recognition."},
+    )
+    text = forms.CharField(
+        label="Your note",
+        max_length=2000,
+        widget=forms.Textarea({"rows": 5}),
+        help_text="Only they will read it. It is never public and never counted.",
+        error_messages={"required": "Write a line or two."},
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _colleague_choices(person)
+        field.label = "To"
+        field.empty_label = "Choose a colleague"
+        field.required = True
+        field.error_messages["required"] = "Choose who the note is for."
+        self.fields["recipient"] = field
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput({"autocomplete": "current-password"}),
+        error_messages={"required": "Type your password to confirm."},
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.person = person
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.person.check_password(password):
+            raise forms.ValidationError("That is not your password. Nothing was deleted.")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.person.is_program_admin:
+            others = (
+                Person.objects.filter(
+                    organisation=self.person.organisation,
+                    is_active=True,
+                    role_assignments__role="program_admin",
+                )
+                .exclude(pk=self.person.pk)
+                .exists()
+            )
+            if not others:
+                raise forms.ValidationError(
+                    "You are the only program admin. Make someone else a program admin first, "
+                    "so your organisation is not left without one."
+                )
+        return data

@@ -1,0 +1,285 @@
+"""Writes of the reflection app. Keyword-only, validated, atomic where they span rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.accounts import services as account_services
+from bridgework.accounts.models import Person
+from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.practice import services as practice_services
+
+from . import tasks
+from .content import CONTEXTS, DIMENSIONS, NOTES_PER_DAY
+from .models import (
+    Apology,
+    DataExport,
+    GrowthGoal,
+    JournalEntry,
+    JournalRevision,
+    Note,
+    RoleModel,
+    SenderChoice,
+    SocialLocationMap,
+)
+
+# --- Journal ---------------------------------------------------------------------------
+
+
+def parse_tags(raw: str) -> list[str]:
+    """“Team, #gratitude ,  team” → ["team", "gratitude"]: lower case, no repeats."""
+    seen: list[str] = []
+    for part in raw.replace(";", ",").split(","):
+        tag = part.strip().lstrip("#").strip().lower()[:40]
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen[:12]
+
+
+def write_entry(
+    *,
+    person: Person,
+    body: str,
+    title: str = "",
+    tags: list[str] | None = None,
+    mood: str = "",
+    energy: str = "",
+    gratitude_prompt: str = "",
+    lesson_prompt: ReflectionPrompt | None = None,
+) -> JournalEntry:
+    if not body.strip():
+        raise ValidationError({"body": "Write a few words, even one line."})
+    return JournalEntry.objects.create(
+        person=person,
+        title=title.strip() or None,
+        body=body,
+        tags=tags or [],
+        mood=mood or None,
+        energy=energy or None,
+        gratitude_prompt=gratitude_prompt,
+        lesson_prompt=lesson_prompt,
+    )
+
+
+@transaction.atomic
+def edit_entry(
+    *, entry: JournalEntry, body: str, title: str, tags: list[str], mood: str, energy: str
+) -> JournalEntry:
+    """Keep the version before the edit as an encrypted revision, then save the new one."""
+    if not body.strip():
+        raise ValidationError({"body": "Write a few words, even one line."})
+    before = entry.snapshot()
+    after = {"title": title.strip(), "body": body, "tags": tags, "mood": mood, "energy": energy}
+    if before == after:
+        return entry
+    JournalRevision.objects.create(
+        entry=entry, person_id=entry.person_id, content=before, saved_at=entry.updated_at
+    )
+    entry.title = title.strip() or None
+    entry.body = body
+    entry.tags = tags
+    entry.mood = mood or None
+    entry.energy = energy or None
+    entry.updated_at = timezone.now()
+    entry.save()
+    return entry
+
+
+def delete_entry(*, entry: JournalEntry) -> None:
+    """Real deletion: the entry and every revision of it are gone from the table."""
+    entry.delete()
+
+
+# --- Social location map -----------------------------------------------------------------
+
+
+def clean_map(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep only known dimensions and contexts, values 1 to 5; drop what is empty."""
+    contexts = {key for key, _ in CONTEXTS}
+    known = {dimension.slug for dimension in DIMENSIONS}
+
+    def values(raw: Any) -> dict[str, int]:
+        if not isinstance(raw, dict):
+            return {}
+        return {
+            key: int(value)
+            for key, value in raw.items()
+            if key in contexts and isinstance(value, int) and 1 <= value <= 5
+        }
+
+    dimensions = {
+        slug: values(raw)
+        for slug, raw in (data.get("dimensions") or {}).items()
+        if slug in known and values(raw)
+    }
+    custom = [
+        {"name": str(item.get("name", "")).strip()[:60], "values": values(item.get("values"))}
+        for item in (data.get("custom") or [])
+        if isinstance(item, dict) and str(item.get("name", "")).strip()
+    ]
+    return {
+        "dimensions": dimensions,
+        "custom": custom,
+        "note": str(data.get("note") or "").strip()[:5000],
+    }
+
+
+def save_map(*, person: Person, data: dict[str, Any]) -> SocialLocationMap:
+    location, _ = SocialLocationMap.objects.get_or_create(person=person)
+    location.data = clean_map(data)
+    location.updated_at = timezone.now()
+    location.save()
+    return location
+
+
+# --- Role models and growth goals ----------------------------------------------------------
+
+
+def save_role_model(
+    *, person: Person, role_model: RoleModel | None = None, **fields: str
+) -> RoleModel:
+    if not fields.get("name", "").strip():
+        raise ValidationError({"name": "Give them a name, or a nickname only you know."})
+    item = role_model or RoleModel(person=person)
+    for key in ("name", "colleague", "why", "big_actions", "small_actions", "my_actions"):
+        value = (fields.get(key) or "").strip()
+        setattr(item, key, value or (None if key != "name" else value))
+    item.save()
+    return item
+
+
+def add_goal(*, person: Person, role_model: RoleModel | None, text: str) -> GrowthGoal:
+    if not text.strip():
+        raise ValidationError({"text": "Write the goal in a few words."})
+    return GrowthGoal.objects.create(person=person, role_model=role_model, text=text.strip())
+
+
+@transaction.atomic
+def goal_to_commitment(*, goal: GrowthGoal) -> GrowthGoal:
+    """One click: the goal becomes a weekly practice commitment (once)."""
+    if goal.commitment_id is not None:
+        return goal
+    goal.commitment = practice_services.commit(
+        person=goal.person,
+        title=goal.text,
+        practice="deep-curiosity",
+        courage=1,
+        cadence="weekly",
+    )
+    goal.save(update_fields=["commitment"])
+    return goal
+
+
+# --- Repair --------------------------------------------------------------------------------
+
+
+def save_apology(
+    *,
+    person: Person,
+    apology: Apology | None = None,
+    scenario: str = "",
+    parts: dict[str, str] | None = None,
+    **named: str,
+) -> Apology:
+    parts = {**(parts or {}), **named}
+    item = apology or Apology(person=person, scenario=scenario)
+    for key in ("what_happened", "acknowledge", "own_impact", "do_differently", "resume"):
+        setattr(item, key, (parts.get(key) or "").strip() or None)
+    item.updated_at = timezone.now()
+    item.save()
+    return item
+
+
+# --- Notes to colleagues -------------------------------------------------------------------
+
+
+class RateLimited(Exception):
+    """The sender has sent the day's notes already."""
+
+
+def notes_sent_today(sender: Person) -> int:
+    return Note.objects.filter(
+        sender=sender, sent_at__gt=timezone.now() - timedelta(days=1)
+    ).count()
+
+
+@transaction.atomic
+def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Note:
+    if recipient.pk == sender.pk or recipient.organisation_id != sender.organisation_id:
+        raise ValidationError({"recipient": "Choose a colleague in your organisation."})
+    if not recipient.is_active:
+        raise ValidationError({"recipient": "Choose a colleague who is still here."})
+    if not text.strip():
+        raise ValidationError({"text": "Write a line or two."})
+    # Lock the sender's row so two tabs cannot both send the tenth note.
+    Person.objects.select_for_update().filter(pk=sender.pk).first()
+    if notes_sent_today(sender) >= NOTES_PER_DAY:
+        raise RateLimited
+    choice = SenderChoice.objects.filter(recipient=recipient, sender=sender).first()
+    note = Note.objects.create(
+        sender=sender,
+        recipient=recipient,
+        kind=Note.Kind(kind),
+        text_for_recipient=text.strip(),
+        text_for_sender=text.strip(),
+        withheld=choice is not None and choice.choice == SenderChoice.Choice.BLOCKED,
+    )
+    if choice is None:
+        transaction.on_commit(lambda: tasks.notify_note.enqueue(note.pk))
+    return note
+
+
+def send_note_email(note: Note) -> None:
+    """Tell the recipient a note is waiting. The note's words never go into the e-mail."""
+    link = settings.BASE_URL + reverse("reflection_notes")
+    send_mail(
+        subject="Someone sent you a note on Bridgework",
+        message=render_to_string(
+            "reflection/email/note.txt",
+            {"recipient": note.recipient, "sender": note.sender, "note": note, "link": link},
+        ),
+        from_email=None,
+        recipient_list=[note.recipient.email],
+    )
+
+
+def choose_for_sender(*, recipient: Person, sender: Person, choice: str) -> SenderChoice:
+    row, _ = SenderChoice.objects.update_or_create(
+        recipient=recipient, sender=sender, defaults={"choice": SenderChoice.Choice(choice)}
+    )
+    return row
+
+
+# --- My data -------------------------------------------------------------------------------
+
+
+def request_export(*, person: Person) -> DataExport:
+    DataExport.objects.filter(person=person, expires_at__lte=timezone.now()).delete()
+    export = DataExport.objects.create(person=person)
+    transaction.on_commit(lambda: tasks.build_export.enqueue(export.pk))
+    return export
+
+
+def build_export(export: DataExport) -> DataExport:
+    from . import export as exporter
+
+    data = exporter.everything_of(export.person)
+    export.json_text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    export.html_text = render_to_string("reflection/export.html", {"data": data})
+    export.status = DataExport.Status.READY
+    export.save()
+    return export
+
+
+def delete_account(*, person: Person) -> None:
+    account_services.erase_person(person=person)

@@ -1,0 +1,477 @@
+"""Reflect, page by page, as its owner uses it: journal, map, role models, repair, notes and
+"my data"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+
+from bridgework.accounts.models import Person
+from bridgework.practice.models import Commitment
+from bridgework.reflection import services
+from bridgework.reflection.content import NOTES_PER_DAY
+from bridgework.reflection.models import (
+    Apology,
+    DataExport,
+    GrowthGoal,
+    JournalEntry,
+    JournalRevision,
+    Note,
+    RoleModel,
+    SenderChoice,
+    SocialLocationMap,
+)
+
+from .conftest import Cast, client_for, curriculum_sample, make_person
+
+
+def page(response: Any) -> str:
+    return str(response.content.decode())
+
+
+# --- Journal -------------------------------------------------------------------------------
+
+
+def test_it_saves_an_entry_from_a_gratitude_prompt(participant: Person) -> None:
+    client = client_for(participant)
+    form = client.get("/reflect/journal/new?prompt=patience")
+    assert "patient with you" in page(form)
+
+    response = client.post(
+        "/reflect/journal/new",
+        {
+            "prompt": "patience",
+            "body": "My mentor, every Tuesday.",
+            "tags": "Mentors, #team, team",
+            "mood": "steady",
+            "energy": "some",
+        },
+    )
+
+    entry = JournalEntry.objects.get(person=participant)
+    assert response.status_code == 302 and response["Location"] == f"/reflect/journal/{entry.pk}/"
+    assert entry.gratitude_prompt == "patience"
+    assert entry.tags == ["mentors", "team"]
+    assert (entry.mood, entry.energy) == ("steady", "some")
+    detail = page(client.get(response["Location"]))
+    assert "My mentor, every Tuesday." in detail and "Steady" in detail
+
+
+def test_an_empty_entry_is_refused_with_a_message(participant: Person) -> None:
+    response = client_for(participant).post("/reflect/journal/new", {"body": "  "})
+    assert response.status_code == 400
+    assert "Write a few words" in page(response)
+
+
+def test_an_entry_can_answer_a_lesson_prompt_of_the_own_organisation_only(
+    participant: Person, stranger: Person
+) -> None:
+    _, _, prompt, _ = curriculum_sample(participant)
+    client = client_for(participant)
+    assert "Who showed up for you?" in page(
+        client.get(f"/reflect/journal/new?lesson_prompt={prompt.pk}")
+    )
+    client.post("/reflect/journal/new", {"lesson_prompt": prompt.pk, "body": "Sam did."})
+    assert JournalEntry.objects.get(person=participant).lesson_prompt == prompt
+    other = client_for(stranger).get(f"/reflect/journal/new?lesson_prompt={prompt.pk}")
+    assert other.status_code == 404
+
+
+def test_search_finds_words_and_tags_in_the_owners_entries_only(
+    participant: Person, facilitator: Person
+) -> None:
+    services.write_entry(person=participant, body="Coffee with Dana", tags=["mentors"])
+    services.write_entry(person=participant, body="A hard meeting")
+    services.write_entry(person=facilitator, body="Coffee alone")
+    client = client_for(participant)
+
+    by_word = page(client.post("/reflect/journal/", {"q": "coffee"}))
+    by_tag = page(client.post("/reflect/journal/", {"q": "#mentors"}))
+    nothing = page(client.post("/reflect/journal/", {"q": "holiday"}))
+
+    assert "Coffee with Dana" in by_word and "hard meeting" not in by_word
+    assert "Coffee alone" not in by_word
+    assert "Coffee with Dana" in by_tag
+    assert "Nothing matches" in nothing
+
+
+def test_htmx_search_swaps_only_the_results(participant: Person) -> None:
+    services.write_entry(person=participant, body="Coffee with Dana")
+    response = client_for(participant).post(
+        "/reflect/journal/", {"q": "dana"}, headers={"HX-Request": "true"}
+    )
+    assert "Coffee with Dana" in page(response)
+    assert "<html" not in page(response)
+
+
+def test_editing_keeps_the_earlier_version_for_the_owner(participant: Person) -> None:
+    entry = services.write_entry(person=participant, body="First thoughts")
+    client = client_for(participant)
+
+    client.post(f"/reflect/journal/{entry.pk}/edit", {"body": "Second thoughts"})
+
+    entry.refresh_from_db()
+    assert entry.body == "Second thoughts"
+    [revision] = JournalRevision.objects.filter(entry=entry)
+    assert revision.content["body"] == "First thoughts"
+    detail = page(client.get(f"/reflect/journal/{entry.pk}/"))
+    assert "Earlier versions" in detail and "First thoughts" in detail
+
+
+def test_saving_without_changes_adds_no_revision(participant: Person) -> None:
+    entry = services.write_entry(person=participant, body="Same")
+    client_for(participant).post(f"/reflect/journal/{entry.pk}/edit", {"body": "Same"})
+    assert not JournalRevision.objects.exists()
+
+
+def test_deleting_removes_the_entry_and_its_history_from_the_table(participant: Person) -> None:
+    entry = services.write_entry(person=participant, body="Gone soon")
+    services.edit_entry(entry=entry, body="Gone now", title="", tags=[], mood="", energy="")
+    response = client_for(participant).post(f"/reflect/journal/{entry.pk}/delete")
+    assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM reflection_journalentry")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT COUNT(*) FROM reflection_journalrevision")
+        assert cursor.fetchone() == (0,)
+
+
+# --- Social location map -------------------------------------------------------------------
+
+
+def test_the_map_saves_part_of_the_dimensions_and_draws_the_wheel(participant: Person) -> None:
+    client = client_for(participant)
+    response = client.post(
+        "/reflect/map/",
+        {
+            "race__overall": "4",
+            "class__overall": "2",
+            "class__team": "4",
+            "custom0__name": "Being a carer",
+            "custom0__overall": "1",
+            "note": "It shifts a lot at work.",
+        },
+    )
+    assert response.status_code == 302
+    saved = SocialLocationMap.objects.get(person=participant).data
+    assert saved is not None
+    assert saved["dimensions"] == {"race": {"overall": 4}, "class": {"overall": 2, "team": 4}}
+    assert saved["custom"] == [{"name": "Being a carer", "values": {"overall": 1}}]
+
+    html = page(client.get("/reflect/map/"))
+    assert 'role="img"' in html and '<title id="wheel-title">' in html
+    assert '<desc id="wheel-desc">3 parts' in html
+    assert "neither completely privileged nor completely marginalised" in html
+    assert "<caption>Your map as numbers" in html and "Being a carer" in html
+
+
+def test_every_part_of_the_map_is_optional(participant: Person) -> None:
+    response = client_for(participant).post("/reflect/map/", {})
+    assert response.status_code == 302
+    assert SocialLocationMap.objects.get(person=participant).data == {
+        "dimensions": {},
+        "custom": [],
+        "note": "",
+    }
+
+
+def test_a_value_off_the_scale_is_refused(participant: Person) -> None:
+    response = client_for(participant).post("/reflect/map/", {"race__overall": "9"})
+    assert response.status_code == 400
+    assert not SocialLocationMap.objects.exists()
+
+
+# --- Role models, goals, coffee chat -------------------------------------------------------
+
+
+def test_a_role_model_goal_becomes_a_commitment_in_one_click(
+    participant: Person, facilitator: Person
+) -> None:
+    client = client_for(participant)
+    client.post(
+        "/reflect/role-models/",
+        {"name": "Rosa", "colleague": facilitator.pk, "small_actions": "Says names right"},
+    )
+    role_model = RoleModel.objects.get(person=participant)
+    assert role_model.colleague == str(facilitator.pk)
+    client.post(f"/reflect/role-models/{role_model.pk}/goals", {"text": "Ask before I assume"})
+    goal = GrowthGoal.objects.get(role_model=role_model)
+
+    client.post(f"/reflect/goals/{goal.pk}/commit")
+    client.post(f"/reflect/goals/{goal.pk}/commit")
+
+    [commitment] = Commitment.objects.filter(person=participant)
+    assert commitment.title == "Ask before I assume" and commitment.cadence == "weekly"
+    assert "Fran Facilitator" in page(client.get(f"/reflect/role-models/{role_model.pk}/"))
+
+
+def test_someone_elses_colleague_cannot_be_picked(participant: Person, stranger: Person) -> None:
+    response = client_for(participant).post(
+        "/reflect/role-models/", {"name": "Sid", "colleague": stranger.pk}
+    )
+    assert response.status_code == 400
+    assert not RoleModel.objects.exists()
+
+
+def test_the_coffee_chat_offers_a_message_and_an_ics_that_parses_back(
+    participant: Person,
+) -> None:
+    role_model = services.save_role_model(person=participant, name="Rosa Parker")
+    services.add_goal(person=participant, role_model=role_model, text="Speak up sooner")
+    client = client_for(participant)
+    chat = page(client.get(f"/reflect/role-models/{role_model.pk}/coffee-chat"))
+    assert "Hi Rosa," in chat and "- Speak up sooner" in chat
+
+    response = client.post(
+        f"/reflect/role-models/{role_model.pk}/coffee-chat",
+        {"day": "2030-03-04", "start": "10:30", "minutes": "45", "place": "Room 4"},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "coffee-chat.ics" in response["Content-Disposition"]
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Coffee chat with Rosa Parker"
+    assert str(event["LOCATION"]) == "Room 4"
+    start = event.decoded("DTSTART")
+    assert (start.year, start.month, start.day, start.hour, start.minute) == (2030, 3, 4, 10, 30)
+    assert event.decoded("DTEND") - start == timedelta(minutes=45)
+
+
+def test_a_coffee_chat_without_a_day_explains_what_is_missing(participant: Person) -> None:
+    role_model = services.save_role_model(person=participant, name="Rosa")
+    response = client_for(participant).post(
+        f"/reflect/role-models/{role_model.pk}/coffee-chat", {"minutes": "30"}
+    )
+    assert response.status_code == 400 and "Pick a day." in page(response)
+
+
+# --- Repair --------------------------------------------------------------------------------
+
+
+def test_checking_a_draft_explains_the_pitfalls(participant: Person) -> None:
+    client = client_for(participant)
+    response = client.post(
+        "/reflect/repair/new",
+        {"action": "check", "acknowledge": "I'm sorry if you were offended, but I meant well."},
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert "Feedback on your draft" in html
+    assert "makes the harm sound uncertain" in html
+    assert "Intent" in html
+    assert not Apology.objects.exists()  # checking does not save
+
+
+def test_htmx_check_returns_only_the_feedback(participant: Person) -> None:
+    response = client_for(participant).post(
+        "/reflect/repair/new",
+        {"action": "check", "acknowledge": "It was just a joke."},
+        headers={"HX-Request": "true"},
+    )
+    assert "shrink the harm" in page(response)
+    assert "<form" not in page(response)
+
+
+def test_a_practice_scenario_is_saved_with_the_draft(participant: Person) -> None:
+    client = client_for(participant)
+    assert "The wrong pronoun" in page(client.get("/reflect/repair/new?scenario=pronouns"))
+    response = client.post(
+        "/reflect/repair/new",
+        {
+            "action": "save",
+            "scenario": "pronouns",
+            "acknowledge": "I used the wrong pronoun for you in front of a client.",
+            "do_differently": "I will practise your pronouns before meetings.",
+        },
+    )
+    apology = Apology.objects.get(person=participant)
+    assert response["Location"] == f"/reflect/repair/{apology.pk}/"
+    assert apology.scenario == "pronouns"
+    assert "Nothing from our checklist stood out" in page(client.get(response["Location"]))
+
+
+def test_there_are_practice_scenarios_to_choose_from(participant: Person) -> None:
+    html = page(client_for(participant).get("/reflect/repair/"))
+    assert html.count("Practise this one") >= 4
+
+
+# --- Notes ---------------------------------------------------------------------------------
+
+
+def send(client: Any, recipient: Person, text: str = "Thinking of you.") -> Any:
+    return client.post(
+        "/reflect/notes/new", {"recipient": recipient.pk, "kind": "recognition", "text": text}
+    )
+
+
+def test_a_note_reaches_only_the_recipient_and_the_email_keeps_its_words_out(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(cast.client("participant"), cast.facilitator, "You backed me up on Monday")
+    assert response.status_code == 302
+    assert "You backed me up on Monday" in page(cast.client("facilitator").get("/reflect/notes/"))
+    assert "You backed me up on Monday" in page(
+        cast.client("participant").get("/reflect/notes/sent/")
+    )
+    assert "You backed me up" not in page(cast.client("program_admin").get("/reflect/notes/"))
+    [message] = mail.outbox
+    assert message.to == [cast.facilitator.email]
+    assert "backed me up" not in f"{message.subject} {message.body}"
+    assert "/reflect/notes/" in message.body
+
+
+def test_notes_go_only_to_colleagues_in_the_same_organisation(cast: Cast) -> None:
+    response = send(cast.client("participant"), cast.stranger)
+    assert response.status_code == 400
+    assert not Note.objects.exists()
+
+
+def test_senders_are_limited_to_ten_notes_a_day(cast: Cast) -> None:
+    client = cast.client("participant")
+    for _ in range(NOTES_PER_DAY):
+        assert send(client, cast.facilitator).status_code == 302
+    refused = send(client, cast.facilitator)
+    assert refused.status_code == 400
+    assert "daily limit" in page(refused)
+    assert Note.objects.filter(sender=cast.participant).count() == NOTES_PER_DAY
+    # A day later the limit has moved on.
+    Note.objects.update(sent_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert send(client, cast.facilitator).status_code == 302
+
+
+def test_muting_folds_notes_away_and_stops_emails(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send(cast.client("facilitator"), cast.participant, "First note")
+    note = Note.objects.get()
+    me = cast.client("participant")
+    assert me.post(f"/reflect/notes/{note.pk}/mute").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        send(cast.client("facilitator"), cast.participant, "Second note")
+    assert len(mail.outbox) == 1
+    inbox = page(me.get("/reflect/notes/"))
+    assert "Notes from people you muted (2)" in inbox and "Second note" in inbox
+
+
+def test_blocking_hides_notes_without_telling_the_sender(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    send(cast.client("facilitator"), cast.participant, "First note")
+    note = Note.objects.get()
+    me = cast.client("participant")
+    me.post(f"/reflect/notes/{note.pk}/block")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(cast.client("facilitator"), cast.participant, "Second note")
+    assert response.status_code == 302  # the sender sees the usual answer
+    assert mail.outbox == []
+    inbox = page(me.get("/reflect/notes/"))
+    assert "First note" not in inbox and "Second note" not in inbox
+    assert "Second note" in page(cast.client("facilitator").get("/reflect/notes/sent/"))
+
+    choice = SenderChoice.objects.get(recipient=cast.participant)
+    me.post(f"/reflect/notes/choices/{choice.pk}/remove")
+    inbox = page(me.get("/reflect/notes/"))
+    assert "First note" in inbox  # sent before the block: shown again
+    assert "Second note" not in inbox  # sent while blocked: never delivered
+
+
+def test_only_the_recipient_can_mute_from_a_note(cast: Cast) -> None:
+    send(cast.client("facilitator"), cast.participant)
+    note = Note.objects.get()
+    assert cast.client("facilitator").post(f"/reflect/notes/{note.pk}/mute").status_code == 404
+    assert cast.client("participant").post(f"/reflect/notes/{note.pk}/hide").status_code == 404
+
+
+# --- My data -------------------------------------------------------------------------------
+
+
+def test_download_my_data_holds_everything_for_a_day_for_the_owner_only(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    me = cast.participant
+    services.write_entry(person=me, body="Journal words")
+    services.save_map(person=me, data={"dimensions": {"age": {"overall": 2}}, "note": "Map words"})
+    services.save_apology(person=me, acknowledge="Apology words")
+    services.send_note(sender=me, recipient=cast.facilitator, kind="check_in", text="Sent words")
+    services.send_note(sender=cast.facilitator, recipient=me, kind="check_in", text="Got words")
+    services.add_goal(
+        person=me,
+        role_model=services.save_role_model(person=me, name="Rosa"),
+        text="Goal words",
+    )
+    client = cast.client("participant")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/reflect/my-data/").status_code == 302
+    export = DataExport.objects.get(person=me)
+    assert export.status == DataExport.Status.READY
+
+    data = client.get(f"/reflect/my-data/{export.pk}/json").json()
+    readable = page(client.get(f"/reflect/my-data/{export.pk}/html"))
+
+    assert data["journal"][0]["body"] == "Journal words"
+    assert data["social_location_map"]["note"] == "Map words"
+    assert data["apologies"][0]["acknowledge"] == "Apology words"
+    assert data["notes"]["sent"][0]["text"] == "Sent words"
+    assert data["notes"]["received"][0]["text"] == "Got words"
+    assert data["role_models"][0]["growth_goals"] == ["Goal words"]
+    for words in ("Journal words", "Map words", "Apology words", "Got words", "Goal words"):
+        assert words in readable
+    for position in ("facilitator", "program_admin", "stranger"):
+        assert cast.client(position).get(f"/reflect/my-data/{export.pk}/json").status_code == 404
+
+    DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+    assert client.get(f"/reflect/my-data/{export.pk}/json").status_code == 404
+    assert not DataExport.objects.filter(pk=export.pk).exists()
+
+
+def test_the_export_is_stored_encrypted(participant: Person) -> None:
+    services.write_entry(person=participant, body="Plain words nobody should see")
+    export = services.build_export(services.request_export(person=participant))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT json_text, html_text FROM reflection_dataexport WHERE id = %s", [export.pk]
+        )
+        row = cursor.fetchone()
+    assert all(value.startswith("bw1:") for value in row)
+    assert "Plain words" not in "".join(row)
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def queries(client: Any, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("path", ["/reflect/journal/", "/reflect/notes/", "/reflect/notes/sent/"])
+def test_list_pages_do_the_same_number_of_queries_for_3_and_30_items(path: str, cast: Cast) -> None:
+    me = cast.participant
+    organisation = me.organisation
+    assert organisation is not None
+    client = cast.client("participant")
+    counts = []
+    for batch, size in (("a", 3), ("b", 27)):
+        for n in range(size):
+            colleague = make_person(organisation, f"{batch}{n}@acme.test", f"C {n}", set())
+            entry = services.write_entry(person=me, body=f"Entry {n}", tags=["x"])
+            services.edit_entry(entry=entry, body="edited", title="", tags=[], mood="", energy="")
+            services.send_note(sender=colleague, recipient=me, kind="check_in", text="Hi")
+            services.send_note(sender=me, recipient=colleague, kind="check_in", text="Hi")
+            if n % 3 == 0:
+                services.choose_for_sender(recipient=me, sender=colleague, choice="muted")
+            Note.objects.filter(sender=me).update(sent_at=timezone.now() - timedelta(days=2))
+        counts.append(queries(client, path))
+    assert counts[0] == counts[1]
