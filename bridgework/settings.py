@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "bridgework.curriculum",
     "bridgework.practice",
     "bridgework.reflection",
+    "bridgework.cohorts",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -323,6 +324,9 @@ LOGGING = {
 # other apps, so they register what a new organisation needs here.
 NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
 # (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
-PERIODIC_TASKS = [("bridgework.practice.tasks.plan_reminders", 60)]
+PERIODIC_TASKS = [
+    ("bridgework.practice.tasks.plan_reminders", 60),
+    ("bridgework.cohorts.tasks.plan_session_reminders", 300),
+]
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)

@@ -79,6 +79,7 @@ urlpatterns = [
     ),
     path("check-in/<str:check_in_token>/", practice.quick_check_in, name="quick_check_in"),
     path("reflect/", include("bridgework.reflection.urls")),
+    path("cohorts/", include("bridgework.cohorts.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.account.urls")),
     path("django-admin/", admin.site.urls),

@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import time, timedelta
 from http.cookies import SimpleCookie
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
+from bridgework.cohorts import services as cohort_services
+from bridgework.cohorts.models import Membership
+from bridgework.curriculum.models import Module
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
 from bridgework.reflection import services as reflection_services
@@ -79,6 +84,26 @@ def signed_in_redirect(ok: int) -> Rule:
 
 def needs_sign_in(ok: int) -> Rule:
     return Rule({p: LOGIN for p in SIGNED_OUT}, ok)
+
+
+def leaders(ok: int) -> dict[str, int | str]:
+    """Facilitators and program admins (the stranger is an admin elsewhere)."""
+    return {"facilitator": ok, "program_admin": ok, "stranger": ok}
+
+
+def cohort_people(ok: int) -> Rule:
+    """The sample cohort's member (the participant), its facilitator and program admins."""
+    return Rule(
+        {**{p: LOGIN for p in SIGNED_OUT}, "participant": ok, **cohort_managers_ok(ok)}, 404
+    )
+
+
+def cohort_managers_ok(ok: int) -> dict[str, int | str]:
+    return {"facilitator": ok, "program_admin": ok}
+
+
+def cohort_managers(ok: int) -> Rule:
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **cohort_managers_ok(ok)}, 404)
 
 
 OPERATOR_ONLY = everyone(ADMIN_LOGIN)
@@ -167,6 +192,33 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "reflection_my_data": {"GET": members(200), "POST": members(302)},
     "reflection_export": {"GET": owner_only(200), "POST": NOT_ALLOWED},
     "reflection_delete_account": {"GET": members(200), "POST": members(400)},
+    # Cohorts: the cohort's members and the people who run it (its facilitators and program
+    # admins); everyone else gets a 404. Starting a cohort is for facilitators and admins.
+    "cohorts": {"GET": members(200), "POST": NOT_ALLOWED},
+    "cohort_new": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, **leaders(200)}, 403),
+        "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, **leaders(400)}, 403),
+    },
+    "cohort_calendar": {"GET": members(200), "POST": members(200)},
+    "cohort_feed": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "cohort": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
+    "cohort_enrol": {"GET": NOT_ALLOWED, "POST": cohort_managers(400)},
+    "cohort_join": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
+    "cohort_membership": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    "cohort_session": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
+    "cohort_session_edit": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
+    "cohort_run_of_show": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
+    "cohort_item_move": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    "cohort_item_edit": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
+    "cohort_item_remove": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    "cohort_facilitate": {"GET": cohort_managers(200), "POST": NOT_ALLOWED},
+    "cohort_notes": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    "cohort_handout": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
+    "cohort_invite": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
+    "cohort_attendance": {"GET": cohort_managers(200), "POST": cohort_managers(302)},
+    "cohort_check_in": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
+    # The pulse is for the cohort's members alone: facilitators never answer their own.
+    "cohort_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -282,6 +334,41 @@ def reflection_objects(cast: Cast) -> dict[str, str]:
     }
 
 
+def cohort_objects(cast: Cast, module: Module) -> dict[str, str]:
+    """A closed cohort led by the facilitator with the participant as its one member; its
+    first session started yesterday, so its pulse is open. Bo has asked to join."""
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    cohort = cohort_services.create_cohort(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Tuesday circle",
+        start_date=timezone.localdate() - timedelta(days=1),
+        start_time=time(16, 0),
+        time_zone="Europe/London",
+        session_count=2,
+        modules=[module],
+        facilitators=[cast.facilitator],
+        members=[cast.participant],
+    )
+    request = Membership.objects.create(
+        cohort=cohort, person=cast.participant_and_member, status=Membership.Status.REQUESTED
+    )
+    session = cohort.sessions.order_by("number").first()
+    assert session is not None
+    item = session.items.order_by("position").first()
+    assert item is not None
+    return {
+        "cohort_id": str(cohort.pk),
+        "membership_id": str(request.pk),
+        "decision": "approve",
+        "session_id": str(session.pk),
+        "item_id": str(item.pk),
+        "direction": "down",
+        "feed_token": cohort_services.create_feed(person=cast.participant),
+    }
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -295,8 +382,10 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         cadence="weekly",
     )
     reflection = reflection_objects(cast)
+    cohort = cohort_objects(cast, module)
     return {
         **reflection,
+        **cohort,
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
         "invitation_id": str(invitation.pk),

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+from typing import Any
+
+from django import forms
+from django.core.validators import validate_email
+
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.curriculum.models import Module
+
+from .models import Attendance, Cadence, Cohort, Membership, Session
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.chosen_name} ({obj.email})"
+
+
+def _people(organisation: Organisation) -> Any:
+    return Person.objects.in_organisation(organisation).filter(is_active=True)
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="For example “Spring cohort 2026”.")
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    modules = forms.ModelMultipleChoiceField(
+        queryset=Module.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Sessions follow these in the curriculum's order, one module a session.",
+    )
+    start_date = forms.DateField(
+        label="First session",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Later sessions fall on the same weekday of the month, or the same date.",
+    )
+    start_time = forms.TimeField(
+        label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
+    time_zone = forms.ChoiceField(choices=_time_zones)
+    cadence = forms.ChoiceField(choices=Cadence.choices, widget=forms.RadioSelect)
+    session_count = forms.IntegerField(label="Number of sessions", min_value=1, max_value=24)
+    facilitators = PersonChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="People with the facilitator role. Leave empty to lead it yourself.",
+    )
+    members = PersonChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="You can add more people later, one by one or as a list of e-mail addresses.",
+    )
+    open_to_join = forms.BooleanField(
+        label="Let people in the organisation ask to join", required=False
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "cadence": Cadence.MONTHLY_WEEKDAY,
+                "start_time": time(16, 0),
+                "duration_minutes": 90,
+                "time_zone": "UTC",
+                "session_count": 6,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["modules"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+        people = _people(organisation)
+        self.fields["facilitators"].queryset = people.filter(  # type: ignore[attr-defined]
+            role_assignments__role=Role.FACILITATOR
+        )
+        self.fields["members"].queryset = people  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        taken = Cohort.objects.filter(organisation=self.organisation, name__iexact=name)
+        if taken.exists():
+            raise forms.ValidationError("There is already a cohort with this name.")
+        return name
+
+
+class EnrolForm(forms.Form):
+    people = PersonChoiceField(
+        queryset=Person.objects.none(), required=False, label="Choose people"
+    )
+    emails = forms.CharField(
+        label="Or paste e-mail addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One address a line. They must already have a Bridgework account here.",
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        already = Membership.objects.filter(
+            cohort=cohort, status=Membership.Status.MEMBER
+        ).values_list("person_id", flat=True)
+        self.fields["people"].queryset = _people(cohort.organisation).exclude(pk__in=already)  # type: ignore[attr-defined]
+
+    def clean_emails(self) -> list[Person]:
+        lines = [
+            (n, line.strip())
+            for n, line in enumerate(self.cleaned_data["emails"].splitlines(), start=1)
+        ]
+        wanted = [(n, line.lower()) for n, line in lines if line]
+        found = {
+            p.email: p
+            for p in _people(self.cohort.organisation).filter(
+                email__in=[email for _, email in wanted]
+            )
+        }
+        errors, people = [], []
+        for n, email in wanted:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                errors.append(f"Line {n}: “{email}” does not look like an e-mail address.")
+                continue
+            if email not in found:
+                errors.append(f"Line {n}: no one here has the address {email}.")
+                continue
+            people.append(found[email])
+        if errors:
+            raise forms.ValidationError(errors)
+        return people
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("people") and not data.get("emails"):
+            raise forms.ValidationError("Choose someone or paste at least one address.")
+        return data
+
+    def chosen(self) -> list[Person]:
+        seen: dict[int, Person] = {}
+        for person in [*self.cleaned_data.get("people", []), *self.cleaned_data.get("emails", [])]:
+            seen[person.pk] = person
+        return list(seen.values())
+
+
+class SessionForm(forms.Form):
+    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.TimeField(
+        label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    time_zone = forms.ChoiceField(choices=_time_zones)
+    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
+    location = forms.CharField(label="Room", max_length=200, required=False)
+    video_link = forms.URLField(
+        label="Video link", max_length=500, required=False, assume_scheme="https"
+    )
+    module = forms.ModelChoiceField(
+        queryset=Module.objects.none(),
+        required=False,
+        empty_label="No module",
+        help_text="Changing the module starts the run-of-show again from the new module.",
+    )
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        local = session.local_start
+        kwargs.setdefault(
+            "initial",
+            {
+                "on": local.date(),
+                "at": local.time().replace(second=0, microsecond=0),
+                "time_zone": session.time_zone,
+                "duration_minutes": session.duration_minutes,
+                "location": session.location,
+                "video_link": session.video_link,
+                "module": session.module_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.for_organisation(  # type: ignore[attr-defined]
+            session.cohort.organisation
+        )
+
+
+class RunItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    minutes = forms.IntegerField(min_value=1, max_value=240)
+    body = forms.CharField(
+        label="Notes for the group",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Your private notes",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Encrypted; only you can read them, not even co-facilitators.",
+    )
+
+
+ATTENDANCE_CHOICES = [("", "Not marked"), *Attendance.Status.choices]
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per member: present, absent or not marked."""
+
+    def __init__(
+        self, *args: Any, members: list[Person], current: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for person in members:
+            self.fields[f"person_{person.pk}"] = forms.ChoiceField(
+                label=person.chosen_name,
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=current.get(person.pk, ""),
+            )
+
+    def marks(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data.get(f"person_{p.pk}") or "" for p in self.members}
+
+
+SCALE = [(n, str(n)) for n in range(1, 6)]
+
+
+class PulseForm(forms.Form):
+    useful = forms.TypedChoiceField(
+        label="How useful was this session for you?",
+        help_text="1 is not at all, 5 is very.",
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a number from 1 to 5."},
+    )
+    safe = forms.TypedChoiceField(
+        label="How safe did it feel to speak?",
+        help_text="1 is not at all, 5 is completely.",
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a number from 1 to 5."},
+    )
+    line = forms.CharField(
+        label="Anything else, in one line? (optional)",
+        required=False,
+        max_length=200,
+    )

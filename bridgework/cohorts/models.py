@@ -1,0 +1,339 @@
+"""Cohorts, their monthly sessions, run-of-show, attendance, feedback and calendar feeds.
+
+Feedback is anonymous by construction: who has answered (`PulseResponse`) and what was
+answered (`PulseAnswer`) are two tables with nothing joining them, and the answer rows have
+random ids and no timestamps, so their order cannot be matched with the order people answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from bridgework.accounts.encryption import EncryptedTextField
+from bridgework.accounts.models import Organisation, Person
+from bridgework.curriculum.models import Module
+from bridgework.lib import cadence
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+# Self check-in opens this long before a session starts and closes when it ends.
+CHECK_IN_EARLY = timedelta(minutes=15)
+# Answers are summarised only from this many; the free-text lines from the second number.
+PULSE_MIN_ANSWERS = 5
+PULSE_MIN_FOR_TEXT = 10
+# A pulse stays open this long after a session ends.
+PULSE_OPEN_DAYS = 14
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+class Cadence(models.TextChoices):
+    MONTHLY_WEEKDAY = cadence.MonthlyRule.SAME_WEEKDAY.value, "Monthly, on the same weekday"
+    MONTHLY_DAY = cadence.MonthlyRule.SAME_DAY.value, "Monthly, on the same date"
+
+
+class CohortQuerySet(models.QuerySet["Cohort"]):
+    def in_organisation(self, organisation: Organisation) -> CohortQuerySet:
+        return self.filter(organisation=organisation)
+
+    def visible_to(self, person: Person) -> CohortQuerySet:
+        """Program admins see every cohort of their organisation; others see the cohorts
+        they belong to or facilitate, and the ones open to join requests."""
+        mine = self.filter(organisation_id=person.organisation_id)
+        if person.is_program_admin:
+            return mine
+        return mine.filter(
+            Q(open_to_join=True)
+            | Q(facilitators=person)
+            | Q(memberships__person=person, memberships__status=Membership.Status.MEMBER)
+        ).distinct()
+
+    def managed_by(self, person: Person) -> CohortQuerySet:
+        mine = self.filter(organisation_id=person.organisation_id)
+        return mine if person.is_program_admin else mine.filter(facilitators=person).distinct()
+
+
+class Cohort(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=2000)
+    start_date = models.DateField()
+    cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY_WEEKDAY
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    modules = models.ManyToManyField(Module, related_name="+", blank=True)
+    facilitators = models.ManyToManyField(Person, related_name="facilitated_cohorts")
+    open_to_join = models.BooleanField(
+        default=False, help_text="People in your organisation can ask to join."
+    )
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CohortQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        memberships: RelatedManager[Membership]
+        sessions: RelatedManager[Session]
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", Lower("name"), name="unique_cohort_name_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def can_manage(self, person: Person) -> bool:
+        if person.organisation_id != self.organisation_id:
+            return False
+        return person.is_program_admin or any(f.pk == person.pk for f in self.facilitators.all())
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Asked to join"
+        MEMBER = "member", "Member"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_memberships")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = [Lower("person__chosen_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "person"], name="one_membership_per_cohort")
+        ]
+
+    def __str__(self) -> str:
+        return f"Cohort membership {self.pk}"
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def for_person(self, person: Person) -> SessionQuerySet:
+        """Sessions of the cohorts someone belongs to or facilitates."""
+        return self.filter(
+            Q(cohort__facilitators=person)
+            | Q(
+                cohort__memberships__person=person,
+                cohort__memberships__status=Membership.Status.MEMBER,
+            ),
+            cohort__organisation_id=person.organisation_id,
+        ).distinct()
+
+
+class Session(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    module = models.ForeignKey(
+        Module, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The instant it starts; the zone says which wall-clock time it keeps across DST.
+    starts_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    location = models.CharField("room", max_length=200, blank=True)
+    video_link = models.URLField(max_length=500, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # RFC 5545 SEQUENCE: goes up whenever the invite's time, place or title changes.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = SessionQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        items: RelatedManager[RunItem]
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="session_number_per_cohort")
+        ]
+        indexes = [models.Index(fields=["starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}"
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(cadence.zone(self.time_zone))
+
+    @property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def local_time(self) -> time:
+        return self.local_start.time()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def title(self) -> str:
+        topic = f": {self.module.title}" if self.module_id and self.module else ""
+        return f"Session {self.number}{topic}"
+
+    def check_in_open(self, now: datetime) -> bool:
+        return cadence.in_window(
+            now, start=self.starts_at, minutes=self.duration_minutes, early=CHECK_IN_EARLY
+        )
+
+    def pulse_open(self, now: datetime) -> bool:
+        """From the start (people answer in the closing minutes) until two weeks after."""
+        return self.starts_at <= now <= self.ends_at + timedelta(days=PULSE_OPEN_DAYS)
+
+
+class RunItem(models.Model):
+    """One step of a session's run-of-show, with the minutes it is planned to take."""
+
+    class Kind(models.TextChoices):
+        GRATITUDE = "gratitude", "Opening gratitude round"
+        AGREEMENTS = "agreements", "Agreements"
+        QUESTION = "question", "Discussion question"
+        EXERCISE = "exercise", "Exercise"
+        COMMITMENTS = "commitments", "Closing commitments"
+        OTHER = "other", "Other"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=4000)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FacilitatorNote(models.Model):
+    """A facilitator's own notes for a session, encrypted with their key: no one else,
+    not even a co-facilitator, can read them."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField(owner="author", blank=True, null=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="one_note_per_facilitator")
+        ]
+
+    def __str__(self) -> str:
+        return f"Facilitator note {self.pk}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+
+    class Source(models.TextChoices):
+        FACILITATOR = "facilitator", "Marked by a facilitator"
+        SELF = "self", "Checked in themselves"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_attendance_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.pk}"
+
+
+class PulseResponse(models.Model):
+    """Only that someone has answered a session's pulse — never what they answered."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_pulse_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse response {self.pk}"
+
+
+class PulseAnswer(models.Model):
+    """What was answered, with no person, no time and a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    useful = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    safe = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    line = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return "Pulse answer"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address. Only a hash of its secret is kept; revoking
+    deletes the row, so the old address stops working at once."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.pk}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class SessionReminder(models.Model):
+    """One row per session and person: the unique constraint means a reminder is sent at
+    most once, however many workers run."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_session_reminder")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session reminder {self.pk}"

@@ -1,0 +1,461 @@
+"""Writes of the cohorts app: cohorts, enrolment, sessions, run-of-show, attendance,
+feedback pulses and calendar feeds. Keyword-only, validated, atomic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module
+from bridgework.lib import cadence, ics
+
+from .models import (
+    PULSE_MIN_ANSWERS,
+    PULSE_MIN_FOR_TEXT,
+    Attendance,
+    CalendarFeed,
+    Cohort,
+    FacilitatorNote,
+    Membership,
+    PulseAnswer,
+    PulseResponse,
+    RunItem,
+    Session,
+    hash_token,
+)
+
+# The run-of-show every session starts from; the facilitator shapes it from there.
+GRATITUDE = (
+    "Opening round: something good",
+    "Go round once. Each person names one small thing from the past month they are glad "
+    "about: a kind word, a problem solved, a good walk. A sentence is plenty, and passing "
+    "is always fine.",
+    5,
+)
+AGREEMENTS = (
+    "How we look after each other here",
+    "Read these aloud and ask whether anyone wants to add one.\n\n"
+    "- Stories stay in the room; what you learn can leave with you.\n"
+    "- Speak for yourself: say “I”, not “everyone”.\n"
+    "- Listen to understand before you reply.\n"
+    "- Anyone may pass, and anyone may ask the group to pause.\n"
+    "- We can mean well and still cause harm; we own the harm.",
+    5,
+)
+COMMITMENTS = (
+    "Closing round: one small step",
+    "Each person names one small, concrete thing they will try before the next session, "
+    "small enough for a busy week. Writing it down in Practice keeps it private.",
+    10,
+)
+QUESTIONS_PER_SESSION = 3
+QUESTION_MINUTES = 10
+
+
+@transaction.atomic
+def create_cohort(
+    *,
+    organisation: Organisation,
+    created_by: Person,
+    name: str,
+    start_date: date,
+    start_time: time,
+    time_zone: str,
+    session_count: int,
+    duration_minutes: int = 90,
+    cadence_rule: str = cadence.MonthlyRule.SAME_WEEKDAY,
+    modules: Iterable[Module] = (),
+    facilitators: Iterable[Person] = (),
+    members: Iterable[Person] = (),
+    description: str = "",
+    open_to_join: bool = False,
+) -> Cohort:
+    cohort = Cohort(
+        organisation=organisation,
+        name=name,
+        description=description,
+        start_date=start_date,
+        cadence=cadence_rule,
+        time_zone=time_zone,
+        open_to_join=open_to_join,
+        created_by=created_by,
+    )
+    cohort.full_clean()
+    cohort.save()
+    chosen_modules = sorted(modules, key=lambda m: (m.order, m.title))
+    if any(m.organisation_id != organisation.pk for m in chosen_modules):
+        raise ValidationError("Modules must come from your organisation.")
+    cohort.modules.set(chosen_modules)
+    leaders = _in_organisation(organisation, facilitators) or [created_by]
+    cohort.facilitators.set(leaders)
+    enrol(cohort=cohort, people=members)
+    starts = cadence.plan_sessions(
+        start=start_date,
+        at=start_time,
+        zone_name=time_zone,
+        count=session_count,
+        rule=cadence.MonthlyRule(cadence_rule),
+    )
+    for number, start in enumerate(starts, start=1):
+        module = chosen_modules[number - 1] if number <= len(chosen_modules) else None
+        session = Session.objects.create(
+            cohort=cohort,
+            number=number,
+            module=module,
+            starts_at=start,
+            time_zone=time_zone,
+            duration_minutes=duration_minutes,
+        )
+        build_run_of_show(session=session)
+    return cohort
+
+
+def _in_organisation(organisation: Organisation, people: Iterable[Person]) -> list[Person]:
+    chosen = list(people)
+    if any(p.organisation_id != organisation.pk for p in chosen):
+        raise ValidationError("Everyone in a cohort must belong to your organisation.")
+    return chosen
+
+
+@transaction.atomic
+def enrol(*, cohort: Cohort, people: Iterable[Person]) -> int:
+    """Add people as members (a waiting request becomes membership). Returns how many
+    were new to the cohort."""
+    added = 0
+    for person in _in_organisation(cohort.organisation, people):
+        membership, created = Membership.objects.get_or_create(
+            cohort=cohort, person=person, defaults={"status": Membership.Status.MEMBER}
+        )
+        if created or membership.status != Membership.Status.MEMBER:
+            membership.status = Membership.Status.MEMBER
+            membership.save(update_fields=["status"])
+            added += 1
+    return added
+
+
+def request_to_join(*, cohort: Cohort, person: Person) -> Membership:
+    if not cohort.open_to_join:
+        raise ValidationError("This cohort is not taking requests to join.")
+    membership, _ = Membership.objects.get_or_create(
+        cohort=cohort, person=person, defaults={"status": Membership.Status.REQUESTED}
+    )
+    return membership
+
+
+def decide_request(*, membership: Membership, approve: bool) -> None:
+    if membership.status != Membership.Status.REQUESTED:
+        return
+    if approve:
+        membership.status = Membership.Status.MEMBER
+        membership.save(update_fields=["status"])
+    else:
+        membership.delete()
+
+
+def remove_member(*, membership: Membership) -> None:
+    membership.delete()
+
+
+@transaction.atomic
+def build_run_of_show(*, session: Session) -> list[RunItem]:
+    """Replace the session's run-of-show with the default one for its module."""
+    session.items.all().delete()
+    rows: list[tuple[str, str, str, int]] = [(RunItem.Kind.GRATITUDE, *GRATITUDE)]
+    rows.append((RunItem.Kind.AGREEMENTS, *AGREEMENTS))
+    if session.module_id:
+        questions = DiscussionQuestion.objects.active().filter(module_id=session.module_id)
+        for question in questions[:QUESTIONS_PER_SESSION]:
+            rows.append((RunItem.Kind.QUESTION, question.text[:200], "", QUESTION_MINUTES))
+        exercises = list(Exercise.objects.active().filter(module_id=session.module_id))
+        exercise = next((e for e in exercises if e.format == "group"), None) or next(
+            iter(exercises), None
+        )
+        if exercise is not None:
+            rows.append(
+                (RunItem.Kind.EXERCISE, exercise.title, exercise.body[:4000], exercise.minutes)
+            )
+    rows.append((RunItem.Kind.COMMITMENTS, *COMMITMENTS))
+    return RunItem.objects.bulk_create(
+        RunItem(session=session, kind=kind, title=title, body=body, minutes=minutes, position=n)
+        for n, (kind, title, body, minutes) in enumerate(rows, start=1)
+    )
+
+
+INVITE_FIELDS = ("starts_at", "time_zone", "duration_minutes", "location", "video_link", "module")
+
+
+@transaction.atomic
+def update_session(
+    *,
+    session: Session,
+    on: date,
+    at: time,
+    time_zone: str,
+    duration_minutes: int,
+    location: str,
+    video_link: str,
+    module: Module | None,
+) -> bool:
+    """Save changes; anything the calendar shows raises the invite's SEQUENCE, so calendar
+    apps replace the old event. A new module brings its own run-of-show. True if the
+    invite changed."""
+    if module is not None and module.organisation_id != session.cohort.organisation_id:
+        raise ValidationError("That module is not part of your organisation's curriculum.")
+    before = {name: getattr(session, name) for name in INVITE_FIELDS}
+    module_changed = session.module_id != (module.pk if module else None)
+    session.starts_at = cadence.local_datetime(on, at, time_zone)
+    session.time_zone = time_zone
+    session.duration_minutes = duration_minutes
+    session.location = location
+    session.video_link = video_link
+    session.module = module
+    changed = any(getattr(session, name) != value for name, value in before.items())
+    if changed:
+        session.sequence += 1
+        session.updated_at = timezone.now()
+    session.full_clean()
+    session.save()
+    if module_changed:
+        build_run_of_show(session=session)
+    return changed
+
+
+def _renumber(session: Session, ordered: list[RunItem]) -> None:
+    for n, item in enumerate(ordered, start=1):
+        item.position = n
+    RunItem.objects.bulk_update(ordered, ["position"])
+
+
+@transaction.atomic
+def move_item(*, item: RunItem, direction: str) -> None:
+    items = list(RunItem.objects.select_for_update().filter(session_id=item.session_id))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if direction not in {"up", "down"} or not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    _renumber(item.session, items)
+
+
+@transaction.atomic
+def add_item(*, session: Session, title: str, minutes: int, body: str = "") -> RunItem:
+    last = session.items.order_by("-position").values_list("position", flat=True).first() or 0
+    item = RunItem(
+        session=session,
+        kind=RunItem.Kind.OTHER,
+        title=title,
+        minutes=minutes,
+        body=body,
+        position=last + 1,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+def update_item(*, item: RunItem, title: str, minutes: int, body: str) -> RunItem:
+    item.title, item.minutes, item.body = title, minutes, body
+    item.full_clean()
+    item.save(update_fields=["title", "minutes", "body"])
+    return item
+
+
+@transaction.atomic
+def remove_item(*, item: RunItem) -> None:
+    session = item.session
+    item.delete()
+    _renumber(session, list(session.items.all()))
+
+
+def save_note(*, session: Session, author: Person, text: str) -> FacilitatorNote:
+    note, _ = FacilitatorNote.objects.get_or_create(session=session, author=author)
+    note.text = text
+    note.updated_at = timezone.now()
+    note.save()
+    return note
+
+
+def note_for(*, session: Session, author: Person) -> str:
+    note = FacilitatorNote.objects.filter(session=session, author=author).first()
+    return (note.text or "") if note else ""
+
+
+def member_ids(session: Session) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            cohort_id=session.cohort_id, status=Membership.Status.MEMBER
+        ).values_list("person_id", flat=True)
+    )
+
+
+@transaction.atomic
+def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
+    """Record present/absent by person id; an empty mark clears it. Only members count."""
+    allowed = member_ids(session)
+    changed = 0
+    for person_id, status in marks.items():
+        if person_id not in allowed:
+            continue
+        if not status:
+            changed += Attendance.objects.filter(session=session, person_id=person_id).delete()[0]
+            continue
+        Attendance.objects.update_or_create(
+            session=session,
+            person_id=person_id,
+            defaults={
+                "status": Attendance.Status(status),
+                "source": Attendance.Source.FACILITATOR,
+                "marked_at": timezone.now(),
+            },
+        )
+        changed += 1
+    return changed
+
+
+def self_check_in(*, session: Session, person: Person, now: datetime | None = None) -> Attendance:
+    now = now or timezone.now()
+    if person.pk not in member_ids(session):
+        raise ValidationError("Only members of this cohort can check in.")
+    if not session.check_in_open(now):
+        raise ValidationError(
+            "Check-in opens 15 minutes before the session starts and closes when it ends."
+        )
+    attendance, _ = Attendance.objects.update_or_create(
+        session=session,
+        person=person,
+        defaults={
+            "status": Attendance.Status.PRESENT,
+            "source": Attendance.Source.SELF,
+            "marked_at": now,
+        },
+    )
+    return attendance
+
+
+def has_answered(*, session: Session, person: Person) -> bool:
+    return PulseResponse.objects.filter(session=session, person=person).exists()
+
+
+@transaction.atomic
+def answer_pulse(
+    *,
+    session: Session,
+    person: Person,
+    useful: int,
+    safe: int,
+    line: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Record that the person answered and, separately, what was answered. False if they
+    had already answered (the first answer stands)."""
+    if person.pk not in member_ids(session):
+        raise ValidationError("Only members of this cohort can answer its pulse.")
+    if not session.pulse_open(now or timezone.now()):
+        raise ValidationError("This session's pulse is not open.")
+    if not (1 <= useful <= 5 and 1 <= safe <= 5):
+        raise ValidationError("Answers go from 1 to 5.")
+    try:
+        with transaction.atomic():
+            PulseResponse.objects.create(session=session, person=person)
+    except IntegrityError:
+        return False
+    PulseAnswer.objects.create(session=session, useful=useful, safe=safe, line=line.strip())
+    return True
+
+
+@dataclass
+class PulseSummary:
+    invited: int
+    answered: int
+    shown: bool
+    useful: float | None = None
+    safe: float | None = None
+    useful_counts: list[int] = field(default_factory=list)
+    safe_counts: list[int] = field(default_factory=list)
+    lines: list[str] | None = None
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.answered / self.invited) if self.invited else 0
+
+
+def pulse_summary(session: Session) -> PulseSummary:
+    """Totals only, and only once enough people answered that no one stands out."""
+    invited = len(member_ids(session))
+    answered = PulseResponse.objects.filter(session=session).count()
+    summary = PulseSummary(invited=invited, answered=answered, shown=False)
+    if answered < PULSE_MIN_ANSWERS:
+        return summary
+    answers = PulseAnswer.objects.filter(session=session)
+    averages = answers.aggregate(useful=Avg("useful"), safe=Avg("safe"))
+    useful = dict(answers.values_list("useful").annotate(n=Count("pk")).values_list("useful", "n"))
+    safe = dict(answers.values_list("safe").annotate(n=Count("pk")).values_list("safe", "n"))
+    summary.shown = True
+    summary.useful, summary.safe = averages["useful"], averages["safe"]
+    summary.useful_counts = [useful.get(v, 0) for v in range(1, 6)]
+    summary.safe_counts = [safe.get(v, 0) for v in range(1, 6)]
+    if answered >= PULSE_MIN_FOR_TEXT:
+        # Sorted by text, so the order says nothing about who answered when.
+        summary.lines = sorted(answers.exclude(line="").values_list("line", flat=True))
+    return summary
+
+
+def create_feed(*, person: Person) -> str:
+    """A new private calendar address (replacing any old one). The token is shown once."""
+    token = CalendarFeed.new_token()
+    CalendarFeed.objects.update_or_create(
+        person=person, defaults={"token_hash": hash_token(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+def revoke_feed(*, person: Person) -> None:
+    CalendarFeed.objects.filter(person=person).delete()
+
+
+def person_for_feed(token: str) -> Person | None:
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token_hash=hash_token(token), person__is_active=True)
+        .first()
+    )
+    return feed.person if feed else None
+
+
+def _event(session: Session) -> ics.CalendarEvent:
+    where = ", ".join(part for part in (session.location, session.video_link) if part)
+    link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
+    return ics.CalendarEvent(
+        uid=f"session-{session.uid}@bridgework",
+        sequence=session.sequence,
+        summary=f"{session.cohort.name} — {session.title}",
+        start=session.local_start,
+        duration=timedelta(minutes=session.duration_minutes),
+        description=f"Details and the handout: {link}",
+        location=where,
+        url=link,
+    )
+
+
+def session_invite(session: Session, *, now: datetime | None = None) -> bytes:
+    return ics.build_calendar([_event(session)], now=now or timezone.now())
+
+
+def person_calendar(person: Person, *, now: datetime | None = None) -> bytes:
+    sessions = (
+        Session.objects.for_person(person)
+        .select_related("cohort", "module")
+        .filter(starts_at__gte=(now or timezone.now()) - timedelta(days=90))
+    )
+    return ics.build_calendar(
+        [_event(s) for s in sessions], now=now or timezone.now(), name="Bridgework sessions"
+    )

@@ -1,0 +1,573 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.accounts.models import Person
+from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.lib.htmx import is_htmx
+from bridgework.lib.markdown import render as render_markdown
+
+from . import services
+from .forms import (
+    AttendanceForm,
+    CohortForm,
+    EnrolForm,
+    NoteForm,
+    PulseForm,
+    RunItemForm,
+    SessionForm,
+)
+from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session
+
+# --- access -------------------------------------------------------------------------------
+
+
+def _cohort(request: HttpRequest, cohort_id: int, *, manage: bool = False) -> Cohort:
+    """A cohort the person may see (or manage); anything else is a 404."""
+    person = current_person(request)
+    cohorts = Cohort.objects.managed_by(person) if manage else Cohort.objects.visible_to(person)
+    cohort = cohorts.filter(pk=cohort_id).select_related("organisation").first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def _session(request: HttpRequest, session_id: int, *, manage: bool = False) -> Session:
+    """Sessions are for the cohort's members and the people who run it."""
+    person = current_person(request)
+    session = (
+        Session.objects.filter(pk=session_id, cohort__organisation=current_organisation(request))
+        .select_related("cohort", "cohort__organisation", "module")
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    managed = Cohort.objects.managed_by(person).filter(pk=session.cohort_id).exists()
+    member = Membership.objects.filter(
+        cohort_id=session.cohort_id, person=person, status=Membership.Status.MEMBER
+    ).exists()
+    if not managed and (manage or not member):
+        raise Http404("No such session.")
+    session.managed = managed  # type: ignore[attr-defined]
+    session.member = member  # type: ignore[attr-defined]
+    return session
+
+
+def _item(session: Session, item_id: int) -> RunItem:
+    item = RunItem.objects.filter(pk=item_id, session=session).select_related("session").first()
+    if item is None:
+        raise Http404("No such item.")
+    return item
+
+
+def _may_lead(person: Person) -> bool:
+    return person.is_facilitator or person.is_program_admin
+
+
+# --- cohorts --------------------------------------------------------------------------------
+
+
+@require_GET
+@member_required
+def cohorts(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    next_session = Session.objects.filter(
+        cohort=OuterRef("pk"), starts_at__gte=timezone.now()
+    ).order_by("starts_at")
+    listed = list(
+        Cohort.objects.visible_to(person)
+        .annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(memberships__status=Membership.Status.MEMBER),
+                distinct=True,
+            ),
+            next_start=Subquery(next_session.values("starts_at")[:1]),
+            next_zone=Subquery(next_session.values("time_zone")[:1]),
+            first_start=Min("sessions__starts_at"),
+        )
+        .order_by("name")
+    )
+    statuses = dict(Membership.objects.filter(person=person).values_list("cohort_id", "status"))
+    managed = set(Cohort.objects.managed_by(person).values_list("pk", flat=True))
+    mine: list[Cohort] = []
+    others: list[Cohort] = []
+    for cohort in listed:
+        cohort.my_status = statuses.get(cohort.pk, "")  # type: ignore[attr-defined]
+        cohort.managed = cohort.pk in managed  # type: ignore[attr-defined]
+        is_mine = cohort.my_status == Membership.Status.MEMBER or cohort.managed  # type: ignore[attr-defined]
+        (mine if is_mine else others).append(cohort)
+    return render(
+        request,
+        "cohorts/list.html",
+        {"mine": mine, "others": others, "may_lead": _may_lead(person)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def cohort_new(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    if not _may_lead(person):
+        raise PermissionDenied("Facilitators and program admins start cohorts.")
+    organisation = current_organisation(request)
+    form = CohortForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cohort = services.create_cohort(
+            organisation=organisation,
+            created_by=person,
+            name=data["name"],
+            description=data["description"],
+            start_date=data["start_date"],
+            start_time=data["start_time"],
+            time_zone=data["time_zone"],
+            duration_minutes=data["duration_minutes"],
+            cadence_rule=data["cadence"],
+            session_count=data["session_count"],
+            modules=data["modules"],
+            facilitators=data["facilitators"],
+            members=data["members"],
+            open_to_join=data["open_to_join"],
+        )
+        messages.success(request, f"“{cohort.name}” is ready, with its sessions planned.")
+        return redirect("cohort", cohort.pk)
+    return render(request, "cohorts/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _cohort_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[str, Any]:
+    person = current_person(request)
+    managed = cohort.can_manage(person)
+    memberships = list(cohort.memberships.select_related("person"))
+    mine = next((m for m in memberships if m.person_id == person.pk), None)
+    sessions = list(cohort.sessions.select_related("module"))
+    context = {
+        "cohort": cohort,
+        "managed": managed,
+        "membership": mine,
+        "is_member": mine is not None and mine.status == Membership.Status.MEMBER,
+        "members": [m for m in memberships if m.status == Membership.Status.MEMBER],
+        "requests": [m for m in memberships if m.status == Membership.Status.REQUESTED],
+        "sessions": sessions,
+        "facilitators": list(cohort.facilitators.all()),
+        "modules": list(cohort.modules.all()),
+        "now": timezone.now(),
+    }
+    if managed:
+        context.setdefault("enrol_form", EnrolForm(cohort=cohort))
+    context.update(extra)
+    return context
+
+
+@require_GET
+@member_required
+def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    found = _cohort(request, cohort_id)
+    return render(request, "cohorts/cohort.html", _cohort_context(request, found))
+
+
+@require_POST
+@member_required
+def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    found = _cohort(request, cohort_id, manage=True)
+    form = EnrolForm(request.POST, cohort=found)
+    if form.is_valid():
+        added = services.enrol(cohort=found, people=form.chosen())
+        messages.success(
+            request,
+            f"Added {added} {'person' if added == 1 else 'people'}."
+            if added
+            else "Everyone you chose was already in this cohort.",
+        )
+        return redirect("cohort", found.pk)
+    context = _cohort_context(request, found, enrol_form=form)
+    return render(request, "cohorts/cohort.html", context, status=400)
+
+
+@require_POST
+@member_required
+def join(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    found = _cohort(request, cohort_id)
+    person = current_person(request)
+    if Membership.objects.filter(cohort=found, person=person).exists():
+        messages.info(request, "You are already in this cohort, or your request is waiting.")
+    else:
+        try:
+            services.request_to_join(cohort=found, person=person)
+            messages.success(request, "Thanks — a facilitator will look at your request soon.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("cohort", found.pk)
+
+
+@require_POST
+@member_required
+def membership(
+    request: HttpRequest, cohort_id: int, membership_id: int, decision: str
+) -> HttpResponse:
+    found = _cohort(request, cohort_id, manage=True)
+    row = Membership.objects.filter(pk=membership_id, cohort=found).select_related("person").first()
+    if row is None or decision not in {"approve", "decline", "remove"}:
+        raise Http404("No such membership.")
+    name = row.person.chosen_name
+    if decision == "remove":
+        services.remove_member(membership=row)
+        messages.success(request, f"{name} is no longer in this cohort.")
+    else:
+        services.decide_request(membership=row, approve=decision == "approve")
+        messages.success(
+            request,
+            f"{name} is now a member." if decision == "approve" else f"Declined {name}'s request.",
+        )
+    return redirect("cohort", found.pk)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _total_minutes(items: list[RunItem]) -> int:
+    return sum(item.minutes for item in items)
+
+
+@require_GET
+@member_required
+def session(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id)
+    person = current_person(request)
+    now = timezone.now()
+    items = list(found.items.all())
+    context: dict[str, Any] = {
+        "session": found,
+        "items": items,
+        "total": _total_minutes(items),
+        "check_in_open": found.member and found.check_in_open(now),  # type: ignore[attr-defined]
+        "checked_in": Attendance.objects.filter(
+            session=found, person=person, status=Attendance.Status.PRESENT
+        ).exists(),
+        "pulse_open": found.member and found.pulse_open(now),  # type: ignore[attr-defined]
+        "answered": services.has_answered(session=found, person=person),
+    }
+    if found.managed:  # type: ignore[attr-defined]
+        context["summary"] = services.pulse_summary(found)
+        context["present"] = Attendance.objects.filter(
+            session=found, status=Attendance.Status.PRESENT
+        ).count()
+    return render(request, "cohorts/session.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    form = SessionForm(request.POST if request.method == "POST" else None, session=found)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = services.update_session(
+            session=found,
+            on=data["on"],
+            at=data["at"],
+            time_zone=data["time_zone"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            video_link=data["video_link"],
+            module=data["module"],
+        )
+        messages.success(
+            request,
+            "Saved. Calendar invites now show the change."
+            if changed
+            else "Saved. Nothing in the invite changed.",
+        )
+        return redirect("cohort_session", found.pk)
+    return render(
+        request,
+        "cohorts/session_edit.html",
+        {"session": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _plan_context(found: Session, **extra: Any) -> dict[str, Any]:
+    items = list(found.items.all())
+    total = _total_minutes(items)
+    return {
+        "session": found,
+        "items": items,
+        "total": total,
+        "left": found.duration_minutes - total,
+        "form": RunItemForm(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def run_of_show(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    if request.method == "POST":
+        form = RunItemForm(request.POST)
+        if form.is_valid():
+            services.add_item(session=found, **form.cleaned_data)
+            messages.success(request, f"Added “{form.cleaned_data['title']}”.")
+            return redirect("cohort_run_of_show", found.pk)
+        return render(
+            request, "cohorts/run_of_show.html", _plan_context(found, form=form), status=400
+        )
+    return render(request, "cohorts/run_of_show.html", _plan_context(found))
+
+
+@require_POST
+@member_required
+def item_move(request: HttpRequest, session_id: int, item_id: int, direction: str) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    item = _item(found, item_id)
+    if direction not in {"up", "down"}:
+        raise Http404("No such direction.")
+    services.move_item(item=item, direction=direction)
+    if is_htmx(request):
+        moved = f"Moved “{item.title}” {direction}."
+        return render(
+            request,
+            "cohorts/run_of_show.html#run_of_show",
+            _plan_context(found, moved=moved, focus=f"{direction}-{item.pk}"),
+        )
+    return redirect("cohort_run_of_show", found.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def item_edit(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    item = _item(found, item_id)
+    form = RunItemForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": item.title, "minutes": item.minutes, "body": item.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_item(item=item, **form.cleaned_data)
+        messages.success(request, f"Saved “{item.title}”.")
+        return redirect("cohort_run_of_show", found.pk)
+    return render(
+        request,
+        "cohorts/item_edit.html",
+        {"session": found, "item": item, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def item_remove(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    item = _item(found, item_id)
+    services.remove_item(item=item)
+    messages.success(request, f"Removed “{item.title}”.")
+    return redirect("cohort_run_of_show", found.pk)
+
+
+@require_GET
+@member_required
+def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    items = list(found.items.all())
+    raw = request.GET.get("step", "1")
+    step = min(max(int(raw) if raw.isdigit() else 1, 1), max(len(items), 1))
+    current = items[step - 1] if items else None
+    return render(
+        request,
+        "cohorts/facilitate.html",
+        {
+            "session": found,
+            "items": items,
+            "step": step,
+            "current": current,
+            "body_html": render_markdown(current.body) if current else "",
+            "previous_step": step - 1 if step > 1 else None,
+            "next_step": step + 1 if step < len(items) else None,
+            "next_item": items[step] if step < len(items) else None,
+            "elapsed": _total_minutes(items[: step - 1]),
+            "total": _total_minutes(items),
+            "note_form": NoteForm(
+                initial={"text": services.note_for(session=found, author=current_person(request))}
+            ),
+        },
+    )
+
+
+@require_POST
+@member_required
+def notes(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    form = NoteForm(request.POST)
+    step = request.POST.get("step", "1")
+    target = (
+        reverse("cohort_facilitate", args=[found.pk])
+        + f"?step={int(step) if step.isdigit() else 1}"
+    )
+    if form.is_valid():
+        services.save_note(
+            session=found, author=current_person(request), text=form.cleaned_data["text"]
+        )
+        if is_htmx(request):
+            return render(
+                request, "cohorts/facilitate.html#note_status", {"saved_at": timezone.now()}
+            )
+        messages.success(request, "Notes saved, for your eyes only.")
+    else:
+        messages.error(request, "Notes can be up to 10,000 characters.")
+    return redirect(target)
+
+
+@require_GET
+@member_required
+def handout(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id)
+    items = list(found.items.all())
+    prompts = (
+        list(ReflectionPrompt.objects.active().filter(module_id=found.module_id))
+        if found.module_id
+        else []
+    )
+    agreements = next((i.body for i in items if i.kind == RunItem.Kind.AGREEMENTS), "")
+    # The handout keeps the agreements themselves, not the facilitator's "read these aloud".
+    listed = "\n".join(line for line in agreements.splitlines() if line.startswith("- "))
+    return render(
+        request,
+        "cohorts/handout.html",
+        {
+            "session": found,
+            "questions": [i for i in items if i.kind == RunItem.Kind.QUESTION],
+            "prompts": prompts,
+            "agreements_html": render_markdown(listed or agreements),
+        },
+    )
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@member_required
+def invite(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id)
+    return _ics(services.session_invite(found), f"bridgework-session-{found.pk}.ics")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id, manage=True)
+    members = [
+        m.person
+        for m in Membership.objects.filter(
+            cohort_id=found.cohort_id, status=Membership.Status.MEMBER
+        ).select_related("person")
+    ]
+    rows = Attendance.objects.filter(session=found)
+    current = {row.person_id: row.status for row in rows}
+    sources = {row.person_id: row.source for row in rows}
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, members=members, current=current
+    )
+    if request.method == "POST" and form.is_valid():
+        services.mark_attendance(session=found, marks=form.marks())
+        messages.success(request, "Attendance saved.")
+        return redirect("cohort_attendance", found.pk)
+    return render(
+        request,
+        "cohorts/attendance.html",
+        {
+            "session": found,
+            "form": form,
+            "rows": [(form[f"person_{p.pk}"], sources.get(p.pk)) for p in members],
+            "present": sum(1 for s in current.values() if s == Attendance.Status.PRESENT),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id)
+    try:
+        services.self_check_in(session=found, person=current_person(request))
+        messages.success(request, "You're checked in. Welcome!")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cohort_session", found.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def pulse(request: HttpRequest, session_id: int) -> HttpResponse:
+    found = _session(request, session_id)
+    person = current_person(request)
+    if not found.member or not found.pulse_open(timezone.now()):  # type: ignore[attr-defined]
+        return render(request, "cohorts/pulse_closed.html", {"session": found}, status=404)
+    if services.has_answered(session=found, person=person):
+        return render(request, "cohorts/pulse_done.html", {"session": found})
+    form = PulseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.answer_pulse(session=found, person=person, **form.cleaned_data)
+        return render(request, "cohorts/pulse_done.html", {"session": found, "just_now": True})
+    return render(
+        request,
+        "cohorts/pulse.html",
+        {"session": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- calendar feed --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_feed(person=person)
+            messages.success(request, "Your calendar address no longer works.")
+            return redirect("cohort_calendar")
+        token = services.create_feed(person=person)
+        # The secret is shown this once, in this response: only its hash is stored.
+        new_url = request.build_absolute_uri(reverse("cohort_feed", args=[token]))
+        return render(
+            request,
+            "cohorts/calendar.html",
+            {"feed": CalendarFeed.objects.filter(person=person).first(), "new_url": new_url},
+        )
+    return render(
+        request,
+        "cohorts/calendar.html",
+        {"feed": CalendarFeed.objects.filter(person=person).first(), "new_url": None},
+    )
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, feed_token: str) -> HttpResponse:
+    """Calendar apps fetch this without signing in: the secret in the address is the key."""
+    person = services.person_for_feed(feed_token)
+    if person is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(
+        services.person_calendar(person), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,73 @@
+"""Shared set-up for the cohort tests: a module with questions, prompts and an exercise, and
+a cohort built the way a facilitator would build it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.cohorts import services
+from bridgework.cohorts.models import Cohort
+from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module, ReflectionPrompt
+
+from .conftest import make_person
+
+
+def courage_module(organisation: Organisation) -> Module:
+    module = Module.objects.create(
+        organisation=organisation,
+        slug="courage",
+        title="Courage",
+        order=2,
+        summary="Holding back, and stepping past it.",
+        body="Body.",
+    )
+    for n in range(1, 5):
+        DiscussionQuestion.objects.create(
+            module=module, slug=f"q{n}", text=f"Question {n}?", order=n
+        )
+    ReflectionPrompt.objects.create(module=module, slug="p1", text="When did you hold back?")
+    Exercise.objects.create(
+        module=module,
+        slug="poll",
+        title="Which defense is yours?",
+        order=1,
+        minutes=30,
+        format="group",
+        body="1. Vote.\n2. Share.",
+    )
+    return module
+
+
+def make_cohort(
+    facilitator: Person,
+    members: Sequence[Person] = (),
+    *,
+    start: date,
+    at: time = time(18, 0),
+    zone: str = "Europe/London",
+    sessions: int = 3,
+    module: Module | None = None,
+    name: str = "Courage circle",
+) -> Cohort:
+    assert facilitator.organisation is not None
+    return services.create_cohort(
+        organisation=facilitator.organisation,
+        created_by=facilitator,
+        name=name,
+        start_date=start,
+        start_time=at,
+        time_zone=zone,
+        session_count=sessions,
+        modules=[module] if module else [],
+        facilitators=[facilitator],
+        members=members,
+    )
+
+
+def add_members(organisation: Organisation, count: int, start: int = 0) -> list[Person]:
+    return [
+        make_person(organisation, f"m{n}@acme.test", f"Member {n}", {Role.PARTICIPANT})
+        for n in range(start, start + count)
+    ]

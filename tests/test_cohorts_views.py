@@ -1,0 +1,216 @@
+"""Cohort pages as people use them, and query counts that stay flat as cohorts grow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation
+from bridgework.cohorts import services
+from bridgework.cohorts.models import Cohort, Membership, RunItem, Session
+
+from .cohorts_support import add_members, courage_module, make_cohort
+from .conftest import Cast
+
+
+def test_a_facilitator_creates_a_monthly_cohort(cast: Cast, organisation: Organisation) -> None:
+    module = courage_module(organisation)
+    client = cast.client("facilitator")
+    assert client.get("/cohorts/new").status_code == 200
+    response = client.post(
+        "/cohorts/new",
+        {
+            "name": "Spring circle",
+            "modules": [module.pk],
+            "start_date": "2030-03-12",
+            "start_time": "17:30",
+            "duration_minutes": "90",
+            "time_zone": "Europe/Berlin",
+            "cadence": "same_weekday",
+            "session_count": "4",
+            "members": [cast.participant.pk, cast.participant_and_member.pk],
+        },
+    )
+    cohort = Cohort.objects.get(name="Spring circle")
+    assert response.status_code == 302 and response["Location"] == f"/cohorts/{cohort.pk}/"
+    assert list(cohort.facilitators.all()) == [cast.facilitator]
+    sessions = list(cohort.sessions.all())
+    assert [s.local_date.isoformat() for s in sessions] == [
+        "2030-03-12",
+        "2030-04-09",
+        "2030-05-14",
+        "2030-06-11",
+    ]
+    assert {s.local_time.isoformat() for s in sessions} == {"17:30:00"}
+    assert sessions[0].module == module and sessions[1].module is None
+    page = cast.client("participant").get("/cohorts/").content.decode()
+    assert "Spring circle" in page
+
+
+def test_a_duplicate_name_and_bad_input_get_messages_not_errors(cast: Cast) -> None:
+    make_cohort(cast.facilitator, start=timezone.localdate(), name="Circle")
+    response = cast.client("facilitator").post(
+        "/cohorts/new", {"name": "circle", "session_count": "99", "start_date": "soon"}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "already a cohort with this name" in text
+
+
+def test_participants_cannot_start_cohorts(cast: Cast) -> None:
+    assert cast.client("participant").get("/cohorts/new").status_code == 403
+
+
+def test_the_run_of_show_moves_with_htmx_and_without(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    first, second, _ = session.items.all()
+    client = cast.client("facilitator")
+    plain = client.post(f"/cohorts/sessions/{session.pk}/plan/{second.pk}/move/up")
+    assert plain.status_code == 302
+    swapped = client.post(
+        f"/cohorts/sessions/{session.pk}/plan/{second.pk}/move/down", HTTP_HX_REQUEST="true"
+    )
+    assert swapped.status_code == 200
+    text = swapped.content.decode()
+    assert 'id="run-of-show"' in text and "<html" not in text
+    assert "Moved “How we look after each other here” down." in text
+    assert list(session.items.all())[:2] == [first, second]
+
+
+def test_the_total_time_is_compared_with_the_session_length(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    client = cast.client("facilitator")
+    assert (
+        "70 minutes to spare" in client.get(f"/cohorts/sessions/{session.pk}/plan").content.decode()
+    )
+    client.post(f"/cohorts/sessions/{session.pk}/plan", {"title": "Long talk", "minutes": "80"})
+    page = client.get(f"/cohorts/sessions/{session.pk}/plan").content.decode()
+    assert "100 of 90 minutes planned" in page and "10 minutes over" in page
+
+
+def test_the_facilitate_view_steps_through_items_and_degrades_without_js(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    client = cast.client("facilitator")
+    page = client.get(f"/cohorts/sessions/{session.pk}/facilitate?step=2").content.decode()
+    assert "Part 2 of 3" in page and "Planned: 5 minutes" in page
+    assert 'src="/static/js/cohort-timer.js"' in page and "<script>" not in page
+    client.post(f"/cohorts/sessions/{session.pk}/notes", {"text": "Warm room", "step": "2"})
+    assert "Warm room" in client.get(f"/cohorts/sessions/{session.pk}/facilitate").content.decode()
+    admin_view = cast.client("program_admin").get(f"/cohorts/sessions/{session.pk}/facilitate")
+    assert "Warm room" not in admin_view.content.decode()
+
+
+def test_the_handout_lists_questions_and_prompts(cast: Cast, organisation: Organisation) -> None:
+    module = courage_module(organisation)
+    cohort = make_cohort(
+        cast.facilitator, [cast.participant], start=timezone.localdate(), module=module
+    )
+    session = cohort.sessions.order_by("number").first()
+    assert session is not None
+    page = cast.client("participant").get(f"/cohorts/sessions/{session.pk}/handout").content
+    assert b"Question 1?" in page and b"When did you hold back?" in page
+
+
+def test_an_edited_session_gets_a_new_module_and_run_of_show(
+    cast: Cast, organisation: Organisation
+) -> None:
+    module = courage_module(organisation)
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/edit",
+        {
+            "on": "2031-01-07",
+            "at": "09:00",
+            "time_zone": "America/New_York",
+            "duration_minutes": "120",
+            "location": "Room 2",
+            "video_link": "meet.example.com/abc",
+            "module": module.pk,
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.local_start.isoformat() == "2031-01-07T09:00:00-05:00"
+    assert session.video_link == "https://meet.example.com/abc"
+    assert session.sequence == 1
+    assert RunItem.objects.filter(session=session, kind="question").count() == 3
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def queries(get: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    return len(captured)
+
+
+def grow(cast: Cast, organisation: Organisation, people: int, sessions: int, tag: str) -> Session:
+    members = [cast.participant, *add_members(organisation, people - 1, start=len(tag) * 1000)]
+    cohort = make_cohort(
+        cast.facilitator, members, start=timezone.localdate(), sessions=sessions, name=tag
+    )
+    session = cohort.sessions.order_by("number").first()
+    assert session is not None
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=10))
+    session.refresh_from_db()
+    for person in members[1:3]:
+        services.answer_pulse(session=session, person=person, useful=4, safe=4)
+    services.mark_attendance(session=session, marks={p.pk: "present" for p in members})
+    Membership.objects.create(
+        cohort=cohort,
+        person=cast.group_member if tag == "small" else cast.deactivated,
+        status=Membership.Status.REQUESTED,
+    )
+    return session
+
+
+@pytest.mark.parametrize(
+    ("position", "page"),
+    [
+        ("participant", "list"),
+        ("facilitator", "list"),
+        ("facilitator", "cohort"),
+        ("participant", "cohort"),
+        ("facilitator", "session"),
+        ("participant", "session"),
+        ("facilitator", "plan"),
+        ("facilitator", "attendance"),
+        ("facilitator", "facilitate"),
+        ("participant", "handout"),
+    ],
+)
+def test_pages_do_the_same_queries_for_3_and_30_members_and_sessions(
+    cast: Cast, organisation: Organisation, position: str, page: str
+) -> None:
+    def url(session: Session) -> str:
+        return {
+            "list": "/cohorts/",
+            "cohort": f"/cohorts/{session.cohort_id}/",
+            "session": f"/cohorts/sessions/{session.pk}/",
+            "plan": f"/cohorts/sessions/{session.pk}/plan",
+            "attendance": f"/cohorts/sessions/{session.pk}/attendance",
+            "facilitate": f"/cohorts/sessions/{session.pk}/facilitate",
+            "handout": f"/cohorts/sessions/{session.pk}/handout",
+        }[page]
+
+    client = cast.client(position)
+    small = grow(cast, organisation, 3, 3, "small")
+    few = queries(lambda: client.get(url(small)))
+    Cohort.objects.all().delete()
+    large = grow(cast, organisation, 30, 30, "large-cohort")
+    # More cohorts on the list page too.
+    for n in range(3):
+        make_cohort(cast.facilitator, [cast.participant], start=timezone.localdate(), name=f"x{n}")
+    many = queries(lambda: client.get(url(large)))
+    assert few == many
