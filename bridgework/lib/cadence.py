@@ -26,6 +26,14 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         raise ValueError(f"{name!r} is not a time zone we know.") from None
 
 
+def zone_or_utc(name: str) -> zoneinfo.ZoneInfo:
+    """The named zone, or UTC when a stored name is no longer valid."""
+    try:
+        return zone(name)
+    except ValueError:
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + months
     return index // 12, index % 12 + 1

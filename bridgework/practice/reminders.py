@@ -9,7 +9,6 @@ active, because time passes between planning and sending.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.lib.cadence import zone_or_utc
+
 from .models import CheckIn, Commitment, PracticeProfile, Reminder
 from .services import current_period
 
@@ -28,12 +29,7 @@ CHECK_IN_LINK_DAYS = 8
 
 
 def _local_now(profile: PracticeProfile | None, now: datetime) -> datetime:
-    name = profile.time_zone if profile else "UTC"
-    try:
-        zone = zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return now.astimezone(zone)
+    return now.astimezone(zone_or_utc(profile.time_zone if profile else "UTC"))
 
 
 def due_period(commitment: Commitment, now: datetime) -> date | None:

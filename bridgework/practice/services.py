@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
+from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, period_start, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts
 
@@ -26,11 +26,7 @@ def profile_for(person: Person) -> PracticeProfile:
 
 
 def local_today(profile: PracticeProfile) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(profile.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
+    return timezone.now().astimezone(zone_or_utc(profile.time_zone)).date()
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ is a 404, program admins included."""
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from bridgework.accounts.models import Person
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.lib import apology as apology_rules
 from bridgework.lib import ics
+from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.htmx import is_htmx
 from bridgework.practice import services as practice_services
 
@@ -398,10 +398,7 @@ def coffee_chat(request: HttpRequest, role_model_id: int) -> HttpResponse:
     person = current_person(request)
     item = _own(RoleModel, request, role_model_id)
     profile = practice_services.profile_for(person)
-    try:
-        zone = zoneinfo.ZoneInfo(profile.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_or_utc(profile.time_zone)
     form = CoffeeChatForm(
         request.POST if request.method == "POST" else None,
         initial=CoffeeChatForm.suggested_initial(practice_services.local_today(profile)),
