@@ -323,6 +323,8 @@ LOGGING = {
 # Called with each new organisation (createorg, the demo). Accounts knows nothing of the
 # other apps, so they register what a new organisation needs here.
 NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
+# Called with the demo organisation once its people exist, to add each app's sample data.
+DEMO_HOOKS: list[str] = []
 # (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from . import services
 from .models import CommunityGroup, GroupMembership, Organisation, Person, Role
@@ -118,6 +119,8 @@ def create_demo(*, reset: bool = False) -> Organisation:
             GroupMembership.objects.create(
                 group=groups[group_name], person=person, added_by=GroupMembership.AddedBy.SELF
             )
+    for path in settings.DEMO_HOOKS:
+        import_string(path)(organisation)
     return organisation
 
 
