@@ -207,6 +207,24 @@ def test_deleting_an_account_destroys_the_data_key_and_the_rows(cast: Cast) -> N
     assert kept.sender_id is None and kept.text_for_recipient == NOTE_OUT
 
 
+def test_wrong_passwords_for_deleting_an_account_count_towards_the_lockout(cast: Cast) -> None:
+    me = cast.participant
+    client = client_for(me)
+    for _ in range(4):
+        wrong = client.post("/reflect/my-data/delete-account", {"password": "a guess"})
+        assert wrong.status_code == 400
+    fifth = client.post("/reflect/my-data/delete-account", {"password": "a guess"})
+    assert fifth.status_code == 429  # the sign-in lockout page: the same limit as signing in
+
+    right = client.post(
+        "/reflect/my-data/delete-account", {"password": "correct horse battery staple"}
+    )
+
+    assert right.status_code == 400
+    assert "Too many wrong passwords" in right.content.decode()
+    assert Person.objects.filter(pk=me.pk).exists()
+
+
 def test_the_only_program_admin_cannot_delete_their_account(cast: Cast) -> None:
     client = cast.client("program_admin")
     response = client.post(

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from bridgework.accounts.models import Person
@@ -308,8 +310,14 @@ class DeleteAccountForm(forms.Form):
         self.person = person
 
     def clean_password(self) -> str:
+        # Through authenticate() so that wrong guesses count towards the same lockout as
+        # sign-in: a borrowed session cannot be used to try passwords without limit.
         password: str = self.cleaned_data["password"]
-        if not self.person.check_password(password):
+        if AxesProxyHandler.is_locked(self.request, {"email": self.person.email}):
+            raise forms.ValidationError(
+                "Too many wrong passwords. Wait 15 minutes, then try again. Nothing was deleted."
+            )
+        if authenticate(self.request, email=self.person.email, password=password) != self.person:
             raise forms.ValidationError("That is not your password. Nothing was deleted.")
         return password
 
