@@ -202,6 +202,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_calendar": {"GET": members(200), "POST": members(200)},
     "cohort_feed": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "cohort": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
+    "cohort_settings": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
+    "cohort_add_session": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
     "cohort_enrol": {"GET": NOT_ALLOWED, "POST": cohort_managers(400)},
     "cohort_join": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
     "cohort_membership": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bridgework.accounts.models import Organisation
+from bridgework.accounts.models import Organisation, Role
 from bridgework.cohorts import services
 from bridgework.cohorts.models import Cohort, Membership, RunItem, Session
 
 from .cohorts_support import add_members, courage_module, make_cohort
-from .conftest import Cast
+from .conftest import Cast, make_person
 
 
 def test_a_facilitator_creates_a_monthly_cohort(cast: Cast, organisation: Organisation) -> None:
@@ -64,6 +64,70 @@ def test_a_duplicate_name_and_bad_input_get_messages_not_errors(cast: Cast) -> N
 
 def test_participants_cannot_start_cohorts(cast: Cast) -> None:
     assert cast.client("participant").get("/cohorts/new").status_code == 403
+
+
+def test_a_facilitator_renames_a_cohort_and_hands_it_over(
+    cast: Cast, organisation: Organisation
+) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), name="Circle")
+    other = make_person(
+        organisation, "lee@acme.test", "Lee Park", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+    client = cast.client("facilitator")
+    assert "Cohort settings" in client.get(f"/cohorts/{cohort.pk}/").content.decode()
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/settings",
+        {"name": "Courage circle", "description": "Monthly.", "facilitators": [other.pk]},
+    )
+
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.name == "Courage circle" and not cohort.open_to_join
+    assert list(cohort.facilitators.all()) == [other]
+    # Handed over: the former facilitator no longer runs it.
+    assert client.get(f"/cohorts/{cohort.pk}/settings").status_code == 404
+
+
+def test_cohort_settings_explain_what_is_wrong(cast: Cast) -> None:
+    make_cohort(cast.facilitator, start=timezone.localdate(), name="Taken")
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), name="Circle")
+    response = cast.client("facilitator").post(
+        f"/cohorts/{cohort.pk}/settings", {"name": " taken ", "facilitators": []}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "already a cohort with this name" in text
+    assert "Choose at least one facilitator." in text
+    cohort.refresh_from_db()
+    assert cohort.name == "Circle"
+
+
+def test_adding_a_session_follows_the_cohorts_cadence(
+    cast: Cast, organisation: Organisation
+) -> None:
+    module = courage_module(organisation)
+    cohort = services.create_cohort(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Last Thursdays",
+        start_date=date(2030, 1, 31),  # the fifth Thursday: "the last Thursday"
+        start_time=time(18, 0),
+        time_zone="Europe/London",
+        session_count=2,
+        modules=[],
+        facilitators=[cast.facilitator],
+    )
+    cohort.modules.add(module)
+
+    response = cast.client("facilitator").post(f"/cohorts/{cohort.pk}/sessions/add")
+
+    added = cohort.sessions.get(number=3)
+    assert response.status_code == 302
+    assert response["Location"] == f"/cohorts/sessions/{added.pk}/edit"
+    assert added.local_date == date(2030, 3, 28) and added.local_time == time(18, 0)
+    assert added.module == module and added.items.exists()
+    assert cast.client("participant").post(f"/cohorts/{cohort.pk}/sessions/add").status_code == 404
 
 
 def test_the_run_of_show_moves_with_htmx_and_without(cast: Cast) -> None:

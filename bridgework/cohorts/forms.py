@@ -91,6 +91,48 @@ class CohortForm(forms.Form):
         return name
 
 
+class CohortSettingsForm(forms.Form):
+    """What can change once a cohort runs; sessions are edited one by one."""
+
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    facilitators = PersonChoiceField(
+        queryset=Person.objects.none(),
+        error_messages={"required": "Choose at least one facilitator."},
+        help_text="People with the facilitator role. A cohort always has at least one.",
+    )
+    open_to_join = forms.BooleanField(
+        label="Let people in the organisation ask to join", required=False
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": cohort.name,
+                "description": cohort.description,
+                "facilitators": list(cohort.facilitators.all()),
+                "open_to_join": cohort.open_to_join,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        facilitators = _people(cohort.organisation).filter(role_assignments__role=Role.FACILITATOR)
+        # Someone who leads it without the facilitator role (a program admin who started it)
+        # stays choosable, so saving the form does not quietly remove them.
+        current = Person.objects.filter(facilitated_cohorts=cohort)
+        self.fields["facilitators"].queryset = (facilitators | current).distinct()  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        taken = Cohort.objects.filter(organisation=self.cohort.organisation, name__iexact=name)
+        if taken.exclude(pk=self.cohort.pk).exists():
+            raise forms.ValidationError("There is already a cohort with this name.")
+        return name
+
+
 class EnrolForm(forms.Form):
     people = PersonChoiceField(
         queryset=Person.objects.none(), required=False, label="Choose people"

@@ -119,6 +119,64 @@ def create_cohort(
     return cohort
 
 
+@transaction.atomic
+def update_cohort(
+    *,
+    cohort: Cohort,
+    name: str,
+    description: str,
+    facilitators: Iterable[Person],
+    open_to_join: bool,
+) -> Cohort:
+    leaders = _in_organisation(cohort.organisation, facilitators)
+    if not leaders:
+        raise ValidationError("A cohort needs at least one facilitator.")
+    cohort.name = name
+    cohort.description = description
+    cohort.open_to_join = open_to_join
+    cohort.full_clean()
+    cohort.save()
+    cohort.facilitators.set(leaders)
+    return cohort
+
+
+@transaction.atomic
+def add_session(*, cohort: Cohort) -> Session:
+    """One more session, on the cohort's cadence after the last, with the next unused module."""
+    last = cohort.sessions.order_by("-number").first()
+    if last is None:
+        raise ValidationError("This cohort has no session to follow on from.")
+    local_start = last.starts_at.astimezone(cadence.zone_or_utc(last.time_zone))
+    at = local_start.time().replace(tzinfo=None)
+    rule = cadence.MonthlyRule(cohort.cadence)
+    # Counted from the cohort's first date, so "the 31st" or "the last Thursday" keeps its
+    # meaning; from the last session only when sessions were moved past that date.
+    following = cadence.plan_sessions(
+        start=cohort.start_date,
+        at=at,
+        zone_name=last.time_zone,
+        count=last.number + 1,
+        rule=rule,
+    )[-1]
+    if following <= last.starts_at:
+        following = cadence.plan_sessions(
+            start=local_start.date(), at=at, zone_name=last.time_zone, count=2, rule=rule
+        )[1]
+    used = set(cohort.sessions.exclude(module=None).values_list("module_id", flat=True))
+    ordered = sorted(cohort.modules.all(), key=lambda m: (m.order, m.title))
+    module = next((m for m in ordered if m.pk not in used), None)
+    session = Session.objects.create(
+        cohort=cohort,
+        number=last.number + 1,
+        module=module,
+        starts_at=following,
+        time_zone=last.time_zone,
+        duration_minutes=last.duration_minutes,
+    )
+    build_run_of_show(session=session)
+    return session
+
+
 def _in_organisation(organisation: Organisation, people: Iterable[Person]) -> list[Person]:
     chosen = list(people)
     if any(p.organisation_id != organisation.pk for p in chosen):

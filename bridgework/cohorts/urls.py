@@ -8,6 +8,8 @@ urlpatterns = [
     path("calendar/", views.calendar_settings, name="cohort_calendar"),
     path("calendar/<str:feed_token>.ics", views.calendar_feed, name="cohort_feed"),
     path("<int:cohort_id>/", views.cohort, name="cohort"),
+    path("<int:cohort_id>/settings", views.cohort_settings, name="cohort_settings"),
+    path("<int:cohort_id>/sessions/add", views.add_session, name="cohort_add_session"),
     path("<int:cohort_id>/enrol", views.enrol, name="cohort_enrol"),
     path("<int:cohort_id>/join", views.join, name="cohort_join"),
     path(

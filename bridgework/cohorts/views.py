@@ -21,6 +21,7 @@ from . import services
 from .forms import (
     AttendanceForm,
     CohortForm,
+    CohortSettingsForm,
     EnrolForm,
     NoteForm,
     PulseForm,
@@ -230,6 +231,36 @@ def membership(
             f"{name} is now a member." if decision == "approve" else f"Declined {name}'s request.",
         )
     return redirect("cohort", found.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def cohort_settings(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    found = _cohort(request, cohort_id, manage=True)
+    form = CohortSettingsForm(request.POST if request.method == "POST" else None, cohort=found)
+    if request.method == "POST" and form.is_valid():
+        services.update_cohort(cohort=found, **form.cleaned_data)
+        messages.success(request, "Saved the cohort's settings.")
+        return redirect("cohort", found.pk)
+    return render(
+        request,
+        "cohorts/settings.html",
+        {"cohort": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def add_session(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    found = _cohort(request, cohort_id, manage=True)
+    try:
+        session = services.add_session(cohort=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cohort", found.pk)
+    messages.success(request, f"Added session {session.number}. Check its date and plan.")
+    return redirect("cohort_session_edit", session.pk)
 
 
 # --- sessions -------------------------------------------------------------------------------
