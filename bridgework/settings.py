@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "bridgework.practice",
     "bridgework.reflection",
     "bridgework.cohorts",
+    "bridgework.community",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -221,6 +221,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_check_in": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
     # The pulse is for the cohort's members alone: facilitators never answer their own.
     "cohort_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
+    # Community: spaces are listed by audience; a space outside it is a 404 (community_*).
+    "community": {"GET": members(200), "POST": NOT_ALLOWED},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth

@@ -1,0 +1,548 @@
+"""Community spaces: who can see a space is decided live from the membership tables, every
+time, by the one rule in `visibility.py`. Nothing about access is cached or copied.
+
+A space's audience is all participants of the organisation, the members of a cohort, or the
+members of one community group. A group's space is "protected": nobody outside the group —
+program admins included — sees any trace of it. Its facilitators can see it to look after it.
+
+Polls keep who voted (`PollResponse`) apart from what was chosen (`PollAnswer`); an anonymous
+poll's answers carry no person, a random id and no time, like the cohorts' feedback pulse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
+from bridgework.cohorts.models import Cohort
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+DEFAULT_GUIDELINES = """\
+**Share what you have checked.** Before you post a link, a statistic or a story that is not
+yours, ask yourself where it comes from and whether it is fair to the people it describes.
+If you are not sure, say so.
+
+**Make room for every voice.** Online, the loudest few can fill a space without meaning to.
+Say your piece, then leave space for others. Read more than you write; a short reply that
+builds on someone else's point often helps more than a long one.
+
+**Go gently with other people's energy.** Explaining your own experience again and again is
+tiring work. Nobody here owes anyone an education. Look things up first, thank people for
+what they share, and accept "not today" as a full answer.
+
+**Speak for yourself.** Say "I" rather than "everyone". Ask before you retell someone
+else's story, even without their name.
+
+**Disagree with ideas, not people.** You can challenge a point and still be kind to the
+person who made it. When you get something wrong, own the impact and carry on.
+
+Facilitators look after this space. They may hide a post, lock a thread or pause someone's
+posting, and they always say why.
+"""
+
+
+class SpaceQuerySet(models.QuerySet["Space"]):
+    def in_organisation(self, organisation: Organisation) -> SpaceQuerySet:
+        return self.filter(organisation=organisation)
+
+    def visible_to(self, person: Person) -> SpaceQuerySet:
+        """Spaces the person may see, computed from live memberships (see visibility.py)."""
+        from .visibility import visible_spaces_q
+
+        return self.filter(visible_spaces_q(person))
+
+    def facilitated_by(self, person: Person) -> SpaceQuerySet:
+        """Spaces the person moderates: their own facilitated spaces, while they hold the role."""
+        if not person.is_active or not person.is_facilitator:
+            return self.none()
+        return self.filter(
+            organisation_id=person.organisation_id,
+            pk__in=Space.facilitators.through.objects.filter(person_id=person.pk).values(
+                "space_id"
+            ),
+        )
+
+
+class Space(models.Model):
+    class Audience(models.TextChoices):
+        ORGANISATION = "organisation", "Everyone taking part in the program"
+        COHORT = "cohort", "The members of one cohort"
+        GROUP = "group", "The members of one community group"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    description = models.TextField(blank=True, max_length=2000)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(
+        CommunityGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    facilitators = models.ManyToManyField(Person, related_name="facilitated_spaces", blank=True)
+    guidelines = models.TextField(default=DEFAULT_GUIDELINES, max_length=10000)
+    is_archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SpaceQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        threads: RelatedManager[Thread]
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", Lower("name"), name="unique_space_name_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="unique_space_slug_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(audience="organisation", cohort__isnull=True, group__isnull=True)
+                    | Q(audience="cohort", cohort__isnull=False, group__isnull=True)
+                    | Q(audience="group", cohort__isnull=True, group__isnull=False)
+                ),
+                name="space_audience_matches_its_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community_space", args=[self.pk])
+
+    @property
+    def is_protected(self) -> bool:
+        """A community group's own space; organisation and cohort spaces are allies' spaces."""
+        return self.audience == Space.Audience.GROUP
+
+    @staticmethod
+    def unique_slug_for(organisation: Organisation, name: str) -> str:
+        base = slugify(name)[:50] or "space"
+        slug, number = base, 2
+        while Space.objects.filter(organisation=organisation, slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+    def audience_label(self) -> str:
+        if self.audience == Space.Audience.COHORT and self.cohort is not None:
+            return f"Members of the cohort “{self.cohort.name}”"
+        if self.audience == Space.Audience.GROUP and self.group is not None:
+            return f"Members of {self.group.name}"
+        return "Everyone taking part in the program"
+
+    def can_view(self, person: Person) -> bool:
+        from .visibility import can_view
+
+        return can_view(person, self)
+
+    def can_moderate(self, person: Person) -> bool:
+        """Only this space's own facilitators, while they hold the facilitator role."""
+        return (
+            person.is_active
+            and person.organisation_id == self.organisation_id
+            and person.has_role(Role.FACILITATOR)
+            and self.facilitators.filter(pk=person.pk).exists()
+        )
+
+    def is_paused_for(self, person: Person) -> bool:
+        return PostingPause.objects.active().filter(space=self, person=person).exists()
+
+    def can_post(self, person: Person) -> bool:
+        """May write here at all. Accepting the guidelines is checked apart, with its own
+        prompt (`has_accepted_guidelines`)."""
+        return not self.is_archived and self.can_view(person) and not self.is_paused_for(person)
+
+    def has_accepted_guidelines(self, person: Person) -> bool:
+        return GuidelinesAcceptance.objects.filter(space=self, person=person).exists()
+
+
+class GuidelinesAcceptance(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "person"], name="one_acceptance_per_space")
+        ]
+
+    def __str__(self) -> str:
+        return f"Guidelines acceptance {self.pk}"
+
+
+class ThreadQuerySet(models.QuerySet["Thread"]):
+    def visible_to(self, person: Person) -> ThreadQuerySet:
+        return self.filter(space__in=Space.objects.visible_to(person))
+
+
+class Thread(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    reply_count = models.PositiveIntegerField(default=0)
+    is_locked = models.BooleanField(default=False)
+    lock_reason = models.CharField(max_length=500, blank=True)
+
+    objects = ThreadQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        posts: RelatedManager[Post]
+
+    class Meta:
+        ordering = ["-last_activity_at", "-pk"]
+        indexes = [models.Index(fields=["space", "-last_activity_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("community_thread", args=[self.pk])
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible_to(self, person: Person) -> PostQuerySet:
+        """Posts in spaces the person may see; a hidden post only to its author and the
+        space's facilitators."""
+        from .visibility import visible_posts_q
+
+        return self.filter(visible_posts_q(person))
+
+    def shown(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.SHOWN)
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        SHOWN = "shown", "Shown"
+        HELD = "held", "Held for review after several flags"
+        HIDDEN = "hidden", "Hidden by a facilitator"
+
+    # The space is copied from the thread so that every visibility check is one join.
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(max_length=10000)
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SHOWN)
+    moderation_reason = models.CharField(max_length=500, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["space", "author", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('community_thread', args=[self.thread_id])}?post={self.pk}#post-{self.pk}"
+
+    @property
+    def is_shown(self) -> bool:
+        return self.status == Post.Status.SHOWN
+
+
+class PostRevision(models.Model):
+    """An earlier wording of a post, kept when its author edits it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk}"
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        THANKS = "thanks", "Thank you"
+        AGREE = "agree", "I agree"
+        LEARNED = "learned", "I learned something"
+        SUPPORT = "support", "Sending support"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "person", "kind"], name="one_reaction_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reaction {self.pk}"
+
+
+class Follow(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="follows")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "person"], name="one_follow_per_thread")
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow {self.pk}"
+
+
+class ThreadRead(models.Model):
+    """When someone last opened a thread: for "new since your last visit", and for the
+    equal-voice count of people who read but never post (a number, never a list)."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    last_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "person"], name="one_read_per_thread")
+        ]
+
+    def __str__(self) -> str:
+        return f"Thread read {self.pk}"
+
+
+class Mention(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "person"], name="one_mention_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"Mention {self.pk}"
+
+
+class Flag(models.Model):
+    """Someone's concern about a post. Who flagged is for the space's facilitators only."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    flagged_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "flagged_by"], name="one_flag_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag {self.pk}"
+
+
+class PostingPauseQuerySet(models.QuerySet["PostingPause"]):
+    def active(self) -> PostingPauseQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+
+class PostingPause(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostingPauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Posting pause {self.pk}"
+
+
+class ModerationAction(models.Model):
+    class Kind(models.TextChoices):
+        HIDE = "hide", "Hid a post"
+        RESTORE = "restore", "Restored a post"
+        HOLD = "hold", "Held a post after three flags"
+        LOCK = "lock", "Locked a thread"
+        UNLOCK = "unlock", "Unlocked a thread"
+        PAUSE = "pause", "Paused someone's posting"
+        UNPAUSE = "unpause", "Lifted a posting pause"
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True)
+    thread = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True)
+    subject = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Moderation action {self.pk}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_person(self, person: Person) -> NotificationQuerySet:
+        """The person's notifications, re-checked now: one from a space they can no longer
+        see is never listed (and never e-mailed)."""
+        return self.filter(person=person).filter(
+            Q(space__isnull=True) | Q(space__in=Space.objects.visible_to(person))
+        )
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", "A reply in a thread you follow"
+        MENTION = "mention", "Someone mentioned you"
+        MODERATION = "moderation", "A facilitator's decision about your post"
+        POLL = "poll", "A new poll"
+        RESOURCE_REVIEWED = "resource_reviewed", "Your resource was reviewed"
+        ASK_PUBLISHED = "ask_published", "An ask was published"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk}"
+
+
+class DigestPreference(models.Model):
+    class Frequency(models.TextChoices):
+        NEVER = "never", "No e-mail, I'll look in Bridgework"
+        DAILY = "daily", "Once a day"
+        WEEKLY = "weekly", "Once a week"
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Digest preference {self.pk}"
+
+
+class Poll(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Pick one"
+        MULTIPLE = "multiple", "Pick any that apply"
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    is_anonymous = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    if TYPE_CHECKING:
+        options: RelatedManager[PollOption]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        return reverse("community_poll", args=[self.pk])
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PollResponse(models.Model):
+    """Only that someone has voted — never what they chose."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="one_vote_per_poll")]
+
+    def __str__(self) -> str:
+        return f"Poll response {self.pk}"
+
+
+class PollAnswer(models.Model):
+    """One chosen option. In an anonymous poll: no person, no time and a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="answers")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return "Poll answer"

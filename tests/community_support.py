@@ -1,0 +1,42 @@
+"""Shared set-up for the community tests: the two typical spaces and a way to post."""
+
+from __future__ import annotations
+
+from bridgework.accounts.models import CommunityGroup, Person
+from bridgework.community.models import GuidelinesAcceptance, Post, Space, Thread
+
+
+def allies_space(facilitator: Person, name: str = "Allies") -> Space:
+    organisation = facilitator.organisation
+    assert organisation is not None
+    space = Space.objects.create(
+        organisation=organisation,
+        name=name,
+        slug=Space.unique_slug_for(organisation, name),
+        audience=Space.Audience.ORGANISATION,
+        created_by=facilitator,
+    )
+    space.facilitators.add(facilitator)
+    return space
+
+
+def group_space(facilitator: Person, group: CommunityGroup, name: str = "Our space") -> Space:
+    organisation = facilitator.organisation
+    assert organisation is not None
+    space = Space.objects.create(
+        organisation=organisation,
+        name=name,
+        slug=Space.unique_slug_for(organisation, name),
+        audience=Space.Audience.GROUP,
+        group=group,
+        created_by=facilitator,
+    )
+    space.facilitators.add(facilitator)
+    return space
+
+
+def raw_post(space: Space, author: Person, body: str, title: str = "A thread") -> Post:
+    """A thread with one post, written straight to the database (no rules, no limits)."""
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=author)
+    thread = Thread.objects.create(space=space, title=title, author=author)
+    return Post.objects.create(space=space, thread=thread, author=author, body=body)

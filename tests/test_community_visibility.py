@@ -1,0 +1,97 @@
+"""Who sees a community space: its audience and its facilitators, decided live from the
+membership tables, and nobody else — program admins included."""
+
+from __future__ import annotations
+
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+from bridgework.community.models import Notification, Post, Space, Thread
+from bridgework.community.notifications import notify, visible_notifications
+from bridgework.community.visibility import can_view
+
+from .community_support import allies_space, group_space, raw_post
+from .conftest import Cast
+
+
+def visible(person: Person) -> set[str]:
+    return set(Space.objects.visible_to(person).values_list("name", flat=True))
+
+
+def test_the_allies_space_is_for_participants_and_its_facilitators(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    allies_space(cast.facilitator)
+    group_space(cast.facilitator, community_group)
+    assert visible(cast.participant) == {"Allies"}
+    assert visible(cast.group_member) == {"Our space"}
+    assert visible(cast.participant_and_member) == {"Allies", "Our space"}
+    assert visible(cast.facilitator) == {"Allies", "Our space"}
+    assert visible(cast.program_admin) == set()
+    assert visible(cast.deactivated) == set()
+    assert visible(cast.stranger) == set()
+
+
+def test_a_facilitator_sees_only_the_spaces_they_facilitate_or_belong_to(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    other = make_other_facilitator(cast)
+    assert not can_view(other, space)
+    assert not space.can_moderate(other)
+    assert space.can_moderate(cast.facilitator)
+
+
+def make_other_facilitator(cast: Cast) -> Person:
+    from .conftest import make_person
+
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    return make_person(organisation, "flo@acme.test", "Flo Other", {Role.FACILITATOR})
+
+
+def test_leaving_the_group_hides_its_space_at_once(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    post = raw_post(space, cast.group_member, "hello")
+    assert can_view(cast.group_member, post)
+    GroupMembership.objects.filter(person=cast.group_member).delete()
+    assert not can_view(cast.group_member, post)
+    assert not Post.objects.visible_to(cast.group_member).exists()
+    assert not Thread.objects.visible_to(cast.group_member).exists()
+
+
+def test_losing_the_facilitator_role_ends_facilitating_at_once(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    cast.facilitator.set_roles({Role.PARTICIPANT})
+    fresh = Person.objects.get(pk=cast.facilitator.pk)
+    assert not can_view(fresh, space)
+    assert not space.can_moderate(fresh)
+
+
+def test_a_hidden_post_is_for_its_author_and_the_facilitators(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    post = raw_post(space, cast.group_member, "hello")
+    post.status = Post.Status.HIDDEN
+    post.save()
+    assert can_view(cast.group_member, post)
+    assert can_view(cast.facilitator, post)
+    assert not can_view(cast.participant_and_member, post)
+    assert set(Post.objects.visible_to(cast.participant_and_member)) == set()
+    assert set(Post.objects.visible_to(cast.facilitator)) == {post}
+
+
+def test_notifications_from_a_space_are_rechecked_when_listed(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    assert notify(person=cast.participant, kind="reply", summary="x", url="/", space=space) is None
+    kept = notify(person=cast.group_member, kind="reply", summary="x", url="/", space=space)
+    own = notify(person=cast.group_member, kind="other", summary="y", url="/")
+    assert set(visible_notifications(cast.group_member)) == {kept, own}
+    GroupMembership.objects.filter(person=cast.group_member).delete()
+    assert list(visible_notifications(cast.group_member)) == [own]
+    assert Notification.objects.filter(person=cast.group_member).count() == 2
