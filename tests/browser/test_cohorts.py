@@ -87,6 +87,18 @@ def test_a_facilitator_runs_a_monthly_cohort(
     expect(page.get_by_role("status").first).to_contain_text("Added 4 people.")
     expect(page.get_by_role("heading", name="Members (6)")).to_be_visible()
 
+    # Settings stay editable after creation, and one more session follows the cadence.
+    cohort_url = page.url
+    page.get_by_role("link", name="Cohort settings").click()
+    axe(page)
+    page.get_by_label("Let people in the organisation ask to join").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved the cohort's settings.")
+    page.get_by_role("button", name="Add a session").click()
+    expect(page.get_by_role("status").first).to_contain_text("Added session 7.")
+    axe(page)
+    page.goto(cohort_url)
+
     page.get_by_role("link", name="Session 1", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Session 1: Emotional courage")
     session_path = page.url.removeprefix(page.url.split("/cohorts/")[0])
