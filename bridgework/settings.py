@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "bridgework.reflection",
     "bridgework.cohorts",
     "bridgework.community",
+    "bridgework.resources",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -325,7 +326,9 @@ LOGGING = {
 # other apps, so they register what a new organisation needs here.
 NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
 # Called with the demo organisation once its people exist, to add each app's sample data.
-DEMO_HOOKS: list[str] = []
+DEMO_HOOKS: list[str] = [
+    "bridgework.resources.demo.create",
+]
 # (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),

@@ -26,6 +26,7 @@ from bridgework.curriculum.models import Module
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
 from bridgework.reflection import services as reflection_services
+from bridgework.resources.models import Resource
 
 from .conftest import POSITIONS, Cast, curriculum_sample
 
@@ -104,6 +105,16 @@ def cohort_managers_ok(ok: int) -> dict[str, int | str]:
 
 def cohort_managers(ok: int) -> Rule:
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, **cohort_managers_ok(ok)}, 404)
+
+
+def resource_facilitators(ok: int) -> Rule:
+    """The organisation's facilitators; everyone else's role does not include it (403)."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": ok}, 403)
+
+
+def resource_people(ok: int) -> Rule:
+    """A suggestion waiting for review: its suggester (the participant) and facilitators."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "participant": ok, "facilitator": ok}, 404)
 
 
 OPERATOR_ONLY = everyone(ADMIN_LOGIN)
@@ -223,6 +234,15 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
     # Community: spaces are listed by audience; a space outside it is a 404 (community_*).
     "community": {"GET": members(200), "POST": NOT_ALLOWED},
+    # Resources: every member sees the vetted list and suggests; a suggestion is seen by its
+    # suggester (the participant) and facilitators; only facilitators review.
+    "resources": {"GET": members(200), "POST": NOT_ALLOWED},
+    "resource_suggest": {"GET": members(200), "POST": members(400)},
+    "resources_mine": {"GET": members(200), "POST": NOT_ALLOWED},
+    "resources_review": {"GET": resource_facilitators(200), "POST": NOT_ALLOWED},
+    "resource": {"GET": resource_people(200), "POST": NOT_ALLOWED},
+    "resource_review": {"GET": resource_facilitators(200), "POST": resource_facilitators(400)},
+    "resource_withdraw": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -387,6 +407,14 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     )
     reflection = reflection_objects(cast)
     cohort = cohort_objects(cast, module)
+    suggestion = Resource.objects.create(
+        organisation=cast.participant.organisation,
+        kind="book",
+        title="A book that helped",
+        url="https://example.org/book",
+        why_it_helped="It did.",
+        suggested_by=cast.participant,
+    )
     return {
         **reflection,
         **cohort,
@@ -407,6 +435,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "commitment_id": str(commitment.pk),
         "action": "pause",
         "check_in_token": check_in_token(commitment, commitment.started_on),
+        "resource_id": str(suggestion.pk),
     }
 
 

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bridgework.accounts.models import Organisation
+from bridgework.curriculum.models import Module
+
+from .models import RUBRIC, Kind, ResourceReview, web_url
+
+
+class ModuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.title)
+
+
+class WebAddressField(forms.URLField):
+    """Only http and https: no javascript:, data:, file: or ftp: links."""
+
+    default_validators = [web_url]
+    default_error_messages = {"invalid": "Give a web address starting https://"}
+
+
+class SuggestForm(forms.Form):
+    kind = forms.ChoiceField(label="What is it?", choices=Kind.choices)
+    title = forms.CharField(
+        max_length=200, help_text="For a book, add the author: “Title” by Name."
+    )
+    url = WebAddressField(
+        label="Link",
+        max_length=500,
+        assume_scheme="https",
+        help_text="A web address where others can find it, starting https://",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    module = ModuleChoiceField(
+        label="Which module does it go with?",
+        queryset=Module.objects.none(),
+        required=False,
+        empty_label="None in particular",
+    )
+    why_it_helped = forms.CharField(
+        label="Why it helped you",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A few sentences in your own words: what you took from it, and who it suits.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+
+    def clean_title(self) -> str:
+        return str(self.cleaned_data["title"]).strip()
+
+    def clean_why_it_helped(self) -> str:
+        return str(self.cleaned_data["why_it_helped"]).strip()
+
+
+def _with_any(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class FilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type", choices=_with_any(Kind.choices, "Any type"), required=False
+    )
+    module = ModuleChoiceField(
+        queryset=Module.objects.none(), required=False, empty_label="Any module"
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+
+    def active_filters(self) -> dict[str, Any]:
+        # A value that is not a choice (from an old link, say) is left out on its own.
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision", choices=ResourceReview.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The person who suggested it sees this. Needed to decline; kind and specific "
+        "helps them most.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One checkbox per criterion, in the rubric's order, before the decision.
+        criteria = {
+            c.key: forms.BooleanField(label=c.name, help_text=c.question, required=False)
+            for c in RUBRIC
+        }
+        self.fields = {**criteria, **self.fields}
+
+    def criterion_fields(self) -> list[forms.BoundField]:
+        return [self[c.key] for c in RUBRIC]
+
+    def checks(self) -> dict[str, bool]:
+        return {c.key: bool(self.cleaned_data.get(c.key)) for c in RUBRIC}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision == ResourceReview.Decision.APPROVE and not all(self.checks().values()):
+            self.add_error(
+                "decision",
+                "A resource is vetted only when it meets every criterion. Tick each one it "
+                "meets, or decline it with a reason.",
+            )
+        if decision == ResourceReview.Decision.DECLINE and not data.get("reason", "").strip():
+            self.add_error("reason", "Say briefly why, so the person can learn from it.")
+        return data
