@@ -209,7 +209,31 @@ def test_a_role_model_goal_becomes_a_commitment_in_one_click(
 
     [commitment] = Commitment.objects.filter(person=participant)
     assert commitment.title == "Ask before I assume" and commitment.cadence == "weekly"
+    assert commitment.practice == "deep-curiosity" and commitment.courage == 1
     assert "Fran Facilitator" in page(client.get(f"/reflect/role-models/{role_model.pk}/"))
+
+
+def test_a_goal_can_become_a_commitment_at_a_chosen_practice_and_level(
+    participant: Person,
+) -> None:
+    client = client_for(participant)
+    client.post("/reflect/role-models/", {"name": "Rosa"})
+    role_model = RoleModel.objects.get(person=participant)
+    client.post(f"/reflect/role-models/{role_model.pk}/goals", {"text": "Name it in the meeting"})
+    goal = GrowthGoal.objects.get(role_model=role_model)
+    assert f'id="goal-{goal.pk}-practice"' in page(
+        client.get(f"/reflect/role-models/{role_model.pk}/")
+    )
+
+    bad = client.post(f"/reflect/goals/{goal.pk}/commit", {"practice": "bravado", "courage": "9"})
+    assert bad.status_code == 302 and not Commitment.objects.filter(person=participant).exists()
+    client.post(
+        f"/reflect/goals/{goal.pk}/commit",
+        {"practice": "courageous-responsibilities", "courage": "3"},
+    )
+
+    [commitment] = Commitment.objects.filter(person=participant)
+    assert commitment.practice == "courageous-responsibilities" and commitment.courage == 3
 
 
 def test_someone_elses_colleague_cannot_be_picked(participant: Person, stranger: Person) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from bridgework.accounts.models import Person
+from bridgework.curriculum.vocabulary import Courage, Practice
 
 from .content import CONTEXTS, CUSTOM_SLOTS, DIMENSIONS, ENERGIES, MOODS, SCALE
 from .models import Note
@@ -189,6 +190,22 @@ class GoalForm(forms.Form):
         help_text="Something you want to learn or practise, for example: speak up sooner.",
         error_messages={"required": "Write the goal in a few words."},
     )
+
+
+class GoalCommitmentForm(forms.Form):
+    """Which practice a goal exercises and how much courage it asks; both optional, so the
+    one-click button still works and starts at the gentlest level."""
+
+    practice = forms.ChoiceField(label="Practice", choices=Practice.choices, required=False)
+    courage = forms.TypedChoiceField(
+        label="Level", choices=Courage.choices, coerce=int, required=False, empty_value=None
+    )
+
+    def clean_practice(self) -> str:
+        return str(self.cleaned_data.get("practice") or Practice.DEEP_CURIOSITY)
+
+    def clean_courage(self) -> int:
+        return int(self.cleaned_data.get("courage") or Courage.LEARN)
 
 
 class CoffeeChatForm(forms.Form):

@@ -165,15 +165,17 @@ def add_goal(*, person: Person, role_model: RoleModel | None, text: str) -> Grow
 
 
 @transaction.atomic
-def goal_to_commitment(*, goal: GrowthGoal) -> GrowthGoal:
-    """One click: the goal becomes a weekly practice commitment (once)."""
+def goal_to_commitment(
+    *, goal: GrowthGoal, practice: str = "deep-curiosity", courage: int = 1
+) -> GrowthGoal:
+    """The goal becomes a weekly practice commitment (once)."""
     if goal.commitment_id is not None:
         return goal
     goal.commitment = practice_services.commit(
         person=goal.person,
         title=goal.text,
-        practice="deep-curiosity",
-        courage=1,
+        practice=practice,
+        courage=courage,
         cadence="weekly",
     )
     goal.save(update_fields=["commitment"])

@@ -29,6 +29,7 @@ from .forms import (
     ApologyForm,
     CoffeeChatForm,
     DeleteAccountForm,
+    GoalCommitmentForm,
     GoalForm,
     JournalEntryForm,
     JournalSearchForm,
@@ -331,7 +332,10 @@ def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
             "item": item,
             "form": form,
             "goal_form": GoalForm(),
-            "goals": list(item.goals.all()),
+            "goals": [
+                (goal, GoalCommitmentForm(auto_id=f"goal-{goal.pk}-%s"))
+                for goal in item.goals.all()
+            ],
             "colleague_name": _colleague_name(request, item.colleague),
         },
         status=_bad(form),
@@ -365,8 +369,12 @@ def goal_add(request: HttpRequest, role_model_id: int) -> HttpResponse:
 @member_required
 def goal_commit(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = _own(GrowthGoal, request, goal_id)
-    services.goal_to_commitment(goal=goal)
-    messages.success(request, "It is now a weekly commitment on your Practice page.")
+    form = GoalCommitmentForm(request.POST)
+    if form.is_valid():
+        services.goal_to_commitment(goal=goal, **form.cleaned_data)
+        messages.success(request, "It is now a weekly commitment on your Practice page.")
+    else:
+        messages.error(request, "Choose one of the practices and levels listed.")
     return (
         redirect("reflection_role_model", goal.role_model_id)
         if goal.role_model_id

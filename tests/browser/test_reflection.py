@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from bridgework.accounts.models import Organisation
 from bridgework.reflection.models import JournalEntry
 
-from .helpers import AccessibilityChecker, sign_in
+from .helpers import AccessibilityChecker, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,12 @@ def test_a_participant_reflects_and_takes_it_all_home(
     page.get_by_role("button", name="Add goal").click()
     expect(page.get_by_text("Ask quieter colleagues first", exact=True)).to_be_visible()
     axe(page)
+    page.get_by_label("Practice").select_option(label="Authentic conversations")
+    page.get_by_label("Level").select_option(label="2 · Support")
+    screenshot(page, "reflect-role-model-goal.png")
+    page.get_by_role("button", name="Make it a commitment").click()
+    expect(page.get_by_role("status").first).to_contain_text("now a weekly commitment")
+    expect(page.get_by_role("link", name="On your Practice page")).to_be_visible()
     page.get_by_role("link", name="Invite them for a coffee chat").click()
     expect(page.get_by_label("Your message")).to_contain_text("Hi Rosa,")
     axe(page)
