@@ -695,11 +695,14 @@ def write_cohorts(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Ra
 
 
 def insights_steps() -> list[Callable[[World, BulkWriter, random.Random], None]]:
-    """Inputs of the insights app (self-ratings, safety pulse) once that app exists."""
-    try:
-        from bench import insights_inputs
-    except ImportError:
+    """Inputs of the insights app (self-ratings, safety pulse) when that app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("bridgework.insights"):
+        log("insights is not installed: no self-ratings or safety pulse generated")
         return []
+    from bench import insights_inputs
+
     return list(insights_inputs.STEPS)
 
 
