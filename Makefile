@@ -70,5 +70,20 @@ test-postgres: install
 		echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL run (set PG_URL)."; \
 	fi
 
+# The insights benchmark (bench/README.md): both sizes on SQLite and PostgreSQL. Not part of
+# `make test`; it generates several GB and takes about half an hour.
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.generate --people 1000
+	$(BIN)/python -m bench.run --people 1000
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.generate --people 1000 --database-url $(BENCH_PG)/bw_bench_small
+	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench_small
+	$(BIN)/python -m bench.generate --database-url $(BENCH_PG)/bw_bench
+	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench
+	$(BIN)/python -m bench.run --compare bench/.data/results-*.json
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .ruff_cache .mypy_cache

@@ -18,19 +18,12 @@ if TYPE_CHECKING:
 Row = tuple[Any, ...]
 
 
-def _subject_function() -> Callable[[int], str]:
-    """Insights' own pseudonymous subject key for a person id."""
-    from bridgework.insights import growth
-
-    return growth.subject_for
-
-
 def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
     from bridgework.cohorts.models import Membership
     from bridgework.curriculum.vocabulary import Practice
     from bridgework.insights.models import GrowthScore
+    from bridgework.insights.subjects import subject_key
 
-    subject_for = _subject_function()
     practices = [p.value for p in Practice]
     until = world.until.toordinal()
     cohorts_of: dict[int, list[int]] = {}
@@ -49,7 +42,7 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
             again = rng.random() < 0.3 + 0.6 * person.engagement and until - baseline_on > 30
             latest_on = baseline_on + rng.randint(30, until - baseline_on) if again else baseline_on
             taken = rng.randint(2, 6) if again else 1
-            subject = subject_for(person.id)
+            subject = subject_key(person.id)
             growth = 0.5 * person.engagement
             for practice in practices:
                 baseline = min(4.0, max(0.0, round(rng.gauss(1.7, 0.7) * 4) / 4))

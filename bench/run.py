@@ -136,17 +136,10 @@ def dashboard_views(organisation: Any) -> list[tuple[str, dict[str, str]]]:
 
 
 def period_keys() -> list[str]:
-    """A few of the dashboard's fixed periods, read from the insights app if it says them."""
-    try:
-        from bridgework.insights import views as insight_views
-    except ImportError:
-        return []
-    for name in ("PERIODS", "PERIOD_CHOICES"):
-        choices = getattr(insight_views, name, None)
-        if choices:
-            keys = [c[0] if isinstance(c, tuple) else str(c) for c in choices]
-            return keys[:3]
-    return []
+    """The dashboard's fixed periods other than the default one."""
+    from bridgework.insights.models import Period
+
+    return [p.value for p in Period][:3]
 
 
 def measure_view(
@@ -270,6 +263,7 @@ def summarise(results: Results) -> list[str]:
     for view in results.views:
         verdict = "meets" if view.p95_ms <= TARGET_P95_MS else "MISSES"
         lines.append(f"{view.name}: p95 {view.p95_ms:.1f} ms ({verdict} <= 100 ms)")
+    lines.extend(f"note: {note}" for note in results.notes)
     return lines
 
 
