@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bridgework.cohorts",
     "bridgework.community",
     "bridgework.resources",
+    "bridgework.insights",
     "bridgework.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -329,10 +330,16 @@ NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content
 DEMO_HOOKS: list[str] = [
     "bridgework.resources.demo.create",
 ]
+# Called with a person being erased, before their row goes, for data keyed by a pseudonym.
+ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 # (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
+    ("bridgework.insights.tasks.refresh_insights", 900),
+    ("bridgework.insights.tasks.rebuild_insights", 86400),
 ]
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
+# Insights: the smallest group a number may describe (never below 3; checked at start-up).
+INSIGHTS_MIN_CELL = env_int("BRIDGEWORK_INSIGHTS_MIN_CELL", 5)

@@ -270,4 +270,7 @@ def erase_person(*, person: Person) -> None:
     unreadable even before the rows are gone.
     """
     destroy_data_key(person)
+    # Other apps remove what is keyed by a pseudonym rather than a foreign key.
+    for path in getattr(settings, "ERASURE_HOOKS", []):
+        import_string(path)(person)
     person.delete()

@@ -36,7 +36,14 @@ def take_assessment(*, person: Person, answers: dict[str, int], defense: str) ->
         raise ValidationError("Some answers are not part of this assessment.")
     if defense not in {d.slug for d in assessment.DEFENSES}:
         raise ValidationError("Choose one of the four defenses.")
-    return Assessment.objects.create(person=person, answers=answers, defense=defense)
+    saved = Assessment.objects.create(person=person, answers=answers, defense=defense)
+    # Insights keeps only the practice-level scores, under a pseudonym (never item answers).
+    from bridgework.insights.services import record_assessment
+
+    record_assessment(
+        person=person, scores=assessment.practice_scores(answers), taken_at=saved.taken_at
+    )
+    return saved
 
 
 def latest_assessment(person: Person) -> Assessment | None:

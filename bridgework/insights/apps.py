@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "bridgework.insights"
+    label = "insights"
+    verbose_name = "Insights"
+
+    def ready(self) -> None:
+        # A threshold below three would let a cell describe one or two people: refuse to start.
+        from .suppression_settings import min_cell
+
+        min_cell()

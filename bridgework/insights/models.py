@@ -1,0 +1,297 @@
+"""Insights: anonymous measurement of whether the program works.
+
+Three kinds of table live here (rollups.py says exactly what each row means):
+
+- inputs insights owns: `GrowthScore` (practice-level self-ratings under a pseudonymous
+  subject key, written by the practice service) and the psychological-safety pulse
+  (`SafetyPulse`, `SafetyResponse` who answered, `SafetyAnswer` what was answered — two tables
+  with nothing joining them, copied from the cohort pulse);
+- rollups, rebuilt from the other apps' participation tables: `PersonTrace`,
+  `PersonMonths`, `DayTotal`, `MonthTotal`, and the finished, suppressed `Cell` rows that
+  the dashboard reads;
+- `AuditEntry`: who looked at which view, when and in which format — never a value.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.cohorts.models import Cohort
+
+
+class Period(models.TextChoices):
+    """The fixed time periods. Each ends today and starts on the first day of a month, so
+    every shorter period lies inside every longer one."""
+
+    MONTH = "month", "This month"
+    QUARTER = "3m", "The last 3 months"
+    YEAR = "12m", "The last 12 months"
+    ALL = "all", "Since the start"
+
+
+# How many months before this one each period reaches back (None: no limit).
+PERIOD_MONTHS: dict[str, int | None] = {
+    Period.MONTH: 0,
+    Period.QUARTER: 2,
+    Period.YEAR: 11,
+    Period.ALL: None,
+}
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+class GrowthScore(models.Model):
+    """One person's practice-level self-rating (0-4) for one practice: the first (baseline)
+    and the latest, under a pseudonymous subject key.
+
+    There is no foreign key to Person: the subject key is an HMAC of the person's id with a
+    key kept in the data directory, so this table alone cannot be joined back to anyone.
+    Item answers are never copied here, only the practice mean. A row with `cohort` empty
+    belongs to the organisation view; the same person also has one row per cohort they were
+    a member of when they took an assessment (the baseline there is their first assessment
+    as a member).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=64)
+    practice = models.CharField(max_length=40)
+    baseline = models.FloatField()
+    latest = models.FloatField()
+    baseline_on = models.DateField()
+    latest_on = models.DateField()
+    assessments = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "subject", "practice"],
+                condition=Q(cohort__isnull=True),
+                name="one_growth_score_per_subject_in_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "subject", "practice"],
+                condition=Q(cohort__isnull=False),
+                name="one_growth_score_per_subject_in_cohort",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "cohort", "latest_on"])]
+
+    def __str__(self) -> str:
+        return f"Growth score {self.pk}"
+
+
+class SafetyPulse(models.Model):
+    """A short psychological-safety pulse for a cohort or the whole organisation, open
+    between two dates (both included)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Safety pulse {self.pk}"
+
+    def is_open(self, today: object) -> bool:
+        return self.opens_on <= today <= self.closes_on  # type: ignore[operator]
+
+
+class SafetyResponse(models.Model):
+    """Only that someone has answered a pulse — never what they answered."""
+
+    pulse = models.ForeignKey(SafetyPulse, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pulse", "person"], name="one_safety_response")
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety response {self.pk}"
+
+
+def _agreement() -> list[MinValueValidator | MaxValueValidator]:
+    return [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class SafetyAnswer(models.Model):
+    """What was answered: no person, no time, a random id, all items in one row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pulse = models.ForeignKey(SafetyPulse, on_delete=models.CASCADE, related_name="+")
+    speak_up = models.PositiveSmallIntegerField(validators=_agreement())
+    mistakes = models.PositiveSmallIntegerField(validators=_agreement())
+    ask_for_help = models.PositiveSmallIntegerField(validators=_agreement())
+    different_views = models.PositiveSmallIntegerField(validators=_agreement())
+    take_risks = models.PositiveSmallIntegerField(validators=_agreement())
+
+    def __str__(self) -> str:
+        return "Safety answer"
+
+
+# --- rollups -------------------------------------------------------------------------------
+
+
+class Trace(models.TextChoices):
+    COMMITMENT = "commitment", "Made a commitment"
+    CHECK_IN = "check_in", "Checked in"
+    LESSON = "lesson", "Completed a lesson"
+    ATTENDANCE = "attendance", "Attended a session"
+
+
+class PersonTrace(models.Model):
+    """The last day a person did one kind of thing (for commitments and check-ins: in one
+    practice at one courage level). Counting rows with `last_on` on or after a period's
+    first day counts the distinct people who did it in that period."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Trace.choices)
+    practice = models.CharField(max_length=40, blank=True, default="")
+    courage = models.PositiveSmallIntegerField(default=0)
+    last_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "practice", "courage"], name="one_trace_per_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "last_on"])]
+
+    def __str__(self) -> str:
+        return f"Trace {self.pk}"
+
+
+class PersonMonths(models.Model):
+    """Which months since joining a person was active in: bit k of `months` is set when they
+    did anything in the k-th calendar month after the month they joined (0 = that month)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    joined_month = models.PositiveIntegerField()  # year * 12 + month - 1
+    months = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "joined_month"])]
+
+    def __str__(self) -> str:
+        return f"Active months {self.pk}"
+
+
+class Totals(models.Model):
+    """Additive counts for one organisation or cohort, practice and courage level."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    practice = models.CharField(max_length=40, blank=True, default="")
+    courage = models.PositiveSmallIntegerField(default=0)
+    commitments = models.PositiveIntegerField(default=0)
+    check_ins = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    partly = models.PositiveIntegerField(default=0)
+    lessons = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayTotal(Totals):
+    """What happened on one day (several rows per day and scope are summed)."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self) -> str:
+        return f"Day total {self.pk}"
+
+
+class MonthTotal(Totals):
+    """The day totals of one month, summed (one row per scope, practice and courage)."""
+
+    month = models.DateField()  # the first day of the month
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"])]
+
+    def __str__(self) -> str:
+        return f"Month total {self.pk}"
+
+
+class Cell(models.Model):
+    """One finished number of the dashboard for one view (organisation or cohort, and
+    period), with the count of people behind it and whether it must be hidden.
+
+    `people` is what suppression looks at; the meaning of value..value4 depends on the
+    section (see rollups.SECTIONS).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.CharField(max_length=8, choices=Period.choices)
+    section = models.CharField(max_length=20)
+    key = models.CharField(max_length=60)
+    people = models.PositiveIntegerField(default=0)
+    value = models.FloatField(default=0)
+    value2 = models.FloatField(default=0)
+    value3 = models.FloatField(default=0)
+    value4 = models.FloatField(default=0)
+    hidden = models.CharField(max_length=12, blank=True, default="")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "cohort", "period"])]
+
+    def __str__(self) -> str:
+        return f"Cell {self.pk}"
+
+
+class AuditEntry(models.Model):
+    """Someone looked at (or exported) one view of the dashboard. No values, ever."""
+
+    class Format(models.TextChoices):
+        PAGE = "page", "Page"
+        CSV = "csv", "CSV export"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    view = models.CharField(max_length=160)
+    period = models.CharField(max_length=8, choices=Period.choices)
+    format = models.CharField(max_length=4, choices=Format.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"Audit entry {self.pk}"

@@ -1,0 +1,994 @@
+"""Rollups: the only tables the insights dashboard reads, built with set-based SQL.
+
+Public entry points (stable; the benchmarks in bench/ call them):
+
+- `update_day(organisation=, day=)` folds one day's activity into the rollups and refreshes
+  the finished cells. Incremental and idempotent: running it twice, or for a day with
+  nothing new, changes nothing. The worker runs it for today and yesterday every 15 minutes
+  (`tasks.refresh_insights`).
+- `rebuild(organisation=)` throws the organisation's rollups away and builds them again from
+  the source tables. The worker runs it nightly (`tasks.rebuild_insights`), which also picks
+  up what the day-by-day path cannot see (a check-in corrected long after, attendance marked
+  late, someone joining a cohort, an erased account). By hand:
+  `bridgework manage rebuild_insights [--org SLUG]`.
+
+Source tables read (never an encrypted column): accounts.Person (organisation, date_joined,
+is_active), practice.Commitment (person, practice, courage, created_at), practice.CheckIn
+(person, commitment, outcome, created_at), curriculum.LessonProgress (person, completed_at),
+cohorts.Membership (status member), cohorts.Attendance (status present, marked_at,
+session.cohort), cohorts.Session (starts_at) with cohorts.PulseAnswer (useful, safe; never
+`line`), and insights' own inputs GrowthScore, SafetyPulse and SafetyAnswer. Days are
+calendar days in the server's time zone (settings.TIME_ZONE).
+
+Tables and what one row means:
+
+- `DayTotal(organisation, cohort|NULL, day, practice, courage, commitments, check_ins, kept,
+  partly, lessons, attended)`: additive counts of one day for the organisation (cohort NULL)
+  or one cohort (activity of its current members; attendance of its sessions). Commitment
+  and check-in rows carry a practice and courage level; lesson and attendance rows have
+  practice "" and courage 0. Several rows may share a key (one per source); readers sum.
+- `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
+- `PersonTrace(organisation, person, kind, practice, courage, last_on)`: the last day a
+  person made a commitment / checked in (per practice and courage level), completed a
+  lesson or attended a session. `last_on >= first day of a period` counts distinct people
+  in that period, because every period ends today.
+- `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
+  months since joining in which the person did anything (retention).
+- `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
+  the finished, suppressed numbers of one view. Sections and values:
+
+  - participation / enrolled: people = value = active people (a cohort: its members).
+  - participation / active30: people = value = people active in the last 30 days;
+    value2 = enrolled.
+  - participation / lessons: people who completed a lesson; value = lessons completed.
+  - participation / attended: people who attended a session; value = attendances.
+  - retention / 0..11 (months since joining): people = value = people active that month;
+    value2 = people who joined at least that many months ago (the denominator).
+  - practice / <practice slug> and practice / total, courage / 1..4: people who made a
+    commitment or checked in; value = commitments, value2 = check-ins, value3 = kept (done),
+    value4 = partly.
+  - growth / <practice slug>: people with a baseline and a later rating; value = sum of
+    changes, value2 = sum of squared changes, value3 = sum of baselines.
+  - feedback / all: answers from closed session pulses with at least the threshold of
+    answers; value = sum of "useful", value2 = sum of "safe", value3 = sessions, value4 =
+    answers rating the session useful (4-5).
+  - safety / <pulse id>|<opens>|<closes>|<item>: responses to a closed pulse; value = sum
+    of ratings, value2 = responses agreeing (4-5).
+
+  `hidden` is "" (shown), "small" (fewer than the threshold), "difference" (another view
+  differs from this one by a few people) or "complement" (hidden so that a hidden
+  neighbour cannot be worked out from the total).
+
+Inputs for generators (bench/): GrowthScore rows as described on the model (subject = any
+64-character pseudonym, practice = a Practice value, baseline/latest 0-4, assessments >= 2 for
+the row to count), SafetyPulse with SafetyResponse / SafetyAnswer rows (answers 1-5).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.cohorts.models import PULSE_OPEN_DAYS, Attendance, Membership, PulseAnswer
+from bridgework.curriculum.models import LessonProgress
+from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.lib import suppression
+from bridgework.practice.models import CheckIn, Commitment
+
+from .models import (
+    PERIOD_MONTHS,
+    Cell,
+    DayTotal,
+    GrowthScore,
+    MonthTotal,
+    Period,
+    PersonMonths,
+    PersonTrace,
+    SafetyAnswer,
+    SafetyPulse,
+    Trace,
+)
+from .pulse import ITEMS as SAFETY_ITEMS
+from .suppression_settings import min_cell
+
+MEMBER = Membership.Status.MEMBER
+RETENTION_MONTHS = 12
+# Bits of a signed 64-bit integer we may set.
+MONTH_BITS = 63
+# The longest a session can last; its pulse has closed this long after it starts.
+PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
+
+FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
+TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
+PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
+
+
+# --- public entry points -------------------------------------------------------------------
+
+
+def update_day(*, organisation: Organisation, day: date) -> None:
+    """Fold one day's activity into the rollups, then refresh the finished cells."""
+    fold_day(organisation=organisation, day=day)
+    refresh(organisation=organisation)
+
+
+def fold_day(*, organisation: Organisation, day: date) -> None:
+    """The incremental part of update_day, without refreshing the cells."""
+    start, end = _bounds(day, day + timedelta(days=1))
+    with transaction.atomic():
+        _fill_days(organisation, start, end)
+        _roll_months(organisation, _month_start(day), _next_month(day))
+        _trace(organisation, start, end)
+        _mark_months(organisation, [(_month_index(day), start, end)])
+
+
+def rebuild(*, organisation: Organisation) -> None:
+    """Build the organisation's rollups again from scratch."""
+    with transaction.atomic():
+        for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths):
+            model.objects.filter(organisation=organisation).delete()
+        _fill_days(organisation, None, None)
+        _roll_months(organisation, None, None)
+        _trace(organisation, None, None)
+        first = _first_activity(organisation)
+        if first is not None:
+            today = timezone.localdate()
+            months = []
+            month = _month_start(first)
+            while month <= today:
+                following = _next_month(month)
+                start, end = _bounds(month, following)
+                months.append((_month_index(month), start, end))
+                month = following
+            _mark_months(organisation, months)
+        else:
+            _mark_months(organisation, [])
+    refresh(organisation=organisation)
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _bounds(first: date, after: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_default_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(after, time.min, tzinfo=zone),
+    )
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _months_back(day: date, months: int) -> date:
+    index = _month_index(day) - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_start(period: str, today: date) -> date | None:
+    months = PERIOD_MONTHS[period]
+    return None if months is None else _months_back(today, months)
+
+
+def _in_range(field: str, start: datetime | None, end: datetime | None) -> Q:
+    if start is None or end is None:
+        return Q()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+# --- SQL helpers ---------------------------------------------------------------------------
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _insert_select(
+    model: type[models.Model],
+    columns: Sequence[str],
+    queryset: models.QuerySet[Any],
+    *,
+    on_conflict: str = "",
+) -> None:
+    """INSERT INTO model (columns) SELECT ... — the SELECT built by the ORM, so the rows never
+    pass through Python. The queryset's values_list must name the columns in order."""
+    sql, params = queryset.query.sql_with_params()
+    table = _quote(model._meta.db_table)
+    fields = [model._meta.get_field(c) for c in columns]
+    names = ", ".join(_quote(str(f.column)) for f in fields if isinstance(f, models.Field))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql} {on_conflict}", params)
+
+
+def _rows(queryset: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rows of a values() query as plain dictionaries."""
+    return [dict(row) for row in queryset]
+
+
+def _constants(**values: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None:
+            out[name] = Cast(Value(None), models.BigIntegerField())
+        elif isinstance(value, str):
+            out[name] = Value(value, output_field=models.CharField())
+        else:
+            out[name] = Value(value, output_field=models.IntegerField())
+    return out
+
+
+# --- day and month totals ------------------------------------------------------------------
+
+
+def _fill_days(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
+    days = DayTotal.objects.filter(organisation=organisation)
+    if start is not None and end is not None:
+        days = days.filter(day__gte=start.date(), day__lt=end.date())
+    days.delete()
+    org = organisation.pk
+    member = Q(person__cohort_memberships__status=MEMBER)
+    by_membership = F("person__cohort_memberships__cohort_id")
+    plain = Value("", output_field=models.CharField())
+    none = Value(0, output_field=models.IntegerField())
+
+    commitments = Commitment.objects.filter(
+        _in_range("created_at", start, end), person__organisation_id=org
+    )
+    check_ins = CheckIn.objects.filter(
+        _in_range("created_at", start, end), person__organisation_id=org
+    )
+    lessons = LessonProgress.objects.filter(
+        _in_range("completed_at", start, end), person__organisation_id=org
+    )
+    present = Attendance.objects.filter(
+        _in_range("marked_at", start, end),
+        session__cohort__organisation_id=org,
+        status=Attendance.Status.PRESENT,
+    )
+    follow = {"p": F("commitment__practice"), "g": F("commitment__courage")}
+    kept = {
+        "check_ins": Count("pk"),
+        "kept": Count("pk", filter=Q(outcome="done")),
+        "partly": Count("pk", filter=Q(outcome="partly")),
+    }
+    sources: list[tuple[models.QuerySet[Any], Any, str, dict[str, Any], dict[str, Any]]] = [
+        (
+            commitments,
+            None,
+            "created_at",
+            {"p": F("practice"), "g": F("courage")},
+            {"commitments": Count("pk")},
+        ),
+        (
+            commitments.filter(member),
+            by_membership,
+            "created_at",
+            {"p": F("practice"), "g": F("courage")},
+            {"commitments": Count("pk")},
+        ),
+        (check_ins, None, "created_at", follow, kept),
+        (check_ins.filter(member), by_membership, "created_at", follow, kept),
+        (lessons, None, "completed_at", {"p": plain, "g": none}, {"lessons": Count("pk")}),
+        (
+            lessons.filter(member),
+            by_membership,
+            "completed_at",
+            {"p": plain, "g": none},
+            {"lessons": Count("pk")},
+        ),
+        (present, None, "marked_at", {"p": plain, "g": none}, {"attended": Count("pk")}),
+        (
+            present,
+            F("session__cohort_id"),
+            "marked_at",
+            {"p": plain, "g": none},
+            {"attended": Count("pk")},
+        ),
+    ]
+    for rows, cohort, when, tags, counts in sources:
+        zeros = [f"t_{k}" for k in TOTAL_FIELDS if k not in counts]
+        query = (
+            rows.annotate(
+                **_constants(o=org, **dict.fromkeys(zeros, 0)),
+                c=_constants(c=None)["c"] if cohort is None else cohort,
+                d=TruncDate(when),
+                **tags,
+            )
+            .values("o", "c", "d", "p", "g", *zeros)
+            .annotate(**{f"t_{k}": v for k, v in counts.items()})
+            .order_by()
+        )
+        _insert_select(
+            DayTotal,
+            ["organisation", "cohort", "day", "practice", "courage", *TOTAL_FIELDS],
+            query.values_list("o", "c", "d", "p", "g", *[f"t_{k}" for k in TOTAL_FIELDS]),
+        )
+
+
+def _roll_months(organisation: Organisation, first: date | None, after: date | None) -> None:
+    months = MonthTotal.objects.filter(organisation=organisation)
+    days = DayTotal.objects.filter(organisation=organisation)
+    if first is not None and after is not None:
+        months = months.filter(month__gte=first, month__lt=after)
+        days = days.filter(day__gte=first, day__lt=after)
+    months.delete()
+    query = (
+        days.annotate(m=TruncMonth("day"))
+        .values("organisation", "cohort", "m", "practice", "courage")
+        .annotate(**{f"s_{k}": Sum(k) for k in TOTAL_FIELDS})
+        .order_by()
+    )
+    _insert_select(
+        MonthTotal,
+        ["organisation", "cohort", "month", "practice", "courage", *TOTAL_FIELDS],
+        query.values_list(
+            "organisation",
+            "cohort",
+            "m",
+            "practice",
+            "courage",
+            *[f"s_{k}" for k in TOTAL_FIELDS],
+        ),
+    )
+
+
+# --- people: traces and active months ------------------------------------------------------
+
+
+def _trace(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
+    """Upsert each person's last day per kind: the later of the stored and the new day."""
+    table = _quote(PersonTrace._meta.db_table)
+    last = _quote("last_on")
+    conflict = (
+        "ON CONFLICT (person_id, kind, practice, courage) DO UPDATE SET "
+        f"{last} = CASE WHEN excluded.{last} > {table}.{last} "
+        f"THEN excluded.{last} ELSE {table}.{last} END"
+    )
+    columns = ["organisation", "person", "kind", "practice", "courage", "last_on"]
+    org = organisation.pk
+    sources: list[tuple[models.QuerySet[Any], str, str, Any, Any]] = [
+        (
+            Commitment.objects.filter(person__organisation_id=org),
+            "created_at",
+            Trace.COMMITMENT,
+            F("practice"),
+            F("courage"),
+        ),
+        (
+            CheckIn.objects.filter(person__organisation_id=org),
+            "created_at",
+            Trace.CHECK_IN,
+            F("commitment__practice"),
+            F("commitment__courage"),
+        ),
+        (
+            LessonProgress.objects.filter(person__organisation_id=org),
+            "completed_at",
+            Trace.LESSON,
+            Value("", output_field=models.CharField()),
+            Value(0, output_field=models.IntegerField()),
+        ),
+        (
+            Attendance.objects.filter(
+                person__organisation_id=org, status=Attendance.Status.PRESENT
+            ),
+            "marked_at",
+            Trace.ATTENDANCE,
+            Value("", output_field=models.CharField()),
+            Value(0, output_field=models.IntegerField()),
+        ),
+    ]
+    for rows, when, kind, practice, courage in sources:
+        query = (
+            rows.filter(_in_range(when, start, end))
+            .annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
+            .values("o", "person_id", "k", "p", "g")
+            .annotate(last=Max(TruncDate(when)))
+            .order_by()
+        )
+        _insert_select(
+            PersonTrace,
+            columns,
+            query.values_list("o", "person_id", "k", "p", "g", "last"),
+            on_conflict=conflict,
+        )
+
+
+def _mark_months(
+    organisation: Organisation, months: Iterable[tuple[int, datetime, datetime]]
+) -> None:
+    """Make sure everyone has a PersonMonths row, then set the bit of each month they were
+    active in (bitwise OR: setting it twice changes nothing)."""
+    org = organisation.pk
+    joined = (
+        Person.objects.filter(organisation_id=org)
+        .annotate(
+            **_constants(o=org, z=0),
+            j=ExtractYear("date_joined") * 12 + ExtractMonth("date_joined") - 1,
+        )
+        .values_list("o", "pk", "j", "z")
+        .order_by()
+    )
+    _insert_select(
+        PersonMonths,
+        ["organisation", "person", "joined_month", "months"],
+        joined,
+        on_conflict="ON CONFLICT (person_id) DO NOTHING",
+    )
+    for index, start, end in months:
+        active = (
+            Q(
+                person_id__in=Commitment.objects.filter(created_at__gte=start, created_at__lt=end)
+                .filter(person__organisation_id=org)
+                .values("person_id")
+            )
+            | Q(
+                person_id__in=CheckIn.objects.filter(created_at__gte=start, created_at__lt=end)
+                .filter(person__organisation_id=org)
+                .values("person_id")
+            )
+            | Q(
+                person_id__in=LessonProgress.objects.filter(
+                    completed_at__gte=start, completed_at__lt=end, person__organisation_id=org
+                ).values("person_id")
+            )
+            | Q(
+                person_id__in=Attendance.objects.filter(
+                    marked_at__gte=start,
+                    marked_at__lt=end,
+                    status=Attendance.Status.PRESENT,
+                    person__organisation_id=org,
+                ).values("person_id")
+            )
+        )
+        bit = Cast(Value(1), models.BigIntegerField()).bitleftshift(
+            Value(index) - F("joined_month")  # type: ignore[arg-type]
+        )
+        PersonMonths.objects.filter(
+            active,
+            organisation_id=org,
+            joined_month__lte=index,
+            joined_month__gt=index - MONTH_BITS,
+        ).update(months=F("months").bitor(bit))  # type: ignore[arg-type]
+
+
+def _first_activity(organisation: Organisation) -> date | None:
+    org = organisation.pk
+    candidates = [
+        Commitment.objects.filter(person__organisation_id=org).aggregate(
+            m=models.Min("created_at")
+        )["m"],
+        CheckIn.objects.filter(person__organisation_id=org).aggregate(m=models.Min("created_at"))[
+            "m"
+        ],
+        LessonProgress.objects.filter(person__organisation_id=org).aggregate(
+            m=models.Min("completed_at")
+        )["m"],
+        Attendance.objects.filter(person__organisation_id=org).aggregate(m=models.Min("marked_at"))[
+            "m"
+        ],
+    ]
+    found = [timezone.localtime(c).date() for c in candidates if c is not None]
+    return min(found) if found else None
+
+
+# --- finished cells ------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """A cell on its way to the Cell table."""
+
+    cohort: int | None
+    period: str
+    section: str
+    key: str
+    people: int
+    values: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    hidden: str = ""
+    # A second count that must also reach the threshold (retention's denominator).
+    base: int | None = None
+
+
+def _vals(*values: float | int | None) -> tuple[float, float, float, float]:
+    padded = [float(v or 0) for v in values] + [0.0] * (4 - len(values))
+    return (padded[0], padded[1], padded[2], padded[3])
+
+
+def refresh(*, organisation: Organisation, today: date | None = None) -> None:
+    """Compute every view's finished cells from the rollups and replace the old ones."""
+    today = today or timezone.localdate()
+    drafts = compute_drafts(organisation, today)
+    apply_suppression(drafts, min_cell())
+    now = timezone.now()
+    with transaction.atomic():
+        Cell.objects.filter(organisation=organisation).delete()
+        Cell.objects.bulk_create(
+            [
+                Cell(
+                    organisation=organisation,
+                    cohort_id=d.cohort,
+                    period=d.period,
+                    section=d.section,
+                    key=d.key,
+                    people=d.people,
+                    value=d.values[0],
+                    value2=d.values[1],
+                    value3=d.values[2],
+                    value4=d.values[3],
+                    hidden=d.hidden,
+                    computed_at=now,
+                )
+                for d in drafts
+            ],
+            batch_size=2000,
+        )
+
+
+def _starts(today: date) -> dict[str, date | None]:
+    return {p: period_start(p, today) for p in PERIOD_ORDER}
+
+
+def _since(field: str, start: date | None) -> Q:
+    return Q() if start is None else Q(**{f"{field}__gte": start})
+
+
+def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
+    org = organisation.pk
+    starts = _starts(today)
+    scopes: list[int | None] = [None, *_cohort_ids(organisation)]
+    drafts: list[Draft] = []
+
+    def each_period() -> Iterable[str]:
+        return PERIOD_ORDER
+
+    # Participation: enrolled and active in the last 30 days (the same in every period).
+    enrolled: dict[int | None, int] = {
+        None: Person.objects.filter(organisation_id=org, is_active=True).count()
+    }
+    enrolled.update(
+        Membership.objects.filter(
+            cohort__organisation_id=org, status=MEMBER, person__is_active=True
+        )
+        .values_list("cohort_id")
+        .annotate(n=Count("pk"))
+        .values_list("cohort_id", "n")
+    )
+    recent = today - timedelta(days=29)
+    traces = PersonTrace.objects.filter(organisation_id=org)
+    people_counts = _trace_counts(traces, starts, recent)
+    for scope in scopes:
+        counts = people_counts.get(scope, {})
+        for period in each_period():
+            drafts.append(
+                Draft(
+                    scope,
+                    period,
+                    "participation",
+                    "enrolled",
+                    enrolled.get(scope, 0),
+                    _vals(enrolled.get(scope, 0)),
+                )
+            )
+            active = counts.get(("active30", ""), 0)
+            drafts.append(
+                Draft(
+                    scope,
+                    period,
+                    "participation",
+                    "active30",
+                    active,
+                    _vals(active, enrolled.get(scope, 0)),
+                    base=enrolled.get(scope, 0),
+                )
+            )
+
+    # Totals over each period, from month totals.
+    totals = _month_sums(org, starts)
+    for scope in scopes:
+        counts = people_counts.get(scope, {})
+        scope_totals = totals.get(scope, {})
+        for period in each_period():
+
+            def summed(
+                practice: str | None,
+                courage: int | None,
+                scope_totals: dict[tuple[str, int], dict[str, list[float]]] = scope_totals,
+                period: str = period,
+            ) -> list[float]:
+                out = [0.0] * len(TOTAL_FIELDS)
+                for (p, g), per_period in scope_totals.items():
+                    if practice is not None and p != practice:
+                        continue
+                    if courage is not None and g != courage:
+                        continue
+                    for i, v in enumerate(per_period[period]):
+                        out[i] += v
+                return out
+
+            everything = summed(None, None)
+            drafts.append(
+                Draft(
+                    scope,
+                    period,
+                    "participation",
+                    "lessons",
+                    counts.get(("lesson", period), 0),
+                    _vals(everything[4]),
+                )
+            )
+            drafts.append(
+                Draft(
+                    scope,
+                    period,
+                    "participation",
+                    "attended",
+                    counts.get(("attendance", period), 0),
+                    _vals(everything[5]),
+                )
+            )
+            for practice in Practice.values:
+                sums = summed(practice, None)
+                drafts.append(
+                    Draft(
+                        scope,
+                        period,
+                        "practice",
+                        practice,
+                        counts.get(("practice:" + practice, period), 0),
+                        _vals(*sums[:4]),
+                    )
+                )
+            drafts.append(
+                Draft(
+                    scope,
+                    period,
+                    "practice",
+                    "total",
+                    counts.get(("follow", period), 0),
+                    _vals(*everything[:4]),
+                )
+            )
+            for courage in Courage.values:
+                sums = summed(None, courage)
+                drafts.append(
+                    Draft(
+                        scope,
+                        period,
+                        "courage",
+                        str(courage),
+                        counts.get((f"courage:{courage}", period), 0),
+                        _vals(*sums[:4]),
+                    )
+                )
+
+    drafts.extend(_retention(organisation, scopes, today))
+    drafts.extend(_growth(org, scopes, starts))
+    drafts.extend(_feedback(org, scopes, starts))
+    drafts.extend(_safety(org, scopes, starts, today))
+    return drafts
+
+
+def _cohort_ids(organisation: Organisation) -> list[int]:
+    from bridgework.cohorts.models import Cohort
+
+    return list(
+        Cohort.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _trace_counts(
+    traces: models.QuerySet[PersonTrace], starts: dict[str, date | None], recent: date
+) -> dict[int | None, dict[tuple[str, str], int]]:
+    """Distinct people per scope: (what, period) -> count."""
+    result: dict[int | None, dict[tuple[str, str], int]] = defaultdict(dict)
+
+    def counted(prefix: str, extra: Q) -> dict[str, Count]:
+        return {
+            f"{prefix}__{p}": Count("person", distinct=True, filter=extra & _since("last_on", s))
+            for p, s in starts.items()
+        }
+
+    follow = Q(kind__in=FOLLOW_KINDS)
+    aggregates: dict[str, Count] = {
+        "active30": Count("person", distinct=True, filter=Q(last_on__gte=recent)),
+        **counted("follow", follow),
+        **counted("lesson", Q(kind=Trace.LESSON)),
+        **counted("attendance", Q(kind=Trace.ATTENDANCE)),
+    }
+    by_cohort = traces.filter(person__cohort_memberships__status=MEMBER)
+    cohort_field = "person__cohort_memberships__cohort_id"
+
+    def store(scope: int | None, row: dict[str, Any], name: str | None = None) -> None:
+        for key, value in row.items():
+            if "__" not in key and key != "active30":
+                continue
+            if key == "active30":
+                result[scope][("active30", "")] = value
+                continue
+            what, period = key.rsplit("__", 1)
+            result[scope][(name or what, period)] = value
+
+    store(None, traces.aggregate(**aggregates))
+    for row in by_cohort.values(cohort_field).annotate(**aggregates).order_by():
+        scope = row.pop(cohort_field)
+        store(scope, row)
+    # Follow-through people per practice and per courage level.
+    for field, label in (("practice", "practice:"), ("courage", "courage:")):
+        per = counted("n", follow)
+        for row in traces.filter(follow).values(field).annotate(**per).order_by():
+            key = label + str(row.pop(field))
+            for name, value in row.items():
+                result[None][(key, name.rsplit("__", 1)[1])] = value
+        for row in by_cohort.filter(follow).values(cohort_field, field).annotate(**per).order_by():
+            scope = row.pop(cohort_field)
+            key = label + str(row.pop(field))
+            for name, value in row.items():
+                result[scope][(key, name.rsplit("__", 1)[1])] = value
+    return result
+
+
+def _month_sums(
+    org: int, starts: dict[str, date | None]
+) -> dict[int | None, dict[tuple[str, int], dict[str, list[float]]]]:
+    """scope -> (practice, courage) -> period -> sums of TOTAL_FIELDS."""
+    aggregates = {
+        f"{field}__{p}": Sum(field, filter=_since("month", s))
+        for p, s in starts.items()
+        for field in TOTAL_FIELDS
+    }
+    result: dict[int | None, dict[tuple[str, int], dict[str, list[float]]]] = defaultdict(dict)
+    rows = _rows(
+        MonthTotal.objects.filter(organisation_id=org)
+        .values("cohort_id", "practice", "courage")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        per = {p: [float(row[f"{field}__{p}"] or 0) for field in TOTAL_FIELDS] for p in starts}
+        result[row["cohort_id"]][(row["practice"], row["courage"])] = per
+    return result
+
+
+def _retention(organisation: Organisation, scopes: list[int | None], today: date) -> list[Draft]:
+    current = _month_index(today)
+    bits = {f"b{k}": F("months").bitand(1 << k) for k in range(RETENTION_MONTHS)}
+    aggregates: dict[str, Count] = {}
+    for k in range(RETENTION_MONTHS):
+        aggregates[f"active{k}"] = Count("pk", filter=Q(**{f"b{k}__gt": 0}))
+        aggregates[f"eligible{k}"] = Count("pk", filter=Q(joined_month__lte=current - k))
+    rows = PersonMonths.objects.filter(organisation=organisation).alias(**bits)
+    per_scope: dict[int | None, dict[str, int]] = {None: rows.aggregate(**aggregates)}
+    cohort_field = "person__cohort_memberships__cohort_id"
+    for row in (
+        rows.filter(person__cohort_memberships__status=MEMBER)
+        .values(cohort_field)
+        .annotate(**aggregates)
+        .order_by()
+    ):
+        per_scope[row.pop(cohort_field)] = row
+    drafts = []
+    for scope in scopes:
+        row = per_scope.get(scope, {})
+        for k in range(RETENTION_MONTHS):
+            active, eligible = row.get(f"active{k}", 0), row.get(f"eligible{k}", 0)
+            for period in PERIOD_ORDER:
+                drafts.append(
+                    Draft(
+                        scope,
+                        period,
+                        "retention",
+                        str(k),
+                        active,
+                        _vals(active, eligible),
+                        base=eligible,
+                    )
+                )
+    return drafts
+
+
+def _growth(org: int, scopes: list[int | None], starts: dict[str, date | None]) -> list[Draft]:
+    change = F("latest") - F("baseline")
+    aggregates: dict[str, Any] = {}
+    for p, s in starts.items():
+        since = _since("latest_on", s)
+        aggregates[f"n__{p}"] = Count("pk", filter=since)
+        aggregates[f"d__{p}"] = Sum(change, filter=since, output_field=models.FloatField())
+        aggregates[f"dd__{p}"] = Sum(
+            change * change, filter=since, output_field=models.FloatField()
+        )
+        aggregates[f"b__{p}"] = Sum("baseline", filter=since, output_field=models.FloatField())
+    rows = _rows(
+        GrowthScore.objects.filter(organisation_id=org, assessments__gte=2)
+        .values("cohort_id", "practice")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    found: dict[tuple[int | None, str], dict[str, Any]] = {
+        (r["cohort_id"], r["practice"]): r for r in rows
+    }
+    drafts = []
+    for scope in scopes:
+        for practice in Practice.values:
+            row = found.get((scope, practice), {})
+            for p in PERIOD_ORDER:
+                n = int(row.get(f"n__{p}", 0) or 0)
+                drafts.append(
+                    Draft(
+                        scope,
+                        p,
+                        "growth",
+                        practice,
+                        n,
+                        _vals(row.get(f"d__{p}"), row.get(f"dd__{p}"), row.get(f"b__{p}")),
+                    )
+                )
+    return drafts
+
+
+def _feedback(org: int, scopes: list[int | None], starts: dict[str, date | None]) -> list[Draft]:
+    """Session pulses that have closed and reached the threshold (each such session adds at
+    least `minimum` different people, so no total can come down to one person's answer)."""
+    minimum = min_cell()
+    closed_before = timezone.now() - PULSE_CLOSED_AFTER
+    answered = (
+        PulseAnswer.objects.filter(
+            session__cohort__organisation_id=org, session__starts_at__lte=closed_before
+        )
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=minimum)
+        .values("session_id")
+    )
+    aggregates: dict[str, Any] = {}
+    for p, s in starts.items():
+        since = Q() if s is None else Q(session__starts_at__gte=_bounds(s, s)[0])
+        aggregates[f"n__{p}"] = Count("pk", filter=since)
+        aggregates[f"u__{p}"] = Sum("useful", filter=since)
+        aggregates[f"s__{p}"] = Sum("safe", filter=since)
+        aggregates[f"k__{p}"] = Count("session_id", distinct=True, filter=since)
+        aggregates[f"g__{p}"] = Count("pk", filter=since & Q(useful__gte=4))
+    rows = _rows(
+        PulseAnswer.objects.filter(session_id__in=answered)
+        .values("session__cohort_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    per: dict[int | None, dict[str, list[float]]] = {}
+    for row in rows:
+        per[row["session__cohort_id"]] = {
+            p: [float(row[f"{x}__{p}"] or 0) for x in "nuskg"] for p in PERIOD_ORDER
+        }
+    # Sessions belong to one cohort each, so the organisation's figures are their sums.
+    whole = {p: [sum(v[p][i] for v in per.values()) for i in range(5)] for p in PERIOD_ORDER}
+    per[None] = whole
+    drafts = []
+    for scope in scopes:
+        for p in PERIOD_ORDER:
+            n, useful, safe, sessions, good = per.get(scope, {}).get(p, [0.0] * 5)
+            drafts.append(
+                Draft(scope, p, "feedback", "all", int(n), _vals(useful, safe, sessions, good))
+            )
+    return drafts
+
+
+def _safety(
+    org: int, scopes: list[int | None], starts: dict[str, date | None], today: date
+) -> list[Draft]:
+    """Closed pulses only: results that change while a pulse is open would give away each
+    new answer to someone who looks before and after."""
+    pulses = {
+        pulse.pk: pulse
+        for pulse in SafetyPulse.objects.filter(organisation_id=org, closes_on__lt=today)
+    }
+    if not pulses:
+        return []
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    for item in SAFETY_ITEMS:
+        aggregates[f"sum_{item.field}"] = Sum(item.field)
+        aggregates[f"agree_{item.field}"] = Count("pk", filter=Q(**{f"{item.field}__gte": 4}))
+    rows = {
+        row["pulse_id"]: row
+        for row in _rows(
+            SafetyAnswer.objects.filter(pulse_id__in=list(pulses))
+            .values("pulse_id")
+            .annotate(**aggregates)
+            .order_by()
+        )
+    }
+    known = set(scopes)
+    drafts = []
+    for pulse_id, pulse in pulses.items():
+        if pulse.cohort_id not in known:
+            continue
+        row = rows.get(pulse_id, {"n": 0})
+        for p, s in starts.items():
+            if s is not None and pulse.closes_on < s:
+                continue
+            dates = f"{pulse.opens_on.isoformat()}|{pulse.closes_on.isoformat()}"
+            for item in SAFETY_ITEMS:
+                key = f"{pulse_id}|{dates}|{item.field}"
+                drafts.append(
+                    Draft(
+                        pulse.cohort_id,
+                        p,
+                        "safety",
+                        key,
+                        int(row["n"]),
+                        _vals(row.get(f"sum_{item.field}"), row.get(f"agree_{item.field}")),
+                    )
+                )
+    return drafts
+
+
+# --- suppression over all views ------------------------------------------------------------
+
+# Sections whose keys add up to the "total" key of the practice section.
+BREAKDOWNS = {"practice": [*Practice.values], "courage": [str(c) for c in Courage.values]}
+
+
+def apply_suppression(drafts: list[Draft], minimum: int) -> None:
+    """Threshold, then differencing between nested views, then complementary suppression."""
+    for d in drafts:
+        if suppression.too_small(d.people, minimum) or (
+            d.base is not None and suppression.too_small(d.base, minimum)
+        ):
+            d.hidden = "small"
+    groups: dict[tuple[str, str], dict[tuple[int | None, str], Draft]] = defaultdict(dict)
+    for d in drafts:
+        groups[(d.section, d.key)][(d.cohort, d.period)] = d
+    rank = {p: i for i, p in enumerate(PERIOD_ORDER)}
+
+    def containers(view: tuple[int | None, str]) -> list[tuple[int | None, str]]:
+        scope, period = view
+        wider = [p for p in PERIOD_ORDER if rank[p] >= rank[period]]
+        out = [(scope, p) for p in wider if p != period]
+        if scope is not None:
+            out += [(None, p) for p in wider]
+        return out
+
+    for views in groups.values():
+        shown = {v: d.people for v, d in views.items() if not d.hidden}
+        for view in suppression.nested_differences(shown, containers, minimum):
+            views[view].hidden = "difference"
+        # The organisation minus cohorts that do not overlap.
+        for period in PERIOD_ORDER:
+            whole = views.get((None, period))
+            if whole is None or whole.hidden:
+                continue
+            parts = {
+                v[0]: d.people for v, d in views.items() if v[1] == period and v[0] is not None
+            }
+            already = {c for c in parts if views[(c, period)].hidden}
+            for cohort in (
+                suppression.remainder_hides(whole.people, parts, already, minimum) - already
+            ):
+                views[(cohort, period)].hidden = "difference"
+    # Complementary suppression inside each view's breakdowns.
+    by_view: dict[tuple[int | None, str, str], dict[str, Draft]] = defaultdict(dict)
+    for d in drafts:
+        if d.section in BREAKDOWNS and d.key != "total":
+            by_view[(d.cohort, d.period, d.section)][d.key] = d
+    for cells in by_view.values():
+        people = {k: d.people for k, d in cells.items()}
+        hidden = {k for k, d in cells.items() if d.hidden}
+        for key in suppression.complement(people, hidden, minimum) - hidden:
+            cells[key].hidden = "complement"

@@ -1,0 +1,168 @@
+"""Writes of the insights app: growth inputs, the safety pulse, erasure and audit rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.cohorts.models import Cohort, Membership
+
+from .models import AuditEntry, GrowthScore, SafetyAnswer, SafetyPulse, SafetyResponse
+from .pulse import ITEM_FIELDS
+from .subjects import subject_key
+
+
+@transaction.atomic
+def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: datetime) -> None:
+    """Keep the practice-level scores of an assessment just saved: the first becomes the
+    baseline, every later one the latest. Called by the practice service; never given item
+    answers. One row for the organisation and one per cohort the person is a member of."""
+    if person.organisation_id is None or not scores:
+        return
+    subject = subject_key(person.pk)
+    on = timezone.localtime(taken_at).date()
+    cohorts: list[int | None] = [
+        None,
+        *Membership.objects.filter(person=person, status=Membership.Status.MEMBER).values_list(
+            "cohort_id", flat=True
+        ),
+    ]
+    for cohort_id in cohorts:
+        for practice, score in scores.items():
+            row = GrowthScore.objects.filter(
+                Q(cohort_id=cohort_id),
+                organisation_id=person.organisation_id,
+                subject=subject,
+                practice=practice,
+            ).first()
+            if row is None:
+                GrowthScore.objects.create(
+                    organisation_id=person.organisation_id,
+                    cohort_id=cohort_id,
+                    subject=subject,
+                    practice=practice,
+                    baseline=score,
+                    latest=score,
+                    baseline_on=on,
+                    latest_on=on,
+                )
+            else:
+                row.latest, row.latest_on = score, on
+                row.assessments += 1
+                row.save(update_fields=["latest", "latest_on", "assessments"])
+
+
+def forget_person(person: Person) -> None:
+    """An erasure hook: remove the person's growth rows (found through their subject key).
+    Their other rollup rows go with them (foreign keys), and pulse answers were never theirs
+    to begin with."""
+    GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
+
+
+# --- the psychological-safety pulse -----------------------------------------------------------
+
+
+def may_run_pulse(person: Person, cohort: Cohort | None) -> bool:
+    if cohort is None:
+        return person.is_program_admin
+    return cohort.can_manage(person)
+
+
+@transaction.atomic
+def create_pulse(
+    *,
+    organisation: Organisation,
+    created_by: Person,
+    cohort: Cohort | None,
+    opens_on: date,
+    closes_on: date,
+) -> SafetyPulse:
+    if cohort is not None and cohort.organisation_id != organisation.pk:
+        raise ValidationError({"cohort": "Choose one of your cohorts."})
+    if not may_run_pulse(created_by, cohort):
+        raise ValidationError({"cohort": "You can run a pulse only for cohorts you facilitate."})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": "The pulse must close on or after the day it opens."})
+    pulse = SafetyPulse(
+        organisation=organisation,
+        cohort=cohort,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=created_by,
+    )
+    pulse.full_clean()
+    pulse.save()
+    return pulse
+
+
+def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPulse]:
+    """Open pulses the person is invited to and has not answered yet."""
+    if person.organisation_id is None or not person.is_participant:
+        return []
+    today = today or timezone.localdate()
+    mine = Membership.objects.filter(person=person, status=Membership.Status.MEMBER).values(
+        "cohort_id"
+    )
+    answered = SafetyResponse.objects.filter(person=person).values("pulse_id")
+    return list(
+        SafetyPulse.objects.filter(
+            Q(cohort__isnull=True) | Q(cohort_id__in=mine),
+            organisation_id=person.organisation_id,
+            opens_on__lte=today,
+            closes_on__gte=today,
+        )
+        .exclude(pk__in=answered)
+        .select_related("cohort")
+    )
+
+
+def invited(person: Person, pulse: SafetyPulse) -> bool:
+    if person.organisation_id != pulse.organisation_id or not person.has_role(Role.PARTICIPANT):
+        return False
+    if pulse.cohort_id is None:
+        return True
+    return Membership.objects.filter(
+        person=person, cohort_id=pulse.cohort_id, status=Membership.Status.MEMBER
+    ).exists()
+
+
+@transaction.atomic
+def answer_pulse(
+    *, pulse: SafetyPulse, person: Person, answers: Mapping[str, int], today: date | None = None
+) -> bool:
+    """Record that the person answered and, apart from that, what was answered. False when
+    they had answered already (the first answer stands)."""
+    if not invited(person, pulse):
+        raise ValidationError("This pulse is not for you.")
+    if not pulse.is_open(today or timezone.localdate()):
+        raise ValidationError("This pulse is not open.")
+    if set(answers) != set(ITEM_FIELDS) or any(not 1 <= v <= 5 for v in answers.values()):
+        raise ValidationError("Answer every statement from 1 to 5.")
+    try:
+        with transaction.atomic():
+            SafetyResponse.objects.create(pulse=pulse, person=person)
+    except IntegrityError:
+        return False
+    SafetyAnswer.objects.create(pulse=pulse, **answers)
+    return True
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def audit(*, person: Person, view: str, period: str, format: str) -> None:
+    """Who looked at which view and how; never a value from it."""
+    assert person.organisation_id is not None
+    AuditEntry.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        view=view,
+        period=period,
+        format=format,
+    )
