@@ -22,6 +22,8 @@ from django.utils import timezone
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
 from bridgework.cohorts import services as cohort_services
 from bridgework.cohorts.models import Membership
+from bridgework.community import services as community_services
+from bridgework.community.models import GuidelinesAcceptance, PostingPause, Space
 from bridgework.curriculum.models import Module
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
@@ -115,6 +117,24 @@ def resource_facilitators(ok: int) -> Rule:
 def resource_people(ok: int) -> Rule:
     """A suggestion waiting for review: its suggester (the participant) and facilitators."""
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, "participant": ok, "facilitator": ok}, 404)
+
+
+def in_space(ok: int) -> Rule:
+    """The sample protected space (a community group's): its members and its facilitator.
+    Everyone else, program admins included, gets a 404: they never learn it exists."""
+    ok_for = ["facilitator", "group_member", "participant_and_member"]
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(ok_for, ok)}, 404)
+
+
+def space_facilitators(ok: int) -> Rule:
+    """The sample protected space's own facilitator only."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": ok}, 404)
+
+
+def post_author_and(ok: int, *others: str) -> Rule:
+    """The sample post's author (the group member), and the positions named."""
+    names = ["group_member", *others]
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(names, ok)}, 404)
 
 
 OPERATOR_ONLY = everyone(ADMIN_LOGIN)
@@ -234,6 +254,38 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
     # Community: spaces are listed by audience; a space outside it is a 404 (community_*).
     "community": {"GET": members(200), "POST": NOT_ALLOWED},
+    "community_space_new": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 200}, 403),
+        "POST": Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": 400}, 403),
+    },
+    "community_search": {"GET": members(200), "POST": NOT_ALLOWED},
+    "community_notifications": {"GET": members(200), "POST": members(302)},
+    "community_digest": {"GET": members(200), "POST": members(400)},
+    "community_log": {
+        "GET": Rule({**{p: LOGIN for p in SIGNED_OUT}, **leaders(200)}, 403),
+        "POST": NOT_ALLOWED,
+    },
+    "community_space": {"GET": in_space(200), "POST": NOT_ALLOWED},
+    "community_space_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "community_guidelines": {"GET": in_space(200), "POST": in_space(302)},
+    "community_thread_new": {"GET": in_space(200), "POST": in_space(400)},
+    "community_queue": {"GET": space_facilitators(200), "POST": NOT_ALLOWED},
+    "community_balance": {"GET": space_facilitators(200), "POST": NOT_ALLOWED},
+    "community_poll_new": {"GET": in_space(200), "POST": in_space(400)},
+    "community_poll": {"GET": in_space(200), "POST": in_space(400)},
+    "community_thread": {"GET": in_space(200), "POST": in_space(400)},
+    "community_follow": {"GET": NOT_ALLOWED, "POST": in_space(302)},
+    "community_lock": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "community_post_edit": {"GET": post_author_and(200), "POST": post_author_and(400)},
+    "community_post_history": {
+        "GET": post_author_and(200, "facilitator"),
+        "POST": NOT_ALLOWED,
+    },
+    "community_react": {"GET": NOT_ALLOWED, "POST": in_space(400)},
+    "community_flag": {"GET": in_space(200), "POST": in_space(400)},
+    "community_moderate": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "community_pause": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "community_lift_pause": {"GET": NOT_ALLOWED, "POST": space_facilitators(302)},
     # Resources: every member sees the vetted list and suggests; a suggestion is seen by its
     # suggester (the participant) and facilitators; only facilitators review.
     "resources": {"GET": members(200), "POST": NOT_ALLOWED},
@@ -393,6 +445,47 @@ def cohort_objects(cast: Cast, module: Module) -> dict[str, str]:
     }
 
 
+def community_objects(cast: Cast) -> dict[str, str]:
+    """A protected space of the Disability Network (the group member and Bo are members),
+    facilitated by Fran, with a thread by the group member, a poll, and Bo's posting paused;
+    and an allies' space for everyone taking part."""
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    group = CommunityGroup.objects.get(organisation=organisation)
+    community_services.create_space(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Allies",
+        audience=Space.Audience.ORGANISATION,
+    )
+    space = community_services.create_space(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Disability Network space",
+        audience=Space.Audience.GROUP,
+        group=group,
+    )
+    for person in (cast.facilitator, cast.group_member, cast.participant_and_member):
+        GuidelinesAcceptance.objects.create(space=space, person=person)
+    thread = community_services.start_thread(
+        space=space, author=cast.group_member, title="What would help", body="Captions, please."
+    )
+    post = thread.posts.get()
+    poll = community_services.create_poll(
+        space=space, created_by=cast.facilitator, question="Which?", options=["A", "B"]
+    )
+    pause = PostingPause.objects.create(
+        space=space, person=cast.participant_and_member, reason="A breather.", created_by=None
+    )
+    return {
+        "space_id": str(space.pk),
+        "thread_id": str(thread.pk),
+        "post_id": str(post.pk),
+        "poll_id": str(poll.pk),
+        "pause_id": str(pause.pk),
+    }
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -407,6 +500,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     )
     reflection = reflection_objects(cast)
     cohort = cohort_objects(cast, module)
+    community = community_objects(cast)
     suggestion = Resource.objects.create(
         organisation=cast.participant.organisation,
         kind="book",
@@ -418,6 +512,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     return {
         **reflection,
         **cohort,
+        **community,
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
         "invitation_id": str(invitation.pk),

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
+from bridgework.cohorts.models import Cohort
+
+from .models import DigestPreference, Poll, PollOption, Reaction, Space
+
+
+class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.chosen_name} ({obj.email})"
+
+
+def _facilitators(organisation: Organisation) -> Any:
+    return Person.objects.in_organisation(organisation).filter(
+        is_active=True, role_assignments__role=Role.FACILITATOR
+    )
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="For example “Allies' space”.")
+    description = forms.CharField(
+        label="What the space is for",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    audience = forms.ChoiceField(
+        label="Who can see it",
+        choices=Space.Audience.choices,
+        widget=forms.RadioSelect,
+        help_text="Nobody outside the audience sees any trace of the space, program admins "
+        "included. Its facilitators can always see it.",
+    )
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        required=False,
+        help_text="Only when the audience is a cohort.",
+    )
+    group = forms.ModelChoiceField(
+        label="Community group",
+        queryset=CommunityGroup.objects.none(),
+        required=False,
+        help_text="Only when the audience is a community group. This makes a protected space.",
+    )
+    facilitators = FacilitatorChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="People with the facilitator role. Leave empty to look after it yourself.",
+    )
+    guidelines = forms.CharField(
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Markdown. Leave empty to start from Bridgework's guidelines.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.in_organisation(organisation)  # type: ignore[attr-defined]
+        self.fields["group"].queryset = CommunityGroup.objects.in_organisation(organisation)  # type: ignore[attr-defined]
+        self.fields["facilitators"].queryset = _facilitators(organisation)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        audience = data.get("audience")
+        if audience == Space.Audience.COHORT and not data.get("cohort"):
+            self.add_error("cohort", "Choose the cohort whose members this space is for.")
+        if audience == Space.Audience.GROUP and not data.get("group"):
+            self.add_error("group", "Choose the community group this space is for.")
+        return data
+
+
+class SpaceEditForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        label="What the space is for",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    facilitators = FacilitatorChoiceField(queryset=Person.objects.none())
+    guidelines = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
+    is_archived = forms.BooleanField(
+        label="Archive the space: keep it readable, take no new posts", required=False
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = _facilitators(organisation)  # type: ignore[attr-defined]
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Your post",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown works: **bold**, *italic*, lists, links. "
+        "Mention someone who can see this space with @their-name.",
+    )
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Markdown works. Mention someone who can see this space with @their-name.",
+    )
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence is enough.",
+    )
+
+
+class ModerateForm(ReasonForm):
+    action = forms.ChoiceField(
+        choices=[("hide", "Hide the post"), ("restore", "Show the post (and close its flags)")],
+        widget=forms.RadioSelect,
+        label="What to do",
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search your spaces", max_length=100, required=False)
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="E-mail digest",
+        choices=DigestPreference.Frequency.choices,
+        widget=forms.RadioSelect,
+        help_text="A short e-mail with links to what is new. It never contains post text.",
+    )
+
+
+class PollForm(forms.Form):
+    question = forms.CharField(max_length=300)
+    options = forms.CharField(
+        label="Options",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One option a line, two to twelve.",
+        max_length=3000,
+    )
+    kind = forms.ChoiceField(
+        label="How people answer",
+        choices=Poll.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Poll.Kind.SINGLE,
+    )
+    is_anonymous = forms.BooleanField(
+        label="Anonymous: nobody sees who chose what; results appear once five people have voted",
+        required=False,
+        initial=True,
+    )
+
+    def clean_options(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["options"].splitlines()]
+        labels = [line for line in lines if line]
+        if len(labels) < 2:
+            raise forms.ValidationError("Give at least two options, one a line.")
+        if len(labels) > 12:
+            raise forms.ValidationError("Twelve options at most keep a poll easy to answer.")
+        if any(len(label) > 200 for label in labels):
+            raise forms.ValidationError("Keep each option under 200 characters.")
+        if len({label.lower() for label in labels}) != len(labels):
+            raise forms.ValidationError("Each option once, please.")
+        return labels
+
+
+class VoteForm(forms.Form):
+    options = forms.ModelMultipleChoiceField(
+        label="Your answer", queryset=PollOption.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["options"]
+        field.queryset = poll.options.all()  # type: ignore[attr-defined]
+        if poll.kind == Poll.Kind.SINGLE:
+            self.fields["options"] = forms.ModelChoiceField(
+                label="Your answer",
+                queryset=poll.options.all(),
+                widget=forms.RadioSelect,
+                empty_label=None,
+            )
+        self.fields["options"].error_messages["required"] = "Choose an option."
+
+    def chosen(self) -> list[PollOption]:
+        value = self.cleaned_data["options"]
+        return [value] if isinstance(value, PollOption) else list(value)

@@ -1,0 +1,273 @@
+"""Community spaces as people use them: creating spaces, guidelines before the first post,
+threads and replies in Markdown, edits with history, reactions, follows, mentions, search."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Person
+from bridgework.community import services
+from bridgework.community.models import (
+    Follow,
+    GuidelinesAcceptance,
+    Mention,
+    Notification,
+    Post,
+    PostRevision,
+    Reaction,
+    Space,
+    Thread,
+)
+
+from .community_support import allies_space, group_space
+from .conftest import Cast, client_for
+
+
+def accept(space: Space, *people: Person) -> None:
+    for person in people:
+        GuidelinesAcceptance.objects.get_or_create(space=space, person=person)
+
+
+# --- creating spaces -------------------------------------------------------------------------
+
+
+def test_a_facilitator_creates_an_allies_space_and_a_protected_space(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    client = client_for(cast.facilitator)
+    response = client.post(
+        "/community/new", {"name": "Allies", "audience": "organisation", "description": "Hi"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        "/community/new",
+        {"name": "Our space", "audience": "group", "group": str(community_group.pk)},
+    )
+    assert response.status_code == 302
+    protected = Space.objects.get(name="Our space")
+    assert protected.is_protected and protected.group == community_group
+    assert list(protected.facilitators.all()) == [cast.facilitator]
+    assert "Share what you have checked" in protected.guidelines
+
+
+def test_the_space_form_explains_what_is_missing(cast: Cast) -> None:
+    client = client_for(cast.facilitator)
+    response = client.post("/community/new", {"name": "", "audience": "group"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose the community group this space is for." in page
+    assert "This field is required." in page
+
+
+def test_a_space_name_is_used_once(cast: Cast) -> None:
+    allies_space(cast.facilitator)
+    response = client_for(cast.facilitator).post(
+        "/community/new", {"name": "allies", "audience": "organisation"}
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+
+
+def test_only_facilitators_can_be_named_facilitators(cast: Cast) -> None:
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    with pytest.raises(ValidationError):
+        services.create_space(
+            organisation=organisation,
+            created_by=cast.facilitator,
+            name="X",
+            audience=Space.Audience.ORGANISATION,
+            facilitators=[cast.participant],
+        )
+
+
+def test_the_index_lists_only_visible_spaces(cast: Cast, community_group: CommunityGroup) -> None:
+    allies_space(cast.facilitator)
+    group_space(cast.facilitator, community_group, name="Quiet room")
+    participant_page = client_for(cast.participant).get("/community/").content.decode()
+    assert "Allies" in participant_page and "Quiet room" not in participant_page
+    admin_page = client_for(cast.program_admin).get("/community/").content.decode()
+    assert "Allies" not in admin_page and "Quiet room" not in admin_page
+    member_page = client_for(cast.group_member).get("/community/").content.decode()
+    assert "Quiet room" in member_page and "Allies" not in member_page
+
+
+# --- guidelines and posting --------------------------------------------------------------------
+
+
+def test_the_first_post_waits_for_the_guidelines(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    client = client_for(cast.participant)
+    response = client.get(f"/community/{space.pk}/threads/new")
+    assert response.status_code == 302
+    assert f"/community/{space.pk}/guidelines" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Make room for every voice" in page
+    accepted = client.post(
+        f"/community/{space.pk}/guidelines", {"next": f"/community/{space.pk}/threads/new"}
+    )
+    assert accepted["Location"] == f"/community/{space.pk}/threads/new"
+    response = client.post(
+        f"/community/{space.pk}/threads/new",
+        {"title": "First", "body": "Hello **all** <script>alert(1)</script>"},
+    )
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert "<strong>all</strong>" in post.body_html
+    assert "<script>" not in post.body_html
+
+
+def test_the_guidelines_redirect_never_leaves_the_site(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    response = client_for(cast.participant).post(
+        f"/community/{space.pk}/guidelines", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/community/{space.pk}/"
+
+
+def test_a_reply_notifies_followers_but_not_the_author(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant, cast.facilitator)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    response = client_for(cast.facilitator).post(
+        f"/community/threads/{thread.pk}/", {"body": "A reply"}
+    )
+    assert response.status_code == 302
+    assert Notification.objects.filter(person=cast.participant, kind="reply").count() == 1
+    assert not Notification.objects.filter(person=cast.facilitator).exists()
+    assert Follow.objects.filter(thread=thread).count() == 2
+    assert Thread.objects.get().reply_count == 1
+
+
+def test_an_empty_reply_is_a_400_with_a_message(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    response = client_for(cast.participant).post(f"/community/threads/{thread.pk}/", {"body": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_unfollowing_stops_reply_notifications(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant, cast.facilitator)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    client_for(cast.participant).post(f"/community/threads/{thread.pk}/follow", {"follow": "0"})
+    services.reply(thread=thread, author=cast.facilitator, body="R")
+    assert not Notification.objects.filter(person=cast.participant).exists()
+
+
+def test_a_mention_of_someone_who_can_see_the_space_notifies_them(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    accept(space, cast.group_member)
+    thread = services.start_thread(
+        space=space,
+        author=cast.group_member,
+        title="T",
+        body="Thanks @bo-both and @pat-participant and @fran-facilitator",
+    )
+    post = thread.posts.get()
+    mentioned = set(Mention.objects.filter(post=post).values_list("person__chosen_name", flat=True))
+    assert mentioned == {"Bo Both", "Fran Facilitator"}
+    assert '<span class="mention">@bo-both</span>' in post.body_html
+    assert "@pat-participant" in post.body_html
+    assert '<span class="mention">@pat-participant' not in post.body_html
+    assert not Notification.objects.filter(person=cast.participant).exists()
+    assert Notification.objects.filter(person=cast.participant_and_member, kind="mention").exists()
+
+
+def test_editing_keeps_the_earlier_wording_for_author_and_facilitators(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    accept(space, cast.group_member)
+    thread = services.start_thread(space=space, author=cast.group_member, title="T", body="First")
+    post = thread.posts.get()
+    response = client_for(cast.group_member).post(
+        f"/community/posts/{post.pk}/edit", {"body": "Second"}
+    )
+    assert response.status_code == 302
+    assert PostRevision.objects.get().body == "First"
+    history = f"/community/posts/{post.pk}/history"
+    assert "First" in client_for(cast.facilitator).get(history).content.decode()
+    assert "First" in client_for(cast.group_member).get(history).content.decode()
+    assert client_for(cast.participant_and_member).get(history).status_code == 404
+    assert (
+        client_for(cast.participant_and_member).get(f"/community/posts/{post.pk}/edit").status_code
+        == 404
+    )
+
+
+def test_reactions_toggle_and_are_counted(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    post = thread.posts.get()
+    client = client_for(cast.facilitator)
+    client.post(f"/community/posts/{post.pk}/react", {"kind": "thanks"})
+    assert Reaction.objects.filter(post=post, kind="thanks").count() == 1
+    response = client.post(
+        f"/community/posts/{post.pk}/react", {"kind": "thanks"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert 'aria-pressed="false"' in response.content.decode()
+    assert Reaction.objects.count() == 0
+    bad = client.post(f"/community/posts/{post.pk}/react", {"kind": "angry"})
+    assert bad.status_code == 400
+
+
+def test_search_finds_only_what_the_person_can_see(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    allies = allies_space(cast.facilitator)
+    protected = group_space(cast.facilitator, community_group)
+    accept(allies, cast.participant)
+    accept(protected, cast.group_member)
+    services.start_thread(space=allies, author=cast.participant, title="Open", body="apricot one")
+    services.start_thread(
+        space=protected, author=cast.group_member, title="Ours", body="apricot two"
+    )
+    participant = client_for(cast.participant).get("/community/search/?q=apricot").content.decode()
+    assert "apricot one" in participant and "apricot two" not in participant
+    member = client_for(cast.group_member).get("/community/search/?q=apricot").content.decode()
+    assert "apricot two" in member and "apricot one" not in member
+    both = client_for(cast.participant_and_member).get("/community/search/?q=apricot")
+    assert "apricot one" in both.content.decode() and "apricot two" in both.content.decode()
+
+
+def test_someone_who_leaves_the_group_loses_the_thread_at_once(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    accept(space, cast.group_member)
+    thread = services.start_thread(space=space, author=cast.group_member, title="T", body="B")
+    client = client_for(cast.participant_and_member)
+    assert client.get(f"/community/threads/{thread.pk}/").status_code == 200
+    GroupMembership.objects.filter(person=cast.participant_and_member).delete()
+    assert client.get(f"/community/threads/{thread.pk}/").status_code == 404
+    assert client.get(f"/community/{space.pk}/").status_code == 404
+
+
+def test_posting_too_fast_gets_a_clear_429(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    client = client_for(cast.participant)
+    for n in range(services.POST_LIMIT - 1):
+        assert client.post(f"/community/threads/{thread.pk}/", {"body": f"r{n}"}).status_code == 302
+    response = client.post(f"/community/threads/{thread.pk}/", {"body": "one more"})
+    assert response.status_code == 429
+    assert "Take a breather" in response.content.decode()
+
+
+def test_posting_often_brings_a_gentle_nudge(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    client = client_for(cast.participant)
+    for n in range(services.NUDGE_POSTS - 1):
+        response = client.post(f"/community/threads/{thread.pk}/", {"body": f"r{n}"}, follow=True)
+    assert "make room for other voices" in response.content.decode()
