@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bridgework.cohorts",
     "bridgework.community",
     "bridgework.resources",
+    "bridgework.asks",
     "bridgework.insights",
     "bridgework.front",
     "django.contrib.admin",
@@ -329,6 +330,7 @@ NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content
 # Called with the demo organisation once its people exist, to add each app's sample data.
 DEMO_HOOKS: list[str] = [
     "bridgework.resources.demo.create",
+    "bridgework.asks.demo.create",
 ]
 # Called with a person being erased, before their row goes, for data keyed by a pseudonym.
 ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]

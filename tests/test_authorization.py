@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
+from bridgework.asks import services as ask_services
 from bridgework.cohorts import services as cohort_services
 from bridgework.cohorts.models import Membership
 from bridgework.community import services as community_services
@@ -135,6 +136,12 @@ def post_author_and(ok: int, *others: str) -> Rule:
     """The sample post's author (the group member), and the positions named."""
     names = ["group_member", *others]
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(names, ok)}, 404)
+
+
+def allies_space(ok: int) -> Rule:
+    """The sample allies' space (everyone with the participant role) and its facilitator."""
+    ok_for = ["participant", "facilitator", "participant_and_member"]
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(ok_for, ok)}, 404)
 
 
 OPERATOR_ONLY = everyone(ADMIN_LOGIN)
@@ -295,6 +302,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "resource": {"GET": resource_people(200), "POST": NOT_ALLOWED},
     "resource_review": {"GET": resource_facilitators(200), "POST": resource_facilitators(400)},
     "resource_withdraw": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    # Asks: the original lives in the sample protected space (in_space); its facilitator
+    # publishes it; the published version lives in the allies' space (allies_space).
+    "asks": {"GET": members(200), "POST": NOT_ALLOWED},
+    "ask_new": {"GET": in_space(200), "POST": in_space(400)},
+    "ask": {"GET": in_space(200), "POST": NOT_ALLOWED},
+    "ask_publish": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "ask_published": {"GET": allies_space(200), "POST": NOT_ALLOWED},
+    "ask_respond": {"GET": allies_space(200), "POST": allies_space(400)},
+    "ask_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "ask_withdraw": {"GET": NOT_ALLOWED, "POST": space_facilitators(302)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
     # django-allauth
@@ -486,6 +503,26 @@ def community_objects(cast: Cast) -> dict[str, str]:
     }
 
 
+def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
+    """In the sample protected space: an ask not shared yet, and one published to Allies."""
+    protected = Space.objects.get(pk=space_id)
+    allies = Space.objects.get(organisation=protected.organisation, name="Allies")
+    waiting = ask_services.write_ask(
+        space=protected, author=cast.group_member, title="Captions", body="Please."
+    )
+    shared = ask_services.write_ask(
+        space=protected, author=cast.group_member, title="Slides", body="Early, please."
+    )
+    published = ask_services.publish(
+        ask=shared, facilitator=cast.facilitator, space=allies, title="Slides", body="Early."
+    )
+    return {
+        "group_space_id": space_id,
+        "ask_id": str(waiting.pk),
+        "published_id": str(published.pk),
+    }
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -502,7 +539,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     cohort = cohort_objects(cast, module)
     community = community_objects(cast)
     suggestion = Resource.objects.create(
-        organisation=cast.participant.organisation,
+        organisation=group.organisation,
         kind="book",
         title="A book that helped",
         url="https://example.org/book",
@@ -513,6 +550,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         **reflection,
         **cohort,
         **community,
+        **ask_objects(cast, community["space_id"]),
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
         "invitation_id": str(invitation.pk),

@@ -1,0 +1,181 @@
+"""Brokered asks: a community group tells allies what would help, without anyone's name.
+
+Two tables, deliberately apart:
+
+- `Ask` is the original, written by a member of the group in the group's protected space.
+  Its author is known inside that space, like any post there. It never leaves the space.
+- `PublishedAsk` is what a facilitator publishes to an allies' space: their own anonymised
+  rewording. It has no author field and no link back to the original; only the original
+  points at it (`Ask.published`, with no reverse accessor), so nothing reachable from the
+  allies' space leads to the group or the person who asked.
+
+Allies respond with a commitment in their own practice loop (`AskResponse`); the group
+sees only how many, with small numbers shown as "fewer than 5".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.accounts.models import Person
+from bridgework.community.models import Space
+from bridgework.community.visibility import visible_spaces_q
+from bridgework.practice.models import CheckIn, Commitment
+
+# Counts below this are shown as "fewer than 5", so no single ally can be singled out.
+MIN_SHOWN = 5
+
+
+class PublishedAskQuerySet(models.QuerySet["PublishedAsk"]):
+    def live(self) -> PublishedAskQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def visible_to(self, person: Person) -> PublishedAskQuerySet:
+        return self.filter(space__in=Space.objects.filter(visible_spaces_q(person)))
+
+
+class PublishedAsk(models.Model):
+    """The anonymised ask in an allies' space. There is no author here, on purpose."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=4000)
+    published_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PublishedAskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ask_published", args=[self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class AskQuerySet(models.QuerySet["Ask"]):
+    def visible_to(self, person: Person) -> AskQuerySet:
+        """Asks in protected spaces the person can see right now (see community.visibility)."""
+        return self.filter(space__in=Space.objects.filter(visible_spaces_q(person)))
+
+    def with_response_counts(self) -> AskQuerySet:
+        """Two numbers per ask, in the same query whatever the number of asks."""
+        responses = AskResponse.objects.filter(published_ask_id=OuterRef("published_id"))
+        checked_in = responses.filter(
+            Exists(CheckIn.objects.filter(commitment_id=OuterRef("commitment_id")))
+        )
+        return self.annotate(
+            committed_count=Coalesce(_count(responses), 0),
+            checked_in_count=Coalesce(_count(checked_in), 0),
+        )
+
+
+def _count(rows: models.QuerySet[AskResponse]) -> Subquery:
+    return Subquery(
+        rows.order_by().values("published_ask_id").annotate(n=Count("pk")).values("n")[:1],
+        output_field=models.IntegerField(),
+    )
+
+
+class Ask(models.Model):
+    """What a community group would like from allies, in the group's own protected space."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The one link between the two sides, held here on the protected side only.
+    published = models.OneToOneField(
+        PublishedAsk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["space", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Ask {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ask", args=[self.pk])
+
+
+class AskResponse(models.Model):
+    """An ally's "I'll do this": a commitment in their own practice loop, and perhaps a short
+    note that others in the allies' space can read."""
+
+    published_ask = models.ForeignKey(
+        PublishedAsk, on_delete=models.CASCADE, related_name="responses"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=280, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["published_ask", "person"], name="one_response_per_ally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """How allies responded, as the group may see it: counts, never names."""
+
+    committed: int
+    checked_in: int
+
+    @staticmethod
+    def shown(count: int) -> str:
+        return str(count) if count >= MIN_SHOWN else f"fewer than {MIN_SHOWN}"
+
+    @property
+    def summary(self) -> str:
+        """One sentence. Small numbers are never given exactly, not even through a plural."""
+        if self.committed == 0:
+            return "No allies have taken this on yet."
+        committed = self.shown(self.committed)
+        if self.checked_in == 0:
+            checked = "none has checked in yet"
+        else:
+            checked = f"{self.shown(self.checked_in)} checked in at least once"
+        return f"{committed[0].upper()}{committed[1:]} allies committed; {checked}."
+
+    @classmethod
+    def of(cls, ask: Ask) -> Aggregate:
+        committed = getattr(ask, "committed_count", None)
+        checked_in = getattr(ask, "checked_in_count", None)
+        if committed is None or checked_in is None:
+            annotated = Ask.objects.with_response_counts().get(pk=ask.pk)
+            committed = annotated.committed_count  # type: ignore[attr-defined]
+            checked_in = annotated.checked_in_count  # type: ignore[attr-defined]
+        return cls(committed=int(committed), checked_in=int(checked_in))

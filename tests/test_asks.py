@@ -1,0 +1,435 @@
+"""Brokered asks: a community group writes asks in its protected space; a facilitator
+publishes an anonymised version to allies; allies commit; the group sees counts, not names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+
+from bridgework.accounts.models import GroupMembership, Organisation, Person, Role
+from bridgework.asks import demo
+from bridgework.asks.models import Aggregate, Ask, AskResponse, PublishedAsk
+from bridgework.community.models import GuidelinesAcceptance, Notification, Space
+from bridgework.practice import services as practice
+from bridgework.practice.models import Commitment
+
+from .asks_support import Spaces, make_spaces, publish, respond, write_ask
+from .conftest import PASSWORD, Cast, make_person
+
+
+@pytest.fixture
+def spaces(cast: Cast) -> Spaces:
+    return make_spaces(cast)
+
+
+def allies(organisation: Organisation, count: int, start: int = 0) -> list[Person]:
+    return [
+        make_person(organisation, f"ally{n}@acme.test", f"Ally {n}", {Role.PARTICIPANT})
+        for n in range(start, start + count)
+    ]
+
+
+# --- writing an ask -----------------------------------------------------------------------
+
+
+def test_a_group_member_accepts_the_guidelines_and_writes_an_ask(
+    cast: Cast, spaces: Spaces
+) -> None:
+    client = cast.client("group_member")
+    path = f"/community/asks/spaces/{spaces.protected.pk}/new"
+    page = client.get(path).content.decode()
+    assert "Guidelines of" in page and "Make room for every voice" in page
+    data = {"title": "Captions, please", "body": "It would help a lot."}
+    refused = client.post(path, data)
+    assert refused.status_code == 400
+    assert "accept the space" in refused.content.decode()
+    assert not Ask.objects.exists()
+    response = client.post(path, {**data, "accept_guidelines": "on"})
+    ask = Ask.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/community/asks/{ask.pk}/"
+    assert ask.author == cast.group_member and ask.space == spaces.protected
+    assert spaces.protected.has_accepted_guidelines(cast.group_member)
+    # Once accepted, the form no longer asks again.
+    assert "Guidelines of" not in client.get(path).content.decode()
+
+
+def test_the_original_ask_is_seen_only_inside_the_groups_space(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member, title="Only for us")
+    path = f"/community/asks/{ask.pk}/"
+    for position in ("group_member", "participant_and_member", "facilitator"):
+        response = cast.client(position).get(path)
+        assert response.status_code == 200, position
+        assert cast.group_member.chosen_name in response.content.decode()
+    for position in ("participant", "program_admin", "stranger"):
+        assert cast.client(position).get(path).status_code == 404, position
+        index = cast.client(position).get("/community/asks/").content.decode()
+        assert "Only for us" not in index, position
+
+
+def test_only_people_who_can_post_in_the_protected_space_write_there(
+    cast: Cast, spaces: Spaces
+) -> None:
+    path = f"/community/asks/spaces/{spaces.protected.pk}/new"
+    for position in ("participant", "program_admin", "stranger"):
+        assert cast.client(position).get(path).status_code == 404, position
+    # The allies' space is not a place for asks.
+    allies_path = f"/community/asks/spaces/{spaces.allies.pk}/new"
+    assert cast.client("participant").get(allies_path).status_code == 404
+
+
+def test_asks_are_rate_limited(cast: Cast, spaces: Spaces) -> None:
+    client = cast.client("group_member")
+    path = f"/community/asks/spaces/{spaces.protected.pk}/new"
+    GuidelinesAcceptance.objects.create(space=spaces.protected, person=cast.group_member)
+    for n in range(5):
+        assert client.post(path, {"title": f"Ask {n}", "body": "Please."}).status_code == 302
+    response = client.post(path, {"title": "One more", "body": "Please."})
+    assert response.status_code == 400
+    assert "Please wait until tomorrow" in response.content.decode()
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+def test_the_publish_form_is_prefilled_with_a_reminder(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member, body="Sam from Finance asked me.")
+    page = cast.client("facilitator").get(f"/community/asks/{ask.pk}/publish").content.decode()
+    assert "Sam from Finance asked me." in page  # prefilled, to be reworded
+    assert "Take out names, teams, dates, places" in page
+    assert "Allies" in page  # the allies' space to choose
+
+
+def test_a_facilitator_publishes_an_anonymised_version(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member, body="Gus here: my team forgets.")
+    path = f"/community/asks/{ask.pk}/publish"
+    data = {
+        "space": str(spaces.allies.pk),
+        "title": "Turn captions on",
+        "body": "When you share a video in a meeting, turn captions on.",
+    }
+    unchecked = cast.client("facilitator").post(path, data)
+    assert unchecked.status_code == 400
+    assert "check the wording for identifying details" in unchecked.content.decode()
+    response = cast.client("facilitator").post(path, {**data, "checked": "on"})
+    published = PublishedAsk.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/community/asks/published/{published.pk}/"
+    assert published.space == spaces.allies and published.body == data["body"]
+    ask.refresh_from_db()
+    assert ask.published == published and ask.published_by == cast.facilitator
+    # Publishing again goes to the existing version instead.
+    again = cast.client("facilitator").get(path)
+    assert again["Location"] == f"/community/asks/published/{published.pk}/edit"
+
+
+def test_the_author_is_told_without_the_words_of_the_ask(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member, body="zq-private-words")
+    publish(ask, cast.facilitator, spaces.allies)
+    note = Notification.objects.get()
+    assert note.person == cast.group_member and note.kind == "ask_published"
+    assert "zq-private-words" not in note.summary and ask.title not in note.summary
+    assert note.space == spaces.protected
+
+
+def test_the_published_ask_has_no_author_and_no_way_back() -> None:
+    fields = PublishedAsk._meta.get_fields()
+    related = {f.related_model for f in fields if f.is_relation}
+    assert Person not in related and Ask not in related
+    assert {f.name for f in fields} == {
+        "id",
+        "space",
+        "title",
+        "body",
+        "published_at",
+        "updated_at",
+        "withdrawn_at",
+        "responses",
+    }
+    # The one link lives on the protected side, with no reverse accessor.
+    link = Ask._meta.get_field("published")
+    assert isinstance(link, models.OneToOneField) and link.remote_field.related_name == "+"
+
+
+def test_the_published_page_never_shows_who_asked(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    author = Person.objects.create_user(
+        "zed.quill@acme.test",
+        PASSWORD,
+        id=987654,
+        organisation=organisation,
+        chosen_name="Zed Quillfeather",
+    )
+    GroupMembership.objects.create(group=spaces.group, person=author, added_by="self")
+    ask = write_ask(spaces.protected, author)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    respond(published, allies(organisation, 1)[0], note="Will do, from today.")
+    allies_pages = (
+        f"/community/asks/published/{published.pk}/",
+        f"/community/asks/published/{published.pk}/respond",
+    )
+    for position in ("participant", "facilitator", "participant_and_member"):
+        client = cast.client(position)
+        for path in (*allies_pages, "/community/asks/"):
+            html = client.get(path).content.decode()
+            for trace in ("Zed", "Quillfeather", "zed.quill", "987654"):
+                assert trace not in html, (position, path, trace)
+            if path in allies_pages:
+                assert "Turn captions on" in html
+                # Nothing on the allies' pages links to the original ask.
+                assert f"/community/asks/{ask.pk}/" not in html
+
+
+def test_publishing_needs_both_spaces_facilitated(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    other = Space.objects.create(
+        organisation=organisation, name="Other allies", slug="other", audience="organisation"
+    )
+    ask = write_ask(spaces.protected, cast.group_member)
+    response = cast.client("facilitator").post(
+        f"/community/asks/{ask.pk}/publish",
+        {"space": str(other.pk), "title": "T", "body": "B", "checked": "on"},
+    )
+    assert response.status_code == 400
+    assert not PublishedAsk.objects.exists()
+    # A facilitator who does not look after the group's space cannot publish its asks.
+    spaces.protected.facilitators.remove(cast.facilitator)
+    assert cast.client("facilitator").get(f"/community/asks/{ask.pk}/publish").status_code == 404
+
+
+# --- allies respond -------------------------------------------------------------------------
+
+
+def test_an_ally_responds_with_a_commitment_and_a_note(cast: Cast, spaces: Spaces) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    client = cast.client("participant")
+    path = f"/community/asks/published/{published.pk}/respond"
+    form = client.get(path).content.decode()
+    assert "Turn captions on" in form  # the commitment title starts from the ask's
+    bad = client.post(path, {"title": "Ask about captions", "practice": "x", "courage": "9"})
+    assert bad.status_code == 400
+    cue_missing = client.post(
+        path,
+        {
+            "title": "Captions on",
+            "practice": "courageous-responsibilities",
+            "courage": "1",
+            "cadence": "cue",
+        },
+    )
+    assert cue_missing.status_code == 400
+    response = client.post(
+        path,
+        {
+            "title": "Captions on when I share",
+            "practice": "courageous-responsibilities",
+            "courage": "2",
+            "cadence": "weekly",
+            "note": "Starting with Monday's stand-up.",
+        },
+    )
+    assert response.status_code == 302
+    commitment = Commitment.objects.get(person=cast.participant)
+    assert commitment.title == "Captions on when I share" and commitment.courage == 2
+    assert commitment.cadence == "weekly"
+    assert AskResponse.objects.get().commitment == commitment
+    page = client.get(f"/community/asks/published/{published.pk}/").content.decode()
+    assert "Starting with Monday&#x27;s stand-up." in page and "You said you'll do this" in page
+    # A second time changes nothing.
+    again = client.post(
+        path, {"title": "Again", "practice": "deep-curiosity", "courage": "1", "cadence": "once"}
+    )
+    assert again.status_code == 302
+    assert AskResponse.objects.count() == 1 and Commitment.objects.count() == 1
+
+
+def test_people_outside_the_allies_space_cannot_see_or_respond(cast: Cast, spaces: Spaces) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    for position in ("group_member", "program_admin", "stranger"):
+        client = cast.client(position)
+        assert client.get(f"/community/asks/published/{published.pk}/").status_code == 404
+        assert client.post(f"/community/asks/published/{published.pk}/respond").status_code == 404
+    assert not AskResponse.objects.exists()
+
+
+def test_the_group_sees_an_aggregate_with_small_counts_hidden(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    client = cast.client("group_member")
+    page = lambda: client.get(f"/community/asks/{ask.pk}/").content.decode()  # noqa: E731
+    assert "No allies have taken this on yet." in page()
+    people = allies(organisation, 12)
+    for person in people[:1]:
+        respond(published, person)
+    assert "Fewer than 5 allies committed; none has checked in yet." in page()
+    for person in people[1:4]:
+        respond(published, person)
+    assert "Fewer than 5 allies committed" in page()
+    for person in people[4:12]:
+        respond(published, person)
+    for response in AskResponse.objects.all()[:5]:
+        assert response.commitment is not None
+        practice.check_in(commitment=response.commitment, outcome="done")
+    html = page()
+    assert "12 allies committed; 5 checked in at least once." in html
+    for person in people:
+        assert person.chosen_name not in html
+    index = client.get("/community/asks/").content.decode()
+    assert "12 allies committed" in index and "Ally 3" not in index
+
+
+def test_the_aggregate_counts_small_numbers_as_fewer_than_5() -> None:
+    assert Aggregate(committed=4, checked_in=1).summary == (
+        "Fewer than 5 allies committed; fewer than 5 checked in at least once."
+    )
+    assert Aggregate(committed=1, checked_in=0).summary == (
+        "Fewer than 5 allies committed; none has checked in yet."
+    )
+    assert Aggregate(committed=5, checked_in=5).summary == (
+        "5 allies committed; 5 checked in at least once."
+    )
+
+
+def test_removal_from_the_group_hides_the_original_ask_at_once(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.participant_and_member, title="Ours alone")
+    client = cast.client("group_member")
+    assert client.get(f"/community/asks/{ask.pk}/").status_code == 200
+    GroupMembership.objects.filter(person=cast.group_member).delete()
+    assert client.get(f"/community/asks/{ask.pk}/").status_code == 404
+    assert "Ours alone" not in client.get("/community/asks/").content.decode()
+    assert client.get(f"/community/asks/spaces/{spaces.protected.pk}/new").status_code == 404
+
+
+# --- facilitators edit and withdraw ---------------------------------------------------------
+
+
+def test_a_facilitator_edits_and_withdraws_a_published_ask(cast: Cast, spaces: Spaces) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    facilitator = cast.client("facilitator")
+    edit_path = f"/community/asks/published/{published.pk}/edit"
+    assert "Turn captions on" in facilitator.get(edit_path).content.decode()
+    response = facilitator.post(
+        edit_path, {"title": "Captions, always", "body": "Better words.", "checked": "on"}
+    )
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.title == "Captions, always"
+    page_path = f"/community/asks/published/{published.pk}/"
+    facilitator.post(f"/community/asks/published/{published.pk}/withdraw")
+    assert cast.client("participant").get(page_path).status_code == 404
+    assert (
+        "Captions, always"
+        not in cast.client("participant").get("/community/asks/").content.decode()
+    )
+    assert "Withdrawn" in facilitator.get(page_path).content.decode()
+    facilitator.post(f"/community/asks/published/{published.pk}/withdraw", {"undo": "1"})
+    assert cast.client("participant").get(page_path).status_code == 200
+
+
+def test_only_the_allies_space_facilitators_edit_or_withdraw(cast: Cast, spaces: Spaces) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    for position in ("participant", "participant_and_member", "program_admin"):
+        client = cast.client(position)
+        assert client.get(f"/community/asks/published/{published.pk}/edit").status_code == 404
+        assert client.post(f"/community/asks/published/{published.pk}/withdraw").status_code == 404
+    published.refresh_from_db()
+    assert published.is_live
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def queries_for(get: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    return len(captured)
+
+
+def add_asks(cast: Cast, spaces: Spaces, count: int, start: int) -> None:
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    people = allies(organisation, 3, start=start)
+    for n in range(count):
+        ask = Ask.objects.create(
+            space=spaces.protected, author=cast.group_member, title=f"A{start + n}", body="b"
+        )
+        if n % 2:
+            published = publish(ask, cast.facilitator, spaces.allies, title=f"P{start + n}")
+            for person in people:
+                respond(published, person, note="yes")
+
+
+@pytest.mark.parametrize(
+    "position", ["group_member", "participant", "participant_and_member", "facilitator"]
+)
+def test_the_asks_page_does_the_same_number_of_queries_for_4_and_40_asks(
+    position: str, cast: Cast, spaces: Spaces
+) -> None:
+    client = cast.client(position)
+    add_asks(cast, spaces, 4, start=0)
+    small = queries_for(lambda: client.get("/community/asks/"))
+    add_asks(cast, spaces, 36, start=100)
+    large = queries_for(lambda: client.get("/community/asks/"))
+    assert small == large
+
+
+def test_a_published_ask_page_is_constant_in_its_responses(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    ask = Ask.objects.get()
+    client = cast.client("participant_and_member")
+    counts = []
+    for batch, start in ((2, 0), (30, 100)):
+        for person in allies(organisation, batch, start=start):
+            respond(published, person, note=f"note from {person.chosen_name}")
+        counts.append(
+            (
+                queries_for(lambda: client.get(f"/community/asks/published/{published.pk}/")),
+                queries_for(lambda: client.get(f"/community/asks/{ask.pk}/")),
+            )
+        )
+    assert counts[0] == counts[1]
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_publishes_sams_ask_with_responses(cast: Cast, spaces: Spaces) -> None:
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    sam = make_person(organisation, "member@example.com", "Sam Chen", set())
+    GroupMembership.objects.create(group=spaces.group, person=sam, added_by="self")
+    make_person(organisation, "facilitator@example.com", "Fatima", {Role.FACILITATOR})
+    Person.objects.filter(email="facilitator@example.com").update(is_active=True)
+    fatima = Person.objects.get(email="facilitator@example.com")
+    spaces.protected.facilitators.add(fatima)
+    spaces.allies.facilitators.add(fatima)
+    make_person(organisation, "participant@example.com", "Alex", {Role.PARTICIPANT})
+    demo.create(organisation)
+    ask = Ask.objects.get(author=sam)
+    assert ask.published is not None and ask.published.space == spaces.allies
+    assert AskResponse.objects.filter(published_ask=ask.published).exists()
+    assert "Sam" not in ask.published.body
+
+
+def test_the_demo_does_nothing_without_community_spaces(organisation: Organisation) -> None:
+    demo.create(organisation)
+    assert not Ask.objects.exists()
