@@ -329,6 +329,7 @@ LOGGING = {
 NEW_ORGANISATION_HOOKS = ["bridgework.curriculum.services.import_shipped_content"]
 # Called with the demo organisation once its people exist, to add each app's sample data.
 DEMO_HOOKS: list[str] = [
+    "bridgework.community.demo.create",
     "bridgework.resources.demo.create",
     "bridgework.asks.demo.create",
 ]
@@ -338,6 +339,7 @@ ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
+    ("bridgework.community.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.refresh_insights", 900),
     ("bridgework.insights.tasks.rebuild_insights", 86400),
 ]

@@ -232,7 +232,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
             "accepted": found.has_accepted_guidelines(person),
-            "paused": found.is_paused_for(person),
+            "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
         },
     )
 
@@ -401,7 +401,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         "page": page,
         "moderator": moderator,
         "accepted": found.has_accepted_guidelines(person),
-        "paused": found.is_paused_for(person),
+        "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
         "following": Follow.objects.filter(thread=thread, person=person).exists(),
         "may_reply": not found.is_archived and (not thread.is_locked or moderator),
         "form": PostForm(),

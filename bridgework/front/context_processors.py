@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Reflect", reverse("reflection")),
         ("Learn", reverse("learn")),
         ("Tips", reverse("tips")),
+        ("Community", reverse("community")),
         ("Resources", reverse("resources")),
         ("Cohorts", reverse("cohorts")),
     ]

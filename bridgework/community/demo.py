@@ -1,0 +1,88 @@
+"""Demo data: an allies' space for everyone taking part and the Disability Network's
+protected space, both looked after by the demo facilitator, with a few threads and a poll.
+
+Who sees what in the demo: Alex (participant) only the allies' space; Sam (group member)
+only the group's space; Noor (both) both; Jordan (program admin only) neither.
+"""
+
+from __future__ import annotations
+
+from bridgework.accounts.models import CommunityGroup, Organisation, Person
+from bridgework.practice.assessment import DEFENSES
+
+from . import services
+from .models import Space
+
+
+def _person(organisation: Organisation, email: str) -> Person:
+    return Person.objects.get(organisation=organisation, email=email)
+
+
+def create(organisation: Organisation) -> None:
+    fatima = _person(organisation, "facilitator@example.com")
+    alex = _person(organisation, "participant@example.com")
+    sam = _person(organisation, "member@example.com")
+    noor = _person(organisation, "both@example.com")
+    group = CommunityGroup.objects.get(organisation=organisation, name="Disability Network")
+
+    allies = services.create_space(
+        organisation=organisation,
+        created_by=fatima,
+        name="Allies' space",
+        audience=Space.Audience.ORGANISATION,
+        description="For everyone in the program: questions, small wins, things worth reading.",
+    )
+    protected = services.create_space(
+        organisation=organisation,
+        created_by=fatima,
+        name="Disability Network space",
+        audience=Space.Audience.GROUP,
+        group=group,
+        description="The Disability Network's own space. Only its members and its "
+        "facilitator can see it.",
+    )
+    for space, people in ((allies, (fatima, alex, noor)), (protected, (fatima, sam, noor))):
+        for person in people:
+            services.accept_guidelines(space=space, person=person)
+
+    welcome = services.start_thread(
+        space=allies,
+        author=fatima,
+        title="Welcome: what brought you here?",
+        body="Hello everyone. This space is for trying things out loud. To start: what is "
+        "one small thing you would like to get better at this quarter?",
+    )
+    services.reply(
+        thread=welcome,
+        author=alex,
+        body="Noticing who doesn't get to finish their sentence in meetings, and doing "
+        "something about it.",
+    )
+    services.reply(
+        thread=welcome,
+        author=noor,
+        body="Checking that the slides I share work with a screen reader. @alex-rivera, "
+        "happy to compare notes.",
+    )
+    asks = services.start_thread(
+        space=protected,
+        author=sam,
+        title="What would help us from allies?",
+        body="Let's collect a few concrete asks. Mine: please turn on captions in video "
+        "calls by default, without waiting for someone to ask.",
+    )
+    services.reply(
+        thread=asks,
+        author=noor,
+        body="Agreed. And share the agenda a day ahead, so there's time to prepare.",
+    )
+    poll = services.create_poll(
+        space=allies,
+        created_by=fatima,
+        question="Which defense resonates most with you?",
+        options=[defense.name for defense in DEFENSES],
+        is_anonymous=True,
+    )
+    options = list(poll.options.all())
+    for person, option in ((alex, options[0]), (noor, options[-1]), (fatima, options[1])):
+        services.vote(poll=poll, person=person, options=[option])

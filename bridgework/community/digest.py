@@ -1,0 +1,90 @@
+"""The optional e-mail digest: a short list of links to what is new, never post text.
+
+What goes in is decided at send time: a notification from a space the person has left
+since it was made is dropped, and the person's preference is read again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from bridgework.accounts.models import Person
+
+from .models import DigestPreference, Notification
+from .notifications import visible_notifications
+
+logger = logging.getLogger(__name__)
+
+INTERVALS = {
+    DigestPreference.Frequency.DAILY: timedelta(days=1),
+    DigestPreference.Frequency.WEEKLY: timedelta(days=7),
+}
+MAX_ITEMS = 20
+
+
+def due_people() -> list[int]:
+    now = timezone.now()
+    due: list[int] = []
+    for frequency, interval in INTERVALS.items():
+        due.extend(
+            DigestPreference.objects.filter(frequency=frequency, person__is_active=True)
+            .exclude(last_sent_at__gt=now - interval)
+            .values_list("person_id", flat=True)
+        )
+    return due
+
+
+def send_digest(person_id: int) -> bool:
+    """Sends one person's digest if it is due and has something in it. True when sent."""
+    with transaction.atomic():
+        preference = (
+            DigestPreference.objects.select_for_update()
+            .filter(person_id=person_id, person__is_active=True)
+            .select_related("person")
+            .first()
+        )
+        if preference is None or preference.frequency not in INTERVALS:
+            return False
+        interval = INTERVALS[DigestPreference.Frequency(preference.frequency)]
+        now = timezone.now()
+        if preference.last_sent_at and preference.last_sent_at > now - interval:
+            return False
+        person: Person = preference.person
+        # Checked now, against the audiences as they are now.
+        items = list(
+            visible_notifications(person)
+            .filter(read_at__isnull=True, emailed_at__isnull=True)
+            .order_by("-created_at")[:MAX_ITEMS]
+        )
+        preference.last_sent_at = now
+        preference.save(update_fields=["last_sent_at"])
+        if not items:
+            return False
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
+        context = {
+            "person": person,
+            "items": items,
+            "base_url": settings.BASE_URL,
+            "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
+        }
+        body = render_to_string("community/email/digest.txt", context)
+    # Marked as sent first: a digest goes out at most once, even if two workers race.
+    send_mail(
+        subject=f"Bridgework: {len(items)} new for you in the community",
+        message=body,
+        from_email=None,
+        recipient_list=[person.email],
+    )
+    logger.info("community digest sent to person %s with %s items", person_id, len(items))
+    return True
+
+
+def send_due() -> int:
+    return sum(1 for person_id in due_people() if send_digest(person_id))

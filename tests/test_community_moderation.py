@@ -1,0 +1,215 @@
+"""Moderation: flags with reasons, the facilitator's queue, hide / restore / lock / pause with
+a reason the author sees, a log for facilitators and program admins, rate limits, and three
+flags holding a post until a facilitator looks."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from bridgework.accounts.models import CommunityGroup, Person, Role
+from bridgework.community import services
+from bridgework.community.models import (
+    Flag,
+    GuidelinesAcceptance,
+    ModerationAction,
+    Notification,
+    Post,
+    Space,
+    Thread,
+)
+
+from .community_support import allies_space, group_space
+from .conftest import Cast, client_for, make_person
+
+
+def posted(space: Space, author: Person, body: str = "Some words") -> Post:
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=author)
+    thread = services.start_thread(space=space, author=author, title="A thread", body=body)
+    return thread.posts.get()
+
+
+def extra_participants(cast: Cast, count: int) -> list[Person]:
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    return [
+        make_person(organisation, f"p{n}@acme.test", f"Person {n}", {Role.PARTICIPANT})
+        for n in range(count)
+    ]
+
+
+def test_a_flag_reaches_the_queue_without_telling_the_author_who(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    response = client_for(cast.participant_and_member).post(
+        f"/community/posts/{post.pk}/flag", {"reason": "This sounds like a quiz score."}
+    )
+    assert response.status_code == 302
+    queue = client_for(cast.facilitator).get(f"/community/{space.pk}/queue").content.decode()
+    assert "This sounds like a quiz score." in queue
+    thread = client_for(cast.participant).get(f"/community/threads/{post.thread_id}/")
+    assert "Bo Both" not in thread.content.decode()
+    assert not Notification.objects.filter(person=cast.participant).exists()
+
+
+def test_a_flag_needs_a_reason(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    response = client_for(cast.facilitator).post(f"/community/posts/{post.pk}/flag", {"reason": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_hiding_shows_the_reason_to_the_author_and_nothing_to_others(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant, body="zz-unkind-words")
+    response = client_for(cast.facilitator).post(
+        f"/community/posts/{post.pk}/moderate",
+        {"action": "hide", "reason": "It names a colleague who is not here."},
+    )
+    assert response.status_code == 302
+    url = f"/community/threads/{post.thread_id}/"
+    author_view = client_for(cast.participant).get(url).content.decode()
+    assert "It names a colleague who is not here." in author_view
+    assert "zz-unkind-words" in author_view
+    other_view = client_for(cast.participant_and_member).get(url).content.decode()
+    assert "zz-unkind-words" not in other_view
+    notice = Notification.objects.get(person=cast.participant, kind="moderation")
+    assert "It names a colleague" in notice.summary
+    action = ModerationAction.objects.get()
+    assert action.kind == "hide" and action.actor == cast.facilitator
+
+
+def test_a_decision_needs_a_reason(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    response = client_for(cast.facilitator).post(
+        f"/community/posts/{post.pk}/moderate", {"action": "hide", "reason": " "}
+    )
+    assert response.status_code == 400
+    assert Post.objects.get().is_shown
+
+
+def test_a_facilitator_cannot_moderate_a_space_they_do_not_facilitate(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    other = make_person(organisation, "flo@acme.test", "Flo", {Role.FACILITATOR, Role.PARTICIPANT})
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    client = client_for(other)
+    assert client.get(f"/community/{space.pk}/").status_code == 200  # a participant, so in it
+    assert client.get(f"/community/{space.pk}/queue").status_code == 404
+    response = client.post(
+        f"/community/posts/{post.pk}/moderate", {"action": "hide", "reason": "x"}
+    )
+    assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.hide_post(post=post, moderator=other, reason="x")
+
+
+def test_three_flags_from_different_people_hold_a_post(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant, body="zz-held-words")
+    flaggers = extra_participants(cast, 3)
+    for n, person in enumerate(flaggers):
+        services.flag_post(post=post, person=person, reason="Not kind")
+        expected = Post.Status.HELD if n == 2 else Post.Status.SHOWN
+        assert Post.objects.get().status == expected
+    assert ModerationAction.objects.get().kind == "hold"
+    page = client_for(cast.participant_and_member).get(f"/community/threads/{post.thread_id}/")
+    assert "zz-held-words" not in page.content.decode()
+    assert (
+        "held"
+        in client_for(cast.participant)
+        .get(f"/community/threads/{post.thread_id}/")
+        .content.decode()
+    )
+    services.restore_post(post=Post.objects.get(), moderator=cast.facilitator, reason="It is fine.")
+    assert Post.objects.get().is_shown
+    assert not Flag.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_flagging_is_rate_limited_with_a_clear_message(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    authors = extra_participants(cast, services.FLAG_LIMIT + 1)
+    posts = [posted(space, author) for author in authors]
+    client = client_for(cast.participant)
+    for post in posts[:-1]:
+        assert client.post(f"/community/posts/{post.pk}/flag", {"reason": "r"}).status_code == 302
+    response = client.post(f"/community/posts/{posts[-1].pk}/flag", {"reason": "r"})
+    assert response.status_code == 429
+    assert "flagged" in response.content.decode()
+
+
+def test_locking_keeps_a_thread_readable_and_closes_replies(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    client_for(cast.facilitator).post(
+        f"/community/threads/{post.thread_id}/lock", {"reason": "We have covered this well."}
+    )
+    assert Thread.objects.get().is_locked
+    client = client_for(cast.participant)
+    page = client.get(f"/community/threads/{post.thread_id}/").content.decode()
+    assert "We have covered this well." in page
+    response = client.post(f"/community/threads/{post.thread_id}/", {"body": "One more"})
+    assert response.status_code == 400
+    assert "locked" in response.content.decode()
+
+
+def test_a_paused_person_reads_but_cannot_post_and_sees_why(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    response = client_for(cast.facilitator).post(
+        f"/community/posts/{post.pk}/pause", {"reason": "Let's take a day to cool down."}
+    )
+    assert response.status_code == 302
+    client = client_for(cast.participant)
+    assert client.get(f"/community/threads/{post.thread_id}/").status_code == 200
+    response = client.post(f"/community/threads/{post.thread_id}/", {"body": "Reply"})
+    assert response.status_code == 400
+    assert "cool down" in response.content.decode()
+    pause_id = services.PostingPause.objects.get().pk
+    client_for(cast.facilitator).post(
+        f"/community/pauses/{pause_id}/lift", {"reason": "Thanks for waiting."}
+    )
+    assert client.post(f"/community/threads/{post.thread_id}/", {"body": "R"}).status_code == 302
+    kinds = list(ModerationAction.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["pause", "unpause"]
+
+
+def test_the_log_shows_protected_spaces_to_admins_without_content(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    space = group_space(cast.facilitator, community_group, name="zz-protected-name")
+    post = posted(space, cast.group_member, body="zz-protected-body")
+    services.hide_post(post=post, moderator=cast.facilitator, reason="zz-protected-reason")
+    admin = client_for(cast.program_admin).get("/community/moderation-log/")
+    assert admin.status_code == 200
+    page = admin.content.decode()
+    assert "A protected space" in page
+    for marker in ("zz-protected-name", "zz-protected-body", "zz-protected-reason"):
+        assert marker not in page
+    facilitator = client_for(cast.facilitator).get("/community/moderation-log/").content.decode()
+    assert "zz-protected-reason" in facilitator
+    assert client_for(cast.participant).get("/community/moderation-log/").status_code == 403
+
+
+def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    people = extra_participants(cast, 9)
+    for person in people:
+        posted(space, person)
+    thread = Thread.objects.first()
+    assert thread is not None
+    GuidelinesAcceptance.objects.create(space=space, person=cast.participant)
+    for n in range(5):
+        services.reply(thread=thread, author=cast.participant, body=f"r{n}")
+    services.record_read(thread=thread, person=cast.participant_and_member)
+    balance = services.participation_balance(space)
+    assert balance.posters == 10 and balance.posts == 14
+    assert balance.top_tenth_people == 1 and balance.top_tenth_share == round(100 * 5 / 14)
+    assert balance.readers_only == 1
+    page = client_for(cast.facilitator).get(f"/community/{space.pk}/balance").content.decode()
+    assert "Pat Participant" not in page and "36%" in page
