@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Person
 from bridgework.community.models import Space
 from bridgework.community.visibility import visible_spaces_q
@@ -97,8 +98,10 @@ class Ask(models.Model):
     author = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    title = models.CharField(max_length=200)
-    body = models.TextField(max_length=4000)
+    # Encrypted with the author's data key: never plaintext in the database or its logs,
+    # and unreadable once the author's account is erased.
+    title = EncryptedTextField(owner="author", null=True)
+    body = EncryptedTextField(owner="author", null=True)
     created_at = models.DateTimeField(default=timezone.now)
     # The one link between the two sides, held here on the protected side only.
     published = models.OneToOneField(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgework.accounts.access import current_person, member_required
 from bridgework.community.models import Space
 from bridgework.community.visibility import can_view
+from bridgework.lib.markdown import render as render_markdown
 
 from . import services
 from .forms import AskForm, EditPublishedForm, PublishForm, RespondForm
@@ -119,7 +120,13 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
     return render(
         request,
         "asks/new.html",
-        {"space": space, "form": form, "accepted": accepted, "blocked": blocked},
+        {
+            "space": space,
+            "form": form,
+            "accepted": accepted,
+            "blocked": blocked,
+            "guidelines_html": "" if accepted else render_markdown(space.guidelines),
+        },
         status=400 if form.errors else 200,
     )
 
