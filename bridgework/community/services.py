@@ -407,6 +407,19 @@ def record_read(*, thread: Thread, person: Person) -> None:
             pass
 
 
+def search_posts(*, person: Person, query: str, limit: int = 50) -> list[Post]:
+    """Posts matching the words, only from what the person may see."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Post.objects.visible_to(person)
+        .filter(Q(body__icontains=query) | Q(thread__title__icontains=query))
+        .select_related("thread", "space", "author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 # --- moderation ------------------------------------------------------------------------------
 
 

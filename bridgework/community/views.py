@@ -741,12 +741,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
     if query:
-        results = list(
-            Post.objects.visible_to(person)
-            .filter(Q(body__icontains=query) | Q(thread__title__icontains=query))
-            .select_related("thread", "space", "author")
-            .order_by("-created_at")[:SEARCH_LIMIT]
-        )
+        results = services.search_posts(person=person, query=query, limit=SEARCH_LIMIT)
     return render(
         request,
         "community/search.html",

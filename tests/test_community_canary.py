@@ -1,0 +1,116 @@
+"""No leaks: markers written in a community group's protected space never reach anyone
+outside its audience — not on any page they can open, not in search, notifications, e-mails,
+their download-my-data export, nor in the logs written while they use Bridgework."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bridgework.community import digest, services
+from bridgework.community.models import (
+    DigestPreference,
+    GuidelinesAcceptance,
+    PostingPause,
+    Space,
+)
+from bridgework.reflection import services as reflection_services
+
+from .conftest import Cast
+from .test_authorization import (
+    sample_values,  # noqa: F401  (a fixture used below)
+)
+from .test_reflection_privacy import get_pages
+
+MARK = "zqx-protected-7310"
+SEARCH_WORD = "marmalade"  # in the protected post, but not the marker itself
+OUTSIDERS = ["anonymous", "participant", "program_admin", "deactivated", "stranger"]
+
+
+def write_markers(cast: Cast, space: Space) -> None:
+    member, both, fran = cast.group_member, cast.participant_and_member, cast.facilitator
+    PostingPause.objects.filter(space=space).update(lifted_at=timezone.now())
+    for person in (member, both, fran):
+        GuidelinesAcceptance.objects.get_or_create(space=space, person=person)
+    thread = services.start_thread(
+        space=space,
+        author=member,
+        title=f"{MARK} title",
+        body=f"{MARK} body about {SEARCH_WORD}. Thanks @pat-participant and @ada-admin.",
+    )
+    reply = services.reply(thread=thread, author=both, body=f"{MARK} reply @gus-groupmember")
+    services.edit_post(post=reply, editor=both, body=f"{MARK} edited reply")
+    services.flag_post(post=reply, person=member, reason=f"{MARK} flag reason")
+    services.hide_post(post=reply, moderator=fran, reason=f"{MARK} hide reason")
+    services.lock_thread(thread=thread, moderator=fran, reason=f"{MARK} lock reason")
+    poll = services.create_poll(
+        space=space, created_by=member, question=f"{MARK} poll?", options=[f"{MARK} a", "b"]
+    )
+    services.vote(poll=poll, person=both, options=list(poll.options.all())[:1])
+
+
+def test_protected_markers_never_reach_outsiders(
+    cast: Cast,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
+    space = Space.objects.get(pk=values["space_id"])
+    for person in (cast.participant, cast.program_admin, cast.group_member, cast.stranger):
+        DigestPreference.objects.create(person=person, frequency="daily")
+    with django_capture_on_commit_callbacks(execute=True):
+        write_markers(cast, space)
+    # From here on, only what outsiders do is logged and checked: every logger at DEBUG,
+    # SQL parameters included.
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    caplog.set_level(logging.DEBUG, logger="django.template")
+    leaks = []
+    with CaptureQueriesContext(connection), django_capture_on_commit_callbacks(execute=True):
+        for position in OUTSIDERS:
+            client = cast.client(position)
+            pages = get_pages(client, values)
+            pages["search"] = client.get(f"/community/search/?q={SEARCH_WORD}").content.decode()
+            pages["notifications"] = client.get("/community/notifications/").content.decode()
+            leaks += [f"{path} as {position}" for path, body in pages.items() if MARK in body]
+        digest.send_due()
+        export = reflection_services.build_export(
+            reflection_services.request_export(person=cast.participant)
+        )
+    assert leaks == []
+    assert MARK not in caplog.text
+    assert any(record.name == "django.db.backends" for record in caplog.records)
+    # E-mails: outsiders got their digest (or none) without a word of it.
+    outsiders = {cast.participant.email, cast.program_admin.email, cast.stranger.email}
+    for message in mail.outbox:
+        if set(message.to) & outsiders:
+            assert MARK not in f"{message.subject} {message.body}"
+    # The member's digest went out, with links, not post text.
+    member_mail = [m for m in mail.outbox if cast.group_member.email in m.to]
+    assert member_mail and "edited reply" not in member_mail[0].body
+    download = cast.client("participant").get(f"/reflect/my-data/{export.pk}/json")
+    assert download.status_code == 200
+    body = b"".join(download) if download.streaming else download.content
+    assert MARK not in body.decode()
+
+
+def test_members_do_see_it(cast: Cast, request: pytest.FixtureRequest) -> None:
+    values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
+    space = Space.objects.get(pk=values["space_id"])
+    write_markers(cast, space)
+    for position in ("group_member", "participant_and_member", "facilitator"):
+        client = cast.client(position)
+        assert MARK in client.get(f"/community/{space.pk}/").content.decode()
+        assert MARK in client.get(f"/community/search/?q={SEARCH_WORD}").content.decode()
+    mentioned = cast.group_member
+    assert services.Notification.objects.filter(person=mentioned, kind="mention").exists()
+    assert not services.Notification.objects.filter(person=cast.participant).exists()
+    assert not services.Notification.objects.filter(person=cast.program_admin).exists()
