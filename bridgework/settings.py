@@ -332,6 +332,7 @@ DEMO_HOOKS: list[str] = [
     "bridgework.community.demo.create",
     "bridgework.resources.demo.create",
     "bridgework.asks.demo.create",
+    "bridgework.insights.demo.create",
 ]
 # Called with a person being erased, before their row goes, for data keyed by a pseudonym.
 ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]

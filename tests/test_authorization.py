@@ -22,10 +22,11 @@ from django.utils import timezone
 from bridgework.accounts.models import CommunityGroup, Invitation, Person
 from bridgework.asks import services as ask_services
 from bridgework.cohorts import services as cohort_services
-from bridgework.cohorts.models import Membership
+from bridgework.cohorts.models import Cohort, Membership
 from bridgework.community import services as community_services
 from bridgework.community.models import GuidelinesAcceptance, PostingPause, Space
 from bridgework.curriculum.models import Module
+from bridgework.insights import services as insights_services
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
 from bridgework.reflection import services as reflection_services
@@ -144,6 +145,11 @@ def allies_space(ok: int) -> Rule:
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(ok_for, ok)}, 404)
 
 
+def insight_readers(ok: int) -> Rule:
+    """Facilitators and program admins (the stranger is a program admin elsewhere)."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **leaders(ok)}, 403)
+
+
 OPERATOR_ONLY = everyone(ADMIN_LOGIN)
 NOT_ALLOWED = everyone(405)
 
@@ -259,6 +265,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_check_in": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
     # The pulse is for the cohort's members alone: facilitators never answer their own.
     "cohort_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
+    # Insights: program admins (the stranger is one elsewhere) and facilitators; others 403.
+    "insights": {"GET": insight_readers(200), "POST": NOT_ALLOWED},
+    "insights_export": {"GET": insight_readers(200), "POST": NOT_ALLOWED},
+    "insights_audit": {"GET": admins(200, stranger=200), "POST": NOT_ALLOWED},
+    "insights_pulses": {"GET": insight_readers(200), "POST": insight_readers(400)},
+    # A cohort's safety pulse is answered by its members alone; anyone else gets a 404.
+    "insights_pulse": {"GET": owner_only(200), "POST": owner_only(400)},
     # Community: spaces are listed by audience; a space outside it is a 404 (community_*).
     "community": {"GET": members(200), "POST": NOT_ALLOWED},
     "community_space_new": {
@@ -523,6 +536,21 @@ def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
     }
 
 
+def insights_objects(cast: Cast, cohort_id: str) -> dict[str, str]:
+    """An open safety pulse for the sample cohort, whose one member is the participant."""
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    today = timezone.localdate()
+    pulse = insights_services.create_pulse(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        cohort=Cohort.objects.get(pk=cohort_id),
+        opens_on=today,
+        closes_on=today + timedelta(days=7),
+    )
+    return {"pulse_id": str(pulse.pk)}
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -549,6 +577,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     return {
         **reflection,
         **cohort,
+        **insights_objects(cast, cohort["cohort_id"]),
         **community,
         **ask_objects(cast, community["space_id"]),
         "person_id": str(cast.participant.pk),

@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Cohorts", reverse("cohorts")),
     ]
     links.append(("Community groups", reverse("groups")))
+    if person.is_facilitator or person.is_program_admin:
+        links.append(("Insights", reverse("insights")))
     if person.is_program_admin:
         links.append(("People", reverse("people")))
         links.append(("Manage groups", reverse("manage_groups")))

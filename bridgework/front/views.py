@@ -16,6 +16,7 @@ from bridgework.accounts.models import (
     RoleAssignment,
 )
 from bridgework.curriculum.models import Lesson, LessonProgress
+from bridgework.insights.services import open_pulses_for
 
 
 @require_GET
@@ -37,6 +38,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
         "my_groups": list(person.community_groups.order_by("name")),
     }
     if person.is_participant:
+        context["safety_pulses"] = open_pulses_for(person)
         context["next_lesson"] = Lesson.objects.next_for(person)
         context["lessons_done"] = LessonProgress.objects.filter(
             person=person, lesson__retired_at__isnull=True

@@ -1,0 +1,139 @@
+"""Server-rendered SVG charts for the insights dashboard, in the house style of the growth
+chart: a title and description for screen readers, and a data table beside every chart.
+
+A hidden (suppressed) row never gets a bar or a dot: it carries its text instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 640
+LABEL = 220
+RIGHT = 110
+ROW = 30
+TOP = 12
+BOTTOM = 34
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: float | None  # None: hidden or nothing to show; `text` says which
+    interval: tuple[float, float] | None
+    text: str
+
+
+def _open(key: str, title: str, desc: str, height: int) -> list[str]:
+    return [
+        f'<svg class="chart insights-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{key}-title {key}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{key}-title">{escape(title)}</title>',
+        f'<desc id="{key}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def _row_label(y: float, label: str) -> str:
+    return (
+        f'<text class="chart__axis insights-chart__label" x="{LABEL - 8}" y="{y + 4:.1f}" '
+        f'text-anchor="end">{escape(label)}</text>'
+    )
+
+
+def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
+    """Horizontal bars for shares from 0 to 100%, with an optional interval line."""
+    height = TOP + ROW * max(1, len(rows)) + BOTTOM
+    span = WIDTH - LABEL - RIGHT
+
+    def x(value: float) -> float:
+        return LABEL + span * max(0.0, min(1.0, value))
+
+    parts = _open(key, title, desc, height)
+    bottom = height - BOTTOM
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(
+            f'<line class="chart__grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
+            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
+            f'text-anchor="middle">{round(tick * 100)}%</text>'
+        )
+    for index, row in enumerate(rows):
+        y = TOP + ROW * index + ROW / 2
+        parts.append(_row_label(y, row.label))
+        if row.value is None:
+            parts.append(
+                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
+                f"{escape(row.text)}</text>"
+            )
+            continue
+        parts.append(
+            f'<rect class="insights-chart__bar" x="{LABEL}" y="{y - 9:.1f}" '
+            f'width="{x(row.value) - LABEL:.1f}" height="18"/>'
+        )
+        end = x(row.value)
+        if row.interval is not None:
+            low, high = x(row.interval[0]), x(row.interval[1])
+            parts.append(
+                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{high:.1f}" '
+                f'y1="{y:.1f}" y2="{y:.1f}"/>'
+                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{low:.1f}" '
+                f'y1="{y - 5:.1f}" y2="{y + 5:.1f}"/>'
+                f'<line class="insights-chart__ci" x1="{high:.1f}" x2="{high:.1f}" '
+                f'y1="{y - 5:.1f}" y2="{y + 5:.1f}"/>'
+            )
+            end = max(end, high)
+        parts.append(
+            f'<text class="chart__axis" x="{end + 6:.1f}" y="{y + 4:.1f}">{escape(row.text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every text in it is escaped above)
+
+
+def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
+    """A dot per row with its interval, on an axis symmetric around zero (a forest plot)."""
+    height = TOP + ROW * max(1, len(rows)) + BOTTOM
+    span = WIDTH - LABEL - RIGHT
+    reach = 0.5
+    for row in rows:
+        for value in [row.value, *(row.interval or ())]:
+            if value is not None:
+                reach = max(reach, abs(value))
+    reach = min(4.0, (int(reach * 4) + 1) / 4)
+
+    def x(value: float) -> float:
+        return LABEL + span * (value + reach) / (2 * reach)
+
+    parts = _open(key, title, desc, height)
+    bottom = height - BOTTOM
+    for tick in (-reach, -reach / 2, 0.0, reach / 2, reach):
+        css = "insights-chart__zero" if tick == 0 else "chart__grid"
+        parts.append(
+            f'<line class="{css}" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
+            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
+            f'text-anchor="middle">{tick:+.2f}</text>'
+        )
+    for index, row in enumerate(rows):
+        y = TOP + ROW * index + ROW / 2
+        parts.append(_row_label(y, row.label))
+        if row.value is None:
+            parts.append(
+                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
+                f"{escape(row.text)}</text>"
+            )
+            continue
+        end = x(row.value)
+        if row.interval is not None:
+            low, high = x(row.interval[0]), x(row.interval[1])
+            parts.append(
+                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{high:.1f}" '
+                f'y1="{y:.1f}" y2="{y:.1f}"/>'
+            )
+            end = high
+        parts.append(
+            f'<circle class="insights-chart__dot" cx="{x(row.value):.1f}" cy="{y:.1f}" r="5"/>'
+            f'<text class="chart__axis" x="{end + 6:.1f}" y="{y + 4:.1f}">{escape(row.text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every text in it is escaped above)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from bridgework.cohorts.models import Cohort
+
+from .models import Period
+from .pulse import AGREEMENT_SCALE, ITEMS
+
+ORGANISATION = "organisation"
+
+
+class ViewForm(forms.Form):
+    """The fixed choices of the dashboard: which view and which period. Nothing free."""
+
+    cohort = forms.ChoiceField(label="View", required=False)
+    period = forms.ChoiceField(label="Period", choices=Period.choices, required=False)
+
+    def __init__(
+        self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        choices = [(ORGANISATION, "The whole organisation")] if organisation_view else []
+        choices += [(str(c.pk), f"Cohort: {c.name}") for c in cohorts]
+        field = self.fields["cohort"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def clean_period(self) -> str:
+        return self.cleaned_data.get("period") or Period.QUARTER
+
+
+class PulseForm(forms.Form):
+    """A program admin (any cohort, or everyone) or a facilitator (their cohorts) opens a
+    pulse between two dates."""
+
+    audience = forms.ChoiceField(label="Who is asked")
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any
+    ) -> None:
+        today = timezone.localdate()
+        initial = {"opens_on": today, "closes_on": today + timedelta(days=13)}
+        super().__init__(data, initial=initial, **kwargs)
+        choices = (
+            [(ORGANISATION, "Every participant in the organisation")] if organisation_view else []
+        )
+        choices += [(str(c.pk), f"Members of {c.name}") for c in cohorts]
+        field = self.fields["audience"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if isinstance(opens, date) and isinstance(closes, date):
+            if closes < opens:
+                self.add_error("closes_on", "Choose a day on or after the opening day.")
+            elif (closes - opens).days > 60:
+                self.add_error("closes_on", "Keep a pulse open for at most 60 days.")
+        return data
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        for item in ITEMS:
+            self.fields[item.field] = forms.TypedChoiceField(
+                label=item.text,
+                choices=[(str(v), label) for v, label in AGREEMENT_SCALE],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how much you agree."},
+            )

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.accounts.models import Person
+from bridgework.cohorts.models import Cohort
+
+from . import dashboard as board
+from . import services
+from .forms import ORGANISATION, AnswerForm, PulseForm, ViewForm
+from .models import AuditEntry, Period, SafetyPulse, SafetyResponse
+from .pulse import ATTRIBUTION, ITEMS
+from .suppression_settings import min_cell
+
+# --- access -------------------------------------------------------------------------------
+
+
+@dataclass
+class Viewer:
+    person: Person
+    cohorts: list[Cohort]
+    organisation_view: bool
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    """Program admins see the organisation and every cohort; facilitators only the cohorts
+    they facilitate; everyone else has no business here."""
+    person = current_person(request)
+    organisation = current_organisation(request)
+    if person.is_program_admin:
+        cohorts = Cohort.objects.filter(organisation=organisation)
+        return Viewer(person, list(cohorts.order_by("name")), True)
+    if person.is_facilitator:
+        cohorts = Cohort.objects.filter(organisation=organisation, facilitators=person)
+        return Viewer(person, list(cohorts.distinct().order_by("name")), False)
+    raise PermissionDenied("Insights are for facilitators and program admins.")
+
+
+@dataclass
+class Choice:
+    form: ViewForm
+    cohort: Cohort | None
+    period: str
+
+
+def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
+    """The view asked for, or None when the form is invalid. A cohort the person cannot see
+    is a 404, whether it exists in another organisation or not at all."""
+    raw = request.GET.get("cohort", "")
+    if raw.isdigit() and int(raw) not in {c.pk for c in viewer.cohorts}:
+        raise Http404("No such cohort.")
+    form = ViewForm(
+        request.GET or None, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view
+    )
+    if request.GET and not form.is_valid():
+        return None
+    data = form.cleaned_data if request.GET else {}
+    chosen = data.get("cohort") or (
+        ORGANISATION
+        if viewer.organisation_view
+        else (str(viewer.cohorts[0].pk) if viewer.cohorts else "")
+    )
+    if chosen == ORGANISATION and not viewer.organisation_view:
+        raise Http404("No organisation-wide view for facilitators.")
+    cohort = next((c for c in viewer.cohorts if str(c.pk) == chosen), None)
+    period = data.get("period") or Period.QUARTER
+    if not request.GET:
+        form = ViewForm(
+            {"cohort": chosen, "period": period},
+            cohorts=viewer.cohorts,
+            organisation_view=viewer.organisation_view,
+        )
+        form.is_valid()
+    return Choice(form, cohort, period)
+
+
+def _view_name(cohort: Cohort | None) -> str:
+    return f"cohort {cohort.pk}" if cohort else "organisation"
+
+
+# --- the dashboard --------------------------------------------------------------------------
+
+
+@require_GET
+@member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    organisation = current_organisation(request)
+    context: dict[str, object] = {"viewer": viewer, "attribution": ATTRIBUTION}
+    if not viewer.organisation_view and not viewer.cohorts:
+        return render(request, "insights/dashboard.html", context)
+    choice = _choose(request, viewer)
+    if choice is None:
+        form = ViewForm(
+            request.GET, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view
+        )
+        form.is_valid()
+        context["form"] = form
+        return render(request, "insights/dashboard.html", context, status=400)
+    minimum = min_cell()
+    result = board.build(
+        organisation=organisation, cohort=choice.cohort, period=choice.period, minimum=minimum
+    )
+    services.audit(
+        person=viewer.person,
+        view=_view_name(choice.cohort),
+        period=choice.period,
+        format=AuditEntry.Format.PAGE,
+    )
+    query = f"cohort={choice.cohort.pk if choice.cohort else ORGANISATION}&period={choice.period}"
+    context.update(
+        form=choice.form,
+        board=result,
+        export_url=f"{reverse('insights_export')}?{query}",
+        minimum=minimum,
+    )
+    return render(request, "insights/dashboard.html", context)
+
+
+@require_GET
+@member_required
+def export(request: HttpRequest) -> HttpResponse:
+    """Exactly the tables on the screen for the same view, hidden cells included as text."""
+    viewer = _viewer(request)
+    if not viewer.organisation_view and not viewer.cohorts:
+        raise Http404("Nothing to export.")
+    choice = _choose(request, viewer)
+    if choice is None:
+        return HttpResponse("Choose a view and a period from the lists.", status=400)
+    minimum = min_cell()
+    result = board.build(
+        organisation=current_organisation(request),
+        cohort=choice.cohort,
+        period=choice.period,
+        minimum=minimum,
+    )
+    services.audit(
+        person=viewer.person,
+        view=_view_name(choice.cohort),
+        period=choice.period,
+        format=AuditEntry.Format.CSV,
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    scope = f"cohort-{choice.cohort.pk}" if choice.cohort else "organisation"
+    response["Content-Disposition"] = (
+        f'attachment; filename="insights-{scope}-{choice.period}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["View", result.scope_label])
+    writer.writerow(["Period", result.period_label])
+    writer.writerow(["Smallest group shown", minimum])
+    for section, table in result.tables():
+        writer.writerow([])
+        writer.writerow([f"{section.title}: {table.caption}"])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
+    if result.hidden_small or result.hidden_other:
+        writer.writerow([])
+        writer.writerow([f"“fewer than {minimum}”: a group too small to show."])
+        writer.writerow(
+            ["“hidden*”: hidden so that a small group cannot be worked out from other numbers."]
+        )
+    return response
+
+
+@require_GET
+@member_required
+def audit(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    if not person.is_program_admin:
+        raise PermissionDenied("The audit list is for program admins.")
+    entries = list(
+        AuditEntry.objects.filter(organisation=current_organisation(request)).select_related(
+            "person"
+        )[:200]
+    )
+    names = dict(
+        Cohort.objects.filter(organisation=current_organisation(request)).values_list("pk", "name")
+    )
+    for entry in entries:
+        if entry.view.startswith("cohort "):
+            entry.label = f"Cohort: {names.get(int(entry.view.split()[1]), 'removed cohort')}"  # type: ignore[attr-defined]
+        else:
+            entry.label = "The whole organisation"  # type: ignore[attr-defined]
+    return render(request, "insights/audit.html", {"entries": entries})
+
+
+# --- the psychological-safety pulse ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def pulses(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    organisation = current_organisation(request)
+    form = PulseForm(
+        request.POST if request.method == "POST" else None,
+        cohorts=viewer.cohorts,
+        organisation_view=viewer.organisation_view,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            audience = form.cleaned_data["audience"]
+            cohort = next((c for c in viewer.cohorts if str(c.pk) == audience), None)
+            try:
+                services.create_pulse(
+                    organisation=organisation,
+                    created_by=viewer.person,
+                    cohort=cohort,
+                    opens_on=form.cleaned_data["opens_on"],
+                    closes_on=form.cleaned_data["closes_on"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    "The pulse is planned. Participants see it on their home page while it "
+                    "is open.",
+                )
+                return redirect("insights_pulses")
+        status = 400
+    listed = SafetyPulse.objects.filter(organisation=organisation).select_related("cohort")
+    if not viewer.organisation_view:
+        listed = listed.filter(cohort__in=viewer.cohorts)
+    rows = list(listed[:50])
+    answered = dict(
+        SafetyResponse.objects.filter(pulse__in=rows)
+        .values_list("pulse_id")
+        .annotate(n=Count("pk"))
+        .values_list("pulse_id", "n")
+    )
+    for pulse in rows:
+        pulse.answered = answered.get(pulse.pk, 0)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "insights/pulses.html",
+        {
+            "form": form,
+            "pulses": rows,
+            "today": timezone.localdate(),
+            "items": ITEMS,
+            "minimum": min_cell(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
+    person = current_person(request)
+    pulse = (
+        SafetyPulse.objects.filter(pk=pulse_id, organisation=current_organisation(request))
+        .select_related("cohort")
+        .first()
+    )
+    if pulse is None or not services.invited(person, pulse):
+        raise Http404("No such pulse.")
+    done = SafetyResponse.objects.filter(pulse=pulse, person=person).exists()
+    is_open = pulse.is_open(timezone.localdate())
+    form = AnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if done or not is_open:
+            return redirect("insights_pulse", pulse_id=pulse.pk)
+        if form.is_valid():
+            services.answer_pulse(pulse=pulse, person=person, answers=form.cleaned_data)
+            messages.success(request, "Thank you. Your answers are stored apart from your name.")
+            return redirect("home")
+    return render(
+        request,
+        "insights/answer.html",
+        {
+            "pulse": pulse,
+            "form": form,
+            "done": done,
+            "is_open": is_open,
+            "attribution": ATTRIBUTION,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
