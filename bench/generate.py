@@ -486,9 +486,9 @@ def write_practice(world: World, writer: BulkWriter, sizes: Sizes, rng: random.R
             for period in chosen:
                 roll = random_()
                 outcome = "done" if roll < done else "partly" if roll < partly else "not_yet"
-                # Checked in on the period's first day or within the next few, never later
-                # than --until.
-                on = min(until, period + int(random_() * 3))
+                # Checked in on the period's first day or one of the next two, never later
+                # than --until (spread, not piled up on the last day).
+                on = period + int(random_() * (min(2, until - period) + 1))
                 yield (
                     plan.id,
                     world.day(period),

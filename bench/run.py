@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,8 @@ class Results:
     python: str
     cpus: int
     rebuild_s: float | None = None
+    day: str = ""
+    day_check_ins: int = 0
     day_runs_s: list[float] = field(default_factory=list)
     views: list[ViewResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -140,6 +142,29 @@ def period_keys() -> list[str]:
     from bridgework.insights.models import Period
 
     return [p.value for p in Period][:3]
+
+
+def busiest_recent_day(organisation: Any) -> date:
+    """The day of the last two weeks with the most check-ins: the worst day to fold."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from bridgework.practice.models import CheckIn
+
+    rows = CheckIn.objects.filter(person__organisation=organisation)
+    last = rows.order_by("-created_at").first()
+    if last is None:
+        return date.today()
+    since = last.created_at - timedelta(days=14)
+    busiest = (
+        rows.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "-day")
+        .first()
+    )
+    return busiest["day"] if busiest else last.created_at.date()
 
 
 def measure_view(
@@ -222,12 +247,18 @@ def run(url: str, *, requests: int, day_runs: int, skip_rebuild: bool) -> Result
     if not skip_rebuild:
         results.rebuild_s = round(timed(lambda: rollups.rebuild(organisation=organisation)), 2)
         log(f"  full rebuild                             {results.rebuild_s:7.2f} s")
-    last = CheckIn.objects.filter(person__organisation=organisation).order_by("-created_at").first()
-    day = last.created_at.date() if last else date.today()
+    day = busiest_recent_day(organisation)
+    results.day = day.isoformat()
+    results.day_check_ins = CheckIn.objects.filter(
+        person__organisation=organisation, created_at__date=day
+    ).count()
     for _ in range(day_runs):
         seconds = timed(lambda: rollups.update_day(organisation=organisation, day=day))
         results.day_runs_s.append(round(seconds, 3))
-    log(f"  incremental day {day}: " + ", ".join(f"{s:.2f} s" for s in results.day_runs_s))
+    log(
+        f"  incremental day {day} ({results.day_check_ins:,} check-ins): "
+        + ", ".join(f"{s:.2f} s" for s in results.day_runs_s)
+    )
 
     try:
         dashboard = reverse("insights")
