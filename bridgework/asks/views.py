@@ -80,10 +80,18 @@ def asks(request: HttpRequest) -> HttpResponse:
             audience=Space.Audience.GROUP, is_archived=False
         )
     ]
+    in_allies_space = (
+        Space.objects.visible_to(person).filter(audience__in=services.ALLIES_AUDIENCES).exists()
+    )
     return render(
         request,
         "asks/index.html",
-        {"groups_page": groups_page, "allies_page": allies_page, "writable": writable},
+        {
+            "groups_page": groups_page,
+            "allies_page": allies_page,
+            "writable": writable,
+            "in_allies_space": in_allies_space,
+        },
     )
 
 
