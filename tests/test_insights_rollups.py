@@ -1,0 +1,302 @@
+"""Rollups: incremental days add up to a rebuild from scratch; growth inputs are pseudonymous."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from bridgework.accounts import services as account_services
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.cohorts.models import Attendance, Cohort, Membership, Session
+from bridgework.curriculum.models import Lesson, LessonProgress
+from bridgework.insights import rollups
+from bridgework.insights.models import (
+    Cell,
+    DayTotal,
+    GrowthScore,
+    MonthTotal,
+    PersonMonths,
+    PersonTrace,
+)
+from bridgework.insights.subjects import subject_key
+from bridgework.practice import services as practice_services
+from bridgework.practice.models import CheckIn, Commitment
+
+from .conftest import curriculum_sample, make_person
+
+TODAY = timezone.localdate()
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_default_timezone())
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    people: list[Person]
+    lessons: list[Lesson]
+    sessions: list[Session]
+
+
+def make_world(organisation: Organisation, author: Person) -> World:
+    people = [
+        make_person(organisation, f"p{n}@acme.test", f"Person {n}", {Role.PARTICIPANT})
+        for n in range(8)
+    ]
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(
+        date_joined=at(TODAY - timedelta(days=200))
+    )
+    module, lesson, _, _ = curriculum_sample(author)
+    lessons = [lesson] + [
+        Lesson.objects.create(module=module, slug=f"l{n}", title=f"L{n}", order=n + 2, minutes=5)
+        for n in range(2)
+    ]
+    first = Cohort.objects.create(organisation=organisation, name="First", start_date=TODAY)
+    second = Cohort.objects.create(organisation=organisation, name="Second", start_date=TODAY)
+    for person in people[:5]:
+        Membership.objects.create(cohort=first, person=person)
+    for person in people[3:7]:
+        Membership.objects.create(cohort=second, person=person)
+    sessions = [
+        Session.objects.create(
+            cohort=cohort, number=n, starts_at=at(TODAY - timedelta(days=30 * n)), time_zone="UTC"
+        )
+        for cohort in (first, second)
+        for n in (1, 2)
+    ]
+    return World(organisation, people, lessons, sessions)
+
+
+def snapshot(organisation: Organisation) -> dict[str, Any]:
+    def totals(model: Any, when: str) -> list[tuple[Any, ...]]:
+        return sorted(
+            (
+                tuple(row.values())
+                for row in model.objects.filter(organisation=organisation)
+                .values("cohort_id", when, "practice", "courage")
+                .annotate(*[Sum(f) for f in rollups.TOTAL_FIELDS])
+                .order_by()
+            ),
+            key=repr,
+        )
+
+    return {
+        "days": totals(DayTotal, "day"),
+        "months": totals(MonthTotal, "month"),
+        "traces": sorted(
+            PersonTrace.objects.filter(organisation=organisation).values_list(
+                "person_id", "kind", "practice", "courage", "last_on"
+            )
+        ),
+        "months_active": sorted(
+            PersonMonths.objects.filter(organisation=organisation).values_list(
+                "person_id", "joined_month", "months"
+            )
+        ),
+        "cells": sorted(
+            Cell.objects.filter(organisation=organisation).values_list(
+                "cohort_id",
+                "period",
+                "section",
+                "key",
+                "people",
+                "value",
+                "value2",
+                "value3",
+                "value4",
+                "hidden",
+            ),
+            key=repr,
+        ),
+    }
+
+
+days_back = st.integers(min_value=0, max_value=120)
+events = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("commit"), st.integers(0, 7), st.integers(0, 6), st.integers(1, 4), days_back
+        ),
+        st.tuples(
+            st.just("check_in"),
+            st.integers(0, 30),
+            st.sampled_from(["done", "partly", "not_yet"]),
+            days_back,
+        ),
+        st.tuples(st.just("lesson"), st.integers(0, 7), st.integers(0, 2), days_back),
+        st.tuples(st.just("attend"), st.integers(0, 7), st.integers(0, 3), days_back),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def play(world: World, event: tuple[Any, ...]) -> list[date]:
+    """Apply one event to the source tables; return the days the worker would fold."""
+    kind = event[0]
+    practices = [
+        "deep-curiosity",
+        "honest-introspection",
+        "humble-acknowledgement",
+        "empathetic-engagement",
+        "authentic-conversations",
+        "vulnerable-interactions",
+        "courageous-responsibilities",
+    ]
+    if kind == "commit":
+        _, who, practice, courage, back = event
+        day = TODAY - timedelta(days=back)
+        commitment = Commitment.objects.create(
+            person=world.people[who],
+            title="t",
+            practice=practices[practice],
+            courage=courage,
+            created_at=at(day),
+            started_on=day,
+        )
+        return [day]
+    if kind == "check_in":
+        _, which, outcome, back = event
+        commitments = list(
+            Commitment.objects.filter(person__organisation=world.organisation).order_by("pk")
+        )
+        if not commitments:
+            return []
+        commitment = commitments[which % len(commitments)]
+        day = max(TODAY - timedelta(days=back), commitment.created_at.date())
+        period = day - timedelta(days=day.weekday())
+        existing = CheckIn.objects.filter(commitment=commitment, period_start=period).first()
+        if existing is None:
+            CheckIn.objects.create(
+                commitment=commitment,
+                person=commitment.person,
+                period_start=period,
+                outcome=outcome,
+                created_at=at(day),
+            )
+            return [day]
+        # A correction moves the check-in to the day it was made, never earlier.
+        old = timezone.localtime(existing.created_at).date()
+        new = max(old, day)
+        existing.outcome, existing.created_at = outcome, at(new)
+        existing.save()
+        return [old, new]
+    if kind == "lesson":
+        _, who, which, back = event
+        day = TODAY - timedelta(days=back)
+        _, created = LessonProgress.objects.get_or_create(
+            person=world.people[who],
+            lesson=world.lessons[which],
+            defaults={"completed_at": at(day)},
+        )
+        return [day] if created else []
+    _, who, which, back = event
+    day = TODAY - timedelta(days=back)
+    _, created = Attendance.objects.get_or_create(
+        session=world.sessions[which],
+        person=world.people[who],
+        defaults={"status": "present", "source": "facilitator", "marked_at": at(day)},
+    )
+    return [day] if created else []
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(
+    max_examples=20,
+    deadline=None,
+    # Each example builds a small organisation in the database; shrinking would take minutes.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=events)
+def test_day_by_day_rollups_equal_a_rebuild_from_scratch(
+    history: list[tuple[Any, ...]], organisation: Organisation, program_admin: Person
+) -> None:
+    with transaction.atomic():
+        world = make_world(organisation, program_admin)
+        for event in history:
+            for day in play(world, event):
+                rollups.fold_day(organisation=organisation, day=day)
+        # The worker folds today on every run, whether anything happened or not.
+        rollups.fold_day(organisation=organisation, day=TODAY)
+        rollups.refresh(organisation=organisation)
+        incremental = snapshot(organisation)
+        rollups.rebuild(organisation=organisation)
+        assert snapshot(organisation) == incremental
+        transaction.set_rollback(True)
+
+
+def test_update_day_is_idempotent(organisation: Organisation, program_admin: Person) -> None:
+    world = make_world(organisation, program_admin)
+    for n, event in enumerate(
+        [("commit", 0, 0, 1, 3), ("check_in", 0, "done", 2), ("lesson", 1, 0, 2)]
+    ):
+        play(world, event)
+        del n
+    for _ in range(2):
+        for back in range(5):
+            rollups.update_day(organisation=organisation, day=TODAY - timedelta(days=back))
+    twice = snapshot(organisation)
+    rollups.rebuild(organisation=organisation)
+    assert snapshot(organisation) == twice
+
+
+def test_the_growth_inputs_hold_practice_scores_under_a_pseudonym(participant: Person) -> None:
+    answers = {"curiosity-ask-about-experience": 1, "curiosity-notice-missing-voices": 3}
+    practice_services.take_assessment(person=participant, answers=answers, defense="paralysis")
+    practice_services.take_assessment(
+        person=participant,
+        answers={"curiosity-ask-about-experience": 4, "curiosity-notice-missing-voices": 4},
+        defense="paralysis",
+    )
+    row = GrowthScore.objects.get(cohort__isnull=True)
+    assert row.practice == "deep-curiosity"
+    assert (row.baseline, row.latest, row.assessments) == (2.0, 4.0, 2)
+    assert row.subject == subject_key(participant.pk)
+    # Keyed: nobody without the data directory's key can recompute it from an id.
+    plain = hashlib.sha256(f"person:{participant.pk}".encode()).hexdigest()
+    assert len(row.subject) == 64 and row.subject != plain
+    key_file = Path(django_settings.DATA_DIR) / "insights_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # No column of the table points at a person.
+    assert not any(
+        getattr(field, "related_model", None) is Person for field in GrowthScore._meta.get_fields()
+    )
+
+
+def test_erasing_a_person_removes_their_growth_rows(
+    participant: Person, facilitator: Person
+) -> None:
+    for person in (participant, facilitator):
+        practice_services.take_assessment(
+            person=person, answers={"curiosity-ask-about-experience": 2}, defense="paralysis"
+        )
+    account_services.erase_person(person=participant)
+    assert list(GrowthScore.objects.values_list("subject", flat=True)) == [
+        subject_key(facilitator.pk)
+    ]
+
+
+def test_a_cohort_member_gets_a_cohort_row_too(
+    organisation: Organisation, participant: Person
+) -> None:
+    cohort = Cohort.objects.create(organisation=organisation, name="C", start_date=TODAY)
+    Membership.objects.create(cohort=cohort, person=participant)
+    practice_services.take_assessment(
+        person=participant, answers={"curiosity-ask-about-experience": 2}, defense="paralysis"
+    )
+    assert sorted(GrowthScore.objects.values_list("cohort_id", flat=True), key=str) == sorted(
+        [None, cohort.pk], key=str
+    )
