@@ -60,6 +60,8 @@ def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
     raw = request.GET.get("cohort", "")
     if raw.isdigit() and int(raw) not in {c.pk for c in viewer.cohorts}:
         raise Http404("No such cohort.")
+    if raw == ORGANISATION and not viewer.organisation_view:
+        raise Http404("No organisation-wide view for facilitators.")
     form = ViewForm(
         request.GET or None, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view
     )

@@ -1,0 +1,392 @@
+"""The insights dashboard, its CSV export, audit list and the psychological-safety pulse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.cohorts.models import Cohort, Membership
+from bridgework.insights import rollups, services
+from bridgework.insights.models import AuditEntry, SafetyAnswer, SafetyPulse, SafetyResponse
+from bridgework.insights.pulse import ITEM_FIELDS
+from bridgework.practice import services as practice_services
+
+from .conftest import Cast, client_for, make_person
+
+TODAY = timezone.localdate()
+
+
+def cohort_of(organisation: Organisation, name: str, people: list[Person]) -> Cohort:
+    cohort = Cohort.objects.create(organisation=organisation, name=name, start_date=TODAY)
+    for person in people:
+        Membership.objects.create(cohort=cohort, person=person)
+    return cohort
+
+
+def active_people(organisation: Organisation, count: int, prefix: str = "p") -> list[Person]:
+    """People who each made a commitment and checked in on it today."""
+    people = []
+    for n in range(count):
+        person = make_person(
+            organisation, f"{prefix}{n}@acme.test", f"{prefix} {n}", {Role.PARTICIPANT}
+        )
+        commitment = practice_services.commit(
+            person=person, title="t", practice="deep-curiosity", courage=1, cadence="daily"
+        )
+        practice_services.check_in(commitment=commitment, outcome="done")
+        people.append(person)
+    return people
+
+
+class Tables(HTMLParser):
+    """The text of every table on a page, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in {"td", "th"}:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._row is not None and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables_of(html: str) -> list[list[list[str]]]:
+    parser = Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def table_rows(html: str, first_header: str) -> dict[str, list[str]]:
+    """The rows (by their first cell) of the table whose first column has this heading."""
+    for table in tables_of(html):
+        if table and table[0][0] == first_header:
+            return {row[0]: row[1:] for row in table[1:]}
+    raise AssertionError(f"no table headed {first_header!r}")
+
+
+# --- who sees what ---
+
+
+def test_program_admins_see_the_organisation_and_every_cohort(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    cohort_of(organisation, "Mine", [cast.participant])
+    response = client_for(cast.program_admin).get(reverse("insights"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The whole organisation" in html and "Cohort: Mine" in html
+
+
+def test_facilitators_see_only_the_cohorts_they_facilitate(cast: Cast) -> None:
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    theirs = cohort_of(organisation, "Theirs", [cast.participant])
+    theirs.facilitators.add(cast.facilitator)
+    other = cohort_of(organisation, "Someone else's", [cast.participant])
+    client = client_for(cast.facilitator)
+
+    page = client.get(reverse("insights")).content.decode()
+    assert "Cohort: Theirs" in page
+    assert "Someone else" not in page and "The whole organisation" not in page
+    assert client.get(reverse("insights"), {"cohort": other.pk}).status_code == 404
+    assert client.get(reverse("insights"), {"cohort": "organisation"}).status_code == 404
+    assert client.get(reverse("insights_export"), {"cohort": other.pk}).status_code == 404
+
+
+def test_a_facilitator_without_cohorts_is_told_so(cast: Cast) -> None:
+    response = client_for(cast.facilitator).get(reverse("insights"))
+    assert response.status_code == 200
+    assert "You do not facilitate a cohort yet" in response.content.decode()
+
+
+def test_another_organisations_cohort_is_a_404(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    ours = cohort_of(organisation, "Ours", [cast.participant])
+    response = client_for(cast.stranger).get(reverse("insights"), {"cohort": ours.pk})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("position", ["participant", "group_member", "participant_and_member"])
+def test_participants_and_group_members_are_refused(cast: Cast, position: str) -> None:
+    person = cast.person(position)
+    assert client_for(person).get(reverse("insights")).status_code == 403
+    assert client_for(person).get(reverse("insights_export")).status_code == 403
+
+
+def test_a_period_that_is_not_offered_is_a_clear_400(cast: Cast) -> None:
+    response = client_for(cast.program_admin).get(reverse("insights"), {"period": "7d"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    response = client_for(cast.program_admin).get(reverse("insights"), {"cohort": "everyone"})
+    assert response.status_code == 400
+
+
+def test_only_facilitators_and_admins_get_the_insights_link(cast: Cast) -> None:
+    for position, expected in (
+        ("participant", False),
+        ("facilitator", True),
+        ("program_admin", True),
+    ):
+        html = client_for(cast.person(position)).get(reverse("home")).content.decode()
+        assert (f'href="{reverse("insights")}"' in html) is expected
+
+
+# --- suppression on the page ---
+
+
+def test_a_small_cohort_shows_fewer_than_five_never_a_number(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    people = active_people(organisation, 3)
+    small = cohort_of(organisation, "Small", people)
+    rollups.rebuild(organisation=organisation)
+    query: dict[str, str | int] = {"cohort": small.pk, "period": "month"}
+    html = client_for(cast.program_admin).get(reverse("insights"), query).content.decode()
+    assert table_rows(html, "Practice")["Deep curiosity"] == ["fewer than 5"] * 4
+    assert table_rows(html, "Measure")["Enrolled now"][0] == "fewer than 5"
+    assert "a group too small to show" in html or "too small to show" in html
+
+
+def test_two_overlapping_views_cannot_isolate_one_person(cast: Cast) -> None:
+    """The organisation has seven active people; a cohort holds six of them. Showing both
+    numbers would give away what the seventh person did, so the cohort's are hidden."""
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    people = active_people(organisation, 7)
+    nearly_all = cohort_of(organisation, "Nearly all", people[:6])
+    rollups.rebuild(organisation=organisation)
+    client = client_for(cast.program_admin)
+
+    def rows(**query: str | int) -> dict[str, list[str]]:
+        html = client.get(reverse("insights"), query).content.decode()
+        return {
+            f"{n}: {row[0]}": row[1:]
+            for n, table in enumerate(tables_of(html))
+            for row in table[1:]
+        }
+
+    whole = rows(cohort="organisation", period="month")
+    part = rows(cohort=nearly_all.pk, period="month")
+    # Table 2 is follow-through by practice (after participation and retention).
+    assert whole["2: Deep curiosity"][:2] == ["7", "7"]
+    assert part["2: Deep curiosity"] == ["hidden*"] * 4
+
+
+# --- export and audit ---
+
+
+def test_the_csv_holds_exactly_the_tables_on_the_screen(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    active_people(organisation, 8)
+    rollups.rebuild(organisation=organisation)
+    client = client_for(cast.program_admin)
+    query = {"cohort": "organisation", "period": "3m"}
+    screen = [
+        row
+        for table in tables_of(client.get(reverse("insights"), query).content.decode())
+        for row in table
+    ]
+    response = client.get(reverse("insights_export"), query)
+    assert response["Content-Type"].startswith("text/csv")
+    exported = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row for row in screen if row] == [row for row in exported if row and row in screen]
+    assert all(row in exported for row in screen if row)
+
+
+def test_every_view_and_export_writes_an_audit_row_without_values(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    client = client_for(cast.program_admin)
+    client.get(reverse("insights"), {"period": "12m"})
+    client.get(reverse("insights_export"), {"cohort": "organisation", "period": "all"})
+    entries = list(
+        AuditEntry.objects.order_by("pk").values("person_id", "view", "period", "format")
+    )
+    assert entries == [
+        {
+            "person_id": cast.program_admin.pk,
+            "view": "organisation",
+            "period": "12m",
+            "format": "page",
+        },
+        {
+            "person_id": cast.program_admin.pk,
+            "view": "organisation",
+            "period": "all",
+            "format": "csv",
+        },
+    ]
+    audit = client.get(reverse("insights_audit"))
+    assert audit.status_code == 200
+    assert "Ada Admin" in audit.content.decode()
+    assert client_for(cast.facilitator).get(reverse("insights_audit")).status_code == 403
+
+
+def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    client = client_for(cast.program_admin)
+    cohort = cohort_of(organisation, "One", [])
+
+    def count() -> int:
+        rollups.rebuild(organisation=organisation)
+        with CaptureQueriesContext(connection) as queries:
+            queries_to_make: list[dict[str, str | int]] = [
+                {"cohort": "organisation", "period": "all"},
+                {"cohort": cohort.pk},
+            ]
+            for query in queries_to_make:
+                assert client.get(reverse("insights"), query).status_code == 200
+        return len(queries)
+
+    active_people(organisation, 2, prefix="a")
+    small = count()
+    people = active_people(organisation, 12, prefix="b")
+    for person in people:
+        Membership.objects.create(cohort=cohort, person=person)
+    cohort_of(organisation, "Two", people[:6])
+    assert count() == small
+
+
+# --- the psychological-safety pulse ---
+
+
+def answers(value: int = 4) -> dict[str, str]:
+    return dict.fromkeys(ITEM_FIELDS, str(value))
+
+
+def test_a_participant_sees_an_open_pulse_at_home_and_answers_it_anonymously(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    pulse = services.create_pulse(
+        organisation=organisation,
+        created_by=cast.program_admin,
+        cohort=None,
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=7),
+    )
+    client = client_for(cast.participant)
+    assert (
+        reverse("insights_pulse", args=[pulse.pk]) in client.get(reverse("home")).content.decode()
+    )
+    response = client.post(reverse("insights_pulse", args=[pulse.pk]), answers(5))
+    assert response.status_code == 302
+    assert SafetyResponse.objects.filter(pulse=pulse, person=cast.participant).count() == 1
+    answer = SafetyAnswer.objects.get(pulse=pulse)
+    assert answer.speak_up == 5
+    # Nothing in the answer row points back at a person or a moment.
+    assert {f.name for f in SafetyAnswer._meta.get_fields()} == {"id", "pulse", *ITEM_FIELDS}
+    # Answered: no longer offered, and a second answer changes nothing.
+    assert (
+        reverse("insights_pulse", args=[pulse.pk])
+        not in client.get(reverse("home")).content.decode()
+    )
+    client.post(reverse("insights_pulse", args=[pulse.pk]), answers(1))
+    assert SafetyAnswer.objects.filter(pulse=pulse).count() == 1
+
+
+def test_a_pulse_answer_needs_every_statement(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    pulse = services.create_pulse(
+        organisation=organisation,
+        created_by=cast.program_admin,
+        cohort=None,
+        opens_on=TODAY,
+        closes_on=TODAY,
+    )
+    partial = answers()
+    del partial["mistakes"]
+    response = client_for(cast.participant).post(
+        reverse("insights_pulse", args=[pulse.pk]), partial
+    )
+    assert response.status_code == 400
+    assert "Choose how much you agree." in response.content.decode()
+    assert not SafetyAnswer.objects.exists()
+
+
+def test_pulse_results_appear_only_once_closed_and_large_enough(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    pulse = SafetyPulse.objects.create(
+        organisation=organisation, opens_on=TODAY - timedelta(days=3), closes_on=TODAY
+    )
+    for n in range(6):
+        SafetyAnswer.objects.create(pulse=pulse, **dict.fromkeys(ITEM_FIELDS, 4 if n else 2))
+    client = client_for(cast.program_admin)
+    rollups.rebuild(organisation=organisation)
+    assert "Can say what I really think" not in client.get(reverse("insights")).content.decode()
+    SafetyPulse.objects.filter(pk=pulse.pk).update(closes_on=TODAY - timedelta(days=1))
+    rollups.rebuild(organisation=organisation)
+    html = client.get(reverse("insights")).content.decode()
+    assert table_rows(html, "Statement")["Can say what I really think"][:2] == ["6", "3.67"]
+
+
+def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast) -> None:
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    theirs = cohort_of(organisation, "Theirs", [cast.participant])
+    theirs.facilitators.add(cast.facilitator)
+    client = client_for(cast.facilitator)
+    page = client.get(reverse("insights_pulses")).content.decode()
+    assert "Every participant in the organisation" not in page
+    dates = {"opens_on": TODAY.isoformat(), "closes_on": (TODAY + timedelta(days=5)).isoformat()}
+    assert (
+        client.post(reverse("insights_pulses"), {"audience": "organisation", **dates}).status_code
+        == 400
+    )
+    assert (
+        client.post(reverse("insights_pulses"), {"audience": theirs.pk, **dates}).status_code == 302
+    )
+    assert SafetyPulse.objects.get().cohort == theirs
+    backwards = {
+        "audience": theirs.pk,
+        "opens_on": dates["closes_on"],
+        "closes_on": dates["opens_on"],
+    }
+    response = client.post(reverse("insights_pulses"), backwards)
+    assert response.status_code == 400
+    assert "on or after the opening day" in response.content.decode()
+
+
+def test_the_page_never_mentions_a_person_by_name(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    people = active_people(organisation, 6)
+    rollups.rebuild(organisation=organisation)
+    html = client_for(cast.program_admin).get(reverse("insights")).content.decode()
+    main = re.search(r"<main.*</main>", html, re.S)
+    assert main is not None
+    for person in [*people, cast.participant]:
+        assert person.chosen_name not in main.group(0)
+        assert person.email not in main.group(0)
