@@ -39,6 +39,8 @@ class Section:
     chart: SafeString | None = None
     chart_note: str = ""
     empty: str = ""
+    # Tables too wide to sit beside their chart go below it.
+    wide: bool = True
 
 
 @dataclass
@@ -235,9 +237,10 @@ def _follow_row(c: _Cells, cell: Cell | None, label: str) -> tuple[list[str], ch
 
 def _follow_through(c: _Cells) -> Section:
     section = Section(
-        "follow-through",
-        "Follow-through",
-        "Commitments made and check-ins in the period, by practice and by courage level. "
+        wide=True,
+        key="follow-through",
+        title="Follow-through",
+        intro="Commitments made and check-ins in the period, by practice and by courage level. "
         "“Kept” counts check-ins answered “done”.",
     )
     headers = ["", "Commitments made", "Check-ins", "Kept", "Share kept"]
@@ -274,9 +277,10 @@ def _follow_through(c: _Cells) -> Section:
 
 def _growth(c: _Cells) -> Section:
     section = Section(
-        "growth",
-        "Growth since baseline",
-        "How often people say they practise each of the seven practices (0 = not this month, "
+        wide=True,
+        key="growth",
+        title="Growth since baseline",
+        intro="How often people say they practise each of the seven practices (0 = not this month, "
         "4 = most days): the change from their first self-assessment to their latest, among "
         "people with both, whose latest falls in the period.",
     )
