@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -300,3 +302,12 @@ def test_a_cohort_member_gets_a_cohort_row_too(
     assert sorted(GrowthScore.objects.values_list("cohort_id", flat=True), key=str) == sorted(
         [None, cohort.pk], key=str
     )
+
+
+def test_the_rebuild_command_names_each_organisation(organisation: Organisation) -> None:
+    out = io.StringIO()
+    call_command("rebuild_insights", "--org", organisation.slug, stdout=out)
+    assert out.getvalue().startswith(f"{organisation.slug}: rebuilt in ")
+    assert Cell.objects.filter(organisation=organisation).exists()
+    with pytest.raises(CommandError):
+        call_command("rebuild_insights", "--org", "no-such-org")

@@ -100,7 +100,8 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
         for value in [row.value, *(row.interval or ())]:
             if value is not None:
                 reach = max(reach, abs(value))
-    reach = min(4.0, (int(reach * 4) + 1) / 4)
+    # A round axis end, so the ticks at half of it read well.
+    reach = next((r for r in (0.5, 1.0, 2.0, 4.0) if r >= reach), 4.0)
 
     def x(value: float) -> float:
         return LABEL + span * (value + reach) / (2 * reach)
