@@ -62,7 +62,12 @@ def regularized_beta(a: float, b: float, x: float) -> float:
 
 def t_cdf(t: float, df: float) -> float:
     """P(T <= t) for Student's t with df degrees of freedom."""
-    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+    squared = t * t
+    if squared < df:
+        # Near zero, df / (df + t²) rounds to 1; the central form keeps the precision.
+        central = 0.5 * regularized_beta(0.5, df / 2.0, squared / (df + squared))
+        return 0.5 + central if t > 0 else 0.5 - central
+    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + squared))
     return 1.0 - tail if t > 0 else tail
 
 
