@@ -271,3 +271,20 @@ def test_posting_often_brings_a_gentle_nudge(cast: Cast) -> None:
     for n in range(services.NUDGE_POSTS - 1):
         response = client.post(f"/community/threads/{thread.pk}/", {"body": f"r{n}"}, follow=True)
     assert "make room for other voices" in response.content.decode()
+
+
+def test_a_group_member_finds_the_way_to_write_an_ask_from_their_space(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    protected = group_space(cast.facilitator, community_group)
+    allies = allies_space(cast.facilitator)
+    member = cast.client("group_member")
+
+    assert (
+        f"/community/asks/spaces/{protected.pk}/new"
+        in member.get(f"/community/{protected.pk}/").content.decode()
+    )
+    allies_page = cast.client("participant").get(f"/community/{allies.pk}/").content.decode()
+    assert "Write an ask" not in allies_page and 'href="/community/asks/"' in allies_page
+    index = member.get("/community/").content.decode()
+    assert 'href="/community/asks/"' in index and 'href="/community/resources/"' in index
