@@ -248,6 +248,8 @@ def run(
     from bridgework.practice.models import CheckIn, Commitment
 
     log(f"Benchmark on {_setup.describe(url)}")
+    # A database generated before the latest insights migration still works.
+    call_command("migrate", verbosity=0)
     # The manifest storage (DEBUG off) needs collected static files, as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
     organisation = Organisation.objects.get(slug="bench")
