@@ -368,6 +368,39 @@ def compare(paths: list[str]) -> int:
     return 1 if unequal else 0
 
 
+def report(paths: list[str]) -> int:
+    """The results as Markdown tables, for bench/RESULTS.md."""
+    for path in paths:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        print(f"### {data['vendor']} {data['server_version']}, {data['people']:,} people\n")
+        print(
+            f"{data['people']:,} people, {data['commitments']:,} commitments, "
+            f"{data['check_ins']:,} check-ins; commit {data['commit']}, {data['date']}, "
+            f"Python {data['python']}, {data['cpus']} CPUs, load {data.get('load_before')} before "
+            f"and {data.get('load_after')} after.\n"
+        )
+        rebuild = data["rebuild_s"]
+        print("| rollups | seconds | target |\n|---|---|---|")
+        shown = "did not finish" if rebuild is None else f"{rebuild:.1f}"
+        print(f"| full rebuild | {shown} | ≤ 90 |")
+        if data.get("rebuild_with_workaround_s") is not None:
+            patched = data["rebuild_with_workaround_s"]
+            print(f"| full rebuild, bench workaround | {patched:.1f} | ≤ 90 |")
+        runs = ", ".join(f"{s:.2f}" for s in data["day_runs_s"])
+        day = f"incremental day {data.get('day')} ({data.get('day_check_ins', 0):,} check-ins)"
+        print(f"| {day} | {runs} | ≤ 2 |\n")
+        print("| view | p50 ms | p95 ms | max ms | queries | requests |\n|---|---|---|---|---|---|")
+        for v in data["views"]:
+            print(
+                f"| {v['name']} | {v['p50_ms']} | {v['p95_ms']} | {v['max_ms']} | "
+                f"{v['queries']} | {v['requests']} |"
+            )
+        for note in data["notes"]:
+            print(f"\nNote: {note}")
+        print()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000, help="picks the default SQLite file")
@@ -383,9 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", default=None, help="JSON file for the results")
     parser.add_argument("--compare", nargs="+", metavar="RESULTS_JSON")
+    parser.add_argument("--report", nargs="+", metavar="RESULTS_JSON")
     args = parser.parse_args(argv)
     if args.compare:
         return compare(args.compare)
+    if args.report:
+        return report(args.report)
     url = args.database_url or _setup.default_sqlite_path(args.people)
     results = run(
         url,
