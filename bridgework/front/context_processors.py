@@ -16,7 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Learn", reverse("learn")),
         ("Tips", reverse("tips")),
         ("Community", reverse("community")),
-        ("Resources", reverse("resources")),
         ("Cohorts", reverse("cohorts")),
     ]
     links.append(("Community groups", reverse("groups")))
@@ -24,11 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append(("Insights", reverse("insights")))
     if person.is_program_admin:
         links.append(("People", reverse("people")))
-        links.append(("Manage groups", reverse("manage_groups")))
     links.append(("Profile", reverse("profile")))
     current = request.path
     # The longest link that is the current path or a section of it is the current page, so
-    # /people/groups/ marks "Manage groups" and not "People" as well.
+    # /community/resources/ marks "Community", and a section never marks "Home" as well.
     matches = [
         url for _, url in links if url == current or (url != "/" and current.startswith(url))
     ]

@@ -170,7 +170,8 @@ def test_program_admin_journey(page: Page, axe: AccessibilityChecker, demo: Orga
     axe(page, dark_too=True)
 
     # Create a community group.
-    main_nav(page).get_by_role("link", name="Manage groups").click()
+    main_nav(page).get_by_role("link", name="People").click()
+    page.get_by_role("link", name="Manage community groups").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Manage community groups")
     page.get_by_label("Name").fill("Allies Book Club")
     page.get_by_label("Description").fill("One short book a quarter, read together.")
@@ -179,7 +180,7 @@ def test_program_admin_journey(page: Page, axe: AccessibilityChecker, demo: Orga
     expect(page.get_by_role("status")).to_have_text("Group Allies Book Club created.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Allies Book Club")
     axe(page, dark_too=True)
-    main_nav(page).get_by_role("link", name="Manage groups").click()
+    page.get_by_role("link", name="Back to groups").click()
     expect(page.get_by_role("row", name="Allies Book Club")).to_contain_text("Added by an admin")
 
 
