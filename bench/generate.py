@@ -486,9 +486,11 @@ def write_practice(world: World, writer: BulkWriter, sizes: Sizes, rng: random.R
             for period in chosen:
                 roll = random_()
                 outcome = "done" if roll < done else "partly" if roll < partly else "not_yet"
-                # Checked in on the period's first day or one of the next two, never later
-                # than --until (spread, not piled up on the last day).
-                on = period + int(random_() * (min(2, until - period) + 1))
+                # Checked in on the period's first day or one of the next two; a check-in
+                # that would fall after --until has not happened yet.
+                on = period + int(random_() * 3)
+                if on > until:
+                    continue
                 yield (
                     plan.id,
                     world.day(period),
