@@ -153,16 +153,22 @@ class SafetyAnswer(models.Model):
 
 
 class Trace(models.TextChoices):
+    # Read from the source tables.
     COMMITMENT = "commitment", "Made a commitment"
     CHECK_IN = "check_in", "Checked in"
     LESSON = "lesson", "Completed a lesson"
     ATTENDANCE = "attendance", "Attended a session"
+    # Derived from the rows above, one per person and what is counted, so counting people
+    # is a plain COUNT(*) (no DISTINCT): a commitment or check-in in one practice (courage
+    # 0), at one courage level (practice ""), or at all (both empty); anything at all.
+    FOLLOW = "follow", "Made a commitment or checked in"
+    ANY = "any", "Did anything"
 
 
 class PersonTrace(models.Model):
     """The last day a person did one kind of thing (for commitments and check-ins: in one
-    practice at one courage level). Counting rows with `last_on` on or after a period's
-    first day counts the distinct people who did it in that period."""
+    practice at one courage level; see Trace for the derived rows). Counting rows with
+    `last_on` on or after a period's first day counts the people who did it in that period."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -74,7 +74,14 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.db.models.functions import (
+    Cast,
+    ExtractMonth,
+    ExtractYear,
+    Substr,
+    TruncDate,
+    TruncMonth,
+)
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
@@ -108,6 +115,8 @@ MONTH_BITS = 63
 PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
+SOURCE_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN, Trace.LESSON, Trace.ATTENDANCE]
+COUNTED_KINDS = [Trace.FOLLOW, Trace.LESSON, Trace.ATTENDANCE, Trace.ANY]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
 
@@ -128,7 +137,7 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
         _fill_days(organisation, start, end)
         _roll_months(organisation, _month_start(day), _next_month(day))
         _trace(organisation, start, end)
-        _mark_months(organisation, [(_month_index(day), start, end)])
+        _mark_months(organisation, start, end)
 
 
 def rebuild(*, organisation: Organisation) -> None:
@@ -139,19 +148,7 @@ def rebuild(*, organisation: Organisation) -> None:
         _fill_days(organisation, None, None)
         _roll_months(organisation, None, None)
         _trace(organisation, None, None)
-        first = _first_activity(organisation)
-        if first is not None:
-            today = timezone.localdate()
-            months = []
-            month = _month_start(first)
-            while month <= today:
-                following = _next_month(month)
-                start, end = _bounds(month, following)
-                months.append((_month_index(month), start, end))
-                month = following
-            _mark_months(organisation, months)
-        else:
-            _mark_months(organisation, [])
+        _mark_months(organisation, None, None)
     refresh(organisation=organisation)
 
 
@@ -186,6 +183,29 @@ def _months_back(day: date, months: int) -> date:
 def period_start(period: str, today: date) -> date | None:
     months = PERIOD_MONTHS[period]
     return None if months is None else _months_back(today, months)
+
+
+def _plain_sqlite_utc() -> bool:
+    """SQLite keeps datetimes as UTC text ('YYYY-MM-DD HH:MM:SS'); in UTC its leading
+    characters are the local date. Django's date functions on SQLite call back into Python for
+    every row, which dominates a rebuild over millions of rows, so read the text instead."""
+    return connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC"
+
+
+def _local_date(field: str) -> Any:
+    if _plain_sqlite_utc():
+        return Substr(field, 1, 10, output_field=models.DateField())
+    return TruncDate(field)
+
+
+def _local_month(field: str) -> Any:
+    """year * 12 + month - 1 of the moment, in the current time zone."""
+    if _plain_sqlite_utc():
+        year = Cast(Substr(field, 1, 4), models.IntegerField())
+        month = Cast(Substr(field, 6, 2), models.IntegerField())
+        return year * 12 + month - 1
+    # PostgreSQL's EXTRACT gives a numeric; the bit shifts need an integer.
+    return Cast(ExtractYear(field) * 12 + ExtractMonth(field) - 1, models.IntegerField())
 
 
 def _in_range(field: str, start: datetime | None, end: datetime | None) -> Q:
@@ -309,7 +329,7 @@ def _fill_days(organisation: Organisation, start: datetime | None, end: datetime
             rows.annotate(
                 **_constants(o=org, **dict.fromkeys(zeros, 0)),
                 c=_constants(c=None)["c"] if cohort is None else cohort,
-                d=TruncDate(when),
+                d=_local_date(when),
                 **tags,
             )
             .values("o", "c", "d", "p", "g", *zeros)
@@ -401,7 +421,35 @@ def _trace(organisation: Organisation, start: datetime | None, end: datetime | N
             rows.filter(_in_range(when, start, end))
             .annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
             .values("o", "person_id", "k", "p", "g")
-            .annotate(last=Max(TruncDate(when)))
+            # The date of the latest moment: one conversion per group, not per row.
+            .annotate(last=TruncDate(Max(when)))
+            .order_by()
+        )
+        _insert_select(
+            PersonTrace,
+            columns,
+            query.values_list("o", "person_id", "k", "p", "g", "last"),
+            on_conflict=conflict,
+        )
+    # The derived rows, from the rows just touched (last_on in the range) or from all.
+    since = None if start is None else timezone.localtime(start).date()
+    fine = PersonTrace.objects.filter(organisation_id=org)
+    if since is not None:
+        fine = fine.filter(last_on__gte=since)
+    empty = Value("", output_field=models.CharField())
+    zero = Value(0, output_field=models.IntegerField())
+    follow = fine.filter(kind__in=FOLLOW_KINDS)
+    shapes: list[tuple[models.QuerySet[Any], str, Any, Any]] = [
+        (follow, Trace.FOLLOW, F("practice"), zero),
+        (follow, Trace.FOLLOW, empty, F("courage")),
+        (follow, Trace.FOLLOW, empty, zero),
+        (fine.filter(kind__in=SOURCE_KINDS), Trace.ANY, empty, zero),
+    ]
+    for rows, kind, practice, courage in shapes:
+        query = (
+            rows.annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
+            .values("o", "person_id", "k", "p", "g")
+            .annotate(last=Max("last_on"))
             .order_by()
         )
         _insert_select(
@@ -412,17 +460,19 @@ def _trace(organisation: Organisation, start: datetime | None, end: datetime | N
         )
 
 
-def _mark_months(
-    organisation: Organisation, months: Iterable[tuple[int, datetime, datetime]]
-) -> None:
+def _mark_months(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
     """Make sure everyone has a PersonMonths row, then set the bit of each month they were
-    active in (bitwise OR: setting it twice changes nothing)."""
+    active in between start and end (everything when both are None), in one statement.
+
+    The distinct (person, month) pairs of the four sources give distinct powers of two per
+    person, so their sum is their bitwise OR; OR-ing that into the stored bitmap means
+    running it twice changes nothing."""
     org = organisation.pk
     joined = (
         Person.objects.filter(organisation_id=org)
         .annotate(
             **_constants(o=org, z=0),
-            j=ExtractYear("date_joined") * 12 + ExtractMonth("date_joined") - 1,
+            j=_local_month("date_joined"),
         )
         .values_list("o", "pk", "j", "z")
         .order_by()
@@ -433,61 +483,41 @@ def _mark_months(
         joined,
         on_conflict="ON CONFLICT (person_id) DO NOTHING",
     )
-    for index, start, end in months:
-        active = (
-            Q(
-                person_id__in=Commitment.objects.filter(created_at__gte=start, created_at__lt=end)
-                .filter(person__organisation_id=org)
-                .values("person_id")
-            )
-            | Q(
-                person_id__in=CheckIn.objects.filter(created_at__gte=start, created_at__lt=end)
-                .filter(person__organisation_id=org)
-                .values("person_id")
-            )
-            | Q(
-                person_id__in=LessonProgress.objects.filter(
-                    completed_at__gte=start, completed_at__lt=end, person__organisation_id=org
-                ).values("person_id")
-            )
-            | Q(
-                person_id__in=Attendance.objects.filter(
-                    marked_at__gte=start,
-                    marked_at__lt=end,
-                    status=Attendance.Status.PRESENT,
-                    person__organisation_id=org,
-                ).values("person_id")
-            )
-        )
-        bit = Cast(Value(1), models.BigIntegerField()).bitleftshift(
-            Value(index) - F("joined_month")  # type: ignore[arg-type]
-        )
-        PersonMonths.objects.filter(
-            active,
-            organisation_id=org,
-            joined_month__lte=index,
-            joined_month__gt=index - MONTH_BITS,
-        ).update(months=F("months").bitor(bit))  # type: ignore[arg-type]
 
+    def months_of(rows: models.QuerySet[Any], when: str) -> models.QuerySet[Any]:
+        return (
+            rows.filter(_in_range(when, start, end), person__organisation_id=org)
+            .annotate(m=_local_month(when))
+            .values_list("person_id", "m")
+            .order_by()
+        )
 
-def _first_activity(organisation: Organisation) -> date | None:
-    org = organisation.pk
-    candidates = [
-        Commitment.objects.filter(person__organisation_id=org).aggregate(
-            m=models.Min("created_at")
-        )["m"],
-        CheckIn.objects.filter(person__organisation_id=org).aggregate(m=models.Min("created_at"))[
-            "m"
-        ],
-        LessonProgress.objects.filter(person__organisation_id=org).aggregate(
-            m=models.Min("completed_at")
-        )["m"],
-        Attendance.objects.filter(person__organisation_id=org).aggregate(m=models.Min("marked_at"))[
-            "m"
-        ],
-    ]
-    found = [timezone.localtime(c).date() for c in candidates if c is not None]
-    return min(found) if found else None
+    # UNION (not UNION ALL) leaves each (person, month) once.
+    union = (
+        months_of(Commitment.objects.all(), "created_at")
+        .union(
+            months_of(CheckIn.objects.all(), "created_at"),
+            months_of(LessonProgress.objects.all(), "completed_at"),
+            months_of(Attendance.objects.filter(status=Attendance.Status.PRESENT), "marked_at"),
+        )
+        .order_by()
+    )
+    sql, params = union.query.sql_with_params()
+    table = _quote(PersonMonths._meta.db_table)
+    bits = "CAST(1 AS BIGINT) << CAST(a.m - p.joined_month AS INTEGER)"
+    statement = f"""
+        UPDATE {table} SET months = {table}.months | b.bits
+        FROM (
+            SELECT a.person_id AS person_id, CAST(SUM({bits}) AS BIGINT) AS bits
+            FROM ({sql}) AS a
+            JOIN {table} AS p ON p.person_id = a.person_id
+            WHERE a.m >= p.joined_month AND a.m < p.joined_month + {MONTH_BITS}
+            GROUP BY a.person_id
+        ) AS b
+        WHERE {table}.person_id = b.person_id
+    """  # noqa: S608  (names are quoted identifiers, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 # --- finished cells ------------------------------------------------------------------------
@@ -698,51 +728,47 @@ def _cohort_ids(organisation: Organisation) -> list[int]:
 def _trace_counts(
     traces: models.QuerySet[PersonTrace], starts: dict[str, date | None], recent: date
 ) -> dict[int | None, dict[tuple[str, str], int]]:
-    """Distinct people per scope: (what, period) -> count."""
-    result: dict[int | None, dict[tuple[str, str], int]] = defaultdict(dict)
-
-    def counted(prefix: str, extra: Q) -> dict[str, Count]:
-        return {
-            f"{prefix}__{p}": Count("person", distinct=True, filter=extra & _since("last_on", s))
-            for p, s in starts.items()
-        }
-
-    follow = Q(kind__in=FOLLOW_KINDS)
+    """People per scope: (what, period) -> count, from the derived trace rows (one row per
+    person and what is counted, so a plain count is a count of people)."""
     aggregates: dict[str, Count] = {
-        "active30": Count("person", distinct=True, filter=Q(last_on__gte=recent)),
-        **counted("follow", follow),
-        **counted("lesson", Q(kind=Trace.LESSON)),
-        **counted("attendance", Q(kind=Trace.ATTENDANCE)),
+        f"n__{p}": Count("pk", filter=_since("last_on", s)) for p, s in starts.items()
     }
-    by_cohort = traces.filter(person__cohort_memberships__status=MEMBER)
+    aggregates["recent"] = Count("pk", filter=Q(last_on__gte=recent))
+    counted = traces.filter(kind__in=COUNTED_KINDS)
     cohort_field = "person__cohort_memberships__cohort_id"
-
-    def store(scope: int | None, row: dict[str, Any], name: str | None = None) -> None:
-        for key, value in row.items():
-            if "__" not in key and key != "active30":
-                continue
-            if key == "active30":
-                result[scope][("active30", "")] = value
-                continue
-            what, period = key.rsplit("__", 1)
-            result[scope][(name or what, period)] = value
-
-    store(None, traces.aggregate(**aggregates))
-    for row in by_cohort.values(cohort_field).annotate(**aggregates).order_by():
-        scope = row.pop(cohort_field)
-        store(scope, row)
-    # Follow-through people per practice and per courage level.
-    for field, label in (("practice", "practice:"), ("courage", "courage:")):
-        per = counted("n", follow)
-        for row in traces.filter(follow).values(field).annotate(**per).order_by():
-            key = label + str(row.pop(field))
-            for name, value in row.items():
-                result[None][(key, name.rsplit("__", 1)[1])] = value
-        for row in by_cohort.filter(follow).values(cohort_field, field).annotate(**per).order_by():
-            scope = row.pop(cohort_field)
-            key = label + str(row.pop(field))
-            for name, value in row.items():
-                result[scope][(key, name.rsplit("__", 1)[1])] = value
+    rows = [
+        (None, row)
+        for row in _rows(
+            counted.values("kind", "practice", "courage").annotate(**aggregates).order_by()
+        )
+    ]
+    rows += [
+        (row.pop(cohort_field), row)
+        for row in _rows(
+            counted.filter(person__cohort_memberships__status=MEMBER)
+            .values(cohort_field, "kind", "practice", "courage")
+            .annotate(**aggregates)
+            .order_by()
+        )
+    ]
+    result: dict[int | None, dict[tuple[str, str], int]] = defaultdict(dict)
+    for scope, row in rows:
+        kind, practice, courage = row["kind"], row["practice"], row["courage"]
+        if kind == Trace.ANY:
+            result[scope][("active30", "")] = row["recent"]
+            continue
+        if kind == Trace.FOLLOW:
+            what = (
+                f"practice:{practice}"
+                if practice
+                else f"courage:{courage}"
+                if courage
+                else "follow"
+            )
+        else:
+            what = str(kind)
+        for period in starts:
+            result[scope][(what, period)] = row[f"n__{period}"]
     return result
 
 
