@@ -291,6 +291,7 @@ def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
             "done": done,
             "is_open": is_open,
             "attribution": ATTRIBUTION,
+            "minimum": min_cell(),
         },
         status=400 if request.method == "POST" else 200,
     )
