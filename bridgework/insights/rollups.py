@@ -29,9 +29,11 @@ Tables and what one row means:
   practice "" and courage 0. Several rows may share a key (one per source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
 - `PersonTrace(organisation, person, kind, practice, courage, last_on)`: the last day a
-  person made a commitment / checked in (per practice and courage level), completed a
-  lesson or attended a session. `last_on >= first day of a period` counts distinct people
-  in that period, because every period ends today.
+  person did something. Read from the sources: kind commitment / check_in (per practice and
+  courage level), lesson, attendance. Derived from those: kind follow with (practice, 0),
+  ("", courage) or ("", 0) — a commitment or check-in in that practice, at that level, at
+  all — and kind any (anything). Every period ends today, so counting rows with
+  `last_on >= the period's first day` counts people, with no DISTINCT.
 - `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
   months since joining in which the person did anything (retention).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
