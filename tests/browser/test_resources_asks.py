@@ -30,7 +30,9 @@ def test_a_resource_is_suggested_and_vetted(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "participant@example.com")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Community", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Community", exact=True
+    ).click()
     page.get_by_role("link", name="Vetted resources").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Resources")
     axe(page, dark_too=True)
