@@ -72,6 +72,9 @@ class Results:
     day: str = ""
     day_check_ins: int = 0
     day_runs_s: list[float] = field(default_factory=list)
+    busiest_day: str = ""
+    busiest_day_check_ins: int = 0
+    busiest_day_runs_s: list[float] = field(default_factory=list)
     views: list[ViewResult] = field(default_factory=list)
     load_before: float = 0.0
     load_after: float = 0.0
@@ -307,18 +310,28 @@ def run(
                 "incremental day and the dashboard below use the real code."
             )
             log(f"  rebuild with the workaround: {results.rebuild_with_workaround_s:.1f} s")
-    day = busiest_recent_day(organisation)
-    results.day = day.isoformat()
-    results.day_check_ins = CheckIn.objects.filter(
-        person__organisation=organisation, created_at__date=day
-    ).count()
-    for _ in range(day_runs):
-        seconds = timed(lambda: rollups.update_day(organisation=organisation, day=day))
-        results.day_runs_s.append(round(seconds, 3))
-    log(
-        f"  incremental day {day} ({results.day_check_ins:,} check-ins): "
-        + ", ".join(f"{s:.2f} s" for s in results.day_runs_s)
-    )
+    # The worker folds today and yesterday: the last generated day is the everyday case.
+    # The busiest day of the last two weeks, folded again later, is the worst case.
+    last = CheckIn.objects.filter(person__organisation=organisation).latest("created_at")
+    for label, day in (
+        ("day", last.created_at.date()),
+        ("busiest_day", busiest_recent_day(organisation)),
+    ):
+        check_ins = CheckIn.objects.filter(
+            person__organisation=organisation, created_at__date=day
+        ).count()
+        runs = []
+        for _ in range(day_runs):
+            started = time.perf_counter()
+            rollups.update_day(organisation=organisation, day=day)
+            runs.append(round(time.perf_counter() - started, 3))
+        setattr(results, label, day.isoformat())
+        setattr(results, f"{label}_check_ins", check_ins)
+        setattr(results, f"{label}_runs_s", runs)
+        log(
+            f"  incremental {label.replace('_', ' ')} {day} ({check_ins:,} check-ins): "
+            + ", ".join(f"{s:.2f} s" for s in runs)
+        )
 
     try:
         dashboard = reverse("insights")
@@ -397,7 +410,15 @@ def report(paths: list[str]) -> int:
             print(f"| full rebuild, bench workaround | {patched:.1f} | ≤ 90 |")
         runs = ", ".join(f"{s:.2f}" for s in data["day_runs_s"])
         day = f"incremental day {data.get('day')} ({data.get('day_check_ins', 0):,} check-ins)"
-        print(f"| {day} | {runs} | ≤ 2 |\n")
+        print(f"| {day} | {runs} | ≤ 2 |")
+        if data.get("busiest_day_runs_s"):
+            runs = ", ".join(f"{s:.2f}" for s in data["busiest_day_runs_s"])
+            day = (
+                f"incremental busiest recent day {data['busiest_day']} "
+                f"({data['busiest_day_check_ins']:,} check-ins)"
+            )
+            print(f"| {day} | {runs} | ≤ 2 |")
+        print()
         print("| view | p50 ms | p95 ms | max ms | CPU p50 / p95 ms | queries | requests |")
         print("|---|---|---|---|---|---|---|")
         for v in data["views"]:
@@ -417,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=100_000, help="picks the default SQLite file")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--requests", type=int, default=60, help="timed requests per view (>= 50)")
-    parser.add_argument("--day-runs", type=int, default=5)
+    parser.add_argument("--day-runs", type=int, default=3)
     parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument(
         "--rebuild-limit",
