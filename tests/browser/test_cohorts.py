@@ -61,7 +61,7 @@ def test_a_facilitator_runs_a_monthly_cohort(
     axe(page, dark_too=True)
     page.get_by_role("link", name="Start a cohort").click()
     axe(page)
-    page.get_by_label("Name").fill("Autumn circle")
+    page.get_by_label("Name").fill("Winter circle")
     page.get_by_label("Emotional courage and the four defenses").check()
     page.get_by_label("First session").fill(start.date().isoformat())
     page.get_by_label("Starts at (local time)").fill(start.strftime("%H:%M"))
@@ -71,7 +71,7 @@ def test_a_facilitator_runs_a_monthly_cohort(
     )
     expect(page.get_by_label("Monthly, on the same weekday")).to_be_checked()
     page.get_by_role("button", name="Create the cohort").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Autumn circle")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Winter circle")
     axe(page)
 
     # Bulk enrolment: a bad line is named, nothing is added until it is fixed.
@@ -134,7 +134,7 @@ def test_a_facilitator_runs_a_monthly_cohort(
     calendar = Calendar.from_ical(download.value.path().read_bytes())
     [found] = calendar.walk("VEVENT")
     event: Any = found
-    cohort = Cohort.objects.get(name="Autumn circle")
+    cohort = Cohort.objects.get(name="Winter circle")
     session = cohort.sessions.order_by("number").first()
     assert session is not None
     assert str(event["UID"]) == f"session-{session.uid}@bridgework"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,6 +27,8 @@ def test_an_admin_reads_the_demo_insights_and_exports_them(
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
     page.get_by_label("Period").select_option("12m")
     page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"period=12m"))
+    page.wait_for_load_state()
     axe(page, dark_too=True)
     growth = page.get_by_role("region", name="Growth since baseline")
     expect(
@@ -51,6 +54,7 @@ def test_an_admin_reads_the_demo_insights_and_exports_them(
 
     page.get_by_label("View").select_option(label="The whole organisation")
     page.get_by_role("button", name="Show").click()
+    expect(page.locator(".insights-scope")).to_contain_text("Demo Organisation")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these tables as CSV").click()
     with open(download.value.path(), encoding="utf-8") as handle:
