@@ -358,12 +358,15 @@ def summarise(results: Results) -> list[str]:
         lines.append(
             f"full rebuild {results.rebuild_s:.1f} s ({verdict} <= {TARGET_REBUILD_S:.0f} s)"
         )
-    if results.day_runs_s:
-        worst = max(results.day_runs_s)
-        verdict = "meets" if worst <= TARGET_DAY_S else "MISSES"
-        lines.append(
-            f"incremental day, worst of {len(results.day_runs_s)}: {worst:.2f} s ({verdict} <= 2 s)"
-        )
+    for label, runs in (
+        ("last day", results.day_runs_s),
+        ("busiest recent day", results.busiest_day_runs_s),
+    ):
+        if runs:
+            verdict = "meets" if max(runs) <= TARGET_DAY_S else "MISSES"
+            lines.append(
+                f"incremental {label}, worst of {len(runs)}: {max(runs):.2f} s ({verdict} <= 2 s)"
+            )
     for view in results.views:
         verdict = "meets" if view.p95_ms <= TARGET_P95_MS else "MISSES"
         lines.append(f"{view.name}: p95 {view.p95_ms:.1f} ms ({verdict} <= 100 ms)")
