@@ -11,6 +11,7 @@ Paired change from baseline to latest among people with both:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(p: float, df: float) -> float:
     """The t value with P(T <= t) = p, by bisection on the CDF (monotone, so it cannot miss)."""
     if not 0.0 < p < 1.0:
