@@ -59,6 +59,7 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
                         world.day(baseline_on),
                         world.day(latest_on),
                         taken,
+                        writer.day_time(world.day(latest_on), 43_200),
                     )
 
     print("insights: practice self-ratings", flush=True)
@@ -74,6 +75,7 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
             "baseline_on",
             "latest_on",
             "assessments",
+            "changed_at",
         ],
         rows(),
     )

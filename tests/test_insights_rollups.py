@@ -27,6 +27,7 @@ from bridgework.insights.models import (
     Cell,
     DayTotal,
     GrowthScore,
+    LastActiveMonth,
     MonthTotal,
     PersonMonths,
     PersonTrace,
@@ -101,6 +102,12 @@ def snapshot(organisation: Organisation) -> dict[str, Any]:
             PersonTrace.objects.filter(organisation=organisation).values_list(
                 "person_id", "kind", "practice", "courage", "last_on"
             )
+        ),
+        "last_months": sorted(
+            LastActiveMonth.objects.filter(organisation=organisation).values_list(
+                "cohort_id", "kind", "practice", "courage", "month", "people"
+            ),
+            key=repr,
         ),
         "months_active": sorted(
             PersonMonths.objects.filter(organisation=organisation).values_list(

@@ -70,6 +70,8 @@ class GrowthScore(models.Model):
     baseline_on = models.DateField()
     latest_on = models.DateField()
     assessments = models.PositiveIntegerField(default=1)
+    # When the row last changed: refresh recomputes growth only when one has since then.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -84,7 +86,10 @@ class GrowthScore(models.Model):
                 name="one_growth_score_per_subject_in_cohort",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "cohort", "latest_on"])]
+        indexes = [
+            models.Index(fields=["organisation", "cohort", "latest_on"]),
+            models.Index(fields=["organisation", "changed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Growth score {self.pk}"
@@ -205,6 +210,30 @@ class PersonMonths(models.Model):
         return f"Active months {self.pk}"
 
 
+class LastActiveMonth(models.Model):
+    """How many people in one scope (the organisation, or one cohort's members) last did one
+    counted kind of thing (a PersonTrace row of kind follow, lesson, attendance or any) in one
+    calendar month. Every period starts on the first of a month and ends today, so the people
+    who did it in a period are the sum over the months from its start: refresh never counts
+    PersonTrace rows one by one."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Trace.choices)
+    practice = models.CharField(max_length=40, blank=True, default="")
+    courage = models.PositiveSmallIntegerField(default=0)
+    month = models.DateField()  # the first day of the month
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"])]
+
+    def __str__(self) -> str:
+        return f"Last active month {self.pk}"
+
+
 class Totals(models.Model):
     """Additive counts for one organisation or cohort, practice and courage level."""
 
@@ -277,6 +306,23 @@ class Cell(models.Model):
 
     def __str__(self) -> str:
         return f"Cell {self.pk}"
+
+
+class RollupState(models.Model):
+    """When an organisation's cells were last worked out: `refreshed_at` for the activity
+    sections (every refresh), `responses_at` and `responses_month` for growth, session feedback
+    and the safety pulse, which refresh recomputes only when their inputs changed since then
+    or a new month moved the periods' first days."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    responses_at = models.DateTimeField(null=True, blank=True)
+    responses_month = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Rollup state of organisation {self.pk}"
 
 
 class AuditEntry(models.Model):

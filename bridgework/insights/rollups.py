@@ -69,7 +69,8 @@ the row to count), SafetyPulse with SafetyResponse / SafetyAnswer rows (answers 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -78,6 +79,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import (
     Cast,
+    Concat,
     ExtractMonth,
     ExtractYear,
     Substr,
@@ -87,7 +89,13 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.cohorts.models import PULSE_OPEN_DAYS, Attendance, Membership, PulseAnswer
+from bridgework.cohorts.models import (
+    PULSE_OPEN_DAYS,
+    Attendance,
+    Membership,
+    PulseAnswer,
+    Session,
+)
 from bridgework.curriculum.models import LessonProgress
 from bridgework.curriculum.vocabulary import Courage, Practice
 from bridgework.lib import suppression
@@ -98,10 +106,12 @@ from .models import (
     Cell,
     DayTotal,
     GrowthScore,
+    LastActiveMonth,
     MonthTotal,
     Period,
     PersonMonths,
     PersonTrace,
+    RollupState,
     SafetyAnswer,
     SafetyPulse,
     Trace,
@@ -133,25 +143,30 @@ def update_day(*, organisation: Organisation, day: date) -> None:
 
 
 def fold_day(*, organisation: Organisation, day: date) -> None:
-    """The incremental part of update_day, without refreshing the cells."""
+    """The incremental part of update_day, without refreshing the cells.
+
+    The day's activity is read from the sources once, into a temporary table of events, and
+    everything else is worked out from that table: the cost follows the day's activity, not
+    the size of the history."""
     start, end = _bounds(day, day + timedelta(days=1))
-    with transaction.atomic():
-        _fill_days(organisation, start, end)
+    with transaction.atomic(), _day_events(organisation, start, end):
+        _fold_totals(organisation, day)
         _roll_months(organisation, _month_start(day), _next_month(day))
-        _trace(organisation, start, end)
-        _mark_months(organisation, start, end)
+        _fold_traces(organisation, day)
+        _fold_active_month(organisation, day)
 
 
 def rebuild(*, organisation: Organisation) -> None:
     """Build the organisation's rollups again from scratch."""
     with transaction.atomic():
-        for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths):
+        for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
             model.objects.filter(organisation=organisation).delete()
-        _fill_days(organisation, None, None)
+        _fill_days(organisation)
         _roll_months(organisation, None, None)
-        _trace(organisation, None, None)
-        _mark_months(organisation, None, None)
-    refresh(organisation=organisation)
+        _trace(organisation)
+        _count_last_months(organisation)
+        _mark_months(organisation)
+    refresh(organisation=organisation, everything=True)
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -260,28 +275,18 @@ def _constants(**values: Any) -> dict[str, Any]:
 # --- day and month totals ------------------------------------------------------------------
 
 
-def _fill_days(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
-    days = DayTotal.objects.filter(organisation=organisation)
-    if start is not None and end is not None:
-        days = days.filter(day__gte=start.date(), day__lt=end.date())
-    days.delete()
+def _fill_days(organisation: Organisation) -> None:
+    """Day totals of the whole history, one INSERT ... SELECT per source (the rebuild)."""
     org = organisation.pk
     member = Q(person__cohort_memberships__status=MEMBER)
     by_membership = F("person__cohort_memberships__cohort_id")
     plain = Value("", output_field=models.CharField())
     none = Value(0, output_field=models.IntegerField())
 
-    commitments = Commitment.objects.filter(
-        _in_range("created_at", start, end), person__organisation_id=org
-    )
-    check_ins = CheckIn.objects.filter(
-        _in_range("created_at", start, end), person__organisation_id=org
-    )
-    lessons = LessonProgress.objects.filter(
-        _in_range("completed_at", start, end), person__organisation_id=org
-    )
+    commitments = Commitment.objects.filter(person__organisation_id=org)
+    check_ins = CheckIn.objects.filter(person__organisation_id=org)
+    lessons = LessonProgress.objects.filter(person__organisation_id=org)
     present = Attendance.objects.filter(
-        _in_range("marked_at", start, end),
         session__cohort__organisation_id=org,
         status=Attendance.Status.PRESENT,
     )
@@ -375,15 +380,20 @@ def _roll_months(organisation: Organisation, first: date | None, after: date | N
 # --- people: traces and active months ------------------------------------------------------
 
 
-def _trace(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
-    """Upsert each person's last day per kind: the later of the stored and the new day."""
+def _trace_conflict() -> str:
+    """Upsert a person's last day: the later of the stored and the new day."""
     table = _quote(PersonTrace._meta.db_table)
     last = _quote("last_on")
-    conflict = (
+    return (
         "ON CONFLICT (person_id, kind, practice, courage) DO UPDATE SET "
         f"{last} = CASE WHEN excluded.{last} > {table}.{last} "
         f"THEN excluded.{last} ELSE {table}.{last} END"
     )
+
+
+def _trace(organisation: Organisation) -> None:
+    """Each person's last day per kind over the whole history (the rebuild)."""
+    conflict = _trace_conflict()
     columns = ["organisation", "person", "kind", "practice", "courage", "last_on"]
     org = organisation.pk
     sources: list[tuple[models.QuerySet[Any], str, str, Any, Any]] = [
@@ -420,8 +430,7 @@ def _trace(organisation: Organisation, start: datetime | None, end: datetime | N
     ]
     for rows, when, kind, practice, courage in sources:
         query = (
-            rows.filter(_in_range(when, start, end))
-            .annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
+            rows.annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
             .values("o", "person_id", "k", "p", "g")
             # The date of the latest moment: one conversion per group, not per row.
             .annotate(last=TruncDate(Max(when)))
@@ -433,11 +442,8 @@ def _trace(organisation: Organisation, start: datetime | None, end: datetime | N
             query.values_list("o", "person_id", "k", "p", "g", "last"),
             on_conflict=conflict,
         )
-    # The derived rows, from the rows just touched (last_on in the range) or from all.
-    since = None if start is None else timezone.localtime(start).date()
+    # The derived rows, from the rows just written.
     fine = PersonTrace.objects.filter(organisation_id=org)
-    if since is not None:
-        fine = fine.filter(last_on__gte=since)
     empty = Value("", output_field=models.CharField())
     zero = Value(0, output_field=models.IntegerField())
     follow = fine.filter(kind__in=FOLLOW_KINDS)
@@ -462,16 +468,12 @@ def _trace(organisation: Organisation, start: datetime | None, end: datetime | N
         )
 
 
-def _mark_months(organisation: Organisation, start: datetime | None, end: datetime | None) -> None:
-    """Make sure everyone has a PersonMonths row, then set the bit of each month they were
-    active in between start and end (everything when both are None), in one statement.
-
-    The distinct (person, month) pairs of the four sources give distinct powers of two per
-    person, so their sum is their bitwise OR; OR-ing that into the stored bitmap means
-    running it twice changes nothing."""
+def _add_person_months(organisation: Organisation) -> None:
+    """A PersonMonths row (no months yet) for everyone who has none."""
     org = organisation.pk
     joined = (
         Person.objects.filter(organisation_id=org)
+        .exclude(pk__in=PersonMonths.objects.filter(organisation_id=org).values("person_id"))
         .annotate(
             **_constants(o=org, z=0),
             j=_local_month("date_joined"),
@@ -479,16 +481,21 @@ def _mark_months(organisation: Organisation, start: datetime | None, end: dateti
         .values_list("o", "pk", "j", "z")
         .order_by()
     )
-    _insert_select(
-        PersonMonths,
-        ["organisation", "person", "joined_month", "months"],
-        joined,
-        on_conflict="ON CONFLICT (person_id) DO NOTHING",
-    )
+    _insert_select(PersonMonths, ["organisation", "person", "joined_month", "months"], joined)
+
+
+def _mark_months(organisation: Organisation) -> None:
+    """Give everyone a PersonMonths row, then set the bit of each month they were active in,
+    in one statement (the rebuild).
+
+    The distinct (person, month) pairs of the four sources give distinct powers of two per
+    person, so their sum is their bitwise OR."""
+    org = organisation.pk
+    _add_person_months(organisation)
 
     def months_of(rows: models.QuerySet[Any], when: str) -> models.QuerySet[Any]:
         return (
-            rows.filter(_in_range(when, start, end), person__organisation_id=org)
+            rows.filter(person__organisation_id=org)
             .annotate(m=_local_month(when))
             .values_list("person_id", "m")
             .order_by()
@@ -517,9 +524,325 @@ def _mark_months(organisation: Organisation, start: datetime | None, end: dateti
             GROUP BY a.person_id
         ) AS b
         WHERE {table}.person_id = b.person_id
-    """  # noqa: S608  (names are quoted identifiers, values are parameters)
+    """
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+# --- one day, incrementally ----------------------------------------------------------------
+
+# Temporary tables (one connection's own) holding the day being folded.
+EVENTS = "bw_fold_events"
+DAY_TRACES = "bw_fold_traces"
+
+
+def _execute(sql: str, params: Sequence[Any] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _sql_date(day: date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _kinds(kinds: Iterable[str]) -> str:
+    """A literal list of trace kinds (fixed choices, never user input) for raw SQL."""
+    return ", ".join(f"'{Trace(kind).value}'" for kind in kinds)
+
+
+@contextmanager
+def _day_events(organisation: Organisation, start: datetime, end: datetime) -> Iterator[None]:
+    """Fill the temporary events table with everything the organisation's people did between
+    start and end: one row per commitment, check-in, lesson completed and session attended,
+    with the practice and courage level (check-ins: their commitment's) and, for attendance,
+    the session's cohort."""
+    org = organisation.pk
+    _execute(f"DROP TABLE IF EXISTS {EVENTS}")
+    _execute(f"DROP TABLE IF EXISTS {DAY_TRACES}")
+    _execute(
+        f"CREATE TEMPORARY TABLE {EVENTS} (person_id BIGINT NOT NULL, kind VARCHAR(12) NOT NULL,"
+        " practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL, outcome VARCHAR(12) NOT NULL,"
+        " cohort_id BIGINT)"
+    )
+    plain = Value("", output_field=models.CharField())
+    zero = Value(0, output_field=models.IntegerField())
+    no_cohort = Cast(Value(None), models.BigIntegerField())
+    sources: list[tuple[models.QuerySet[Any], Trace, Any, Any, Any, Any]] = [
+        (
+            Commitment.objects.filter(
+                created_at__gte=start, created_at__lt=end, person__organisation_id=org
+            ),
+            Trace.COMMITMENT,
+            F("practice"),
+            F("courage"),
+            plain,
+            no_cohort,
+        ),
+        (
+            CheckIn.objects.filter(
+                created_at__gte=start, created_at__lt=end, person__organisation_id=org
+            ),
+            Trace.CHECK_IN,
+            F("commitment__practice"),
+            F("commitment__courage"),
+            F("outcome"),
+            no_cohort,
+        ),
+        (
+            LessonProgress.objects.filter(
+                completed_at__gte=start, completed_at__lt=end, person__organisation_id=org
+            ),
+            Trace.LESSON,
+            plain,
+            zero,
+            plain,
+            no_cohort,
+        ),
+        (
+            Attendance.objects.filter(
+                marked_at__gte=start,
+                marked_at__lt=end,
+                session__cohort__organisation_id=org,
+                status=Attendance.Status.PRESENT,
+            ),
+            Trace.ATTENDANCE,
+            plain,
+            zero,
+            plain,
+            F("session__cohort_id"),
+        ),
+    ]
+    for rows, kind, practice, courage, outcome, cohort in sources:
+        query = (
+            rows.annotate(
+                k=Value(str(kind), output_field=models.CharField()),
+                p=practice,
+                g=courage,
+                x=outcome,
+                c=cohort,
+            )
+            .values_list("person_id", "k", "p", "g", "x", "c")
+            .order_by()
+        )
+        sql, params = query.query.sql_with_params()
+        _execute(
+            f"INSERT INTO {EVENTS} (person_id, kind, practice, courage, outcome, cohort_id) {sql}",
+            params,
+        )
+    yield
+    # Not in a finally: after an error the transaction is rolled back, and with it the
+    # tables (both databases undo CREATE TABLE in a rolled-back transaction).
+    _execute(f"DROP TABLE {EVENTS}")
+    _execute(f"DROP TABLE IF EXISTS {DAY_TRACES}")
+
+
+def _fold_totals(organisation: Organisation, day: date) -> None:
+    """Replace the day's DayTotal rows with the events' counts."""
+    DayTotal.objects.filter(organisation=organisation, day=day).delete()
+    table = _quote(DayTotal._meta.db_table)
+    members = _quote(Membership._meta.db_table)
+    columns = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "cohort_id", "day", "practice", "courage", *TOTAL_FIELDS]
+    )
+
+    def counted(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    sums = ", ".join(
+        [
+            counted("e.kind = 'commitment'"),
+            counted("e.kind = 'check_in'"),
+            counted("e.kind = 'check_in' AND e.outcome = 'done'"),
+            counted("e.kind = 'check_in' AND e.outcome = 'partly'"),
+            counted("e.kind = 'lesson'"),
+            counted("e.kind = 'attendance'"),
+        ]
+    )
+    org, on = organisation.pk, _sql_date(day)
+    _execute(
+        f"INSERT INTO {table} ({columns}) SELECT %s, NULL, %s, e.practice, e.courage, {sums} "
+        f"FROM {EVENTS} e GROUP BY e.practice, e.courage",
+        [org, on],
+    )
+    # A cohort counts what its current members did, and attendance of its own sessions.
+    _execute(
+        f"INSERT INTO {table} ({columns}) SELECT %s, m.cohort_id, %s, e.practice, e.courage, "
+        f"{sums} FROM {EVENTS} e JOIN {members} m ON m.person_id = e.person_id "
+        "WHERE m.status = %s AND e.kind <> 'attendance' "
+        "GROUP BY m.cohort_id, e.practice, e.courage",
+        [org, on, MEMBER],
+    )
+    _execute(
+        f"INSERT INTO {table} ({columns}) SELECT %s, e.cohort_id, %s, e.practice, e.courage, "
+        f"{sums} FROM {EVENTS} e WHERE e.kind = 'attendance' "
+        "GROUP BY e.cohort_id, e.practice, e.courage",
+        [org, on],
+    )
+
+
+def _month_text(column: str) -> str:
+    """'YYYY-MM' of a date column (SQLite keeps dates as ISO text)."""
+    if connection.vendor == "sqlite":
+        return f"substr({column}, 1, 7)"
+    return f"to_char({column}, 'YYYY-MM')"
+
+
+def _fold_traces(organisation: Organisation, day: date) -> None:
+    """Move each person's last day of everything they did to `day`, and move them in the
+    LastActiveMonth counts of every scope they belong to when that changes the month."""
+    _execute(
+        f"CREATE TEMPORARY TABLE {DAY_TRACES} (person_id BIGINT NOT NULL,"
+        " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL)"
+    )
+    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
+    _execute(
+        f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage)"
+        f" SELECT person_id, kind, practice, courage FROM {EVENTS}"
+        f" UNION SELECT person_id, 'follow', practice, 0 FROM {EVENTS} WHERE {follow}"
+        f" UNION SELECT person_id, 'follow', '', courage FROM {EVENTS} WHERE {follow}"
+        f" UNION SELECT person_id, 'follow', '', 0 FROM {EVENTS} WHERE {follow}"
+        f" UNION SELECT person_id, 'any', '', 0 FROM {EVENTS}"
+    )
+    _move_last_months(organisation, day)
+    table = _quote(PersonTrace._meta.db_table)
+    columns = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
+    )
+    _execute(
+        f"INSERT INTO {table} ({columns}) SELECT %s, person_id, kind, practice, courage, %s "
+        f"FROM {DAY_TRACES} WHERE 1 = 1 {_trace_conflict()}",
+        [organisation.pk, _sql_date(day)],
+    )
+
+
+def _move_last_months(organisation: Organisation, day: date) -> None:
+    """Before the traces move to `day`: count, per scope, the people whose last month of a
+    counted kind changes, by the month they leave, and apply that to LastActiveMonth."""
+    traces = _quote(PersonTrace._meta.db_table)
+    members = _quote(Membership._meta.db_table)
+    first = _month_start(day)
+    old = _month_text("pt.last_on")
+    moved = (
+        f"FROM {DAY_TRACES} t LEFT JOIN {traces} pt ON pt.person_id = t.person_id"
+        " AND pt.kind = t.kind AND pt.practice = t.practice AND pt.courage = t.courage"
+    )
+    moving = f"t.kind IN ({_kinds(COUNTED_KINDS)}) AND (pt.last_on IS NULL OR pt.last_on < %s)"
+    rows = _fetch(
+        f"SELECT NULL, t.kind, t.practice, t.courage, {old}, COUNT(*) {moved} WHERE {moving}"
+        f" GROUP BY t.kind, t.practice, t.courage, {old}"
+        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {old}, COUNT(*) {moved}"
+        f" JOIN {members} m ON m.person_id = t.person_id WHERE m.status = %s AND {moving}"
+        f" GROUP BY m.cohort_id, t.kind, t.practice, t.courage, {old}",
+        [_sql_date(first), MEMBER, _sql_date(first)],
+    )
+    changes: dict[tuple[int | None, str, str, int, date], int] = defaultdict(int)
+    for cohort, kind, practice, courage, left, people in rows:
+        changes[(cohort, kind, practice, courage, first)] += people
+        if left is not None:
+            year, month = (int(part) for part in left.split("-"))
+            changes[(cohort, kind, practice, courage, date(year, month, 1))] -= people
+    _apply_month_changes(organisation, changes)
+
+
+def _apply_month_changes(
+    organisation: Organisation, changes: dict[tuple[int | None, str, str, int, date], int]
+) -> None:
+    if not changes:
+        return
+    stored = {
+        (row.cohort_id, row.kind, row.practice, row.courage, row.month): row
+        for row in LastActiveMonth.objects.filter(
+            organisation=organisation, month__in={key[4] for key in changes}
+        )
+    }
+    updated: list[LastActiveMonth] = []
+    created: list[LastActiveMonth] = []
+    emptied: list[int] = []
+    for key, change in changes.items():
+        if change == 0:
+            continue
+        row = stored.get(key)
+        # Below zero only when memberships changed since the last rebuild, which puts every
+        # count right again.
+        people = max(0, (row.people if row else 0) + change)
+        if row is None:
+            if people:
+                cohort, kind, practice, courage, month = key
+                created.append(
+                    LastActiveMonth(
+                        organisation=organisation,
+                        cohort_id=cohort,
+                        kind=kind,
+                        practice=practice,
+                        courage=courage,
+                        month=month,
+                        people=people,
+                    )
+                )
+        elif people:
+            row.people = people
+            updated.append(row)
+        else:
+            emptied.append(row.pk)
+    LastActiveMonth.objects.bulk_create(created, batch_size=2000)
+    LastActiveMonth.objects.bulk_update(updated, ["people"], batch_size=500)
+    LastActiveMonth.objects.filter(pk__in=emptied).delete()
+
+
+def _fold_active_month(organisation: Organisation, day: date) -> None:
+    """Set the bit of the day's month for everyone active that day."""
+    _add_person_months(organisation)
+    table = _quote(PersonMonths._meta.db_table)
+    month = _month_index(day)
+    _execute(
+        f"UPDATE {table} SET months = months | (CAST(1 AS BIGINT) << CAST(%s - joined_month"
+        f" AS INTEGER)) WHERE organisation_id = %s AND joined_month <= %s"
+        f" AND joined_month > %s AND person_id IN (SELECT person_id FROM {EVENTS})",
+        [month, organisation.pk, month, month - MONTH_BITS],
+    )
+
+
+def _first_of_month(field: str) -> Any:
+    if connection.vendor == "sqlite":
+        return Concat(Substr(field, 1, 8), Value("01"), output_field=models.DateField())
+    return TruncMonth(field, output_field=models.DateField())
+
+
+def _count_last_months(organisation: Organisation) -> None:
+    """LastActiveMonth from the counted PersonTrace rows (the rebuild)."""
+    org = organisation.pk
+    counted = PersonTrace.objects.filter(organisation_id=org, kind__in=COUNTED_KINDS).annotate(
+        **_constants(o=org), m=_first_of_month("last_on")
+    )
+    columns = ["organisation", "cohort", "kind", "practice", "courage", "month", "people"]
+    _insert_select(
+        LastActiveMonth,
+        columns,
+        counted.annotate(c=_constants(c=None)["c"])
+        .values("o", "c", "kind", "practice", "courage", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("o", "c", "kind", "practice", "courage", "m", "n"),
+    )
+    _insert_select(
+        LastActiveMonth,
+        columns,
+        counted.filter(person__cohort_memberships__status=MEMBER)
+        .annotate(c=F("person__cohort_memberships__cohort_id"))
+        .values("o", "c", "kind", "practice", "courage", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("o", "c", "kind", "practice", "courage", "m", "n"),
+    )
 
 
 # --- finished cells ------------------------------------------------------------------------
@@ -545,34 +868,109 @@ def _vals(*values: float | int | None) -> tuple[float, float, float, float]:
     return (padded[0], padded[1], padded[2], padded[3])
 
 
-def refresh(*, organisation: Organisation, today: date | None = None) -> None:
-    """Compute every view's finished cells from the rollups and replace the old ones."""
+# Sections worked out from activity (every refresh) and from answers people gave (growth,
+# session feedback, the safety pulse: only when those changed). Suppression looks at each
+# section on its own, so one group can be replaced without the other.
+ACTIVITY_SECTIONS = ("participation", "retention", "practice", "courage")
+RESPONSE_SECTIONS = ("growth", "feedback", "safety")
+
+
+def refresh(
+    *, organisation: Organisation, today: date | None = None, everything: bool = False
+) -> None:
+    """Work out the finished cells from the rollups and store the ones that changed.
+
+    The activity sections are recomputed every time; growth, feedback and safety only when
+    `everything` is asked for (the rebuild) or their inputs changed since they were last
+    worked out (see `_responses_changed`)."""
     today = today or timezone.localdate()
-    drafts = compute_drafts(organisation, today)
-    apply_suppression(drafts, min_cell())
     now = timezone.now()
+    state, _ = RollupState.objects.get_or_create(organisation=organisation)
+    responses = everything or _responses_changed(organisation, state, today, now)
+    scopes: list[int | None] = [None, *_cohort_ids(organisation)]
+    drafts = activity_drafts(organisation, scopes, today)
+    sections = list(ACTIVITY_SECTIONS)
+    if responses:
+        drafts += response_drafts(organisation, scopes, today)
+        sections += RESPONSE_SECTIONS
+    apply_suppression(drafts, min_cell())
     with transaction.atomic():
-        Cell.objects.filter(organisation=organisation).delete()
-        Cell.objects.bulk_create(
-            [
-                Cell(
-                    organisation=organisation,
-                    cohort_id=d.cohort,
-                    period=d.period,
-                    section=d.section,
-                    key=d.key,
-                    people=d.people,
-                    value=d.values[0],
-                    value2=d.values[1],
-                    value3=d.values[2],
-                    value4=d.values[3],
-                    hidden=d.hidden,
-                    computed_at=now,
-                )
-                for d in drafts
-            ],
-            batch_size=2000,
-        )
+        _store_cells(organisation, drafts, sections, now)
+        state.refreshed_at = now
+        if responses:
+            state.responses_at, state.responses_month = now, _month_start(today)
+        state.save()
+
+
+def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
+    """Every view's cells before suppression."""
+    scopes: list[int | None] = [None, *_cohort_ids(organisation)]
+    return activity_drafts(organisation, scopes, today) + response_drafts(
+        organisation, scopes, today
+    )
+
+
+def _responses_changed(
+    organisation: Organisation, state: RollupState, today: date, now: datetime
+) -> bool:
+    """Whether growth, feedback or safety could differ from what was last worked out: a
+    growth score changed, a session's feedback or a safety pulse closed since then, or a new
+    month moved the periods' first days. (An erased person's growth rows clear
+    `responses_at` on their way out.)"""
+    since = state.responses_at
+    if since is None or state.responses_month != _month_start(today):
+        return True
+    org = organisation.pk
+    return (
+        GrowthScore.objects.filter(organisation_id=org, changed_at__gte=since).exists()
+        or Session.objects.filter(
+            cohort__organisation_id=org,
+            starts_at__gt=since - PULSE_CLOSED_AFTER,
+            starts_at__lte=now - PULSE_CLOSED_AFTER,
+        ).exists()
+        or SafetyPulse.objects.filter(
+            organisation_id=org, closes_on__gte=timezone.localdate(since), closes_on__lt=today
+        ).exists()
+    )
+
+
+CellKey = tuple[int | None, str, str, str]
+CELL_VALUES = ["people", "value", "value2", "value3", "value4", "hidden"]
+
+
+def _store_cells(
+    organisation: Organisation, drafts: list[Draft], sections: Sequence[str], now: datetime
+) -> None:
+    """Write only what changed: most cells are the same from one refresh to the next."""
+    stored: dict[CellKey, tuple[Any, ...]] = {
+        (row[1], row[2], row[3], row[4]): row
+        for row in Cell.objects.filter(organisation=organisation, section__in=sections)
+        .values_list("pk", "cohort_id", "period", "section", "key", *CELL_VALUES)
+        .iterator(chunk_size=5000)
+    }
+    table = _quote(Cell._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    changed: list[tuple[Any, ...]] = []
+    new: list[tuple[Any, ...]] = []
+    for d in drafts:
+        values = (d.people, *d.values, d.hidden)
+        row = stored.pop((d.cohort, d.period, d.section, d.key), None)
+        if row is None:
+            new.append((organisation.pk, d.cohort, d.period, d.section, d.key, *values, stamp))
+        elif tuple(row[5:]) != values:
+            changed.append((*values, stamp, row[0]))
+    assignments = ", ".join(f"{_quote(c)} = %s" for c in [*CELL_VALUES, "computed_at"])
+    columns = ["organisation_id", "cohort_id", "period", "section", "key", *CELL_VALUES]
+    names = ", ".join(_quote(c) for c in [*columns, "computed_at"])
+    marks = ", ".join(["%s"] * (len(columns) + 1))
+    with connection.cursor() as cursor:
+        if changed:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", changed)
+        if new:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", new)
+    gone = [row[0] for row in stored.values()]
+    for chunk in range(0, len(gone), 2000):
+        Cell.objects.filter(pk__in=gone[chunk : chunk + 2000]).delete()
 
 
 def _starts(today: date) -> dict[str, date | None]:
@@ -583,10 +981,11 @@ def _since(field: str, start: date | None) -> Q:
     return Q() if start is None else Q(**{f"{field}__gte": start})
 
 
-def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
+def activity_drafts(
+    organisation: Organisation, scopes: list[int | None], today: date
+) -> list[Draft]:
     org = organisation.pk
     starts = _starts(today)
-    scopes: list[int | None] = [None, *_cohort_ids(organisation)]
     drafts: list[Draft] = []
 
     def each_period() -> Iterable[str]:
@@ -604,9 +1003,7 @@ def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
         .annotate(n=Count("pk"))
         .values_list("cohort_id", "n")
     )
-    recent = today - timedelta(days=29)
-    traces = PersonTrace.objects.filter(organisation_id=org)
-    people_counts = _trace_counts(traces, starts, recent)
+    people_counts = _people_counts(org, starts, today - timedelta(days=29))
     for scope in scopes:
         counts = people_counts.get(scope, {})
         for period in each_period():
@@ -713,10 +1110,18 @@ def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
                 )
 
     drafts.extend(_retention(organisation, scopes, today))
-    drafts.extend(_growth(org, scopes, starts))
-    drafts.extend(_feedback(org, scopes, starts))
-    drafts.extend(_safety(org, scopes, starts, today))
     return drafts
+
+
+def response_drafts(
+    organisation: Organisation, scopes: list[int | None], today: date
+) -> list[Draft]:
+    org, starts = organisation.pk, _starts(today)
+    return [
+        *_growth(org, scopes, starts),
+        *_feedback(org, scopes, starts),
+        *_safety(org, scopes, starts, today),
+    ]
 
 
 def _cohort_ids(organisation: Organisation) -> list[int]:
@@ -727,37 +1132,23 @@ def _cohort_ids(organisation: Organisation) -> list[int]:
     )
 
 
-def _trace_counts(
-    traces: models.QuerySet[PersonTrace], starts: dict[str, date | None], recent: date
+def _people_counts(
+    org: int, starts: dict[str, date | None], recent: date
 ) -> dict[int | None, dict[tuple[str, str], int]]:
-    """People per scope: (what, period) -> count, from the derived trace rows (one row per
-    person and what is counted, so a plain count is a count of people)."""
-    aggregates: dict[str, Count] = {
-        f"n__{p}": Count("pk", filter=_since("last_on", s)) for p, s in starts.items()
-    }
-    aggregates["recent"] = Count("pk", filter=Q(last_on__gte=recent))
-    counted = traces.filter(kind__in=COUNTED_KINDS)
-    cohort_field = "person__cohort_memberships__cohort_id"
-    rows = [
-        (None, row)
-        for row in _rows(
-            counted.values("kind", "practice", "courage").annotate(**aggregates).order_by()
-        )
-    ]
-    rows += [
-        (row.pop(cohort_field), row)
-        for row in _rows(
-            counted.filter(person__cohort_memberships__status=MEMBER)
-            .values(cohort_field, "kind", "practice", "courage")
-            .annotate(**aggregates)
-            .order_by()
-        )
-    ]
+    """People per scope: (what, period) -> count. Periods from LastActiveMonth (the people
+    whose last month is on or after the period's first); the last 30 days from the "any"
+    traces (an index range)."""
+    aggregates = {f"n__{p}": Sum("people", filter=_since("month", s)) for p, s in starts.items()}
+    rows = _rows(
+        LastActiveMonth.objects.filter(organisation_id=org)
+        .values("cohort_id", "kind", "practice", "courage")
+        .annotate(**aggregates)
+        .order_by()
+    )
     result: dict[int | None, dict[tuple[str, str], int]] = defaultdict(dict)
-    for scope, row in rows:
+    for row in rows:
         kind, practice, courage = row["kind"], row["practice"], row["courage"]
         if kind == Trace.ANY:
-            result[scope][("active30", "")] = row["recent"]
             continue
         if kind == Trace.FOLLOW:
             what = (
@@ -770,7 +1161,18 @@ def _trace_counts(
         else:
             what = str(kind)
         for period in starts:
-            result[scope][(what, period)] = row[f"n__{period}"]
+            result[row["cohort_id"]][(what, period)] = int(row[f"n__{period}"] or 0)
+    active = PersonTrace.objects.filter(organisation_id=org, kind=Trace.ANY, last_on__gte=recent)
+    result[None][("active30", "")] = active.count()
+    cohort_field = "person__cohort_memberships__cohort_id"
+    for cohort, people in (
+        active.filter(person__cohort_memberships__status=MEMBER)
+        .values_list(cohort_field)
+        .annotate(n=Count("pk"))
+        .values_list(cohort_field, "n")
+        .order_by()
+    ):
+        result[cohort][("active30", "")] = people
     return result
 
 

@@ -13,7 +13,14 @@ from django.utils import timezone
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.models import Cohort, Membership
 
-from .models import AuditEntry, GrowthScore, SafetyAnswer, SafetyPulse, SafetyResponse
+from .models import (
+    AuditEntry,
+    GrowthScore,
+    RollupState,
+    SafetyAnswer,
+    SafetyPulse,
+    SafetyResponse,
+)
 from .pulse import ITEM_FIELDS
 from .subjects import subject_key
 
@@ -55,14 +62,20 @@ def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: 
             else:
                 row.latest, row.latest_on = score, on
                 row.assessments += 1
-                row.save(update_fields=["latest", "latest_on", "assessments"])
+                row.changed_at = timezone.now()
+                row.save(update_fields=["latest", "latest_on", "assessments", "changed_at"])
 
 
 def forget_person(person: Person) -> None:
     """An erasure hook: remove the person's growth rows (found through their subject key).
     Their other rollup rows go with them (foreign keys), and pulse answers were never theirs
     to begin with."""
-    GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
+    deleted, _ = GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
+    if deleted and person.organisation_id is not None:
+        # Deleted rows leave no trace to notice: have the next refresh work growth out again.
+        RollupState.objects.filter(organisation_id=person.organisation_id).update(
+            responses_at=None
+        )
 
 
 # --- the psychological-safety pulse -----------------------------------------------------------
