@@ -151,7 +151,6 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
     start, end = _bounds(day, day + timedelta(days=1))
     with transaction.atomic(), _day_events(organisation, start, end):
         _fold_totals(organisation, day)
-        _roll_months(organisation, _month_start(day), _next_month(day))
         _fold_traces(organisation, day)
         _fold_active_month(organisation, day)
 
@@ -643,9 +642,72 @@ def _day_events(organisation: Organisation, start: datetime, end: datetime) -> I
     _execute(f"DROP TABLE IF EXISTS {DAY_TRACES}")
 
 
+TotalsKey = tuple[int | None, str, int]
+
+
+def _day_sums(organisation: Organisation, day: date) -> dict[TotalsKey, list[int]]:
+    rows = (
+        DayTotal.objects.filter(organisation=organisation, day=day)
+        .values_list("cohort_id", "practice", "courage")
+        .annotate(*[Sum(field) for field in TOTAL_FIELDS])
+        .order_by()
+    )
+    return {(c, p, g): [int(v or 0) for v in sums] for c, p, g, *sums in rows}
+
+
 def _fold_totals(organisation: Organisation, day: date) -> None:
-    """Replace the day's DayTotal rows with the events' counts."""
+    """Replace the day's DayTotal rows with the events' counts, and move the month's totals
+    by the difference."""
+    before = _day_sums(organisation, day)
     DayTotal.objects.filter(organisation=organisation, day=day).delete()
+    _insert_day_totals(organisation, day)
+    after = _day_sums(organisation, day)
+    changes: dict[TotalsKey, list[int]] = {}
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, [0] * 6), after.get(key, [0] * 6)
+        if old != new:
+            changes[key] = [b - a for a, b in zip(old, new, strict=True)]
+    _move_month_totals(organisation, _month_start(day), changes)
+
+
+def _move_month_totals(
+    organisation: Organisation, month: date, changes: dict[TotalsKey, list[int]]
+) -> None:
+    if not changes:
+        return
+    stored = {
+        (row.cohort_id, row.practice, row.courage): row
+        for row in MonthTotal.objects.filter(organisation=organisation, month=month)
+    }
+    updated: list[MonthTotal] = []
+    created: list[MonthTotal] = []
+    emptied: list[int] = []
+    for (cohort, practice, courage), change in changes.items():
+        row = stored.get((cohort, practice, courage))
+        if row is None:
+            row = MonthTotal(
+                organisation=organisation,
+                cohort_id=cohort,
+                month=month,
+                practice=practice,
+                courage=courage,
+            )
+            created.append(row)
+        elif any(change):
+            updated.append(row)
+        for field, by in zip(TOTAL_FIELDS, change, strict=True):
+            setattr(row, field, max(0, getattr(row, field) + by))
+        if row.pk and not any(getattr(row, field) for field in TOTAL_FIELDS):
+            updated.remove(row)
+            emptied.append(row.pk)
+    MonthTotal.objects.bulk_create(
+        [row for row in created if any(getattr(row, f) for f in TOTAL_FIELDS)], batch_size=2000
+    )
+    MonthTotal.objects.bulk_update(updated, TOTAL_FIELDS, batch_size=500)
+    MonthTotal.objects.filter(pk__in=emptied).delete()
+
+
+def _insert_day_totals(organisation: Organisation, day: date) -> None:
     table = _quote(DayTotal._meta.db_table)
     members = _quote(Membership._meta.db_table)
     columns = ", ".join(
@@ -718,9 +780,11 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
         for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
     )
     _execute(
-        f"INSERT INTO {table} ({columns}) SELECT %s, person_id, kind, practice, courage, %s "
-        f"FROM {DAY_TRACES} WHERE 1 = 1 {_trace_conflict()}",
-        [organisation.pk, _sql_date(day)],
+        f"INSERT INTO {table} ({columns}) SELECT %s, t.person_id, t.kind, t.practice,"
+        f" t.courage, %s FROM {DAY_TRACES} t WHERE NOT EXISTS (SELECT 1 FROM {table} pt"
+        " WHERE pt.person_id = t.person_id AND pt.kind = t.kind AND pt.practice = t.practice"
+        f" AND pt.courage = t.courage AND pt.last_on >= %s) {_trace_conflict()}",
+        [organisation.pk, _sql_date(day), _sql_date(day)],
     )
 
 

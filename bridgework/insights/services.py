@@ -73,9 +73,7 @@ def forget_person(person: Person) -> None:
     deleted, _ = GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
     if deleted and person.organisation_id is not None:
         # Deleted rows leave no trace to notice: have the next refresh work growth out again.
-        RollupState.objects.filter(organisation_id=person.organisation_id).update(
-            responses_at=None
-        )
+        RollupState.objects.filter(organisation_id=person.organisation_id).update(responses_at=None)
 
 
 # --- the psychological-safety pulse -----------------------------------------------------------
