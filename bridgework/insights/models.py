@@ -309,15 +309,20 @@ class Cell(models.Model):
 
 
 class RollupState(models.Model):
-    """When an organisation's cells were last worked out: `refreshed_at` for the activity
-    sections (every refresh), `responses_at` and `responses_month` for growth, session feedback
-    and the safety pulse, which refresh recomputes only when their inputs changed since then
-    or a new month moved the periods' first days."""
+    """When an organisation's cells were last worked out, and what refresh may skip.
+
+    `refreshed_at`: the last refresh (activity is recomputed on every one). Growth, session
+    feedback and the safety pulse are recomputed only when their inputs changed after
+    `responses_at` or the month moved on from `responses_month` (the periods' first days move
+    with it); retention only when a fold gave someone a new active month or a new person a
+    row (`retention_changed`), or the month moved on from `retention_month`."""
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="+", primary_key=True
     )
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    retention_changed = models.BooleanField(default=True)
+    retention_month = models.DateField(null=True, blank=True)
     responses_at = models.DateTimeField(null=True, blank=True)
     responses_month = models.DateField(null=True, blank=True)
 

@@ -243,7 +243,7 @@ def _insert_select(
     queryset: models.QuerySet[Any],
     *,
     on_conflict: str = "",
-) -> None:
+) -> int:
     """INSERT INTO model (columns) SELECT ... — the SELECT built by the ORM, so the rows never
     pass through Python. The queryset's values_list must name the columns in order."""
     sql, params = queryset.query.sql_with_params()
@@ -252,6 +252,7 @@ def _insert_select(
     names = ", ".join(_quote(str(f.column)) for f in fields if isinstance(f, models.Field))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({names}) {sql} {on_conflict}", params)
+        return int(cursor.rowcount)
 
 
 def _rows(queryset: Iterable[Any]) -> list[dict[str, Any]]:
@@ -467,7 +468,7 @@ def _trace(organisation: Organisation) -> None:
         )
 
 
-def _add_person_months(organisation: Organisation) -> None:
+def _add_person_months(organisation: Organisation) -> int:
     """A PersonMonths row (no months yet) for everyone who has none."""
     org = organisation.pk
     joined = (
@@ -480,7 +481,9 @@ def _add_person_months(organisation: Organisation) -> None:
         .values_list("o", "pk", "j", "z")
         .order_by()
     )
-    _insert_select(PersonMonths, ["organisation", "person", "joined_month", "months"], joined)
+    return _insert_select(
+        PersonMonths, ["organisation", "person", "joined_month", "months"], joined
+    )
 
 
 def _mark_months(organisation: Organisation) -> None:
@@ -554,6 +557,13 @@ def _sql_date(day: date) -> Any:
 def _kinds(kinds: Iterable[str]) -> str:
     """A literal list of trace kinds (fixed choices, never user input) for raw SQL."""
     return ", ".join(f"'{Trace(kind).value}'" for kind in kinds)
+
+
+def _analyse(table: str) -> None:
+    """PostgreSQL keeps no statistics on a temporary table until asked, and without them it
+    plans joins to it as if it were empty."""
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {table}")
 
 
 @contextmanager
@@ -635,6 +645,7 @@ def _day_events(organisation: Organisation, start: datetime, end: datetime) -> I
             f"INSERT INTO {EVENTS} (person_id, kind, practice, courage, outcome, cohort_id) {sql}",
             params,
         )
+    _analyse(EVENTS)
     yield
     # Not in a finally: after an error the transaction is rolled back, and with it the
     # tables (both databases undo CREATE TABLE in a rolled-back transaction).
@@ -760,30 +771,34 @@ def _month_text(column: str) -> str:
 def _fold_traces(organisation: Organisation, day: date) -> None:
     """Move each person's last day of everything they did to `day`, and move them in the
     LastActiveMonth counts of every scope they belong to when that changes the month."""
+    traces = _quote(PersonTrace._meta.db_table)
     _execute(
         f"CREATE TEMPORARY TABLE {DAY_TRACES} (person_id BIGINT NOT NULL,"
-        " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL)"
+        " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL,"
+        " stored_on DATE)"
     )
     follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
+    # Every trace the day touches, with the last day stored for it so far (if any).
     _execute(
-        f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage)"
+        f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage, stored_on)"
+        " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on FROM ("
         f" SELECT person_id, kind, practice, courage FROM {EVENTS}"
         f" UNION SELECT person_id, 'follow', practice, 0 FROM {EVENTS} WHERE {follow}"
         f" UNION SELECT person_id, 'follow', '', courage FROM {EVENTS} WHERE {follow}"
         f" UNION SELECT person_id, 'follow', '', 0 FROM {EVENTS} WHERE {follow}"
         f" UNION SELECT person_id, 'any', '', 0 FROM {EVENTS}"
+        f") t LEFT JOIN {traces} pt ON pt.person_id = t.person_id AND pt.kind = t.kind"
+        " AND pt.practice = t.practice AND pt.courage = t.courage"
     )
+    _analyse(DAY_TRACES)
     _move_last_months(organisation, day)
-    table = _quote(PersonTrace._meta.db_table)
     columns = ", ".join(
         _quote(c)
         for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
     )
     _execute(
-        f"INSERT INTO {table} ({columns}) SELECT %s, t.person_id, t.kind, t.practice,"
-        f" t.courage, %s FROM {DAY_TRACES} t WHERE NOT EXISTS (SELECT 1 FROM {table} pt"
-        " WHERE pt.person_id = t.person_id AND pt.kind = t.kind AND pt.practice = t.practice"
-        f" AND pt.courage = t.courage AND pt.last_on >= %s) {_trace_conflict()}",
+        f"INSERT INTO {traces} ({columns}) SELECT %s, person_id, kind, practice, courage, %s"
+        f" FROM {DAY_TRACES} WHERE stored_on IS NULL OR stored_on < %s {_trace_conflict()}",
         [organisation.pk, _sql_date(day), _sql_date(day)],
     )
 
@@ -791,20 +806,16 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
 def _move_last_months(organisation: Organisation, day: date) -> None:
     """Before the traces move to `day`: count, per scope, the people whose last month of a
     counted kind changes, by the month they leave, and apply that to LastActiveMonth."""
-    traces = _quote(PersonTrace._meta.db_table)
     members = _quote(Membership._meta.db_table)
     first = _month_start(day)
-    old = _month_text("pt.last_on")
-    moved = (
-        f"FROM {DAY_TRACES} t LEFT JOIN {traces} pt ON pt.person_id = t.person_id"
-        " AND pt.kind = t.kind AND pt.practice = t.practice AND pt.courage = t.courage"
-    )
-    moving = f"t.kind IN ({_kinds(COUNTED_KINDS)}) AND (pt.last_on IS NULL OR pt.last_on < %s)"
+    old = _month_text("t.stored_on")
+    moving = f"t.kind IN ({_kinds(COUNTED_KINDS)}) AND (t.stored_on IS NULL OR t.stored_on < %s)"
     rows = _fetch(
-        f"SELECT NULL, t.kind, t.practice, t.courage, {old}, COUNT(*) {moved} WHERE {moving}"
-        f" GROUP BY t.kind, t.practice, t.courage, {old}"
-        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {old}, COUNT(*) {moved}"
-        f" JOIN {members} m ON m.person_id = t.person_id WHERE m.status = %s AND {moving}"
+        f"SELECT NULL, t.kind, t.practice, t.courage, {old}, COUNT(*) FROM {DAY_TRACES} t"
+        f" WHERE {moving} GROUP BY t.kind, t.practice, t.courage, {old}"
+        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {old}, COUNT(*)"
+        f" FROM {DAY_TRACES} t JOIN {members} m ON m.person_id = t.person_id"
+        f" WHERE m.status = %s AND {moving}"
         f" GROUP BY m.cohort_id, t.kind, t.practice, t.courage, {old}",
         [_sql_date(first), MEMBER, _sql_date(first)],
     )
@@ -863,16 +874,23 @@ def _apply_month_changes(
 
 
 def _fold_active_month(organisation: Organisation, day: date) -> None:
-    """Set the bit of the day's month for everyone active that day."""
-    _add_person_months(organisation)
+    """Set the bit of the day's month for everyone active that day (who has not got it yet),
+    and note when that changed anything retention counts."""
+    added = _add_person_months(organisation)
     table = _quote(PersonMonths._meta.db_table)
     month = _month_index(day)
-    _execute(
-        f"UPDATE {table} SET months = months | (CAST(1 AS BIGINT) << CAST(%s - joined_month"
-        f" AS INTEGER)) WHERE organisation_id = %s AND joined_month <= %s"
-        f" AND joined_month > %s AND person_id IN (SELECT person_id FROM {EVENTS})",
-        [month, organisation.pk, month, month - MONTH_BITS],
+    bit = "(CAST(1 AS BIGINT) << CAST(%s - joined_month AS INTEGER))"
+    marked = _execute(
+        f"UPDATE {table} SET months = months | {bit}"
+        f" FROM (SELECT DISTINCT person_id FROM {EVENTS}) e"
+        f" WHERE {table}.person_id = e.person_id AND organisation_id = %s"
+        f" AND joined_month <= %s AND joined_month > %s AND (months & {bit}) = 0",
+        [month, organisation.pk, month, month - MONTH_BITS, month],
     )
+    if added or marked:
+        RollupState.objects.update_or_create(
+            organisation=organisation, defaults={"retention_changed": True}
+        )
 
 
 def _first_of_month(field: str) -> Any:
@@ -932,10 +950,10 @@ def _vals(*values: float | int | None) -> tuple[float, float, float, float]:
     return (padded[0], padded[1], padded[2], padded[3])
 
 
-# Sections worked out from activity (every refresh) and from answers people gave (growth,
-# session feedback, the safety pulse: only when those changed). Suppression looks at each
-# section on its own, so one group can be replaced without the other.
-ACTIVITY_SECTIONS = ("participation", "retention", "practice", "courage")
+# Sections worked out from activity on every refresh; retention, and the answers people gave
+# (growth, session feedback, the safety pulse), only when they can have changed. Suppression
+# looks at each section on its own, so one section can be replaced without the others.
+ACTIVITY_SECTIONS = ("participation", "practice", "courage")
 RESPONSE_SECTIONS = ("growth", "feedback", "safety")
 
 
@@ -944,16 +962,21 @@ def refresh(
 ) -> None:
     """Work out the finished cells from the rollups and store the ones that changed.
 
-    The activity sections are recomputed every time; growth, feedback and safety only when
-    `everything` is asked for (the rebuild) or their inputs changed since they were last
-    worked out (see `_responses_changed`)."""
+    Participation and follow-through are recomputed every time. Retention, growth, feedback
+    and safety only when `everything` is asked for (the rebuild) or they can have changed
+    since they were last worked out (see RollupState and `_responses_changed`)."""
     today = today or timezone.localdate()
     now = timezone.now()
+    month = _month_start(today)
     state, _ = RollupState.objects.get_or_create(organisation=organisation)
     responses = everything or _responses_changed(organisation, state, today, now)
+    retention = everything or state.retention_changed or state.retention_month != month
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
     drafts = activity_drafts(organisation, scopes, today)
     sections = list(ACTIVITY_SECTIONS)
+    if retention:
+        drafts += _retention(organisation, scopes, today)
+        sections.append("retention")
     if responses:
         drafts += response_drafts(organisation, scopes, today)
         sections += RESPONSE_SECTIONS
@@ -961,17 +984,21 @@ def refresh(
     with transaction.atomic():
         _store_cells(organisation, drafts, sections, now)
         state.refreshed_at = now
+        if retention:
+            state.retention_changed, state.retention_month = False, month
         if responses:
-            state.responses_at, state.responses_month = now, _month_start(today)
+            state.responses_at, state.responses_month = now, month
         state.save()
 
 
 def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
     """Every view's cells before suppression."""
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
-    return activity_drafts(organisation, scopes, today) + response_drafts(
-        organisation, scopes, today
-    )
+    return [
+        *activity_drafts(organisation, scopes, today),
+        *_retention(organisation, scopes, today),
+        *response_drafts(organisation, scopes, today),
+    ]
 
 
 def _responses_changed(
@@ -1173,7 +1200,6 @@ def activity_drafts(
                     )
                 )
 
-    drafts.extend(_retention(organisation, scopes, today))
     return drafts
 
 
