@@ -22,7 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -68,7 +69,6 @@ class Results:
     cpus: int
     rebuild_s: float | None = None
     rebuild_error: str = ""
-    rebuild_with_workaround_s: float | None = None
     day: str = ""
     day_check_ins: int = 0
     day_runs_s: list[float] = field(default_factory=list)
@@ -184,6 +184,34 @@ def rebuild_within(rollups: Any, organisation: Any, limit: int, results: Results
     return seconds
 
 
+@contextmanager
+def held_back(model: Any, field: str, day: date) -> Iterator[int]:
+    """Take the rows of `model` whose `field` falls on `day` out of their table, and put
+    them back (same ids and values) afterwards."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    zone = timezone.get_default_timezone()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    bounds = [start, start + timedelta(days=1)]
+    where = f"{column} >= %s AND {column} < %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_held_back")
+        cursor.execute(
+            f"CREATE TABLE bench_held_back AS SELECT * FROM {table} WHERE {where}", bounds
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", bounds)
+        count = cursor.rowcount
+    try:
+        yield count
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM bench_held_back")
+            cursor.execute("DROP TABLE bench_held_back")
+
+
 def busiest_recent_day(organisation: Any) -> date:
     """The day of the last two weeks with the most check-ins: the worst day to fold."""
     from django.db.models import Count
@@ -255,6 +283,7 @@ def run(
     from django.db import connection
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
 
     from bridgework.accounts.models import Organisation, Person
     from bridgework.practice.models import CheckIn, Commitment
@@ -295,26 +324,23 @@ def run(
         log("  no insights app yet")
         return results
 
-    if not skip_rebuild:
-        results.rebuild_s = rebuild_within(rollups, organisation, rebuild_limit, results)
-        if results.rebuild_s is None:
-            from bench.workarounds import one_statement_mark_months
-
-            with one_statement_mark_months():
-                results.rebuild_with_workaround_s = round(
-                    timed(lambda: rollups.rebuild(organisation=organisation)), 2
-                )
-            results.notes.append(
-                "The rebuild was timed again with bench/workarounds.py standing in for "
-                f"rollups._mark_months: {results.rebuild_with_workaround_s:.1f} s. The "
-                "incremental day and the dashboard below use the real code."
-            )
-            log(f"  rebuild with the workaround: {results.rebuild_with_workaround_s:.1f} s")
-    # The worker folds today and yesterday: the last generated day is the everyday case.
-    # The busiest day of the last two weeks, folded again later, is the worst case.
+    # The worker folds today and yesterday: the last generated day is the everyday case. Its
+    # check-ins are held back while the rollups are rebuilt, so the first timed run folds a
+    # day the rollups have not seen (as the first fold after midnight does); the runs after
+    # it fold the same day again (as every quarter of an hour does). The busiest day of the
+    # last two weeks, folded again later, is the worst case of a fold.
     last = CheckIn.objects.filter(person__organisation=organisation).latest("created_at")
+    last_day = timezone.localtime(last.created_at).date()
+    if not skip_rebuild:
+        with held_back(CheckIn, "created_at", last_day) as held:
+            results.rebuild_s = rebuild_within(rollups, organisation, rebuild_limit, results)
+        results.notes.append(
+            f"The {held:,} check-ins of {last_day} were held back during the full rebuild and "
+            "put back before the incremental runs, so the first run of the last day folds "
+            "them for the first time."
+        )
     for label, day in (
-        ("day", last.created_at.date()),
+        ("day", last_day),
         ("busiest_day", busiest_recent_day(organisation)),
     ):
         check_ins = CheckIn.objects.filter(
@@ -408,11 +434,11 @@ def report(paths: list[str]) -> int:
         print("| rollups | seconds | target |\n|---|---|---|")
         shown = "did not finish" if rebuild is None else f"{rebuild:.1f}"
         print(f"| full rebuild | {shown} | ≤ 90 |")
-        if data.get("rebuild_with_workaround_s") is not None:
-            patched = data["rebuild_with_workaround_s"]
-            print(f"| full rebuild, bench workaround | {patched:.1f} | ≤ 90 |")
         runs = ", ".join(f"{s:.2f}" for s in data["day_runs_s"])
-        day = f"incremental day {data.get('day')} ({data.get('day_check_ins', 0):,} check-ins)"
+        day = (
+            f"incremental day {data.get('day')} ({data.get('day_check_ins', 0):,} check-ins;"
+            " first fold, then folded again)"
+        )
         print(f"| {day} | {runs} | ≤ 2 |")
         if data.get("busiest_day_runs_s"):
             runs = ", ".join(f"{s:.2f}" for s in data["busiest_day_runs_s"])
