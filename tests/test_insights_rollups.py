@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,7 @@ from bridgework.insights.models import (
     MonthTotal,
     PersonMonths,
     PersonTrace,
+    RollupState,
 )
 from bridgework.insights.subjects import subject_key
 from bridgework.practice import services as practice_services
@@ -318,3 +320,80 @@ def test_the_rebuild_command_names_each_organisation(organisation: Organisation)
     assert Cell.objects.filter(organisation=organisation).exists()
     with pytest.raises(CommandError):
         call_command("rebuild_insights", "--org", "no-such-org")
+
+
+# --- refresh does only the work that can change anything ---
+
+
+def cell_writes(organisation: Organisation) -> list[str]:
+    """The statements one refresh sends that write the Cell table."""
+    with CaptureQueriesContext(connection) as queries:
+        rollups.refresh(organisation=organisation)
+    table = Cell._meta.db_table
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if table in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+def growth_cells(organisation: Organisation) -> dict[tuple[Any, ...], tuple[int, float]]:
+    return {
+        (c, p, k): (n, v)
+        for c, p, k, n, v in Cell.objects.filter(
+            organisation=organisation, section="growth"
+        ).values_list("cohort_id", "period", "key", "people", "value")
+    }
+
+
+def test_a_refresh_with_nothing_new_writes_no_cell(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    world = make_world(organisation, program_admin)
+    play(world, ("commit", 0, 0, 1, 3))
+    rollups.rebuild(organisation=organisation)
+    assert cell_writes(organisation) == []
+    # New activity, once folded, changes exactly the cells it touches.
+    play(world, ("lesson", 1, 0, 0))
+    rollups.fold_day(organisation=organisation, day=TODAY)
+    assert cell_writes(organisation)
+    assert cell_writes(organisation) == []
+
+
+def test_growth_is_worked_out_again_when_someone_takes_the_assessment_again(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    people = [
+        make_person(organisation, f"g{n}@acme.test", f"G {n}", {Role.PARTICIPANT}) for n in range(5)
+    ]
+    for person in people:
+        practice_services.take_assessment(
+            person=person, answers={"curiosity-ask-about-experience": 1}, defense="paralysis"
+        )
+    rollups.rebuild(organisation=organisation)
+    before = growth_cells(organisation)
+    key = (None, "all", "deep-curiosity")
+    assert before[key] == (0, 0.0)  # a baseline alone is no change yet
+    for person in people:
+        practice_services.take_assessment(
+            person=person, answers={"curiosity-ask-about-experience": 3}, defense="paralysis"
+        )
+    rollups.refresh(organisation=organisation)
+    assert growth_cells(organisation)[key] == (5, 10.0)
+    # Erasing someone takes their growth out at the next refresh.
+    account_services.erase_person(person=people[0])
+    rollups.refresh(organisation=organisation)
+    assert growth_cells(organisation)[key] == (4, 8.0)
+
+
+def test_the_dashboard_says_when_the_figures_were_last_checked(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    make_world(organisation, program_admin)
+    rollups.rebuild(organisation=organisation)
+    first = RollupState.objects.get(organisation=organisation).refreshed_at
+    rollups.refresh(organisation=organisation)
+    state = RollupState.objects.get(organisation=organisation)
+    assert state.refreshed_at is not None and first is not None
+    assert state.refreshed_at > first
+    assert not state.retention_changed

@@ -18,7 +18,7 @@ from bridgework.curriculum.vocabulary import Courage, Practice
 from bridgework.lib import stats
 
 from . import charts
-from .models import Cell, Organisation, Period
+from .models import Cell, Organisation, Period, RollupState
 from .pulse import ITEMS as SAFETY_ITEMS
 
 
@@ -114,7 +114,14 @@ def build(
         )
     )
     c = _Cells(cells, minimum)
-    computed_at = max((cell.computed_at for cell in cells), default=None)
+    # Cells are rewritten only when their figures change; the state says when they were
+    # last checked.
+    refreshed_at = (
+        RollupState.objects.filter(organisation=organisation)
+        .values_list("refreshed_at", flat=True)
+        .first()
+    )
+    computed_at = refreshed_at if cells else None
     sections = [
         _participation(c),
         _follow_through(c),

@@ -5,7 +5,10 @@ Public entry points (stable; the benchmarks in bench/ call them):
 - `update_day(organisation=, day=)` folds one day's activity into the rollups and refreshes
   the finished cells. Incremental and idempotent: running it twice, or for a day with
   nothing new, changes nothing. The worker runs it for today and yesterday every 15 minutes
-  (`tasks.refresh_insights`).
+  (`tasks.refresh_insights`). Its cost follows the day's activity, not the history: the
+  day's events are read once into a temporary table, the month totals and the people counts
+  (LastActiveMonth) move by the difference, and refresh rewrites only the cells that changed
+  (growth, feedback, safety and retention only when their inputs changed).
 - `rebuild(organisation=)` throws the organisation's rollups away and builds them again from
   the source tables. The worker runs it nightly (`tasks.rebuild_insights`), which also picks
   up what the day-by-day path cannot see (a check-in corrected long after, attendance marked
@@ -26,14 +29,20 @@ Tables and what one row means:
   partly, lessons, attended)`: additive counts of one day for the organisation (cohort NULL)
   or one cohort (activity of its current members; attendance of its sessions). Commitment
   and check-in rows carry a practice and courage level; lesson and attendance rows have
-  practice "" and courage 0. Several rows may share a key (one per source); readers sum.
+  practice "" and courage 0. Several rows may share a key (the rebuild writes one per
+  source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
 - `PersonTrace(organisation, person, kind, practice, courage, last_on)`: the last day a
   person did something. Read from the sources: kind commitment / check_in (per practice and
   courage level), lesson, attendance. Derived from those: kind follow with (practice, 0),
   ("", courage) or ("", 0) — a commitment or check-in in that practice, at that level, at
-  all — and kind any (anything). Every period ends today, so counting rows with
-  `last_on >= the period's first day` counts people, with no DISTINCT.
+  all — and kind any (anything).
+- `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
+  many people of the scope last did that counted kind of thing (their PersonTrace row's
+  `last_on`) in that month. Every period ends today and starts on the first of a month, so the people
+  who did something in a period are the sum over the months from its start. A fold moves
+  people from their old month to the day's month; the cohort rows follow memberships as
+  they were when the person was folded (the nightly rebuild catches up with changes).
 - `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
   months since joining in which the person did anything (retention).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
