@@ -39,10 +39,10 @@ Tables and what one row means:
   all — and kind any (anything).
 - `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
   many people of the scope last did that counted kind of thing (their PersonTrace row's
-  `last_on`) in that month. Every period ends today and starts on the first of a month, so the people
-  who did something in a period are the sum over the months from its start. A fold moves
-  people from their old month to the day's month; the cohort rows follow memberships as
-  they were when the person was folded (the nightly rebuild catches up with changes).
+  `last_on`) in that month. Every period ends today and starts on the first of a month, so
+  the people who did something in a period are the sum over the months from its start. A
+  fold moves people from their old month to the day's month; the cohort rows follow
+  memberships as they were when the person was folded (the nightly rebuild catches up).
 - `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
   months since joining in which the person did anything (retention).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
@@ -158,15 +158,18 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
     everything else is worked out from that table: the cost follows the day's activity, not
     the size of the history."""
     start, end = _bounds(day, day + timedelta(days=1))
-    with transaction.atomic(), _day_events(organisation, start, end):
-        _fold_totals(organisation, day)
-        _fold_traces(organisation, day)
-        _fold_active_month(organisation, day)
+    with transaction.atomic():
+        _lock(organisation)
+        with _day_events(organisation, start, end):
+            _fold_totals(organisation, day)
+            _fold_traces(organisation, day)
+            _fold_active_month(organisation, day)
 
 
 def rebuild(*, organisation: Organisation) -> None:
     """Build the organisation's rollups again from scratch."""
     with transaction.atomic():
+        _lock(organisation)
         for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
             model.objects.filter(organisation=organisation).delete()
         _fill_days(organisation)
@@ -175,6 +178,13 @@ def rebuild(*, organisation: Organisation) -> None:
         _count_last_months(organisation)
         _mark_months(organisation)
     refresh(organisation=organisation, everything=True)
+
+
+def _lock(organisation: Organisation) -> None:
+    """One fold or rebuild of an organisation at a time: folds read counts, add to them and
+    write them back. (SQLite writes one transaction at a time anyway.)"""
+    RollupState.objects.get_or_create(organisation=organisation)
+    list(RollupState.objects.select_for_update().filter(organisation=organisation).values("pk"))
 
 
 # --- dates ---------------------------------------------------------------------------------
