@@ -59,7 +59,9 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
                         world.day(baseline_on),
                         world.day(latest_on),
                         taken,
-                        writer.day_time(world.day(latest_on), 43_200),
+                        # Changed at the start of the day it was taken: never later than
+                        # the moment the benchmark runs.
+                        writer.day_time(world.day(latest_on), 0),
                     )
 
     print("insights: practice self-ratings", flush=True)
