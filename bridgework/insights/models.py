@@ -158,25 +158,29 @@ class SafetyAnswer(models.Model):
 
 
 class Trace(models.TextChoices):
-    # Read from the source tables.
+    # What people do (the rollups' events); the first two are not kept per person.
     COMMITMENT = "commitment", "Made a commitment"
     CHECK_IN = "check_in", "Checked in"
     LESSON = "lesson", "Completed a lesson"
     ATTENDANCE = "attendance", "Attended a session"
-    # Derived from the rows above, one per person and what is counted, so counting people
-    # is a plain COUNT(*) (no DISTINCT): a commitment or check-in in one practice (courage
-    # 0), at one courage level (practice ""), or at all (both empty); anything at all.
+    # Derived, one per person and what is counted: a commitment or check-in in one practice
+    # (courage 0), at one courage level (practice ""), or at all (both empty); anything.
     FOLLOW = "follow", "Made a commitment or checked in"
     ANY = "any", "Did anything"
 
 
 class PersonTrace(models.Model):
-    """The last day a person did one kind of thing (for commitments and check-ins: in one
-    practice at one courage level; see Trace for the derived rows). Counting rows with
-    `last_on` on or after a period's first day counts the people who did it in that period."""
+    """The last day a person did one counted kind of thing (see Trace: a lesson, a session, a
+    commitment or check-in in one practice, at one courage level or at all, anything).
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    A fold rewrites tens of thousands of these rows, and every index costs a write per row:
+    the two foreign keys have none of their own (the unique constraint starts with the
+    person, the index below with the organisation)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=12, choices=Trace.choices)
     practice = models.CharField(max_length=40, blank=True, default="")
     courage = models.PositiveSmallIntegerField(default=0)

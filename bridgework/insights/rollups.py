@@ -33,10 +33,9 @@ Tables and what one row means:
   source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
 - `PersonTrace(organisation, person, kind, practice, courage, last_on)`: the last day a
-  person did something. Read from the sources: kind commitment / check_in (per practice and
-  courage level), lesson, attendance. Derived from those: kind follow with (practice, 0),
+  person did one counted kind of thing: lesson, attendance, follow with (practice, 0),
   ("", courage) or ("", 0) — a commitment or check-in in that practice, at that level, at
-  all — and kind any (anything).
+  all — and any (anything).
 - `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
   many people of the scope last did that counted kind of thing (their PersonTrace row's
   `last_on`) in that month. Every period ends today and starts on the first of a month, so
@@ -136,7 +135,6 @@ MONTH_BITS = 63
 PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
-SOURCE_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN, Trace.LESSON, Trace.ATTENDANCE]
 COUNTED_KINDS = [Trace.FOLLOW, Trace.LESSON, Trace.ATTENDANCE, Trace.ANY]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
@@ -411,9 +409,7 @@ def _trace_conflict() -> str:
 
 
 def _trace(organisation: Organisation) -> None:
-    """Each person's last day per kind over the whole history (the rebuild)."""
-    conflict = _trace_conflict()
-    columns = ["organisation", "person", "kind", "practice", "courage", "last_on"]
+    """Each person's last day of every counted kind over the whole history (the rebuild)."""
     org = organisation.pk
     sources: list[tuple[models.QuerySet[Any], str, str, Any, Any]] = [
         (
@@ -447,44 +443,50 @@ def _trace(organisation: Organisation) -> None:
             Value(0, output_field=models.IntegerField()),
         ),
     ]
+    # Each person's last day per source, practice and courage level, in a scratch table...
+    _execute(f"DROP TABLE IF EXISTS {LAST_DAYS}")
+    _execute(
+        f"CREATE TEMPORARY TABLE {LAST_DAYS} (person_id BIGINT NOT NULL,"
+        " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL,"
+        " last_on DATE NOT NULL)"
+    )
     for rows, when, kind, practice, courage in sources:
         query = (
-            rows.annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
-            .values("o", "person_id", "k", "p", "g")
+            rows.annotate(k=Value(str(kind), output_field=models.CharField()))
+            .annotate(p=practice, g=courage)
+            .values("person_id", "k", "p", "g")
             # The date of the latest moment: one conversion per group, not per row.
             .annotate(last=TruncDate(Max(when)))
             .order_by()
+            .values_list("person_id", "k", "p", "g", "last")
         )
-        _insert_select(
-            PersonTrace,
-            columns,
-            query.values_list("o", "person_id", "k", "p", "g", "last"),
-            on_conflict=conflict,
+        sql, params = query.query.sql_with_params()
+        _execute(
+            f"INSERT INTO {LAST_DAYS} (person_id, kind, practice, courage, last_on) {sql}", params
         )
-    # The derived rows, from the rows just written.
-    fine = PersonTrace.objects.filter(organisation_id=org)
-    empty = Value("", output_field=models.CharField())
-    zero = Value(0, output_field=models.IntegerField())
-    follow = fine.filter(kind__in=FOLLOW_KINDS)
-    shapes: list[tuple[models.QuerySet[Any], str, Any, Any]] = [
-        (follow, Trace.FOLLOW, F("practice"), zero),
-        (follow, Trace.FOLLOW, empty, F("courage")),
-        (follow, Trace.FOLLOW, empty, zero),
-        (fine.filter(kind__in=SOURCE_KINDS), Trace.ANY, empty, zero),
-    ]
-    for rows, kind, practice, courage in shapes:
-        query = (
-            rows.annotate(**_constants(o=org, k=str(kind)), p=practice, g=courage)
-            .values("o", "person_id", "k", "p", "g")
-            .annotate(last=Max("last_on"))
-            .order_by()
-        )
-        _insert_select(
-            PersonTrace,
-            columns,
-            query.values_list("o", "person_id", "k", "p", "g", "last"),
-            on_conflict=conflict,
-        )
+    _analyse(LAST_DAYS)
+    # ... and from it the rows that are counted.
+    table = _quote(PersonTrace._meta.db_table)
+    names = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
+    )
+    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
+    _execute(
+        f"INSERT INTO {table} ({names})"
+        f" SELECT %s, person_id, kind, '', 0, MAX(last_on) FROM {LAST_DAYS}"
+        f" WHERE kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])}) GROUP BY person_id, kind"
+        f" UNION ALL SELECT %s, person_id, 'follow', practice, 0, MAX(last_on) FROM {LAST_DAYS}"
+        f" WHERE {follow} GROUP BY person_id, practice"
+        f" UNION ALL SELECT %s, person_id, 'follow', '', courage, MAX(last_on) FROM {LAST_DAYS}"
+        f" WHERE {follow} GROUP BY person_id, courage"
+        f" UNION ALL SELECT %s, person_id, 'follow', '', 0, MAX(last_on) FROM {LAST_DAYS}"
+        f" WHERE {follow} GROUP BY person_id"
+        f" UNION ALL SELECT %s, person_id, 'any', '', 0, MAX(last_on) FROM {LAST_DAYS}"
+        " GROUP BY person_id",
+        [org] * 5,
+    )
+    _execute(f"DROP TABLE {LAST_DAYS}")
 
 
 def _add_person_months(organisation: Organisation) -> int:
@@ -552,9 +554,10 @@ def _mark_months(organisation: Organisation) -> None:
 
 # --- one day, incrementally ----------------------------------------------------------------
 
-# Temporary tables (one connection's own) holding the day being folded.
+# Temporary tables (one connection's own): the day being folded, and the rebuild's last days.
 EVENTS = "bw_fold_events"
 DAY_TRACES = "bw_fold_traces"
+LAST_DAYS = "bw_rebuild_last_days"
 
 
 def _execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -818,6 +821,7 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
         f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage, stored_on)"
         " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on FROM ("
         f" SELECT person_id, kind, practice, courage FROM {EVENTS}"
+        f" WHERE kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])})"
         f" UNION SELECT person_id, 'follow', practice, 0 FROM {EVENTS} WHERE {follow}"
         f" UNION SELECT person_id, 'follow', '', courage FROM {EVENTS} WHERE {follow}"
         f" UNION SELECT person_id, 'follow', '', 0 FROM {EVENTS} WHERE {follow}"
@@ -833,7 +837,9 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
     )
     _execute(
         f"INSERT INTO {traces} ({columns}) SELECT %s, person_id, kind, practice, courage, %s"
-        f" FROM {DAY_TRACES} WHERE stored_on IS NULL OR stored_on < %s {_trace_conflict()}",
+        f" FROM {DAY_TRACES} WHERE stored_on IS NULL OR stored_on < %s"
+        # In the table's order: each page is read and written once, not once per row.
+        f" ORDER BY person_id, kind, practice, courage {_trace_conflict()}",
         [organisation.pk, _sql_date(day), _sql_date(day)],
     )
 
