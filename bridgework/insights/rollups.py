@@ -84,7 +84,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import (
     Cast,
     Concat,
@@ -494,7 +494,9 @@ def _add_person_months(organisation: Organisation) -> int:
     org = organisation.pk
     joined = (
         Person.objects.filter(organisation_id=org)
-        .exclude(pk__in=PersonMonths.objects.filter(organisation_id=org).values("person_id"))
+        # NOT EXISTS (an anti-join), never NOT IN: PostgreSQL cannot hash a NOT IN over a
+        # large subquery and falls back to scanning it once per person.
+        .exclude(Exists(PersonMonths.objects.filter(person_id=OuterRef("pk"))))
         .annotate(
             **_constants(o=org, z=0),
             j=_local_month("date_joined"),
