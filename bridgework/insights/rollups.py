@@ -175,6 +175,8 @@ def rebuild(*, organisation: Organisation) -> None:
         _trace(organisation)
         _count_last_months(organisation)
         _mark_months(organisation)
+    for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
+        _analyse(_quote(model._meta.db_table))
     refresh(organisation=organisation, everything=True)
 
 
@@ -599,7 +601,8 @@ def _kinds(kinds: Iterable[str]) -> str:
 
 def _analyse(table: str) -> None:
     """PostgreSQL keeps no statistics on a temporary table until asked, and without them it
-    plans joins to it as if it were empty."""
+    plans joins to it as if it were empty; after a rebuild, the rollup tables' statistics
+    describe what was thrown away until autovacuum comes round."""
     if connection.vendor == "postgresql":
         _execute(f"ANALYZE {table}")
 
