@@ -80,6 +80,26 @@ def _option(args: list[str], name: str, default: str) -> str:
     return default
 
 
+SERVE_FLAGS = {"--demo", "--no-worker"}
+SERVE_OPTIONS = {"--host", "--port", "--workers"}
+
+
+def _check_serve_arguments(args: list[str]) -> None:
+    """Help, or a clear error for anything serve does not know, before it starts anything."""
+    if {"-h", "--help"} & set(args):
+        print(USAGE)
+        sys.exit(0)
+    index = 0
+    while index < len(args):
+        if args[index] in SERVE_OPTIONS:
+            index += 2
+        elif args[index] in SERVE_FLAGS:
+            index += 1
+        else:
+            print(f"bridgework serve: unknown option {args[index]!r}.\n\n{USAGE}", file=sys.stderr)
+            sys.exit(2)
+
+
 def serve(args: list[str]) -> None:
     from django.conf import settings
 
@@ -154,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     if command not in {*COMMANDS, "serve", "manage"}:
         print(f"bridgework: unknown command {command!r}.\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+    if command == "serve":
+        _check_serve_arguments(rest)
     _setup_django()
     if command == "serve":
         serve(rest)

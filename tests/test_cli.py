@@ -181,6 +181,22 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         assert f"\n  {command}" in result.stdout, command
 
 
+def test_serve_help_prints_the_usage_and_starts_nothing(tmp_path: Path) -> None:
+    result = bridgework("serve", "--help", data_dir=tmp_path)
+
+    assert result.returncode == 0
+    assert "serve [--demo]" in result.stdout
+    assert not (tmp_path / "bridgework.sqlite3").exists()
+
+
+def test_serve_refuses_an_option_it_does_not_know(tmp_path: Path) -> None:
+    result = bridgework("serve", "--dmeo", data_dir=tmp_path)
+
+    assert result.returncode == 2
+    assert "unknown option '--dmeo'" in result.stderr
+    assert not (tmp_path / "bridgework.sqlite3").exists()
+
+
 @pytest.mark.parametrize("url", ["mysql://x", "not a url"])
 def test_a_bad_database_url_stops_start_up_with_one_clear_line(tmp_path: Path, url: str) -> None:
     result = bridgework("demo", data_dir=tmp_path, DATABASE_URL=url)
