@@ -171,7 +171,7 @@ def rebuild(*, organisation: Organisation) -> None:
         for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
             model.objects.filter(organisation=organisation).delete()
         _fill_days(organisation)
-        _roll_months(organisation, None, None)
+        _roll_months(organisation)
         _trace(organisation)
         _count_last_months(organisation)
         _mark_months(organisation)
@@ -241,12 +241,6 @@ def _local_month(field: str) -> Any:
         return year * 12 + month - 1
     # PostgreSQL's EXTRACT gives a numeric; the bit shifts need an integer.
     return Cast(ExtractYear(field) * 12 + ExtractMonth(field) - 1, models.IntegerField())
-
-
-def _in_range(field: str, start: datetime | None, end: datetime | None) -> Q:
-    if start is None or end is None:
-        return Q()
-    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 # --- SQL helpers ---------------------------------------------------------------------------
@@ -369,15 +363,11 @@ def _fill_days(organisation: Organisation) -> None:
         )
 
 
-def _roll_months(organisation: Organisation, first: date | None, after: date | None) -> None:
-    months = MonthTotal.objects.filter(organisation=organisation)
-    days = DayTotal.objects.filter(organisation=organisation)
-    if first is not None and after is not None:
-        months = months.filter(month__gte=first, month__lt=after)
-        days = days.filter(day__gte=first, day__lt=after)
-    months.delete()
+def _roll_months(organisation: Organisation) -> None:
+    """Month totals from all the day totals (the rebuild; a fold moves them by a difference)."""
     query = (
-        days.annotate(m=TruncMonth("day"))
+        DayTotal.objects.filter(organisation=organisation)
+        .annotate(m=TruncMonth("day"))
         .values("organisation", "cohort", "m", "practice", "courage")
         .annotate(**{f"s_{k}": Sum(k) for k in TOTAL_FIELDS})
         .order_by()
@@ -473,22 +463,33 @@ def _trace(organisation: Organisation) -> None:
         _quote(c)
         for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
     )
-    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
     _execute(
-        f"INSERT INTO {table} ({names})"
-        f" SELECT %s, person_id, kind, '', 0, MAX(last_on) FROM {LAST_DAYS}"
-        f" WHERE kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])}) GROUP BY person_id, kind"
-        f" UNION ALL SELECT %s, person_id, 'follow', practice, 0, MAX(last_on) FROM {LAST_DAYS}"
-        f" WHERE {follow} GROUP BY person_id, practice"
-        f" UNION ALL SELECT %s, person_id, 'follow', '', courage, MAX(last_on) FROM {LAST_DAYS}"
-        f" WHERE {follow} GROUP BY person_id, courage"
-        f" UNION ALL SELECT %s, person_id, 'follow', '', 0, MAX(last_on) FROM {LAST_DAYS}"
-        f" WHERE {follow} GROUP BY person_id"
-        f" UNION ALL SELECT %s, person_id, 'any', '', 0, MAX(last_on) FROM {LAST_DAYS}"
-        " GROUP BY person_id",
-        [org] * 5,
+        f"INSERT INTO {table} ({names}) SELECT %s, person_id, kind, practice, courage, last_on"
+        f" FROM ({_counted_traces(LAST_DAYS, last_on=True)}) t",
+        [org],
     )
     _execute(f"DROP TABLE {LAST_DAYS}")
+
+
+def _counted_traces(source: str, *, last_on: bool = False) -> str:
+    """SELECT the counted traces (see PersonTrace) of the people in `source`, a table of
+    (person_id, kind, practice, courage[, last_on]) with kinds commitment, check_in, lesson
+    and attendance: one row per person and counted thing, with the latest day if asked."""
+    latest = ", MAX(last_on) AS last_on" if last_on else ""
+    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
+    shapes = [
+        # (kind, practice, courage, which rows, grouped by)
+        ("kind", "''", "0", f"kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])})", "kind"),
+        ("'follow'", "practice", "0", follow, "practice"),
+        ("'follow'", "''", "courage", follow, "courage"),
+        ("'follow'", "''", "0", follow, ""),
+        ("'any'", "''", "0", "1 = 1", ""),
+    ]
+    return " UNION ALL ".join(
+        f"SELECT person_id, {kind} AS kind, {practice} AS practice, {courage} AS courage"
+        f"{latest} FROM {source} WHERE {rows} GROUP BY person_id{', ' + by if by else ''}"
+        for kind, practice, courage, rows, by in shapes
+    )
 
 
 def _add_person_months(organisation: Organisation) -> int:
@@ -820,18 +821,12 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
         " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL,"
         " stored_on DATE)"
     )
-    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
     # Every trace the day touches, with the last day stored for it so far (if any).
     _execute(
         f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage, stored_on)"
-        " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on FROM ("
-        f" SELECT person_id, kind, practice, courage FROM {EVENTS}"
-        f" WHERE kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])})"
-        f" UNION SELECT person_id, 'follow', practice, 0 FROM {EVENTS} WHERE {follow}"
-        f" UNION SELECT person_id, 'follow', '', courage FROM {EVENTS} WHERE {follow}"
-        f" UNION SELECT person_id, 'follow', '', 0 FROM {EVENTS} WHERE {follow}"
-        f" UNION SELECT person_id, 'any', '', 0 FROM {EVENTS}"
-        f") t LEFT JOIN {traces} pt ON pt.person_id = t.person_id AND pt.kind = t.kind"
+        " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on"
+        f" FROM ({_counted_traces(EVENTS)}) t LEFT JOIN {traces} pt"
+        " ON pt.person_id = t.person_id AND pt.kind = t.kind"
         " AND pt.practice = t.practice AND pt.courage = t.courage"
     )
     _analyse(DAY_TRACES)
