@@ -265,6 +265,41 @@ def test_update_day_is_idempotent(organisation: Organisation, program_admin: Per
     assert snapshot(organisation) == twice
 
 
+def test_a_fold_keeps_the_last_day_of_anything_and_only_the_month_of_the_rest(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    world = make_world(organisation, program_admin)
+    play(world, ("commit", 0, 0, 2, 0))
+    rollups.fold_day(organisation=organisation, day=TODAY)
+    traces = dict(
+        PersonTrace.objects.filter(person=world.people[0]).values_list("kind", "last_on")
+    )
+    assert traces["any"] == TODAY
+    assert traces["follow"] == TODAY.replace(day=1)
+
+
+def test_rows_changed_in_place_by_a_fold_match_a_rebuild(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    world = make_world(organisation, program_admin)
+    for event in [("commit", 0, 0, 1, 40), ("commit", 3, 2, 3, 1), ("lesson", 4, 0, 1)]:
+        play(world, event)
+    rollups.rebuild(organisation=organisation)
+    # Today's activity moves month totals, people counts and cells that already exist.
+    for event in [
+        ("commit", 0, 0, 2, 0),
+        ("commit", 3, 2, 3, 0),
+        ("check_in", 1, "done", 0),
+        ("lesson", 4, 1, 0),
+        ("attend", 5, 0, 0),
+    ]:
+        play(world, event)
+    rollups.update_day(organisation=organisation, day=TODAY)
+    folded = snapshot(organisation)
+    rollups.rebuild(organisation=organisation)
+    assert snapshot(organisation) == folded
+
+
 def test_the_growth_inputs_hold_practice_scores_under_a_pseudonym(participant: Person) -> None:
     answers = {"curiosity-ask-about-experience": 1, "curiosity-notice-missing-voices": 3}
     practice_services.take_assessment(person=participant, answers=answers, defense="paralysis")

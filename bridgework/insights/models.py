@@ -170,8 +170,10 @@ class Trace(models.TextChoices):
 
 
 class PersonTrace(models.Model):
-    """The last day a person did one counted kind of thing (see Trace: a lesson, a session, a
-    commitment or check-in in one practice, at one courage level or at all, anything).
+    """When a person last did one counted kind of thing (see Trace: a lesson, a session, a
+    commitment or check-in in one practice, at one courage level or at all, anything): the
+    last day for `any`, the first day of the last month for the others (only their month is
+    counted, so they change once a month).
 
     A fold rewrites tens of thousands of these rows, and every index costs a write per row:
     the two foreign keys have none of their own (the unique constraint starts with the

@@ -32,10 +32,12 @@ Tables and what one row means:
   practice "" and courage 0. Several rows may share a key (the rebuild writes one per
   source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
-- `PersonTrace(organisation, person, kind, practice, courage, last_on)`: the last day a
-  person did one counted kind of thing: lesson, attendance, follow with (practice, 0),
-  ("", courage) or ("", 0) — a commitment or check-in in that practice, at that level, at
-  all — and any (anything).
+- `PersonTrace(organisation, person, kind, practice, courage, last_on)`: when a person last
+  did one counted kind of thing: lesson, attendance, follow with (practice, 0), ("",
+  courage) or ("", 0) — a commitment or check-in in that practice, at that level, at all —
+  and any (anything). For `any`, `last_on` is the last day (the last 30 days are counted
+  from it); for the others it is the first day of the last month, as only the month is
+  counted, so a fold rewrites them once a month rather than every day someone is active.
 - `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
   many people of the scope last did that counted kind of thing (their PersonTrace row's
   `last_on`) in that month. Every period ends today and starts on the first of a month, so
@@ -390,7 +392,7 @@ def _roll_months(organisation: Organisation) -> None:
 
 
 def _trace_conflict() -> str:
-    """Upsert a person's last day: the later of the stored and the new day."""
+    """Upsert a person's trace: the later of the stored and the new day."""
     table = _quote(PersonTrace._meta.db_table)
     last = _quote("last_on")
     return (
@@ -401,7 +403,7 @@ def _trace_conflict() -> str:
 
 
 def _trace(organisation: Organisation) -> None:
-    """Each person's last day of every counted kind over the whole history (the rebuild)."""
+    """Each person's trace of every counted kind over the whole history (the rebuild)."""
     org = organisation.pk
     sources: list[tuple[models.QuerySet[Any], str, str, Any, Any]] = [
         (
@@ -840,15 +842,15 @@ def _month_text(column: str) -> str:
 
 
 def _fold_traces(organisation: Organisation, day: date) -> None:
-    """Move each person's last day of everything they did to `day`, and move them in the
-    LastActiveMonth counts of every scope they belong to when that changes the month."""
+    """Move each person's trace of everything they did to `day` (or its month), and move them
+    in the LastActiveMonth counts of every scope they belong to when that changes the month."""
     traces = _quote(PersonTrace._meta.db_table)
     _execute(
         f"CREATE TEMPORARY TABLE {DAY_TRACES} (person_id BIGINT NOT NULL,"
         " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL,"
         " stored_on DATE)"
     )
-    # Every trace the day touches, with the last day stored for it so far (if any).
+    # Every trace the day touches, with the day stored for it so far (if any).
     _execute(
         f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage, stored_on)"
         " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on"
