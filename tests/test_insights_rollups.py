@@ -271,9 +271,7 @@ def test_a_fold_keeps_the_last_day_of_anything_and_only_the_month_of_the_rest(
     world = make_world(organisation, program_admin)
     play(world, ("commit", 0, 0, 2, 0))
     rollups.fold_day(organisation=organisation, day=TODAY)
-    traces = dict(
-        PersonTrace.objects.filter(person=world.people[0]).values_list("kind", "last_on")
-    )
+    traces = dict(PersonTrace.objects.filter(person=world.people[0]).values_list("kind", "last_on"))
     assert traces["any"] == TODAY
     assert traces["follow"] == TODAY.replace(day=1)
 
