@@ -579,9 +579,8 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
 def _update_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Give rows new values: each row is the values in `fields` order, then the id.
-
-    (bulk_update's CASE expressions cost more to build than the writes themselves.)"""
+    """Give rows new values: each row is the values in `fields` order, then the id. (Not
+    bulk_update: its CASE expressions cost more to build than the writes themselves.)"""
     if not rows:
         return
     table = _quote(model._meta.db_table)
