@@ -433,3 +433,24 @@ def test_the_dashboard_says_when_the_figures_were_last_checked(
     assert state.refreshed_at is not None and first is not None
     assert state.refreshed_at > first
     assert not state.retention_changed
+
+
+def test_rows_updated_in_bulk_keep_every_value_exactly(organisation: Organisation) -> None:
+    cell = Cell.objects.create(
+        organisation=organisation, period="all", section="practice", key="total", people=1
+    )
+    later = timezone.now().replace(microsecond=123456)
+    awkward = 'a"b\\c{,}'
+    rollups._update_rows(
+        Cell,
+        ["people", "value", "value2", "hidden", "computed_at"],
+        [(7, 1.5, 1e-7, awkward, later, cell.pk)],
+    )
+    cell.refresh_from_db()
+    assert (cell.people, cell.value, cell.value2, cell.hidden, cell.computed_at) == (
+        7,
+        1.5,
+        1e-7,
+        awkward,
+        later,
+    )
