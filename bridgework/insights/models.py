@@ -173,7 +173,7 @@ class PersonTrace(models.Model):
     """When a person last did one counted kind of thing (see Trace: a lesson, a session, a
     commitment or check-in in one practice, at one courage level or at all, anything): the
     last day for `any`, the first day of the last month for the others (only their month is
-    counted, so they change once a month).
+    counted, so they change once a month): the day or month LastActiveMonth counts them in.
 
     A fold rewrites tens of thousands of these rows, and every index costs a write per row:
     the two foreign keys have none of their own (the unique constraint starts with the
@@ -196,7 +196,7 @@ class PersonTrace(models.Model):
         ]
         # Nothing indexes `last_on`, so that PostgreSQL can rewrite it in place (a HOT update:
         # no index entries to add; the table leaves room on each page, see migration 0006).
-        # The 30-day count reads the organisation's "any" rows through this index instead.
+        # Nothing reads traces by day: the counts live in LastActiveMonth.
         indexes = [models.Index(fields=["organisation", "kind"])]
 
     def __str__(self) -> str:
@@ -224,7 +224,8 @@ class LastActiveMonth(models.Model):
     counted kind of thing (a PersonTrace row of kind follow, lesson, attendance or any) in one
     calendar month. Every period starts on the first of a month and ends today, so the people
     who did it in a period are the sum over the months from its start: refresh never counts
-    PersonTrace rows one by one."""
+    PersonTrace rows one by one. For kind `any`, `month` holds the day itself: the people
+    active in the last 30 days are the sum over those days."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     cohort = models.ForeignKey(

@@ -40,10 +40,12 @@ Tables and what one row means:
   counted, so a fold rewrites them once a month rather than every day someone is active.
 - `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
   many people of the scope last did that counted kind of thing (their PersonTrace row's
-  `last_on`) in that month. Every period ends today and starts on the first of a month, so
-  the people who did something in a period are the sum over the months from its start. A
-  fold moves people from their old month to the day's month; the cohort rows follow
-  memberships as they were when the person was folded (the nightly rebuild catches up).
+  `last_on`) in that month; for `any`, `month` is the day itself (the people active in the
+  last 30 days are the sum over those days). Every period ends today and starts on the first
+  of a month, so the people who did something in a period are the sum over the months from
+  its start. A fold moves people from their old month (or day) to the day's; the cohort rows
+  follow memberships as they were when the person was folded (the nightly rebuild catches
+  up).
 - `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
   months since joining in which the person did anything (retention).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
@@ -89,7 +91,6 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import (
     Cast,
-    Concat,
     ExtractMonth,
     ExtractYear,
     Substr,
@@ -465,11 +466,9 @@ def _trace(organisation: Organisation) -> None:
         _quote(c)
         for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
     )
-    kept_on = (
-        f"CASE WHEN kind = '{Trace.ANY.value}' THEN last_on ELSE {_month_first_sql('last_on')} END"
-    )
     _execute(
-        f"INSERT INTO {table} ({names}) SELECT %s, person_id, kind, practice, courage, {kept_on}"
+        f"INSERT INTO {table} ({names}) SELECT %s, person_id, kind, practice, courage,"
+        f" {_kept_on('last_on')}"
         f" FROM ({_counted_traces(LAST_DAYS, last_on=True)}) t",
         [org],
     )
@@ -852,13 +851,6 @@ def _month_first_sql(column: str) -> str:
     return f"CAST(date_trunc('month', {column}) AS DATE)"
 
 
-def _month_text(column: str) -> str:
-    """'YYYY-MM' of a date column (SQLite keeps dates as ISO text)."""
-    if connection.vendor == "sqlite":
-        return f"substr({column}, 1, 7)"
-    return f"to_char({column}, 'YYYY-MM')"
-
-
 def _fold_traces(organisation: Organisation, day: date) -> None:
     """Move each person's trace of everything they did to `day` (or its month), and move them
     in the LastActiveMonth counts of every scope they belong to when that changes the month."""
@@ -882,41 +874,54 @@ def _fold_traces(organisation: Organisation, day: date) -> None:
         _quote(c)
         for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
     )
-    # The "any" trace keeps the day (the last 30 days are counted from it); the others keep
-    # the first of the month, so a fold rewrites them once a month, not every day.
-    kept_on = f"CASE WHEN kind = '{Trace.ANY.value}' THEN %s ELSE %s END"
-    on, first = _sql_date(day), _sql_date(_month_start(day))
+    # The "any" trace keeps the day; the others keep the first of the month, so a fold
+    # rewrites them once a month, not every day.
+    on = _sql_date(day)
     _execute(
         f"INSERT INTO {traces} ({columns}) SELECT %s, person_id, kind, practice, courage,"
-        f" {kept_on} FROM {DAY_TRACES} WHERE stored_on IS NULL OR stored_on < {kept_on}"
+        f" {_kept_on('%s')} FROM {DAY_TRACES}"
+        f" WHERE stored_on IS NULL OR stored_on < {_kept_on('%s')}"
         # In the table's order: each page is read and written once, not once per row.
         f" ORDER BY person_id, kind, practice, courage {_trace_conflict()}",
-        [organisation.pk, on, first, on, first],
+        [organisation.pk, on, on, on, on],
+    )
+
+
+def _kept_on(column: str, kind: str = "kind") -> str:
+    """What a trace keeps of the date in `column` (a column or a %s parameter): the day for
+    "any", the first of the month for the others."""
+    return (
+        f"CASE WHEN {kind} = '{Trace.ANY.value}' THEN {column} ELSE {_month_first_sql(column)} END"
     )
 
 
 def _move_last_months(organisation: Organisation, day: date) -> None:
-    """Before the traces move to `day`: count, per scope, the people whose last month of a
-    counted kind changes, by the month they leave, and apply that to LastActiveMonth."""
+    """Before the traces move to `day`: count, per scope, the people whose last month (for
+    "any": last day) of a counted kind changes, by the one they leave, and apply that to
+    LastActiveMonth."""
     members = _quote(Membership._meta.db_table)
-    first = _month_start(day)
-    old = _month_text("t.stored_on")
-    moving = f"t.kind IN ({_kinds(COUNTED_KINDS)}) AND (t.stored_on IS NULL OR t.stored_on < %s)"
+    on = _sql_date(day)
+    left = _kept_on("t.stored_on", "t.kind")
+    moving = (
+        f"t.kind IN ({_kinds(COUNTED_KINDS)})"
+        f" AND (t.stored_on IS NULL OR t.stored_on < {_kept_on('%s', 't.kind')})"
+    )
     rows = _fetch(
-        f"SELECT NULL, t.kind, t.practice, t.courage, {old}, COUNT(*) FROM {DAY_TRACES} t"
-        f" WHERE {moving} GROUP BY t.kind, t.practice, t.courage, {old}"
-        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {old}, COUNT(*)"
+        f"SELECT NULL, t.kind, t.practice, t.courage, {left}, COUNT(*) FROM {DAY_TRACES} t"
+        f" WHERE {moving} GROUP BY t.kind, t.practice, t.courage, {left}"
+        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {left}, COUNT(*)"
         f" FROM {DAY_TRACES} t JOIN {members} m ON m.person_id = t.person_id"
         f" WHERE m.status = %s AND {moving}"
-        f" GROUP BY m.cohort_id, t.kind, t.practice, t.courage, {old}",
-        [_sql_date(first), MEMBER, _sql_date(first)],
+        f" GROUP BY m.cohort_id, t.kind, t.practice, t.courage, {left}",
+        [on, on, MEMBER, on, on],
     )
     changes: dict[tuple[int | None, str, str, int, date], int] = defaultdict(int)
-    for cohort, kind, practice, courage, left, people in rows:
-        changes[(cohort, kind, practice, courage, first)] += people
-        if left is not None:
-            year, month = (int(part) for part in left.split("-"))
-            changes[(cohort, kind, practice, courage, date(year, month, 1))] -= people
+    first = _month_start(day)
+    for cohort, kind, practice, courage, old, people in rows:
+        changes[(cohort, kind, practice, courage, day if kind == Trace.ANY else first)] += people
+        if old is not None:
+            old_on = old if isinstance(old, date) else date.fromisoformat(old)
+            changes[(cohort, kind, practice, courage, old_on)] -= people
     _apply_month_changes(organisation, changes)
 
 
@@ -983,17 +988,12 @@ def _fold_active_month(organisation: Organisation, day: date) -> None:
         )
 
 
-def _first_of_month(field: str) -> Any:
-    if connection.vendor == "sqlite":
-        return Concat(Substr(field, 1, 8), Value("01"), output_field=models.DateField())
-    return TruncMonth(field, output_field=models.DateField())
-
-
 def _count_last_months(organisation: Organisation) -> None:
     """LastActiveMonth from the counted PersonTrace rows (the rebuild)."""
     org = organisation.pk
+    # A trace keeps what LastActiveMonth counts by: the first of its month (for "any", its day).
     counted = PersonTrace.objects.filter(organisation_id=org, kind__in=COUNTED_KINDS).annotate(
-        **_constants(o=org), m=_first_of_month("last_on")
+        **_constants(o=org), m=F("last_on")
     )
     columns = ["organisation", "cohort", "kind", "practice", "courage", "month", "people"]
     _insert_select(
@@ -1313,12 +1313,13 @@ def _cohort_ids(organisation: Organisation) -> list[int]:
 def _people_counts(
     org: int, starts: dict[str, date | None], recent: date
 ) -> dict[int | None, dict[tuple[str, str], int]]:
-    """People per scope: (what, period) -> count. Periods from LastActiveMonth (the people
-    whose last month is on or after the period's first); the last 30 days from the "any"
-    traces (an index range)."""
+    """People per scope: (what, period) -> count, all from LastActiveMonth: a period's people
+    last did the thing in a month on or after the period's first; the last 30 days' people
+    did anything last on one of those days."""
     aggregates = {f"n__{p}": Sum("people", filter=_since("month", s)) for p, s in starts.items()}
     rows = _rows(
         LastActiveMonth.objects.filter(organisation_id=org)
+        .exclude(kind=Trace.ANY)
         .values("cohort_id", "kind", "practice", "courage")
         .annotate(**aggregates)
         .order_by()
@@ -1326,8 +1327,6 @@ def _people_counts(
     result: dict[int | None, dict[tuple[str, str], int]] = defaultdict(dict)
     for row in rows:
         kind, practice, courage = row["kind"], row["practice"], row["courage"]
-        if kind == Trace.ANY:
-            continue
         if kind == Trace.FOLLOW:
             what = (
                 f"practice:{practice}"
@@ -1340,17 +1339,14 @@ def _people_counts(
             what = str(kind)
         for period in starts:
             result[row["cohort_id"]][(what, period)] = int(row[f"n__{period}"] or 0)
-    active = PersonTrace.objects.filter(organisation_id=org, kind=Trace.ANY, last_on__gte=recent)
-    result[None][("active30", "")] = active.count()
-    cohort_field = "person__cohort_memberships__cohort_id"
     for cohort, people in (
-        active.filter(person__cohort_memberships__status=MEMBER)
-        .values_list(cohort_field)
-        .annotate(n=Count("pk"))
-        .values_list(cohort_field, "n")
+        LastActiveMonth.objects.filter(organisation_id=org, kind=Trace.ANY, month__gte=recent)
+        .values_list("cohort_id")
+        .annotate(n=Sum("people"))
+        .values_list("cohort_id", "n")
         .order_by()
     ):
-        result[cohort][("active30", "")] = people
+        result[cohort][("active30", "")] = int(people or 0)
     return result
 
 
