@@ -179,7 +179,7 @@ def rebuild(*, organisation: Organisation) -> None:
         _count_last_months(organisation)
         _mark_months(organisation)
     for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
-        _analyse(_quote(model._meta.db_table))
+        _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
 
 
@@ -639,11 +639,19 @@ def _kinds(kinds: Iterable[str]) -> str:
     return ", ".join(f"'{Trace(kind).value}'" for kind in kinds)
 
 
-def _analyse(table: str) -> None:
+def _analyse(table: str, *, vacuum: bool = False) -> None:
     """PostgreSQL keeps no statistics on a temporary table until asked, and without them it
     plans joins to it as if it were empty; after a rebuild, the rollup tables' statistics
-    describe what was thrown away until autovacuum comes round."""
-    if connection.vendor == "postgresql":
+    describe what was thrown away until autovacuum comes round.
+
+    With `vacuum`, also reclaim the rows a rebuild threw away (every row of the table), when
+    not inside a transaction (VACUUM cannot run in one): left to autovacuum, or on a server
+    where it is off, every fold after the rebuild wades through them in the indexes."""
+    if connection.vendor != "postgresql":
+        return
+    if vacuum and not connection.in_atomic_block:
+        _execute(f"VACUUM (ANALYZE) {table}")
+    else:
         _execute(f"ANALYZE {table}")
 
 
