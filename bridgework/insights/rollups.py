@@ -781,32 +781,45 @@ def _move_month_totals(
             organisation=organisation, month=month
         ).values_list("pk", "cohort_id", "practice", "courage", *TOTAL_FIELDS)
     }
-    updated: list[tuple[int, ...]] = []
-    created: list[MonthTotal] = []
-    emptied: list[int] = []
+    rows = []
     for key, change in changes.items():
         pk, totals = stored.get(key, (None, [0] * len(TOTAL_FIELDS)))
-        totals = [max(0, total + by) for total, by in zip(totals, change, strict=True)]
+        cohort, practice, courage = key
+        rows.append(
+            (
+                pk,
+                [max(0, total + by) for total, by in zip(totals, change, strict=True)],
+                {"cohort_id": cohort, "month": month, "practice": practice, "courage": courage},
+            )
+        )
+    _save_counts(organisation, MonthTotal, TOTAL_FIELDS, rows)
+
+
+def _save_counts(
+    organisation: Organisation,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple[int | None, Sequence[int], dict[str, Any]]],
+) -> None:
+    """Store counts worked out by difference. Each row: the stored row's id (None if there is
+    none), the new values of `fields`, and the key fields for a new row. A row whose values
+    are all zero is deleted (or not created)."""
+    updated: list[tuple[int, ...]] = []
+    created: list[models.Model] = []
+    emptied: list[int] = []
+    for pk, values, key in rows:
         if pk is not None:
-            if any(totals):
-                updated.append((*totals, pk))
+            if any(values):
+                updated.append((*values, pk))
             else:
                 emptied.append(pk)
-        elif any(totals):
-            cohort, practice, courage = key
+        elif any(values):
             created.append(
-                MonthTotal(
-                    organisation=organisation,
-                    cohort_id=cohort,
-                    month=month,
-                    practice=practice,
-                    courage=courage,
-                    **dict(zip(TOTAL_FIELDS, totals, strict=True)),
-                )
+                model(organisation=organisation, **key, **dict(zip(fields, values, strict=True)))
             )
-    MonthTotal.objects.bulk_create(created, batch_size=2000)
-    _update_rows(MonthTotal, TOTAL_FIELDS, updated)
-    MonthTotal.objects.filter(pk__in=emptied).delete()
+    model._default_manager.bulk_create(created, batch_size=2000)
+    _update_rows(model, fields, updated)
+    model._default_manager.filter(pk__in=emptied).delete()
 
 
 def _insert_day_totals(organisation: Organisation, day: date) -> None:
@@ -945,35 +958,26 @@ def _apply_month_changes(
             organisation=organisation, month__in={key[4] for key in changes}
         ).values_list("pk", "cohort_id", "kind", "practice", "courage", "month", "people")
     }
-    updated: list[tuple[int, int]] = []
-    created: list[LastActiveMonth] = []
-    emptied: list[int] = []
+    rows = []
     for key, change in changes.items():
         pk, people = stored.get(key, (None, 0))
-        # Below zero only when memberships changed since the last rebuild, which puts every
-        # count right again.
-        people = max(0, people + change)
-        if pk is not None:
-            if people:
-                updated.append((people, pk))
-            else:
-                emptied.append(pk)
-        elif people:
-            cohort, kind, practice, courage, month = key
-            created.append(
-                LastActiveMonth(
-                    organisation=organisation,
-                    cohort_id=cohort,
-                    kind=kind,
-                    practice=practice,
-                    courage=courage,
-                    month=month,
-                    people=people,
-                )
+        cohort, kind, practice, courage, month = key
+        rows.append(
+            (
+                pk,
+                # Below zero only when memberships changed since the last rebuild, which puts
+                # every count right again.
+                [max(0, people + change)],
+                {
+                    "cohort_id": cohort,
+                    "kind": kind,
+                    "practice": practice,
+                    "courage": courage,
+                    "month": month,
+                },
             )
-    LastActiveMonth.objects.bulk_create(created, batch_size=2000)
-    _update_rows(LastActiveMonth, ["people"], updated)
-    LastActiveMonth.objects.filter(pk__in=emptied).delete()
+        )
+    _save_counts(organisation, LastActiveMonth, ["people"], rows)
 
 
 def _fold_active_month(organisation: Organisation, day: date) -> None:
