@@ -31,8 +31,7 @@ from bridgework.insights.models import (
     GrowthScore,
     LastActiveMonth,
     MonthTotal,
-    PersonMonths,
-    PersonTrace,
+    PersonActivity,
     RollupState,
 )
 from bridgework.insights.subjects import subject_key
@@ -101,9 +100,9 @@ def snapshot(organisation: Organisation) -> dict[str, Any]:
     return {
         "days": totals(DayTotal, "day"),
         "months": totals(MonthTotal, "month"),
-        "traces": sorted(
-            PersonTrace.objects.filter(organisation=organisation).values_list(
-                "person_id", "kind", "practice", "courage", "last_on"
+        "people": sorted(
+            PersonActivity.objects.filter(organisation=organisation).values_list(
+                "person_id", "joined_month", "months", *(c.column for c in rollups.COUNTED)
             )
         ),
         "last_months": sorted(
@@ -111,11 +110,6 @@ def snapshot(organisation: Organisation) -> dict[str, Any]:
                 "cohort_id", "kind", "practice", "courage", "month", "people"
             ),
             key=repr,
-        ),
-        "months_active": sorted(
-            PersonMonths.objects.filter(organisation=organisation).values_list(
-                "person_id", "joined_month", "months"
-            )
         ),
         "cells": sorted(
             Cell.objects.filter(organisation=organisation).values_list(
@@ -271,9 +265,11 @@ def test_a_fold_keeps_the_last_day_of_anything_and_only_the_month_of_the_rest(
     world = make_world(organisation, program_admin)
     play(world, ("commit", 0, 0, 2, 0))
     rollups.fold_day(organisation=organisation, day=TODAY)
-    traces = dict(PersonTrace.objects.filter(person=world.people[0]).values_list("kind", "last_on"))
-    assert traces["any"] == TODAY
-    assert traces["follow"] == TODAY.replace(day=1)
+    kept = PersonActivity.objects.get(person=world.people[0])
+    assert kept.any_on == TODAY
+    assert kept.follow_on == TODAY.replace(day=1)
+    assert kept.follow_courage_2_on == TODAY.replace(day=1)
+    assert kept.lesson_on is None
 
 
 def test_rows_changed_in_place_by_a_fold_match_a_rebuild(

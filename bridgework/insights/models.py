@@ -6,8 +6,8 @@ Three kinds of table live here (rollups.py says exactly what each row means):
   subject key, written by the practice service) and the psychological-safety pulse
   (`SafetyPulse`, `SafetyResponse` who answered, `SafetyAnswer` what was answered — two tables
   with nothing joining them, copied from the cohort pulse);
-- rollups, rebuilt from the other apps' participation tables: `PersonTrace`,
-  `PersonMonths`, `DayTotal`, `MonthTotal`, and the finished, suppressed `Cell` rows that
+- rollups, rebuilt from the other apps' participation tables: `PersonActivity`,
+  `LastActiveMonth`, `DayTotal`, `MonthTotal`, and the finished, suppressed `Cell` rows that
   the dashboard reads;
 - `AuditEntry`: who looked at which view, when and in which format — never a value.
 """
@@ -169,63 +169,58 @@ class Trace(models.TextChoices):
     ANY = "any", "Did anything"
 
 
-class PersonTrace(models.Model):
-    """When a person last did one counted kind of thing (see Trace: a lesson, a session, a
-    commitment or check-in in one practice, at one courage level or at all, anything): the
-    last day for `any`, the first day of the last month for the others (only their month is
-    counted, so they change once a month): the day or month LastActiveMonth counts them in.
+class PersonActivity(models.Model):
+    """One row per person: which months since joining they were active in (retention), and
+    when they last did each counted thing (the day or month LastActiveMonth counts them in).
 
-    A fold rewrites tens of thousands of these rows, and every index costs a write per row:
-    the two foreign keys have none of their own (the unique constraint starts with the
-    person, the index below with the organisation)."""
+    Bit k of `months` is set when they did anything in the k-th calendar month after the
+    month they joined (0 = that month). `any_on` is the last day they did anything (the last
+    30 days are counted from it); every other column keeps only the first day of the month
+    in which they last did that thing, as only the month is counted, so a fold rewrites it
+    once a month: a lesson, a session attended, a commitment or check-in at all, in one
+    practice, or at one courage level. One row per person, not per thing, because on the
+    first day of a month a fold moves everything each active person did: one write each.
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
-    kind = models.CharField(max_length=12, choices=Trace.choices)
-    practice = models.CharField(max_length=40, blank=True, default="")
-    courage = models.PositiveSmallIntegerField(default=0)
-    last_on = models.DateField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "kind", "practice", "courage"], name="one_trace_per_kind"
-            )
-        ]
-        # Nothing indexes `last_on`, so that PostgreSQL can rewrite it in place (a HOT update:
-        # no index entries to add; the table leaves room on each page, see migration 0006).
-        # Nothing reads traces by day: the counts live in LastActiveMonth.
-        indexes = [models.Index(fields=["organisation", "kind"])]
-
-    def __str__(self) -> str:
-        return f"Trace {self.pk}"
-
-
-class PersonMonths(models.Model):
-    """Which months since joining a person was active in: bit k of `months` is set when they
-    did anything in the k-th calendar month after the month they joined (0 = that month)."""
+    Nothing indexes the dates, so that PostgreSQL can rewrite them in place (a HOT update: no
+    index entries to add; the table leaves room on each page, see migration 0006)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
     joined_month = models.PositiveIntegerField()  # year * 12 + month - 1
     months = models.BigIntegerField(default=0)
+    any_on = models.DateField(null=True)
+    lesson_on = models.DateField(null=True)
+    attendance_on = models.DateField(null=True)
+    follow_on = models.DateField(null=True)
+    # One per practice (curriculum.vocabulary.Practice) and courage level (Courage).
+    follow_deep_curiosity_on = models.DateField(null=True)
+    follow_honest_introspection_on = models.DateField(null=True)
+    follow_humble_acknowledgement_on = models.DateField(null=True)
+    follow_empathetic_engagement_on = models.DateField(null=True)
+    follow_authentic_conversations_on = models.DateField(null=True)
+    follow_vulnerable_interactions_on = models.DateField(null=True)
+    follow_courageous_responsibilities_on = models.DateField(null=True)
+    follow_courage_1_on = models.DateField(null=True)
+    follow_courage_2_on = models.DateField(null=True)
+    follow_courage_3_on = models.DateField(null=True)
+    follow_courage_4_on = models.DateField(null=True)
 
     class Meta:
+        verbose_name_plural = "person activity"
         indexes = [models.Index(fields=["organisation", "joined_month"])]
 
     def __str__(self) -> str:
-        return f"Active months {self.pk}"
+        return f"Person activity {self.pk}"
 
 
 class LastActiveMonth(models.Model):
     """How many people in one scope (the organisation, or one cohort's members) last did one
-    counted kind of thing (a PersonTrace row of kind follow, lesson, attendance or any) in one
-    calendar month. Every period starts on the first of a month and ends today, so the people
-    who did it in a period are the sum over the months from its start: refresh never counts
-    PersonTrace rows one by one. For kind `any`, `month` holds the day itself: the people
-    active in the last 30 days are the sum over those days."""
+    counted thing (a date column of PersonActivity: kind follow, with a practice, a courage
+    level or neither; lesson, attendance or any) in one calendar month. Every period starts
+    on the first of a month and ends today, so the people who did it in a period are the sum
+    over the months from its start: refresh never counts people one by one. For kind `any`,
+    `month` holds the day itself: the people active in the last 30 days are the sum over
+    those days."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     cohort = models.ForeignKey(

@@ -6,8 +6,9 @@ Public entry points (stable; the benchmarks in bench/ call them):
   the finished cells. Incremental and idempotent: running it twice, or for a day with
   nothing new, changes nothing. The worker runs it for today and yesterday every 15 minutes
   (`tasks.refresh_insights`). Its cost follows the day's activity, not the history: the
-  day's events are read once into a temporary table, the month totals and the people counts
-  (LastActiveMonth) move by the difference, and refresh rewrites only the cells that changed
+  day's events are read once into a temporary table, then one row per person active that
+  day (PersonActivity), the month totals and the people counts (LastActiveMonth) move by the
+  difference, and refresh rewrites only the cells that changed
   (growth, feedback, safety and retention only when their inputs changed).
 - `rebuild(organisation=)` throws the organisation's rollups away and builds them again from
   the source tables. The worker runs it nightly (`tasks.rebuild_insights`), which also picks
@@ -32,22 +33,21 @@ Tables and what one row means:
   practice "" and courage 0. Several rows may share a key (the rebuild writes one per
   source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
-- `PersonTrace(organisation, person, kind, practice, courage, last_on)`: when a person last
-  did one counted kind of thing: lesson, attendance, follow with (practice, 0), ("",
-  courage) or ("", 0) — a commitment or check-in in that practice, at that level, at all —
-  and any (anything). For `any`, `last_on` is the last day (the last 30 days are counted
-  from it); for the others it is the first day of the last month, as only the month is
-  counted, so a fold rewrites them once a month rather than every day someone is active.
+- `PersonActivity(organisation, person, joined_month, months, any_on, lesson_on, ...)`: one
+  row per person. `months` is a bitmap of the calendar months since joining in which the
+  person did anything (retention). The date columns say when they last did each counted
+  thing (`COUNTED` below): anything (`any_on`, the day: the last 30 days are counted from
+  it); a lesson, a session attended, a commitment or check-in at all, in one practice, or at
+  one courage level (the first day of the month: only the month is counted, so a fold
+  rewrites them once a month rather than every day someone is active).
 - `LastActiveMonth(organisation, cohort|NULL, kind, practice, courage, month, people)`: how
-  many people of the scope last did that counted kind of thing (their PersonTrace row's
-  `last_on`) in that month; for `any`, `month` is the day itself (the people active in the
-  last 30 days are the sum over those days). Every period ends today and starts on the first
-  of a month, so the people who did something in a period are the sum over the months from
-  its start. A fold moves people from their old month (or day) to the day's; the cohort rows
-  follow memberships as they were when the person was folded (the nightly rebuild catches
-  up).
-- `PersonMonths(organisation, person, joined_month, months)`: a bitmap of the calendar
-  months since joining in which the person did anything (retention).
+  many people of the scope last did one counted thing (kind follow with a practice, a
+  courage level or neither; lesson, attendance, any) in that month, by its PersonActivity
+  column; for `any`, `month` is the day itself (the people active in the last 30 days are
+  the sum over those days). Every period ends today and starts on the first of a month, so
+  the people who did something in a period are the sum over the months from its start. A
+  fold moves people from their old month (or day) to the day's; the cohort rows follow
+  memberships as they were when the person was folded (the nightly rebuild catches up).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
   the finished, suppressed numbers of one view. Sections and values:
 
@@ -120,8 +120,7 @@ from .models import (
     LastActiveMonth,
     MonthTotal,
     Period,
-    PersonMonths,
-    PersonTrace,
+    PersonActivity,
     RollupState,
     SafetyAnswer,
     SafetyPulse,
@@ -138,18 +137,72 @@ MONTH_BITS = 63
 PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
-COUNTED_KINDS = [Trace.FOLLOW, Trace.LESSON, Trace.ATTENDANCE, Trace.ANY]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
+REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One thing LastActiveMonth counts people by, and the PersonActivity column that keeps
+    when each person last did it."""
+
+    column: str
+    kind: Trace
+    practice: str = ""
+    courage: int = 0
+
+    @property
+    def condition(self) -> str:
+        """SQL: whether an event row (kind, practice, courage) is doing this thing. Practices
+        and kinds are fixed choices, never user input."""
+        if self.kind == Trace.ANY:
+            return "1 = 1"
+        if self.kind != Trace.FOLLOW:
+            return f"kind = '{self.kind.value}'"
+        follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
+        if self.practice:
+            return f"{follow} AND practice = '{Practice(self.practice).value}'"
+        if self.courage:
+            return f"{follow} AND courage = {int(self.courage)}"
+        return follow
+
+    def kept_of(self, day: date) -> date:
+        """What the column keeps of a day: the day itself for "any", else its month."""
+        return day if self.kind == Trace.ANY else _month_start(day)
+
+    def kept(self, column: str) -> str:
+        """SQL: what the column keeps of the date in `column`."""
+        return column if self.kind == Trace.ANY else _month_first_sql(column)
+
+
+COUNTED: list[Counted] = [
+    Counted("any_on", Trace.ANY),
+    Counted("lesson_on", Trace.LESSON),
+    Counted("attendance_on", Trace.ATTENDANCE),
+    Counted("follow_on", Trace.FOLLOW),
+    *(
+        Counted(f"follow_{practice.replace('-', '_')}_on", Trace.FOLLOW, practice=practice)
+        for practice in Practice.values
+    ),
+    *(
+        Counted(f"follow_courage_{level}_on", Trace.FOLLOW, courage=level)
+        for level in Courage.values
+    ),
+]
+# A practice or courage level without its column fails here, at import, not in a fold.
+for _counted in COUNTED:
+    PersonActivity._meta.get_field(_counted.column)
 
 
 # --- public entry points -------------------------------------------------------------------
 
 
-def update_day(*, organisation: Organisation, day: date) -> None:
-    """Fold one day's activity into the rollups, then refresh the finished cells."""
+def update_day(*, organisation: Organisation, day: date, today: date | None = None) -> None:
+    """Fold one day's activity into the rollups, then refresh the finished cells as of
+    `today` (by default the real today; the benchmark passes the last day it generated)."""
     fold_day(organisation=organisation, day=day)
-    refresh(organisation=organisation)
+    refresh(organisation=organisation, today=today)
 
 
 def fold_day(*, organisation: Organisation, day: date) -> None:
@@ -163,22 +216,21 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
         _lock(organisation)
         with _day_events(organisation, start, end):
             _fold_totals(organisation, day)
-            _fold_traces(organisation, day)
-            _fold_active_month(organisation, day)
+            _fold_people(organisation, day)
 
 
 def rebuild(*, organisation: Organisation) -> None:
     """Build the organisation's rollups again from scratch."""
     with transaction.atomic():
         _lock(organisation)
-        for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
+        for model in REBUILT:
             model.objects.filter(organisation=organisation).delete()
         _fill_days(organisation)
         _roll_months(organisation)
-        _trace(organisation)
-        _count_last_months(organisation)
         _mark_months(organisation)
-    for model in (DayTotal, MonthTotal, PersonTrace, PersonMonths, LastActiveMonth):
+        _last_done(organisation)
+        _count_last_months(organisation)
+    for model in REBUILT:
         _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
 
@@ -392,19 +444,9 @@ def _roll_months(organisation: Organisation) -> None:
 # --- people: traces and active months ------------------------------------------------------
 
 
-def _trace_conflict() -> str:
-    """Upsert a person's trace: the later of the stored and the new day."""
-    table = _quote(PersonTrace._meta.db_table)
-    last = _quote("last_on")
-    return (
-        "ON CONFLICT (person_id, kind, practice, courage) DO UPDATE SET "
-        f"{last} = CASE WHEN excluded.{last} > {table}.{last} "
-        f"THEN excluded.{last} ELSE {table}.{last} END"
-    )
-
-
-def _trace(organisation: Organisation) -> None:
-    """Each person's trace of every counted kind over the whole history (the rebuild)."""
+def _last_done(organisation: Organisation) -> None:
+    """When each person last did each counted thing, over the whole history (the rebuild;
+    everyone has a PersonActivity row by now)."""
     org = organisation.pk
     sources: list[tuple[models.QuerySet[Any], str, str, Any, Any]] = [
         (
@@ -460,70 +502,53 @@ def _trace(organisation: Organisation) -> None:
             f"INSERT INTO {LAST_DAYS} (person_id, kind, practice, courage, last_on) {sql}", params
         )
     _analyse(LAST_DAYS)
-    # ... and from it the rows that are counted.
-    table = _quote(PersonTrace._meta.db_table)
-    names = ", ".join(
-        _quote(c)
-        for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
-    )
+    # ... and from it, per person, the day or month each counted thing keeps.
+    table = _quote(PersonActivity._meta.db_table)
+    kept = ", ".join(f"{c.column} = {c.kept(f't.{c.column}')}" for c in COUNTED)
     _execute(
-        f"INSERT INTO {table} ({names}) SELECT %s, person_id, kind, practice, courage,"
-        f" {_kept_on('last_on')}"
-        f" FROM ({_counted_traces(LAST_DAYS, last_on=True)}) t",
-        [org],
+        f"UPDATE {table} SET {kept} FROM ({_per_person(LAST_DAYS, 'last_on')}) t"
+        f" WHERE {table}.person_id = t.person_id"
     )
     _execute(f"DROP TABLE {LAST_DAYS}")
 
 
-def _counted_traces(source: str, *, last_on: bool = False) -> str:
-    """SELECT the counted traces (see PersonTrace) of the people in `source`, a table of
-    (person_id, kind, practice, courage[, last_on]) with kinds commitment, check_in, lesson
-    and attendance: one row per person and counted thing, with the latest day if asked."""
-    latest = ", MAX(last_on) AS last_on" if last_on else ""
-    follow = f"kind IN ({_kinds(FOLLOW_KINDS)})"
-    shapes = [
-        # (kind, practice, courage, which rows, grouped by)
-        ("kind", "''", "0", f"kind IN ({_kinds([Trace.LESSON, Trace.ATTENDANCE])})", "kind"),
-        ("'follow'", "practice", "0", follow, "practice"),
-        ("'follow'", "''", "courage", follow, "courage"),
-        ("'follow'", "''", "0", follow, ""),
-        ("'any'", "''", "0", "1 = 1", ""),
-    ]
-    return " UNION ALL ".join(
-        f"SELECT person_id, {kind} AS kind, {practice} AS practice, {courage} AS courage"
-        f"{latest} FROM {source} WHERE {rows} GROUP BY person_id{', ' + by if by else ''}"
-        for kind, practice, courage, rows, by in shapes
+def _per_person(source: str, value: str) -> str:
+    """SELECT, from `source` (rows of person_id, kind, practice, courage with the kinds
+    commitment, check-in, lesson and attendance), one row per person with a column per
+    counted thing: the latest `value` of the rows that count as doing that thing, or NULL."""
+    columns = ", ".join(
+        f"MAX(CASE WHEN {c.condition} THEN {value} END) AS {c.column}" for c in COUNTED
     )
+    return f"SELECT person_id, {columns} FROM {source} GROUP BY person_id"
 
 
-def _add_person_months(organisation: Organisation) -> int:
-    """A PersonMonths row (no months yet) for everyone who has none."""
+def _add_people(organisation: Organisation, *, everyone: bool = False) -> int:
+    """A PersonActivity row (nothing done yet) for everyone who has none (`everyone`: the
+    rebuild, which has just removed them all, so there is nothing to look for)."""
     org = organisation.pk
-    joined = (
-        Person.objects.filter(organisation_id=org)
+    people = Person.objects.filter(organisation_id=org)
+    if not everyone:
         # NOT EXISTS (an anti-join), never NOT IN: PostgreSQL cannot hash a NOT IN over a
         # large subquery and falls back to scanning it once per person.
-        .exclude(Exists(PersonMonths.objects.filter(person_id=OuterRef("pk"))))
-        .annotate(
-            **_constants(o=org, z=0),
-            j=_local_month("date_joined"),
-        )
+        people = people.exclude(Exists(PersonActivity.objects.filter(person_id=OuterRef("pk"))))
+    joined = (
+        people.annotate(**_constants(o=org, z=0), j=_local_month("date_joined"))
         .values_list("o", "pk", "j", "z")
         .order_by()
     )
     return _insert_select(
-        PersonMonths, ["organisation", "person", "joined_month", "months"], joined
+        PersonActivity, ["organisation", "person", "joined_month", "months"], joined
     )
 
 
 def _mark_months(organisation: Organisation) -> None:
-    """Give everyone a PersonMonths row, then set the bit of each month they were active in,
-    in one statement (the rebuild).
+    """Give everyone a PersonActivity row, then set the bit of each month they were active
+    in, in one statement (the rebuild).
 
     The distinct (person, month) pairs of the four sources give distinct powers of two per
     person, so their sum is their bitwise OR."""
     org = organisation.pk
-    _add_person_months(organisation)
+    _add_people(organisation, everyone=True)
 
     def months_of(rows: models.QuerySet[Any], when: str) -> models.QuerySet[Any]:
         return (
@@ -544,7 +569,7 @@ def _mark_months(organisation: Organisation) -> None:
         .order_by()
     )
     sql, params = union.query.sql_with_params()
-    table = _quote(PersonMonths._meta.db_table)
+    table = _quote(PersonActivity._meta.db_table)
     bits = "CAST(1 AS BIGINT) << CAST(a.m - p.joined_month AS INTEGER)"
     statement = f"""
         UPDATE {table} SET months = {table}.months | b.bits
@@ -565,7 +590,7 @@ def _mark_months(organisation: Organisation) -> None:
 
 # Temporary tables (one connection's own): the day being folded, and the rebuild's last days.
 EVENTS = "bw_fold_events"
-DAY_TRACES = "bw_fold_traces"
+DAY_PEOPLE = "bw_fold_people"
 LAST_DAYS = "bw_rebuild_last_days"
 
 
@@ -663,7 +688,7 @@ def _day_events(organisation: Organisation, start: datetime, end: datetime) -> I
     the session's cohort."""
     org = organisation.pk
     _execute(f"DROP TABLE IF EXISTS {EVENTS}")
-    _execute(f"DROP TABLE IF EXISTS {DAY_TRACES}")
+    _execute(f"DROP TABLE IF EXISTS {DAY_PEOPLE}")
     _execute(
         f"CREATE TEMPORARY TABLE {EVENTS} (person_id BIGINT NOT NULL, kind VARCHAR(12) NOT NULL,"
         " practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL, outcome VARCHAR(12) NOT NULL,"
@@ -739,7 +764,7 @@ def _day_events(organisation: Organisation, start: datetime, end: datetime) -> I
     # Not in a finally: after an error the transaction is rolled back, and with it the
     # tables (both databases undo CREATE TABLE in a rolled-back transaction).
     _execute(f"DROP TABLE {EVENTS}")
-    _execute(f"DROP TABLE IF EXISTS {DAY_TRACES}")
+    _execute(f"DROP TABLE IF EXISTS {DAY_PEOPLE}")
 
 
 TotalsKey = tuple[int | None, str, int]
@@ -872,77 +897,105 @@ def _month_first_sql(column: str) -> str:
     return f"CAST(date_trunc('month', {column}) AS DATE)"
 
 
-def _fold_traces(organisation: Organisation, day: date) -> None:
-    """Move each person's trace of everything they did to `day` (or its month), and move them
-    in the LastActiveMonth counts of every scope they belong to when that changes the month."""
-    traces = _quote(PersonTrace._meta.db_table)
+def _date_sql(day: date) -> str:
+    """A date as an SQL literal (both databases compare it with a DATE column)."""
+    if connection.vendor == "sqlite":
+        return f"'{day.isoformat()}'"
+    return f"DATE '{day.isoformat()}'"
+
+
+def _fold_people(organisation: Organisation, day: date) -> None:
+    """Move everyone active on `day` forward in PersonActivity: the month's bit, and each
+    counted thing they did to the day (or its month); and move them in the LastActiveMonth
+    counts of every scope they belong to where that changes their day or month."""
+    added = _add_people(organisation)
+    table = _quote(PersonActivity._meta.db_table)
+    did = [f"did_{c.column}" for c in COUNTED]
     _execute(
-        f"CREATE TEMPORARY TABLE {DAY_TRACES} (person_id BIGINT NOT NULL,"
-        " kind VARCHAR(12) NOT NULL, practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL,"
-        " stored_on DATE)"
+        f"CREATE TEMPORARY TABLE {DAY_PEOPLE} (person_id BIGINT NOT NULL, joined_month INTEGER"
+        " NOT NULL, months BIGINT NOT NULL, "
+        + ", ".join([*(f"{c} INTEGER" for c in did), *(f"{c.column} DATE" for c in COUNTED)])
+        + ")"
     )
-    # Every trace the day touches, with the day stored for it so far (if any).
+    # The day's people: what they did, and what is stored for them so far.
     _execute(
-        f"INSERT INTO {DAY_TRACES} (person_id, kind, practice, courage, stored_on)"
-        " SELECT t.person_id, t.kind, t.practice, t.courage, pt.last_on"
-        f" FROM ({_counted_traces(EVENTS)}) t LEFT JOIN {traces} pt"
-        " ON pt.person_id = t.person_id AND pt.kind = t.kind"
-        " AND pt.practice = t.practice AND pt.courage = t.courage"
+        f"INSERT INTO {DAY_PEOPLE} (person_id, joined_month, months, {', '.join(did)}, "
+        f"{', '.join(c.column for c in COUNTED)}) SELECT e.person_id, p.joined_month, p.months, "
+        + ", ".join([*(f"e.{c.column}" for c in COUNTED), *(f"p.{c.column}" for c in COUNTED)])
+        + f" FROM ({_per_person(EVENTS, '1')}) e JOIN {table} p ON p.person_id = e.person_id"
+        " WHERE p.organisation_id = %s",
+        [organisation.pk],
     )
-    _analyse(DAY_TRACES)
+    _analyse(DAY_PEOPLE)
     _move_last_months(organisation, day)
-    columns = ", ".join(
-        _quote(c)
-        for c in ["organisation_id", "person_id", "kind", "practice", "courage", "last_on"]
+    month = _month_index(day)
+    bit = f"(CAST(1 AS BIGINT) << CAST({month} - joined_month AS INTEGER))"
+    countable = f"joined_month <= {month} AND joined_month > {month - MONTH_BITS}"
+    unmarked = f"{countable} AND (months & {bit}) = 0"
+    marked = _fetch(f"SELECT COUNT(*) FROM {DAY_PEOPLE} WHERE {unmarked}")[0][0]
+    moves = [_moves(c, day, f"{DAY_PEOPLE}.") for c in COUNTED]
+    assignments = ", ".join(
+        [
+            f"months = CASE WHEN {_on(table, countable)} THEN {table}.months | "
+            f"{_on(table, bit)} ELSE {table}.months END",
+            *(
+                f"{c.column} = CASE WHEN {move} THEN {_date_sql(c.kept_of(day))}"
+                f" ELSE {table}.{c.column} END"
+                for c, move in zip(COUNTED, moves, strict=True)
+            ),
+        ]
     )
-    # The "any" trace keeps the day; the others keep the first of the month, so a fold
-    # rewrites them once a month, not every day.
-    on = _sql_date(day)
     _execute(
-        f"INSERT INTO {traces} ({columns}) SELECT %s, person_id, kind, practice, courage,"
-        f" {_kept_on('%s')} FROM {DAY_TRACES}"
-        f" WHERE stored_on IS NULL OR stored_on < {_kept_on('%s')}"
-        # In the table's order: each page is read and written once, not once per row.
-        f" ORDER BY person_id, kind, practice, courage {_trace_conflict()}",
-        [organisation.pk, on, on, on, on],
+        f"UPDATE {table} SET {assignments} FROM {DAY_PEOPLE}"
+        f" WHERE {table}.person_id = {DAY_PEOPLE}.person_id"
+        f" AND ({' OR '.join([_on(DAY_PEOPLE, unmarked), *moves])})"
+    )
+    if added or marked:
+        RollupState.objects.update_or_create(
+            organisation=organisation, defaults={"retention_changed": True}
+        )
+
+
+def _on(table: str, condition: str) -> str:
+    """`condition` over joined_month and months with the columns taken from `table`."""
+    return condition.replace("joined_month", f"{table}.joined_month").replace(
+        "months", f"{table}.months"
     )
 
 
-def _kept_on(column: str, kind: str = "kind") -> str:
-    """What a trace keeps of the date in `column` (a column or a %s parameter): the day for
-    "any", the first of the month for the others."""
+def _moves(counted: Counted, day: date, prefix: str = "") -> str:
+    """Whether a person of the day's table moves forward in `counted` when `day` is folded:
+    they did it that day and what is stored is earlier than what the day keeps."""
+    column = f"{prefix}{counted.column}"
     return (
-        f"CASE WHEN {kind} = '{Trace.ANY.value}' THEN {column} ELSE {_month_first_sql(column)} END"
+        f"({prefix}did_{counted.column} = 1 AND ({column} IS NULL"
+        f" OR {column} < {_date_sql(counted.kept_of(day))}))"
     )
 
 
 def _move_last_months(organisation: Organisation, day: date) -> None:
-    """Before the traces move to `day`: count, per scope, the people whose last month (for
-    "any": last day) of a counted kind changes, by the one they leave, and apply that to
-    LastActiveMonth."""
+    """Before the day's people move forward: count, per scope and counted thing, the people
+    who move by the day (or month) they leave, and apply that to LastActiveMonth."""
     members = _quote(Membership._meta.db_table)
-    on = _sql_date(day)
-    left = _kept_on("t.stored_on", "t.kind")
-    moving = (
-        f"t.kind IN ({_kinds(COUNTED_KINDS)})"
-        f" AND (t.stored_on IS NULL OR t.stored_on < {_kept_on('%s', 't.kind')})"
-    )
-    rows = _fetch(
-        f"SELECT NULL, t.kind, t.practice, t.courage, {left}, COUNT(*) FROM {DAY_TRACES} t"
-        f" WHERE {moving} GROUP BY t.kind, t.practice, t.courage, {left}"
-        f" UNION ALL SELECT m.cohort_id, t.kind, t.practice, t.courage, {left}, COUNT(*)"
-        f" FROM {DAY_TRACES} t JOIN {members} m ON m.person_id = t.person_id"
-        f" WHERE m.status = %s AND {moving}"
-        f" GROUP BY m.cohort_id, t.kind, t.practice, t.courage, {left}",
-        [on, on, MEMBER, on, on],
-    )
+    # Who moves in each scope: everyone for the organisation, and each cohort's members.
+    scopes = [
+        f"SELECT CAST(NULL AS BIGINT) AS cohort_id, d.* FROM {DAY_PEOPLE} d",
+        f"SELECT m.cohort_id, d.* FROM {DAY_PEOPLE} d JOIN {members} m"
+        f" ON m.person_id = d.person_id WHERE m.status = '{MEMBER}'",
+    ]
+    parts = [
+        f"SELECT s.cohort_id, {index}, s.{c.column}, COUNT(*) FROM ({scope}) s"
+        f" WHERE {_moves(c, day, 's.')} GROUP BY s.cohort_id, s.{c.column}"
+        for index, c in enumerate(COUNTED)
+        for scope in scopes
+    ]
     changes: dict[tuple[int | None, str, str, int, date], int] = defaultdict(int)
-    first = _month_start(day)
-    for cohort, kind, practice, courage, old, people in rows:
-        changes[(cohort, kind, practice, courage, day if kind == Trace.ANY else first)] += people
+    for cohort, index, old, people in _fetch(" UNION ALL ".join(parts)):
+        counted = COUNTED[index]
+        key = (cohort, str(counted.kind), counted.practice, counted.courage)
+        changes[(*key, counted.kept_of(day))] += people
         if old is not None:
-            old_on = old if isinstance(old, date) else date.fromisoformat(old)
-            changes[(cohort, kind, practice, courage, old_on)] -= people
+            changes[(*key, old if isinstance(old, date) else date.fromisoformat(old))] -= people
     _apply_month_changes(organisation, changes)
 
 
@@ -980,53 +1033,32 @@ def _apply_month_changes(
     _save_counts(organisation, LastActiveMonth, ["people"], rows)
 
 
-def _fold_active_month(organisation: Organisation, day: date) -> None:
-    """Set the bit of the day's month for everyone active that day (who has not got it yet),
-    and note when that changed anything retention counts."""
-    added = _add_person_months(organisation)
-    table = _quote(PersonMonths._meta.db_table)
-    month = _month_index(day)
-    bit = "(CAST(1 AS BIGINT) << CAST(%s - joined_month AS INTEGER))"
-    marked = _execute(
-        f"UPDATE {table} SET months = months | {bit}"
-        f" FROM (SELECT DISTINCT person_id FROM {EVENTS}) e"
-        f" WHERE {table}.person_id = e.person_id AND organisation_id = %s"
-        f" AND joined_month <= %s AND joined_month > %s AND (months & {bit}) = 0",
-        [month, organisation.pk, month, month - MONTH_BITS, month],
-    )
-    if added or marked:
-        RollupState.objects.update_or_create(
-            organisation=organisation, defaults={"retention_changed": True}
-        )
-
-
 def _count_last_months(organisation: Organisation) -> None:
-    """LastActiveMonth from the counted PersonTrace rows (the rebuild)."""
+    """LastActiveMonth from PersonActivity (the rebuild): per scope and counted thing, the
+    people by the day or month they last did it."""
+    table = _quote(PersonActivity._meta.db_table)
+    members = _quote(Membership._meta.db_table)
+    last_active = _quote(LastActiveMonth._meta.db_table)
+    columns = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "cohort_id", "kind", "practice", "courage", "month", "people"]
+    )
     org = organisation.pk
-    # A trace keeps what LastActiveMonth counts by: the first of its month (for "any", its day).
-    counted = PersonTrace.objects.filter(organisation_id=org, kind__in=COUNTED_KINDS).annotate(
-        **_constants(o=org), m=F("last_on")
-    )
-    columns = ["organisation", "cohort", "kind", "practice", "courage", "month", "people"]
-    _insert_select(
-        LastActiveMonth,
-        columns,
-        counted.annotate(c=_constants(c=None)["c"])
-        .values("o", "c", "kind", "practice", "courage", "m")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("o", "c", "kind", "practice", "courage", "m", "n"),
-    )
-    _insert_select(
-        LastActiveMonth,
-        columns,
-        counted.filter(person__cohort_memberships__status=MEMBER)
-        .annotate(c=F("person__cohort_memberships__cohort_id"))
-        .values("o", "c", "kind", "practice", "courage", "m")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("o", "c", "kind", "practice", "courage", "m", "n"),
-    )
+    for c in COUNTED:
+        thing = [str(c.kind), c.practice, c.courage]
+        _execute(
+            f"INSERT INTO {last_active} ({columns}) SELECT %s, NULL, %s, %s, %s, p.{c.column},"
+            f" COUNT(*) FROM {table} p WHERE p.organisation_id = %s AND p.{c.column} IS NOT NULL"
+            f" GROUP BY p.{c.column}",
+            [org, *thing, org],
+        )
+        _execute(
+            f"INSERT INTO {last_active} ({columns}) SELECT %s, m.cohort_id, %s, %s, %s,"
+            f" p.{c.column}, COUNT(*) FROM {table} p JOIN {members} m"
+            f" ON m.person_id = p.person_id WHERE m.status = %s AND p.organisation_id = %s"
+            f" AND p.{c.column} IS NOT NULL GROUP BY m.cohort_id, p.{c.column}",
+            [org, *thing, MEMBER, org],
+        )
 
 
 # --- finished cells ------------------------------------------------------------------------
@@ -1391,7 +1423,7 @@ def _retention(organisation: Organisation, scopes: list[int | None], today: date
     for k in range(RETENTION_MONTHS):
         aggregates[f"active{k}"] = Count("pk", filter=Q(**{f"b{k}__gt": 0}))
         aggregates[f"eligible{k}"] = Count("pk", filter=Q(joined_month__lte=current - k))
-    rows = PersonMonths.objects.filter(organisation=organisation).alias(**bits)
+    rows = PersonActivity.objects.filter(organisation=organisation).alias(**bits)
     per_scope: dict[int | None, dict[str, int]] = {None: rows.aggregate(**aggregates)}
     cohort_field = "person__cohort_memberships__cohort_id"
     for row in (
