@@ -70,8 +70,15 @@ class GrowthScore(models.Model):
     baseline_on = models.DateField()
     latest_on = models.DateField()
     assessments = models.PositiveIntegerField(default=1)
-    # When the row last changed: refresh recomputes growth only when one has since then.
+    # When the row last changed: refresh folds rows changed since it last looked.
     changed_at = models.DateTimeField(default=timezone.now)
+    # What the row adds to GrowthMonth at present (written only by the rollups): the month
+    # of `latest_on`, latest - baseline and the baseline, or NULL while it is not counted
+    # (fewer than two assessments). Folding a change takes the old contribution away and
+    # adds the new one, so no refresh has to add up every row again.
+    counted_month = models.DateField(null=True, blank=True)
+    counted_change = models.FloatField(null=True, blank=True)
+    counted_baseline = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -313,6 +320,29 @@ class Cell(models.Model):
         return f"Cell {self.pk}"
 
 
+class GrowthMonth(models.Model):
+    """Sums over the GrowthScore rows (with two assessments or more) of one scope and practice
+    whose latest rating fell in one calendar month: every period starts on the first of a
+    month, so a period's growth is the sum over its months."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    practice = models.CharField(max_length=40)
+    month = models.DateField()
+    people = models.PositiveIntegerField(default=0)
+    change = models.FloatField(default=0.0)  # sum of latest - baseline
+    squares = models.FloatField(default=0.0)  # sum of (latest - baseline) squared
+    baselines = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"])]
+
+    def __str__(self) -> str:
+        return f"Growth month {self.pk}"
+
+
 class RollupState(models.Model):
     """When an organisation's cells were last worked out, and what refresh may skip.
 
@@ -320,7 +350,10 @@ class RollupState(models.Model):
     feedback and the safety pulse are recomputed only when their inputs changed after
     `responses_at` or the month moved on from `responses_month` (the periods' first days move
     with it); retention only when a fold gave someone a new active month or a new person a
-    row (`retention_changed`), or the month moved on from `retention_month`."""
+    row (`retention_changed`), or the month moved on from `retention_month`.
+
+    `growth_at`: GrowthScore rows changed before then are in GrowthMonth; NULL when
+    GrowthMonth must be added up again from every row (new, or after an erasure)."""
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="+", primary_key=True
@@ -330,6 +363,7 @@ class RollupState(models.Model):
     retention_month = models.DateField(null=True, blank=True)
     responses_at = models.DateTimeField(null=True, blank=True)
     responses_month = models.DateField(null=True, blank=True)
+    growth_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Rollup state of organisation {self.pk}"

@@ -116,6 +116,7 @@ from .models import (
     PERIOD_MONTHS,
     Cell,
     DayTotal,
+    GrowthMonth,
     GrowthScore,
     LastActiveMonth,
     MonthTotal,
@@ -139,7 +140,7 @@ PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
-REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth)
+REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth, GrowthMonth)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
 
 def rebuild(*, organisation: Organisation) -> None:
     """Build the organisation's rollups again from scratch."""
+    started = timezone.now()
     with transaction.atomic():
         _lock(organisation)
         for model in REBUILT:
@@ -230,6 +232,8 @@ def rebuild(*, organisation: Organisation) -> None:
         _mark_months(organisation)
         _last_done(organisation)
         _count_last_months(organisation)
+        _count_growth(organisation)
+        RollupState.objects.filter(organisation=organisation).update(growth_at=started)
     for model in REBUILT:
         _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
@@ -614,39 +618,72 @@ def _update_rows(
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
         return
     # On PostgreSQL one statement per row costs about 30 µs a row; one statement over an
-    # array per column costs a few. Each array goes as one text parameter: Django binds
-    # parameters on the client, and quoting a list element by element costs more than the
-    # update itself.
+    # array per column costs a few.
     names = [f"c{n}" for n in range(len(fields))]
-    # Element types without a length: a cast to varchar(10) would cut a longer value short,
-    # where the assignment to the column refuses it.
-    arrays = ", ".join(
-        f"CAST(%s AS {str(model._meta.get_field(column).db_type(connection)).split('(')[0]}[])"
-        for column in [*fields, "id"]
-    )
     assignments = ", ".join(
         f"{_quote(field)} = v.{name}" for field, name in zip(fields, names, strict=True)
     )
+    arrays, params = _arrays(model, [*fields, "id"], rows)
     _execute(
         f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}, row_id)"
         f" WHERE {table}.id = v.row_id",
-        [_array_text(column) for column in zip(*rows, strict=True)],
+        params,
     )
+
+
+def _insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Add rows, each the values of `columns` (column names) in order, already in the form
+    the database takes (no model instances: building them costs more than the insert)."""
+    if not rows:
+        return
+    table = _quote(model._meta.db_table)
+    names = ", ".join(_quote(c) for c in columns)
+    if connection.vendor == "sqlite":
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        return
+    arrays, params = _arrays(model, columns, rows)
+    _execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", params)
+
+
+def _arrays(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> tuple[str, list[str]]:
+    """PostgreSQL: the rows as one array per column, for unnest(). Each array goes as one
+    text parameter: Django binds parameters on the client, and quoting a list element by
+    element costs more than the statement itself."""
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    # Element types without a length: a cast to varchar(10) would cut a longer value short,
+    # where the assignment to the column refuses it.
+    arrays = ", ".join(
+        f"CAST(%s AS {str(fields[column].db_type(connection)).split('(')[0]}[])"
+        for column in columns
+    )
+    return arrays, [_array_text(column) for column in zip(*rows, strict=True)]
 
 
 def _array_text(values: Iterable[Any]) -> str:
-    """A PostgreSQL array literal: every element quoted (numbers and times too, which the
-    cast reads back), NULL for None."""
-    return (
-        "{"
-        + ",".join(
-            "NULL"
-            if value is None
-            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in values
-        )
-        + "}"
-    )
+    """A PostgreSQL array literal: NULL for None, numbers as they are, everything else
+    (text, dates, times, which the cast reads back) quoted."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            items.append(str(value))
+        else:
+            items.append('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(items) + "}"
+
+
+def _db_value(value: Any) -> Any:
+    """A date as the database takes it in a raw statement; anything else as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return _sql_date(value)
+    return value
 
 
 def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -830,8 +867,9 @@ def _save_counts(
     none), the new values of `fields`, and the key fields for a new row. A row whose values
     are all zero is deleted (or not created)."""
     updated: list[tuple[int, ...]] = []
-    created: list[models.Model] = []
+    created: list[tuple[Any, ...]] = []
     emptied: list[int] = []
+    key_fields: list[str] = []
     for pk, values, key in rows:
         if pk is not None:
             if any(values):
@@ -839,10 +877,9 @@ def _save_counts(
             else:
                 emptied.append(pk)
         elif any(values):
-            created.append(
-                model(organisation=organisation, **key, **dict(zip(fields, values, strict=True)))
-            )
-    model._default_manager.bulk_create(created, batch_size=2000)
+            key_fields = list(key)
+            created.append((organisation.pk, *(_db_value(v) for v in key.values()), *values))
+    _insert_rows(model, ["organisation_id", *key_fields, *fields], created)
     _update_rows(model, fields, updated)
     model._default_manager.filter(pk__in=emptied).delete()
 
@@ -910,45 +947,56 @@ def _fold_people(organisation: Organisation, day: date) -> None:
     counts of every scope they belong to where that changes their day or month."""
     added = _add_people(organisation)
     table = _quote(PersonActivity._meta.db_table)
+    members = _quote(Membership._meta.db_table)
+    stored = ["joined_month", "months", *(c.column for c in COUNTED)]
     did = [f"did_{c.column}" for c in COUNTED]
     _execute(
-        f"CREATE TEMPORARY TABLE {DAY_PEOPLE} (person_id BIGINT NOT NULL, joined_month INTEGER"
-        " NOT NULL, months BIGINT NOT NULL, "
-        + ", ".join([*(f"{c} INTEGER" for c in did), *(f"{c.column} DATE" for c in COUNTED)])
+        f"CREATE TEMPORARY TABLE {DAY_PEOPLE} (cohort_id BIGINT, person_id BIGINT NOT NULL, "
+        "joined_month INTEGER NOT NULL, months BIGINT NOT NULL, "
+        + ", ".join([*(f"{c.column} DATE" for c in COUNTED), *(f"{d} INTEGER" for d in did)])
         + ")"
     )
-    # The day's people: what they did, and what is stored for them so far.
+    # The day's people: what is stored for them so far and what they did (cohort NULL)...
+    picked = ", ".join([*(f"p.{c}" for c in stored), *(f"e.{c.column}" for c in COUNTED)])
     _execute(
-        f"INSERT INTO {DAY_PEOPLE} (person_id, joined_month, months, {', '.join(did)}, "
-        f"{', '.join(c.column for c in COUNTED)}) SELECT e.person_id, p.joined_month, p.months, "
-        + ", ".join([*(f"e.{c.column}" for c in COUNTED), *(f"p.{c.column}" for c in COUNTED)])
-        + f" FROM ({_per_person(EVENTS, '1')}) e JOIN {table} p ON p.person_id = e.person_id"
+        f"INSERT INTO {DAY_PEOPLE} (person_id, {', '.join([*stored, *did])})"
+        f" SELECT e.person_id, {picked}"
+        f" FROM ({_per_person(EVENTS, '1')}) e JOIN {table} p ON p.person_id = e.person_id"
         " WHERE p.organisation_id = %s",
         [organisation.pk],
     )
-    _analyse(DAY_PEOPLE)
+    # ... and the same once more for each cohort they are a member of.
+    copied = ", ".join(f"d.{c}" for c in ["person_id", *stored, *did])
+    _execute(
+        f"INSERT INTO {DAY_PEOPLE} (cohort_id, person_id, {', '.join([*stored, *did])})"
+        f" SELECT m.cohort_id, {copied} FROM {DAY_PEOPLE} d JOIN {members} m"
+        " ON m.person_id = d.person_id WHERE d.cohort_id IS NULL AND m.status = %s",
+        [MEMBER],
+    )
     _move_last_months(organisation, day)
     month = _month_index(day)
-    bit = f"(CAST(1 AS BIGINT) << CAST({month} - joined_month AS INTEGER))"
-    countable = f"joined_month <= {month} AND joined_month > {month - MONTH_BITS}"
-    unmarked = f"{countable} AND (months & {bit}) = 0"
-    marked = _fetch(f"SELECT COUNT(*) FROM {DAY_PEOPLE} WHERE {unmarked}")[0][0]
-    moves = [_moves(c, day, f"{DAY_PEOPLE}.") for c in COUNTED]
+    marked = _fetch(
+        f"SELECT COUNT(*) FROM {DAY_PEOPLE} WHERE cohort_id IS NULL AND {_unmarked(month)}"
+    )[0][0]
+    own = f"{table}."
     assignments = ", ".join(
         [
-            f"months = CASE WHEN {_on(table, countable)} THEN {table}.months | "
-            f"{_on(table, bit)} ELSE {table}.months END",
+            f"months = CASE WHEN {_countable(month, own)} THEN {own}months | "
+            f"{_bit(month, own)} ELSE {own}months END",
             *(
-                f"{c.column} = CASE WHEN {move} THEN {_date_sql(c.kept_of(day))}"
-                f" ELSE {table}.{c.column} END"
-                for c, move in zip(COUNTED, moves, strict=True)
+                f"{c.column} = CASE WHEN {_moves(c, day, f'{DAY_PEOPLE}.')}"
+                f" THEN {_date_sql(c.kept_of(day))} ELSE {own}{c.column} END"
+                for c in COUNTED
             ),
         ]
     )
+    anything = " OR ".join(
+        [_unmarked(month, f"{DAY_PEOPLE}."), *(_moves(c, day, f"{DAY_PEOPLE}.") for c in COUNTED)]
+    )
     _execute(
         f"UPDATE {table} SET {assignments} FROM {DAY_PEOPLE}"
-        f" WHERE {table}.person_id = {DAY_PEOPLE}.person_id"
-        f" AND ({' OR '.join([_on(DAY_PEOPLE, unmarked), *moves])})"
+        f" WHERE {DAY_PEOPLE}.cohort_id IS NULL AND {own}person_id = {DAY_PEOPLE}.person_id"
+        f" AND ({anything})"
     )
     if added or marked:
         RollupState.objects.update_or_create(
@@ -956,16 +1004,25 @@ def _fold_people(organisation: Organisation, day: date) -> None:
         )
 
 
-def _on(table: str, condition: str) -> str:
-    """`condition` over joined_month and months with the columns taken from `table`."""
-    return condition.replace("joined_month", f"{table}.joined_month").replace(
-        "months", f"{table}.months"
-    )
+def _bit(month: int, prefix: str = "") -> str:
+    """SQL: the bit of month number `month` in a PersonActivity row's `months`."""
+    return f"(CAST(1 AS BIGINT) << CAST({month} - {prefix}joined_month AS INTEGER))"
+
+
+def _countable(month: int, prefix: str = "") -> str:
+    """SQL: whether `months` has a bit for month number `month` (joined by then, and not so
+    long ago that the bits have run out)."""
+    joined = f"{prefix}joined_month"
+    return f"{joined} <= {month} AND {joined} > {month - MONTH_BITS}"
+
+
+def _unmarked(month: int, prefix: str = "") -> str:
+    return f"({_countable(month, prefix)} AND ({prefix}months & {_bit(month, prefix)}) = 0)"
 
 
 def _moves(counted: Counted, day: date, prefix: str = "") -> str:
-    """Whether a person of the day's table moves forward in `counted` when `day` is folded:
-    they did it that day and what is stored is earlier than what the day keeps."""
+    """SQL: whether a person of the day's table moves forward in `counted` when `day` is
+    folded: they did it that day and what is stored is earlier than what the day keeps."""
     column = f"{prefix}{counted.column}"
     return (
         f"({prefix}did_{counted.column} = 1 AND ({column} IS NULL"
@@ -975,19 +1032,11 @@ def _moves(counted: Counted, day: date, prefix: str = "") -> str:
 
 def _move_last_months(organisation: Organisation, day: date) -> None:
     """Before the day's people move forward: count, per scope and counted thing, the people
-    who move by the day (or month) they leave, and apply that to LastActiveMonth."""
-    members = _quote(Membership._meta.db_table)
-    # Who moves in each scope: everyone for the organisation, and each cohort's members.
-    scopes = [
-        f"SELECT CAST(NULL AS BIGINT) AS cohort_id, d.* FROM {DAY_PEOPLE} d",
-        f"SELECT m.cohort_id, d.* FROM {DAY_PEOPLE} d JOIN {members} m"
-        f" ON m.person_id = d.person_id WHERE m.status = '{MEMBER}'",
-    ]
+    who move, by the day (or month) they leave, and apply that to LastActiveMonth."""
     parts = [
-        f"SELECT s.cohort_id, {index}, s.{c.column}, COUNT(*) FROM ({scope}) s"
-        f" WHERE {_moves(c, day, 's.')} GROUP BY s.cohort_id, s.{c.column}"
+        f"SELECT cohort_id, {index}, {c.column}, COUNT(*) FROM {DAY_PEOPLE}"
+        f" WHERE {_moves(c, day)} GROUP BY cohort_id, {c.column}"
         for index, c in enumerate(COUNTED)
-        for scope in scopes
     ]
     changes: dict[tuple[int | None, str, str, int, date], int] = defaultdict(int)
     for cohort, index, old, people in _fetch(" UNION ALL ".join(parts)):
@@ -1061,6 +1110,151 @@ def _count_last_months(organisation: Organisation) -> None:
         )
 
 
+# --- growth, by month of the latest rating -----------------------------------------------
+
+# Rows changed this long before the last fold are looked at again: a row saved just before
+# a fold may commit only after the fold has read. Looking twice changes nothing: a row whose
+# counted values are what it adds already is skipped.
+GROWTH_OVERLAP = timedelta(minutes=10)
+GROWTH_SUMS = ["people", "change", "squares", "baselines"]
+GrowthKey = tuple[int | None, str, date]
+# What one GrowthScore row adds to GrowthMonth: the month, latest - baseline, the baseline.
+Contribution = tuple[date, float, float] | None
+
+
+def _count_growth(organisation: Organisation) -> None:
+    """GrowthMonth added up from every GrowthScore row, and each row's counted values set to
+    what it adds (the rebuild, or when nothing says what GrowthMonth holds)."""
+    org = organisation.pk
+    GrowthMonth.objects.filter(organisation=organisation).delete()
+    scores = _quote(GrowthScore._meta.db_table)
+    month = _month_first_sql("latest_on")
+    columns = ", ".join(
+        _quote(c) for c in ["organisation_id", "cohort_id", "practice", "month", *GROWTH_SUMS]
+    )
+    _execute(
+        f"INSERT INTO {_quote(GrowthMonth._meta.db_table)} ({columns})"
+        f" SELECT organisation_id, cohort_id, practice, {month}, COUNT(*),"
+        " SUM(latest - baseline), SUM((latest - baseline) * (latest - baseline)), SUM(baseline)"
+        f" FROM {scores} WHERE organisation_id = %s AND assessments >= 2"
+        f" GROUP BY organisation_id, cohort_id, practice, {month}",
+        [org],
+    )
+    counted = {
+        "counted_month": month,
+        "counted_change": "latest - baseline",
+        "counted_baseline": "baseline",
+    }
+    now = {
+        column: f"CASE WHEN assessments >= 2 THEN {value} END" for column, value in counted.items()
+    }
+    differs = " OR ".join(f"{_differs(column, value)}" for column, value in now.items())
+    # Only the rows whose counted values are not right already: a nightly rebuild need not
+    # rewrite every row.
+    _execute(
+        f"UPDATE {scores} SET {', '.join(f'{c} = {v}' for c, v in now.items())}"
+        f" WHERE organisation_id = %s AND ({differs})",
+        [org],
+    )
+
+
+def _differs(left: str, right: str) -> str:
+    """SQL: whether two nullable values differ (NULL and NULL do not)."""
+    if connection.vendor == "sqlite":
+        return f"{left} IS NOT {right}"
+    return f"{left} IS DISTINCT FROM {right}"
+
+
+def _fold_growth(organisation: Organisation, state: RollupState, now: datetime) -> None:
+    """Bring GrowthMonth up to date with the GrowthScore rows changed since the last fold:
+    take away what each changed row added, add what it adds now. (Under the organisation's
+    lock: two folds at once would both move the same sums.)"""
+    if state.growth_at is None:
+        _count_growth(organisation)
+    else:
+        changed = GrowthScore.objects.filter(
+            organisation=organisation, changed_at__gte=state.growth_at - GROWTH_OVERLAP
+        ).values_list(
+            "pk",
+            "cohort_id",
+            "practice",
+            "baseline",
+            "latest",
+            "latest_on",
+            "assessments",
+            "counted_month",
+            "counted_change",
+            "counted_baseline",
+        )
+        changes: dict[GrowthKey, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+        recounted: list[tuple[Any, ...]] = []
+        for row in changed:
+            pk, cohort, practice, baseline, latest, latest_on, assessments = row[:7]
+            was_month, was_change, was_baseline = row[7:]
+            counted: Contribution = None
+            if was_month is not None and was_change is not None and was_baseline is not None:
+                counted = (was_month, was_change, was_baseline)
+            adds: Contribution = (
+                (_month_start(latest_on), latest - baseline, baseline) if assessments >= 2 else None
+            )
+            if counted == adds:
+                continue
+            for contribution, sign in ((counted, -1), (adds, 1)):
+                if contribution is not None:
+                    month, change, base = contribution
+                    sums = changes[(cohort, practice, month)]
+                    sums[0] += sign
+                    sums[1] += sign * change
+                    sums[2] += sign * change * change
+                    sums[3] += sign * base
+            recounted.append((*(_db_value(v) for v in adds or (None, None, None)), pk))
+        _move_growth_months(organisation, changes)
+        _update_rows(
+            GrowthScore, ["counted_month", "counted_change", "counted_baseline"], recounted
+        )
+    state.growth_at = now
+    state.save(update_fields=["growth_at"])
+
+
+def _move_growth_months(organisation: Organisation, changes: dict[GrowthKey, list[float]]) -> None:
+    changes = {key: sums for key, sums in changes.items() if any(sums)}
+    if not changes:
+        return
+    stored = {
+        (cohort, practice, month): (pk, sums)
+        for pk, cohort, practice, month, *sums in GrowthMonth.objects.filter(
+            organisation=organisation, month__in={key[2] for key in changes}
+        ).values_list("pk", "cohort_id", "practice", "month", *GROWTH_SUMS)
+    }
+    created, updated, emptied = [], [], []
+    for key, by in changes.items():
+        pk, sums = stored.get(key, (None, [0, 0.0, 0.0, 0.0]))
+        people, change, squares, baselines = (a + b for a, b in zip(sums, by, strict=True))
+        if pk is not None and people <= 0:
+            emptied.append(pk)
+        elif pk is not None:
+            updated.append((people, change, squares, baselines, pk))
+        elif people > 0:
+            cohort, practice, month = key
+            created.append(
+                (
+                    organisation.pk,
+                    cohort,
+                    practice,
+                    _db_value(month),
+                    people,
+                    change,
+                    squares,
+                    baselines,
+                )
+            )
+    _insert_rows(
+        GrowthMonth, ["organisation_id", "cohort_id", "practice", "month", *GROWTH_SUMS], created
+    )
+    _update_rows(GrowthMonth, GROWTH_SUMS, updated)
+    GrowthMonth.objects.filter(pk__in=emptied).delete()
+
+
 # --- finished cells ------------------------------------------------------------------------
 
 
@@ -1102,7 +1296,10 @@ def refresh(
     today = today or timezone.localdate()
     now = timezone.now()
     month = _month_start(today)
-    state, _ = RollupState.objects.get_or_create(organisation=organisation)
+    with transaction.atomic():
+        _lock(organisation)
+        state = RollupState.objects.get(organisation=organisation)
+        _fold_growth(organisation, state, now)
     responses = everything or _responses_changed(organisation, state, today, now)
     retention = everything or state.retention_changed or state.retention_month != month
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
@@ -1173,7 +1370,6 @@ def _store_cells(
         .values_list("pk", "cohort_id", "period", "section", "key", *CELL_VALUES)
         .iterator(chunk_size=5000)
     }
-    table = _quote(Cell._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
     changed: list[tuple[Any, ...]] = []
     new: list[tuple[Any, ...]] = []
@@ -1185,12 +1381,11 @@ def _store_cells(
         elif tuple(row[5:]) != values:
             changed.append((*values, stamp, row[0]))
     _update_rows(Cell, [*CELL_VALUES, "computed_at"], changed)
-    columns = ["organisation_id", "cohort_id", "period", "section", "key", *CELL_VALUES]
-    names = ", ".join(_quote(c) for c in [*columns, "computed_at"])
-    marks = ", ".join(["%s"] * (len(columns) + 1))
-    with connection.cursor() as cursor:
-        if new:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", new)
+    _insert_rows(
+        Cell,
+        ["organisation_id", "cohort_id", "period", "section", "key", *CELL_VALUES, "computed_at"],
+        new,
+    )
     gone = [row[0] for row in stored.values()]
     for chunk in range(0, len(gone), 2000):
         Cell.objects.filter(pk__in=gone[chunk : chunk + 2000]).delete()
@@ -1454,18 +1649,15 @@ def _retention(organisation: Organisation, scopes: list[int | None], today: date
 
 
 def _growth(org: int, scopes: list[int | None], starts: dict[str, date | None]) -> list[Draft]:
-    change = F("latest") - F("baseline")
     aggregates: dict[str, Any] = {}
     for p, s in starts.items():
-        since = _since("latest_on", s)
-        aggregates[f"n__{p}"] = Count("pk", filter=since)
-        aggregates[f"d__{p}"] = Sum(change, filter=since, output_field=models.FloatField())
-        aggregates[f"dd__{p}"] = Sum(
-            change * change, filter=since, output_field=models.FloatField()
-        )
-        aggregates[f"b__{p}"] = Sum("baseline", filter=since, output_field=models.FloatField())
+        since = _since("month", s)
+        aggregates[f"n__{p}"] = Sum("people", filter=since)
+        aggregates[f"d__{p}"] = Sum("change", filter=since)
+        aggregates[f"dd__{p}"] = Sum("squares", filter=since)
+        aggregates[f"b__{p}"] = Sum("baselines", filter=since)
     rows = _rows(
-        GrowthScore.objects.filter(organisation_id=org, assessments__gte=2)
+        GrowthMonth.objects.filter(organisation_id=org)
         .values("cohort_id", "practice")
         .annotate(**aggregates)
         .order_by()

@@ -72,8 +72,10 @@ def forget_person(person: Person) -> None:
     to begin with."""
     deleted, _ = GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
     if deleted and person.organisation_id is not None:
-        # Deleted rows leave no trace to notice: have the next refresh work growth out again.
-        RollupState.objects.filter(organisation_id=person.organisation_id).update(responses_at=None)
+        # Deleted rows leave no trace to notice: have the next refresh add growth up again.
+        RollupState.objects.filter(organisation_id=person.organisation_id).update(
+            responses_at=None, growth_at=None
+        )
 
 
 # --- the psychological-safety pulse -----------------------------------------------------------
