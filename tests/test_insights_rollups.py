@@ -310,9 +310,9 @@ def test_a_later_rating_moves_growth_to_its_month(
     world = make_world(organisation, program_admin)
     person = world.people[0]
     first_month = (TODAY.replace(day=1) - timedelta(days=70)).replace(day=1)
-    for day, score in [(first_month, 1.0), (first_month + timedelta(days=2), 2.5)]:
+    for day, rating in [(first_month, 1.0), (first_month + timedelta(days=2), 2.5)]:
         growth_services.record_assessment(
-            person=person, scores={"deep-curiosity": score}, taken_at=at(day)
+            person=person, scores={"deep-curiosity": rating}, taken_at=at(day)
         )
     rollups.refresh(organisation=organisation)
     row = GrowthMonth.objects.get(organisation=organisation, cohort=None)
