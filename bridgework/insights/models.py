@@ -347,9 +347,9 @@ class RollupState(models.Model):
     """When an organisation's cells were last worked out, and what refresh may skip.
 
     `refreshed_at`: the last refresh (activity is recomputed on every one). Growth, session
-    feedback and the safety pulse are recomputed only when their inputs changed after
-    `responses_at` or the month moved on from `responses_month` (the periods' first days move
-    with it); retention only when a fold gave someone a new active month or a new person a
+    feedback and the safety pulse are recomputed only when the growth fold moved GrowthMonth,
+    a pulse closed after `responses_at`, or the month moved on from `responses_month` (the
+    periods' first days move with it); retention only when a fold gave someone a new active month or a new person a
     row (`retention_changed`), or the month moved on from `retention_month`.
 
     `growth_at`: GrowthScore rows changed before then are in GrowthMonth; NULL when

@@ -1172,15 +1172,20 @@ def _differs(left: str, right: str) -> str:
     return f"{left} IS DISTINCT FROM {right}"
 
 
-def _fold_growth(organisation: Organisation, state: RollupState, now: datetime) -> None:
+def _fold_growth(organisation: Organisation, state: RollupState, now: datetime) -> bool:
     """Bring GrowthMonth up to date with the GrowthScore rows changed since the last fold:
-    take away what each changed row added, add what it adds now. (Under the organisation's
-    lock: two folds at once would both move the same sums.)"""
+    take away what each changed row added, add what it adds now. Says whether anything
+    moved. (Under the organisation's lock: two folds at once would move the same sums.)"""
+    moved = True
     if state.growth_at is None:
         _count_growth(organisation)
     else:
+        # Up to now: a row can only be dated later by a clock ahead of this one (or by
+        # generated data); it is folded once now has caught up with it.
         changed = GrowthScore.objects.filter(
-            organisation=organisation, changed_at__gte=state.growth_at - GROWTH_OVERLAP
+            organisation=organisation,
+            changed_at__gte=state.growth_at - GROWTH_OVERLAP,
+            changed_at__lte=now,
         ).values_list(
             "pk",
             "cohort_id",
@@ -1219,8 +1224,10 @@ def _fold_growth(organisation: Organisation, state: RollupState, now: datetime) 
         _update_rows(
             GrowthScore, ["counted_month", "counted_change", "counted_baseline"], recounted
         )
+        moved = bool(recounted)
     state.growth_at = now
     state.save(update_fields=["growth_at"])
+    return moved
 
 
 def _move_growth_months(organisation: Organisation, changes: dict[GrowthKey, list[float]]) -> None:
@@ -1306,8 +1313,8 @@ def refresh(
     with transaction.atomic():
         _lock(organisation)
         state = RollupState.objects.get(organisation=organisation)
-        _fold_growth(organisation, state, now)
-    responses = everything or _responses_changed(organisation, state, today, now)
+        growth_moved = _fold_growth(organisation, state, now)
+    responses = everything or growth_moved or _responses_changed(organisation, state, today, now)
     retention = everything or state.retention_changed or state.retention_month != month
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
     drafts = activity_drafts(organisation, scopes, today)
@@ -1342,17 +1349,15 @@ def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
 def _responses_changed(
     organisation: Organisation, state: RollupState, today: date, now: datetime
 ) -> bool:
-    """Whether growth, feedback or safety could differ from what was last worked out: a
-    growth score changed, a session's feedback or a safety pulse closed since then, or a new
-    month moved the periods' first days. (An erased person's growth rows clear
-    `responses_at` on their way out.)"""
+    """Whether feedback or safety could differ from what was last worked out: a session's
+    feedback or a safety pulse closed since then, or a new month moved the periods' first
+    days. (Growth: when its fold moved GrowthMonth.)"""
     since = state.responses_at
     if since is None or state.responses_month != _month_start(today):
         return True
     org = organisation.pk
     return (
-        GrowthScore.objects.filter(organisation_id=org, changed_at__gte=since).exists()
-        or Session.objects.filter(
+        Session.objects.filter(
             cohort__organisation_id=org,
             starts_at__gt=since - PULSE_CLOSED_AFTER,
             starts_at__lte=now - PULSE_CLOSED_AFTER,
