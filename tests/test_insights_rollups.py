@@ -34,6 +34,7 @@ from bridgework.insights.models import (
     LastActiveMonth,
     MonthTotal,
     PersonActivity,
+    RetentionCount,
     RollupState,
 )
 from bridgework.insights.subjects import subject_key
@@ -106,6 +107,12 @@ def snapshot(organisation: Organisation) -> dict[str, Any]:
             PersonActivity.objects.filter(organisation=organisation).values_list(
                 "person_id", "joined_month", "months", *(c.column for c in rollups.COUNTED)
             )
+        ),
+        "retention_counts": sorted(
+            RetentionCount.objects.filter(organisation=organisation).values_list(
+                "cohort_id", "kind", "number", "people"
+            ),
+            key=repr,
         ),
         "last_months": sorted(
             LastActiveMonth.objects.filter(organisation=organisation).values_list(

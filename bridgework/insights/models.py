@@ -320,6 +320,33 @@ class Cell(models.Model):
         return f"Cell {self.pk}"
 
 
+class RetentionCount(models.Model):
+    """How many people of one scope (the organisation, or one cohort's members) joined in one
+    month (`kind` joined, `number` the month number, year * 12 + month - 1), or were active
+    in the k-th month after joining (`kind` active, `number` k, below 12): retention's
+    numerators and, summed over the months joined by then, its denominators. Moved by each
+    fold as it adds people and marks their active months; the cohort rows follow memberships
+    as they were at the fold (the nightly rebuild catches up)."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined in month"
+        ACTIVE = "active", "Active in month since joining"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    number = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "kind", "number"])]
+
+    def __str__(self) -> str:
+        return f"Retention count {self.pk}"
+
+
 class GrowthMonth(models.Model):
     """Sums over the GrowthScore rows (with two assessments or more) of one scope and practice
     whose latest rating fell in one calendar month: every period starts on the first of a
@@ -349,8 +376,9 @@ class RollupState(models.Model):
     `refreshed_at`: the last refresh (activity is recomputed on every one). Growth, session
     feedback and the safety pulse are recomputed only when the growth fold moved GrowthMonth,
     a pulse closed after `responses_at`, or the month moved on from `responses_month` (the
-    periods' first days move with it); retention only when a fold gave someone a new active month or a new person a
-    row (`retention_changed`), or the month moved on from `retention_month`.
+    periods' first days move with it); retention only when a fold gave someone a new active
+    month or a new person a row (`retention_changed`), or the month moved on from
+    `retention_month`.
 
     `growth_at`: GrowthScore rows changed before then are in GrowthMonth; NULL when
     GrowthMonth must be added up again from every row (new, or after an erasure)."""

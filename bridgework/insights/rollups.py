@@ -122,6 +122,7 @@ from .models import (
     MonthTotal,
     Period,
     PersonActivity,
+    RetentionCount,
     RollupState,
     SafetyAnswer,
     SafetyPulse,
@@ -140,7 +141,7 @@ PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
-REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth, GrowthMonth)
+REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth, RetentionCount, GrowthMonth)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def rebuild(*, organisation: Organisation) -> None:
         _fill_days(organisation)
         _roll_months(organisation)
         _mark_months(organisation)
+        _count_retention(organisation)
         _last_done(organisation)
         _count_last_months(organisation)
         _count_growth(organisation)
@@ -526,23 +528,110 @@ def _per_person(source: str, value: str) -> str:
     return f"SELECT person_id, {columns} FROM {source} GROUP BY person_id"
 
 
-def _add_people(organisation: Organisation, *, everyone: bool = False) -> int:
-    """A PersonActivity row (nothing done yet) for everyone who has none (`everyone`: the
-    rebuild, which has just removed them all, so there is nothing to look for)."""
+def _add_people(organisation: Organisation) -> int:
+    """A PersonActivity row (nothing done yet) for everyone who has none yet (joined since
+    the last fold, usually nobody), counted in RetentionCount by the month they joined."""
     org = organisation.pk
-    people = Person.objects.filter(organisation_id=org)
-    if not everyone:
-        # NOT EXISTS (an anti-join), never NOT IN: PostgreSQL cannot hash a NOT IN over a
-        # large subquery and falls back to scanning it once per person.
-        people = people.exclude(Exists(PersonActivity.objects.filter(person_id=OuterRef("pk"))))
+    # NOT EXISTS (an anti-join), never NOT IN: PostgreSQL cannot hash a NOT IN over a large
+    # subquery and falls back to scanning it once per person.
+    newcomers = list(
+        Person.objects.filter(organisation_id=org)
+        .exclude(Exists(PersonActivity.objects.filter(person_id=OuterRef("pk"))))
+        .annotate(j=_local_month("date_joined"))
+        .values_list("pk", "j")
+        .order_by()
+    )
+    if not newcomers:
+        return 0
+    _insert_rows(
+        PersonActivity,
+        ["organisation_id", "person_id", "joined_month", "months"],
+        [(org, person, joined, 0) for person, joined in newcomers],
+    )
+    joined_in = dict(newcomers)
+    changes: dict[tuple[int | None, str, int], int] = defaultdict(int)
+    for month in joined_in.values():
+        changes[(None, RetentionCount.Kind.JOINED, month)] += 1
+    for cohort, person in Membership.objects.filter(
+        person_id__in=list(joined_in), status=MEMBER
+    ).values_list("cohort_id", "person_id"):
+        changes[(cohort, RetentionCount.Kind.JOINED, joined_in[person])] += 1
+    _move_retention_counts(organisation, changes)
+    return len(newcomers)
+
+
+def _move_retention_counts(
+    organisation: Organisation, changes: dict[tuple[int | None, str, int], int]
+) -> None:
+    if not changes:
+        return
+    stored: dict[tuple[int | None, str, int], tuple[int | None, int]] = {
+        (cohort, kind, number): (pk, people)
+        for pk, cohort, kind, number, people in RetentionCount.objects.filter(
+            organisation=organisation,
+            kind__in={key[1] for key in changes},
+            number__in={key[2] for key in changes},
+        ).values_list("pk", "cohort_id", "kind", "number", "people")
+    }
+    rows = []
+    for key, change in changes.items():
+        pk, people = stored.get(key, (None, 0))
+        cohort, kind, number = key
+        rows.append(
+            (
+                pk,
+                [max(0, people + change)],
+                {"cohort_id": cohort, "kind": str(kind), "number": number},
+            )
+        )
+    _save_counts(organisation, RetentionCount, ["people"], rows)
+
+
+def _everyone(organisation: Organisation) -> None:
+    """A PersonActivity row (nothing done yet) for everyone (the rebuild, which has just
+    removed them all)."""
+    org = organisation.pk
     joined = (
-        people.annotate(**_constants(o=org, z=0), j=_local_month("date_joined"))
+        Person.objects.filter(organisation_id=org)
+        .annotate(**_constants(o=org, z=0), j=_local_month("date_joined"))
         .values_list("o", "pk", "j", "z")
         .order_by()
     )
-    return _insert_select(
-        PersonActivity, ["organisation", "person", "joined_month", "months"], joined
+    _insert_select(PersonActivity, ["organisation", "person", "joined_month", "months"], joined)
+
+
+def _count_retention(organisation: Organisation) -> None:
+    """RetentionCount from PersonActivity (the rebuild)."""
+    org = organisation.pk
+    table = _quote(PersonActivity._meta.db_table)
+    members = _quote(Membership._meta.db_table)
+    counts = _quote(RetentionCount._meta.db_table)
+    columns = ", ".join(
+        _quote(c) for c in ["organisation_id", "cohort_id", "kind", "number", "people"]
     )
+    scopes: list[tuple[str, str, str, list[Any]]] = [
+        ("CAST(NULL AS BIGINT)", f"{table} p", "p.organisation_id = %s", [org]),
+        (
+            "m.cohort_id",
+            f"{table} p JOIN {members} m ON m.person_id = p.person_id",
+            "p.organisation_id = %s AND m.status = %s",
+            [org, MEMBER],
+        ),
+    ]
+    joined, active = RetentionCount.Kind.JOINED.value, RetentionCount.Kind.ACTIVE.value
+    for cohort, source, where, params in scopes:
+        _execute(
+            f"INSERT INTO {counts} ({columns}) SELECT %s, {cohort}, '{joined}', p.joined_month,"
+            f" COUNT(*) FROM {source} WHERE {where} GROUP BY {cohort}, p.joined_month",
+            [org, *params],
+        )
+        for k in range(RETENTION_MONTHS):
+            _execute(
+                f"INSERT INTO {counts} ({columns}) SELECT %s, {cohort}, '{active}', {k},"
+                f" COUNT(*) FROM {source} WHERE {where}"
+                f" AND (p.months & (CAST(1 AS BIGINT) << {k})) <> 0 GROUP BY {cohort}",
+                [org, *params],
+            )
 
 
 def _mark_months(organisation: Organisation) -> None:
@@ -552,7 +641,7 @@ def _mark_months(organisation: Organisation) -> None:
     The distinct (person, month) pairs of the four sources give distinct powers of two per
     person, so their sum is their bitwise OR."""
     org = organisation.pk
-    _add_people(organisation, everyone=True)
+    _everyone(organisation)
 
     def months_of(rows: models.QuerySet[Any], when: str) -> models.QuerySet[Any]:
         return (
@@ -982,9 +1071,18 @@ def _fold_people(organisation: Organisation, day: date) -> None:
     )
     _move_last_months(organisation, day)
     month = _month_index(day)
-    marked = _fetch(
-        f"SELECT COUNT(*) FROM {DAY_PEOPLE} WHERE cohort_id IS NULL AND {_unmarked(month)}"
-    )[0][0]
+    # People whose month is new to them, per scope, by how many months after joining it is.
+    changes: dict[tuple[int | None, str, int], int] = {}
+    marked = 0
+    for cohort, since_joining, people in _fetch(
+        f"SELECT cohort_id, {month} - joined_month, COUNT(*) FROM {DAY_PEOPLE}"
+        f" WHERE {_unmarked(month)} GROUP BY cohort_id, {month} - joined_month"
+    ):
+        if cohort is None:
+            marked += people
+        if since_joining < RETENTION_MONTHS:
+            changes[(cohort, RetentionCount.Kind.ACTIVE, since_joining)] = people
+    _move_retention_counts(organisation, changes)
     own = f"{table}."
     assignments = ", ".join(
         [
@@ -1626,36 +1724,25 @@ def _month_sums(
 
 def _retention(organisation: Organisation, scopes: list[int | None], today: date) -> list[Draft]:
     current = _month_index(today)
-    bits = {f"b{k}": F("months").bitand(1 << k) for k in range(RETENTION_MONTHS)}
-    aggregates: dict[str, Count] = {}
-    for k in range(RETENTION_MONTHS):
-        aggregates[f"active{k}"] = Count("pk", filter=Q(**{f"b{k}__gt": 0}))
-        aggregates[f"eligible{k}"] = Count("pk", filter=Q(joined_month__lte=current - k))
-    rows = PersonActivity.objects.filter(organisation=organisation).alias(**bits)
-    per_scope: dict[int | None, dict[str, int]] = {None: rows.aggregate(**aggregates)}
-    cohort_field = "person__cohort_memberships__cohort_id"
-    for row in (
-        rows.filter(person__cohort_memberships__status=MEMBER)
-        .values(cohort_field)
-        .annotate(**aggregates)
-        .order_by()
-    ):
-        per_scope[row.pop(cohort_field)] = row
+    active: dict[int | None, list[int]] = defaultdict(lambda: [0] * RETENTION_MONTHS)
+    eligible: dict[int | None, list[int]] = defaultdict(lambda: [0] * RETENTION_MONTHS)
+    for cohort, kind, number, people in RetentionCount.objects.filter(
+        organisation=organisation
+    ).values_list("cohort_id", "kind", "number", "people"):
+        if kind == RetentionCount.Kind.ACTIVE:
+            active[cohort][number] += people
+            continue
+        # Someone who joined in month j has had the k-th month after it if j <= current - k.
+        for k in range(max(0, min(RETENTION_MONTHS, current - number + 1))):
+            eligible[cohort][k] += people
     drafts = []
     for scope in scopes:
-        row = per_scope.get(scope, {})
         for k in range(RETENTION_MONTHS):
-            active, eligible = row.get(f"active{k}", 0), row.get(f"eligible{k}", 0)
+            people, base = active[scope][k], eligible[scope][k]
             for period in PERIOD_ORDER:
                 drafts.append(
                     Draft(
-                        scope,
-                        period,
-                        "retention",
-                        str(k),
-                        active,
-                        _vals(active, eligible),
-                        base=eligible,
+                        scope, period, "retention", str(k), people, _vals(people, base), base=base
                     )
                 )
     return drafts
