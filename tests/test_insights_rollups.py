@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.cohorts.models import Attendance, Cohort, Membership, Session
+from bridgework.cohorts.models import Attendance, Cohort, Membership, PulseAnswer, Session
 from bridgework.curriculum.models import Lesson, LessonProgress
 from bridgework.insights import rollups
 from bridgework.insights import services as growth_services
@@ -574,3 +574,36 @@ def test_rows_inserted_in_bulk_keep_every_value_exactly(organisation: Organisati
     )
     assert first.computed_at == stamp
     assert Cell.objects.get(key="k").hidden == "small"
+
+
+def feedback_cell(organisation: Organisation, cohort: Cohort | None) -> tuple[Any, ...]:
+    return Cell.objects.filter(
+        organisation=organisation, cohort=cohort, period="all", section="feedback"
+    ).values_list("people", "value", "value2", "value3", "value4", "hidden")[0]
+
+
+def test_session_feedback_is_added_up_once_a_pulse_closes(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    world = make_world(organisation, program_admin)
+    first, second = world.sessions[0], world.sessions[2]  # one in each cohort, closed
+    for useful in [5, 4, 4, 2, 3]:
+        PulseAnswer.objects.create(session=first, useful=useful, safe=4)
+    PulseAnswer.objects.create(session=second, useful=5, safe=5)  # too few to count
+    later = Session.objects.create(
+        cohort=first.cohort, number=3, starts_at=timezone.now(), time_zone="UTC"
+    )
+    for _ in range(5):
+        PulseAnswer.objects.create(session=later, useful=1, safe=1)  # still open
+    rollups.refresh(organisation=organisation)
+    # Answers, sum of "useful", sum of "safe", sessions, answers rating it useful.
+    assert feedback_cell(organisation, first.cohort) == (5, 18.0, 20.0, 1.0, 3.0, "")
+    assert feedback_cell(organisation, None)[:5] == (5, 18.0, 20.0, 1.0, 3.0)
+    assert feedback_cell(organisation, second.cohort)[0] == 0
+    # The open session's pulse closes: the next refresh adds it, and a rebuild agrees.
+    Session.objects.filter(pk=later.pk).update(starts_at=timezone.now() - timedelta(days=30))
+    rollups.refresh(organisation=organisation)
+    assert feedback_cell(organisation, first.cohort)[:4] == (10, 23.0, 25.0, 2.0)
+    folded = [feedback_cell(organisation, c) for c in (None, first.cohort, second.cohort)]
+    rollups.rebuild(organisation=organisation)
+    assert [feedback_cell(organisation, c) for c in (None, first.cohort, second.cohort)] == folded

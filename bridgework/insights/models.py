@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.models import Cohort, Session
 
 
 class Period(models.TextChoices):
@@ -345,6 +345,27 @@ class RetentionCount(models.Model):
 
     def __str__(self) -> str:
         return f"Retention count {self.pk}"
+
+
+class SessionFeedback(models.Model):
+    """The answers to one session's pulse, added up once the pulse has closed (answers can no
+    longer change): how many, the sums of "useful" and "safe", and how many rated the session
+    useful (4-5). Sessions with fewer answers than the threshold are kept but not shown."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    answers = models.PositiveIntegerField(default=0)
+    useful = models.PositiveIntegerField(default=0)
+    safe = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Session feedback {self.pk}"
 
 
 class GrowthMonth(models.Model):

@@ -126,6 +126,7 @@ from .models import (
     RollupState,
     SafetyAnswer,
     SafetyPulse,
+    SessionFeedback,
     Trace,
 )
 from .pulse import ITEMS as SAFETY_ITEMS
@@ -141,7 +142,15 @@ PULSE_CLOSED_AFTER = timedelta(days=PULSE_OPEN_DAYS, minutes=480)
 FOLLOW_KINDS = [Trace.COMMITMENT, Trace.CHECK_IN]
 TOTAL_FIELDS = ["commitments", "check_ins", "kept", "partly", "lessons", "attended"]
 PERIOD_ORDER: list[str] = [str(p) for p in (Period.MONTH, Period.QUARTER, Period.YEAR, Period.ALL)]
-REBUILT = (DayTotal, MonthTotal, PersonActivity, LastActiveMonth, RetentionCount, GrowthMonth)
+REBUILT = (
+    DayTotal,
+    MonthTotal,
+    PersonActivity,
+    LastActiveMonth,
+    RetentionCount,
+    GrowthMonth,
+    SessionFeedback,
+)
 
 
 @dataclass(frozen=True)
@@ -1411,8 +1420,9 @@ def refresh(
     with transaction.atomic():
         _lock(organisation)
         state = RollupState.objects.get(organisation=organisation)
-        growth_moved = _fold_growth(organisation, state, now)
-    responses = everything or growth_moved or _responses_changed(organisation, state, today, now)
+        moved = _fold_growth(organisation, state, now)
+        moved = _fold_feedback(organisation, now) or moved
+    responses = everything or moved or _responses_changed(organisation, state, today)
     retention = everything or state.retention_changed or state.retention_month != month
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
     drafts = activity_drafts(organisation, scopes, today)
@@ -1444,26 +1454,16 @@ def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
     ]
 
 
-def _responses_changed(
-    organisation: Organisation, state: RollupState, today: date, now: datetime
-) -> bool:
-    """Whether feedback or safety could differ from what was last worked out: a session's
-    feedback or a safety pulse closed since then, or a new month moved the periods' first
-    days. (Growth: when its fold moved GrowthMonth.)"""
+def _responses_changed(organisation: Organisation, state: RollupState, today: date) -> bool:
+    """Whether safety could differ from what was last worked out (a pulse closed since then),
+    or the periods' first days moved with a new month. (Growth and session feedback: when
+    their folds moved anything.)"""
     since = state.responses_at
     if since is None or state.responses_month != _month_start(today):
         return True
-    org = organisation.pk
-    return (
-        Session.objects.filter(
-            cohort__organisation_id=org,
-            starts_at__gt=since - PULSE_CLOSED_AFTER,
-            starts_at__lte=now - PULSE_CLOSED_AFTER,
-        ).exists()
-        or SafetyPulse.objects.filter(
-            organisation_id=org, closes_on__gte=timezone.localdate(since), closes_on__lt=today
-        ).exists()
-    )
+    return SafetyPulse.objects.filter(
+        organisation=organisation, closes_on__gte=timezone.localdate(since), closes_on__lt=today
+    ).exists()
 
 
 CellKey = tuple[int | None, str, str, str]
@@ -1787,34 +1787,23 @@ def _growth(org: int, scopes: list[int | None], starts: dict[str, date | None]) 
 def _feedback(org: int, scopes: list[int | None], starts: dict[str, date | None]) -> list[Draft]:
     """Session pulses that have closed and reached the threshold (each such session adds at
     least `minimum` different people, so no total can come down to one person's answer)."""
-    minimum = min_cell()
-    closed_before = timezone.now() - PULSE_CLOSED_AFTER
-    answered = (
-        PulseAnswer.objects.filter(
-            session__cohort__organisation_id=org, session__starts_at__lte=closed_before
-        )
-        .values("session_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=minimum)
-        .values("session_id")
-    )
     aggregates: dict[str, Any] = {}
     for p, s in starts.items():
-        since = Q() if s is None else Q(session__starts_at__gte=_bounds(s, s)[0])
-        aggregates[f"n__{p}"] = Count("pk", filter=since)
+        since = Q() if s is None else Q(starts_at__gte=_bounds(s, s)[0])
+        aggregates[f"n__{p}"] = Sum("answers", filter=since)
         aggregates[f"u__{p}"] = Sum("useful", filter=since)
         aggregates[f"s__{p}"] = Sum("safe", filter=since)
-        aggregates[f"k__{p}"] = Count("session_id", distinct=True, filter=since)
-        aggregates[f"g__{p}"] = Count("pk", filter=since & Q(useful__gte=4))
+        aggregates[f"k__{p}"] = Count("pk", filter=since)
+        aggregates[f"g__{p}"] = Sum("good", filter=since)
     rows = _rows(
-        PulseAnswer.objects.filter(session_id__in=answered)
-        .values("session__cohort_id")
+        SessionFeedback.objects.filter(organisation_id=org, answers__gte=min_cell())
+        .values("cohort_id")
         .annotate(**aggregates)
         .order_by()
     )
     per: dict[int | None, dict[str, list[float]]] = {}
     for row in rows:
-        per[row["session__cohort_id"]] = {
+        per[row["cohort_id"]] = {
             p: [float(row[f"{x}__{p}"] or 0) for x in "nuskg"] for p in PERIOD_ORDER
         }
     # Sessions belong to one cohort each, so the organisation's figures are their sums.
@@ -1828,6 +1817,50 @@ def _feedback(org: int, scopes: list[int | None], starts: dict[str, date | None]
                 Draft(scope, p, "feedback", "all", int(n), _vals(useful, safe, sessions, good))
             )
     return drafts
+
+
+def _fold_feedback(organisation: Organisation, now: datetime) -> bool:
+    """Add up the answers of every session whose pulse has closed since the last fold (a
+    session with no answers gets a row too, so it is not looked at again). Says whether any
+    session was added."""
+    newly_closed = Session.objects.filter(
+        cohort__organisation=organisation, starts_at__lte=now - PULSE_CLOSED_AFTER
+    ).exclude(Exists(SessionFeedback.objects.filter(session_id=OuterRef("pk"))))
+    closed = list(newly_closed.values_list("pk", "cohort_id", "starts_at"))
+    if not closed:
+        return False
+    sums = {
+        session: (answers, useful, safe, good)
+        for session, answers, useful, safe, good in PulseAnswer.objects.filter(
+            session__in=newly_closed.values("pk")
+        )
+        .values("session_id")
+        .annotate(
+            n=Count("pk"), u=Sum("useful"), s=Sum("safe"), g=Count("pk", filter=Q(useful__gte=4))
+        )
+        .values_list("session_id", "n", "u", "s", "g")
+        .order_by()
+    }
+    SessionFeedback.objects.bulk_create(
+        [
+            SessionFeedback(
+                organisation=organisation,
+                session_id=pk,
+                cohort_id=cohort,
+                starts_at=starts_at,
+                **dict(
+                    zip(
+                        ["answers", "useful", "safe", "good"],
+                        sums.get(pk, (0, 0, 0, 0)),
+                        strict=True,
+                    )
+                ),
+            )
+            for pk, cohort, starts_at in closed
+        ],
+        batch_size=2000,
+    )
+    return True
 
 
 def _safety(
