@@ -774,6 +774,8 @@ def _array_text(values: Sequence[Any]) -> str:
         joined = '","'.join(values)
         if '"' not in joined and "\\" not in joined:
             return '{"' + joined + '"}'
+    if kinds <= {date, datetime}:  # never a quote or a backslash in them
+        return '{"' + '","'.join(map(str, values)) + '"}'
     items = ["NULL" if value is None else _array_item(value) for value in values]
     return "{" + ",".join(items) + "}"
 
@@ -1563,26 +1565,9 @@ def activity_drafts(
     totals = _month_sums(org, starts)
     for scope in scopes:
         counts = people_counts.get(scope, {})
-        scope_totals = totals.get(scope, {})
         for period in each_period():
-
-            def summed(
-                practice: str | None,
-                courage: int | None,
-                scope_totals: dict[tuple[str, int], dict[str, list[float]]] = scope_totals,
-                period: str = period,
-            ) -> list[float]:
-                out = [0.0] * len(TOTAL_FIELDS)
-                for (p, g), per_period in scope_totals.items():
-                    if practice is not None and p != practice:
-                        continue
-                    if courage is not None and g != courage:
-                        continue
-                    for i, v in enumerate(per_period[period]):
-                        out[i] += v
-                return out
-
-            everything = summed(None, None)
+            sums = totals.get((scope, period), {})
+            everything = sums.get("all", [0.0] * len(TOTAL_FIELDS))
             drafts.append(
                 Draft(
                     scope,
@@ -1604,7 +1589,6 @@ def activity_drafts(
                 )
             )
             for practice in Practice.values:
-                sums = summed(practice, None)
                 drafts.append(
                     Draft(
                         scope,
@@ -1612,7 +1596,7 @@ def activity_drafts(
                         "practice",
                         practice,
                         counts.get(("practice:" + practice, period), 0),
-                        _vals(*sums[:4]),
+                        _vals(*sums.get(f"practice:{practice}", everything[:0])[:4]),
                     )
                 )
             drafts.append(
@@ -1626,7 +1610,6 @@ def activity_drafts(
                 )
             )
             for courage in Courage.values:
-                sums = summed(None, courage)
                 drafts.append(
                     Draft(
                         scope,
@@ -1634,7 +1617,7 @@ def activity_drafts(
                         "courage",
                         str(courage),
                         counts.get((f"courage:{courage}", period), 0),
-                        _vals(*sums[:4]),
+                        _vals(*sums.get(f"courage:{courage}", everything[:0])[:4]),
                     )
                 )
 
@@ -1702,23 +1685,34 @@ def _people_counts(
 
 def _month_sums(
     org: int, starts: dict[str, date | None]
-) -> dict[int | None, dict[tuple[str, int], dict[str, list[float]]]]:
-    """scope -> (practice, courage) -> period -> sums of TOTAL_FIELDS."""
+) -> dict[tuple[int | None, str], dict[str, list[float]]]:
+    """(scope, period) -> sums of TOTAL_FIELDS over everything ("all"), each practice
+    ("practice:<slug>") and each courage level ("courage:<level>")."""
+    names = [f"{field}__{p}" for p in starts for field in TOTAL_FIELDS]
     aggregates = {
         f"{field}__{p}": Sum(field, filter=_since("month", s))
         for p, s in starts.items()
         for field in TOTAL_FIELDS
     }
-    result: dict[int | None, dict[tuple[str, int], dict[str, list[float]]]] = defaultdict(dict)
-    rows = _rows(
+    query = (
         MonthTotal.objects.filter(organisation_id=org)
         .values("cohort_id", "practice", "courage")
         .annotate(**aggregates)
+        .values_list("cohort_id", "practice", "courage", *names)
         .order_by()
     )
-    for row in rows:
-        per = {p: [float(row[f"{field}__{p}"] or 0) for field in TOTAL_FIELDS] for p in starts}
-        result[row["cohort_id"]][(row["practice"], row["courage"])] = per
+    width = len(TOTAL_FIELDS)
+    result: dict[tuple[int | None, str], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(lambda: [0.0] * width)
+    )
+    for cohort, practice, courage, *sums in _fetch(*query.query.sql_with_params()):
+        for n, period in enumerate(starts):
+            values = [float(v or 0) for v in sums[n * width : (n + 1) * width]]
+            buckets = result[(cohort, period)]
+            for bucket in ("all", f"practice:{practice}", f"courage:{courage}"):
+                totals = buckets[bucket]
+                for i, v in enumerate(values):
+                    totals[i] += v
     return result
 
 
