@@ -225,6 +225,10 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
     start, end = _bounds(day, day + timedelta(days=1))
     with transaction.atomic():
         _lock(organisation)
+        if connection.vendor == "postgresql":
+            # Room for the day's joins to hash in memory (the default, 4 MB, spills a whole
+            # day's check-ins to disk), for this transaction only.
+            _execute("SET LOCAL work_mem = '64MB'")
         with _day_events(organisation, start, end):
             _fold_totals(organisation, day)
             _fold_people(organisation, day)
