@@ -698,6 +698,7 @@ def _mark_months(organisation: Organisation) -> None:
 EVENTS = "bw_fold_events"
 DAY_PEOPLE = "bw_fold_people"
 LAST_DAYS = "bw_rebuild_last_days"
+CHANGES = "bw_fold_changes"
 
 
 def _execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -1171,35 +1172,64 @@ def _move_last_months(organisation: Organisation, day: date) -> None:
 def _apply_month_changes(
     organisation: Organisation, changes: dict[tuple[int | None, str, str, int, date], int]
 ) -> None:
-    changes = {key: change for key, change in changes.items() if change}
-    if not changes:
+    """Move LastActiveMonth by `changes` in three statements: the first of a month moves
+    every active person, tens of thousands of rows, which Python would read and write back
+    one by one. A count cannot go below zero (only when memberships changed since the last
+    rebuild, which puts every count right again); a count of zero is removed."""
+    rows = [
+        (cohort, kind, practice, courage, _db_value(month), change)
+        for (cohort, kind, practice, courage, month), change in changes.items()
+        if change
+    ]
+    if not rows:
         return
-    stored: dict[tuple[int | None, str, str, int, date], tuple[int | None, int]] = {
-        (cohort, kind, practice, courage, month): (pk, people)
-        for pk, cohort, kind, practice, courage, month, people in LastActiveMonth.objects.filter(
-            organisation=organisation, month__in={key[4] for key in changes}
-        ).values_list("pk", "cohort_id", "kind", "practice", "courage", "month", "people")
-    }
-    rows = []
-    for key, change in changes.items():
-        pk, people = stored.get(key, (None, 0))
-        cohort, kind, practice, courage, month = key
-        rows.append(
-            (
-                pk,
-                # Below zero only when memberships changed since the last rebuild, which puts
-                # every count right again.
-                [max(0, people + change)],
-                {
-                    "cohort_id": cohort,
-                    "kind": kind,
-                    "practice": practice,
-                    "courage": courage,
-                    "month": month,
-                },
-            )
+    _execute(f"DROP TABLE IF EXISTS {CHANGES}")
+    _execute(
+        f"CREATE TEMPORARY TABLE {CHANGES} (cohort_id BIGINT, kind VARCHAR(12) NOT NULL,"
+        " practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL, month DATE NOT NULL,"
+        " change INTEGER NOT NULL)"
+    )
+    _execute(f"CREATE INDEX {CHANGES}_key ON {CHANGES} (month, kind, practice, courage)")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {CHANGES} VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    else:
+        types = ["bigint", "varchar", "varchar", "integer", "date", "integer"]
+        arrays = ", ".join(f"CAST(%s AS {name}[])" for name in types)
+        _execute(
+            f"INSERT INTO {CHANGES} SELECT * FROM unnest({arrays})",
+            [_array_text(column) for column in zip(*rows, strict=True)],
         )
-    _save_counts(organisation, LastActiveMonth, ["people"], rows)
+        _analyse(CHANGES)
+    table = _quote(LastActiveMonth._meta.db_table)
+    same = (
+        f"{table}.organisation_id = %s AND {table}.month = c.month AND {table}.kind = c.kind"
+        f" AND {table}.practice = c.practice AND {table}.courage = c.courage"
+        f" AND COALESCE({table}.cohort_id, 0) = COALESCE(c.cohort_id, 0)"
+    )
+    org = organisation.pk
+    moved = f"{table}.people + c.change"
+    _execute(
+        f"UPDATE {table} SET people = CASE WHEN {moved} > 0 THEN {moved} ELSE 0 END"
+        f" FROM {CHANGES} c WHERE {same}",
+        [org],
+    )
+    columns = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "cohort_id", "kind", "practice", "courage", "month", "people"]
+    )
+    _execute(
+        f"INSERT INTO {table} ({columns}) SELECT %s, c.cohort_id, c.kind, c.practice, c.courage,"
+        f" c.month, c.change FROM {CHANGES} c WHERE c.change > 0"
+        f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {same})",
+        [org, org],
+    )
+    _execute(
+        f"DELETE FROM {table} WHERE organisation_id = %s AND people = 0"
+        f" AND month IN (SELECT month FROM {CHANGES})",
+        [org],
+    )
+    _execute(f"DROP TABLE {CHANGES}")
 
 
 def _count_last_months(organisation: Organisation) -> None:
