@@ -1200,30 +1200,49 @@ def _apply_month_changes(
             f"INSERT INTO {CHANGES} SELECT * FROM unnest({arrays})",
             [_array_text(column) for column in zip(*rows, strict=True)],
         )
-        _analyse(CHANGES)
+    # With its size known, both databases go through the changes and look each row up.
+    _execute(f"ANALYZE {CHANGES}")
     table = _quote(LastActiveMonth._meta.db_table)
-    same = (
-        f"{table}.organisation_id = %s AND {table}.month = c.month AND {table}.kind = c.kind"
-        f" AND {table}.practice = c.practice AND {table}.courage = c.courage"
-        f" AND COALESCE({table}.cohort_id, 0) = COALESCE(c.cohort_id, 0)"
-    )
-    org = organisation.pk
-    moved = f"{table}.people + c.change"
-    _execute(
-        f"UPDATE {table} SET people = CASE WHEN {moved} > 0 THEN {moved} ELSE 0 END"
-        f" FROM {CHANGES} c WHERE {same}",
-        [org],
-    )
     columns = ", ".join(
         _quote(c)
         for c in ["organisation_id", "cohort_id", "kind", "practice", "courage", "month", "people"]
     )
-    _execute(
-        f"INSERT INTO {table} ({columns}) SELECT %s, c.cohort_id, c.kind, c.practice, c.courage,"
-        f" c.month, c.change FROM {CHANGES} c WHERE c.change > 0"
-        f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {same})",
-        [org, org],
-    )
+    org = organisation.pk
+    moved = f"{table}.people + c.change"
+    # The organisation's rows and the cohorts' apart: plain equalities, so that each change
+    # finds its row through the index on the whole key.
+    for scope in ("IS NULL", "IS NOT NULL"):
+        same = (
+            f"{table}.organisation_id = %s AND {table}.month = c.month AND {table}.kind = c.kind"
+            f" AND {table}.practice = c.practice AND {table}.courage = c.courage"
+            + (
+                f" AND {table}.cohort_id IS NULL"
+                if scope == "IS NULL"
+                else f" AND {table}.cohort_id = c.cohort_id"
+            )
+        )
+        if connection.vendor == "sqlite":
+            # SQLite would go through every row of the organisation in an UPDATE ... FROM:
+            # through the changes instead (CROSS JOIN keeps that order), then by id.
+            found = _fetch(
+                f"SELECT CASE WHEN {moved} > 0 THEN {moved} ELSE 0 END, {table}.id"
+                f" FROM {CHANGES} c CROSS JOIN {table} WHERE c.cohort_id {scope} AND {same}",
+                [org],
+            )
+            _update_rows(LastActiveMonth, ["people"], found)
+        else:
+            _execute(
+                f"UPDATE {table} SET people = CASE WHEN {moved} > 0 THEN {moved} ELSE 0 END"
+                f" FROM {CHANGES} c WHERE c.cohort_id {scope} AND {same}",
+                [org],
+            )
+        _execute(
+            f"INSERT INTO {table} ({columns}) SELECT %s, c.cohort_id, c.kind, c.practice,"
+            f" c.courage, c.month, c.change FROM {CHANGES} c"
+            f" WHERE c.cohort_id {scope} AND c.change > 0"
+            f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {same})",
+            [org, org],
+        )
     _execute(
         f"DELETE FROM {table} WHERE organisation_id = %s AND people = 0"
         f" AND month IN (SELECT month FROM {CHANGES})",
