@@ -71,8 +71,10 @@ test-postgres: install
 	fi
 
 # The insights benchmark (bench/README.md): both sizes on SQLite and PostgreSQL. Not part of
-# `make test`; it generates several GB and takes about half an hour.
+# `make test`; it generates several GB and takes about three quarters of an hour.
 BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
+BENCH_MONTH_SQLITE := bench/.data/bench-first-of-month.sqlite3
+MONTH_START = $(shell $(BIN)/python -c "import datetime as d; t = d.date.today(); print((t.replace(day=28) + d.timedelta(days=4)).replace(day=1))")
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.generate --people 1000
@@ -83,6 +85,14 @@ bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench_small
 	$(BIN)/python -m bench.generate --database-url $(BENCH_PG)/bw_bench
 	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench
+	# The worst day to fold: the first of a month (every period starts again), generated up to
+	# the first of next month.
+	$(BIN)/python -m bench.generate --until $(MONTH_START) --database-url $(BENCH_MONTH_SQLITE)
+	$(BIN)/python -m bench.run --database-url $(BENCH_MONTH_SQLITE) \
+		--output bench/.data/results-sqlite-100000-first-of-month.json
+	$(BIN)/python -m bench.generate --until $(MONTH_START) --database-url $(BENCH_PG)/bw_bench_month
+	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench_month \
+		--output bench/.data/results-postgresql-100000-first-of-month.json
 	$(BIN)/python -m bench.run --compare bench/.data/results-*.json
 
 clean:
