@@ -165,13 +165,14 @@ class SafetyAnswer(models.Model):
 
 
 class Trace(models.TextChoices):
-    # What people do (the rollups' events); the first two are not kept per person.
+    # What people do (the rollups' events); the first two are not counted on their own.
     COMMITMENT = "commitment", "Made a commitment"
     CHECK_IN = "check_in", "Checked in"
     LESSON = "lesson", "Completed a lesson"
     ATTENDANCE = "attendance", "Attended a session"
-    # Derived, one per person and what is counted: a commitment or check-in in one practice
-    # (courage 0), at one courage level (practice ""), or at all (both empty); anything.
+    # Derived, what LastActiveMonth counts (with lesson and attendance; a PersonActivity date
+    # column each): a commitment or check-in in one practice (courage 0), at one courage
+    # level (practice ""), or at all (both empty); anything.
     FOLLOW = "follow", "Made a commitment or checked in"
     ANY = "any", "Did anything"
 

@@ -7,9 +7,12 @@ Public entry points (stable; the benchmarks in bench/ call them):
   nothing new, changes nothing. The worker runs it for today and yesterday every 15 minutes
   (`tasks.refresh_insights`). Its cost follows the day's activity, not the history: the
   day's events are read once into a temporary table, then one row per person active that
-  day (PersonActivity), the month totals and the people counts (LastActiveMonth) move by the
-  difference, and refresh rewrites only the cells that changed
-  (growth, feedback, safety and retention only when their inputs changed).
+  day (PersonActivity), the month totals and the people counts (LastActiveMonth,
+  RetentionCount) move by the difference. Refresh first folds what changed in the answers
+  (GrowthScore rows changed since the last fold into GrowthMonth, sessions whose pulse has
+  closed into SessionFeedback), then works out the cells from these small tables and
+  rewrites only the cells that changed (growth, feedback, safety and retention only when
+  their inputs changed or a new month moved the periods).
 - `rebuild(organisation=)` throws the organisation's rollups away and builds them again from
   the source tables. The worker runs it nightly (`tasks.rebuild_insights`), which also picks
   up what the day-by-day path cannot see (a check-in corrected long after, attendance marked
@@ -48,6 +51,15 @@ Tables and what one row means:
   the people who did something in a period are the sum over the months from its start. A
   fold moves people from their old month (or day) to the day's; the cohort rows follow
   memberships as they were when the person was folded (the nightly rebuild catches up).
+- `RetentionCount(organisation, cohort|NULL, kind, number, people)`: people of the scope who
+  joined in month `number` (kind joined), or who were active in the k-th month after joining
+  (kind active, `number` = k < 12). Moved by each fold as it adds people and marks months.
+- `GrowthMonth(organisation, cohort|NULL, practice, month, people, change, squares,
+  baselines)`: sums over the GrowthScore rows with two assessments or more whose latest
+  rating fell in that month. Each GrowthScore row keeps what it adds (`counted_*`); the fold
+  takes that away and adds what the row adds now.
+- `SessionFeedback(organisation, session, cohort, starts_at, answers, useful, safe, good)`:
+  one session's pulse answers, added up once when the pulse has closed.
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
   the finished, suppressed numbers of one view. Sections and values:
 
