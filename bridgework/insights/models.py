@@ -15,6 +15,7 @@ Three kinds of table live here (rollups.py says exactly what each row means):
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -164,6 +165,30 @@ class SafetyAnswer(models.Model):
 # --- rollups -------------------------------------------------------------------------------
 
 
+# --- rollups ---------------------------------------------------------------------------------
+#
+# Rollup rows are derived: the nightly rebuild writes them all again (1.6 million day totals
+# at 100,000 people). Their foreign keys are not checked by the database: PostgreSQL checks
+# the deferred foreign keys of every inserted row at COMMIT, 40 s of a 110 s rebuild at that
+# size (bench/FINDINGS.md, F12). Deleting an organisation, cohort, session or person still
+# deletes its rollup rows (Django cascades on_delete itself), and a rebuild starts from the
+# sources again anyway.
+
+
+def rollup_key(to: type[models.Model], *, index: bool = True, null: bool = False) -> Any:
+    """A rollup table's foreign key: cascades, never checked by the database. `index=False`
+    where an index of the table already starts with it."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=index,
+        null=null,
+        blank=null,
+    )
+
+
 class Trace(models.TextChoices):
     # What people do (the rollups' events); the first two are not counted on their own.
     COMMITMENT = "commitment", "Made a commitment"
@@ -192,8 +217,10 @@ class PersonActivity(models.Model):
     Nothing indexes the dates, so that PostgreSQL can rewrite them in place (a HOT update: no
     index entries to add; the table leaves room on each page, see migration 0006)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    organisation = rollup_key(Organisation, index=False)
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     joined_month = models.PositiveIntegerField()  # year * 12 + month - 1
     months = models.BigIntegerField(default=0)
     any_on = models.DateField(null=True)
@@ -230,10 +257,8 @@ class LastActiveMonth(models.Model):
     `month` holds the day itself: the people active in the last 30 days are the sum over
     those days."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    organisation = rollup_key(Organisation, index=False)
+    cohort = rollup_key(Cohort, null=True)
     kind = models.CharField(max_length=12, choices=Trace.choices)
     practice = models.CharField(max_length=40, blank=True, default="")
     courage = models.PositiveSmallIntegerField(default=0)
@@ -254,10 +279,8 @@ class LastActiveMonth(models.Model):
 class Totals(models.Model):
     """Additive counts for one organisation or cohort, practice and courage level."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    organisation = rollup_key(Organisation, index=False)
+    cohort = rollup_key(Cohort, null=True)
     practice = models.CharField(max_length=40, blank=True, default="")
     courage = models.PositiveSmallIntegerField(default=0)
     commitments = models.PositiveIntegerField(default=0)
@@ -303,10 +326,8 @@ class Cell(models.Model):
     section (see rollups.SECTIONS).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    organisation = rollup_key(Organisation, index=False)
+    cohort = rollup_key(Cohort, null=True)
     period = models.CharField(max_length=8, choices=Period.choices)
     section = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
@@ -337,10 +358,8 @@ class RetentionCount(models.Model):
         JOINED = "joined", "Joined in month"
         ACTIVE = "active", "Active in month since joining"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    organisation = rollup_key(Organisation, index=False)
+    cohort = rollup_key(Cohort, null=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     number = models.PositiveIntegerField()
     people = models.PositiveIntegerField(default=0)
@@ -357,9 +376,11 @@ class SessionFeedback(models.Model):
     longer change): how many, the sums of "useful" and "safe", and how many rated the session
     useful (4-5). Sessions with fewer answers than the threshold are kept but not shown."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    organisation = rollup_key(Organisation, index=False)
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    cohort = rollup_key(Cohort)
     starts_at = models.DateTimeField()
     answers = models.PositiveIntegerField(default=0)
     useful = models.PositiveIntegerField(default=0)
@@ -378,10 +399,8 @@ class GrowthMonth(models.Model):
     whose latest rating fell in one calendar month: every period starts on the first of a
     month, so a period's growth is the sum over its months."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    organisation = rollup_key(Organisation, index=False)
+    cohort = rollup_key(Cohort, null=True)
     practice = models.CharField(max_length=40)
     month = models.DateField()
     people = models.PositiveIntegerField(default=0)
