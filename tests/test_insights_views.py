@@ -9,7 +9,9 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.db import connection
+from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +19,7 @@ from django.utils import timezone
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.insights import rollups, services
+from bridgework.insights.forms import ListSelect
 from bridgework.insights.models import AuditEntry, SafetyAnswer, SafetyPulse, SafetyResponse
 from bridgework.insights.pulse import ITEM_FIELDS
 from bridgework.practice import services as practice_services
@@ -390,3 +393,17 @@ def test_the_page_never_mentions_a_person_by_name(cast: Cast) -> None:
     for person in [*people, cast.participant]:
         assert person.chosen_name not in main.group(0)
         assert person.email not in main.group(0)
+
+
+@pytest.mark.parametrize("chosen", ["organisation", "12", None])
+def test_the_list_of_cohorts_is_the_markup_of_a_plain_select(chosen: str | None) -> None:
+    choices = [
+        ("organisation", "The whole organisation"),
+        ("12", 'Cohort: Tom & "Jerry" <b>'),
+        ("7", "Cohort: Second"),
+    ]
+    attrs = {"id": "id_cohort", "aria-describedby": "id_cohort_error"}
+    fast = ListSelect(choices=choices).render("cohort", chosen, attrs)
+    plain = forms.Select(choices=choices).render("cohort", chosen, attrs)
+    assert parse_html(fast) == parse_html(plain)  # attribute order and spaces aside
+    assert fast.count(" selected") == (chosen is not None)
