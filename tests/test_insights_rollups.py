@@ -625,7 +625,7 @@ def test_rollup_rows_go_with_a_deleted_cohort_or_an_erased_person(
         play(world, event)
     rollups.rebuild(organisation=organisation)
     first = world.sessions[0].cohort
-    cohort_rows = [DayTotal, MonthTotal, LastActiveMonth, RetentionCount, Cell]
+    cohort_rows: list[Any] = [DayTotal, MonthTotal, LastActiveMonth, RetentionCount, Cell]
     assert all(model.objects.filter(cohort=first).exists() for model in cohort_rows)
 
     first_pk, erased = first.pk, world.people[0]

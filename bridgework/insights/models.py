@@ -420,8 +420,9 @@ class RollupState(models.Model):
 
     `refreshed_at`: the last refresh (activity is recomputed on every one). Growth, session
     feedback and the safety pulse are recomputed only when the growth fold moved GrowthMonth,
-    a pulse closed after `responses_at`, or the month moved on from `responses_month` (the
-    periods' first days move with it); retention only when a fold gave someone a new active
+    a pulse closed on or after `responses_on` (the day they were last worked out for), the
+    month moved on from that day's (the periods' first days move with it), or `responses_at`
+    is NULL (after an erasure); retention only when a fold gave someone a new active
     month or a new person a row (`retention_changed`), or the month moved on from
     `retention_month`.
 
@@ -435,7 +436,7 @@ class RollupState(models.Model):
     retention_changed = models.BooleanField(default=True)
     retention_month = models.DateField(null=True, blank=True)
     responses_at = models.DateTimeField(null=True, blank=True)
-    responses_month = models.DateField(null=True, blank=True)
+    responses_on = models.DateField(null=True, blank=True)
     growth_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -1503,7 +1503,7 @@ def refresh(
         if retention:
             state.retention_changed, state.retention_month = False, month
         if responses:
-            state.responses_at, state.responses_month = now, month
+            state.responses_at, state.responses_on = now, today
         state.save()
 
 
@@ -1518,14 +1518,14 @@ def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
 
 
 def _responses_changed(organisation: Organisation, state: RollupState, today: date) -> bool:
-    """Whether safety could differ from what was last worked out (a pulse closed since then),
-    or the periods' first days moved with a new month. (Growth and session feedback: when
-    their folds moved anything.)"""
-    since = state.responses_at
-    if since is None or state.responses_month != _month_start(today):
+    """Whether safety could differ from what was last worked out (a pulse closed since the day
+    it was worked out for), or the periods' first days moved with a new month. (Growth and
+    session feedback: when their folds moved anything.)"""
+    since = state.responses_on
+    if state.responses_at is None or since is None or _month_start(since) != _month_start(today):
         return True
     return SafetyPulse.objects.filter(
-        organisation=organisation, closes_on__gte=timezone.localdate(since), closes_on__lt=today
+        organisation=organisation, closes_on__gte=since, closes_on__lt=today
     ).exists()
 
 
