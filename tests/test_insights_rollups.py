@@ -36,6 +36,7 @@ from bridgework.insights.models import (
     PersonActivity,
     RetentionCount,
     RollupState,
+    SafetyPulse,
 )
 from bridgework.insights.subjects import subject_key
 from bridgework.practice import services as practice_services
@@ -635,3 +636,21 @@ def test_rollup_rows_go_with_a_deleted_cohort_or_an_erased_person(
     assert PersonActivity.objects.filter(person_id=erased_pk).exists()
     account_services.erase_person(person=erased)
     assert not PersonActivity.objects.filter(person_id=erased_pk).exists()
+
+
+def test_answers_are_worked_out_again_once_a_pulse_closes_after_the_day_they_were_for(
+    organisation: Organisation,
+) -> None:
+    SafetyPulse.objects.create(
+        organisation=organisation, opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 15)
+    )
+    state = RollupState(
+        organisation=organisation, responses_at=timezone.now(), responses_on=date(2026, 11, 10)
+    )
+    assert not rollups._responses_changed(organisation, state, date(2026, 11, 15))  # still open
+    assert rollups._responses_changed(organisation, state, date(2026, 11, 16))  # closed since
+    state.responses_on = date(2026, 11, 16)
+    assert not rollups._responses_changed(organisation, state, date(2026, 11, 30))
+    assert rollups._responses_changed(organisation, state, date(2026, 12, 1))  # a new month
+    state.responses_at = None  # an erasure asks for it
+    assert rollups._responses_changed(organisation, state, date(2026, 11, 30))
