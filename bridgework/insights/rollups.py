@@ -255,7 +255,7 @@ def rebuild(*, organisation: Organisation) -> None:
             # to disk. For this transaction only.
             _execute("SET LOCAL work_mem = '256MB'")
         for model in REBUILT:
-            model.objects.filter(organisation=organisation).delete()
+            _delete_rows_of(organisation, model)
         _fill_days(organisation)
         _roll_months(organisation)
         _mark_months(organisation)
@@ -267,6 +267,19 @@ def rebuild(*, organisation: Organisation) -> None:
     for model in REBUILT:
         _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
+
+
+def _delete_rows_of(organisation: Organisation, model: type[models.Model]) -> None:
+    if (
+        connection.vendor == "sqlite"
+        and not model._default_manager.exclude(organisation=organisation).exists()
+    ):
+        # Only this organisation's rows: a DELETE without WHERE frees whole pages instead of
+        # removing 1.6 million rows one by one (6 s). SQLite writes one transaction at a
+        # time, so nobody can add another organisation's rows in between.
+        _execute(f"DELETE FROM {_quote(model._meta.db_table)}")
+    else:
+        model._default_manager.filter(organisation=organisation).delete()
 
 
 def _lock(organisation: Organisation) -> None:
