@@ -169,7 +169,7 @@ class SafetyAnswer(models.Model):
 #
 # Rollup rows are derived: the nightly rebuild writes them all again (1.6 million day totals
 # at 100,000 people). Their foreign keys are not checked by the database: PostgreSQL checks
-# the deferred foreign keys of every inserted row at COMMIT, 40 s of a 110 s rebuild at that
+# the deferred foreign keys of every inserted row at COMMIT, 40 s of a 111 s rebuild at that
 # size (bench/FINDINGS.md, F12). Deleting an organisation, cohort, session or person still
 # deletes its rollup rows (Django cascades on_delete itself), and a rebuild starts from the
 # sources again anyway.

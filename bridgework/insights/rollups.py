@@ -329,7 +329,7 @@ def _plain_sqlite_utc() -> bool:
     return connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC"
 
 
-def _local_date(field: str | Any) -> Any:
+def _local_date(field: Any) -> Any:
     if _plain_sqlite_utc():
         return Substr(field, 1, 10, output_field=models.DateField())
     return TruncDate(field)
