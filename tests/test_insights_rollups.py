@@ -236,15 +236,22 @@ def play(world: World, event: tuple[Any, ...]) -> list[date]:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(history=events)
+@given(history=events, refresh_after=st.sets(st.integers(0, 24)))
 def test_day_by_day_rollups_equal_a_rebuild_from_scratch(
-    history: list[tuple[Any, ...]], organisation: Organisation, program_admin: Person
+    history: list[tuple[Any, ...]],
+    refresh_after: set[int],
+    organisation: Organisation,
+    program_admin: Person,
 ) -> None:
     with transaction.atomic():
         world = make_world(organisation, program_admin)
-        for event in history:
+        for n, event in enumerate(history):
             for day in play(world, event):
                 rollups.fold_day(organisation=organisation, day=day)
+            # A refresh in between keeps the earlier months' sums that later folds of an
+            # earlier month must throw away.
+            if n in refresh_after:
+                rollups.refresh(organisation=organisation)
         # The worker folds today on every run, whether anything happened or not.
         rollups.fold_day(organisation=organisation, day=TODAY)
         rollups.refresh(organisation=organisation)

@@ -318,6 +318,22 @@ class MonthTotal(Totals):
         return f"Month total {self.pk}"
 
 
+class EarlierTotal(Totals):
+    """Month totals summed over a period's months before the current month, per breakdown
+    bucket: practice "" and courage 0 for everything, a practice with courage 0, or practice
+    "" with a courage level. A refresh adds the current month's totals to these instead of
+    adding up every month again (120,000 month rows at 100,000 people). Worked out for the
+    month in RollupState.earlier_month; a fold that changes an earlier month clears that."""
+
+    period = models.CharField(max_length=8, choices=Period.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "period"])]
+
+    def __str__(self) -> str:
+        return f"Earlier total {self.pk}"
+
+
 class Cell(models.Model):
     """One finished number of the dashboard for one view (organisation or cohort, and
     period), with the count of people behind it and whether it must be hidden.
@@ -427,7 +443,10 @@ class RollupState(models.Model):
     `retention_month`.
 
     `growth_at`: GrowthScore rows changed before then are in GrowthMonth; NULL when
-    GrowthMonth must be added up again from every row (new, or after an erasure)."""
+    GrowthMonth must be added up again from every row (new, or after an erasure).
+
+    `earlier_month`: EarlierTotal holds the month totals before this month; NULL when they
+    must be added up again (new, after a rebuild, or a fold changed an earlier month)."""
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="+", primary_key=True
@@ -438,6 +457,7 @@ class RollupState(models.Model):
     responses_at = models.DateTimeField(null=True, blank=True)
     responses_on = models.DateField(null=True, blank=True)
     growth_at = models.DateTimeField(null=True, blank=True)
+    earlier_month = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Rollup state of organisation {self.pk}"

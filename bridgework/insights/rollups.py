@@ -36,6 +36,11 @@ Tables and what one row means:
   practice "" and courage 0. Several rows may share a key (the rebuild writes one per
   source); readers sum.
 - `MonthTotal(... month ...)`: the same, summed over a calendar month; one row per key.
+- `EarlierTotal(organisation, cohort|NULL, period, practice, courage, ...)`: MonthTotal summed
+  over each period's months before the current one, per breakdown bucket (everything, one
+  practice, one courage level). A refresh adds the current month's rows to it; it is worked
+  out again when the month moves on, after a rebuild, or when a fold changed an earlier
+  month (RollupState.earlier_month).
 - `PersonActivity(organisation, person, joined_month, months, any_on, lesson_on, ...)`: one
   row per person. `months` is a bitmap of the calendar months since joining in which the
   person did anything (retention). The date columns say when they last did each counted
@@ -127,6 +132,7 @@ from .models import (
     PERIOD_MONTHS,
     Cell,
     DayTotal,
+    EarlierTotal,
     GrowthMonth,
     GrowthScore,
     LastActiveMonth,
@@ -161,6 +167,7 @@ REBUILT = (
     RetentionCount,
     GrowthMonth,
     SessionFeedback,
+    EarlierTotal,
 )
 
 
@@ -263,7 +270,9 @@ def rebuild(*, organisation: Organisation) -> None:
         _last_done(organisation)
         _count_last_months(organisation)
         _count_growth(organisation)
-        RollupState.objects.filter(organisation=organisation).update(growth_at=started)
+        RollupState.objects.filter(organisation=organisation).update(
+            growth_at=started, earlier_month=None
+        )
     for model in REBUILT:
         _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
@@ -970,6 +979,10 @@ def _move_month_totals(
 ) -> None:
     if not changes:
         return
+    # A change to a month before the current one: EarlierTotal is out of date.
+    RollupState.objects.filter(organisation=organisation, earlier_month__gt=month).update(
+        earlier_month=None
+    )
     stored = {
         (cohort, practice, courage): (pk, totals)
         for pk, cohort, practice, courage, *totals in MonthTotal.objects.filter(
@@ -1498,6 +1511,10 @@ def refresh(
         state = RollupState.objects.get(organisation=organisation)
         moved = _fold_growth(organisation, state, now)
         moved = _fold_feedback(organisation, now) or moved
+        if state.earlier_month != month:
+            _sum_earlier_months(organisation, month)
+            state.earlier_month = month
+            state.save(update_fields=["earlier_month"])
     responses = everything or moved or _responses_changed(organisation, state, today)
     retention = everything or state.retention_changed or state.retention_month != month
     scopes: list[int | None] = [None, *_cohort_ids(organisation)]
@@ -1517,17 +1534,16 @@ def refresh(
             state.retention_changed, state.retention_month = False, month
         if responses:
             state.responses_at, state.responses_on = now, today
-        state.save()
-
-
-def compute_drafts(organisation: Organisation, today: date) -> list[Draft]:
-    """Every view's cells before suppression."""
-    scopes: list[int | None] = [None, *_cohort_ids(organisation)]
-    return [
-        *activity_drafts(organisation, scopes, today),
-        *_retention(organisation, scopes, today),
-        *response_drafts(organisation, scopes, today),
-    ]
+        # Not earlier_month: a fold since the start may have cleared it.
+        state.save(
+            update_fields=[
+                "refreshed_at",
+                "retention_changed",
+                "retention_month",
+                "responses_at",
+                "responses_on",
+            ]
+        )
 
 
 def _responses_changed(organisation: Organisation, state: RollupState, today: date) -> bool:
@@ -1636,7 +1652,7 @@ def activity_drafts(
             )
 
     # Totals over each period, from month totals.
-    totals = _month_sums(org, starts)
+    totals = _month_sums(org, starts, _month_start(today))
     for scope in scopes:
         counts = people_counts.get(scope, {})
         for period in each_period():
@@ -1757,36 +1773,80 @@ def _people_counts(
     return result
 
 
+def _bucket_sums(org: int, first: date | None, before: date | None) -> tuple[str, list[Any]]:
+    """SQL and its parameters: MonthTotal summed over the months from `first` up to `before`
+    (None: no bound) per scope and breakdown bucket, as rows (cohort_id, practice, courage,
+    *TOTAL_FIELDS) with the buckets of EarlierTotal."""
+    table = _quote(MonthTotal._meta.db_table)
+    sums = ", ".join(f"SUM({_quote(field)}) AS {_quote(field)}" for field in TOTAL_FIELDS)
+    where, params = "organisation_id = %s", [org]
+    if first is not None:
+        where += f" AND {_quote('month')} >= %s"
+        params.append(_sql_date(first))
+    if before is not None:
+        where += f" AND {_quote('month')} < %s"
+        params.append(_sql_date(before))
+    parts = [
+        f"SELECT cohort_id, '' AS practice, 0 AS courage, {sums} FROM {table}"
+        f" WHERE {where} GROUP BY cohort_id",
+        f"SELECT cohort_id, practice, 0, {sums} FROM {table}"
+        f" WHERE {where} AND practice <> '' GROUP BY cohort_id, practice",
+        f"SELECT cohort_id, '', courage, {sums} FROM {table}"
+        f" WHERE {where} AND courage <> 0 GROUP BY cohort_id, courage",
+    ]
+    return " UNION ALL ".join(parts), params * len(parts)
+
+
+def _bucket(practice: str, courage: int) -> str:
+    if practice:
+        return f"practice:{practice}"
+    return f"courage:{courage}" if courage else "all"
+
+
+def _sum_earlier_months(organisation: Organisation, month: date) -> None:
+    """Fill EarlierTotal: for each period, its months before `month`, summed."""
+    EarlierTotal.objects.filter(organisation=organisation).delete()
+    table = _quote(EarlierTotal._meta.db_table)
+    columns = ", ".join(
+        _quote(c)
+        for c in ["organisation_id", "period", "cohort_id", "practice", "courage", *TOTAL_FIELDS]
+    )
+    picked = ", ".join(
+        f"b.{_quote(c)}" for c in ["cohort_id", "practice", "courage", *TOTAL_FIELDS]
+    )
+    for period, first in _starts(month).items():
+        if first == month:
+            continue
+        sql, params = _bucket_sums(organisation.pk, first, month)
+        _execute(
+            f"INSERT INTO {table} ({columns}) SELECT %s, %s, {picked} FROM ({sql}) b",
+            [organisation.pk, period, *params],
+        )
+
+
 def _month_sums(
-    org: int, starts: dict[str, date | None]
+    org: int, starts: dict[str, date | None], month: date
 ) -> dict[tuple[int | None, str], dict[str, list[float]]]:
     """(scope, period) -> sums of TOTAL_FIELDS over everything ("all"), each practice
-    ("practice:<slug>") and each courage level ("courage:<level>")."""
-    names = [f"{field}__{p}" for p in starts for field in TOTAL_FIELDS]
-    aggregates = {
-        f"{field}__{p}": Sum(field, filter=_since("month", s))
-        for p, s in starts.items()
-        for field in TOTAL_FIELDS
-    }
-    query = (
-        MonthTotal.objects.filter(organisation_id=org)
-        .values("cohort_id", "practice", "courage")
-        .annotate(**aggregates)
-        .values_list("cohort_id", "practice", "courage", *names)
-        .order_by()
-    )
+    ("practice:<slug>") and each courage level ("courage:<level>"): the earlier months'
+    from EarlierTotal (worked out for `month`), plus this month's."""
     width = len(TOTAL_FIELDS)
     result: dict[tuple[int | None, str], dict[str, list[float]]] = defaultdict(
         lambda: defaultdict(lambda: [0.0] * width)
     )
-    for cohort, practice, courage, *sums in _fetch(*query.query.sql_with_params()):
-        for n, period in enumerate(starts):
-            values = [float(v or 0) for v in sums[n * width : (n + 1) * width]]
-            buckets = result[(cohort, period)]
-            for bucket in ("all", f"practice:{practice}", f"courage:{courage}"):
-                totals = buckets[bucket]
-                for i, v in enumerate(values):
-                    totals[i] += v
+    earlier = EarlierTotal.objects.filter(organisation_id=org).values_list(
+        "cohort_id", "period", "practice", "courage", *TOTAL_FIELDS
+    )
+    for cohort, period, practice, courage, *sums in _fetch(*earlier.query.sql_with_params()):
+        totals = result[(cohort, period)][_bucket(practice, courage)]
+        for i, value in enumerate(sums):
+            totals[i] += value
+    for cohort, practice, courage, *sums in _fetch(*_bucket_sums(org, month, None)):
+        bucket = _bucket(practice, courage)
+        for period in starts:
+            totals = result[(cohort, period)][bucket]
+            for i, value in enumerate(sums):
+                totals[i] += value
     return result
 
 
