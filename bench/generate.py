@@ -414,6 +414,12 @@ def write_practice(world: World, writer: BulkWriter, sizes: Sizes, rng: random.R
         plan.available = _count_periods(plan)
         plans.append(plan)
         statuses.append(status)
+    # A live table receives rows in the order they are made, so one day's rows lie together
+    # (bench/FINDINGS.md, F14): commitments in the order they start, ids in that order too.
+    ordered = sorted(zip(plans, statuses, strict=True), key=lambda pair: pair[0].started)
+    plans, statuses = [plan for plan, _ in ordered], [status for _, status in ordered]
+    for n, plan in enumerate(plans):
+        plan.id = first_id + n
 
     # One scale for everyone so the check-ins add up to the target: each commitment gets
     # min(available, available * engagement * scale) check-ins, and `scale` is found by
@@ -503,7 +509,8 @@ def write_practice(world: World, writer: BulkWriter, sizes: Sizes, rng: random.R
     writer.write(
         CheckIn,
         ["commitment", "period_start", "outcome", "note", "person", "created_at"],
-        check_in_rows(),
+        # In the order they were made, as a live table holds them (F14).
+        sorted(check_in_rows(), key=lambda row: row[5]),
     )
 
 
@@ -526,7 +533,11 @@ def write_learning(world: World, writer: BulkWriter, rng: random.Random) -> None
                 yield (person.id, lesson, writer.day_time(world.day(day), 36_000 + lesson % 3600))
 
     log("learning: lesson progress")
-    writer.write(LessonProgress, ["person", "lesson", "completed_at"], rows())
+    writer.write(
+        LessonProgress,
+        ["person", "lesson", "completed_at"],
+        sorted(rows(), key=lambda row: row[2]),  # in the order they were made (F14)
+    )
 
 
 def write_cohorts(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Random) -> None:
@@ -683,7 +694,9 @@ def write_cohorts(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Ra
                 yield (sid, person.id, "present" if present else "absent", "facilitator", marked)
 
     writer.write(
-        Attendance, ["session", "person", "status", "source", "marked_at"], attendance_rows()
+        Attendance,
+        ["session", "person", "status", "source", "marked_at"],
+        sorted(attendance_rows(), key=lambda row: row[4]),  # in the order they were marked (F14)
     )
     writer.write(PulseResponse, ["session", "person"], iter(answered))
     writer.write(
