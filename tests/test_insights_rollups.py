@@ -661,3 +661,17 @@ def test_answers_are_worked_out_again_once_a_pulse_closes_after_the_day_they_wer
     assert rollups._responses_changed(organisation, state, date(2026, 12, 1))  # a new month
     state.responses_at = None  # an erasure asks for it
     assert rollups._responses_changed(organisation, state, date(2026, 11, 30))
+
+
+@pytest.mark.django_db
+def test_a_rebuild_on_sqlite_gives_back_the_page_cache_it_borrowed(
+    organisation: Organisation,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()
+        rollups.rebuild(organisation=organisation)
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == before
