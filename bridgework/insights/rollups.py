@@ -276,6 +276,10 @@ def rebuild(*, organisation: Organisation) -> None:
     for model in REBUILT:
         _analyse(_quote(model._meta.db_table), vacuum=True)
     refresh(organisation=organisation, everything=True)
+    # Each refresh rewrites thousands of cells in place; where autovacuum is off, nothing
+    # else frees the old versions, and without free room on their pages PostgreSQL cannot
+    # update a cell on its page (see migration 0012).
+    _analyse(_quote(Cell._meta.db_table), vacuum=True)
 
 
 @contextmanager
