@@ -29,6 +29,7 @@ from bridgework.insights import services as growth_services
 from bridgework.insights.models import (
     Cell,
     DayTotal,
+    EarlierTotal,
     GrowthMonth,
     GrowthScore,
     LastActiveMonth,
@@ -258,6 +259,45 @@ def test_day_by_day_rollups_equal_a_rebuild_from_scratch(
         incremental = snapshot(organisation)
         rollups.rebuild(organisation=organisation)
         assert snapshot(organisation) == incremental
+        transaction.set_rollback(True)
+
+
+def earlier_totals(organisation: Organisation) -> list[tuple[Any, ...]]:
+    return sorted(
+        EarlierTotal.objects.filter(organisation=organisation).values_list(
+            "period", "cohort_id", "practice", "courage", *rollups.TOTAL_FIELDS
+        ),
+        key=repr,
+    )
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=events)
+def test_earlier_months_rolled_into_the_next_month_equal_adding_them_up_again(
+    history: list[tuple[Any, ...]], organisation: Organisation, program_admin: Person
+) -> None:
+    with transaction.atomic():
+        world = make_world(organisation, program_admin)
+        for event in history:
+            play(world, event)
+        rollups.rebuild(organisation=organisation)
+        # From before the first event until every period has moved past the last one.
+        month = rollups._months_back(TODAY, 5)
+        rollups.refresh(organisation=organisation, today=month)
+        for _ in range(19):
+            month = rollups._next_month(month)
+            rollups.refresh(organisation=organisation, today=month)
+            rolled, cells = earlier_totals(organisation), snapshot(organisation)["cells"]
+            RollupState.objects.filter(organisation=organisation).update(earlier_month=None)
+            rollups.refresh(organisation=organisation, today=month)
+            assert earlier_totals(organisation) == rolled
+            assert snapshot(organisation)["cells"] == cells
         transaction.set_rollback(True)
 
 

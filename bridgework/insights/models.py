@@ -322,8 +322,9 @@ class EarlierTotal(Totals):
     """Month totals summed over a period's months before the current month, per breakdown
     bucket: practice "" and courage 0 for everything, a practice with courage 0, or practice
     "" with a courage level. A refresh adds the current month's totals to these instead of
-    adding up every month again (120,000 month rows at 100,000 people). Worked out for the
-    month in RollupState.earlier_month; a fold that changes an earlier month clears that."""
+    adding up every month again (120,000 month rows at 100,000 people). Kept for the month in
+    RollupState.earlier_month and rolled forward when the month moves on; a fold that changes
+    an earlier month clears that, and the next refresh adds them up again."""
 
     period = models.CharField(max_length=8, choices=Period.choices)
 
