@@ -20,7 +20,14 @@ from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.insights import rollups, services
 from bridgework.insights.forms import ListSelect
-from bridgework.insights.models import AuditEntry, SafetyAnswer, SafetyPulse, SafetyResponse
+from bridgework.insights.models import (
+    RETENTION_PERIOD,
+    AuditEntry,
+    Cell,
+    SafetyAnswer,
+    SafetyPulse,
+    SafetyResponse,
+)
 from bridgework.insights.pulse import ITEM_FIELDS
 from bridgework.practice import services as practice_services
 
@@ -202,6 +209,25 @@ def test_two_overlapping_views_cannot_isolate_one_person(cast: Cast) -> None:
     # Table 2 is follow-through by practice (after participation and retention).
     assert whole["2: Deep curiosity"][:2] == ["7", "7"]
     assert part["2: Deep curiosity"] == ["hidden*"] * 4
+
+
+def test_retention_is_the_same_table_in_every_period_and_stored_once(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    active_people(organisation, 8)
+    rollups.rebuild(organisation=organisation)
+    client = client_for(cast.program_admin)
+
+    def retention(period: str) -> dict[str, list[str]]:
+        html = client.get(reverse("insights"), {"period": period}).content.decode()
+        return table_rows(html, "Month since joining")
+
+    shown = {period: retention(period) for period in ("month", "3m", "12m", "all")}
+    everyone = Person.objects.filter(organisation=organisation).count()
+    assert shown["month"]["The month they joined"][0] == str(everyone)
+    assert all(rows == shown["month"] for rows in shown.values())
+    stored = Cell.objects.filter(organisation=organisation, section="retention")
+    assert set(stored.values_list("period", flat=True)) == {RETENTION_PERIOD}
 
 
 # --- export and audit ---

@@ -18,7 +18,7 @@ from bridgework.curriculum.vocabulary import Courage, Practice
 from bridgework.lib import stats
 
 from . import charts
-from .models import Cell, Organisation, Period, RollupState
+from .models import RETENTION_PERIOD, Cell, Organisation, Period, RollupState
 from .pulse import ITEMS as SAFETY_ITEMS
 
 
@@ -109,8 +109,8 @@ def build(
     cells = list(
         Cell.objects.filter(
             Q(cohort_id=cohort.pk) if cohort else Q(cohort__isnull=True),
+            Q(period=period) | Q(period=RETENTION_PERIOD, section="retention"),
             organisation=organisation,
-            period=period,
         )
     )
     c = _Cells(cells, minimum)

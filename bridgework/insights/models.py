@@ -36,6 +36,10 @@ class Period(models.TextChoices):
     ALL = "all", "Since the start"
 
 
+# Retention counts months since joining, whatever the period: its cells are stored once,
+# under this period, and every period's dashboard shows them.
+RETENTION_PERIOD = Period.ALL.value
+
 # How many months before this one each period reaches back (None: no limit).
 PERIOD_MONTHS: dict[str, int | None] = {
     Period.MONTH: 0,

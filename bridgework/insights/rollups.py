@@ -75,7 +75,9 @@ Tables and what one row means:
   - participation / lessons: people who completed a lesson; value = lessons completed.
   - participation / attended: people who attended a session; value = attendances.
   - retention / 0..11 (months since joining): people = value = people active that month;
-    value2 = people who joined at least that many months ago (the denominator).
+    value2 = people who joined at least that many months ago (the denominator). Months since
+    joining do not depend on the period: stored once, under period `all`, and shown with
+    every period.
   - practice / <practice slug> and practice / total, courage / 1..4: people who made a
     commitment or checked in; value = commitments, value2 = check-ins, value3 = kept (done),
     value4 = partly.
@@ -131,6 +133,7 @@ from bridgework.practice.models import CheckIn, Commitment
 
 from .models import (
     PERIOD_MONTHS,
+    RETENTION_PERIOD,
     Cell,
     DayTotal,
     EarlierTotal,
@@ -1931,16 +1934,22 @@ def _retention(organisation: Organisation, scopes: list[int | None], today: date
         # Someone who joined in month j has had the k-th month after it if j <= current - k.
         for k in range(max(0, min(RETENTION_MONTHS, current - number + 1))):
             eligible[cohort][k] += people
+    # The same in every period: stored once, under Period.ALL (RETENTION_PERIOD).
     drafts = []
     for scope in scopes:
         for k in range(RETENTION_MONTHS):
             people, base = active[scope][k], eligible[scope][k]
-            for period in PERIOD_ORDER:
-                drafts.append(
-                    Draft(
-                        scope, period, "retention", str(k), people, _vals(people, base), base=base
-                    )
+            drafts.append(
+                Draft(
+                    scope,
+                    RETENTION_PERIOD,
+                    "retention",
+                    str(k),
+                    people,
+                    _vals(people, base),
+                    base=base,
                 )
+            )
     return drafts
 
 
