@@ -762,6 +762,7 @@ EVENTS = "bw_fold_events"
 DAY_PEOPLE = "bw_fold_people"
 LAST_DAYS = "bw_rebuild_last_days"
 CHANGES = "bw_fold_changes"
+MOVED = "bw_fold_moved"
 
 
 def _execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -838,6 +839,8 @@ def _array_text(values: Sequence[Any]) -> str:
     kinds = set(map(type, values))
     if kinds <= {int, float}:
         return "{" + ",".join(map(str, values)) + "}"
+    if kinds <= {int, float, type(None)}:  # cohort ids, NULL for the organisation's rows
+        return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
     if kinds == {str}:
         joined = '","'.join(values)
         if '"' not in joined and "\\" not in joined:
@@ -1220,53 +1223,59 @@ def _moves(counted: Counted, day: date, prefix: str = "") -> str:
 
 def _move_last_months(organisation: Organisation, day: date) -> None:
     """Before the day's people move forward: count, per scope and counted thing, the people
-    who move, by the day (or month) they leave, and apply that to LastActiveMonth."""
-    parts = [
-        f"SELECT cohort_id, {index}, {c.column}, COUNT(*) FROM {DAY_PEOPLE}"
-        f" WHERE {_moves(c, day)} GROUP BY cohort_id, {c.column}"
-        for index, c in enumerate(COUNTED)
-    ]
-    changes: dict[tuple[int | None, str, str, int, date], int] = defaultdict(int)
-    for cohort, index, old, people in _fetch(" UNION ALL ".join(parts)):
-        counted = COUNTED[index]
-        key = (cohort, str(counted.kind), counted.practice, counted.courage)
-        changes[(*key, counted.kept_of(day))] += people
-        if old is not None:
-            changes[(*key, old if isinstance(old, date) else date.fromisoformat(old))] -= people
-    _apply_month_changes(organisation, changes)
+    who move, by the day (or month) they leave, and apply that to LastActiveMonth.
 
-
-def _apply_month_changes(
-    organisation: Organisation, changes: dict[tuple[int | None, str, str, int, date], int]
-) -> None:
-    """Move LastActiveMonth by `changes` in three statements: the first of a month moves
-    every active person, tens of thousands of rows, which Python would read and write back
-    one by one. A count cannot go below zero (only when memberships changed since the last
-    rebuild, which puts every count right again); a count of zero is removed."""
-    rows = [
-        (cohort, kind, practice, courage, _db_value(month), change)
-        for (cohort, kind, practice, courage, month), change in changes.items()
-        if change
-    ]
-    if not rows:
-        return
+    The first of a month moves every active person in every counted thing, tens of
+    thousands of changes: they are worked out and applied in SQL, never read into Python."""
+    _execute(f"DROP TABLE IF EXISTS {MOVED}")
     _execute(f"DROP TABLE IF EXISTS {CHANGES}")
+    _execute(
+        f"CREATE TEMPORARY TABLE {MOVED} (cohort_id BIGINT, counted INTEGER NOT NULL,"
+        " left_on DATE, people INTEGER NOT NULL)"
+    )
+    _execute(
+        f"INSERT INTO {MOVED} "
+        + " UNION ALL ".join(
+            f"SELECT cohort_id, {index}, {c.column}, COUNT(*) FROM {DAY_PEOPLE}"
+            f" WHERE {_moves(c, day)} GROUP BY cohort_id, {c.column}"
+            for index, c in enumerate(COUNTED)
+        )
+    )
     _execute(
         f"CREATE TEMPORARY TABLE {CHANGES} (cohort_id BIGINT, kind VARCHAR(12) NOT NULL,"
         " practice VARCHAR(40) NOT NULL, courage INTEGER NOT NULL, month DATE NOT NULL,"
         " change INTEGER NOT NULL)"
     )
     _execute(f"CREATE INDEX {CHANGES}_key ON {CHANGES} (month, kind, practice, courage)")
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {CHANGES} VALUES (%s, %s, %s, %s, %s, %s)", rows)
-    else:
-        types = ["bigint", "varchar", "varchar", "integer", "date", "integer"]
-        arrays = ", ".join(f"CAST(%s AS {name}[])" for name in types)
-        _execute(
-            f"INSERT INTO {CHANGES} SELECT * FROM unnest({arrays})",
-            [_array_text(column) for column in zip(*rows, strict=True)],
-        )
+    # Each counted thing's key in LastActiveMonth and the day (or month) it moves people to.
+    things = " UNION ALL ".join(
+        f"SELECT {index} AS counted, CAST(%s AS VARCHAR(12)) AS kind,"
+        f" CAST(%s AS VARCHAR(40)) AS practice, {int(c.courage)} AS courage,"
+        f" {_date_sql(c.kept_of(day))} AS kept"
+        for index, c in enumerate(COUNTED)
+    )
+    keys = [value for c in COUNTED for value in (str(c.kind.value), c.practice)]
+    # Into the day's day or month; out of the ones they leave (none: their first time).
+    # Never the same row twice: a person moves only to a later day or month.
+    _execute(
+        f"INSERT INTO {CHANGES} (cohort_id, kind, practice, courage, month, change)"
+        f" SELECT m.cohort_id, t.kind, t.practice, t.courage, t.kept, SUM(m.people)"
+        f" FROM {MOVED} m JOIN ({things}) t ON t.counted = m.counted"
+        " GROUP BY m.cohort_id, t.kind, t.practice, t.courage, t.kept"
+        " UNION ALL"
+        f" SELECT m.cohort_id, t.kind, t.practice, t.courage, m.left_on, -m.people"
+        f" FROM {MOVED} m JOIN ({things}) t ON t.counted = m.counted"
+        " WHERE m.left_on IS NOT NULL",
+        [*keys, *keys],
+    )
+    _execute(f"DROP TABLE {MOVED}")
+    _apply_month_changes(organisation)
+
+
+def _apply_month_changes(organisation: Organisation) -> None:
+    """Move LastActiveMonth by the changes table in three statements. A count cannot go
+    below zero (only when memberships changed since the last rebuild, which puts every
+    count right again); a count of zero is removed."""
     # With its size known, both databases go through the changes and look each row up.
     _execute(f"ANALYZE {CHANGES}")
     table = _quote(LastActiveMonth._meta.db_table)
