@@ -715,3 +715,29 @@ def test_a_rebuild_on_sqlite_gives_back_the_page_cache_it_borrowed(
         rollups.rebuild(organisation=organisation)
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone() == before
+
+
+@pytest.mark.django_db
+def test_tables_a_fold_rewrites_leave_room_on_their_pages_on_postgresql() -> None:
+    """Updates that change no indexed column stay on their page (HOT) only if it has room."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's fillfactor")
+    rewritten = [
+        "insights_personactivity",
+        "insights_lastactivemonth",
+        "insights_retentioncount",
+        "insights_monthtotal",
+        "insights_cell",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [rewritten]
+        )
+        options = dict(cursor.fetchall())
+    assert options == {
+        "insights_personactivity": ["fillfactor=70"],
+        "insights_lastactivemonth": ["fillfactor=70"],
+        "insights_retentioncount": ["fillfactor=70"],
+        "insights_monthtotal": ["fillfactor=70"],
+        "insights_cell": ["fillfactor=50"],
+    }
