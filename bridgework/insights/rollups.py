@@ -251,6 +251,10 @@ def fold_day(*, organisation: Organisation, day: date) -> None:
             # Room for the day's joins to hash in memory (the default, 4 MB, spills a whole
             # day's check-ins to disk), for this transaction only.
             _execute("SET LOCAL work_mem = '64MB'")
+            # The fold's temporary tables are analysed only for their size and how many
+            # people they hold: a sample of 3,000 rows tells that as well as the default
+            # 30,000 (a whole day's events), in a tenth of the time.
+            _execute("SET LOCAL default_statistics_target = 10")
         with _day_events(organisation, start, end):
             _fold_totals(organisation, day)
             _fold_people(organisation, day)
