@@ -741,3 +741,25 @@ def test_tables_a_fold_rewrites_leave_room_on_their_pages_on_postgresql() -> Non
         "insights_monthtotal": ["fillfactor=70"],
         "insights_cell": ["fillfactor=50"],
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("values", "sql_type"),
+    [
+        (["small", "", "difference", "small"], "varchar"),
+        (['say "hi"', "back\\slash", "", "{braces}, commas"], "varchar"),
+        (["plain", None, "NULL"], "varchar"),
+        ([1, None, 3], "bigint"),
+        ([1.5, 2, 0.0], "double precision"),
+        ([date(2026, 12, 1), date(2026, 11, 30)], "date"),
+    ],
+)
+def test_rows_sent_as_array_literals_come_back_as_they_were(
+    values: list[object], sql_type: str
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's arrays")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CAST(%s AS {sql_type}[])", [rollups._array_text(values)])
+        assert cursor.fetchone()[0] == values

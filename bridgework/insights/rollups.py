@@ -846,9 +846,9 @@ def _array_text(values: Sequence[Any]) -> str:
     if kinds <= {int, float, type(None)}:  # cohort ids, NULL for the organisation's rows
         return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
     if kinds == {str}:
-        joined = '","'.join(values)
-        if '"' not in joined and "\\" not in joined:
-            return '{"' + joined + '"}'
+        together = "".join(values)
+        if '"' not in together and "\\" not in together:
+            return '{"' + '","'.join(values) + '"}'
     if kinds <= {date, datetime}:  # never a quote or a backslash in them
         return '{"' + '","'.join(map(str, values)) + '"}'
     items = ["NULL" if value is None else _array_item(value) for value in values]
