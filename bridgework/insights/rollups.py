@@ -1875,37 +1875,38 @@ def _sum_earlier_months(organisation: Organisation, month: date) -> None:
 
 def _roll_earlier_months(organisation: Organisation, old: date, new: date) -> None:
     """EarlierTotal for month `new` from the one for `old`, the month before: add month `old`,
-    take away the months that fell out of each period. Three one-month reads instead of
-    adding up every month again (the first refresh of each month)."""
+    take away the months that fell out of each period. A few one-month reads instead of
+    adding up every month again (the first refresh of each month), all in one statement."""
     org = organisation.pk
-    width = len(TOTAL_FIELDS)
-    sums: dict[tuple[str, int | None, str, int], list[int]] = defaultdict(lambda: [0] * width)
-
-    def add(period: str, rows: Iterable[tuple[Any, ...]], sign: int) -> None:
-        for cohort, practice, courage, *values in rows:
-            totals = sums[(period, cohort, practice, courage)]
-            for i, value in enumerate(values):
-                totals[i] += sign * int(value)
-
-    stored = EarlierTotal.objects.filter(organisation_id=org).values_list(
-        "period", "cohort_id", "practice", "courage", *TOTAL_FIELDS
-    )
-    for period, *row in _fetch(*stored.query.sql_with_params()):
-        add(period, [tuple(row)], 1)
-    added = _fetch(*_bucket_sums(org, old, new))
+    table = _quote(EarlierTotal._meta.db_table)
+    keys = ["period", "cohort_id", "practice", "courage"]
+    fields = [_quote(field) for field in TOTAL_FIELDS]
+    parts = [f"SELECT {', '.join([*keys, *fields])} FROM {table} WHERE organisation_id = %s"]
+    params: list[Any] = [org]
     for period in PERIOD_ORDER:
         start_old, start_new = period_start(period, old), period_start(period, new)
         if start_new == new:
             continue  # nothing earlier in the month period
-        add(period, added, 1)
+        sql, added = _bucket_sums(org, old, new)
+        parts.append(f"SELECT %s, b.* FROM ({sql}) b")
+        params += [period, *added]
         if start_old is not None and start_new is not None:
-            add(period, _fetch(*_bucket_sums(org, start_old, start_new)), -1)
-    EarlierTotal.objects.filter(organisation_id=org).delete()
-    _insert_rows(
-        EarlierTotal,
-        ["organisation_id", "period", "cohort_id", "practice", "courage", *TOTAL_FIELDS],
-        [(org, *key, *values) for key, values in sums.items() if any(values)],
+            sql, left = _bucket_sums(org, start_old, start_new)
+            negated = ", ".join(f"-b.{field}" for field in fields)
+            parts.append(f"SELECT %s, b.cohort_id, b.practice, b.courage, {negated} FROM ({sql}) b")
+            params += [period, *left]
+    # The new rows go in before the old ones are taken out: by id.
+    last = EarlierTotal.objects.filter(organisation_id=org).aggregate(last=Max("pk"))["last"]
+    sums = ", ".join(f"SUM({field})" for field in fields)
+    _execute(
+        f"INSERT INTO {table} (organisation_id, {', '.join([*keys, *fields])})"
+        f" SELECT %s, {', '.join(keys)}, {sums} FROM ({' UNION ALL '.join(parts)}) t"
+        f" GROUP BY {', '.join(keys)}"
+        f" HAVING {' OR '.join(f'SUM({field}) <> 0' for field in fields)}",
+        [org, *params],
     )
+    if last is not None:
+        EarlierTotal.objects.filter(organisation_id=org, pk__lte=last).delete()
 
 
 def _month_sums(
@@ -1913,24 +1914,24 @@ def _month_sums(
 ) -> dict[tuple[int | None, str], dict[str, list[float]]]:
     """(scope, period) -> sums of TOTAL_FIELDS over everything ("all"), each practice
     ("practice:<slug>") and each courage level ("courage:<level>"): the earlier months'
-    from EarlierTotal (worked out for `month`), plus this month's."""
-    width = len(TOTAL_FIELDS)
-    result: dict[tuple[int | None, str], dict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(lambda: [0.0] * width)
+    from EarlierTotal (worked out for `month`), plus this month's, added up in SQL."""
+    keys = ["cohort_id", "period", "practice", "courage"]
+    fields = [_quote(field) for field in TOTAL_FIELDS]
+    periods = " UNION ALL ".join("SELECT CAST(%s AS VARCHAR(8)) AS period" for _ in starts)
+    this_month, params = _bucket_sums(org, month, None)
+    sql = (
+        f"SELECT {', '.join(keys)}, {', '.join(f'CAST(SUM({f}) AS BIGINT)' for f in fields)}"
+        " FROM ("
+        f"SELECT {', '.join([*keys, *fields])} FROM {_quote(EarlierTotal._meta.db_table)}"
+        " WHERE organisation_id = %s"
+        " UNION ALL"
+        f" SELECT b.cohort_id, p.period, b.practice, b.courage,"
+        f" {', '.join(f'b.{f}' for f in fields)} FROM ({this_month}) b CROSS JOIN ({periods}) p"
+        f") t GROUP BY {', '.join(keys)}"
     )
-    earlier = EarlierTotal.objects.filter(organisation_id=org).values_list(
-        "cohort_id", "period", "practice", "courage", *TOTAL_FIELDS
-    )
-    for cohort, period, practice, courage, *sums in _fetch(*earlier.query.sql_with_params()):
-        totals = result[(cohort, period)][_bucket(practice, courage)]
-        for i, value in enumerate(sums):
-            totals[i] += value
-    for cohort, practice, courage, *sums in _fetch(*_bucket_sums(org, month, None)):
-        bucket = _bucket(practice, courage)
-        for period in starts:
-            totals = result[(cohort, period)][bucket]
-            for i, value in enumerate(sums):
-                totals[i] += value
+    result: dict[tuple[int | None, str], dict[str, list[float]]] = defaultdict(dict)
+    for cohort, period, practice, courage, *sums in _fetch(sql, [org, *params, *starts]):
+        result[(cohort, period)][_bucket(practice, courage)] = [float(v or 0) for v in sums]
     return result
 
 
