@@ -37,7 +37,9 @@ from bridgework.insights.models import (
     PersonActivity,
     RetentionCount,
     RollupState,
+    SafetyAnswer,
     SafetyPulse,
+    SafetyTotal,
 )
 from bridgework.insights.subjects import subject_key
 from bridgework.practice import services as practice_services
@@ -683,6 +685,32 @@ def test_rollup_rows_go_with_a_deleted_cohort_or_an_erased_person(
     assert PersonActivity.objects.filter(person_id=erased_pk).exists()
     account_services.erase_person(person=erased)
     assert not PersonActivity.objects.filter(person_id=erased_pk).exists()
+
+
+def test_a_pulse_is_added_up_once_it_has_closed_and_never_read_again(
+    organisation: Organisation,
+) -> None:
+    pulse = SafetyPulse.objects.create(
+        organisation=organisation, opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 15)
+    )
+    ratings = [(5, 4, 1, 3, 2), (4, 4, 2, 5, 1), (2, 5, 3, 4, 4)]
+    fields = ["speak_up", "mistakes", "ask_for_help", "different_views", "take_risks"]
+    for row in ratings:
+        SafetyAnswer.objects.create(pulse=pulse, **dict(zip(fields, row, strict=True)))
+    rollups.refresh(organisation=organisation, today=date(2026, 11, 15))
+    assert not SafetyTotal.objects.exists()  # still open on its last day
+
+    rollups.refresh(organisation=organisation, today=date(2026, 11, 16))
+    total = SafetyTotal.objects.get(pulse=pulse)
+    assert total.answers == 3
+    assert [getattr(total, f) for f in fields] == [11, 13, 6, 12, 7]
+    assert [getattr(total, f"{f}_agree") for f in fields] == [2, 3, 0, 2, 1]
+
+    RollupState.objects.filter(organisation=organisation).update(responses_at=None)
+    with CaptureQueriesContext(connection) as queries:
+        rollups.refresh(organisation=organisation, today=date(2026, 11, 17))
+    assert not [q for q in queries if "insights_safetyanswer" in q["sql"]]
+    assert Cell.objects.filter(organisation=organisation, section="safety").exists()
 
 
 def test_answers_are_worked_out_again_once_a_pulse_closes_after_the_day_they_were_for(

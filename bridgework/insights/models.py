@@ -436,6 +436,31 @@ class GrowthMonth(models.Model):
         return f"Growth month {self.pk}"
 
 
+class SafetyTotal(models.Model):
+    """The answers to one safety pulse, added up once it has closed (a closed pulse takes no
+    more answers): how many, and for each statement the sum of the ratings and how many
+    agreed (4-5). A refresh reads these instead of every answer ever given."""
+
+    organisation = rollup_key(Organisation)
+    pulse = models.OneToOneField(
+        SafetyPulse, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    answers = models.PositiveIntegerField(default=0)
+    speak_up = models.PositiveIntegerField(default=0)
+    speak_up_agree = models.PositiveIntegerField(default=0)
+    mistakes = models.PositiveIntegerField(default=0)
+    mistakes_agree = models.PositiveIntegerField(default=0)
+    ask_for_help = models.PositiveIntegerField(default=0)
+    ask_for_help_agree = models.PositiveIntegerField(default=0)
+    different_views = models.PositiveIntegerField(default=0)
+    different_views_agree = models.PositiveIntegerField(default=0)
+    take_risks = models.PositiveIntegerField(default=0)
+    take_risks_agree = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Safety total {self.pk}"
+
+
 class RollupState(models.Model):
     """When an organisation's cells were last worked out, and what refresh may skip.
 

@@ -10,9 +10,9 @@ Public entry points (stable; the benchmarks in bench/ call them):
   day (PersonActivity), the month totals and the people counts (LastActiveMonth,
   RetentionCount) move by the difference. Refresh first folds what changed in the answers
   (GrowthScore rows changed since the last fold into GrowthMonth, sessions whose pulse has
-  closed into SessionFeedback), then works out the cells from these small tables and
-  rewrites only the cells that changed (growth, feedback, safety and retention only when
-  their inputs changed or a new month moved the periods).
+  closed into SessionFeedback, closed safety pulses into SafetyTotal), then works out the
+  cells from these small tables and rewrites only the cells that changed (growth, feedback,
+  safety and retention only when their inputs changed or a new month moved the periods).
 - `rebuild(organisation=)` throws the organisation's rollups away and builds them again from
   the source tables. The worker runs it nightly (`tasks.rebuild_insights`), which also picks
   up what the day-by-day path cannot see (a check-in corrected long after, attendance marked
@@ -66,6 +66,9 @@ Tables and what one row means:
   takes that away and adds what the row adds now.
 - `SessionFeedback(organisation, session, cohort, starts_at, answers, useful, safe, good)`:
   one session's pulse answers, added up once when the pulse has closed.
+- `SafetyTotal(organisation, pulse, answers, <item>, <item>_agree ...)`: one safety pulse's
+  answers, added up once when it has closed: the sum of each statement's ratings and how
+  many agreed (4-5).
 - `Cell(organisation, cohort|NULL, period, section, key, people, value..value4, hidden)`:
   the finished, suppressed numbers of one view. Sections and values:
 
@@ -147,6 +150,7 @@ from .models import (
     RollupState,
     SafetyAnswer,
     SafetyPulse,
+    SafetyTotal,
     SessionFeedback,
     Trace,
 )
@@ -172,6 +176,7 @@ REBUILT = (
     GrowthMonth,
     SessionFeedback,
     EarlierTotal,
+    SafetyTotal,
 )
 
 
@@ -226,6 +231,10 @@ COUNTED: list[Counted] = [
 # A practice or courage level without its column fails here, at import, not in a fold.
 for _counted in COUNTED:
     PersonActivity._meta.get_field(_counted.column)
+# So does a safety statement without its two columns.
+for _item in SAFETY_ITEMS:
+    SafetyTotal._meta.get_field(_item.field)
+    SafetyTotal._meta.get_field(f"{_item.field}_agree")
 
 
 # --- public entry points -------------------------------------------------------------------
@@ -1557,6 +1566,7 @@ def refresh(
         state = RollupState.objects.get(organisation=organisation)
         moved = _fold_growth(organisation, state, now)
         moved = _fold_feedback(organisation, now) or moved
+        moved = _fold_safety(organisation, today) or moved
         if state.earlier_month != month:
             if state.earlier_month is not None and _next_month(state.earlier_month) == month:
                 _roll_earlier_months(organisation, state.earlier_month, month)
@@ -2082,6 +2092,38 @@ def _fold_feedback(organisation: Organisation, now: datetime) -> bool:
     return True
 
 
+def _fold_safety(organisation: Organisation, today: date) -> bool:
+    """Add up the answers of every pulse that has closed before `today` and has no total yet
+    (a pulse nobody answered gets one too, so it is not looked at again). Says whether any
+    pulse was added."""
+    closed = list(
+        SafetyPulse.objects.filter(organisation=organisation, closes_on__lt=today)
+        .exclude(Exists(SafetyTotal.objects.filter(pulse_id=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+    if not closed:
+        return False
+    # Named apart from the answer's own fields, which the filters below refer to.
+    aggregates: dict[str, Any] = {"total_answers": Count("pk")}
+    for item in SAFETY_ITEMS:
+        aggregates[f"total_{item.field}"] = Sum(item.field)
+        aggregates[f"total_{item.field}_agree"] = Count("pk", filter=Q(**{f"{item.field}__gte": 4}))
+    sums = {
+        row.pop("pulse_id"): {name.removeprefix("total_"): value for name, value in row.items()}
+        for row in _rows(
+            SafetyAnswer.objects.filter(pulse_id__in=closed)
+            .values("pulse_id")
+            .annotate(**aggregates)
+            .order_by()
+        )
+    }
+    SafetyTotal.objects.bulk_create(
+        [SafetyTotal(organisation=organisation, pulse_id=pk, **sums.get(pk, {})) for pk in closed],
+        batch_size=2000,
+    )
+    return True
+
+
 def _safety(
     org: int, scopes: list[int | None], starts: dict[str, date | None], today: date
 ) -> list[Draft]:
@@ -2093,25 +2135,13 @@ def _safety(
     }
     if not pulses:
         return []
-    aggregates: dict[str, Any] = {"n": Count("pk")}
-    for item in SAFETY_ITEMS:
-        aggregates[f"sum_{item.field}"] = Sum(item.field)
-        aggregates[f"agree_{item.field}"] = Count("pk", filter=Q(**{f"{item.field}__gte": 4}))
-    rows = {
-        row["pulse_id"]: row
-        for row in _rows(
-            SafetyAnswer.objects.filter(pulse_id__in=list(pulses))
-            .values("pulse_id")
-            .annotate(**aggregates)
-            .order_by()
-        )
-    }
+    totals = {total.pulse_id: total for total in SafetyTotal.objects.filter(organisation_id=org)}
     known = set(scopes)
     drafts = []
     for pulse_id, pulse in pulses.items():
         if pulse.cohort_id not in known:
             continue
-        row = rows.get(pulse_id, {"n": 0})
+        total = totals.get(pulse_id)
         for p, s in starts.items():
             if s is not None and pulse.closes_on < s:
                 continue
@@ -2124,8 +2154,11 @@ def _safety(
                         p,
                         "safety",
                         key,
-                        int(row["n"]),
-                        _vals(row.get(f"sum_{item.field}"), row.get(f"agree_{item.field}")),
+                        total.answers if total else 0,
+                        _vals(
+                            getattr(total, item.field, 0),
+                            getattr(total, f"{item.field}_agree", 0),
+                        ),
                     )
                 )
     return drafts
