@@ -711,6 +711,23 @@ def link(participant: Person) -> tuple[Commitment, str]:
     return commitment, f"/check-in/{reminders.check_in_token(commitment, period)}/"
 
 
+def test_a_weekly_commitment_made_mid_week_checks_in_from_its_first_link(
+    participant: Person,
+) -> None:
+    wednesday = A_MONDAY + timedelta(days=2)
+    with at(wednesday):
+        commitment = new_commitment(participant)
+        period = services.current_period(commitment, commitment.started_on)
+        # Its first week began on the Monday before it was made.
+        assert (commitment.started_on, period) == (wednesday.date(), A_MONDAY.date())
+        url = f"/check-in/{reminders.check_in_token(commitment, period)}/"
+        response = Client().post(url, {"outcome": "done"})
+
+    assert response.status_code == 200
+    [check_in] = CheckIn.objects.filter(commitment=commitment)
+    assert check_in.period_start == A_MONDAY.date()
+
+
 def test_a_signed_link_checks_in_without_signing_in_and_shows_no_details(
     link: tuple[Commitment, str],
 ) -> None:

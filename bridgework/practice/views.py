@@ -366,7 +366,9 @@ def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
                 commitment=commitment,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"] if owner else "",
-                on=period,
+                # A day of the link's period: a weekly commitment made on a Wednesday has
+                # its first period start on the Monday before it.
+                on=max(period, commitment.started_on),
             )
     return render(
         request,
