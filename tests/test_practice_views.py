@@ -720,6 +720,7 @@ def test_a_weekly_commitment_made_mid_week_checks_in_from_its_first_link(
         period = services.current_period(commitment, commitment.started_on)
         # Its first week began on the Monday before it was made.
         assert (commitment.started_on, period) == (wednesday.date(), A_MONDAY.date())
+        assert period is not None
         url = f"/check-in/{reminders.check_in_token(commitment, period)}/"
         response = Client().post(url, {"outcome": "done"})
 
