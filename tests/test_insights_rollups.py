@@ -231,14 +231,16 @@ def play(world: World, event: tuple[Any, ...]) -> list[date]:
     return [day] if created else []
 
 
-@pytest.mark.django_db(transaction=False)
-@settings(
-    max_examples=20,
+# Each example builds a small organisation in the database; shrinking would take minutes.
+IN_THE_DATABASE = settings(
     deadline=None,
-    # Each example builds a small organisation in the database; shrinking would take minutes.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(IN_THE_DATABASE, max_examples=20)
 @given(history=events, refresh_after=st.sets(st.integers(0, 24)))
 def test_day_by_day_rollups_equal_a_rebuild_from_scratch(
     history: list[tuple[Any, ...]],
@@ -274,12 +276,7 @@ def earlier_totals(organisation: Organisation) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(
-    max_examples=10,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(IN_THE_DATABASE, max_examples=10)
 @given(history=events)
 def test_earlier_months_rolled_into_the_next_month_equal_adding_them_up_again(
     history: list[tuple[Any, ...]], organisation: Organisation, program_admin: Person
@@ -330,12 +327,7 @@ assessments = st.lists(
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(
-    max_examples=20,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(IN_THE_DATABASE, max_examples=20)
 @given(history=assessments, refresh_after=st.sets(st.integers(0, 13)))
 def test_growth_kept_by_difference_equals_adding_every_score_up_again(
     history: list[tuple[int, str, int, int]],

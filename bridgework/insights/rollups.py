@@ -1906,12 +1906,12 @@ def _roll_earlier_months(organisation: Organisation, old: date, new: date) -> No
     fields = [_quote(field) for field in TOTAL_FIELDS]
     parts = [f"SELECT {', '.join([*keys, *fields])} FROM {table} WHERE organisation_id = %s"]
     params: list[Any] = [org]
+    month_ended, added = _bucket_sums(org, old, new)
     for period in PERIOD_ORDER:
         start_old, start_new = period_start(period, old), period_start(period, new)
         if start_new == new:
             continue  # nothing earlier in the month period
-        sql, added = _bucket_sums(org, old, new)
-        parts.append(f"SELECT %s, b.* FROM ({sql}) b")
+        parts.append(f"SELECT %s, b.* FROM ({month_ended}) b")
         params += [period, *added]
         if start_old is not None and start_new is not None:
             sql, left = _bucket_sums(org, start_old, start_new)
