@@ -17,7 +17,44 @@ def _time_zones() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+# The largest key a row can have (a signed 64-bit integer, on SQLite and PostgreSQL alike).
+LARGEST_ID = 2**63 - 1
+
+
+def _beyond_any_id(value: object) -> bool:
+    """A number no row could have as its key. SQLite cannot even compare one with a column,
+    so it is answered as an unknown choice before it reaches the database."""
+    text = str(value).strip()
+    if len(text) > 20:
+        return True
+    try:
+        return abs(int(text)) > LARGEST_ID
+    except ValueError:
+        return False  # not a number at all: the field says so itself
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and _beyond_any_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for chosen in value if isinstance(value, list | tuple) else []:
+            if _beyond_any_id(chosen):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(chosen)[:20]},
+                )
+        return super()._check_values(value)
+
+
+class PersonChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.chosen_name} ({obj.email})"
 
@@ -31,7 +68,7 @@ class CohortForm(forms.Form):
     description = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    modules = forms.ModelMultipleChoiceField(
+    modules = IdMultipleChoiceField(
         queryset=Module.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -203,7 +240,7 @@ class SessionForm(forms.Form):
     video_link = forms.URLField(
         label="Video link", max_length=500, required=False, assume_scheme="https"
     )
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         queryset=Module.objects.none(),
         required=False,
         empty_label="No module",

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -40,9 +40,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def may_lead(person: Person) -> bool:
+    """Whether someone holds a role that runs cohorts at all. Being on a cohort's list of
+    facilitators is not enough: a facilitator who loses the role stops running it."""
+    return person.is_active and (person.is_facilitator or person.is_program_admin)
+
+
 class Cadence(models.TextChoices):
     MONTHLY_WEEKDAY = cadence.MonthlyRule.SAME_WEEKDAY.value, "Monthly, on the same weekday"
     MONTHLY_DAY = cadence.MonthlyRule.SAME_DAY.value, "Monthly, on the same date"
+
+
+def led_by(person: Person, prefix: str = "") -> Q:
+    """The one rule for who runs a cohort, as a filter on cohorts (or, with a prefix such as
+    "cohort__", on rows that point at one): program admins run every cohort of their
+    organisation; facilitators, while they hold the role, run the cohorts they are listed on.
+    Everyone else runs none."""
+    if not may_lead(person):
+        return Q(pk__in=[])
+    mine = Q(**{f"{prefix}organisation_id": person.organisation_id})
+    if person.is_program_admin:
+        return mine
+    return mine & Q(**{f"{prefix}facilitators": person})
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):
@@ -50,20 +69,23 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         return self.filter(organisation=organisation)
 
     def visible_to(self, person: Person) -> CohortQuerySet:
-        """Program admins see every cohort of their organisation; others see the cohorts
-        they belong to or facilitate, and the ones open to join requests."""
-        mine = self.filter(organisation_id=person.organisation_id)
-        if person.is_program_admin:
-            return mine
-        return mine.filter(
-            Q(open_to_join=True)
-            | Q(facilitators=person)
-            | Q(memberships__person=person, memberships__status=Membership.Status.MEMBER)
+        """The cohorts someone runs (`led_by`), belongs to, or may ask to join."""
+        if person.is_program_admin and person.is_active:
+            return self.filter(led_by(person))
+        return self.filter(
+            led_by(person)
+            | (
+                Q(organisation_id=person.organisation_id)
+                & (
+                    Q(open_to_join=True)
+                    | Q(memberships__person=person, memberships__status=Membership.Status.MEMBER)
+                )
+            )
         ).distinct()
 
     def managed_by(self, person: Person) -> CohortQuerySet:
-        mine = self.filter(organisation_id=person.organisation_id)
-        return mine if person.is_program_admin else mine.filter(facilitators=person).distinct()
+        managed = self.filter(led_by(person))
+        return managed if person.is_program_admin else managed.distinct()
 
 
 class Cohort(models.Model):
@@ -103,9 +125,7 @@ class Cohort(models.Model):
         return self.name
 
     def can_manage(self, person: Person) -> bool:
-        if person.organisation_id != self.organisation_id:
-            return False
-        return person.is_program_admin or any(f.pk == person.pk for f in self.facilitators.all())
+        return Cohort.objects.managed_by(person).filter(pk=self.pk).exists()
 
 
 class Membership(models.Model):
@@ -117,6 +137,9 @@ class Membership(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_memberships")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MEMBER)
     created_at = models.DateTimeField(default=timezone.now)
+    # When they became a member (not when they asked to join): only people who were members
+    # at a session's time count in its pulse.
+    joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = [Lower("person__chosen_name")]
@@ -127,12 +150,24 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"Cohort membership {self.pk}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A member row always says since when; a waiting request says nothing yet.
+        if self.status == self.Status.MEMBER and self.joined_at is None:
+            self.joined_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "joined_at"}
+        super().save(*args, **kwargs)
+
 
 class SessionQuerySet(models.QuerySet["Session"]):
     def for_person(self, person: Person) -> SessionQuerySet:
-        """Sessions of the cohorts someone belongs to or facilitates."""
+        """Sessions of the cohorts someone belongs to, or facilitates while they hold a role
+        that runs cohorts (a program admin's calendar keeps to the cohorts they lead)."""
+        leads = (
+            Q(cohort__facilitators=person) if may_lead(person) else Q(pk__in=[])
+        )
         return self.filter(
-            Q(cohort__facilitators=person)
+            leads
             | Q(
                 cohort__memberships__person=person,
                 cohort__memberships__status=Membership.Status.MEMBER,
@@ -201,9 +236,18 @@ class Session(models.Model):
             now, start=self.starts_at, minutes=self.duration_minutes, early=CHECK_IN_EARLY
         )
 
+    @property
+    def pulse_closes_at(self) -> datetime:
+        return self.ends_at + timedelta(days=PULSE_OPEN_DAYS)
+
     def pulse_open(self, now: datetime) -> bool:
         """From the start (people answer in the closing minutes) until two weeks after."""
-        return self.starts_at <= now <= self.ends_at + timedelta(days=PULSE_OPEN_DAYS)
+        return self.starts_at <= now <= self.pulse_closes_at
+
+    def pulse_closed(self, now: datetime) -> bool:
+        """Once closed, the answers can no longer change, so totals say nothing about any
+        one answer that arrived after others."""
+        return now > self.pulse_closes_at
 
 
 class RunItem(models.Model):

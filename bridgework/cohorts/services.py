@@ -14,7 +14,7 @@ from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.accounts.models import Organisation, Person
+from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module
 from bridgework.lib import cadence, ics
 
@@ -97,7 +97,6 @@ def create_cohort(
     cohort.modules.set(chosen_modules)
     leaders = _in_organisation(organisation, facilitators) or [created_by]
     cohort.facilitators.set(leaders)
-    enrol(cohort=cohort, people=members)
     starts = cadence.plan_sessions(
         start=start_date,
         at=start_time,
@@ -105,6 +104,9 @@ def create_cohort(
         count=session_count,
         rule=cadence.MonthlyRule(cadence_rule),
     )
+    # The people a cohort starts with belong to it from its first session, even when it is
+    # written down after that session took place.
+    enrol(cohort=cohort, people=members, since=min([timezone.now(), *starts[:1]]))
     for number, start in enumerate(starts, start=1):
         module = chosen_modules[number - 1] if number <= len(chosen_modules) else None
         session = Session.objects.create(
@@ -185,17 +187,22 @@ def _in_organisation(organisation: Organisation, people: Iterable[Person]) -> li
 
 
 @transaction.atomic
-def enrol(*, cohort: Cohort, people: Iterable[Person]) -> int:
-    """Add people as members (a waiting request becomes membership). Returns how many
-    were new to the cohort."""
+def enrol(*, cohort: Cohort, people: Iterable[Person], since: datetime | None = None) -> int:
+    """Add people as members (a waiting request becomes membership), members from `since`
+    (now, unless said). Returns how many were new to the cohort."""
     added = 0
+    joined_at = since or timezone.now()
     for person in _in_organisation(cohort.organisation, people):
         membership, created = Membership.objects.get_or_create(
-            cohort=cohort, person=person, defaults={"status": Membership.Status.MEMBER}
+            cohort=cohort,
+            person=person,
+            defaults={"status": Membership.Status.MEMBER, "joined_at": joined_at},
         )
-        if created or membership.status != Membership.Status.MEMBER:
-            membership.status = Membership.Status.MEMBER
-            membership.save(update_fields=["status"])
+        if created:
+            added += 1
+        elif membership.status != Membership.Status.MEMBER:
+            membership.status, membership.joined_at = Membership.Status.MEMBER, joined_at
+            membership.save(update_fields=["status", "joined_at"])
             added += 1
     return added
 
@@ -213,8 +220,8 @@ def decide_request(*, membership: Membership, approve: bool) -> None:
     if membership.status != Membership.Status.REQUESTED:
         return
     if approve:
-        membership.status = Membership.Status.MEMBER
-        membership.save(update_fields=["status"])
+        membership.status, membership.joined_at = Membership.Status.MEMBER, timezone.now()
+        membership.save(update_fields=["status", "joined_at"])
     else:
         membership.delete()
 
@@ -403,6 +410,43 @@ def has_answered(*, session: Session, person: Person) -> bool:
     return PulseResponse.objects.filter(session=session, person=person).exists()
 
 
+NOT_THERE = (
+    "The pulse is for members who were at the session: in the cohort by the time it ended, "
+    "and marked present (check in, or ask a facilitator to mark you)."
+)
+READERS_DO_NOT_ANSWER = (
+    "Facilitators and program admins do not answer a session's pulse: they read its results, "
+    "and would know their own answer in them."
+)
+
+
+def pulse_voters(session: Session) -> set[int]:
+    """Who answers a session's pulse, and whose answers count towards the five needed for
+    results: members who had joined by the time it ended and were marked present. Never the
+    people who read its results — its facilitators and the program admins — since anyone
+    who knows one of the answers would need only four others to be alone with the rest."""
+    members_then = Membership.objects.filter(
+        cohort_id=session.cohort_id,
+        status=Membership.Status.MEMBER,
+        joined_at__lte=session.ends_at,
+    )
+    readers = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
+    return set(
+        Attendance.objects.filter(
+            session=session,
+            status=Attendance.Status.PRESENT,
+            person_id__in=members_then.values("person_id"),
+        )
+        .exclude(person_id__in=session.cohort.facilitators.values("pk"))
+        .exclude(person_id__in=readers)
+        .values_list("person_id", flat=True)
+    )
+
+
+def reads_pulse_results(session: Session, person: Person) -> bool:
+    return person.is_program_admin or session.cohort.facilitators.filter(pk=person.pk).exists()
+
+
 @transaction.atomic
 def answer_pulse(
     *,
@@ -415,8 +459,10 @@ def answer_pulse(
 ) -> bool:
     """Record that the person answered and, separately, what was answered. False if they
     had already answered (the first answer stands)."""
-    if person.pk not in member_ids(session):
-        raise ValidationError("Only members of this cohort can answer its pulse.")
+    if person.pk not in pulse_voters(session):
+        if reads_pulse_results(session, person):
+            raise ValidationError(READERS_DO_NOT_ANSWER)
+        raise ValidationError(NOT_THERE)
     if not session.pulse_open(now or timezone.now()):
         raise ValidationError("This session's pulse is not open.")
     if not (1 <= useful <= 5 and 1 <= safe <= 5):
@@ -435,6 +481,8 @@ class PulseSummary:
     invited: int
     answered: int
     shown: bool
+    closes_at: datetime
+    closed: bool
     useful: float | None = None
     safe: float | None = None
     useful_counts: list[int] = field(default_factory=list)
@@ -446,12 +494,21 @@ class PulseSummary:
         return round(100 * self.answered / self.invited) if self.invited else 0
 
 
-def pulse_summary(session: Session) -> PulseSummary:
-    """Totals only, and only once enough people answered that no one stands out."""
-    invited = len(member_ids(session))
-    answered = PulseResponse.objects.filter(session=session).count()
-    summary = PulseSummary(invited=invited, answered=answered, shown=False)
-    if answered < PULSE_MIN_ANSWERS:
+def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
+    """Totals only, once the pulse has closed (while it is open, totals that change with each
+    new answer would show that answer), and only if enough of the members who were there
+    answered that no one stands out."""
+    voters = pulse_voters(session)
+    answered = PulseResponse.objects.filter(session=session, person_id__in=voters).count()
+    closed = session.pulse_closed(now or timezone.now())
+    summary = PulseSummary(
+        invited=len(voters),
+        answered=answered,
+        shown=False,
+        closes_at=session.pulse_closes_at,
+        closed=closed,
+    )
+    if not closed or answered < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)
     averages = answers.aggregate(useful=Avg("useful"), safe=Avg("safe"))
@@ -481,6 +538,9 @@ def revoke_feed(*, person: Person) -> None:
 
 
 def person_for_feed(token: str) -> Person | None:
+    # Tokens are URL-safe ASCII; anything else (é, Arabic-Indic digits) is simply not one.
+    if not token.isascii():
+        return None
     feed = (
         CalendarFeed.objects.select_related("person")
         .filter(token_hash=hash_token(token), person__is_active=True)

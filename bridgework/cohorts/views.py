@@ -28,7 +28,7 @@ from .forms import (
     RunItemForm,
     SessionForm,
 )
-from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session
+from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session, may_lead
 
 # --- access -------------------------------------------------------------------------------
 
@@ -71,8 +71,12 @@ def _item(session: Session, item_id: int) -> RunItem:
     return item
 
 
-def _may_lead(person: Person) -> bool:
-    return person.is_facilitator or person.is_program_admin
+def _step(raw: str, count: int) -> int:
+    """A run-of-show step from the address: plain ASCII digits within the plan, else the
+    first step (a mistyped or crafted address is not worth an error page)."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        return 1
+    return min(max(int(raw), 1), max(count, 1))
 
 
 # --- cohorts --------------------------------------------------------------------------------
@@ -111,7 +115,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cohorts/list.html",
-        {"mine": mine, "others": others, "may_lead": _may_lead(person)},
+        {"mine": mine, "others": others, "may_lead": may_lead(person)},
     )
 
 
@@ -119,7 +123,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
 @member_required
 def cohort_new(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    if not _may_lead(person):
+    if not may_lead(person):
         raise PermissionDenied("Facilitators and program admins start cohorts.")
     organisation = current_organisation(request)
     form = CohortForm(request.POST if request.method == "POST" else None, organisation=organisation)
@@ -286,10 +290,11 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
             session=found, person=person, status=Attendance.Status.PRESENT
         ).exists(),
         "pulse_open": found.member and found.pulse_open(now),  # type: ignore[attr-defined]
+        "may_answer": person.pk in services.pulse_voters(found),
         "answered": services.has_answered(session=found, person=person),
     }
     if found.managed:  # type: ignore[attr-defined]
-        context["summary"] = services.pulse_summary(found)
+        context["summary"] = services.pulse_summary(found, now=now)
         context["present"] = Attendance.objects.filter(
             session=found, status=Attendance.Status.PRESENT
         ).count()
@@ -411,8 +416,7 @@ def item_remove(request: HttpRequest, session_id: int, item_id: int) -> HttpResp
 def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
     items = list(found.items.all())
-    raw = request.GET.get("step", "1")
-    step = min(max(int(raw) if raw.isdigit() else 1, 1), max(len(items), 1))
+    step = _step(request.GET.get("step", "1"), len(items))
     current = items[step - 1] if items else None
     return render(
         request,
@@ -440,11 +444,8 @@ def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
 def notes(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
     form = NoteForm(request.POST)
-    step = request.POST.get("step", "1")
-    target = (
-        reverse("cohort_facilitate", args=[found.pk])
-        + f"?step={int(step) if step.isdigit() else 1}"
-    )
+    step = _step(request.POST.get("step", "1"), found.items.count())
+    target = reverse("cohort_facilitate", args=[found.pk]) + f"?step={step}"
     if form.is_valid():
         services.save_note(
             session=found, author=current_person(request), text=form.cleaned_data["text"]
@@ -552,6 +553,14 @@ def pulse(request: HttpRequest, session_id: int) -> HttpResponse:
         return render(request, "cohorts/pulse_closed.html", {"session": found}, status=404)
     if services.has_answered(session=found, person=person):
         return render(request, "cohorts/pulse_done.html", {"session": found})
+    if person.pk not in services.pulse_voters(found):
+        reason = (
+            services.READERS_DO_NOT_ANSWER
+            if services.reads_pulse_results(found, person)
+            else services.NOT_THERE
+        )
+        context = {"session": found, "reason": reason}
+        return render(request, "cohorts/pulse_closed.html", context, status=404)
     form = PulseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.answer_pulse(session=found, person=person, **form.cleaned_data)

@@ -1,0 +1,164 @@
+"""A session's pulse can't be read one answer at a time: results appear only once the pulse has
+closed, and only members who were at the session (members by then, marked present) count
+towards the five; the people who read the results never answer it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+
+import re
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.cohorts import services
+from bridgework.cohorts.models import Membership, PulseAnswer, PulseResponse, Session
+
+from .cohorts_support import add_members, make_cohort
+from .conftest import POSITIONS, Cast, client_for
+from .test_authorization import (
+    sample_values,  # noqa: F401  (a fixture used below)
+)
+from .test_reflection_privacy import get_pages
+
+STARTS = datetime(2030, 3, 12, 18, 0, tzinfo=UTC)
+DURING_THE_PULSE = STARTS + timedelta(days=3)
+AFTER_IT_CLOSED = STARTS + timedelta(days=15)
+MARK = "zqx-pulse-4471"
+
+
+def held_session(cast: Cast, members: Sequence[Person], *, present: Sequence[Person]) -> Session:
+    """The first session of a cohort its members joined a week before it; `present` were
+    marked present."""
+    with time_machine.travel(STARTS - timedelta(days=7), tick=False):
+        cohort = make_cohort(
+            cast.facilitator, members, start=STARTS.date(), at=time(18), zone="UTC", sessions=1
+        )
+    session = cohort.sessions.get()
+    services.mark_attendance(session=session, marks={p.pk: "present" for p in present})
+    return session
+
+
+def answer(session: Session, people: Sequence[Person], *, useful: int = 4, line: str = "") -> None:
+    with time_machine.travel(DURING_THE_PULSE):
+        for person in people:
+            assert services.answer_pulse(
+                session=session, person=person, useful=useful, safe=3, line=line
+            )
+
+
+def unsigned(page: str) -> str:
+    """The page without what changes on every request anyway (CSRF tokens, nonces)."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|nonce=")[^"]*', "", page)
+
+
+def facilitator_page(cast: Cast, session: Session) -> str:
+    return cast.client("facilitator").get(f"/cohorts/sessions/{session.pk}/").content.decode()
+
+
+def test_results_stay_hidden_while_the_pulse_is_open_however_many_answered(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 7)
+    session = held_session(cast, people, present=people)
+    answer(session, people[:5], useful=4)
+    with time_machine.travel(DURING_THE_PULSE):
+        before = facilitator_page(cast, session)
+        summary = services.pulse_summary(session)
+        assert not summary.shown and summary.useful is None
+        # A sixth answer arrives: nothing on the page tells what it was.
+        answer(session, people[5:6], useful=1)
+        after = facilitator_page(cast, session)
+    for page in (before, after):
+        assert "Safe to speak" not in page and "<table" not in page
+        assert "Results appear on 26 March 2030, when the pulse closes" in page
+    assert "5 of 7" in before and "6 of 7" in after
+    assert unsigned(before).replace("5 of 7", "6 of 7").replace("(71%)", "(86%)") == unsigned(after)
+
+    with time_machine.travel(AFTER_IT_CLOSED):
+        summary = services.pulse_summary(session)
+        page = facilitator_page(cast, session)
+    assert summary.shown and summary.answered == 6
+    assert summary.useful_counts == [1, 0, 0, 5, 0]
+    assert "Safe to speak" in page and "Results appear on" not in page
+
+
+def test_only_members_who_were_there_answer_and_count(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 6)
+    absent, late = people[4], people[5]
+    session = held_session(cast, people[:5], present=people[:4])
+    with time_machine.travel(STARTS + timedelta(days=1)):
+        # Enrolled the day after the session, then marked present: not a member at the time.
+        services.enrol(cohort=session.cohort, people=[late])
+        services.mark_attendance(session=session, marks={late.pk: "present"})
+    answer(session, people[:4])
+    with time_machine.travel(DURING_THE_PULSE):
+        for person in (absent, late):
+            with pytest.raises(ValidationError, match="members who were at the session"):
+                services.answer_pulse(session=session, person=person, useful=5, safe=5)
+            response = client_for(person).get(f"/cohorts/sessions/{session.pk}/pulse")
+            assert response.status_code == 404
+            assert "who were at the session" in response.content.decode()
+            page = client_for(person).get(f"/cohorts/sessions/{session.pk}/").content
+            assert "Three quick questions" not in page.decode()
+    assert PulseAnswer.objects.filter(session=session).count() == 4
+    with time_machine.travel(AFTER_IT_CLOSED):
+        summary = services.pulse_summary(session)
+    assert (summary.answered, summary.invited, summary.shown) == (4, 4, False)
+
+
+def test_the_people_who_read_the_results_never_answer_and_never_count(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 5)
+    session = held_session(
+        cast,
+        [*people, cast.facilitator, cast.program_admin],
+        present=[*people, cast.facilitator, cast.program_admin],
+    )
+    with time_machine.travel(DURING_THE_PULSE):
+        for reader in (cast.facilitator, cast.program_admin):
+            with pytest.raises(ValidationError, match="do not answer"):
+                services.answer_pulse(session=session, person=reader, useful=5, safe=5)
+            page = client_for(reader).get(f"/cohorts/sessions/{session.pk}/").content
+            assert "Three quick questions" not in page.decode()
+            assert "Facilitators and program admins do not answer" in page.decode()
+    # A member who answered and was then made a co-facilitator: their answer is in the
+    # totals (nothing links it to them) but is not one of the five.
+    answer(session, people)
+    session.cohort.facilitators.add(people[0])
+    people[0].set_roles({Role.FACILITATOR, Role.PARTICIPANT})
+    with time_machine.travel(AFTER_IT_CLOSED):
+        summary = services.pulse_summary(session)
+        page = facilitator_page(cast, session)
+    assert (summary.answered, summary.invited, summary.shown) == (4, 4, False)
+    assert "4 of 4" in page and "Safe to speak" not in page
+
+
+def test_a_members_answer_is_unreadable_on_every_page_until_the_pulse_closes(
+    cast: Cast, organisation: Organisation, request: pytest.FixtureRequest
+) -> None:
+    values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
+    session = Session.objects.get(pk=values["session_id"])
+    # Ten more members who joined before the session and were there: enough for lines.
+    people = add_members(organisation, 10)
+    services.enrol(cohort=session.cohort, people=people)
+    Membership.objects.filter(cohort=session.cohort).update(joined_at=session.starts_at)
+    services.mark_attendance(session=session, marks={p.pk: "present" for p in people})
+    for person in people:
+        services.answer_pulse(session=session, person=person, useful=2, safe=2, line=MARK)
+    assert PulseResponse.objects.filter(session=session).count() == 10
+    leaks = [
+        f"{path} as {position}"
+        for position in POSITIONS
+        for path, body in get_pages(cast.client(position), values).items()
+        if MARK in body
+    ]
+    assert leaks == []
+    with time_machine.travel(session.ends_at + timedelta(days=14, minutes=1)):
+        assert MARK in facilitator_page(cast, session)
