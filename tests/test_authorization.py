@@ -442,7 +442,8 @@ def reflection_objects(cast: Cast) -> dict[str, str]:
 
 def cohort_objects(cast: Cast, module: Module) -> dict[str, str]:
     """A closed cohort led by the facilitator with the participant as its one member; its
-    first session started yesterday, so its pulse is open. Bo has asked to join."""
+    first session started yesterday, the participant was there, and its pulse is open. Bo
+    has asked to join."""
     organisation = cast.participant.organisation
     assert organisation is not None
     cohort = cohort_services.create_cohort(
@@ -462,6 +463,7 @@ def cohort_objects(cast: Cast, module: Module) -> dict[str, str]:
     )
     session = cohort.sessions.order_by("number").first()
     assert session is not None
+    cohort_services.mark_attendance(session=session, marks={cast.participant.pk: "present"})
     item = session.items.order_by("position").first()
     assert item is not None
     return {

@@ -228,9 +228,9 @@ def grow(cast: Cast, organisation: Organisation, people: int, sessions: int, tag
     assert session is not None
     Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=10))
     session.refresh_from_db()
+    services.mark_attendance(session=session, marks={p.pk: "present" for p in members})
     for person in members[1:3]:
         services.answer_pulse(session=session, person=person, useful=4, safe=4)
-    services.mark_attendance(session=session, marks={p.pk: "present" for p in members})
     Membership.objects.create(
         cohort=cohort,
         person=cast.group_member if tag == "small" else cast.deactivated,
