@@ -4,10 +4,9 @@ towards the five; the people who read the results never answer it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
-
-import re
 
 import pytest
 import time_machine
@@ -104,8 +103,8 @@ def test_only_members_who_were_there_answer_and_count(
             response = client_for(person).get(f"/cohorts/sessions/{session.pk}/pulse")
             assert response.status_code == 404
             assert "who were at the session" in response.content.decode()
-            page = client_for(person).get(f"/cohorts/sessions/{session.pk}/").content
-            assert "Three quick questions" not in page.decode()
+            text = client_for(person).get(f"/cohorts/sessions/{session.pk}/").content.decode()
+            assert "Three quick questions" not in text
     assert PulseAnswer.objects.filter(session=session).count() == 4
     with time_machine.travel(AFTER_IT_CLOSED):
         summary = services.pulse_summary(session)
@@ -125,9 +124,9 @@ def test_the_people_who_read_the_results_never_answer_and_never_count(
         for reader in (cast.facilitator, cast.program_admin):
             with pytest.raises(ValidationError, match="do not answer"):
                 services.answer_pulse(session=session, person=reader, useful=5, safe=5)
-            page = client_for(reader).get(f"/cohorts/sessions/{session.pk}/").content
-            assert "Three quick questions" not in page.decode()
-            assert "Facilitators and program admins do not answer" in page.decode()
+            text = client_for(reader).get(f"/cohorts/sessions/{session.pk}/").content.decode()
+            assert "Three quick questions" not in text
+            assert "Facilitators and program admins do not answer" in text
     # A member who answered and was then made a co-facilitator: their answer is in the
     # totals (nothing links it to them) but is not one of the five.
     answer(session, people)

@@ -43,7 +43,7 @@ class IdChoiceField(forms.ModelChoiceField):
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value: Any) -> Any:
+    def clean(self, value: Any) -> Any:
         for chosen in value if isinstance(value, list | tuple) else []:
             if _beyond_any_id(chosen):
                 raise forms.ValidationError(
@@ -51,7 +51,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": str(chosen)[:20]},
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class PersonChoiceField(IdMultipleChoiceField):

@@ -163,9 +163,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
     def for_person(self, person: Person) -> SessionQuerySet:
         """Sessions of the cohorts someone belongs to, or facilitates while they hold a role
         that runs cohorts (a program admin's calendar keeps to the cohorts they lead)."""
-        leads = (
-            Q(cohort__facilitators=person) if may_lead(person) else Q(pk__in=[])
-        )
+        leads = Q(cohort__facilitators=person) if may_lead(person) else Q(pk__in=[])
         return self.filter(
             leads
             | Q(

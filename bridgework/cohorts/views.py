@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
-from bridgework.accounts.models import Person
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
