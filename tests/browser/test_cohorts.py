@@ -1,6 +1,7 @@
 """A monthly cohort as a facilitator meets it: create it on the emotional-courage module,
 shape the first session's run-of-show, download the invite, facilitate, take attendance; five
-members answer the pulse and the facilitator then sees the results. axe-core checks each page.
+members who were there answer the pulse, and the facilitator sees the results only once the
+pulse has closed. axe-core checks each page.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -17,7 +19,7 @@ from bridgework.accounts import services as accounts
 from bridgework.accounts.models import Organisation, Role
 from bridgework.cohorts.models import Attendance, Cohort, PulseAnswer, PulseResponse
 
-from .helpers import DEMO_PASSWORD, SCREENSHOTS, AccessibilityChecker, sign_in
+from .helpers import DEMO_PASSWORD, SCREENSHOTS, AccessibilityChecker, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -159,11 +161,22 @@ def test_a_facilitator_runs_a_monthly_cohort(
     expect(page.get_by_role("heading", level=1)).to_have_text("Stretch break")
     page.get_by_role("link", name="Finish: take attendance").click()
     axe(page)
-    page.get_by_role("group", name="Alex Rivera").get_by_label("Present").check()
-    page.get_by_role("group", name="Member 1").get_by_label("Absent").check()
+    for name in ("Alex Rivera", "Member 1", "Member 2", "Member 3"):
+        page.get_by_role("group", name=name).get_by_label("Present").check()
+    page.get_by_role("group", name="Member 4").get_by_label("Absent").check()
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_role("status").first).to_contain_text("Attendance saved.")
-    assert Attendance.objects.filter(session=session, status="present").count() == 1
+    assert Attendance.objects.filter(session=session, status="present").count() == 4
+
+    # Member 4 was not there: the pulse is not theirs to answer, and the page says why.
+    page.context.clear_cookies()
+    sign_in(page, EXTRA[3])
+    page.goto(session_path)
+    expect(
+        page.get_by_text("The feedback pulse is for members who were at the session")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="How was it? Three quick questions")).to_have_count(0)
+    axe(page)
 
     # One member checks themselves in; five answer the pulse.
     page.context.clear_cookies()
@@ -188,20 +201,37 @@ def test_a_facilitator_runs_a_monthly_cohort(
     page.context.clear_cookies()
     sign_in(page, "facilitator@example.com")
     page.goto(session_path)
-    expect(page.get_by_text("4 of 6")).to_be_visible()
-    expect(page.get_by_text("Results appear once at least 5 people")).to_be_visible()
+    expect(page.get_by_text("4 of 5")).to_be_visible()
+    closes = f"{session.pulse_closes_at.astimezone(ZoneInfo('Europe/London')):%-d %B %Y}"
+    expect(page.get_by_text(f"Results appear on {closes}, when the pulse closes")).to_be_visible()
     expect(page.get_by_role("table")).to_have_count(0)
 
+    # A fifth answer, and the pulse still open: nothing shows, so no answer can be read as
+    # it arrives.
     answer_pulse(page, EXTRA[2], session_path, "4", "")
     page.context.clear_cookies()
     sign_in(page, "facilitator@example.com")
     page.goto(session_path)
-    expect(page.get_by_text("5 of 6")).to_be_visible()
-    results = page.get_by_role("table")
-    expect(results).to_contain_text("How useful")
-    expect(results).to_contain_text("Safe to speak")
-    expect(page.get_by_text("The opening round helped.")).to_have_count(0)  # under 10 answers
-    axe(page, dark_too=True)
+    expect(page.get_by_text("5 of 5")).to_be_visible()
+    expect(page.get_by_text(f"Results appear on {closes}, when the pulse closes")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)
+    axe(page)
+    screenshot(page, "cohort-pulse-open.png")
+
+    # Two weeks on, the pulse has closed and the totals appear. Sessions expire with the
+    # clock too, so the facilitator signs in again.
+    with time_machine.travel(session.pulse_closes_at + timedelta(minutes=1)):
+        page.context.clear_cookies()
+        sign_in(page, "facilitator@example.com")
+        page.goto(session_path)
+        expect(page.get_by_text("5 of 5")).to_be_visible()
+        expect(page.get_by_text("Results appear on")).to_have_count(0)
+        results = page.get_by_role("table")
+        expect(results).to_contain_text("How useful")
+        expect(results).to_contain_text("Safe to speak")
+        expect(page.get_by_text("The opening round helped.")).to_have_count(0)  # under 10 answers
+        axe(page, dark_too=True)
+        screenshot(page, "cohort-pulse-closed.png")
     assert PulseResponse.objects.filter(session=session).count() == 5
     assert PulseAnswer.objects.filter(session=session).count() == 5
 
