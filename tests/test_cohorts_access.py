@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bridgework.accounts.models import Role
+from bridgework.cohorts import reminders
 from bridgework.cohorts.models import Cohort, Session
 from bridgework.cohorts.services import person_calendar
 from bridgework.insights.services import may_run_pulse
@@ -122,3 +123,12 @@ def test_huge_ids_in_choices_get_a_message_next_to_the_field(cast: Cast) -> None
             [field] = data
             errors = response.context["form" if "enrol" not in path else "enrol_form"].errors
             assert "not one of the available choices" in str(errors[field]), (path, data)
+
+
+def test_a_facilitator_who_loses_the_role_is_no_longer_reminded(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, [cast.participant], start=timezone.localdate())
+    session = cohort.sessions.order_by("number").first()
+    assert session is not None
+    assert cast.facilitator in reminders.people_to_remind(session)
+    cast.facilitator.set_roles({Role.PARTICIPANT})
+    assert reminders.people_to_remind(session) == [cast.participant]

@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedTextField
-from bridgework.accounts.models import Organisation, Person
+from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.curriculum.models import Module
 from bridgework.lib import cadence
 
@@ -40,10 +40,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+# The roles that run cohorts. Being on a cohort's list of facilitators is not enough: a
+# facilitator who loses the role stops running it (and stops hearing about its sessions).
+LEADING_ROLES = (Role.FACILITATOR, Role.PROGRAM_ADMIN)
+
+
 def may_lead(person: Person) -> bool:
-    """Whether someone holds a role that runs cohorts at all. Being on a cohort's list of
-    facilitators is not enough: a facilitator who loses the role stops running it."""
-    return person.is_active and (person.is_facilitator or person.is_program_admin)
+    """Whether someone holds a role that runs cohorts at all."""
+    return person.is_active and any(person.has_role(role) for role in LEADING_ROLES)
 
 
 class Cadence(models.TextChoices):

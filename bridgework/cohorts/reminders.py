@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Person
 
-from .models import Membership, Session, SessionReminder
+from .models import LEADING_ROLES, Membership, Session, SessionReminder
 
 REMIND_BEFORE = timedelta(hours=24)
 
@@ -31,7 +31,10 @@ def people_to_remind(session: Session) -> list[Person]:
         .filter(
             Q(cohort_memberships__cohort_id=session.cohort_id)
             & Q(cohort_memberships__status=Membership.Status.MEMBER)
-            | Q(facilitated_cohorts=session.cohort_id)
+            | Q(
+                facilitated_cohorts=session.cohort_id,
+                role_assignments__role__in=LEADING_ROLES,
+            )
         )
         .distinct()
     )
