@@ -55,17 +55,15 @@ class Cadence(models.TextChoices):
     MONTHLY_DAY = cadence.MonthlyRule.SAME_DAY.value, "Monthly, on the same date"
 
 
-def led_by(person: Person, prefix: str = "") -> Q:
-    """The one rule for who runs a cohort, as a filter on cohorts (or, with a prefix such as
-    "cohort__", on rows that point at one): program admins run every cohort of their
-    organisation; facilitators, while they hold the role, run the cohorts they are listed on.
-    Everyone else runs none."""
+def led_by(person: Person) -> Q:
+    """The one rule for who runs a cohort, as a filter on cohorts: program admins run every
+    cohort of their organisation; facilitators, while they hold the role, run the cohorts
+    they are listed on. Everyone else runs none. Every cohort and session page asks it
+    through `Cohort.objects.managed_by` or `Cohort.can_manage`."""
     if not may_lead(person):
         return Q(pk__in=[])
-    mine = Q(**{f"{prefix}organisation_id": person.organisation_id})
-    if person.is_program_admin:
-        return mine
-    return mine & Q(**{f"{prefix}facilitators": person})
+    mine = Q(organisation_id=person.organisation_id)
+    return mine if person.is_program_admin else mine & Q(facilitators=person)
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):

@@ -177,6 +177,7 @@ def test_a_facilitator_runs_a_monthly_cohort(
     ).to_be_visible()
     expect(page.get_by_role("link", name="How was it? Three quick questions")).to_have_count(0)
     axe(page)
+    screenshot(page, "cohort-pulse-not-there.png")
 
     # One member checks themselves in; five answer the pulse.
     page.context.clear_cookies()
