@@ -38,13 +38,14 @@ def write_canary(cast: Cast, values: dict[str, str]) -> dict[str, str]:
         title=f"{MARK} title",
         body=f"{MARK} body: Gus from the third floor",
     )
-    published = services.publish(
+    services.propose(
         ask=ask,
         facilitator=cast.facilitator,
         space=allies,
         title="Describe images in slides",
         body="When you share slides, add a short description of each image.",
     )
+    published = services.approve(ask=ask, author=cast.group_member, version=ask.proposal_version)
     services.respond(
         published=published,
         person=cast.participant,

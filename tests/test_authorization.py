@@ -526,8 +526,11 @@ def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
     shared = ask_services.write_ask(
         space=protected, author=cast.group_member, title="Slides", body="Early, please."
     )
-    published = ask_services.publish(
+    ask_services.propose(
         ask=shared, facilitator=cast.facilitator, space=allies, title="Slides", body="Early."
+    )
+    published = ask_services.approve(
+        ask=shared, author=cast.group_member, version=shared.proposal_version
     )
     return {
         "group_space_id": space_id,
