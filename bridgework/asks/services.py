@@ -170,6 +170,13 @@ def _require_waiting_for(ask: Ask, author: Person, version: int) -> None:
 
 
 def _clear_proposal(ask: Ask, outcome: str) -> None:
+    # The author's "please approve" notifications are done with once they have decided.
+    Notification.objects.filter(
+        person_id=ask.author_id,
+        kind=Notification.Kind.ASK_APPROVAL,
+        url=ask.get_absolute_url(),
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
     ask.proposal = outcome
     ask.proposed_title = None
     ask.proposed_body = None
