@@ -84,6 +84,32 @@ def test_a_resource_is_suggested_and_vetted(
     assert Resource.objects.get(title__contains="Hidden Brain").status == Resource.Status.VETTED
 
 
+def test_a_facilitator_does_not_vet_their_own_suggestion(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    sign_in(page, "facilitator@example.com")
+    page.goto("/community/resources/suggest")
+    page.get_by_label("What is it?").select_option("Article")
+    page.get_by_label("Title").fill("Meeting notes everyone can read")
+    page.get_by_label("Link").fill("https://example.org/notes")
+    page.get_by_label("Why it helped you").fill("It changed how I share notes after meetings.")
+    page.get_by_role("button", name="Send for review").click()
+    page.goto("/community/resources/review/")
+    card = page.locator(".resource", has_text="Meeting notes everyone can read")
+    expect(card).to_contain_text("You suggested this, so another facilitator reviews it.")
+    expect(card.get_by_role("link", name="Review")).to_have_count(0)
+    # Fatima is the demo's only facilitator, so the page says nobody can review it yet.
+    expect(
+        page.get_by_text("Nobody else in your organisation is a facilitator yet")
+    ).to_be_visible()
+    axe(page)
+    screenshot(page, "resources-review-own.png")
+    resource = Resource.objects.get(title="Meeting notes everyone can read")
+    page.goto(f"/community/resources/{resource.pk}/review")
+    expect(page.get_by_role("button", name="Record the review")).to_have_count(0)
+    axe(page)
+
+
 def test_an_ask_goes_to_allies_only_in_words_its_author_approved(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
