@@ -65,7 +65,7 @@ class PersonManager(BaseUserManager["Person"]):
         """Active facilitators of the person's organisation besides them: the people who can
         vet what they suggest."""
         return self.filter(
-            organisation_id=person.organisation_id,
+            organisation=person.organisation,
             is_active=True,
             role_assignments__role=Role.FACILITATOR,
         ).exclude(pk=person.pk)

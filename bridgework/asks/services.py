@@ -172,7 +172,7 @@ def _require_waiting_for(ask: Ask, author: Person, version: int) -> None:
 def _clear_proposal(ask: Ask, outcome: str) -> None:
     # The author's "please approve" notifications are done with once they have decided.
     Notification.objects.filter(
-        person_id=ask.author_id,
+        person=ask.author,
         kind=Notification.Kind.ASK_APPROVAL,
         url=ask.get_absolute_url(),
         read_at__isnull=True,

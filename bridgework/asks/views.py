@@ -188,11 +188,14 @@ def publish(request: HttpRequest, ask_id: int) -> HttpResponse:
     if found.published_id is not None:
         return redirect("ask_edit", found.published_id)
     spaces = services.allies_spaces_for(person, found.space)
-    initial = {}
+    initial: dict[str, object] = {}
     if found.is_waiting:
         # The facilitator's own earlier proposal, never the original.
-        initial = {"title": found.proposed_title, "body": found.proposed_body}
-        initial["space"] = found.proposed_space_id
+        initial = {
+            "title": found.proposed_title,
+            "body": found.proposed_body,
+            "space": found.proposed_space_id,
+        }
     form = PublishForm(
         request.POST if request.method == "POST" else None, spaces=spaces, initial=initial
     )
