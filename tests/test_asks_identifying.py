@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Organisation, Role
-from bridgework.asks.identifying import Names, find_identifying, names_from
+from bridgework.asks.identifying import EVERYDAY_WORDS, Names, find_identifying, names_from
 from bridgework.asks.names import organisation_names
 from bridgework.cohorts.models import Cohort, Session
 from bridgework.community.models import Space
@@ -82,6 +82,11 @@ def test_it_leaves_everyday_words_alone(text: str) -> None:
     assert flagged(text) == []
 
 
+def test_the_name_of_an_allies_space_for_everyone_is_not_flagged() -> None:
+    names = names_from(names=["Allies", "Allies' space", "Everyone in the program", "Acme"])
+    assert flagged("Allies in this space: everyone in the program, Acme", names) == ["Acme"]
+
+
 def test_it_quotes_each_flagged_word_once_in_order() -> None:
     assert flagged("Leeds, then Sam, then LEEDS and sam again") == ["Leeds", "Sam"]
 
@@ -90,7 +95,10 @@ def test_it_flags_nothing_when_there_are_no_names() -> None:
     assert flagged("Sam Chen", Names()) == []
 
 
-NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12)
+# Everyday words ("you", "will") are flagged only inside a whole name, never alone.
+NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12).filter(
+    lambda word: word not in EVERYDAY_WORDS
+)
 SEPARATOR = st.sampled_from([".", "-", "_", "'", "\u200b", "·", "/", "*"])
 
 

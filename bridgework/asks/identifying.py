@@ -39,6 +39,15 @@ PLACE_WORDS = frozenset(
     }
 )  # fmt: skip
 
+# Words for everyone taking part. A name made only of these ("Allies", "Allies' space",
+# "Everyone") is the audience of an allies' space and points to nobody, so it is not flagged.
+AUDIENCE_WORDS = frozenset(
+    {
+        "all", "allies", "ally", "community", "everyone", "members", "participants",
+        "people", "program", "programme", "space", "spaces", "whole",
+    }
+)  # fmt: skip
+
 _WORD = re.compile(r"[^\W_]+")
 # Separators inside a place's name that divide it into places of its own.
 _PLACE_PARTS = re.compile(r"\s*(?:[,;/|()]|\s[-\u2013\u2014]\s)\s*")
@@ -89,6 +98,8 @@ class Names:
     def add_name(self, name: str) -> None:
         """A group's, space's, cohort's or organisation's name, whole: its single words
         ("Disability", "Network") are what asks are about."""
+        if set(words(name)) <= AUDIENCE_WORDS | EVERYDAY_WORDS:
+            return
         self.add_phrase(name)
 
     def add_place(self, place: str) -> None:
