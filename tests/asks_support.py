@@ -54,14 +54,21 @@ def write_ask(
     )
 
 
-def publish(ask: Ask, facilitator: Person, allies: Space, **wording: str) -> PublishedAsk:
-    return services.publish(
+def propose(ask: Ask, facilitator: Person, allies: Space, **wording: str) -> Ask:
+    return services.propose(
         ask=ask,
         facilitator=facilitator,
         space=allies,
         title=wording.get("title", "Turn captions on"),
         body=wording.get("body", "When you share a video in a meeting, turn captions on."),
     )
+
+
+def publish(ask: Ask, facilitator: Person, allies: Space, **wording: str) -> PublishedAsk:
+    """Proposed by the facilitator and approved by the author, as it must be."""
+    proposed = propose(ask, facilitator, allies, **wording)
+    assert proposed.author is not None
+    return services.approve(ask=proposed, author=proposed.author, version=proposed.proposal_version)
 
 
 def respond(published: PublishedAsk, person: Person, *, note: str = "") -> AskResponse:

@@ -7,17 +7,21 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
+from bridgework.accounts import services as account_services
 from bridgework.accounts.models import GroupMembership, Organisation, Person, Role
-from bridgework.asks import demo
+from bridgework.asks import demo, services
 from bridgework.asks.models import Aggregate, Ask, AskResponse, PublishedAsk
+from bridgework.cohorts.models import Cohort
 from bridgework.community.models import GuidelinesAcceptance, Notification, Space
 from bridgework.practice import services as practice
 from bridgework.practice.models import Commitment
 
-from .asks_support import Spaces, make_spaces, publish, respond, write_ask
+from .asks_support import Spaces, make_spaces, propose, publish, respond, write_ask
 from .conftest import PASSWORD, Cast, make_person
 
 
@@ -95,44 +99,191 @@ def test_asks_are_rate_limited(cast: Cast, spaces: Spaces) -> None:
 # --- publishing -----------------------------------------------------------------------------
 
 
-def test_the_publish_form_is_prefilled_with_a_reminder(cast: Cast, spaces: Spaces) -> None:
-    ask = write_ask(spaces.protected, cast.group_member, body="Sam from Finance asked me.")
+def test_the_publish_form_starts_empty_beside_the_original_read_only(
+    cast: Cast, spaces: Spaces
+) -> None:
+    ask = write_ask(
+        spaces.protected, cast.group_member, title="Zq title", body="Sam from Finance asked me."
+    )
     page = cast.client("facilitator").get(f"/community/asks/{ask.pk}/publish").content.decode()
-    assert "Sam from Finance asked me." in page  # prefilled, to be reworded
-    assert "Take out names, teams, dates, places" in page
+    # The original is on the page, to read...
+    original = page.split('class="panel ask-original"', 1)[1].split("</section>", 1)[0]
+    assert "Sam from Finance asked me." in original and "Zq title" in original
+    assert "<textarea" not in original and "<input" not in original
+    # ...but the fields allies' wording is written in start empty.
+    form = page.split('aria-labelledby="wording-heading"', 1)[1].split("</form>", 1)[0]
+    assert "Sam from Finance" not in form and "Zq title" not in form
+    title = re.search(r'<input[^>]*name="title"[^>]*>', form)
+    assert title and "value=" not in title.group()
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*</textarea>', form)
+    assert "Leave out names, teams, dates, places" in page
     assert "Allies" in page  # the allies' space to choose
 
 
-def test_a_facilitator_publishes_an_anonymised_version(cast: Cast, spaces: Spaces) -> None:
+def publish_form(spaces: Spaces, **wording: str) -> dict[str, str]:
+    return {
+        "space": str(spaces.allies.pk),
+        "title": wording.get("title", "Turn captions on"),
+        "body": wording.get("body", "When you share a video in a meeting, turn captions on."),
+        "checked": "on",
+    }
+
+
+def test_wording_that_names_someone_or_a_team_is_refused_with_the_words_shown(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    sam = make_person(organisation, "sam.chen@acme.test", "Sam Chen", set())
+    GroupMembership.objects.create(group=spaces.group, person=sam, added_by="self")
+    Cohort.objects.create(organisation=organisation, name="Leeds finance", start_date="2026-01-06")
+    original = "Sam Chen here, from the Leeds finance team: my medication makes mornings hard."
+    ask = write_ask(spaces.protected, sam, title="Mornings", body=original)
+    path = f"/community/asks/{ask.pk}/publish"
+    response = cast.client("facilitator").post(
+        path,
+        publish_form(spaces, title="From the Disability Network", body=original.upper()),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    body_errors = re.search(r'id="id_body_error">(.*?)</div>', html, re.S)
+    assert body_errors and "“SAM CHEN”, “LEEDS FINANCE”" in body_errors.group(1)
+    title_errors = re.search(r'id="id_title_error">(.*?)</div>', html, re.S)
+    assert title_errors and "“Disability Network”" in title_errors.group(1)
+    assert "Reword without them" in html
+    ask.refresh_from_db()
+    assert ask.proposal == Ask.Proposal.NONE and not PublishedAsk.objects.exists()
+    # Punctuation does not get a name through.
+    sneaky = cast.client("facilitator").post(path, publish_form(spaces, body="Ask s.a.m-c.h.e.n"))
+    assert sneaky.status_code == 400 and "“s.a.m-c.h.e.n”" in sneaky.content.decode()
+    fine = cast.client("facilitator").post(path, publish_form(spaces))
+    assert fine.status_code == 302
+
+
+def test_publishing_waits_for_the_authors_approval_of_the_exact_wording(
+    cast: Cast, spaces: Spaces
+) -> None:
     ask = write_ask(spaces.protected, cast.group_member, body="Gus here: my team forgets.")
     path = f"/community/asks/{ask.pk}/publish"
-    data = {
-        "space": str(spaces.allies.pk),
-        "title": "Turn captions on",
-        "body": "When you share a video in a meeting, turn captions on.",
-    }
-    unchecked = cast.client("facilitator").post(path, data)
+    data = publish_form(spaces)
+    unchecked = cast.client("facilitator").post(path, {**data, "checked": ""})
     assert unchecked.status_code == 400
     assert "check the wording for identifying details" in unchecked.content.decode()
-    response = cast.client("facilitator").post(path, {**data, "checked": "on"})
+    response = cast.client("facilitator").post(path, data)
+    assert response.status_code == 302 and response["Location"] == f"/community/asks/{ask.pk}/"
+    # Nothing reaches allies yet.
+    assert not PublishedAsk.objects.exists()
+    allies_index = cast.client("participant").get("/community/asks/").content.decode()
+    assert "Turn captions on" not in allies_index
+    ask.refresh_from_db()
+    assert ask.proposal == Ask.Proposal.WAITING and ask.proposed_by == cast.facilitator
+    # The author is told in the app, without the words, and nothing is e-mailed.
+    note = Notification.objects.get()
+    assert note.person == cast.group_member and note.kind == "ask_approval"
+    assert "Turn captions on" not in note.summary and "Gus here" not in note.summary
+    assert mail.outbox == []
+    author = cast.client("group_member")
+    index = author.get("/community/asks/").content.decode()
+    assert "Waiting for your approval" in index
+    page = author.get(f"/community/asks/{ask.pk}/").content.decode()
+    assert "Wording to approve" in page and "When you share a video in a meeting" in page
+    assert "Approve and share" in page
+    # Others in the group see that it waits, not the proposed words.
+    other = cast.client("participant_and_member").get(f"/community/asks/{ask.pk}/")
+    assert "When you share a video" not in other.content.decode()
+    approve = author.post(
+        f"/community/asks/{ask.pk}/approval",
+        {"decision": "approve", "version": str(ask.proposal_version)},
+    )
+    assert approve.status_code == 302
     published = PublishedAsk.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == f"/community/asks/published/{published.pk}/"
-    assert published.space == spaces.allies and published.body == data["body"]
+    assert (published.title, published.body) == (data["title"], data["body"])
+    assert published.space == spaces.allies and published.is_live
     ask.refresh_from_db()
     assert ask.published == published and ask.published_by == cast.facilitator
-    # Publishing again goes to the existing version instead.
+    assert ask.proposal == Ask.Proposal.NONE and ask.proposed_title is None
+    allies_page = cast.client("participant").get(f"/community/asks/published/{published.pk}/")
+    assert allies_page.status_code == 200 and "Turn captions on" in allies_page.content.decode()
+    told = Notification.objects.get(person=cast.facilitator)
+    assert told.kind == "ask_approval" and "Turn captions" not in told.summary
+    # Publishing again goes to new wording for the existing version instead.
     again = cast.client("facilitator").get(path)
     assert again["Location"] == f"/community/asks/published/{published.pk}/edit"
 
 
-def test_the_author_is_told_without_the_words_of_the_ask(cast: Cast, spaces: Spaces) -> None:
-    ask = write_ask(spaces.protected, cast.group_member, body="zq-private-words")
-    publish(ask, cast.facilitator, spaces.allies)
-    note = Notification.objects.get()
-    assert note.person == cast.group_member and note.kind == "ask_published"
-    assert "zq-private-words" not in note.summary and "Captions, please" not in note.summary
-    assert note.space == spaces.protected
+def test_the_author_declines_and_nothing_is_shared(cast: Cast, spaces: Spaces) -> None:
+    ask = propose(write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies)
+    response = cast.client("group_member").post(
+        f"/community/asks/{ask.pk}/approval",
+        {"decision": "decline", "version": str(ask.proposal_version)},
+    )
+    assert response.status_code == 302
+    ask.refresh_from_db()
+    assert ask.proposal == Ask.Proposal.DECLINED and ask.proposed_body is None
+    assert not PublishedAsk.objects.exists()
+    page = cast.client("facilitator").get(f"/community/asks/{ask.pk}/").content.decode()
+    assert "declined the last proposed wording" in page
+    # The facilitator may try other wording, from an empty form again.
+    form = cast.client("facilitator").get(f"/community/asks/{ask.pk}/publish").content.decode()
+    assert "When you share a video" not in form
+
+
+def test_an_approval_given_to_older_wording_publishes_nothing(cast: Cast, spaces: Spaces) -> None:
+    ask = propose(write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies)
+    seen = ask.proposal_version
+    propose(ask, cast.facilitator, spaces.allies, title="Other words", body="Other words.")
+    client = cast.client("group_member")
+    response = client.post(
+        f"/community/asks/{ask.pk}/approval", {"decision": "approve", "version": str(seen)}
+    )
+    assert response.status_code == 302
+    assert not PublishedAsk.objects.exists()
+    page = client.get(f"/community/asks/{ask.pk}/").content.decode()
+    assert "changed the wording since you opened the page" in page
+
+
+def test_only_the_author_approves_or_withdraws(cast: Cast, spaces: Spaces) -> None:
+    ask = propose(write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies)
+    data = {"decision": "approve", "version": str(ask.proposal_version)}
+    for position in ("facilitator", "participant_and_member", "participant", "program_admin"):
+        client = cast.client(position)
+        assert client.post(f"/community/asks/{ask.pk}/approval", data).status_code == 404
+        assert client.post(f"/community/asks/{ask.pk}/withdraw").status_code == 404
+    assert not PublishedAsk.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.approve(ask=ask, author=cast.facilitator, version=ask.proposal_version)
+
+
+def test_the_author_withdraws_a_published_ask_for_good(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    author = cast.client("group_member")
+    assert "Withdraw it from allies" in author.get(f"/community/asks/{ask.pk}/").content.decode()
+    assert author.post(f"/community/asks/{ask.pk}/withdraw").status_code == 302
+    published.refresh_from_db()
+    assert not published.is_live
+    allies_index = cast.client("participant").get("/community/asks/").content.decode()
+    assert "Turn captions on" not in allies_index
+    assert cast.client("participant").get(published.get_absolute_url()).status_code == 404
+    assert "You withdrew it" in author.get(f"/community/asks/{ask.pk}/").content.decode()
+    # The facilitator cannot put it back, nor propose new wording for it.
+    facilitator = cast.client("facilitator")
+    facilitator.post(f"/community/asks/published/{published.pk}/withdraw", {"undo": "1"})
+    published.refresh_from_db()
+    assert not published.is_live
+    page = facilitator.get(published.get_absolute_url()).content.decode()
+    assert "Show it to allies again" not in page
+    ask.refresh_from_db()
+    with pytest.raises(ValidationError):
+        propose(ask, cast.facilitator, spaces.allies)
+
+
+def test_an_ask_whose_author_has_left_cannot_be_shared(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member)
+    account_services.erase_person(person=cast.group_member)
+    response = cast.client("facilitator").post(
+        f"/community/asks/{ask.pk}/publish", publish_form(spaces)
+    )
+    assert "nobody can approve the wording" in response.content.decode()
+    assert not PublishedAsk.objects.exists()
 
 
 def test_the_published_ask_has_no_author_and_no_way_back() -> None:
@@ -315,26 +466,41 @@ def test_removal_from_the_group_hides_the_original_ask_at_once(cast: Cast, space
 # --- facilitators edit and withdraw ---------------------------------------------------------
 
 
-def test_a_facilitator_edits_and_withdraws_a_published_ask(cast: Cast, spaces: Spaces) -> None:
-    published = publish(
-        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
-    )
+def test_new_wording_for_a_published_ask_waits_for_the_author(cast: Cast, spaces: Spaces) -> None:
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
     facilitator = cast.client("facilitator")
     edit_path = f"/community/asks/published/{published.pk}/edit"
     assert "Turn captions on" in facilitator.get(edit_path).content.decode()
+    named = facilitator.post(
+        edit_path, {"title": "Gus asks: captions", "body": "Better words.", "checked": "on"}
+    )
+    assert named.status_code == 400 and "“Gus”" in named.content.decode()
     response = facilitator.post(
         edit_path, {"title": "Captions, always", "body": "Better words.", "checked": "on"}
     )
     assert response.status_code == 302
     published.refresh_from_db()
-    assert published.title == "Captions, always"
+    assert published.title == "Turn captions on"  # allies keep the approved wording
+    ask.refresh_from_db()
+    assert ask.is_waiting and ask.proposed_title == "Captions, always"
+    services.approve(ask=ask, author=cast.group_member, version=ask.proposal_version)
+    published.refresh_from_db()
+    assert published.title == "Captions, always" and published.body == "Better words."
+
+
+def test_a_facilitator_withdraws_a_published_ask_and_shows_it_again(
+    cast: Cast, spaces: Spaces
+) -> None:
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    facilitator = cast.client("facilitator")
     page_path = f"/community/asks/published/{published.pk}/"
     facilitator.post(f"/community/asks/published/{published.pk}/withdraw")
     assert cast.client("participant").get(page_path).status_code == 404
-    assert (
-        "Captions, always"
-        not in cast.client("participant").get("/community/asks/").content.decode()
-    )
+    index = cast.client("participant").get("/community/asks/").content.decode()
+    assert "Turn captions on" not in index
     assert "Withdrawn" in facilitator.get(page_path).content.decode()
     facilitator.post(f"/community/asks/published/{published.pk}/withdraw", {"undo": "1"})
     assert cast.client("participant").get(page_path).status_code == 200

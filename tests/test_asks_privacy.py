@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -38,13 +39,14 @@ def write_canary(cast: Cast, values: dict[str, str]) -> dict[str, str]:
         title=f"{MARK} title",
         body=f"{MARK} body: Gus from the third floor",
     )
-    published = services.publish(
+    services.propose(
         ask=ask,
         facilitator=cast.facilitator,
         space=allies,
         title="Describe images in slides",
         body="When you share slides, add a short description of each image.",
     )
+    published = services.approve(ask=ask, author=cast.group_member, version=ask.proposal_version)
     services.respond(
         published=published,
         person=cast.participant,
@@ -122,3 +124,62 @@ def test_an_erased_authors_ask_loses_its_words_but_the_page_still_works(
     assert MARK not in page.content.decode()
     published = cast.client("participant").get(f"/community/asks/published/{ids['published_id']}/")
     assert "Describe images in slides" in published.content.decode()
+
+
+class _EditableFields(HTMLParser):
+    """Collects what a person could submit from a page: input values, textareas, options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "input":
+            self.values.append(dict(attrs).get("value") or "")
+        elif tag in {"textarea", "option"}:
+            self._in = tag
+            self.values.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self.values[-1] += data
+
+
+def editable_values(html: str) -> str:
+    parser = _EditableFields()
+    parser.feed(html)
+    return "\n".join(parser.values)
+
+
+def test_the_publish_form_never_holds_the_original_in_a_field(
+    cast: Cast, request: pytest.FixtureRequest
+) -> None:
+    values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
+    protected = Space.objects.get(pk=values["group_space_id"])
+    allies = Space.objects.get(organisation=protected.organisation, name="Allies")
+    ask = services.write_ask(
+        space=protected, author=cast.group_member, title=f"{MARK} t", body=f"{MARK} b"
+    )
+    facilitator = cast.client("facilitator")
+    path = f"/community/asks/{ask.pk}/publish"
+    pages = {"empty form": facilitator.get(path).content.decode()}
+    # A refused submission shows what the facilitator typed, not the original.
+    refused = facilitator.post(path, {"space": str(allies.pk), "title": "Mine", "body": ""})
+    assert refused.status_code == 400
+    pages["refused form"] = refused.content.decode()
+    services.propose(ask=ask, facilitator=cast.facilitator, space=allies, title="T", body="B")
+    pages["waiting form"] = facilitator.get(path).content.decode()
+    services.approve(ask=ask, author=cast.group_member, version=ask.proposal_version)
+    ask.refresh_from_db()
+    assert ask.published_id is not None
+    edit = facilitator.get(f"/community/asks/published/{ask.published_id}/edit")
+    pages["new wording"] = edit.content.decode()
+    for name, html in pages.items():
+        assert MARK not in editable_values(html), name
+    # The original is there to read, beside the empty form.
+    assert f"{MARK} b" in pages["empty form"] and f"{MARK} b" in pages["refused form"]

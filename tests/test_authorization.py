@@ -139,6 +139,11 @@ def post_author_and(ok: int, *others: str) -> Rule:
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(names, ok)}, 404)
 
 
+def ask_author(ok: int) -> Rule:
+    """The sample ask's author (the group member) alone: not even the space's facilitator."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "group_member": ok}, 404)
+
+
 def allies_space(ok: int) -> Rule:
     """The sample allies' space (everyone with the participant role) and its facilitator."""
     ok_for = ["participant", "facilitator", "participant_and_member"]
@@ -321,6 +326,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "ask_new": {"GET": in_space(200), "POST": in_space(400)},
     "ask": {"GET": in_space(200), "POST": NOT_ALLOWED},
     "ask_publish": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    # Only the author approves or declines the proposed wording, and withdraws it later.
+    "ask_approval": {"GET": NOT_ALLOWED, "POST": ask_author(302)},
+    "ask_author_withdraw": {"GET": NOT_ALLOWED, "POST": ask_author(302)},
     "ask_published": {"GET": allies_space(200), "POST": NOT_ALLOWED},
     "ask_respond": {"GET": allies_space(200), "POST": allies_space(400)},
     "ask_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
@@ -519,17 +527,24 @@ def community_objects(cast: Cast) -> dict[str, str]:
 
 
 def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
-    """In the sample protected space: an ask not shared yet, and one published to Allies."""
+    """In the sample protected space: an ask whose wording for allies waits for its author's
+    approval, and one published to Allies."""
     protected = Space.objects.get(pk=space_id)
     allies = Space.objects.get(organisation=protected.organisation, name="Allies")
     waiting = ask_services.write_ask(
         space=protected, author=cast.group_member, title="Captions", body="Please."
     )
+    ask_services.propose(
+        ask=waiting, facilitator=cast.facilitator, space=allies, title="Captions", body="On."
+    )
     shared = ask_services.write_ask(
         space=protected, author=cast.group_member, title="Slides", body="Early, please."
     )
-    published = ask_services.publish(
+    ask_services.propose(
         ask=shared, facilitator=cast.facilitator, space=allies, title="Slides", body="Early."
+    )
+    published = ask_services.approve(
+        ask=shared, author=cast.group_member, version=shared.proposal_version
     )
     return {
         "group_space_id": space_id,

@@ -523,14 +523,17 @@ def suggest(organisation: Organisation, person: Person, title: str) -> Tip:
 def test_community_suggested_tips_survive_an_import(
     organisation: Organisation,
     participant: Person,
+    facilitator: Person,
     content: Path,
     imported: Module,
 ) -> None:
     waiting = suggest(organisation, participant, "Bring snacks to the retro")
     approved = suggest(organisation, participant, "Rotate who takes the notes")
-    services.review_tip(tip=approved, approve=True, reason="")
+    services.review_tip(reviewer=facilitator, tip=approved, approve=True, reason="")
     declined = suggest(organisation, participant, "Say nothing")
-    services.review_tip(tip=declined, approve=False, reason="Tips are actions.")
+    services.review_tip(
+        reviewer=facilitator, tip=declined, approve=False, reason="Tips are actions."
+    )
 
     report = import_from(content, organisation)
 
@@ -548,10 +551,14 @@ def test_community_suggested_tips_survive_an_import(
 
 
 def test_a_new_content_tip_may_share_a_slug_with_a_community_tip(
-    organisation: Organisation, participant: Person, content: Path, imported: Module
+    organisation: Organisation,
+    participant: Person,
+    facilitator: Person,
+    content: Path,
+    imported: Module,
 ) -> None:
     community = suggest(organisation, participant, "Ask the quietest person first")
-    services.review_tip(tip=community, approve=True, reason="")
+    services.review_tip(reviewer=facilitator, tip=community, approve=True, reason="")
     path = content / "tips" / "deep-curiosity.md"
     document = parse(path.read_text(encoding="utf-8"))
     tips = plain(document.meta["tips"])
@@ -609,10 +616,14 @@ def test_export_includes_an_in_app_edit_to_a_module(
 
 
 def test_an_export_imports_back_into_its_own_organisation_without_changes(
-    organisation: Organisation, participant: Person, imported: Module, tmp_path: Path
+    organisation: Organisation,
+    participant: Person,
+    facilitator: Person,
+    imported: Module,
+    tmp_path: Path,
 ) -> None:
     community = suggest(organisation, participant, "Rotate who takes the notes")
-    services.review_tip(tip=community, approve=True, reason="")
+    services.review_tip(reviewer=facilitator, tip=community, approve=True, reason="")
     target = tmp_path / "exported"
     run_content("export", str(target))
 

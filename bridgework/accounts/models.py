@@ -61,6 +61,15 @@ class PersonManager(BaseUserManager["Person"]):
     def in_organisation(self, organisation: Organisation) -> models.QuerySet[Person]:
         return self.filter(organisation=organisation)
 
+    def other_facilitators(self, person: Person) -> models.QuerySet[Person]:
+        """Active facilitators of the person's organisation besides them: the people who can
+        vet what they suggest."""
+        return self.filter(
+            organisation=person.organisation,
+            is_active=True,
+            role_assignments__role=Role.FACILITATOR,
+        ).exclude(pk=person.pk)
+
 
 class Person(AbstractBaseUser, PermissionsMixin):
     """Someone who signs in. Identity data is never required and never drives access."""

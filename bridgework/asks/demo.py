@@ -1,5 +1,5 @@
-"""Demo data: Sam asks, in the Disability Network's space, for captions; Fatima publishes a
-reworded version to the allies' space, and two allies take it on.
+"""Demo data: Sam asks, in the Disability Network's space, for captions; Fatima rewords it,
+Sam approves her wording, it is published to the allies' space, and two allies take it on.
 
 Runs after the community app's demo hook, which creates the spaces. Without them it does
 nothing.
@@ -64,9 +64,10 @@ def create(organisation: Organisation) -> None:
     allies.facilitators.add(fatima)
     GuidelinesAcceptance.objects.get_or_create(space=protected, person=sam)
     ask = services.write_ask(space=protected, author=sam, title=ORIGINAL_TITLE, body=ORIGINAL_BODY)
-    published = services.publish(
+    services.propose(
         ask=ask, facilitator=fatima, space=allies, title=PUBLISHED_TITLE, body=PUBLISHED_BODY
     )
+    published = services.approve(ask=ask, author=sam, version=ask.proposal_version)
     for email, title, practice, cadence, cue, note in RESPONSES:
         ally = people.get(email)
         if ally is None:

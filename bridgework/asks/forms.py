@@ -33,8 +33,9 @@ class _AnonymisedFields(forms.Form):
         label="The ask, as allies will read it",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Take out names, teams, dates, places and any detail that could point to "
-        "the person who asked or to someone they mention.",
+        help_text="Write it in your own words. Leave out names, teams, dates, places and any "
+        "detail that could point to the person who asked or to someone they mention. The "
+        "author reads this wording and approves it before allies see it.",
     )
     checked = forms.BooleanField(
         label="I have removed names and details that could identify anyone",
@@ -58,6 +59,16 @@ class PublishForm(_AnonymisedFields):
 
 class EditPublishedForm(_AnonymisedFields):
     pass
+
+
+class ApprovalForm(forms.Form):
+    """The author's decision on the exact wording they were shown (its version)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and share"), ("decline", "Decline")],
+        error_messages={"required": "Choose whether to approve or decline the wording."},
+    )
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1)
 
 
 RESPONSE_CADENCES = [

@@ -4,10 +4,15 @@ Two tables, deliberately apart:
 
 - `Ask` is the original, written by a member of the group in the group's protected space.
   Its author is known inside that space, like any post there. It never leaves the space.
-- `PublishedAsk` is what a facilitator publishes to an allies' space: their own anonymised
-  rewording. It has no author field and no link back to the original; only the original
-  points at it (`Ask.published`, with no reverse accessor), so nothing reachable from the
-  allies' space leads to the group or the person who asked.
+- `PublishedAsk` is what allies read in an allies' space: a facilitator's anonymised
+  rewording, published only once the ask's author has read that exact wording and approved
+  it. It has no author field and no link back to the original; only the original points at
+  it (`Ask.published`, with no reverse accessor), so nothing reachable from the allies'
+  space leads to the group or the person who asked.
+
+A facilitator's proposed wording waits on the original (`Ask.proposed_*`, encrypted with
+the author's key like the original) until the author approves or declines it. Changing the
+wording of a published ask goes the same way; the author can also withdraw it.
 
 Allies respond with a commitment in their own practice loop (`AskResponse`); the group
 sees only how many, with small numbers shown as "fewer than 5".
@@ -94,6 +99,11 @@ def _count(rows: models.QuerySet[AskResponse]) -> Subquery:
 class Ask(models.Model):
     """What a community group would like from allies, in the group's own protected space."""
 
+    class Proposal(models.TextChoices):
+        NONE = "none", "No wording proposed"
+        WAITING = "waiting", "Waiting for the author's approval"
+        DECLINED = "declined", "The author declined the proposed wording"
+
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -110,6 +120,21 @@ class Ask(models.Model):
     published_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A facilitator's wording for allies, until the author approves (it is then copied to
+    # `published`) or declines it. The version goes up with every new wording, so an approval
+    # given to one wording never publishes another.
+    proposal = models.CharField(max_length=10, choices=Proposal.choices, default=Proposal.NONE)
+    proposed_title = EncryptedTextField(owner="author", null=True, blank=True)
+    proposed_body = EncryptedTextField(owner="author", null=True, blank=True)
+    proposed_space = models.ForeignKey(
+        Space, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposal_version = models.PositiveIntegerField(default=0)
+    # Set when the author took the published version back; only they can undo that.
+    author_withdrew_at = models.DateTimeField(null=True, blank=True)
 
     objects = AskQuerySet.as_manager()
 
@@ -122,6 +147,17 @@ class Ask(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ask", args=[self.pk])
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.proposal == self.Proposal.WAITING
+
+    def is_author(self, person: Person) -> bool:
+        return self.author_id is not None and self.author_id == person.pk
+
+    @property
+    def is_live_with_allies(self) -> bool:
+        return self.published is not None and self.published.is_live
 
 
 class AskResponse(models.Model):

@@ -18,7 +18,9 @@ from bridgework.community.notifications import notify
 from bridgework.community.visibility import can_view
 from bridgework.practice import services as practice
 
+from .identifying import find_identifying
 from .models import Ask, AskResponse, PublishedAsk
+from .names import organisation_names
 
 # A group can say a lot in five asks a day; more is likely a mistake or a flood.
 ASKS_PER_DAY = 5
@@ -74,29 +76,181 @@ def _require_allies_space(space: Space, facilitator: Person, ask: Ask) -> None:
         raise ValidationError({"space": "Choose an allies' space that you facilitate."})
 
 
+def check_wording(*, organisation_id: int, title: str, body: str) -> None:
+    """Refuse wording that holds a name, e-mail address, group, team or place of the
+    organisation, quoting the words so the facilitator can change them."""
+    names = organisation_names(organisation_id)
+    problems = {}
+    for field, text in (("title", title), ("body", body)):
+        flagged = find_identifying(text, names)
+        if flagged:
+            quoted = ", ".join(f"“{word}”" for word in flagged)
+            problems[field] = (
+                f"These words could point to someone: {quoted}. They are names, e-mail "
+                "addresses, groups, teams or places in your organisation. Reword without them."
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _require_author_can_approve(ask: Ask) -> Person:
+    author = ask.author
+    if author is None or not author.is_active:
+        raise ValidationError(
+            "Its author has left, so nobody can approve the wording: it cannot be shared."
+        )
+    return author
+
+
 @transaction.atomic
-def publish(*, ask: Ask, facilitator: Person, space: Space, title: str, body: str) -> PublishedAsk:
-    """Publish the facilitator's anonymised wording of an ask to an allies' space."""
+def propose(
+    *,
+    ask: Ask,
+    facilitator: Person,
+    title: str,
+    body: str,
+    space: Space | None = None,
+) -> Ask:
+    """A facilitator's anonymised wording, for the author to approve before allies see it.
+
+    For an ask not shared yet, `space` is the allies' space to publish to; for one already
+    published, the new wording replaces the old once approved."""
     if not ask.space.can_moderate(facilitator):
-        raise PermissionDenied("Only a facilitator of the group's space can publish its asks.")
-    if ask.published_id is not None:
-        raise ValidationError("This ask has been published already; edit that version instead.")
-    _require_allies_space(space, facilitator, ask)
-    published = PublishedAsk(space=space, title=title.strip(), body=body.strip())
-    published.full_clean()
-    published.save()
-    ask.published = published
-    ask.published_by = facilitator
-    ask.save(update_fields=["published", "published_by"])
-    if ask.author is not None and ask.author_id != facilitator.pk:
+        raise PermissionDenied("Only a facilitator of the group's space can share its asks.")
+    author = _require_author_can_approve(ask)
+    if ask.author_withdrew_at is not None:
+        raise ValidationError("Its author withdrew it from allies, so it is not shared again.")
+    if ask.published_id is None:
+        if space is None:
+            raise ValidationError({"space": "Choose an allies' space to publish to."})
+        _require_allies_space(space, facilitator, ask)
+    title, body = title.strip(), body.strip()
+    check_wording(organisation_id=ask.space.organisation_id, title=title, body=body)
+    # The same limits as the published version, checked before anything is stored.
+    PublishedAsk(space=space or ask.space, title=title, body=body).full_clean(exclude=["space"])
+    ask.proposal = Ask.Proposal.WAITING
+    ask.proposed_title = title
+    ask.proposed_body = body
+    ask.proposed_space = space if ask.published_id is None else None
+    ask.proposed_by = facilitator
+    ask.proposal_version += 1
+    ask.save(update_fields=PROPOSAL_FIELDS)
+    if author.pk != facilitator.pk:
         notify(
-            person=ask.author,
-            kind=Notification.Kind.ASK_PUBLISHED,
-            summary="A facilitator shared your ask with allies, without your name.",
+            person=author,
+            kind=Notification.Kind.ASK_APPROVAL,
+            summary="A facilitator proposes wording to share your ask with allies. Nothing is "
+            "shared until you approve it.",
             url=ask.get_absolute_url(),
             space=ask.space,
         )
+    return ask
+
+
+PROPOSAL_FIELDS = [
+    "proposal",
+    "proposed_title",
+    "proposed_body",
+    "proposed_space",
+    "proposed_by",
+    "proposal_version",
+]
+
+
+def _require_waiting_for(ask: Ask, author: Person, version: int) -> None:
+    if not ask.is_author(author):
+        raise PermissionDenied("Only the ask's author decides how it is shared.")
+    if not ask.is_waiting:
+        raise ValidationError("No wording is waiting for your approval.")
+    if version != ask.proposal_version:
+        raise ValidationError(
+            "The facilitator changed the wording since you opened the page. Please read the "
+            "new wording before you decide."
+        )
+
+
+def _clear_proposal(ask: Ask, outcome: str) -> None:
+    # The author's "please approve" notifications are done with once they have decided.
+    Notification.objects.filter(
+        person=ask.author,
+        kind=Notification.Kind.ASK_APPROVAL,
+        url=ask.get_absolute_url(),
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+    ask.proposal = outcome
+    ask.proposed_title = None
+    ask.proposed_body = None
+    ask.proposed_space = None
+
+
+@transaction.atomic
+def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
+    """The author approves the exact wording they were shown: only now do allies see it."""
+    ask = Ask.objects.select_for_update().select_related("published", "space").get(pk=ask.pk)
+    _require_waiting_for(ask, author, version)
+    title, body = ask.proposed_title or "", ask.proposed_body or ""
+    published = ask.published
+    if published is None:
+        if ask.proposed_space is None:
+            raise ValidationError("The allies' space chosen for it is gone; ask for new wording.")
+        published = PublishedAsk(space=ask.proposed_space, title=title, body=body)
+        published.full_clean()
+        published.save()
+        ask.published = published
+        ask.published_by = ask.proposed_by
+    else:
+        published.title, published.body = title, body
+        published.updated_at = timezone.now()
+        published.full_clean()
+        published.save(update_fields=["title", "body", "updated_at"])
+    proposer = ask.proposed_by
+    _clear_proposal(ask, Ask.Proposal.NONE)
+    ask.save(update_fields=[*PROPOSAL_FIELDS, "published", "published_by"])
+    _tell_the_proposer(
+        ask, proposer, "The author approved your wording of an ask: allies see it now."
+    )
     return published
+
+
+@transaction.atomic
+def decline(*, ask: Ask, author: Person, version: int) -> None:
+    """The author says no to the wording: nothing is shared, and it is forgotten."""
+    ask = Ask.objects.select_for_update().select_related("space").get(pk=ask.pk)
+    _require_waiting_for(ask, author, version)
+    proposer = ask.proposed_by
+    _clear_proposal(ask, Ask.Proposal.DECLINED)
+    ask.save(update_fields=PROPOSAL_FIELDS)
+    _tell_the_proposer(
+        ask, proposer, "The author declined your wording of an ask. Nothing was shared."
+    )
+
+
+def _tell_the_proposer(ask: Ask, proposer: Person | None, summary: str) -> None:
+    if proposer is not None and not ask.is_author(proposer):
+        notify(
+            person=proposer,
+            kind=Notification.Kind.ASK_APPROVAL,
+            summary=summary,
+            url=ask.get_absolute_url(),
+            space=ask.space,
+        )
+
+
+@transaction.atomic
+def withdraw_by_author(*, ask: Ask, author: Person) -> None:
+    """The author takes their ask back from allies. Facilitators cannot show it again;
+    commitments allies already made stay with them."""
+    if not ask.is_author(author):
+        raise PermissionDenied("Only the ask's author can withdraw it.")
+    published = ask.published
+    if published is None:
+        raise ValidationError("It is not shared with allies.")
+    now = timezone.now()
+    if published.withdrawn_at is None:
+        published.withdrawn_at = now
+        published.save(update_fields=["withdrawn_at"])
+    ask.author_withdrew_at = now
+    ask.save(update_fields=["author_withdrew_at"])
 
 
 def _require_moderator(published: PublishedAsk, facilitator: Person) -> None:
@@ -105,23 +259,15 @@ def _require_moderator(published: PublishedAsk, facilitator: Person) -> None:
 
 
 @transaction.atomic
-def edit_published(
-    *, published: PublishedAsk, facilitator: Person, title: str, body: str
-) -> PublishedAsk:
-    _require_moderator(published, facilitator)
-    published.title = title.strip()
-    published.body = body.strip()
-    published.updated_at = timezone.now()
-    published.full_clean()
-    published.save(update_fields=["title", "body", "updated_at"])
-    return published
-
-
-@transaction.atomic
 def set_withdrawn(*, published: PublishedAsk, facilitator: Person, withdrawn: bool) -> None:
-    """Take a published ask out of the allies' space, or put it back. Commitments already
-    made stay with the people who made them."""
+    """Take a published ask out of the allies' space, or put it back, unless its author
+    withdrew it. Commitments already made stay with the people who made them."""
     _require_moderator(published, facilitator)
+    if (
+        not withdrawn
+        and Ask.objects.filter(published=published, author_withdrew_at__isnull=False).exists()
+    ):
+        raise ValidationError("Its author withdrew it, so it stays out of the allies' space.")
     published.withdrawn_at = timezone.now() if withdrawn else None
     published.save(update_fields=["withdrawn_at"])
 

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
+from bridgework.accounts.models import Person
 from bridgework.community.models import Space
 from bridgework.community.visibility import can_view
 from bridgework.lib.markdown import render as render_markdown
 
 from . import services
-from .forms import AskForm, EditPublishedForm, PublishForm, RespondForm
+from .forms import ApprovalForm, AskForm, EditPublishedForm, PublishForm, RespondForm
 from .models import Aggregate, Ask, AskResponse, PublishedAsk
 
 PER_PAGE = 20
@@ -32,7 +33,11 @@ def _space(request: HttpRequest, space_id: int) -> Space:
 
 def _ask(request: HttpRequest, ask_id: int) -> Ask:
     """An original ask: only for people who can see its group's space right now."""
-    ask = Ask.objects.filter(pk=ask_id).select_related("space", "author", "published").first()
+    ask = (
+        Ask.objects.filter(pk=ask_id)
+        .select_related("space", "author", "published", "proposed_space")
+        .first()
+    )
     if ask is None or not can_view(current_person(request), ask.space):
         raise Http404("No such ask.")
     return ask
@@ -73,7 +78,15 @@ def asks(request: HttpRequest) -> HttpResponse:
     moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
     for ask in groups_page.object_list:
         ask.aggregate = Aggregate.of(ask)  # type: ignore[attr-defined]
-        ask.can_publish = ask.space_id in moderated and ask.published_id is None  # type: ignore[attr-defined]
+        ask.can_publish = (  # type: ignore[attr-defined]
+            ask.space_id in moderated and ask.published_id is None and ask.author_id is not None
+        )
+    to_approve = list(
+        Ask.objects.visible_to(person)
+        .filter(author=person, proposal=Ask.Proposal.WAITING)
+        .select_related("space")
+        .order_by("-created_at", "-pk")
+    )
     writable = [
         space
         for space in Space.objects.visible_to(person).filter(
@@ -89,6 +102,7 @@ def asks(request: HttpRequest) -> HttpResponse:
         {
             "groups_page": groups_page,
             "allies_page": allies_page,
+            "to_approve": to_approve,
             "writable": writable,
             "in_allies_space": in_allies_space,
         },
@@ -145,14 +159,19 @@ def ask(request: HttpRequest, ask_id: int) -> HttpResponse:
     found = _ask(request, ask_id)
     person = current_person(request)
     moderator = found.space.can_moderate(person)
+    author = found.is_author(person)
     return render(
         request,
         "asks/ask.html",
         {
             "ask": found,
             "aggregate": Aggregate.of(found) if found.published_id else None,
-            "can_publish": moderator and found.published_id is None,
+            "can_publish": moderator and found.published_id is None and found.author_id,
             "moderator": moderator,
+            "is_author": author,
+            # The proposed wording is for the author to judge and for the facilitators who
+            # wrote it; other members of the group see only the state.
+            "sees_proposal": found.is_waiting and (author or moderator),
         },
     )
 
@@ -160,6 +179,8 @@ def ask(request: HttpRequest, ask_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required
 def publish(request: HttpRequest, ask_id: int) -> HttpResponse:
+    """The facilitator's wording for allies. The form starts empty, beside the original,
+    read-only: allies must never receive the author's own words by a single click."""
     found = _ask(request, ask_id)
     person = current_person(request)
     if not found.space.can_moderate(person):
@@ -167,14 +188,20 @@ def publish(request: HttpRequest, ask_id: int) -> HttpResponse:
     if found.published_id is not None:
         return redirect("ask_edit", found.published_id)
     spaces = services.allies_spaces_for(person, found.space)
+    initial: dict[str, object] = {}
+    if found.is_waiting:
+        # The facilitator's own earlier proposal, never the original.
+        initial = {
+            "title": found.proposed_title,
+            "body": found.proposed_body,
+            "space": found.proposed_space_id,
+        }
     form = PublishForm(
-        request.POST if request.method == "POST" else None,
-        spaces=spaces,
-        initial={"title": found.title, "body": found.body},
+        request.POST if request.method == "POST" else None, spaces=spaces, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
-            published = services.publish(
+            services.propose(
                 ask=found,
                 facilitator=person,
                 space=form.cleaned_data["space"],
@@ -184,14 +211,64 @@ def publish(request: HttpRequest, ask_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Published to allies, without names.")
-            return redirect("ask_published", published.pk)
+            messages.success(request, _sent_for_approval(found, person))
+            return redirect("ask", found.pk)
     return render(
         request,
         "asks/publish.html",
         {"ask": found, "form": form, "spaces": spaces},
         status=400 if form.errors else 200,
     )
+
+
+def _sent_for_approval(found: Ask, person: Person) -> str:
+    if found.is_author(person):
+        return "Your wording is ready: approve it below to share it with allies."
+    return "Sent to the author for approval. Allies see nothing until they approve it."
+
+
+@require_POST
+@member_required
+def approval(request: HttpRequest, ask_id: int) -> HttpResponse:
+    """The author approves or declines the wording they were shown."""
+    found = _ask(request, ask_id)
+    person = current_person(request)
+    if not found.is_author(person):
+        raise Http404("No such ask.")
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to approve or decline the wording.")
+        return redirect("ask", found.pk)
+    decide = services.approve if form.cleaned_data["decision"] == "approve" else services.decline
+    try:
+        decide(ask=found, author=person, version=form.cleaned_data["version"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Shared with allies in these words, without your name."
+            if form.cleaned_data["decision"] == "approve"
+            else "Declined: nothing was shared. The facilitator may propose other wording.",
+        )
+    return redirect("ask", found.pk)
+
+
+@require_POST
+@member_required
+def author_withdraw(request: HttpRequest, ask_id: int) -> HttpResponse:
+    """The author takes their ask back from allies."""
+    found = _ask(request, ask_id)
+    person = current_person(request)
+    if not found.is_author(person):
+        raise Http404("No such ask.")
+    try:
+        services.withdraw_by_author(ask=found, author=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Withdrawn: allies no longer see your ask.")
+    return redirect("ask", found.pk)
 
 
 @require_GET
@@ -205,6 +282,7 @@ def published(request: HttpRequest, published_id: int) -> HttpResponse:
         .order_by("created_at", "pk")
     )
     mine = next((r for r in responses if r.person_id == person.pk), None)
+    moderator = found.space.can_moderate(person)
     return render(
         request,
         "asks/published.html",
@@ -212,7 +290,9 @@ def published(request: HttpRequest, published_id: int) -> HttpResponse:
             "published": found,
             "notes": [r for r in responses if r.note],
             "mine": mine,
-            "moderator": found.space.can_moderate(person),
+            "moderator": moderator,
+            "author_withdrew": moderator
+            and Ask.objects.filter(published=found, author_withdrew_at__isnull=False).exists(),
             "form": RespondForm(initial={"title": found.title}) if mine is None else None,
         },
     )
@@ -260,24 +340,40 @@ def respond(request: HttpRequest, published_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required
 def edit(request: HttpRequest, published_id: int) -> HttpResponse:
+    """New wording for a published ask: like the first, it waits for the author's approval,
+    and allies keep seeing the approved wording until then."""
     found = _published(request, published_id, moderate=True)
+    original = Ask.objects.filter(published=found).select_related("space", "author").first()
+    person = current_person(request)
+    waiting = original is not None and original.is_waiting
     form = EditPublishedForm(
         request.POST if request.method == "POST" else None,
-        initial={"title": found.title, "body": found.body},
+        initial={
+            "title": original.proposed_title if waiting and original else found.title,
+            "body": original.proposed_body if waiting and original else found.body,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.edit_published(
-            published=found,
-            facilitator=current_person(request),
-            title=form.cleaned_data["title"],
-            body=form.cleaned_data["body"],
-        )
-        messages.success(request, "Saved.")
-        return redirect("ask_published", found.pk)
+        try:
+            if original is None or not original.space.can_moderate(person):
+                raise ValidationError(
+                    "Only a facilitator of the group's space can change the wording."
+                )
+            services.propose(
+                ask=original,
+                facilitator=person,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _sent_for_approval(original, person))
+            return redirect("ask_published", found.pk)
     return render(
         request,
         "asks/edit.html",
-        {"published": found, "form": form},
+        {"published": found, "form": form, "waiting": waiting},
         status=400 if form.errors else 200,
     )
 
@@ -287,11 +383,17 @@ def edit(request: HttpRequest, published_id: int) -> HttpResponse:
 def withdraw(request: HttpRequest, published_id: int) -> HttpResponse:
     found = _published(request, published_id, moderate=True)
     withdrawn = request.POST.get("undo") != "1"
-    services.set_withdrawn(
-        published=found, facilitator=current_person(request), withdrawn=withdrawn
-    )
-    messages.success(
-        request,
-        "Withdrawn: allies no longer see it." if withdrawn else "It is back in the allies' space.",
-    )
+    try:
+        services.set_withdrawn(
+            published=found, facilitator=current_person(request), withdrawn=withdrawn
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Withdrawn: allies no longer see it."
+            if withdrawn
+            else "It is back in the allies' space.",
+        )
     return redirect("ask_published", found.pk)

@@ -446,6 +446,7 @@ class Notification(models.Model):
         POLL = "poll", "A new poll"
         RESOURCE_REVIEWED = "resource_reviewed", "Your resource was reviewed"
         ASK_PUBLISHED = "ask_published", "An ask was published"
+        ASK_APPROVAL = "ask_approval", "Wording of an ask to approve, or its outcome"
         OTHER = "other", "Other"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -470,7 +470,13 @@ def _free_tip_slug(
     return slug
 
 
-def review_tip(*, tip: Tip, approve: bool, reason: str) -> None:
+OWN_TIP = "You suggested this tip, so another facilitator reviews it."
+
+
+def review_tip(*, tip: Tip, reviewer: Person, approve: bool, reason: str) -> None:
+    """Someone else vets a suggestion: never the person who made it."""
+    if tip.suggested_by_id is not None and tip.suggested_by_id == reviewer.pk:
+        raise ValidationError(OWN_TIP)
     tip.status = Tip.Status.APPROVED if approve else Tip.Status.DECLINED
     tip.review_reason = reason
     tip.save(update_fields=["status", "review_reason"])

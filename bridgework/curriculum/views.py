@@ -15,7 +15,7 @@ from bridgework.accounts.access import (
     member_required,
     role_required,
 )
-from bridgework.accounts.models import Role
+from bridgework.accounts.models import Person, Role
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
 
@@ -351,13 +351,21 @@ def suggest_tip(request: HttpRequest) -> HttpResponse:
 @require_GET
 @facilitator_required
 def review_tips(request: HttpRequest) -> HttpResponse:
-    pending = (
+    person = current_person(request)
+    pending = list(
         Tip.objects.filter(organisation=current_organisation(request), status=Tip.Status.PENDING)
         .select_related("suggested_by")
         .order_by("created_at")[:50]
     )
+    own = any(tip.suggested_by_id == person.pk for tip in pending)
     return render(
-        request, "curriculum/review_tips.html", {"pending": pending, "form": TipReviewForm()}
+        request,
+        "curriculum/review_tips.html",
+        {
+            "pending": pending,
+            "form": TipReviewForm(),
+            "nobody_else": own and not Person.objects.other_facilitators(person).exists(),
+        },
     )
 
 
@@ -370,9 +378,16 @@ def review_tip(request: HttpRequest, tip_id: int) -> HttpResponse:
     if tip is None:
         raise Http404("No such tip waiting for review.")
     form = TipReviewForm(request.POST)
-    if form.is_valid():
+    if tip.suggested_by_id == current_person(request).pk:
+        messages.error(request, services.OWN_TIP)
+    elif form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        services.review_tip(tip=tip, approve=approve, reason=form.cleaned_data["reason"])
+        services.review_tip(
+            tip=tip,
+            reviewer=current_person(request),
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, f"“{tip.title}” {'approved' if approve else 'declined'}.")
     else:
         messages.error(request, "To decline a tip, say briefly why.")

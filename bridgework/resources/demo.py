@@ -42,7 +42,7 @@ VETTED = [
         "When a colleague asked us to make our slides and documents accessible, this is "
         "where I learned what that means in practice. The filters let you see only what "
         "applies to your kind of content.",
-        "facilitator@example.com",
+        "admin@example.com",
     ),
     (
         Kind.PODCAST,

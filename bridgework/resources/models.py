@@ -154,8 +154,17 @@ class Resource(models.Model):
         host = urlsplit(self.url).hostname or ""
         return host.removeprefix("www.")
 
+    def is_suggested_by(self, person: Person) -> bool:
+        return self.suggested_by_id is not None and self.suggested_by_id == person.pk
+
     def can_review(self, person: Person) -> bool:
-        return person.is_facilitator and person.organisation_id == self.organisation_id
+        """A facilitator of the organisation, other than the person who suggested it:
+        someone else always vets a suggestion."""
+        return (
+            person.is_facilitator
+            and person.organisation_id == self.organisation_id
+            and not self.is_suggested_by(person)
+        )
 
     def can_withdraw(self, person: Person) -> bool:
         return self.status == self.Status.PENDING and self.suggested_by_id == person.pk

@@ -20,6 +20,8 @@ from .models import (
     ResourceReview,
 )
 
+OWN_SUGGESTION = "You suggested it, so another facilitator reviews it."
+
 
 def suggestion_limit_reached(person: Person) -> str:
     """Why this person cannot suggest another resource just now, or "" when they can."""
@@ -81,6 +83,8 @@ def review(
 ) -> ResourceReview:
     """Record a facilitator's check of each criterion and their decision. Approving needs
     every criterion met; declining needs a reason, which the suggester sees."""
+    if resource.is_suggested_by(reviewer):
+        raise ValidationError(OWN_SUGGESTION)
     if not resource.can_review(reviewer):
         raise ValidationError("Only a facilitator of this organisation can review it.")
     if set(checks) - set(CRITERIA_KEYS):

@@ -13,7 +13,7 @@ from bridgework.accounts.access import (
     member_required,
     role_required,
 )
-from bridgework.accounts.models import Role
+from bridgework.accounts.models import Person, Role
 from bridgework.lib.htmx import is_htmx
 
 from . import services
@@ -110,15 +110,18 @@ def resource(request: HttpRequest, resource_id: int) -> HttpResponse:
     found = _resource(request, resource_id)
     person = current_person(request)
     reviewer = found.can_review(person)
+    own_to_vet = person.is_facilitator and found.is_suggested_by(person)
     return render(
         request,
         "resources/resource.html",
         {
             "resource": found,
             "is_mine": found.suggested_by_id == person.pk,
+            "own_to_vet": own_to_vet,
+            "nobody_else": own_to_vet and not Person.objects.other_facilitators(person).exists(),
             "can_review": reviewer,
             "can_withdraw": found.can_withdraw(person),
-            "reviews": list(found.reviews.all()) if reviewer else [],
+            "reviews": list(found.reviews.all()) if reviewer or own_to_vet else [],
         },
     )
 
@@ -138,13 +141,22 @@ def withdraw(request: HttpRequest, resource_id: int) -> HttpResponse:
 @require_GET
 @facilitator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
     waiting = (
         Resource.objects.pending_in(current_organisation(request))
         .select_related("module")
         .order_by("created_at", "pk")
     )
     page = Paginator(waiting, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "resources/review_queue.html", {"page": page})
+    own = waiting.filter(suggested_by=person).exists()
+    return render(
+        request,
+        "resources/review_queue.html",
+        {
+            "page": page,
+            "nobody_else": own and not Person.objects.other_facilitators(person).exists(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,8 +164,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest, resource_id: int) -> HttpResponse:
     found = _resource(request, resource_id)
     person = current_person(request)
+    own = found.is_suggested_by(person)
     form = ReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and own:
+        form.add_error(None, services.OWN_SUGGESTION)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.review(
                 resource=found,
@@ -171,6 +186,12 @@ def review(request: HttpRequest, resource_id: int) -> HttpResponse:
     return render(
         request,
         "resources/review.html",
-        {"resource": found, "form": form, "rubric": RUBRIC},
+        {
+            "resource": found,
+            "form": form,
+            "rubric": RUBRIC,
+            "own": own,
+            "nobody_else": own and not Person.objects.other_facilitators(person).exists(),
+        },
         status=400 if form.errors else 200,
     )

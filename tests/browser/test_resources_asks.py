@@ -1,8 +1,9 @@
 """Resources and brokered asks as people meet them.
 
 A participant suggests a resource and a facilitator vets it against the rubric; then Sam
-writes an ask in the Disability Network's space, the facilitator publishes it to the allies
-without his name, a participant takes it on as a commitment, and Sam sees the count.
+writes an ask in the Disability Network's space, the facilitator rewords it for allies (the
+check refuses his name), Sam approves the wording, a participant takes it on as a
+commitment, Sam sees the count and withdraws the ask.
 axe-core checks every page; screenshots go to docs/screenshots/.
 """
 
@@ -83,7 +84,33 @@ def test_a_resource_is_suggested_and_vetted(
     assert Resource.objects.get(title__contains="Hidden Brain").status == Resource.Status.VETTED
 
 
-def test_an_ask_goes_from_the_group_to_allies_and_back_as_a_count(
+def test_a_facilitator_does_not_vet_their_own_suggestion(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    sign_in(page, "facilitator@example.com")
+    page.goto("/community/resources/suggest")
+    page.get_by_label("What is it?").select_option("Article")
+    page.get_by_label("Title").fill("Meeting notes everyone can read")
+    page.get_by_label("Link").fill("https://example.org/notes")
+    page.get_by_label("Why it helped you").fill("It changed how I share notes after meetings.")
+    page.get_by_role("button", name="Send for review").click()
+    page.goto("/community/resources/review/")
+    card = page.locator(".resource", has_text="Meeting notes everyone can read")
+    expect(card).to_contain_text("You suggested this, so another facilitator reviews it.")
+    expect(card.get_by_role("link", name="Review")).to_have_count(0)
+    # Fatima is the demo's only facilitator, so the page says nobody can review it yet.
+    expect(
+        page.get_by_text("Nobody else in your organisation is a facilitator yet")
+    ).to_be_visible()
+    axe(page)
+    screenshot(page, "resources-review-own.png")
+    resource = Resource.objects.get(title="Meeting notes everyone can read")
+    page.goto(f"/community/resources/{resource.pk}/review")
+    expect(page.get_by_role("button", name="Record the review")).to_have_count(0)
+    axe(page)
+
+
+def test_an_ask_goes_to_allies_only_in_words_its_author_approved(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "member@example.com")
@@ -94,7 +121,7 @@ def test_an_ask_goes_from_the_group_to_allies_and_back_as_a_count(
     axe(page)
     page.get_by_label("In a line: what would help?").fill("Send slides the day before")
     page.get_by_label("Say more").fill(
-        "Sam here. With a screen reader I need slides before the meeting, not during it."
+        "Sam Chen here. With a screen reader I need slides before the meeting, not during it."
     )
     # Sam accepted the space's guidelines with his first post in the demo; otherwise the
     # form asks first.
@@ -106,21 +133,65 @@ def test_an_ask_goes_from_the_group_to_allies_and_back_as_a_count(
     expect(page.get_by_text("Not shared with allies yet.")).to_be_visible()
     axe(page)
     ask_path = page.url.split("://", 1)[1].split("/", 1)[1]
+    ask = Ask.objects.get(pk=int(ask_path.rstrip("/").split("/")[-1]))
 
+    # The facilitator writes the wording for allies from an empty form, beside the original.
     switch_to(page, "facilitator@example.com")
     page.goto("/" + ask_path)
-    page.get_by_role("link", name="Publish an anonymised version to allies").click()
-    expect(page.get_by_text("Reword it so nobody can be recognised")).to_be_visible()
+    page.get_by_role("link", name="Propose wording to share with allies").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Share an ask with allies")
+    original = page.locator(".ask-original")
+    expect(original).to_contain_text("Sam Chen here. With a screen reader")
+    expect(page.get_by_label("Title allies will see")).to_have_value("")
+    expect(page.get_by_label("The ask, as allies will read it")).to_have_value("")
     axe(page)
+    screenshot(page, "asks-publish-empty.png")
     page.get_by_label("Title allies will see").fill("Share slides a day ahead")
+    page.get_by_label("The ask, as allies will read it").fill(
+        "Sam uses a screen reader. Sharing slides the day before a meeting lets him follow."
+    )
+    page.get_by_label("I have removed names and details that could identify anyone").check()
+    page.get_by_role("button", name="Send to the author for approval").click()
+    error = page.locator("#id_body_error")
+    expect(error).to_contain_text("These words could point to someone: “Sam”.")
+    expect(page.get_by_label("The ask, as allies will read it")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    axe(page)
+    screenshot(page, "asks-publish-flagged.png")
+    assert PublishedAsk.objects.count() == 1  # only the demo's own published ask
     page.get_by_label("The ask, as allies will read it").fill(
         "Some colleagues use screen readers. Sharing slides the day before a meeting lets "
         "them follow along."
     )
     page.get_by_label("I have removed names and details that could identify anyone").check()
-    screenshot(page, "asks-publish.png")
-    page.get_by_role("button", name="Publish without names").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Share slides a day ahead")
+    page.get_by_role("button", name="Send to the author for approval").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sent to the author for approval")
+    expect(page.get_by_role("heading", name="Waiting for Sam Chen's approval")).to_be_visible()
+    axe(page)
+
+    # Nothing reaches allies before Sam approves.
+    switch_to(page, "participant@example.com")
+    page.goto("/community/asks/")
+    expect(page.get_by_role("link", name="Share slides a day ahead")).to_have_count(0)
+
+    # Sam is told in the app, reads the exact wording and approves it.
+    switch_to(page, "member@example.com")
+    page.goto("/community/notifications/")
+    expect(page.get_by_text("proposes wording to share your ask").first).to_be_visible()
+    axe(page)
+    page.goto("/community/asks/")
+    approvals = page.get_by_role("region", name="Waiting for your approval")
+    expect(approvals).to_be_visible()
+    axe(page)
+    screenshot(page, "asks-index-to-approve.png")
+    approvals.get_by_role("link", name="Send slides the day before").click()
+    proposal = page.locator(".ask-proposal")
+    expect(proposal).to_contain_text("Sharing slides the day before a meeting lets them follow")
+    axe(page)
+    screenshot(page, "asks-approve.png")
+    proposal.get_by_role("button", name="Approve and share").click()
+    expect(page.get_by_role("status").first).to_contain_text("Shared with allies")
     axe(page)
 
     switch_to(page, "participant@example.com")
@@ -136,13 +207,13 @@ def test_an_ask_goes_from_the_group_to_allies_and_back_as_a_count(
     page.get_by_label("A short note for this space (optional)").fill("From this week on.")
     page.get_by_role("button", name="Add it to my practice").click()
     expect(page.get_by_text("You said you'll do this.")).to_be_visible()
-    expect(page.get_by_text("From this week on.")).to_be_visible()
     expect(page.get_by_text("Sam")).to_have_count(0)
     axe(page)
     screenshot(page, "asks-published.png")
     titles = [c.title for c in Commitment.objects.filter(person__email="participant@example.com")]
     assert "Send my slides by 5 pm the day before" in titles
 
+    # Sam sees a count, never names, and withdraws the ask; allies no longer see it.
     switch_to(page, "member@example.com")
     page.goto("/" + ask_path)
     expect(page.locator(".ask-aggregate")).to_have_text(
@@ -151,8 +222,13 @@ def test_an_ask_goes_from_the_group_to_allies_and_back_as_a_count(
     expect(page.get_by_text("Alex")).to_have_count(0)
     axe(page)
     screenshot(page, "asks-group-aggregate.png")
-    page.goto("/community/asks/")
+    page.get_by_role("button", name="Withdraw it from allies").click()
+    expect(page.get_by_role("status").first).to_contain_text("allies no longer see your ask")
+    expect(page.get_by_text("You withdrew it")).to_be_visible()
     axe(page)
-    screenshot(page, "asks-index-member.png")
-    ask = Ask.objects.get(pk=int(ask_path.rstrip("/").split("/")[-1]))
-    assert ask.published is not None and PublishedAsk.objects.filter(pk=ask.published.pk).exists()
+
+    switch_to(page, "participant@example.com")
+    page.goto("/community/asks/")
+    expect(page.get_by_role("link", name="Share slides a day ahead")).to_have_count(0)
+    ask.refresh_from_db()
+    assert ask.published is not None and not ask.published.is_live
