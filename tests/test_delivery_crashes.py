@@ -313,6 +313,5 @@ def test_an_export_is_finished_after_its_worker_is_killed_mid_build(
     kill_then_recover(KILL_WHILE_EXPORTING, data_dir=data_dir, smtp_port=port)
 
     assert query(data_dir, "SELECT status FROM reflection_dataexport") == [("ready",)]
-    assert query(
-        data_dir, "SELECT status, json_array_length(worker_ids) FROM django_tasks_database_dbtaskresult"
-    ) == [("SUCCESSFUL", 2)], "run twice: once killed, once to the end"
+    runs = "SELECT status, json_array_length(worker_ids) FROM django_tasks_database_dbtaskresult"
+    assert query(data_dir, runs) == [("SUCCESSFUL", 2)], "run twice: once killed, once to the end"
