@@ -133,7 +133,12 @@ class LeasedWorker(Worker):
         task = self.claim()
         if task is not None:
             self.run_task(task)
-        sent = outbox.send_due()
+        # Marked busy like a task, so a SIGTERM lets the e-mail being sent be marked sent.
+        self.running_task = True
+        try:
+            sent = outbox.send_due()
+        finally:
+            self.running_task = False
         close_old_connections()
         return task is not None or sent > 0
 
