@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from types import FrameType
 
 USAGE = """usage: bridgework COMMAND [options]
@@ -124,9 +125,7 @@ def serve(args: list[str]) -> None:
             print(f"  {label:<38} {email:<28} {password}")
     print("\nPress Ctrl+C to stop.\n", flush=True)
 
-    children: list[subprocess.Popen[bytes]] = []
-    if "--no-worker" not in args:
-        children.append(subprocess.Popen([sys.executable, "-m", "bridgework", "worker"]))
+    worker = None if "--no-worker" in args else WorkerSupervisor()
     gunicorn = [
         sys.executable,
         "-m",
@@ -139,30 +138,87 @@ def serve(args: list[str]) -> None:
         "--forwarded-allow-ips",
         os.environ.get("BRIDGEWORK_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    children.append(subprocess.Popen(gunicorn))  # noqa: S603  (our own interpreter and module)
+    web = subprocess.Popen(gunicorn)  # noqa: S603  (our own interpreter and module)
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
+        if worker is not None:
+            worker.stopping = True
+        if web.poll() is None:
+            web.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    exit_code = 0
+    # Only the web server's end ends `serve`; the worker is restarted whenever it stops.
     try:
-        while children:
-            for child in list(children):
-                code = child.poll()
-                if code is not None:
-                    children.remove(child)
-                    exit_code = exit_code or code
-                    stop(signal.SIGTERM, None)
-            if children:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    children[0].wait(timeout=1)
+        while web.poll() is None:
+            if worker is not None:
+                worker.watch()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                web.wait(timeout=1)
     finally:
         stop(signal.SIGTERM, None)
-    sys.exit(0 if exit_code in (0, -signal.SIGTERM) else exit_code)
+        if worker is not None:
+            worker.stop()
+    code = web.wait()
+    sys.exit(0 if code in (0, -signal.SIGTERM) else code)
+
+
+class WorkerSupervisor:
+    """Keeps one task worker running beside the web server.
+
+    A worker that exits, for whatever reason (killed, out of memory, a database that would
+    not answer at start), is started again after a pause that doubles each time, up to a
+    minute, and starts over at one second once a worker has stayed up for a minute. Its
+    unfinished tasks come back to it when their lease runs out (bridgework/jobs/leases.py).
+    """
+
+    FIRST_PAUSE = 1.0
+    LONGEST_PAUSE = 60.0
+    HEALTHY_AFTER = 60.0
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.pause = self.FIRST_PAUSE
+        self.restart_at = 0.0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bridgework", "worker"])
+        self.started_at = time.monotonic()
+
+    def watch(self) -> None:
+        now = time.monotonic()
+        if self.stopping:
+            return
+        if self.process is None:
+            if now >= self.restart_at:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            if now - self.started_at >= self.HEALTHY_AFTER:
+                self.pause = self.FIRST_PAUSE
+            return
+        print(
+            f"bridgework: the task worker stopped (exit code {code}); "
+            f"starting it again in {self.pause:.0f} s.",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.process, self.restart_at = None, now + self.pause
+        self.pause = min(self.pause * 2, self.LONGEST_PAUSE)
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bridgework.asks",
     "bridgework.insights",
     "bridgework.front",
+    "bridgework.jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -337,7 +338,8 @@ DEMO_HOOKS: list[str] = [
 ]
 # Called with a person being erased, before their row goes, for data keyed by a pseudonym.
 ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
-# (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.
+# (task path, every N seconds): each queued once per slot of N seconds since the epoch,
+# however many workers run (bridgework/jobs/schedule.py); all are safe to run twice.
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
@@ -345,6 +347,9 @@ PERIODIC_TASKS = [
     ("bridgework.insights.tasks.refresh_insights", 900),
     ("bridgework.insights.tasks.rebuild_insights", 86400),
 ]
+# A running task and a leased e-mail belong to their worker while its heartbeat is younger
+# than this; after that they are picked up again. Also how long a killed worker's work waits.
+TASK_LEASE_SECONDS = env_int("BRIDGEWORK_TASK_LEASE_SECONDS", 60)
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
 # Insights: the smallest group a number may describe (never below 3; checked at start-up).

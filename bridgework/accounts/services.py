@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from bridgework.jobs import outbox
 
 from . import tasks
 from .encryption import destroy_data_key
@@ -118,15 +119,35 @@ def invite_person(
     return invitation
 
 
-def send_invitation(invitation: Invitation, token: str) -> None:
-    link = settings.BASE_URL + reverse("accept_invitation", args=[token])
-    context = {"invitation": invitation, "link": link}
-    send_mail(
-        subject=f"You're invited to {invitation.organisation.name} on Bridgework",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+def queue_invitation(invitation_id: int, *, send_key: str) -> bool:
+    """Issue a token and queue the e-mail in one transaction, then try to send it.
+
+    `send_key` names this send; a second call with the same key (a retried task) queues
+    nothing, so it cannot replace the token of an e-mail already on its way. The token
+    lives only in the queued e-mail, encrypted, until the mail server has it.
+    """
+    key = f"invitation:{invitation_id}:{send_key}"
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.pending()
+            .select_for_update(of=("self",))
+            .select_related("organisation", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or outbox.is_queued(key):
+            return False
+        link = settings.BASE_URL + reverse("accept_invitation", args=[invitation.issue_token()])
+        email = outbox.queue(
+            key=key,
+            to=invitation.email,
+            subject=f"You're invited to {invitation.organisation.name} on Bridgework",
+            body=render_to_string(
+                "accounts/email/invitation.txt", {"invitation": invitation, "link": link}
+            ),
+        )
+    outbox.send(email)
+    return True
 
 
 @dataclass

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 
-@task(queue_name="default")
-def deliver_invitation(invitation_id: int) -> bool:
+@task(queue_name="default", takes_context=True)
+def deliver_invitation(context: TaskContext, invitation_id: int) -> bool:
     """E-mail a pending invitation; returns False when it was withdrawn or used meanwhile."""
-    from .models import Invitation
-    from .services import send_invitation
+    from .services import queue_invitation
 
-    invitation = (
-        Invitation.objects.pending()
-        .select_related("organisation", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None:
-        return False
-    send_invitation(invitation, invitation.issue_token())
-    return True
+    # One e-mail per queued send, however often a crash makes the worker run this again.
+    return queue_invitation(invitation_id, send_key=str(context.task_result.id))

@@ -1,9 +1,10 @@
-"""Session reminders: planned by the worker, each sent at most once per person and session.
+"""Session reminders: planned by the worker, each sent exactly once per person and session.
 
-`plan` finds sessions starting within the next day and enqueues one `deliver` per person not
-yet reminded. `deliver` claims its (session, person) row first — the unique constraint means a
-second worker, or a retry, can never send it again — then checks once more that the session
-is still ahead and the person still in the cohort, because time passes between the two.
+`plan` finds sessions starting within the next day and queues one `deliver` per person not
+yet reminded and not already waiting. `deliver` claims its (session, person) row — the
+unique constraint means a second worker can never claim it again — checks once more that
+the session is still ahead and the person still in the cohort, because time passes between
+the two, and queues the e-mail in the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.jobs import outbox, queue
 
 from .models import LEADING_ROLES, Membership, Session, SessionReminder
 
@@ -51,41 +52,46 @@ def plan(now: datetime | None = None) -> int:
     sessions = Session.objects.filter(
         starts_at__gt=now, starts_at__lte=now + REMIND_BEFORE
     ).select_related("cohort")
+    waiting = queue.waiting_arguments(deliver_session_reminder)
     queued = 0
     for session in sessions:
         reminded = set(
             SessionReminder.objects.filter(session=session).values_list("person_id", flat=True)
         )
         for person in people_to_remind(session):
-            if person.pk not in reminded:
+            if person.pk not in reminded and (session.pk, person.pk) not in waiting:
                 deliver_session_reminder.enqueue(session.pk, person.pk)
                 queued += 1
     return queued
 
 
 def deliver(session_id: int, person_id: int, now: datetime | None = None) -> bool:
-    """Claim, re-check and send one reminder. True only if an e-mail went out."""
-    try:
-        with transaction.atomic():
-            reminder = SessionReminder.objects.create(session_id=session_id, person_id=person_id)
-    except IntegrityError:
-        return False
-    session = Session.objects.select_related("cohort", "module").filter(pk=session_id).first()
-    if session is None or not _due(session, now or timezone.now()):
-        return False
-    person = next((p for p in people_to_remind(session) if p.pk == person_id), None)
-    if person is None:
-        return False
-    link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
-    # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
-    send_mail(
-        subject=f"Coming up: {session.cohort.name}",
-        message=render_to_string(
-            "cohorts/email/reminder.txt", {"person": person, "session": session, "link": link}
-        ),
-        from_email=None,
-        recipient_list=[person.email],
-    )
-    reminder.sent_at = timezone.now()
-    reminder.save(update_fields=["sent_at"])
+    """Claim, re-check and queue one reminder, then try to send it. True if one was queued."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                reminder = SessionReminder.objects.create(
+                    session_id=session_id, person_id=person_id
+                )
+        except IntegrityError:
+            return False
+        session = Session.objects.select_related("cohort", "module").filter(pk=session_id).first()
+        if session is None or not _due(session, now or timezone.now()):
+            return False
+        person = next((p for p in people_to_remind(session) if p.pk == person_id), None)
+        if person is None:
+            return False
+        link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
+        # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
+        email = outbox.queue(
+            key=f"session-reminder:{reminder.pk}",
+            to=person.email,
+            subject=f"Coming up: {session.cohort.name}",
+            body=render_to_string(
+                "cohorts/email/reminder.txt", {"person": person, "session": session, "link": link}
+            ),
+        )
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
+    outbox.send(email)
     return True

@@ -10,12 +10,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.jobs import outbox
 
 from .models import DigestPreference, Notification
 from .notifications import visible_notifications
@@ -74,15 +74,16 @@ def send_digest(person_id: int) -> bool:
             "base_url": settings.BASE_URL,
             "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
         }
-        body = render_to_string("community/email/digest.txt", context)
-    # Marked as sent first: a digest goes out at most once, even if two workers race.
-    send_mail(
-        subject=f"Bridgework: {len(items)} new for you in the community",
-        message=body,
-        from_email=None,
-        recipient_list=[person.email],
-    )
-    logger.info("community digest sent to person %s with %s items", person_id, len(items))
+        # Queued with the claim above: a digest goes out once, even if two workers race or
+        # the worker dies before the mail server has it.
+        email = outbox.queue(
+            key=f"digest:{person_id}:{now.isoformat()}",
+            to=person.email,
+            subject=f"Bridgework: {len(items)} new for you in the community",
+            body=render_to_string("community/email/digest.txt", context),
+        )
+    outbox.send(email)
+    logger.info("community digest queued for person %s with %s items", person_id, len(items))
     return True
 
 

@@ -1,10 +1,12 @@
-"""Reminders: planned every minute by the worker, each sent at most once per period.
+"""Reminders: planned every minute by the worker, each sent exactly once per period.
 
-`plan` finds commitments whose reminder is due and enqueues one `deliver` task each. A
-`deliver` task claims its (commitment, period) row first — the unique constraint means a
-second worker, or a retry after a killed worker, can never send it again — and then checks
-again that the commitment is still active, not paused, not checked in, and its person still
-active, because time passes between planning and sending.
+`plan` finds commitments whose reminder is due and queues one `deliver` task each, unless
+one is already waiting. A `deliver` task claims its (commitment, period) row — the unique
+constraint means a second worker can never claim it again — checks again that the
+commitment is still active, not paused, not checked in, and its person still active (time
+passes between planning and sending), and queues the e-mail in the outbox in the same
+transaction. The outbox sends it, and sends it again if a worker dies before the mail
+server has it (bridgework/jobs/outbox.py).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.jobs import outbox, queue
 from bridgework.lib.cadence import zone_or_utc
 
 from .models import CheckIn, Commitment, PracticeProfile, Reminder
@@ -59,6 +61,7 @@ def plan(now: datetime | None = None) -> int:
         .exclude(reminders__claimed_at__gte=recent)
         .select_related("person", "person__practice")
     )
+    waiting = queue.waiting_arguments(deliver_reminder)
     queued = 0
     for commitment in commitments.iterator(chunk_size=500):
         period = due_period(commitment, now)
@@ -67,6 +70,8 @@ def plan(now: datetime | None = None) -> int:
         if Reminder.objects.filter(commitment=commitment, period_start=period).exists():
             continue
         if CheckIn.objects.filter(commitment=commitment, period_start=period).exists():
+            continue
+        if (commitment.pk, period.isoformat()) in waiting:
             continue
         deliver_reminder.enqueue(commitment.pk, period.isoformat())
         queued += 1
@@ -86,37 +91,41 @@ def read_check_in_token(token: str) -> tuple[int, date] | None:
 
 
 def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bool:
-    """Claim, re-check and send one reminder. True only if an e-mail went out."""
-    try:
-        with transaction.atomic():
-            reminder = Reminder.objects.create(commitment_id=commitment_id, period_start=period)
-    except IntegrityError:
-        return False  # another worker, or an earlier try, already has this one
-    commitment = (
-        Commitment.objects.select_related("person", "person__practice")
-        .filter(pk=commitment_id)
-        .first()
-    )
-    if (
-        commitment is None
-        or commitment.status != Commitment.Status.ACTIVE
-        or not commitment.person.is_active
-        or CheckIn.objects.filter(commitment=commitment, period_start=period).exists()
-        or due_period(commitment, now or timezone.now()) != period
-    ):
-        return False
-    link = settings.BASE_URL + reverse("quick_check_in", args=[check_in_token(commitment, period)])
-    # No commitment text and no notes in the e-mail: it may be read on a shared screen or
-    # kept by a mail server. The link shows the commitment only to its signed-in owner.
-    send_mail(
-        subject="Time for a quick check-in",
-        message=render_to_string(
-            "practice/email/reminder.txt",
-            {"person": commitment.person, "link": link, "cadence": commitment.cadence},
-        ),
-        from_email=None,
-        recipient_list=[commitment.person.email],
-    )
-    reminder.sent_at = timezone.now()
-    reminder.save(update_fields=["sent_at"])
+    """Claim, re-check and queue one reminder, then try to send it. True if one was queued."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(commitment_id=commitment_id, period_start=period)
+        except IntegrityError:
+            return False  # another worker, or an earlier try, already has this one
+        commitment = (
+            Commitment.objects.select_related("person", "person__practice")
+            .filter(pk=commitment_id)
+            .first()
+        )
+        if (
+            commitment is None
+            or commitment.status != Commitment.Status.ACTIVE
+            or not commitment.person.is_active
+            or CheckIn.objects.filter(commitment=commitment, period_start=period).exists()
+            or due_period(commitment, now or timezone.now()) != period
+        ):
+            return False
+        link = settings.BASE_URL + reverse(
+            "quick_check_in", args=[check_in_token(commitment, period)]
+        )
+        # No commitment text and no notes in the e-mail: it may be read on a shared screen or
+        # kept by a mail server. The link shows the commitment only to its signed-in owner.
+        email = outbox.queue(
+            key=f"practice-reminder:{reminder.pk}",
+            to=commitment.person.email,
+            subject="Time for a quick check-in",
+            body=render_to_string(
+                "practice/email/reminder.txt",
+                {"person": commitment.person, "link": link, "cadence": commitment.cadence},
+            ),
+        )
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
+    outbox.send(email)
     return True

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.jobs import outbox
 from bridgework.practice import services as practice_services
 
 from . import tasks
@@ -241,18 +241,20 @@ def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Not
     return note
 
 
-def send_note_email(note: Note) -> None:
-    """Tell the recipient a note is waiting. The note's words never go into the e-mail."""
+def send_note_email(note: Note) -> bool:
+    """Tell the recipient a note is waiting, once. The note's words never go into the e-mail."""
     link = settings.BASE_URL + reverse("reflection_notes")
-    send_mail(
+    email = outbox.queue(
+        key=f"note:{note.pk}",
+        to=note.recipient.email,
         subject="Someone sent you a note on Bridgework",
-        message=render_to_string(
+        body=render_to_string(
             "reflection/email/note.txt",
             {"recipient": note.recipient, "sender": note.sender, "note": note, "link": link},
         ),
-        from_email=None,
-        recipient_list=[note.recipient.email],
     )
+    outbox.send(email)
+    return email is not None
 
 
 def choose_for_sender(*, recipient: Person, sender: Person, choice: str) -> SenderChoice:
@@ -273,6 +275,7 @@ def request_export(*, person: Person) -> DataExport:
 
 
 def build_export(export: DataExport) -> DataExport:
+    """Fill a pending export. Run again after a crash, it does the work once more, whole."""
     from . import export as exporter
 
     data = exporter.everything_of(export.person)

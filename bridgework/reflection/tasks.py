@@ -14,8 +14,7 @@ def notify_note(note_id: int) -> bool:
     note = Note.objects.select_related("sender", "recipient").filter(pk=note_id).first()
     if note is None or note.withheld or not note.recipient.is_active:
         return False
-    send_note_email(note)
-    return True
+    return send_note_email(note)
 
 
 @task(queue_name="default")
@@ -25,7 +24,7 @@ def build_export(export_id: int) -> bool:
     from .services import build_export as build
 
     export = DataExport.objects.select_related("person").filter(pk=export_id).first()
-    if export is None:
-        return False
+    if export is None or export.status == DataExport.Status.READY:
+        return False  # gone, or built by an earlier run that died before it could say so
     build(export)
     return True
