@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from bridgework.operations.models import BackupRecord
+
 
 class Command(BaseCommand):
     help = "Write a consistent copy of the database (SQLite online backup, or pg_dump)."
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         else:
             raise CommandError(f"Backups of {vendor} databases are not supported.")
         os.chmod(output, 0o600)
+        BackupRecord.objects.create(
+            path=str(output.resolve()), size_bytes=output.stat().st_size, vendor=vendor
+        )
         self.stdout.write(f"Backup written to {output}")
         self.stdout.write(
             "It holds wrapped data keys but not the master keys: keep the data directory's "
