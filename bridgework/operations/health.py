@@ -52,9 +52,7 @@ class Health:
         return {
             "status": "ok" if self.ok else "error",
             "database": "ok" if self.database else "unreachable",
-            "database_write": {True: "ok", False: "failed", None: "not tried"}[
-                self.database_write
-            ],
+            "database_write": {True: "ok", False: "failed", None: "not tried"}[self.database_write],
             "disk": "ok" if self.disk_ok else "low",
             "disk_free_mb": self.disk_free_mb,
             "worker": "ok" if self.worker_ok else "silent",
