@@ -58,7 +58,6 @@ def _setup_django() -> None:
     except ImproperlyConfigured as error:
         print(f"bridgework: {error}", file=sys.stderr)
         sys.exit(2)
-    _announce_new_data_directory()
     _check_database()
 
 
@@ -220,6 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     _setup_django()
     if command in NEEDS_MASTER_KEYS:
         _check_master_keys()
+    # Said once everything else has passed, so a refusal is still a single sentence.
+    _announce_new_data_directory()
     if command == "serve":
         serve(rest)
         return

@@ -23,7 +23,12 @@ def key_file() -> Path:
 
 
 def problem_with_wrapped_keys(
-    wrapped: Iterable[tuple[int, str, bytes]], master_keys: Mapping[str, bytes], source: Path
+    wrapped: Iterable[tuple[int, str, bytes]],
+    master_keys: Mapping[str, bytes],
+    source: Path,
+    *,
+    holder: str = "The database",
+    before: str = "starting",
 ) -> str | None:
     """One sentence for the data keys the key file cannot open, or None when all open.
 
@@ -43,28 +48,36 @@ def problem_with_wrapped_keys(
             )
         except crypto.DecryptionError:
             wrong[master_key_id] += 1
-    return explain(missing, wrong, source)
+    return explain(missing, wrong, source, holder=holder, before=before)
 
 
 def _data_keys(count: int) -> str:
     return f"{count} data key" if count == 1 else f"{count} data keys"
 
 
-def explain(missing: Mapping[str, int], wrong: Mapping[str, int], source: Path) -> str | None:
+def explain(
+    missing: Mapping[str, int],
+    wrong: Mapping[str, int],
+    source: Path,
+    *,
+    holder: str = "The database",
+    before: str = "starting",
+) -> str | None:
     """One sentence naming the master key the operator must bring back, if any."""
     if missing:
         key_id, count = sorted(missing.items())[0]
         others = f" (and {len(missing) - 1} other master keys)" if len(missing) > 1 else ""
         return (
-            f"The database holds {_data_keys(count)} wrapped by master key {key_id}{others}, "
+            f"{holder} holds {_data_keys(count)} wrapped by master key {key_id}{others}, "
             f"which is not in {source}: put back the master_keys file that belongs with this "
-            "database (or add the key from a master_keys.retired-* file) before starting."
+            f"database (or add the key from a master_keys.retired-* file) before {before}."
         )
     if wrong:
         key_id, count = sorted(wrong.items())[0]
         return (
-            f"Master key {key_id} in {source} cannot open {_data_keys(count)} it is said to "
-            "have wrapped: the key file holds a different key under that id."
+            f"Master key {key_id} in {source} cannot open {_data_keys(count)} that "
+            f"{holder.lower()} says it wrapped: the key file holds a different key under that "
+            f"id, so put back the right one before {before}."
         )
     return None
 

@@ -53,9 +53,11 @@ def refuse_unless_keys_open(contents: BackupContents) -> None:
         raise RestoreError(
             f"This backup has no {DATA_KEY_TABLE} table, so it is not a Bridgework backup."
         )
-    problem = problem_with_wrapped_keys(contents.wrapped_keys, master_keys(), key_file())
+    problem = problem_with_wrapped_keys(
+        contents.wrapped_keys, master_keys(), key_file(), holder="The backup", before="restoring"
+    )
     if problem is not None:
-        raise RestoreError(f"Nothing was restored. {problem}")
+        raise RestoreError(problem)
 
 
 # --- SQLite -----------------------------------------------------------------------------------

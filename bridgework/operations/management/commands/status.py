@@ -2,8 +2,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 
 from bridgework.operations.health import free_disk_mb
 from bridgework.operations.keys import check_master_keys
@@ -16,7 +16,12 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
-        status = current_status()
+        try:
+            status = current_status()
+        except DatabaseError:
+            raise CommandError(
+                "The database has no Bridgework tables yet; run `bridgework manage migrate`."
+            ) from None
         now = status.now
         write = self.stdout.write
         write(f"Database: {connection.vendor}, answering")
