@@ -270,7 +270,7 @@ def check_private_fields(sample: int = SAMPLE_PER_FIELD) -> tuple[int, int]:
             ):
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
-            column = connection.ops.quote_name(model_field.column)
+            column = connection.ops.quote_name(str(model_field.column))
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL "  # noqa: S608

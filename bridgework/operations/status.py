@@ -32,7 +32,7 @@ class QueuedTask:
 @dataclass(frozen=True)
 class StuckTask:
     task_path: str
-    started_at: datetime
+    started_at: datetime | None
 
 
 @dataclass(frozen=True)

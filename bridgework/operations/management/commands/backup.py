@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.utils import timezone
 
 from bridgework.operations.models import BackupRecord
 
@@ -38,7 +39,10 @@ class Command(BaseCommand):
             raise CommandError(f"Backups of {vendor} databases are not supported.")
         os.chmod(output, 0o600)
         BackupRecord.objects.create(
-            path=str(output.resolve()), size_bytes=output.stat().st_size, vendor=vendor
+            made_at=timezone.now(),
+            path=str(output.resolve()),
+            size_bytes=output.stat().st_size,
+            vendor=vendor,
         )
         self.stdout.write(f"Backup written to {output}")
         self.stdout.write(
