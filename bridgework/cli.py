@@ -219,8 +219,10 @@ def main(argv: list[str] | None = None) -> None:
     _setup_django()
     if command in NEEDS_MASTER_KEYS:
         _check_master_keys()
-    # Said once everything else has passed, so a refusal is still a single sentence.
-    _announce_new_data_directory()
+    # Said once everything else has passed, so a refusal is still a single sentence; restore
+    # checks the key file against the backup itself.
+    if command != "restore":
+        _announce_new_data_directory()
     if command == "serve":
         serve(rest)
         return

@@ -7,6 +7,7 @@ in every table, and a sample of every private field decrypts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -108,7 +109,7 @@ def restore_sqlite(path: Path) -> Path | None:
     target = Path(settings.DATABASES["default"]["NAME"])
     connections.close_all()
     kept = None
-    if target.exists() and target.stat().st_size > 0:
+    if _has_tables(target):
         stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
         kept = target.with_name(f"{target.name}.before-restore-{stamp}")
         _sqlite_copy(sqlite3.connect(str(target)), kept)
@@ -116,6 +117,13 @@ def restore_sqlite(path: Path) -> Path | None:
     source = _open_read_only(path)
     _sqlite_copy(source, target)
     return kept
+
+
+def _has_tables(database: Path) -> bool:
+    if not database.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(str(database))) as db:
+        return bool(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
 
 
 def _sqlite_copy(source: sqlite3.Connection, target: Path) -> None:
