@@ -1,4 +1,4 @@
-"""The `bridgework` command: serve, worker, demo, createorg, backup, rotate-keys, manage."""
+"""The `bridgework` command: serve, worker, demo, createorg, backup, restore, status, and more."""
 
 from __future__ import annotations
 
@@ -22,10 +22,16 @@ commands:
                       a new organisation and its first program admin
   backup [--output PATH]
                       a consistent copy of the database (SQLite online backup or pg_dump)
+  restore PATH [--yes]
+                      replace the database with a backup, after checking that the key
+                      file opens every data key in it; then check every table's rows
+  status              the task queue, stuck tasks, workers, rollups and the last backup
   rotate-keys         re-wrap every person's data key under a new master key
   content check [DIR] | content import [DIR] [--org SLUG] | content export DIR [--org SLUG]
                       validate, load or write out a curriculum tree (default: ./content)
   manage ARGS...      any Django management command (migrate, shell, ...)
+
+  --init              (with any command) create a missing data directory in production
 """
 
 COMMANDS = {
@@ -35,7 +41,12 @@ COMMANDS = {
     "backup": "backup",
     "rotate-keys": "rotate_keys",
     "content": "content",
+    "restore": "restore",
+    "status": "status",
 }
+# Commands that read or write private fields refuse to start when the database's data keys
+# need a master key the key file lacks (restore and status must run to put that right).
+NEEDS_MASTER_KEYS = {"serve", "worker", "demo", "createorg", "rotate-keys"}
 
 
 def _setup_django() -> None:
@@ -49,6 +60,32 @@ def _setup_django() -> None:
         print(f"bridgework: {error}", file=sys.stderr)
         sys.exit(2)
     _check_database()
+
+
+def _announce_new_data_directory() -> None:
+    from django.conf import settings
+
+    if settings.DATA_DIR_CREATED:
+        print(
+            f"bridgework: created a new data directory at {settings.DATA_DIR} with a new master "
+            "key; if you expected existing data there, stop now and check your mounts.",
+            file=sys.stderr,
+        )
+    elif settings.MASTER_KEY_CREATED:
+        print(
+            f"bridgework: created a new master key in {settings.DATA_DIR}; if this database "
+            "already holds people, stop now and put back its master_keys file.",
+            file=sys.stderr,
+        )
+
+
+def _check_master_keys() -> None:
+    from bridgework.operations.keys import check_master_keys
+
+    problem = check_master_keys()
+    if problem is not None:
+        print(f"bridgework: {problem}", file=sys.stderr)
+        sys.exit(2)
 
 
 def _check_database() -> None:
@@ -230,9 +267,18 @@ def main(argv: list[str] | None = None) -> None:
     if command not in {*COMMANDS, "serve", "manage"}:
         print(f"bridgework: unknown command {command!r}.\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+    if "--init" in rest:
+        rest = [arg for arg in rest if arg != "--init"]
+        os.environ["BRIDGEWORK_INIT"] = "true"
     if command == "serve":
         _check_serve_arguments(rest)
     _setup_django()
+    if command in NEEDS_MASTER_KEYS:
+        _check_master_keys()
+    # Said once everything else has passed, so a refusal is still a single sentence; restore
+    # checks the key file against the backup itself.
+    if command != "restore":
+        _announce_new_data_directory()
     if command == "serve":
         serve(rest)
         return

@@ -62,13 +62,33 @@ elif ENVIRONMENT == "test":
     DATA_DIR = Path(tempfile.mkdtemp(prefix="bridgework-test-"))
 else:
     DATA_DIR = Path("var").resolve()
+# A missing data directory is fine on a first start and alarming when a mount is missing:
+# `bridgework` says loudly that it created one, and production creates one only when asked
+# (`--init`, which sets BRIDGEWORK_INIT).
+DATA_DIR_CREATED = not DATA_DIR.exists() and not DATA_DIR.is_symlink()
+if DATA_DIR_CREATED and PRODUCTION and not env_bool("BRIDGEWORK_INIT", False):
+    raise ImproperlyConfigured(
+        f"The data directory {DATA_DIR} does not exist; in production Bridgework creates one "
+        "only when started with --init (is a volume not mounted?)."
+    )
+MASTER_KEY_CREATED = not (DATA_DIR / keyfiles.MASTER_KEYS_FILE).exists()
 try:
+    keyfiles.ensure_data_dir(DATA_DIR)
     if os.environ.get("SECRET_KEY_FILE"):
-        SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+        secret_key_file = Path(os.environ["SECRET_KEY_FILE"])
+        try:
+            SECRET_KEY = secret_key_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise keyfiles.KeyFileError(
+                f"SECRET_KEY_FILE names {secret_key_file}, which cannot be read "
+                f"({keyfiles.os_reason(error)})."
+            ) from None
+        if not SECRET_KEY:
+            raise keyfiles.KeyFileError(f"SECRET_KEY_FILE names {secret_key_file}, which is empty.")
     else:
         SECRET_KEY = os.environ.get("SECRET_KEY") or keyfiles.load_or_create_secret_key(DATA_DIR)
     FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(DATA_DIR)
-except (OSError, keyfiles.KeyFileError) as error:
+except keyfiles.KeyFileError as error:
     raise ImproperlyConfigured(str(error)) from None
 
 DEBUG = env_bool("BRIDGEWORK_DEBUG", False)
@@ -92,6 +112,7 @@ INSTALLED_APPS = [
     "bridgework.insights",
     "bridgework.front",
     "bridgework.jobs",
+    "bridgework.operations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -148,7 +169,6 @@ TEMPLATES = [
 def database_settings() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bridgework.sqlite3",
@@ -178,6 +198,9 @@ def database_settings() -> dict[str, Any]:
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. .../bridgework.")
     config["CONN_HEALTH_CHECKS"] = True
+    # When the database host is unreachable a request should fail fast (and answer 503),
+    # not hold a web worker until gunicorn's timeout kills it.
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -269,7 +292,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    raise ImproperlyConfigured(
+        f"Cannot create {STATIC_ROOT} for static files ({keyfiles.os_reason(error)})."
+    ) from None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -346,6 +374,8 @@ PERIODIC_TASKS = [
     ("bridgework.community.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.refresh_insights", 900),
     ("bridgework.insights.tasks.rebuild_insights", 86400),
+    # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
+    ("bridgework.operations.tasks.worker_heartbeat", 60),
 ]
 # A running task and a leased e-mail belong to their worker while its heartbeat is younger
 # than this; after that they are picked up again. Also how long a killed worker's work waits.
@@ -354,3 +384,10 @@ DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
 # Insights: the smallest group a number may describe (never below 3; checked at start-up).
 INSIGHTS_MIN_CELL = env_int("BRIDGEWORK_INSIGHTS_MIN_CELL", 5)
+# Operations: /healthz answers 503 below this much free space in the data directory, and (in
+# production, where a worker must be running) when no worker has run a task for 5 minutes.
+HEALTH_MIN_FREE_DISK_MB = env_int("BRIDGEWORK_MIN_FREE_DISK_MB", 200)
+HEALTH_REQUIRE_WORKER = env_bool("BRIDGEWORK_HEALTH_REQUIRE_WORKER", PRODUCTION)
+HEALTH_WORKER_SILENT_SECONDS = 300
+# The Retry-After a 503 gives while the database is away.
+DATABASE_RETRY_AFTER_SECONDS = 30

@@ -122,7 +122,7 @@ def test_healthz_reports_the_database_as_ok(db: None) -> None:
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert json.loads(response.content)["database"] == "ok"
     assert "no-store" in response["Cache-Control"]
 
 

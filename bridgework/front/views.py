@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from bridgework.accounts.models import (
 )
 from bridgework.curriculum.models import Lesson, LessonProgress
 from bridgework.insights.services import open_pulses_for
+from bridgework.operations import health, outage
 
 
 @require_GET
@@ -65,14 +65,9 @@ def member_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """For load balancers: 200 when every check passes, 503 (with each check's finding) if not."""
+    report = health.check_health()
+    return JsonResponse(report.as_json(), status=200 if report.ok else 503)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -91,4 +86,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the error may be the database.
     from django.template import loader
 
+    if outage.current_error_is_database_outage():
+        return outage.database_unavailable()
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)

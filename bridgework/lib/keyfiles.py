@@ -18,9 +18,49 @@ class KeyFileError(Exception):
     """A key file exists but cannot be used; the message is one sentence for the operator."""
 
 
+def os_reason(error: OSError | UnicodeDecodeError) -> str:
+    """What went wrong, in words, without Python's `[Errno N] ...: 'path'` wrapping."""
+    if isinstance(error, UnicodeDecodeError):
+        return "it is not a text file"
+    if isinstance(error, NotADirectoryError):
+        return "a part of its path is a file, not a directory"
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "it does not exist"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return (error.strerror or type(error).__name__).lower()
+
+
+def ensure_data_dir(data_dir: Path) -> None:
+    """Create the data directory (and its parents) or say in one sentence why it cannot be."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise KeyFileError(f"The data directory {data_dir} is a file, not a directory.")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KeyFileError(
+            f"Cannot create the data directory {data_dir} ({os_reason(error)})."
+        ) from None
+
+
+def _refuse_dangling_link(path: Path) -> None:
+    # exists() is False for a link to nothing, and creating the file would then fail with
+    # "File exists"; a dangling link usually means a secrets volume is not mounted.
+    if path.is_symlink() and not path.exists():
+        raise KeyFileError(
+            f"The key file {path} is a link to {os.readlink(path)}, which does not exist "
+            "(is a secrets volume not mounted?)."
+        )
+
+
 def _write_private(path: Path, text: str) -> None:
     # Create with mode 600 from the start so the secret is never briefly world-readable.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise KeyFileError(f"Cannot create the key file {path} ({os_reason(error)}).") from None
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(text)
 
@@ -29,13 +69,14 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as error:
-        raise KeyFileError(f"Cannot read the key file {path}: {error}.") from error
+        raise KeyFileError(f"Cannot read the key file {path} ({os_reason(error)}).") from None
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:
     path = data_dir / SECRET_KEY_FILE
+    _refuse_dangling_link(path)
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(data_dir)
         _write_private(path, secrets.token_urlsafe(50) + "\n")
     value = _read(path)
     if len(value) < 50:
@@ -75,8 +116,9 @@ def parse_master_keys(text: str, source: Path) -> list[tuple[str, bytes]]:
 def load_or_create_master_keys(data_dir: Path) -> list[tuple[str, bytes]]:
     """The master keys, current first. Older keys stay until rotate-keys retires them."""
     path = data_dir / MASTER_KEYS_FILE
+    _refuse_dangling_link(path)
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(data_dir)
         _write_private(path, format_master_keys([new_master_key()]))
     return parse_master_keys(_read(path), path)
 

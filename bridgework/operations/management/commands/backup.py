@@ -9,6 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.utils import timezone
+
+from bridgework.operations.models import BackupRecord
 
 
 class Command(BaseCommand):
@@ -35,6 +38,12 @@ class Command(BaseCommand):
         else:
             raise CommandError(f"Backups of {vendor} databases are not supported.")
         os.chmod(output, 0o600)
+        BackupRecord.objects.create(
+            made_at=timezone.now(),
+            path=str(output.resolve()),
+            size_bytes=output.stat().st_size,
+            vendor=vendor,
+        )
         self.stdout.write(f"Backup written to {output}")
         self.stdout.write(
             "It holds wrapped data keys but not the master keys: keep the data directory's "

@@ -1,0 +1,1 @@
+"""Running Bridgework: key safety at start-up, health, heartbeats, backups and restores."""

@@ -1,0 +1,87 @@
+"""What `bridgework status` reports: the queue, stuck tasks, workers, rollups and backups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from bridgework.insights.models import RollupState
+
+from .models import BackupRecord, Heartbeat
+
+# A task RUNNING for longer than this has lost its worker (the tasks' lease, if set).
+DEFAULT_LEASE_SECONDS = 600
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "TASK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+
+
+@dataclass(frozen=True)
+class QueuedTask:
+    task_path: str
+    waiting: int
+    oldest_enqueued_at: datetime
+
+
+@dataclass(frozen=True)
+class StuckTask:
+    task_path: str
+    started_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Status:
+    now: datetime
+    queue: list[QueuedTask]
+    stuck: list[StuckTask]
+    heartbeats: list[Heartbeat]
+    last_rollup: datetime | None
+    last_backup: BackupRecord | None
+
+
+def current_status() -> Status:
+    now = timezone.now()
+    queue = [
+        QueuedTask(row["task_path"], row["waiting"], row["oldest"])
+        for row in DBTaskResult.objects.ready()
+        .order_by()
+        .values("task_path")
+        .annotate(waiting=Count("pk"), oldest=Min("enqueued_at"))
+        .order_by("oldest")
+    ]
+    stuck = [
+        StuckTask(path, started_at)
+        for path, started_at in DBTaskResult.objects.running()
+        .filter(started_at__lt=now - lease())
+        .order_by("started_at")
+        .values_list("task_path", "started_at")
+    ]
+    return Status(
+        now=now,
+        queue=queue,
+        stuck=stuck,
+        heartbeats=list(Heartbeat.objects.order_by("name")),
+        last_rollup=RollupState.objects.aggregate(last=Max("refreshed_at"))["last"],
+        last_backup=BackupRecord.objects.order_by("-made_at").first(),
+    )
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 120:
+        amount = f"{seconds} s"
+    elif seconds < 7200:
+        amount = f"{seconds // 60} min"
+    elif seconds < 172800:
+        amount = f"{seconds // 3600} h"
+    else:
+        amount = f"{seconds // 86400} days"
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC ({amount} ago)"
