@@ -335,6 +335,9 @@ DEMO_HOOKS: list[str] = [
     "bridgework.asks.demo.create",
     "bridgework.insights.demo.create",
 ]
+# Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
+# accounts can tell someone something without importing the community app built on it.
+IN_APP_NOTIFIER = "bridgework.community.notifications.notify"
 # Called with a person being erased, before their row goes, for data keyed by a pseudonym.
 ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 # (task path, every N seconds): enqueued by each `bridgework worker`; all are idempotent.

@@ -4,7 +4,7 @@ person and the group's leads to know.
 A program admin may invite someone; only the person's acceptance makes them a member. Nobody
 adds themselves to a closed group. The group's leads are told of every new member, in the
 app, with nothing in an e-mail that names the person or the group. Everyone else sees how
-many members a group has only as a band ("fewer than 5", "5–9", ...) that one join or leave
+many members a group has only as a band ("fewer than 5", "5 to 9", ...) that one join or leave
 inside the band does not move.
 """
 
@@ -22,6 +22,8 @@ from bridgework.community.models import DigestPreference, Notification, Space
 
 from .community_support import group_space
 from .conftest import Cast, client_for, make_person
+
+DASH = "\N{EN DASH}"
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def test_an_admin_cannot_add_themselves_to_a_closed_group(
     admin.post(f"/groups/{closed_group.pk}/join")
 
     assert not is_member(cast.program_admin, closed_group)
-    assert "You can’t invite yourself" in response.content.decode()
+    assert "You cannot invite yourself" in response.content.decode()
     assert admin.get(f"/community/{closed_space.pk}/").status_code == 404
 
 
@@ -112,7 +114,7 @@ def test_an_invitation_makes_nobody_a_member_until_they_accept(
     assert membership.added_by == GroupMembership.AddedBy.INVITATION
     assert not membership.is_lead
     assert pat.get(f"/community/{closed_space.pk}/").status_code == 200
-    assert "Parents at Work" not in pat.get("/").content.decode().split("<h2")[1]
+    assert "/groups/invitations/" not in pat.get("/").content.decode()
 
 
 def test_the_invited_person_sees_the_invitation_on_the_groups_page_too(
@@ -192,9 +194,7 @@ def test_the_invite_form_says_what_is_wrong_next_to_the_field(
     assert "Enter a valid email address." in broken.content.decode()
 
 
-def test_nobody_joins_a_closed_group_themselves(
-    cast: Cast, closed_group: CommunityGroup
-) -> None:
+def test_nobody_joins_a_closed_group_themselves(cast: Cast, closed_group: CommunityGroup) -> None:
     for position in ("participant", "facilitator", "program_admin", "group_member"):
         cast.client(position).post(f"/groups/{closed_group.pk}/join")
 
@@ -286,9 +286,7 @@ def test_someone_joining_is_not_told_about_themselves(
 # --- Rosters ---------------------------------------------------------------------------------
 
 
-def test_the_admins_group_page_names_no_member(
-    cast: Cast, community_group: CommunityGroup
-) -> None:
+def test_the_admins_group_page_names_no_member(cast: Cast, community_group: CommunityGroup) -> None:
     page = client_for(cast.program_admin).get(f"/people/groups/{community_group.pk}/")
 
     assert page.status_code == 200
@@ -342,6 +340,10 @@ def test_the_groups_page_shows_fewer_than_5_not_an_exact_count(
     assert "fewer than 5" in admin
 
 
+def page_for(cast: Cast, position: str, path: str) -> str:
+    return without_tokens(cast.client(position).get(path).content.decode())
+
+
 def add_members(group: CommunityGroup, count: int, start: int = 0) -> None:
     for n in range(start, start + count):
         person = make_person(group.organisation, f"m{n}@acme.test", f"M {n}", {Role.PARTICIPANT})
@@ -351,20 +353,20 @@ def add_members(group: CommunityGroup, count: int, start: int = 0) -> None:
 def test_one_join_inside_a_band_changes_nothing_anyone_else_sees(
     cast: Cast, community_group: CommunityGroup
 ) -> None:
-    add_members(community_group, 4)  # 6 members: "5–9"
+    add_members(community_group, 4)  # 6 members, in the band from 5 to 9
     pages = {
         ("participant", "/groups/"),
         ("program_admin", "/groups/"),
         ("program_admin", "/people/groups/"),
         ("program_admin", f"/people/groups/{community_group.pk}/"),
     }
-    before = {key: without_tokens(cast.client(key[0]).get(key[1]).content.decode()) for key in pages}
+    before = {key: page_for(cast, *key) for key in pages}
 
     add_members(community_group, 1, start=10)  # 7 members
-    after = {key: without_tokens(cast.client(key[0]).get(key[1]).content.decode()) for key in pages}
+    after = {key: page_for(cast, *key) for key in pages}
 
     assert after == before
-    assert "5–9 members" in before[("participant", "/groups/")]
+    assert f"5{DASH}9 members" in before[("participant", "/groups/")]
 
 
 @pytest.mark.parametrize(
@@ -373,14 +375,14 @@ def test_one_join_inside_a_band_changes_nothing_anyone_else_sees(
         (0, "fewer than 5"),
         (1, "fewer than 5"),
         (4, "fewer than 5"),
-        (5, "5–9"),
-        (9, "5–9"),
-        (10, "10–24"),
-        (24, "10–24"),
-        (25, "25–49"),
-        (49, "25–49"),
-        (50, "50–99"),
-        (99, "50–99"),
+        (5, f"5{DASH}9"),
+        (9, f"5{DASH}9"),
+        (10, f"10{DASH}24"),
+        (24, f"10{DASH}24"),
+        (25, f"25{DASH}49"),
+        (49, f"25{DASH}49"),
+        (50, f"50{DASH}99"),
+        (99, f"50{DASH}99"),
         (100, "100 or more"),
         (12_345, "100 or more"),
     ],
