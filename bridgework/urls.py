@@ -18,12 +18,12 @@ urlpatterns = [
     path("groups/<int:group_id>/leave", accounts.leave_group, name="leave_group"),
     path("groups/<int:group_id>/members/", accounts.group_roster, name="group_roster"),
     path(
-        "groups/invitations/<int:invitation_id>/accept",
+        "groups/invitations/<int:group_invitation_id>/accept",
         accounts.accept_group_invitation,
         name="accept_group_invitation",
     ),
     path(
-        "groups/invitations/<int:invitation_id>/decline",
+        "groups/invitations/<int:group_invitation_id>/decline",
         accounts.decline_group_invitation,
         name="decline_group_invitation",
     ),

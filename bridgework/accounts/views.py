@@ -139,11 +139,11 @@ def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "accounts/group_roster.html", {"group": group, "members": members})
 
 
-def _get_my_group_invitation(request: HttpRequest, invitation_id: int) -> GroupInvitation:
+def _get_my_group_invitation(request: HttpRequest, group_invitation_id: int) -> GroupInvitation:
     person = current_person(request)
     invitation = (
         GroupInvitation.objects.filter(
-            pk=invitation_id, person=person, group__organisation=person.organisation_id
+            pk=group_invitation_id, person=person, group__organisation=person.organisation_id
         )
         .select_related("group", "person")
         .first()
@@ -160,8 +160,8 @@ def _back_from_invitation(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def accept_group_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = _get_my_group_invitation(request, invitation_id)
+def accept_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
+    invitation = _get_my_group_invitation(request, group_invitation_id)
     membership = services.accept_group_invitation(invitation=invitation)
     lead = " as one of its leads" if membership.is_lead else ""
     messages.success(request, f"You joined {membership.group.name}{lead}.")
@@ -170,8 +170,8 @@ def accept_group_invitation(request: HttpRequest, invitation_id: int) -> HttpRes
 
 @require_POST
 @member_required
-def decline_group_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = _get_my_group_invitation(request, invitation_id)
+def decline_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
+    invitation = _get_my_group_invitation(request, group_invitation_id)
     services.decline_group_invitation(invitation=invitation)
     messages.success(
         request, f"You declined the invitation to {invitation.group.name}. Nobody is told."
