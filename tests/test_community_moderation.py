@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bridgework.accounts.models import CommunityGroup, Person, Role
 from bridgework.community import services
@@ -19,7 +21,7 @@ from bridgework.community.models import (
     Thread,
 )
 
-from .community_support import allies_space, group_space
+from .community_support import allies_space, group_space, raw_post
 from .conftest import Cast, client_for, make_person
 
 
@@ -221,6 +223,30 @@ def test_the_log_names_each_space_with_the_kind_it_is(
     assert "Off topic in Network room" not in admin
     assert "Allies corner" in fran and "Network room" in fran
     assert fran.count("allies' space") == 1 and fran.count("protected space") == 1
+
+
+def test_the_log_costs_the_same_queries_for_few_or_many_decisions(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    allies = allies_space(cast.facilitator)
+    protected = group_space(cast.facilitator, community_group)
+    client = client_for(cast.facilitator)
+
+    def add_decisions(count: int) -> None:
+        for n in range(count):
+            space, author = (allies, cast.participant) if n % 2 else (protected, cast.group_member)
+            post = raw_post(space, author, body=f"Post {n}")
+            services.hide_post(post=post, moderator=cast.facilitator, reason="r")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/community/moderation-log/").status_code == 200
+        return len(captured)
+
+    add_decisions(2)
+    few = queries()
+    add_decisions(20)
+    assert queries() == few
 
 
 def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
