@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.community import digest
 from bridgework.community.models import DigestPreference, Notification, Space
@@ -398,3 +399,24 @@ def test_a_negative_count_is_a_mistake() -> None:
 
     with pytest.raises(ValueError, match="negative"):
         member_count_band(-1)
+
+
+# --- The demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_keeps_its_members_in_and_lets_sam_lead_his_group(
+    db: None, settings: object
+) -> None:
+    settings.DEMO_PASSWORD = "demo-groups-password"  # type: ignore[attr-defined]
+    organisation = create_demo()
+    sam = Person.objects.get(email="member@example.com")
+    space = Space.objects.get(organisation=organisation, audience=Space.Audience.GROUP)
+
+    assert client_for(sam).get(f"/community/{space.pk}/").status_code == 200
+    membership = GroupMembership.objects.get(person=sam, group=space.group)
+    assert membership.is_lead
+    roster = client_for(sam).get(f"/groups/{space.group_id}/members/").content.decode()
+    assert "Noor Haddad" in roster
+    admin = Person.objects.get(email="admin@example.com")
+    page = client_for(admin).get(f"/people/groups/{space.group_id}/").content.decode()
+    assert "Sam Chen" not in page and "Noor Haddad" not in page
