@@ -335,10 +335,10 @@ def test_the_groups_page_shows_fewer_than_5_not_an_exact_count(
 ) -> None:
     for position in ("participant", "program_admin", "group_member"):
         page = cast.client(position).get("/groups/").content.decode()
-        assert "fewer than 5 members" in page
+        assert "Fewer than 5 members" in page
         assert "2 members" not in page
     admin = client_for(cast.program_admin).get("/people/groups/").content.decode()
-    assert "fewer than 5" in admin
+    assert "Fewer than 5" in admin
 
 
 def page_for(cast: Cast, position: str, path: str) -> str:

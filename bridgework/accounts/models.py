@@ -187,7 +187,7 @@ class CommunityGroup(models.Model):
     description = models.TextField(blank=True)
     open_to_join = models.BooleanField(
         default=True,
-        help_text="People can join themselves. Otherwise a program admin adds members.",
+        help_text="People can join themselves. Otherwise they join by accepting an invitation.",
     )
     members = models.ManyToManyField(
         Person, through="GroupMembership", related_name="community_groups"
