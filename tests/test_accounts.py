@@ -22,6 +22,7 @@ from bridgework.accounts.forms import MAX_CSV_BYTES
 from bridgework.accounts.models import (
     CommunityGroup,
     DataKey,
+    GroupInvitation,
     GroupMembership,
     Invitation,
     Organisation,
@@ -500,78 +501,7 @@ def test_one_persons_profile_page_shows_only_their_own_intention(
     assert "accent" not in page
 
 
-# --- Community groups --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def closed_group(organisation: Organisation) -> CommunityGroup:
-    return CommunityGroup.objects.create(
-        organisation=organisation, name="Parents at Work", open_to_join=False
-    )
-
-
-def test_a_person_joins_an_open_group_themselves(
-    participant: Person, community_group: CommunityGroup
-) -> None:
-    client_for(participant).post(reverse("join_group", args=[community_group.pk]))
-
-    membership = GroupMembership.objects.get(group=community_group, person=participant)
-    assert membership.added_by == GroupMembership.AddedBy.SELF
-
-
-def test_a_person_cannot_join_a_closed_group_themselves(
-    participant: Person, closed_group: CommunityGroup
-) -> None:
-    response = client_for(participant).post(
-        reverse("join_group", args=[closed_group.pk]), follow=True
-    )
-
-    assert not GroupMembership.objects.filter(group=closed_group, person=participant).exists()
-    assert "not open to join" in " ".join(messages_on(response))
-
-
-def test_a_member_leaves_a_group(
-    participant_and_member: Person, community_group: CommunityGroup
-) -> None:
-    client_for(participant_and_member).post(reverse("leave_group", args=[community_group.pk]))
-
-    assert not GroupMembership.objects.filter(
-        group=community_group, person=participant_and_member
-    ).exists()
-
-
-def test_an_admin_adds_a_member_and_the_membership_records_it(
-    program_admin: Person, participant: Person, closed_group: CommunityGroup
-) -> None:
-    client_for(program_admin).post(
-        reverse("add_group_member", args=[closed_group.pk]), {"person": participant.pk}
-    )
-
-    membership = GroupMembership.objects.get(group=closed_group, person=participant)
-    assert membership.added_by == GroupMembership.AddedBy.ADMIN
-
-
-def test_an_admin_removes_a_member(
-    program_admin: Person, group_member: Person, community_group: CommunityGroup
-) -> None:
-    client_for(program_admin).post(
-        reverse("remove_group_member", args=[community_group.pk, group_member.pk])
-    )
-
-    assert not GroupMembership.objects.filter(group=community_group, person=group_member).exists()
-
-
-def test_an_admin_cannot_add_someone_from_another_organisation(
-    program_admin: Person, stranger: Person, community_group: CommunityGroup
-) -> None:
-    response = client_for(program_admin).post(
-        reverse("add_group_member", args=[community_group.pk]),
-        {"person": stranger.pk},
-        follow=True,
-    )
-
-    assert not GroupMembership.objects.filter(person=stranger).exists()
-    assert "Choose a person from your organisation" in " ".join(messages_on(response))
+# --- Community groups: see test_groups.py ------------------------------------------------------
 
 
 # --- Tenancy ------------------------------------------------------------------------------------
@@ -595,12 +525,10 @@ def test_an_admin_of_another_organisation_gets_404_for_this_organisations_object
             reverse("set_person_active", args=[participant.pk]), {"active": "no"}
         ),
         "group": client.get(reverse("manage_group", args=[community_group.pk])),
-        "add member": client.post(
-            reverse("add_group_member", args=[community_group.pk]), {"person": stranger.pk}
+        "invite into group": client.post(
+            reverse("invite_to_group", args=[community_group.pk]), {"email": stranger.email}
         ),
-        "remove member": client.post(
-            reverse("remove_group_member", args=[community_group.pk, participant.pk])
-        ),
+        "group members": client.get(reverse("group_roster", args=[community_group.pk])),
         "join group": client.post(reverse("join_group", args=[community_group.pk])),
         "revoke invitation": client.post(reverse("revoke_invitation", args=[invitation.pk])),
     }
@@ -612,6 +540,7 @@ def test_an_admin_of_another_organisation_gets_404_for_this_organisations_object
     assert participant.role_set() == {Role.PARTICIPANT}
     assert invitation.is_pending
     assert not GroupMembership.objects.filter(person=stranger).exists()
+    assert not GroupInvitation.objects.exists()
 
 
 def test_another_organisations_people_list_never_shows_this_organisations_people(

@@ -19,7 +19,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from bridgework.accounts.models import CommunityGroup, Invitation, Person
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupInvitation,
+    GroupMembership,
+    Invitation,
+    Person,
+)
 from bridgework.asks import services as ask_services
 from bridgework.cohorts import services as cohort_services
 from bridgework.cohorts.models import Cohort, Membership
@@ -121,6 +127,11 @@ def resource_people(ok: int) -> Rule:
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, "participant": ok, "facilitator": ok}, 404)
 
 
+def group_leads(ok: int) -> Rule:
+    """The sample group's lead (Bo); its other member, program admins and the rest get 404."""
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, "participant_and_member": ok}, 404)
+
+
 def in_space(ok: int) -> Rule:
     """The sample protected space (a community group's): its members and its facilitator.
     Everyone else, program admins included, gets a 404: they never learn it exists."""
@@ -174,8 +185,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "set_person_active": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
     "manage_groups": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "manage_group": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
-    "add_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
-    "remove_group_member": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    # An empty invitation form is a 400 with the message next to the field.
+    "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
+    # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
+    "group_roster": {"GET": group_leads(200), "POST": NOT_ALLOWED},
+    # The participant's own invitation into a group: only they can answer it.
+    "accept_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "decline_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     # Curriculum: everyone in an organisation can learn; facilitators edit and review.
     "learn": {"GET": members(200), "POST": NOT_ALLOWED},
     "sources": {"GET": members(200), "POST": NOT_ALLOWED},
@@ -553,6 +569,17 @@ def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
     }
 
 
+def group_objects(cast: Cast, group: CommunityGroup) -> dict[str, str]:
+    """Bo leads the sample group; the participant has an unanswered invitation into it."""
+    GroupMembership.objects.filter(group=group, person=cast.participant_and_member).update(
+        is_lead=True
+    )
+    invitation = GroupInvitation.objects.create(
+        group=group, person=cast.participant, invited_by=cast.program_admin
+    )
+    return {"group_invitation_id": str(invitation.pk)}
+
+
 def insights_objects(cast: Cast, cohort_id: str) -> dict[str, str]:
     """An open safety pulse for the sample cohort, whose one member is the participant."""
     organisation = cast.participant.organisation
@@ -597,6 +624,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         **insights_objects(cast, cohort["cohort_id"]),
         **community,
         **ask_objects(cast, community["space_id"]),
+        **group_objects(cast, group),
         "person_id": str(cast.participant.pk),
         "group_id": str(group.pk),
         "invitation_id": str(invitation.pk),

@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupInvitation,
+    GroupMembership,
+    Organisation,
+    Person,
+    Role,
+)
 
 from .conftest import Cast, make_person
 
@@ -58,22 +65,26 @@ def test_group_and_person_pages_are_constant_too(cast: Cast, organisation: Organ
     client = cast.client("program_admin")
     group = CommunityGroup.objects.create(organisation=organisation, name="Big group")
     person: Person = cast.participant
+    lead = cast.participant_and_member
+    GroupMembership.objects.create(group=group, person=lead, added_by="self", is_lead=True)
+    lead_client = cast.client("participant_and_member")
     sizes = []
     for batch in (3, 60):
         for n in range(batch):
             member = make_person(organisation, f"m{batch}-{n}@acme.test", f"M {n}", set())
             GroupMembership.objects.create(group=group, person=member, added_by="admin")
-            GroupMembership.objects.create(
-                group=CommunityGroup.objects.create(
-                    organisation=organisation, name=f"G {batch}-{n}"
-                ),
-                person=person,
-                added_by="admin",
+            other_group = CommunityGroup.objects.create(
+                organisation=organisation, name=f"G {batch}-{n}"
             )
+            GroupMembership.objects.create(group=other_group, person=person, added_by="admin")
+            GroupInvitation.objects.create(group=other_group, person=lead)
         sizes.append(
             (
                 queries_for(lambda: client.get(f"/people/groups/{group.pk}/")),
                 queries_for(lambda: client.get(f"/people/{person.pk}/")),
+                queries_for(lambda: lead_client.get(f"/groups/{group.pk}/members/")),
+                queries_for(lambda: lead_client.get("/groups/")),
+                queries_for(lambda: lead_client.get("/")),
             )
         )
     assert sizes[0] == sizes[1]

@@ -46,6 +46,9 @@ DEMO_PEOPLE: list[tuple[str, str, str, str, set[str], list[str]]] = [
     ),
 ]
 
+# (e-mail, group): who leads which group, so the demo shows a lead's view of the roster.
+DEMO_LEADS = {("member@example.com", "Disability Network")}
+
 DEMO_GROUPS = [
     (
         "Disability Network",
@@ -115,9 +118,13 @@ def create_demo(*, reset: bool = False) -> Organisation:
             roles=roles,
             pronouns=pronouns,
         )
+        # Accepted memberships, as if each had joined or said yes to an invitation.
         for group_name in group_names:
             GroupMembership.objects.create(
-                group=groups[group_name], person=person, added_by=GroupMembership.AddedBy.SELF
+                group=groups[group_name],
+                person=person,
+                added_by=GroupMembership.AddedBy.SELF,
+                is_lead=(email, group_name) in DEMO_LEADS,
             )
     for path in settings.DEMO_HOOKS:
         import_string(path)(organisation)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.db.models.functions import Lower
 
 from .models import CommunityGroup, Invitation, Organisation, Person, Role
 
@@ -165,16 +164,46 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
         pass
 
 
-class AddMemberForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Person")
+class GroupInviteForm(forms.Form):
+    """A program admin invites someone into a group by e-mail address. A list of everyone to
+    pick from would do too, but typing the address keeps the page the same size for 10,000
+    people."""
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    email = forms.EmailField(
+        label="Their e-mail address",
+        max_length=254,
+        help_text="Invite someone only when they have asked to be in this group.",
+    )
+    as_lead = forms.BooleanField(
+        label="Invite them to lead the group",
+        required=False,
+        help_text="Leads see who is in the group and are told when someone joins.",
+    )
+
+    def __init__(
+        self, *args: Any, organisation: Organisation, inviting: Person, **kwargs: Any
+    ) -> None:
+        self.organisation = organisation
+        self.inviting = inviting
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Person.objects.filter(organisation=organisation, is_active=True).order_by(
-            Lower("chosen_name")
-        )
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].lower()
+        person = Person.objects.filter(
+            organisation=self.organisation, email__iexact=email, is_active=True
+        ).first()
+        if person is None:
+            raise forms.ValidationError(
+                "Nobody in your organisation has this e-mail address. "
+                "Invite them to Bridgework first, from People."
+            )
+        if person.pk == self.inviting.pk:
+            raise forms.ValidationError(
+                "You cannot invite yourself. Ask another program admin to invite you; "
+                "you join only when you accept."
+            )
+        self.cleaned_data["person"] = person
+        return email
 
 
 class PeopleSearchForm(forms.Form):

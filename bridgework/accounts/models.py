@@ -14,6 +14,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from bridgework.lib.counts import member_count_band
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -174,6 +176,15 @@ class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
     def in_organisation(self, organisation: Organisation | None) -> CommunityGroupQuerySet:
         return self.filter(organisation=organisation)
 
+    def with_member_counts(self) -> CommunityGroupQuerySet:
+        """Each group with `member_count`, for `member_band` to turn into words."""
+        return self.annotate(member_count=models.Count("members"))
+
+    def led_by(self, person: Person) -> CommunityGroupQuerySet:
+        return self.filter(
+            pk__in=GroupMembership.objects.filter(person=person, is_lead=True).values("group_id")
+        )
+
 
 class CommunityGroup(models.Model):
     """An employee resource group. Membership is chosen, never inferred from identity data."""
@@ -185,7 +196,7 @@ class CommunityGroup(models.Model):
     description = models.TextField(blank=True)
     open_to_join = models.BooleanField(
         default=True,
-        help_text="People can join themselves. Otherwise a program admin adds members.",
+        help_text="People can join themselves. Otherwise they join by accepting an invitation.",
     )
     members = models.ManyToManyField(
         Person, through="GroupMembership", related_name="community_groups"
@@ -205,15 +216,32 @@ class CommunityGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def member_band(self) -> str:
+        """How many members, as everyone but the group's leads may see it ("fewer than 5")."""
+        count = getattr(self, "member_count", None)
+        return member_count_band(self.members.count() if count is None else count)
+
+    def is_led_by(self, person: Person) -> bool:
+        return GroupMembership.objects.filter(group=self, person=person, is_lead=True).exists()
+
 
 class GroupMembership(models.Model):
+    """Someone in a community group, because they joined an open group or accepted an
+    invitation. Only the person themself and the group's leads may learn that it exists."""
+
     class AddedBy(models.TextChoices):
         SELF = "self", "Joined themselves"
+        INVITATION = "invitation", "Accepted an invitation"
+        # Memberships made before invitations existed, when an admin could add people.
         ADMIN = "admin", "Added by a program admin"
 
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE)
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     added_by = models.CharField(max_length=10, choices=AddedBy.choices)
+    is_lead = models.BooleanField(
+        default=False, help_text="Leads see the group's members and hear of new ones."
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -223,6 +251,41 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"Membership {self.pk} of group {self.group_id}"
+
+
+class GroupInvitationQuerySet(models.QuerySet["GroupInvitation"]):
+    def for_person(self, person: Person) -> GroupInvitationQuerySet:
+        """The person's own unanswered invitations, in their organisation's groups."""
+        return (
+            self.filter(person=person, group__organisation_id=person.organisation_id)
+            .select_related("group")
+            .order_by("created_at", "pk")
+        )
+
+
+class GroupInvitation(models.Model):
+    """An invitation into a community group. It makes nobody a member: only the invited
+    person's acceptance does. Answering deletes it, so nothing keeps who said no, and the
+    person who invited is never told the answer."""
+
+    group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_invitations")
+    as_lead = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GroupInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="one_group_invitation")
+        ]
+
+    def __str__(self) -> str:
+        return f"Group invitation {self.pk}"
 
 
 def _hash_token(token: str) -> str:

@@ -22,6 +22,7 @@ from . import tasks
 from .encryption import destroy_data_key
 from .models import (
     CommunityGroup,
+    GroupInvitation,
     GroupMembership,
     Invitation,
     Organisation,
@@ -267,10 +268,87 @@ def accept_invitation(
     return person
 
 
-def join_group(*, person: Person, group: CommunityGroup, added_by: str) -> None:
-    GroupMembership.objects.get_or_create(
-        group=group, person=person, defaults={"added_by": added_by}
+def _notify(*, person: Person, summary: str, url: str) -> None:
+    """An in-app notification. They belong to the community app, which builds on this one,
+    so it is named in settings (IN_APP_NOTIFIER) rather than imported. The summary may go
+    out in an e-mail digest, so it never names a group or a person."""
+    import_string(settings.IN_APP_NOTIFIER)(person=person, kind="other", summary=summary, url=url)
+
+
+def _tell_leads_of_new_member(*, group: CommunityGroup, newcomer: Person) -> None:
+    leads = Person.objects.filter(
+        groupmembership__group=group, groupmembership__is_lead=True, is_active=True
+    ).exclude(pk=newcomer.pk)
+    for lead in leads:
+        _notify(
+            person=lead,
+            summary="A community group you lead has a new member.",
+            url=reverse("group_roster", args=[group.pk]),
+        )
+
+
+@transaction.atomic
+def join_group(*, person: Person, group: CommunityGroup) -> bool:
+    """Join an open group. True when the person was not a member before."""
+    if not group.open_to_join:
+        raise ValidationError(f"{group.name} is not open to join; its members are invited.")
+    _, created = GroupMembership.objects.get_or_create(
+        group=group, person=person, defaults={"added_by": GroupMembership.AddedBy.SELF}
     )
+    if created:
+        _tell_leads_of_new_member(group=group, newcomer=person)
+    return created
+
+
+@transaction.atomic
+def invite_to_group(
+    *, group: CommunityGroup, person: Person, invited_by: Person, as_lead: bool = False
+) -> None:
+    """Ask someone to join a group (or, with as_lead, to lead it). Nobody becomes a member
+    here. Whatever the person's membership is, the one inviting learns nothing from it: the
+    call does the same from where they stand, and for an existing member it asks only what
+    is new (to lead)."""
+    if person.organisation_id != group.organisation_id or not person.is_active:
+        raise ValidationError("Invite someone from your organisation.")
+    if person.pk == invited_by.pk:
+        raise ValidationError("You cannot invite yourself into a group.")
+    membership = GroupMembership.objects.filter(group=group, person=person).first()
+    if membership is not None and (membership.is_lead or not as_lead):
+        return
+    invitation, created = GroupInvitation.objects.get_or_create(
+        group=group, person=person, defaults={"as_lead": as_lead, "invited_by": invited_by}
+    )
+    if not created and as_lead and not invitation.as_lead:
+        invitation.as_lead = True
+        invitation.save(update_fields=["as_lead"])
+    if created:
+        _notify(
+            person=person,
+            summary="You are invited to a community group. Accept or decline it there.",
+            url=reverse("groups"),
+        )
+
+
+@transaction.atomic
+def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership:
+    """The person says yes: now, and only now, they are a member (a lead, if asked)."""
+    membership, created = GroupMembership.objects.get_or_create(
+        group=invitation.group,
+        person=invitation.person,
+        defaults={"added_by": GroupMembership.AddedBy.INVITATION, "is_lead": invitation.as_lead},
+    )
+    if not created and invitation.as_lead and not membership.is_lead:
+        membership.is_lead = True
+        membership.save(update_fields=["is_lead"])
+    invitation.delete()
+    if created:
+        _tell_leads_of_new_member(group=membership.group, newcomer=membership.person)
+    return membership
+
+
+def decline_group_invitation(*, invitation: GroupInvitation) -> None:
+    """The person says no. Nothing is kept, and nobody is told."""
+    invitation.delete()
 
 
 def leave_group(*, person: Person, group: CommunityGroup) -> None:

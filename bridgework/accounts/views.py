@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.lib.htmx import is_htmx
 
@@ -23,9 +24,9 @@ from .access import (
 )
 from .forms import (
     AcceptInvitationForm,
-    AddMemberForm,
     CommunityGroupForm,
     CsvUploadForm,
+    GroupInviteForm,
     InviteForm,
     PeopleSearchForm,
     PersonRolesForm,
@@ -33,6 +34,7 @@ from .forms import (
 )
 from .models import (
     CommunityGroup,
+    GroupInvitation,
     GroupMembership,
     Invitation,
     Person,
@@ -64,26 +66,39 @@ def profile(request: HttpRequest) -> HttpResponse:
 @member_required
 def groups(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
+    organisation = current_organisation(request)
     all_groups = (
-        CommunityGroup.objects.in_organisation(current_organisation(request))
-        .annotate(member_count=Count("members"))
-        .order_by("name")
+        CommunityGroup.objects.in_organisation(organisation).with_member_counts().order_by("name")
     )
-    mine = set(GroupMembership.objects.filter(person=person).values_list("group_id", flat=True))
-    return render(request, "accounts/groups.html", {"groups": all_groups, "mine": mine})
+    memberships = GroupMembership.objects.filter(person=person, group__organisation=organisation)
+    return render(
+        request,
+        "accounts/groups.html",
+        {
+            "groups": all_groups,
+            "mine": {m.group_id for m in memberships},
+            "led": {m.group_id for m in memberships if m.is_lead},
+            "group_invitations": list(GroupInvitation.objects.for_person(person)),
+        },
+    )
 
 
 def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) -> HttpResponse:
     """With htmx, swap in the updated card; without JavaScript, back to the list."""
     if is_htmx(request):
-        card = (
-            CommunityGroup.objects.filter(pk=group.pk).annotate(member_count=Count("members")).get()
-        )
-        mine = {card.pk} if card.members.filter(pk=current_person(request).pk).exists() else set()
+        card = CommunityGroup.objects.with_member_counts().get(pk=group.pk)
+        membership = GroupMembership.objects.filter(
+            group=card, person=current_person(request)
+        ).first()
         return render(
             request,
             "accounts/groups.html#group-card",
-            {"group": card, "mine": mine, "status_message": message},
+            {
+                "group": card,
+                "mine": {card.pk} if membership else set(),
+                "led": {card.pk} if membership and membership.is_lead else set(),
+                "status_message": message,
+            },
         )
     messages.success(request, message)
     return redirect("groups")
@@ -93,12 +108,11 @@ def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) ->
 @member_required
 def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_in_organisation(request, group_id)
-    if not group.open_to_join:
-        messages.error(request, f"{group.name} is not open to join; a program admin adds members.")
+    try:
+        services.join_group(person=current_person(request), group=group)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("groups")
-    services.join_group(
-        person=current_person(request), group=group, added_by=GroupMembership.AddedBy.SELF
-    )
     return _group_changed(request, group, f"You joined {group.name}.")
 
 
@@ -108,6 +122,61 @@ def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_in_organisation(request, group_id)
     services.leave_group(person=current_person(request), group=group)
     return _group_changed(request, group, f"You left {group.name}.")
+
+
+@require_GET
+@member_required
+def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Who is in a group: for its leads alone. To anyone else the page does not exist."""
+    group = get_group_in_organisation(request, group_id)
+    if not group.is_led_by(current_person(request)):
+        raise Http404("No such group.")
+    members = (
+        GroupMembership.objects.filter(group=group, person__is_active=True)
+        .select_related("person")
+        .order_by(Lower("person__chosen_name"), "pk")
+    )
+    return render(request, "accounts/group_roster.html", {"group": group, "members": members})
+
+
+def _get_my_group_invitation(request: HttpRequest, group_invitation_id: int) -> GroupInvitation:
+    person = current_person(request)
+    invitation = (
+        GroupInvitation.objects.filter(
+            pk=group_invitation_id, person=person, group__organisation=person.organisation_id
+        )
+        .select_related("group", "person")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def _back_from_invitation(request: HttpRequest) -> HttpResponse:
+    """Back to the page the answer was given on: the home page or the groups page."""
+    return redirect("home" if request.POST.get("back") == "home" else "groups")
+
+
+@require_POST
+@member_required
+def accept_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
+    invitation = _get_my_group_invitation(request, group_invitation_id)
+    membership = services.accept_group_invitation(invitation=invitation)
+    lead = " as one of its leads" if membership.is_lead else ""
+    messages.success(request, f"You joined {membership.group.name}{lead}.")
+    return _back_from_invitation(request)
+
+
+@require_POST
+@member_required
+def decline_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
+    invitation = _get_my_group_invitation(request, group_invitation_id)
+    services.decline_group_invitation(invitation=invitation)
+    messages.success(
+        request, f"You declined the invitation to {invitation.group.name}. Nobody is told."
+    )
+    return _back_from_invitation(request)
 
 
 @require_http_methods(["GET"])
@@ -207,10 +276,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         person.set_roles(set(form.cleaned_data["roles"]))
         messages.success(request, f"Roles for {person.chosen_name} saved.")
         return redirect("person_detail", person_id=person.pk)
-    groups = CommunityGroup.objects.filter(members=person).order_by("name")
-    return render(
-        request, "accounts/person_detail.html", {"person": person, "form": form, "groups": groups}
-    )
+    return render(request, "accounts/person_detail.html", {"person": person, "form": form})
 
 
 @require_POST
@@ -240,11 +306,35 @@ def manage_groups(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Group {group.name} created.")
         return redirect("manage_group", group_id=group.pk)
     all_groups = (
-        CommunityGroup.objects.in_organisation(organisation)
-        .annotate(member_count=Count("members"))
-        .order_by("name")
+        CommunityGroup.objects.in_organisation(organisation).with_member_counts().order_by("name")
     )
     return render(request, "accounts/manage_groups.html", {"form": form, "groups": all_groups})
+
+
+def _manage_group_page(
+    request: HttpRequest,
+    group: CommunityGroup,
+    *,
+    form: CommunityGroupForm | None = None,
+    invite_form: GroupInviteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A group's settings and the invitation form. Never its members: a program admin sees
+    how many there are only as a band, like everyone else."""
+    organisation = current_organisation(request)
+    group_with_count = CommunityGroup.objects.with_member_counts().get(pk=group.pk)
+    return render(
+        request,
+        "accounts/manage_group.html",
+        {
+            "group": group,
+            "member_band": group_with_count.member_band,
+            "form": form or CommunityGroupForm(instance=group, organisation=organisation),
+            "invite_form": invite_form
+            or GroupInviteForm(organisation=organisation, inviting=current_person(request)),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -257,39 +347,31 @@ def manage_group(request: HttpRequest, group_id: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Group {group.name} saved.")
         return redirect("manage_group", group_id=group.pk)
-    members = group.members.order_by("chosen_name")
-    add_form = AddMemberForm(organisation=organisation)
-    return render(
-        request,
-        "accounts/manage_group.html",
-        {"group": group, "form": form, "members": members, "add_form": add_form},
+    # A failed save must not show the half-edited name as the page's heading.
+    group.refresh_from_db()
+    return _manage_group_page(request, group, form=form)
+
+
+@require_POST
+@admin_required
+def invite_to_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    form = GroupInviteForm(
+        request.POST, organisation=current_organisation(request), inviting=current_person(request)
     )
-
-
-@require_POST
-@admin_required
-def add_group_member(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = get_group_in_organisation(request, group_id)
-    form = AddMemberForm(request.POST, organisation=current_organisation(request))
-    if form.is_valid():
-        services.join_group(
-            person=form.cleaned_data["person"],
-            group=group,
-            added_by=GroupMembership.AddedBy.ADMIN,
-        )
-        messages.success(request, f"{form.cleaned_data['person'].chosen_name} added.")
-    else:
-        messages.error(request, "Choose a person from your organisation.")
-    return redirect("manage_group", group_id=group.pk)
-
-
-@require_POST
-@admin_required
-def remove_group_member(request: HttpRequest, group_id: int, person_id: int) -> HttpResponse:
-    group = get_group_in_organisation(request, group_id)
-    person = get_person_in_organisation(request, person_id)
-    services.leave_group(person=person, group=group)
-    messages.success(request, f"{person.chosen_name} removed from {group.name}.")
+    if not form.is_valid():
+        return _manage_group_page(request, group, invite_form=form, status=400)
+    services.invite_to_group(
+        group=group,
+        person=form.cleaned_data["person"],
+        invited_by=current_person(request),
+        as_lead=form.cleaned_data["as_lead"],
+    )
+    messages.success(
+        request,
+        f"Invitation for {form.cleaned_data['email']} saved. They join only if they accept; "
+        "nobody tells you either way.",
+    )
     return redirect("manage_group", group_id=group.pk)
 
 

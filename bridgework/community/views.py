@@ -703,17 +703,12 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if not (person.is_facilitator or person.is_program_admin):
         raise PermissionDenied("The moderation log is for facilitators and program admins.")
-    organisation = current_organisation(request)
-    actions = ModerationAction.objects.filter(space__organisation=organisation).select_related(
-        "space", "actor", "thread", "subject"
-    )
+    # Only spaces the reader can see, by the one visibility rule: a space outside their
+    # audience leaves no trace here, not even that something happened in it.
+    actions = ModerationAction.objects.filter(
+        space__in=Space.objects.visible_to(person)
+    ).select_related("space", "actor", "thread", "subject")
     page = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
-    spaces = {a.space_id for a in page}
-    visible = set(
-        Space.objects.visible_to(person).filter(pk__in=spaces).values_list("pk", flat=True)
-    )
-    for action in page:
-        action.visible = action.space_id in visible  # type: ignore[attr-defined]
     return render(request, "community/log.html", {"page": page})
 
 

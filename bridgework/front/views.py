@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import (
     CommunityGroup,
+    GroupInvitation,
     Invitation,
     Person,
     Role,
@@ -36,6 +37,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "organisation": organisation,
         "my_groups": list(person.community_groups.order_by("name")),
+        "group_invitations": list(GroupInvitation.objects.for_person(person)),
     }
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)

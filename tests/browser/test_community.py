@@ -109,6 +109,12 @@ def test_spaces_guidelines_moderation_and_who_sees_what(
     expect(page.get_by_role("heading", level=2, name="Waiting for you (0)")).to_be_visible()
     assert Post.objects.get(space__name=PROTECTED).status == Post.Status.HIDDEN
     assert ModerationAction.objects.filter(kind="hide").count() == 1
+    page.goto("/community/moderation-log/")
+    decision = page.get_by_role("row", name="Hid a post")
+    expect(decision).to_contain_text(f"{PROTECTED} (protected space)")
+    expect(decision).to_contain_text("please post again without it")
+    axe(page)
+    screenshot(page, "community-log-facilitator.png")
 
     # The author sees the reason; never who flagged.
     switch_to(page, "member@example.com")
@@ -130,12 +136,14 @@ def test_spaces_guidelines_moderation_and_who_sees_what(
     expect(page.get_by_text("Nothing matches in the spaces you are in.")).to_be_visible()
     axe(page)
 
-    # Jordan (program admin only) is in neither; the log shows only that something happened.
+    # Jordan (program admin only) is in neither; the log shows no trace of either.
     switch_to(page, "admin@example.com")
     open_community(page)
     expect(page.get_by_text("You are not in any space yet.")).to_be_visible()
     page.get_by_role("link", name="Moderation log").click()
-    expect(page.get_by_role("cell", name="A protected space")).to_be_visible()
+    expect(page.get_by_text("No moderation in the spaces you can see.")).to_be_visible()
+    expect(page.get_by_role("cell", name="A protected space")).to_have_count(0)
+    expect(page.get_by_text("Hid a post")).to_have_count(0)
     expect(page.get_by_text("post again without it")).to_have_count(0)
     axe(page)
     screenshot(page, "community-log-admin.png")

@@ -1,0 +1,422 @@
+"""Community groups: being in one is the person's own choice, and who is in it is for the
+person and the group's leads to know.
+
+A program admin may invite someone; only the person's acceptance makes them a member. Nobody
+adds themselves to a closed group. The group's leads are told of every new member, in the
+app, with nothing in an e-mail that names the person or the group. Everyone else sees how
+many members a group has only as a band ("fewer than 5", "5 to 9", ...) that one join or leave
+inside the band does not move.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from bridgework.accounts.demo import create_demo
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
+from bridgework.community import digest
+from bridgework.community.models import DigestPreference, Notification, Space
+
+from .community_support import group_space
+from .conftest import Cast, client_for, make_person
+
+DASH = "\N{EN DASH}"
+
+
+@pytest.fixture
+def closed_group(organisation: Organisation) -> CommunityGroup:
+    return CommunityGroup.objects.create(
+        organisation=organisation, name="Parents at Work", open_to_join=False
+    )
+
+
+@pytest.fixture
+def closed_space(facilitator: Person, closed_group: CommunityGroup) -> Space:
+    return group_space(facilitator, closed_group, name="Parents' space")
+
+
+def make_lead(person: Person, group: CommunityGroup) -> None:
+    GroupMembership.objects.update_or_create(
+        group=group, person=person, defaults={"is_lead": True, "added_by": "self"}
+    )
+
+
+def is_member(person: Person, group: CommunityGroup) -> bool:
+    return GroupMembership.objects.filter(group=group, person=person).exists()
+
+
+def invite(admin: Person, group: CommunityGroup, email: str, *, as_lead: bool = False) -> Client:
+    client = client_for(admin)
+    data = {"email": email, **({"as_lead": "on"} if as_lead else {})}
+    response = client.post(f"/people/groups/{group.pk}/invite", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+def invitation_form_action(page: str, verb: str) -> str:
+    """The address of the Accept or Decline button on a page, as a browser would post it."""
+    match = re.search(rf'action="(/groups/invitations/\d+/{verb})"', page)
+    assert match, f"no {verb} form on the page"
+    return match.group(1)
+
+
+def without_tokens(page: str) -> str:
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    return re.sub(r'nonce="[^"]*"', "", page)
+
+
+# --- Joining is the person's choice ----------------------------------------------------------
+
+
+def test_an_admin_cannot_add_themselves_to_a_closed_group(
+    cast: Cast, closed_group: CommunityGroup, closed_space: Space
+) -> None:
+    admin = client_for(cast.program_admin)
+
+    admin.post(f"/people/groups/{closed_group.pk}/members", {"person": cast.program_admin.pk})
+    response = admin.post(
+        f"/people/groups/{closed_group.pk}/invite", {"email": cast.program_admin.email}
+    )
+    admin.post(f"/groups/{closed_group.pk}/join")
+
+    assert not is_member(cast.program_admin, closed_group)
+    assert "You cannot invite yourself" in response.content.decode()
+    assert admin.get(f"/community/{closed_space.pk}/").status_code == 404
+
+
+def test_an_admin_cannot_put_someone_else_in_a_group_either(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    client_for(cast.program_admin).post(
+        f"/people/groups/{closed_group.pk}/members", {"person": cast.participant.pk}
+    )
+
+    assert not is_member(cast.participant, closed_group)
+
+
+def test_an_invitation_makes_nobody_a_member_until_they_accept(
+    cast: Cast, closed_group: CommunityGroup, closed_space: Space
+) -> None:
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+
+    assert not is_member(cast.participant, closed_group)
+    assert pat.get(f"/community/{closed_space.pk}/").status_code == 404
+    home = pat.get("/").content.decode()
+    assert "Parents at Work" in home
+    response = pat.post(invitation_form_action(home, "accept"))
+
+    assert response.status_code == 302
+    membership = GroupMembership.objects.get(group=closed_group, person=cast.participant)
+    assert membership.added_by == GroupMembership.AddedBy.INVITATION
+    assert not membership.is_lead
+    assert pat.get(f"/community/{closed_space.pk}/").status_code == 200
+    assert "/groups/invitations/" not in pat.get("/").content.decode()
+
+
+def test_the_invited_person_sees_the_invitation_on_the_groups_page_too(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    invite(cast.program_admin, closed_group, cast.participant.email)
+
+    page = client_for(cast.participant).get("/groups/").content.decode()
+
+    assert invitation_form_action(page, "accept")
+    assert invitation_form_action(page, "decline")
+    assert "Accept" in page and "Decline" in page
+
+
+def test_declining_leaves_nobody_a_member_and_the_invitation_gone(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    home = pat.get("/").content.decode()
+
+    response = pat.post(invitation_form_action(home, "decline"), follow=True)
+
+    assert not is_member(cast.participant, closed_group)
+    assert "/groups/invitations/" not in pat.get("/").content.decode()
+    assert "You declined" in response.content.decode()
+
+
+def test_only_the_invited_person_can_answer_an_invitation(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    home = client_for(cast.participant).get("/").content.decode()
+    accept = invitation_form_action(home, "accept")
+
+    statuses = {
+        position: cast.client(position).post(accept).status_code
+        for position in ("program_admin", "facilitator", "group_member", "stranger")
+    }
+
+    assert statuses == dict.fromkeys(statuses, 404)
+    assert not GroupMembership.objects.filter(group=closed_group).exists()
+
+
+def test_inviting_someone_already_in_the_group_tells_the_admin_nothing(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    admin = client_for(cast.program_admin)
+    url = f"/people/groups/{community_group.pk}/invite"
+
+    to_member = admin.post(url, {"email": cast.group_member.email}, follow=True)
+    to_outsider = admin.post(url, {"email": cast.participant.email}, follow=True)
+
+    assert without_tokens(to_member.content.decode()).replace(
+        cast.group_member.email, "EMAIL"
+    ) == without_tokens(to_outsider.content.decode()).replace(cast.participant.email, "EMAIL")
+    assert GroupMembership.objects.filter(group=community_group).count() == 2
+
+
+def test_the_invite_form_says_what_is_wrong_next_to_the_field(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    admin = client_for(cast.program_admin)
+    url = f"/people/groups/{closed_group.pk}/invite"
+
+    unknown = admin.post(url, {"email": "nobody@acme.test"})
+    stranger = admin.post(url, {"email": cast.stranger.email})
+    broken = admin.post(url, {"email": "not an address"})
+
+    assert unknown.status_code == stranger.status_code == broken.status_code == 400
+    assert "Nobody in your organisation" in unknown.content.decode()
+    assert unknown.content.decode().count("Nobody in your organisation") == 1
+    # Another organisation's people are as unknown as people who do not exist.
+    assert without_tokens(stranger.content.decode()).replace(
+        cast.stranger.email, "EMAIL"
+    ) == without_tokens(unknown.content.decode()).replace("nobody@acme.test", "EMAIL")
+    assert "Enter a valid email address." in broken.content.decode()
+
+
+def test_nobody_joins_a_closed_group_themselves(cast: Cast, closed_group: CommunityGroup) -> None:
+    for position in ("participant", "facilitator", "program_admin", "group_member"):
+        cast.client(position).post(f"/groups/{closed_group.pk}/join")
+
+    assert not GroupMembership.objects.filter(group=closed_group).exists()
+
+
+def test_a_person_joins_an_open_group_themselves(
+    participant: Person, community_group: CommunityGroup
+) -> None:
+    client_for(participant).post(f"/groups/{community_group.pk}/join")
+
+    membership = GroupMembership.objects.get(group=community_group, person=participant)
+    assert membership.added_by == GroupMembership.AddedBy.SELF
+
+
+def test_a_member_leaves_whenever_they_like(
+    participant_and_member: Person, community_group: CommunityGroup
+) -> None:
+    make_lead(participant_and_member, community_group)
+
+    client_for(participant_and_member).post(f"/groups/{community_group.pk}/leave")
+
+    assert not is_member(participant_and_member, community_group)
+
+
+def test_an_invitation_as_lead_makes_a_lead_once_accepted(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    pat = client_for(cast.participant)
+    home = pat.get("/").content.decode()
+    assert "as a lead" in home
+
+    pat.post(invitation_form_action(home, "accept"))
+
+    assert GroupMembership.objects.get(group=closed_group, person=cast.participant).is_lead
+
+
+# --- Leads hear of every new member ----------------------------------------------------------
+
+
+def test_leads_are_told_of_every_new_member_in_the_app(
+    cast: Cast, community_group: CommunityGroup, closed_group: CommunityGroup
+) -> None:
+    make_lead(cast.participant_and_member, community_group)
+    make_lead(cast.participant_and_member, closed_group)
+
+    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+    invite(cast.program_admin, closed_group, cast.facilitator.email)
+    fran = client_for(cast.facilitator)
+    fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
+
+    told = Notification.objects.filter(person=cast.participant_and_member)
+    assert told.count() == 2
+    assert {n.url for n in told} == {
+        f"/groups/{community_group.pk}/members/",
+        f"/groups/{closed_group.pk}/members/",
+    }
+    page = client_for(cast.participant_and_member).get("/community/notifications/")
+    assert "new member" in page.content.decode()
+    # Members who do not lead hear nothing.
+    assert not Notification.objects.filter(person=cast.group_member).exists()
+
+
+def test_the_e_mail_about_a_new_member_names_neither_them_nor_the_group(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    make_lead(cast.participant_and_member, community_group)
+    DigestPreference.objects.create(person=cast.participant_and_member, frequency="daily")
+
+    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+    digest.send_due()
+
+    [message] = [m for m in mail.outbox if cast.participant_and_member.email in m.to]
+    text = f"{message.subject} {message.body}"
+    assert "new member" in text
+    for secret in (cast.participant.chosen_name, cast.participant.email, community_group.name):
+        assert secret not in text
+
+
+def test_someone_joining_is_not_told_about_themselves(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+
+    assert not Notification.objects.filter(person=cast.participant).exists()
+
+
+# --- Rosters ---------------------------------------------------------------------------------
+
+
+def test_the_admins_group_page_names_no_member(cast: Cast, community_group: CommunityGroup) -> None:
+    page = client_for(cast.program_admin).get(f"/people/groups/{community_group.pk}/")
+
+    assert page.status_code == 200
+    for member in (cast.group_member, cast.participant_and_member):
+        assert member.chosen_name not in page.content.decode()
+
+
+def test_a_persons_page_does_not_list_their_groups(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    page = client_for(cast.program_admin).get(f"/people/{cast.group_member.pk}/")
+
+    assert page.status_code == 200
+    assert community_group.name not in page.content.decode()
+
+
+def test_only_the_groups_leads_see_its_member_list(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    make_lead(cast.participant_and_member, community_group)
+    url = f"/groups/{community_group.pk}/members/"
+
+    lead = client_for(cast.participant_and_member).get(url)
+    others = {
+        position: cast.client(position).get(url).status_code
+        for position in ("participant", "facilitator", "program_admin", "group_member", "stranger")
+    }
+
+    assert lead.status_code == 200
+    assert cast.group_member.chosen_name in lead.content.decode()
+    assert others == dict.fromkeys(others, 404)
+
+
+def test_a_member_sees_that_they_are_a_member_and_no_one_else(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    page = client_for(cast.group_member).get("/groups/").content.decode()
+
+    assert "You are a member" in page
+    assert cast.participant_and_member.chosen_name not in page
+
+
+def test_the_groups_page_shows_fewer_than_5_not_an_exact_count(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    for position in ("participant", "program_admin", "group_member"):
+        page = cast.client(position).get("/groups/").content.decode()
+        assert "Fewer than 5 members" in page
+        assert "2 members" not in page
+    admin = client_for(cast.program_admin).get("/people/groups/").content.decode()
+    assert "Fewer than 5" in admin
+
+
+def page_for(cast: Cast, position: str, path: str) -> str:
+    return without_tokens(cast.client(position).get(path).content.decode())
+
+
+def add_members(group: CommunityGroup, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        person = make_person(group.organisation, f"m{n}@acme.test", f"M {n}", {Role.PARTICIPANT})
+        GroupMembership.objects.create(group=group, person=person, added_by="self")
+
+
+def test_one_join_inside_a_band_changes_nothing_anyone_else_sees(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    add_members(community_group, 4)  # 6 members, in the band from 5 to 9
+    pages = {
+        ("participant", "/groups/"),
+        ("program_admin", "/groups/"),
+        ("program_admin", "/people/groups/"),
+        ("program_admin", f"/people/groups/{community_group.pk}/"),
+    }
+    before = {key: page_for(cast, *key) for key in pages}
+
+    add_members(community_group, 1, start=10)  # 7 members
+    after = {key: page_for(cast, *key) for key in pages}
+
+    assert after == before
+    assert f"5{DASH}9 members" in before[("participant", "/groups/")]
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "fewer than 5"),
+        (1, "fewer than 5"),
+        (4, "fewer than 5"),
+        (5, f"5{DASH}9"),
+        (9, f"5{DASH}9"),
+        (10, f"10{DASH}24"),
+        (24, f"10{DASH}24"),
+        (25, f"25{DASH}49"),
+        (49, f"25{DASH}49"),
+        (50, f"50{DASH}99"),
+        (99, f"50{DASH}99"),
+        (100, "100 or more"),
+        (12_345, "100 or more"),
+    ],
+)
+def test_member_counts_are_shown_in_bands(count: int, shown: str) -> None:
+    from bridgework.lib.counts import member_count_band
+
+    assert member_count_band(count) == shown
+
+
+def test_a_negative_count_is_a_mistake() -> None:
+    from bridgework.lib.counts import member_count_band
+
+    with pytest.raises(ValueError, match="negative"):
+        member_count_band(-1)
+
+
+# --- The demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_keeps_its_members_in_and_lets_sam_lead_his_group(
+    db: None, settings: object
+) -> None:
+    settings.DEMO_PASSWORD = "demo-groups-password"  # type: ignore[attr-defined]
+    organisation = create_demo()
+    sam = Person.objects.get(email="member@example.com")
+    space = Space.objects.get(organisation=organisation, audience=Space.Audience.GROUP)
+
+    assert client_for(sam).get(f"/community/{space.pk}/").status_code == 200
+    membership = GroupMembership.objects.get(person=sam, group=space.group)
+    assert membership.is_lead
+    roster = client_for(sam).get(f"/groups/{space.group_id}/members/").content.decode()
+    assert "Noor Haddad" in roster
+    admin = Person.objects.get(email="admin@example.com")
+    page = client_for(admin).get(f"/people/groups/{space.group_id}/").content.decode()
+    assert "Sam Chen" not in page and "Noor Haddad" not in page
