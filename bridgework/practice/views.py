@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.curriculum.models import Tip
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id, parse_ids
 
 from . import assessment, charts, reminders, services, suggest
 from .forms import (
@@ -186,8 +187,7 @@ def set_capacity(request: HttpRequest) -> HttpResponse:
 
 
 def _seen(request: HttpRequest) -> list[int]:
-    raw = request.GET.get("seen", "")
-    return [int(part) for part in raw.split(",") if part.isdigit()][-50:]
+    return parse_ids(request.GET.get("seen", ""))[-50:]
 
 
 @require_GET
@@ -253,7 +253,7 @@ def commit(request: HttpRequest) -> HttpResponse:
     if tip_id:
         tip = (
             Tip.objects.visible_in(current_organisation(request))
-            .filter(pk=int(tip_id) if str(tip_id).isdigit() else 0)
+            .filter(pk=parse_id(tip_id) or 0)
             .first()
         )
         if tip is None:
