@@ -348,8 +348,9 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
-    """The one-click page from a reminder e-mail. The signed link is enough to check in;
-    the commitment's words are shown only to its owner, signed in."""
+    """The one-click page from a reminder e-mail. The signed link is enough to check in once;
+    after that it shows the answer recorded. Seeing the commitment's words, writing a note and
+    changing the answer need its owner signed in."""
     found = reminders.read_check_in_token(check_in_token)
     commitment = (
         Commitment.objects.select_related("person").filter(pk=found[0]).first() if found else None
@@ -357,21 +358,35 @@ def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
     if found is None or commitment is None or commitment.status == Commitment.Status.FINISHED:
         return render(request, "practice/quick_check_in_expired.html", status=404)
     period: date = found[1]
+    # A day of the link's period: a weekly commitment made on a Wednesday has its first
+    # period start on the Monday before it.
+    day = max(period, commitment.started_on)
     owner = request.user.is_authenticated and request.user.pk == commitment.person_id
     done: CheckIn | None = None
+    recorded = services.check_in_of(commitment, day)
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and owner:
             done = services.check_in(
                 commitment=commitment,
                 outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"] if owner else "",
-                # A day of the link's period: a weekly commitment made on a Wednesday has
-                # its first period start on the Monday before it.
-                on=max(period, commitment.started_on),
+                # Only a note field that was sent replaces the note.
+                note=form.cleaned_data["note"] if "note" in request.POST else None,
+                on=day,
             )
+        elif form.is_valid():
+            recorded, made = services.check_in_by_link(
+                commitment=commitment, outcome=form.cleaned_data["outcome"], on=day
+            )
+            done = recorded if made else None
     return render(
         request,
         "practice/quick_check_in.html",
-        {"commitment": commitment, "owner": owner, "done": done, "period": period},
+        {
+            "commitment": commitment,
+            "owner": owner,
+            "done": done,
+            "recorded": recorded,
+            "period": period,
+        },
     )
