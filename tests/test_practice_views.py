@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -435,6 +436,43 @@ def test_a_tip_nobody_here_can_see_cannot_be_committed_to(
     )
     assert posted.status_code == 404
     assert not Commitment.objects.filter(person=participant).exists()
+
+
+@pytest.mark.parametrize("practice", ["made-up", "x" * 41, "Deep curiosity", "deep-curiosity "])
+def test_an_own_commitment_takes_only_one_of_the_seven_practices(
+    practice: str, participant: Person
+) -> None:
+    client = client_for(participant)
+
+    response = client.post(
+        "/practice/commit/", {"title": TITLE, "cadence": "weekly", "practice": practice}
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in error_next_to(response.content.decode(), "practice")
+    assert not Commitment.objects.filter(person=participant).exists()
+
+
+def test_an_own_commitment_can_name_its_practice(participant: Person) -> None:
+    client = client_for(participant)
+    assert 'name="practice"' in page(client, "/practice/commit/")
+
+    client.post(
+        "/practice/commit/",
+        {"title": TITLE, "cadence": "weekly", "practice": Practice.HONEST_INTROSPECTION},
+    )
+    client.post("/practice/commit/", {"title": TITLE, "cadence": "daily"})
+
+    practices = set(Commitment.objects.filter(person=participant).values_list("practice", flat=True))
+    assert practices == {Practice.HONEST_INTROSPECTION, Practice.DEEP_CURIOSITY}
+
+
+def test_the_commit_service_refuses_a_practice_that_does_not_exist(participant: Person) -> None:
+    with pytest.raises(ValidationError):
+        services.commit(
+            person=participant, title=TITLE, practice="made-up", courage=1, cadence="weekly"
+        )
+    assert not Commitment.objects.exists()
 
 
 def test_chosen_days_need_at_least_one_day(participant: Person) -> None:

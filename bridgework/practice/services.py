@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
+from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, period_start, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts
@@ -89,6 +90,8 @@ def commit(
     cue: str = "",
     tip: Tip | None = None,
 ) -> Commitment:
+    if practice not in Practice.values:
+        raise ValidationError({"practice": "Choose one of the seven practices."})
     cadence_value = Cadence(cadence)
     if cadence_value is Cadence.WEEKDAYS and not weekdays:
         raise ValidationError({"weekdays": "Choose at least one day."})

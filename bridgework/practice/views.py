@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.curriculum.models import Tip
+from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id, parse_ids
 
@@ -267,7 +268,7 @@ def commit(request: HttpRequest) -> HttpResponse:
         services.commit(
             person=person,
             title=data["title"],
-            practice=tip.practice if tip else (request.POST.get("practice") or "deep-curiosity"),
+            practice=tip.practice if tip else (data["practice"] or Practice.DEEP_CURIOSITY),
             courage=tip.courage if tip else 1,
             cadence=data["cadence"],
             weekdays=data["weekdays"],
