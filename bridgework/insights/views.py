@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
 from bridgework.cohorts.models import Cohort
+from bridgework.lib import csvsafe
 from bridgework.lib.ids import parse_id
 
 from . import dashboard as board
@@ -160,7 +160,7 @@ def export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="insights-{scope}-{choice.period}-{stamp}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(["View", result.scope_label])
     writer.writerow(["Period", result.period_label])
     writer.writerow(["Smallest group shown", minimum])
