@@ -83,8 +83,6 @@ def test_a_cohort_named_like_a_formula_is_text_in_the_insights_csv(cast: Cast) -
     )
 
     assert response.status_code == 200
-    cells = [
-        cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row
-    ]
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
     assert not [cell for cell in cells if cell.startswith(csvsafe.TRIGGERS) and cell != "-"]
     assert any(name in cell for cell in cells)

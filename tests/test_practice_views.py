@@ -463,7 +463,9 @@ def test_an_own_commitment_can_name_its_practice(participant: Person) -> None:
     )
     client.post("/practice/commit/", {"title": TITLE, "cadence": "daily"})
 
-    practices = set(Commitment.objects.filter(person=participant).values_list("practice", flat=True))
+    practices = set(
+        Commitment.objects.filter(person=participant).values_list("practice", flat=True)
+    )
     assert practices == {Practice.HONEST_INTROSPECTION, Practice.DEEP_CURIOSITY}
 
 

@@ -27,32 +27,29 @@ def _is_pk_lookup(field: forms.ModelChoiceField[Any]) -> bool:
     return field.to_field_name in (None, "pk", "id")
 
 
+def _refuse_unless_id(field: forms.ModelChoiceField[Any], value: Any) -> None:
+    model = field.queryset.model if field.queryset is not None else None
+    if model is not None and isinstance(value, model):
+        return
+    if _is_pk_lookup(field) and parse_id(str(value)) is None:
+        raise ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": _shown(value)},
+        )
+
+
 class SafeModelChoiceField(forms.ModelChoiceField[Any]):
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
-        if _is_pk_lookup(self) and not isinstance(value, self.queryset.model):
-            if parse_id(str(value)) is None:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": _shown(value)},
-                )
+        _refuse_unless_id(self, value)
         return super().to_python(value)
 
 
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
-    def _check_values(self, value: Any) -> Any:
-        if _is_pk_lookup(self):
-            try:
-                values = frozenset(value)
-            except TypeError:
-                values = frozenset()  # Django's own check below gives the message
-            for one in values:
-                if not isinstance(one, self.queryset.model) and parse_id(str(one)) is None:
-                    raise ValidationError(
-                        self.error_messages["invalid_choice"],
-                        code="invalid_choice",
-                        params={"value": _shown(one)},
-                    )
-        return super()._check_values(value)
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            for one in value:
+                _refuse_unless_id(self, one)
+        return super().clean(value)
