@@ -190,7 +190,13 @@ def import_invitations_csv(
         )
         return result
     reader.fieldnames = headers
-    existing = {email.lower() for email in Person.objects.values_list("email", flat=True)}
+    # Only this organisation's people: other organisations' accounts are not for it to learn.
+    existing = {
+        email.lower()
+        for email in Person.objects.filter(organisation=organisation).values_list(
+            "email", flat=True
+        )
+    }
     pending = set(
         Invitation.objects.pending()
         .filter(organisation=organisation)
@@ -227,7 +233,7 @@ def import_invitations_csv(
             continue
         seen[email] = line
         if email in existing:
-            result.errors.append(f"Line {line}: {email} already has an account.")
+            result.errors.append(f"Line {line}: {email} already has an account here.")
             continue
         if email in pending:
             result.errors.append(f"Line {line}: {email} already has a pending invitation.")
