@@ -622,8 +622,14 @@ def sender_choice_remove(request: HttpRequest, choice_id: int) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if request.method == "POST":
-        services.request_export(person=person)
-        messages.success(request, "We are gathering your data. It is ready below when it is done.")
+        try:
+            services.request_export(person=person)
+        except services.ExportNotNow as reason:
+            messages.info(request, str(reason))
+        else:
+            messages.success(
+                request, "We are gathering your data. It is ready below when it is done."
+            )
         return redirect("reflection_my_data")
     exports = [
         e
