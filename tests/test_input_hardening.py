@@ -261,6 +261,21 @@ def test_the_safe_choice_fields_refuse_what_is_not_an_id_in_range(
     assert list(several.clean([str(participant.pk)])) == [participant]
 
 
+@pytest.mark.parametrize("kind", ["single", "multiple"])
+@pytest.mark.parametrize("value", [HUGE, SUPERSCRIPT_TWO])
+def test_a_poll_option_out_of_range_is_a_form_error(kind: str, value: str, cast: Cast) -> None:
+    from .test_community_polls_digest import a_poll
+
+    poll = a_poll(allies_space(cast.facilitator), cast.facilitator, kind=kind)
+    client = no_server_error(client_for(cast.participant))
+
+    response = client.post(f"/community/polls/{poll.pk}/", {"options": [value]})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not poll.responses.exists()
+
+
 # --- CSV import --------------------------------------------------------------------------------
 
 

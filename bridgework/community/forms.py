@@ -183,7 +183,7 @@ class PollForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    options = forms.ModelMultipleChoiceField(
+    options = SafeModelMultipleChoiceField(
         label="Your answer", queryset=PollOption.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
@@ -192,7 +192,7 @@ class VoteForm(forms.Form):
         field = self.fields["options"]
         field.queryset = poll.options.all()  # type: ignore[attr-defined]
         if poll.kind == Poll.Kind.SINGLE:
-            self.fields["options"] = forms.ModelChoiceField(
+            self.fields["options"] = SafeModelChoiceField(
                 label="Your answer",
                 queryset=poll.options.all(),
                 widget=forms.RadioSelect,
