@@ -215,6 +215,79 @@ def test_an_admin_withdrawing_an_invitation_stops_its_link(
     assert Client().get(reverse("accept_invitation", args=[token])).status_code == 404
 
 
+def invite_answer(client: Client, email: str) -> tuple[int, str, list[str]]:
+    """What an admin learns from inviting `email`: the status, where it leads, the messages."""
+    response = client.post(reverse("invite"), {"email": email, "roles": [Role.PARTICIPANT]})
+    followed = client.get(response["Location"]) if response.status_code == 302 else response
+    shown = [message.replace(email, "ADDRESS") for message in messages_on(followed)]
+    return response.status_code, response.get("Location", ""), shown
+
+
+def test_inviting_someone_with_an_account_elsewhere_answers_as_for_a_new_address(
+    program_admin: Person, stranger: Person
+) -> None:
+    client = client_for(program_admin)
+
+    elsewhere = invite_answer(client, stranger.email)
+    nowhere = invite_answer(client, "nobody-yet@globex.test")
+
+    assert elsewhere == nowhere
+    assert elsewhere[0] == 302
+    assert Invitation.objects.filter(
+        organisation=program_admin.organisation, email=stranger.email
+    ).exists()
+
+
+def test_inviting_someone_already_in_the_organisation_is_refused(
+    program_admin: Person, participant: Person
+) -> None:
+    response = client_for(program_admin).post(
+        reverse("invite"), {"email": participant.email.upper(), "roles": [Role.PARTICIPANT]}
+    )
+
+    assert response.status_code == 200
+    assert "already has an account here" in response.content.decode()
+
+
+def test_a_csv_with_someone_from_another_organisation_imports_as_for_a_new_address(
+    program_admin: Person, stranger: Person
+) -> None:
+    data = f"email,name\n{stranger.email},Sid\nnobody-yet@globex.test,Nobody\n".encode()
+
+    response = client_for(program_admin).post(
+        reverse("import_csv"),
+        {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")},
+    )
+
+    assert response.status_code == 302
+    assert set(
+        Invitation.objects.filter(organisation=program_admin.organisation).values_list(
+            "email", flat=True
+        )
+    ) == {stranger.email, "nobody-yet@globex.test"}
+
+
+def test_someone_with_an_account_elsewhere_is_told_so_when_accepting(
+    program_admin: Person, stranger: Person
+) -> None:
+    invitation, token = Invitation.build(
+        organisation=program_admin.organisation,  # type: ignore[arg-type]
+        email=stranger.email,
+        chosen_name="",
+        roles=[Role.PARTICIPANT],
+        invited_by=program_admin,
+    )
+    invitation.save()
+
+    response = Client().post(
+        f"/invitation/{token}/",
+        {"chosen_name": "Sid", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert "already exists. Sign in instead." in response.content.decode()
+    assert Person.objects.filter(email__iexact=stranger.email).count() == 1
+
+
 # --- CSV import ---------------------------------------------------------------------------------
 
 

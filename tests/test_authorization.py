@@ -672,6 +672,8 @@ def test_each_position_gets_exactly_what_the_matrix_declares(
             got, want = outcome_of(response, client), rule.outcome(position)
             if got != want:
                 failures.append(f"{method} {path} ({name}) as {position}: got {got}, want {want}")
+            if position in MEMBERS and response.get("Cache-Control") != "private, no-store":
+                failures.append(f"{method} {path} ({name}) as {position}: cacheable")
     assert failures == [], "\n".join(failures)
 
 

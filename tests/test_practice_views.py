@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -437,6 +438,45 @@ def test_a_tip_nobody_here_can_see_cannot_be_committed_to(
     assert not Commitment.objects.filter(person=participant).exists()
 
 
+@pytest.mark.parametrize("practice", ["made-up", "x" * 41, "Deep curiosity", "deep-curiosity "])
+def test_an_own_commitment_takes_only_one_of_the_seven_practices(
+    practice: str, participant: Person
+) -> None:
+    client = client_for(participant)
+
+    response = client.post(
+        "/practice/commit/", {"title": TITLE, "cadence": "weekly", "practice": practice}
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in error_next_to(response.content.decode(), "practice")
+    assert not Commitment.objects.filter(person=participant).exists()
+
+
+def test_an_own_commitment_can_name_its_practice(participant: Person) -> None:
+    client = client_for(participant)
+    assert 'name="practice"' in page(client, "/practice/commit/")
+
+    client.post(
+        "/practice/commit/",
+        {"title": TITLE, "cadence": "weekly", "practice": Practice.HONEST_INTROSPECTION},
+    )
+    client.post("/practice/commit/", {"title": TITLE, "cadence": "daily"})
+
+    practices = set(
+        Commitment.objects.filter(person=participant).values_list("practice", flat=True)
+    )
+    assert practices == {Practice.HONEST_INTROSPECTION, Practice.DEEP_CURIOSITY}
+
+
+def test_the_commit_service_refuses_a_practice_that_does_not_exist(participant: Person) -> None:
+    with pytest.raises(ValidationError):
+        services.commit(
+            person=participant, title=TITLE, practice="made-up", courage=1, cadence="weekly"
+        )
+    assert not Commitment.objects.exists()
+
+
 def test_chosen_days_need_at_least_one_day(participant: Person) -> None:
     client = client_for(participant)
 
@@ -824,6 +864,60 @@ def test_a_link_to_a_finished_commitment_has_expired(
     services.finish(commitment=commitment)
 
     expired_page(client_for(participant), url)
+
+
+def test_a_link_never_changes_a_check_in_already_made_nor_its_note(
+    link: tuple[Commitment, str], participant: Person
+) -> None:
+    commitment, url = link
+    services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
+    client = Client()
+
+    for _ in range(3):
+        response = client.post(url, {"outcome": "not_yet", "note": ""})
+        assert response.status_code == 200
+
+    check_in = CheckIn.objects.get(commitment=commitment)
+    assert (check_in.outcome, check_in.note) == (Outcome.DONE, NOTE)
+    html = response.content.decode()
+    assert "Already checked in as “done”" in html
+    assert "Sign in to change it" in html
+    assert escape(NOTE) not in html
+    assert "<form" not in html.split("<main", 1)[-1], "no buttons to press again"
+
+
+def test_a_link_checks_in_once_and_later_uses_show_the_result(
+    link: tuple[Commitment, str],
+) -> None:
+    commitment, url = link
+    client = Client()
+
+    first = client.post(url, {"outcome": "partly"})
+    again = client.post(url, {"outcome": "not_yet"})
+    later = client.get(url)
+
+    assert "Thanks — checked in as “partly”" in first.content.decode()
+    for response in (again, later):
+        assert response.status_code == 200
+        assert "Already checked in as “partly”" in response.content.decode()
+    assert CheckIn.objects.get(commitment=commitment).outcome == Outcome.PARTLY
+
+
+def test_the_signed_in_owner_can_change_a_check_in_through_the_link_keeping_the_note(
+    link: tuple[Commitment, str], participant: Person
+) -> None:
+    commitment, url = link
+    Client().post(url, {"outcome": "not_yet"})
+    services.check_in(commitment=commitment, outcome=Outcome.NOT_YET, note=NOTE)
+    client = client_for(participant)
+
+    html = page(client, url)
+    assert "Already checked in as “not yet”" in html
+    assert escape(NOTE) in html, "the owner's own note, ready to keep or edit"
+    client.post(url, {"outcome": "done"})
+
+    check_in = CheckIn.objects.get(commitment=commitment)
+    assert (check_in.outcome, check_in.note) == (Outcome.DONE, NOTE)
 
 
 # --- Levels ----------------------------------------------------------------------------------

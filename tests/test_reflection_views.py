@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -456,6 +457,55 @@ def test_download_my_data_holds_everything_for_a_day_for_the_owner_only(
     DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
     assert client.get(f"/reflect/my-data/{export.pk}/json").status_code == 404
     assert not DataExport.objects.filter(pk=export.pk).exists()
+
+
+def prepare_my_data(client: Any) -> str:
+    """Press "Prepare my data" and read the page it leads back to."""
+    response = client.post("/reflect/my-data/", follow=True)
+    assert response.redirect_chain == [("/reflect/my-data/", 302)]
+    return page(response)
+
+
+def test_one_export_is_prepared_at_a_time(cast: Cast) -> None:
+    client = cast.client("participant")
+
+    first = prepare_my_data(client)
+    second = prepare_my_data(client)
+
+    assert "We are gathering your data" in first
+    assert "Your data is still being prepared" in second
+    assert DataExport.objects.filter(person=cast.participant).count() == 1
+    # Someone else's pending export holds nobody else up.
+    assert "We are gathering your data" in prepare_my_data(cast.client("facilitator"))
+
+
+def test_data_is_prepared_at_most_three_times_a_day(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    me = cast.participant
+    client = cast.client("participant")
+    start = timezone.now()
+    for hour in range(3):
+        with (
+            mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=hour)),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert "We are gathering your data" in prepare_my_data(client)
+
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=23)):
+        refused = prepare_my_data(client)
+    assert "You have prepared your data 3 times in the last day" in refused
+    assert "Your downloads below still work" in refused
+    assert DataExport.objects.filter(person=me).count() == 3
+
+    with (
+        mock.patch(
+            "django.utils.timezone.now", return_value=start + timedelta(hours=24, minutes=1)
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert "We are gathering your data" in prepare_my_data(client)
+    assert DataExport.objects.filter(person=me).count() == 3, "the first one has expired"
 
 
 def test_the_export_is_stored_encrypted(participant: Person) -> None:

@@ -53,8 +53,13 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()
-        if Person.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone with this e-mail address already has an account.")
+        # Only this organisation's people count: whether the address has an account in
+        # another organisation is not this admin's to learn. Such a person is told when
+        # they open the invitation.
+        if Person.objects.filter(organisation=self.organisation, email__iexact=email).exists():
+            raise forms.ValidationError(
+                "Someone with this e-mail address already has an account here."
+            )
         if (
             Invitation.objects.pending()
             .filter(organisation=self.organisation, email=email)

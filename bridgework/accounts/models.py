@@ -357,6 +357,8 @@ class Invitation(models.Model):
 
     @classmethod
     def find_pending(cls, token: str) -> Invitation | None:
+        if not token.isascii():
+            return None  # tokens are URL-safe base64; anything else was never issued
         return cls.objects.pending().filter(token_hash=_hash_token(token)).first()
 
     @property

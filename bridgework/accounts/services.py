@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -167,6 +168,27 @@ def _parse_roles(raw: str) -> list[str] | None:
     return sorted({str(role) for role in roles})
 
 
+_UNREADABLE = (
+    "this line cannot be read: a field is too long (over 128 KB) or a quote is not closed. "
+    "Check the file in a spreadsheet and save it as CSV again."
+)
+
+
+def _rows_of(reader: csv.DictReader[str], result: CsvImportResult) -> Iterator[dict[str, str]]:
+    """The reader's rows, stopping with a clear error at a line Python's reader refuses."""
+    while True:
+        # The record that fails starts on the line after the last one read well.
+        starts_on = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.errors.append(f"Line {starts_on}: {_UNREADABLE}")
+            return
+        yield row
+
+
 def import_invitations_csv(
     *, organisation: Organisation, data: bytes, invited_by: Person
 ) -> CsvImportResult:
@@ -178,7 +200,11 @@ def import_invitations_csv(
         result.errors.append("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
         return result
     reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error:
+        result.errors.append(f"Line 1: {_UNREADABLE}")
+        return result
     if "email" not in headers:
         result.errors.append(
             "Line 1: the header row must have an 'email' column "
@@ -186,7 +212,13 @@ def import_invitations_csv(
         )
         return result
     reader.fieldnames = headers
-    existing = {email.lower() for email in Person.objects.values_list("email", flat=True)}
+    # Only this organisation's people: other organisations' accounts are not for it to learn.
+    existing = {
+        email.lower()
+        for email in Person.objects.filter(organisation=organisation).values_list(
+            "email", flat=True
+        )
+    }
     pending = set(
         Invitation.objects.pending()
         .filter(organisation=organisation)
@@ -194,7 +226,7 @@ def import_invitations_csv(
     )
     seen: dict[str, int] = {}
     rows: list[tuple[str, str, list[str]]] = []
-    for row in reader:
+    for row in _rows_of(reader, result):
         line = reader.line_num
         if len(rows) + len(result.errors) >= MAX_CSV_ROWS:
             result.errors.append(f"The file has more than {MAX_CSV_ROWS} rows; split it up.")
@@ -223,7 +255,7 @@ def import_invitations_csv(
             continue
         seen[email] = line
         if email in existing:
-            result.errors.append(f"Line {line}: {email} already has an account.")
+            result.errors.append(f"Line {line}: {email} already has an account here.")
             continue
         if email in pending:
             result.errors.append(f"Line {line}: {email} already has a pending invitation.")

@@ -4,13 +4,14 @@ from typing import Any
 
 from django import forms
 
+from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 
 from .models import DigestPreference, Poll, PollOption, Reaction, Space
 
 
-class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+class FacilitatorChoiceField(SafeModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.chosen_name} ({obj.email})"
 
@@ -36,12 +37,12 @@ class SpaceForm(forms.Form):
         help_text="Nobody outside the audience sees any trace of the space, program admins "
         "included. Its facilitators can always see it.",
     )
-    cohort = forms.ModelChoiceField(
+    cohort = SafeModelChoiceField(
         queryset=Cohort.objects.none(),
         required=False,
         help_text="Only when the audience is a cohort.",
     )
-    group = forms.ModelChoiceField(
+    group = SafeModelChoiceField(
         label="Community group",
         queryset=CommunityGroup.objects.none(),
         required=False,
@@ -182,7 +183,7 @@ class PollForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    options = forms.ModelMultipleChoiceField(
+    options = SafeModelMultipleChoiceField(
         label="Your answer", queryset=PollOption.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
@@ -191,7 +192,7 @@ class VoteForm(forms.Form):
         field = self.fields["options"]
         field.queryset = poll.options.all()  # type: ignore[attr-defined]
         if poll.kind == Poll.Kind.SINGLE:
-            self.fields["options"] = forms.ModelChoiceField(
+            self.fields["options"] = SafeModelChoiceField(
                 label="Your answer",
                 queryset=poll.options.all(),
                 widget=forms.RadioSelect,

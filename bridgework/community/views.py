@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 
 from . import services
@@ -282,8 +283,10 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """`next` when it is a path on this site, else `fallback`. Only paths: `redirect()` would
+    take a bare word such as "home" for the name of a view."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -380,9 +383,9 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
     )
     paginator = Paginator(posts, POSTS_PER_PAGE)
     wanted = request.GET.get("page")
-    target = request.GET.get("post", "")
-    if target.isdigit() and not wanted:
-        before = posts.filter(pk__lt=int(target)).count()
+    target = parse_id(request.GET.get("post", ""))
+    if target is not None and not wanted:
+        before = posts.filter(pk__lt=target).count()
         wanted = str(before // POSTS_PER_PAGE + 1)
     page = paginator.get_page(wanted)
     mine = set(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -15,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
 from bridgework.cohorts.models import Cohort
+from bridgework.lib import csvsafe
+from bridgework.lib.ids import parse_id
 
 from . import dashboard as board
 from . import services
@@ -58,7 +59,7 @@ def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
     """The view asked for, or None when the form is invalid. A cohort the person cannot see
     is a 404, whether it exists in another organisation or not at all."""
     raw = request.GET.get("cohort", "")
-    if raw.isdigit() and int(raw) not in {c.pk for c in viewer.cohorts}:
+    if (pk := parse_id(raw)) is not None and pk not in {c.pk for c in viewer.cohorts}:
         raise Http404("No such cohort.")
     if raw == ORGANISATION and not viewer.organisation_view:
         raise Http404("No organisation-wide view for facilitators.")
@@ -159,7 +160,7 @@ def export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="insights-{scope}-{choice.period}-{stamp}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(["View", result.scope_label])
     writer.writerow(["Period", result.period_label])
     writer.writerow(["Smallest group shown", minimum])

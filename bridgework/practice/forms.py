@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.habits import Cadence, Outcome
 
 from . import assessment
@@ -110,6 +111,12 @@ class CommitForm(forms.Form):
         required=False,
         max_length=200,
         help_text="For example: after my weekly 1:1, or when I open the team chat on Monday.",
+    )
+    # Only asked when the commitment is the person's own idea; a tip brings its practice.
+    practice = forms.ChoiceField(
+        label="Which practice is it closest to? (optional)",
+        choices=[("", "Not sure"), *Practice.choices],
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
+from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, period_start, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts
@@ -89,6 +90,8 @@ def commit(
     cue: str = "",
     tip: Tip | None = None,
 ) -> Commitment:
+    if practice not in Practice.values:
+        raise ValidationError({"practice": "Choose one of the seven practices."})
     cadence_value = Cadence(cadence)
     if cadence_value is Cadence.WEEKDAYS and not weekdays:
         raise ValidationError({"weekdays": "Choose at least one day."})
@@ -117,33 +120,77 @@ def current_period(commitment: Commitment, today: date) -> date | None:
     )
 
 
-@transaction.atomic
-def check_in(
-    *, commitment: Commitment, outcome: str, note: str = "", on: date | None = None
-) -> CheckIn:
-    """Record (or correct) this period's check-in. A once-only commitment that is done ends."""
+def _period_of(commitment: Commitment, on: date | None) -> date:
     today = on or local_today(profile_for(commitment.person))
     period = current_period(commitment, today)
     if period is None:
         raise ValidationError("There is nothing to check in on today for this commitment.")
+    return period
+
+
+def _finish_if_done_once(commitment: Commitment, value: Outcome) -> None:
+    if commitment.cadence_enum is Cadence.ONCE and value is Outcome.DONE:
+        commitment.status = Commitment.Status.FINISHED
+        commitment.save(update_fields=["status"])
+
+
+def check_in_of(commitment: Commitment, on: date) -> CheckIn | None:
+    """The check-in already recorded for the period that `on` falls in, if any."""
+    period = current_period(commitment, on)
+    if period is None:
+        return None
+    return CheckIn.objects.filter(commitment=commitment, period_start=period).first()
+
+
+@transaction.atomic
+def check_in(
+    *, commitment: Commitment, outcome: str, note: str | None = "", on: date | None = None
+) -> CheckIn:
+    """Record (or correct) this period's check-in. A once-only commitment that is done ends.
+    A note of None keeps the note already there."""
+    period = _period_of(commitment, on)
     value = Outcome(outcome)
     existing = CheckIn.objects.filter(commitment=commitment, period_start=period).first()
     row = existing or CheckIn(commitment=commitment, period_start=period, person=commitment.person)
     row.outcome = value
-    row.note = note.strip() or None
+    if note is not None:
+        row.note = note.strip() or None
     row.created_at = timezone.now()
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:
         # A second tab checked in at the same moment: keep the latest answer.
-        row = CheckIn.objects.get(commitment=commitment, period_start=period)
-        row.outcome, row.note = value, note.strip() or None
-        row.save()
-    if commitment.cadence_enum is Cadence.ONCE and value is Outcome.DONE:
-        commitment.status = Commitment.Status.FINISHED
-        commitment.save(update_fields=["status"])
+        kept = CheckIn.objects.get(commitment=commitment, period_start=period)
+        kept.outcome = value
+        if note is not None:
+            kept.note = note.strip() or None
+        kept.save()
+        row = kept
+    _finish_if_done_once(commitment, value)
     return row
+
+
+@transaction.atomic
+def check_in_by_link(*, commitment: Commitment, outcome: str, on: date) -> tuple[CheckIn, bool]:
+    """A check-in through a reminder's signed link, which anyone holding the e-mail can use:
+    it records the period's check-in once, never changes one already there, and never
+    writes a note. Returns the period's check-in and whether this call made it."""
+    period = _period_of(commitment, on)
+    existing = CheckIn.objects.filter(commitment=commitment, period_start=period).first()
+    if existing is not None:
+        return existing, False
+    value = Outcome(outcome)
+    try:
+        with transaction.atomic():
+            row = CheckIn.objects.create(
+                commitment=commitment, period_start=period, person=commitment.person, outcome=value
+            )
+    except IntegrityError:
+        # The same link pressed twice at once: the first press counts.
+        return CheckIn.objects.get(commitment=commitment, period_start=period), False
+    _finish_if_done_once(commitment, value)
+    return row, True
 
 
 def pause(*, commitment: Commitment) -> None:

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.curriculum.models import Tip
+from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id, parse_ids
 
 from . import assessment, charts, reminders, services, suggest
 from .forms import (
@@ -186,8 +188,7 @@ def set_capacity(request: HttpRequest) -> HttpResponse:
 
 
 def _seen(request: HttpRequest) -> list[int]:
-    raw = request.GET.get("seen", "")
-    return [int(part) for part in raw.split(",") if part.isdigit()][-50:]
+    return parse_ids(request.GET.get("seen", ""))[-50:]
 
 
 @require_GET
@@ -253,7 +254,7 @@ def commit(request: HttpRequest) -> HttpResponse:
     if tip_id:
         tip = (
             Tip.objects.visible_in(current_organisation(request))
-            .filter(pk=int(tip_id) if str(tip_id).isdigit() else 0)
+            .filter(pk=parse_id(tip_id) or 0)
             .first()
         )
         if tip is None:
@@ -267,7 +268,7 @@ def commit(request: HttpRequest) -> HttpResponse:
         services.commit(
             person=person,
             title=data["title"],
-            practice=tip.practice if tip else (request.POST.get("practice") or "deep-curiosity"),
+            practice=tip.practice if tip else (data["practice"] or Practice.DEEP_CURIOSITY),
             courage=tip.courage if tip else 1,
             cadence=data["cadence"],
             weekdays=data["weekdays"],
@@ -348,8 +349,9 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
-    """The one-click page from a reminder e-mail. The signed link is enough to check in;
-    the commitment's words are shown only to its owner, signed in."""
+    """The one-click page from a reminder e-mail. The signed link is enough to check in once;
+    after that it shows the answer recorded. Seeing the commitment's words, writing a note and
+    changing the answer need its owner signed in."""
     found = reminders.read_check_in_token(check_in_token)
     commitment = (
         Commitment.objects.select_related("person").filter(pk=found[0]).first() if found else None
@@ -357,21 +359,35 @@ def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
     if found is None or commitment is None or commitment.status == Commitment.Status.FINISHED:
         return render(request, "practice/quick_check_in_expired.html", status=404)
     period: date = found[1]
+    # A day of the link's period: a weekly commitment made on a Wednesday has its first
+    # period start on the Monday before it.
+    day = max(period, commitment.started_on)
     owner = request.user.is_authenticated and request.user.pk == commitment.person_id
     done: CheckIn | None = None
+    recorded = services.check_in_of(commitment, day)
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and owner:
             done = services.check_in(
                 commitment=commitment,
                 outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"] if owner else "",
-                # A day of the link's period: a weekly commitment made on a Wednesday has
-                # its first period start on the Monday before it.
-                on=max(period, commitment.started_on),
+                # Only a note field that was sent replaces the note.
+                note=form.cleaned_data["note"] if "note" in request.POST else None,
+                on=day,
             )
+        elif form.is_valid():
+            recorded, made = services.check_in_by_link(
+                commitment=commitment, outcome=form.cleaned_data["outcome"], on=day
+            )
+            done = recorded if made else None
     return render(
         request,
         "practice/quick_check_in.html",
-        {"commitment": commitment, "owner": owner, "done": done, "period": period},
+        {
+            "commitment": commitment,
+            "owner": owner,
+            "done": done,
+            "recorded": recorded,
+            "period": period,
+        },
     )

@@ -134,3 +134,5 @@ NOTE_STARTERS = {
 }
 NOTES_PER_DAY = 10
 EXPORT_HOURS = 24
+# Each export is offered for EXPORT_HOURS (a day), so counting the live ones counts a day's.
+EXPORTS_PER_DAY = 3

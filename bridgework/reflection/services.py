@@ -20,7 +20,7 @@ from bridgework.jobs import outbox
 from bridgework.practice import services as practice_services
 
 from . import tasks
-from .content import CONTEXTS, DIMENSIONS, NOTES_PER_DAY
+from .content import CONTEXTS, DIMENSIONS, EXPORTS_PER_DAY, NOTES_PER_DAY
 from .models import (
     Apology,
     DataExport,
@@ -267,8 +267,28 @@ def choose_for_sender(*, recipient: Person, sender: Person, choice: str) -> Send
 # --- My data -------------------------------------------------------------------------------
 
 
+class ExportNotNow(Exception):
+    """An export cannot be started now; the message says why, kindly."""
+
+
+@transaction.atomic
 def request_export(*, person: Person) -> DataExport:
+    """Start preparing a person's data: one export at a time, EXPORTS_PER_DAY a day, since
+    each one reads and encrypts everything they ever wrote."""
+    # Lock the person's row so that two tabs cannot both start one.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     DataExport.objects.filter(person=person, expires_at__lte=timezone.now()).delete()
+    live = DataExport.objects.filter(person=person)  # each lives a day: these are today's
+    if live.filter(status=DataExport.Status.PENDING).exists():
+        raise ExportNotNow(
+            "Your data is still being prepared. It will appear below in a minute or two."
+        )
+    if live.count() >= EXPORTS_PER_DAY:
+        raise ExportNotNow(
+            f"You have prepared your data {EXPORTS_PER_DAY} times in the last day, which is "
+            "as often as we can offer. Your downloads below still work, and you can prepare "
+            "a fresh one once the oldest has expired."
+        )
     export = DataExport.objects.create(person=person)
     transaction.on_commit(lambda: tasks.build_export.enqueue(export.pk))
     return export

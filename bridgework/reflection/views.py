@@ -22,6 +22,7 @@ from bridgework.lib import apology as apology_rules
 from bridgework.lib import ics
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id
 from bridgework.practice import services as practice_services
 
 from . import charts, content, services
@@ -116,7 +117,7 @@ def _chosen_prompt(request: HttpRequest) -> tuple[str, ReflectionPrompt | None]:
         lesson_prompt = (
             ReflectionPrompt.objects.active()
             .filter(
-                pk=int(raw) if raw.isdigit() else 0,
+                pk=parse_id(raw) or 0,
                 module__organisation=current_organisation(request),
             )
             .first()
@@ -256,11 +257,10 @@ def social_map(request: HttpRequest) -> HttpResponse:
 
 
 def _colleague_name(request: HttpRequest, colleague_id: str | None) -> str:
-    if not colleague_id or not colleague_id.isdigit():
+    pk = parse_id(colleague_id)
+    if pk is None:
         return ""
-    colleague = Person.objects.filter(
-        pk=int(colleague_id), organisation=current_organisation(request)
-    ).first()
+    colleague = Person.objects.filter(pk=pk, organisation=current_organisation(request)).first()
     return colleague.chosen_name if colleague else ""
 
 
@@ -622,8 +622,14 @@ def sender_choice_remove(request: HttpRequest, choice_id: int) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if request.method == "POST":
-        services.request_export(person=person)
-        messages.success(request, "We are gathering your data. It is ready below when it is done.")
+        try:
+            services.request_export(person=person)
+        except services.ExportNotNow as reason:
+            messages.info(request, str(reason))
+        else:
+            messages.success(
+                request, "We are gathering your data. It is ready below when it is done."
+            )
         return redirect("reflection_my_data")
     exports = [
         e

@@ -1,0 +1,55 @@
+"""Model choice fields that read the submitted ids through `parse_id`.
+
+Django's own fields hand whatever was posted to the database: a number past the integer
+range makes SQLite raise OverflowError (a server error) instead of "not found", and digits
+from other scripts slip through `int()`. These fields refuse both with Django's usual
+"Select a valid choice" message, next to the field. Use them for every choice of a model
+object made in a form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from bridgework.lib.ids import parse_id
+
+
+def _shown(value: Any) -> str:
+    """The refused value as the message quotes it: a 5,000-digit number is cut short."""
+    text = str(value)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def _is_pk_lookup(field: forms.ModelChoiceField[Any]) -> bool:
+    return field.to_field_name in (None, "pk", "id")
+
+
+def _refuse_unless_id(field: forms.ModelChoiceField[Any], value: Any) -> None:
+    model = field.queryset.model if field.queryset is not None else None
+    if model is not None and isinstance(value, model):
+        return
+    if _is_pk_lookup(field) and parse_id(str(value)) is None:
+        raise ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": _shown(value)},
+        )
+
+
+class SafeModelChoiceField(forms.ModelChoiceField[Any]):
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        _refuse_unless_id(self, value)
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            for one in value:
+                _refuse_unless_id(self, one)
+        return super().clean(value)

@@ -1,0 +1,31 @@
+"""Middleware about the person making the request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponseBase
+
+
+class PrivatePagesMiddleware:
+    """Every answer to a signed-in person says `Cache-Control: private, no-store`: their
+    journal, practice or community pages must not be kept by a shared proxy, nor by the
+    browser on a shared computer after they sign out.
+
+    Static files are answered by WhiteNoise before this middleware is reached, and answers
+    to people who are not signed in keep whatever caching their view chose."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Asked before the view runs (signing out is still private) and after it (so is the
+        # answer to signing in).
+        session = getattr(request, "session", None)
+        signed_in = session is not None and SESSION_KEY in session
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if signed_in or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "private, no-store"
+        return response
