@@ -342,10 +342,16 @@ PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
     ("bridgework.community.tasks.send_digests", 3600),
-    ("bridgework.insights.tasks.refresh_insights", 900),
-    ("bridgework.insights.tasks.rebuild_insights", 86400),
+    ("bridgework.insights.tasks.release_insights", 3600),
 ]
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
 # Insights: the smallest group a number may describe (never below 3; checked at start-up).
 INSIGHTS_MIN_CELL = env_int("BRIDGEWORK_INSIGHTS_MIN_CELL", 5)
+# Insights: the privacy budget per organisation and calendar month (zCDP rho): the default,
+# and the floor and ceiling a program admin may choose within (checked at start-up).
+INSIGHTS_RHO_DEFAULT = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_DEFAULT", "0.5")
+INSIGHTS_RHO_FLOOR = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_FLOOR", "0.05")
+INSIGHTS_RHO_CEILING = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_CEILING", "2")
+# Test-only (start-up refuses it elsewhere): releases without noise.
+INSIGHTS_NOISELESS = False

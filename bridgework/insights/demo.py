@@ -18,7 +18,7 @@ from bridgework.practice import assessment
 from bridgework.practice import services as practice_services
 from bridgework.practice.models import Assessment, CheckIn, Commitment
 
-from . import rollups
+from . import releases
 from .models import GrowthScore, SafetyAnswer, SafetyPulse, SafetyResponse
 from .pulse import ITEM_FIELDS
 
@@ -99,7 +99,8 @@ def create(organisation: Organisation) -> None:
     for cohort in (spring, autumn, trio):
         _sessions(rng, cohort, now)
     _safety(rng, organisation, jordan, fatima, trio, generated, today)
-    rollups.rebuild(organisation=organisation)
+    # The closed months are released now, so the program admin sees a real release at once.
+    releases.release_closed_months(organisation=organisation, today=today)
 
 
 def _practice(rng: random.Random, people: list[Person], now: datetime) -> None:
