@@ -20,7 +20,7 @@ from bridgework.curriculum.vocabulary import Courage, Practice
 # How many of one person's things count in one month (the rest are left out, the most
 # frequent kind first, so that capping depends on that person's rows only).
 COMMITMENT_CAP = 5
-CHECK_IN_CAP = 10
+CHECK_IN_CAP = 8
 LESSON_CAP = 20
 ATTENDANCE_CAP = 8
 # Anonymous answers carry no person: these bound what one person can answer in a month in
@@ -32,8 +32,11 @@ RETENTION_MONTHS = 12
 
 PRACTICE_KEYS: tuple[str, ...] = tuple(str(p.value) for p in Practice)
 COURAGE_KEYS: tuple[str, ...] = tuple(f"courage-{c.value}" for c in Courage)
-# A commitment or check-in counts in its practice, its courage level and the total.
-FOLLOW_KEYS: tuple[str, ...] = (*PRACTICE_KEYS, *COURAGE_KEYS, "all")
+# A commitment or check-in counts in its practice, its courage level and the total (the total
+# is a measure of its own, "<name>_total", with a larger share of the budget: it is the
+# figure people read first).
+BREAKDOWN_KEYS: tuple[str, ...] = (*PRACTICE_KEYS, *COURAGE_KEYS)
+FOLLOW_KEYS: tuple[str, ...] = (*BREAKDOWN_KEYS, "all")
 MONTH_KEYS: tuple[str, ...] = tuple(str(k) for k in range(RETENTION_MONTHS))
 ALL: tuple[str, ...] = ("all",)
 SAFETY_KEYS: tuple[str, ...] = (
@@ -84,11 +87,14 @@ MEASURES: tuple[Measure, ...] = (
     Measure("attended", ALL, float(ATTENDANCE_CAP), "attended_people"),
     # Follow-through: by practice, courage level and in total.
     Measure("commit_people", FOLLOW_KEYS, _indicators(len(FOLLOW_KEYS)), "commit_people"),
-    Measure("commitments", FOLLOW_KEYS, _capped(COMMITMENT_CAP, 3), "commit_people"),
+    Measure("commitments", BREAKDOWN_KEYS, _capped(COMMITMENT_CAP, 2), "commit_people"),
+    Measure("commitments_total", ALL, float(COMMITMENT_CAP), "commit_people", weight=2),
     Measure("checkin_people", FOLLOW_KEYS, _indicators(len(FOLLOW_KEYS)), "checkin_people"),
-    Measure("check_ins", FOLLOW_KEYS, _capped(CHECK_IN_CAP, 3), "checkin_people"),
+    Measure("check_ins", BREAKDOWN_KEYS, _capped(CHECK_IN_CAP, 2), "checkin_people"),
+    Measure("check_ins_total", ALL, float(CHECK_IN_CAP), "checkin_people", weight=5),
     Measure("kept_people", FOLLOW_KEYS, _indicators(len(FOLLOW_KEYS)), "kept_people"),
-    Measure("kept", FOLLOW_KEYS, _capped(CHECK_IN_CAP, 3), "kept_people"),
+    Measure("kept", BREAKDOWN_KEYS, _capped(CHECK_IN_CAP, 2), "kept_people"),
+    Measure("kept_total", ALL, float(CHECK_IN_CAP), "kept_people", weight=5),
     # Growth: per practice, people with a baseline and a later self-rating this month, the
     # sum of their changes (each within -4..4), of the squared changes and of the baselines.
     Measure("growth_people", PRACTICE_KEYS, _indicators(len(PRACTICE_KEYS)), "growth_people"),
@@ -116,6 +122,11 @@ ANONYMOUS = frozenset(
     {"feedback_answers", "feedback_useful", "feedback_safe", "feedback_good"}
     | {"safety_sum", "safety_agree"}
 )
+
+
+def follow_measure(name: str, key: str) -> str:
+    """The measure holding a follow-through figure: the total has one of its own."""
+    return f"{name}_total" if key == "all" else name
 
 
 def rho_for(measure: Measure, group_rho: float) -> float:

@@ -320,16 +320,14 @@ def _people(s: _Sums, measure: str) -> Value:
 
 
 def _follow_row(s: _Sums, key: str, label: str) -> tuple[list[Value], charts.Row]:
-    made, checked, kept = (
-        s.count("commitments", key),
-        s.count("check_ins", key),
-        s.count("kept", key),
-    )
-    share = s.rate("kept", "check_ins", key)
+    name = {m: counts.follow_measure(m, key) for m in ("commitments", "check_ins", "kept")}
+    made = s.count(name["commitments"], key)
+    checked, kept = s.count(name["check_ins"], key), s.count(name["kept"], key)
+    share = s.rate(name["kept"], name["check_ins"], key)
     row = [Value(label), made, checked, kept, share]
     if share.text == TOO_FEW or share.text == "-":
         return row, charts.Row(label, None, None, share.text)
-    found = noisy_stats.share(s.noisy("kept", key), s.noisy("check_ins", key))
+    found = noisy_stats.share(s.noisy(name["kept"], key), s.noisy(name["check_ins"], key))
     assert found is not None
     p, interval = found
     return row, charts.Row(label, p, interval, _pct(p))
@@ -519,7 +517,7 @@ def _safety(s: _Sums) -> Section:
     section.tables.append(
         Table(
             "safety",
-            "Pulses closed in the period",
+            "Answers to the pulses that closed",
             [
                 "Statement",
                 "People who answered",

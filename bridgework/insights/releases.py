@@ -246,7 +246,7 @@ def _person_vectors(
         active.add(who)
         for bucket, n in _trim(buckets, counts.COMMITMENT_CAP).items():
             for key in _follow_keys(bucket[0], int(bucket[1])):
-                _add(vectors[who], "commitments", key, n)
+                _add(vectors[who], counts.follow_measure("commitments", key), key, n)
                 vectors[who][("commit_people", key)] = 1.0
 
     check_ins: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
@@ -262,10 +262,10 @@ def _person_vectors(
         active.add(who)
         for bucket, n in _trim(buckets, counts.CHECK_IN_CAP).items():
             for key in _follow_keys(bucket[0], int(bucket[1])):
-                _add(vectors[who], "check_ins", key, n)
+                _add(vectors[who], counts.follow_measure("check_ins", key), key, n)
                 vectors[who][("checkin_people", key)] = 1.0
                 if bucket[2] == Outcome.DONE:
-                    _add(vectors[who], "kept", key, n)
+                    _add(vectors[who], counts.follow_measure("kept", key), key, n)
                     vectors[who][("kept_people", key)] = 1.0
 
     for measure, cap, rows in (
@@ -367,11 +367,11 @@ def _answers(
         .values_list("session_id")
         .annotate(
             n=Count("pk"),
-            useful=Sum("useful"),
-            safe=Sum("safe"),
+            useful_sum=Sum("useful"),
+            safe_sum=Sum("safe"),
             good=Count("pk", filter=Q(useful__gte=4)),
         )
-        .values_list("session_id", "n", "useful", "safe", "good")
+        .values_list("session_id", "n", "useful_sum", "safe_sum", "good")
     ):
         for group in (None, sessions[session]):
             _add(out[group], "feedback_answers", "all", n)

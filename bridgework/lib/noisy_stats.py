@@ -32,8 +32,9 @@ class Noisy:
 
 
 def share(successes: Noisy, n: Noisy) -> tuple[float, Interval] | None:
-    """The share and its 95% interval (clipped to 0..1), or None when n is not positive."""
-    if n.value <= 0:
+    """The share and its 95% interval (clipped to 0..1), or None when n is under one (a
+    noisy count can be anything, even negative)."""
+    if n.value < 1:
         return None
     p = min(1.0, max(0.0, successes.value / n.value))
     variance = p * (1 - p) / n.value + (successes.scale**2 + p * p * n.scale**2) / n.value**2
@@ -42,7 +43,7 @@ def share(successes: Noisy, n: Noisy) -> tuple[float, Interval] | None:
 
 
 def mean(total: Noisy, n: Noisy) -> float | None:
-    return total.value / n.value if n.value > 0 else None
+    return total.value / n.value if n.value >= 1 else None
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,21 @@ def dz_interval(dz: float, n: int, level: float = 0.95) -> Interval:
 
     def limit(p: float) -> float:
         # The noncentrality at which P(T <= t) = p; P falls as the noncentrality rises.
+        # SciPy's noncentral t answers NaN far in its tails, where P is 0 or 1 to double
+        # precision, so those are read as such.
         def gap(ncp: float) -> float:
-            return float(scipy_stats.nct.cdf(t, df, ncp)) - p
+            value = float(scipy_stats.nct.cdf(t, df, ncp))
+            if math.isnan(value):
+                value = 0.0 if ncp > t else 1.0
+            return value - p
 
-        low, high = t - 10.0 - abs(t), t + 10.0 + abs(t)
+        spread = 4.0 * math.sqrt(1.0 + t * t / (2.0 * df))
+        low, high = t - spread, t + spread
         while gap(low) < 0:
-            low -= 10.0 + abs(low)
+            low -= spread
         while gap(high) > 0:
-            high += 10.0 + abs(high)
-        return float(optimize.brentq(gap, low, high, xtol=1e-10))
+            high += spread
+        return float(optimize.brentq(gap, low, high, xtol=1e-12))
 
     return limit(upper_p) / math.sqrt(n), limit(lower_p) / math.sqrt(n)
 
