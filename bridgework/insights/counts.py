@@ -21,8 +21,8 @@ from bridgework.curriculum.vocabulary import Courage, Practice
 # frequent kind first, so that capping depends on that person's rows only).
 COMMITMENT_CAP = 5
 CHECK_IN_CAP = 8
-LESSON_CAP = 20
-ATTENDANCE_CAP = 8
+LESSON_CAP = 8
+ATTENDANCE_CAP = 4
 # Anonymous answers carry no person: these bound what one person can answer in a month in
 # one group (a session pulse each session, a safety pulse each pulse); releases.py checks the
 # bound against who answered and leaves the measure out for that month if it does not hold.

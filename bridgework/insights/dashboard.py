@@ -27,6 +27,8 @@ from .models import PERIOD_MONTHS, Organisation, Period, Release, ReleasedCohort
 from .pulse import ITEMS as SAFETY_ITEMS
 
 TOO_FEW = "too few people to show this reliably"
+# A share whose 95% interval is wider than this says "too few people" instead.
+WIDEST_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class _Sums:
     def count(self, measure: str, key: str = "all", *, enough: bool | None = None) -> Value:
         shown = self.enough(measure, key) if enough is None else enough
         noisy = self.noisy(measure, key)
-        if not shown:
+        # A count its own noise could wipe out says so rather than pretend to a value.
+        if not shown or noisy.value <= margin(noisy.scale):
             self.too_few = True
             return Value(TOO_FEW, noisy.scale)
         return Value(
@@ -142,7 +145,44 @@ class _Sums:
         if found is None:
             return Value("-")
         p, (low, high) = found
+        if high - low > WIDEST_SHARE:
+            self.too_few = True
+            return Value(TOO_FEW)
         return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+
+    def mean_of(self, summed: Noisy, count: Noisy, low: float, high: float) -> Value:
+        found = noisy_stats.mean(summed, count)
+        if found is None:
+            self.too_few = True
+            return Value(TOO_FEW)
+        value = min(high, max(low, found))
+        spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
+        if margin(spread) > (high - low) / 4:
+            self.too_few = True
+            return Value(TOO_FEW)
+        return Value(f"{value:.2f}")
+
+    def rate_of(self, part: Noisy, whole: Noisy) -> Value:
+        found = noisy_stats.share(part, whole)
+        if found is None or found[1][1] - found[1][0] > WIDEST_SHARE:
+            self.too_few = True
+            return Value(TOO_FEW)
+        p, (low, high) = found
+        return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+
+    def mean(self, total: str, n: str, key: str, low: float, high: float) -> Value:
+        """A mean rating on a scale from low to high, when the noise leaves it meaningful."""
+        count, summed = self.noisy(n, key), self.noisy(total, key)
+        found = noisy_stats.mean(summed, count)
+        if found is None or not self.enough(n, key):
+            self.too_few = True
+            return Value(TOO_FEW)
+        value = min(high, max(low, found))
+        spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
+        if margin(spread) > (high - low) / 4:
+            self.too_few = True
+            return Value(TOO_FEW)
+        return Value(f"{value:.2f}")
 
 
 def _pct(value: float) -> str:
@@ -364,7 +404,7 @@ def _follow_through(s: _Sums) -> Section:
     )
     section.chart_note = (
         "Each bar is the share of check-ins in the period that people answered “done”. It "
-        "counts check-ins (at most 10 a person a month), not people, and its interval treats "
+        "counts check-ins (at most 8 a person a month), not people, and its interval treats "
         "check-ins as independent, so it is too narrow when a few people check in often."
     )
     return section
@@ -458,15 +498,12 @@ def _feedback(s: _Sums) -> Section:
         s.too_few = True
         section.empty = f"Session feedback: {TOO_FEW}."
         return section
-    answers = s.noisy("feedback_answers")
-    useful = noisy_stats.mean(s.noisy("feedback_useful"), answers)
-    safe = noisy_stats.mean(s.noisy("feedback_safe"), answers)
     rows = [
         [Value("Answers"), s.count("feedback_answers")],
-        [Value("Mean “useful” (1-5)"), Value(f"{useful:.2f}" if useful is not None else "-")],
+        [Value("Mean “useful” (1-5)"), s.mean("feedback_useful", "feedback_answers", "all", 1, 5)],
         [
             Value("Mean “felt safe to speak” (1-5)"),
-            Value(f"{safe:.2f}" if safe is not None else "-"),
+            s.mean("feedback_safe", "feedback_answers", "all", 1, 5),
         ],
         [
             Value("Found it useful (4-5 of 5), 95% interval"),
@@ -500,20 +537,16 @@ def _safety(s: _Sums) -> Section:
     rows: list[list[Value]] = []
     bars: list[charts.Row] = []
     for item in SAFETY_ITEMS:
-        mean = noisy_stats.mean(s.noisy("safety_sum", item.field), n)
-        agree = noisy_stats.share(s.noisy("safety_agree", item.field), n)
-        if agree is None or mean is None:
-            continue
-        p, interval = agree
-        rows.append(
-            [
-                Value(item.short),
-                s.count("safety_people"),
-                Value(f"{mean:.2f}"),
-                Value(f"{_pct(p)} ({_pct(interval[0])} to {_pct(interval[1])})"),
-            ]
-        )
-        bars.append(charts.Row(item.short, p, interval, _pct(p)))
+        people = Noisy(n.value, n.scale)
+        mean = s.mean_of(s.noisy("safety_sum", item.field), people, 1, 5)
+        agree = s.rate_of(s.noisy("safety_agree", item.field), people)
+        rows.append([Value(item.short), s.count("safety_people"), mean, agree])
+        found = noisy_stats.share(s.noisy("safety_agree", item.field), people)
+        if agree.text != TOO_FEW and found is not None:
+            p, interval = found
+            bars.append(charts.Row(item.short, p, interval, _pct(p)))
+        else:
+            bars.append(charts.Row(item.short, None, None, agree.text))
     section.tables.append(
         Table(
             "safety",
