@@ -66,16 +66,16 @@ def test_no_organisation_state_makes_insights_fail(
                         crowd.append(
                             make_person(
                                 organisation,
-                                f"r{n}-j{len(crowd)}@r.test",
+                                f"r{n}-j{next(counter)}@r.test",
                                 "joiner",
                                 {Role.PARTICIPANT},
                             )
                         )
-                    elif move == "cohort":
+                    if move == "cohort":
                         cohorts.append(
                             cohort_of(organisation, f"C{n}-{len(cohorts)}", alive[index % 9 :])
                         )
-                    elif not alive:
+                    if move in {"join", "cohort"} or not alive:
                         continue
                     person = alive[index % len(alive)]
                     if move in {"act", "kept"}:
