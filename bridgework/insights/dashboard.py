@@ -431,7 +431,8 @@ def _growth(s: _Sums) -> Section:
         change = noisy_stats.paired_change(
             n, s.noisy("growth_change", key), s.noisy("growth_squares", key)
         )
-        baseline = noisy_stats.mean(s.noisy("growth_baseline", key), n)
+        # The baseline is a 0-4 rating: clipped to it, or "too few" when the noise swamps it.
+        baseline = s.mean_of(s.noisy("growth_baseline", key), n, 0, 4)
         if change is None or change.mean_ci is None:
             rows.append(
                 [Value(label), s.count("growth_people", key), Value(TOO_FEW), *[Value("-")] * 3]
@@ -447,7 +448,7 @@ def _growth(s: _Sums) -> Section:
             [
                 Value(label),
                 s.count("growth_people", key),
-                Value(f"{baseline:.2f}" if baseline is not None else "-"),
+                baseline,
                 Value(f"{change.mean:+.2f}"),
                 Value(_ci(*change.mean_ci)),
                 Value(dz),
