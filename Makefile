@@ -70,13 +70,13 @@ test-postgres: install
 		echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL run (set PG_URL)."; \
 	fi
 
-# The insights benchmark (bench/README.md): both sizes on SQLite and PostgreSQL. Not part of
-# `make test`; it generates several GB and takes about three quarters of an hour.
+# The insights benchmark (bench/README.md): release computation and dashboard speed at both
+# sizes on SQLite and PostgreSQL, and the utility of the noise. Not part of `make test`; the
+# large size generates several GB and takes the better part of an hour.
 BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
-BENCH_MONTH_SQLITE := bench/.data/bench-first-of-month.sqlite3
-MONTH_START = $(shell $(BIN)/python -c "import datetime as d; t = d.date.today(); print((t.replace(day=28) + d.timedelta(days=4)).replace(day=1))")
 .PHONY: bench
 bench: install
+	$(BIN)/python -m bench.utility
 	$(BIN)/python -m bench.generate --people 1000
 	$(BIN)/python -m bench.run --people 1000
 	$(BIN)/python -m bench.generate
@@ -85,14 +85,6 @@ bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench_small
 	$(BIN)/python -m bench.generate --database-url $(BENCH_PG)/bw_bench
 	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench
-	# The worst day to fold: the first of a month (every period starts again), generated up to
-	# the first of next month.
-	$(BIN)/python -m bench.generate --until $(MONTH_START) --database-url $(BENCH_MONTH_SQLITE)
-	$(BIN)/python -m bench.run --database-url $(BENCH_MONTH_SQLITE) \
-		--output bench/.data/results-sqlite-100000-first-of-month.json
-	$(BIN)/python -m bench.generate --until $(MONTH_START) --database-url $(BENCH_PG)/bw_bench_month
-	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench_month \
-		--output bench/.data/results-postgresql-100000-first-of-month.json
 	$(BIN)/python -m bench.run --compare bench/.data/results-*.json
 
 clean:

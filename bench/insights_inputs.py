@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,16 +48,6 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
                 baseline = min(4.0, max(0.0, round(rng.gauss(1.7, 0.7) * 4) / 4))
                 change = rng.gauss(growth, 0.55) if again else 0.0
                 latest = min(4.0, max(0.0, round((baseline + change) * 4) / 4))
-                # What the rollups' fold would have recorded the row as adding to GrowthMonth.
-                counted = (
-                    (
-                        world.day(date.fromordinal(latest_on).replace(day=1).toordinal()),
-                        latest - baseline,
-                        baseline,
-                    )
-                    if taken >= 2
-                    else (None, None, None)
-                )
                 for cohort in [None, *cohorts_of.get(person.id, [])]:
                     yield (
                         world.organisation.pk,
@@ -73,7 +62,6 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
                         # Changed at the start of the day it was taken: never later than
                         # the moment the benchmark runs.
                         writer.day_time(world.day(latest_on), 0),
-                        *counted,
                     )
 
     print("insights: practice self-ratings", flush=True)
@@ -90,9 +78,6 @@ def write_growth(world: World, writer: BulkWriter, rng: random.Random) -> None:
             "latest_on",
             "assessments",
             "changed_at",
-            "counted_month",
-            "counted_change",
-            "counted_baseline",
         ],
         rows(),
     )

@@ -1,12 +1,13 @@
-"""Benchmark the insights dashboard and its rollups on a generated database.
+"""Benchmark the insights releases and dashboard on a generated database.
 
     .venv/bin/python -m bench.run                           # SQLite, 100,000 people
     .venv/bin/python -m bench.run --people 1000             # SQLite, the small size
     .venv/bin/python -m bench.run --database-url postgresql://postgres@127.0.0.1:5432/bw_bench
     .venv/bin/python -m bench.run --compare A.json B.json   # query counts must be equal
 
-Measures, in this order: a full rebuild of the rollups, the incremental rollup of one day
-(the last generated day, several runs: it is idempotent), then every dashboard view through
+Measures, in this order: computing the release of every closed month of the generated data
+(the organisation's releases are removed first, so each month is computed from the source
+tables as the worker would), then every dashboard view through
 Django's test Client signed in as a program admin, with DEBUG off and the production static
 files storage: a few warm-up requests, then `--requests` timed ones, then one more request
 whose queries are counted. Writes everything to bench/.data/results-<database>-<people>.json.
@@ -22,10 +23,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,7 @@ if __package__ in {None, ""}:
 from bench import _setup
 
 TARGET_P95_MS = 100.0
-TARGET_DAY_S = 2.0
-TARGET_REBUILD_S = 90.0
+TARGET_RELEASE_S = 60.0
 
 
 @dataclass
@@ -67,14 +66,8 @@ class Results:
     date: str
     python: str
     cpus: int
-    rebuild_s: float | None = None
-    rebuild_error: str = ""
-    day: str = ""
-    day_check_ins: int = 0
-    day_runs_s: list[float] = field(default_factory=list)
-    busiest_day: str = ""
-    busiest_day_check_ins: int = 0
-    busiest_day_runs_s: list[float] = field(default_factory=list)
+    # Seconds to compute each month's release, by month (YYYY-MM).
+    release_s: dict[str, float] = field(default_factory=dict)
     views: list[ViewResult] = field(default_factory=list)
     load_before: float = 0.0
     load_after: float = 0.0
@@ -155,92 +148,6 @@ def period_keys() -> list[str]:
     return [p.value for p in Period][:3]
 
 
-def rebuild_within(rollups: Any, organisation: Any, limit: int, results: Results) -> float | None:
-    """Time the full rebuild; on PostgreSQL stop any one statement after `limit` seconds."""
-    from django.db import DatabaseError, connection
-
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = %s", [limit * 1000])
-    started = time.perf_counter()
-    try:
-        rollups.rebuild(organisation=organisation)
-    except DatabaseError as error:
-        seconds = time.perf_counter() - started
-        results.rebuild_error = str(error).splitlines()[0]
-        results.notes.append(
-            f"The full rebuild did not finish: one statement ran past {limit} s and was "
-            f"cancelled after {seconds:.0f} s in all ({results.rebuild_error})."
-        )
-        log(f"  full rebuild                             FAILED after {seconds:.0f} s")
-        return None
-    finally:
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")
-    seconds = round(time.perf_counter() - started, 2)
-    log(f"  full rebuild                             {seconds:7.2f} s")
-    return seconds
-
-
-@contextmanager
-def held_back(model: Any, field: str, day: date) -> Iterator[int]:
-    """Take the rows of `model` whose `field` falls on `day` out of their table, and put
-    them back (same ids and values) afterwards."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
-    zone = timezone.get_default_timezone()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    bounds = [start, start + timedelta(days=1)]
-    where = f"{column} >= %s AND {column} < %s"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_held_back")
-        cursor.execute(
-            f"CREATE TABLE bench_held_back AS SELECT * FROM {table} WHERE {where}", bounds
-        )
-        cursor.execute(f"DELETE FROM {table} WHERE {where}", bounds)
-        count = cursor.rowcount
-    try:
-        yield count
-    finally:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} SELECT * FROM bench_held_back")
-            cursor.execute("DROP TABLE bench_held_back")
-        if connection.vendor == "postgresql":
-            # The rows taken out left dead index entries for the very day the benchmark then
-            # folds. Autovacuum would clear them on a server that runs it (these machines'
-            # servers do not): clear them here, so the fold reads what a live table holds.
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM (ANALYZE) {table}")
-
-
-def busiest_recent_day(organisation: Any) -> date:
-    """The day of the last two weeks with the most check-ins: the worst day to fold."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
-
-    from bridgework.practice.models import CheckIn
-
-    rows = CheckIn.objects.filter(person__organisation=organisation)
-    last = rows.order_by("-created_at").first()
-    if last is None:
-        return date.today()
-    since = last.created_at - timedelta(days=14)
-    busiest = (
-        rows.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "-day")
-        .first()
-    )
-    return busiest["day"] if busiest else last.created_at.date()
-
-
 def measure_view(
     client: Any, name: str, url: str, params: dict[str, str], requests: int
 ) -> ViewResult:
@@ -281,9 +188,7 @@ def measure_view(
     return result
 
 
-def run(
-    url: str, *, requests: int, day_runs: int, skip_rebuild: bool, rebuild_limit: int
-) -> Results:
+def run(url: str, *, requests: int) -> Results:
     _setup.configure(url)
     from django.core.management import call_command
     from django.db import connection
@@ -323,53 +228,21 @@ def run(
     log(f"  {results.people:,} people, {results.commitments:,} commitments, ", end="")
     log(f"{results.check_ins:,} check-ins")
 
-    try:
-        from bridgework.insights import rollups
-    except ImportError:
-        results.notes.append("bridgework.insights.rollups does not exist yet: nothing to time.")
-        log("  no insights app yet")
-        return results
+    from bridgework.insights import releases
+    from bridgework.insights.models import Release
 
-    # The worker folds today and yesterday: the last generated day is the everyday case. Its
-    # check-ins are held back while the rollups are rebuilt, so the first timed run folds a
-    # day the rollups have not seen (as the first fold after midnight does); the runs after
-    # it fold the same day again (as every quarter of an hour does). The busiest day of the
-    # last two weeks, folded again later, is the worst case of a fold.
+    # The generated data ends on its "today" (`generate --until`): release as of the day after.
     last = CheckIn.objects.filter(person__organisation=organisation).latest("created_at")
-    last_day = timezone.localtime(last.created_at).date()
-    if not skip_rebuild:
-        with held_back(CheckIn, "created_at", last_day) as held:
-            results.rebuild_s = rebuild_within(rollups, organisation, rebuild_limit, results)
-        results.notes.append(
-            f"The {held:,} check-ins of {last_day} were held back during the full rebuild and "
-            "put back before the incremental runs, so the first run of the last day folds "
-            "them for the first time."
-        )
-    if last_day.day == 1:
-        results.notes.append(
-            f"{last_day} is the first day of a month: its first fold moves every active "
-            "person into the new month, and the refresh works out every period again."
-        )
-    for label, day in (
-        ("day", last_day),
-        ("busiest_day", busiest_recent_day(organisation)),
-    ):
-        check_ins = CheckIn.objects.filter(
-            person__organisation=organisation, created_at__date=day
-        ).count()
-        runs = []
-        for _ in range(day_runs):
-            started = time.perf_counter()
-            # The generated data ends on its "today" (`generate --until`): refresh as of it.
-            rollups.update_day(organisation=organisation, day=day, today=last_day)
-            runs.append(round(time.perf_counter() - started, 3))
-        setattr(results, label, day.isoformat())
-        setattr(results, f"{label}_check_ins", check_ins)
-        setattr(results, f"{label}_runs_s", runs)
-        log(
-            f"  incremental {label.replace('_', ' ')} {day} ({check_ins:,} check-ins): "
-            + ", ".join(f"{s:.2f} s" for s in runs)
-        )
+    today = timezone.localtime(last.created_at).date() + timedelta(days=1)
+    Release.objects.filter(organisation=organisation).delete()
+    month = releases._first_month(organisation, today)
+    while month <= releases.last_closed_month(today):
+        started = time.perf_counter()
+        releases.release_month(organisation=organisation, month=month, today=today)
+        seconds = round(time.perf_counter() - started, 2)
+        results.release_s[f"{month:%Y-%m}"] = seconds
+        log(f"  release {month:%Y-%m}: {seconds:.2f} s")
+        month = releases.next_month(month)
 
     try:
         dashboard = reverse("insights")
@@ -391,20 +264,13 @@ def run(
 
 def summarise(results: Results) -> list[str]:
     lines = []
-    if results.rebuild_s is not None:
-        verdict = "meets" if results.rebuild_s <= TARGET_REBUILD_S else "MISSES"
+    if results.release_s:
+        worst = max(results.release_s.values())
+        verdict = "meets" if worst <= TARGET_RELEASE_S else "MISSES"
         lines.append(
-            f"full rebuild {results.rebuild_s:.1f} s ({verdict} <= {TARGET_REBUILD_S:.0f} s)"
+            f"release of one month, worst of {len(results.release_s)}: {worst:.2f} s "
+            f"({verdict} <= {TARGET_RELEASE_S:.0f} s)"
         )
-    for label, runs in (
-        ("last day", results.day_runs_s),
-        ("busiest recent day", results.busiest_day_runs_s),
-    ):
-        if runs:
-            verdict = "meets" if max(runs) <= TARGET_DAY_S else "MISSES"
-            lines.append(
-                f"incremental {label}, worst of {len(runs)}: {max(runs):.2f} s ({verdict} <= 2 s)"
-            )
     for view in results.views:
         verdict = "meets" if view.p95_ms <= TARGET_P95_MS else "MISSES"
         lines.append(f"{view.name}: p95 {view.p95_ms:.1f} ms ({verdict} <= 100 ms)")
@@ -442,23 +308,9 @@ def report(paths: list[str]) -> int:
             f"Python {data['python']}, {data['cpus']} CPUs, load {data.get('load_before')} before "
             f"and {data.get('load_after')} after.\n"
         )
-        rebuild = data["rebuild_s"]
-        print("| rollups | seconds | target |\n|---|---|---|")
-        shown = "did not finish" if rebuild is None else f"{rebuild:.1f}"
-        print(f"| full rebuild | {shown} | ≤ 90 |")
-        runs = ", ".join(f"{s:.2f}" for s in data["day_runs_s"])
-        day = (
-            f"incremental day {data.get('day')} ({data.get('day_check_ins', 0):,} check-ins;"
-            " first fold, then folded again)"
-        )
-        print(f"| {day} | {runs} | ≤ 2 |")
-        if data.get("busiest_day_runs_s"):
-            runs = ", ".join(f"{s:.2f}" for s in data["busiest_day_runs_s"])
-            day = (
-                f"incremental busiest recent day {data['busiest_day']} "
-                f"({data['busiest_day_check_ins']:,} check-ins)"
-            )
-            print(f"| {day} | {runs} | ≤ 2 |")
+        print("| release of a month | seconds | target |\n|---|---|---|")
+        for month, seconds in data["release_s"].items():
+            print(f"| {month} | {seconds:.2f} | ≤ 60 |")
         print()
         print("| view | p50 ms | p95 ms | max ms | CPU p50 / p95 ms | queries | requests |")
         print("|---|---|---|---|---|---|---|")
@@ -479,14 +331,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=100_000, help="picks the default SQLite file")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--requests", type=int, default=60, help="timed requests per view (>= 50)")
-    parser.add_argument("--day-runs", type=int, default=3)
-    parser.add_argument("--skip-rebuild", action="store_true")
-    parser.add_argument(
-        "--rebuild-limit",
-        type=int,
-        default=300,
-        help="PostgreSQL: cancel a rebuild statement after",
-    )
     parser.add_argument("--output", default=None, help="JSON file for the results")
     parser.add_argument("--compare", nargs="+", metavar="RESULTS_JSON")
     parser.add_argument("--report", nargs="+", metavar="RESULTS_JSON")
@@ -496,13 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         return report(args.report)
     url = args.database_url or _setup.default_sqlite_path(args.people)
-    results = run(
-        url,
-        requests=args.requests,
-        day_runs=args.day_runs,
-        skip_rebuild=args.skip_rebuild,
-        rebuild_limit=args.rebuild_limit,
-    )
+    results = run(url, requests=args.requests)
     results.load_after = round(os.getloadavg()[0], 2)
     output = Path(
         args.output or _setup.DATA_DIR / f"results-{results.vendor}-{results.people}.json"

@@ -16,7 +16,7 @@ commands:
   serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
                       migrate, then serve the app with gunicorn (and one task worker);
                       --demo loads the demo organisation on first start
-  worker              run background tasks (reminders, digests, rollups); run one or more
+  worker              run background tasks (reminders, digests, insights releases); run one or more
   demo [--reset]      create the demo organisation, or delete and recreate it
   createorg NAME --admin-email E [--admin-name N]
                       a new organisation and its first program admin
@@ -25,7 +25,7 @@ commands:
   restore PATH [--yes]
                       replace the database with a backup, after checking that the key
                       file opens every data key in it; then check every table's rows
-  status              the task queue, stuck tasks, workers, rollups and the last backup
+  status              the task queue, stuck tasks, workers, insights releases and the last backup
   rotate-keys         re-wrap every person's data key under a new master key
   content check [DIR] | content import [DIR] [--org SLUG] | content export DIR [--org SLUG]
                       validate, load or write out a curriculum tree (default: ./content)

@@ -376,8 +376,7 @@ PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
     ("bridgework.community.tasks.send_digests", 3600),
-    ("bridgework.insights.tasks.refresh_insights", 900),
-    ("bridgework.insights.tasks.rebuild_insights", 86400),
+    ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
     ("bridgework.operations.tasks.worker_heartbeat", 60),
 ]
@@ -395,3 +394,10 @@ HEALTH_REQUIRE_WORKER = env_bool("BRIDGEWORK_HEALTH_REQUIRE_WORKER", PRODUCTION)
 HEALTH_WORKER_SILENT_SECONDS = 300
 # The Retry-After a 503 gives while the database is away.
 DATABASE_RETRY_AFTER_SECONDS = 30
+# Insights: the privacy budget per organisation and calendar month (zCDP rho): the default,
+# and the floor and ceiling a program admin may choose within (checked at start-up).
+INSIGHTS_RHO_DEFAULT = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_DEFAULT", "0.5")
+INSIGHTS_RHO_FLOOR = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_FLOOR", "0.05")
+INSIGHTS_RHO_CEILING = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_CEILING", "2")
+# Test-only (start-up refuses it elsewhere): releases without noise.
+INSIGHTS_NOISELESS = False

@@ -110,7 +110,7 @@ print(json.dumps(dict(
     reminders=Reminder.objects.count(),
     unsent=OutgoingEmail.objects.filter(sent_at__isnull=True).count(),
     deliveries=DBTaskResult.objects.filter(task_path__endswith="deliver_reminder").count(),
-    rebuilds=DBTaskResult.objects.filter(task_path__endswith="rebuild_insights").count(),
+    rebuilds=DBTaskResult.objects.filter(task_path__endswith="release_insights").count(),
     tasks=tasks,
     integrity=integrity,
 )))
@@ -360,7 +360,7 @@ def main() -> None:
         f"(ready {counts['tasks']['READY']}, running {counts['tasks']['RUNNING']}), "
         f"failed {counts['tasks']['FAILED']}; unsent e-mails {counts['unsent']}; "
         f"reminder deliveries queued {counts['deliveries']} for {counts['reminders']} "
-        f"reminders; insights rebuilds queued {counts['rebuilds']}; "
+        f"reminders; insights release runs queued {counts['rebuilds']}; "
         f"integrity {counts['integrity']}"
     )
 

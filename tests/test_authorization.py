@@ -290,6 +290,11 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "insights": {"GET": insight_readers(200), "POST": NOT_ALLOWED},
     "insights_export": {"GET": insight_readers(200), "POST": NOT_ALLOWED},
     "insights_audit": {"GET": admins(200, stranger=200), "POST": NOT_ALLOWED},
+    # The privacy budget: program admins of the organisation (an empty form is a 400).
+    "insights_privacy": {
+        "GET": admins(200, stranger=200),
+        "POST": admins(400, stranger=400),
+    },
     "insights_pulses": {"GET": insight_readers(200), "POST": insight_readers(400)},
     # A cohort's safety pulse is answered by its members alone; anyone else gets a 404.
     "insights_pulse": {"GET": owner_only(200), "POST": owner_only(400)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,30 +17,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.cohorts.models import Cohort, Membership
-from bridgework.insights import rollups, services
+from bridgework.cohorts.models import Membership
+from bridgework.insights import releases, services
 from bridgework.insights.forms import ListSelect
 from bridgework.insights.models import (
-    RETENTION_PERIOD,
     AuditEntry,
-    Cell,
     SafetyAnswer,
     SafetyPulse,
     SafetyResponse,
 )
 from bridgework.insights.pulse import ITEM_FIELDS
-from bridgework.practice import services as practice_services
 
 from .conftest import Cast, client_for, make_person
+from .insights_support import APRIL, MARCH, at, cohort_of, commit_and_check_in, first_number
 
 TODAY = timezone.localdate()
-
-
-def cohort_of(organisation: Organisation, name: str, people: list[Person]) -> Cohort:
-    cohort = Cohort.objects.create(organisation=organisation, name=name, start_date=TODAY)
-    for person in people:
-        Membership.objects.create(cohort=cohort, person=person)
-    return cohort
+TOO_FEW = "too few people to show this reliably"
 
 
 def active_people(organisation: Organisation, count: int, prefix: str = "p") -> list[Person]:
@@ -50,10 +42,7 @@ def active_people(organisation: Organisation, count: int, prefix: str = "p") -> 
         person = make_person(
             organisation, f"{prefix}{n}@acme.test", f"{prefix} {n}", {Role.PARTICIPANT}
         )
-        commitment = practice_services.commit(
-            person=person, title="t", practice="deep-curiosity", courage=1, cadence="daily"
-        )
-        practice_services.check_in(commitment=commitment, outcome="done")
+        commit_and_check_in(person)
         people.append(person)
     return people
 
@@ -170,86 +159,98 @@ def test_only_facilitators_and_admins_get_the_insights_link(cast: Cast) -> None:
         assert (f'href="{reverse("insights")}"' in html) is expected
 
 
-# --- suppression on the page ---
+# --- what a release shows on the page ---
 
 
-def test_a_small_cohort_shows_fewer_than_five_never_a_number(cast: Cast) -> None:
+@pytest.fixture
+def noiseless(settings: object) -> None:
+    settings.INSIGHTS_NOISELESS = True  # type: ignore[attr-defined]
+
+
+def released_march(organisation: Organisation) -> None:
+    with at(APRIL.replace(day=2)):
+        releases.release_closed_months(organisation=organisation)
+
+
+def test_a_small_cohort_is_not_released_and_says_why(cast: Cast) -> None:
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    people = active_people(organisation, 3)
-    small = cohort_of(organisation, "Small", people)
-    rollups.rebuild(organisation=organisation)
+    with at(MARCH.replace(day=10)):
+        people = active_people(organisation, 8)
+    with at(date(2026, 2, 1)):
+        small = cohort_of(organisation, "Small", people[:3])
+    released_march(organisation)
     query: dict[str, str | int] = {"cohort": small.pk, "period": "month"}
-    html = client_for(cast.program_admin).get(reverse("insights"), query).content.decode()
-    assert table_rows(html, "Practice")["Deep curiosity"] == ["fewer than 5"] * 4
-    assert table_rows(html, "Measure")["Enrolled now"][0] == "fewer than 5"
-    assert "a group too small to show" in html or "too small to show" in html
+    with at(APRIL.replace(day=2)):
+        html = client_for(cast.program_admin).get(reverse("insights"), query).content.decode()
+    assert "This cohort is not released" in html
+    assert "fewer than 5 members" in html
+    assert "Deep curiosity" not in html
 
 
-def test_two_overlapping_views_cannot_isolate_one_person(cast: Cast) -> None:
-    """The organisation has seven active people; a cohort holds six of them. Showing both
-    numbers would give away what the seventh person did, so the cohort's are hidden."""
+def test_a_cohort_that_is_nearly_the_whole_organisation_is_not_released(cast: Cast) -> None:
+    """The organisation has seven people; a cohort holds six of them. Both released, their
+    difference would be about the seventh person."""
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    people = active_people(organisation, 7)
-    nearly_all = cohort_of(organisation, "Nearly all", people[:6])
-    rollups.rebuild(organisation=organisation)
-    client = client_for(cast.program_admin)
-
-    def rows(**query: str | int) -> dict[str, list[str]]:
-        html = client.get(reverse("insights"), query).content.decode()
-        return {
-            f"{n}: {row[0]}": row[1:]
-            for n, table in enumerate(tables_of(html))
-            for row in table[1:]
-        }
-
-    whole = rows(cohort="organisation", period="month")
-    part = rows(cohort=nearly_all.pk, period="month")
-    # Table 2 is follow-through by practice (after participation and retention).
-    assert whole["2: Deep curiosity"][:2] == ["7", "7"]
-    assert part["2: Deep curiosity"] == ["hidden*"] * 4
+    with at(date(2026, 2, 10)):
+        people = active_people(organisation, 7)
+        nearly_all = cohort_of(organisation, "Nearly all", people[:6])
+    released_march(organisation)
+    query: dict[str, str | int] = {"cohort": nearly_all.pk, "period": "month"}
+    with at(APRIL.replace(day=2)):
+        html = client_for(cast.program_admin).get(reverse("insights"), query).content.decode()
+    assert "differ by fewer than 5 people from another group" in html
 
 
-def test_retention_is_the_same_table_in_every_period_and_stored_once(cast: Cast) -> None:
+@pytest.mark.usefixtures("noiseless")
+def test_retention_counts_only_completed_months(cast: Cast) -> None:
+    """People who joined in February and were active in March: February and March are
+    complete once March is released; April (open) is not counted anywhere."""
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    active_people(organisation, 8)
-    rollups.rebuild(organisation=organisation)
-    client = client_for(cast.program_admin)
-
-    def retention(period: str) -> dict[str, list[str]]:
-        html = client.get(reverse("insights"), {"period": period}).content.decode()
-        return table_rows(html, "Month since joining")
-
-    shown = {period: retention(period) for period in ("month", "3m", "12m", "all")}
-    everyone = Person.objects.filter(organisation=organisation).count()
-    assert shown["month"]["The month they joined"][0] == str(everyone)
-    assert all(rows == shown["month"] for rows in shown.values())
-    stored = Cell.objects.filter(organisation=organisation, section="retention")
-    assert set(stored.values_list("period", flat=True)) == {RETENTION_PERIOD}
+    with at(date(2026, 2, 10)):
+        people = active_people(organisation, 8)
+    with at(MARCH.replace(day=10)):
+        for person in people[:6]:
+            commit_and_check_in(person)
+    with at(APRIL.replace(day=2)):
+        releases.release_closed_months(organisation=organisation)
+        html = client_for(cast.program_admin).get(reverse("insights"), {"period": "3m"})
+    rows = table_rows(html.content.decode(), "Month since joining")
+    assert first_number(rows["The month they joined"][0]) == 8
+    assert first_number(rows["The month they joined"][1]) == 8
+    assert first_number(rows["Month 1 after joining"][0]) == 8
+    # Six of eight were active: the two who were not would be the complement, so hidden.
+    assert rows["Month 1 after joining"][1:] == [TOO_FEW, TOO_FEW]
+    assert "Month 2 after joining" not in rows
 
 
 # --- export and audit ---
 
 
-def test_the_csv_holds_exactly_the_tables_on_the_screen(cast: Cast) -> None:
+def test_the_csv_holds_every_number_on_the_screen_with_its_noise_scale(cast: Cast) -> None:
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    active_people(organisation, 8)
-    rollups.rebuild(organisation=organisation)
+    with at(MARCH.replace(day=10)):
+        active_people(organisation, 40)
+    released_march(organisation)
     client = client_for(cast.program_admin)
     query = {"cohort": "organisation", "period": "3m"}
-    screen = [
-        row
-        for table in tables_of(client.get(reverse("insights"), query).content.decode())
-        for row in table
-    ]
-    response = client.get(reverse("insights_export"), query)
+    with at(APRIL.replace(day=2)):
+        screen = tables_of(client.get(reverse("insights"), query).content.decode())
+        response = client.get(reverse("insights_export"), query)
     assert response["Content-Type"].startswith("text/csv")
     exported = list(csv.reader(io.StringIO(response.content.decode())))
-    assert [row for row in screen if row] == [row for row in exported if row and row in screen]
-    assert all(row in exported for row in screen if row)
+    header = exported.index(["Section", "Table", "Row", "Column", "Shown", "Noise scale (SD)"])
+    cells = {(row[2], row[3]): (row[4], row[5]) for row in exported[header + 1 :]}
+    for table in screen:
+        headers = table[0]
+        for row in table[1:]:
+            for column, shown in zip(headers[1:], row[1:], strict=False):
+                assert cells[(row[0], column)][0] == shown
+    enrolled_scale = cells[("Enrolled (a month, on average)", "Number")][1]
+    assert float(enrolled_scale) > 0
 
 
 def test_every_view_and_export_writes_an_audit_row_without_values(cast: Cast) -> None:
@@ -285,26 +286,33 @@ def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(cast: Cast)
     organisation = cast.program_admin.organisation
     assert organisation is not None
     client = client_for(cast.program_admin)
-    cohort = cohort_of(organisation, "One", [])
+    with at(date(2026, 2, 1)):
+        cohort = cohort_of(organisation, "One", [])
 
-    def count() -> int:
-        rollups.rebuild(organisation=organisation)
-        with CaptureQueriesContext(connection) as queries:
-            queries_to_make: list[dict[str, str | int]] = [
-                {"cohort": "organisation", "period": "all"},
-                {"cohort": cohort.pk},
-            ]
-            for query in queries_to_make:
-                assert client.get(reverse("insights"), query).status_code == 200
+    def count(month: date) -> int:
+        with at(releases.next_month(month).replace(day=2)):
+            releases.release_closed_months(organisation=organisation)
+            with CaptureQueriesContext(connection) as queries:
+                queries_to_make: list[dict[str, str | int]] = [
+                    {"cohort": "organisation", "period": "all"},
+                    {"cohort": cohort.pk},
+                ]
+                for query in queries_to_make:
+                    assert client.get(reverse("insights"), query).status_code == 200
         return len(queries)
 
-    active_people(organisation, 2, prefix="a")
-    small = count()
-    people = active_people(organisation, 12, prefix="b")
-    for person in people:
-        Membership.objects.create(cohort=cohort, person=person)
-    cohort_of(organisation, "Two", people[:6])
-    assert count() == small
+    with at(date(2026, 2, 5)):
+        active_people(organisation, 2, prefix="a")
+    small = count(date(2026, 2, 1))
+    with at(date(2026, 2, 20)):
+        people = active_people(organisation, 12, prefix="b")
+        for person in people:
+            Membership.objects.create(cohort=cohort, person=person)
+        cohort_of(organisation, "Two", people[:6])
+    with at(MARCH.replace(day=5)):
+        for person in people:
+            commit_and_check_in(person)
+    assert count(MARCH) == small
 
 
 # --- the psychological-safety pulse ---
@@ -364,21 +372,31 @@ def test_a_pulse_answer_needs_every_statement(cast: Cast) -> None:
     assert not SafetyAnswer.objects.exists()
 
 
-def test_pulse_results_appear_only_once_closed_and_large_enough(cast: Cast) -> None:
+@pytest.mark.usefixtures("noiseless")
+def test_pulse_results_appear_in_the_month_the_pulse_closed(cast: Cast) -> None:
     organisation = cast.program_admin.organisation
     assert organisation is not None
     pulse = SafetyPulse.objects.create(
-        organisation=organisation, opens_on=TODAY - timedelta(days=3), closes_on=TODAY
+        organisation=organisation, opens_on=date(2026, 3, 20), closes_on=date(2026, 4, 3)
     )
-    for n in range(6):
+    with at(date(2026, 3, 1)):
+        people = [
+            make_person(organisation, f"s{n}@acme.test", f"s {n}", {Role.PARTICIPANT})
+            for n in range(6)
+        ]
+    for n, person in enumerate(people):
+        SafetyResponse.objects.create(pulse=pulse, person=person)
         SafetyAnswer.objects.create(pulse=pulse, **dict.fromkeys(ITEM_FIELDS, 4 if n else 2))
     client = client_for(cast.program_admin)
-    rollups.rebuild(organisation=organisation)
-    assert "Can say what I really think" not in client.get(reverse("insights")).content.decode()
-    SafetyPulse.objects.filter(pk=pulse.pk).update(closes_on=TODAY - timedelta(days=1))
-    rollups.rebuild(organisation=organisation)
-    html = client.get(reverse("insights")).content.decode()
-    assert table_rows(html, "Statement")["Can say what I really think"][:2] == ["6", "3.67"]
+    released_march(organisation)
+    with at(APRIL.replace(day=2)):
+        assert "Can say what I really think" not in client.get(reverse("insights")).content.decode()
+    with at(date(2026, 5, 2)):
+        releases.release_closed_months(organisation=organisation)
+        html = client.get(reverse("insights"), {"period": "month"}).content.decode()
+    row = table_rows(html, "Statement")["Can say what I really think"]
+    assert first_number(row[0]) == 6
+    assert row[1] == "3.67"
 
 
 def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast) -> None:
@@ -411,9 +429,11 @@ def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast) -> None:
 def test_the_page_never_mentions_a_person_by_name(cast: Cast) -> None:
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    people = active_people(organisation, 6)
-    rollups.rebuild(organisation=organisation)
-    html = client_for(cast.program_admin).get(reverse("insights")).content.decode()
+    with at(MARCH.replace(day=10)):
+        people = active_people(organisation, 6)
+    released_march(organisation)
+    with at(APRIL.replace(day=2)):
+        html = client_for(cast.program_admin).get(reverse("insights")).content.decode()
     main = re.search(r"<main.*</main>", html, re.S)
     assert main is not None
     for person in [*people, cast.participant]:

@@ -112,7 +112,7 @@ def test_a_worker_that_stops_cleanly_gives_up_its_heartbeat() -> None:
 # --- The schedule ------------------------------------------------------------------------------
 
 
-NIGHTLY = "bridgework.insights.tasks.rebuild_insights"
+NIGHTLY = "bridgework.insights.tasks.release_insights"
 
 
 def queued(path: str) -> int:

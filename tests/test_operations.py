@@ -10,7 +10,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 from unittest import mock
@@ -28,7 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from bridgework.accounts import services
 from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import DataKey, Organisation, Person
-from bridgework.insights.models import RollupState
+from bridgework.insights.models import Release
 from bridgework.lib import keyfiles
 from bridgework.operations import health, keys, restore
 from bridgework.operations.heartbeat import last_seen, record_heartbeat
@@ -307,7 +307,7 @@ def queue(task_path: str, *, at: datetime, status: str = "READY") -> None:
         )
 
 
-def test_status_lists_the_queue_by_task_stuck_tasks_rollups_and_the_last_backup(
+def test_status_lists_the_queue_by_task_stuck_tasks_releases_and_the_last_backup(
     organisation: Organisation,
 ) -> None:
     queue("bridgework.practice.tasks.send_reminder", at=NOON - timedelta(minutes=3))
@@ -317,7 +317,15 @@ def test_status_lists_the_queue_by_task_stuck_tasks_rollups_and_the_last_backup(
     queue(
         "bridgework.community.tasks.send_digests", at=NOON - timedelta(minutes=1), status="RUNNING"
     )
-    RollupState.objects.create(organisation=organisation, refreshed_at=NOON - timedelta(minutes=4))
+    Release.objects.create(
+        organisation=organisation,
+        month=date(2026, 2, 1),
+        budget_rho=0.5,
+        spent_rho=0.5,
+        threshold=5,
+        cohort_limit=2,
+        created_at=NOON - timedelta(minutes=4),
+    )
     BackupRecord.objects.create(
         made_at=NOON - timedelta(hours=5), path="/backups/b.dump", size_bytes=1234, vendor="sqlite"
     )
@@ -333,7 +341,7 @@ def test_status_lists_the_queue_by_task_stuck_tasks_rollups_and_the_last_backup(
     assert "Stuck tasks (running for longer than 10 min): 1" in lines
     assert any("bridgework.reflection.tasks.export (started" in line for line in lines)
     assert not any("send_digests" in line for line in lines)
-    assert "Insights rollups last refreshed: 2026-03-10 11:56:00 UTC (4 min ago)" in lines
+    assert "Insights last released: 2026-03-10 11:56:00 UTC (4 min ago)" in lines
     assert any(
         line.startswith("Last backup: 2026-03-10 07:00:00 UTC (5 h ago), /backups/b.dump")
         for line in lines

@@ -8,6 +8,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         # A threshold below three would let a cell describe one or two people: refuse to start.
+        from . import privacy_settings
         from .suppression_settings import min_cell
 
         min_cell()
+        privacy_settings.check()

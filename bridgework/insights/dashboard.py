@@ -1,25 +1,45 @@
-"""What one view of the dashboard shows, built from its finished cells in one query.
+"""What one view of the dashboard shows: the sum of its released months, nothing live.
 
-The page and the CSV export are both rendered from the same `Dashboard`, so the export
-holds exactly what the screen shows, suppression included.
+A period is the sum of its latest released (closed) months: post-processing of the stored
+noisy figures, so it spends nothing and cannot be differenced against a live figure. The page
+and the CSV are rendered from the same `Dashboard`; every number carries the scale of its
+noise. A number whose noisy count of people is under the threshold (per column: the people
+behind that very number) says "too few people to show this reliably" instead.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
 from django.utils.safestring import SafeString
 
 from bridgework.cohorts.models import Cohort
 from bridgework.curriculum.vocabulary import Courage, Practice
-from bridgework.lib import stats
+from bridgework.lib import noisy_stats
+from bridgework.lib.noisy_stats import Noisy
 
-from . import charts
-from .models import RETENTION_PERIOD, Cell, Organisation, Period, RollupState
+from . import charts, counts
+from .mechanism import margin
+from .models import PERIOD_MONTHS, Organisation, Period, Release, ReleasedCohort, ReleasedFigure
 from .pulse import ITEMS as SAFETY_ITEMS
+
+TOO_FEW = "too few people to show this reliably"
+# A share whose 95% interval is wider than this says "too few people" instead.
+WIDEST_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell of a table: the text shown, and the noise behind it (for the CSV)."""
+
+    text: str
+    scale: float | None = None
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -27,7 +47,7 @@ class Table:
     key: str
     caption: str
     headers: list[str]
-    rows: list[list[str]]
+    rows: list[list[Value]]
 
 
 @dataclass
@@ -39,7 +59,6 @@ class Section:
     chart: SafeString | None = None
     chart_note: str = ""
     empty: str = ""
-    # Tables too wide to sit beside their chart go below it.
     wide: bool = True
 
 
@@ -48,55 +67,130 @@ class Dashboard:
     scope_label: str
     period_label: str
     minimum: int
-    computed_at: object
+    months: list[date]
     sections: list[Section]
-    hidden_small: bool = False
-    hidden_other: bool = False
+    # Half the 95% range of the noise on a count of people in one month, at this size.
+    people_margin: int = 0
+    too_few: bool = False
+    not_released: str = ""
+    noiseless: bool = False
+    released_at: object = None
 
     def tables(self) -> list[tuple[Section, Table]]:
         return [(s, t) for s in self.sections for t in s.tables]
 
+    @property
+    def first_month(self) -> date | None:
+        return min(self.months) if self.months else None
 
-class _Cells:
-    def __init__(self, cells: list[Cell], minimum: int) -> None:
-        self.by: dict[str, dict[str, Cell]] = defaultdict(dict)
-        for cell in cells:
-            self.by[cell.section][cell.key] = cell
+    @property
+    def last_month(self) -> date | None:
+        return max(self.months) if self.months else None
+
+
+class _Sums:
+    """The period's figures of one view: each (measure, key) summed over its months, with the
+    variance of its noise (independent months add)."""
+
+    def __init__(self, rows: list[tuple[int, str, str, float, float]], minimum: int) -> None:
+        self.value: dict[tuple[str, str], float] = defaultdict(float)
+        self.variance: dict[tuple[str, str], float] = defaultdict(float)
+        months: dict[str, set[int]] = defaultdict(set)
+        for release, measure, key, value, scale in rows:
+            self.value[(measure, key)] += value
+            self.variance[(measure, key)] += scale * scale
+            months[measure].add(release)
+        self.months = {m: len(r) for m, r in months.items()}
         self.minimum = minimum
-        self.small = False
-        self.other = False
+        self.too_few = False
 
-    def get(self, section: str, key: str) -> Cell | None:
-        return self.by.get(section, {}).get(key)
+    def has(self, measure: str) -> bool:
+        return self.months.get(measure, 0) > 0
 
-    def hidden(self, cell: Cell | None) -> bool:
-        # The page checks the threshold again, whatever the rollup decided.
-        return cell is not None and (cell.hidden != "" or 0 < cell.people < self.minimum)
+    def noisy(self, measure: str, key: str = "all") -> Noisy:
+        return Noisy(self.value[(measure, key)], math.sqrt(self.variance[(measure, key)]))
 
-    def mark(self, cell: Cell | None) -> str:
-        """The text shown instead of a hidden number."""
-        assert cell is not None
-        if cell.hidden in {"", "small"} or 0 < cell.people < self.minimum:
-            self.small = True
-            return f"fewer than {self.minimum}"
-        self.other = True
-        return "hidden*"
+    def enough(self, measure: str, key: str = "all") -> bool:
+        """Whether the noisy count of people behind a number reaches the threshold: in the
+        average month (a sum over months counts a person once a month), or in all for counts
+        that meet each person once (retention)."""
+        people = counts.BY_NAME[counts.BY_NAME[measure].people]
+        months = self.months.get(people.name, 0)
+        if months == 0:
+            return False
+        total = self.value[(people.name, key)]
+        scale = math.sqrt(self.variance[(people.name, key)])
+        if not people.distinct_over_months:
+            total, scale = total / months, scale / months
+        # Enough people, and a count of them that the noise does not swamp.
+        return total >= self.minimum and total > margin(scale)
 
+    def count(self, measure: str, key: str = "all", *, enough: bool | None = None) -> Value:
+        shown = self.enough(measure, key) if enough is None else enough
+        noisy = self.noisy(measure, key)
+        # A count its own noise could wipe out says so rather than pretend to a value.
+        if not shown or noisy.value <= margin(noisy.scale):
+            self.too_few = True
+            return Value(TOO_FEW, noisy.scale)
+        return Value(
+            f"{max(0, round(noisy.value)):,} ± {round(margin(noisy.scale)):,}", noisy.scale
+        )
 
-def _int(value: float) -> str:
-    return f"{round(value):,}"
+    def rate(self, part: str, whole: str, key: str = "all", *, both: bool = True) -> Value:
+        """A share with its interval, shown only when both its parts are."""
+        if not (self.enough(part, key) and (self.enough(whole, key) or not both)):
+            self.too_few = True
+            return Value(TOO_FEW)
+        found = noisy_stats.share(self.noisy(part, key), self.noisy(whole, key))
+        if found is None:
+            return Value("-")
+        p, (low, high) = found
+        if high - low > WIDEST_SHARE:
+            self.too_few = True
+            return Value(TOO_FEW)
+        return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+
+    def mean_of(self, summed: Noisy, count: Noisy, low: float, high: float) -> Value:
+        found = noisy_stats.mean(summed, count)
+        if found is None:
+            self.too_few = True
+            return Value(TOO_FEW)
+        value = min(high, max(low, found))
+        spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
+        if margin(spread) > (high - low) / 4:
+            self.too_few = True
+            return Value(TOO_FEW)
+        return Value(f"{value:.2f}")
+
+    def rate_of(self, part: Noisy, whole: Noisy) -> Value:
+        found = noisy_stats.share(part, whole)
+        if found is None or found[1][1] - found[1][0] > WIDEST_SHARE:
+            self.too_few = True
+            return Value(TOO_FEW)
+        p, (low, high) = found
+        return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+
+    def mean(self, total: str, n: str, key: str, low: float, high: float) -> Value:
+        """A mean rating on a scale from low to high, when the noise leaves it meaningful."""
+        count, summed = self.noisy(n, key), self.noisy(total, key)
+        found = noisy_stats.mean(summed, count)
+        if found is None or not self.enough(n, key):
+            self.too_few = True
+            return Value(TOO_FEW)
+        value = min(high, max(low, found))
+        spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
+        if margin(spread) > (high - low) / 4:
+            self.too_few = True
+            return Value(TOO_FEW)
+        return Value(f"{value:.2f}")
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def _ci(low: float, high: float, digits: int = 2) -> str:
-    return f"{low:.{digits}f} to {high:.{digits}f}"
-
-
-def _pct_ci(interval: tuple[float, float]) -> str:
-    return f"{100 * interval[0]:.0f}% to {100 * interval[1]:.0f}%"
+def _ci(low: float, high: float) -> str:
+    return f"{low:.2f} to {high:.2f}"
 
 
 def build(
@@ -106,103 +200,125 @@ def build(
     period: str,
     minimum: int,
 ) -> Dashboard:
-    cells = list(
-        Cell.objects.filter(
-            Q(cohort_id=cohort.pk) if cohort else Q(cohort__isnull=True),
-            Q(period=period) | Q(period=RETENTION_PERIOD, section="retention"),
-            organisation=organisation,
+    """Three queries: the period's releases, whether the cohort is in them, their figures."""
+    wanted = PERIOD_MONTHS[Period(period)]
+    chosen = Release.objects.filter(organisation=organisation).order_by("-month")
+    releases = list(chosen[:wanted] if wanted else chosen)
+    ids = [r.pk for r in releases]
+    not_released = ""
+    if cohort is not None and ids:
+        reasons = dict(
+            ReleasedCohort.objects.filter(release_id__in=ids, cohort=cohort).values_list(
+                "release_id", "reason"
+            )
+        )
+        in_release = [r for r in releases if reasons.get(r.pk) == ""]
+        if not in_release:
+            latest = reasons.get(ids[0], ReleasedCohort.Reason.SMALL)
+            not_released = _refusal(latest, minimum)
+        releases = in_release
+        ids = [r.pk for r in releases]
+    scope = {"cohort": cohort} if cohort else {"cohort__isnull": True}
+    rows = list(
+        ReleasedFigure.objects.filter(release_id__in=ids, **scope).values_list(
+            "release_id", "measure", "key", "value", "scale"
         )
     )
-    c = _Cells(cells, minimum)
-    # Cells are rewritten only when their figures change; the state says when they were
-    # last checked.
-    refreshed_at = (
-        RollupState.objects.filter(organisation=organisation)
-        .values_list("refreshed_at", flat=True)
-        .first()
-    )
-    computed_at = refreshed_at if cells else None
-    sections = [
-        _participation(c),
-        _follow_through(c),
-        _growth(c),
-        _feedback(c),
-        _safety(c),
-    ]
+    sums = _Sums(rows, minimum)
+    builders = (_participation, _follow_through, _growth, _feedback, _safety)
+    sections = [build_section(sums) for build_section in builders] if releases else []
+    enrolled = sums.noisy("enrolled")
+    months = sums.months.get("enrolled", 0)
     return Dashboard(
         scope_label=cohort.name if cohort else organisation.name,
         period_label=Period(period).label,
         minimum=minimum,
-        computed_at=computed_at,
+        months=[r.month for r in releases],
         sections=sections,
-        hidden_small=c.small,
-        hidden_other=c.other,
+        people_margin=round(margin(enrolled.scale / math.sqrt(months))) if months else 0,
+        too_few=sums.too_few,
+        not_released=not_released,
+        noiseless=any(r.noiseless for r in releases),
+        released_at=max((r.created_at for r in releases), default=None),
     )
 
 
-def _participation(c: _Cells) -> Section:
+def _refusal(reason: str, minimum: int) -> str:
+    if reason == ReleasedCohort.Reason.CLOSE:
+        return (
+            "This cohort is not released: its members differ by fewer than "
+            f"{minimum} people from another group you can see, so comparing the two could "
+            "single someone out."
+        )
+    return (
+        f"This cohort is not released: it had fewer than {minimum} members at the start of "
+        "each month (or none has closed since it began)."
+    )
+
+
+def _participation(s: _Sums) -> Section:
     section = Section(
         "participation",
         "Participation",
-        "Who is taking part. Enrolled and active are counted today; lessons and sessions "
-        "in the period you chose.",
+        "People enrolled and active in an average month of the period (active: made a "
+        "commitment, checked in, completed a lesson or attended a session), and what they "
+        "did in the whole period.",
     )
-    rows: list[list[str]] = []
-    enrolled = c.get("participation", "enrolled")
-    if enrolled is not None:
-        rows.append(
-            ["Enrolled now", c.mark(enrolled) if c.hidden(enrolled) else _int(enrolled.value), ""]
-        )
-    active = c.get("participation", "active30")
-    if active is not None:
-        if c.hidden(active):
-            rows.append(["Active in the last 30 days", c.mark(active), ""])
-        else:
-            text = ""
-            if active.value2 >= 1:
-                low, high = stats.wilson(int(active.value), int(active.value2))
-                text = f"{_pct(active.value / active.value2)} (95% CI {_pct_ci((low, high))})"
-            rows.append(["Active in the last 30 days", _int(active.value), text])
-    for key, label in (("lessons", "Lessons completed"), ("attended", "Sessions attended")):
-        cell = c.get("participation", key)
-        if cell is None:
-            continue
-        if c.hidden(cell):
-            rows.append([label, c.mark(cell), ""])
-        else:
-            rows.append([label, _int(cell.value), f"by {_int(cell.people)} people"])
+    rows = [
+        [Value("Enrolled (a month, on average)"), _average(s, "enrolled"), Value("")],
+        [
+            Value("Active (a month, on average)"),
+            _average(s, "active"),
+            s.rate("active", "enrolled"),
+        ],
+        [Value("Lessons completed"), s.count("lessons"), _people(s, "lesson_people")],
+        [Value("Sessions attended"), s.count("attended"), _people(s, "attended_people")],
+    ]
+    # Complement: enrolled - active describes the inactive; hide "active" when it is a handful.
+    inactive = s.noisy("enrolled").value - s.noisy("active").value
+    months = max(1, s.months.get("enrolled", 1))
+    if s.has("active") and 0.5 <= inactive / months < s.minimum:
+        s.too_few = True
+        rows[1][1:] = [Value(TOO_FEW), Value(TOO_FEW)]
     section.tables.append(
         Table("participation", "Participation", ["Measure", "Number", "Share or people"], rows)
     )
-    # Retention by month since joining.
-    retention_rows: list[list[str]] = []
+    retention_rows: list[list[Value]] = []
     bars: list[charts.Row] = []
-    for k in range(12):
-        cell = c.get("retention", str(k))
-        if cell is None or cell.value2 == 0:
+    for k in counts.MONTH_KEYS:
+        reached = s.noisy("reached", k)
+        if reached.value < 0.5 and not s.enough("reached", k):
             continue
-        label = "The month they joined" if k == 0 else f"Month {k} after joining"
-        if c.hidden(cell):
-            mark = c.mark(cell)
-            retention_rows.append([label, mark, mark, mark])
-            bars.append(charts.Row(label, None, None, mark))
+        label = "The month they joined" if k == "0" else f"Month {k} after joining"
+        gap = reached.value - s.noisy("retained", k).value
+        # Complement: reached - active describing a handful (0 is nobody: fine to show).
+        handful = 0.5 <= gap < s.minimum
+        if not s.enough("retained", k) or not s.enough("reached", k) or handful:
+            s.too_few = True
+            retention_rows.append(
+                [Value(label), s.count("reached", k), Value(TOO_FEW), Value(TOO_FEW)]
+            )
+            bars.append(charts.Row(label, None, None, TOO_FEW))
             continue
-        share = cell.value / cell.value2
-        interval = stats.wilson(int(cell.value), int(cell.value2))
+        rate = noisy_stats.share(s.noisy("retained", k), reached)
+        share_text = Value("-")
+        if rate is not None:
+            p, interval = rate
+            share_text = Value(f"{_pct(p)} ({_pct(interval[0])} to {_pct(interval[1])})")
+            bars.append(charts.Row(label, p, interval, _pct(p)))
         retention_rows.append(
-            [label, _int(cell.value2), _int(cell.value), f"{_pct(share)} ({_pct_ci(interval)})"]
+            [Value(label), s.count("reached", k), s.count("retained", k), share_text]
         )
-        bars.append(charts.Row(label, share, interval, _pct(share)))
     if retention_rows:
         section.tables.append(
             Table(
                 "retention",
-                "Retention by month since joining",
+                "Retention by month since joining (completed months only)",
                 [
                     "Month since joining",
-                    "People who reached it",
+                    "People who completed it",
                     "Active that month",
-                    "Share (95% CI)",
+                    "Share (95% interval, noise included)",
                 ],
                 retention_rows,
             )
@@ -210,132 +326,146 @@ def _participation(c: _Cells) -> Section:
         section.chart = charts.bars(
             "retention",
             "Share of people active, by month since they joined",
-            "Bars show the share of people active in each month after joining, with 95% "
-            "Wilson intervals as lines. The same numbers are in the table.",
+            "Bars show the share of people active in each completed month after joining, "
+            "with 95% intervals (sampling error and noise) as lines. The same numbers are in "
+            "the table.",
             bars,
         )
         section.chart_note = (
-            "Each bar is the share of people who did anything (a lesson, a commitment, a "
-            "check-in, a session) in that month after joining, among everyone who had "
-            "reached that month. It shows whether people stay engaged; it does not show why "
-            "anyone stopped, and people who joined recently only count in the early months."
+            "Each bar is the share of people active in that month after joining, among the "
+            "people who completed that month within the period. It shows whether people stay "
+            "engaged; it does not show why anyone stopped."
         )
     return section
 
 
-def _follow_row(c: _Cells, cell: Cell | None, label: str) -> tuple[list[str], charts.Row]:
-    if cell is None:
-        return [label, "0", "0", "0", "-"], charts.Row(label, None, None, "none yet")
-    if c.hidden(cell):
-        mark = c.mark(cell)
-        return [label, mark, mark, mark, mark], charts.Row(label, None, None, mark)
-    made, check_ins, kept = cell.value, cell.value2, cell.value3
-    share = kept / check_ins if check_ins else None
-    row = [
-        label,
-        _int(made),
-        _int(check_ins),
-        _int(kept),
-        _pct(share) if share is not None else "-",
-    ]
-    bar = charts.Row(label, share, None, _pct(share) if share is not None else "no check-ins")
-    return row, bar
+def _average(s: _Sums, measure: str) -> Value:
+    months = s.months.get(measure, 0)
+    if months == 0:
+        return Value("-")
+    noisy = s.noisy(measure)
+    average, scale = noisy.value / months, noisy.scale / months
+    if average < s.minimum or average <= margin(scale):
+        s.too_few = True
+        return Value(TOO_FEW, scale)
+    return Value(f"{round(average):,} ± {round(margin(scale)):,}", scale)
 
 
-def _follow_through(c: _Cells) -> Section:
+def _people(s: _Sums, measure: str) -> Value:
+    months = s.months.get(measure, 0)
+    if not months or not s.enough(measure):
+        return Value("")
+    noisy = s.noisy(measure)
+    return Value(f"by about {round(noisy.value / months):,} people a month", noisy.scale / months)
+
+
+def _follow_row(s: _Sums, key: str, label: str) -> tuple[list[Value], charts.Row]:
+    name = {m: counts.follow_measure(m, key) for m in ("commitments", "check_ins", "kept")}
+    made = s.count(name["commitments"], key)
+    checked, kept = s.count(name["check_ins"], key), s.count(name["kept"], key)
+    share = s.rate(name["kept"], name["check_ins"], key)
+    row = [Value(label), made, checked, kept, share]
+    if share.text == TOO_FEW or share.text == "-":
+        return row, charts.Row(label, None, None, share.text)
+    found = noisy_stats.share(s.noisy(name["kept"], key), s.noisy(name["check_ins"], key))
+    assert found is not None
+    p, interval = found
+    return row, charts.Row(label, p, interval, _pct(p))
+
+
+def _follow_through(s: _Sums) -> Section:
     section = Section(
-        wide=True,
         key="follow-through",
         title="Follow-through",
         intro="Commitments made and check-ins in the period, by practice and by courage level. "
-        "“Kept” counts check-ins answered “done”.",
+        "“Kept” counts check-ins answered “done”. Each column is shown only when enough "
+        "people are behind it.",
     )
-    headers = ["", "Commitments made", "Check-ins", "Kept", "Share kept"]
+    headers = ["Commitments made", "Check-ins", "Kept", "Share kept (95% interval)"]
     rows, bars = [], []
     for practice in Practice:
-        row, bar = _follow_row(c, c.get("practice", practice.value), practice.label)
+        row, bar = _follow_row(s, str(practice.value), practice.label)
         rows.append(row)
         bars.append(bar)
-    total_row, _ = _follow_row(c, c.get("practice", "total"), "All practices")
+    total_row, _ = _follow_row(s, "all", "All practices")
     rows.append(total_row)
-    section.tables.append(Table("by-practice", "By practice", ["Practice", *headers[1:]], rows))
-    courage_rows = [
-        _follow_row(c, c.get("courage", str(level.value)), level.label)[0] for level in Courage
-    ]
+    section.tables.append(Table("by-practice", "By practice", ["Practice", *headers], rows))
+    courage_rows = [_follow_row(s, f"courage-{c.value}", c.label)[0] for c in Courage]
     courage_rows.append(total_row)
     section.tables.append(
-        Table("by-courage", "By courage level", ["Courage level", *headers[1:]], courage_rows)
+        Table("by-courage", "By courage level", ["Courage level", *headers], courage_rows)
     )
     section.chart = charts.bars(
         "follow",
         "Share of check-ins answered “done”, by practice",
-        "One bar per practice; hidden practices say so instead of a bar. The same numbers "
-        "are in the table.",
+        "One bar per practice with its 95% interval; practices with too few people say so "
+        "instead of a bar. The same numbers are in the table.",
         bars,
     )
     section.chart_note = (
-        "Each bar is the share of check-ins in the period that people answered “done”. "
-        "It counts check-ins, not people, so someone who checks in often weighs more; for that "
-        "reason no confidence interval is drawn. It does not show how hard the commitments "
-        "were or what people wrote, which stays private."
+        "Each bar is the share of check-ins in the period that people answered “done”. It "
+        "counts check-ins (at most 8 a person a month), not people, and its interval treats "
+        "check-ins as independent, so it is too narrow when a few people check in often."
     )
     return section
 
 
-def _growth(c: _Cells) -> Section:
+def _growth(s: _Sums) -> Section:
     section = Section(
-        wide=True,
         key="growth",
         title="Growth since baseline",
-        intro="How often people say they practise each of the seven practices (0 = not this month, "
-        "4 = most days): the change from their first self-assessment to their latest, among "
-        "people with both, whose latest falls in the period.",
+        intro="How often people say they practise each of the seven practices (0 = not this "
+        "month, 4 = most days): the change from their first self-assessment to one taken in "
+        "the period. Someone assessed in two months of the period counts in both.",
     )
-    rows: list[list[str]] = []
+    rows: list[list[Value]] = []
     points: list[charts.Row] = []
     for practice in Practice:
-        cell = c.get("growth", practice.value)
-        label = practice.label
-        if cell is None or cell.people == 0:
-            rows.append([label, "0", "-", "-", "-", "-"])
-            points.append(charts.Row(label, None, None, "no one yet"))
+        key, label = str(practice.value), practice.label
+        if not s.enough("growth_people", key):
+            s.too_few = True
+            rows.append([Value(label), Value(TOO_FEW), *[Value("-")] * 4])
+            points.append(charts.Row(label, None, None, TOO_FEW))
             continue
-        if c.hidden(cell):
-            mark = c.mark(cell)
-            rows.append([label, mark, mark, mark, mark, mark])
-            points.append(charts.Row(label, None, None, mark))
+        n = s.noisy("growth_people", key)
+        change = noisy_stats.paired_change(
+            n, s.noisy("growth_change", key), s.noisy("growth_squares", key)
+        )
+        # The baseline is a 0-4 rating: clipped to it, or "too few" when the noise swamps it.
+        baseline = s.mean_of(s.noisy("growth_baseline", key), n, 0, 4)
+        if change is None or change.mean_ci is None:
+            rows.append(
+                [Value(label), s.count("growth_people", key), Value(TOO_FEW), *[Value("-")] * 3]
+            )
+            points.append(charts.Row(label, None, None, TOO_FEW))
             continue
-        change = stats.paired_change_from_sums(cell.people, cell.value, cell.value2)
-        baseline = cell.value3 / cell.people
-        mean_ci = _ci(*change.mean_ci) if change.mean_ci else "-"
         dz = (
             f"{change.dz:.2f} ({_ci(*change.dz_ci)})"
             if change.dz is not None and change.dz_ci
             else "-"
         )
-        g = f"{change.g:.2f} ({_ci(*change.g_ci)})" if change.g is not None and change.g_ci else "-"
         rows.append(
             [
-                label,
-                _int(cell.people),
-                f"{baseline:.2f}",
-                f"{change.mean:+.2f}",
-                mean_ci,
-                f"{dz}; g = {g}",
+                Value(label),
+                s.count("growth_people", key),
+                baseline,
+                Value(f"{change.mean:+.2f}"),
+                Value(_ci(*change.mean_ci)),
+                Value(dz),
             ]
         )
         points.append(charts.Row(label, change.mean, change.mean_ci, f"{change.mean:+.2f}"))
     section.tables.append(
         Table(
             "growth",
-            "Change from baseline to latest self-rating",
+            "Change from baseline to a later self-rating",
             [
                 "Practice",
                 "People with both",
                 "Mean at baseline",
                 "Mean change",
-                "95% CI of the change",
-                "Effect size d_z (95% CI); Hedges' g",
+                "95% interval of the change",
+                "Effect size d_z (95% interval)",
             ],
             rows,
         )
@@ -343,113 +473,102 @@ def _growth(c: _Cells) -> Section:
     section.chart = charts.dots(
         "growth",
         "Mean change in self-rating since baseline, by practice",
-        "A dot for each practice's mean change with its 95% confidence interval as a line; "
-        "the vertical line is no change. The same numbers are in the table.",
+        "A dot for each practice's mean change with its 95% interval as a line; the vertical "
+        "line is no change. The same numbers are in the table.",
         points,
     )
     section.chart_note = (
-        "Dots right of the line mean people say they practise more often than at their "
-        "baseline; the line through each dot is the 95% confidence interval of the mean change "
-        "(t distribution). d_z is the mean change divided by the spread of the changes; its "
-        "interval uses the normal approximation SE = √(1/n + d²/2n), and Hedges' g corrects it "
-        "for small groups. These are self-ratings: they show what people report, not what they "
-        "do, and there is no comparison group, so they do not prove the program caused a change."
+        "Intervals cover both the sampling error and the added noise. The change's interval "
+        "uses Student's t; d_z (the mean change divided by the spread of the changes) uses "
+        "the exact noncentral t interval, widened for the noise. These are self-ratings with "
+        "no comparison group: they show what people report, not that the program caused it."
     )
     return section
 
 
-def _feedback(c: _Cells) -> Section:
+def _feedback(s: _Sums) -> Section:
     section = Section(
         "feedback",
         "Session feedback",
-        "From the anonymous 30-second pulse after each session, once it has closed. Only "
-        f"sessions with at least {c.minimum} answers count.",
+        "From the anonymous pulse after each session, counted in the month its pulse closed.",
     )
-    cell = c.get("feedback", "all")
-    if cell is None or cell.people == 0:
-        section.empty = "No closed session pulse with enough answers in this period yet."
+    if not s.has("feedback_answers"):
+        section.empty = "No session feedback has been released for this period."
         return section
-    if c.hidden(cell):
-        mark = c.mark(cell)
-        rows = [["Answers", mark], ["Found it useful (4-5 of 5)", mark]]
-    else:
-        n = int(cell.people)
-        good = stats.wilson(int(cell.value4), n)
-        rows = [
-            ["Sessions", _int(cell.value3)],
-            ["Answers", _int(n)],
-            ["Mean “useful” (1-5)", f"{cell.value / n:.2f}"],
-            ["Mean “felt safe to speak” (1-5)", f"{cell.value2 / n:.2f}"],
-            ["Found it useful (4-5 of 5)", f"{_pct(cell.value4 / n)} ({_pct_ci(good)})"],
-        ]
+    if not s.enough("feedback_answers"):
+        s.too_few = True
+        section.empty = f"Session feedback: {TOO_FEW}."
+        return section
+    rows = [
+        [Value("Answers"), s.count("feedback_answers")],
+        [Value("Mean “useful” (1-5)"), s.mean("feedback_useful", "feedback_answers", "all", 1, 5)],
+        [
+            Value("Mean “felt safe to speak” (1-5)"),
+            s.mean("feedback_safe", "feedback_answers", "all", 1, 5),
+        ],
+        [
+            Value("Found it useful (4-5 of 5), 95% interval"),
+            s.rate("feedback_good", "feedback_answers"),
+        ],
+    ]
     section.tables.append(Table("feedback", "Session feedback", ["Measure", "Value"], rows))
+    section.chart_note = (
+        "One person answers after each session they attend, so answers are clustered within "
+        "people; the interval treats answers as independent and is too narrow when the same "
+        "people answer every session."
+    )
     return section
 
 
-def _safety(c: _Cells) -> Section:
+def _safety(s: _Sums) -> Section:
     section = Section(
         "safety",
         "Psychological-safety pulse",
         "Five statements about how safe it feels to speak up, ask and try things in the group "
-        "(after Edmondson, 1999). Results appear only after a pulse has closed, so nobody can "
-        "watch them change answer by answer.",
+        "(after Edmondson, 1999), from pulses that closed in the period.",
     )
-    pulses: dict[str, dict[str, Cell]] = defaultdict(dict)
-    for key, found in c.by.get("safety", {}).items():
-        pulse_id, opens, closes, field_name = key.split("|")
-        pulses[f"{pulse_id}|{opens}|{closes}"][field_name] = found
-    if not pulses:
+    if not s.has("safety_people") or s.noisy("safety_people").value < 0.5:
         section.empty = "No pulse has closed in this period yet."
         return section
-    latest_bars: list[charts.Row] = []
-    for index, (pulse_key, items) in enumerate(
-        sorted(pulses.items(), key=lambda kv: kv[0].split("|")[1], reverse=True)
-    ):
-        _, opens, closes = pulse_key.split("|")
-        first, last = date.fromisoformat(opens), date.fromisoformat(closes)
-        caption = f"Pulse open {first:%-d %b %Y} to {last:%-d %b %Y}"
-        rows: list[list[str]] = []
-        for item in SAFETY_ITEMS:
-            cell = items.get(item.field)
-            if cell is None:
-                continue
-            if c.hidden(cell) or cell.people == 0:
-                mark = c.mark(cell) if c.hidden(cell) else "no answers"
-                rows.append([item.short, mark, mark, mark])
-                if index == 0:
-                    latest_bars.append(charts.Row(item.short, None, None, mark))
-                continue
-            n = int(cell.people)
-            agree = cell.value2 / n
-            interval = stats.wilson(int(cell.value2), n)
-            rows.append(
-                [
-                    item.short,
-                    _int(n),
-                    f"{cell.value / n:.2f}",
-                    f"{_pct(agree)} ({_pct_ci(interval)})",
-                ]
-            )
-            if index == 0:
-                latest_bars.append(charts.Row(item.short, agree, interval, _pct(agree)))
-        section.tables.append(
-            Table(
-                f"safety-{index}",
-                caption,
-                ["Statement", "Answers", "Mean (1-5)", "Agree or strongly agree (95% CI)"],
-                rows,
-            )
+    if not s.enough("safety_people"):
+        s.too_few = True
+        section.empty = f"Pulse results: {TOO_FEW}."
+        return section
+    n = s.noisy("safety_people")
+    rows: list[list[Value]] = []
+    bars: list[charts.Row] = []
+    for item in SAFETY_ITEMS:
+        people = Noisy(n.value, n.scale)
+        mean = s.mean_of(s.noisy("safety_sum", item.field), people, 1, 5)
+        agree = s.rate_of(s.noisy("safety_agree", item.field), people)
+        rows.append([Value(item.short), s.count("safety_people"), mean, agree])
+        found = noisy_stats.share(s.noisy("safety_agree", item.field), people)
+        if agree.text != TOO_FEW and found is not None:
+            p, interval = found
+            bars.append(charts.Row(item.short, p, interval, _pct(p)))
+        else:
+            bars.append(charts.Row(item.short, None, None, agree.text))
+    section.tables.append(
+        Table(
+            "safety",
+            "Answers to the pulses that closed",
+            [
+                "Statement",
+                "People who answered",
+                "Mean (1-5)",
+                "Agree or strongly agree (95% interval)",
+            ],
+            rows,
         )
+    )
     section.chart = charts.bars(
         "safety",
-        "Share agreeing with each statement, latest closed pulse",
-        "One bar per statement with its 95% Wilson interval. The same numbers are in the "
-        "first table.",
-        latest_bars,
+        "Share agreeing with each statement",
+        "One bar per statement with its 95% interval. The same numbers are in the table.",
+        bars,
     )
     section.chart_note = (
-        "Each bar is the share of people who agreed or strongly agreed with a statement in "
-        "the most recent closed pulse. It shows how the group feels on average; it cannot show "
-        "how any one person feels, and a small group's interval is wide."
+        "Each bar is the share of answers agreeing or strongly agreeing. It shows how the "
+        "group feels on average; it cannot show how any one person feels."
     )
     return section

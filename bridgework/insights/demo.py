@@ -18,8 +18,8 @@ from bridgework.practice import assessment
 from bridgework.practice import services as practice_services
 from bridgework.practice.models import Assessment, CheckIn, Commitment
 
-from . import rollups
-from .models import GrowthScore, SafetyAnswer, SafetyPulse, SafetyResponse
+from . import privacy_settings, releases
+from .models import GrowthScore, PrivacyBudget, SafetyAnswer, SafetyPulse, SafetyResponse
 from .pulse import ITEM_FIELDS
 
 GENERATED = 34
@@ -99,7 +99,13 @@ def create(organisation: Organisation) -> None:
     for cohort in (spring, autumn, trio):
         _sessions(rng, cohort, now)
     _safety(rng, organisation, jordan, fatima, trio, generated, today)
-    rollups.rebuild(organisation=organisation)
+    # The closed months are released now, so the program admin sees a real release at once.
+    # A small organisation needs the largest budget allowed to show much at all; the demo's
+    # admin has chosen it (the privacy page shows it and lets them change it).
+    PrivacyBudget.objects.update_or_create(
+        organisation=organisation, defaults={"monthly_rho": privacy_settings.ceiling_rho()}
+    )
+    releases.release_closed_months(organisation=organisation, today=today)
 
 
 def _practice(rng: random.Random, people: list[Person], now: datetime) -> None:

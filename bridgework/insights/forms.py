@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from bridgework.cohorts.models import Cohort
 
+from . import privacy_settings
 from .models import Period
 from .pulse import AGREEMENT_SCALE, ITEMS
 
@@ -58,6 +60,24 @@ class ViewForm(forms.Form):
 
     def clean_period(self) -> str:
         return self.cleaned_data.get("period") or Period.QUARTER
+
+
+class BudgetForm(forms.Form):
+    """The monthly privacy budget (zCDP rho), within the floor and ceiling of settings."""
+
+    monthly_rho = forms.FloatField(
+        label="Monthly privacy budget (rho)",
+        help_text="Larger means less noise and a weaker guarantee. Applies from the next "
+        "monthly release.",
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+
+    def clean_monthly_rho(self) -> float:
+        value = self.cleaned_data["monthly_rho"]
+        low, high = privacy_settings.floor_rho(), privacy_settings.ceiling_rho()
+        if not math.isfinite(value) or not low <= value <= high:
+            raise forms.ValidationError(f"Choose a budget from {low:g} to {high:g}.")
+        return float(value)
 
 
 class PulseForm(forms.Form):

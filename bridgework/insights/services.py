@@ -13,10 +13,11 @@ from django.utils import timezone
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.models import Cohort, Membership
 
+from . import privacy_settings
 from .models import (
     AuditEntry,
     GrowthScore,
-    RollupState,
+    PrivacyBudget,
     SafetyAnswer,
     SafetyPulse,
     SafetyResponse,
@@ -68,14 +69,26 @@ def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: 
 
 def forget_person(person: Person) -> None:
     """An erasure hook: remove the person's growth rows (found through their subject key).
-    Their other rollup rows go with them (foreign keys), and pulse answers were never theirs
-    to begin with."""
-    deleted, _ = GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
-    if deleted and person.organisation_id is not None:
-        # Deleted rows leave no trace to notice: have the next refresh add growth up again.
-        RollupState.objects.filter(organisation_id=person.organisation_id).update(
-            responses_at=None, growth_at=None
-        )
+    Releases already made keep their noisy totals, which describe no one; pulse answers were
+    never theirs to begin with."""
+    GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
+
+
+@transaction.atomic
+def set_budget(*, organisation: Organisation, monthly_rho: float, changed_by: Person) -> None:
+    """The program admin's monthly budget, from the next release on (within floor and
+    ceiling; a release already made keeps what it spent)."""
+    low, high = privacy_settings.floor_rho(), privacy_settings.ceiling_rho()
+    if not low <= monthly_rho <= high:
+        raise ValidationError({"monthly_rho": f"Choose a budget from {low:g} to {high:g}."})
+    PrivacyBudget.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "monthly_rho": monthly_rho,
+            "changed_by": changed_by,
+            "changed_at": timezone.now(),
+        },
+    )
 
 
 # --- the psychological-safety pulse -----------------------------------------------------------

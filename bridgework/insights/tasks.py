@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.tasks import task
-from django.utils import timezone
 
 
 @task(queue_name="rollups")
-def refresh_insights() -> int:
-    """Fold today and yesterday into every organisation's rollups, then refresh its cells."""
+def release_insights() -> int:
+    """Release every organisation's closed months not yet released (idempotent: a month is
+    released once, and a second worker racing for it is refused by the database)."""
     from bridgework.accounts.models import Organisation
 
-    from . import rollups
-
-    today = timezone.localdate()
-    count = 0
-    for organisation in Organisation.objects.order_by("pk"):
-        for day in (today - timedelta(days=1), today):
-            rollups.fold_day(organisation=organisation, day=day)
-        rollups.refresh(organisation=organisation, today=today)
-        count += 1
-    return count
-
-
-@task(queue_name="rollups")
-def rebuild_insights() -> int:
-    """Nightly: rebuild every organisation's rollups from the source tables."""
-    from bridgework.accounts.models import Organisation
-
-    from . import rollups
+    from . import releases
 
     count = 0
     for organisation in Organisation.objects.order_by("pk"):
-        rollups.rebuild(organisation=organisation)
-        count += 1
+        count += len(releases.release_closed_months(organisation=organisation))
     return count

@@ -18,9 +18,9 @@ from bridgework.lib import csvsafe
 from bridgework.lib.ids import parse_id
 
 from . import dashboard as board
-from . import services
-from .forms import ORGANISATION, AnswerForm, PulseForm, ViewForm
-from .models import AuditEntry, Period, SafetyPulse, SafetyResponse
+from . import privacy_settings, releases, services
+from .forms import ORGANISATION, AnswerForm, BudgetForm, PulseForm, ViewForm
+from .models import AuditEntry, Period, Release, SafetyPulse, SafetyResponse
 from .pulse import ATTRIBUTION, ITEMS
 from .suppression_settings import min_cell
 
@@ -122,13 +122,58 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         format=AuditEntry.Format.PAGE,
     )
     query = f"cohort={choice.cohort.pk if choice.cohort else ORGANISATION}&period={choice.period}"
+    if viewer.organisation_view:
+        context["budget"] = releases.monthly_rho(organisation)
     context.update(
+        too_few=board.TOO_FEW,
         form=choice.form,
         board=result,
         export_url=f"{reverse('insights_export')}?{query}",
         minimum=minimum,
     )
     return render(request, "insights/dashboard.html", context)
+
+
+# --- the privacy budget -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Program admins choose the monthly budget and see what each release spent."""
+    person = current_person(request)
+    if not person.is_program_admin:
+        raise PermissionDenied("The privacy budget is for program admins.")
+    organisation = current_organisation(request)
+    form = BudgetForm(
+        request.POST if request.method == "POST" else None,
+        initial={"monthly_rho": releases.monthly_rho(organisation)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_budget(
+                organisation=organisation,
+                monthly_rho=form.cleaned_data["monthly_rho"],
+                changed_by=person,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved. The next monthly release uses this budget.")
+            return redirect("insights_privacy")
+    made = list(Release.objects.filter(organisation=organisation).order_by("-month")[:24])
+    return render(
+        request,
+        "insights/privacy.html",
+        {
+            "form": form,
+            "releases": made,
+            "floor": privacy_settings.floor_rho(),
+            "ceiling": privacy_settings.ceiling_rho(),
+            "default": privacy_settings.default_rho(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET
@@ -163,18 +208,27 @@ def export(request: HttpRequest) -> HttpResponse:
     writer = csvsafe.writer(response)
     writer.writerow(["View", result.scope_label])
     writer.writerow(["Period", result.period_label])
+    writer.writerow(["Released months", " ".join(f"{m:%Y-%m}" for m in sorted(result.months))])
     writer.writerow(["Smallest group shown", minimum])
+    writer.writerow(
+        [
+            "Noise",
+            "Every number is a sum of monthly releases with random noise added (docs/privacy.md);"
+            " the noise scale is the standard deviation of that noise, and about 95% of the "
+            "time a count is within twice the scale of the truth.",
+        ]
+    )
+    if result.not_released:
+        writer.writerow(["Not released", result.not_released])
+    writer.writerow([])
+    writer.writerow(["Section", "Table", "Row", "Column", "Shown", "Noise scale (SD)"])
     for section, table in result.tables():
-        writer.writerow([])
-        writer.writerow([f"{section.title}: {table.caption}"])
-        writer.writerow(table.headers)
-        writer.writerows(table.rows)
-    if result.hidden_small or result.hidden_other:
-        writer.writerow([])
-        writer.writerow([f"“fewer than {minimum}”: a group too small to show."])
-        writer.writerow(
-            ["“hidden*”: hidden so that a small group cannot be worked out from other numbers."]
-        )
+        for row in table.rows:
+            for header, value in zip(table.headers[1:], row[1:], strict=False):
+                scale = "" if value.scale is None else f"{value.scale:.3f}"
+                writer.writerow(
+                    [section.title, table.caption, row[0].text, header, value.text, scale]
+                )
     return response
 
 

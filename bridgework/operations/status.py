@@ -1,4 +1,4 @@
-"""What `bridgework status` reports: the queue, stuck tasks, workers, rollups and backups."""
+"""What `bridgework status` reports: the queue, stuck tasks, workers, insights releases and backups."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from bridgework.insights.models import RollupState
+from bridgework.insights.models import Release
 
 from .models import BackupRecord, Heartbeat
 
@@ -41,7 +41,7 @@ class Status:
     queue: list[QueuedTask]
     stuck: list[StuckTask]
     heartbeats: list[Heartbeat]
-    last_rollup: datetime | None
+    last_release: datetime | None
     last_backup: BackupRecord | None
 
 
@@ -67,7 +67,7 @@ def current_status() -> Status:
         queue=queue,
         stuck=stuck,
         heartbeats=list(Heartbeat.objects.order_by("name")),
-        last_rollup=RollupState.objects.aggregate(last=Max("refreshed_at"))["last"],
+        last_release=Release.objects.aggregate(last=Max("created_at"))["last"],
         last_backup=BackupRecord.objects.order_by("-made_at").first(),
     )
 

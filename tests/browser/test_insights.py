@@ -1,6 +1,7 @@
-"""Insights as a program admin and a facilitator meet them in the demo: the admin opens the
-dashboard, reads what changed since baseline with its confidence interval, sees suppressed
-cells explained, exports the CSV and checks the audit list; the facilitator sees only her
+"""Insights as a program admin and a facilitator meet them in the demo: the admin reads the
+latest release with its plain-language guarantee and intervals, sees why a small cohort is
+not released, exports the CSV with each number's noise scale, changes the privacy budget and
+checks the audit list; the facilitator sees only her
 cohorts; a participant answers the safety pulse from the home page. axe-core on each page."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .helpers import AccessibilityChecker, screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 
-def test_an_admin_reads_the_demo_insights_and_exports_them(
+def test_an_admin_reads_the_latest_release_exports_it_and_changes_the_budget(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "admin@example.com")
@@ -29,26 +30,24 @@ def test_an_admin_reads_the_demo_insights_and_exports_them(
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"period=12m"))
     page.wait_for_load_state()
+    # The plain-language guarantee, with the size of the noise at this size.
+    guarantee = page.locator(".insights-guarantee")
+    expect(guarantee).to_contain_text("A little random noise is added to every number")
+    expect(guarantee).to_contain_text(re.compile(r"within about ±\d+ of the truth"))
+    participation = page.get_by_role("table", name="Participation")
+    enrolled = participation.get_by_role("row", name="Enrolled (a month, on average)")
+    expect(enrolled).to_contain_text("±")
+    active = participation.get_by_role("row", name="Active (a month, on average)")
+    expect(active).to_contain_text(" to ")
     axe(page, dark_too=True)
-    growth = page.get_by_role("region", name="Growth since baseline")
-    expect(
-        growth.get_by_role("img", name="Mean change in self-rating since baseline, by practice")
-    ).to_be_visible()
-    table = growth.get_by_role("table", name="Change from baseline to latest self-rating")
-    expect(table.get_by_role("columnheader", name="95% CI of the change")).to_be_visible()
-    curiosity = table.get_by_role("row", name="Deep curiosity")
-    expect(curiosity).to_contain_text(" to ")
     screenshot(page, "insights-organisation.png")
 
-    # A cohort of three: its numbers are hidden, and the page says why.
+    # A cohort of three is not released at all, and the page says why.
     page.get_by_label("View").select_option(label="Cohort: Pilot trio")
     page.get_by_role("button", name="Show").click()
-    enrolled = page.get_by_role("table", name="Participation").get_by_role(
-        "row", name="Enrolled now"
-    )
-    expect(enrolled.get_by_role("cell").first).to_have_text("fewer than 5")
+    expect(page.get_by_text("This cohort is not released")).to_be_visible()
     page.get_by_text("How these numbers protect people").click()
-    expect(page.get_by_text("No number here describes fewer than 5 people.")).to_be_visible()
+    expect(page.get_by_text("The guarantee is differential privacy")).to_be_visible()
     axe(page)
     screenshot(page, "insights-small-cohort.png")
 
@@ -60,8 +59,26 @@ def test_an_admin_reads_the_demo_insights_and_exports_them(
     with open(download.value.path(), encoding="utf-8") as handle:
         rows = list(csv.reader(io.StringIO(handle.read())))
     assert ["View", "Demo Organisation"] in rows
-    assert any(row and row[0] == "Deep curiosity" for row in rows)
+    header = rows.index(["Section", "Table", "Row", "Column", "Shown", "Noise scale (SD)"])
+    enrolled_row = next(r for r in rows[header:] if r[2] == "Enrolled (a month, on average)")
+    assert float(enrolled_row[5]) > 0
 
+    # The budget: program admins change it within the floor and ceiling.
+    page.get_by_role("link", name="Privacy budget and releases").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy budget and releases")
+    expect(page.get_by_role("table", name="What each monthly release spent")).to_be_visible()
+    budget = page.get_by_label("Monthly privacy budget (rho)")
+    budget.fill("9")
+    page.get_by_role("button", name="Save the budget").click()
+    expect(page.get_by_text("Choose a budget from 0.05 to 2.")).to_be_visible()
+    axe(page)
+    page.get_by_label("Monthly privacy budget (rho)").fill("1")
+    page.get_by_role("button", name="Save the budget").click()
+    expect(page.get_by_text("The next monthly release uses this budget.")).to_be_visible()
+    axe(page)
+    screenshot(page, "insights-privacy.png")
+
+    page.get_by_role("link", name="Back to insights").click()
     page.get_by_role("link", name="Who looked at insights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who looked at insights")
     expect(page.get_by_role("cell", name="CSV export")).to_be_visible()

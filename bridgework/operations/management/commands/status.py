@@ -11,7 +11,7 @@ from bridgework.operations.status import ago, current_status, lease
 
 
 class Command(BaseCommand):
-    help = "How the site is doing: queue, stuck tasks, workers, rollups, backups, keys, disk."
+    help = "How the site is doing: queue, stuck tasks, workers, insights releases, backups, keys, disk."
     # Status must report a key problem, not refuse to start because of it.
     requires_system_checks: list[str] = []
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             write(f"  {beat.name}: {ago(beat.seen_at, now)}")
         if not status.heartbeats:
             write("  no worker or health check has reported yet")
-        write(f"Insights rollups last refreshed: {ago(status.last_rollup, now)}")
+        write(f"Insights last released: {ago(status.last_release, now)}")
         backup = status.last_backup
         if backup is None:
             write("Last backup: never (run `bridgework backup`)")

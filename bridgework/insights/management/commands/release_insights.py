@@ -1,4 +1,5 @@
-"""`bridgework manage rebuild_insights [--org SLUG]`: rebuild the insights rollups now."""
+"""`bridgework manage release_insights [--org SLUG]`: release every closed month not yet
+released, now (the worker does it every hour)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bridgework.accounts.models import Organisation
-from bridgework.insights import rollups
+from bridgework.insights import releases
 
 
 class Command(BaseCommand):
-    help = "Rebuild the insights rollups from the source tables (every organisation, or one)."
+    help = "Release the insights of closed months not yet released (every organisation, or one)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", help="the organisation's slug (default: all)")
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation with the slug {options['org']!r}.")
         for organisation in organisations:
             started = time.perf_counter()
-            rollups.rebuild(organisation=organisation)
+            made = releases.release_closed_months(organisation=organisation)
             seconds = time.perf_counter() - started
-            self.stdout.write(f"{organisation.slug}: rebuilt in {seconds:.1f} s")
+            months = ", ".join(f"{r.month:%B %Y}" for r in made) or "nothing new"
+            self.stdout.write(f"{organisation.slug}: {months} ({seconds:.1f} s)")
