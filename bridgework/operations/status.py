@@ -1,4 +1,4 @@
-"""What `bridgework status` reports: the queue, stuck tasks, workers, insights releases and backups."""
+"""What `bridgework status` reports: the queue, stuck tasks, workers, releases and backups."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from bridgework.operations.status import ago, current_status, lease
 
 
 class Command(BaseCommand):
-    help = "How the site is doing: queue, stuck tasks, workers, insights releases, backups, keys, disk."
+    help = "How the site is doing: queue, stuck tasks, workers, releases, backups, keys, disk."
     # Status must report a key problem, not refuse to start because of it.
     requires_system_checks: list[str] = []
 
