@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -381,7 +382,9 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
     paginator = Paginator(posts, POSTS_PER_PAGE)
     wanted = request.GET.get("page")
     target = request.GET.get("post", "")
-    if target.isdigit() and not wanted:
+    # A post's id is plain ASCII digits: "²" passes isdigit() but not int(), and int() refuses
+    # thousands of digits.
+    if re.fullmatch(r"[0-9]{1,18}", target) and not wanted:
         before = posts.filter(pk__lt=int(target)).count()
         wanted = str(before // POSTS_PER_PAGE + 1)
     page = paginator.get_page(wanted)
