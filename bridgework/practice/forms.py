@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -138,6 +139,8 @@ class CheckInForm(forms.Form):
     )
 
 
+# Reading the time zone database walks the file system: once per process is enough.
+@cache
 def _time_zones() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
