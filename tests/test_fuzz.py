@@ -45,29 +45,7 @@ POST_MARK = "_fuzz_post"
 
 # Server errors the issue (#19) lists, fixed on other branches. Each is (route name, key);
 # a key of "<name>" is a path segment. Delete this list once those branches are merged.
-KNOWN_FIXED_ELSEWHERE: set[tuple[str, str]] = {
-    ("reflection_journal_new", "lesson_prompt"),
-    ("pick", "seen"),
-    ("commit", "tip"),
-    ("commit", "practice"),
-    ("insights", "cohort"),
-    ("insights_export", "cohort"),
-    ("cohort_facilitate", "step"),
-    ("cohort_notes", "step"),
-    ("accept_invitation", "<token>"),
-    ("cohort_feed", "<feed_token>"),
-    ("community_guidelines", "next"),
-    ("community_space_new", "facilitators"),
-    ("community_space_edit", "facilitators"),
-    ("cohort_new", "facilitators"),
-    ("cohort_new", "modules"),
-    ("cohort_settings", "facilitators"),
-    ("cohort_settings", "modules"),
-    # Not named in the issue, but the same bug in the same field class (cohorts' person
-    # multi-select): SQLite cannot compare a huge id. Check the fix covers them.
-    ("cohort_new", "members"),
-    ("cohort_enrol", "people"),
-}
+KNOWN_FIXED_ELSEWHERE: set[tuple[str, str]] = set()
 
 # Always tried first, each sent in every key at once.
 NASTY_VALUES = [
