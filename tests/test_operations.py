@@ -29,6 +29,7 @@ from bridgework.accounts import services
 from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import DataKey, Organisation, Person
 from bridgework.insights.models import Release
+from bridgework.jobs.models import WorkerHeartbeat
 from bridgework.lib import keyfiles
 from bridgework.operations import health, keys, restore
 from bridgework.operations.heartbeat import last_seen, record_heartbeat
@@ -295,7 +296,9 @@ def test_a_bug_in_a_query_is_still_a_500_not_an_outage(
 # --- bridgework status and backup records ------------------------------------------------------
 
 
-def queue(task_path: str, *, at: datetime, status: str = "READY") -> None:
+def queue(
+    task_path: str, *, at: datetime, status: str = "READY", worker: str | None = None
+) -> None:
     with clock_at(at):
         DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
@@ -304,6 +307,7 @@ def queue(task_path: str, *, at: datetime, status: str = "READY") -> None:
             run_after=at,
             status=status,
             started_at=at if status == "RUNNING" else None,
+            worker_ids=[worker] if worker else [],
         )
 
 
@@ -314,8 +318,15 @@ def test_status_lists_the_queue_by_task_stuck_tasks_releases_and_the_last_backup
     queue("bridgework.practice.tasks.send_reminder", at=NOON - timedelta(minutes=1))
     queue("bridgework.accounts.tasks.send_invitation", at=NOON - timedelta(seconds=30))
     queue("bridgework.reflection.tasks.export", at=NOON - timedelta(hours=2), status="RUNNING")
+    # One task's worker died two hours ago; another's is busy and beating.
     queue(
-        "bridgework.community.tasks.send_digests", at=NOON - timedelta(minutes=1), status="RUNNING"
+        "bridgework.community.tasks.send_digests",
+        at=NOON - timedelta(minutes=1),
+        status="RUNNING",
+        worker="busy",
+    )
+    WorkerHeartbeat.objects.create(
+        worker_id="busy", started_at=NOON - timedelta(hours=1), seen_at=NOON - timedelta(seconds=5)
     )
     Release.objects.create(
         organisation=organisation,
@@ -338,7 +349,7 @@ def test_status_lists_the_queue_by_task_stuck_tasks_releases_and_the_last_backup
     assert "Queue: 3 tasks waiting" in lines
     assert any("2  bridgework.practice.tasks.send_reminder" in line for line in lines)
     assert any("1  bridgework.accounts.tasks.send_invitation" in line for line in lines)
-    assert "Stuck tasks (running for longer than 10 min): 1" in lines
+    assert "Stuck tasks (their worker has gone quiet): 1" in lines
     assert any("bridgework.reflection.tasks.export (started" in line for line in lines)
     assert not any("send_digests" in line for line in lines)
     assert "Insights last released: 2026-03-10 11:56:00 UTC (4 min ago)" in lines

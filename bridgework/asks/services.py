@@ -186,7 +186,11 @@ def _clear_proposal(ask: Ask, outcome: str) -> None:
 @transaction.atomic
 def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
     """The author approves the exact wording they were shown: only now do allies see it."""
-    ask = Ask.objects.select_for_update().select_related("published", "space").get(pk=ask.pk)
+    ask = (
+        Ask.objects.select_for_update(of=("self",))
+        .select_related("published", "space")
+        .get(pk=ask.pk)
+    )
     _require_waiting_for(ask, author, version)
     title, body = ask.proposed_title or "", ask.proposed_body or ""
     published = ask.published
@@ -215,7 +219,7 @@ def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
 @transaction.atomic
 def decline(*, ask: Ask, author: Person, version: int) -> None:
     """The author says no to the wording: nothing is shared, and it is forgotten."""
-    ask = Ask.objects.select_for_update().select_related("space").get(pk=ask.pk)
+    ask = Ask.objects.select_for_update(of=("self",)).select_related("space").get(pk=ask.pk)
     _require_waiting_for(ask, author, version)
     proposer = ask.proposed_by
     _clear_proposal(ask, Ask.Proposal.DECLINED)

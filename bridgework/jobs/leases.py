@@ -43,6 +43,21 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def silent_workers_tasks() -> list[DBTaskResult]:
+    """Running tasks whose worker's heartbeat is older than the lease: the next worker to look
+    puts them back in the queue (`release_expired`)."""
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - lease_length()).values_list(
+            "worker_id", flat=True
+        )
+    )
+    return [
+        task
+        for task in DBTaskResult.objects.running().order_by("started_at")
+        if not task.worker_ids or task.worker_ids[-1] not in alive
+    ]
+
+
 def release_expired(*, idle_worker: str | None = None) -> int:
     """Put back every running task whose worker has gone quiet; returns how many.
 

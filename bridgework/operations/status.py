@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bridgework.insights.models import Release
+from bridgework.jobs.leases import silent_workers_tasks
 
 from .models import BackupRecord, Heartbeat
-
-# A task RUNNING for longer than this has lost its worker (the tasks' lease, if set).
-DEFAULT_LEASE_SECONDS = 600
-
-
-def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "TASK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -55,13 +48,7 @@ def current_status() -> Status:
         .annotate(waiting=Count("pk"), oldest=Min("enqueued_at"))
         .order_by("oldest")
     ]
-    stuck = [
-        StuckTask(path, started_at)
-        for path, started_at in DBTaskResult.objects.running()
-        .filter(started_at__lt=now - lease())
-        .order_by("started_at")
-        .values_list("task_path", "started_at")
-    ]
+    stuck = [StuckTask(task.task_path, task.started_at) for task in silent_workers_tasks()]
     return Status(
         now=now,
         queue=queue,

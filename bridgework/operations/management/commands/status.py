@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection
 
 from bridgework.operations.health import free_disk_mb
 from bridgework.operations.keys import check_master_keys
-from bridgework.operations.status import ago, current_status, lease
+from bridgework.operations.status import ago, current_status
 
 
 class Command(BaseCommand):
@@ -36,8 +36,7 @@ class Command(BaseCommand):
                 f"  {task.waiting:>6}  {task.task_path} "
                 f"(oldest queued {ago(task.oldest_enqueued_at, now)})"
             )
-        minutes = int(lease().total_seconds() // 60)
-        write(f"Stuck tasks (running for longer than {minutes} min): {len(status.stuck)}")
+        write(f"Stuck tasks (their worker has gone quiet): {len(status.stuck)}")
         for stuck in status.stuck:
             write(f"  {stuck.task_path} (started {ago(stuck.started_at, now)})")
         write("Last seen:")
