@@ -128,7 +128,8 @@ def page_problems() -> PageProblems:
 def new_page(browser: Browser, base_url: str, problems: PageProblems, **options: Any) -> Page:
     options.setdefault("viewport", DESKTOP)
     context = browser.new_context(base_url=base_url, **options)
-    context.set_default_timeout(5_000)
+    # Generous: CI runs on a loaded 2-core machine, and a slow page is not a failed one.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     problems.watch(page)
     return page
