@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from bridgework.accounts.demo import create_demo
@@ -158,3 +159,12 @@ def open_page(browser: Browser, live_server: Any, page_problems: PageProblems) -
     for tab in pages:
         tab.context.close()
     assert not page_problems.errors, "\n".join(page_problems.errors)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_limits() -> Iterator[None]:
+    """Each test starts with empty sign-in rate limits. They live in the cache of the one
+    server process every test shares, and a test that moves the clock forward leaves attempts
+    dated in the future that would otherwise count against every later sign-in."""
+    cache.clear()
+    yield
