@@ -51,14 +51,17 @@ class Command(BaseCommand):
         )
 
     def _sqlite(self, output: Path) -> None:
-        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]))
+        # Through Django's own connection: a second connection to the same database would wait
+        # for as long as this one holds a transaction (an in-memory test database, or a
+        # command run inside one).
+        connection.ensure_connection()
+        source = connection.connection
         target = sqlite3.connect(str(output))
         try:
             with target:
                 source.backup(target)
         finally:
             target.close()
-            source.close()
 
     def _postgres(self, output: Path) -> None:
         pg_dump = shutil.which("pg_dump")
