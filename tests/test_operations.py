@@ -360,7 +360,8 @@ def test_status_lists_the_queue_by_task_stuck_tasks_releases_and_the_last_backup
     assert "Key file: opens the data keys in the database" in lines
 
 
-def test_a_backup_is_recorded_for_status(db: None, tmp_path: Path) -> None:
+# No open transaction: SQLite cannot copy a database that a transaction is writing.
+def test_a_backup_is_recorded_for_status(transactional_db: None, tmp_path: Path) -> None:
     if connection.vendor == "postgresql" and not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed.")
     output = tmp_path / "copy.backup"
