@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django import forms
@@ -29,7 +28,16 @@ from bridgework.insights.models import (
 from bridgework.insights.pulse import ITEM_FIELDS
 
 from .conftest import Cast, client_for, make_person
-from .insights_support import APRIL, MARCH, at, cohort_of, commit_and_check_in, first_number
+from .insights_support import (
+    APRIL,
+    MARCH,
+    at,
+    cohort_of,
+    commit_and_check_in,
+    first_number,
+    table_rows,
+    tables_of,
+)
 
 TODAY = timezone.localdate()
 TOO_FEW = "too few people to show this reliably"
@@ -45,50 +53,6 @@ def active_people(organisation: Organisation, count: int, prefix: str = "p") -> 
         commit_and_check_in(person)
         people.append(person)
     return people
-
-
-class Tables(HTMLParser):
-    """The text of every table on a page, row by row."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self._row = []
-        elif tag in {"td", "th"}:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"td", "th"} and self._row is not None and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[-1].append(self._row)
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def tables_of(html: str) -> list[list[list[str]]]:
-    parser = Tables()
-    parser.feed(html)
-    return parser.tables
-
-
-def table_rows(html: str, first_header: str) -> dict[str, list[str]]:
-    """The rows (by their first cell) of the table whose first column has this heading."""
-    for table in tables_of(html):
-        if table and table[0][0] == first_header:
-            return {row[0]: row[1:] for row in table[1:]}
-    raise AssertionError(f"no table headed {first_header!r}")
 
 
 # --- who sees what ---
