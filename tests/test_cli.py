@@ -28,6 +28,8 @@ from bridgework.accounts.demo import DEMO_PASSWORD_FILE
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.lib import keyfiles
 
+from .subprocess_support import copy_data_dir, own_sqlite, run_bridgework
+
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = REPO / "bridgework" / "settings.py"
 COMMANDS = ["serve", "worker", "demo", "createorg", "backup", "rotate-keys"]
@@ -35,33 +37,6 @@ COMMANDS = ["serve", "worker", "demo", "createorg", "backup", "rotate-keys"]
 
 def mode_of(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The parent's environment minus anything that would point at the test run's database."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("BRIDGEWORK_")
-        and key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(BRIDGEWORK_ENV="test", BRIDGEWORK_DATA_DIR=str(data_dir), **extra)
-    return env
-
-
-def bridgework(
-    *args: str, data_dir: Path, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bridgework", *args],
-        cwd=REPO,
-        env=clean_env(data_dir, **env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_one_clear_line(stderr: str) -> str:
@@ -173,33 +148,37 @@ def test_settings_take_the_demo_password_from_the_environment(
 # --- Subprocess: start-up and bad configuration ------------------------------------------------
 
 
+@own_sqlite
 def test_help_lists_every_command(tmp_path: Path) -> None:
-    result = bridgework("--help", data_dir=tmp_path)
+    result = run_bridgework("--help", data_dir=tmp_path)
 
     assert result.returncode == 0
     for command in COMMANDS:
         assert f"\n  {command}" in result.stdout, command
 
 
+@own_sqlite
 def test_serve_help_prints_the_usage_and_starts_nothing(tmp_path: Path) -> None:
-    result = bridgework("serve", "--help", data_dir=tmp_path)
+    result = run_bridgework("serve", "--help", data_dir=tmp_path)
 
     assert result.returncode == 0
     assert "serve [--demo]" in result.stdout
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 def test_serve_refuses_an_option_it_does_not_know(tmp_path: Path) -> None:
-    result = bridgework("serve", "--dmeo", data_dir=tmp_path)
+    result = run_bridgework("serve", "--dmeo", data_dir=tmp_path)
 
     assert result.returncode == 2
     assert "unknown option '--dmeo'" in result.stderr
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 @pytest.mark.parametrize("url", ["mysql://x", "not a url"])
 def test_a_bad_database_url_stops_start_up_with_one_clear_line(tmp_path: Path, url: str) -> None:
-    result = bridgework("demo", data_dir=tmp_path, DATABASE_URL=url)
+    result = run_bridgework("demo", data_dir=tmp_path, DATABASE_URL=url)
 
     assert result.returncode != 0
     line = assert_one_clear_line(result.stderr)
@@ -207,8 +186,9 @@ def test_a_bad_database_url_stops_start_up_with_one_clear_line(tmp_path: Path, u
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 def test_an_unreachable_database_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
-    result = bridgework(
+    result = run_bridgework(
         "demo", data_dir=tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/bridgework"
     )
 
@@ -216,11 +196,12 @@ def test_an_unreachable_database_stops_start_up_with_one_clear_line(tmp_path: Pa
     assert "cannot connect to the database" in assert_one_clear_line(result.stderr)
 
 
+@own_sqlite
 def test_an_unreadable_key_file_stops_start_up_and_is_left_untouched(tmp_path: Path) -> None:
     key_file = tmp_path / keyfiles.MASTER_KEYS_FILE
     key_file.write_text("this is not a key\n")
 
-    result = bridgework("demo", data_dir=tmp_path)
+    result = run_bridgework("demo", data_dir=tmp_path)
 
     assert result.returncode != 0
     line = assert_one_clear_line(result.stderr)
@@ -237,13 +218,11 @@ INITECH_PASSWORD = "blue-stapler-on-a-friday"
 
 @pytest.fixture(scope="module")
 def initech(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """A migrated SQLite data directory in which `createorg Initech` has run once."""
-    data_dir = tmp_path_factory.mktemp("initech")
-    migrated = bridgework("manage", "migrate", "--verbosity", "0", data_dir=data_dir)
-    assert migrated.returncode == 0, migrated.stderr
-    created = bridgework(
+    data_dir = copy_data_dir(migrated_data_dir, tmp_path_factory.mktemp("initech") / "data")
+    created = run_bridgework(
         "createorg",
         "Initech",
         "--admin-email",
@@ -260,6 +239,7 @@ def query(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]
         return db.execute(sql, params).fetchall()
 
 
+@own_sqlite
 def test_createorg_creates_the_organisation_and_its_first_admin(
     initech: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -286,6 +266,7 @@ def test_createorg_creates_the_organisation_and_its_first_admin(
     assert PBKDF2PasswordHasher().verify(INITECH_PASSWORD, str(password_hash))
 
 
+@own_sqlite
 def test_createorg_with_an_existing_email_fails_cleanly(
     initech: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -293,7 +274,7 @@ def test_createorg_with_an_existing_email_fails_cleanly(
     database = data_dir / "bridgework.sqlite3"
     organisations_before = query(database, "SELECT COUNT(*) FROM accounts_organisation")
 
-    result = bridgework(
+    result = run_bridgework(
         "createorg",
         "Initrode",
         "--admin-email",
@@ -308,13 +289,14 @@ def test_createorg_with_an_existing_email_fails_cleanly(
     assert query(database, "SELECT COUNT(*) FROM accounts_organisation") == organisations_before
 
 
+@own_sqlite
 def test_backup_writes_a_private_readable_sqlite_copy(
     initech: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     data_dir, _ = initech
     output = tmp_path / "copy.sqlite3"
 
-    result = bridgework("backup", "--output", str(output), data_dir=data_dir)
+    result = run_bridgework("backup", "--output", str(output), data_dir=data_dir)
 
     assert result.returncode == 0, result.stderr
     assert str(output) in result.stdout

@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-PATIENCE = 600.0
+from .subprocess_support import PATIENCE, REPO, child_environment, copy_data_dir, own_sqlite
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc"),
+    own_sqlite,
+]
 
 
 def free_port() -> int:
@@ -63,15 +65,10 @@ def worker_children(pid: int) -> set[int]:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def serve(migrated_data_dir: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BRIDGEWORK_", "PYTEST_"))
-        and key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(BRIDGEWORK_ENV="local", BRIDGEWORK_DATA_DIR=str(tmp_path / "data"))
+    data_dir = copy_data_dir(migrated_data_dir, tmp_path / "data")
+    env = child_environment(data_dir, env="local")
     process = subprocess.Popen(  # our own interpreter and module
         [sys.executable, "-m", "bridgework", "serve", "--port", str(port), "--workers", "1"],
         cwd=REPO,
