@@ -213,8 +213,10 @@ def mention_handle(person: Person) -> str:
     return slugify(person.chosen_name) or f"person-{person.pk}"
 
 
-def _mentioned_people(space: Space, body: str) -> list[Person]:
-    """People named with @handle who can see the space. Anyone else stays plain text."""
+def _named_people(space: Space, body: str) -> list[Person]:
+    """Everyone in the organisation named with @handle. All of them are highlighted, whether
+    or not they can see the space, so a highlight never tells a reader who belongs to a group
+    or cohort; only those who can see the space are told (`_who_can_see`)."""
     handles = list(dict.fromkeys(MENTION_RE.findall(body.lower())))[:MAX_MENTIONS]
     if not handles:
         return []
@@ -222,7 +224,11 @@ def _mentioned_people(space: Space, body: str) -> list[Person]:
     for handle in handles:
         names |= Q(chosen_name__iexact=handle.replace("-", " "))
     candidates = Person.objects.filter(names, organisation_id=space.organisation_id, is_active=True)
-    return [p for p in candidates if mention_handle(p) in handles and can_view(p, space)]
+    return [p for p in candidates if mention_handle(p) in handles]
+
+
+def _who_can_see(space: Space, people: Sequence[Person]) -> list[Person]:
+    return [p for p in people if can_view(p, space)]
 
 
 def _render(body: str, mentioned: Sequence[Person]) -> str:
@@ -290,13 +296,14 @@ def start_thread(*, space: Space, author: Person, title: str, body: str) -> Thre
 
 
 def _write_post(*, thread: Thread, author: Person, body: str, now: object) -> Post:
-    mentioned = _mentioned_people(thread.space, body)
+    named = _named_people(thread.space, body)
+    mentioned = _who_can_see(thread.space, named)
     post = Post(
         space=thread.space,
         thread=thread,
         author=author,
         body=body,
-        body_html=_render(body, mentioned),
+        body_html=_render(body, named),
         created_at=now,  # type: ignore[misc]
     )
     post.full_clean()
@@ -344,10 +351,11 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     PostRevision.objects.create(
         post=post, body=post.body, written_at=post.edited_at or post.created_at
     )
-    mentioned = _mentioned_people(post.space, body)
+    named = _named_people(post.space, body)
+    mentioned = _who_can_see(post.space, named)
     already = set(Mention.objects.filter(post=post).values_list("person_id", flat=True))
     post.body = body
-    post.body_html = _render(body, mentioned)
+    post.body_html = _render(body, named)
     post.edited_at = timezone.now()
     post.full_clean()
     post.save(update_fields=["body", "body_html", "edited_at"])
