@@ -313,6 +313,19 @@ MATRIX: dict[str, dict[str, Rule]] = {
     },
     "community_space": {"GET": in_space(200), "POST": NOT_ALLOWED},
     "community_space_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    # Opening a group's space to its members: its lead (Bo); others who see it get a 403.
+    "community_space_open": {
+        "GET": NOT_ALLOWED,
+        "POST": Rule(
+            {
+                **{p: LOGIN for p in SIGNED_OUT},
+                "participant_and_member": 302,
+                "facilitator": 403,
+                "group_member": 403,
+            },
+            404,
+        ),
+    },
     "community_guidelines": {"GET": in_space(200), "POST": in_space(302)},
     "community_thread_new": {"GET": in_space(200), "POST": in_space(400)},
     "community_queue": {"GET": space_facilitators(200), "POST": NOT_ALLOWED},
@@ -526,6 +539,7 @@ def community_objects(cast: Cast) -> dict[str, str]:
         audience=Space.Audience.GROUP,
         group=group,
     )
+    Space.objects.filter(pk=space.pk).update(opened_to_group_at=timezone.now())  # as a lead would
     for person in (cast.facilitator, cast.group_member, cast.participant_and_member):
         GuidelinesAcceptance.objects.create(space=space, person=person)
     thread = community_services.start_thread(

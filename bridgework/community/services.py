@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 from bridgework.lib.markdown import render as render_markdown
 
@@ -133,10 +133,39 @@ def create_space(
     _check_audience(space, organisation, cohort, group)
     if Space.objects.filter(organisation=organisation, name__iexact=space.name).exists():
         raise ValidationError({"name": "A space with this name already exists."})
+    if space.is_led_by(created_by):
+        space.opened_to_group_at = timezone.now()
     space.full_clean()
     space.save()
     leaders = _check_facilitators(organisation, facilitators) or [created_by]
     space.facilitators.set(leaders)
+    if space.awaits_group:
+        assert space.group is not None
+        for lead in _leads(space.group).select_related("person"):
+            notify(
+                person=lead.person,
+                kind=Notification.Kind.OTHER,
+                summary=f"{created_by.chosen_name} proposed a space for {space.group.name}. "
+                "Its members see it only if you open it to them.",
+                url=space.get_absolute_url(),
+                space=space,
+            )
+    return space
+
+
+def _leads(group: CommunityGroup) -> models.QuerySet[GroupMembership]:
+    return GroupMembership.objects.filter(group=group, is_lead=True)
+
+
+@transaction.atomic
+def open_space_to_group(*, space: Space, lead: Person) -> Space:
+    """A lead of the group agrees to the space: from now on the group's members see it."""
+    if not space.is_led_by(lead):
+        raise PermissionDenied("Only the group's leads open a space to its members.")
+    if space.awaits_group:
+        space.opened_to_group_at = timezone.now()
+        space.save(update_fields=["opened_to_group_at"])
+        logger.info("space %s opened to its group by a lead", space.pk)
     return space
 
 
