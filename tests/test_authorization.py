@@ -539,7 +539,8 @@ def community_objects(cast: Cast) -> dict[str, str]:
         audience=Space.Audience.GROUP,
         group=group,
     )
-    Space.objects.filter(pk=space.pk).update(opened_to_group_at=timezone.now())  # as a lead would
+    space.opened_to_group_at = timezone.now()  # as one of the group's leads would
+    space.save(update_fields=["opened_to_group_at"])
     for person in (cast.facilitator, cast.group_member, cast.participant_and_member):
         GuidelinesAcceptance.objects.create(space=space, person=person)
     thread = community_services.start_thread(
