@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,28 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("BRIDGEWORK_ALLOWED_HOSTS must name the host(s) in production.")
 CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWORK_CSRF_TRUSTED_ORIGINS", [])
-BASE_URL = os.environ.get("BRIDGEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def base_url(environ: Mapping[str, str]) -> str:
+    """The address links in e-mails and calendar invites start with.
+
+    BRIDGEWORK_BASE_URL when set; otherwise the address `bridgework serve` listens on (it
+    passes its --host and --port to the web server and the worker as BRIDGEWORK_HOST and
+    BRIDGEWORK_PORT). A wildcard address names no host anyone can open, so it becomes
+    127.0.0.1.
+    """
+    if environ.get("BRIDGEWORK_BASE_URL"):
+        return environ["BRIDGEWORK_BASE_URL"].rstrip("/")
+    host = environ.get("BRIDGEWORK_HOST") or "127.0.0.1"
+    port = environ.get("BRIDGEWORK_PORT") or "8000"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  (compared with, not bound to)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+BASE_URL = base_url(os.environ)
 
 INSTALLED_APPS = [
     "bridgework.accounts",
