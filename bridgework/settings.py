@@ -364,11 +364,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "one_line_client_errors": {"()": "bridgework.operations.request_log.OneLineClientErrors"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BRIDGEWORK_LOG_LEVEL", "INFO")},
     # Request bodies never reach the logs; Django's request logger only logs paths and status.
     "loggers": {
         "axes": {"level": "WARNING"},
+        # A refused request (403, 404, 400) is one line: status, method and path, no traceback.
+        "django.request": {"filters": ["one_line_client_errors"]},
         # At DEBUG these two write template contexts and query parameters to the log, which
         # could carry someone's decrypted private text. Never below INFO, whatever the root.
         "django.template": {"level": "INFO"},
