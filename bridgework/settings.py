@@ -189,6 +189,11 @@ TEMPLATES = [
 ]
 
 
+SQLITE_BUSY_SECONDS = env_int("BRIDGEWORK_SQLITE_BUSY_SECONDS", 20)
+if SQLITE_BUSY_SECONDS < 1:
+    raise ImproperlyConfigured("BRIDGEWORK_SQLITE_BUSY_SECONDS must be at least 1.")
+
+
 def database_settings() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -199,7 +204,10 @@ def database_settings() -> dict[str, Any]:
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at the start of a transaction so two writers queue instead of deadlocking.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # How long a writer waits for the lock before "database is locked". Long
+                # enough to wait out a big write (`demo --reset`), short of gunicorn's 30 s;
+                # a request that still gets the error answers 503 and the worker retries.
+                "timeout": SQLITE_BUSY_SECONDS,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),

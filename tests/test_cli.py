@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -173,6 +174,50 @@ def test_settings_take_the_demo_password_from_the_environment(
     monkeypatch.setenv("BRIDGEWORK_DEMO_PASSWORD", "river-stone-42")
 
     assert runpy.run_path(str(SETTINGS_FILE))["DEMO_PASSWORD"] == "river-stone-42"
+
+
+def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    database: dict[str, Any] = runpy.run_path(str(SETTINGS_FILE))["DATABASES"]["default"]
+    return database
+
+
+def test_sqlite_lets_readers_work_during_a_write_and_writers_wait_their_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]
+
+    assert "PRAGMA journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+
+
+def test_the_sqlite_busy_timeout_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "5")
+
+    assert sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]["timeout"] == 5
+
+
+def test_a_busy_timeout_below_one_second_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="BRIDGEWORK_SQLITE_BUSY_SECONDS must be"):
+        sqlite_settings(tmp_path, monkeypatch)
+
+
+def test_a_sqlite_connection_waits_as_long_as_the_setting_says(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only.")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        [(milliseconds,)] = cursor.fetchall()
+
+    assert milliseconds == django_settings.SQLITE_BUSY_SECONDS * 1000
 
 
 # --- The base URL links start with ------------------------------------------------------------
