@@ -569,7 +569,7 @@ def test_backup_of_postgresql_writes_a_private_restorable_dump(tmp_path: Path) -
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=600,
     )
     assert "backed-up@initech.test" in restored.stdout
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -43,7 +43,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 
 def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (our own test server)
+        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310  (our own test server)
             return int(response.status) < 500
     except urllib.error.HTTPError as error:
         return error.code < 500
