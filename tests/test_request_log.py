@@ -7,6 +7,7 @@ what an operator would read.
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -21,7 +22,8 @@ SECRET_REASON = "The moderation log is for facilitators and program admins."
 
 def logged_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     """The django.request lines, as the console handler in settings writes them."""
-    formatter = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"])
+    config = cast(dict[str, Any], settings.LOGGING)
+    formatter = logging.Formatter(config["formatters"]["plain"]["format"])
     return [formatter.format(r) for r in caplog.records if r.name == "django.request"]
 
 
