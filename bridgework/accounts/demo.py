@@ -90,9 +90,9 @@ def create_demo(*, reset: bool = False) -> Organisation:
 
     On SQLite the whole transaction holds the database's one write lock, and a running
     site's requests and worker wait for it. So what takes seconds without needing the
-    database is done first: importing every view (insights brings in the statistics
-    libraries, which a demo notification's link would otherwise load) and hashing the
-    password, once for all five people.
+    database is done first: loading every URL module (the first link a demo notification
+    builds would otherwise import every view, statistics libraries included, inside the
+    transaction) and hashing the password, once for all five people.
     """
     reverse("home")
     return _create_demo(reset=reset, password_hash=make_password(demo_password()))
