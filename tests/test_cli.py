@@ -17,16 +17,22 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bridgework import cli
+from bridgework.accounts import services as account_services
 from bridgework.accounts.demo import DEMO_PASSWORD_FILE
-from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.accounts.models import Invitation, Organisation, Person, Role
 from bridgework.lib import keyfiles
+from bridgework.settings import base_url
 
 from .subprocess_support import copy_data_dir, own_sqlite, run_bridgework
 
@@ -143,6 +149,112 @@ def test_settings_take_the_demo_password_from_the_environment(
     monkeypatch.setenv("BRIDGEWORK_DEMO_PASSWORD", "river-stone-42")
 
     assert runpy.run_path(str(SETTINGS_FILE))["DEMO_PASSWORD"] == "river-stone-42"
+
+
+def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    database: dict[str, Any] = runpy.run_path(str(SETTINGS_FILE))["DATABASES"]["default"]
+    return database
+
+
+def test_sqlite_lets_readers_work_during_a_write_and_writers_wait_their_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]
+
+    assert "PRAGMA journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+
+
+def test_the_sqlite_busy_timeout_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "5")
+
+    assert sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]["timeout"] == 5
+
+
+def test_a_busy_timeout_below_one_second_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="BRIDGEWORK_SQLITE_BUSY_SECONDS must be"):
+        sqlite_settings(tmp_path, monkeypatch)
+
+
+def test_a_sqlite_connection_waits_as_long_as_the_setting_says(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only.")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        [(milliseconds,)] = cursor.fetchall()
+
+    assert milliseconds == django_settings.SQLITE_BUSY_SECONDS * 1000
+
+
+# --- The base URL links start with ------------------------------------------------------------
+
+
+def test_serve_hands_its_host_and_port_to_the_web_server_and_worker() -> None:
+    environment = cli.serve_environment(["--port", "8102"], {"PATH": "/usr/bin"})
+
+    assert environment["BRIDGEWORK_HOST"] == "127.0.0.1"
+    assert environment["BRIDGEWORK_PORT"] == "8102"
+    assert environment["PATH"] == "/usr/bin"
+    assert base_url(environment) == "http://127.0.0.1:8102"
+
+
+def test_the_serve_options_win_over_the_environment_defaults() -> None:
+    environment = cli.serve_environment(
+        ["--host", "localhost", "--port", "9000"],
+        {"BRIDGEWORK_HOST": "127.0.0.1", "BRIDGEWORK_PORT": "8000"},
+    )
+
+    assert base_url(environment) == "http://localhost:9000"
+
+
+def test_a_configured_base_url_wins_over_the_served_address() -> None:
+    environment = cli.serve_environment(
+        ["--port", "8102"], {"BRIDGEWORK_BASE_URL": "https://bridgework.example.com/"}
+    )
+
+    assert base_url(environment) == "https://bridgework.example.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("0.0.0.0", "http://127.0.0.1:8102"),  # noqa: S104  (a test value, nothing binds)
+        ("::", "http://127.0.0.1:8102"),
+        ("::1", "http://[::1]:8102"),
+    ],
+)
+def test_a_wildcard_or_ipv6_host_still_makes_an_address_a_browser_opens(
+    host: str, expected: str
+) -> None:
+    environment = cli.serve_environment(["--host", host, "--port", "8102"], {})
+
+    assert base_url(environment) == expected
+
+
+def test_without_serve_or_settings_links_use_the_usual_local_address() -> None:
+    assert base_url({}) == "http://127.0.0.1:8000"
+
+
+def test_an_invitation_sent_while_serving_on_another_port_links_to_that_port(
+    pending_invitation: tuple[Invitation, str], settings: Any
+) -> None:
+    settings.BASE_URL = base_url(cli.serve_environment(["--port", "8102"], {}))
+    invitation, _ = pending_invitation
+
+    assert account_services.queue_invitation(invitation.pk, send_key="port-test")
+
+    [message] = mail.outbox
+    assert "http://127.0.0.1:8102/invitation/" in str(message.body)
+    assert "127.0.0.1:8000" not in str(message.body)
 
 
 # --- Subprocess: start-up and bad configuration ------------------------------------------------
@@ -439,7 +551,7 @@ def test_backup_of_postgresql_writes_a_private_restorable_dump(tmp_path: Path) -
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=600,
     )
     assert "backed-up@initech.test" in restored.stdout
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -148,7 +148,7 @@ export.everything_of = die
 
 
 def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(data_dir / "bridgework.sqlite3", timeout=30) as db:
+    with sqlite3.connect(data_dir / "bridgework.sqlite3", timeout=PATIENCE) as db:
         return db.execute(sql).fetchall()
 
 

@@ -508,7 +508,7 @@ class CuttableProxy:
             except OSError:
                 return
             try:
-                upstream = socket.create_connection(self.target, timeout=5)
+                upstream = socket.create_connection(self.target, timeout=60)
             except OSError:
                 client.close()
                 continue
@@ -536,7 +536,7 @@ def free_port() -> int:
 
 
 def get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -589,10 +589,10 @@ def test_serve_answers_503_while_postgresql_is_away_and_recovers_by_itself(
     )
     signed_in = {"Cookie": "sessionid=a-session-the-database-must-look-up"}
     try:
-        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=180, what="serve to start")
+        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=600, what="serve to start")
 
         proxy.cut()
-        wait_until(lambda: status_of(port, "/healthz") == 503, seconds=60, what="healthz 503")
+        wait_until(lambda: status_of(port, "/healthz") == 503, seconds=300, what="healthz 503")
         for _ in range(5):
             status, headers, page = get(port, "/", **signed_in)
             assert status == 503
@@ -601,13 +601,13 @@ def test_serve_answers_503_while_postgresql_is_away_and_recovers_by_itself(
         assert serve.poll() is None
 
         proxy.restore()
-        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=60, what="recovery")
+        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=300, what="recovery")
         assert status_of(port, "/", **signed_in) == 302
         assert serve.poll() is None
     finally:
         serve.terminate()
         try:
-            serve.wait(timeout=30)
+            serve.wait(timeout=300)
         except subprocess.TimeoutExpired:
             serve.kill()
         proxy.cut()

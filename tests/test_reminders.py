@@ -363,7 +363,7 @@ def test_a_reminder_arrives_through_a_real_smtp_server(
     smtp = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 120},
         }
     }
 
