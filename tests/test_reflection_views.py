@@ -15,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bridgework.accounts.models import Person
+from bridgework.practice import services as practice_services
 from bridgework.practice.models import Commitment
 from bridgework.reflection import services
 from bridgework.reflection.content import NOTES_PER_DAY
@@ -268,6 +269,23 @@ def test_the_coffee_chat_offers_a_message_and_an_ics_that_parses_back(
     start = event.decoded("DTSTART")
     assert (start.year, start.month, start.day, start.hour, start.minute) == (2030, 3, 4, 10, 30)
     assert event.decoded("DTEND") - start == timedelta(minutes=45)
+
+
+def test_the_coffee_chat_invite_defines_the_time_zone_it_names(participant: Person) -> None:
+    profile = practice_services.profile_for(participant)
+    profile.time_zone = "Europe/Berlin"
+    profile.save()
+    role_model = services.save_role_model(person=participant, name="Rosa Parker")
+
+    response = client_for(participant).post(
+        f"/reflect/role-models/{role_model.pk}/coffee-chat",
+        {"day": "2030-03-04", "start": "10:30", "minutes": "45", "place": "Room 4"},
+    )
+
+    calendar = Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
 
 
 def test_a_coffee_chat_without_a_day_explains_what_is_missing(participant: Person) -> None:

@@ -412,15 +412,16 @@ def coffee_chat(request: HttpRequest, role_model_id: int) -> HttpResponse:
         initial=CoffeeChatForm.suggested_initial(practice_services.local_today(profile)),
     )
     if request.method == "POST" and form.is_valid():
-        body = ics.build_invite(
+        event = ics.CalendarEvent(
             uid=f"{uuid.uuid4()}@bridgework",
+            sequence=0,
             summary=f"Coffee chat with {item.name}",
             start=form.start_at(zone),
             duration=form.duration(),
             description="A coffee chat about allyship: what we each do, and what we are learning.",
             location=form.cleaned_data["place"],
-            now=timezone.now(),
         )
+        body = ics.build_calendar([event], now=timezone.now(), product="Reflection")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="coffee-chat.ics"'
         response["Cache-Control"] = "no-store"
