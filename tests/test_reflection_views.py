@@ -513,7 +513,7 @@ def test_data_is_prepared_at_most_three_times_a_day(
     with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=23)):
         refused = prepare_my_data(client)
     assert "You have prepared your data 3 times in the last day" in refused
-    assert "Your downloads below still work" in refused
+    assert "Your latest download still works" in refused
     assert DataExport.objects.filter(person=me).count() == 3
 
     with (

@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.jobs import outbox
@@ -286,7 +285,7 @@ def request_export(*, person: Person) -> DataExport:
     if live.count() >= EXPORTS_PER_DAY:
         raise ExportNotNow(
             f"You have prepared your data {EXPORTS_PER_DAY} times in the last day, which is "
-            "as often as we can offer. Your downloads below still work, and you can prepare "
+            "as often as we can offer. Your latest download still works, and you can prepare "
             "a fresh one once the oldest has expired."
         )
     export = DataExport.objects.create(person=person)
@@ -304,7 +303,3 @@ def build_export(export: DataExport) -> DataExport:
     export.status = DataExport.Status.READY
     export.save()
     return export
-
-
-def delete_account(*, person: Person) -> None:
-    account_services.erase_person(person=person)
