@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bridgework.lib import apology, ics
+from bridgework.reflection import charts
 
 
 def rules_in(**draft: str) -> list[str]:
@@ -162,3 +163,20 @@ def test_the_invite_refuses_times_without_a_zone() -> None:
             now=datetime(2030, 1, 1, tzinfo=UTC),
             product="Reflection",
         )
+
+
+# --- The social location wheel ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("Age", ["Age"]),
+        ("Gender identity", ["Gender", "identity"]),
+        ("Sexual orientation", ["Sexual", "orientation"]),
+        ("Being the only parent on the team", ["Being the", "only parent on…"]),
+        ("Neurodivergence-and-more", ["Neurodivergenc…"]),
+    ],
+)
+def test_spoke_names_wrap_into_two_short_lines_at_most(name: str, lines: list[str]) -> None:
+    assert charts.label_lines(name) == lines

@@ -256,6 +256,13 @@ def send_note_email(note: Note) -> bool:
     return email is not None
 
 
+def mark_notes_read(*, recipient: Person) -> int:
+    """The person has seen their Notes page: nothing there is new any more."""
+    return (
+        Note.objects.inbox_of(recipient).filter(read_at__isnull=True).update(read_at=timezone.now())
+    )
+
+
 def choose_for_sender(*, recipient: Person, sender: Person, choice: str) -> SenderChoice:
     row, _ = SenderChoice.objects.update_or_create(
         recipient=recipient, sender=sender, defaults={"choice": SenderChoice.Choice(choice)}

@@ -572,12 +572,15 @@ def apology_delete(request: HttpRequest, apology_id: int) -> HttpResponse:
 @require_GET
 @member_required
 def notes_inbox(request: HttpRequest) -> HttpResponse:
+    """Notes are marked new here once, then read: Home stops listing them."""
     person = current_person(request)
     choices = list(SenderChoice.objects.filter(recipient=person).select_related("sender"))
     by_sender = {choice.sender_id: choice.choice for choice in choices}
-    notes = list(Note.objects.filter(recipient=person, withheld=False).select_related("sender"))
+    notes = list(Note.objects.inbox_of(person).select_related("sender"))
     shown = [n for n in notes if by_sender.get(n.sender_id or 0) is None]
     muted = [n for n in notes if by_sender.get(n.sender_id or 0) == SenderChoice.Choice.MUTED]
+    if any(note.read_at is None for note in notes):
+        services.mark_notes_read(recipient=person)
     return render(
         request,
         "reflection/notes.html",
