@@ -19,10 +19,10 @@ from .content import CONTEXTS, DIMENSIONS
 # The drawing is wider than the wheel, so labels on the left and right spokes have room for
 # a dozen characters a line; long names wrap onto a second line instead of being cut off.
 WIDTH = 600
-HEIGHT = 500
+HEIGHT = 440
 CENTRE_X = WIDTH / 2
 CENTRE_Y = HEIGHT / 2
-RADIUS = 150
+RADIUS = 140
 LABEL_GAP = 14
 LINE_HEIGHT = 16
 LINE_CHARS = 13
