@@ -127,6 +127,25 @@ def test_editing_keeps_the_earlier_version_for_the_owner(participant: Person) ->
     assert "Earlier versions" in detail and "First thoughts" in detail
 
 
+def test_journal_times_are_shown_in_the_persons_time_zone_with_a_way_to_change_it(
+    participant: Person,
+) -> None:
+    profile = practice_services.profile_for(participant)
+    profile.time_zone = "America/New_York"
+    profile.save()
+    entry = services.write_entry(person=participant, body="Late thoughts")
+    JournalEntry.objects.filter(pk=entry.pk).update(
+        created_at=timezone.now().replace(year=2030, month=1, day=15, hour=2, minute=30)
+    )
+    client = client_for(participant)
+
+    for path in ("/reflect/journal/", f"/reflect/journal/{entry.pk}/"):
+        html = page(client.get(path))
+        assert "14 J" in html and "21:30" in html, path  # the evening before, in New York
+        assert "Times are in America/New_York" in html, path
+        assert f'href="/profile/time-zone?next={path}"' in html, path
+
+
 def test_saving_without_changes_adds_no_revision(participant: Person) -> None:
     entry = services.write_entry(person=participant, body="Same")
     client_for(participant).post(f"/reflect/journal/{entry.pk}/edit", {"body": "Same"})

@@ -101,6 +101,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         "form": form,
         "entries": found,
         "query": query,
+        "zone": practice_services.time_zone_of(person),
         "gratitude": content.GRATITUDE_BY_SLUG,
         "prompt": content.prompt_of_the_day(timezone.localdate()),
     }
@@ -170,6 +171,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "reflection/entry.html",
         {
             "entry": entry,
+            "zone": practice_services.time_zone_of(current_person(request)),
             "revisions": list(entry.revisions.all()),
             "gratitude": content.GRATITUDE_BY_SLUG.get(entry.gratitude_prompt),
             "mood_label": dict(content.MOODS).get(entry.mood or "", entry.mood),
