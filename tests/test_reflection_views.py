@@ -168,7 +168,8 @@ def test_deleting_a_role_model_asks_first_and_keeping_it_changes_nothing(
     participant: Person,
 ) -> None:
     item = services.save_role_model(person=participant, name="Rosa Parker")
-    services.add_goal(person=participant, role_model=item, text="Speak up sooner")
+    goal = services.add_goal(person=participant, role_model=item, text="Speak up sooner")
+    services.goal_to_commitment(goal=goal)
     client = client_for(participant)
     assert f'href="/reflect/role-models/{item.pk}/delete"' in page(
         client.get(f"/reflect/role-models/{item.pk}/")
@@ -182,6 +183,7 @@ def test_deleting_a_role_model_asks_first_and_keeping_it_changes_nothing(
     response = client.post(f"/reflect/role-models/{item.pk}/delete")
     assert response.status_code == 302
     assert not RoleModel.objects.filter(pk=item.pk).exists()
+    assert Commitment.objects.filter(person=participant).count() == 1, "as the page promised"
 
 
 def test_deleting_an_apology_draft_asks_first(participant: Person) -> None:
