@@ -705,39 +705,62 @@ def test_saying_how_full_the_tank_is(participant: Person) -> None:
     assert escape(low_message) in page(client, "/practice/")
 
 
-def test_reminder_settings_are_saved(participant: Person) -> None:
+def test_reminder_settings_are_saved_and_point_to_the_time_zone_in_the_profile(
+    participant: Person,
+) -> None:
     client = client_for(participant)
-    assert 'value="Europe/Berlin"' in page(client, "/practice/settings/")
+    settings_page = page(client, "/practice/settings/")
+    assert "Times are in UTC" in settings_page
+    assert 'href="/profile/time-zone?next=/practice/settings/"' in settings_page
 
-    response = client.post(
-        "/practice/settings/", {"time_zone": "Europe/Berlin", "reminder_hour": "7"}
-    )
+    response = client.post("/practice/settings/", {"reminder_hour": "7"})
 
     assert response.status_code == 302
     profile = services.profile_for(participant)
-    assert (profile.reminders_on, profile.time_zone, profile.reminder_hour) == (
-        False,
-        "Europe/Berlin",
-        7,
-    )
+    assert (profile.reminders_on, profile.time_zone, profile.reminder_hour) == (False, "UTC", 7)
     assert "Reminder settings</a> (off)" in page(client, "/practice/")
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("time_zone", "Mars/Olympus"), ("time_zone", ""), ("reminder_hour", "3")],
-)
-def test_reminder_settings_refuse_an_unknown_zone_or_hour(
-    field: str, value: str, participant: Person
-) -> None:
-    data = {"reminders_on": "on", "time_zone": "Asia/Tokyo", "reminder_hour": "8", field: value}
+def test_the_time_zone_is_chosen_in_the_profile_and_leads_back(participant: Person) -> None:
+    client = client_for(participant)
+    assert 'value="Europe/Berlin"' in page(client, "/profile/time-zone?next=/practice/settings/")
+
+    response = client.post(
+        "/profile/time-zone", {"time_zone": "Europe/Berlin", "next": "/practice/settings/"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/practice/settings/"
+    assert services.profile_for(participant).time_zone == "Europe/Berlin"
+    assert "Europe/Berlin" in page(client, "/profile/")
+    assert "Times are in Europe/Berlin" in page(client, "/practice/settings/")
+
+
+@pytest.mark.parametrize("elsewhere", ["https://example.org/", "//example.org/", "javascript:x"])
+def test_choosing_a_time_zone_never_leads_off_the_site(elsewhere: str, participant: Person) -> None:
+    response = client_for(participant).post(
+        "/profile/time-zone", {"time_zone": "Asia/Tokyo", "next": elsewhere}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/profile/"
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", ""])
+def test_an_unknown_time_zone_is_refused_next_to_the_field(value: str, participant: Person) -> None:
+    response = client_for(participant).post("/profile/time-zone", {"time_zone": value})
+
+    assert response.status_code == 400
+    assert error_next_to(response.content.decode(), "time_zone")
+    assert services.profile_for(participant).time_zone == "UTC"
+
+
+def test_reminder_settings_refuse_an_unknown_hour(participant: Person) -> None:
+    data = {"reminders_on": "on", "reminder_hour": "3"}
 
     response = client_for(participant).post("/practice/settings/", data)
 
-    assert response.status_code != 302
-    assert error_next_to(response.content.decode(), field)
-    profile = services.profile_for(participant)
-    assert (profile.time_zone, profile.reminder_hour) == ("UTC", 9)
+    assert response.status_code == 400
+    assert error_next_to(response.content.decode(), "reminder_hour")
+    assert services.profile_for(participant).reminder_hour == 9
 
 
 # --- The one-click check-in page ------------------------------------------------------------------

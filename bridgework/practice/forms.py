@@ -145,9 +145,17 @@ def _time_zones() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="My time zone",
+        choices=_time_zones,
+        help_text="Reminders, coffee-chat invites and the times on your pages follow it.",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+    )
+
+
 class ReminderSettingsForm(forms.Form):
     reminders_on = forms.BooleanField(label="Send me reminders by e-mail", required=False)
-    time_zone = forms.ChoiceField(label="My time zone", choices=_time_zones)
     reminder_hour = forms.TypedChoiceField(
         label="Remind me after",
         choices=[(h, f"{h:02d}:00") for h in range(6, 22)],

@@ -26,6 +26,12 @@ def profile_for(person: Person) -> PracticeProfile:
     return profile
 
 
+def time_zone_of(person: Person) -> str:
+    """The zone a person's times are shown in; reading it creates nothing."""
+    found = PracticeProfile.objects.filter(person=person).values_list("time_zone", flat=True)
+    return found.first() or "UTC"
+
+
 def local_today(profile: PracticeProfile) -> date:
     return timezone.now().astimezone(zone_or_utc(profile.time_zone)).date()
 

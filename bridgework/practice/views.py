@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -22,6 +24,7 @@ from .forms import (
     CheckInForm,
     CommitForm,
     ReminderSettingsForm,
+    TimeZoneForm,
 )
 from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment
 
@@ -330,21 +333,45 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     profile = services.profile_for(current_person(request))
     form = ReminderSettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={
-            "reminders_on": profile.reminders_on,
-            "time_zone": profile.time_zone,
-            "reminder_hour": profile.reminder_hour,
-        },
+        initial={"reminders_on": profile.reminders_on, "reminder_hour": profile.reminder_hour},
     )
     if request.method == "POST" and form.is_valid():
         profile.reminders_on = form.cleaned_data["reminders_on"]
-        profile.time_zone = form.cleaned_data["time_zone"]
         profile.reminder_hour = form.cleaned_data["reminder_hour"]
-        profile.save(update_fields=["reminders_on", "time_zone", "reminder_hour"])
+        profile.save(update_fields=["reminders_on", "reminder_hour"])
         messages.success(request, "Reminder settings saved.")
         return redirect("practice")
     status = 400 if form.errors else 200
-    return render(request, "practice/settings.html", {"form": form}, status=status)
+    return render(
+        request, "practice/settings.html", {"form": form, "profile": profile}, status=status
+    )
+
+
+def _is_own_page(request: HttpRequest, url: str) -> bool:
+    return url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def time_zone_settings(request: HttpRequest) -> HttpResponse:
+    """Part of the profile; kept on the practice profile, which reminders read it from.
+    A link from a page that shows times brings the person back there afterwards."""
+    profile = services.profile_for(current_person(request))
+    wanted = (request.POST if request.method == "POST" else request.GET).get("next", "")
+    back = wanted if _is_own_page(request, wanted) else reverse("profile")
+    form = TimeZoneForm(
+        request.POST if request.method == "POST" else None,
+        initial={"time_zone": profile.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        profile.time_zone = form.cleaned_data["time_zone"]
+        profile.save(update_fields=["time_zone"])
+        messages.success(request, f"Saved. Times are now shown in {profile.time_zone}.")
+        return redirect(back)
+    status = 400 if form.errors else 200
+    return render(request, "practice/time_zone.html", {"form": form, "back": back}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

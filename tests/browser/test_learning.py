@@ -44,6 +44,10 @@ def test_a_participant_reads_a_lesson_marks_it_done_and_answers_privately(
     expect(page.get_by_role("heading", level=1)).to_have_text("Ally is something you do")
     axe(page, dark_too=True)
 
+    # Reflect first, then mark it done: the button comes after the prompts.
+    reflect = page.get_by_role("heading", name="Reflect", exact=True).bounding_box()
+    done = page.get_by_role("button", name="Mark as done").bounding_box()
+    assert reflect is not None and done is not None and done["y"] > reflect["y"]
     page.get_by_role("button", name="Mark as done").click()
     expect(page.get_by_text("You marked this lesson as done")).to_be_visible()
     person = Person.objects.get(email="participant@example.com")
