@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.community import services
 from bridgework.community.models import Notification, Post, Space, Thread
 from bridgework.community.notifications import notify, visible_notifications
@@ -102,13 +102,13 @@ def test_notifications_from_a_space_are_rechecked_when_listed(
 
 
 def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
 ) -> None:
     GroupMembership.objects.filter(
         group=community_group, person=cast.participant_and_member
     ).update(is_lead=True)
     space = services.create_space(
-        organisation=cast.facilitator.organisation,
+        organisation=organisation,
         created_by=cast.facilitator,
         name="Our own corner",
         audience=Space.Audience.GROUP,
@@ -134,13 +134,13 @@ def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
 
 
 def test_a_lead_who_facilitates_opens_a_space_for_their_group_at_once(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
 ) -> None:
     GroupMembership.objects.create(
         group=community_group, person=cast.facilitator, added_by="self", is_lead=True
     )
     space = services.create_space(
-        organisation=cast.facilitator.organisation,
+        organisation=organisation,
         created_by=cast.facilitator,
         name="Our own corner",
         audience=Space.Audience.GROUP,
@@ -152,13 +152,13 @@ def test_a_lead_who_facilitates_opens_a_space_for_their_group_at_once(
 
 
 def test_a_lead_opens_a_proposed_space_from_its_page(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
 ) -> None:
     GroupMembership.objects.filter(
         group=community_group, person=cast.participant_and_member
     ).update(is_lead=True)
     space = services.create_space(
-        organisation=cast.facilitator.organisation,
+        organisation=organisation,
         created_by=cast.facilitator,
         name="Our own corner",
         audience=Space.Audience.GROUP,
