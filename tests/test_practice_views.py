@@ -596,9 +596,10 @@ def test_a_once_commitment_finishes_when_done(participant: Person) -> None:
     client.post(url, {"outcome": "done"})
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.FINISHED
-    dashboard = page(client, "/practice/")
-    assert escape(TITLE) not in dashboard
-    assert "You have seen 1 commitment through." in dashboard
+    current, finished = page(client, "/practice/").split('id="finished-heading"')
+    assert escape(TITLE) not in current
+    assert "You have seen 1 commitment through." in finished
+    assert escape(TITLE) in finished
 
 
 def test_finishing_a_commitment_keeps_its_check_ins(participant: Person) -> None:
@@ -611,6 +612,91 @@ def test_finishing_a_commitment_keeps_its_check_ins(participant: Person) -> None
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.FINISHED
     assert CheckIn.objects.get(commitment=commitment).note == NOTE
+
+
+def test_finishing_asks_first_and_changes_nothing_until_confirmed(participant: Person) -> None:
+    commitment = new_commitment(participant)
+    client = client_for(participant)
+    dashboard = page(client, "/practice/")
+    assert f'href="/practice/commitments/{commitment.pk}/finish"' in dashboard
+
+    html = page(client, f"/practice/commitments/{commitment.pk}/finish")
+
+    assert f"Finish “{escape(TITLE)}”?" in html
+    assert "Yes, finish it" in html and "Pause it instead" in html
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.ACTIVE
+
+
+def test_a_finished_commitment_is_listed_under_finished_and_can_be_taken_up_again(
+    participant: Person,
+) -> None:
+    with at(A_MONDAY):
+        commitment = new_commitment(participant)
+        services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
+    client = client_for(participant)
+
+    with at(A_MONDAY + timedelta(days=1)):
+        response = client.post(f"/practice/commitments/{commitment.pk}/finish")
+    assert response["Location"] == f"/practice/commitments/{commitment.pk}/"
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.FINISHED
+    finished = page(client, "/practice/").split('id="finished-heading"')[1]
+    assert f'<a href="/practice/commitments/{commitment.pk}/">{escape(TITLE)}</a>' in finished
+    assert "Take it up again" in page(client, f"/practice/commitments/{commitment.pk}/")
+
+    # Three weeks later it comes back; the weeks it spent finished never count as missed.
+    with at(A_MONDAY + timedelta(weeks=3)):
+        response = client.post(f"/practice/commitments/{commitment.pk}/take-up-again")
+        assert response.status_code == 302
+        commitment.refresh_from_db()
+        assert commitment.status == Commitment.Status.ACTIVE
+        assert commitment.paused_dates == {(A_MONDAY + timedelta(weeks=n)).date() for n in (1, 2)}
+        dashboard = page(client, "/practice/")
+    assert 'id="finished-heading"' not in dashboard
+    assert f'id="commitment-{commitment.pk}"' in dashboard
+
+
+def test_a_commitments_history_shows_its_check_ins_and_private_notes_to_its_owner(
+    participant: Person,
+) -> None:
+    with at(A_MONDAY):
+        commitment = new_commitment(participant)
+        services.check_in(commitment=commitment, outcome=Outcome.PARTLY, note=NOTE)
+    with at(A_MONDAY + timedelta(weeks=1)):
+        services.check_in(commitment=commitment, outcome=Outcome.DONE, note="")
+    client = client_for(participant)
+    assert f'href="/practice/commitments/{commitment.pk}/"' in page(client, "/practice/")
+
+    html = page(client, f"/practice/commitments/{commitment.pk}/")
+
+    assert escape(TITLE) in html
+    history = html.split('id="history-heading"')[1]
+    assert history.index("Week of 13 January 2025") < history.index("Week of 6 January 2025")
+    assert escape(NOTE) in history
+    assert "No note." in history
+
+
+def test_a_commitment_without_check_ins_says_so(participant: Person) -> None:
+    commitment = new_commitment(participant)
+
+    html = page(client_for(participant), f"/practice/commitments/{commitment.pk}/")
+
+    assert "No check-ins yet." in html
+
+
+@pytest.mark.parametrize("position", OTHERS)
+@pytest.mark.parametrize("suffix", ["", "finish"])
+def test_nobody_else_learns_a_commitments_history_or_can_finish_it(
+    position: str, suffix: str, private_practice: Commitment, request: pytest.FixtureRequest
+) -> None:
+    client = client_for(request.getfixturevalue(position))
+    url = f"/practice/commitments/{private_practice.pk}/{suffix}"
+
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code in (404, 405)
+    private_practice.refresh_from_db()
+    assert private_practice.status == Commitment.Status.ACTIVE
 
 
 # --- Pause and resume ----------------------------------------------------------------------------

@@ -59,9 +59,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "capacity_message": dict((k, m) for k, _, m in assessment.CAPACITY_LEVELS).get(
             profile.capacity, ""
         ),
-        "finished": Commitment.objects.filter(
-            person=person, status=Commitment.Status.FINISHED
-        ).count(),
+        "finished": list(
+            Commitment.objects.filter(person=person, status=Commitment.Status.FINISHED)
+        ),
     }
 
 
@@ -316,12 +316,39 @@ def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> 
     elif action == "resume":
         services.resume(commitment=commitment)
         messages.success(request, "Welcome back. The paused weeks don't count against you.")
-    elif action == "finish":
-        services.finish(commitment=commitment)
-        messages.success(request, "Finished. Well done for seeing it through.")
+    elif action == "take-up-again":
+        services.take_up_again(commitment=commitment)
+        messages.success(request, "It's back on your list. The time in between doesn't count.")
     else:
         raise Http404("No such action.")
     return redirect("practice")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def finish_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Finishing asks first (a page of its own, so it works without JavaScript), then shows
+    the commitment's history, where it can be taken up again."""
+    commitment = _commitment(request, commitment_id)
+    if request.method == "POST":
+        services.finish(commitment=commitment)
+        messages.success(request, "Finished. Well done for seeing it through.")
+        return redirect("commitment", commitment_id=commitment.pk)
+    if commitment.status == Commitment.Status.FINISHED:
+        return redirect("commitment", commitment_id=commitment.pk)
+    return render(request, "practice/finish.html", {"commitment": commitment})
+
+
+@require_GET
+@member_required
+def commitment_history(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """One commitment and every check-in with its private note, for its owner alone."""
+    commitment = _commitment(request, commitment_id)
+    return render(
+        request,
+        "practice/commitment.html",
+        {"commitment": commitment, "check_ins": services.history_of(commitment)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
