@@ -108,6 +108,7 @@ def commit(
         weekdays=",".join(str(d) for d in sorted(set(weekdays or []))),
         cue=cue.strip() or None,
         started_on=local_today(profile),
+        created_at=timezone.now(),
     )
 
 
