@@ -140,6 +140,44 @@ def test_only_the_missing_answers_are_marked(participant: Person) -> None:
     assert re.search(rf'<input[^>]*name="{kept.key}"[^>]*value="2"[^>]*checked', html)
 
 
+def test_missing_answers_are_counted_linked_and_the_first_takes_the_focus(
+    participant: Person,
+) -> None:
+    missing = [assessment.ITEMS[3], assessment.ITEMS[20]]
+    data = assessment_form()
+    for item in missing:
+        del data[item.key]
+    del data["defense"]
+
+    html = client_for(participant).post("/practice/assessment/", data).content.decode()
+
+    summary = re.search(r'<div class="form-errors error-summary" role="alert".*?</div>', html, re.S)
+    assert summary is not None
+    assert "3 questions still need an answer" in summary.group(0)
+    links = re.findall(r'<a href="#(question-[^"]+)">([^<]+)</a>', summary.group(0))
+    assert [target for target, _ in links] == [
+        f"question-{missing[0].key}",
+        f"question-{missing[1].key}",
+        "question-defense",
+    ]
+    assert [text for _, text in links][:2] == [escape(item.text) for item in missing]
+    for target, _ in links:
+        assert f'id="{target}"' in html
+    [focused] = re.findall(r"<input[^>]*autofocus[^>]*>", html)
+    assert f'id="id_{missing[0].key}_0"' in focused
+
+
+def test_one_missing_answer_is_named_as_one(participant: Person) -> None:
+    data = assessment_form()
+    del data["defense"]
+
+    html = client_for(participant).post("/practice/assessment/", data).content.decode()
+
+    assert "One question still needs an answer" in html
+    [focused] = re.findall(r"<input[^>]*autofocus[^>]*>", html)
+    assert 'name="defense"' in focused
+
+
 def test_an_answer_off_the_scale_or_an_unknown_defense_is_refused(participant: Person) -> None:
     client = client_for(participant)
     first = assessment.ITEMS[0].key

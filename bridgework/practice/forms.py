@@ -58,6 +58,10 @@ class AssessmentForm(forms.Form):
     def answers(self) -> dict[str, int]:
         return {item.key: int(self.cleaned_data[item.key]) for item in assessment.ITEMS}
 
+    def missing(self) -> list[forms.BoundField]:
+        """The questions still without an answer, in the order they appear on the page."""
+        return [self[name] for name in self.fields if name in self.errors]
+
 
 class ActionPlanForm(forms.Form):
     defense = forms.ChoiceField(

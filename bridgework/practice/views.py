@@ -97,6 +97,7 @@ def take_assessment(request: HttpRequest) -> HttpResponse:
             "defenses": assessment.DEFENSES,
             "scale": assessment.FREQUENCY_SCALE,
             "taken": Assessment.objects.filter(person=person).count(),
+            "first_missing": next((field.name for field in form.missing()), ""),
         },
         status=400 if form.errors else 200,
     )
