@@ -530,6 +530,33 @@ def test_chosen_days_need_at_least_one_day(participant: Person) -> None:
     assert commitment.weekday_set == {0, 2}
 
 
+def test_days_and_cue_sit_under_their_own_choice_of_how_often(participant: Person) -> None:
+    html = page(client_for(participant), "/practice/commit/")
+
+    choices = re.findall(
+        r'<li class="cadence__choice">(.*?)</li>\s*(?=<li class="cadence|</ul>\s*</fieldset>)',
+        html,
+        re.S,
+    )
+    by_value = {re.search(r'value="([^"]+)"', choice).group(1): choice for choice in choices}  # type: ignore[union-attr]
+    assert set(by_value) == {"weekly", "daily", "weekdays", "cue", "once"}
+    assert 'name="weekdays"' in by_value["weekdays"] and 'name="cue"' not in by_value["weekdays"]
+    assert 'name="cue"' in by_value["cue"] and 'name="weekdays"' not in by_value["cue"]
+    for value in ["weekly", "daily", "once"]:
+        assert 'name="weekdays"' not in by_value[value] and 'name="cue"' not in by_value[value]
+
+
+def test_days_or_a_cue_left_from_another_choice_are_not_kept(participant: Person) -> None:
+    response = client_for(participant).post(
+        "/practice/commit/",
+        {"title": TITLE, "cadence": "weekly", "weekdays": ["1", "3"], "cue": CUE},
+    )
+
+    assert response.status_code == 302
+    commitment = Commitment.objects.get(person=participant)
+    assert (commitment.cadence, commitment.weekdays, commitment.cue) == ("weekly", "", None)
+
+
 def test_a_cue_commitment_needs_the_cue(participant: Person) -> None:
     client = client_for(participant)
 
