@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -276,6 +277,50 @@ def test_the_growth_page_shows_an_accessible_chart_and_a_table_per_assessment(
         expected = [f"{assessment.practice_scores(a.answers)[info.slug]:.1f}" for a in taken]
         assert rows[info.name] == expected
     assert "bias" not in html.lower()
+
+
+def test_two_takes_on_the_same_day_are_told_apart(participant: Person) -> None:
+    for moment, value in [
+        (A_MONDAY, 2),
+        (A_MONDAY + timedelta(hours=2), 3),
+        (A_MONDAY + timedelta(days=7), 2),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            services.take_assessment(
+                person=participant,
+                answers=answers(lambda item, v=value: v),  # type: ignore[misc]
+                defense=Defense.PARALYSIS,
+            )
+
+    html = page(client_for(participant), "/practice/growth/")
+
+    columns, _ = growth_table(html)
+    assert columns[1:] == ["6 Jan 2025, take 1", "6 Jan 2025, take 2", "13 Jan 2025"]
+    axis = re.findall(r'<text class="chart__axis"[^>]*text-anchor="middle">([^<]+)</text>', html)
+    assert axis == ["6 Jan 25 (1)", "6 Jan 25 (2)", "13 Jan 25"]
+
+
+def test_lines_on_the_same_values_stay_apart_by_dash_and_marker(participant: Person) -> None:
+    # Every practice rated the same, twice: all seven lines lie on top of each other.
+    for _ in range(2):
+        services.take_assessment(person=participant, answers=answers(), defense=Defense.PARALYSIS)
+
+    svg = page(client_for(participant), "/practice/growth/").split("<svg", 1)[1]
+
+    lines = re.findall(r'<polyline class="chart__line chart__line--(\d)"([^>]*)/>', svg)
+    dashes = [re.search(r'stroke-dasharray="([^"]+)"', rest) for _, rest in lines]
+    assert len(lines) == len(assessment.PRACTICES)
+    assert len({dash.group(1) if dash else "solid" for dash in dashes}) == len(lines)
+    # Each line's markers (two points and one beside its label) share one shape, and no two
+    # lines share a shape.
+    shapes = {}
+    for number, _ in lines:
+        markers = set(
+            re.findall(rf'class="chart__line--{number} chart__dot chart__dot--([\w-]+)"', svg)
+        )
+        assert len(markers) == 1, number
+        shapes[number] = markers.pop()
+    assert len(set(shapes.values())) == len(lines)
 
 
 def test_growth_series_follows_the_assessments_in_time(participant: Person) -> None:
