@@ -17,7 +17,8 @@ from . import assessment
 from .models import Assessment
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 180, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 72, 232, 16, 40
+MARKER_SPREAD = 7  # px between the markers of practices rated the same at one assessment
 
 
 # Each practice's line has its own dash pattern and marker shape as well as its colour, so
@@ -115,6 +116,24 @@ def _y(value: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / 4)
 
 
+def _marker_offsets(series: list[Point]) -> list[dict[str, float]]:
+    """Per assessment, a small sideways shift for the markers of practices that share a
+    value, so that every marker shows even when the lines lie on top of each other."""
+    offsets = []
+    for point in series:
+        by_value: dict[float, list[str]] = {}
+        for info in assessment.PRACTICES:
+            if info.slug in point.scores:
+                by_value.setdefault(round(point.scores[info.slug], 2), []).append(info.slug)
+        shift: dict[str, float] = {}
+        for slugs in by_value.values():
+            middle = (len(slugs) - 1) / 2
+            for n, slug in enumerate(slugs):
+                shift[slug] = (n - middle) * MARKER_SPREAD
+        offsets.append(shift)
+    return offsets
+
+
 def growth_svg(series: list[Point]) -> SafeString:
     """One line per practice (0 to 4 on the frequency scale), labelled at its end."""
     parts = [
@@ -139,10 +158,16 @@ def growth_svg(series: list[Point]) -> SafeString:
             f'<text class="chart__axis" x="{_x(index, count):.1f}" y="{HEIGHT - 12}" '
             f'text-anchor="middle">{escape(point.short_label)}</text>'
         )
+    spread = _marker_offsets(series)
     used: list[float] = []
     for number, info in enumerate(assessment.PRACTICES, start=1):
         coords = [
             (_x(i, count), _y(p.scores[info.slug]))
+            for i, p in enumerate(series)
+            if info.slug in p.scores
+        ]
+        dots = [
+            (_x(i, count) + spread[i].get(info.slug, 0), _y(p.scores[info.slug]))
             for i, p in enumerate(series)
             if info.slug in p.scores
         ]
@@ -156,15 +181,15 @@ def growth_svg(series: list[Point]) -> SafeString:
             + (f' stroke-dasharray="{dash}"' if dash else "")
             + "/>"
         )
-        parts.extend(marker(shape, x, y, f"chart__line--{number} chart__dot") for x, y in coords)
+        parts.extend(marker(shape, x, y, f"chart__line--{number} chart__dot") for x, y in dots)
         # Labels at the line ends, nudged apart so they never overlap.
         label_y = coords[-1][1]
         while any(abs(label_y - other) < 14 for other in used):
             label_y += 14
         used.append(label_y)
         parts.append(
-            marker(shape, WIDTH - RIGHT + 14, label_y, f"chart__line--{number} chart__dot")
-            + f'<text class="chart__label chart__label--{number}" x="{WIDTH - RIGHT + 24}" '
+            marker(shape, WIDTH - RIGHT + 34, label_y, f"chart__line--{number} chart__dot")
+            + f'<text class="chart__label chart__label--{number}" x="{WIDTH - RIGHT + 44}" '
             f'y="{label_y + 4:.1f}">{escape(info.name)}</text>'
         )
     parts.append("</svg>")
