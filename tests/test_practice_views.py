@@ -1205,6 +1205,27 @@ def test_practice_pages_do_the_same_number_of_queries_for_1_and_20_of_everything
     assert one == twenty
 
 
+def test_a_commitments_history_does_the_same_number_of_queries_for_1_and_20_check_ins(
+    participant: Person,
+) -> None:
+    client = client_for(participant)
+    with at(A_MONDAY):
+        commitment = new_commitment(participant, cadence=Cadence.DAILY)
+    url = f"/practice/commitments/{commitment.pk}/"
+
+    def check_in_on(day: int) -> None:
+        with at(A_MONDAY + timedelta(days=day)):
+            services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
+
+    check_in_on(0)
+    one = queries_for(client, url)
+    for day in range(1, 20):
+        check_in_on(day)
+    twenty = queries_for(client, url)
+
+    assert one == twenty
+
+
 def test_a_new_person_starts_with_friendly_defaults(participant: Person) -> None:
     html = page(client_for(participant), "/practice/")
 

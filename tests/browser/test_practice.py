@@ -115,6 +115,7 @@ def test_finishing_asks_first_keeps_the_notes_and_can_be_undone(
     sign_in(page, "participant@example.com")
     page.goto("/practice/")
     card = page.locator(f"#commitment-{commitment.pk}")
+    shot(page, "dashboard.png")
 
     card.get_by_role("link", name="Check-ins and notes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(commitment.title)
