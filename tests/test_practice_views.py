@@ -235,7 +235,7 @@ def growth_table(html: str) -> tuple[list[str], dict[str, list[str]]]:
     assert head and body, html
     columns = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', head.group(1))
     rows = {
-        name: re.findall(r'<td class="num">(.*?)</td>', cells)
+        name: re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells)
         for name, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body.group(1))
     }
     return columns, rows

@@ -110,7 +110,10 @@ def growth(request: HttpRequest) -> HttpResponse:
     assessments = list(Assessment.objects.filter(person=person).order_by("taken_at"))
     series = charts.growth_series(assessments)
     table = [
-        {"name": info.name, "values": [point.scores.get(info.slug) for point in series]}
+        {
+            "name": info.name,
+            "values": [(point.label, point.scores.get(info.slug)) for point in series],
+        }
         for info in assessment.PRACTICES
     ]
     latest = assessments[-1] if assessments else None

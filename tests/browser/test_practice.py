@@ -229,13 +229,14 @@ def test_the_commit_form_shows_days_or_cue_only_when_they_apply(
 
 
 def test_same_day_takes_and_overlapping_lines_on_the_growth_page(
-    page: Page, axe: AccessibilityChecker, demo: Organisation
+    open_page: Callable[..., Page], axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     person = participant()
     Assessment.objects.filter(person=person).delete()
     answers = {item.key: 2 for item in assessment.ITEMS}
     for _ in range(2):
         services.take_assessment(person=person, answers=answers, defense="paralysis")
+    page = open_page(viewport=DESKTOP)
     sign_in(page, "participant@example.com")
     page.goto("/practice/growth/")
 
@@ -245,6 +246,14 @@ def test_same_day_takes_and_overlapping_lines_on_the_growth_page(
     expect(page.locator("svg.chart polyline[stroke-dasharray]")).to_have_count(6)
     axe(page, dark_too=True)
     shot(page, "growth-same-day.png")
+
+    # On a phone the table's headings are hidden; each value still says which take it is.
+    page.set_viewport_size(NARROW)
+    cell = page.get_by_role("table").locator("td").nth(1)
+    before = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "take 2" in before, before
+    axe(page)
+    shot(page, "growth-same-day-390.png")
 
 
 def test_tips_and_pick_one_thing_for_me_have_different_names(
