@@ -248,7 +248,7 @@ def test_same_day_takes_and_overlapping_lines_on_the_growth_page(
     shot(page, "growth-same-day.png")
 
     # On a phone the table's headings are hidden; each value still says which take it is.
-    page.set_viewport_size(NARROW)
+    page.set_viewport_size({"width": NARROW["width"], "height": NARROW["height"]})
     cell = page.get_by_role("table").locator("td").nth(1)
     before = cell.evaluate("td => getComputedStyle(td, '::before').content")
     assert "take 2" in before, before
