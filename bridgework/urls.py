@@ -77,6 +77,16 @@ urlpatterns = [
         name="check_in",
     ),
     path(
+        "practice/commitments/<int:commitment_id>/",
+        practice.commitment_history,
+        name="commitment",
+    ),
+    path(
+        "practice/commitments/<int:commitment_id>/finish",
+        practice.finish_commitment,
+        name="finish_commitment",
+    ),
+    path(
         "practice/commitments/<int:commitment_id>/<str:action>",
         practice.change_commitment,
         name="change_commitment",

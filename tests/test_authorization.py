@@ -231,6 +231,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "reminder_settings": {"GET": members(200), "POST": members(400)},
     "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    # A commitment's history holds its private notes; finishing asks first on its own page.
+    "commitment": {"GET": owner_only(200), "POST": NOT_ALLOWED},
+    "finish_commitment": {"GET": owner_only(200), "POST": owner_only(302)},
     # The signed link from a reminder e-mail is enough to check in, signed in or not.
     "quick_check_in": {"GET": everyone(200), "POST": everyone(200)},
     # Reflection: the person's own. Lists are everyone's own page; objects are owner-only.

@@ -214,8 +214,13 @@ person = accounts.create_person(organisation=organisation, email="sam@acme.test"
 profile = services.profile_for(person)
 profile.reminder_hour = 0  # due whatever the hour the test runs
 profile.save()
-services.commit(person=person, title="Ask Dana how the reorg lands", practice="deep-curiosity",
-    courage=1, cadence="daily")
+commitment = services.commit(person=person, title="Ask Dana how the reorg lands",
+    practice="deep-curiosity", courage=1, cadence="daily")
+# Made two days ago: today is past its first full day and far from the hour after committing.
+from datetime import timedelta
+type(commitment).objects.filter(pk=commitment.pk).update(
+    started_on=commitment.started_on - timedelta(days=2),
+    created_at=commitment.created_at - timedelta(days=2))
 print(reminders.plan())
 """
 

@@ -62,9 +62,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "capacity_message": dict((k, m) for k, _, m in assessment.CAPACITY_LEVELS).get(
             profile.capacity, ""
         ),
-        "finished": Commitment.objects.filter(
-            person=person, status=Commitment.Status.FINISHED
-        ).count(),
+        "finished": list(
+            Commitment.objects.filter(person=person, status=Commitment.Status.FINISHED)
+        ),
     }
 
 
@@ -100,6 +100,7 @@ def take_assessment(request: HttpRequest) -> HttpResponse:
             "defenses": assessment.DEFENSES,
             "scale": assessment.FREQUENCY_SCALE,
             "taken": Assessment.objects.filter(person=person).count(),
+            "first_missing": next((field.name for field in form.missing()), ""),
         },
         status=400 if form.errors else 200,
     )
@@ -112,7 +113,10 @@ def growth(request: HttpRequest) -> HttpResponse:
     assessments = list(Assessment.objects.filter(person=person).order_by("taken_at"))
     series = charts.growth_series(assessments)
     table = [
-        {"name": info.name, "values": [point.scores.get(info.slug) for point in series]}
+        {
+            "name": info.name,
+            "values": [(point.label, point.scores.get(info.slug)) for point in series],
+        }
         for info in assessment.PRACTICES
     ]
     latest = assessments[-1] if assessments else None
@@ -319,12 +323,39 @@ def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> 
     elif action == "resume":
         services.resume(commitment=commitment)
         messages.success(request, "Welcome back. The paused weeks don't count against you.")
-    elif action == "finish":
-        services.finish(commitment=commitment)
-        messages.success(request, "Finished. Well done for seeing it through.")
+    elif action == "take-up-again":
+        services.take_up_again(commitment=commitment)
+        messages.success(request, "It's back on your list. The time in between doesn't count.")
     else:
         raise Http404("No such action.")
     return redirect("practice")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def finish_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Finishing asks first (a page of its own, so it works without JavaScript), then shows
+    the commitment's history, where it can be taken up again."""
+    commitment = _commitment(request, commitment_id)
+    if request.method == "POST":
+        services.finish(commitment=commitment)
+        messages.success(request, "Finished. Well done for seeing it through.")
+        return redirect("commitment", commitment_id=commitment.pk)
+    if commitment.status == Commitment.Status.FINISHED:
+        return redirect("commitment", commitment_id=commitment.pk)
+    return render(request, "practice/finish.html", {"commitment": commitment})
+
+
+@require_GET
+@member_required
+def commitment_history(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """One commitment and every check-in with its private note, for its owner alone."""
+    commitment = _commitment(request, commitment_id)
+    return render(
+        request,
+        "practice/commitment.html",
+        {"commitment": commitment, "check_ins": services.history_of(commitment)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,7 @@ def test_a_participant_finds_a_meeting_tip_at_courage_level_one(
 ) -> None:
     sign_in(page, "participant@example.com")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tips").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pick one thing")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tips for everyday allyship")
     axe(page)
     page.get_by_label("Search tips").fill("meeting")
     page.get_by_label("Courage level").select_option(label="1 · Learn")
