@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
@@ -109,6 +109,7 @@ def test_a_noisy_share_never_fails_and_stays_between_0_and_1(
         assert 0 <= low <= p <= high <= 1
 
 
+@settings(deadline=None)
 @given(
     n=st.floats(min_value=-5, max_value=200),
     total=st.floats(min_value=-500, max_value=500),

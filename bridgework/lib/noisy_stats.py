@@ -56,6 +56,11 @@ class Change:
     dz_ci: Interval | None
 
 
+# Changes lie within -4..4: a d_z beyond this means the spread is noise-thin, not a finding
+# (and the noncentral t's tails would take seconds to search).
+LARGEST_DZ = 10.0
+
+
 def dz_interval(dz: float, n: int, level: float = 0.95) -> Interval:
     """The exact interval of d_z from the noncentral t distribution of t = d_z·√n."""
     df = n - 1
@@ -91,10 +96,10 @@ def paired_change(n: Noisy, total: Noisy, squares: Noisy) -> Change | None:
     count = n.value
     m = total.value / count
     variance = (squares.value - total.value**2 / count) / (count - 1)
-    if variance <= 0:
+    sd = math.sqrt(variance) if variance > 0 else 0.0
+    if sd == 0 or abs(m) / sd > LARGEST_DZ:
         # The noise left no spread to measure (or there is none): no interval to offer.
         return Change(count, m, None, None, None, None)
-    sd = math.sqrt(variance)
     df = max(1, round(count) - 1)
     noise_var = (total.scale**2 + m * m * n.scale**2) / count**2
     half = float(scipy_stats.t.ppf(0.975, df)) * math.sqrt(sd * sd / count + noise_var)
