@@ -434,8 +434,10 @@ def _growth(s: _Sums) -> Section:
         # The baseline is a 0-4 rating: clipped to it, or "too few" when the noise swamps it.
         baseline = s.mean_of(s.noisy("growth_baseline", key), n, 0, 4)
         if change is None or change.mean_ci is None:
+            s.too_few = True
             rows.append(
-                [Value(label), s.count("growth_people", key), Value(TOO_FEW), *[Value("-")] * 3]
+                [Value(label), s.count("growth_people", key), baseline, Value(TOO_FEW)]
+                + [Value("-")] * 2
             )
             points.append(charts.Row(label, None, None, TOO_FEW))
             continue
