@@ -112,7 +112,7 @@ def create(organisation: Organisation) -> None:
     cohort_of = {s.person.pk: spring.pk for s in spring_members}
     cohort_of |= {s.person.pk: autumn.pk for s in autumn_members}
     cohort_of |= {s.person.pk: trio.pk for s in trio_members}
-    _assessments(rng, samples, cohort_of, today)
+    _assessments(rng, organisation, samples, cohort_of)
     _learning(rng, organisation, samples, now)
     stopped = {s.person.pk: s.stopped for s in samples}
     for cohort in (spring, autumn, trio):
@@ -212,7 +212,10 @@ def _answers(rng: random.Random, lift: float) -> dict[str, int]:
 
 
 def _assessments(
-    rng: random.Random, samples: list[Sample], cohort_of: dict[int, int], today: date
+    rng: random.Random,
+    organisation: Organisation,
+    samples: list[Sample],
+    cohort_of: dict[int, int],
 ) -> None:
     """Most people take the self-assessment when they join; many take it again later (the
     growth figures come from these). Written in bulk: the assessments as the practice service
@@ -241,7 +244,7 @@ def _assessments(
         for cohort in [None] if mine is None else [None, mine]:
             scores += [
                 GrowthScore(
-                    organisation_id=sample.person.organisation_id,
+                    organisation=organisation,
                     cohort_id=cohort,
                     subject=subject_key(sample.person.pk),
                     practice=practice,
