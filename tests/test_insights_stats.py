@@ -120,3 +120,14 @@ def test_a_noisy_change_never_fails(n: float, total: float, squares: float, scal
     change = noisy_stats.paired_change(Noisy(n, scale), Noisy(total, scale), Noisy(squares, scale))
     if change is not None and change.dz_ci is not None:
         assert change.dz_ci[0] <= change.dz <= change.dz_ci[1]  # type: ignore[operator]
+
+
+def test_a_change_the_noise_left_almost_no_spread_in_offers_no_effect_size() -> None:
+    """Everyone moving by exactly one point (a spread thinner than the noise could leave)
+    would give a d_z in the millions: no d_z and no interval, rather than false precision."""
+    n = 22.8
+    change = noisy_stats.paired_change(Noisy(n, 0.0), Noisy(n, 0.0), Noisy(n, 0.0))
+    assert change is not None
+    assert change.mean == pytest.approx(1.0)
+    assert change.dz is None
+    assert change.dz_ci is None
