@@ -303,10 +303,13 @@ def write_people(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Ran
                         group,
                         facts.id,
                         "self",
+                        False,
                         writer.day_time(facts.joined.isoformat(), 43_200),
                     )
 
-    writer.write(GroupMembership, ["group", "person", "added_by", "joined_at"], membership_rows())
+    writer.write(
+        GroupMembership, ["group", "person", "added_by", "is_lead", "joined_at"], membership_rows()
+    )
 
     # Real data keys, wrapped as encryption.data_key_for wraps them, and one real ciphertext
     # of the placeholder title per person (see the module docstring).

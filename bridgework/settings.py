@@ -289,7 +289,7 @@ TASKS = {
         "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
         if ENVIRONMENT == "test"
         else "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "reminders", "rollups"],
+        "QUEUES": ["default", "reminders", "insights"],
     }
 }
 

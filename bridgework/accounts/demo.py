@@ -107,9 +107,7 @@ def _create_demo(*, reset: bool, password_hash: str) -> Organisation:
             assert organisation is not None
             return organisation
         for organisation in existing:
-            for person in Person.objects.filter(organisation=organisation):
-                services.erase_person(person=person)
-            organisation.delete()
+            services.erase_organisation(organisation=organisation)
     emails = [email for _, email, *_ in DEMO_PEOPLE]
     if Person.objects.filter(email__in=emails).exists():
         raise ValueError("A demo e-mail address is already used outside the demo organisation.")
