@@ -125,6 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     unread = (
         Thread.objects.filter(space=OuterRef("pk"))
+        .listed_for(person)
         .exclude(
             Exists(
                 ThreadRead.objects.filter(
@@ -208,7 +209,9 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
     threads = (
-        found.threads.select_related("author")
+        Thread.objects.filter(space=found)
+        .listed_for(person)
+        .select_related("author")
         .annotate(seen=Exists(read))
         .order_by("-last_activity_at", "-pk")
     )
