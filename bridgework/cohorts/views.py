@@ -289,6 +289,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
             session=found, person=person, status=Attendance.Status.PRESENT
         ).exists(),
         "pulse_open": found.member and found.pulse_open(now),  # type: ignore[attr-defined]
+        "pulse_later": found.member and found.pulse_not_yet_open(now),  # type: ignore[attr-defined]
         "may_answer": person.pk in services.pulse_voters(found),
         "answered": services.has_answered(session=found, person=person),
     }
