@@ -153,6 +153,12 @@ class Space(models.Model):
 
         return can_view(person, self)
 
+    def is_in_audience(self, person: Person) -> bool:
+        """In the audience right now, not merely looking after the space (visibility.py)."""
+        from .visibility import in_audience
+
+        return in_audience(person, self)
+
     def can_moderate(self, person: Person) -> bool:
         """Only this space's own facilitators, while they hold the facilitator role."""
         return (

@@ -237,6 +237,8 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "polls": list(found.polls.all()[:3]),
             "accepted": found.has_accepted_guidelines(person),
             "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
+            # Asks come from the group's own members, not from facilitators looking after it.
+            "may_write_ask": found.is_protected and found.is_in_audience(person),
         },
     )
 

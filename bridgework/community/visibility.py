@@ -94,13 +94,11 @@ def _can_view_thread(person: Person, thread: Thread) -> bool:
     )
 
 
-def _can_view_space(person: Person, space: Space) -> bool:
-    if not person.is_active or person.organisation_id is None:
+def in_audience(person: Person, space: Space) -> bool:
+    """Whether the person is in the space's audience right now, not merely looking after it
+    as its facilitator: a group's space counts only the group's members."""
+    if not person.is_active or person.organisation_id != space.organisation_id:
         return False
-    if person.organisation_id != space.organisation_id:
-        return False
-    if person.has_role(Role.FACILITATOR) and space.facilitators.filter(pk=person.pk).exists():
-        return True
     if space.audience == Space.Audience.ORGANISATION:
         return person.has_role(Role.PARTICIPANT)
     if space.audience == Space.Audience.COHORT and space.cohort_id is not None:
@@ -110,6 +108,16 @@ def _can_view_space(person: Person, space: Space) -> bool:
     if space.audience == Space.Audience.GROUP and space.group_id is not None:
         return GroupMembership.objects.filter(group_id=space.group_id, person_id=person.pk).exists()
     return False
+
+
+def _can_view_space(person: Person, space: Space) -> bool:
+    if not person.is_active or person.organisation_id is None:
+        return False
+    if person.organisation_id != space.organisation_id:
+        return False
+    if person.has_role(Role.FACILITATOR) and space.facilitators.filter(pk=person.pk).exists():
+        return True
+    return in_audience(person, space)
 
 
 def can_view(person: Any, obj: Any) -> bool:
