@@ -87,6 +87,15 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
             )
         ).distinct()
 
+    def time_zones_in_use(self) -> list[str]:
+        """The zones these cohorts meet in, the most used first (then by name)."""
+        return list(
+            self.values("time_zone")
+            .annotate(n=models.Count("pk"))
+            .order_by("-n", "time_zone")
+            .values_list("time_zone", flat=True)
+        )
+
     def managed_by(self, person: Person) -> CohortQuerySet:
         managed = self.filter(led_by(person))
         return managed if person.is_program_admin else managed.distinct()
