@@ -143,16 +143,16 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     zones = _usual_time_zones(organisation)
     searching = request.method == "POST" and "find" in request.POST
-    data = request.POST if request.method == "POST" and not searching else None
+    submitted = request.POST if request.method == "POST" and not searching else None
     typed = {"initial": _typed(request.POST)} if searching else {}
-    form = CohortForm(data, organisation=organisation, time_zone=zones[0], **typed)
+    form = CohortForm(submitted, organisation=organisation, time_zone=zones[0], **typed)
     chosen = request.POST.getlist("members")[:500] if request.method == "POST" else []
     people = picker.build(
         organisation, query=request.POST.get("member_search", ""), chosen_ids=chosen
     )
     if searching and is_htmx(request):
         return render(request, "cohorts/new.html#member_results", {"picker": people})
-    if data is not None and form.is_valid():
+    if submitted is not None and form.is_valid():
         data = form.cleaned_data
         cohort = services.create_cohort(
             organisation=organisation,
