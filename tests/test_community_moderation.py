@@ -368,3 +368,24 @@ def test_no_moderation_notice_doubles_its_full_stop(cast: Cast, reason: str) -> 
         assert ".." not in page
         assert "?." not in page
     assert "Their reason: " in pages[0]
+
+
+def test_the_log_leaves_out_a_withheld_threads_title_for_those_who_cannot_open_it(
+    cast: Cast,
+) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    Thread.objects.filter(pk=post.thread_id).update(title="zz-withheld-title")
+    services.hide_post(post=Post.objects.get(), moderator=cast.facilitator, reason="Names.")
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    colleague = make_person(
+        organisation, "flo@acme.test", "Flo", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+    assert (
+        "zz-withheld-title"
+        in client_for(cast.facilitator).get("/community/moderation-log/").content.decode()
+    )
+    page = client_for(colleague).get("/community/moderation-log/").content.decode()
+    assert "Hid a post" in page and "zz-withheld-title" not in page
+    assert "a thread hidden from the space" in page

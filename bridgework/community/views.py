@@ -717,7 +717,9 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
         space__in=Space.objects.visible_to(person)
     ).select_related("space", "actor", "thread", "subject")
     page = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "community/log.html", {"page": page})
+    # A withheld thread's title is for its space's facilitators (and its author) only.
+    moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
+    return render(request, "community/log.html", {"page": page, "moderated": moderated})
 
 
 @require_GET
