@@ -83,6 +83,7 @@ def test_a_facilitator_runs_a_monthly_cohort(
     expect(page.get_by_text("@example.com")).to_have_count(0)
     axe(page)
     page.locator(".picker").screenshot(path=str(SCREENSHOTS / "cohort-new-picker.png"))
+    screenshot(page, "cohort-new.png")
     expect(page.get_by_label("Monthly, on the same weekday")).to_be_checked()
     page.get_by_role("button", name="Create the cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Winter circle")
