@@ -389,3 +389,14 @@ def test_the_log_leaves_out_a_withheld_threads_title_for_those_who_cannot_open_i
     page = client_for(colleague).get("/community/moderation-log/").content.decode()
     assert "Hid a post" in page and "zz-withheld-title" not in page
     assert "a thread hidden from the space" in page
+
+
+def test_a_reply_in_a_withheld_thread_tells_only_those_who_may_open_it(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    services.set_follow(thread=post.thread, person=cast.participant_and_member, follow=True)
+    services.hide_post(post=post, moderator=cast.facilitator, reason="Names someone.")
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.facilitator)
+    services.reply(thread=Thread.objects.get(), author=cast.facilitator, body="@bo-both hello")
+    assert not Notification.objects.filter(person=cast.participant_and_member).exists()
+    assert Notification.objects.filter(person=cast.participant, kind="reply").exists()

@@ -248,7 +248,7 @@ def _notify_thread(post: Post, mentioned: Sequence[Person]) -> None:
     url = post.get_absolute_url()
     told: set[int] = {author.pk} if author else set()
     for person in mentioned:
-        if person.pk in told:
+        if person.pk in told or (thread.is_withheld and not can_view(person, thread)):
             continue
         told.add(person.pk)
         notify(
@@ -262,6 +262,8 @@ def _notify_thread(post: Post, mentioned: Sequence[Person]) -> None:
         pk__in=Follow.objects.filter(thread=thread).values("person_id")
     ).exclude(pk__in=told)
     for person in followers:
+        if thread.is_withheld and not can_view(person, thread):
+            continue  # a withheld thread's title reaches only those who may still open it
         notify(
             person=person,
             kind=Notification.Kind.REPLY,
