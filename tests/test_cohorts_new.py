@@ -197,3 +197,30 @@ def test_the_page_and_a_search_cost_the_same_queries_for_few_or_many_people(
         queries_for(client, "post", {**search, "members": [p.pk for p in many[:30]]}),
     )
     assert small == large
+
+
+def test_adding_people_later_uses_the_same_picker_and_never_lists_everyone(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = colleagues(organisation, 4)
+    cohort = make_cohort(cast.facilitator, [people[0]], start=timezone.localdate())
+    client = cast.client("facilitator")
+    page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert "Colleague 001" not in page and "c1@acme.test" not in page
+    path = f"/cohorts/{cohort.pk}/enrol"
+    search = {"member_search": "colleague", "people": [people[1].pk], "find": "1"}
+    found = client.post(path, {**search, "emails": "zz@acme.test"})
+    assert found.status_code == 200
+    text = found.content.decode()
+    # Already a member: not offered. Ticked: kept. The pasted addresses stay as typed.
+    assert f'name="people" value="{people[0].pk}"' not in text
+    assert re.search(rf'name="people" value="{people[1].pk}"[^>]*checked', text)
+    assert f'name="people" value="{people[2].pk}"' in text
+    assert "zz@acme.test" in text and not cohort.memberships.filter(person=people[1]).exists()
+    partial = client.post(path, search, headers={"HX-Request": "true"}).content.decode()
+    assert "<h1" not in partial and 'id="enrol-status"' in partial
+    added = client.post(path, {"people": [people[1].pk, people[2].pk]})
+    assert added.status_code == 302
+    assert cohort.memberships.count() == 3
+    # A member who does not run the cohort cannot search its organisation through it.
+    assert cast.client("participant").post(path, search).status_code == 404

@@ -221,9 +221,7 @@ class CohortSettingsForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    people = PersonChoiceField(
-        queryset=Person.objects.none(), required=False, label="Choose people"
-    )
+    people = PickedPeopleField(queryset=Person.objects.none(), required=False, label="People")
     emails = forms.CharField(
         label="Or paste e-mail addresses",
         required=False,
@@ -234,10 +232,17 @@ class EnrolForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        already = Membership.objects.filter(
-            cohort=cohort, status=Membership.Status.MEMBER
-        ).values_list("person_id", flat=True)
-        self.fields["people"].queryset = _people(cohort.organisation).exclude(pk__in=already)  # type: ignore[attr-defined]
+        self.fields["people"].queryset = self.newcomers()  # type: ignore[attr-defined]
+
+    def members(self) -> Any:
+        return Person.objects.filter(
+            cohort_memberships__cohort=self.cohort,
+            cohort_memberships__status=Membership.Status.MEMBER,
+        )
+
+    def newcomers(self) -> Any:
+        """Who may still be added: active people of the organisation not yet members."""
+        return _people(self.cohort.organisation).exclude(pk__in=self.members().values("pk"))
 
     def clean_emails(self) -> list[Person]:
         lines = [

@@ -51,11 +51,20 @@ def _search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
     return people.filter(words)
 
 
-def build(organisation: Organisation, *, query: str, chosen_ids: Iterable[str]) -> Picker:
-    """The picker's state: who is ticked (from the form), and who matches the query."""
+def build(
+    organisation: Organisation,
+    *,
+    query: str,
+    chosen_ids: Iterable[str],
+    leave_out: QuerySet[Person] | None = None,
+) -> Picker:
+    """The picker's state: who is ticked (from the form), and who matches the query;
+    `leave_out`: people never offered (those already in the cohort)."""
     query = " ".join(query.split())[:100]
     ids = {pk for raw in chosen_ids if (pk := parse_id(raw)) is not None}
     people = _people(organisation)
+    if leave_out is not None:
+        people = people.exclude(pk__in=leave_out.values("pk"))
     chosen = list(people.filter(pk__in=ids).order_by(Lower("chosen_name"), "pk")) if ids else []
     too_short = 0 < len(query) < SHORTEST_QUERY
     found: list[Person] = []

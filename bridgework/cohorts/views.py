@@ -196,8 +196,20 @@ def _cohort_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[
     }
     if managed:
         context.setdefault("enrol_form", EnrolForm(cohort=cohort))
+        context.setdefault("enrol_picker", _enrol_picker(request, cohort))
     context.update(extra)
     return context
+
+
+def _enrol_picker(request: HttpRequest, cohort: Cohort) -> picker.Picker:
+    """The "Add people" picker: people found by name, never a list of everyone."""
+    posted = request.method == "POST"
+    return picker.build(
+        cohort.organisation,
+        query=request.POST.get("member_search", "") if posted else "",
+        chosen_ids=request.POST.getlist("people")[:500] if posted else [],
+        leave_out=EnrolForm(cohort=cohort).members(),
+    )
 
 
 @require_GET
@@ -211,6 +223,15 @@ def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @member_required
 def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
     found = _cohort(request, cohort_id, manage=True)
+    if "find" in request.POST:
+        # A search, not a submit: show the results, keep what was typed, check nothing.
+        people = _enrol_picker(request, found)
+        if is_htmx(request):
+            context = {"picker": people, "prefix": "enrol", "field_name": "people"}
+            return render(request, "cohorts/_picker_results.html", context)
+        typed = EnrolForm(cohort=found, initial={"emails": request.POST.get("emails", "")})
+        context = _cohort_context(request, found, enrol_form=typed, enrol_picker=people)
+        return render(request, "cohorts/cohort.html", context)
     form = EnrolForm(request.POST, cohort=found)
     if form.is_valid():
         added = services.enrol(cohort=found, people=form.chosen())
