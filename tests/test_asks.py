@@ -85,6 +85,33 @@ def test_only_people_who_can_post_in_the_protected_space_write_there(
     assert cast.client("participant").get(allies_path).status_code == 404
 
 
+def test_a_facilitator_outside_the_group_is_not_offered_an_ask_and_is_told_why(
+    cast: Cast, spaces: Spaces
+) -> None:
+    """Fran looks after the group's space without being in the group."""
+    client = cast.client("facilitator")
+    button = "Write an ask"
+    assert button not in client.get("/community/asks/").content.decode()
+    assert button not in client.get(f"/community/{spaces.protected.pk}/").content.decode()
+    path = f"/community/asks/spaces/{spaces.protected.pk}/new"
+    page = client.get(path).content.decode()
+    assert "Asks are written by the members of Disability Network" in page
+    refused = client.post(path, {"title": "T", "body": "B", "accept_guidelines": "on"})
+    assert refused.status_code == 400 and not Ask.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.write_ask(space=spaces.protected, author=cast.facilitator, title="T", body="B")
+    # The group's members are offered it, in both places.
+    member = cast.client("group_member")
+    assert button in member.get("/community/asks/").content.decode()
+    assert button in member.get(f"/community/{spaces.protected.pk}/").content.decode()
+    # Joining the group makes Fran one of them.
+    assert spaces.protected.group is not None
+    GroupMembership.objects.create(
+        group=spaces.protected.group, person=cast.facilitator, added_by="self"
+    )
+    assert button in client.get("/community/asks/").content.decode()
+
+
 def test_asks_are_rate_limited(cast: Cast, spaces: Spaces) -> None:
     client = cast.client("group_member")
     path = f"/community/asks/spaces/{spaces.protected.pk}/new"

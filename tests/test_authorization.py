@@ -716,3 +716,26 @@ def test_the_operator_can_use_the_operator_admin(db: None) -> None:
     client.force_login(operator)
     assert client.get("/django-admin/").status_code == 200
     assert client.get("/django-admin/accounts/person/").status_code == 200
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_the_people_search_of_a_new_cohort_follows_the_matrix_and_stays_in_house(
+    position: str, cast: Cast
+) -> None:
+    """The search of "Start a cohort" (a POST with `find`, or its htmx form) is the page's
+    own: facilitators and program admins only, and only people of their organisation."""
+    rule = MATRIX["cohort_new"]["GET"]
+    client = cast.client(position)
+    for headers in ({}, {"HX-Request": "true"}):
+        ticked = [cast.participant.pk, cast.stranger.pk]
+        data = {"member_search": "an", "members": ticked, "find": "1"}
+        response = client.post("/cohorts/new", data, headers=headers)
+        assert outcome_of(response, client) == rule.outcome(position), (position, headers)
+        page = response.content.decode()
+        if response.status_code != 200:
+            continue
+        person = cast.person(position)
+        assert person is not None
+        for other in (cast.participant, cast.stranger):
+            shown = f'name="members" value="{other.pk}"' in page
+            assert shown == (other.organisation_id == person.organisation_id), other

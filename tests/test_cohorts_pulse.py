@@ -161,3 +161,37 @@ def test_a_members_answer_is_unreadable_on_every_page_until_the_pulse_closes(
     assert leaks == []
     with time_machine.travel(session.ends_at + timedelta(days=14, minutes=1)):
         assert MARK in facilitator_page(cast, session)
+
+
+def test_the_pulse_opens_in_the_last_ten_minutes_of_the_session_not_at_its_start(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 1)
+    session = held_session(cast, people, present=people)
+    assert session.duration_minutes == 90
+    path = f"/cohorts/sessions/{session.pk}/"
+    for moment in (STARTS, STARTS + timedelta(minutes=79)):
+        with time_machine.travel(moment):
+            member = client_for(people[0])
+            assert not session.pulse_open(moment)
+            page = member.get(path).content.decode()
+            assert "How was it? Three quick questions" not in page
+            assert "open here at 19:20, in its last ten minutes" in page
+            assert member.get(f"{path}pulse").status_code == 404
+            with pytest.raises(ValidationError):
+                services.answer_pulse(session=session, person=people[0], useful=3, safe=3)
+    with time_machine.travel(STARTS + timedelta(minutes=80)):
+        member = client_for(people[0])
+        assert "How was it? Three quick questions" in member.get(path).content.decode()
+        assert member.get(f"{path}pulse").status_code == 200
+
+
+def test_a_session_shorter_than_ten_minutes_offers_the_pulse_from_its_start(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 1)
+    session = held_session(cast, people, present=people)
+    session.duration_minutes = 15
+    assert session.pulse_opens_at == STARTS + timedelta(minutes=5)
+    session.duration_minutes = 8  # below the form's minimum, but the rule still holds
+    assert session.pulse_opens_at == STARTS

@@ -226,7 +226,8 @@ def grow(cast: Cast, organisation: Organisation, people: int, sessions: int, tag
     )
     session = cohort.sessions.order_by("number").first()
     assert session is not None
-    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=10))
+    # In its last ten minutes, when the pulse is open.
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=85))
     session.refresh_from_db()
     services.mark_attendance(session=session, marks={p.pk: "present" for p in members})
     for person in members[1:3]:

@@ -266,3 +266,137 @@ def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
     assert balance.readers_only == 1
     page = client_for(cast.facilitator).get(f"/community/{space.pk}/balance").content.decode()
     assert "Pat Participant" not in page and "36%" in page
+
+
+def test_hiding_the_opening_post_hides_the_whole_thread_but_from_author_and_facilitators(
+    cast: Cast,
+) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant, body="zz-opening-words")
+    thread = post.thread
+    thread.title = "zz-title-of-the-thread"
+    thread.save()
+    services.hide_post(post=post, moderator=cast.facilitator, reason="It names a colleague.")
+    assert Thread.objects.get().is_withheld
+    url = f"/community/threads/{thread.pk}/"
+    other = client_for(cast.participant_and_member)
+    assert other.get(url).status_code == 404
+    for page in (f"/community/{space.pk}/", "/community/", "/community/search/?q=zz"):
+        assert "zz-title-of-the-thread" not in other.get(page).content.decode()
+    author_view = client_for(cast.participant).get(url).content.decode()
+    assert "zz-title-of-the-thread" in author_view
+    assert "only you and the space's facilitators can open it" in author_view
+    facilitator_view = client_for(cast.facilitator).get(f"/community/{space.pk}/")
+    assert "Hidden from the space" in facilitator_view.content.decode()
+    notice = Notification.objects.get(person=cast.participant, kind="moderation")
+    assert "opening post of your thread" in notice.summary
+
+    services.restore_post(post=Post.objects.get(), moderator=cast.facilitator, reason="Fixed.")
+    assert not Thread.objects.get().is_withheld
+    assert other.get(url).status_code == 200
+
+
+def test_hiding_a_reply_leaves_the_thread_where_it_was(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.participant_and_member)
+    reply = services.reply(
+        thread=opening.thread, author=cast.participant_and_member, body="zz-reply-words"
+    )
+    services.hide_post(post=reply, moderator=cast.facilitator, reason="Off topic.")
+    assert not Thread.objects.get().is_withheld
+    page = client_for(cast.participant).get(f"/community/threads/{opening.thread_id}/")
+    assert page.status_code == 200
+    assert "zz-reply-words" not in page.content.decode()
+
+
+def test_a_thread_held_after_three_flags_is_withheld_until_a_facilitator_decides(
+    cast: Cast,
+) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    for person in extra_participants(cast, 3):
+        services.flag_post(post=post, person=person, reason="Not kind")
+    assert Thread.objects.get().is_withheld
+    url = f"/community/threads/{post.thread_id}/"
+    assert client_for(cast.participant_and_member).get(url).status_code == 404
+    assert client_for(cast.participant).get(url).status_code == 200
+
+
+def test_flaggers_learn_the_outcome_without_the_facilitators_reason(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    hidden = posted(space, cast.participant)
+    kept = posted(space, cast.participant)
+    services.flag_post(post=hidden, person=cast.participant_and_member, reason="Unkind")
+    services.flag_post(post=kept, person=cast.participant_and_member, reason="Unsure")
+    services.hide_post(post=hidden, moderator=cast.facilitator, reason="zz-private-reason")
+    services.restore_post(post=kept, moderator=cast.facilitator, reason="zz-other-reason")
+    told = list(
+        Notification.objects.filter(person=cast.participant_and_member).order_by("created_at")
+    )
+    assert [n.kind for n in told] == ["flag_outcome", "flag_outcome"]
+    assert "was hidden" in told[0].summary
+    assert "kept it" in told[1].summary
+    for notice in told:
+        assert "zz-" not in notice.summary
+        assert "Unkind" not in notice.summary and "Unsure" not in notice.summary
+    # Once told, the flag is closed: a second decision tells nobody again.
+    services.restore_post(post=Post.objects.get(pk=kept.pk), moderator=cast.facilitator, reason="x")
+    assert Notification.objects.filter(person=cast.participant_and_member).count() == 2
+    page = client_for(cast.participant_and_member).get("/community/notifications/")
+    assert "was hidden by a facilitator" in page.content.decode()
+
+
+@pytest.mark.parametrize("reason", ["Contact a facilitator directly.", "Why post this?", "Off"])
+def test_no_moderation_notice_doubles_its_full_stop(cast: Cast, reason: str) -> None:
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.participant_and_member)
+    reply = services.reply(thread=opening.thread, author=cast.participant, body="More words")
+    services.hide_post(post=reply, moderator=cast.facilitator, reason=reason)
+    services.lock_thread(thread=opening.thread, moderator=cast.facilitator, reason=reason)
+    services.pause_posting(
+        space=space, person=cast.participant, moderator=cast.facilitator, reason=reason
+    )
+    pages = [
+        client_for(person).get(url).content.decode()
+        for person in (cast.participant, cast.facilitator)
+        for url in (f"/community/threads/{opening.thread_id}/", f"/community/{space.pk}/")
+    ]
+    pages.append(client_for(cast.participant).get("/community/notifications/").content.decode())
+    for page in pages:
+        assert ".." not in page
+        assert "?." not in page
+    assert "Their reason: " in pages[0]
+
+
+def test_the_log_leaves_out_a_withheld_threads_title_for_those_who_cannot_open_it(
+    cast: Cast,
+) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    Thread.objects.filter(pk=post.thread_id).update(title="zz-withheld-title")
+    services.hide_post(post=Post.objects.get(), moderator=cast.facilitator, reason="Names.")
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    colleague = make_person(
+        organisation, "flo@acme.test", "Flo", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+    assert (
+        "zz-withheld-title"
+        in client_for(cast.facilitator).get("/community/moderation-log/").content.decode()
+    )
+    page = client_for(colleague).get("/community/moderation-log/").content.decode()
+    assert "Hid a post" in page and "zz-withheld-title" not in page
+    assert "a thread hidden from the space" in page
+
+
+def test_a_reply_in_a_withheld_thread_tells_only_those_who_may_open_it(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    post = posted(space, cast.participant)
+    services.set_follow(thread=post.thread, person=cast.participant_and_member, follow=True)
+    services.hide_post(post=post, moderator=cast.facilitator, reason="Names someone.")
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.facilitator)
+    services.reply(thread=Thread.objects.get(), author=cast.facilitator, body="@bo-both hello")
+    assert not Notification.objects.filter(person=cast.participant_and_member).exists()
+    assert Notification.objects.filter(person=cast.participant, kind="reply").exists()

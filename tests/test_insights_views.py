@@ -84,6 +84,24 @@ def test_facilitators_see_only_the_cohorts_they_facilitate(cast: Cast) -> None:
     assert client.get(reverse("insights_export"), {"cohort": other.pk}).status_code == 404
 
 
+def test_a_facilitator_opens_on_the_largest_cohort_they_facilitate(cast: Cast) -> None:
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    people = [
+        make_person(organisation, f"m{n}@acme.test", f"Member {n}", {Role.PARTICIPANT})
+        for n in range(4)
+    ]
+    first_by_name = cohort_of(organisation, "Alpha", people[:1])
+    largest = cohort_of(organisation, "Zeta", people)
+    not_theirs = cohort_of(organisation, "Omega", [*people, cast.participant])
+    for cohort in (first_by_name, largest):
+        cohort.facilitators.add(cast.facilitator)
+    not_theirs.facilitators.add(cast.program_admin)
+    page = client_for(cast.facilitator).get(reverse("insights")).content.decode()
+    assert re.search(rf'<option value="{largest.pk}" selected>', page)
+    assert not re.search(rf'<option value="{first_by_name.pk}" selected>', page)
+
+
 def test_a_facilitator_without_cohorts_is_told_so(cast: Cast) -> None:
     response = client_for(cast.facilitator).get(reverse("insights"))
     assert response.status_code == 200
@@ -188,6 +206,10 @@ def test_retention_counts_only_completed_months(cast: Cast) -> None:
     # Six of eight were active: the two who were not would be the complement, so hidden.
     assert rows["Month 1 after joining"][1:] == [TOO_FEW, TOO_FEW]
     assert "Month 2 after joining" not in rows
+    # The page says why, near the top, before the first hidden figure.
+    why = f"Where a figure reads “{TOO_FEW}”, fewer than 5 people are behind it"
+    page = html.content.decode()
+    assert why in page and page.index(why) < page.index(TOO_FEW + "</td>")
 
 
 # --- export and audit ---

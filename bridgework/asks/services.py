@@ -28,7 +28,25 @@ ALLIES_AUDIENCES = (Space.Audience.ORGANISATION, Space.Audience.COHORT)
 
 
 def may_write_in(space: Space, person: Person) -> bool:
-    return space.is_protected and space.can_post(person)
+    """Asks come from the group itself: its members write them in its space. A facilitator
+    who looks after the space without being in the group shares asks, but does not write
+    them."""
+    return space.is_protected and space.is_in_audience(person) and space.can_post(person)
+
+
+def why_not_write(space: Space, person: Person) -> str:
+    """In a sentence, why this person cannot write an ask in this space."""
+    if not space.is_in_audience(person):
+        group = space.group.name if space.group else "the group"
+        return (
+            f"Asks are written by the members of {group}. You look after {space.name} as a "
+            "facilitator, so you can share its asks with allies, but the asks themselves come "
+            "from the group."
+        )
+    return (
+        f"You cannot post in {space.name} just now: a facilitator has paused your posting "
+        "there, or the space is archived. You can still read it."
+    )
 
 
 def allies_spaces_for(facilitator: Person, ask_space: Space) -> list[Space]:

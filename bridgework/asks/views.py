@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
-from bridgework.accounts.models import Person
-from bridgework.community.models import Space
+from bridgework.accounts.models import GroupMembership, Person
+from bridgework.community.models import PostingPause, Space
 from bridgework.community.visibility import can_view
 from bridgework.lib.markdown import render as render_markdown
 
@@ -87,12 +87,17 @@ def asks(request: HttpRequest) -> HttpResponse:
         .select_related("space")
         .order_by("-created_at", "-pk")
     )
-    writable = [
-        space
-        for space in Space.objects.visible_to(person).filter(
-            audience=Space.Audience.GROUP, is_archived=False
+    # Only the group spaces the person may write an ask in: a facilitator who looks after a
+    # group's space without being in the group is not offered one.
+    writable = list(
+        Space.objects.visible_to(person)
+        .filter(
+            audience=Space.Audience.GROUP,
+            is_archived=False,
+            group_id__in=GroupMembership.objects.filter(person=person).values("group_id"),
         )
-    ]
+        .exclude(pk__in=PostingPause.objects.active().filter(person=person).values("space_id"))
+    )
     in_allies_space = (
         Space.objects.visible_to(person).filter(audience__in=services.ALLIES_AUDIENCES).exists()
     )
@@ -122,7 +127,7 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
     if accepted:
         del form.fields["accept_guidelines"]
     if request.method == "POST" and blocked:
-        form.add_error(None, "You cannot post in this space just now.")
+        form.add_error(None, "You cannot write an ask in this space.")
     elif request.method == "POST" and form.is_valid():
         try:
             ask = services.write_ask(
@@ -147,6 +152,7 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
             "form": form,
             "accepted": accepted,
             "blocked": blocked,
+            "why_blocked": services.why_not_write(space, person) if blocked else "",
             "guidelines_html": "" if accepted else render_markdown(space.guidelines),
         },
         status=400 if form.errors else 200,

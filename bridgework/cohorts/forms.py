@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import time
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -13,8 +14,36 @@ from bridgework.curriculum.models import Module
 from .models import Attendance, Cadence, Cohort, Membership, Session
 
 
-def _time_zones() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone typed as its name ("Europe/Berlin"), with a short list of suggestions
+    (`TIME_ZONE_LIST`, filled by the page) rather than a menu of ~600 zones. Any case, and
+    spaces for underscores, are accepted."""
+
+    widget = forms.TextInput(
+        attrs={"list": "time-zone-suggestions", "autocomplete": "off", "spellcheck": "false"}
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault(
+            "help_text", "Its name, such as Europe/Berlin, America/New_York or Asia/Kolkata."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value).strip()
+        found = _zones_by_folded_name().get(text.replace(" ", "_").casefold())
+        if found is None:
+            raise forms.ValidationError(
+                f"“{text[:64]}” is not a time zone name we know. Write it as region and "
+                "city, such as Europe/Berlin."
+            )
+        return found
 
 
 # The largest key a row can have (a signed 64-bit integer, on SQLite and PostgreSQL alike).
@@ -59,8 +88,30 @@ class PersonChoiceField(IdMultipleChoiceField):
         return f"{obj.chosen_name} ({obj.email})"
 
 
+class NamedPersonChoiceField(IdMultipleChoiceField):
+    """For short lists (the facilitators): names only, as tick boxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.chosen_name)
+
+
+class PickedPeopleField(IdMultipleChoiceField):
+    """People chosen with the search-and-tick picker (`cohorts/_people_picker.html`). The
+    field only checks the chosen ids; it is never rendered as a list of choices, so a page
+    never holds everyone in the organisation."""
+
+    widget = forms.MultipleHiddenInput
+
+
 def _people(organisation: Organisation) -> Any:
     return Person.objects.in_organisation(organisation).filter(is_active=True)
+
+
+# A cohort meets at this local time unless the facilitator says otherwise: late afternoon in
+# the organisation's own time zone, not in UTC.
+DEFAULT_START = time(16, 0)
 
 
 class CohortForm(forms.Form):
@@ -83,31 +134,30 @@ class CohortForm(forms.Form):
         label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
     )
     duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
-    time_zone = forms.ChoiceField(choices=_time_zones)
+    time_zone = TimeZoneField()
     cadence = forms.ChoiceField(choices=Cadence.choices, widget=forms.RadioSelect)
     session_count = forms.IntegerField(label="Number of sessions", min_value=1, max_value=24)
-    facilitators = PersonChoiceField(
+    facilitators = NamedPersonChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        help_text="People with the facilitator role. Leave empty to lead it yourself.",
+        help_text="People with the facilitator role. Leave all unticked to lead it yourself.",
     )
-    members = PersonChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        help_text="You can add more people later, one by one or as a list of e-mail addresses.",
-    )
+    members = PickedPeopleField(queryset=Person.objects.none(), required=False)
     open_to_join = forms.BooleanField(
         label="Let people in the organisation ask to join", required=False
     )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, time_zone: str = "UTC", **kwargs: Any
+    ) -> None:
+        """`time_zone`: the organisation's usual zone, which the form starts in."""
         kwargs.setdefault(
             "initial",
             {
                 "cadence": Cadence.MONTHLY_WEEKDAY,
-                "start_time": time(16, 0),
+                "start_time": DEFAULT_START,
                 "duration_minutes": 90,
-                "time_zone": "UTC",
+                "time_zone": time_zone,
                 "session_count": 6,
             },
         )
@@ -171,9 +221,7 @@ class CohortSettingsForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    people = PersonChoiceField(
-        queryset=Person.objects.none(), required=False, label="Choose people"
-    )
+    people = PickedPeopleField(queryset=Person.objects.none(), required=False, label="People")
     emails = forms.CharField(
         label="Or paste e-mail addresses",
         required=False,
@@ -184,10 +232,17 @@ class EnrolForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        already = Membership.objects.filter(
-            cohort=cohort, status=Membership.Status.MEMBER
-        ).values_list("person_id", flat=True)
-        self.fields["people"].queryset = _people(cohort.organisation).exclude(pk__in=already)  # type: ignore[attr-defined]
+        self.fields["people"].queryset = self.newcomers()  # type: ignore[attr-defined]
+
+    def members(self) -> Any:
+        return Person.objects.filter(
+            cohort_memberships__cohort=self.cohort,
+            cohort_memberships__status=Membership.Status.MEMBER,
+        )
+
+    def newcomers(self) -> Any:
+        """Who may still be added: active people of the organisation not yet members."""
+        return _people(self.cohort.organisation).exclude(pk__in=self.members().values("pk"))
 
     def clean_emails(self) -> list[Person]:
         lines = [
@@ -234,7 +289,7 @@ class SessionForm(forms.Form):
     at = forms.TimeField(
         label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
     )
-    time_zone = forms.ChoiceField(choices=_time_zones)
+    time_zone = TimeZoneField()
     duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
     location = forms.CharField(label="Room", max_length=200, required=False)
     video_link = forms.URLField(

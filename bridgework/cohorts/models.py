@@ -32,7 +32,9 @@ CHECK_IN_EARLY = timedelta(minutes=15)
 # Answers are summarised only from this many; the free-text lines from the second number.
 PULSE_MIN_ANSWERS = 5
 PULSE_MIN_FOR_TEXT = 10
-# A pulse stays open this long after a session ends.
+# The pulse opens this long before a session ends (people answer in the closing minutes, not
+# before anything has happened) and stays open this long after it ends.
+PULSE_OPENS_BEFORE_END = timedelta(minutes=10)
 PULSE_OPEN_DAYS = 14
 
 
@@ -84,6 +86,15 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
                 )
             )
         ).distinct()
+
+    def time_zones_in_use(self) -> list[str]:
+        """The zones these cohorts meet in, the most used first (then by name)."""
+        return list(
+            self.values("time_zone")
+            .annotate(n=models.Count("pk"))
+            .order_by("-n", "time_zone")
+            .values_list("time_zone", flat=True)
+        )
 
     def managed_by(self, person: Person) -> CohortQuerySet:
         managed = self.filter(led_by(person))
@@ -237,12 +248,20 @@ class Session(models.Model):
         )
 
     @property
+    def pulse_opens_at(self) -> datetime:
+        """The last ten minutes of the session, or its start if it is shorter than that."""
+        return max(self.starts_at, self.ends_at - PULSE_OPENS_BEFORE_END)
+
+    @property
     def pulse_closes_at(self) -> datetime:
         return self.ends_at + timedelta(days=PULSE_OPEN_DAYS)
 
     def pulse_open(self, now: datetime) -> bool:
-        """From the start (people answer in the closing minutes) until two weeks after."""
-        return self.starts_at <= now <= self.pulse_closes_at
+        """From the closing minutes of the session until two weeks after it."""
+        return self.pulse_opens_at <= now <= self.pulse_closes_at
+
+    def pulse_not_yet_open(self, now: datetime) -> bool:
+        return now < self.pulse_opens_at
 
     def pulse_closed(self, now: datetime) -> bool:
         """Once closed, the answers can no longer change, so totals say nothing about any

@@ -2,21 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.accounts.models import Organisation
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
 
-from . import services
+from . import picker, services
 from .forms import (
     AttendanceForm,
     CohortForm,
@@ -118,6 +120,20 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _usual_time_zones(organisation: Organisation) -> list[str]:
+    """The organisation's zones, the usual one first: the one most of its cohorts meet in,
+    or, before its first cohort, the server's (BRIDGEWORK_TIME_ZONE)."""
+    in_use = Cohort.objects.in_organisation(organisation).time_zones_in_use()
+    return in_use or [settings.TIME_ZONE]
+
+
+def _typed(data: QueryDict) -> dict[str, Any]:
+    """What was typed into the form, to show it again as it was (a search is not a submit,
+    so nothing is checked or complained about yet)."""
+    many = {"modules", "facilitators"}
+    return {key: data.getlist(key) if key in many else data.get(key) for key in data}
+
+
 @require_http_methods(["GET", "POST"])
 @member_required
 def cohort_new(request: HttpRequest) -> HttpResponse:
@@ -125,8 +141,18 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
     if not may_lead(person):
         raise PermissionDenied("Facilitators and program admins start cohorts.")
     organisation = current_organisation(request)
-    form = CohortForm(request.POST if request.method == "POST" else None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
+    zones = _usual_time_zones(organisation)
+    searching = request.method == "POST" and "find" in request.POST
+    submitted = request.POST if request.method == "POST" and not searching else None
+    typed = {"initial": _typed(request.POST)} if searching else {}
+    form = CohortForm(submitted, organisation=organisation, time_zone=zones[0], **typed)
+    chosen = request.POST.getlist("members")[:500] if request.method == "POST" else []
+    people = picker.build(
+        organisation, query=request.POST.get("member_search", ""), chosen_ids=chosen
+    )
+    if searching and is_htmx(request):
+        return render(request, "cohorts/new.html#member_results", {"picker": people})
+    if submitted is not None and form.is_valid():
         data = form.cleaned_data
         cohort = services.create_cohort(
             organisation=organisation,
@@ -146,7 +172,8 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"“{cohort.name}” is ready, with its sessions planned.")
         return redirect("cohort", cohort.pk)
-    return render(request, "cohorts/new.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "picker": people, "zones": zones}
+    return render(request, "cohorts/new.html", context, status=400 if form.errors else 200)
 
 
 def _cohort_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[str, Any]:
@@ -169,8 +196,20 @@ def _cohort_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[
     }
     if managed:
         context.setdefault("enrol_form", EnrolForm(cohort=cohort))
+        context.setdefault("enrol_picker", _enrol_picker(request, cohort))
     context.update(extra)
     return context
+
+
+def _enrol_picker(request: HttpRequest, cohort: Cohort) -> picker.Picker:
+    """The "Add people" picker: people found by name, never a list of everyone."""
+    posted = request.method == "POST"
+    return picker.build(
+        cohort.organisation,
+        query=request.POST.get("member_search", "") if posted else "",
+        chosen_ids=request.POST.getlist("people")[:500] if posted else [],
+        leave_out=EnrolForm(cohort=cohort).members(),
+    )
 
 
 @require_GET
@@ -184,6 +223,15 @@ def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @member_required
 def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
     found = _cohort(request, cohort_id, manage=True)
+    if "find" in request.POST:
+        # A search, not a submit: show the results, keep what was typed, check nothing.
+        people = _enrol_picker(request, found)
+        if is_htmx(request):
+            context = {"picker": people, "prefix": "enrol", "field_name": "people"}
+            return render(request, "cohorts/_picker_results.html", context)
+        typed = EnrolForm(cohort=found, initial={"emails": request.POST.get("emails", "")})
+        context = _cohort_context(request, found, enrol_form=typed, enrol_picker=people)
+        return render(request, "cohorts/cohort.html", context)
     form = EnrolForm(request.POST, cohort=found)
     if form.is_valid():
         added = services.enrol(cohort=found, people=form.chosen())
@@ -289,6 +337,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
             session=found, person=person, status=Attendance.Status.PRESENT
         ).exists(),
         "pulse_open": found.member and found.pulse_open(now),  # type: ignore[attr-defined]
+        "pulse_later": found.member and found.pulse_not_yet_open(now),  # type: ignore[attr-defined]
         "may_answer": person.pk in services.pulse_voters(found),
         "answered": services.has_answered(session=found, person=person),
     }

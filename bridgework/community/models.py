@@ -171,6 +171,12 @@ class Space(models.Model):
 
         return can_view(person, self)
 
+    def is_in_audience(self, person: Person) -> bool:
+        """In the audience right now, not merely looking after the space (visibility.py)."""
+        from .visibility import in_audience
+
+        return in_audience(person, self)
+
     def can_moderate(self, person: Person) -> bool:
         """Only this space's own facilitators, while they hold the facilitator role."""
         return (
@@ -208,7 +214,18 @@ class GuidelinesAcceptance(models.Model):
 
 class ThreadQuerySet(models.QuerySet["Thread"]):
     def visible_to(self, person: Person) -> ThreadQuerySet:
-        return self.filter(space__in=Space.objects.visible_to(person))
+        """Threads in spaces the person may see; a withheld thread only to its author and
+        the space's facilitators (see visibility.py)."""
+        from .visibility import visible_threads_q
+
+        return self.filter(visible_threads_q(person))
+
+    def listed_for(self, person: Person) -> ThreadQuerySet:
+        """Of threads already known to be in a space the person sees, the ones they may
+        see: a withheld thread only to its author and the space's facilitators."""
+        from .visibility import withheld_threads_q
+
+        return self.filter(withheld_threads_q(person))
 
 
 class Thread(models.Model):
@@ -222,6 +239,9 @@ class Thread(models.Model):
     reply_count = models.PositiveIntegerField(default=0)
     is_locked = models.BooleanField(default=False)
     lock_reason = models.CharField(max_length=500, blank=True)
+    # The opening post is hidden or held: the thread, title included, is then seen only by
+    # its author and the space's facilitators. Kept in step by the moderation services.
+    is_withheld = models.BooleanField(default=False)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -465,6 +485,7 @@ class Notification(models.Model):
         RESOURCE_REVIEWED = "resource_reviewed", "Your resource was reviewed"
         ASK_PUBLISHED = "ask_published", "An ask was published"
         ASK_APPROVAL = "ask_approval", "Wording of an ask to approve, or its outcome"
+        FLAG_OUTCOME = "flag_outcome", "What became of a post you flagged"
         OTHER = "other", "Other"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

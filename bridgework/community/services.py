@@ -283,7 +283,7 @@ def _notify_thread(post: Post, mentioned: Sequence[Person]) -> None:
     url = post.get_absolute_url()
     told: set[int] = {author.pk} if author else set()
     for person in mentioned:
-        if person.pk in told:
+        if person.pk in told or (thread.is_withheld and not can_view(person, thread)):
             continue
         told.add(person.pk)
         notify(
@@ -297,6 +297,8 @@ def _notify_thread(post: Post, mentioned: Sequence[Person]) -> None:
         pk__in=Follow.objects.filter(thread=thread).values("person_id")
     ).exclude(pk__in=told)
     for person in followers:
+        if thread.is_withheld and not can_view(person, thread):
+            continue  # a withheld thread's title reaches only those who may still open it
         notify(
             person=person,
             kind=Notification.Kind.REPLY,
@@ -523,6 +525,8 @@ def flag_post(*, post: Post, person: Person, reason: str) -> Flag:
             status=Post.Status.HELD,
             moderation_reason="Several people flagged this post; it is waiting for a facilitator.",
         )
+        post.status = Post.Status.HELD
+        _keep_thread_in_step(post)
         _log(
             space=post.space,
             actor=None,
@@ -549,6 +553,63 @@ def reverse_queue(space: Space) -> str:
     return reverse("community_queue", args=[space.pk])
 
 
+def _opens_its_thread(post: Post) -> bool:
+    first = (
+        Post.objects.filter(thread_id=post.thread_id)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return first == post.pk
+
+
+def _keep_thread_in_step(post: Post) -> bool:
+    """A thread whose opening post is hidden or held is withheld as a whole, title and all
+    (see visibility.py); shown again with it. True when the post opens its thread."""
+    if not _opens_its_thread(post):
+        return False
+    withheld = post.status != Post.Status.SHOWN
+    Thread.objects.filter(pk=post.thread_id).update(is_withheld=withheld)
+    post.thread.is_withheld = withheld
+    return True
+
+
+def _tell_flaggers(post: Post, flags: Sequence[Flag], *, moderator: Person, hidden: bool) -> None:
+    """Each person whose flag this decision closes learns the outcome, never the
+    facilitator's reason (it is written for the author) nor who else flagged."""
+    space = post.space
+    for person in {flag.flagged_by_id: flag.flagged_by for flag in flags}.values():
+        if person.pk == moderator.pk:
+            continue
+        if hidden:
+            summary = (
+                f"A post you flagged in {space.name} was hidden by a facilitator. "
+                "Thank you for speaking up."
+            )
+            url = space.get_absolute_url()
+        else:
+            summary = (
+                f"A facilitator reviewed a post you flagged in {space.name} and kept it. "
+                "Thank you for speaking up."
+            )
+            url = post.get_absolute_url()
+        notify(
+            person=person,
+            kind=Notification.Kind.FLAG_OUTCOME,
+            summary=summary,
+            url=url,
+            space=space,
+        )
+
+
+def _close_flags(post: Post) -> list[Flag]:
+    flags = list(
+        Flag.objects.filter(post=post, resolved_at__isnull=True).select_related("flagged_by")
+    )
+    Flag.objects.filter(pk__in=[flag.pk for flag in flags]).update(resolved_at=timezone.now())
+    return flags
+
+
 def _tell_author(post: Post, summary: str) -> None:
     if post.author is not None:
         notify(
@@ -567,7 +628,8 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
     post.status = Post.Status.HIDDEN
     post.moderation_reason = reason
     post.save(update_fields=["status", "moderation_reason"])
-    Flag.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    opening = _keep_thread_in_step(post)
+    flags = _close_flags(post)
     _log(
         space=post.space,
         actor=moderator,
@@ -577,7 +639,15 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
         thread=post.thread,
         subject=post.author,
     )
-    _tell_author(post, f"A facilitator hid your post in “{post.thread.title}”: {reason}")
+    if opening:
+        _tell_author(
+            post,
+            f"A facilitator hid the opening post of your thread “{post.thread.title}”, so "
+            f"only you and the facilitators see the thread. Their reason: {reason}",
+        )
+    else:
+        _tell_author(post, f"A facilitator hid your post in “{post.thread.title}”: {reason}")
+    _tell_flaggers(post, flags, moderator=moderator, hidden=True)
     return post
 
 
@@ -590,7 +660,8 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
     post.status = Post.Status.SHOWN
     post.moderation_reason = ""
     post.save(update_fields=["status", "moderation_reason"])
-    Flag.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _keep_thread_in_step(post)
+    flags = _close_flags(post)
     _log(
         space=post.space,
         actor=moderator,
@@ -602,6 +673,7 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
     )
     if not was_shown:
         _tell_author(post, f"A facilitator restored your post in “{post.thread.title}”: {reason}")
+    _tell_flaggers(post, flags, moderator=moderator, hidden=False)
     return post
 
 

@@ -125,6 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     unread = (
         Thread.objects.filter(space=OuterRef("pk"))
+        .listed_for(person)
         .exclude(
             Exists(
                 ThreadRead.objects.filter(
@@ -215,7 +216,9 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
     threads = (
-        found.threads.select_related("author")
+        Thread.objects.filter(space=found)
+        .listed_for(person)
+        .select_related("author")
         .annotate(seen=Exists(read))
         .order_by("-last_activity_at", "-pk")
     )
@@ -242,6 +245,8 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "can_open": found.awaits_group and found.is_led_by(person),
             "accepted": found.has_accepted_guidelines(person),
             "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
+            # Asks come from the group's own members, not from facilitators looking after it.
+            "may_write_ask": found.is_protected and found.is_in_audience(person),
         },
     )
 
@@ -729,7 +734,9 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
         space__in=Space.objects.visible_to(person)
     ).select_related("space", "actor", "thread", "subject")
     page = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "community/log.html", {"page": page})
+    # A withheld thread's title is for its space's facilitators (and its author) only.
+    moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
+    return render(request, "community/log.html", {"page": page, "moderated": moderated})
 
 
 @require_GET

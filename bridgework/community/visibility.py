@@ -10,8 +10,10 @@ facilitate it (while they hold the facilitator role) or are in its audience righ
 
 Everything that hangs off a space (threads, posts, polls, notifications, resources and asks
 of other apps) is visible exactly when its space is; a hidden post only to its author and the
-space's facilitators. `can_view` answers for one object in Python; `visible_spaces_q` and
-`visible_posts_q` say the same in SQL for lists. Both read the membership tables every time,
+space's facilitators; a withheld thread (its opening post hidden or held), title and replies
+included, only to the thread's author and the space's facilitators. `can_view` answers for one
+object in Python; `visible_spaces_q`, `visible_threads_q` and `visible_posts_q` say the same in
+SQL for lists. Both read the membership tables every time,
 so removing someone from an audience takes effect on their next request.
 """
 
@@ -24,7 +26,7 @@ from django.db.models import Q
 from bridgework.accounts.models import GroupMembership, Person, Role
 from bridgework.cohorts.models import Membership
 
-from .models import Post, Space
+from .models import Post, Space, Thread
 
 NOTHING = Q(pk__in=[])
 
@@ -61,6 +63,26 @@ def visible_spaces_q(person: Person) -> Q:
     return Q(organisation_id=person.organisation_id) & audience
 
 
+def withheld_threads_q(person: Person, prefix: str = "") -> Q:
+    """A filter on Thread (or, with a prefix such as "thread__", on what hangs off a thread)
+    leaving out withheld threads, except for their author and the space's facilitators. It
+    says nothing about the space: combine it with `visible_spaces_q`."""
+    if not isinstance(person, Person) or not person.is_active:
+        return NOTHING
+    allowed = Q(**{f"{prefix}is_withheld": False}) | Q(**{f"{prefix}author_id": person.pk})
+    if person.has_role(Role.FACILITATOR):
+        allowed |= Q(**{f"{prefix}space_id__in": _facilitated_space_ids(person)})
+    return allowed
+
+
+def visible_threads_q(person: Person) -> Q:
+    """A filter on Thread for the threads the person may see."""
+    if not isinstance(person, Person) or not person.is_active or person.organisation_id is None:
+        return NOTHING
+    spaces = Space.objects.filter(visible_spaces_q(person)).values("pk")
+    return Q(space_id__in=spaces) & withheld_threads_q(person)
+
+
 def visible_posts_q(person: Person, prefix: str = "") -> Q:
     """A filter on Post (or, with a prefix such as "post__", on what hangs off a post)."""
     if not isinstance(person, Person) or not person.is_active or person.organisation_id is None:
@@ -69,16 +91,23 @@ def visible_posts_q(person: Person, prefix: str = "") -> Q:
     shown = Q(**{f"{prefix}status": Post.Status.SHOWN}) | Q(**{f"{prefix}author_id": person.pk})
     if person.has_role(Role.FACILITATOR):
         shown |= Q(**{f"{prefix}space_id__in": _facilitated_space_ids(person)})
-    return Q(**{f"{prefix}space_id__in": spaces}) & shown
+    in_thread = withheld_threads_q(person, prefix=f"{prefix}thread__")
+    return Q(**{f"{prefix}space_id__in": spaces}) & shown & in_thread
 
 
-def _can_view_space(person: Person, space: Space) -> bool:
-    if not person.is_active or person.organisation_id is None:
+def _can_view_thread(person: Person, thread: Thread) -> bool:
+    if not _can_view_space(person, thread.space):
         return False
-    if person.organisation_id != space.organisation_id:
+    return (
+        not thread.is_withheld or thread.author_id == person.pk or thread.space.can_moderate(person)
+    )
+
+
+def in_audience(person: Person, space: Space) -> bool:
+    """Whether the person is in the space's audience right now, not merely looking after it
+    as its facilitator: a group's space counts only the group's members."""
+    if not person.is_active or person.organisation_id != space.organisation_id:
         return False
-    if person.has_role(Role.FACILITATOR) and space.facilitators.filter(pk=person.pk).exists():
-        return True
     if space.audience == Space.Audience.ORGANISATION:
         return person.has_role(Role.PARTICIPANT)
     if space.audience == Space.Audience.COHORT and space.cohort_id is not None:
@@ -93,14 +122,26 @@ def _can_view_space(person: Person, space: Space) -> bool:
     return False
 
 
+def _can_view_space(person: Person, space: Space) -> bool:
+    if not person.is_active or person.organisation_id is None:
+        return False
+    if person.organisation_id != space.organisation_id:
+        return False
+    if person.has_role(Role.FACILITATOR) and space.facilitators.filter(pk=person.pk).exists():
+        return True
+    return in_audience(person, space)
+
+
 def can_view(person: Any, obj: Any) -> bool:
     """May this person see this object (a Space, or anything with a `space`)?"""
     if not isinstance(person, Person):
         return False
     if isinstance(obj, Space):
         return _can_view_space(person, obj)
+    if isinstance(obj, Thread):
+        return _can_view_thread(person, obj)
     if isinstance(obj, Post):
-        if not _can_view_space(person, obj.space):
+        if not _can_view_thread(person, obj.thread):
             return False
         return obj.is_shown or obj.author_id == person.pk or obj.space.can_moderate(person)
     post = getattr(obj, "post", None)

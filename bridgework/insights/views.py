@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.models import Cohort, Membership
 from bridgework.lib import csvsafe
 from bridgework.lib.ids import parse_id
 
@@ -56,6 +56,18 @@ class Choice:
     period: str
 
 
+def _largest(cohorts: list[Cohort]) -> Cohort:
+    """The cohort with the most members (the first by name among equals): the one whose
+    figures are least often too few to show, so a facilitator does not open on a blank."""
+    sizes = dict(
+        Membership.objects.filter(cohort__in=cohorts, status=Membership.Status.MEMBER)
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values_list("cohort", "n")
+    )
+    return max(cohorts, key=lambda cohort: sizes.get(cohort.pk, 0))
+
+
 def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
     """The view asked for, or None when the form is invalid. A cohort the person cannot see
     is a 404, whether it exists in another organisation or not at all."""
@@ -73,7 +85,7 @@ def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
     chosen = data.get("cohort") or (
         ORGANISATION
         if viewer.organisation_view
-        else (str(viewer.cohorts[0].pk) if viewer.cohorts else "")
+        else (str(_largest(viewer.cohorts).pk) if viewer.cohorts else "")
     )
     if chosen == ORGANISATION and not viewer.organisation_view:
         raise Http404("No organisation-wide view for facilitators.")

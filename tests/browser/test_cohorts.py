@@ -67,10 +67,23 @@ def test_a_facilitator_runs_a_monthly_cohort(
     page.get_by_label("Emotional courage and the four defenses").check()
     page.get_by_label("First session").fill(start.date().isoformat())
     page.get_by_label("Starts at (local time)").fill(start.strftime("%H:%M"))
-    page.get_by_label("Time zone").select_option("Europe/London")
-    page.get_by_label("Members").select_option(
-        ["Alex Rivera (participant@example.com)", "Noor Haddad (both@example.com)"]
-    )
+    page.get_by_label("Time zone").fill("Europe/London")
+    # Members are found by name and ticked; each search keeps the people already ticked.
+    expect(page.get_by_text("No one chosen yet.")).to_be_visible()
+    search = page.get_by_label("Find people")
+    search.fill("Alex")
+    page.get_by_label("Alex Rivera").check()
+    search.fill("Noor")
+    expect(page.get_by_role("status").filter(has_text="matches “Noor”")).to_be_visible()
+    page.get_by_label("Noor Haddad").check()
+    search.fill("member")
+    expect(page.get_by_text("Chosen: 2")).to_be_visible()
+    expect(page.get_by_label("Alex Rivera")).to_be_checked()
+    expect(page.get_by_label("Member 3")).not_to_be_checked()
+    expect(page.get_by_text("@example.com")).to_have_count(0)
+    axe(page)
+    page.locator(".picker").screenshot(path=str(SCREENSHOTS / "cohort-new-picker.png"))
+    screenshot(page, "cohort-new.png")
     expect(page.get_by_label("Monthly, on the same weekday")).to_be_checked()
     page.get_by_role("button", name="Create the cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Winter circle")
@@ -169,15 +182,16 @@ def test_a_facilitator_runs_a_monthly_cohort(
     assert Attendance.objects.filter(session=session, status="present").count() == 4
 
     # Member 4 was not there: the pulse is not theirs to answer, and the page says why.
-    page.context.clear_cookies()
-    sign_in(page, EXTRA[3])
-    page.goto(session_path)
-    expect(
-        page.get_by_text("The feedback pulse is for members who were at the session")
-    ).to_be_visible()
-    expect(page.get_by_role("link", name="How was it? Three quick questions")).to_have_count(0)
-    axe(page)
-    screenshot(page, "cohort-pulse-not-there.png")
+    with time_machine.travel(session.pulse_opens_at + timedelta(minutes=1)):
+        page.context.clear_cookies()
+        sign_in(page, EXTRA[3])
+        page.goto(session_path)
+        expect(
+            page.get_by_text("The feedback pulse is for members who were at the session")
+        ).to_be_visible()
+        expect(page.get_by_role("link", name="How was it? Three quick questions")).to_have_count(0)
+        axe(page)
+        screenshot(page, "cohort-pulse-not-there.png")
 
     # One member checks themselves in; five answer the pulse.
     page.context.clear_cookies()
@@ -186,38 +200,50 @@ def test_a_facilitator_runs_a_monthly_cohort(
     axe(page)
     page.get_by_role("button", name="Check in: I'm here").click()
     expect(page.get_by_text("You're checked in.", exact=True)).to_be_visible()
-    page.get_by_role("link", name="How was it? Three quick questions").click()
-    axe(page)
-    page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("group", name="How useful was this session for you?")).to_contain_text(
-        "Choose a number from 1 to 5."
-    )
-    axe(page)
-    page.goto(session_path)
-    answer_pulse(page, "both@example.com", session_path, "5", "The opening round helped.")
-    axe(page)
-    for n, email in enumerate(["participant@example.com", *EXTRA[:2]], start=1):
-        answer_pulse(page, email, session_path, str(n + 1), "")
+    # The pulse waits for the session's last ten minutes: nothing to rate before anything
+    # has happened.
+    expect(page.get_by_role("link", name="How was it? Three quick questions")).to_have_count(0)
+    opens = f"{session.pulse_opens_at.astimezone(ZoneInfo('Europe/London')):%H:%M}"
+    expect(page.get_by_text(f"open here at {opens}, in its last ten minutes")).to_be_visible()
+    screenshot(page, "cohort-pulse-not-yet.png")
+    with time_machine.travel(session.pulse_opens_at + timedelta(minutes=1)):
+        page.reload()
+        page.get_by_role("link", name="How was it? Three quick questions").click()
+        axe(page)
+        page.get_by_role("button", name="Send").click()
+        expect(
+            page.get_by_role("group", name="How useful was this session for you?")
+        ).to_contain_text("Choose a number from 1 to 5.")
+        axe(page)
+        page.goto(session_path)
+        answer_pulse(page, "both@example.com", session_path, "5", "The opening round helped.")
+        axe(page)
+        for n, email in enumerate(["participant@example.com", *EXTRA[:2]], start=1):
+            answer_pulse(page, email, session_path, str(n + 1), "")
 
-    page.context.clear_cookies()
-    sign_in(page, "facilitator@example.com")
-    page.goto(session_path)
-    expect(page.get_by_text("4 of 5")).to_be_visible()
-    closes = f"{session.pulse_closes_at.astimezone(ZoneInfo('Europe/London')):%-d %B %Y}"
-    expect(page.get_by_text(f"Results appear on {closes}, when the pulse closes")).to_be_visible()
-    expect(page.get_by_role("table")).to_have_count(0)
+        page.context.clear_cookies()
+        sign_in(page, "facilitator@example.com")
+        page.goto(session_path)
+        expect(page.get_by_text("4 of 5")).to_be_visible()
+        closes = f"{session.pulse_closes_at.astimezone(ZoneInfo('Europe/London')):%-d %B %Y}"
+        expect(
+            page.get_by_text(f"Results appear on {closes}, when the pulse closes")
+        ).to_be_visible()
+        expect(page.get_by_role("table")).to_have_count(0)
 
-    # A fifth answer, and the pulse still open: nothing shows, so no answer can be read as
-    # it arrives.
-    answer_pulse(page, EXTRA[2], session_path, "4", "")
-    page.context.clear_cookies()
-    sign_in(page, "facilitator@example.com")
-    page.goto(session_path)
-    expect(page.get_by_text("5 of 5")).to_be_visible()
-    expect(page.get_by_text(f"Results appear on {closes}, when the pulse closes")).to_be_visible()
-    expect(page.get_by_role("table")).to_have_count(0)
-    axe(page)
-    screenshot(page, "cohort-pulse-open.png")
+        # A fifth answer, and the pulse still open: nothing shows, so no answer can be read as
+        # it arrives.
+        answer_pulse(page, EXTRA[2], session_path, "4", "")
+        page.context.clear_cookies()
+        sign_in(page, "facilitator@example.com")
+        page.goto(session_path)
+        expect(page.get_by_text("5 of 5")).to_be_visible()
+        expect(
+            page.get_by_text(f"Results appear on {closes}, when the pulse closes")
+        ).to_be_visible()
+        expect(page.get_by_role("table")).to_have_count(0)
+        axe(page)
+        screenshot(page, "cohort-pulse-open.png")
 
     # Two weeks on, the pulse has closed and the totals appear. Sessions expire with the
     # clock too, so the facilitator signs in again.

@@ -162,3 +162,82 @@ def test_the_demo_poll_waits_for_five_votes(
     expect(page.get_by_text("Results appear once 2 more people vote")).to_be_visible()
     axe(page)
     screenshot(page, "community-poll.png")
+
+
+def test_a_hidden_opening_post_takes_its_thread_along_and_the_flagger_hears_back(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    from bridgework.accounts.models import Person
+    from bridgework.community import services
+
+    allies = Space.objects.get(organisation=demo, name="Allies' space")
+    alex = Person.objects.get(email="participant@example.com")
+    thread = services.start_thread(
+        space=allies, author=alex, title="Zz lunch plans", body="Zz words that name a colleague."
+    )
+    thread_path = f"/community/threads/{thread.pk}/"
+
+    # Noor flags the opening post.
+    sign_in(page, "both@example.com")
+    page.goto(thread_path)
+    page.get_by_role("link", name="Flag this post by Alex Rivera").click()
+    page.get_by_label("What worries you").fill("It names someone who is not here.")
+    page.get_by_role("button", name="Send to the facilitators").click()
+
+    # Fatima hides it, with a reason that ends in its own full stop.
+    switch_to(page, "facilitator@example.com")
+    page.goto(thread_path)
+    page.get_by_role("link", name="Hide this post").click()
+    page.get_by_label("Hide the post").check()
+    page.get_by_label("Your reason (the author sees it)").fill(
+        "It names a colleague; please talk to them directly."
+    )
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.get_by_text("This thread is hidden from the space.")).to_be_visible()
+    page.goto(f"/community/{allies.pk}/")
+    expect(page.get_by_text("Hidden from the space")).to_be_visible()
+    axe(page)
+
+    # Noor no longer sees the thread, not even its title, and learns the outcome in the app.
+    switch_to(page, "both@example.com")
+    open_community(page)
+    expect(page.get_by_text("Zz lunch plans")).to_have_count(0)
+    page.goto(f"/community/{allies.pk}/")
+    expect(page.get_by_text("Zz lunch plans")).to_have_count(0)
+    assert page.goto(thread_path).status == 404  # type: ignore[union-attr]
+    page.goto("/community/notifications/")
+    told = page.get_by_text("A post you flagged in Allies' space was hidden by a facilitator.")
+    expect(told).to_be_visible()
+    expect(page.get_by_text("directly")).to_have_count(0)  # the reason is the author's
+    axe(page)
+    screenshot(page, "community-flagger-told.png")
+
+    # Alex, the author, still reads the thread, with the reason in one clean sentence.
+    switch_to(page, "participant@example.com")
+    page.goto(thread_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zz lunch plans")
+    expect(page.get_by_text("only you and the space's facilitators can open it")).to_be_visible()
+    notice = page.locator(".community-post__notice")
+    expect(notice).to_contain_text("please talk to them directly. Only you and the facilitators")
+    assert ".." not in page.locator("main").inner_text()
+    axe(page)
+    screenshot(page, "community-withheld-thread-author.png")
+
+
+def test_only_the_groups_members_are_offered_to_write_an_ask(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    protected = Space.objects.get(organisation=demo, name="Disability Network space")
+    sign_in(page, "facilitator@example.com")
+    page.goto("/community/asks/")
+    expect(page.get_by_role("link", name="Write an ask in Disability Network space")).to_have_count(
+        0
+    )
+    page.goto(f"/community/{protected.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Disability Network space")
+    expect(page.get_by_role("link", name="Write an ask for allies")).to_have_count(0)
+    expect(page.get_by_role("link", name="Moderation queue")).to_be_visible()
+    axe(page)
+    switch_to(page, "member@example.com")
+    page.goto(f"/community/{protected.pk}/")
+    expect(page.get_by_role("link", name="Write an ask for allies")).to_be_visible()

@@ -10,7 +10,7 @@ def keep_existing_group_spaces_open(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0002_notification_kind_ask_approval"),
+        ("community", "0003_thread_is_withheld"),
     ]
 
     operations = [
