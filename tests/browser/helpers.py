@@ -101,6 +101,9 @@ class AccessibilityChecker:
             page.emulate_media(color_scheme="light")
 
     def _check(self, page: Page) -> None:
+        # A click that navigates returns before the next document exists; checking then would
+        # read a page that is half gone (documentElement is null on a loaded machine).
+        page.wait_for_load_state("load")
         state = page.evaluate(
             """() => {
                 const copy = document.documentElement.cloneNode(true);
