@@ -25,7 +25,7 @@ from bridgework.curriculum.models import Lesson, LessonProgress, Module
 from bridgework.curriculum.vocabulary import Practice
 from bridgework.practice import assessment
 from bridgework.practice import services as practice_services
-from bridgework.practice.models import Assessment, CheckIn, Commitment
+from bridgework.practice.models import Assessment, CheckIn, Commitment, PracticeProfile
 
 from . import privacy_settings, releases
 from .models import GrowthScore, PrivacyBudget, SafetyAnswer, SafetyPulse, SafetyResponse
@@ -153,6 +153,11 @@ def _people(
             stopped = min(today, joined + timedelta(days=rng.randint(20, 150)))
         samples.append(Sample(person, joined, engagement, stopped))
     Person.objects.bulk_update([s.person for s in samples], ["date_joined"])
+    # Nobody reads the generated people's mail: without this, the first minutes of `make run`
+    # would print hundreds of reminder e-mails to the console.
+    PracticeProfile.objects.bulk_create(
+        [PracticeProfile(person=s.person, reminders_on=False) for s in samples]
+    )
     return samples
 
 
