@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +51,7 @@ from .models import (
 )
 from .notifications import visible_notifications
 
+SPACES_PER_PAGE = 30
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 25
 NOTIFICATIONS_PER_PAGE = 30
@@ -130,7 +131,7 @@ def index(request: HttpRequest) -> HttpResponse:
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
-    spaces = list(
+    listed = (
         Space.objects.visible_to(person)
         .filter(is_archived=False)
         .select_related("group", "cohort")
@@ -145,7 +146,10 @@ def index(request: HttpRequest) -> HttpResponse:
                 Subquery(threads.exclude(Exists(read)).annotate(n=Count("pk")).values("n")), 0
             ),
         )
+        .order_by(Lower("name"), "pk")
     )
+    page = Paginator(listed, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    spaces = list(page)
     recent = list(
         Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
     )
@@ -157,6 +161,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "community/index.html",
         {
             "spaces": spaces,
+            "page": page,
             "recent": recent,
             "may_create": person.is_facilitator,
             "search_form": SearchForm(),
