@@ -173,6 +173,11 @@ def database_settings() -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bridgework.sqlite3",
+            # Opening SQLite and running the PRAGMAs below cost a few milliseconds, on every
+            # request when connections are not kept (bench/PAGES.md). A restore copies into
+            # the same file through SQLite's backup API, so a kept connection sees it.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at the start of a transaction so two writers queue instead of deadlocking.

@@ -98,9 +98,7 @@ def multiplying_levels(sql: str, pks: dict[str, str]) -> list[Finding]:
         if len(joins) >= 2:
             findings.append(Finding(sql, f"aggregate over a join of {', '.join(joins)}"))
         elif joins and PLACEHOLDER in select_list:
-            findings.append(
-                Finding(sql, f"subquery beside an aggregate over a join of {joins[0]}")
-            )
+            findings.append(Finding(sql, f"subquery beside an aggregate over a join of {joins[0]}"))
     for inner in subqueries:
         findings.extend(multiplying_levels(inner, pks))
     return findings
