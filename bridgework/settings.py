@@ -167,6 +167,12 @@ TEMPLATES = [
 ]
 
 
+# How long a web process keeps its database connection, in seconds (0: one per request).
+# SQLite keeps it longer: opening the file and running its PRAGMAs is the costly part.
+SQLITE_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 600)
+POSTGRES_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 60)
+
+
 def database_settings() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -176,7 +182,7 @@ def database_settings() -> dict[str, Any]:
             # Opening SQLite and running the PRAGMAs below cost a few milliseconds, on every
             # request when connections are not kept (bench/PAGES.md). A restore copies into
             # the same file through SQLite's backup API, so a kept connection sees it.
-            "CONN_MAX_AGE": 600,
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
@@ -189,7 +195,9 @@ def database_settings() -> dict[str, Any]:
             },
         }
     try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=POSTGRES_CONN_MAX_AGE)
+        )
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(
             f"DATABASE_URL is not a database address Bridgework understands ({error})."
