@@ -89,7 +89,7 @@ class Run:
     started: str
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    healthz_floor_ratio: float = 0.0
+    label: str = ""
     results: list[Measured] = field(default_factory=list)
 
 
@@ -451,7 +451,8 @@ def measure(database: str, size: int, url: str, seconds: float, only: set[str]) 
 
 def table(run: Run) -> str:
     lines = [
-        f"### {run.database}, {run.size:,} people ({run.started})",
+        f"### {run.label + ': ' if run.label else ''}{run.database}, {run.size:,} people "
+        f"({run.started})",
         "",
         f"Load average before {run.load_before[0]:.1f}, after {run.load_after[0]:.1f} "
         f"(1 min; {os.cpu_count()} cores).",
@@ -496,6 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each burst")
     parser.add_argument("--only", default="", help="page names, comma-separated (default all)")
     parser.add_argument("--generate", action="store_true", help="generate the data again")
+    parser.add_argument(
+        "--label", default="", help="names this run in the report (e.g. a branch being compared)"
+    )
     args = parser.parse_args(argv)
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     runs = []
@@ -512,22 +516,27 @@ def main(argv: list[str] | None = None) -> int:
                     "-m",
                     "bench.pages",
                     "--_one",
-                    json.dumps([database, size, url, args.seconds, sorted(only)]),
+                    json.dumps([database, size, url, args.seconds, sorted(only), args.label]),
                 ],
                 cwd=_setup.REPO_DIR,
                 check=False,
             )
             if child.returncode == 0:
-                runs.append(load(_setup.DATA_DIR / f"pages-{database}-{size}.json"))
+                runs.append(load(result_path(database, size, args.label)))
     write_report(runs)
     print(f"wrote {PAGES_MD}")
     return 0
 
 
+def result_path(database: str, size: int, label: str) -> Path:
+    return _setup.DATA_DIR / f"pages-{label + '-' if label else ''}{database}-{size}.json"
+
+
 def one(spec: str) -> int:
-    database, size, url, seconds, only = json.loads(spec)
+    database, size, url, seconds, only, label = json.loads(spec)
     run = measure(database, size, url, seconds, set(only))
-    out = _setup.DATA_DIR / f"pages-{database}-{size}.json"
+    run.label = label
+    out = result_path(database, size, label)
     out.write_text(json.dumps(asdict(run), indent=1), encoding="utf-8")
     return 0
 
