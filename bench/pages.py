@@ -410,7 +410,7 @@ def measure(database: str, size: int, url: str, seconds: float, only: set[str]) 
         context.Pool(CONCURRENCY) as pool,
     ):
         for page in pages:  # warm up: templates compiled, connections open
-            burst(pool, app_port, page.path, page.cookie, 0.0, None)
+            _client((app_port, page.path, page.cookie, 0.0, 1))
         burst(pool, floor_port, "/", "", 0.5, None)
         for page in pages:
             floor = burst(pool, floor_port, "/", "", seconds, None)
