@@ -45,7 +45,7 @@ def test_templates_are_compiled_once_per_process() -> None:
 
 
 def test_the_navigation_fits_the_role_and_marks_the_current_section(cast: Cast) -> None:
-    def nav(position: str, path: str) -> list[str]:
+    def nav(position: str, path: str) -> list[tuple[str, str]]:
         html = cast.client(position).get(path).content.decode()
         block = html.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
         return re.findall(r'<a href="([^"]+)"( aria-current="page")?', block)

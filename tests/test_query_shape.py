@@ -40,7 +40,12 @@ PLACEHOLDER = "__SUBQUERY__"
 
 
 def primary_keys() -> dict[str, str]:
-    return {model._meta.db_table: model._meta.pk.column for model in apps.get_models()}  # type: ignore[union-attr]
+    keys: dict[str, str] = {}
+    for model in apps.get_models():
+        pk = model._meta.pk
+        if pk is not None and pk.column:
+            keys[model._meta.db_table] = pk.column
+    return keys
 
 
 def split_subqueries(sql: str) -> tuple[str, list[str]]:
