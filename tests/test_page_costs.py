@@ -11,9 +11,10 @@ import re
 import pytest
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
+from django.utils import timezone
 
 from bridgework import settings as project_settings
-from bridgework.community.models import Post, Reaction
+from bridgework.community.models import Flag, Post, Reaction
 
 from .community_support import allies_space, raw_post
 from .conftest import Cast
@@ -71,3 +72,19 @@ def test_each_post_has_one_reaction_form_with_a_button_per_kind(cast: Cast) -> N
     for form in forms:
         assert form.count("csrfmiddlewaretoken") == 1
         assert form.count('name="kind"') == len(Reaction.Kind)
+
+
+def test_the_space_counts_each_post_waiting_for_a_facilitator_once(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    twice = raw_post(space, cast.participant, "Flagged by two people")
+    settled = raw_post(space, cast.participant, "Flagged, then settled")
+    held = raw_post(space, cast.participant, "Held, its flags settled")
+    raw_post(space, cast.participant, "Never flagged")
+    for person in (cast.participant_and_member, cast.facilitator):
+        Flag.objects.create(post=twice, flagged_by=person, reason="Unkind")
+    now = timezone.now()
+    Flag.objects.create(post=settled, flagged_by=cast.facilitator, reason="Hm", resolved_at=now)
+    Flag.objects.create(post=held, flagged_by=cast.facilitator, reason="Hm", resolved_at=now)
+    Post.objects.filter(pk=held.pk).update(status=Post.Status.HELD)
+    page = cast.client("facilitator").get(f"/community/{space.pk}/").content.decode()
+    assert "Moderation queue (2 waiting)" in page
