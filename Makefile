@@ -57,13 +57,13 @@ deploy-check: install
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --ignore=tests/browser
-	env -u DATABASE_URL $(BIN)/pytest -q tests/browser
+	env -u DATABASE_URL $(BIN)/pytest -q -n 2 tests/browser
 
 test-postgres: install
 	@echo "== Test suite on PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --ignore=tests/browser && \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q tests/browser; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 tests/browser; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL); CI must test on it."; exit 1; \
 	else \

@@ -1,1 +1,1 @@
-"""Benchmarks of the insights dashboard and rollups, and their data generator (not run in CI)."""
+"""Benchmarks of the insights dashboard and releases, and their data generator (not run in CI)."""

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from types import FrameType
 
 USAGE = """usage: bridgework COMMAND [options]
@@ -138,17 +139,35 @@ def _check_serve_arguments(args: list[str]) -> None:
             sys.exit(2)
 
 
+def serve_environment(args: list[str], environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment `serve` runs in and hands to its web server and worker.
+
+    --host and --port become BRIDGEWORK_HOST and BRIDGEWORK_PORT, so that settings (in this
+    process and in both children) make links in e-mails point at the address being served,
+    unless BRIDGEWORK_BASE_URL names another.
+    """
+    host = _option(args, "--host", environ.get("BRIDGEWORK_HOST") or "127.0.0.1")
+    port = _option(args, "--port", environ.get("BRIDGEWORK_PORT") or "8000")
+    workers = _option(args, "--workers", environ.get("BRIDGEWORK_WEB_WORKERS") or "3")
+    if not port.isdigit() or not workers.isdigit():
+        print("bridgework: --port and --workers must be whole numbers.", file=sys.stderr)
+        sys.exit(2)
+    return {
+        **environ,
+        "BRIDGEWORK_HOST": host,
+        "BRIDGEWORK_PORT": port,
+        "BRIDGEWORK_WEB_WORKERS": workers,
+    }
+
+
 def serve(args: list[str]) -> None:
     from django.conf import settings
 
     from bridgework.accounts.demo import demo_sign_ins, ensure_demo
 
-    host = _option(args, "--host", os.environ.get("BRIDGEWORK_HOST", "127.0.0.1"))
-    port = _option(args, "--port", os.environ.get("BRIDGEWORK_PORT", "8000"))
-    workers = _option(args, "--workers", os.environ.get("BRIDGEWORK_WEB_WORKERS", "3"))
-    if not port.isdigit() or not workers.isdigit():
-        print("bridgework: --port and --workers must be whole numbers.", file=sys.stderr)
-        sys.exit(2)
+    host = os.environ["BRIDGEWORK_HOST"]
+    port = os.environ["BRIDGEWORK_PORT"]
+    workers = os.environ["BRIDGEWORK_WEB_WORKERS"]
     _call("migrate", "--noinput", "--verbosity", "0")
     _call("collectstatic", "--noinput", "--verbosity", "0")
     if "--demo" in args:
@@ -156,6 +175,7 @@ def serve(args: list[str]) -> None:
     url = f"http://{host}:{port}/"
     print(f"\nBridgework is starting on {url}")
     print(f"Data directory: {settings.DATA_DIR}")
+    print(f"Links in e-mails start with {settings.BASE_URL}/ (BRIDGEWORK_BASE_URL changes it)")
     if "--demo" in args:
         print("\nDemo sign-ins (the same password for each):")
         for label, email, password in demo_sign_ins():
@@ -272,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["BRIDGEWORK_INIT"] = "true"
     if command == "serve":
         _check_serve_arguments(rest)
+        # Before Django reads its settings, which derive the base URL from these.
+        os.environ.update(serve_environment(rest, os.environ))
     _setup_django()
     if command in NEEDS_MASTER_KEYS:
         _check_master_keys()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,28 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("BRIDGEWORK_ALLOWED_HOSTS must name the host(s) in production.")
 CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWORK_CSRF_TRUSTED_ORIGINS", [])
-BASE_URL = os.environ.get("BRIDGEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def base_url(environ: Mapping[str, str]) -> str:
+    """The address links in e-mails and calendar invites start with.
+
+    BRIDGEWORK_BASE_URL when set; otherwise the address `bridgework serve` listens on (it
+    passes its --host and --port to the web server and the worker as BRIDGEWORK_HOST and
+    BRIDGEWORK_PORT). A wildcard address names no host anyone can open, so it becomes
+    127.0.0.1.
+    """
+    if environ.get("BRIDGEWORK_BASE_URL"):
+        return environ["BRIDGEWORK_BASE_URL"].rstrip("/")
+    host = environ.get("BRIDGEWORK_HOST") or "127.0.0.1"
+    port = environ.get("BRIDGEWORK_PORT") or "8000"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  (compared with, not bound to)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+BASE_URL = base_url(os.environ)
 
 INSTALLED_APPS = [
     "bridgework.accounts",
@@ -172,6 +194,10 @@ TEMPLATES = [
 SQLITE_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 600)
 POSTGRES_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 60)
 
+SQLITE_BUSY_SECONDS = env_int("BRIDGEWORK_SQLITE_BUSY_SECONDS", 20)
+if SQLITE_BUSY_SECONDS < 1:
+    raise ImproperlyConfigured("BRIDGEWORK_SQLITE_BUSY_SECONDS must be at least 1.")
+
 
 def database_settings() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
@@ -188,7 +214,10 @@ def database_settings() -> dict[str, Any]:
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at the start of a transaction so two writers queue instead of deadlocking.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # How long a writer waits for the lock before "database is locked". Long
+                # enough to wait out a big write (`demo --reset`), short of gunicorn's 30 s;
+                # a request that still gets the error answers 503 and the worker retries.
+                "timeout": SQLITE_BUSY_SECONDS,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
@@ -272,7 +301,7 @@ TASKS = {
         "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
         if ENVIRONMENT == "test"
         else "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "reminders", "rollups"],
+        "QUEUES": ["default", "reminders", "insights"],
     }
 }
 
@@ -355,11 +384,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "one_line_client_errors": {"()": "bridgework.operations.request_log.OneLineClientErrors"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BRIDGEWORK_LOG_LEVEL", "INFO")},
     # Request bodies never reach the logs; Django's request logger only logs paths and status.
     "loggers": {
         "axes": {"level": "WARNING"},
+        # A refused request (403, 404, 400) is one line: status, method and path, no traceback.
+        "django.request": {"filters": ["one_line_client_errors"]},
         # At DEBUG these two write template contexts and query parameters to the log, which
         # could carry someone's decrypted private text. Never below INFO, whatever the root.
         "django.template": {"level": "INFO"},

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", front.home, name="home"),
     path("healthz", front.healthz, name="healthz"),
     path("profile/", accounts.profile, name="profile"),
+    path("profile/delete-account", accounts.delete_account, name="delete_account"),
+    path("profile/time-zone", practice.time_zone_settings, name="profile_time_zone"),
     path("groups/", accounts.groups, name="groups"),
     path("groups/<int:group_id>/join", accounts.join_group, name="join_group"),
     path("groups/<int:group_id>/leave", accounts.leave_group, name="leave_group"),
@@ -73,6 +75,16 @@ urlpatterns = [
         "practice/commitments/<int:commitment_id>/check-in",
         practice.check_in,
         name="check_in",
+    ),
+    path(
+        "practice/commitments/<int:commitment_id>/",
+        practice.commitment_history,
+        name="commitment",
+    ),
+    path(
+        "practice/commitments/<int:commitment_id>/finish",
+        practice.finish_commitment,
+        name="finish_commitment",
     ),
     path(
         "practice/commitments/<int:commitment_id>/<str:action>",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from bridgework.accounts.models import CommunityGroup, Person
 from bridgework.asks import services
 from bridgework.asks.models import Ask, AskResponse, PublishedAsk
@@ -30,6 +32,7 @@ def make_spaces(cast: Cast) -> Spaces:
         slug="disability-network",
         audience=Space.Audience.GROUP,
         group=group,
+        opened_to_group_at=timezone.now(),  # as one of the group's leads would
     )
     allies = Space.objects.create(
         organisation=organisation,

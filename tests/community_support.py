@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from bridgework.accounts.models import CommunityGroup, Person
 from bridgework.community.models import GuidelinesAcceptance, Post, Space, Thread
 
@@ -30,6 +32,7 @@ def group_space(facilitator: Person, group: CommunityGroup, name: str = "Our spa
         audience=Space.Audience.GROUP,
         group=group,
         created_by=facilitator,
+        opened_to_group_at=timezone.now(),  # as one of the group's leads would
     )
     space.facilitators.add(facilitator)
     return space

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -25,6 +27,8 @@ from bridgework.curriculum.models import (
     Tip,
 )
 
+from .subprocess_support import make_migrated_data_dir
+
 PASSWORD = "correct horse battery staple"
 
 POSITIONS = [
@@ -42,6 +46,21 @@ POSITIONS = [
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    repeated = pytest.mark.skip(reason="runs on its own SQLite database: the SQLite run covers it")
+    for item in items:
+        if "own_sqlite" in item.keywords:
+            item.add_marker(repeated)
+
+
+@pytest.fixture(scope="session")
+def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite data directory, made once per test process; copy it, never change it."""
+    return make_migrated_data_dir(tmp_path_factory.mktemp("migrated") / "data")
 
 
 def make_person(

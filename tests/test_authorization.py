@@ -174,6 +174,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "home": {"GET": Rule({p: LOGIN for p in SIGNED_OUT}, 200), "POST": NOT_ALLOWED},
     "healthz": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "profile": {"GET": members(200), "POST": members(200)},
+    "delete_account": {"GET": members(200), "POST": members(400)},
+    "profile_time_zone": {"GET": members(200), "POST": members(400)},
     "groups": {"GET": members(200), "POST": NOT_ALLOWED},
     "join_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
     "leave_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
@@ -229,6 +231,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "reminder_settings": {"GET": members(200), "POST": members(400)},
     "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    # A commitment's history holds its private notes; finishing asks first on its own page.
+    "commitment": {"GET": owner_only(200), "POST": NOT_ALLOWED},
+    "finish_commitment": {"GET": owner_only(200), "POST": owner_only(302)},
     # The signed link from a reminder e-mail is enough to check in, signed in or not.
     "quick_check_in": {"GET": everyone(200), "POST": everyone(200)},
     # Reflection: the person's own. Lists are everyone's own page; objects are owner-only.
@@ -241,14 +246,14 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "reflection_map": {"GET": members(200), "POST": members(302)},
     "reflection_role_models": {"GET": members(200), "POST": members(400)},
     "reflection_role_model": {"GET": owner_only(200), "POST": owner_only(400)},
-    "reflection_role_model_delete": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_role_model_delete": {"GET": owner_only(200), "POST": owner_only(302)},
     "reflection_goal_add": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "reflection_coffee_chat": {"GET": owner_only(200), "POST": owner_only(400)},
     "reflection_goal_commit": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "reflection_repair": {"GET": members(200), "POST": NOT_ALLOWED},
     "reflection_apology_new": {"GET": members(200), "POST": members(200)},
     "reflection_apology": {"GET": owner_only(200), "POST": owner_only(200)},
-    "reflection_apology_delete": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "reflection_apology_delete": {"GET": owner_only(200), "POST": owner_only(302)},
     "reflection_notes": {"GET": members(200), "POST": NOT_ALLOWED},
     "reflection_notes_sent": {"GET": members(200), "POST": NOT_ALLOWED},
     "reflection_note_new": {"GET": members(200), "POST": members(400)},
@@ -256,7 +261,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "reflection_sender_choice_remove": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "reflection_my_data": {"GET": members(200), "POST": members(302)},
     "reflection_export": {"GET": owner_only(200), "POST": NOT_ALLOWED},
-    "reflection_delete_account": {"GET": members(200), "POST": members(400)},
+    # Moved to the profile: the old address only sends people there.
+    "reflection_delete_account": {"GET": members(302), "POST": members(302)},
     # Cohorts: the cohort's members and the people who run it (its facilitators and program
     # admins); everyone else gets a 404. Starting a cohort is for facilitators and admins.
     "cohorts": {"GET": members(200), "POST": NOT_ALLOWED},
@@ -313,6 +319,19 @@ MATRIX: dict[str, dict[str, Rule]] = {
     },
     "community_space": {"GET": in_space(200), "POST": NOT_ALLOWED},
     "community_space_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    # Opening a group's space to its members: its lead (Bo); others who see it get a 403.
+    "community_space_open": {
+        "GET": NOT_ALLOWED,
+        "POST": Rule(
+            {
+                **{p: LOGIN for p in SIGNED_OUT},
+                "participant_and_member": 302,
+                "facilitator": 403,
+                "group_member": 403,
+            },
+            404,
+        ),
+    },
     "community_guidelines": {"GET": in_space(200), "POST": in_space(302)},
     "community_thread_new": {"GET": in_space(200), "POST": in_space(400)},
     "community_queue": {"GET": space_facilitators(200), "POST": NOT_ALLOWED},
@@ -526,6 +545,8 @@ def community_objects(cast: Cast) -> dict[str, str]:
         audience=Space.Audience.GROUP,
         group=group,
     )
+    space.opened_to_group_at = timezone.now()  # as one of the group's leads would
+    space.save(update_fields=["opened_to_group_at"])
     for person in (cast.facilitator, cast.group_member, cast.participant_and_member):
         GuidelinesAcceptance.objects.create(space=space, person=person)
     thread = community_services.start_thread(

@@ -17,16 +17,24 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bridgework import cli
+from bridgework.accounts import services as account_services
 from bridgework.accounts.demo import DEMO_PASSWORD_FILE
-from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.accounts.models import Invitation, Organisation, Person, Role
 from bridgework.lib import keyfiles
+from bridgework.settings import base_url
+
+from .subprocess_support import copy_data_dir, own_sqlite, run_bridgework
 
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = REPO / "bridgework" / "settings.py"
@@ -35,33 +43,6 @@ COMMANDS = ["serve", "worker", "demo", "createorg", "backup", "rotate-keys"]
 
 def mode_of(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The parent's environment minus anything that would point at the test run's database."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("BRIDGEWORK_")
-        and key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(BRIDGEWORK_ENV="test", BRIDGEWORK_DATA_DIR=str(data_dir), **extra)
-    return env
-
-
-def bridgework(
-    *args: str, data_dir: Path, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bridgework", *args],
-        cwd=REPO,
-        env=clean_env(data_dir, **env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_one_clear_line(stderr: str) -> str:
@@ -170,36 +151,146 @@ def test_settings_take_the_demo_password_from_the_environment(
     assert runpy.run_path(str(SETTINGS_FILE))["DEMO_PASSWORD"] == "river-stone-42"
 
 
+def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    database: dict[str, Any] = runpy.run_path(str(SETTINGS_FILE))["DATABASES"]["default"]
+    return database
+
+
+def test_sqlite_lets_readers_work_during_a_write_and_writers_wait_their_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]
+
+    assert "PRAGMA journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+
+
+def test_the_sqlite_busy_timeout_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "5")
+
+    assert sqlite_settings(tmp_path, monkeypatch)["OPTIONS"]["timeout"] == 5
+
+
+def test_a_busy_timeout_below_one_second_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGEWORK_SQLITE_BUSY_SECONDS", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="BRIDGEWORK_SQLITE_BUSY_SECONDS must be"):
+        sqlite_settings(tmp_path, monkeypatch)
+
+
+def test_a_sqlite_connection_waits_as_long_as_the_setting_says(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only.")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        [(milliseconds,)] = cursor.fetchall()
+
+    assert milliseconds == django_settings.SQLITE_BUSY_SECONDS * 1000
+
+
+# --- The base URL links start with ------------------------------------------------------------
+
+
+def test_serve_hands_its_host_and_port_to_the_web_server_and_worker() -> None:
+    environment = cli.serve_environment(["--port", "8102"], {"PATH": "/usr/bin"})
+
+    assert environment["BRIDGEWORK_HOST"] == "127.0.0.1"
+    assert environment["BRIDGEWORK_PORT"] == "8102"
+    assert environment["PATH"] == "/usr/bin"
+    assert base_url(environment) == "http://127.0.0.1:8102"
+
+
+def test_the_serve_options_win_over_the_environment_defaults() -> None:
+    environment = cli.serve_environment(
+        ["--host", "localhost", "--port", "9000"],
+        {"BRIDGEWORK_HOST": "127.0.0.1", "BRIDGEWORK_PORT": "8000"},
+    )
+
+    assert base_url(environment) == "http://localhost:9000"
+
+
+def test_a_configured_base_url_wins_over_the_served_address() -> None:
+    environment = cli.serve_environment(
+        ["--port", "8102"], {"BRIDGEWORK_BASE_URL": "https://bridgework.example.com/"}
+    )
+
+    assert base_url(environment) == "https://bridgework.example.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("0.0.0.0", "http://127.0.0.1:8102"),  # noqa: S104  (a test value, nothing binds)
+        ("::", "http://127.0.0.1:8102"),
+        ("::1", "http://[::1]:8102"),
+    ],
+)
+def test_a_wildcard_or_ipv6_host_still_makes_an_address_a_browser_opens(
+    host: str, expected: str
+) -> None:
+    environment = cli.serve_environment(["--host", host, "--port", "8102"], {})
+
+    assert base_url(environment) == expected
+
+
+def test_without_serve_or_settings_links_use_the_usual_local_address() -> None:
+    assert base_url({}) == "http://127.0.0.1:8000"
+
+
+def test_an_invitation_sent_while_serving_on_another_port_links_to_that_port(
+    pending_invitation: tuple[Invitation, str], settings: Any
+) -> None:
+    settings.BASE_URL = base_url(cli.serve_environment(["--port", "8102"], {}))
+    invitation, _ = pending_invitation
+
+    assert account_services.queue_invitation(invitation.pk, send_key="port-test")
+
+    [message] = mail.outbox
+    assert "http://127.0.0.1:8102/invitation/" in str(message.body)
+    assert "127.0.0.1:8000" not in str(message.body)
+
+
 # --- Subprocess: start-up and bad configuration ------------------------------------------------
 
 
+@own_sqlite
 def test_help_lists_every_command(tmp_path: Path) -> None:
-    result = bridgework("--help", data_dir=tmp_path)
+    result = run_bridgework("--help", data_dir=tmp_path)
 
     assert result.returncode == 0
     for command in COMMANDS:
         assert f"\n  {command}" in result.stdout, command
 
 
+@own_sqlite
 def test_serve_help_prints_the_usage_and_starts_nothing(tmp_path: Path) -> None:
-    result = bridgework("serve", "--help", data_dir=tmp_path)
+    result = run_bridgework("serve", "--help", data_dir=tmp_path)
 
     assert result.returncode == 0
     assert "serve [--demo]" in result.stdout
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 def test_serve_refuses_an_option_it_does_not_know(tmp_path: Path) -> None:
-    result = bridgework("serve", "--dmeo", data_dir=tmp_path)
+    result = run_bridgework("serve", "--dmeo", data_dir=tmp_path)
 
     assert result.returncode == 2
     assert "unknown option '--dmeo'" in result.stderr
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 @pytest.mark.parametrize("url", ["mysql://x", "not a url"])
 def test_a_bad_database_url_stops_start_up_with_one_clear_line(tmp_path: Path, url: str) -> None:
-    result = bridgework("demo", data_dir=tmp_path, DATABASE_URL=url)
+    result = run_bridgework("demo", data_dir=tmp_path, DATABASE_URL=url)
 
     assert result.returncode != 0
     line = assert_one_clear_line(result.stderr)
@@ -207,8 +298,9 @@ def test_a_bad_database_url_stops_start_up_with_one_clear_line(tmp_path: Path, u
     assert not (tmp_path / "bridgework.sqlite3").exists()
 
 
+@own_sqlite
 def test_an_unreachable_database_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
-    result = bridgework(
+    result = run_bridgework(
         "demo", data_dir=tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/bridgework"
     )
 
@@ -216,11 +308,12 @@ def test_an_unreachable_database_stops_start_up_with_one_clear_line(tmp_path: Pa
     assert "cannot connect to the database" in assert_one_clear_line(result.stderr)
 
 
+@own_sqlite
 def test_an_unreadable_key_file_stops_start_up_and_is_left_untouched(tmp_path: Path) -> None:
     key_file = tmp_path / keyfiles.MASTER_KEYS_FILE
     key_file.write_text("this is not a key\n")
 
-    result = bridgework("demo", data_dir=tmp_path)
+    result = run_bridgework("demo", data_dir=tmp_path)
 
     assert result.returncode != 0
     line = assert_one_clear_line(result.stderr)
@@ -237,13 +330,11 @@ INITECH_PASSWORD = "blue-stapler-on-a-friday"
 
 @pytest.fixture(scope="module")
 def initech(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """A migrated SQLite data directory in which `createorg Initech` has run once."""
-    data_dir = tmp_path_factory.mktemp("initech")
-    migrated = bridgework("manage", "migrate", "--verbosity", "0", data_dir=data_dir)
-    assert migrated.returncode == 0, migrated.stderr
-    created = bridgework(
+    data_dir = copy_data_dir(migrated_data_dir, tmp_path_factory.mktemp("initech") / "data")
+    created = run_bridgework(
         "createorg",
         "Initech",
         "--admin-email",
@@ -260,6 +351,7 @@ def query(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]
         return db.execute(sql, params).fetchall()
 
 
+@own_sqlite
 def test_createorg_creates_the_organisation_and_its_first_admin(
     initech: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -286,6 +378,7 @@ def test_createorg_creates_the_organisation_and_its_first_admin(
     assert PBKDF2PasswordHasher().verify(INITECH_PASSWORD, str(password_hash))
 
 
+@own_sqlite
 def test_createorg_with_an_existing_email_fails_cleanly(
     initech: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -293,7 +386,7 @@ def test_createorg_with_an_existing_email_fails_cleanly(
     database = data_dir / "bridgework.sqlite3"
     organisations_before = query(database, "SELECT COUNT(*) FROM accounts_organisation")
 
-    result = bridgework(
+    result = run_bridgework(
         "createorg",
         "Initrode",
         "--admin-email",
@@ -308,13 +401,14 @@ def test_createorg_with_an_existing_email_fails_cleanly(
     assert query(database, "SELECT COUNT(*) FROM accounts_organisation") == organisations_before
 
 
+@own_sqlite
 def test_backup_writes_a_private_readable_sqlite_copy(
     initech: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     data_dir, _ = initech
     output = tmp_path / "copy.sqlite3"
 
-    result = bridgework("backup", "--output", str(output), data_dir=data_dir)
+    result = run_bridgework("backup", "--output", str(output), data_dir=data_dir)
 
     assert result.returncode == 0, result.stderr
     assert str(output) in result.stdout
@@ -457,7 +551,7 @@ def test_backup_of_postgresql_writes_a_private_restorable_dump(tmp_path: Path) -
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=600,
     )
     assert "backed-up@initech.test" in restored.stdout
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -158,7 +158,7 @@ def test_unfollowing_stops_reply_notifications(cast: Cast) -> None:
     assert not Notification.objects.filter(person=cast.participant).exists()
 
 
-def test_a_mention_of_someone_who_can_see_the_space_notifies_them(
+def test_a_mention_tells_only_people_who_can_see_the_space_and_its_highlight_says_nothing(
     cast: Cast, community_group: CommunityGroup
 ) -> None:
     space = group_space(cast.facilitator, community_group)
@@ -167,16 +167,17 @@ def test_a_mention_of_someone_who_can_see_the_space_notifies_them(
         space=space,
         author=cast.group_member,
         title="T",
-        body="Thanks @bo-both and @pat-participant and @fran-facilitator",
+        body="Thanks @bo-both and @pat-participant and @fran-facilitator and @nobody-here",
     )
     post = thread.posts.get()
     mentioned = set(Mention.objects.filter(post=post).values_list("person__chosen_name", flat=True))
     assert mentioned == {"Bo Both", "Fran Facilitator"}
-    assert '<span class="mention">@bo-both</span>' in post.body_html
-    assert "@pat-participant" in post.body_html
-    assert '<span class="mention">@pat-participant' not in post.body_html
-    assert not Notification.objects.filter(person=cast.participant).exists()
     assert Notification.objects.filter(person=cast.participant_and_member, kind="mention").exists()
+    assert not Notification.objects.filter(person=cast.participant).exists()
+    # Pat is not in the group: highlighting only members would tell readers who is one.
+    assert '<span class="mention">@bo-both</span>' in post.body_html
+    assert '<span class="mention">@pat-participant</span>' in post.body_html
+    assert '<span class="mention">@nobody-here' not in post.body_html
 
 
 def test_editing_keeps_the_earlier_wording_for_author_and_facilitators(

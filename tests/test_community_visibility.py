@@ -3,13 +3,17 @@ membership tables, and nobody else — program admins included."""
 
 from __future__ import annotations
 
-from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
+from bridgework.community import services
 from bridgework.community.models import Notification, Post, Space, Thread
 from bridgework.community.notifications import notify, visible_notifications
 from bridgework.community.visibility import can_view
 
 from .community_support import allies_space, group_space, raw_post
-from .conftest import Cast
+from .conftest import Cast, client_for
 
 
 def visible(person: Person) -> set[str]:
@@ -95,3 +99,80 @@ def test_notifications_from_a_space_are_rechecked_when_listed(
     GroupMembership.objects.filter(person=cast.group_member).delete()
     assert list(visible_notifications(cast.group_member)) == [own]
     assert Notification.objects.filter(person=cast.group_member).count() == 2
+
+
+def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
+) -> None:
+    GroupMembership.objects.filter(
+        group=community_group, person=cast.participant_and_member
+    ).update(is_lead=True)
+    space = services.create_space(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Our own corner",
+        audience=Space.Audience.GROUP,
+        group=community_group,
+    )
+
+    assert space.awaits_group
+    assert not can_view(cast.group_member, space)
+    assert space not in Space.objects.visible_to(cast.group_member)
+    assert can_view(cast.facilitator, space)
+    lead = cast.participant_and_member
+    assert can_view(lead, space)
+    [told] = Notification.objects.filter(person=lead)
+    assert "Its members see it only if you open it to them." in told.summary
+    assert not Notification.objects.filter(person=cast.group_member).exists()
+    with pytest.raises(PermissionDenied):
+        services.open_space_to_group(space=space, lead=cast.group_member)
+
+    services.open_space_to_group(space=space, lead=lead)
+
+    assert can_view(cast.group_member, space)
+    assert space in Space.objects.visible_to(cast.group_member)
+
+
+def test_a_lead_who_facilitates_opens_a_space_for_their_group_at_once(
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
+) -> None:
+    GroupMembership.objects.create(
+        group=community_group, person=cast.facilitator, added_by="self", is_lead=True
+    )
+    space = services.create_space(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Our own corner",
+        audience=Space.Audience.GROUP,
+        group=community_group,
+    )
+
+    assert not space.awaits_group
+    assert can_view(cast.group_member, space)
+
+
+def test_a_lead_opens_a_proposed_space_from_its_page(
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup
+) -> None:
+    GroupMembership.objects.filter(
+        group=community_group, person=cast.participant_and_member
+    ).update(is_lead=True)
+    space = services.create_space(
+        organisation=organisation,
+        created_by=cast.facilitator,
+        name="Our own corner",
+        audience=Space.Audience.GROUP,
+        group=community_group,
+    )
+    lead = client_for(cast.participant_and_member)
+    page = lead.get(f"/community/{space.pk}/").content.decode()
+    assert "Open it to the members of" in page
+    assert "Open it to the members of" not in (
+        client_for(cast.facilitator).get(f"/community/{space.pk}/").content.decode()
+    )
+    assert client_for(cast.group_member).get(f"/community/{space.pk}/").status_code == 404
+
+    response = lead.post(f"/community/{space.pk}/open")
+
+    assert response.status_code == 302
+    assert client_for(cast.group_member).get(f"/community/{space.pk}/").status_code == 200

@@ -238,6 +238,17 @@ def test_marking_a_lesson_done_with_htmx_returns_only_the_toggle(
     assert not LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
 
 
+def test_mark_as_done_comes_after_the_reflect_prompts(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    _, lesson, prompt, _ = sample
+
+    html = client_for(participant).get(lesson_url(lesson)).content.decode()
+
+    assert html.index(f'id="prompt-{prompt.pk}"') < html.index(">Mark as done</button>")
+    assert html.index(">Mark as done</button>") < html.index('class="pager"')
+
+
 # --- Private answers to reflection prompts ---------------------------------------------------
 
 

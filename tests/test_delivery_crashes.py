@@ -9,8 +9,6 @@ recovery comes soon; every wait polls with a generous limit and never races a sl
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -27,11 +25,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-REPO = Path(__file__).resolve().parent.parent
-LEASE_SECONDS = "2"
-PATIENCE = 600.0  # seconds: generous, for a loaded machine; only reached when something is wrong
+from .subprocess_support import PATIENCE, REPO, child_environment, copy_data_dir, own_sqlite
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+LEASE_SECONDS = "2"
+
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL"), own_sqlite]
 
 
 class Mailbox:
@@ -73,41 +71,23 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
         controller.stop()
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated data directory, copied for each test (migrating takes a while)."""
-    data_dir = tmp_path_factory.mktemp("migrated")
-    python(
-        "from django.core.management import call_command\ncall_command('migrate', verbosity=0)",
-        data_dir=data_dir,
-    )
-    return data_dir
-
-
 @pytest.fixture
-def data_dir(migrated: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(migrated, copy)
-    return copy
+def data_dir(migrated_data_dir: Path, tmp_path: Path) -> Path:
+    return copy_data_dir(migrated_data_dir, tmp_path / "data")
 
 
 def environment(data_dir: Path, smtp_port: int | None = None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BRIDGEWORK_", "EMAIL_", "PYTEST_"))
-        and key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
-    }
     # `local`, not `test`: tasks go through the database queue, as in production.
-    env.update(
-        BRIDGEWORK_ENV="local",
-        BRIDGEWORK_DATA_DIR=str(data_dir),
+    mail = {}
+    if smtp_port is not None:
+        mail = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false"}
+    return child_environment(
+        data_dir,
+        env="local",
         BRIDGEWORK_TASK_LEASE_SECONDS=LEASE_SECONDS,
         BRIDGEWORK_LOG_LEVEL="WARNING",
+        **mail,
     )
-    if smtp_port is not None:
-        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), EMAIL_USE_TLS="false")
-    return env
 
 
 PRELUDE = """
@@ -168,7 +148,7 @@ export.everything_of = die
 
 
 def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(data_dir / "bridgework.sqlite3", timeout=30) as db:
+    with sqlite3.connect(data_dir / "bridgework.sqlite3", timeout=PATIENCE) as db:
         return db.execute(sql).fetchall()
 
 
@@ -234,8 +214,13 @@ person = accounts.create_person(organisation=organisation, email="sam@acme.test"
 profile = services.profile_for(person)
 profile.reminder_hour = 0  # due whatever the hour the test runs
 profile.save()
-services.commit(person=person, title="Ask Dana how the reorg lands", practice="deep-curiosity",
-    courage=1, cadence="daily")
+commitment = services.commit(person=person, title="Ask Dana how the reorg lands",
+    practice="deep-curiosity", courage=1, cadence="daily")
+# Made two days ago: today is past its first full day and far from the hour after committing.
+from datetime import timedelta
+type(commitment).objects.filter(pk=commitment.pk).update(
+    started_on=commitment.started_on - timedelta(days=2),
+    created_at=commitment.created_at - timedelta(days=2))
 print(reminders.plan())
 """
 

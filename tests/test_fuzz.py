@@ -297,7 +297,7 @@ def hostile_paths(route: str, values: dict[str, str]) -> Iterator[tuple[str, str
 FUZZED_POSITIONS = [p for p in POSITIONS if p not in ("deactivated", "participant_and_member")]
 # The routes are dealt into shards by a stable hash of their pattern, so parallel test
 # workers share the work and every run deals them the same way.
-SHARDS = 4
+SHARDS = 8
 
 
 def routes_in_shard(shard: int) -> list[tuple[str, str]]:

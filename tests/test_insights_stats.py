@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
@@ -109,6 +109,7 @@ def test_a_noisy_share_never_fails_and_stays_between_0_and_1(
         assert 0 <= low <= p <= high <= 1
 
 
+@settings(deadline=None)
 @given(
     n=st.floats(min_value=-5, max_value=200),
     total=st.floats(min_value=-500, max_value=500),
@@ -119,3 +120,14 @@ def test_a_noisy_change_never_fails(n: float, total: float, squares: float, scal
     change = noisy_stats.paired_change(Noisy(n, scale), Noisy(total, scale), Noisy(squares, scale))
     if change is not None and change.dz_ci is not None:
         assert change.dz_ci[0] <= change.dz <= change.dz_ci[1]  # type: ignore[operator]
+
+
+def test_a_change_the_noise_left_almost_no_spread_in_offers_no_effect_size() -> None:
+    """Everyone moving by exactly one point (a spread thinner than the noise could leave)
+    would give a d_z in the millions: no d_z and no interval, rather than false precision."""
+    n = 22.8
+    change = noisy_stats.paired_change(Noisy(n, 0.0), Noisy(n, 0.0), Noisy(n, 0.0))
+    assert change is not None
+    assert change.mean == pytest.approx(1.0)
+    assert change.dz is None
+    assert change.dz_ci is None

@@ -4,6 +4,7 @@ database error instead of exiting."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -213,7 +214,7 @@ def test_a_mail_server_that_is_away_delays_the_email_and_loses_nothing(settings:
     closed = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": 9, "use_tls": False, "timeout": 5},
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "use_tls": False, "timeout": 60},
         }
     }
     with at(NIGHT):
@@ -272,3 +273,26 @@ def test_a_locked_sqlite_database_is_waited_out_too() -> None:
     ):
         patient.run()
     assert steps.call_count == 2
+
+
+def test_a_lock_is_noted_as_a_busy_database_and_an_outage_as_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    patient = worker()
+    locked = OperationalError("database is locked")
+    gone = OperationalError("server closed the connection unexpectedly")
+    steps = mock.Mock(side_effect=[locked, gone, False])
+    with (
+        caplog.at_level(logging.INFO, logger="bridgework.jobs.worker"),
+        mock.patch.object(patient, "step", steps),
+        mock.patch("bridgework.jobs.worker.time.sleep"),
+        mock.patch.object(leases, "beat"),
+        mock.patch.object(leases, "forget"),
+    ):
+        patient.run()
+
+    notes = [(r.levelname, r.getMessage()) for r in caplog.records if "again" in r.getMessage()]
+    assert notes == [
+        ("INFO", "worker: the database is busy with another writer; trying again in 0.5 s"),
+        ("WARNING", "worker: database error (OperationalError); trying again in 1.0 s"),
+    ]

@@ -30,6 +30,8 @@ from psycopg import sql
 
 from bridgework.lib import keyfiles
 
+from .subprocess_support import child_environment, copy_data_dir, own_sqlite, run_bridgework
+
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("DATABASE_URL", "")
 needs_postgresql = pytest.mark.skipif(
@@ -39,31 +41,6 @@ COUNT_EVERY_PRIVATE_VALUE = (
     "from bridgework.operations.restore import check_private_fields; "
     "print(check_private_fields(10**9))"
 )
-
-
-def environment(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The parent's environment minus anything pointing at the test run's own database."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("BRIDGEWORK_")
-        and key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update({"BRIDGEWORK_ENV": "test", "BRIDGEWORK_DATA_DIR": str(data_dir)})
-    env.update(extra)
-    return env
-
-
-def run(*args: str, data_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bridgework", *args],
-        cwd=REPO,
-        env=environment(data_dir, **extra),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def succeeded(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -113,14 +90,13 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def sqlite_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+def sqlite_site(tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path) -> Site:
     """A SQLite site with the demo organisation (people, journals, notes), and its backup."""
     root = tmp_path_factory.mktemp("sqlite-site")
-    data_dir = root / "data"
-    succeeded(run("manage", "migrate", "--verbosity", "0", data_dir=data_dir))
-    succeeded(run("demo", data_dir=data_dir))
+    data_dir = copy_data_dir(migrated_data_dir, root / "data")
+    succeeded(run_bridgework("demo", data_dir=data_dir))
     backup = root / "bridgework-backup.sqlite3"
-    succeeded(run("backup", "--output", str(backup), data_dir=data_dir))
+    succeeded(run_bridgework("backup", "--output", str(backup), data_dir=data_dir))
     return Site(data_dir, backup)
 
 
@@ -156,32 +132,42 @@ def ciphertexts(rows: dict[str, list[tuple[object, ...]]]) -> int:
     )
 
 
+@own_sqlite
 def test_a_sqlite_backup_restores_on_a_new_machine_with_every_row_and_private_field(
     sqlite_site: Site, tmp_path: Path
 ) -> None:
     data_dir = new_machine(tmp_path, keys_from=sqlite_site.data_dir)
 
-    result = succeeded(run("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir))
+    result = succeeded(
+        run_bridgework("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir)
+    )
 
     assert "every table has the backup's row count" in result.stdout
     backed_up = sqlite_rows(sqlite_site.backup)
     assert sqlite_rows(data_dir / "bridgework.sqlite3") == backed_up
     assert sum(len(rows) for rows in backed_up.values()) > 1000
     every = private_values(
-        run("manage", "shell", "-c", COUNT_EVERY_PRIVATE_VALUE, data_dir=data_dir)
+        run_bridgework("manage", "shell", "-c", COUNT_EVERY_PRIVATE_VALUE, data_dir=data_dir)
     )
     assert every == (ciphertexts(backed_up), 0)
     assert every[0] > 20
 
 
+@own_sqlite
 def test_a_restore_over_a_live_sqlite_database_keeps_the_old_one_aside(
     sqlite_site: Site, tmp_path: Path
 ) -> None:
     data_dir = new_machine(tmp_path, keys_from=sqlite_site.data_dir)
-    succeeded(run("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir))
-    succeeded(run("createorg", "Initech", "--admin-email", "new@initech.test", data_dir=data_dir))
+    succeeded(run_bridgework("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir))
+    succeeded(
+        run_bridgework(
+            "createorg", "Initech", "--admin-email", "new@initech.test", data_dir=data_dir
+        )
+    )
 
-    result = succeeded(run("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir))
+    result = succeeded(
+        run_bridgework("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir)
+    )
 
     [kept] = data_dir.glob("bridgework.sqlite3.before-restore-*")
     assert str(kept) in result.stdout
@@ -190,29 +176,34 @@ def test_a_restore_over_a_live_sqlite_database_keeps_the_old_one_aside(
     assert sqlite3.connect(data_dir / "bridgework.sqlite3").execute(emails).fetchall() == []
 
 
+@own_sqlite
 def test_a_restore_without_the_backups_master_key_is_refused_before_anything_is_touched(
     sqlite_site: Site, tmp_path: Path
 ) -> None:
     data_dir = new_machine(tmp_path, keys_from=None)
 
-    line = one_sentence(run("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir))
+    line = one_sentence(
+        run_bridgework("restore", str(sqlite_site.backup), "--yes", data_dir=data_dir)
+    )
 
     assert f"master key {master_key_id(sqlite_site.data_dir)}" in line
     assert "restoring" in line
     assert no_tables(data_dir / "bridgework.sqlite3")
 
 
+@own_sqlite
 def test_a_restore_without_yes_from_a_script_changes_nothing(
     sqlite_site: Site, tmp_path: Path
 ) -> None:
     data_dir = new_machine(tmp_path, keys_from=sqlite_site.data_dir)
 
-    line = one_sentence(run("restore", str(sqlite_site.backup), data_dir=data_dir))
+    line = one_sentence(run_bridgework("restore", str(sqlite_site.backup), data_dir=data_dir))
 
     assert "--yes" in line
     assert no_tables(data_dir / "bridgework.sqlite3")
 
 
+@own_sqlite
 @pytest.mark.parametrize("command", ["worker", "serve", "demo"])
 def test_start_up_refuses_a_restored_database_without_its_master_key(
     sqlite_site: Site, tmp_path: Path, command: str
@@ -220,28 +211,30 @@ def test_start_up_refuses_a_restored_database_without_its_master_key(
     data_dir = new_machine(tmp_path, keys_from=None)
     shutil.copy2(sqlite_site.backup, data_dir / "bridgework.sqlite3")
 
-    line = one_sentence(run(command, data_dir=data_dir))
+    line = one_sentence(run_bridgework(command, data_dir=data_dir))
 
     assert line.startswith("bridgework: The database holds")
     assert f"master key {master_key_id(sqlite_site.data_dir)}" in line
     assert str(data_dir / keyfiles.MASTER_KEYS_FILE) in line
 
 
+@own_sqlite
 def test_manage_check_reports_a_restored_database_without_its_master_key(
     sqlite_site: Site, tmp_path: Path
 ) -> None:
     data_dir = new_machine(tmp_path, keys_from=None)
     shutil.copy2(sqlite_site.backup, data_dir / "bridgework.sqlite3")
 
-    result = run("manage", "check", data_dir=data_dir)
+    result = run_bridgework("manage", "check", data_dir=data_dir)
 
     assert result.returncode != 0
     assert "bridgework.E001" in result.stderr
     assert f"master key {master_key_id(sqlite_site.data_dir)}" in result.stderr
 
 
+@own_sqlite
 def test_status_reports_the_last_backup(sqlite_site: Site) -> None:
-    result = succeeded(run("status", data_dir=sqlite_site.data_dir))
+    result = succeeded(run_bridgework("status", data_dir=sqlite_site.data_dir))
 
     assert f"{sqlite_site.backup}" in result.stdout
     assert "Queue:" in result.stdout
@@ -321,30 +314,35 @@ START_UP_ERRORS: dict[str, tuple[Callable[[Path], dict[str, str]], str]] = {
 }
 
 
+@own_sqlite
 @pytest.mark.parametrize("case", list(START_UP_ERRORS), ids=list(START_UP_ERRORS))
 def test_every_start_up_error_is_one_sentence(tmp_path: Path, case: str) -> None:
     make, expected = START_UP_ERRORS[case]
     extra = make(tmp_path)
 
-    line = one_sentence(run("status", data_dir=tmp_path, **extra))
+    line = one_sentence(run_bridgework("status", data_dir=tmp_path, **extra))
 
     assert line.startswith("bridgework: ")
     assert expected in line
 
 
+@own_sqlite
 def test_a_new_data_directory_is_announced_loudly(tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh"
 
-    result = succeeded(run("manage", "check", data_dir=data_dir))
+    result = succeeded(run_bridgework("manage", "check", data_dir=data_dir))
 
     assert f"created a new data directory at {data_dir}" in result.stderr
     assert (data_dir / keyfiles.MASTER_KEYS_FILE).exists()
 
 
+@own_sqlite
 def test_production_creates_a_missing_data_directory_only_with_init(tmp_path: Path) -> None:
     data_dir = tmp_path / "first-start"
 
-    result = succeeded(run("manage", "check", "--init", data_dir=data_dir, **production(tmp_path)))
+    result = succeeded(
+        run_bridgework("manage", "check", "--init", data_dir=data_dir, **production(tmp_path))
+    )
 
     assert f"created a new data directory at {data_dir}" in result.stderr
     assert (data_dir / keyfiles.MASTER_KEYS_FILE).exists()
@@ -405,23 +403,29 @@ def test_a_postgresql_backup_restores_after_a_wipe_with_every_row_and_private_fi
         pytest.skip("pg_restore is not installed.")
     old = tmp_path / "old-machine"
     url = url_for(pg_database)
-    succeeded(run("manage", "migrate", "--verbosity", "0", data_dir=old, DATABASE_URL=url))
-    succeeded(run("demo", data_dir=old, DATABASE_URL=url))
+    succeeded(
+        run_bridgework("manage", "migrate", "--verbosity", "0", data_dir=old, DATABASE_URL=url)
+    )
+    succeeded(run_bridgework("demo", data_dir=old, DATABASE_URL=url))
     dump = tmp_path / "bridgework.dump"
-    succeeded(run("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
+    succeeded(run_bridgework("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
     backed_up = pg_rows(pg_database)
     backed_up.pop("operations_backuprecord")  # written after the dump was taken
     fresh_database(pg_database)  # the wipe
     data_dir = new_machine(tmp_path, keys_from=old)
 
-    result = succeeded(run("restore", str(dump), "--yes", data_dir=data_dir, DATABASE_URL=url))
+    result = succeeded(
+        run_bridgework("restore", str(dump), "--yes", data_dir=data_dir, DATABASE_URL=url)
+    )
 
     assert "every table has the backup's row count" in result.stdout
     restored = pg_rows(pg_database)
     restored.pop("operations_backuprecord")
     assert restored == backed_up
     every = private_values(
-        run("manage", "shell", "-c", COUNT_EVERY_PRIVATE_VALUE, data_dir=data_dir, DATABASE_URL=url)
+        run_bridgework(
+            "manage", "shell", "-c", COUNT_EVERY_PRIVATE_VALUE, data_dir=data_dir, DATABASE_URL=url
+        )
     )
     assert every == (ciphertexts(backed_up), 0)
     assert every[0] > 20
@@ -435,12 +439,14 @@ def test_a_postgresql_restore_without_the_master_key_is_refused_and_touches_noth
         pytest.skip("pg_restore is not installed.")
     old = tmp_path / "old-machine"
     url = url_for(pg_database)
-    succeeded(run("manage", "migrate", "--verbosity", "0", data_dir=old, DATABASE_URL=url))
-    succeeded(run("demo", data_dir=old, DATABASE_URL=url))
-    dump = tmp_path / "bridgework.dump"
-    succeeded(run("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
     succeeded(
-        run(
+        run_bridgework("manage", "migrate", "--verbosity", "0", data_dir=old, DATABASE_URL=url)
+    )
+    succeeded(run_bridgework("demo", data_dir=old, DATABASE_URL=url))
+    dump = tmp_path / "bridgework.dump"
+    succeeded(run_bridgework("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
+    succeeded(
+        run_bridgework(
             "createorg",
             "Initech",
             "--admin-email",
@@ -452,7 +458,9 @@ def test_a_postgresql_restore_without_the_master_key_is_refused_and_touches_noth
     before = pg_rows(pg_database)
     data_dir = new_machine(tmp_path, keys_from=None)
 
-    line = one_sentence(run("restore", str(dump), "--yes", data_dir=data_dir, DATABASE_URL=url))
+    line = one_sentence(
+        run_bridgework("restore", str(dump), "--yes", data_dir=data_dir, DATABASE_URL=url)
+    )
 
     assert f"master key {master_key_id(old)}" in line
     assert pg_rows(pg_database) == before
@@ -500,7 +508,7 @@ class CuttableProxy:
             except OSError:
                 return
             try:
-                upstream = socket.create_connection(self.target, timeout=5)
+                upstream = socket.create_connection(self.target, timeout=60)
             except OSError:
                 client.close()
                 continue
@@ -528,7 +536,7 @@ def free_port() -> int:
 
 
 def get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -573,16 +581,18 @@ def test_serve_answers_503_while_postgresql_is_away_and_recovers_by_itself(
             "1",
         ],
         cwd=REPO,
-        env=environment(tmp_path / "data", DATABASE_URL=url_for(pg_database, port=proxy.port)),
+        env=child_environment(
+            tmp_path / "data", DATABASE_URL=url_for(pg_database, port=proxy.port)
+        ),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     signed_in = {"Cookie": "sessionid=a-session-the-database-must-look-up"}
     try:
-        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=180, what="serve to start")
+        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=600, what="serve to start")
 
         proxy.cut()
-        wait_until(lambda: status_of(port, "/healthz") == 503, seconds=60, what="healthz 503")
+        wait_until(lambda: status_of(port, "/healthz") == 503, seconds=300, what="healthz 503")
         for _ in range(5):
             status, headers, page = get(port, "/", **signed_in)
             assert status == 503
@@ -591,13 +601,13 @@ def test_serve_answers_503_while_postgresql_is_away_and_recovers_by_itself(
         assert serve.poll() is None
 
         proxy.restore()
-        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=60, what="recovery")
+        wait_until(lambda: status_of(port, "/healthz") == 200, seconds=300, what="recovery")
         assert status_of(port, "/", **signed_in) == 302
         assert serve.poll() is None
     finally:
         serve.terminate()
         try:
-            serve.wait(timeout=30)
+            serve.wait(timeout=300)
         except subprocess.TimeoutExpired:
             serve.kill()
         proxy.cut()

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -140,6 +141,44 @@ def test_only_the_missing_answers_are_marked(participant: Person) -> None:
     assert re.search(rf'<input[^>]*name="{kept.key}"[^>]*value="2"[^>]*checked', html)
 
 
+def test_missing_answers_are_counted_linked_and_the_first_takes_the_focus(
+    participant: Person,
+) -> None:
+    missing = [assessment.ITEMS[3], assessment.ITEMS[20]]
+    data = assessment_form()
+    for item in missing:
+        del data[item.key]
+    del data["defense"]
+
+    html = client_for(participant).post("/practice/assessment/", data).content.decode()
+
+    summary = re.search(r'<div class="form-errors error-summary" role="alert".*?</div>', html, re.S)
+    assert summary is not None
+    assert "3 questions still need an answer" in summary.group(0)
+    links = re.findall(r'<a href="#(question-[^"]+)">([^<]+)</a>', summary.group(0))
+    assert [target for target, _ in links] == [
+        f"question-{missing[0].key}",
+        f"question-{missing[1].key}",
+        "question-defense",
+    ]
+    assert [text for _, text in links][:2] == [escape(item.text) for item in missing]
+    for target, _ in links:
+        assert f'id="{target}"' in html
+    [focused] = re.findall(r"<input[^>]*autofocus[^>]*>", html)
+    assert f'id="id_{missing[0].key}_0"' in focused
+
+
+def test_one_missing_answer_is_named_as_one(participant: Person) -> None:
+    data = assessment_form()
+    del data["defense"]
+
+    html = client_for(participant).post("/practice/assessment/", data).content.decode()
+
+    assert "One question still needs an answer" in html
+    [focused] = re.findall(r"<input[^>]*autofocus[^>]*>", html)
+    assert 'name="defense"' in focused
+
+
 def test_an_answer_off_the_scale_or_an_unknown_defense_is_refused(participant: Person) -> None:
     client = client_for(participant)
     first = assessment.ITEMS[0].key
@@ -196,7 +235,7 @@ def growth_table(html: str) -> tuple[list[str], dict[str, list[str]]]:
     assert head and body, html
     columns = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', head.group(1))
     rows = {
-        name: re.findall(r'<td class="num">(.*?)</td>', cells)
+        name: re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells)
         for name, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body.group(1))
     }
     return columns, rows
@@ -238,6 +277,50 @@ def test_the_growth_page_shows_an_accessible_chart_and_a_table_per_assessment(
         expected = [f"{assessment.practice_scores(a.answers)[info.slug]:.1f}" for a in taken]
         assert rows[info.name] == expected
     assert "bias" not in html.lower()
+
+
+def test_two_takes_on_the_same_day_are_told_apart(participant: Person) -> None:
+    for moment, value in [
+        (A_MONDAY, 2),
+        (A_MONDAY + timedelta(hours=2), 3),
+        (A_MONDAY + timedelta(days=7), 2),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            services.take_assessment(
+                person=participant,
+                answers=answers(lambda item, v=value: v),  # type: ignore[misc]
+                defense=Defense.PARALYSIS,
+            )
+
+    html = page(client_for(participant), "/practice/growth/")
+
+    columns, _ = growth_table(html)
+    assert columns[1:] == ["6 Jan 2025, take 1", "6 Jan 2025, take 2", "13 Jan 2025"]
+    axis = re.findall(r'<text class="chart__axis"[^>]*text-anchor="middle">([^<]+)</text>', html)
+    assert axis == ["6 Jan 25 (1)", "6 Jan 25 (2)", "13 Jan 25"]
+
+
+def test_lines_on_the_same_values_stay_apart_by_dash_and_marker(participant: Person) -> None:
+    # Every practice rated the same, twice: all seven lines lie on top of each other.
+    for _ in range(2):
+        services.take_assessment(person=participant, answers=answers(), defense=Defense.PARALYSIS)
+
+    svg = page(client_for(participant), "/practice/growth/").split("<svg", 1)[1]
+
+    lines = re.findall(r'<polyline class="chart__line chart__line--(\d)"([^>]*)/>', svg)
+    dashes = [re.search(r'stroke-dasharray="([^"]+)"', rest) for _, rest in lines]
+    assert len(lines) == len(assessment.PRACTICES)
+    assert len({dash.group(1) if dash else "solid" for dash in dashes}) == len(lines)
+    # Each line's markers (two points and one beside its label) share one shape, and no two
+    # lines share a shape.
+    shapes = {}
+    for number, _ in lines:
+        markers = set(
+            re.findall(rf'class="chart__line--{number} chart__dot chart__dot--([\w-]+)"', svg)
+        )
+        assert len(markers) == 1, number
+        shapes[number] = markers.pop()
+    assert len(set(shapes.values())) == len(lines)
 
 
 def test_growth_series_follows_the_assessments_in_time(participant: Person) -> None:
@@ -492,6 +575,33 @@ def test_chosen_days_need_at_least_one_day(participant: Person) -> None:
     assert commitment.weekday_set == {0, 2}
 
 
+def test_days_and_cue_sit_under_their_own_choice_of_how_often(participant: Person) -> None:
+    html = page(client_for(participant), "/practice/commit/")
+
+    choices = re.findall(
+        r'<li class="cadence__choice">(.*?)</li>\s*(?=<li class="cadence|</ul>\s*</fieldset>)',
+        html,
+        re.S,
+    )
+    by_value = {re.search(r'value="([^"]+)"', choice).group(1): choice for choice in choices}  # type: ignore[union-attr]
+    assert set(by_value) == {"weekly", "daily", "weekdays", "cue", "once"}
+    assert 'name="weekdays"' in by_value["weekdays"] and 'name="cue"' not in by_value["weekdays"]
+    assert 'name="cue"' in by_value["cue"] and 'name="weekdays"' not in by_value["cue"]
+    for value in ["weekly", "daily", "once"]:
+        assert 'name="weekdays"' not in by_value[value] and 'name="cue"' not in by_value[value]
+
+
+def test_days_or_a_cue_left_from_another_choice_are_not_kept(participant: Person) -> None:
+    response = client_for(participant).post(
+        "/practice/commit/",
+        {"title": TITLE, "cadence": "weekly", "weekdays": ["1", "3"], "cue": CUE},
+    )
+
+    assert response.status_code == 302
+    commitment = Commitment.objects.get(person=participant)
+    assert (commitment.cadence, commitment.weekdays, commitment.cue) == ("weekly", "", None)
+
+
 def test_a_cue_commitment_needs_the_cue(participant: Person) -> None:
     client = client_for(participant)
 
@@ -596,9 +706,10 @@ def test_a_once_commitment_finishes_when_done(participant: Person) -> None:
     client.post(url, {"outcome": "done"})
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.FINISHED
-    dashboard = page(client, "/practice/")
-    assert escape(TITLE) not in dashboard
-    assert "You have seen 1 commitment through." in dashboard
+    current, finished = page(client, "/practice/").split('id="finished-heading"')
+    assert escape(TITLE) not in current
+    assert "You have seen 1 commitment through." in finished
+    assert escape(TITLE) in finished
 
 
 def test_finishing_a_commitment_keeps_its_check_ins(participant: Person) -> None:
@@ -611,6 +722,91 @@ def test_finishing_a_commitment_keeps_its_check_ins(participant: Person) -> None
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.FINISHED
     assert CheckIn.objects.get(commitment=commitment).note == NOTE
+
+
+def test_finishing_asks_first_and_changes_nothing_until_confirmed(participant: Person) -> None:
+    commitment = new_commitment(participant)
+    client = client_for(participant)
+    dashboard = page(client, "/practice/")
+    assert f'href="/practice/commitments/{commitment.pk}/finish"' in dashboard
+
+    html = page(client, f"/practice/commitments/{commitment.pk}/finish")
+
+    assert f"Finish “{escape(TITLE)}”?" in html
+    assert "Yes, finish it" in html and "Pause it instead" in html
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.ACTIVE
+
+
+def test_a_finished_commitment_is_listed_under_finished_and_can_be_taken_up_again(
+    participant: Person,
+) -> None:
+    with at(A_MONDAY):
+        commitment = new_commitment(participant)
+        services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
+    client = client_for(participant)
+
+    with at(A_MONDAY + timedelta(days=1)):
+        response = client.post(f"/practice/commitments/{commitment.pk}/finish")
+    assert response["Location"] == f"/practice/commitments/{commitment.pk}/"
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.FINISHED
+    finished = page(client, "/practice/").split('id="finished-heading"')[1]
+    assert f'<a href="/practice/commitments/{commitment.pk}/">{escape(TITLE)}</a>' in finished
+    assert "Take it up again" in page(client, f"/practice/commitments/{commitment.pk}/")
+
+    # Three weeks later it comes back; the weeks it spent finished never count as missed.
+    with at(A_MONDAY + timedelta(weeks=3)):
+        response = client.post(f"/practice/commitments/{commitment.pk}/take-up-again")
+        assert response.status_code == 302
+        commitment.refresh_from_db()
+        assert commitment.status == Commitment.Status.ACTIVE
+        assert commitment.paused_dates == {(A_MONDAY + timedelta(weeks=n)).date() for n in (1, 2)}
+        dashboard = page(client, "/practice/")
+    assert 'id="finished-heading"' not in dashboard
+    assert f'id="commitment-{commitment.pk}"' in dashboard
+
+
+def test_a_commitments_history_shows_its_check_ins_and_private_notes_to_its_owner(
+    participant: Person,
+) -> None:
+    with at(A_MONDAY):
+        commitment = new_commitment(participant)
+        services.check_in(commitment=commitment, outcome=Outcome.PARTLY, note=NOTE)
+    with at(A_MONDAY + timedelta(weeks=1)):
+        services.check_in(commitment=commitment, outcome=Outcome.DONE, note="")
+    client = client_for(participant)
+    assert f'href="/practice/commitments/{commitment.pk}/"' in page(client, "/practice/")
+
+    html = page(client, f"/practice/commitments/{commitment.pk}/")
+
+    assert escape(TITLE) in html
+    history = html.split('id="history-heading"')[1]
+    assert history.index("Week of 13 January 2025") < history.index("Week of 6 January 2025")
+    assert escape(NOTE) in history
+    assert "No note." in history
+
+
+def test_a_commitment_without_check_ins_says_so(participant: Person) -> None:
+    commitment = new_commitment(participant)
+
+    html = page(client_for(participant), f"/practice/commitments/{commitment.pk}/")
+
+    assert "No check-ins yet." in html
+
+
+@pytest.mark.parametrize("position", OTHERS)
+@pytest.mark.parametrize("suffix", ["", "finish"])
+def test_nobody_else_learns_a_commitments_history_or_can_finish_it(
+    position: str, suffix: str, private_practice: Commitment, request: pytest.FixtureRequest
+) -> None:
+    client = client_for(request.getfixturevalue(position))
+    url = f"/practice/commitments/{private_practice.pk}/{suffix}"
+
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code in (404, 405)
+    private_practice.refresh_from_db()
+    assert private_practice.status == Commitment.Status.ACTIVE
 
 
 # --- Pause and resume ----------------------------------------------------------------------------
@@ -705,39 +901,62 @@ def test_saying_how_full_the_tank_is(participant: Person) -> None:
     assert escape(low_message) in page(client, "/practice/")
 
 
-def test_reminder_settings_are_saved(participant: Person) -> None:
+def test_reminder_settings_are_saved_and_point_to_the_time_zone_in_the_profile(
+    participant: Person,
+) -> None:
     client = client_for(participant)
-    assert 'value="Europe/Berlin"' in page(client, "/practice/settings/")
+    settings_page = page(client, "/practice/settings/")
+    assert "Times are in UTC" in settings_page
+    assert 'href="/profile/time-zone?next=/practice/settings/"' in settings_page
 
-    response = client.post(
-        "/practice/settings/", {"time_zone": "Europe/Berlin", "reminder_hour": "7"}
-    )
+    response = client.post("/practice/settings/", {"reminder_hour": "7"})
 
     assert response.status_code == 302
     profile = services.profile_for(participant)
-    assert (profile.reminders_on, profile.time_zone, profile.reminder_hour) == (
-        False,
-        "Europe/Berlin",
-        7,
-    )
+    assert (profile.reminders_on, profile.time_zone, profile.reminder_hour) == (False, "UTC", 7)
     assert "Reminder settings</a> (off)" in page(client, "/practice/")
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("time_zone", "Mars/Olympus"), ("time_zone", ""), ("reminder_hour", "3")],
-)
-def test_reminder_settings_refuse_an_unknown_zone_or_hour(
-    field: str, value: str, participant: Person
-) -> None:
-    data = {"reminders_on": "on", "time_zone": "Asia/Tokyo", "reminder_hour": "8", field: value}
+def test_the_time_zone_is_chosen_in_the_profile_and_leads_back(participant: Person) -> None:
+    client = client_for(participant)
+    assert 'value="Europe/Berlin"' in page(client, "/profile/time-zone?next=/practice/settings/")
+
+    response = client.post(
+        "/profile/time-zone", {"time_zone": "Europe/Berlin", "next": "/practice/settings/"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/practice/settings/"
+    assert services.profile_for(participant).time_zone == "Europe/Berlin"
+    assert "Europe/Berlin" in page(client, "/profile/")
+    assert "Times are in Europe/Berlin" in page(client, "/practice/settings/")
+
+
+@pytest.mark.parametrize("elsewhere", ["https://example.org/", "//example.org/", "javascript:x"])
+def test_choosing_a_time_zone_never_leads_off_the_site(elsewhere: str, participant: Person) -> None:
+    response = client_for(participant).post(
+        "/profile/time-zone", {"time_zone": "Asia/Tokyo", "next": elsewhere}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/profile/"
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", ""])
+def test_an_unknown_time_zone_is_refused_next_to_the_field(value: str, participant: Person) -> None:
+    response = client_for(participant).post("/profile/time-zone", {"time_zone": value})
+
+    assert response.status_code == 400
+    assert error_next_to(response.content.decode(), "time_zone")
+    assert services.profile_for(participant).time_zone == "UTC"
+
+
+def test_reminder_settings_refuse_an_unknown_hour(participant: Person) -> None:
+    data = {"reminders_on": "on", "reminder_hour": "3"}
 
     response = client_for(participant).post("/practice/settings/", data)
 
-    assert response.status_code != 302
-    assert error_next_to(response.content.decode(), field)
-    profile = services.profile_for(participant)
-    assert (profile.time_zone, profile.reminder_hour) == ("UTC", 9)
+    assert response.status_code == 400
+    assert error_next_to(response.content.decode(), "reminder_hour")
+    assert services.profile_for(participant).reminder_hour == 9
 
 
 # --- The one-click check-in page ------------------------------------------------------------------
@@ -1004,6 +1223,27 @@ def test_practice_pages_do_the_same_number_of_queries_for_1_and_20_of_everything
 
     one = queries_for(client, url)
     add_practice(participant, 19)
+    twenty = queries_for(client, url)
+
+    assert one == twenty
+
+
+def test_a_commitments_history_does_the_same_number_of_queries_for_1_and_20_check_ins(
+    participant: Person,
+) -> None:
+    client = client_for(participant)
+    with at(A_MONDAY):
+        commitment = new_commitment(participant, cadence=Cadence.DAILY)
+    url = f"/practice/commitments/{commitment.pk}/"
+
+    def check_in_on(day: int) -> None:
+        with at(A_MONDAY + timedelta(days=day)):
+            services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
+
+    check_in_on(0)
+    one = queries_for(client, url)
+    for day in range(1, 20):
+        check_in_on(day)
     twenty = queries_for(client, url)
 
     assert one == twenty

@@ -97,3 +97,80 @@ def test_the_people_page_is_pinned_at_a_small_fixed_number_of_queries(
     client = cast.client("program_admin")
     # session, person, roles (nav), count + page of people, their roles, invitations.
     assert queries_for(lambda: client.get("/people/")) <= 9
+
+
+# --- insights: exact counts, whatever the organisation's size -----------------------------------
+
+# Every insights request reads the session, the person, their organisation and their roles;
+# the dashboard and the CSV then the cohorts the viewer may see, the period's releases,
+# whether the cohort is in them (a cohort's view only) and the figures, and write the audit
+# row; the dashboard also reads the budget (shown to program admins). The privacy page reads
+# the budget and the releases it lists.
+INSIGHTS_QUERIES = {
+    "organisation, month": 9,
+    "organisation, 3m": 9,
+    "organisation, 12m": 9,
+    "organisation, all": 9,
+    "cohort, month": 10,
+    "cohort, 3m": 10,
+    "cohort, 12m": 10,
+    "cohort, all": 10,
+    "CSV, organisation": 8,
+    "CSV, cohort": 9,
+    "privacy page": 6,
+}
+
+
+def insights_queries(client: object, cohort: int) -> dict[str, int]:
+    from django.urls import reverse
+
+    def get(name: str, query: dict[str, str | int]) -> int:
+        return queries_for(lambda: client.get(reverse(name), query))  # type: ignore[attr-defined]
+
+    counts = {}
+    for period in ("month", "3m", "12m", "all"):
+        counts[f"organisation, {period}"] = get(
+            "insights", {"cohort": "organisation", "period": period}
+        )
+        counts[f"cohort, {period}"] = get("insights", {"cohort": cohort, "period": period})
+    counts["CSV, organisation"] = get("insights_export", {"cohort": "organisation", "period": "3m"})
+    counts["CSV, cohort"] = get("insights_export", {"cohort": cohort, "period": "3m"})
+    counts["privacy page"] = get("insights_privacy", {})
+    return counts
+
+
+def test_insights_pages_make_a_fixed_number_of_queries_at_any_size(cast: Cast) -> None:
+    from datetime import date
+
+    from bridgework.cohorts.models import Membership
+    from bridgework.insights import releases
+
+    from .insights_support import active_people, at, cohort_of, commit_and_check_in
+
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    client = cast.client("program_admin")
+    with at(date(2025, 12, 10)):
+        people = active_people(organisation, 12, prefix="a")
+        cohort = cohort_of(organisation, "First", people[:6])
+    with at(date(2026, 1, 10)):
+        for person in people:
+            commit_and_check_in(person)
+    # January is released with the cohort in it (members since December).
+    with at(date(2026, 2, 2)):
+        releases.release_closed_months(organisation=organisation)
+        small = insights_queries(client, cohort.pk)
+    # Many more people, a second cohort and more released months: not one query more.
+    with at(date(2026, 2, 10)):
+        more = active_people(organisation, 40, prefix="b")
+        for person in more[:20]:
+            Membership.objects.create(cohort=cohort, person=person)
+        cohort_of(organisation, "Second", more[20:])
+    with at(date(2026, 3, 10)):
+        for person in more:
+            commit_and_check_in(person)
+    with at(date(2026, 5, 2)):
+        releases.release_closed_months(organisation=organisation)
+        large = insights_queries(client, cohort.pk)
+    assert small == INSIGHTS_QUERIES
+    assert large == INSIGHTS_QUERIES

@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bridgework.accounts import services as account_services
 from bridgework.accounts.models import DataKey, Person
 from bridgework.reflection import services
 from bridgework.reflection.models import JournalEntry, Note
@@ -189,13 +188,11 @@ def test_deleting_an_account_destroys_the_data_key_and_the_rows(cast: Cast) -> N
     values = fill_every_field(cast)
     me = cast.participant
     client = client_for(me)
-    wrong = client.post("/reflect/my-data/delete-account", {"password": "not it"})
+    wrong = client.post("/profile/delete-account", {"password": "not it"})
     assert wrong.status_code == 400
     assert Person.objects.filter(pk=me.pk).exists()
 
-    response = client.post(
-        "/reflect/my-data/delete-account", {"password": "correct horse battery staple"}
-    )
+    response = client.post("/profile/delete-account", {"password": "correct horse battery staple"})
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not Person.objects.filter(pk=me.pk).exists()
@@ -211,14 +208,12 @@ def test_wrong_passwords_for_deleting_an_account_count_towards_the_lockout(cast:
     me = cast.participant
     client = client_for(me)
     for _ in range(4):
-        wrong = client.post("/reflect/my-data/delete-account", {"password": "a guess"})
+        wrong = client.post("/profile/delete-account", {"password": "a guess"})
         assert wrong.status_code == 400
-    fifth = client.post("/reflect/my-data/delete-account", {"password": "a guess"})
+    fifth = client.post("/profile/delete-account", {"password": "a guess"})
     assert fifth.status_code == 429  # the sign-in lockout page: the same limit as signing in
 
-    right = client.post(
-        "/reflect/my-data/delete-account", {"password": "correct horse battery staple"}
-    )
+    right = client.post("/profile/delete-account", {"password": "correct horse battery staple"})
 
     assert right.status_code == 400
     assert "Too many wrong passwords" in right.content.decode()
@@ -227,14 +222,21 @@ def test_wrong_passwords_for_deleting_an_account_count_towards_the_lockout(cast:
 
 def test_the_only_program_admin_cannot_delete_their_account(cast: Cast) -> None:
     client = cast.client("program_admin")
-    response = client.post(
-        "/reflect/my-data/delete-account", {"password": "correct horse battery staple"}
-    )
+    response = client.post("/profile/delete-account", {"password": "correct horse battery staple"})
     assert response.status_code == 400
     assert "only program admin" in response.content.decode()
 
 
-def test_erasure_keeps_using_the_accounts_service(cast: Cast) -> None:
-    """The account deletion is the accounts app's erase_person: key first, then rows."""
-    assert services.delete_account.__module__ == "bridgework.reflection.services"
-    assert account_services.erase_person is services.account_services.erase_person
+def test_the_old_delete_account_address_leads_to_the_profile_and_deletes_nothing(
+    cast: Cast,
+) -> None:
+    client = client_for(cast.participant)
+
+    shown = client.get("/reflect/my-data/delete-account")
+    posted = client.post(
+        "/reflect/my-data/delete-account", {"password": "correct horse battery staple"}
+    )
+
+    assert shown.status_code == posted.status_code == 302
+    assert shown["Location"] == posted["Location"] == "/profile/delete-account"
+    assert Person.objects.filter(pk=cast.participant.pk).exists()

@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bridgework.lib import apology, ics
+from bridgework.reflection import charts
 
 
 def rules_in(**draft: str) -> list[str]:
@@ -83,16 +84,22 @@ def test_matching_ignores_case_and_word_fragments() -> None:
 # --- .ics ----------------------------------------------------------------------------------
 
 
-def test_the_invite_parses_back_with_every_detail() -> None:
-    start = datetime(2030, 5, 6, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
-    body = ics.build_invite(
+def _coffee_chat(start: datetime) -> ics.CalendarEvent:
+    return ics.CalendarEvent(
         uid="abc@bridgework",
+        sequence=0,
         summary="Coffee chat with Rosa",
         start=start,
         duration=timedelta(minutes=30),
         description="About allyship.",
         location="The café downstairs",
-        now=datetime(2030, 5, 1, tzinfo=UTC),
+    )
+
+
+def test_the_invite_parses_back_with_every_detail() -> None:
+    start = datetime(2030, 5, 6, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    body = ics.build_calendar(
+        [_coffee_chat(start)], now=datetime(2030, 5, 1, tzinfo=UTC), product="Reflection"
     )
     calendar = Calendar.from_ical(body)
     [event] = calendar.walk("VEVENT")
@@ -105,12 +112,71 @@ def test_the_invite_parses_back_with_every_detail() -> None:
     assert event.decoded("DTSTART").astimezone(UTC).hour == 8
 
 
+def tzids_used(body: bytes) -> set[str]:
+    """Every TZID parameter on any property of any event in the file."""
+    calendar = Calendar.from_ical(body)
+    found = set()
+    for event in calendar.walk("VEVENT"):
+        for value in event.values():
+            params = getattr(value, "params", {})
+            if "TZID" in params:
+                found.add(str(params["TZID"]))
+    return found
+
+
+def timezones_defined(body: bytes) -> set[str]:
+    return {str(zone["TZID"]) for zone in Calendar.from_ical(body).walk("VTIMEZONE")}
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [["Europe/Berlin"], ["America/New_York", "Asia/Kolkata", "America/New_York"], []],
+)
+def test_every_time_zone_an_invite_uses_is_defined_in_it(zones: list[str]) -> None:
+    events = [
+        _coffee_chat(datetime(2030, 3, 30 - n, 18, 0, tzinfo=ZoneInfo(zone)))
+        for n, zone in enumerate(zones)
+    ]
+
+    body = ics.build_calendar(events, now=datetime(2030, 3, 1, tzinfo=UTC), product="Reflection")
+
+    assert tzids_used(body) == set(zones)
+    assert timezones_defined(body) == set(zones)
+
+
+def test_an_invite_in_utc_needs_no_time_zone_definition() -> None:
+    body = ics.build_calendar(
+        [_coffee_chat(datetime(2030, 3, 4, 9, 0, tzinfo=UTC))],
+        now=datetime(2030, 3, 1, tzinfo=UTC),
+        product="Reflection",
+    )
+
+    [event] = Calendar.from_ical(body).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+    assert tzids_used(body) == set() == timezones_defined(body)
+
+
 def test_the_invite_refuses_times_without_a_zone() -> None:
     with pytest.raises(ValueError, match="time-zone aware"):
-        ics.build_invite(
-            uid="x",
-            summary="x",
-            start=datetime(2030, 1, 1, 10),
-            duration=timedelta(minutes=15),
+        ics.build_calendar(
+            [_coffee_chat(datetime(2030, 1, 1, 10))],
             now=datetime(2030, 1, 1, tzinfo=UTC),
+            product="Reflection",
         )
+
+
+# --- The social location wheel ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("Age", ["Age"]),
+        ("Gender identity", ["Gender", "identity"]),
+        ("Sexual orientation", ["Sexual", "orientation"]),
+        ("Being the only parent on the team", ["Being the", "only parent on…"]),
+        ("Neurodivergence-and-more", ["Neurodivergenc…"]),
+    ],
+)
+def test_spoke_names_wrap_into_two_short_lines_at_most(name: str, lines: list[str]) -> None:
+    assert charts.label_lines(name) == lines

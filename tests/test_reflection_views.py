@@ -15,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bridgework.accounts.models import Person
+from bridgework.practice import services as practice_services
 from bridgework.practice.models import Commitment
 from bridgework.reflection import services
 from bridgework.reflection.content import NOTES_PER_DAY
@@ -126,6 +127,25 @@ def test_editing_keeps_the_earlier_version_for_the_owner(participant: Person) ->
     assert "Earlier versions" in detail and "First thoughts" in detail
 
 
+def test_journal_times_are_shown_in_the_persons_time_zone_with_a_way_to_change_it(
+    participant: Person,
+) -> None:
+    profile = practice_services.profile_for(participant)
+    profile.time_zone = "America/New_York"
+    profile.save()
+    entry = services.write_entry(person=participant, body="Late thoughts")
+    JournalEntry.objects.filter(pk=entry.pk).update(
+        created_at=timezone.now().replace(year=2030, month=1, day=15, hour=2, minute=30)
+    )
+    client = client_for(participant)
+
+    for path in ("/reflect/journal/", f"/reflect/journal/{entry.pk}/"):
+        html = page(client.get(path))
+        assert "14 J" in html and "21:30" in html, path  # the evening before, in New York
+        assert "Times are in America/New_York" in html, path
+        assert f'href="/profile/time-zone?next={path}"' in html, path
+
+
 def test_saving_without_changes_adds_no_revision(participant: Person) -> None:
     entry = services.write_entry(person=participant, body="Same")
     client_for(participant).post(f"/reflect/journal/{entry.pk}/edit", {"body": "Same"})
@@ -142,6 +162,67 @@ def test_deleting_removes_the_entry_and_its_history_from_the_table(participant: 
         assert cursor.fetchone() == (0,)
         cursor.execute("SELECT COUNT(*) FROM reflection_journalrevision")
         assert cursor.fetchone() == (0,)
+
+
+def test_deleting_a_role_model_asks_first_and_keeping_it_changes_nothing(
+    participant: Person,
+) -> None:
+    item = services.save_role_model(person=participant, name="Rosa Parker")
+    goal = services.add_goal(person=participant, role_model=item, text="Speak up sooner")
+    services.goal_to_commitment(goal=goal)
+    client = client_for(participant)
+    assert f'href="/reflect/role-models/{item.pk}/delete"' in page(
+        client.get(f"/reflect/role-models/{item.pk}/")
+    )
+
+    asked = page(client.get(f"/reflect/role-models/{item.pk}/delete"))
+
+    assert "Delete Rosa Parker?" in asked and "the 1 growth goal you set" in asked
+    assert f'href="/reflect/role-models/{item.pk}/"' in asked  # the way out
+    assert RoleModel.objects.filter(pk=item.pk).exists()
+    response = client.post(f"/reflect/role-models/{item.pk}/delete")
+    assert response.status_code == 302
+    assert not RoleModel.objects.filter(pk=item.pk).exists()
+    assert Commitment.objects.filter(person=participant).count() == 1, "as the page promised"
+
+
+def test_deleting_an_apology_draft_asks_first(participant: Person) -> None:
+    draft = services.save_apology(person=participant, acknowledge="I talked over you.")
+    client = client_for(participant)
+    assert f'href="/reflect/repair/{draft.pk}/delete"' in page(
+        client.get(f"/reflect/repair/{draft.pk}/")
+    )
+
+    asked = page(client.get(f"/reflect/repair/{draft.pk}/delete"))
+
+    assert "Delete this apology draft?" in asked
+    assert Apology.objects.filter(pk=draft.pk).exists()
+    assert client.post(f"/reflect/repair/{draft.pk}/delete").status_code == 302
+    assert not Apology.objects.filter(pk=draft.pk).exists()
+
+
+def test_every_reflect_page_carries_the_reflect_navigation(participant: Person) -> None:
+    entry = services.write_entry(person=participant, body="A line")
+    item = services.save_role_model(person=participant, name="Rosa")
+    draft = services.save_apology(person=participant, acknowledge="Sorry.")
+    client = client_for(participant)
+    pages = {
+        f"/reflect/journal/{entry.pk}/": "/reflect/journal/",
+        f"/reflect/journal/{entry.pk}/edit": "/reflect/journal/",
+        f"/reflect/journal/{entry.pk}/delete": "/reflect/journal/",
+        "/reflect/journal/new": "/reflect/journal/",
+        f"/reflect/role-models/{item.pk}/": "/reflect/role-models/",
+        f"/reflect/role-models/{item.pk}/coffee-chat": "/reflect/role-models/",
+        f"/reflect/role-models/{item.pk}/delete": "/reflect/role-models/",
+        "/reflect/repair/new": "/reflect/repair/",
+        f"/reflect/repair/{draft.pk}/": "/reflect/repair/",
+        f"/reflect/repair/{draft.pk}/delete": "/reflect/repair/",
+        "/reflect/notes/new": "/reflect/notes/",
+    }
+    for path, section in pages.items():
+        html = page(client.get(path))
+        assert '<nav class="subnav" aria-label="Reflect">' in html, path
+        assert f'<a href="{section}" aria-current="page">' in html, path
 
 
 # --- Social location map -------------------------------------------------------------------
@@ -268,6 +349,23 @@ def test_the_coffee_chat_offers_a_message_and_an_ics_that_parses_back(
     start = event.decoded("DTSTART")
     assert (start.year, start.month, start.day, start.hour, start.minute) == (2030, 3, 4, 10, 30)
     assert event.decoded("DTEND") - start == timedelta(minutes=45)
+
+
+def test_the_coffee_chat_invite_defines_the_time_zone_it_names(participant: Person) -> None:
+    profile = practice_services.profile_for(participant)
+    profile.time_zone = "Europe/Berlin"
+    profile.save()
+    role_model = services.save_role_model(person=participant, name="Rosa Parker")
+
+    response = client_for(participant).post(
+        f"/reflect/role-models/{role_model.pk}/coffee-chat",
+        {"day": "2030-03-04", "start": "10:30", "minutes": "45", "place": "Room 4"},
+    )
+
+    calendar = Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
 
 
 def test_a_coffee_chat_without_a_day_explains_what_is_missing(participant: Person) -> None:
@@ -417,6 +515,73 @@ def test_only_the_recipient_can_mute_from_a_note(cast: Cast) -> None:
     assert cast.client("participant").post(f"/reflect/notes/{note.pk}/hide").status_code == 404
 
 
+def home_notes(client: Any) -> str:
+    """The "new notes" panel of Home, or "" when there is none."""
+    html = page(client.get("/"))
+    if 'id="new-notes-heading"' not in html:
+        return ""
+    start = html.index('<section class="panel new-notes"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_home_names_new_notes_until_the_notes_page_is_opened(cast: Cast) -> None:
+    me = cast.client("participant")
+    assert home_notes(me) == ""
+    send(cast.client("facilitator"), cast.participant, "Thanks for Monday")
+
+    panel = home_notes(me)
+
+    assert "A new note for you" in panel
+    assert f"Recognition note from {cast.facilitator.chosen_name}" in panel
+    assert "Thanks for Monday" not in panel, "Home names the sender, the words stay inside"
+    assert 'href="/reflect/notes/"' in panel
+    inbox = page(me.get("/reflect/notes/"))
+    assert '<span class="tag note__new">New</span>' in inbox
+    assert home_notes(me) == ""
+    assert '<span class="tag note__new">New</span>' not in page(me.get("/reflect/notes/"))
+
+
+def test_home_counts_many_new_notes_and_leaves_out_muted_and_blocked_senders(
+    cast: Cast,
+) -> None:
+    me = cast.participant
+    organisation = me.organisation
+    assert organisation is not None
+    for n in range(4):
+        colleague = make_person(organisation, f"kind{n}@acme.test", f"Kind {n}", set())
+        services.send_note(sender=colleague, recipient=me, kind="check_in", text="Hi")
+    muted = make_person(organisation, "muted@acme.test", "Muted Mo", set())
+    blocked = make_person(organisation, "blocked@acme.test", "Blocked Bea", set())
+    for sender in (muted, blocked):
+        services.send_note(sender=sender, recipient=me, kind="check_in", text="Hi")
+    services.choose_for_sender(recipient=me, sender=muted, choice="muted")
+    services.choose_for_sender(recipient=me, sender=blocked, choice="blocked")
+
+    panel = home_notes(cast.client("participant"))
+
+    assert "4 new notes for you" in panel
+    assert "Muted Mo" not in panel and "Blocked Bea" not in panel
+    assert panel.count("<li>") == 3
+
+
+def test_someone_elses_new_notes_never_show_on_my_home(cast: Cast) -> None:
+    send(cast.client("facilitator"), cast.participant, "For Pat only")
+    for position in ("facilitator", "program_admin", "group_member", "stranger"):
+        assert home_notes(cast.client(position)) == "", position
+
+
+def test_mute_and_block_wait_behind_a_quiet_menu(cast: Cast) -> None:
+    send(cast.client("facilitator"), cast.participant, "Thanks for Monday")
+    inbox = page(cast.client("participant").get("/reflect/notes/"))
+
+    menu = inbox[inbox.index('<details class="note__more">') :]
+    menu = menu[: menu.index("</details>")]
+    name = cast.facilitator.chosen_name
+    assert f"Mute {name}</button>" in menu and f"Block {name}</button>" in menu
+    note = inbox[inbox.index("Thanks for Monday") : inbox.index('<details class="note__more">')]
+    assert "Mute" not in note and "Block" not in note
+
+
 # --- My data -------------------------------------------------------------------------------
 
 
@@ -495,7 +660,7 @@ def test_data_is_prepared_at_most_three_times_a_day(
     with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=23)):
         refused = prepare_my_data(client)
     assert "You have prepared your data 3 times in the last day" in refused
-    assert "Your downloads below still work" in refused
+    assert "Your latest download still works" in refused
     assert DataExport.objects.filter(person=me).count() == 3
 
     with (
@@ -506,6 +671,65 @@ def test_data_is_prepared_at_most_three_times_a_day(
     ):
         assert "We are gathering your data" in prepare_my_data(client)
     assert DataExport.objects.filter(person=me).count() == 3, "the first one has expired"
+
+
+def test_my_data_shows_the_newest_export_only(
+    participant: Person, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(participant)
+    start = timezone.now()
+    for hour in range(2):
+        with (
+            mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=hour)),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            prepare_my_data(client)
+    newest = DataExport.objects.filter(person=participant).first()
+    assert newest is not None
+
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=2)):
+        shown = page(client.get("/reflect/my-data/"))
+
+    assert shown.count("Download as JSON") == 1
+    assert f"/reflect/my-data/{newest.pk}/json" in shown
+    assert "Prepare a fresh copy" in shown
+
+
+def test_while_an_export_is_prepared_the_page_asks_again_until_it_is_ready(
+    participant: Person,
+) -> None:
+    client = client_for(participant)
+    export = services.request_export(person=participant)  # the task has not run yet
+
+    whole = page(client.get("/reflect/my-data/"))
+    polled = page(client.get("/reflect/my-data/", headers={"HX-Request": "true"}))
+
+    for html in (whole, polled):
+        assert 'hx-trigger="every 3s"' in html
+        assert "<progress" in html and 'role="status"' in html
+        assert '<a href="/reflect/my-data/">reload it</a>' in html, "works without JavaScript"
+        assert "Prepare my data" not in html, "no second export while one is pending"
+    assert "<html" not in polled and 'id="export-status"' in polled
+
+    services.build_export(export)
+    ready = page(client.get("/reflect/my-data/", headers={"HX-Request": "true"}))
+
+    assert "hx-trigger" not in ready, "polling stops once it is ready"
+    assert "Your data is ready" in ready and f"/reflect/my-data/{export.pk}/json" in ready
+
+
+def test_my_data_shows_times_in_the_persons_time_zone(participant: Person) -> None:
+    profile = practice_services.profile_for(participant)
+    profile.time_zone = "Asia/Tokyo"
+    profile.save()
+    export = services.request_export(person=participant)
+    DataExport.objects.filter(pk=export.pk).update(
+        created_at=timezone.now().replace(hour=1, minute=5)
+    )
+
+    html = page(client_for(participant).get("/reflect/my-data/"))
+
+    assert "started 10:05" in html
 
 
 def test_the_export_is_stored_encrypted(participant: Person) -> None:
@@ -530,7 +754,9 @@ def queries(client: Any, path: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("path", ["/reflect/journal/", "/reflect/notes/", "/reflect/notes/sent/"])
+@pytest.mark.parametrize(
+    "path", ["/reflect/journal/", "/reflect/notes/", "/reflect/notes/sent/", "/"]
+)
 def test_list_pages_do_the_same_number_of_queries_for_3_and_30_items(path: str, cast: Cast) -> None:
     me = cast.participant
     organisation = me.organisation

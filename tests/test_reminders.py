@@ -17,6 +17,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
@@ -272,21 +273,95 @@ def test_a_later_reminder_hour_is_respected(participant: Person) -> None:
     assert [r.period_start for r in reminders_for(commitment)] == [MONDAY]
 
 
-def test_no_reminder_is_due_before_a_commitment_starts(
+def commit_at(person: Person, moment: datetime, cadence: str, **extra: Any) -> Commitment:
+    with time_machine.travel(moment, tick=False):
+        return services.commit(
+            person=person,
+            title=TITLE,
+            practice="deep-curiosity",
+            courage=1,
+            cadence=cadence,
+            **extra,
+        )
+
+
+def due_at(commitment: Commitment, moment: datetime) -> date | None:
+    commitment.refresh_from_db()
+    return reminders.due_period(commitment, moment)
+
+
+def test_a_weekly_commitment_made_mid_week_is_first_reminded_about_the_next_full_week(
     participant: Person,
 ) -> None:
-    wednesday = datetime(2025, 1, 8, 7, 0, tzinfo=UTC)
-    with at(wednesday):
-        commitment = services.commit(
-            person=participant, title=TITLE, practice="deep-curiosity", courage=1, cadence="daily"
-        )
-    the_day_before = wednesday - timedelta(hours=12)
-    with at(the_day_before):
-        assert reminders.due_period(commitment, the_day_before) is None
+    wednesday = datetime(2025, 1, 8, 11, 0, tzinfo=UTC)
+    commitment = commit_at(participant, wednesday, Cadence.WEEKLY)
+
+    # Its first, partial week asks for nothing: not that day, nor on Sunday evening.
+    for later in [timedelta(hours=2), timedelta(days=1), timedelta(days=4, hours=10)]:
+        assert due_at(commitment, wednesday + later) is None, later
+    with time_machine.travel(wednesday + timedelta(days=4, hours=10), tick=False):
         assert reminders.plan() == 0
-    with at(wednesday + timedelta(hours=3)):
+    # Monday is the first full week: the reminder is about that week, not the one before.
+    with time_machine.travel(DUE, tick=False):
         assert reminders.plan() == 1
-    assert [r.period_start for r in reminders_for(commitment)] == [wednesday.date()]
+    assert [r.period_start for r in reminders_for(commitment)] == [MONDAY]
+
+
+def test_a_daily_commitment_is_first_reminded_the_next_day_never_a_minute_after(
+    participant: Person,
+) -> None:
+    wednesday_after_the_hour = datetime(2025, 1, 8, 14, 0, tzinfo=UTC)
+    commitment = commit_at(participant, wednesday_after_the_hour, Cadence.DAILY)
+
+    with time_machine.travel(wednesday_after_the_hour + timedelta(minutes=1), tick=False):
+        assert reminders.plan() == 0
+    with time_machine.travel(wednesday_after_the_hour + timedelta(hours=5), tick=False):
+        assert reminders.plan() == 0
+    # Thursday before the reminder hour: still nothing; after it, Thursday's reminder.
+    thursday = datetime(2025, 1, 9, 8, 0, tzinfo=UTC)
+    assert due_at(commitment, thursday) is None
+    with time_machine.travel(thursday + timedelta(hours=2), tick=False):
+        assert reminders.plan() == 1
+    assert [r.period_start for r in reminders_for(commitment)] == [thursday.date()]
+
+
+def test_chosen_days_are_first_reminded_on_the_next_chosen_day(participant: Person) -> None:
+    wednesday = datetime(2025, 1, 8, 7, 0, tzinfo=UTC)
+    commitment = commit_at(participant, wednesday, Cadence.WEEKDAYS, weekdays=[0, 2])
+
+    assert due_at(commitment, wednesday + timedelta(hours=5)) is None
+    assert due_at(commitment, wednesday + timedelta(days=1, hours=5)) is None
+    assert due_at(commitment, datetime(2025, 1, 13, 10, 0, tzinfo=UTC)) == date(2025, 1, 13)
+
+
+def test_no_reminder_within_an_hour_of_committing_even_as_a_new_period_starts(
+    participant: Person,
+) -> None:
+    # A daily commitment at 20:30 on Wednesday in London; then the person sets their time
+    # zone to Kiritimati (UTC+14), where it is already Thursday morning: a new day, past
+    # the reminder hour, yet only minutes after committing.
+    evening = datetime(2025, 1, 8, 20, 30, tzinfo=UTC)
+    commitment = commit_at(participant, evening, Cadence.DAILY)
+    profile = services.profile_for(participant)
+    profile.time_zone = "Pacific/Kiritimati"
+    profile.save()
+
+    assert due_at(commitment, evening + timedelta(minutes=15)) is None
+    assert due_at(commitment, evening + timedelta(minutes=59)) is None
+    assert due_at(commitment, evening + timedelta(minutes=61)) == date(2025, 1, 9)
+
+
+def test_the_quiet_hour_holds_even_when_the_first_full_period_has_begun(
+    participant: Person,
+) -> None:
+    # A commitment whose start day was moved back (as the demo does) is past its first
+    # period at once; it still waits an hour.
+    moment = datetime(2025, 1, 8, 12, 0, tzinfo=UTC)
+    commitment = commit_at(participant, moment, Cadence.DAILY)
+    Commitment.objects.filter(pk=commitment.pk).update(started_on=date(2025, 1, 1))
+
+    assert due_at(commitment, moment + timedelta(minutes=30)) is None
+    assert due_at(commitment, moment + timedelta(minutes=61)) == moment.date()
 
 
 # --- What the e-mail says --------------------------------------------------------------------
@@ -363,7 +438,7 @@ def test_a_reminder_arrives_through_a_real_smtp_server(
     smtp = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 120},
         }
     }
 

@@ -222,7 +222,7 @@ def test_production_settings_pass_the_django_deployment_check(tmp_path: Path) ->
         env=production_env(tmp_path),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
 

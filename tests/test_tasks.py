@@ -13,7 +13,7 @@ from bridgework.accounts.models import Invitation, Organisation, Person, Role
 DATABASE_TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "reminders", "rollups"],
+        "QUEUES": ["default", "reminders", "insights"],
     }
 }
 
@@ -61,3 +61,12 @@ def test_a_withdrawn_invitation_is_not_sent_when_the_worker_gets_to_it(
         Invitation.objects.filter(pk=invitation.pk).update(revoked_at=invitation.created_at)
         call_command("db_worker", "--batch", "--queue-name", "*", verbosity=0)
     assert mail.outbox == []
+
+
+def test_insights_releases_run_on_the_insights_queue_that_settings_declare() -> None:
+    from django.conf import settings
+
+    from bridgework.insights.tasks import release_insights
+
+    assert release_insights.queue_name == "insights"
+    assert "insights" in settings.TASKS["default"]["QUEUES"]

@@ -7,7 +7,9 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from . import services
@@ -83,8 +85,21 @@ def demo_sign_ins() -> list[tuple[str, str, str]]:
     return [(label, email, password) for label, email, *_ in DEMO_PEOPLE]
 
 
-@transaction.atomic
 def create_demo(*, reset: bool = False) -> Organisation:
+    """The demo organisation, created (or with `reset`, deleted and created again) at once.
+
+    On SQLite the whole transaction holds the database's one write lock, and a running
+    site's requests and worker wait for it. So what takes seconds without needing the
+    database is done first: loading every URL module (the first link a demo notification
+    builds would otherwise import every view, statistics libraries included, inside the
+    transaction) and hashing the password, once for all five people.
+    """
+    reverse("home")
+    return _create_demo(reset=reset, password_hash=make_password(demo_password()))
+
+
+@transaction.atomic
+def _create_demo(*, reset: bool, password_hash: str) -> Organisation:
     existing = Organisation.objects.filter(is_demo=True)
     if existing.exists():
         if not reset:
@@ -92,13 +107,10 @@ def create_demo(*, reset: bool = False) -> Organisation:
             assert organisation is not None
             return organisation
         for organisation in existing:
-            for person in Person.objects.filter(organisation=organisation):
-                services.erase_person(person=person)
-            organisation.delete()
+            services.erase_organisation(organisation=organisation)
     emails = [email for _, email, *_ in DEMO_PEOPLE]
     if Person.objects.filter(email__in=emails).exists():
         raise ValueError("A demo e-mail address is already used outside the demo organisation.")
-    password = demo_password()
     organisation = Organisation.objects.create(
         name=DEMO_NAME, slug=Organisation.unique_slug_for(DEMO_NAME), is_demo=True
     )
@@ -114,10 +126,12 @@ def create_demo(*, reset: bool = False) -> Organisation:
             organisation=organisation,
             email=email,
             chosen_name=name,
-            password=password,
+            password=None,
             roles=roles,
             pronouns=pronouns,
         )
+        person.password = password_hash
+        person.save(update_fields=["password"])
         # Accepted memberships, as if each had joined or said yes to an invitation.
         for group_name in group_names:
             GroupMembership.objects.create(

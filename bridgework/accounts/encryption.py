@@ -132,6 +132,12 @@ def destroy_data_key(person: Person) -> None:
     key_cache.clear()
 
 
+def destroy_data_keys_in(organisation_id: int) -> None:
+    """Crypto-shredding for everyone in an organisation at once (deleting an organisation)."""
+    _data_keys().objects.filter(person__organisation_id=organisation_id).delete()
+    key_cache.clear()
+
+
 def rewrap_all(new_master_id: str, new_master: bytes) -> int:
     """Re-wrap every data key under a new master key. Ciphertexts stay as they are."""
     count = 0

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
+from django.http import HttpRequest
 
 from .models import CommunityGroup, Invitation, Organisation, Person, Role
 
@@ -213,3 +215,47 @@ class GroupInviteForm(forms.Form):
 
 class PeopleSearchForm(forms.Form):
     q = forms.CharField(label="Search people", required=False, max_length=100)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput({"autocomplete": "current-password"}),
+        error_messages={"required": "Type your password to confirm."},
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.person = person
+
+    def clean_password(self) -> str:
+        # Through authenticate() so that wrong guesses count towards the same lockout as
+        # sign-in: a borrowed session cannot be used to try passwords without limit.
+        password: str = self.cleaned_data["password"]
+        if AxesProxyHandler.is_locked(self.request, {"email": self.person.email}):
+            raise forms.ValidationError(
+                "Too many wrong passwords. Wait 15 minutes, then try again. Nothing was deleted."
+            )
+        if authenticate(self.request, email=self.person.email, password=password) != self.person:
+            raise forms.ValidationError("That is not your password. Nothing was deleted.")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.person.is_program_admin:
+            others = (
+                Person.objects.filter(
+                    organisation=self.person.organisation,
+                    is_active=True,
+                    role_assignments__role="program_admin",
+                )
+                .exclude(pk=self.person.pk)
+                .exists()
+            )
+            if not others:
+                raise forms.ValidationError(
+                    "You are the only program admin. Make someone else a program admin first, "
+                    "so your organisation is not left without one."
+                )
+        return data

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from bridgework.jobs import outbox
 
 from . import tasks
-from .encryption import destroy_data_key
+from .encryption import destroy_data_key, destroy_data_keys_in
 from .models import (
     CommunityGroup,
     GroupInvitation,
@@ -405,3 +405,16 @@ def erase_person(*, person: Person) -> None:
     for path in getattr(settings, "ERASURE_HOOKS", []):
         import_string(path)(person)
     person.delete()
+
+
+@transaction.atomic
+def erase_organisation(*, organisation: Organisation) -> None:
+    """Erase an organisation and everyone in it (the demo's reset): every data key first, as
+    erase_person does, then one cascade for all the rows, which is much faster than erasing
+    people one by one."""
+    destroy_data_keys_in(organisation.pk)
+    hooks = [import_string(path) for path in getattr(settings, "ERASURE_HOOKS", [])]
+    for person in Person.objects.filter(organisation=organisation).only("pk", "organisation"):
+        for hook in hooks:
+            hook(person)
+    organisation.delete()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
@@ -26,6 +26,7 @@ from .forms import (
     AcceptInvitationForm,
     CommunityGroupForm,
     CsvUploadForm,
+    DeleteAccountForm,
     GroupInviteForm,
     InviteForm,
     PeopleSearchForm,
@@ -60,6 +61,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Part of the profile: the password confirms it, whatever the person's role."""
+    person = current_person(request)
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, request=request, person=person
+    )
+    if request.method == "POST" and form.is_valid():
+        services.erase_person(person=person)
+        logout(request)
+        messages.success(request, "Your account and everything you wrote are deleted. Take care.")
+        return redirect("account_login")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/delete_account.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET"])

@@ -41,6 +41,7 @@ def create(organisation: Organisation) -> None:
         description="The Disability Network's own space. Only its members and its "
         "facilitator can see it.",
     )
+    services.open_space_to_group(space=protected, lead=sam)
     for space, people in ((allies, (fatima, alex, noor)), (protected, (fatima, sam, noor))):
         for person in people:
             services.accept_guidelines(space=space, person=person)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 
 if TYPE_CHECKING:
@@ -97,6 +97,10 @@ class Space(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A community group's space is the group's own: its members see it only once one of the
+    # group's leads has opened it to them, so no facilitator can set up a space for a group
+    # and read what its members post there without the group agreeing.
+    opened_to_group_at = models.DateTimeField(null=True, blank=True)
 
     objects = SpaceQuerySet.as_manager()
 
@@ -140,6 +144,20 @@ class Space(models.Model):
         while Space.objects.filter(organisation=organisation, slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
+
+    @property
+    def awaits_group(self) -> bool:
+        """A group's space that none of the group's leads has opened to its members yet."""
+        return self.audience == Space.Audience.GROUP and self.opened_to_group_at is None
+
+    def is_led_by(self, person: Person) -> bool:
+        """Is the person one of the leads of the group this space is for?"""
+        return (
+            self.group_id is not None
+            and GroupMembership.objects.filter(
+                group_id=self.group_id, person_id=person.pk, is_lead=True
+            ).exists()
+        )
 
     def audience_label(self) -> str:
         if self.audience == Space.Audience.COHORT and self.cohort is not None:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 from bridgework.lib.markdown import render as render_markdown
 
@@ -133,10 +133,39 @@ def create_space(
     _check_audience(space, organisation, cohort, group)
     if Space.objects.filter(organisation=organisation, name__iexact=space.name).exists():
         raise ValidationError({"name": "A space with this name already exists."})
+    if space.is_led_by(created_by):
+        space.opened_to_group_at = timezone.now()
     space.full_clean()
     space.save()
     leaders = _check_facilitators(organisation, facilitators) or [created_by]
     space.facilitators.set(leaders)
+    if space.awaits_group:
+        assert space.group is not None
+        for lead in _leads(space.group).select_related("person"):
+            notify(
+                person=lead.person,
+                kind=Notification.Kind.OTHER,
+                summary=f"{created_by.chosen_name} proposed a space for {space.group.name}. "
+                "Its members see it only if you open it to them.",
+                url=space.get_absolute_url(),
+                space=space,
+            )
+    return space
+
+
+def _leads(group: CommunityGroup) -> models.QuerySet[GroupMembership]:
+    return GroupMembership.objects.filter(group=group, is_lead=True)
+
+
+@transaction.atomic
+def open_space_to_group(*, space: Space, lead: Person) -> Space:
+    """A lead of the group agrees to the space: from now on the group's members see it."""
+    if not space.is_led_by(lead):
+        raise PermissionDenied("Only the group's leads open a space to its members.")
+    if space.awaits_group:
+        space.opened_to_group_at = timezone.now()
+        space.save(update_fields=["opened_to_group_at"])
+        logger.info("space %s opened to its group by a lead", space.pk)
     return space
 
 
@@ -213,8 +242,10 @@ def mention_handle(person: Person) -> str:
     return slugify(person.chosen_name) or f"person-{person.pk}"
 
 
-def _mentioned_people(space: Space, body: str) -> list[Person]:
-    """People named with @handle who can see the space. Anyone else stays plain text."""
+def _named_people(space: Space, body: str) -> list[Person]:
+    """Everyone in the organisation named with @handle. All of them are highlighted, whether
+    or not they can see the space, so a highlight never tells a reader who belongs to a group
+    or cohort; only those who can see the space are told (`_who_can_see`)."""
     handles = list(dict.fromkeys(MENTION_RE.findall(body.lower())))[:MAX_MENTIONS]
     if not handles:
         return []
@@ -222,7 +253,11 @@ def _mentioned_people(space: Space, body: str) -> list[Person]:
     for handle in handles:
         names |= Q(chosen_name__iexact=handle.replace("-", " "))
     candidates = Person.objects.filter(names, organisation_id=space.organisation_id, is_active=True)
-    return [p for p in candidates if mention_handle(p) in handles and can_view(p, space)]
+    return [p for p in candidates if mention_handle(p) in handles]
+
+
+def _who_can_see(space: Space, people: Sequence[Person]) -> list[Person]:
+    return [p for p in people if can_view(p, space)]
 
 
 def _render(body: str, mentioned: Sequence[Person]) -> str:
@@ -290,13 +325,14 @@ def start_thread(*, space: Space, author: Person, title: str, body: str) -> Thre
 
 
 def _write_post(*, thread: Thread, author: Person, body: str, now: object) -> Post:
-    mentioned = _mentioned_people(thread.space, body)
+    named = _named_people(thread.space, body)
+    mentioned = _who_can_see(thread.space, named)
     post = Post(
         space=thread.space,
         thread=thread,
         author=author,
         body=body,
-        body_html=_render(body, mentioned),
+        body_html=_render(body, named),
         created_at=now,  # type: ignore[misc]
     )
     post.full_clean()
@@ -344,10 +380,11 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     PostRevision.objects.create(
         post=post, body=post.body, written_at=post.edited_at or post.created_at
     )
-    mentioned = _mentioned_people(post.space, body)
+    named = _named_people(post.space, body)
+    mentioned = _who_can_see(post.space, named)
     already = set(Mention.objects.filter(post=post).values_list("person_id", flat=True))
     post.body = body
-    post.body_html = _render(body, mentioned)
+    post.body_html = _render(body, named)
     post.edited_at = timezone.now()
     post.full_clean()
     post.save(update_fields=["body", "body_html", "edited_at"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("moderation-log/", views.moderation_log, name="community_log"),
     path("<int:space_id>/", views.space, name="community_space"),
     path("<int:space_id>/edit", views.space_edit, name="community_space_edit"),
+    path("<int:space_id>/open", views.space_open, name="community_space_open"),
     path("<int:space_id>/guidelines", views.guidelines, name="community_guidelines"),
     path("<int:space_id>/threads/new", views.thread_new, name="community_thread_new"),
     path("<int:space_id>/queue", views.queue, name="community_queue"),

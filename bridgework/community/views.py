@@ -195,7 +195,14 @@ def space_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _field_errors(form, error)
         else:
-            messages.success(request, f"“{space.name}” is ready. Start the first thread.")
+            if space.awaits_group:
+                messages.success(
+                    request,
+                    f"“{space.name}” is ready. The members of {space.group} will see it once "
+                    "one of the group's leads opens it to them.",
+                )
+            else:
+                messages.success(request, f"“{space.name}” is ready. Start the first thread.")
             return redirect(space)
     return render(
         request, "community/space_new.html", {"form": form}, status=400 if form.errors else 200
@@ -239,10 +246,20 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "moderator": moderator,
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
+            "can_open": found.awaits_group and found.is_led_by(person),
             "accepted": found.has_accepted_guidelines(person),
             "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
         },
     )
+
+
+@require_POST
+@member_required
+def space_open(request: HttpRequest, space_id: int) -> HttpResponse:
+    found = _space(request, space_id)
+    services.open_space_to_group(space=found, lead=current_person(request))
+    messages.success(request, f"The members of {found.group} can see “{found.name}” now.")
+    return redirect(found)
 
 
 @require_http_methods(["GET", "POST"])

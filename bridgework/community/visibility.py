@@ -5,7 +5,8 @@ facilitate it (while they hold the facilitator role) or are in its audience righ
 
 - an organisation space: people with the participant role;
 - a cohort space: the cohort's members;
-- a community group's space: the group's members. Nobody else — program admins included.
+- a community group's space: the group's members, once one of its leads has opened it to
+  them (before that, its leads only). Nobody else — program admins included.
 
 Everything that hangs off a space (threads, posts, polls, notifications, resources and asks
 of other apps) is visible exactly when its space is; a hidden post only to its author and the
@@ -44,6 +45,14 @@ def visible_spaces_q(person: Person) -> Q:
     ) | Q(
         audience=Space.Audience.GROUP,
         group_id__in=GroupMembership.objects.filter(person_id=person.pk).values("group_id"),
+        opened_to_group_at__isnull=False,
+    )
+    # A group's leads also see the spaces proposed for their group, to decide on them.
+    audience |= Q(
+        audience=Space.Audience.GROUP,
+        group_id__in=GroupMembership.objects.filter(person_id=person.pk, is_lead=True).values(
+            "group_id"
+        ),
     )
     if person.has_role(Role.PARTICIPANT):
         audience |= Q(audience=Space.Audience.ORGANISATION)
@@ -77,7 +86,10 @@ def _can_view_space(person: Person, space: Space) -> bool:
             cohort_id=space.cohort_id, person_id=person.pk, status=Membership.Status.MEMBER
         ).exists()
     if space.audience == Space.Audience.GROUP and space.group_id is not None:
-        return GroupMembership.objects.filter(group_id=space.group_id, person_id=person.pk).exists()
+        members = GroupMembership.objects.filter(group_id=space.group_id, person_id=person.pk)
+        if space.awaits_group:
+            members = members.filter(is_lead=True)
+        return members.exists()
     return False
 
 

@@ -18,6 +18,10 @@ from bridgework.accounts.models import (
 from bridgework.curriculum.models import Lesson, LessonProgress
 from bridgework.insights.services import open_pulses_for
 from bridgework.operations import health, outage
+from bridgework.reflection.models import Note
+
+# Home names this many new notes; the heading counts all of them.
+HOME_NOTES = 3
 
 
 @require_GET
@@ -34,10 +38,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     organisation = current_organisation(request)
+    new_notes = list(Note.objects.new_for(person)[:HOME_NOTES])
     context: dict[str, object] = {
         "organisation": organisation,
         "my_groups": list(person.community_groups.order_by("name")),
         "group_invitations": list(GroupInvitation.objects.for_person(person)),
+        "new_notes": new_notes,
+        "new_note_count": Note.objects.new_for(person).count(),
     }
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)

@@ -91,10 +91,10 @@ MEASURES: tuple[Measure, ...] = (
     Measure("commitments_total", ALL, float(COMMITMENT_CAP), "commit_people", weight=2),
     Measure("checkin_people", FOLLOW_KEYS, _indicators(len(FOLLOW_KEYS)), "checkin_people"),
     Measure("check_ins", BREAKDOWN_KEYS, _capped(CHECK_IN_CAP, 2), "checkin_people"),
-    Measure("check_ins_total", ALL, float(CHECK_IN_CAP), "checkin_people", weight=5),
+    Measure("check_ins_total", ALL, float(CHECK_IN_CAP), "checkin_people", weight=7),
     Measure("kept_people", FOLLOW_KEYS, _indicators(len(FOLLOW_KEYS)), "kept_people"),
     Measure("kept", BREAKDOWN_KEYS, _capped(CHECK_IN_CAP, 2), "kept_people"),
-    Measure("kept_total", ALL, float(CHECK_IN_CAP), "kept_people", weight=5),
+    Measure("kept_total", ALL, float(CHECK_IN_CAP), "kept_people", weight=7),
     # Growth: per practice, people with a baseline and a later self-rating this month, the
     # sum of their changes (each within -4..4), of the squared changes and of the baselines.
     Measure("growth_people", PRACTICE_KEYS, _indicators(len(PRACTICE_KEYS)), "growth_people"),

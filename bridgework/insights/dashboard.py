@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -185,6 +186,20 @@ class _Sums:
         return Value(f"{value:.2f}")
 
 
+def _chart(
+    draw: Callable[[str, str, str, list[charts.Row]], SafeString],
+    key: str,
+    title: str,
+    desc: str,
+    rows: list[charts.Row],
+) -> SafeString | None:
+    """A chart, unless none of its rows has a value: a chart of nothing but "too few people"
+    says less than the table beside it and only clutters the page."""
+    if all(row.value is None for row in rows):
+        return None
+    return draw(key, title, desc, rows)
+
+
 def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
@@ -323,7 +338,8 @@ def _participation(s: _Sums) -> Section:
                 retention_rows,
             )
         )
-        section.chart = charts.bars(
+        section.chart = _chart(
+            charts.bars,
             "retention",
             "Share of people active, by month since they joined",
             "Bars show the share of people active in each completed month after joining, "
@@ -395,7 +411,8 @@ def _follow_through(s: _Sums) -> Section:
     section.tables.append(
         Table("by-courage", "By courage level", ["Courage level", *headers], courage_rows)
     )
-    section.chart = charts.bars(
+    section.chart = _chart(
+        charts.bars,
         "follow",
         "Share of check-ins answered “done”, by practice",
         "One bar per practice with its 95% interval; practices with too few people say so "
@@ -434,8 +451,10 @@ def _growth(s: _Sums) -> Section:
         # The baseline is a 0-4 rating: clipped to it, or "too few" when the noise swamps it.
         baseline = s.mean_of(s.noisy("growth_baseline", key), n, 0, 4)
         if change is None or change.mean_ci is None:
+            s.too_few = True
             rows.append(
-                [Value(label), s.count("growth_people", key), Value(TOO_FEW), *[Value("-")] * 3]
+                [Value(label), s.count("growth_people", key), baseline, Value(TOO_FEW)]
+                + [Value("-")] * 2
             )
             points.append(charts.Row(label, None, None, TOO_FEW))
             continue
@@ -470,7 +489,8 @@ def _growth(s: _Sums) -> Section:
             rows,
         )
     )
-    section.chart = charts.dots(
+    section.chart = _chart(
+        charts.dots,
         "growth",
         "Mean change in self-rating since baseline, by practice",
         "A dot for each practice's mean change with its 95% interval as a line; the vertical "
@@ -561,7 +581,8 @@ def _safety(s: _Sums) -> Section:
             rows,
         )
     )
-    section.chart = charts.bars(
+    section.chart = _chart(
+        charts.bars,
         "safety",
         "Share agreeing with each statement",
         "One bar per statement with its 95% interval. The same numbers are in the table.",

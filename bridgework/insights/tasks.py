@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 
-@task(queue_name="rollups")
+@task(queue_name="insights")
 def release_insights() -> int:
     """Release every organisation's closed months not yet released (idempotent: a month is
     released once, and a second worker racing for it is refused by the database)."""

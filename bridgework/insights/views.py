@@ -19,6 +19,7 @@ from bridgework.lib.ids import parse_id
 
 from . import dashboard as board
 from . import privacy_settings, releases, services
+from .audit import audit_list
 from .forms import ORGANISATION, AnswerForm, BudgetForm, PulseForm, ViewForm
 from .models import AuditEntry, Period, Release, SafetyPulse, SafetyResponse
 from .pulse import ATTRIBUTION, ITEMS
@@ -238,20 +239,8 @@ def audit(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if not person.is_program_admin:
         raise PermissionDenied("The audit list is for program admins.")
-    entries = list(
-        AuditEntry.objects.filter(organisation=current_organisation(request)).select_related(
-            "person"
-        )[:200]
-    )
-    names = dict(
-        Cohort.objects.filter(organisation=current_organisation(request)).values_list("pk", "name")
-    )
-    for entry in entries:
-        if entry.view.startswith("cohort "):
-            entry.label = f"Cohort: {names.get(int(entry.view.split()[1]), 'removed cohort')}"  # type: ignore[attr-defined]
-        else:
-            entry.label = "The whole organisation"  # type: ignore[attr-defined]
-    return render(request, "insights/audit.html", {"entries": entries})
+    listed = audit_list(current_organisation(request), request.GET, request.GET.get("page"))
+    return render(request, "insights/audit.html", {"audit": listed})
 
 
 # --- the psychological-safety pulse ---------------------------------------------------------

@@ -1,7 +1,7 @@
 """The periodic schedule: each task queued once per time slot, however many workers run.
 
 Every worker runs the schedule. A slot is a task's period counted from the Unix epoch (for
-the nightly rebuild, the UTC day); the first worker to insert the (task, slot) row queues
+the hourly insights release, the hour); the first worker to insert the (task, slot) row queues
 the task in the same transaction, and every other worker, or a restarted one, finds the row
 and queues nothing.
 """

@@ -54,6 +54,19 @@ def _is_locked(error: DatabaseError) -> bool:
     return "locked" in str(error).lower()
 
 
+def _log_database_error(name: str, error: DatabaseError, pause: float) -> None:
+    # A lock is another writer at work (SQLite has one write lock: a big import, a demo
+    # reset): worth a quiet line. Anything else may need an operator.
+    if _is_locked(error):
+        logger.info(
+            "%s: the database is busy with another writer; trying again in %.1f s", name, pause
+        )
+    else:
+        logger.warning(
+            "%s: database error (%s); trying again in %.1f s", name, type(error).__name__, pause
+        )
+
+
 def _drop_connections() -> None:
     """After a database error the connection may be dead: open a new one next time."""
     for connection in connections.all(initialized_only=True):
@@ -68,10 +81,10 @@ def patiently(name: str, step: Callable[[], object], stop: threading.Event, ever
         try:
             step()
         except DatabaseError as error:
-            if not _is_locked(error):
-                logger.warning("%s: database error (%s); trying again", name, type(error).__name__)
+            pause = backoff.next()
+            _log_database_error(name, error, pause)
             _drop_connections()
-            stop.wait(backoff.next())
+            stop.wait(pause)
             continue
         finally:
             close_old_connections()
@@ -106,10 +119,10 @@ class LeasedWorker(Worker):
                 try:
                     busy = self.step()
                 except DatabaseError as error:
-                    if not _is_locked(error):
-                        logger.warning("database error (%s); trying again", type(error).__name__)
+                    pause = backoff.next()
+                    _log_database_error("worker", error, pause)
                     _drop_connections()
-                    time.sleep(backoff.next())
+                    time.sleep(pause)
                     continue
                 backoff.reset()
                 if self.batch and not busy:

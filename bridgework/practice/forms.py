@@ -58,6 +58,10 @@ class AssessmentForm(forms.Form):
     def answers(self) -> dict[str, int]:
         return {item.key: int(self.cleaned_data[item.key]) for item in assessment.ITEMS}
 
+    def missing(self) -> list[forms.BoundField]:
+        """The questions still without an answer, in the order they appear on the page."""
+        return [self[name] for name in self.fields if name in self.errors]
+
 
 class ActionPlanForm(forms.Form):
     defense = forms.ChoiceField(
@@ -101,14 +105,14 @@ class CommitForm(forms.Form):
         widget=forms.RadioSelect,
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Which days? (for “On the days I choose”)",
+        label="Which days?",
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     cue = forms.CharField(
-        label="Which cue? (for “After something that happens anyway”)",
+        label="Which cue?",
         required=False,
         max_length=200,
         help_text="For example: after my weekly 1:1, or when I open the team chat on Monday.",
@@ -122,9 +126,16 @@ class CommitForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("cadence") == Cadence.WEEKDAYS and not data.get("weekdays"):
+        cadence = data.get("cadence")
+        # Days or a cue left over from another choice of "How often?" (the form shows them
+        # only under their own choice) are not kept.
+        if cadence != Cadence.WEEKDAYS:
+            data["weekdays"] = []
+        elif not data.get("weekdays"):
             self.add_error("weekdays", "Choose at least one day.")
-        if data.get("cadence") == Cadence.CUE and not (data.get("cue") or "").strip():
+        if cadence != Cadence.CUE:
+            data["cue"] = ""
+        elif not (data.get("cue") or "").strip():
             self.add_error("cue", "Say what the cue is, for example “after my weekly 1:1”.")
         return data
 
@@ -145,9 +156,17 @@ def _time_zones() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="My time zone",
+        choices=_time_zones,
+        help_text="Reminders, coffee-chat invites and the times on your pages follow it.",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+    )
+
+
 class ReminderSettingsForm(forms.Form):
     reminders_on = forms.BooleanField(label="Send me reminders by e-mail", required=False)
-    time_zone = forms.ChoiceField(label="My time zone", choices=_time_zones)
     reminder_hour = forms.TypedChoiceField(
         label="Remind me after",
         choices=[(h, f"{h:02d}:00") for h in range(6, 22)],

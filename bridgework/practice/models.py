@@ -130,6 +130,11 @@ class Commitment(models.Model):
     def paused_dates(self) -> set[date]:
         return {date.fromisoformat(d) for d in self.paused_periods}
 
+    @property
+    def counted_by_day(self) -> bool:
+        """Daily and chosen-day commitments are checked in per day, the others per week."""
+        return self.cadence in (Cadence.DAILY, Cadence.WEEKDAYS, Cadence.ONCE)
+
 
 class CheckIn(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="check_ins")

@@ -34,17 +34,28 @@ def _local_now(profile: PracticeProfile | None, now: datetime) -> datetime:
     return now.astimezone(zone_or_utc(profile.time_zone if profile else "UTC"))
 
 
+# However the periods fall, a reminder never follows the commitment this closely.
+QUIET_AFTER_COMMITTING = timedelta(hours=1)
+
+
 def due_period(commitment: Commitment, now: datetime) -> date | None:
-    """The period whose reminder is due now, or None."""
+    """The period whose reminder is due now, or None.
+
+    The first reminder is for the first full period: the day, chosen day or week that
+    starts after the commitment was made. A weekly commitment made on a Wednesday is first
+    reminded on the next Monday, about that new week; a daily one made this morning is
+    first reminded tomorrow, never a minute after committing."""
     profile = getattr(commitment.person, "practice", None)
     if profile is not None and not profile.reminders_on:
+        return None
+    if now - commitment.created_at < QUIET_AFTER_COMMITTING:
         return None
     local = _local_now(profile, now)
     hour = profile.reminder_hour if profile else 9
     if local.hour < hour:
         return None
     period = current_period(commitment, local.date())
-    if period is None or period < commitment.started_on:
+    if period is None or period <= commitment.started_on:
         return None
     return period
 

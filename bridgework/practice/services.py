@@ -26,6 +26,12 @@ def profile_for(person: Person) -> PracticeProfile:
     return profile
 
 
+def time_zone_of(person: Person) -> str:
+    """The zone a person's times are shown in; reading it creates nothing."""
+    found = PracticeProfile.objects.filter(person=person).values_list("time_zone", flat=True)
+    return found.first() or "UTC"
+
+
 def local_today(profile: PracticeProfile) -> date:
     return timezone.now().astimezone(zone_or_utc(profile.time_zone)).date()
 
@@ -108,6 +114,7 @@ def commit(
         weekdays=",".join(str(d) for d in sorted(set(weekdays or []))),
         cue=cue.strip() or None,
         started_on=local_today(profile),
+        created_at=timezone.now(),
     )
 
 
@@ -130,8 +137,7 @@ def _period_of(commitment: Commitment, on: date | None) -> date:
 
 def _finish_if_done_once(commitment: Commitment, value: Outcome) -> None:
     if commitment.cadence_enum is Cadence.ONCE and value is Outcome.DONE:
-        commitment.status = Commitment.Status.FINISHED
-        commitment.save(update_fields=["status"])
+        finish(commitment=commitment)
 
 
 def check_in_of(commitment: Commitment, on: date) -> CheckIn | None:
@@ -231,9 +237,32 @@ def resume(*, commitment: Commitment) -> None:
     commitment.save(update_fields=["status", "paused_on", "paused_periods"])
 
 
+@transaction.atomic
 def finish(*, commitment: Commitment) -> None:
+    """Stop a commitment for good, keeping its check-ins and notes. The day it stopped is
+    kept as if it were a pause, so taking it up again never counts the weeks in between."""
+    if commitment.status == Commitment.Status.FINISHED:
+        return
+    if commitment.status == Commitment.Status.ACTIVE:
+        commitment.paused_on = local_today(profile_for(commitment.person))
     commitment.status = Commitment.Status.FINISHED
-    commitment.save(update_fields=["status"])
+    commitment.save(update_fields=["status", "paused_on"])
+
+
+@transaction.atomic
+def take_up_again(*, commitment: Commitment) -> None:
+    """Undo finishing: the commitment is active again and the time it spent finished is
+    skipped like a pause."""
+    if commitment.status != Commitment.Status.FINISHED:
+        return
+    commitment.status = Commitment.Status.PAUSED
+    commitment.paused_on = commitment.paused_on or local_today(profile_for(commitment.person))
+    resume(commitment=commitment)
+
+
+def history_of(commitment: Commitment) -> list[CheckIn]:
+    """Every check-in of a commitment, newest period first, notes included (for its owner)."""
+    return list(CheckIn.objects.filter(commitment=commitment).order_by("-period_start"))
 
 
 @dataclass(frozen=True)

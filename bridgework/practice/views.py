@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -22,6 +24,7 @@ from .forms import (
     CheckInForm,
     CommitForm,
     ReminderSettingsForm,
+    TimeZoneForm,
 )
 from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment
 
@@ -59,9 +62,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "capacity_message": dict((k, m) for k, _, m in assessment.CAPACITY_LEVELS).get(
             profile.capacity, ""
         ),
-        "finished": Commitment.objects.filter(
-            person=person, status=Commitment.Status.FINISHED
-        ).count(),
+        "finished": list(
+            Commitment.objects.filter(person=person, status=Commitment.Status.FINISHED)
+        ),
     }
 
 
@@ -97,6 +100,7 @@ def take_assessment(request: HttpRequest) -> HttpResponse:
             "defenses": assessment.DEFENSES,
             "scale": assessment.FREQUENCY_SCALE,
             "taken": Assessment.objects.filter(person=person).count(),
+            "first_missing": next((field.name for field in form.missing()), ""),
         },
         status=400 if form.errors else 200,
     )
@@ -109,7 +113,10 @@ def growth(request: HttpRequest) -> HttpResponse:
     assessments = list(Assessment.objects.filter(person=person).order_by("taken_at"))
     series = charts.growth_series(assessments)
     table = [
-        {"name": info.name, "values": [point.scores.get(info.slug) for point in series]}
+        {
+            "name": info.name,
+            "values": [(point.label, point.scores.get(info.slug)) for point in series],
+        }
         for info in assessment.PRACTICES
     ]
     latest = assessments[-1] if assessments else None
@@ -316,12 +323,39 @@ def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> 
     elif action == "resume":
         services.resume(commitment=commitment)
         messages.success(request, "Welcome back. The paused weeks don't count against you.")
-    elif action == "finish":
-        services.finish(commitment=commitment)
-        messages.success(request, "Finished. Well done for seeing it through.")
+    elif action == "take-up-again":
+        services.take_up_again(commitment=commitment)
+        messages.success(request, "It's back on your list. The time in between doesn't count.")
     else:
         raise Http404("No such action.")
     return redirect("practice")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def finish_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Finishing asks first (a page of its own, so it works without JavaScript), then shows
+    the commitment's history, where it can be taken up again."""
+    commitment = _commitment(request, commitment_id)
+    if request.method == "POST":
+        services.finish(commitment=commitment)
+        messages.success(request, "Finished. Well done for seeing it through.")
+        return redirect("commitment", commitment_id=commitment.pk)
+    if commitment.status == Commitment.Status.FINISHED:
+        return redirect("commitment", commitment_id=commitment.pk)
+    return render(request, "practice/finish.html", {"commitment": commitment})
+
+
+@require_GET
+@member_required
+def commitment_history(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """One commitment and every check-in with its private note, for its owner alone."""
+    commitment = _commitment(request, commitment_id)
+    return render(
+        request,
+        "practice/commitment.html",
+        {"commitment": commitment, "check_ins": services.history_of(commitment)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -330,21 +364,45 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     profile = services.profile_for(current_person(request))
     form = ReminderSettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={
-            "reminders_on": profile.reminders_on,
-            "time_zone": profile.time_zone,
-            "reminder_hour": profile.reminder_hour,
-        },
+        initial={"reminders_on": profile.reminders_on, "reminder_hour": profile.reminder_hour},
     )
     if request.method == "POST" and form.is_valid():
         profile.reminders_on = form.cleaned_data["reminders_on"]
-        profile.time_zone = form.cleaned_data["time_zone"]
         profile.reminder_hour = form.cleaned_data["reminder_hour"]
-        profile.save(update_fields=["reminders_on", "time_zone", "reminder_hour"])
+        profile.save(update_fields=["reminders_on", "reminder_hour"])
         messages.success(request, "Reminder settings saved.")
         return redirect("practice")
     status = 400 if form.errors else 200
-    return render(request, "practice/settings.html", {"form": form}, status=status)
+    return render(
+        request, "practice/settings.html", {"form": form, "profile": profile}, status=status
+    )
+
+
+def _is_own_page(request: HttpRequest, url: str) -> bool:
+    return url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def time_zone_settings(request: HttpRequest) -> HttpResponse:
+    """Part of the profile; kept on the practice profile, which reminders read it from.
+    A link from a page that shows times brings the person back there afterwards."""
+    profile = services.profile_for(current_person(request))
+    wanted = (request.POST if request.method == "POST" else request.GET).get("next", "")
+    back = wanted if _is_own_page(request, wanted) else reverse("profile")
+    form = TimeZoneForm(
+        request.POST if request.method == "POST" else None,
+        initial={"time_zone": profile.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        profile.time_zone = form.cleaned_data["time_zone"]
+        profile.save(update_fields=["time_zone"])
+        messages.success(request, f"Saved. Times are now shown in {profile.time_zone}.")
+        return redirect(back)
+    status = 400 if form.errors else 200
+    return render(request, "practice/time_zone.html", {"form": form, "back": back}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

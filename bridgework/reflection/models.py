@@ -170,6 +170,23 @@ class Apology(models.Model):
         }
 
 
+class NoteQuerySet(models.QuerySet["Note"]):
+    def inbox_of(self, person: Person) -> NoteQuerySet:
+        """Notes a person may read: not withheld; muted senders' notes are still included."""
+        return self.filter(recipient=person, withheld=False)
+
+    def new_for(self, person: Person) -> NoteQuerySet:
+        """Notes the person has not seen on their Notes page, leaving out muted and blocked
+        senders (a note from someone who has since left is still new)."""
+        chosen = SenderChoice.objects.filter(recipient=person).values("sender")
+        return (
+            self.inbox_of(person)
+            .filter(read_at__isnull=True)
+            .exclude(sender__in=models.Subquery(chosen))
+            .select_related("sender")
+        )
+
+
 class Note(models.Model):
     """A check-in or recognition note. Never public, never counted, never in a total."""
 
@@ -188,6 +205,10 @@ class Note(models.Model):
     # A note from a blocked sender is kept for the sender's list but never shown or sent on.
     withheld = models.BooleanField(default=False)
     sent_at = models.DateTimeField(default=timezone.now)
+    # When the recipient first saw it on their Notes page; until then Home lists it as new.
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

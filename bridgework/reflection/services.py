@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.jobs import outbox
@@ -257,6 +256,13 @@ def send_note_email(note: Note) -> bool:
     return email is not None
 
 
+def mark_notes_read(*, recipient: Person) -> int:
+    """The person has seen their Notes page: nothing there is new any more."""
+    return (
+        Note.objects.inbox_of(recipient).filter(read_at__isnull=True).update(read_at=timezone.now())
+    )
+
+
 def choose_for_sender(*, recipient: Person, sender: Person, choice: str) -> SenderChoice:
     row, _ = SenderChoice.objects.update_or_create(
         recipient=recipient, sender=sender, defaults={"choice": SenderChoice.Choice(choice)}
@@ -286,7 +292,7 @@ def request_export(*, person: Person) -> DataExport:
     if live.count() >= EXPORTS_PER_DAY:
         raise ExportNotNow(
             f"You have prepared your data {EXPORTS_PER_DAY} times in the last day, which is "
-            "as often as we can offer. Your downloads below still work, and you can prepare "
+            "as often as we can offer. Your latest download still works, and you can prepare "
             "a fresh one once the oldest has expired."
         )
     export = DataExport.objects.create(person=person)
@@ -304,7 +310,3 @@ def build_export(export: DataExport) -> DataExport:
     export.status = DataExport.Status.READY
     export.save()
     return export
-
-
-def delete_account(*, person: Person) -> None:
-    account_services.erase_person(person=person)

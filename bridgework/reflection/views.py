@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +30,6 @@ from . import charts, content, services
 from .forms import (
     ApologyForm,
     CoffeeChatForm,
-    DeleteAccountForm,
     GoalCommitmentForm,
     GoalForm,
     JournalEntryForm,
@@ -50,6 +50,8 @@ from .models import (
 )
 
 JOURNAL_PAGE = 50
+# How often the My data page asks whether the export is ready, while one is being prepared.
+EXPORT_POLL_SECONDS = 3
 
 
 def _own[M: models.Model](
@@ -99,6 +101,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         "form": form,
         "entries": found,
         "query": query,
+        "zone": practice_services.time_zone_of(person),
         "gratitude": content.GRATITUDE_BY_SLUG,
         "prompt": content.prompt_of_the_day(timezone.localdate()),
     }
@@ -168,6 +171,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "reflection/entry.html",
         {
             "entry": entry,
+            "zone": practice_services.time_zone_of(current_person(request)),
             "revisions": list(entry.revisions.all()),
             "gratitude": content.GRATITUDE_BY_SLUG.get(entry.gratitude_prompt),
             "mood_label": dict(content.MOODS).get(entry.mood or "", entry.mood),
@@ -342,12 +346,32 @@ def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def role_model_delete(request: HttpRequest, role_model_id: int) -> HttpResponse:
-    _own(RoleModel, request, role_model_id).delete()
-    messages.success(request, "Deleted, with its growth goals.")
-    return redirect("reflection_role_models")
+    """Asks first, on a page of its own, so it works the same without JavaScript."""
+    item = _own(RoleModel, request, role_model_id)
+    if request.method == "POST":
+        item.delete()
+        messages.success(request, "Deleted, with its growth goals.")
+        return redirect("reflection_role_models")
+    goals = item.goals.count()
+    with_goals = f" and the {goals} growth goal{pluralize(goals)} you set" if goals else ""
+    return render(
+        request,
+        "reflection/confirm_delete.html",
+        {
+            "title": f"Delete {item.name}?",
+            "explanation": (
+                f"What you wrote about {item.name}{with_goals} will be deleted for good. "
+                "Commitments you already made from a goal stay on your Practice page. "
+                "There is no undo."
+            ),
+            "confirm": f"Delete {item.name}",
+            "keep_url": reverse("reflection_role_model", args=[item.pk]),
+            "keep": "Keep them",
+        },
+    )
 
 
 @require_POST
@@ -412,15 +436,16 @@ def coffee_chat(request: HttpRequest, role_model_id: int) -> HttpResponse:
         initial=CoffeeChatForm.suggested_initial(practice_services.local_today(profile)),
     )
     if request.method == "POST" and form.is_valid():
-        body = ics.build_invite(
+        event = ics.CalendarEvent(
             uid=f"{uuid.uuid4()}@bridgework",
+            sequence=0,
             summary=f"Coffee chat with {item.name}",
             start=form.start_at(zone),
             duration=form.duration(),
             description="A coffee chat about allyship: what we each do, and what we are learning.",
             location=form.cleaned_data["place"],
-            now=timezone.now(),
         )
+        body = ics.build_calendar([event], now=timezone.now(), product="Reflection")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="coffee-chat.ics"'
         response["Cache-Control"] = "no-store"
@@ -521,12 +546,26 @@ def apology_edit(request: HttpRequest, apology_id: int) -> HttpResponse:
     return _apology_page(request, form, item, item.scenario)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def apology_delete(request: HttpRequest, apology_id: int) -> HttpResponse:
-    _own(Apology, request, apology_id).delete()
-    messages.success(request, "Draft deleted.")
-    return redirect("reflection_repair")
+    item = _own(Apology, request, apology_id)
+    if request.method == "POST":
+        item.delete()
+        messages.success(request, "Draft deleted.")
+        return redirect("reflection_repair")
+    return render(
+        request,
+        "reflection/confirm_delete.html",
+        {
+            "title": "Delete this apology draft?",
+            "explanation": "The draft and the feedback on it will be deleted for good. "
+            "There is no undo.",
+            "confirm": "Delete the draft",
+            "keep_url": reverse("reflection_apology", args=[item.pk]),
+            "keep": "Keep it",
+        },
+    )
 
 
 # --- Notes ---------------------------------------------------------------------------------
@@ -535,12 +574,15 @@ def apology_delete(request: HttpRequest, apology_id: int) -> HttpResponse:
 @require_GET
 @member_required
 def notes_inbox(request: HttpRequest) -> HttpResponse:
+    """Notes are marked new here once, then read: Home stops listing them."""
     person = current_person(request)
     choices = list(SenderChoice.objects.filter(recipient=person).select_related("sender"))
     by_sender = {choice.sender_id: choice.choice for choice in choices}
-    notes = list(Note.objects.filter(recipient=person, withheld=False).select_related("sender"))
+    notes = list(Note.objects.inbox_of(person).select_related("sender"))
     shown = [n for n in notes if by_sender.get(n.sender_id or 0) is None]
     muted = [n for n in notes if by_sender.get(n.sender_id or 0) == SenderChoice.Choice.MUTED]
+    if any(note.read_at is None for note in notes):
+        services.mark_notes_read(recipient=person)
     return render(
         request,
         "reflection/notes.html",
@@ -620,6 +662,8 @@ def sender_choice_remove(request: HttpRequest, choice_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required
 def my_data(request: HttpRequest) -> HttpResponse:
+    """One export is shown: the newest. While it is being prepared, htmx asks for the status
+    part every few seconds and stops once it is ready; without JavaScript, a reload does."""
     person = current_person(request)
     if request.method == "POST":
         try:
@@ -628,19 +672,23 @@ def my_data(request: HttpRequest) -> HttpResponse:
             messages.info(request, str(reason))
         else:
             messages.success(
-                request, "We are gathering your data. It is ready below when it is done."
+                request, "We are gathering your data. This page shows when it is ready."
             )
         return redirect("reflection_my_data")
-    exports = [
-        e
-        for e in DataExport.objects.filter(person=person).defer("json_text", "html_text")
-        if not e.is_expired
-    ]
-    return render(
-        request,
-        "reflection/my_data.html",
-        {"exports": exports, "hours": content.EXPORT_HOURS},
+    export = (
+        DataExport.objects.filter(person=person, expires_at__gt=timezone.now())
+        .defer("json_text", "html_text")
+        .first()
     )
+    context = {
+        "export": export,
+        "hours": content.EXPORT_HOURS,
+        "zone": practice_services.time_zone_of(person),
+        "poll_seconds": EXPORT_POLL_SECONDS,
+    }
+    if is_htmx(request):
+        return render(request, "reflection/my_data.html#export-status", context)
+    return render(request, "reflection/my_data.html", context)
 
 
 @require_GET
@@ -666,13 +714,5 @@ def export_download(request: HttpRequest, export_id: int, fmt: str) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @member_required
 def delete_account(request: HttpRequest) -> HttpResponse:
-    person = current_person(request)
-    form = DeleteAccountForm(
-        request.POST if request.method == "POST" else None, request=request, person=person
-    )
-    if request.method == "POST" and form.is_valid():
-        services.delete_account(person=person)
-        logout(request)
-        messages.success(request, "Your account and everything you wrote are deleted. Take care.")
-        return redirect("account_login")
-    return render(request, "reflection/delete_account.html", {"form": form}, status=_bad(form))
+    """Deleting an account moved to the profile; old links and bookmarks land there."""
+    return redirect("delete_account")

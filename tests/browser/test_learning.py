@@ -19,7 +19,7 @@ def test_a_participant_finds_a_meeting_tip_at_courage_level_one(
 ) -> None:
     sign_in(page, "participant@example.com")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tips").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pick one thing")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tips for everyday allyship")
     axe(page)
     page.get_by_label("Search tips").fill("meeting")
     page.get_by_label("Courage level").select_option(label="1 · Learn")
@@ -44,6 +44,10 @@ def test_a_participant_reads_a_lesson_marks_it_done_and_answers_privately(
     expect(page.get_by_role("heading", level=1)).to_have_text("Ally is something you do")
     axe(page, dark_too=True)
 
+    # Reflect first, then mark it done: the button comes after the prompts.
+    reflect = page.get_by_role("heading", name="Reflect", exact=True).bounding_box()
+    done = page.get_by_role("button", name="Mark as done").bounding_box()
+    assert reflect is not None and done is not None and done["y"] > reflect["y"]
     page.get_by_role("button", name="Mark as done").click()
     expect(page.get_by_text("You marked this lesson as done")).to_be_visible()
     person = Person.objects.get(email="participant@example.com")

@@ -1,0 +1,67 @@
+"""A refused request leaves one line in the log: status, method and path, nothing private.
+
+The records are formatted with the project's own LOGGING formatter, so what is checked is
+what an operator would read.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from bridgework.accounts.models import Person
+
+from .conftest import client_for
+
+SECRET_REASON = "The moderation log is for facilitators and program admins."
+
+
+def logged_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The django.request lines, as the console handler in settings writes them."""
+    config = cast(dict[str, Any], settings.LOGGING)
+    formatter = logging.Formatter(config["formatters"]["plain"]["format"])
+    return [formatter.format(r) for r in caplog.records if r.name == "django.request"]
+
+
+def test_a_forbidden_page_is_logged_as_one_line_without_a_traceback(
+    participant: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        response = client_for(participant).get(reverse("community_log"))
+
+    assert response.status_code == 403
+    [line] = logged_lines(caplog)
+    [record] = [record for record in caplog.records if record.name == "django.request"]
+    assert line.endswith("WARNING django.request 403 GET /community/moderation-log/")
+    assert "\n" not in line
+    assert "Traceback" not in line
+    assert record.exc_info is None
+
+
+def test_the_logged_line_leaves_out_the_reason_and_who_asked(
+    participant: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        client_for(participant).get(reverse("community_log"))
+
+    [line] = logged_lines(caplog)
+    assert SECRET_REASON not in line
+    assert participant.email not in line
+    assert str(participant.chosen_name) not in line
+
+
+def test_a_wrong_calendar_feed_address_is_logged_without_its_secret(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "guessed-feed-secret-0123456789"
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        response = client_for(None).get(reverse("cohort_feed", args=[token]))
+
+    assert response.status_code == 404
+    [line] = logged_lines(caplog)
+    assert token not in line
+    assert line.endswith("404 GET /cohorts/calendar/<token>.ics")
