@@ -87,5 +87,13 @@ bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_PG)/bw_bench
 	$(BIN)/python -m bench.run --compare bench/.data/results-*.json
 
+# The page benchmark (bench/pages.py): every main page against a bare-Django floor, at demo
+# size and at a large size, on SQLite and PostgreSQL; results in bench/PAGES.md. Not part of
+# `make test`. The first run generates the data (several minutes for the large size).
+BENCH_PAGES_SIZES ?= 1000,100000
+.PHONY: bench-pages
+bench-pages: install
+	$(BIN)/python -m bench.pages --sizes $(BENCH_PAGES_SIZES) --pg $(BENCH_PG)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .ruff_cache .mypy_cache

@@ -712,6 +712,172 @@ def write_cohorts(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Ra
     )
 
 
+def write_community(
+    world: World, writer: BulkWriter, rng: random.Random, *, threads: int, posts_per_thread: int
+) -> None:
+    """One busy space for everyone (`threads` threads of `posts_per_thread` posts), five quiet
+    ones, reactions on about half the posts, and read markers for the first 50 people and every
+    facilitator on half the threads (the page benchmark signs in as some of them)."""
+    from bridgework.community.models import (
+        GuidelinesAcceptance,
+        Post,
+        Reaction,
+        Space,
+        Thread,
+        ThreadRead,
+    )
+
+    log("community: spaces, threads, posts, reactions, read markers")
+    created = writer.ts(datetime.combine(world.start, datetime.min.time()))
+    first_space = writer.next_id(Space)
+    names = ["Open conversations", *[f"Quiet corner {n}" for n in range(1, 6)]]
+    writer.write(
+        Space,
+        [
+            "id",
+            "organisation",
+            "name",
+            "slug",
+            "description",
+            "audience",
+            "guidelines",
+            "is_archived",
+            "created_by",
+            "created_at",
+        ],
+        (
+            (
+                first_space + n,
+                world.organisation.pk,
+                name,
+                name.lower().replace(" ", "-"),
+                "Generated for the page benchmark.",
+                "organisation",
+                "Be kind.",
+                False,
+                world.admin.pk,
+                created,
+            )
+            for n, name in enumerate(names)
+        ),
+    )
+    facilitators = world.facilitator_ids[:5]
+    writer.write(
+        Space.facilitators.through,
+        ["space", "person"],
+        ((first_space + n, pid) for n in range(len(names)) for pid in facilitators),
+    )
+    ids = [p.id for p in world.people if p.active]
+    readers = sorted({*ids[:50], *world.facilitator_ids})
+    writer.write(
+        GuidelinesAcceptance,
+        ["space", "person", "accepted_at"],
+        ((first_space + n, pid, created) for n in range(len(names)) for pid in readers),
+    )
+    # The busy space gets `threads`; each quiet one five threads of three posts.
+    plan = [(first_space, threads, posts_per_thread)] + [
+        (first_space + n, 5, 3) for n in range(1, len(names))
+    ]
+    first_thread = writer.next_id(Thread)
+    first_post = writer.next_id(Post)
+    start = datetime.combine(world.start, datetime.min.time())
+    span = (world.until - world.start).days * 86_400
+    thread_rows: list[Row] = []
+    post_rows: list[Row] = []
+    last_post: list[datetime] = []
+    body = (
+        "I tried the practice from this month's module in a meeting and it went better than "
+        "I expected. Has anyone else found a way to keep it going when the room gets busy?"
+    )
+    body_html = f"<p>{body}</p>"
+    for space_id, count, posts in plan:
+        for _ in range(count):
+            thread_id = first_thread + len(thread_rows)
+            opened = start + timedelta(seconds=int(span * rng.random()))
+            moment = opened
+            for _ in range(posts):
+                post_rows.append(
+                    (
+                        first_post + len(post_rows),
+                        space_id,
+                        thread_id,
+                        ids[rng.randrange(len(ids))],
+                        body,
+                        body_html,
+                        writer.ts(moment),
+                        None,
+                        "shown",
+                        "",
+                    )
+                )
+                moment += timedelta(minutes=rng.randint(5, 600))
+            last_post.append(moment)
+            thread_rows.append(
+                (
+                    thread_id,
+                    space_id,
+                    f"Thread {len(thread_rows) + 1}: keeping a practice going",
+                    ids[rng.randrange(len(ids))],
+                    writer.ts(opened),
+                    writer.ts(moment),
+                    posts - 1,
+                    False,
+                    "",
+                )
+            )
+    writer.write(
+        Thread,
+        [
+            "id",
+            "space",
+            "title",
+            "author",
+            "created_at",
+            "last_activity_at",
+            "reply_count",
+            "is_locked",
+            "lock_reason",
+        ],
+        thread_rows,
+    )
+    writer.write(
+        Post,
+        [
+            "id",
+            "space",
+            "thread",
+            "author",
+            "body",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "status",
+            "moderation_reason",
+        ],
+        post_rows,
+    )
+    kinds = ["thanks", "agree", "learned", "support"]
+
+    def reaction_rows() -> Iterator[Row]:
+        for row in post_rows:
+            if rng.random() < 0.5:
+                people = rng.sample(ids, rng.randint(1, 4))
+                for pid in people:
+                    yield (row[0], pid, kinds[rng.randrange(4)], row[6])
+
+    writer.write(Reaction, ["post", "person", "kind", "created_at"], reaction_rows())
+
+    def read_rows() -> Iterator[Row]:
+        for n, row in enumerate(thread_rows):
+            if n % 2:
+                continue
+            for pid in readers:
+                yield (row[0], pid, row[1], writer.ts(last_post[n]))
+
+    writer.write(ThreadRead, ["thread", "person", "space", "last_read_at"], read_rows())
+    writer.reset_sequences([Space, Thread, Post, Reaction, ThreadRead])
+
+
 def insights_steps() -> list[Callable[[World, BulkWriter, random.Random], None]]:
     """Inputs of the insights app (self-ratings, safety pulse) when that app is installed."""
     from django.apps import apps
@@ -735,11 +901,21 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="postgresql://... or a SQLite file (default: bench/.data/bench-<people>.sqlite3)",
     )
+    parser.add_argument("--cohorts", type=int, default=None, help="default: one per 500 people")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="community threads in one busy space (default: no community data)",
+    )
+    parser.add_argument("--posts-per-thread", type=int, default=20)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--until", type=date.fromisoformat, default=date.today())
     args = parser.parse_args(argv)
     url = args.database_url or _setup.default_sqlite_path(args.people)
     sizes = Sizes.for_people(args.people, args.check_ins)
+    if args.cohorts is not None:
+        sizes.cohorts = args.cohorts
     log(f"Generating {sizes} into {_setup.describe(url)} (seed {args.seed}, until {args.until})")
     started = time.perf_counter()
     if _setup.is_postgres(url):
@@ -772,6 +948,10 @@ def main(argv: list[str] | None = None) -> int:
     write_practice(world, writer, sizes, rng)
     write_learning(world, writer, rng)
     write_cohorts(world, writer, sizes, rng)
+    if args.threads:
+        write_community(
+            world, writer, rng, threads=args.threads, posts_per_thread=args.posts_per_thread
+        )
     for step in insights_steps():
         step(world, writer, rng)
     log("analysing")

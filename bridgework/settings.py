@@ -189,6 +189,11 @@ TEMPLATES = [
 ]
 
 
+# How long a web process keeps its database connection, in seconds (0: one per request).
+# SQLite keeps it longer: opening the file and running its PRAGMAs is the costly part.
+SQLITE_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 600)
+POSTGRES_CONN_MAX_AGE = env_int("BRIDGEWORK_CONN_MAX_AGE", 60)
+
 SQLITE_BUSY_SECONDS = env_int("BRIDGEWORK_SQLITE_BUSY_SECONDS", 20)
 if SQLITE_BUSY_SECONDS < 1:
     raise ImproperlyConfigured("BRIDGEWORK_SQLITE_BUSY_SECONDS must be at least 1.")
@@ -200,6 +205,11 @@ def database_settings() -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "bridgework.sqlite3",
+            # Opening SQLite and running the PRAGMAs below cost a few milliseconds, on every
+            # request when connections are not kept (bench/PAGES.md). A restore copies into
+            # the same file through SQLite's backup API, so a kept connection sees it.
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at the start of a transaction so two writers queue instead of deadlocking.
@@ -214,7 +224,9 @@ def database_settings() -> dict[str, Any]:
             },
         }
     try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=POSTGRES_CONN_MAX_AGE)
+        )
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(
             f"DATABASE_URL is not a database address Bridgework understands ({error})."

@@ -65,7 +65,12 @@ def led_by(person: Person) -> Q:
     if not may_lead(person):
         return Q(pk__in=[])
     mine = Q(organisation_id=person.organisation_id)
-    return mine if person.is_program_admin else mine & Q(facilitators=person)
+    if person.is_program_admin:
+        return mine
+    # A subquery, not a join: joining the facilitators in would repeat each cohort once per
+    # facilitator and need a DISTINCT over every list that uses this rule.
+    facilitated = Cohort.facilitators.through.objects.filter(person_id=person.pk)
+    return mine & Q(pk__in=facilitated.values("cohort_id"))
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):
@@ -76,16 +81,14 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         """The cohorts someone runs (`led_by`), belongs to, or may ask to join."""
         if person.is_program_admin and person.is_active:
             return self.filter(led_by(person))
+        member_of = Membership.objects.filter(person_id=person.pk, status=Membership.Status.MEMBER)
         return self.filter(
             led_by(person)
             | (
                 Q(organisation_id=person.organisation_id)
-                & (
-                    Q(open_to_join=True)
-                    | Q(memberships__person=person, memberships__status=Membership.Status.MEMBER)
-                )
+                & (Q(open_to_join=True) | Q(pk__in=member_of.values("cohort_id")))
             )
-        ).distinct()
+        )
 
     def time_zones_in_use(self) -> list[str]:
         """The zones these cohorts meet in, the most used first (then by name)."""
@@ -97,8 +100,7 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         )
 
     def managed_by(self, person: Person) -> CohortQuerySet:
-        managed = self.filter(led_by(person))
-        return managed if person.is_program_admin else managed.distinct()
+        return self.filter(led_by(person))
 
 
 class Cohort(models.Model):

@@ -5,7 +5,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +41,8 @@ from .forms import (
     SessionForm,
 )
 from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session, may_lead
+
+COHORTS_PER_PAGE = 20
 
 # --- access -------------------------------------------------------------------------------
 
@@ -87,36 +100,51 @@ def _step(raw: str, count: int) -> int:
 @member_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    next_session = Session.objects.filter(
-        cohort=OuterRef("pk"), starts_at__gte=timezone.now()
-    ).order_by("starts_at")
-    listed = list(
+    # Every figure is its own subquery on one cohort: joining memberships and sessions
+    # together multiplied their rows before counting. `.order_by()` keeps each model's own
+    # ordering (members by name) out of the subqueries.
+    sessions = Session.objects.filter(cohort=OuterRef("pk")).order_by("starts_at")
+    upcoming = sessions.filter(starts_at__gte=timezone.now())
+    members = Membership.objects.filter(cohort=OuterRef("pk")).order_by()
+    mine = Q(
+        pk__in=Membership.objects.filter(person=person, status=Membership.Status.MEMBER)
+        .order_by()
+        .values("cohort_id")
+    ) | Q(pk__in=Cohort.objects.managed_by(person).order_by().values("pk"))
+    listed = (
         Cohort.objects.visible_to(person)
         .annotate(
-            member_count=Count(
-                "memberships",
-                filter=Q(memberships__status=Membership.Status.MEMBER),
-                distinct=True,
+            member_count=Coalesce(
+                Subquery(
+                    members.filter(status=Membership.Status.MEMBER)
+                    .values("cohort")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             ),
-            next_start=Subquery(next_session.values("starts_at")[:1]),
-            next_zone=Subquery(next_session.values("time_zone")[:1]),
-            first_start=Min("sessions__starts_at"),
+            next_start=Subquery(upcoming.values("starts_at")[:1]),
+            next_zone=Subquery(upcoming.values("time_zone")[:1]),
+            first_start=Subquery(sessions.values("starts_at")[:1]),
+            my_status=Coalesce(
+                Subquery(members.filter(person=person).values("status")[:1]), Value("")
+            ),
+            managed=Exists(Cohort.objects.managed_by(person).filter(pk=OuterRef("pk"))),
+            is_mine=ExpressionWrapper(mine, output_field=BooleanField()),
         )
-        .order_by("name")
+        # Your own cohorts first, then the ones you may ask to join, a page at a time.
+        .order_by("-is_mine", "name", "pk")
     )
-    statuses = dict(Membership.objects.filter(person=person).values_list("cohort_id", "status"))
-    managed = set(Cohort.objects.managed_by(person).values_list("pk", flat=True))
-    mine: list[Cohort] = []
-    others: list[Cohort] = []
-    for cohort in listed:
-        cohort.my_status = statuses.get(cohort.pk, "")  # type: ignore[attr-defined]
-        cohort.managed = cohort.pk in managed  # type: ignore[attr-defined]
-        is_mine = cohort.my_status == Membership.Status.MEMBER or cohort.managed  # type: ignore[attr-defined]
-        (mine if is_mine else others).append(cohort)
+    page = Paginator(listed, COHORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "cohorts/list.html",
-        {"mine": mine, "others": others, "may_lead": may_lead(person)},
+        {
+            "page": page,
+            "mine": [cohort for cohort in page if cohort.is_mine],  # type: ignore[attr-defined]
+            "others": [cohort for cohort in page if not cohort.is_mine],  # type: ignore[attr-defined]
+            "may_lead": may_lead(person),
+        },
     )
 
 

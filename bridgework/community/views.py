@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from .models import (
     PollResponse,
     Post,
     PostingPause,
+    PostRevision,
     Reaction,
     Space,
     Thread,
@@ -50,6 +51,7 @@ from .models import (
 )
 from .notifications import visible_notifications
 
+SPACES_PER_PAGE = 30
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 25
 NOTIFICATIONS_PER_PAGE = 30
@@ -123,32 +125,31 @@ def _too_many(
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    unread = (
-        Thread.objects.filter(space=OuterRef("pk"))
-        .listed_for(person)
-        .exclude(
-            Exists(
-                ThreadRead.objects.filter(
-                    thread=OuterRef("pk"),
-                    person=person,
-                    last_read_at__gte=OuterRef("last_activity_at"),
-                )
-            )
-        )
-        .values("space")
-        .annotate(n=Count("pk"))
-        .values("n")
+    # Each figure is its own subquery on one space's threads. Joining the threads in and
+    # aggregating (with the unread check inside) ran that check once per joined thread row.
+    # Withheld threads (a hidden opening post) count only for those who may open them.
+    listed_threads = Thread.objects.filter(space=OuterRef("pk")).listed_for(person)
+    threads = listed_threads.order_by().values("space")
+    read = ThreadRead.objects.filter(
+        thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
-    spaces = list(
+    listed = (
         Space.objects.visible_to(person)
         .filter(is_archived=False)
         .select_related("group", "cohort")
         .annotate(
-            thread_count=Count("threads", distinct=True),
-            last_activity=Max("threads__last_activity_at"),
-            unread=Coalesce(Subquery(unread[:1]), 0),
+            thread_count=Coalesce(Subquery(threads.annotate(n=Count("pk")).values("n")), 0),
+            last_activity=Subquery(
+                listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
+            ),
+            unread=Coalesce(
+                Subquery(threads.exclude(Exists(read)).annotate(n=Count("pk")).values("n")), 0
+            ),
         )
+        .order_by(Lower("name"), "pk")
     )
+    page = Paginator(listed, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    spaces = list(page)
     recent = list(
         Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
     )
@@ -160,6 +161,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "community/index.html",
         {
             "spaces": spaces,
+            "page": page,
             "recent": recent,
             "may_create": person.is_facilitator,
             "search_form": SearchForm(),
@@ -224,11 +226,15 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     moderator = found.can_moderate(person)
+    # Only flagged posts can be waiting (a post is held after flags), so the count starts
+    # from the space's flags: joining flags to every post of a busy space scanned them all.
+    flagged = Flag.objects.filter(post__space=found)
     waiting = (
-        Post.objects.filter(space=found)
-        .filter(Q(status=Post.Status.HELD) | Q(flags__resolved_at__isnull=True))
-        .values("pk")
-        .distinct()
+        Post.objects.filter(pk__in=flagged.values("post_id"))
+        .filter(
+            Q(status=Post.Status.HELD)
+            | Q(pk__in=flagged.filter(resolved_at__isnull=True).values("post_id"))
+        )
         .count()
         if moderator
         else 0
@@ -385,21 +391,53 @@ def thread_new(request: HttpRequest, space_id: int) -> HttpResponse:
 # --- threads and posts -------------------------------------------------------------------------
 
 
+def attach_reactions(posts: list[Post], person: Person) -> None:
+    """Give each post its `reaction_list` (kind, label, count, mine) from one grouped query."""
+    counts: dict[tuple[int, str], tuple[int, int]] = {
+        (post_id, kind): (n, mine)
+        for post_id, kind, n, mine in Reaction.objects.filter(post__in=[p.pk for p in posts])
+        .order_by()
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(person=person)))
+        .values_list("post_id", "kind", "n", "mine")
+    }
+    for post in posts:
+        post.reaction_list = [  # type: ignore[attr-defined]
+            (kind, label, *_count_and_mine(counts.get((post.pk, kind))))
+            for kind, label in Reaction.Kind.choices
+        ]
+
+
+def _count_and_mine(found: tuple[int, int] | None) -> tuple[int, bool]:
+    return (found[0], found[1] > 0) if found else (0, False)
+
+
 def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[str, Any]:
     person = current_person(request)
     found = thread.space
     moderator = found.can_moderate(person)
+    # Counts come from subqueries per post and one grouped query for the page's reactions:
+    # joining revisions, flags and reactions together multiplied the rows before counting.
+    revisions = (
+        PostRevision.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    flags = (
+        Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    listed = Post.objects.visible_to(person).filter(thread=thread)
     posts = (
-        Post.objects.visible_to(person)
-        .filter(thread=thread)
-        .select_related("author")
+        listed.select_related("author")
         .annotate(
-            revision_count=Count("revisions", distinct=True),
-            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True),
-            **{
-                f"reacted_{kind}": Count("reactions", filter=Q(reactions__kind=kind), distinct=True)
-                for kind in Reaction.Kind.values
-            },
+            revision_count=Coalesce(Subquery(revisions), 0),
+            open_flags=Coalesce(Subquery(flags), 0) if moderator else Value(0),
         )
         .order_by("created_at", "pk")
     )
@@ -407,19 +445,10 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
     wanted = request.GET.get("page")
     target = parse_id(request.GET.get("post", ""))
     if target is not None and not wanted:
-        before = posts.filter(pk__lt=target).count()
+        before = listed.filter(pk__lt=target).count()
         wanted = str(before // POSTS_PER_PAGE + 1)
     page = paginator.get_page(wanted)
-    mine = set(
-        Reaction.objects.filter(person=person, post__in=[p.pk for p in page]).values_list(
-            "post_id", "kind"
-        )
-    )
-    for post in page:
-        post.reaction_list = [  # type: ignore[attr-defined]
-            (kind, label, getattr(post, f"reacted_{kind}"), (post.pk, kind) in mine)
-            for kind, label in Reaction.Kind.choices
-        ]
+    attach_reactions(list(page), person)
     context = {
         "thread": thread,
         "space": found,
@@ -563,19 +592,7 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
     except PermissionDenied:
         return HttpResponse("You cannot react to this post.", status=400)
     if is_htmx(request):
-        counts = dict(
-            Reaction.objects.filter(post=found)
-            .values("kind")
-            .annotate(n=Count("pk"))
-            .values_list("kind", "n")
-        )
-        mine = set(
-            Reaction.objects.filter(post=found, person=person).values_list("kind", flat=True)
-        )
-        found.reaction_list = [  # type: ignore[attr-defined]
-            (kind, label, counts.get(kind, 0), kind in mine)
-            for kind, label in Reaction.Kind.choices
-        ]
+        attach_reactions([found], person)
         return render(request, "community/thread.html#reactions", {"post": found})
     return redirect(found.get_absolute_url())
 

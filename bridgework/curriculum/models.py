@@ -3,10 +3,11 @@ person's progress and private answers."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedTextField
@@ -26,16 +27,21 @@ class ModuleQuerySet(ActiveQuerySet["Module"]):
         return self.filter(organisation=organisation).active()
 
     def with_progress(self, person: Person) -> ModuleQuerySet:
-        return self.annotate(
-            lesson_count=Count(
-                "lessons", filter=Q(lessons__retired_at__isnull=True), distinct=True
-            ),
-            done_count=Count(
-                "lessons__progress",
-                filter=Q(lessons__retired_at__isnull=True, lessons__progress__person=person),
-                distinct=True,
-            ),
+        # Two subqueries, not a join: joining lessons and their progress rows brought in
+        # every person's progress (the whole organisation) before counting one person's.
+        lessons = Lesson.objects.filter(module=OuterRef("pk"), retired_at__isnull=True)
+        done = LessonProgress.objects.filter(
+            person=person, lesson__module=OuterRef("pk"), lesson__retired_at__isnull=True
         )
+        return self.annotate(
+            lesson_count=Coalesce(Subquery(_count(lessons, "module")), 0),
+            done_count=Coalesce(Subquery(_count(done, "person")), 0),
+        )
+
+
+def _count(queryset: models.QuerySet[Any], group: str) -> models.QuerySet[Any]:
+    """A subquery that counts the rows of `queryset` (grouped on a column they share)."""
+    return queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
 
 
 class Module(models.Model):

@@ -88,17 +88,28 @@ class Ranked:
     matched: int
 
 
+# Built once: the labels a tip's tags are searched by.
+PRACTICE_LABELS = {value: str(label) for value, label in Practice.choices}
+DEFENSE_LABELS = {value: str(label) for value, label in Defense.choices}
+CONTEXT_LABELS = {value: str(label) for value, label in Context.choices}
+
+
 def _tag_text(tip: Tip) -> str:
     labels = [
-        dict(Practice.choices).get(tip.practice, ""),
-        dict(Defense.choices).get(tip.defense, ""),
-        *[dict(Context.choices).get(c, c) for c in tip.context_list],
+        PRACTICE_LABELS.get(tip.practice, ""),
+        DEFENSE_LABELS.get(tip.defense, ""),
+        *[CONTEXT_LABELS.get(c, c) for c in tip.context_list],
     ]
-    return " ".join(str(label) for label in labels).lower()
+    return " ".join(labels).lower()
 
 
-def _hits(term: str, text: str) -> int:
-    return sum(len(re.findall(r"\b" + re.escape(form), text)) for form in spellings(term))
+def _pattern(term: str) -> re.Pattern[str]:
+    """One compiled pattern per search word: any of its spellings at the start of a word."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(form) for form in spellings(term)) + ")")
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
 
 
 def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
@@ -117,12 +128,15 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
             for w in spellings(term)
         ),
     )
+    patterns = [_pattern(word) for word in words]
     ranked = []
     for tip in tips.filter(match):
         title, text, tags = tip.title.lower(), tip.text.lower(), _tag_text(tip)
         score, matched = 0.0, 0
-        for word in words:
-            in_title, in_tags, in_text = _hits(word, title), _hits(word, tags), _hits(word, text)
+        for pattern in patterns:
+            in_title = _hits(pattern, title)
+            in_tags = _hits(pattern, tags)
+            in_text = _hits(pattern, text)
             if in_title or in_tags or in_text:
                 matched += 1
             score += 3 * min(in_title, 2) + 2 * min(in_tags, 1) + min(in_text, 3)

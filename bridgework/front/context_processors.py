@@ -1,7 +1,28 @@
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+
+SECTIONS = {
+    "Home": "home",
+    "Practice": "practice",
+    "Reflect": "reflection",
+    "Learn": "learn",
+    "Tips": "tips",
+    "Community": "community",
+    "Cohorts": "cohorts",
+    "Community groups": "groups",
+    "Insights": "insights",
+    "People": "people",
+    "Profile": "profile",
+}
+
+
+@cache
+def _urls(prefix: str) -> dict[str, str]:
+    """Reversed once per process (and script prefix), not on every page."""
+    return {label: reverse(name) for label, name in SECTIONS.items()}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -9,21 +30,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     person = getattr(request, "user", None)
     if person is None or not person.is_authenticated or person.organisation_id is None:
         return {"nav_links": []}
-    links = [
-        ("Home", reverse("home")),
-        ("Practice", reverse("practice")),
-        ("Reflect", reverse("reflection")),
-        ("Learn", reverse("learn")),
-        ("Tips", reverse("tips")),
-        ("Community", reverse("community")),
-        ("Cohorts", reverse("cohorts")),
-    ]
-    links.append(("Community groups", reverse("groups")))
+    urls = _urls(get_script_prefix())
+    labels = ["Home", "Practice", "Reflect", "Learn", "Tips", "Community", "Cohorts"]
+    labels.append("Community groups")
     if person.is_facilitator or person.is_program_admin:
-        links.append(("Insights", reverse("insights")))
+        labels.append("Insights")
     if person.is_program_admin:
-        links.append(("People", reverse("people")))
-    links.append(("Profile", reverse("profile")))
+        labels.append("People")
+    labels.append("Profile")
+    links = [(label, urls[label]) for label in labels]
     current = request.path
     # The longest link that is the current path or a section of it is the current page, so
     # /community/resources/ marks "Community", and a section never marks "Home" as well.

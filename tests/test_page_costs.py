@@ -1,0 +1,90 @@
+"""What keeps a typical page cheap: kept connections, cached templates, work done once.
+
+The page benchmark (`python -m bench.pages`, bench/PAGES.md) measures the effect; these tests
+keep the settings and shapes that it depends on from quietly going away.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import engines
+from django.template.loaders.cached import Loader as CachedLoader
+from django.utils import timezone
+
+from bridgework import settings as project_settings
+from bridgework.community.models import Flag, Post, Reaction
+
+from .community_support import allies_space, raw_post
+from .conftest import Cast
+
+
+def test_sqlite_keeps_its_connection_and_checks_it_before_reuse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    database = project_settings.database_settings()
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["CONN_MAX_AGE"] == 600
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_postgresql_keeps_its_connection_and_checks_it_before_reuse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.internal:5432/bridgework")
+    database = project_settings.database_settings()
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_templates_are_compiled_once_per_process() -> None:
+    # Without DEBUG (production, and the tests), Django wraps the loaders in its cached loader.
+    loaders = engines["django"].engine.template_loaders  # type: ignore[attr-defined]
+    assert [type(loader) for loader in loaders] == [CachedLoader]
+
+
+def test_the_navigation_fits_the_role_and_marks_the_current_section(cast: Cast) -> None:
+    def nav(position: str, path: str) -> list[tuple[str, str]]:
+        html = cast.client(position).get(path).content.decode()
+        block = html.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+        return re.findall(r'<a href="([^"]+)"( aria-current="page")?', block)
+
+    participant = nav("participant", "/community/")
+    assert ("/community/", ' aria-current="page"') in participant
+    assert [url for url, current in participant if current] == ["/community/"]
+    assert "/people/" not in [url for url, _ in participant]
+    admin = nav("program_admin", "/people/")
+    assert ("/people/", ' aria-current="page"') in admin
+    assert "/insights/" in [url for url, _ in admin]
+
+
+def test_each_post_has_one_reaction_form_with_a_button_per_kind(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    first = raw_post(space, cast.participant, "One")
+    for body in ("Two", "Three"):
+        Post.objects.create(space=space, thread=first.thread, author=cast.facilitator, body=body)
+    html = cast.client("participant").get(f"/community/threads/{first.thread_id}/").content
+    page = html.decode()
+    forms = re.findall(r'<form class="community-reactions".*?</form>', page, flags=re.DOTALL)
+    assert len(forms) == 3
+    for form in forms:
+        assert form.count("csrfmiddlewaretoken") == 1
+        assert form.count('name="kind"') == len(Reaction.Kind)
+
+
+def test_the_space_counts_each_post_waiting_for_a_facilitator_once(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    twice = raw_post(space, cast.participant, "Flagged by two people")
+    settled = raw_post(space, cast.participant, "Flagged, then settled")
+    held = raw_post(space, cast.participant, "Held, its flags settled")
+    raw_post(space, cast.participant, "Never flagged")
+    for person in (cast.participant_and_member, cast.facilitator):
+        Flag.objects.create(post=twice, flagged_by=person, reason="Unkind")
+    now = timezone.now()
+    Flag.objects.create(post=settled, flagged_by=cast.facilitator, reason="Hm", resolved_at=now)
+    Flag.objects.create(post=held, flagged_by=cast.facilitator, reason="Hm", resolved_at=now)
+    Post.objects.filter(pk=held.pk).update(status=Post.Status.HELD)
+    page = cast.client("facilitator").get(f"/community/{space.pk}/").content.decode()
+    assert "Moderation queue (2 waiting)" in page
