@@ -130,6 +130,8 @@ def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
     services.open_space_to_group(space=space, lead=lead)
 
     assert can_view(cast.group_member, space)
+    told.refresh_from_db()
+    assert told.read_at is not None, "the proposal is settled"
     assert space in Space.objects.visible_to(cast.group_member)
 
 

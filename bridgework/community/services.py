@@ -165,6 +165,10 @@ def open_space_to_group(*, space: Space, lead: Person) -> Space:
     if space.awaits_group:
         space.opened_to_group_at = timezone.now()
         space.save(update_fields=["opened_to_group_at"])
+        # The proposal the leads were told of is settled: it is no longer news for any of them.
+        Notification.objects.filter(
+            space=space, kind=Notification.Kind.OTHER, read_at__isnull=True
+        ).update(read_at=space.opened_to_group_at)
         logger.info("space %s opened to its group by a lead", space.pk)
     return space
 

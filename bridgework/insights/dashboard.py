@@ -129,8 +129,7 @@ class _Sums:
     def count(self, measure: str, key: str = "all", *, enough: bool | None = None) -> Value:
         shown = self.enough(measure, key) if enough is None else enough
         noisy = self.noisy(measure, key)
-        # A count its own noise could wipe out says so rather than pretend to a value.
-        if not shown or noisy.value <= margin(noisy.scale):
+        if not shown or not _useful(noisy.value, noisy.scale):
             self.too_few = True
             return Value(TOO_FEW, noisy.scale)
         return Value(
@@ -184,6 +183,13 @@ class _Sums:
             self.too_few = True
             return Value(TOO_FEW)
         return Value(f"{value:.2f}")
+
+
+def _useful(count: float, scale: float) -> bool:
+    """A count is shown only when its margin is at most half of it. Beyond that the noise says
+    more than the number ("205 ± 188") and invites false comparisons, such as more check-ins
+    kept than made; the page says the figure is too uncertain instead."""
+    return count > 2 * margin(scale)
 
 
 def _chart(
@@ -361,7 +367,7 @@ def _average(s: _Sums, measure: str) -> Value:
         return Value("-")
     noisy = s.noisy(measure)
     average, scale = noisy.value / months, noisy.scale / months
-    if average < s.minimum or average <= margin(scale):
+    if average < s.minimum or not _useful(average, scale):
         s.too_few = True
         return Value(TOO_FEW, scale)
     return Value(f"{round(average):,} ± {round(margin(scale)):,}", scale)
