@@ -64,6 +64,9 @@ def test_spaces_guidelines_moderation_and_who_sees_what(
     expect(page.get_by_role("link", name=PROTECTED)).to_be_visible()
     expect(page.get_by_role("link", name=ALLIES)).to_have_count(0)
     page.get_by_role("link", name=PROTECTED).click()
+    # Sam leads the group: the space reaches its other members only once he opens it.
+    page.get_by_role("button", name="Open it to the members of Disability Network").click()
+    expect(page.get_by_text("can see “Disability Network circle” now")).to_be_visible()
     page.get_by_role("link", name="Start a thread").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("How we look after each other")
     axe(page)
