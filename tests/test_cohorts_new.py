@@ -224,3 +224,15 @@ def test_adding_people_later_uses_the_same_picker_and_never_lists_everyone(
     assert cohort.memberships.count() == 3
     # A member who does not run the cohort cannot search its organisation through it.
     assert cast.client("participant").post(path, search).status_code == 404
+
+
+def test_a_search_with_control_characters_finds_by_the_rest_of_it(
+    cast: Cast, organisation: Organisation
+) -> None:
+    sam = make_person(organisation, "sam@acme.test", "Sam Okoye", {Role.PARTICIPANT})
+    response = cast.client("facilitator").post(
+        "/cohorts/new", {**FORM, "member_search": "sa\x00m\x1a", "find": "1"}
+    )
+
+    assert response.status_code == 200
+    assert str(sam.pk) in offered(response.content.decode())

@@ -60,7 +60,8 @@ def build(
 ) -> Picker:
     """The picker's state: who is ticked (from the form), and who matches the query;
     `leave_out`: people never offered (those already in the cohort)."""
-    query = " ".join(query.split())[:100]
+    # Control characters never belong to a name, and PostgreSQL refuses NUL in a query.
+    query = " ".join("".join(c if c.isprintable() else " " for c in query).split())[:100]
     ids = {pk for raw in chosen_ids if (pk := parse_id(raw)) is not None}
     people = _people(organisation)
     if leave_out is not None:
