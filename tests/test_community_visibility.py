@@ -101,19 +101,28 @@ def test_notifications_from_a_space_are_rechecked_when_listed(
     assert Notification.objects.filter(person=cast.group_member).count() == 2
 
 
+def group_space_by(facilitator: Person, organisation: Organisation, group: CommunityGroup) -> Space:
+    return services.create_space(
+        organisation=organisation,
+        created_by=facilitator,
+        name="Our own corner",
+        audience=Space.Audience.GROUP,
+        group=group,
+    )
+
+
+def proposed_space(cast: Cast, organisation: Organisation, group: CommunityGroup) -> Space:
+    """A space the facilitator sets up for a group Bo leads and the facilitator does not."""
+    GroupMembership.objects.filter(group=group, person=cast.participant_and_member).update(
+        is_lead=True
+    )
+    return group_space_by(cast.facilitator, organisation, group)
+
+
 def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
     cast: Cast, organisation: Organisation, community_group: CommunityGroup
 ) -> None:
-    GroupMembership.objects.filter(
-        group=community_group, person=cast.participant_and_member
-    ).update(is_lead=True)
-    space = services.create_space(
-        organisation=organisation,
-        created_by=cast.facilitator,
-        name="Our own corner",
-        audience=Space.Audience.GROUP,
-        group=community_group,
-    )
+    space = proposed_space(cast, organisation, community_group)
 
     assert space.awaits_group
     assert not can_view(cast.group_member, space)
@@ -141,13 +150,7 @@ def test_a_lead_who_facilitates_opens_a_space_for_their_group_at_once(
     GroupMembership.objects.create(
         group=community_group, person=cast.facilitator, added_by="self", is_lead=True
     )
-    space = services.create_space(
-        organisation=organisation,
-        created_by=cast.facilitator,
-        name="Our own corner",
-        audience=Space.Audience.GROUP,
-        group=community_group,
-    )
+    space = group_space_by(cast.facilitator, organisation, community_group)
 
     assert not space.awaits_group
     assert can_view(cast.group_member, space)
@@ -156,16 +159,7 @@ def test_a_lead_who_facilitates_opens_a_space_for_their_group_at_once(
 def test_a_lead_opens_a_proposed_space_from_its_page(
     cast: Cast, organisation: Organisation, community_group: CommunityGroup
 ) -> None:
-    GroupMembership.objects.filter(
-        group=community_group, person=cast.participant_and_member
-    ).update(is_lead=True)
-    space = services.create_space(
-        organisation=organisation,
-        created_by=cast.facilitator,
-        name="Our own corner",
-        audience=Space.Audience.GROUP,
-        group=community_group,
-    )
+    space = proposed_space(cast, organisation, community_group)
     lead = client_for(cast.participant_and_member)
     page = lead.get(f"/community/{space.pk}/").content.decode()
     assert "Open it to the members of" in page
