@@ -30,6 +30,7 @@ urlpatterns = [
         name="decline_group_invitation",
     ),
     path("people/", accounts.people, name="people"),
+    path("settings/", accounts.organisation_settings, name="organisation_settings"),
     path("people/invite", accounts.invite, name="invite"),
     path("people/import", accounts.import_csv, name="import_csv"),
     path(

@@ -187,6 +187,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "set_person_active": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
     "manage_groups": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "manage_group": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
+    # The stranger is a program admin too, of their own organisation: they see its settings.
+    "organisation_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     # An empty invitation form is a 400 with the message next to the field.
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.

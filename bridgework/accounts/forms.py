@@ -1,15 +1,51 @@
 from __future__ import annotations
 
+import re
+import zoneinfo
+from functools import cache
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
 from .models import CommunityGroup, Invitation, Organisation, Person, Role
 
 MAX_CSV_BYTES = 1_000_000
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone typed as its name ("Europe/Berlin"), with a short list of suggestions
+    (`TIME_ZONE_LIST`, filled by the page) rather than a menu of ~600 zones. Any case, and
+    spaces for underscores, are accepted."""
+
+    widget = forms.TextInput(
+        attrs={"list": "time-zone-suggestions", "autocomplete": "off", "spellcheck": "false"}
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault(
+            "help_text", "Its name, such as Europe/Berlin, America/New_York or Asia/Kolkata."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value).strip()
+        found = _zones_by_folded_name().get(text.replace(" ", "_").casefold())
+        if found is None:
+            raise forms.ValidationError(
+                f"“{text[:64]}” is not a time zone name we know. Write it as region and "
+                "city, such as Europe/Berlin."
+            )
+        return found
 
 
 class ProfileForm(forms.ModelForm[Person]):
@@ -259,3 +295,65 @@ class DeleteAccountForm(forms.Form):
                     "so your organisation is not left without one."
                 )
         return data
+
+
+# A domain name: labels of letters, digits and inner hyphens, at least one dot, no scheme.
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+MAX_EMAIL_DOMAINS = 20
+
+
+class OrganisationSettingsForm(forms.ModelForm[Organisation]):
+    time_zone = TimeZoneField(label="Time zone")
+    default_language = forms.ChoiceField(
+        label="Default language",
+        choices=settings.LANGUAGES,
+        help_text="What people see until they choose a language of their own.",
+    )
+    email_domains = forms.CharField(
+        label="E-mail domains",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="One per line, such as example.com. Sign-in with your identity provider "
+        "is offered to addresses at these domains.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "time_zone", "default_language", "email_domains"]
+        labels = {"name": "Organisation name"}
+        error_messages = {"name": {"required": "Give the organisation a name."}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["time_zone"] = self.instance.usual_time_zone
+        self.initial["email_domains"] = "\n".join(self.instance.email_domains)
+
+    def clean_email_domains(self) -> list[str]:
+        raw: str = self.cleaned_data["email_domains"]
+        domains: list[str] = []
+        for entry in re.split(r"[\s,;]+", raw.strip().lower()):
+            domain = entry.removeprefix("@").rstrip(".")
+            if not domain or domain in domains:
+                continue
+            if not DOMAIN_PATTERN.match(domain):
+                raise forms.ValidationError(
+                    f"“{domain[:80]}” is not a domain name. Write it as example.com, "
+                    "without @ or https://."
+                )
+            domains.append(domain)
+        if len(domains) > MAX_EMAIL_DOMAINS:
+            raise forms.ValidationError(f"List at most {MAX_EMAIL_DOMAINS} domains.")
+        taken = _domains_of_other_organisations(self.instance).intersection(domains)
+        if taken:
+            raise forms.ValidationError(
+                f"{', '.join(sorted(taken))} already belongs to another organisation here. "
+                "Ask the platform's operator if it should move."
+            )
+        return domains
+
+
+def _domains_of_other_organisations(organisation: Organisation) -> set[str]:
+    others = Organisation.objects.exclude(pk=organisation.pk).exclude(email_domains=[])
+    return {
+        domain for domains in others.values_list("email_domains", flat=True) for domain in domains
+    }

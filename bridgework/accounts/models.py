@@ -25,9 +25,24 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     is_demo = models.BooleanField(default=False)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Where most of the organisation works; empty means the server's zone.",
+    )
+    default_language = models.CharField(max_length=10, default="en")
+    email_domains = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The domains of the organisation's work addresses, such as example.com.",
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def usual_time_zone(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
 
     @staticmethod
     def unique_slug_for(name: str) -> str:
@@ -398,3 +413,21 @@ class PrivateProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Private profile of person {self.person_id}"
+
+
+class SettingsChange(models.Model):
+    """One change to an organisation's settings: who made it, when, and which setting.
+    Never the value, so a secret typed into the settings never reaches the trail."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="settings_changes"
+    )
+    changed_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    setting = models.CharField(max_length=80)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.setting} changed at {self.changed_at:%Y-%m-%d %H:%M}"

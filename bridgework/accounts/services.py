@@ -30,6 +30,7 @@ from .models import (
     Person,
     PrivateProfile,
     Role,
+    SettingsChange,
 )
 
 MAX_CSV_ROWS = 5000
@@ -418,3 +419,18 @@ def erase_organisation(*, organisation: Organisation) -> None:
         for hook in hooks:
             hook(person)
     organisation.delete()
+
+
+def record_settings_change(*, organisation: Organisation, actor: Person, setting: str) -> None:
+    """Write the audit row for one changed setting. The value is never recorded."""
+    SettingsChange.objects.create(organisation=organisation, changed_by=actor, setting=setting)
+
+
+@transaction.atomic
+def save_organisation_settings(
+    *, organisation: Organisation, actor: Person, changed: list[str]
+) -> None:
+    """Save a settings form's instance and audit each field that changed, by its label."""
+    organisation.save()
+    for setting in changed:
+        record_settings_change(organisation=organisation, actor=actor, setting=setting)

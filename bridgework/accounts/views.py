@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.lib.htmx import is_htmx
 
-from . import services
+from . import services, settings_sections
 from .access import (
     current_organisation,
     current_person,
@@ -29,6 +29,7 @@ from .forms import (
     DeleteAccountForm,
     GroupInviteForm,
     InviteForm,
+    OrganisationSettingsForm,
     PeopleSearchForm,
     PersonRolesForm,
     ProfileForm,
@@ -42,6 +43,7 @@ from .models import (
     PrivateProfile,
     Role,
     RoleAssignment,
+    SettingsChange,
 )
 
 admin_required = role_required(Role.PROGRAM_ADMIN)
@@ -419,4 +421,32 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("home")
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+SETTINGS_CHANGES_SHOWN = 20
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    form = OrganisationSettingsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        changed = [str(form.fields[name].label) for name in form.changed_data]
+        services.save_organisation_settings(
+            organisation=form.instance, actor=current_person(request), changed=changed
+        )
+        messages.success(request, "Settings saved." if changed else "Nothing had changed.")
+        return redirect("organisation_settings")
+    return render(
+        request,
+        "accounts/settings/general.html",
+        {
+            "form": form,
+            "settings_sections": settings_sections.sections(),
+            "changes": SettingsChange.objects.filter(organisation=organisation)
+            .select_related("changed_by")
+            .order_by("-changed_at", "-pk")[:SETTINGS_CHANGES_SHOWN],
+        },
     )

@@ -1,50 +1,16 @@
 from __future__ import annotations
 
-import zoneinfo
 from datetime import time
-from functools import cache
 from typing import Any
 
 from django import forms
 from django.core.validators import validate_email
 
+from bridgework.accounts.forms import TimeZoneField
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.curriculum.models import Module
 
 from .models import Attendance, Cadence, Cohort, Membership, Session
-
-
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
-
-
-class TimeZoneField(forms.CharField):
-    """A time zone typed as its name ("Europe/Berlin"), with a short list of suggestions
-    (`TIME_ZONE_LIST`, filled by the page) rather than a menu of ~600 zones. Any case, and
-    spaces for underscores, are accepted."""
-
-    widget = forms.TextInput(
-        attrs={"list": "time-zone-suggestions", "autocomplete": "off", "spellcheck": "false"}
-    )
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 64)
-        kwargs.setdefault(
-            "help_text", "Its name, such as Europe/Berlin, America/New_York or Asia/Kolkata."
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> str:
-        text = super().clean(value).strip()
-        found = _zones_by_folded_name().get(text.replace(" ", "_").casefold())
-        if found is None:
-            raise forms.ValidationError(
-                f"“{text[:64]}” is not a time zone name we know. Write it as region and "
-                "city, such as Europe/Berlin."
-            )
-        return found
-
 
 # The largest key a row can have (a signed 64-bit integer, on SQLite and PostgreSQL alike).
 LARGEST_ID = 2**63 - 1

@@ -149,9 +149,14 @@ def cohorts(request: HttpRequest) -> HttpResponse:
 
 
 def _usual_time_zones(organisation: Organisation) -> list[str]:
-    """The organisation's zones, the usual one first: the one most of its cohorts meet in,
-    or, before its first cohort, the server's (BRIDGEWORK_TIME_ZONE)."""
+    """The organisation's zones, the usual one first: the one set in its settings, else the
+    one most of its cohorts meet in, else the server's (BRIDGEWORK_TIME_ZONE)."""
     in_use = Cohort.objects.in_organisation(organisation).time_zones_in_use()
+    if organisation.time_zone:
+        return [
+            organisation.time_zone,
+            *(zone for zone in in_use if zone != organisation.time_zone),
+        ]
     return in_use or [settings.TIME_ZONE]
 
 

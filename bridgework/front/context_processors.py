@@ -15,6 +15,7 @@ SECTIONS = {
     "Community groups": "groups",
     "Insights": "insights",
     "People": "people",
+    "Settings": "organisation_settings",
     "Profile": "profile",
 }
 
@@ -36,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if person.is_facilitator or person.is_program_admin:
         labels.append("Insights")
     if person.is_program_admin:
-        labels.append("People")
+        labels.extend(["People", "Settings"])
     labels.append("Profile")
     links = [(label, urls[label]) for label in labels]
     current = request.path

@@ -1,0 +1,31 @@
+"""The sections of the organisation settings page. Each app that adds settings (sign-in,
+provisioning, chat) registers its section from its `AppConfig.ready()`, so the page's
+navigation lists them without accounts importing those apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    label: str
+    url_name: str
+    order: int
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_sections: dict[str, SettingsSection] = {}
+
+
+def register(*, label: str, url_name: str, order: int) -> None:
+    _sections[url_name] = SettingsSection(label=label, url_name=url_name, order=order)
+
+
+def sections() -> list[SettingsSection]:
+    return sorted(_sections.values(), key=lambda section: (section.order, section.label))
