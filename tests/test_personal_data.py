@@ -60,9 +60,9 @@ def _person_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     for field in model._meta.get_fields():
         if not isinstance(field, models.Field) or field.related_model is not Person:
             continue
-        if field.many_to_many:
-            through = field.remote_field.through  # type: ignore[attr-defined]
-            if through._meta.auto_created:
+        rel = field.remote_field
+        if isinstance(rel, models.ManyToManyRel):
+            if isinstance(rel.through, type) and rel.through._meta.auto_created:
                 found.append(field)
         elif field.concrete:
             found.append(field)
@@ -111,7 +111,8 @@ def test_every_erased_model_lets_go_of_the_person_or_has_a_step_that_does() -> N
             for field in _person_fields(model):
                 if field.many_to_many:
                     continue  # the automatic table's rows go with the person
-                on_delete = field.remote_field.on_delete  # type: ignore[attr-defined]
+                assert field.remote_field is not None
+                on_delete = field.remote_field.on_delete
                 if on_delete not in (models.CASCADE, models.SET_NULL) and erasure.step is None:
                     kept.append(f"{model._meta.label}.{field.name}")
     assert kept == []
