@@ -29,7 +29,6 @@ from bridgework.community.models import (
     PostRevision,
     Thread,
 )
-from bridgework.curriculum.services import suggest_tip
 from bridgework.insights.models import GrowthScore
 from bridgework.insights.subjects import subject_key
 from bridgework.practice import assessment
@@ -41,7 +40,7 @@ from bridgework.resources.models import Resource
 from .asks_support import make_spaces, write_ask
 from .cohorts_support import make_cohort
 from .community_support import allies_space, raw_post
-from .conftest import Cast
+from .conftest import Cast, curriculum_sample
 from .resources_support import make_resource
 
 # Models that hold a person's data and are in no app's export or erasure, each with why.
@@ -189,22 +188,11 @@ def test_a_facilitators_session_notes_are_in_their_export_only(cast: Cast) -> No
 
 def test_what_i_suggested_asked_flagged_and_polled_is_in_my_export(cast: Cast) -> None:
     me = cast.participant_and_member
-    assert me.organisation is not None
     spaces = make_spaces(cast)
     write_ask(spaces.protected, me, title="Captions, please", body="Turn captions on, please.")
     write_ask(spaces.protected, cast.group_member, title="Someone else's ask")
     make_resource(me, title="A book I liked", why="It slowed me down.")
-    suggest_tip(
-        organisation=me.organisation,
-        person=me,
-        title="Say names right",
-        text="Ask how to say a name, and practise it.",
-        practice="deep-curiosity",
-        defense="self-consciousness",
-        effort=2,
-        courage=1,
-        contexts=["one-to-ones"],
-    )
+    curriculum_sample(me)  # with a tip the person suggested, waiting for review
     theirs = raw_post(spaces.allies, cast.participant, "Words to flag")
     Flag.objects.create(post=theirs, flagged_by=me, reason="My reason to flag")
     poll = Poll.objects.create(space=spaces.allies, question="My poll question?", created_by=me)
@@ -217,7 +205,9 @@ def test_what_i_suggested_asked_flagged_and_polled_is_in_my_export(cast: Cast) -
         ("Captions, please", "Turn captions on, please.")
     ]
     assert [r["why_it_helped"] for r in data["resources_suggested"]] == ["It slowed me down."]
-    assert [t["title"] for t in data["learning"]["suggested_tips"]] == ["Say names right"]
+    assert data["learning"]["suggested_tips"] == [
+        {"title": "Pending tip", "text": "Try it.", "status": "Waiting for review"}
+    ]
     assert [f["reason"] for f in data["community"]["flags"]] == ["My reason to flag"]
     assert data["community"]["polls_asked"][0]["options"] == ["Yes", "Not yet"]
     html = _export_html(me)
