@@ -30,8 +30,8 @@ from .subjects import subject_key
 @transaction.atomic
 def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: datetime) -> None:
     """Keep the practice-level scores of an assessment just saved: the first becomes the
-    baseline, every later one the latest. Heard from practice (assessment_taken); never given item
-    answers. One row for the organisation and one per cohort the person is a member of."""
+    baseline, every later one the latest. Heard from practice (assessment_taken below); never
+    given item answers. One row for the organisation and one per cohort the person is in."""
     if person.organisation_id is None or not scores:
         return
     subject = subject_key(person.pk)
@@ -74,7 +74,7 @@ def assessment_taken(event: AssessmentTaken) -> None:
 
 
 def forget_person(person: Person) -> None:
-    """Insights' erasure step: remove the person's growth rows (found through their subject key).
+    """Insights' erasure step: remove the person's growth rows (found by their subject key).
     Releases already made keep their noisy totals, which describe no one; pulse answers were
     never theirs to begin with."""
     GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()
