@@ -415,8 +415,6 @@ DEMO_HOOKS: list[str] = [
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
 # accounts can tell someone something without importing the community app built on it.
 IN_APP_NOTIFIER = "bridgework.community.notifications.notify"
-# Called with a person being erased, before their row goes, for data keyed by a pseudonym.
-ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 # (task path, every N seconds): each queued once per slot of N seconds since the epoch,
 # however many workers run (bridgework/jobs/schedule.py); all are safe to run twice.
 PERIODIC_TASKS = [

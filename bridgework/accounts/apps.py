@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from . import settings_sections
+        from . import registry, settings_sections
+        from .personal_data import ERASURE, EXPORT
 
+        registry.add(export=EXPORT, erasure=ERASURE)
         settings_sections.register(label="General", url_name="organisation_settings", order=0)

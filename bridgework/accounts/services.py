@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from bridgework.jobs import outbox
 
-from . import tasks
+from . import registry, tasks
 from .encryption import destroy_data_key, destroy_data_keys_in
 from .models import (
     CommunityGroup,
@@ -402,9 +402,8 @@ def erase_person(*, person: Person) -> None:
     unreadable even before the rows are gone.
     """
     destroy_data_key(person)
-    # Other apps remove what is keyed by a pseudonym rather than a foreign key.
-    for path in getattr(settings, "ERASURE_HOOKS", []):
-        import_string(path)(person)
+    # Each app's own step (rows keyed by a pseudonym, say); foreign keys do the rest.
+    registry.erase_steps(person)
     person.delete()
 
 
@@ -414,10 +413,8 @@ def erase_organisation(*, organisation: Organisation) -> None:
     erase_person does, then one cascade for all the rows, which is much faster than erasing
     people one by one."""
     destroy_data_keys_in(organisation.pk)
-    hooks = [import_string(path) for path in getattr(settings, "ERASURE_HOOKS", [])]
     for person in Person.objects.filter(organisation=organisation).only("pk", "organisation"):
-        for hook in hooks:
-            hook(person)
+        registry.erase_steps(person)
     organisation.delete()
 
 

@@ -5,3 +5,10 @@ class AsksConfig(AppConfig):
     name = "bridgework.asks"
     label = "asks"
     verbose_name = "Brokered asks"
+
+    def ready(self) -> None:
+        from bridgework.accounts import registry
+
+        from .personal_data import ERASURE, EXPORT
+
+        registry.add(export=EXPORT, erasure=ERASURE)

@@ -5,3 +5,10 @@ class CohortsConfig(AppConfig):
     name = "bridgework.cohorts"
     label = "cohorts"
     verbose_name = "Cohorts"
+
+    def ready(self) -> None:
+        from bridgework.accounts import registry
+
+        from .personal_data import ERASURE, EXPORT
+
+        registry.add(export=EXPORT, erasure=ERASURE)

@@ -13,3 +13,10 @@ class InsightsConfig(AppConfig):
 
         min_cell()
         privacy_settings.check()
+
+        from bridgework.accounts import registry
+
+        from . import personal_data, services
+
+        registry.on_assessment_taken(services.assessment_taken)
+        registry.add(erasure=personal_data.ERASURE)

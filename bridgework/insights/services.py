@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.accounts.registry import AssessmentTaken
 from bridgework.cohorts.models import Cohort, Membership
 
 from . import privacy_settings
@@ -29,8 +30,8 @@ from .subjects import subject_key
 @transaction.atomic
 def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: datetime) -> None:
     """Keep the practice-level scores of an assessment just saved: the first becomes the
-    baseline, every later one the latest. Called by the practice service; never given item
-    answers. One row for the organisation and one per cohort the person is a member of."""
+    baseline, every later one the latest. Heard from practice (assessment_taken below); never
+    given item answers. One row for the organisation and one per cohort the person is in."""
     if person.organisation_id is None or not scores:
         return
     subject = subject_key(person.pk)
@@ -67,8 +68,13 @@ def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: 
                 row.save(update_fields=["latest", "latest_on", "assessments", "changed_at"])
 
 
+def assessment_taken(event: AssessmentTaken) -> None:
+    """Listens to practice through the accounts registry (see apps.py)."""
+    record_assessment(person=event.person, scores=event.scores, taken_at=event.taken_at)
+
+
 def forget_person(person: Person) -> None:
-    """An erasure hook: remove the person's growth rows (found through their subject key).
+    """Insights' erasure step: remove the person's growth rows (found by their subject key).
     Releases already made keep their noisy totals, which describe no one; pulse answers were
     never theirs to begin with."""
     GrowthScore.objects.filter(subject=subject_key(person.pk)).delete()

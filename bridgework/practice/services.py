@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from bridgework.accounts import registry
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
 from bridgework.curriculum.vocabulary import Practice
@@ -44,11 +45,11 @@ def take_assessment(*, person: Person, answers: dict[str, int], defense: str) ->
     if defense not in {d.slug for d in assessment.DEFENSES}:
         raise ValidationError("Choose one of the four defenses.")
     saved = Assessment.objects.create(person=person, answers=answers, defense=defense)
-    # Insights keeps only the practice-level scores, under a pseudonym (never item answers).
-    from bridgework.insights.services import record_assessment
-
-    record_assessment(
-        person=person, scores=assessment.practice_scores(answers), taken_at=saved.taken_at
+    # Whoever listens (insights) hears the practice-level scores only, never item answers.
+    registry.assessment_taken(
+        registry.AssessmentTaken(
+            person=person, scores=assessment.practice_scores(answers), taken_at=saved.taken_at
+        )
     )
     return saved
 

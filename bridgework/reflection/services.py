@@ -306,7 +306,9 @@ def build_export(export: DataExport) -> DataExport:
 
     data = exporter.everything_of(export.person)
     export.json_text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    export.html_text = render_to_string("reflection/export.html", {"data": data})
+    export.html_text = render_to_string(
+        "reflection/export.html", {"data": data, "templates": exporter.templates()}
+    )
     export.status = DataExport.Status.READY
     export.save()
     return export

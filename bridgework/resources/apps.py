@@ -5,3 +5,10 @@ class ResourcesConfig(AppConfig):
     name = "bridgework.resources"
     label = "resources"
     verbose_name = "Resources"
+
+    def ready(self) -> None:
+        from bridgework.accounts import registry
+
+        from .personal_data import ERASURE, EXPORT
+
+        registry.add(export=EXPORT, erasure=ERASURE)

@@ -1,0 +1,119 @@
+"""What each app contributes to the whole, registered from its `AppConfig.ready()`.
+
+Accounts owns the person, so it is the one place every app may import. Instead of one app
+reaching into another's models, each app registers here what it knows about a person:
+
+- its section of "Download my data" (`ExportSection`): everything the person wrote there;
+- how a person is erased from it (`Erasure`): which models it answers for, and any step the
+  database's `on_delete` does not already take;
+- what it does when an assessment is taken (`on_assessment_taken`): practice fires it,
+  insights keeps its pseudonymous scores, and neither imports the other.
+
+These are plain lists of typed values, read in the order the apps are installed. They are
+explicit calls, not signals: a reader can follow every line from `ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from .models import Person
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportSection:
+    """One app's part of "Download my data".
+
+    `build` returns the part's top-level keys of the JSON file, read with the person's own
+    key and holding only what they wrote or chose (never another person's words); `template`
+    renders the same keys in the HTML file, from `data`. `covers` names the models
+    the part reads, so the test that walks every model can tell which ones are exported.
+    """
+
+    app: str
+    template: str
+    covers: tuple[type[models.Model], ...]
+    build: Callable[[Person], Mapping[str, Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Erasure:
+    """How one app lets a person go.
+
+    The person's data key is destroyed first (every copy of their ciphertext becomes
+    unreadable) and their row is deleted last. In between `step`, when there is one, does
+    what `on_delete` cannot: rows found by a pseudonym, say. Rows pointing at the person are
+    removed (`CASCADE`) or keep their place without a name (`SET_NULL`), as each model's
+    foreign key says; `covers` lists the models the app answers for, and a test checks that
+    each of them really lets go of an erased person.
+    """
+
+    app: str
+    covers: tuple[type[models.Model], ...]
+    step: Callable[[Person], None] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentTaken:
+    """A self-assessment was just saved: its practice-level scores, never item answers."""
+
+    person: Person
+    scores: Mapping[str, float]
+    taken_at: datetime
+
+
+_export_sections: list[ExportSection] = []
+_erasures: list[Erasure] = []
+_assessment_listeners: list[Callable[[AssessmentTaken], None]] = []
+
+
+def add(*, export: ExportSection | None = None, erasure: Erasure | None = None) -> None:
+    """An app's contributions about people; adding the same one twice keeps one."""
+    if export is not None and export not in _export_sections:
+        _export_sections.append(export)
+    if erasure is not None and erasure not in _erasures:
+        _erasures.append(erasure)
+
+
+def on_assessment_taken(listener: Callable[[AssessmentTaken], None]) -> None:
+    if listener not in _assessment_listeners:
+        _assessment_listeners.append(listener)
+
+
+def export_sections() -> tuple[ExportSection, ...]:
+    return tuple(_export_sections)
+
+
+def erasures() -> tuple[Erasure, ...]:
+    return tuple(_erasures)
+
+
+def assessment_taken(event: AssessmentTaken) -> None:
+    """Tell every listener; called inside the practice service's transaction."""
+    for listener in _assessment_listeners:
+        listener(event)
+
+
+def my_data(person: Person) -> dict[str, Any]:
+    """Every app's part of a person's data, as one mapping of top-level keys."""
+    data: dict[str, Any] = {}
+    for section in _export_sections:
+        part = section.build(person)
+        clash = data.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{section.app} repeats the export keys {sorted(clash)}.")
+        data.update(part)
+    return data
+
+
+def erase_steps(person: Person) -> None:
+    """Every app's own erasure step, for a person whose key is gone and row is about to go."""
+    for erasure in _erasures:
+        if erasure.step is not None:
+            erasure.step(person)
