@@ -16,6 +16,7 @@ from .models import (
     Person,
     PrivateProfile,
     RoleAssignment,
+    SettingsChange,
 )
 from .registry import Erasure, ExportSection
 
@@ -48,7 +49,8 @@ EXPORT = ExportSection(
 )
 
 # The rest goes with the person's row: roles, memberships, invitations to them and their
-# e-mail addresses are deleted; invitations they sent keep their place without a sender.
+# e-mail addresses are deleted; invitations they sent keep their place without a sender, and
+# settings they changed stay in the organisation's audit without a name.
 # Their data key is destroyed before anything else (services.erase_person).
 ERASURE = Erasure(
     app="accounts",
@@ -60,5 +62,6 @@ ERASURE = Erasure(
         Invitation,
         DataKey,
         EmailAddress,
+        SettingsChange,
     ),
 )
