@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework import settings as project_settings
+from bridgework.accounts.models import Person
 from bridgework.community.models import Flag, Post, Reaction
 
 from .community_support import allies_space, raw_post
@@ -88,3 +92,41 @@ def test_the_space_counts_each_post_waiting_for_a_facilitator_once(cast: Cast) -
     Post.objects.filter(pk=held.pk).update(status=Post.Status.HELD)
     page = cast.client("facilitator").get(f"/community/{space.pk}/").content.decode()
     assert "Moderation queue (2 waiting)" in page
+
+
+def test_healthz_reads_no_session_and_no_person_even_for_a_signed_in_browser(cast: Cast) -> None:
+    client = cast.client("participant")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    tables = " ".join(query["sql"] for query in captured)
+    assert "django_session" not in tables
+    assert "accounts_person" not in tables
+
+
+def test_healthz_is_not_redirected_to_https_for_a_probe_from_inside(
+    settings: object, db: None
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True  # type: ignore[attr-defined]
+    assert Client().get("/healthz").status_code == 200
+    assert Client().get("/accounts/login/").status_code == 301
+
+
+def test_healthz_still_refuses_other_methods(db: None) -> None:
+    assert Client().post("/healthz").status_code == 405
+
+
+def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(cast: Cast) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    queryset = (
+        Person.objects.in_organisation(cast.program_admin.organisation)
+        .order_by("chosen_name", "pk")
+        .values("pk")[:50]
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "person_org_name" in plan
+    assert "TEMP B-TREE" not in plan  # no sort of the whole organisation
