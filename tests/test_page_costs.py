@@ -7,8 +7,10 @@ keep the settings and shapes that it depends on from quietly going away.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
@@ -17,11 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework import settings as project_settings
-from bridgework.accounts.models import Person
+from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.community.models import Flag, Post, Reaction
 
 from .community_support import allies_space, raw_post
-from .conftest import Cast
+from .conftest import Cast, make_person
+
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def test_sqlite_keeps_its_connection_and_checks_it_before_reuse(
@@ -130,3 +134,23 @@ def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(cast: 
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "person_org_name" in plan
     assert "TEMP B-TREE" not in plan  # no sort of the whole organisation
+
+
+def test_the_admins_home_counts_the_organisation_at_most_once_a_minute(
+    cast: Cast, organisation: Organisation
+) -> None:
+    def active_people(client: Client) -> str:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/").content.decode()
+        counted.append(any("COUNT" in q["sql"] and "is_active" in q["sql"] for q in captured))
+        return html.split("<dt>Active people</dt><dd>", 1)[1].split("</dd>", 1)[0]
+
+    counted: list[bool] = []
+    client = cast.client("program_admin")
+    with time_machine.travel(NOON, tick=False) as clock:
+        before = int(active_people(client))
+        make_person(organisation, "new@acme.test", "New", {Role.PARTICIPANT})
+        assert int(active_people(client)) == before
+        clock.shift(timedelta(seconds=61))
+        assert int(active_people(client)) == before + 1
+    assert counted == [True, False, True]
