@@ -21,9 +21,10 @@ from django.utils import timezone
 from bridgework import settings as project_settings
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.community.models import Flag, Post, Reaction
+from bridgework.lib.markdown import render_shared
 
 from .community_support import allies_space, raw_post
-from .conftest import Cast, make_person
+from .conftest import Cast, curriculum_sample, make_person
 
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -154,3 +155,17 @@ def test_the_admins_home_counts_the_organisation_at_most_once_a_minute(
         clock.shift(timedelta(seconds=61))
         assert int(active_people(client)) == before + 1
     assert counted == [True, False, True]
+
+
+POSITIONS = ("participant", "facilitator", "program_admin")
+
+
+def test_a_lesson_is_rendered_from_markdown_once_per_process(cast: Cast) -> None:
+    module, lesson, _, _ = curriculum_sample(cast.facilitator)
+    lesson.body = "A lesson only this test has: **one** thing to do."
+    lesson.save()
+    path = f"/learn/{module.slug}/{lesson.slug}/"
+    misses = render_shared.cache_info().misses
+    pages = [cast.client(position).get(path).content.decode() for position in POSITIONS]
+    assert all("<strong>one</strong> thing to do" in page for page in pages)
+    assert render_shared.cache_info().misses == misses + 1
