@@ -42,7 +42,9 @@ def environ(path: str, cookie: str) -> dict[str, Any]:
 
     route, _, query = path.partition("?")
     factory = RequestFactory(SERVER_NAME="127.0.0.1")
-    return factory._base_environ(PATH_INFO=route, QUERY_STRING=query, HTTP_COOKIE=cookie)
+    return factory._base_environ(  # type: ignore[attr-defined]
+        PATH_INFO=route, QUERY_STRING=query, HTTP_COOKIE=cookie
+    )
 
 
 def serve(app: Any, page: bench_pages.Page) -> int:

@@ -121,13 +121,13 @@ def test_healthz_still_refuses_other_methods(db: None) -> None:
     assert Client().post("/healthz").status_code == 405
 
 
-def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(cast: Cast) -> None:
+def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(
+    organisation: Organisation,
+) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("reads SQLite's query plan")
     queryset = (
-        Person.objects.in_organisation(cast.program_admin.organisation)
-        .order_by("chosen_name", "pk")
-        .values("pk")[:50]
+        Person.objects.in_organisation(organisation).order_by("chosen_name", "pk").values("pk")[:50]
     )
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:

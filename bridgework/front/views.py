@@ -53,7 +53,9 @@ def organisation_counts(organisation: Organisation) -> dict[str, Any]:
         }
 
     key = f"organisation-counts:{organisation.pk}"
-    return cache.get_or_set(key, count, ORGANISATION_COUNTS_SECONDS)  # type: ignore[no-any-return]
+    counts = cache.get_or_set(key, count, ORGANISATION_COUNTS_SECONDS)
+    assert isinstance(counts, dict)
+    return counts
 
 
 @require_GET
