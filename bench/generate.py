@@ -98,6 +98,22 @@ class BulkWriter:
 
     def write(self, model: Any, fields: Sequence[str], rows: Iterable[Row]) -> int:
         meta = model._meta
+        # A field added to the model after this generator was written, with a fixed default
+        # (a flag, an empty reason), gets that default, so the generator keeps working.
+        named = {meta.get_field(name).name for name in fields}
+        extra = [
+            f
+            for f in meta.concrete_fields
+            if f.name not in named
+            and not f.primary_key
+            and not f.null
+            and f.has_default()
+            and not callable(f.default)
+        ]
+        fields = [*fields, *(f.name for f in extra)]
+        tail = tuple(f.get_db_prep_save(f.default, self.connection) for f in extra)
+        if tail:
+            rows = (tuple(row) + tail for row in rows)
         columns = [meta.get_field(name).column for name in fields]
         quote = self.connection.ops.quote_name
         table = quote(meta.db_table)

@@ -150,6 +150,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a health probe needs none of the others.
+    "bridgework.operations.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from bridgework.accounts import services
@@ -46,6 +47,8 @@ POSITIONS = [
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    # Each test starts with nothing cached (the admin's totals are kept for a minute).
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

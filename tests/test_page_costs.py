@@ -7,17 +7,26 @@ keep the settings and shapes that it depends on from quietly going away.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.db import connection
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework import settings as project_settings
+from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.community.models import Flag, Post, Reaction
+from bridgework.lib.markdown import render_shared
 
 from .community_support import allies_space, raw_post
-from .conftest import Cast
+from .conftest import Cast, curriculum_sample, make_person
+
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def test_sqlite_keeps_its_connection_and_checks_it_before_reuse(
@@ -88,3 +97,75 @@ def test_the_space_counts_each_post_waiting_for_a_facilitator_once(cast: Cast) -
     Post.objects.filter(pk=held.pk).update(status=Post.Status.HELD)
     page = cast.client("facilitator").get(f"/community/{space.pk}/").content.decode()
     assert "Moderation queue (2 waiting)" in page
+
+
+def test_healthz_reads_no_session_and_no_person_even_for_a_signed_in_browser(cast: Cast) -> None:
+    client = cast.client("participant")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    tables = " ".join(query["sql"] for query in captured)
+    assert "django_session" not in tables
+    assert "accounts_person" not in tables
+
+
+def test_healthz_is_not_redirected_to_https_for_a_probe_from_inside(
+    settings: object, db: None
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True  # type: ignore[attr-defined]
+    assert Client().get("/healthz").status_code == 200
+    assert Client().get("/accounts/login/").status_code == 301
+
+
+def test_healthz_still_refuses_other_methods(db: None) -> None:
+    assert Client().post("/healthz").status_code == 405
+
+
+def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(
+    organisation: Organisation,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    queryset = (
+        Person.objects.in_organisation(organisation).order_by("chosen_name", "pk").values("pk")[:50]
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "person_org_name" in plan
+    assert "TEMP B-TREE" not in plan  # no sort of the whole organisation
+
+
+def test_the_admins_home_counts_the_organisation_at_most_once_a_minute(
+    cast: Cast, organisation: Organisation
+) -> None:
+    def active_people(client: Client) -> str:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/").content.decode()
+        counted.append(any("COUNT" in q["sql"] and "is_active" in q["sql"] for q in captured))
+        return html.split("<dt>Active people</dt><dd>", 1)[1].split("</dd>", 1)[0]
+
+    counted: list[bool] = []
+    client = cast.client("program_admin")
+    with time_machine.travel(NOON, tick=False) as clock:
+        before = int(active_people(client))
+        make_person(organisation, "new@acme.test", "New", {Role.PARTICIPANT})
+        assert int(active_people(client)) == before
+        clock.shift(timedelta(seconds=61))
+        assert int(active_people(client)) == before + 1
+    assert counted == [True, False, True]
+
+
+POSITIONS = ("participant", "facilitator", "program_admin")
+
+
+def test_a_lesson_is_rendered_from_markdown_once_per_process(cast: Cast) -> None:
+    module, lesson, _, _ = curriculum_sample(cast.facilitator)
+    lesson.body = "A lesson only this test has: **one** thing to do."
+    lesson.save()
+    path = f"/learn/{module.slug}/{lesson.slug}/"
+    misses = render_shared.cache_info().misses
+    pages = [cast.client(position).get(path).content.decode() for position in POSITIONS]
+    assert all("<strong>one</strong> thing to do" in page for page in pages)
+    assert render_shared.cache_info().misses == misses + 1

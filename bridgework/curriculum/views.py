@@ -18,6 +18,7 @@ from bridgework.accounts.access import (
 from bridgework.accounts.models import Person, Role
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.markdown import render_shared
 
 from . import services
 from .forms import (
@@ -101,11 +102,11 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "module": module,
-        "body_html": render_markdown(module.body),
+        "body_html": render_shared(module.body),
         "lessons": lessons,
         "done_ids": done_ids,
         "exercises": [
-            (exercise, render_markdown(exercise.body)) for exercise in module.exercises.active()
+            (exercise, render_shared(exercise.body)) for exercise in module.exercises.active()
         ],
         "log_form": LearningLogForm(),
         "logs": LearningLog.objects.filter(person=person, module=module)[:20],
@@ -113,7 +114,7 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
     }
     if person.is_facilitator:
         context["questions"] = list(module.questions.active())
-        context["note_html"] = render_markdown(module.facilitator_note)
+        context["note_html"] = render_shared(module.facilitator_note)
     return render(request, "curriculum/module.html", context)
 
 
@@ -129,7 +130,7 @@ def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
     return {
         "lesson": lesson,
         "module": lesson.module,
-        "body_html": render_markdown(lesson.body),
+        "body_html": render_shared(lesson.body),
         "done": LessonProgress.objects.filter(person=person, lesson=lesson).exists(),
         "previous": siblings[index - 1] if index > 0 else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,6 +14,7 @@ from bridgework.accounts.models import (
     CommunityGroup,
     GroupInvitation,
     Invitation,
+    Organisation,
     Person,
     Role,
     RoleAssignment,
@@ -22,6 +26,36 @@ from bridgework.reflection.models import Note
 
 # Home names this many new notes; the heading counts all of them.
 HOME_NOTES = 3
+
+# Counting an organisation's people and roles reads every person (tens of milliseconds at
+# 100,000 people, bench/PAGES.md), so each web process counts at most once a minute.
+ORGANISATION_COUNTS_SECONDS = 60
+
+
+def organisation_counts(organisation: Organisation) -> dict[str, Any]:
+    """The program admin's totals: active and deactivated people, active people by role."""
+
+    def count() -> dict[str, Any]:
+        people = Person.objects.in_organisation(organisation)
+        return {
+            "people_stats": people.aggregate(
+                active=Count("pk", filter=Q(is_active=True)),
+                deactivated=Count("pk", filter=Q(is_active=False)),
+            ),
+            "role_counts": dict(
+                RoleAssignment.objects.filter(
+                    person__organisation=organisation, person__is_active=True
+                )
+                .values_list("role")
+                .annotate(n=Count("pk"))
+                .values_list("role", "n")
+            ),
+        }
+
+    key = f"organisation-counts:{organisation.pk}"
+    counts = cache.get_or_set(key, count, ORGANISATION_COUNTS_SECONDS)
+    assert isinstance(counts, dict)
+    return counts
 
 
 @require_GET
@@ -53,16 +87,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             person=person, lesson__retired_at__isnull=True
         ).count()
     if person.is_program_admin:
-        context["people_stats"] = Person.objects.in_organisation(organisation).aggregate(
-            active=Count("pk", filter=Q(is_active=True)),
-            deactivated=Count("pk", filter=Q(is_active=False)),
-        )
-        context["role_counts"] = dict(
-            RoleAssignment.objects.filter(person__organisation=organisation, person__is_active=True)
-            .values_list("role")
-            .annotate(n=Count("pk"))
-            .values_list("role", "n")
-        )
+        context.update(organisation_counts(organisation))
         context["pending_invitations"] = (
             Invitation.objects.pending().filter(organisation=organisation).count()
         )

@@ -59,3 +59,11 @@ def render(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+@lru_cache(maxsize=256)
+def render_shared(text: str) -> str:
+    """`render` for text everyone in an organisation reads again and again (lessons,
+    modules): kept per process, as rendering a lesson was a fifth of its page's time.
+    Never for a person's own text, which must not linger in a cache."""
+    return render(text)
