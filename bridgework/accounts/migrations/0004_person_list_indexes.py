@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_group_invitations_and_leads'),
+        ('accounts', '0003_organisation_settings'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
