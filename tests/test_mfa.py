@@ -17,6 +17,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import Organisation, Person, SettingsChange
 from bridgework.accounts.settings_sections import sections
 from bridgework.security.models import MFAPolicy
@@ -264,3 +265,17 @@ def test_a_new_organisation_requires_mfa_of_program_admins_alone(
 
 def test_security_is_a_section_of_the_organisation_settings() -> None:
     assert [section.label for section in sections()][:2] == ["General", "Security"]
+
+
+@pytest.mark.django_db
+def test_the_demo_program_admin_signs_in_with_the_printed_password_alone(
+    settings: object,
+) -> None:
+    settings.DEMO_PASSWORD = PASSWORD  # type: ignore[attr-defined]
+    demo = create_demo()
+    admin = Person.objects.get(organisation=demo, email="admin@example.com")
+
+    client = signed_in_with_password(admin)
+
+    assert client.get(HOME).status_code == 200
+    assert not MFAPolicy.objects.for_organisation(demo).applies_to(admin)
