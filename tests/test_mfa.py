@@ -220,6 +220,25 @@ def test_someone_who_must_use_mfa_cannot_turn_off_their_only_app(program_admin: 
 
 
 @pytest.mark.django_db
+def test_someone_who_must_use_mfa_cannot_remove_their_last_key(program_admin: Person) -> None:
+    first, second = (
+        Authenticator.objects.create(
+            user=program_admin, type=Authenticator.Type.WEBAUTHN, data={"name": name}
+        )
+        for name in ("Laptop", "Phone")
+    )
+    client = client_for(program_admin)
+    confirm_password(client)
+
+    client.post(reverse("mfa_remove_webauthn", kwargs={"pk": first.pk}))
+    response = client.post(reverse("mfa_remove_webauthn", kwargs={"pk": second.pk}))
+
+    assert response["Location"] == reverse("mfa_list_webauthn")
+    keys = Authenticator.objects.filter(user=program_admin)
+    assert list(keys.values_list("pk", flat=True)) == [second.pk]
+
+
+@pytest.mark.django_db
 def test_someone_elses_security_key_is_a_404(participant: Person, facilitator: Person) -> None:
     key = Authenticator.objects.create(
         user=participant, type=Authenticator.Type.WEBAUTHN, data={"name": "Pat's key"}

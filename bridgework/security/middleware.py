@@ -1,5 +1,6 @@
-"""Someone who must use MFA and signed in with a password but has no second factor yet sets
-one up before doing anything else."""
+"""The organisation's MFA policy at work: someone who must use MFA and signed in with a
+password but has no second factor yet sets one up before doing anything else, and does not
+remove their last one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from allauth.account.authentication import (
     AUTHENTICATION_METHODS_SESSION_KEY,
     get_authentication_records,
 )
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -88,14 +92,34 @@ class MFAEnrolmentMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponseBase | None:
         person = request.user
-        if not isinstance(person, Person) or enrolment_state(request, person) != REQUIRED:
+        if not isinstance(person, Person):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name == "mfa_remove_webauthn":
+            return keep_last_key(request, person, match.kwargs["pk"])
+        if enrolment_state(request, person) != REQUIRED:
             return None
         if is_mfa_enabled(person):
             request.session[SESSION_KEY] = SETTLED
             return None
-        match = request.resolver_match
         if match is not None and match.url_name in ENROLMENT_URL_NAMES:
             return None
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(reverse("mfa_required"))
         return redirect("mfa_required")
+
+
+def keep_last_key(request: HttpRequest, person: Person, key_id: int) -> HttpResponseBase | None:
+    """allauth asks the MFA adapter before an authenticator app is turned off, but removes
+    a security key without asking; this asks for it, so someone who must use MFA keeps one."""
+    key = Authenticator.objects.filter(
+        pk=key_id, user=person, type=Authenticator.Type.WEBAUTHN
+    ).first()
+    if request.method != "POST" or key is None or get_mfa_adapter().can_delete_authenticator(key):
+        return None
+    messages.error(
+        request,
+        "This is your last security key or passkey, and your organisation asks you to use "
+        "MFA. Add another key or an authenticator app first.",
+    )
+    return redirect("mfa_list_webauthn")
