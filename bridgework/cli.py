@@ -180,6 +180,7 @@ def serve(args: list[str]) -> None:
         print("\nDemo sign-ins (the same password for each):")
         for label, email, password in demo_sign_ins():
             print(f"  {label:<38} {email:<28} {password}")
+        print("The demo organisation asks no one for MFA; Settings > Security turns it on.")
     print("\nPress Ctrl+C to stop.\n", flush=True)
 
     worker = None if "--no-worker" in args else WorkerSupervisor()

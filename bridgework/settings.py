@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "bridgework.front",
     "bridgework.jobs",
     "bridgework.operations",
+    "bridgework.security",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -146,6 +147,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
 ]
 
@@ -165,6 +167,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "bridgework.security.middleware.MFAEnrolmentMiddleware",
     # Axes goes last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,6 +300,15 @@ AXES_ENABLED = env_bool("BRIDGEWORK_LOGIN_THROTTLING", True)
 # would answer first with a bare form error instead of the locked-out page.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
+# A second factor (allauth.mfa): an authenticator app, security keys and passkeys, and
+# recovery codes. Who must use one is each organisation's choice (bridgework/security).
+MFA_ADAPTER = "bridgework.security.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Bridgework"
+# Browsers allow WebAuthn on http://localhost; production is served over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+
 TASKS = {
     "default": {
         # Tests run tasks at once, in the request; everywhere else a worker picks them up.
@@ -413,6 +425,7 @@ DEMO_HOOKS: list[str] = [
     "bridgework.resources.demo.create",
     "bridgework.asks.demo.create",
     "bridgework.insights.demo.create",
+    "bridgework.security.demo.create",
 ]
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
 # accounts can tell someone something without importing the community app built on it.

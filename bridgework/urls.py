@@ -100,6 +100,7 @@ urlpatterns = [
     path("cohorts/", include("bridgework.cohorts.urls")),
     path("insights/", include("bridgework.insights.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("", include("bridgework.security.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("django-admin/", admin.site.urls),
 ]

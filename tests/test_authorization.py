@@ -189,6 +189,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "manage_group": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
     # The stranger is a program admin too, of their own organisation: they see its settings.
     "organisation_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "security_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     # An empty invitation form is a 400 with the message next to the field.
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
@@ -397,6 +398,27 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "account_reset_password_from_key_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "account_reset_password_from_key": {"GET": everyone(200), "POST": everyone(200)},
     "account_reset_password_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    # allauth.mfa: each person's own second factors. Changing them first asks to confirm it is
+    # them (302 to reauthenticate; the test clients never typed a password); pages about
+    # factors someone does not have are a 404. Keys are looked up among the person's own.
+    "mfa_required": {"GET": needs_sign_in(200), "POST": NOT_ALLOWED},
+    "mfa_index": {"GET": needs_sign_in(200), "POST": needs_sign_in(405)},
+    "mfa_list_webauthn": {"GET": needs_sign_in(200), "POST": needs_sign_in(405)},
+    "mfa_activate_totp": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_add_webauthn": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_edit_webauthn": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_remove_webauthn": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_generate_recovery_codes": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_deactivate_totp": {"GET": needs_sign_in(404), "POST": needs_sign_in(404)},
+    "mfa_download_recovery_codes": {"GET": needs_sign_in(404), "POST": needs_sign_in(404)},
+    "mfa_view_recovery_codes": {"GET": needs_sign_in(404), "POST": needs_sign_in(405)},
+    # Confirming with a second factor someone does not have: back to the password.
+    "mfa_reauthenticate": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_reauthenticate_webauthn": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    # The second step of signing in, and passkey sign-in: without a sign-in under way there
+    # is nothing to do, so back to sign-in (signed out) or home (signed in).
+    "mfa_authenticate": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
+    "mfa_login_webauthn": {"GET": needs_sign_in(302), "POST": needs_sign_in(302)},
 }
 
 # The operator admin's own sign-in and sign-out pages are open; everything else in it is
