@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "bridgework.practice",
     "bridgework.reflection",
     "bridgework.cohorts",
+    "bridgework.notifications",
     "bridgework.community",
     "bridgework.resources",
     "bridgework.asks",
@@ -413,8 +414,8 @@ DEMO_HOOKS: list[str] = [
     "bridgework.insights.demo.create",
 ]
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
-# accounts can tell someone something without importing the community app built on it.
-IN_APP_NOTIFIER = "bridgework.community.notifications.notify"
+# accounts can tell someone something without importing the notifications app built on it.
+IN_APP_NOTIFIER = "bridgework.notifications.api.notify"
 # Called with a person being erased, before their row goes, for data keyed by a pseudonym.
 ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 # (task path, every N seconds): each queued once per slot of N seconds since the epoch,
@@ -422,7 +423,7 @@ ERASURE_HOOKS = ["bridgework.insights.services.forget_person"]
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
-    ("bridgework.community.tasks.send_digests", 3600),
+    ("bridgework.notifications.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
     ("bridgework.operations.tasks.worker_heartbeat", 60),

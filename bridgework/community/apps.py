@@ -5,3 +5,12 @@ class CommunityConfig(AppConfig):
     name = "bridgework.community"
     label = "community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        from bridgework.notifications import api as notifications
+
+        from . import notices
+        from .api import space_rules
+
+        notifications.kinds.register(*notices.KINDS)
+        notifications.register_space_rules(space_rules)
