@@ -22,7 +22,7 @@ from .conftest import Cast, Committed, make_person
 # the space, the thread, the people who may be told (one query), one insert.
 DELIVERY_QUERIES = 4
 # Queries of the reply itself (the thread's followers are read once, as a list of ids).
-REPLY_QUERIES = 18
+REPLY_QUERIES = 17
 
 
 def followed_thread(cast: Cast, followers: int) -> Thread:
