@@ -1,7 +1,7 @@
 """What other apps call to tell people something in Bridgework.
 
 `notify` and `notify_many` write nothing while the caller's transaction is open: once it has
-committed, a background task makes the notifications, in one insert, keeping only people who
+committed, a background task makes the notifications in bulk, keeping only people who
 are active and — for a notification about a space — can see the space (and the thread, if
 one is named) at that moment, checked for the whole batch in one query. A post that rolls
 back tells nobody, and a busy thread costs the person posting nothing per follower.
@@ -31,7 +31,6 @@ __all__ = [
     "notify",
     "notify_many",
     "register_space_rules",
-    "unread_count",
     "visible_notifications",
 ]
 
@@ -77,10 +76,6 @@ def notify(
 def visible_notifications(person: Person) -> NotificationQuerySet:
     """The person's notifications that they may still see, newest first."""
     return Notification.objects.for_person(person).select_related("space")
-
-
-def unread_count(person: Person) -> int:
-    return visible_notifications(person).unread().count()
 
 
 def mark_read(

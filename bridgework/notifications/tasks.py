@@ -21,8 +21,8 @@ def deliver(
     space_id: int | None,
     thread_id: int | None,
 ) -> int:
-    """Makes one batch of notifications: one query picks who may be told, one insert tells
-    them. Returns how many were made."""
+    """Makes one batch of notifications: one query picks who may be told, a bulk insert
+    tells them. Returns how many were made."""
     people = Person.objects.filter(pk__in=person_ids, is_active=True)
     if space_id is not None:
         # Checked now, after the commit, against the audience as it is now.
