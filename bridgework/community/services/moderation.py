@@ -18,15 +18,7 @@ from bridgework.accounts.models import Person
 from bridgework.notifications.api import notify, notify_many
 
 from .. import notices
-from ..models import (
-    Flag,
-    ModerationAction,
-    Post,
-    PostingPause,
-    Space,
-    Thread,
-    ThreadRead,
-)
+from ..models import Flag, ModerationAction, Post, PostingPause, Space, Thread, ThreadRead
 from ..visibility import can_view
 from .threads import RateLimited
 

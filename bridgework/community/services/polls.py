@@ -11,13 +11,7 @@ from django.db.models import Count
 
 from bridgework.accounts.models import Person
 
-from ..models import (
-    Poll,
-    PollAnswer,
-    PollOption,
-    PollResponse,
-    Space,
-)
+from ..models import Poll, PollAnswer, PollOption, PollResponse, Space
 from ..visibility import can_view
 from .threads import _check_can_post
 

@@ -13,10 +13,7 @@ from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisa
 from bridgework.cohorts.models import Cohort
 from bridgework.notifications.api import kinds, mark_read, notify_many
 
-from ..models import (
-    GuidelinesAcceptance,
-    Space,
-)
+from ..models import GuidelinesAcceptance, Space
 from ..visibility import can_view
 
 logger = logging.getLogger(__name__)

@@ -15,11 +15,7 @@ from bridgework.accounts.access import current_person
 from bridgework.accounts.models import Person
 
 from .. import services
-from ..models import (
-    Post,
-    Space,
-    Thread,
-)
+from ..models import Post, Space, Thread
 
 
 def _space(request: HttpRequest, space_id: int, *, moderate: bool = False) -> Space:

@@ -13,17 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgework.accounts.access import current_person, member_required
 
 from .. import services
-from ..forms import (
-    ModerateForm,
-    ReasonForm,
-)
-from ..models import (
-    Flag,
-    ModerationAction,
-    Post,
-    PostingPause,
-    Space,
-)
+from ..forms import ModerateForm, ReasonForm
+from ..models import Flag, ModerationAction, Post, PostingPause, Space
 from .common import _field_errors, _moderated_post, _post, _space, _thread, _too_many
 
 LOG_PER_PAGE = 50

@@ -12,15 +12,8 @@ from django.views.decorators.http import require_http_methods
 from bridgework.accounts.access import current_person, member_required
 
 from .. import services
-from ..forms import (
-    PollForm,
-    VoteForm,
-)
-from ..models import (
-    Poll,
-    PollResponse,
-    Space,
-)
+from ..forms import PollForm, VoteForm
+from ..models import Poll, PollResponse, Space
 from .common import _field_errors, _guidelines_first, _space, _too_many
 
 

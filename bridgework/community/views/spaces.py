@@ -15,19 +15,8 @@ from bridgework.accounts.access import current_organisation, current_person, mem
 from bridgework.lib.markdown import render as render_markdown
 
 from .. import services
-from ..forms import (
-    SearchForm,
-    SpaceEditForm,
-    SpaceForm,
-)
-from ..models import (
-    Flag,
-    Post,
-    PostingPause,
-    Space,
-    Thread,
-    ThreadRead,
-)
+from ..forms import SearchForm, SpaceEditForm, SpaceForm
+from ..models import Flag, Post, PostingPause, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30

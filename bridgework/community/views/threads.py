@@ -21,21 +21,8 @@ from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 
 from .. import services
-from ..forms import (
-    PostForm,
-    ReactionForm,
-    SearchForm,
-    ThreadForm,
-)
-from ..models import (
-    Flag,
-    Follow,
-    Post,
-    PostingPause,
-    PostRevision,
-    Reaction,
-    Thread,
-)
+from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
+from ..models import Flag, Follow, Post, PostingPause, PostRevision, Reaction, Thread
 from .common import (
     _after_posting,
     _field_errors,
