@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "bridgework.practice",
     "bridgework.reflection",
     "bridgework.cohorts",
+    "bridgework.notifications",
     "bridgework.community",
     "bridgework.resources",
     "bridgework.asks",
@@ -428,14 +429,14 @@ DEMO_HOOKS: list[str] = [
     "bridgework.security.demo.create",
 ]
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
-# accounts can tell someone something without importing the community app built on it.
-IN_APP_NOTIFIER = "bridgework.community.notifications.notify"
+# accounts can tell someone something without importing the notifications app built on it.
+IN_APP_NOTIFIER = "bridgework.notifications.api.notify"
 # (task path, every N seconds): each queued once per slot of N seconds since the epoch,
 # however many workers run (bridgework/jobs/schedule.py); all are safe to run twice.
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
-    ("bridgework.community.tasks.send_digests", 3600),
+    ("bridgework.notifications.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
     ("bridgework.operations.tasks.worker_heartbeat", 60),

@@ -95,6 +95,7 @@ urlpatterns = [
     path("check-in/<str:check_in_token>/", practice.quick_check_in, name="quick_check_in"),
     path("community/resources/", include("bridgework.resources.urls")),
     path("community/asks/", include("bridgework.asks.urls")),
+    path("community/notifications/", include("bridgework.notifications.urls")),
     path("community/", include("bridgework.community.urls")),
     path("reflect/", include("bridgework.reflection.urls")),
     path("cohorts/", include("bridgework.cohorts.urls")),

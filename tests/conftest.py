@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -238,3 +241,13 @@ def curriculum_sample(author: Person) -> tuple[Module, Lesson, ReflectionPrompt,
         from_content=False,
     )
     return module, lesson, prompt, tip
+
+
+Committed = Callable[[], AbstractContextManager[object]]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Committed:
+    """`with committed():` runs, as the block ends, the work that the code inside left for
+    after its commit (notifications are made then), as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -17,12 +17,13 @@ from bridgework.accounts.models import GroupMembership, Organisation, Person, Ro
 from bridgework.asks import demo, services
 from bridgework.asks.models import Aggregate, Ask, AskResponse, PublishedAsk
 from bridgework.cohorts.models import Cohort
-from bridgework.community.models import GuidelinesAcceptance, Notification, Space
+from bridgework.community.models import GuidelinesAcceptance, Space
+from bridgework.notifications.models import Notification
 from bridgework.practice import services as practice
 from bridgework.practice.models import Commitment
 
 from .asks_support import Spaces, make_spaces, propose, publish, respond, write_ask
-from .conftest import PASSWORD, Cast, make_person
+from .conftest import PASSWORD, Cast, Committed, make_person
 
 
 @pytest.fixture
@@ -186,7 +187,7 @@ def test_wording_that_names_someone_or_a_team_is_refused_with_the_words_shown(
 
 
 def test_publishing_waits_for_the_authors_approval_of_the_exact_wording(
-    cast: Cast, spaces: Spaces
+    cast: Cast, spaces: Spaces, committed: Committed
 ) -> None:
     ask = write_ask(spaces.protected, cast.group_member, body="Gus here: my team forgets.")
     path = f"/community/asks/{ask.pk}/publish"
@@ -194,7 +195,8 @@ def test_publishing_waits_for_the_authors_approval_of_the_exact_wording(
     unchecked = cast.client("facilitator").post(path, {**data, "checked": ""})
     assert unchecked.status_code == 400
     assert "check the wording for identifying details" in unchecked.content.decode()
-    response = cast.client("facilitator").post(path, data)
+    with committed():
+        response = cast.client("facilitator").post(path, data)
     assert response.status_code == 302 and response["Location"] == f"/community/asks/{ask.pk}/"
     # Nothing reaches allies yet.
     assert not PublishedAsk.objects.exists()
@@ -216,10 +218,11 @@ def test_publishing_waits_for_the_authors_approval_of_the_exact_wording(
     # Others in the group see that it waits, not the proposed words.
     other = cast.client("participant_and_member").get(f"/community/asks/{ask.pk}/")
     assert "When you share a video" not in other.content.decode()
-    approve = author.post(
-        f"/community/asks/{ask.pk}/approval",
-        {"decision": "approve", "version": str(ask.proposal_version)},
-    )
+    with committed():
+        approve = author.post(
+            f"/community/asks/{ask.pk}/approval",
+            {"decision": "approve", "version": str(ask.proposal_version)},
+        )
     assert approve.status_code == 302
     published = PublishedAsk.objects.get()
     assert (published.title, published.body) == (data["title"], data["body"])

@@ -17,7 +17,8 @@ from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Person
 from bridgework.asks import services
 from bridgework.asks.models import Ask
-from bridgework.community.models import GuidelinesAcceptance, Notification, Space
+from bridgework.community.models import GuidelinesAcceptance, Space
+from bridgework.notifications.models import Notification
 from bridgework.reflection import export
 
 from .conftest import POSITIONS, Cast

@@ -22,17 +22,13 @@ from django.utils import timezone
 
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import CommunityGroup, Role
-from bridgework.community import digest, services
-from bridgework.community.models import (
-    DigestPreference,
-    GuidelinesAcceptance,
-    ModerationAction,
-    PostingPause,
-    Space,
-)
+from bridgework.community import services
+from bridgework.community.models import GuidelinesAcceptance, ModerationAction, PostingPause, Space
+from bridgework.notifications import digest
+from bridgework.notifications.models import DigestPreference, Notification
 from bridgework.reflection import services as reflection_services
 
-from .conftest import Cast, client_for, make_person
+from .conftest import Cast, Committed, client_for, make_person
 from .test_authorization import (
     sample_values,  # noqa: F401  (a fixture used below)
 )
@@ -131,18 +127,21 @@ def test_protected_markers_never_reach_outsiders(
     assert MARK not in body.decode()
 
 
-def test_members_do_see_it(cast: Cast, request: pytest.FixtureRequest) -> None:
+def test_members_do_see_it(
+    cast: Cast, request: pytest.FixtureRequest, committed: Committed
+) -> None:
     values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
     space = Space.objects.get(pk=values["space_id"])
-    write_markers(cast, space)
+    with committed():
+        write_markers(cast, space)
     for position in ("group_member", "participant_and_member", "facilitator"):
         client = cast.client(position)
         assert MARK in client.get(f"/community/{space.pk}/").content.decode()
         assert MARK in client.get(f"/community/search/?q={SEARCH_WORD}").content.decode()
     mentioned = cast.group_member
-    assert services.Notification.objects.filter(person=mentioned, kind="mention").exists()
-    assert not services.Notification.objects.filter(person=cast.participant).exists()
-    assert not services.Notification.objects.filter(person=cast.program_admin).exists()
+    assert Notification.objects.filter(person=mentioned, kind="mention").exists()
+    assert not Notification.objects.filter(person=cast.participant).exists()
+    assert not Notification.objects.filter(person=cast.program_admin).exists()
 
 
 # Outside the roster: everyone but the group's lead (Bo) and the member themself. The other

@@ -15,14 +15,15 @@ from bridgework.community.models import (
     Flag,
     GuidelinesAcceptance,
     ModerationAction,
-    Notification,
     Post,
+    PostingPause,
     Space,
     Thread,
 )
+from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space, raw_post
-from .conftest import Cast, client_for, make_person
+from .conftest import Cast, Committed, client_for, make_person
 
 
 def posted(space: Space, author: Person, body: str = "Some words") -> Post:
@@ -40,12 +41,15 @@ def extra_participants(cast: Cast, count: int) -> list[Person]:
     ]
 
 
-def test_a_flag_reaches_the_queue_without_telling_the_author_who(cast: Cast) -> None:
+def test_a_flag_reaches_the_queue_without_telling_the_author_who(
+    cast: Cast, committed: Committed
+) -> None:
     space = allies_space(cast.facilitator)
     post = posted(space, cast.participant)
-    response = client_for(cast.participant_and_member).post(
-        f"/community/posts/{post.pk}/flag", {"reason": "This sounds like a quiz score."}
-    )
+    with committed():
+        response = client_for(cast.participant_and_member).post(
+            f"/community/posts/{post.pk}/flag", {"reason": "This sounds like a quiz score."}
+        )
     assert response.status_code == 302
     queue = client_for(cast.facilitator).get(f"/community/{space.pk}/queue").content.decode()
     assert "This sounds like a quiz score." in queue
@@ -62,13 +66,16 @@ def test_a_flag_needs_a_reason(cast: Cast) -> None:
     assert "This field is required." in response.content.decode()
 
 
-def test_hiding_shows_the_reason_to_the_author_and_nothing_to_others(cast: Cast) -> None:
+def test_hiding_shows_the_reason_to_the_author_and_nothing_to_others(
+    cast: Cast, committed: Committed
+) -> None:
     space = allies_space(cast.facilitator)
     post = posted(space, cast.participant, body="zz-unkind-words")
-    response = client_for(cast.facilitator).post(
-        f"/community/posts/{post.pk}/moderate",
-        {"action": "hide", "reason": "It names a colleague who is not here."},
-    )
+    with committed():
+        response = client_for(cast.facilitator).post(
+            f"/community/posts/{post.pk}/moderate",
+            {"action": "hide", "reason": "It names a colleague who is not here."},
+        )
     assert response.status_code == 302
     url = f"/community/threads/{post.thread_id}/"
     author_view = client_for(cast.participant).get(url).content.decode()
@@ -172,7 +179,7 @@ def test_a_paused_person_reads_but_cannot_post_and_sees_why(cast: Cast) -> None:
     response = client.post(f"/community/threads/{post.thread_id}/", {"body": "Reply"})
     assert response.status_code == 400
     assert "cool down" in response.content.decode()
-    pause_id = services.PostingPause.objects.get().pk
+    pause_id = PostingPause.objects.get().pk
     client_for(cast.facilitator).post(
         f"/community/pauses/{pause_id}/lift", {"reason": "Thanks for waiting."}
     )
@@ -269,14 +276,15 @@ def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
 
 
 def test_hiding_the_opening_post_hides_the_whole_thread_but_from_author_and_facilitators(
-    cast: Cast,
+    cast: Cast, committed: Committed
 ) -> None:
     space = allies_space(cast.facilitator)
     post = posted(space, cast.participant, body="zz-opening-words")
     thread = post.thread
     thread.title = "zz-title-of-the-thread"
     thread.save()
-    services.hide_post(post=post, moderator=cast.facilitator, reason="It names a colleague.")
+    with committed():
+        services.hide_post(post=post, moderator=cast.facilitator, reason="It names a colleague.")
     assert Thread.objects.get().is_withheld
     url = f"/community/threads/{thread.pk}/"
     other = client_for(cast.participant_and_member)
@@ -323,14 +331,17 @@ def test_a_thread_held_after_three_flags_is_withheld_until_a_facilitator_decides
     assert client_for(cast.participant).get(url).status_code == 200
 
 
-def test_flaggers_learn_the_outcome_without_the_facilitators_reason(cast: Cast) -> None:
+def test_flaggers_learn_the_outcome_without_the_facilitators_reason(
+    cast: Cast, committed: Committed
+) -> None:
     space = allies_space(cast.facilitator)
     hidden = posted(space, cast.participant)
     kept = posted(space, cast.participant)
-    services.flag_post(post=hidden, person=cast.participant_and_member, reason="Unkind")
-    services.flag_post(post=kept, person=cast.participant_and_member, reason="Unsure")
-    services.hide_post(post=hidden, moderator=cast.facilitator, reason="zz-private-reason")
-    services.restore_post(post=kept, moderator=cast.facilitator, reason="zz-other-reason")
+    with committed():
+        services.flag_post(post=hidden, person=cast.participant_and_member, reason="Unkind")
+        services.flag_post(post=kept, person=cast.participant_and_member, reason="Unsure")
+        services.hide_post(post=hidden, moderator=cast.facilitator, reason="zz-private-reason")
+        services.restore_post(post=kept, moderator=cast.facilitator, reason="zz-other-reason")
     told = list(
         Notification.objects.filter(person=cast.participant_and_member).order_by("created_at")
     )
@@ -341,23 +352,29 @@ def test_flaggers_learn_the_outcome_without_the_facilitators_reason(cast: Cast) 
         assert "zz-" not in notice.summary
         assert "Unkind" not in notice.summary and "Unsure" not in notice.summary
     # Once told, the flag is closed: a second decision tells nobody again.
-    services.restore_post(post=Post.objects.get(pk=kept.pk), moderator=cast.facilitator, reason="x")
+    with committed():
+        services.restore_post(
+            post=Post.objects.get(pk=kept.pk), moderator=cast.facilitator, reason="x"
+        )
     assert Notification.objects.filter(person=cast.participant_and_member).count() == 2
     page = client_for(cast.participant_and_member).get("/community/notifications/")
     assert "was hidden by a facilitator" in page.content.decode()
 
 
 @pytest.mark.parametrize("reason", ["Contact a facilitator directly.", "Why post this?", "Off"])
-def test_no_moderation_notice_doubles_its_full_stop(cast: Cast, reason: str) -> None:
+def test_no_moderation_notice_doubles_its_full_stop(
+    cast: Cast, reason: str, committed: Committed
+) -> None:
     space = allies_space(cast.facilitator)
     opening = posted(space, cast.participant)
     GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.participant_and_member)
     reply = services.reply(thread=opening.thread, author=cast.participant, body="More words")
-    services.hide_post(post=reply, moderator=cast.facilitator, reason=reason)
-    services.lock_thread(thread=opening.thread, moderator=cast.facilitator, reason=reason)
-    services.pause_posting(
-        space=space, person=cast.participant, moderator=cast.facilitator, reason=reason
-    )
+    with committed():
+        services.hide_post(post=reply, moderator=cast.facilitator, reason=reason)
+        services.lock_thread(thread=opening.thread, moderator=cast.facilitator, reason=reason)
+        services.pause_posting(
+            space=space, person=cast.participant, moderator=cast.facilitator, reason=reason
+        )
     pages = [
         client_for(person).get(url).content.decode()
         for person in (cast.participant, cast.facilitator)
@@ -391,12 +408,15 @@ def test_the_log_leaves_out_a_withheld_threads_title_for_those_who_cannot_open_i
     assert "a thread hidden from the space" in page
 
 
-def test_a_reply_in_a_withheld_thread_tells_only_those_who_may_open_it(cast: Cast) -> None:
+def test_a_reply_in_a_withheld_thread_tells_only_those_who_may_open_it(
+    cast: Cast, committed: Committed
+) -> None:
     space = allies_space(cast.facilitator)
     post = posted(space, cast.participant)
     services.set_follow(thread=post.thread, person=cast.participant_and_member, follow=True)
     services.hide_post(post=post, moderator=cast.facilitator, reason="Names someone.")
     GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.facilitator)
-    services.reply(thread=Thread.objects.get(), author=cast.facilitator, body="@bo-both hello")
+    with committed():
+        services.reply(thread=Thread.objects.get(), author=cast.facilitator, body="@bo-both hello")
     assert not Notification.objects.filter(person=cast.participant_and_member).exists()
     assert Notification.objects.filter(person=cast.participant, kind="reply").exists()

@@ -9,21 +9,15 @@ from django.core.exceptions import ValidationError
 
 from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
-from bridgework.community import digest, services
-from bridgework.community.models import (
-    DigestPreference,
-    GuidelinesAcceptance,
-    Notification,
-    Poll,
-    PollAnswer,
-    PollResponse,
-    Space,
-)
-from bridgework.community.notifications import notify
-from bridgework.community.tasks import send_digests
+from bridgework.community import services
+from bridgework.community.models import GuidelinesAcceptance, Poll, PollAnswer, PollResponse, Space
+from bridgework.notifications import digest
+from bridgework.notifications.api import notify
+from bridgework.notifications.models import DigestPreference, Notification
+from bridgework.notifications.tasks import send_digests
 
 from .community_support import allies_space, group_space
-from .conftest import Cast, client_for, make_person
+from .conftest import Cast, Committed, client_for, make_person
 
 
 def a_poll(space: Space, author: Person, *, anonymous: bool = True, kind: str = "single") -> Poll:
@@ -114,14 +108,23 @@ def test_the_poll_form_explains_bad_options(cast: Cast) -> None:
 
 
 def test_the_digest_lists_links_and_skips_spaces_left_since(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
     allies = allies_space(cast.facilitator)
     protected = group_space(cast.facilitator, community_group)
     person = cast.participant_and_member
     DigestPreference.objects.create(person=person, frequency="daily")
-    notify(person=person, kind="reply", summary="zz-allies-summary", url="/a", space=allies)
-    notify(person=person, kind="reply", summary="zz-protected-summary", url="/p", space=protected)
+    with committed():
+        notify(
+            person=person, kind="reply", summary="zz-allies-summary", url="/a", space_id=allies.pk
+        )
+        notify(
+            person=person,
+            kind="reply",
+            summary="zz-protected-summary",
+            url="/p",
+            space_id=protected.pk,
+        )
     GroupMembership.objects.filter(person=person).delete()
     assert send_digests.enqueue().return_value == 1
     assert len(mail.outbox) == 1
@@ -133,9 +136,10 @@ def test_the_digest_lists_links_and_skips_spaces_left_since(
     assert len(mail.outbox) == 1
 
 
-def test_no_digest_for_people_who_did_not_ask(cast: Cast) -> None:
+def test_no_digest_for_people_who_did_not_ask(cast: Cast, committed: Committed) -> None:
     space = allies_space(cast.facilitator)
-    notify(person=cast.participant, kind="reply", summary="s", url="/", space=space)
+    with committed():
+        notify(person=cast.participant, kind="reply", summary="s", url="/", space_id=space.pk)
     assert digest.send_due() == 0
     assert mail.outbox == []
 
@@ -148,10 +152,13 @@ def test_a_digest_with_nothing_new_is_not_sent(cast: Cast) -> None:
 
 
 def test_the_notifications_page_drops_what_the_person_can_no_longer_see(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
     space = group_space(cast.facilitator, community_group)
-    notify(person=cast.group_member, kind="reply", summary="zz-gone", url="/", space=space)
+    with committed():
+        notify(
+            person=cast.group_member, kind="reply", summary="zz-gone", url="/", space_id=space.pk
+        )
     client = client_for(cast.group_member)
     assert "zz-gone" in client.get("/community/notifications/").content.decode()
     GroupMembership.objects.filter(person=cast.group_member).delete()

@@ -25,9 +25,11 @@ from bridgework.accounts.models import (
 )
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.community import services
-from bridgework.community.models import Notification, Post, Space, Thread
-from bridgework.community.visibility import can_view
+from bridgework.community.models import Post, Space, Thread
+from bridgework.community.services import threads as posting
+from bridgework.community.visibility import audience_q, can_view
 from bridgework.lib.markdown import render
+from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space
 from .conftest import Cast, client_for
@@ -143,6 +145,14 @@ def test_every_list_agrees_with_the_one_rule(world: dict[str, Any]) -> None:
             listed = set(Notification.objects.for_person(person))
             mine = Notification.objects.filter(person=person).select_related("space")
             assert listed == {n for n in mine if can_view(person, n)}
+        # The same rule read from the people's side, as a batch of notifications is checked.
+        ids = [p.pk for p in people]
+        for space in spaces:
+            told = set(Person.objects.filter(audience_q(space), pk__in=ids))
+            assert told == {p for p in people if can_view(p, space)}
+        for thread in threads:
+            told = set(Person.objects.filter(audience_q(thread.space, thread), pk__in=ids))
+            assert told == {p for p in people if can_view(p, thread)}
         transaction.set_rollback(True)
 
 
@@ -201,7 +211,7 @@ class Inspector(HTMLParser):
     )
 )
 def test_the_sanitiser_lets_no_script_through(text: str) -> None:
-    for html in (render(text), services._render(text, [])):
+    for html in (render(text), posting._render(text, [])):
         inspector = Inspector()
         inspector.feed(html)
         assert inspector.problems == []

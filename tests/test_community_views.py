@@ -12,16 +12,16 @@ from bridgework.community.models import (
     Follow,
     GuidelinesAcceptance,
     Mention,
-    Notification,
     Post,
     PostRevision,
     Reaction,
     Space,
     Thread,
 )
+from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space
-from .conftest import Cast, client_for
+from .conftest import Cast, Committed, client_for
 
 
 def accept(space: Space, *people: Person) -> None:
@@ -126,13 +126,14 @@ def test_the_guidelines_redirect_never_leaves_the_site(cast: Cast) -> None:
     assert response["Location"] == f"/community/{space.pk}/"
 
 
-def test_a_reply_notifies_followers_but_not_the_author(cast: Cast) -> None:
+def test_a_reply_notifies_followers_but_not_the_author(cast: Cast, committed: Committed) -> None:
     space = allies_space(cast.facilitator)
     accept(space, cast.participant, cast.facilitator)
     thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
-    response = client_for(cast.facilitator).post(
-        f"/community/threads/{thread.pk}/", {"body": "A reply"}
-    )
+    with committed():
+        response = client_for(cast.facilitator).post(
+            f"/community/threads/{thread.pk}/", {"body": "A reply"}
+        )
     assert response.status_code == 302
     assert Notification.objects.filter(person=cast.participant, kind="reply").count() == 1
     assert not Notification.objects.filter(person=cast.facilitator).exists()
@@ -149,26 +150,28 @@ def test_an_empty_reply_is_a_400_with_a_message(cast: Cast) -> None:
     assert "This field is required." in response.content.decode()
 
 
-def test_unfollowing_stops_reply_notifications(cast: Cast) -> None:
+def test_unfollowing_stops_reply_notifications(cast: Cast, committed: Committed) -> None:
     space = allies_space(cast.facilitator)
     accept(space, cast.participant, cast.facilitator)
     thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
     client_for(cast.participant).post(f"/community/threads/{thread.pk}/follow", {"follow": "0"})
-    services.reply(thread=thread, author=cast.facilitator, body="R")
+    with committed():
+        services.reply(thread=thread, author=cast.facilitator, body="R")
     assert not Notification.objects.filter(person=cast.participant).exists()
 
 
 def test_a_mention_tells_only_people_who_can_see_the_space_and_its_highlight_says_nothing(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
     space = group_space(cast.facilitator, community_group)
     accept(space, cast.group_member)
-    thread = services.start_thread(
-        space=space,
-        author=cast.group_member,
-        title="T",
-        body="Thanks @bo-both and @pat-participant and @fran-facilitator and @nobody-here",
-    )
+    with committed():
+        thread = services.start_thread(
+            space=space,
+            author=cast.group_member,
+            title="T",
+            body="Thanks @bo-both and @pat-participant and @fran-facilitator and @nobody-here",
+        )
     post = thread.posts.get()
     mentioned = set(Mention.objects.filter(post=post).values_list("person__chosen_name", flat=True))
     assert mentioned == {"Bo Both", "Fran Facilitator"}

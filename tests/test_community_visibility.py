@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.community import services
-from bridgework.community.models import Notification, Post, Space, Thread
-from bridgework.community.notifications import notify, visible_notifications
+from bridgework.community.models import Post, Space, Thread
 from bridgework.community.visibility import can_view
+from bridgework.notifications.api import notify, visible_notifications
+from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space, raw_post
-from .conftest import Cast, client_for
+from .conftest import Cast, Committed, client_for
 
 
 def visible(person: Person) -> set[str]:
@@ -89,12 +90,16 @@ def test_a_hidden_post_is_for_its_author_and_the_facilitators(
 
 
 def test_notifications_from_a_space_are_rechecked_when_listed(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
     space = group_space(cast.facilitator, community_group)
-    assert notify(person=cast.participant, kind="reply", summary="x", url="/", space=space) is None
-    kept = notify(person=cast.group_member, kind="reply", summary="x", url="/", space=space)
-    own = notify(person=cast.group_member, kind="other", summary="y", url="/")
+    with committed():
+        notify(person=cast.participant, kind="reply", summary="x", url="/", space_id=space.pk)
+        notify(person=cast.group_member, kind="reply", summary="x", url="/", space_id=space.pk)
+        notify(person=cast.group_member, kind="other", summary="y", url="/")
+    assert not Notification.objects.filter(person=cast.participant).exists()
+    kept = Notification.objects.get(person=cast.group_member, kind="reply")
+    own = Notification.objects.get(person=cast.group_member, kind="other")
     assert set(visible_notifications(cast.group_member)) == {kept, own}
     GroupMembership.objects.filter(person=cast.group_member).delete()
     assert list(visible_notifications(cast.group_member)) == [own]
@@ -120,9 +125,10 @@ def proposed_space(cast: Cast, organisation: Organisation, group: CommunityGroup
 
 
 def test_a_space_for_a_group_stays_closed_to_its_members_until_a_lead_opens_it(
-    cast: Cast, organisation: Organisation, community_group: CommunityGroup
+    cast: Cast, organisation: Organisation, community_group: CommunityGroup, committed: Committed
 ) -> None:
-    space = proposed_space(cast, organisation, community_group)
+    with committed():
+        space = proposed_space(cast, organisation, community_group)
 
     assert space.awaits_group
     assert not can_view(cast.group_member, space)

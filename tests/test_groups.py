@@ -18,11 +18,12 @@ from django.test import Client
 
 from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
-from bridgework.community import digest
-from bridgework.community.models import DigestPreference, Notification, Space
+from bridgework.community.models import Space
+from bridgework.notifications import digest
+from bridgework.notifications.models import DigestPreference, Notification
 
 from .community_support import group_space
-from .conftest import Cast, client_for, make_person
+from .conftest import Cast, Committed, client_for, make_person
 
 DASH = "\N{EN DASH}"
 
@@ -238,15 +239,19 @@ def test_an_invitation_as_lead_makes_a_lead_once_accepted(
 
 
 def test_leads_are_told_of_every_new_member_in_the_app(
-    cast: Cast, community_group: CommunityGroup, closed_group: CommunityGroup
+    cast: Cast,
+    community_group: CommunityGroup,
+    closed_group: CommunityGroup,
+    committed: Committed,
 ) -> None:
     make_lead(cast.participant_and_member, community_group)
     make_lead(cast.participant_and_member, closed_group)
 
-    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
-    invite(cast.program_admin, closed_group, cast.facilitator.email)
-    fran = client_for(cast.facilitator)
-    fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
+    with committed():
+        client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+        invite(cast.program_admin, closed_group, cast.facilitator.email)
+        fran = client_for(cast.facilitator)
+        fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
 
     told = Notification.objects.filter(person=cast.participant_and_member)
     assert told.count() == 2
@@ -261,12 +266,13 @@ def test_leads_are_told_of_every_new_member_in_the_app(
 
 
 def test_the_e_mail_about_a_new_member_names_neither_them_nor_the_group(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
     make_lead(cast.participant_and_member, community_group)
     DigestPreference.objects.create(person=cast.participant_and_member, frequency="daily")
 
-    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+    with committed():
+        client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
     digest.send_due()
 
     [message] = [m for m in mail.outbox if cast.participant_and_member.email in m.to]
@@ -277,9 +283,10 @@ def test_the_e_mail_about_a_new_member_names_neither_them_nor_the_group(
 
 
 def test_someone_joining_is_not_told_about_themselves(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, committed: Committed
 ) -> None:
-    client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
+    with committed():
+        client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
 
     assert not Notification.objects.filter(person=cast.participant).exists()
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bridgework.accounts.models import Organisation
-from bridgework.community.models import Notification
+from bridgework.notifications.models import Notification
 from bridgework.resources import demo, services
 from bridgework.resources.models import (
     CRITERIA_KEYS,
@@ -21,7 +21,7 @@ from bridgework.resources.models import (
     ResourceReview,
 )
 
-from .conftest import Cast, make_person
+from .conftest import Cast, Committed, make_person
 from .resources_support import ALL_MET, make_resource, module_named
 
 
@@ -325,11 +325,12 @@ def test_the_demo_has_vetted_resources_and_one_waiting(organisation: Organisatio
     assert all(r.url.startswith("https://") for r in Resource.objects.all())
 
 
-def test_the_suggester_is_notified_in_app_when_reviewed(cast: Cast) -> None:
+def test_the_suggester_is_notified_in_app_when_reviewed(cast: Cast, committed: Committed) -> None:
     resource = make_resource(cast.participant, title="Notify me")
-    cast.client("facilitator").post(
-        f"/community/resources/{resource.pk}/review", {**ALL_MET, "decision": "approve"}
-    )
+    with committed():
+        cast.client("facilitator").post(
+            f"/community/resources/{resource.pk}/review", {**ALL_MET, "decision": "approve"}
+        )
     note = Notification.objects.get()
     assert note.person == cast.participant and note.kind == "resource_reviewed"
     assert "Notify me" in note.summary and "vetted" in note.summary

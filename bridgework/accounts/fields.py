@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 
 from bridgework.lib.ids import parse_id
 
@@ -53,3 +54,10 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
             for one in value:
                 _refuse_unless_id(self, one)
         return super().clean(value)
+
+
+def offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
+    """Let a choice field declared on the form's class choose from these rows (this
+    organisation's, say), which are known only once the form is made."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = rows

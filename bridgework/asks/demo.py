@@ -8,7 +8,7 @@ nothing.
 from __future__ import annotations
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.community.models import GuidelinesAcceptance, Space
+from bridgework.community.api import Space, accept_guidelines
 
 from . import services
 
@@ -62,7 +62,7 @@ def create(organisation: Organisation) -> None:
     # The demo facilitator looks after both spaces, as brokering needs.
     protected.facilitators.add(fatima)
     allies.facilitators.add(fatima)
-    GuidelinesAcceptance.objects.get_or_create(space=protected, person=sam)
+    accept_guidelines(space=protected, person=sam)
     ask = services.write_ask(space=protected, author=sam, title=ORIGINAL_TITLE, body=ORIGINAL_BODY)
     services.propose(
         ask=ask, facilitator=fatima, space=allies, title=PUBLISHED_TITLE, body=PUBLISHED_BODY

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from bridgework.community.models import Space
+from bridgework.accounts.fields import offer
+from bridgework.community.api import Space
 from bridgework.curriculum.vocabulary import Courage, Practice
 from bridgework.lib.habits import Cadence
 
@@ -53,7 +54,7 @@ class PublishForm(_AnonymisedFields):
 
     def __init__(self, *args: Any, spaces: list[Space], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["space"].queryset = Space.objects.filter(pk__in=[s.pk for s in spaces])  # type: ignore[attr-defined]
+        offer(self.fields["space"], Space.objects.filter(pk__in=[s.pk for s in spaces]))
         self.order_fields(["space", "title", "body", "checked"])
 
 

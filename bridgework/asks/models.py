@@ -21,6 +21,7 @@ sees only how many, with small numbers shown as "fewer than 5".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery
@@ -30,8 +31,7 @@ from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Person
-from bridgework.community.models import Space
-from bridgework.community.visibility import visible_spaces_q
+from bridgework.community.api import Space, visible_spaces
 from bridgework.practice.models import CheckIn, Commitment
 
 # Counts below this are shown as "fewer than 5", so no single ally can be singled out.
@@ -43,7 +43,7 @@ class PublishedAskQuerySet(models.QuerySet["PublishedAsk"]):
         return self.filter(withdrawn_at__isnull=True)
 
     def visible_to(self, person: Person) -> PublishedAskQuerySet:
-        return self.filter(space__in=Space.objects.filter(visible_spaces_q(person)))
+        return self.filter(space__in=visible_spaces(person))
 
 
 class PublishedAsk(models.Model):
@@ -75,7 +75,7 @@ class PublishedAsk(models.Model):
 class AskQuerySet(models.QuerySet["Ask"]):
     def visible_to(self, person: Person) -> AskQuerySet:
         """Asks in protected spaces the person can see right now (see community.visibility)."""
-        return self.filter(space__in=Space.objects.filter(visible_spaces_q(person)))
+        return self.filter(space__in=visible_spaces(person))
 
     def with_response_counts(self) -> AskQuerySet:
         """Two numbers per ask, in the same query whatever the number of asks."""
@@ -149,6 +149,11 @@ class Ask(models.Model):
         return reverse("ask", args=[self.pk])
 
     @property
+    def aggregate(self) -> Aggregate:
+        """How allies responded, as the group may see it (see `Aggregate`)."""
+        return Aggregate.of(self)
+
+    @property
     def is_waiting(self) -> bool:
         return self.proposal == self.Proposal.WAITING
 
@@ -214,7 +219,10 @@ class Aggregate:
         committed = getattr(ask, "committed_count", None)
         checked_in = getattr(ask, "checked_in_count", None)
         if committed is None or checked_in is None:
-            annotated = Ask.objects.with_response_counts().get(pk=ask.pk)
-            committed = annotated.committed_count  # type: ignore[attr-defined]
-            checked_in = annotated.checked_in_count  # type: ignore[attr-defined]
+            # The two counts are annotations, which the type checker cannot see from here.
+            counts = cast(
+                "dict[str, int]",
+                Ask.objects.with_response_counts().filter(pk=ask.pk).values().get(),
+            )
+            committed, checked_in = counts["committed_count"], counts["checked_in_count"]
         return cls(committed=int(committed), checked_in=int(checked_in))

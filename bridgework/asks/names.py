@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import CharField, QuerySet, Value
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Organisation, Person
 from bridgework.cohorts.models import Cohort, Session
-from bridgework.community.models import Space
+from bridgework.community.api import Space
 
 from .identifying import Names
 
 PERSON, EMAIL, NAME, PLACE = "person", "email", "name", "place"
 
 
-def _labelled(rows: QuerySet, kind: str, column: str) -> QuerySet:
+def _labelled(rows: QuerySet[Any], kind: str, column: str) -> QuerySet[Any, tuple[str, str]]:
     # The label comes first in every part of the union, so the columns line up.
     return rows.order_by().values_list(Value(kind, output_field=CharField()), column)
 

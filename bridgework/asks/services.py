@@ -13,14 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.community.models import GuidelinesAcceptance, Notification, Space
-from bridgework.community.notifications import notify
-from bridgework.community.visibility import can_view
+from bridgework.community import api as community
+from bridgework.community.api import Space
+from bridgework.notifications.api import mark_read, notify
 from bridgework.practice import services as practice
 
 from .identifying import find_identifying
 from .models import Ask, AskResponse, PublishedAsk
 from .names import organisation_names
+from .notices import APPROVAL
 
 # A group can say a lot in five asks a day; more is likely a mistake or a flood.
 ASKS_PER_DAY = 5
@@ -77,7 +78,7 @@ def write_ask(
             raise ValidationError(
                 {"accept_guidelines": "Please read and accept the space's guidelines first."}
             )
-        GuidelinesAcceptance.objects.get_or_create(space=space, person=author)
+        community.accept_guidelines(space=space, person=author)
     Person.objects.select_for_update().filter(pk=author.pk).first()
     if ask_limit_reached(author):
         raise ValidationError(
@@ -156,11 +157,11 @@ def propose(
     if author.pk != facilitator.pk:
         notify(
             person=author,
-            kind=Notification.Kind.ASK_APPROVAL,
+            kind=APPROVAL,
             summary="A facilitator proposes wording to share your ask with allies. Nothing is "
             "shared until you approve it.",
             url=ask.get_absolute_url(),
-            space=ask.space,
+            space_id=ask.space_id,
         )
     return ask
 
@@ -189,12 +190,7 @@ def _require_waiting_for(ask: Ask, author: Person, version: int) -> None:
 
 def _clear_proposal(ask: Ask, outcome: str) -> None:
     # The author's "please approve" notifications are done with once they have decided.
-    Notification.objects.filter(
-        person=ask.author,
-        kind=Notification.Kind.ASK_APPROVAL,
-        url=ask.get_absolute_url(),
-        read_at__isnull=True,
-    ).update(read_at=timezone.now())
+    mark_read(kind=APPROVAL, person=ask.author, url=ask.get_absolute_url(), at=timezone.now())
     ask.proposal = outcome
     ask.proposed_title = None
     ask.proposed_body = None
@@ -251,10 +247,10 @@ def _tell_the_proposer(ask: Ask, proposer: Person | None, summary: str) -> None:
     if proposer is not None and not ask.is_author(proposer):
         notify(
             person=proposer,
-            kind=Notification.Kind.ASK_APPROVAL,
+            kind=APPROVAL,
             summary=summary,
             url=ask.get_absolute_url(),
-            space=ask.space,
+            space_id=ask.space_id,
         )
 
 
@@ -308,7 +304,7 @@ def respond(
 ) -> AskResponse:
     """ "I'll do this": a commitment in the person's own practice loop, plus an optional
     short note that others in the allies' space can read."""
-    if not can_view(person, published.space) or not published.is_live:
+    if not community.can_view(person, published.space) or not published.is_live:
         raise PermissionDenied("Not an ask you can respond to.")
     if AskResponse.objects.filter(published_ask=published, person=person).exists():
         raise ValidationError("You have already said you'll do this.")

@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
 from bridgework.accounts.models import GroupMembership, Person
-from bridgework.community.models import PostingPause, Space
-from bridgework.community.visibility import can_view
+from bridgework.community.api import Space, can_view, paused_space_ids
 from bridgework.lib.markdown import render as render_markdown
 
 from . import services
@@ -62,6 +61,16 @@ def asks(request: HttpRequest) -> HttpResponse:
     group_asks = (
         Ask.objects.visible_to(person)
         .with_response_counts()
+        .annotate(
+            can_publish=ExpressionWrapper(
+                Q(
+                    Exists(Space.objects.facilitated_by(person).filter(pk=OuterRef("space_id"))),
+                    published__isnull=True,
+                    author__isnull=False,
+                ),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("space", "published")
         .order_by("-created_at", "-pk")
     )
@@ -75,12 +84,6 @@ def asks(request: HttpRequest) -> HttpResponse:
     )
     groups_page = Paginator(group_asks, PER_PAGE).get_page(request.GET.get("page"))
     allies_page = Paginator(for_allies, PER_PAGE).get_page(request.GET.get("allies_page"))
-    moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
-    for ask in groups_page.object_list:
-        ask.aggregate = Aggregate.of(ask)  # type: ignore[attr-defined]
-        ask.can_publish = (  # type: ignore[attr-defined]
-            ask.space_id in moderated and ask.published_id is None and ask.author_id is not None
-        )
     to_approve = list(
         Ask.objects.visible_to(person)
         .filter(author=person, proposal=Ask.Proposal.WAITING)
@@ -96,7 +99,7 @@ def asks(request: HttpRequest) -> HttpResponse:
             is_archived=False,
             group_id__in=GroupMembership.objects.filter(person=person).values("group_id"),
         )
-        .exclude(pk__in=PostingPause.objects.active().filter(person=person).values("space_id"))
+        .exclude(pk__in=paused_space_ids(person))
     )
     in_allies_space = (
         Space.objects.visible_to(person).filter(audience__in=services.ALLIES_AUDIENCES).exists()

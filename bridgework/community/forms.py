@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 
-from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
+from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, offer
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 
-from .models import DigestPreference, Poll, PollOption, Reaction, Space
+from .models import Poll, PollOption, Reaction, Space
 
 
 class FacilitatorChoiceField(SafeModelMultipleChoiceField):
@@ -62,9 +62,9 @@ class SpaceForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = Cohort.objects.in_organisation(organisation)  # type: ignore[attr-defined]
-        self.fields["group"].queryset = CommunityGroup.objects.in_organisation(organisation)  # type: ignore[attr-defined]
-        self.fields["facilitators"].queryset = _facilitators(organisation)  # type: ignore[attr-defined]
+        offer(self.fields["cohort"], Cohort.objects.in_organisation(organisation))
+        offer(self.fields["group"], CommunityGroup.objects.in_organisation(organisation))
+        offer(self.fields["facilitators"], _facilitators(organisation))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -92,7 +92,7 @@ class SpaceEditForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = _facilitators(organisation)  # type: ignore[attr-defined]
+        offer(self.fields["facilitators"], _facilitators(organisation))
 
 
 class ThreadForm(forms.Form):
@@ -139,15 +139,6 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Search your spaces", max_length=100, required=False)
 
 
-class DigestForm(forms.Form):
-    frequency = forms.ChoiceField(
-        label="E-mail digest",
-        choices=DigestPreference.Frequency.choices,
-        widget=forms.RadioSelect,
-        help_text="A short e-mail with links to what is new. It never contains post text.",
-    )
-
-
 class PollForm(forms.Form):
     question = forms.CharField(max_length=300)
     options = forms.CharField(
@@ -189,8 +180,7 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["options"]
-        field.queryset = poll.options.all()  # type: ignore[attr-defined]
+        offer(self.fields["options"], poll.options.all())
         if poll.kind == Poll.Kind.SINGLE:
             self.fields["options"] = SafeModelChoiceField(
                 label="Your answer",

@@ -63,7 +63,7 @@ class SpaceQuerySet(models.QuerySet["Space"]):
 
     def facilitated_by(self, person: Person) -> SpaceQuerySet:
         """Spaces the person moderates: their own facilitated spaces, while they hold the role."""
-        if not person.is_active or not person.is_facilitator:
+        if not person.is_active or not person.is_facilitator or person.organisation_id is None:
             return self.none()
         return self.filter(
             organisation_id=person.organisation_id,
@@ -292,6 +292,11 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    if TYPE_CHECKING:
+        # Filled in by the thread page for the posts it shows: their reactions as (kind,
+        # label, count, whether the reader gave it), from one grouped query.
+        reaction_list: list[tuple[str, str, int, bool]]
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
@@ -462,63 +467,6 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"Moderation action {self.pk}"
-
-
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_person(self, person: Person) -> NotificationQuerySet:
-        """The person's notifications, re-checked now: one from a space they can no longer
-        see is never listed (and never e-mailed)."""
-        return self.filter(person=person).filter(
-            Q(space__isnull=True) | Q(space__in=Space.objects.visible_to(person))
-        )
-
-    def unread(self) -> NotificationQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        REPLY = "reply", "A reply in a thread you follow"
-        MENTION = "mention", "Someone mentioned you"
-        MODERATION = "moderation", "A facilitator's decision about your post"
-        POLL = "poll", "A new poll"
-        RESOURCE_REVIEWED = "resource_reviewed", "Your resource was reviewed"
-        ASK_PUBLISHED = "ask_published", "An ask was published"
-        ASK_APPROVAL = "ask_approval", "Wording of an ask to approve, or its outcome"
-        FLAG_OUTCOME = "flag_outcome", "What became of a post you flagged"
-        OTHER = "other", "Other"
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    summary = models.CharField(max_length=300)
-    url = models.CharField(max_length=500)
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["person", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"Notification {self.pk}"
-
-
-class DigestPreference(models.Model):
-    class Frequency(models.TextChoices):
-        NEVER = "never", "No e-mail, I'll look in Bridgework"
-        DAILY = "daily", "Once a day"
-        WEEKLY = "weekly", "Once a week"
-
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
-    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Digest preference {self.pk}"
 
 
 class Poll(models.Model):

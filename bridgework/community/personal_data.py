@@ -17,13 +17,11 @@ from bridgework.accounts.personal_data import when
 from bridgework.accounts.registry import Erasure, ExportSection
 
 from .models import (
-    DigestPreference,
     Flag,
     Follow,
     GuidelinesAcceptance,
     Mention,
     ModerationAction,
-    Notification,
     Poll,
     PollAnswer,
     PollOption,
@@ -121,8 +119,6 @@ ERASURE = Erasure(
         Flag,
         PostingPause,
         ModerationAction,
-        Notification,
-        DigestPreference,
         Poll,
         PollResponse,
         PollAnswer,

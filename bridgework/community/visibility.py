@@ -13,7 +13,8 @@ of other apps) is visible exactly when its space is; a hidden post only to its a
 space's facilitators; a withheld thread (its opening post hidden or held), title and replies
 included, only to the thread's author and the space's facilitators. `can_view` answers for one
 object in Python; `visible_spaces_q`, `visible_threads_q` and `visible_posts_q` say the same in
-SQL for lists. Both read the membership tables every time,
+SQL for lists; `audience_q` says it from the other side, for telling many people at once. All
+read the membership tables every time,
 so removing someone from an audience takes effect on their next request.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from bridgework.accounts.models import GroupMembership, Person, Role
+from bridgework.accounts.models import GroupMembership, Person, Role, RoleAssignment
 from bridgework.cohorts.models import Membership
 
 from .models import Post, Space, Thread
@@ -155,3 +156,37 @@ def can_view(person: Any, obj: Any) -> bool:
         # the person's own account, say) is theirs alone.
         return getattr(obj, "person_id", None) == person.pk
     return False
+
+
+def _holding(role: str) -> Q:
+    return Q(pk__in=RoleAssignment.objects.filter(role=role).values("person_id"))
+
+
+def _looking_after_q(space: Space) -> Q:
+    facilitators = Space.facilitators.through.objects.filter(space_id=space.pk)
+    return Q(pk__in=facilitators.values("person_id")) & _holding(Role.FACILITATOR)
+
+
+def audience_q(space: Space, thread: Thread | None = None) -> Q:
+    """A filter on Person for everyone who may see this space (and this thread): the rule of
+    `can_view`, read from the people's side, so a batch is checked in one query."""
+    if space.audience == Space.Audience.ORGANISATION:
+        audience = _holding(Role.PARTICIPANT)
+    elif space.audience == Space.Audience.COHORT and space.cohort_id is not None:
+        members = Membership.objects.filter(
+            cohort_id=space.cohort_id, status=Membership.Status.MEMBER
+        )
+        audience = Q(pk__in=members.values("person_id"))
+    elif space.audience == Space.Audience.GROUP and space.group_id is not None:
+        group = GroupMembership.objects.filter(group_id=space.group_id)
+        if space.awaits_group:
+            group = group.filter(is_lead=True)
+        audience = Q(pk__in=group.values("person_id"))
+    else:
+        audience = NOTHING
+    allowed = Q(is_active=True, organisation_id=space.organisation_id) & (
+        audience | _looking_after_q(space)
+    )
+    if thread is not None and thread.is_withheld:
+        allowed &= Q(pk=thread.author_id) | _looking_after_q(space)
+    return allowed

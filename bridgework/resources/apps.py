@@ -8,7 +8,10 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         from bridgework.accounts import registry
+        from bridgework.notifications import kinds
 
+        from .notices import REVIEWED
         from .personal_data import ERASURE, EXPORT
 
         registry.add(export=EXPORT, erasure=ERASURE)
+        kinds.register(REVIEWED)

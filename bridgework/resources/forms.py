@@ -4,15 +4,16 @@ from typing import Any
 
 from django import forms
 
+from bridgework.accounts.fields import offer
 from bridgework.accounts.models import Organisation
 from bridgework.curriculum.models import Module
 
 from .models import RUBRIC, Kind, ResourceReview, web_url
 
 
-class ModuleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.title)
+class ModuleChoiceField(forms.ModelChoiceField[Module]):
+    def label_from_instance(self, obj: Module) -> str:
+        return obj.title
 
 
 class WebAddressField(forms.URLField):
@@ -49,7 +50,7 @@ class SuggestForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+        offer(self.fields["module"], Module.objects.for_organisation(organisation))
 
     def clean_title(self) -> str:
         return str(self.cleaned_data["title"]).strip()
@@ -72,7 +73,7 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+        offer(self.fields["module"], Module.objects.for_organisation(organisation))
 
     def active_filters(self) -> dict[str, Any]:
         # A value that is not a choice (from an old link, say) is left out on its own.

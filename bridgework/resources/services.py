@@ -8,9 +8,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from bridgework.accounts.models import Person
-from bridgework.community.models import Notification
-from bridgework.community.notifications import notify
 from bridgework.curriculum.models import Module
+from bridgework.notifications.api import notify
 
 from .models import (
     CRITERIA_KEYS,
@@ -19,6 +18,7 @@ from .models import (
     Resource,
     ResourceReview,
 )
+from .notices import REVIEWED
 
 OWN_SUGGESTION = "You suggested it, so another facilitator reviews it."
 
@@ -121,7 +121,7 @@ def _tell_the_suggester(resource: Resource) -> None:
     outcome = "is now vetted" if resource.is_vetted else "was not added; see why"
     notify(
         person=suggester,
-        kind=Notification.Kind.RESOURCE_REVIEWED,
+        kind=REVIEWED,
         summary=f"A facilitator reviewed your suggestion “{resource.title}”: it {outcome}.",
         url=reverse("resource", args=[resource.pk]),
     )

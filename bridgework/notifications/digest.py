@@ -18,7 +18,6 @@ from bridgework.accounts.models import Person
 from bridgework.jobs import outbox
 
 from .models import DigestPreference, Notification
-from .notifications import visible_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,8 @@ def send_digest(person_id: int) -> bool:
         person: Person = preference.person
         # Checked now, against the audiences as they are now.
         items = list(
-            visible_notifications(person)
+            Notification.objects.for_person(person)
+            .select_related("space")
             .filter(read_at__isnull=True, emailed_at__isnull=True)
             .order_by("-created_at")[:MAX_ITEMS]
         )

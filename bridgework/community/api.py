@@ -1,0 +1,45 @@
+"""What other apps (asks, resources) use of the community: its spaces, the one visibility
+rule and the services that write to it. They import this module and nothing else from here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from bridgework.accounts.models import Person
+from bridgework.notifications.api import SpaceRules
+
+from .models import PostingPause, Space, SpaceQuerySet, Thread
+from .services import accept_guidelines
+from .visibility import NOTHING, audience_q, can_view
+
+__all__ = [
+    "Space",
+    "accept_guidelines",
+    "can_view",
+    "paused_space_ids",
+    "space_rules",
+    "visible_spaces",
+]
+
+
+def visible_spaces(person: Person) -> SpaceQuerySet:
+    """Spaces the person may see right now (see visibility.py)."""
+    return Space.objects.visible_to(person)
+
+
+def paused_space_ids(person: Person) -> QuerySet[PostingPause, int]:
+    """The spaces where a facilitator has paused the person's posting, as a subquery."""
+    return PostingPause.objects.active().filter(person=person).values_list("space_id", flat=True)
+
+
+def _audience(space_id: int, thread_id: int | None) -> Q:
+    """Everyone who may see the space (and thread) now; nobody once it has been deleted."""
+    space = Space.objects.filter(pk=space_id).first()
+    thread = None if thread_id is None else Thread.objects.filter(pk=thread_id).first()
+    if space is None or (thread_id is not None and thread is None):
+        return NOTHING
+    return audience_q(space, thread)
+
+
+space_rules = SpaceRules(visible_to=visible_spaces, audience=_audience)

@@ -1,0 +1,368 @@
+"""Moderation: flags, hiding and restoring posts, locking threads, pausing someone's
+posting, the log, and the equal-voice numbers. Logs keep ids and reasons, never post text."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from bridgework.accounts.models import Person
+from bridgework.notifications.api import notify, notify_many
+
+from .. import notices
+from ..models import Flag, ModerationAction, Post, PostingPause, Space, Thread, ThreadRead
+from ..visibility import can_view
+from .threads import RateLimited
+
+logger = logging.getLogger(__name__)
+
+# Flagging: at most this many flags an hour.
+FLAG_LIMIT = 10
+FLAG_WINDOW = timedelta(hours=1)
+
+# This many distinct people flagging a post holds it until a facilitator looks.
+FLAGS_TO_HOLD = 3
+
+
+def _log(
+    *,
+    space: Space,
+    actor: Person | None,
+    kind: str,
+    reason: str,
+    post: Post | None = None,
+    thread: Thread | None = None,
+    subject: Person | None = None,
+) -> ModerationAction:
+    action = ModerationAction.objects.create(
+        space=space,
+        actor=actor,
+        kind=kind,
+        reason=reason,
+        post=post,
+        thread=thread,
+        subject=subject,
+    )
+    logger.info("moderation %s: %s in space %s", action.pk, kind, space.pk)
+    return action
+
+
+def _require_moderator(space: Space, person: Person) -> None:
+    if not space.can_moderate(person):
+        raise PermissionDenied("Only this space's facilitators moderate it.")
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a sentence. The author will see it."})
+    return reason
+
+
+@transaction.atomic
+def flag_post(*, post: Post, person: Person, reason: str) -> Flag:
+    if not can_view(person, post) or not post.is_shown:
+        raise PermissionDenied("Not a post you can flag.")
+    if post.author_id == person.pk:
+        raise ValidationError({"reason": "You can edit your own post instead of flagging it."})
+    reason = _require_reason(reason)
+    recent = Flag.objects.filter(
+        flagged_by=person, created_at__gte=timezone.now() - FLAG_WINDOW
+    ).count()
+    if recent >= FLAG_LIMIT:
+        raise RateLimited(
+            f"You have flagged {recent} posts in the last hour. A facilitator will look at "
+            "them; if something urgent is happening, contact a facilitator directly."
+        )
+    flag, created = Flag.objects.get_or_create(
+        post=post, flagged_by=person, defaults={"reason": reason}
+    )
+    if not created:
+        raise ValidationError({"reason": "You have already flagged this post."})
+    open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True).aggregate(
+        people=Count("flagged_by", distinct=True)
+    )["people"]
+    if open_flags >= FLAGS_TO_HOLD and post.status == Post.Status.SHOWN:
+        Post.objects.filter(pk=post.pk).update(
+            status=Post.Status.HELD,
+            moderation_reason="Several people flagged this post; it is waiting for a facilitator.",
+        )
+        post.status = Post.Status.HELD
+        _keep_thread_in_step(post)
+        _log(
+            space=post.space,
+            actor=None,
+            kind=ModerationAction.Kind.HOLD,
+            reason=f"{FLAGS_TO_HOLD} people flagged it.",
+            post=post,
+            thread=post.thread,
+            subject=post.author,
+        )
+        notify_many(
+            people=post.space.facilitators.values_list("pk", flat=True),
+            kind=notices.MODERATION,
+            summary=f"A post in {post.space.name} is held after several flags",
+            url=reverse_queue(post.space),
+            space_id=post.space_id,
+        )
+    return flag
+
+
+def reverse_queue(space: Space) -> str:
+    from django.urls import reverse
+
+    return reverse("community_queue", args=[space.pk])
+
+
+def _opens_its_thread(post: Post) -> bool:
+    first = (
+        Post.objects.filter(thread_id=post.thread_id)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return first == post.pk
+
+
+def _keep_thread_in_step(post: Post) -> bool:
+    """A thread whose opening post is hidden or held is withheld as a whole, title and all
+    (see visibility.py); shown again with it. True when the post opens its thread."""
+    if not _opens_its_thread(post):
+        return False
+    withheld = post.status != Post.Status.SHOWN
+    Thread.objects.filter(pk=post.thread_id).update(is_withheld=withheld)
+    post.thread.is_withheld = withheld
+    return True
+
+
+def _tell_flaggers(post: Post, flags: Sequence[Flag], *, moderator: Person, hidden: bool) -> None:
+    """Each person whose flag this decision closes learns the outcome, never the
+    facilitator's reason (it is written for the author) nor who else flagged."""
+    space = post.space
+    if hidden:
+        summary = (
+            f"A post you flagged in {space.name} was hidden by a facilitator. "
+            "Thank you for speaking up."
+        )
+        url = space.get_absolute_url()
+    else:
+        summary = (
+            f"A facilitator reviewed a post you flagged in {space.name} and kept it. "
+            "Thank you for speaking up."
+        )
+        url = post.get_absolute_url()
+    notify_many(
+        people=[flag.flagged_by_id for flag in flags if flag.flagged_by_id != moderator.pk],
+        kind=notices.FLAG_OUTCOME,
+        summary=summary,
+        url=url,
+        space_id=space.pk,
+    )
+
+
+def _close_flags(post: Post) -> list[Flag]:
+    flags = list(
+        Flag.objects.filter(post=post, resolved_at__isnull=True).select_related("flagged_by")
+    )
+    Flag.objects.filter(pk__in=[flag.pk for flag in flags]).update(resolved_at=timezone.now())
+    return flags
+
+
+def _tell_author(post: Post, summary: str) -> None:
+    if post.author is not None:
+        notify(
+            person=post.author,
+            kind=notices.MODERATION,
+            summary=summary,
+            url=post.get_absolute_url(),
+            space_id=post.space_id,
+        )
+
+
+@transaction.atomic
+def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
+    _require_moderator(post.space, moderator)
+    reason = _require_reason(reason)
+    post.status = Post.Status.HIDDEN
+    post.moderation_reason = reason
+    post.save(update_fields=["status", "moderation_reason"])
+    opening = _keep_thread_in_step(post)
+    flags = _close_flags(post)
+    _log(
+        space=post.space,
+        actor=moderator,
+        kind=ModerationAction.Kind.HIDE,
+        reason=reason,
+        post=post,
+        thread=post.thread,
+        subject=post.author,
+    )
+    if opening:
+        _tell_author(
+            post,
+            f"A facilitator hid the opening post of your thread “{post.thread.title}”, so "
+            f"only you and the facilitators see the thread. Their reason: {reason}",
+        )
+    else:
+        _tell_author(post, f"A facilitator hid your post in “{post.thread.title}”: {reason}")
+    _tell_flaggers(post, flags, moderator=moderator, hidden=True)
+    return post
+
+
+@transaction.atomic
+def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
+    """Shows the post again (or keeps it shown) and closes the flags on it."""
+    _require_moderator(post.space, moderator)
+    reason = _require_reason(reason)
+    was_shown = post.is_shown
+    post.status = Post.Status.SHOWN
+    post.moderation_reason = ""
+    post.save(update_fields=["status", "moderation_reason"])
+    _keep_thread_in_step(post)
+    flags = _close_flags(post)
+    _log(
+        space=post.space,
+        actor=moderator,
+        kind=ModerationAction.Kind.RESTORE,
+        reason=reason,
+        post=post,
+        thread=post.thread,
+        subject=post.author,
+    )
+    if not was_shown:
+        _tell_author(post, f"A facilitator restored your post in “{post.thread.title}”: {reason}")
+    _tell_flaggers(post, flags, moderator=moderator, hidden=False)
+    return post
+
+
+@transaction.atomic
+def lock_thread(*, thread: Thread, moderator: Person, reason: str, locked: bool = True) -> Thread:
+    _require_moderator(thread.space, moderator)
+    reason = _require_reason(reason)
+    thread.is_locked = locked
+    thread.lock_reason = reason if locked else ""
+    thread.save(update_fields=["is_locked", "lock_reason"])
+    kind = ModerationAction.Kind.LOCK if locked else ModerationAction.Kind.UNLOCK
+    _log(
+        space=thread.space,
+        actor=moderator,
+        kind=kind,
+        reason=reason,
+        thread=thread,
+        subject=thread.author,
+    )
+    if thread.author is not None and thread.author_id != moderator.pk:
+        verb = "locked" if locked else "unlocked"
+        notify(
+            person=thread.author,
+            kind=notices.MODERATION,
+            summary=f"A facilitator {verb} your thread “{thread.title}”: {reason}",
+            url=thread.get_absolute_url(),
+            space_id=thread.space_id,
+        )
+    return thread
+
+
+@transaction.atomic
+def pause_posting(*, space: Space, person: Person, moderator: Person, reason: str) -> PostingPause:
+    _require_moderator(space, moderator)
+    reason = _require_reason(reason)
+    if person.pk == moderator.pk:
+        raise ValidationError({"reason": "You cannot pause your own posting."})
+    if not can_view(person, space):
+        raise PermissionDenied("That person is not in this space.")
+    existing = PostingPause.objects.active().filter(space=space, person=person).first()
+    if existing is not None:
+        raise ValidationError({"reason": "Their posting here is already paused."})
+    pause = PostingPause.objects.create(
+        space=space, person=person, reason=reason, created_by=moderator
+    )
+    _log(
+        space=space,
+        actor=moderator,
+        kind=ModerationAction.Kind.PAUSE,
+        reason=reason,
+        subject=person,
+    )
+    notify(
+        person=person,
+        kind=notices.MODERATION,
+        summary=f"A facilitator paused your posting in {space.name}: {reason}",
+        url=space.get_absolute_url(),
+        space_id=space.pk,
+    )
+    return pause
+
+
+@transaction.atomic
+def lift_pause(*, pause: PostingPause, moderator: Person, reason: str) -> None:
+    _require_moderator(pause.space, moderator)
+    reason = _require_reason(reason)
+    pause.lifted_at = timezone.now()
+    pause.save(update_fields=["lifted_at"])
+    _log(
+        space=pause.space,
+        actor=moderator,
+        kind=ModerationAction.Kind.UNPAUSE,
+        reason=reason,
+        subject=pause.person,
+    )
+    notify(
+        person=pause.person,
+        kind=notices.MODERATION,
+        summary=f"You can post in {pause.space.name} again: {reason}",
+        url=pause.space.get_absolute_url(),
+        space_id=pause.space_id,
+    )
+
+
+BALANCE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Balance:
+    posts: int
+    posters: int
+    top_tenth_people: int
+    top_tenth_share: int  # whole percent of posts written by the most active tenth
+    readers_only: int  # opened a thread here but never posted
+    days: int
+
+
+def participation_balance(space: Space) -> Balance:
+    """Numbers for the space's facilitators: never names, never a ranking."""
+    since = timezone.now() - timedelta(days=BALANCE_DAYS)
+    per_person = sorted(
+        Post.objects.filter(space=space, created_at__gte=since, author__isnull=False)
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True),
+        reverse=True,
+    )
+    total = sum(per_person)
+    top = math.ceil(len(per_person) / 10) if per_person else 0
+    share = round(100 * sum(per_person[:top]) / total) if total else 0
+    all_time_posters = Post.objects.filter(space=space, author__isnull=False).values("author")
+    readers_only = (
+        ThreadRead.objects.filter(space=space)
+        .exclude(person_id__in=all_time_posters)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    return Balance(
+        posts=total,
+        posters=len(per_person),
+        top_tenth_people=top,
+        top_tenth_share=share,
+        readers_only=readers_only,
+        days=BALANCE_DAYS,
+    )

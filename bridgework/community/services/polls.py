@@ -1,0 +1,119 @@
+"""Polls: who voted is kept apart from what was chosen (see models.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from bridgework.accounts.models import Person
+
+from ..models import Poll, PollAnswer, PollOption, PollResponse, Space
+from ..visibility import can_view
+from .threads import _check_can_post
+
+POLL_MIN_ANONYMOUS = 5
+
+
+@transaction.atomic
+def create_poll(
+    *,
+    space: Space,
+    created_by: Person,
+    question: str,
+    options: Sequence[str],
+    kind: str = Poll.Kind.SINGLE,
+    is_anonymous: bool = True,
+) -> Poll:
+    _check_can_post(space, created_by)
+    labels = [o.strip() for o in options if o.strip()]
+    if len(labels) < 2:
+        raise ValidationError({"options": "Give at least two options, one a line."})
+    if len(labels) > 12:
+        raise ValidationError({"options": "Twelve options at most keep a poll easy to answer."})
+    if len({label.lower() for label in labels}) != len(labels):
+        raise ValidationError({"options": "Each option once, please."})
+    poll = Poll(
+        space=space,
+        question=question.strip(),
+        kind=kind,
+        is_anonymous=is_anonymous,
+        created_by=created_by,
+    )
+    poll.full_clean()
+    poll.save()
+    PollOption.objects.bulk_create(
+        [PollOption(poll=poll, label=label, position=n) for n, label in enumerate(labels)]
+    )
+    return poll
+
+
+@transaction.atomic
+def vote(*, poll: Poll, person: Person, options: Sequence[PollOption]) -> None:
+    if not can_view(person, poll):
+        raise PermissionDenied("Not a poll you can see.")
+    if poll.closed_at is not None:
+        raise ValidationError({"options": "This poll has closed."})
+    chosen = list({o.pk: o for o in options}.values())
+    if not chosen:
+        raise ValidationError({"options": "Choose an option."})
+    if any(o.poll_id != poll.pk for o in chosen):
+        raise ValidationError({"options": "Choose from this poll's options."})
+    if poll.kind == Poll.Kind.SINGLE and len(chosen) > 1:
+        raise ValidationError({"options": "Choose one option."})
+    try:
+        with transaction.atomic():
+            PollResponse.objects.create(poll=poll, person=person)
+    except IntegrityError:
+        raise ValidationError({"options": "You have already voted in this poll."}) from None
+    who = None if poll.is_anonymous else person
+    # Answers are shuffled by their random ids; an anonymous answer has no person and no time.
+    PollAnswer.objects.bulk_create([PollAnswer(poll=poll, option=o, person=who) for o in chosen])
+
+
+@dataclass(frozen=True)
+class PollResult:
+    label: str
+    votes: int
+    share: int  # whole percent of voters
+    voters: tuple[str, ...]  # names, only in a poll that is not anonymous
+
+
+@dataclass(frozen=True)
+class PollResults:
+    voters: int
+    shown: bool
+    rows: tuple[PollResult, ...]
+    still_needed: int
+
+
+def poll_results(poll: Poll) -> PollResults:
+    voters = PollResponse.objects.filter(poll=poll).count()
+    needed = max(0, POLL_MIN_ANONYMOUS - voters) if poll.is_anonymous else 0
+    if needed or voters == 0:
+        return PollResults(voters=voters, shown=False, rows=(), still_needed=needed)
+    counts = dict(
+        PollAnswer.objects.filter(poll=poll)
+        .values("option")
+        .annotate(n=Count("pk"))
+        .values_list("option", "n")
+    )
+    names: dict[int, list[str]] = {}
+    if not poll.is_anonymous:
+        for option_id, name in PollAnswer.objects.filter(poll=poll).values_list(
+            "option_id", "person__chosen_name"
+        ):
+            names.setdefault(option_id, []).append(name or "Someone")
+    rows = tuple(
+        PollResult(
+            label=o.label,
+            votes=counts.get(o.pk, 0),
+            share=round(100 * counts.get(o.pk, 0) / voters),
+            voters=tuple(sorted(names.get(o.pk, []))),
+        )
+        for o in poll.options.all()
+    )
+    return PollResults(voters=voters, shown=True, rows=rows, still_needed=0)

@@ -1,0 +1,158 @@
+"""Writes about spaces: creating, opening to a group, changing, and accepting guidelines."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
+from bridgework.cohorts.models import Cohort
+from bridgework.notifications.api import kinds, mark_read, notify_many
+
+from ..models import GuidelinesAcceptance, Space
+from ..visibility import can_view
+
+logger = logging.getLogger(__name__)
+
+
+def _check_facilitators(organisation: Organisation, facilitators: Iterable[Person]) -> list[Person]:
+    chosen = list(facilitators)
+    for person in chosen:
+        if (
+            person.organisation_id != organisation.pk
+            or not person.is_active
+            or not person.has_role(Role.FACILITATOR)
+        ):
+            raise ValidationError(
+                {"facilitators": f"{person.chosen_name} does not hold the facilitator role."}
+            )
+    return chosen
+
+
+def _check_audience(
+    space: Space, organisation: Organisation, cohort: Cohort | None, group: CommunityGroup | None
+) -> None:
+    if space.audience == Space.Audience.COHORT:
+        if cohort is None:
+            raise ValidationError({"cohort": "Choose the cohort whose members this space is for."})
+        if cohort.organisation_id != organisation.pk:
+            raise ValidationError({"cohort": "Choose a cohort of your organisation."})
+    if space.audience == Space.Audience.GROUP:
+        if group is None:
+            raise ValidationError({"group": "Choose the community group this space is for."})
+        if group.organisation_id != organisation.pk:
+            raise ValidationError({"group": "Choose a group of your organisation."})
+    space.cohort = cohort if space.audience == Space.Audience.COHORT else None
+    space.group = group if space.audience == Space.Audience.GROUP else None
+
+
+@transaction.atomic
+def create_space(
+    *,
+    organisation: Organisation,
+    created_by: Person,
+    name: str,
+    audience: str,
+    description: str = "",
+    cohort: Cohort | None = None,
+    group: CommunityGroup | None = None,
+    facilitators: Iterable[Person] = (),
+    guidelines: str = "",
+) -> Space:
+    if not created_by.has_role(Role.FACILITATOR) or created_by.organisation_id != organisation.pk:
+        raise PermissionDenied("Facilitators create spaces.")
+    space = Space(
+        organisation=organisation,
+        name=name.strip(),
+        slug=Space.unique_slug_for(organisation, name),
+        description=description,
+        audience=audience,
+        created_by=created_by,
+    )
+    if guidelines.strip():
+        space.guidelines = guidelines.strip()
+    _check_audience(space, organisation, cohort, group)
+    if Space.objects.filter(organisation=organisation, name__iexact=space.name).exists():
+        raise ValidationError({"name": "A space with this name already exists."})
+    if space.is_led_by(created_by):
+        space.opened_to_group_at = timezone.now()
+    space.full_clean()
+    space.save()
+    leaders = _check_facilitators(organisation, facilitators) or [created_by]
+    space.facilitators.set(leaders)
+    if space.awaits_group:
+        assert space.group is not None
+        notify_many(
+            people=_leads(space.group).values_list("person_id", flat=True),
+            kind=kinds.OTHER,
+            summary=f"{created_by.chosen_name} proposed a space for {space.group.name}. "
+            "Its members see it only if you open it to them.",
+            url=space.get_absolute_url(),
+            space_id=space.pk,
+        )
+    return space
+
+
+def _leads(group: CommunityGroup) -> models.QuerySet[GroupMembership]:
+    return GroupMembership.objects.filter(group=group, is_lead=True)
+
+
+@transaction.atomic
+def open_space_to_group(*, space: Space, lead: Person) -> Space:
+    """A lead of the group agrees to the space: from now on the group's members see it."""
+    if not space.is_led_by(lead):
+        raise PermissionDenied("Only the group's leads open a space to its members.")
+    if space.awaits_group:
+        space.opened_to_group_at = timezone.now()
+        space.save(update_fields=["opened_to_group_at"])
+        # The proposal the leads were told of is settled: it is no longer news for any of them.
+        mark_read(kind=kinds.OTHER, space_id=space.pk, at=space.opened_to_group_at)
+        logger.info("space %s opened to its group by a lead", space.pk)
+    return space
+
+
+@transaction.atomic
+def update_space(
+    *,
+    space: Space,
+    editor: Person,
+    name: str,
+    description: str,
+    guidelines: str,
+    facilitators: Iterable[Person],
+    is_archived: bool,
+) -> Space:
+    if not space.can_moderate(editor):
+        raise PermissionDenied("Only this space's facilitators change it.")
+    organisation = space.organisation
+    if (
+        Space.objects.filter(organisation=organisation, name__iexact=name.strip())
+        .exclude(pk=space.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": "A space with this name already exists."})
+    leaders = _check_facilitators(organisation, facilitators)
+    if not leaders:
+        raise ValidationError({"facilitators": "A space needs at least one facilitator."})
+    space.name = name.strip()
+    space.description = description
+    space.guidelines = guidelines.strip() or space.guidelines
+    space.is_archived = is_archived
+    space.full_clean()
+    space.save()
+    space.facilitators.set(leaders)
+    return space
+
+
+def accept_guidelines(*, space: Space, person: Person) -> None:
+    if not can_view(person, space):
+        raise PermissionDenied("Not a space you can see.")
+    try:
+        with transaction.atomic():
+            GuidelinesAcceptance.objects.get_or_create(space=space, person=person)
+    except IntegrityError:
+        pass  # accepted twice at once: once is enough

@@ -1,0 +1,100 @@
+"""Access helpers shared by the community's views: anything a person may not see is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from bridgework.accounts.access import current_person
+from bridgework.accounts.models import Person
+
+from .. import services
+from ..models import Post, Space, Thread
+
+
+def _space(request: HttpRequest, space_id: int, *, moderate: bool = False) -> Space:
+    """A space the person may see (or moderate); anything else is a 404."""
+    person = current_person(request)
+    spaces = Space.objects.facilitated_by(person) if moderate else Space.objects.visible_to(person)
+    space = spaces.filter(pk=space_id).select_related("cohort", "group").first()
+    if space is None:
+        raise Http404("No such space.")
+    return space
+
+
+def _thread(request: HttpRequest, thread_id: int) -> Thread:
+    person = current_person(request)
+    thread = (
+        Thread.objects.visible_to(person)
+        .filter(pk=thread_id)
+        .select_related("space", "space__cohort", "space__group", "author")
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such thread.")
+    return thread
+
+
+def _post(request: HttpRequest, post_id: int) -> Post:
+    person = current_person(request)
+    post = (
+        Post.objects.visible_to(person)
+        .filter(pk=post_id)
+        .select_related("thread", "space", "author")
+        .first()
+    )
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def _moderated_post(request: HttpRequest, post_id: int) -> Post:
+    post = _post(request, post_id)
+    if not post.space.can_moderate(current_person(request)):
+        raise Http404("No such post.")
+    return post
+
+
+def _field_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _too_many(
+    request: HttpRequest, error: services.RateLimited, template: str, **ctx: Any
+) -> HttpResponse:
+    return render(request, template, {**ctx, "rate_limited": str(error)}, status=429)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """`next` when it is a path on this site, else `fallback`. Only paths: `redirect()` would
+    take a bare word such as "home" for the name of a view."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _guidelines_first(request: HttpRequest, found: Space, back: str) -> HttpResponse:
+    messages.info(request, "Before your first post here, please read this space's guidelines.")
+    return redirect(f"{reverse('community_guidelines', args=[found.pk])}?next={back}")
+
+
+def _after_posting(request: HttpRequest, found: Space, person: Person) -> None:
+    if services.needs_nudge(space=found, person=person):
+        messages.info(
+            request,
+            "You have posted several times here in the last half hour — thank you for "
+            "caring. Consider stepping back for a while to make room for other voices.",
+        )

@@ -1,0 +1,231 @@
+"""The community's front page and its spaces: creating, opening, editing, guidelines."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.lib.markdown import render as render_markdown
+
+from .. import services
+from ..forms import SearchForm, SpaceEditForm, SpaceForm
+from ..models import Flag, Post, PostingPause, Space, Thread, ThreadRead
+from .common import _field_errors, _safe_next, _space
+
+SPACES_PER_PAGE = 30
+THREADS_PER_PAGE = 20
+
+
+@require_GET
+@member_required
+def index(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    # Each figure is its own subquery on one space's threads. Joining the threads in and
+    # aggregating (with the unread check inside) ran that check once per joined thread row.
+    # Withheld threads (a hidden opening post) count only for those who may open them.
+    listed_threads = Thread.objects.filter(space=OuterRef("pk")).listed_for(person)
+    threads = listed_threads.order_by().values("space")
+    read = ThreadRead.objects.filter(
+        thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
+    )
+    listed = (
+        Space.objects.visible_to(person)
+        .filter(is_archived=False)
+        .select_related("group", "cohort")
+        .annotate(
+            moderated=Exists(Space.objects.facilitated_by(person).filter(pk=OuterRef("pk"))),
+            thread_count=Coalesce(Subquery(threads.annotate(n=Count("pk")).values("n")), 0),
+            last_activity=Subquery(
+                listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
+            ),
+            unread=Coalesce(
+                Subquery(threads.exclude(Exists(read)).annotate(n=Count("pk")).values("n")), 0
+            ),
+        )
+        .order_by(Lower("name"), "pk")
+    )
+    page = Paginator(listed, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    spaces = list(page)
+    recent = list(
+        Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
+    )
+    return render(
+        request,
+        "community/index.html",
+        {
+            "spaces": spaces,
+            "page": page,
+            "recent": recent,
+            "may_create": person.is_facilitator,
+            "search_form": SearchForm(),
+            "may_see_log": person.is_facilitator or person.is_program_admin,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def space_new(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    if not person.is_facilitator:
+        raise PermissionDenied("Facilitators create spaces.")
+    organisation = current_organisation(request)
+    form = SpaceForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            space = services.create_space(
+                organisation=organisation,
+                created_by=person,
+                name=data["name"],
+                description=data["description"],
+                audience=data["audience"],
+                cohort=data["cohort"],
+                group=data["group"],
+                facilitators=data["facilitators"],
+                guidelines=data["guidelines"],
+            )
+        except ValidationError as error:
+            _field_errors(form, error)
+        else:
+            if space.awaits_group:
+                messages.success(
+                    request,
+                    f"“{space.name}” is ready. The members of {space.group} will see it once "
+                    "one of the group's leads opens it to them.",
+                )
+            else:
+                messages.success(request, f"“{space.name}” is ready. Start the first thread.")
+            return redirect(space)
+    return render(
+        request, "community/space_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_GET
+@member_required
+def space(request: HttpRequest, space_id: int) -> HttpResponse:
+    person = current_person(request)
+    found = _space(request, space_id)
+    read = ThreadRead.objects.filter(
+        thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
+    )
+    threads = (
+        Thread.objects.filter(space=found)
+        .listed_for(person)
+        .select_related("author")
+        .annotate(seen=Exists(read))
+        .order_by("-last_activity_at", "-pk")
+    )
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    moderator = found.can_moderate(person)
+    # Only flagged posts can be waiting (a post is held after flags), so the count starts
+    # from the space's flags: joining flags to every post of a busy space scanned them all.
+    flagged = Flag.objects.filter(post__space=found)
+    waiting = (
+        Post.objects.filter(pk__in=flagged.values("post_id"))
+        .filter(
+            Q(status=Post.Status.HELD)
+            | Q(pk__in=flagged.filter(resolved_at__isnull=True).values("post_id"))
+        )
+        .count()
+        if moderator
+        else 0
+    )
+    return render(
+        request,
+        "community/space.html",
+        {
+            "space": found,
+            "page": page,
+            "moderator": moderator,
+            "waiting": waiting,
+            "polls": list(found.polls.all()[:3]),
+            "can_open": found.awaits_group and found.is_led_by(person),
+            "accepted": found.has_accepted_guidelines(person),
+            "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
+            # Asks come from the group's own members, not from facilitators looking after it.
+            "may_write_ask": found.is_protected and found.is_in_audience(person),
+        },
+    )
+
+
+@require_POST
+@member_required
+def space_open(request: HttpRequest, space_id: int) -> HttpResponse:
+    found = _space(request, space_id)
+    services.open_space_to_group(space=found, lead=current_person(request))
+    messages.success(request, f"The members of {found.group} can see “{found.name}” now.")
+    return redirect(found)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
+    person = current_person(request)
+    found = _space(request, space_id, moderate=True)
+    initial = {
+        "name": found.name,
+        "description": found.description,
+        "guidelines": found.guidelines,
+        "facilitators": list(found.facilitators.all()),
+        "is_archived": found.is_archived,
+    }
+    form = SpaceEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        organisation=found.organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_space(
+                space=found,
+                editor=person,
+                name=data["name"],
+                description=data["description"],
+                guidelines=data["guidelines"],
+                facilitators=data["facilitators"],
+                is_archived=data["is_archived"],
+            )
+        except ValidationError as error:
+            _field_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            if found.can_view(person):
+                return redirect(found)
+            return redirect("community")
+    return render(
+        request,
+        "community/space_edit.html",
+        {"space": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def guidelines(request: HttpRequest, space_id: int) -> HttpResponse:
+    person = current_person(request)
+    found = _space(request, space_id)
+    if request.method == "POST":
+        services.accept_guidelines(space=found, person=person)
+        messages.success(request, "Thank you. You can post in this space now.")
+        return redirect(_safe_next(request, found.get_absolute_url()))
+    return render(
+        request,
+        "community/guidelines.html",
+        {
+            "space": found,
+            "guidelines_html": render_markdown(found.guidelines),
+            "accepted": found.has_accepted_guidelines(person),
+            "next": _safe_next(request, ""),
+        },
+    )

@@ -1,0 +1,98 @@
+"""What other apps call to tell people something in Bridgework.
+
+`notify` and `notify_many` write nothing while the caller's transaction is open: once it has
+committed, a background task makes the notifications in bulk, keeping only people who
+are active and — for a notification about a space — can see the space (and the thread, if
+one is named) at that moment, checked for the whole batch in one query. A post that rolls
+back tells nobody, and a busy thread costs the person posting nothing per follower.
+
+A notification is re-checked whenever it is listed or e-mailed (models.py), so a summary
+may name a thread but only ever reaches people who can still see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+
+from bridgework.accounts.models import Person
+
+from . import kinds, tasks
+from .models import Notification, NotificationQuerySet
+from .spaces import SpaceRules
+from .spaces import register as register_space_rules
+
+__all__ = [
+    "SpaceRules",
+    "kinds",
+    "mark_read",
+    "notify",
+    "notify_many",
+    "register_space_rules",
+    "visible_notifications",
+]
+
+
+def notify_many(
+    *,
+    people: Iterable[Person | int],
+    kind: str | kinds.Kind,
+    summary: str,
+    url: str,
+    space_id: int | None = None,
+    thread_id: int | None = None,
+) -> None:
+    """Tell each of these people the same thing, once the current transaction commits."""
+    person_ids = sorted({p if isinstance(p, int) else p.pk for p in people})
+    if not person_ids:
+        return
+    declared = kinds.get(kind)
+    transaction.on_commit(
+        lambda: tasks.deliver.enqueue(
+            person_ids=person_ids,
+            kind=declared.value,
+            summary=summary[:300],
+            url=url[:500],
+            space_id=space_id,
+            thread_id=thread_id,
+        )
+    )
+
+
+def notify(
+    *,
+    person: Person,
+    kind: str | kinds.Kind,
+    summary: str,
+    url: str,
+    space_id: int | None = None,
+) -> None:
+    """Tell one person something (see `notify_many`)."""
+    notify_many(people=[person], kind=kind, summary=summary, url=url, space_id=space_id)
+
+
+def visible_notifications(person: Person) -> NotificationQuerySet:
+    """The person's notifications that they may still see, newest first."""
+    return Notification.objects.for_person(person).select_related("space")
+
+
+def mark_read(
+    *,
+    kind: str | kinds.Kind,
+    at: datetime,
+    person: Person | None = None,
+    space_id: int | None = None,
+    url: str | None = None,
+) -> int:
+    """Settles news that is no longer news: unread notifications of this kind (for this
+    person, about this space, pointing at this address) count as read from `at`."""
+    settled = Notification.objects.filter(kind=kinds.get(kind).value, read_at__isnull=True)
+    if person is not None:
+        settled = settled.filter(person=person)
+    if space_id is not None:
+        settled = settled.filter(space_id=space_id)
+    if url is not None:
+        settled = settled.filter(url=url)
+    return settled.update(read_at=at)

@@ -1,0 +1,137 @@
+"""Notifications are made after the commit, for a whole batch at once, and only for people
+who can see the space (and the thread) when they are made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+from bridgework.community import services
+from bridgework.community.models import Follow, GuidelinesAcceptance, Space, Thread
+from bridgework.notifications import kinds
+from bridgework.notifications.api import notify
+from bridgework.notifications.models import Notification
+
+from .community_support import allies_space, group_space
+from .conftest import Cast, Committed, make_person
+
+# Queries a batch of notifications costs once the post is committed, however many follow:
+# the space, the thread, the people who may be told (one query), one insert.
+DELIVERY_QUERIES = 4
+# Queries of the reply itself (the thread's followers are read once, as a list of ids).
+REPLY_QUERIES = 17
+
+
+def followed_thread(cast: Cast, followers: int) -> Thread:
+    space = allies_space(cast.facilitator)
+    GuidelinesAcceptance.objects.create(space=space, person=cast.participant)
+    GuidelinesAcceptance.objects.create(space=space, person=cast.facilitator)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    for n in range(followers):
+        person = make_person(organisation, f"f{n}@acme.test", f"Follower {n}", {Role.PARTICIPANT})
+        Follow.objects.create(thread=thread, person=person)
+    return thread
+
+
+@pytest.mark.parametrize("followers", [2, 12])
+def test_a_reply_tells_every_follower_after_the_commit_in_constant_queries(
+    cast: Cast,
+    followers: int,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    thread = followed_thread(cast, followers)
+    with (
+        django_capture_on_commit_callbacks() as after_commit,
+        django_assert_num_queries(REPLY_QUERIES),
+    ):
+        services.reply(thread=thread, author=cast.facilitator, body="A reply")
+    # Nothing is written while the posting transaction is open.
+    assert not Notification.objects.exists()
+
+    with django_assert_num_queries(DELIVERY_QUERIES):
+        for callback in after_commit:
+            callback()
+
+    told = Notification.objects.filter(kind="reply")
+    # Every follower and the thread's author, never the one who replied.
+    assert told.count() == followers + 1
+    assert not told.filter(person=cast.facilitator).exists()
+
+
+def test_a_reply_that_rolls_back_tells_nobody(cast: Cast, committed: Committed) -> None:
+    thread = followed_thread(cast, 2)
+    with committed(), transaction.atomic():
+        services.reply(thread=thread, author=cast.facilitator, body="A reply")
+        transaction.set_rollback(True)
+    assert not Notification.objects.exists()
+
+
+def test_followers_who_left_a_protected_space_are_not_told(
+    cast: Cast, community_group: CommunityGroup, committed: Committed
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    GuidelinesAcceptance.objects.create(space=space, person=cast.group_member)
+    thread = services.start_thread(space=space, author=cast.group_member, title="T", body="B")
+    # Bo followed while in the group and has left it since; the others never were in it.
+    for person in (cast.participant_and_member, cast.participant, cast.program_admin):
+        Follow.objects.create(thread=thread, person=person)
+    GroupMembership.objects.filter(person=cast.participant_and_member).delete()
+    GuidelinesAcceptance.objects.create(space=space, person=cast.facilitator)
+
+    with committed():
+        services.reply(thread=thread, author=cast.facilitator, body="A reply")
+
+    assert set(Notification.objects.values_list("person", flat=True)) == {cast.group_member.pk}
+
+
+def test_a_space_not_yet_opened_to_its_group_tells_only_its_leads_and_facilitators(
+    cast: Cast, community_group: CommunityGroup, committed: Committed
+) -> None:
+    space = group_space(cast.facilitator, community_group)
+    Space.objects.filter(pk=space.pk).update(opened_to_group_at=None)
+    GroupMembership.objects.filter(
+        group=community_group, person=cast.participant_and_member
+    ).update(is_lead=True)
+    everyone = [cast.group_member, cast.participant_and_member, cast.facilitator, cast.participant]
+
+    with committed():
+        for person in everyone:
+            notify(person=person, kind="reply", summary="s", url="/", space_id=space.pk)
+
+    told = set(Notification.objects.values_list("person", flat=True))
+    assert told == {cast.participant_and_member.pk, cast.facilitator.pk}
+
+
+def test_the_title_of_a_withheld_thread_reaches_only_who_may_open_it(
+    cast: Cast, committed: Committed
+) -> None:
+    thread = followed_thread(cast, 1)
+    [follower] = Person.objects.filter(email="f0@acme.test")
+    services.hide_post(post=thread.posts.get(), moderator=cast.facilitator, reason="Names.")
+
+    with committed():
+        services.reply(
+            thread=Thread.objects.get(), author=cast.facilitator, body="@follower-0 and you"
+        )
+
+    assert not Notification.objects.filter(person=follower).exists()
+    assert Notification.objects.filter(person=cast.participant, kind="reply").exists()
+
+
+def test_an_undeclared_kind_is_refused_before_anything_is_queued(cast: Cast) -> None:
+    with pytest.raises(ValueError, match="No app declared"):
+        notify(person=cast.participant, kind="no_such_kind", summary="s", url="/")
+
+
+def test_every_kind_in_use_is_declared_by_its_app() -> None:
+    declared = {kind.value for kind in kinds.registered()}
+    assert {"reply", "mention", "moderation", "flag_outcome", "other"} <= declared
+    assert {"resource_reviewed", "ask_approval"} <= declared
+    with pytest.raises(ValueError, match="declared twice"):
+        kinds.register(kinds.Kind("reply", "Something else"))
