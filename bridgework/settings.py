@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "bridgework.front",
     "bridgework.jobs",
     "bridgework.operations",
+    "bridgework.provisioning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
