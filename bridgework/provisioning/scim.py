@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -109,7 +110,7 @@ PROVIDER = ScimProvider(
 )
 
 
-def _versioned(resource: Resource[Any]) -> Resource[Any]:
+def _versioned[R: Resource[Any]](resource: R) -> R:
     """Give a resource a weak version that changes whenever what it shows changes."""
     content = json.dumps(resource.model_dump(mode="json"), sort_keys=True)
     assert resource.meta is not None
@@ -241,7 +242,7 @@ class OrganisationStorage(ScimStorage):
         email = _email_from(user)
         if email != person.email:
             _check_email_free(email, besides=person)
-            person.emailaddress_set.filter(email__iexact=person.email).update(email=email)
+            EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
             person.email = email
         person.chosen_name = _name_from(user, person.chosen_name)
         person.save(update_fields=["email", "chosen_name"])
@@ -285,6 +286,7 @@ class OrganisationStorage(ScimStorage):
                         value=str(assignment.person_id),
                         display=assignment.person.chosen_name,
                         type="User",
+                        ref=None,
                     )
                 )
         return [
