@@ -44,6 +44,7 @@ def scim(
     with httpx2.Client(
         base_url=f"{live_server.url}/scim/v2/{organisation.slug}",
         headers={"Authorization": f"Bearer {secret}"},
+        timeout=120,  # a loaded CI machine is slow, not broken
     ) as http:
         client = SyncSCIMClient(http)
         client.discover()

@@ -30,8 +30,8 @@ admin_required = role_required(Role.PROGRAM_ADMIN)
 SERVICE = ScimService(PROVIDER)
 
 
-def scim_base_url(organisation: Organisation) -> str:
-    return settings.BASE_URL + reverse("scim", args=[organisation.slug, "x"]).removesuffix("/x")
+def scim_base_path(organisation: Organisation) -> str:
+    return reverse("scim", args=[organisation.slug, "Users"]).removesuffix("/Users")
 
 
 def _authenticated_organisation(request: HttpRequest, slug: str) -> Organisation | None:
@@ -55,7 +55,7 @@ def _serve(request: HttpRequest, organisation: Organisation, path: str) -> ScimR
         raise PayloadTooLargeException(detail="The request is too large.") from None
     scim_request = ScimRequest(
         method=request.method or "GET",
-        base_url=scim_base_url(organisation),
+        base_url=request.build_absolute_uri(scim_base_path(organisation)),
         path=f"/{path}",
         query=request.GET.dict(),
         headers=dict(request.headers),
@@ -72,7 +72,9 @@ def scim(request: HttpRequest, organisation_slug: str, path: str) -> HttpRespons
     organisation = _authenticated_organisation(request, organisation_slug)
     try:
         if organisation is None:
-            raise UnauthorizedException(detail="A provisioning token of this organisation.")
+            raise UnauthorizedException(
+                detail="Send a provisioning token of this organisation as a bearer token."
+            )
         response = _serve(request, organisation, path)
     except SCIMException as error:
         response = SERVICE.error_response(error)
@@ -97,7 +99,7 @@ def _tokens_page(
         {
             "form": form,
             "new_secret": new_secret,
-            "base_url": scim_base_url(organisation),
+            "base_url": settings.BASE_URL + scim_base_path(organisation),
             "tokens": ProvisioningToken.objects.filter(organisation=organisation)
             .usable()
             .select_related("created_by"),

@@ -21,6 +21,7 @@ def users_status(live_server: Any, organisation: Organisation, token: str) -> in
     response = httpx2.get(
         f"{live_server.url}/scim/v2/{organisation.slug}/Users",
         headers={"Authorization": f"Bearer {token}"},
+        timeout=120,  # a loaded CI machine is slow, not broken
     )
     return response.status_code
 
@@ -46,7 +47,7 @@ def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
     token = token_field.input_value()
     assert token.startswith("bwscim_")
     axe(page, dark_too=True)
-    screenshot(page, "settings-provisioning-new-token")
+    screenshot(page, "settings-provisioning-new-token.png")
 
     assert users_status(live_server, demo, token) == 200
     page.get_by_role("link", name="Provisioning").click()
