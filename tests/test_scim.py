@@ -338,6 +338,14 @@ def test_bad_bodies_get_a_scim_error_and_create_nobody(
     assert Person.objects.count() == before
 
 
+def test_a_huge_body_is_refused_unread(scim: Scim, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    response = scim.call("POST", "/Users", new_user("big@acme.example", displayName="x" * 5_000))
+    assert response.status_code == 413
+    assert response.json_body["schemas"] == [ERROR]
+    assert not Person.objects.filter(email="big@acme.example").exists()
+
+
 @pytest.mark.parametrize(
     "scim_filter",
     [
