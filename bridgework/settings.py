@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "bridgework.jobs",
     "bridgework.operations",
     "bridgework.security",
+    "bridgework.provisioning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -100,6 +100,7 @@ urlpatterns = [
     path("reflect/", include("bridgework.reflection.urls")),
     path("cohorts/", include("bridgework.cohorts.urls")),
     path("insights/", include("bridgework.insights.urls")),
+    path("", include("bridgework.provisioning.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("", include("bridgework.security.urls")),
     path("accounts/", include("allauth.account.urls")),

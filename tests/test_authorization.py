@@ -35,6 +35,7 @@ from bridgework.curriculum.models import Module
 from bridgework.insights import services as insights_services
 from bridgework.practice import services as practice_services
 from bridgework.practice.reminders import check_in_token
+from bridgework.provisioning.models import ProvisioningToken
 from bridgework.reflection import services as reflection_services
 from bridgework.resources.models import Resource
 
@@ -190,6 +191,11 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # The stranger is a program admin too, of their own organisation: they see its settings.
     "organisation_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "security_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "provisioning_tokens": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "revoke_provisioning_token": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    # SCIM answers a provisioning token of the organisation alone, never a session
+    # (tests/test_scim.py tries the tokens).
+    "scim": {"GET": everyone(401), "POST": everyone(401)},
     # An empty invitation form is a 400 with the message next to the field.
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
@@ -660,6 +666,9 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
     reflection = reflection_objects(cast)
     cohort = cohort_objects(cast, module)
     community = community_objects(cast)
+    provisioning_token, _ = ProvisioningToken.issue(
+        organisation=group.organisation, name="Okta", created_by=cast.program_admin
+    )
     suggestion = Resource.objects.create(
         organisation=group.organisation,
         kind="book",
@@ -693,6 +702,9 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "action": "pause",
         "check_in_token": check_in_token(commitment, commitment.started_on),
         "resource_id": str(suggestion.pk),
+        "token_id": str(provisioning_token.pk),
+        "organisation_slug": group.organisation.slug,
+        "path": "Users",
     }
 
 

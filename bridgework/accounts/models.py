@@ -169,9 +169,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         self._role_cache = frozenset(roles)
 
     def deactivate(self) -> None:
+        from .sessions import end_sessions
+
         self.is_active = False
         self.deactivated_at = timezone.now()
         self.save(update_fields=["is_active", "deactivated_at"])
+        end_sessions(self)
 
     def reactivate(self) -> None:
         self.is_active = True

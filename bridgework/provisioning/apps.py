@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ProvisioningConfig(AppConfig):
+    name = "bridgework.provisioning"
+    label = "provisioning"
+    verbose_name = "Provisioning (SCIM)"
+
+    def ready(self) -> None:
+        from bridgework.accounts import settings_sections
+
+        settings_sections.register(label="Provisioning", url_name="provisioning_tokens", order=30)

@@ -1,0 +1,89 @@
+"""Bearer tokens that let an organisation's identity provider manage its people over SCIM."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+
+TOKEN_PREFIX = "bwscim_"  # noqa: S105  (a marker that says what a leaked token is)
+# Writing the last-used time on every request would make each SCIM call a write; a minute's
+# precision is all the settings page needs.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ProvisioningTokenQuerySet(models.QuerySet["ProvisioningToken"]):
+    def usable(self) -> ProvisioningTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ProvisioningToken(models.Model):
+    """One identity provider's key to the organisation's SCIM base. Only a hash is stored:
+    the token itself is shown once, when it is made."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="provisioning_tokens"
+    )
+    name = models.CharField(
+        max_length=80, help_text="Which identity provider uses it, for example “Okta”."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProvisioningTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Provisioning token {self.pk}"
+
+    @classmethod
+    def issue(
+        cls, *, organisation: Organisation, name: str, created_by: Person
+    ) -> tuple[ProvisioningToken, str]:
+        """A new saved token and its secret, which nothing keeps."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            organisation=organisation,
+            name=name,
+            token_hash=hash_token(secret),
+            created_by=created_by,
+        )
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, secret: str) -> ProvisioningToken | None:
+        if not secret.isascii() or not secret.startswith(TOKEN_PREFIX):
+            return None
+        token = (
+            cls.objects.usable()
+            .select_related("organisation")
+            .filter(token_hash=hash_token(secret))
+            .first()
+        )
+        if token is not None:
+            now = timezone.now()
+            # One statement whatever the state, so every SCIM request costs the same.
+            cls.objects.filter(pk=token.pk).filter(
+                models.Q(last_used_at__isnull=True)
+                | models.Q(last_used_at__lt=now - LAST_USED_PRECISION)
+            ).update(last_used_at=now)
+        return token
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

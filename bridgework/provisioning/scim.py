@@ -1,0 +1,420 @@
+"""SCIM 2.0 for one organisation: scim2-server speaks the protocol (parsing, PATCH, paging,
+errors, discovery) and this storage maps its resources onto people and roles.
+
+Only an e-mail address (userName) and a name are taken from the identity provider. The
+other attributes of the User schema are accepted and dropped, so that an identity provider's
+default mappings work, but nothing about who a person is gets stored. Groups are the two
+roles that an organisation hands out, never its community groups or cohorts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from pydantic import ValidationError as PydanticValidationError
+from scim2_models import (
+    AuthenticationScheme,
+    Bulk,
+    ChangePassword,
+    Email,
+    ETag,
+    External,
+    Filter,
+    Group,
+    GroupMember,
+    InvalidFilterException,
+    InvalidValueException,
+    Meta,
+    MutabilityException,
+    Name,
+    NotFoundException,
+    NotImplementedException,
+    Pagination,
+    Patch,
+    PreconditionFailedException,
+    Reference,
+    Resource,
+    ResourceType,
+    ResponseParameters,
+    ScimPolicy,
+    ScimProvider,
+    SearchRequest,
+    ServiceProviderConfig,
+    Sort,
+    UniquenessException,
+    User,
+)
+from scim2_models.path.expressions import CompareOperator, Comparison
+from scim2_server.storage import ScimStorage, SearchPage
+
+from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
+from bridgework.accounts.services import create_person
+
+# The most resources one page holds, whatever `count` asks for.
+MAX_PAGE_SIZE = 200
+NAME_LENGTH = Person._meta.get_field("chosen_name").max_length or 80
+
+
+@dataclass(frozen=True)
+class RoleGroup:
+    id: str
+    display_name: str
+    role: Role
+
+
+ROLE_GROUPS = {
+    group.id: group
+    for group in (
+        RoleGroup("facilitators", "Facilitators", Role.FACILITATOR),
+        RoleGroup("program-admins", "Program admins", Role.PROGRAM_ADMIN),
+    )
+}
+
+CONFIG = ServiceProviderConfig(
+    patch=Patch(supported=True),
+    bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+    filter=Filter(supported=True, max_results=MAX_PAGE_SIZE),
+    change_password=ChangePassword(supported=False),
+    sort=Sort(supported=False),
+    etag=ETag(supported=False),
+    pagination=Pagination(
+        cursor=False, index=True, default_page_size=100, max_page_size=MAX_PAGE_SIZE
+    ),
+    authentication_schemes=[
+        AuthenticationScheme(
+            type=AuthenticationScheme.Type.oauthbearertoken,
+            name="Bearer token",
+            description="A provisioning token made in the organisation's settings.",
+            spec_uri=Reference[External]("https://www.rfc-editor.org/rfc/rfc6750"),
+            primary=True,
+        )
+    ],
+)
+PROVIDER = ScimProvider(
+    models=[User, Group],
+    config=CONFIG,
+    # Microsoft Entra ID removes a group member with a value rather than a path filter, and
+    # replaces `emails[type eq "work"].value` even when there is no such address yet.
+    policy=ScimPolicy(
+        remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+        unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+    ),
+)
+
+
+def _versioned[R: Resource[Any]](resource: R) -> R:
+    """Give a resource a weak version that changes whenever what it shows changes."""
+    content = json.dumps(resource.model_dump(mode="json"), sort_keys=True)
+    assert resource.meta is not None
+    resource.meta.version = f'W/"{hashlib.sha256(content.encode()).hexdigest()[:16]}"'
+    return resource
+
+
+def _emails_of(person: Person) -> list[Email] | None:
+    try:
+        return [Email(value=person.email, primary=True, type=Email.Type.work)]
+    except PydanticValidationError:
+        # Django accepted an address that SCIM's stricter check refuses (a reserved domain
+        # such as .test); userName still carries it.
+        return None
+
+
+def user_of(person: Person) -> User:
+    return _versioned(
+        User(
+            id=str(person.pk),
+            user_name=person.email,
+            display_name=person.chosen_name,
+            name=Name(formatted=person.chosen_name),
+            emails=_emails_of(person),
+            active=person.is_active,
+            meta=Meta(
+                resource_type="User",
+                created=person.date_joined,
+                last_modified=person.deactivated_at or person.date_joined,
+            ),
+        )
+    )
+
+
+def _name_from(user: User, current: str) -> str:
+    """The name the identity provider gives, as the person's chosen name. A resource holds
+    it in several places; the first that differs from the current name is the change."""
+    parts = (user.name.given_name, user.name.family_name) if user.name else ()
+    given = " ".join(part.strip() for part in parts if part and part.strip())
+    for candidate in (user.name.formatted if user.name else None, given, user.display_name):
+        if candidate and candidate.strip() and candidate.strip() != current:
+            return candidate.strip()[:NAME_LENGTH]
+    return current
+
+
+def _email_from(user: User) -> str:
+    email = (user.user_name or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidValueException(detail="userName must be an e-mail address.") from None
+    return email
+
+
+def _check_email_free(email: str, *, besides: Person | None = None) -> None:
+    taken = Person.objects.filter(email__iexact=email)
+    if besides is not None:
+        taken = taken.exclude(pk=besides.pk)
+    if taken.exists():
+        raise UniquenessException(detail="This userName is already taken.")
+
+
+def _equals_filter(search_request: SearchRequest[Any], attribute: str) -> str | None:
+    """The value of the one filter this server evaluates, `<attribute> eq "value"`, or None
+    without a filter. Filters go into the ORM as values, never as SQL text."""
+    if search_request.filter is None:
+        return None
+    node = search_request.filter.ast
+    if (
+        isinstance(node, Comparison)
+        and node.op == CompareOperator.eq
+        and node.attr_path.attr.casefold() == attribute.casefold()
+        and node.attr_path.sub_attr is None
+        and isinstance(node.value, str)
+    ):
+        return node.value
+    raise InvalidFilterException(detail=f'Only the filter {attribute} eq "value" is supported.')
+
+
+def _excludes_members(response_parameters: ResponseParameters[Any] | None) -> bool:
+    if response_parameters is None:
+        return False
+    excluded = {str(path).casefold() for path in response_parameters.excluded_attributes or []}
+    wanted = {str(path).casefold() for path in response_parameters.attributes or []}
+    return "members" in excluded or bool(wanted and "members" not in wanted)
+
+
+class OrganisationStorage(ScimStorage):
+    """The people and role groups of one organisation, as scim2-server reads and writes
+    them. Whatever is asked, nothing outside the organisation is ever found."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+
+    # -- Users ----------------------------------------------------------------------------
+
+    def _people(self) -> Any:
+        return Person.objects.in_organisation(self.organisation)
+
+    def _person(self, resource_id: str) -> Person:
+        person = (
+            self._people().filter(pk=int(resource_id)).first() if resource_id.isdigit() else None
+        )
+        if person is None:
+            raise NotFoundException(detail="No such user.")
+        return person
+
+    def _create_user(self, user: User) -> User:
+        email = _email_from(user)
+        _check_email_free(email)
+        try:
+            with transaction.atomic():
+                person = create_person(
+                    organisation=self.organisation,
+                    email=email,
+                    chosen_name=_name_from(user, "") or email.split("@")[0][:NAME_LENGTH],
+                    password=None,
+                    roles={Role.PARTICIPANT},
+                )
+        except IntegrityError:
+            raise UniquenessException(detail="This userName is already taken.") from None
+        if user.active is False:
+            person.deactivate()
+        return user_of(person)
+
+    def _update_user(self, user: User, expected_version: str | None) -> User:
+        person = self._person(str(user.id))
+        self._check_version(user_of(person), expected_version)
+        email = _email_from(user)
+        if email != person.email:
+            _check_email_free(email, besides=person)
+            EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
+            person.email = email
+        person.chosen_name = _name_from(user, person.chosen_name)
+        person.save(update_fields=["email", "chosen_name"])
+        if user.active is False and person.is_active:
+            person.deactivate()
+        elif user.active is True and not person.is_active:
+            person.reactivate()
+        return user_of(person)
+
+    def _search_users(self, search_request: SearchRequest[Any]) -> SearchPage:
+        people = self._people().order_by("pk")
+        user_name = _equals_filter(search_request, "userName")
+        if user_name is not None:
+            people = people.filter(email__iexact=user_name)
+        start = search_request.start_index_0 or 0
+        count = MAX_PAGE_SIZE if search_request.count is None else search_request.count
+        page = list(people[start : start + count]) if count else []
+        return SearchPage(total=people.count(), resources=[user_of(p) for p in page])
+
+    # -- Groups ---------------------------------------------------------------------------
+
+    def _role_group(self, resource_id: str) -> RoleGroup:
+        if resource_id not in ROLE_GROUPS:
+            raise NotFoundException(detail="No such group.")
+        return ROLE_GROUPS[resource_id]
+
+    def _groups_of(self, groups: Iterable[RoleGroup], *, with_members: bool) -> list[Group]:
+        groups = list(groups)
+        members: dict[str, list[GroupMember]] = {group.role: [] for group in groups}
+        if with_members:
+            assignments = (
+                RoleAssignment.objects.filter(
+                    person__organisation=self.organisation, role__in=list(members)
+                )
+                .select_related("person")
+                .order_by("person_id")
+            )
+            for assignment in assignments:
+                members[assignment.role].append(
+                    GroupMember(
+                        value=str(assignment.person_id),
+                        display=assignment.person.chosen_name,
+                        type="User",
+                        ref=None,
+                    )
+                )
+        return [
+            _versioned(
+                Group(
+                    id=group.id,
+                    display_name=group.display_name,
+                    members=members[group.role] if with_members else None,
+                    meta=Meta(
+                        resource_type="Group",
+                        created=self.organisation.created_at,
+                        last_modified=self.organisation.created_at,
+                    ),
+                )
+            )
+            for group in groups
+        ]
+
+    def _update_group(self, group: Group, expected_version: str | None) -> Group:
+        role_group = self._role_group(str(group.id))
+        current = self._groups_of([role_group], with_members=True)[0]
+        self._check_version(current, expected_version)
+        if (group.display_name or "").casefold() != role_group.display_name.casefold():
+            raise MutabilityException(detail="The role groups keep their names.")
+        wanted = {str(member.value) for member in group.members or []}
+        people = self._people().filter(pk__in=[int(v) for v in wanted if v.isdigit()])
+        found = {str(pk): active for pk, active in people.values_list("pk", "is_active")}
+        if set(found) != wanted:
+            raise InvalidValueException(detail="A member is not a user of this organisation.")
+        if role_group.role == Role.PROGRAM_ADMIN and not any(found.values()):
+            raise InvalidValueException(
+                detail="The organisation would have no active program admin left."
+            )
+        holders = RoleAssignment.objects.filter(
+            role=role_group.role, person__organisation=self.organisation
+        )
+        holders.exclude(person_id__in=[int(pk) for pk in found]).delete()
+        already = {str(pk) for pk in holders.values_list("person_id", flat=True)}
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(person_id=int(pk), role=role_group.role) for pk in wanted - already
+        )
+        return self._groups_of([role_group], with_members=True)[0]
+
+    def _search_groups(self, search_request: SearchRequest[Any]) -> SearchPage:
+        display_name = _equals_filter(search_request, "displayName")
+        groups = [
+            group
+            for group in ROLE_GROUPS.values()
+            if display_name is None or group.display_name.casefold() == display_name.casefold()
+        ]
+        start = search_request.start_index_0 or 0
+        count = MAX_PAGE_SIZE if search_request.count is None else search_request.count
+        page = groups[start : start + count]
+        return SearchPage(
+            total=len(groups), resources=list(self._groups_of(page, with_members=True))
+        )
+
+    # -- What scim2-server calls ----------------------------------------------------------
+
+    @staticmethod
+    def _check_version(current: Resource[Any], expected_version: str | None) -> None:
+        assert current.meta is not None
+        if expected_version is not None and current.meta.version != expected_version:
+            raise PreconditionFailedException(detail="The resource has changed meanwhile.")
+
+    def get(
+        self,
+        resource_type: ResourceType,
+        resource_id: str,
+        *,
+        response_parameters: ResponseParameters[Any] | None = None,
+    ) -> Resource[Any]:
+        if resource_type.name == "User":
+            return user_of(self._person(resource_id))
+        group = self._role_group(resource_id)
+        return self._groups_of([group], with_members=not _excludes_members(response_parameters))[0]
+
+    def search(
+        self,
+        resource_types: list[ResourceType],
+        search_request: SearchRequest[Any],
+        *,
+        position: Any = None,
+    ) -> SearchPage:
+        if len(resource_types) != 1:
+            raise NotImplementedException(detail="Search Users or Groups, one at a time.")
+        if resource_types[0].name == "User":
+            return self._search_users(search_request)
+        return self._search_groups(search_request)
+
+    def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        if isinstance(resource, User):
+            return self._create_user(resource)
+        assert isinstance(resource, Group)
+        if any(
+            group.display_name.casefold() == (resource.display_name or "").casefold()
+            for group in ROLE_GROUPS.values()
+        ):
+            raise UniquenessException(detail="This role group exists; search it by displayName.")
+        raise InvalidValueException(
+            detail="Only the role groups Facilitators and Program admins exist here."
+        )
+
+    def update(
+        self,
+        resource_type: ResourceType,
+        resource: Resource[Any],
+        *,
+        expected_version: str | None = None,
+    ) -> Resource[Any]:
+        if isinstance(resource, User):
+            return self._update_user(resource, expected_version)
+        assert isinstance(resource, Group)
+        return self._update_group(resource, expected_version)
+
+    def delete(
+        self,
+        resource_type: ResourceType,
+        resource_id: str,
+        *,
+        expected_version: str | None = None,
+    ) -> None:
+        if resource_type.name == "User":
+            # Deleting someone at the identity provider deactivates them here: what they
+            # wrote stays theirs until they, or the organisation's policy, erase it.
+            person = self._person(resource_id)
+            if person.is_active:
+                person.deactivate()
+            return
+        self._role_group(resource_id)
+        raise MutabilityException(detail="The role groups cannot be deleted.")

@@ -1,0 +1,425 @@
+"""SCIM 2.0 at /scim/v2/<organisation>/: who may call it, what it takes from an identity
+provider, and how it refuses bad input without changing anything."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bridgework.accounts.models import Organisation, Person, Role, SettingsChange
+from bridgework.provisioning.models import ProvisioningToken
+from bridgework.provisioning.scim import MAX_PAGE_SIZE
+
+from .conftest import PASSWORD, make_person
+from .test_accounts import is_signed_in_as, sign_in
+
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+class Scim:
+    """An identity provider holding a token, calling one organisation's SCIM base."""
+
+    def __init__(self, organisation: Organisation, secret: str) -> None:
+        self.base = f"/scim/v2/{organisation.slug}"
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = body if isinstance(body, bytes) else json.dumps(body) if body is not None else ""
+        response = self.client.generic(
+            method, self.base + path, data, content_type="application/scim+json"
+        )
+        assert response["Content-Type"] == "application/scim+json"
+        body = json.loads(response.content) if response.content else None
+        response.json_body = body  # type: ignore[attr-defined]
+        return response
+
+
+def token_for(organisation: Organisation, admin: Person) -> str:
+    return ProvisioningToken.issue(organisation=organisation, name="Okta", created_by=admin)[1]
+
+
+@pytest.fixture
+def scim(organisation: Organisation, program_admin: Person) -> Scim:
+    return Scim(organisation, token_for(organisation, program_admin))
+
+
+def new_user(email: str, **extra: Any) -> dict[str, Any]:
+    return {"schemas": [USER], "userName": email, "active": True, **extra}
+
+
+def patch(*operations: dict[str, Any]) -> dict[str, Any]:
+    return {"schemas": [PATCH], "Operations": list(operations)}
+
+
+def assert_error(response: Any, status: int, scim_type: str | None = None) -> None:
+    assert response.status_code == status, response.content
+    assert response.json_body["schemas"] == [ERROR]
+    assert response.json_body["status"] == str(status)
+    assert response.json_body.get("scimType") == scim_type
+
+
+# -- Who may call it ------------------------------------------------------------------------
+
+
+def test_it_answers_only_a_token_of_the_organisation_whose_base_it_is(
+    organisation: Organisation,
+    other_organisation: Organisation,
+    program_admin: Person,
+    stranger: Person,
+) -> None:
+    ours = token_for(organisation, program_admin)
+    theirs = token_for(other_organisation, stranger)
+    assert Scim(organisation, ours).call("GET", "/Users").status_code == 200
+    for caller in (
+        Scim(organisation, theirs),  # another organisation's token
+        Scim(organisation, "bwscim_not-a-token"),
+        Scim(Organisation(slug="nowhere"), ours),  # an address that does not exist
+    ):
+        response = caller.call("GET", "/Users")
+        assert_error(response, 401)
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    assert_error(Scim(organisation, "").call("GET", "/ServiceProviderConfig"), 401)
+
+
+def test_a_signed_in_program_admin_session_is_not_enough(program_admin: Person) -> None:
+    client = Client()
+    client.force_login(program_admin)
+    response = client.get("/scim/v2/acme/Users")
+    assert response.status_code == 401
+    response = client.post(
+        "/scim/v2/acme/Users", json.dumps(new_user("x@acme.example")), "application/scim+json"
+    )
+    assert response.status_code == 401
+    assert not Person.objects.filter(email="x@acme.example").exists()
+
+
+def test_a_revoked_token_stops_working_at_once(
+    scim: Scim, organisation: Organisation, program_admin: Person
+) -> None:
+    assert scim.call("GET", "/Users").status_code == 200
+    ProvisioningToken.objects.get().revoke()
+    assert_error(scim.call("GET", "/Users"), 401)
+
+
+def test_a_token_records_when_it_was_last_used(scim: Scim) -> None:
+    assert ProvisioningToken.objects.get().last_used_at is None
+    scim.call("GET", "/ServiceProviderConfig")
+    assert ProvisioningToken.objects.get().last_used_at is not None
+
+
+def test_it_needs_no_csrf_token_and_makes_no_session(scim: Scim) -> None:
+    scim.client = Client(
+        enforce_csrf_checks=True, HTTP_AUTHORIZATION=scim.client.defaults["HTTP_AUTHORIZATION"]
+    )
+    response = scim.call("POST", "/Users", new_user("nia@acme.example"))
+    assert response.status_code == 201
+    assert "sessionid" not in response.cookies
+
+
+# -- Users ----------------------------------------------------------------------------------
+
+
+def test_it_creates_a_person_from_a_name_and_an_e_mail_address_only(
+    scim: Scim, organisation: Organisation
+) -> None:
+    response = scim.call(
+        "POST",
+        "/Users",
+        new_user(
+            "Nia.New@Acme.example",
+            name={"givenName": "Nia", "familyName": "New", "honorificPrefix": "Dr"},
+            title="Director",
+            locale="en-GB",
+            phoneNumbers=[{"value": "+44 20 7946 0000", "type": "work"}],
+            externalId="00u1",
+        ),
+    )
+    assert response.status_code == 201
+    assert response["Location"].endswith(f"/scim/v2/acme/Users/{response.json_body['id']}")
+    person = Person.objects.get(pk=response.json_body["id"])
+    assert (person.email, person.chosen_name, person.organisation) == (
+        "nia.new@acme.example",
+        "Nia New",
+        organisation,
+    )
+    assert person.role_set() == {Role.PARTICIPANT}
+    assert not person.has_usable_password()
+    shown = response.json_body
+    assert {key for key in shown if key not in {"schemas", "id", "meta"}} == {
+        "userName",
+        "name",
+        "displayName",
+        "emails",
+        "active",
+    }
+
+
+def test_a_duplicate_user_name_is_a_409_whatever_its_case(scim: Scim, participant: Person) -> None:
+    assert_error(scim.call("POST", "/Users", new_user("PAT@acme.test")), 409, "uniqueness")
+    assert Person.objects.count() == 2
+
+
+def test_it_finds_a_person_by_user_name_and_nobody_elsewhere(
+    scim: Scim, participant: Person, stranger: Person
+) -> None:
+    found = scim.call("GET", '/Users?filter=userName eq "Pat@acme.test"').json_body
+    assert found["totalResults"] == 1
+    assert found["Resources"][0]["id"] == str(participant.pk)
+    elsewhere = scim.call("GET", f'/Users?filter=userName eq "{stranger.email}"').json_body
+    assert elsewhere["totalResults"] == 0
+    assert elsewhere.get("Resources", []) == []
+
+
+def test_another_organisations_person_is_a_404_and_stays_as_they_were(
+    scim: Scim, stranger: Person
+) -> None:
+    path = f"/Users/{stranger.pk}"
+    assert_error(scim.call("GET", path), 404)
+    assert_error(
+        scim.call("PATCH", path, patch({"op": "replace", "value": {"active": False}})), 404
+    )
+    assert_error(scim.call("PUT", path, new_user(stranger.email, active=False)), 404)
+    assert_error(scim.call("DELETE", path), 404)
+    stranger.refresh_from_db()
+    assert stranger.is_active
+
+
+def test_it_pages_and_caps_the_page_size(
+    scim: Scim, organisation: Organisation, program_admin: Person
+) -> None:
+    for number in range(5):
+        make_person(organisation, f"p{number}@acme.example", f"P{number}", {Role.PARTICIPANT})
+    page = scim.call("GET", "/Users?startIndex=2&count=2").json_body
+    assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (6, 2, 2)
+    everyone = scim.call("GET", "/Users?count=1000000").json_body
+    assert everyone["itemsPerPage"] == 6
+    config = scim.call("GET", "/ServiceProviderConfig").json_body
+    assert config["filter"] == {"supported": True, "maxResults": MAX_PAGE_SIZE}
+
+
+def test_entra_ids_capitalised_path_less_replace_deactivates_and_reactivates(
+    scim: Scim, participant: Person
+) -> None:
+    path = f"/Users/{participant.pk}"
+    response = scim.call("PATCH", path, patch({"op": "Replace", "value": {"active": False}}))
+    assert response.status_code == 204  # done, and nothing asked back
+    participant.refresh_from_db()
+    assert not participant.is_active
+    assert participant.deactivated_at is not None
+    scim.call("PATCH", path, patch({"op": "Replace", "path": "active", "value": "True"}))
+    participant.refresh_from_db()
+    assert participant.is_active
+
+
+def test_deactivating_ends_the_persons_sessions_and_keeps_their_data(
+    scim: Scim, participant: Person
+) -> None:
+    browser = sign_in(participant.email, PASSWORD)
+    assert is_signed_in_as(browser, participant)
+    assert browser.get("/").status_code == 200
+    scim.call("DELETE", f"/Users/{participant.pk}")
+    assert browser.get("/")["Location"].startswith("/accounts/login/")
+    participant.refresh_from_db()
+    assert not participant.is_active
+    # Reactivated, they sign in afresh: the old session does not come back to life.
+    scim.call(
+        "PATCH",
+        f"/Users/{participant.pk}",
+        patch({"op": "replace", "path": "active", "value": True}),
+    )
+    assert browser.get("/")["Location"].startswith("/accounts/login/")
+    assert is_signed_in_as(sign_in(participant.email, PASSWORD), participant)
+
+
+def test_replace_changes_the_name_and_the_address(scim: Scim, participant: Person) -> None:
+    response = scim.call(
+        "PUT",
+        f"/Users/{participant.pk}",
+        new_user("pat.p@acme.example", name={"formatted": "Pat Parker"}),
+    )
+    assert response.status_code == 200
+    participant.refresh_from_db()
+    assert (participant.email, participant.chosen_name) == ("pat.p@acme.example", "Pat Parker")
+    assert EmailAddress.objects.get(user=participant).email == "pat.p@acme.example"
+
+
+# -- Groups ---------------------------------------------------------------------------------
+
+
+def test_the_groups_are_the_two_roles_and_never_community_groups(
+    scim: Scim, facilitator: Person, program_admin: Person, group_member: Person
+) -> None:
+    groups = scim.call("GET", "/Groups").json_body
+    assert {(g["id"], g["displayName"]) for g in groups["Resources"]} == {
+        ("facilitators", "Facilitators"),
+        ("program-admins", "Program admins"),
+    }
+    members = {g["id"]: [m["value"] for m in g.get("members", [])] for g in groups["Resources"]}
+    assert members == {
+        "facilitators": [str(facilitator.pk)],
+        "program-admins": [str(program_admin.pk)],
+    }
+    found = scim.call("GET", '/Groups?filter=displayName eq "facilitators"').json_body
+    assert [g["id"] for g in found["Resources"]] == ["facilitators"]
+    assert_error(
+        scim.call(
+            "POST",
+            "/Groups",
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Disability Network",
+            },
+        ),
+        400,
+        "invalidValue",
+    )
+    assert_error(scim.call("DELETE", "/Groups/facilitators"), 400, "mutability")
+
+
+def test_adding_and_removing_a_member_grants_and_revokes_the_role(
+    scim: Scim, participant: Person
+) -> None:
+    add = patch({"op": "Add", "path": "members", "value": [{"value": str(participant.pk)}]})
+    assert scim.call("PATCH", "/Groups/facilitators", add).status_code in {200, 204}
+    assert Person.objects.get(pk=participant.pk).role_set() == {Role.PARTICIPANT, Role.FACILITATOR}
+    # Entra ID removes with a value; Okta with a filter in the path.
+    remove = patch({"op": "Remove", "path": "members", "value": [{"value": str(participant.pk)}]})
+    assert scim.call("PATCH", "/Groups/facilitators", remove).status_code in {200, 204}
+    assert Person.objects.get(pk=participant.pk).role_set() == {Role.PARTICIPANT}
+
+
+def test_a_member_from_another_organisation_changes_nothing(
+    scim: Scim, participant: Person, stranger: Person
+) -> None:
+    add = patch(
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": str(participant.pk)}, {"value": str(stranger.pk)}],
+        }
+    )
+    assert_error(scim.call("PATCH", "/Groups/facilitators", add), 400, "invalidValue")
+    assert not Person.objects.get(pk=participant.pk).is_facilitator
+    assert stranger.role_set() == {Role.PROGRAM_ADMIN, Role.PARTICIPANT}
+
+
+def test_the_last_program_admin_cannot_be_removed(scim: Scim, program_admin: Person) -> None:
+    remove = patch({"op": "remove", "path": f'members[value eq "{program_admin.pk}"]'})
+    assert_error(scim.call("PATCH", "/Groups/program-admins", remove), 400, "invalidValue")
+    assert Person.objects.get(pk=program_admin.pk).is_program_admin
+
+
+# -- Bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "scim_type"),
+    [
+        (b"{not json", 400, "invalidSyntax"),
+        (b"[]", 400, "invalidSyntax"),
+        (new_user("eve@acme.example", favouriteColour="blue"), 400, "invalidSyntax"),
+        (new_user("not an address"), 400, "invalidValue"),
+        ({"schemas": [USER]}, 400, "invalidValue"),
+    ],
+)
+def test_bad_bodies_get_a_scim_error_and_create_nobody(
+    scim: Scim, body: Any, status: int, scim_type: str
+) -> None:
+    before = Person.objects.count()
+    assert_error(scim.call("POST", "/Users", body), status, scim_type)
+    assert Person.objects.count() == before
+
+
+def test_a_huge_body_is_refused_unread(scim: Scim, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    response = scim.call("POST", "/Users", new_user("big@acme.example", displayName="x" * 5_000))
+    assert response.status_code == 413
+    assert response.json_body["schemas"] == [ERROR]
+    assert not Person.objects.filter(email="big@acme.example").exists()
+
+
+@pytest.mark.parametrize(
+    "scim_filter",
+    [
+        'userName eq "a" or userName pr',
+        'userName co "@"',
+        'userName eq "x") or (1 eq 1',
+        'userName eq "x\'; DROP TABLE accounts_person; --" or',
+        'title eq "Director"',
+    ],
+)
+def test_filters_other_than_user_name_eq_are_refused(
+    scim: Scim, participant: Person, scim_filter: str
+) -> None:
+    response = scim.call("GET", f"/Users?filter={scim_filter}")
+    assert_error(response, 400, "invalidFilter")
+
+
+def test_an_injected_filter_value_is_only_a_value(scim: Scim, participant: Person) -> None:
+    response = scim.call("GET", "/Users?filter=userName eq \"x' OR '1'='1\"")
+    assert response.json_body["totalResults"] == 0
+    assert Person.objects.filter(pk=participant.pk).exists()
+
+
+def test_an_unknown_patch_path_changes_nothing(scim: Scim, participant: Person) -> None:
+    body = patch(
+        {"op": "replace", "path": "displayName", "value": "Someone Else"},
+        {"op": "replace", "path": "socialSecurityNumber", "value": "1"},
+    )
+    assert scim.call("PATCH", f"/Users/{participant.pk}", body).status_code == 400
+    participant.refresh_from_db()
+    assert participant.chosen_name == "Pat Participant"
+
+
+# -- Cost -----------------------------------------------------------------------------------
+
+
+def queries_for(scim: Scim, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert scim.call("GET", path).status_code == 200
+    return len(captured)
+
+
+def test_the_user_list_costs_the_same_for_5_and_80_people(
+    scim: Scim, organisation: Organisation
+) -> None:
+    for number in range(5):
+        make_person(organisation, f"s{number}@acme.example", f"S{number}", {Role.PARTICIPANT})
+    small = queries_for(scim, "/Users")
+    for number in range(75):
+        make_person(organisation, f"l{number}@acme.example", f"L{number}", {Role.PARTICIPANT})
+    large = queries_for(scim, "/Users")
+    # The token (read, then its last-used time), a savepoint around the request and its
+    # release, one page of people and their number.
+    assert small == large == 6
+    assert queries_for(scim, "/Groups") == 5
+
+
+# -- The settings page ----------------------------------------------------------------------
+
+
+def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
+    program_admin: Person, organisation: Organisation
+) -> None:
+    admin = Client()
+    admin.force_login(program_admin)
+    page = admin.post("/settings/provisioning/", {"name": "Entra ID"})
+    secret = page.context["new_secret"]
+    assert secret.startswith("bwscim_") and secret in page.content.decode()
+    token = ProvisioningToken.objects.get()
+    assert secret not in token.token_hash
+    assert secret not in admin.get("/settings/provisioning/").content.decode()
+    assert Scim(organisation, secret).call("GET", "/Users").status_code == 200
+    admin.post(f"/settings/provisioning/{token.pk}/revoke")
+    assert_error(Scim(organisation, secret).call("GET", "/Users"), 401)
+    trail = list(SettingsChange.objects.order_by("pk").values_list("setting", flat=True))
+    assert trail == ["Provisioning token made: Entra ID", "Provisioning token revoked: Entra ID"]
+    assert all(secret not in entry for entry in trail)
