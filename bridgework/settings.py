@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "bridgework.front",
     "bridgework.jobs",
     "bridgework.operations",
+    "bridgework.sso",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -146,6 +147,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
     "axes",
 ]
 
@@ -277,6 +280,12 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
 if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
     raise ImproperlyConfigured("BRIDGEWORK_EMAIL_VERIFICATION must be mandatory, optional or none.")
 ACCOUNT_SESSION_REMEMBER = None
+# Organisations' identity providers (bridgework/sso): apps come from our own table, the
+# provider has already verified the address, and no token is kept after sign-in.
+SOCIALACCOUNT_ADAPTER = "bridgework.sso.adapter.OrganisationSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
 ACCOUNT_PREVENT_ENUMERATION = True
 
 # Login throttling: five failures lock that account from that address for 15 minutes.
