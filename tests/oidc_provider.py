@@ -22,7 +22,12 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, jsonify, request
 from joserfc.jwk import RSAKey
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 @dataclass
@@ -111,7 +116,9 @@ class OIDCProvider:
         self.nonce_claim: str | None = None
         self.expired = False
         self.app = self._build_app()
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler
+        )
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
