@@ -256,6 +256,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "bridgework.sso.backends.SsoOnlyPasswordGate",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -286,6 +287,7 @@ SOCIALACCOUNT_ADAPTER = "bridgework.sso.adapter.OrganisationSocialAccountAdapter
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
+ACCOUNT_FORMS = {"login": "bridgework.sso.forms.LoginForm"}
 ACCOUNT_PREVENT_ENUMERATION = True
 
 # Login throttling: five failures lock that account from that address for 15 minutes.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from bridgework.accounts.fields import SafeModelChoiceField
@@ -122,3 +123,22 @@ class FindProviderForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form, which first sends people whose organisation signs in only
+    through its identity provider there, with a sentence rather than "wrong password"."""
+
+    def clean(self) -> dict[str, Any]:
+        email = str(self.data.get("login", "")).strip()
+        provider = IdentityProvider.objects.for_email(email) if "@" in email else None
+        if provider is not None and provider.sso_only:
+            person = Person.objects.filter(email__iexact=email).first()
+            if person is None or not provider.allows_password_for(person):
+                raise forms.ValidationError(
+                    f"{provider.organisation.name} signs in through {provider.display_name}, "
+                    "not with a password. Use “Sign in with your organisation's identity "
+                    "provider” below."
+                )
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned
