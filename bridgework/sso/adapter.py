@@ -135,7 +135,9 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
             return
         sociallogin.connect(request, person)
 
-    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> Any:
+    def populate_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
+    ) -> Any:
         user = super().populate_user(request, sociallogin, data)
         name = data.get("name") or " ".join(
             part for part in (data.get("first_name"), data.get("last_name")) if part
@@ -160,24 +162,32 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
         identity_provider = _identity_provider(slug)
         name = identity_provider.display_name if identity_provider else "Your identity provider"
         if error == AuthError.CANCELLED:
-            reason, message = "cancelled at the identity provider", (
-                f"You cancelled signing in at {name}. Start again when you are ready."
+            reason, message = (
+                "cancelled at the identity provider",
+                (f"You cancelled signing in at {name}. Start again when you are ready."),
             )
         elif exception is None and "state" not in (extra_context or {}):
-            reason, message = "state missing or already used", (
-                "This sign-in had expired or was already used. Please start again."
+            reason, message = (
+                "state missing or already used",
+                ("This sign-in had expired or was already used. Please start again."),
             )
         elif isinstance(exception, IdTokenRefused):
-            reason, message = exception.reason, (
-                f"We could not verify the sign-in {name} sent, so you are not signed in. "
-                "Try again; if it keeps happening, ask your program admin to check the "
-                "connection."
+            reason, message = (
+                exception.reason,
+                (
+                    f"We could not verify the sign-in {name} sent, so you are not signed in. "
+                    "Try again; if it keeps happening, ask your program admin to check the "
+                    "connection."
+                ),
             )
         else:
             detail = type(exception).__name__ if exception else str(error)
-            reason, message = f"sign-in failed ({detail})", (
-                f"Signing in through {name} did not work, so you are not signed in. Try "
-                "again; if it keeps happening, ask your program admin to check the connection."
+            reason, message = (
+                f"sign-in failed ({detail})",
+                (
+                    f"Signing in through {name} did not work, so you are not signed in. Try "
+                    "again; if it keeps happening, ask your program admin to check the connection."
+                ),
             )
         logger.warning(
             "sso: sign-in refused for organisation %s: %s",

@@ -12,6 +12,8 @@ from .models import IdentityProvider
 
 def password_refused(person: Person) -> bool:
     """Whether the person's organisation has turned passwords off for them."""
+    if person.organisation_id is None:
+        return False
     provider = IdentityProvider.objects.filter(organisation_id=person.organisation_id).first()
     return provider is not None and not provider.allows_password_for(person)
 

@@ -13,6 +13,11 @@ from .models import IdentityProvider, Protocol
 MAX_METADATA_CHARACTERS = 200_000
 
 
+class AdminChoiceField(SafeModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.chosen_name} ({obj.email})"
+
+
 class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
     """The Sign-in settings. The client secret is write-only: the page says whether one is
     set and never shows it back."""
@@ -24,7 +29,7 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    break_glass_admin = SafeModelChoiceField(
+    break_glass_admin = AdminChoiceField(
         queryset=Person.objects.none(),
         required=False,
         label="Break-glass program admin",
@@ -66,7 +71,6 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         field = self.fields["break_glass_admin"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = admins
-        field.label_from_instance = lambda person: f"{person.chosen_name} ({person.email})"
         secret = self.fields["client_secret"]
         secret.help_text = (
             "A secret is set. Type a new one to replace it; leave empty to keep it."
@@ -90,11 +94,14 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
                 self.add_error("oidc_client_id", "Give the client ID.")
             if not data.get("client_secret") and not self.instance.has_oidc_secret:
                 self.add_error("client_secret", "Give the client secret.")
-        elif protocol == Protocol.SAML:
-            if not data.get("saml_metadata_url") and not data.get("saml_metadata_xml"):
-                self.add_error(
-                    "saml_metadata_url", "Give the metadata address or paste the metadata XML."
-                )
+        elif (
+            protocol == Protocol.SAML
+            and not data.get("saml_metadata_url")
+            and not data.get("saml_metadata_xml")
+        ):
+            self.add_error(
+                "saml_metadata_url", "Give the metadata address or paste the metadata XML."
+            )
         if data.get("sso_only") and not data.get("break_glass_admin"):
             self.add_error(
                 "break_glass_admin",

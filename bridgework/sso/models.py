@@ -41,9 +41,7 @@ class IdentityProvider(models.Model):
         max_length=60,
         help_text="People see “Sign in with …” followed by this, such as Okta or Entra ID.",
     )
-    oidc_server_url = models.URLField(
-        "issuer or discovery address", max_length=300, blank=True
-    )
+    oidc_server_url = models.URLField("issuer or discovery address", max_length=300, blank=True)
     oidc_client_id = models.CharField("client ID", max_length=200, blank=True)
     oidc_secret_sealed = models.BinaryField(default=b"", editable=False)
     oidc_secret_key_id = models.CharField(max_length=16, blank=True, editable=False)

@@ -16,12 +16,11 @@ from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
 from jwt import get_unverified_header
 from jwt.exceptions import PyJWTError
-
-from allauth.utils import build_absolute_uri
 
 PROVIDER_ID = "organisation_oidc"
 KEPT_CLAIMS = ("iss", "sub", "email", "name")

@@ -67,9 +67,9 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
                 reason="account inactive or in another organisation",
             )
         return person
-    invitation = Invitation.objects.pending().filter(
-        organisation=organisation, email__iexact=email
-    ).first()
+    invitation = (
+        Invitation.objects.pending().filter(organisation=organisation, email__iexact=email).first()
+    )
     if invitation is None and not provider.just_in_time:
         raise SignInRefused(
             message=f"{organisation.name} has not invited you to Bridgework yet. Ask your "
@@ -79,7 +79,8 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
     person = accounts_services.create_person(
         organisation=organisation,
         email=email,
-        chosen_name=(invitation.chosen_name if invitation else "") or vouched.name[:80]
+        chosen_name=(invitation.chosen_name if invitation else "")
+        or vouched.name[:80]
         or email.partition("@")[0][:80],
         password=None,
         roles=set(invitation.roles if invitation else []) or {Role.PARTICIPANT},

@@ -58,7 +58,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def find_provider(request: HttpRequest) -> HttpResponse:
     """Type your work address, continue with your organisation's identity provider."""
-    form = FindProviderForm(request.POST or None)
+    form = FindProviderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         provider = IdentityProvider.objects.for_email(form.cleaned_data["email"])
         if provider is not None:
@@ -88,7 +88,9 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     )
 
 
-def _oidc_view(view_class: type[OAuth2View], request: HttpRequest, provider_id: str) -> HttpResponse:
+def _oidc_view(
+    view_class: type[OAuth2View], request: HttpRequest, provider_id: str
+) -> HttpResponse:
     try:
         response: HttpResponse = view_class.adapter_view(
             OrganisationOIDCAdapter(request, provider_id)

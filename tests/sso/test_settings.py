@@ -13,7 +13,7 @@ from django.urls import reverse
 from bridgework.accounts.models import Organisation, Person, SettingsChange
 from bridgework.sso.models import IdentityProvider
 
-from .conftest import PASSWORD, client_for
+from ..conftest import PASSWORD, client_for
 
 URL = reverse("sso_settings")
 SECRET = "s3cret-value-from-the-provider"
@@ -126,7 +126,9 @@ def test_with_sso_only_a_password_no_longer_signs_anyone_in(
     sso_only: IdentityProvider, participant: Person
 ) -> None:
     client = Client()
-    answer = client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    answer = client.post(
+        reverse("account_login"), {"login": participant.email, "password": PASSWORD}
+    )
     assert answer.status_code == 200
     assert "Acme signs in through Okta, not with a password." in answer.content.decode()
     assert "_auth_user_id" not in client.session
@@ -145,5 +147,7 @@ def test_the_break_glass_admin_keeps_their_password(
     assert client.session["_auth_user_id"] == str(program_admin.pk)
 
 
-def test_other_organisations_keep_their_passwords(sso_only: IdentityProvider, stranger: Person) -> None:
+def test_other_organisations_keep_their_passwords(
+    sso_only: IdentityProvider, stranger: Person
+) -> None:
     assert password_signs_in(stranger) == stranger

@@ -3,10 +3,8 @@ a sign-in walked through its redirects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 from django.test import Client
 
@@ -16,22 +14,6 @@ from bridgework.sso.models import IdentityProvider, Protocol
 from .oidc_provider import OIDCProvider, Someone
 
 CALLBACK = "http://testserver/sso/oidc/acme/login/callback/"
-
-
-@pytest.fixture(scope="module")
-def oidc_provider() -> Iterator[OIDCProvider]:
-    provider = OIDCProvider().start()
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def idp(oidc_provider: OIDCProvider) -> Iterator[OIDCProvider]:
-    """The provider with its misbehaviour switches reset after each test."""
-    yield oidc_provider
-    oidc_provider.sign_with_unpublished_key = False
-    oidc_provider.audience = oidc_provider.issuer_claim = oidc_provider.nonce_claim = None
-    oidc_provider.expired = False
 
 
 def connect_oidc(
@@ -58,7 +40,7 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def sign_in_through(client: Client, idp: OIDCProvider, someone: Someone, slug: str = "acme"):  # type: ignore[no-untyped-def]
+def sign_in_through(client: Client, idp: OIDCProvider, someone: Someone, slug: str = "acme"):
     """Press "Sign in with …", let the provider sign `someone` in, follow it back."""
     idp.next_person = someone
     start = client.post(f"/sso/oidc/{slug}/login/")

@@ -11,14 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from .oidc_provider import OIDCProvider, Someone
-from .sso_support import (  # noqa: F401
-    CALLBACK,
-    connect_oidc,
-    idp,
-    oidc_provider,
-    path_of,
-    sign_in_through,
-)
+from .support import connect_oidc, path_of, sign_in_through
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +19,12 @@ PAT = Someone(email="pat@acme.test", name="Pat")
 
 
 @pytest.fixture
-def connected(organisation, participant, idp):  # type: ignore[no-untyped-def]
+def connected(organisation, participant, idp):
     provider = connect_oidc(organisation, idp)
     return provider
 
 
-def assert_refused(answer, client: Client, caplog: pytest.LogCaptureFixture, reason: str) -> None:  # type: ignore[no-untyped-def]
+def assert_refused(answer, client: Client, caplog: pytest.LogCaptureFixture, reason: str) -> None:
     assert answer.status_code == 400, answer.content[:500]
     assert b"you are not signed in" in answer.content.lower()
     assert SESSION_KEY not in client.session

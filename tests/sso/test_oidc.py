@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from bridgework.accounts.models import Invitation, Organisation, Person, Role
+from bridgework.accounts.models import Invitation, Person, Role
 from bridgework.sso.models import IdentityProvider
 
 from .oidc_provider import Someone
-from .sso_support import connect_oidc, idp, oidc_provider, sign_in_through  # noqa: F401
+from .support import connect_oidc, sign_in_through
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,11 @@ def test_only_name_and_email_are_kept_from_the_provider(organisation, participan
     kept = account.extra_data["id_token"]
     assert set(kept) <= {"iss", "sub", "email", "name"}
     assert "groups" not in str(account.extra_data)
-    assert not participant.groupmembership_set.exists() if hasattr(participant, "groupmembership_set") else True
+    assert (
+        not participant.groupmembership_set.exists()
+        if hasattr(participant, "groupmembership_set")
+        else True
+    )
 
 
 def test_an_invited_person_joins_on_first_sign_in_with_the_invited_roles(

@@ -20,7 +20,7 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from joserfc.jwk import RSAKey
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -195,23 +195,28 @@ class OIDCProvider:
                 return claims
 
             def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
-                claims: dict[str, Any] = super().get_authorization_code_claims(
-                    authorization_code
-                )
+                claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
                 if provider.nonce_claim is not None:
                     claims["nonce"] = provider.nonce_claim
                 return claims
 
             def generate_user_info(self, user: Someone, scope: str) -> UserInfo:
-                return UserInfo(sub=user.sub, name=user.name, email=user.email,
-                                email_verified=True, groups=list(user.groups))
+                return UserInfo(
+                    sub=user.sub,
+                    name=user.name,
+                    email=user.email,
+                    email_verified=True,
+                    groups=list(user.groups),
+                )
 
         server = AuthorizationServer(
             app,
             query_client=lambda client_id: provider.clients.get(client_id),
             save_token=lambda token, req: None,
         )
-        server.register_grant(CodeGrant, [IdToken(require_nonce=True), CodeChallenge(required=True)])
+        server.register_grant(
+            CodeGrant, [IdToken(require_nonce=True), CodeChallenge(required=True)]
+        )
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> Any:
@@ -241,4 +246,3 @@ class OIDCProvider:
             return server.create_token_response()
 
         return app
-
