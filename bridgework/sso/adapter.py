@@ -166,6 +166,16 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                 "cancelled at the identity provider",
                 (f"You cancelled signing in at {name}. Start again when you are ready."),
             )
+        elif "saml_errors" in (extra_context or {}):
+            detail = str(extra_context.get("saml_last_error_reason") or "")[:160]
+            reason, message = (
+                f"SAML response refused: {detail}",
+                (
+                    f"We could not verify the sign-in {name} sent, so you are not signed in. "
+                    "Try again; if it keeps happening, ask your program admin to check the "
+                    "connection."
+                ),
+            )
         elif exception is None and "state" not in (extra_context or {}):
             reason, message = (
                 "state missing or already used",
