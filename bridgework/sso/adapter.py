@@ -75,6 +75,13 @@ def _identity_provider(slug: str) -> IdentityProvider | None:
     )
 
 
+def _unverified(name: str) -> str:
+    return (
+        f"We could not verify the sign-in {name} sent, so you are not signed in. Try again; "
+        "if it keeps happening, ask your program admin to check the connection."
+    )
+
+
 class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # People come in through `pre_social_login` or not at all.
@@ -170,11 +177,7 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
             detail = str(extra_context.get("saml_last_error_reason") or "")[:160]
             reason, message = (
                 f"SAML response refused: {detail}",
-                (
-                    f"We could not verify the sign-in {name} sent, so you are not signed in. "
-                    "Try again; if it keeps happening, ask your program admin to check the "
-                    "connection."
-                ),
+                _unverified(name),
             )
         elif exception is None and "state" not in (extra_context or {}):
             reason, message = (
@@ -184,11 +187,7 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
         elif isinstance(exception, IdTokenRefused):
             reason, message = (
                 exception.reason,
-                (
-                    f"We could not verify the sign-in {name} sent, so you are not signed in. "
-                    "Try again; if it keeps happening, ask your program admin to check the "
-                    "connection."
-                ),
+                _unverified(name),
             )
         else:
             detail = type(exception).__name__ if exception else str(error)
