@@ -9,6 +9,7 @@ from bridgework.accounts.fields import SafeModelChoiceField
 from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
+from .saml import sign_in_address_in
 
 MAX_METADATA_CHARACTERS = 200_000
 
@@ -82,6 +83,11 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         xml: str = self.cleaned_data["saml_metadata_xml"].strip()
         if len(xml) > MAX_METADATA_CHARACTERS:
             raise forms.ValidationError("That metadata is too long to be an IdP's metadata.")
+        if xml and not sign_in_address_in(xml):
+            raise forms.ValidationError(
+                "We cannot read an identity provider's entity ID, certificate and sign-in "
+                "address in that XML. Paste the IdP metadata file as your provider gives it."
+            )
         return xml
 
     def clean(self) -> dict[str, Any]:

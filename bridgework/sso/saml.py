@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-from .models import IdentityProvider, SeenAssertion
+from .models import IdentityProvider, Protocol, SeenAssertion
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +52,30 @@ def _idp_from_xml(xml: str) -> dict[str, Any]:
     parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)["idp"]
     return {
         "entity_id": parsed["entityId"],
-        "x509cert": parsed.get("x509cert", ""),
+        # An IdP rolling over its certificate lists several; the first signing one is used.
+        "x509cert": parsed.get("x509cert")
+        or (parsed.get("x509certMulti", {}).get("signing") or [""])[0],
         "sso_url": parsed["singleSignOnService"]["url"],
     }
+
+
+def sign_in_address(provider: IdentityProvider) -> str:
+    """Where the browser is sent to sign in: the OpenID Connect issuer, or the IdP's single
+    sign-on address (its metadata address when the metadata is fetched, not pasted)."""
+    if provider.protocol != Protocol.SAML:
+        return provider.oidc_server_url
+    if provider.saml_metadata_xml:
+        return sign_in_address_in(provider.saml_metadata_xml)
+    return provider.saml_metadata_url
+
+
+def sign_in_address_in(xml: str) -> str:
+    """The single sign-on address in IdP metadata; empty when the XML is not such metadata."""
+    try:
+        idp = _idp_from_xml(xml)
+    except Exception:  # python3-saml raises many kinds on bad XML; all mean "unreadable"
+        return ""
+    return str(idp["sso_url"]) if idp["entity_id"] and idp["x509cert"] else ""
 
 
 def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> dict[str, Any]:

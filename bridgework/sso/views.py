@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2CallbackView,
     OAuth2LoginView,
     OAuth2View,
 )
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +23,7 @@ from .adapter import login_url
 from .forms import FindProviderForm, IdentityProviderForm
 from .models import IdentityProvider
 from .provider import OrganisationOIDCAdapter
+from .saml import sign_in_address
 
 admin_required = role_required(Role.PROGRAM_ADMIN)
 
@@ -81,11 +85,22 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     )
     if provider is None:
         raise Http404("No identity provider here.")
-    return render(
+    response = render(
         request,
         "sso/start.html",
         {"identity_provider": provider, "login_url": login_url(provider)},
     )
+    # The button posts to us and we redirect to the provider; browsers hold that redirect
+    # to the page's form-action too, so this one page also names the provider's origin.
+    origin = _origin(sign_in_address(provider))
+    form_action = [*settings.SECURE_CSP.get("form-action", []), *([origin] if origin else [])]
+    response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
 
 
 def _oidc_view(
