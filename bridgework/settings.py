@@ -288,7 +288,9 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 ACCOUNT_FORMS = {"login": "bridgework.sso.forms.LoginForm"}
-SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "bridgework.sso.saml.OrganisationSAMLProvider"}}
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {"provider_class": "bridgework.sso.saml.OrganisationSAMLProvider"}
+}
 ACCOUNT_PREVENT_ENUMERATION = True
 
 # Login throttling: five failures lock that account from that address for 15 minutes.
