@@ -11,7 +11,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/bridgework
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint types migrations-check deploy-check test-sqlite test-postgres browser-deps ci clean
+.PHONY: run test install lint types migrations-check deploy-check test-sqlite test-postgres browser-deps system-deps ci clean
 
 run: install
 	$(BIN)/bridgework serve --demo
@@ -26,8 +26,24 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-install: $(UV)
+install: $(UV) system-deps
 	@$(UV) sync --locked --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+
+# SAML sign-in verifies XML signatures with xmlsec: the python3-saml package builds against
+# libxmlsec1 (found through pkg-config), and the SAML identity provider the tests run calls
+# the xmlsec1 program.
+SYSTEM_PACKAGES := libxmlsec1-dev pkg-config xmlsec1
+
+system-deps:
+	@if ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing $(SYSTEM_PACKAGES) for SAML sign-in..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else \
+			echo "SAML sign-in needs $(SYSTEM_PACKAGES): run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' first."; \
+			exit 1; \
+		fi; \
+	fi
 
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \

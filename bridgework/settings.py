@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "bridgework.operations",
     "bridgework.security",
     "bridgework.provisioning",
+    "bridgework.sso",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -150,6 +151,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
     "axes",
 ]
 
@@ -260,6 +263,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "bridgework.sso.backends.SsoOnlyPasswordGate",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -284,6 +288,16 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
 if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
     raise ImproperlyConfigured("BRIDGEWORK_EMAIL_VERIFICATION must be mandatory, optional or none.")
 ACCOUNT_SESSION_REMEMBER = None
+# Organisations' identity providers (bridgework/sso): apps come from our own table, the
+# provider has already verified the address, and no token is kept after sign-in.
+SOCIALACCOUNT_ADAPTER = "bridgework.sso.adapter.OrganisationSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+ACCOUNT_FORMS = {"login": "bridgework.sso.forms.LoginForm"}
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {"provider_class": "bridgework.sso.saml.OrganisationSAMLProvider"}
+}
 ACCOUNT_PREVENT_ENUMERATION = True
 
 # Login throttling: five failures lock that account from that address for 15 minutes.

@@ -5,6 +5,7 @@ from bridgework.accounts import views as accounts
 from bridgework.curriculum import views as curriculum
 from bridgework.front import views as front
 from bridgework.practice import views as practice
+from bridgework.sso import views as sso
 
 admin.site.site_header = "Bridgework operator admin"
 admin.site.site_title = "Bridgework operator admin"
@@ -31,6 +32,7 @@ urlpatterns = [
     ),
     path("people/", accounts.people, name="people"),
     path("settings/", accounts.organisation_settings, name="organisation_settings"),
+    path("settings/sign-in/", sso.sso_settings, name="sso_settings"),
     path("people/invite", accounts.invite, name="invite"),
     path("people/import", accounts.import_csv, name="import_csv"),
     path(
@@ -104,6 +106,8 @@ urlpatterns = [
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("", include("bridgework.security.urls")),
     path("accounts/", include("allauth.account.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.saml.urls")),
+    path("sso/", include("bridgework.sso.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -38,6 +38,7 @@ from bridgework.practice.reminders import check_in_token
 from bridgework.provisioning.models import ProvisioningToken
 from bridgework.reflection import services as reflection_services
 from bridgework.resources.models import Resource
+from bridgework.sso.models import IdentityProvider
 
 from .conftest import POSITIONS, Cast, curriculum_sample
 
@@ -384,6 +385,22 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "ask_withdraw": {"GET": NOT_ALLOWED, "POST": space_facilitators(302)},
     # Invitation links work for anyone holding the token; signed-in people too.
     "accept_invitation": {"GET": everyone(200), "POST": everyone(200)},
+    # Signing in through an organisation's identity provider (bridgework/sso). The sample
+    # organisation has one; the sample provider address names none, so it is a 404.
+    "sso_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    "sso_find": {"GET": everyone(200), "POST": everyone(400)},
+    "sso_start": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "organisation_oidc_login": {"GET": NOT_ALLOWED, "POST": everyone(404)},
+    "organisation_oidc_callback": {"GET": everyone(404), "POST": NOT_ALLOWED},
+    "socialaccount_login_cancelled": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "socialaccount_login_error": {"GET": everyone(401), "POST": NOT_ALLOWED},
+    "saml_login": {"GET": everyone(404), "POST": everyone(404)},
+    # The assertion consumer keeps what was posted and redirects to finish_acs, which
+    # looks the organisation up.
+    "saml_acs": {"GET": everyone(302), "POST": everyone(302)},
+    "saml_finish_acs": {"GET": everyone(404), "POST": everyone(404)},
+    "saml_sls": {"GET": everyone(404), "POST": everyone(404)},
+    "saml_metadata": {"GET": everyone(404), "POST": everyone(404)},
     # django-allauth
     "account_login": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
     "account_logout": {
@@ -651,6 +668,23 @@ def insights_objects(cast: Cast, cohort_id: str) -> dict[str, str]:
     return {"pulse_id": str(pulse.pk)}
 
 
+def sso_objects(cast: Cast) -> dict[str, str]:
+    """The sample organisation signs in through an OpenID Connect provider."""
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    IdentityProvider.objects.create(
+        organisation=organisation,
+        display_name="Acme Login",
+        oidc_server_url="https://login.acme.invalid",
+        oidc_client_id="bridgework",
+    )
+    return {
+        "organisation_slug": organisation.slug,
+        "provider_id": "nowhere",
+        "organization_slug": "nowhere",
+    }
+
+
 @pytest.fixture
 def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dict[str, str]:
     invitation, token = pending_invitation
@@ -705,6 +739,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "token_id": str(provisioning_token.pk),
         "organisation_slug": group.organisation.slug,
         "path": "Users",
+        **sso_objects(cast),
     }
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SsoConfig(AppConfig):
+    name = "bridgework.sso"
+    label = "sso"
+    verbose_name = "Sign-in with an identity provider"
+
+    def ready(self) -> None:
+        from bridgework.accounts import settings_sections
+
+        settings_sections.register(label="Sign-in", url_name="sso_settings", order=10)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from bridgework.accounts.models import Person
+
+from .models import IdentityProvider
+
+
+def password_refused(person: Person) -> bool:
+    """Whether the person's organisation has turned passwords off for them."""
+    if person.organisation_id is None:
+        return False
+    provider = IdentityProvider.objects.filter(organisation_id=person.organisation_id).first()
+    return provider is not None and not provider.allows_password_for(person)
+
+
+class SsoOnlyPasswordGate:
+    """Listed before the password backend: when an organisation signs in only through its
+    identity provider, a password stops working for everyone there but the break-glass
+    program admin. Raising PermissionDenied ends Django's authentication at once, so no
+    later backend checks the password. It has no `get_user`: it never signs anyone in, and
+    Django's test client picks the first backend that has one for `force_login`."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        email = credentials.get("email") or credentials.get("username")
+        if not email or not credentials.get("password"):
+            return None
+        person = Person.objects.filter(email__iexact=str(email)).first()
+        if person is not None and password_refused(person):
+            raise PermissionDenied("This organisation signs in through its identity provider.")
+        return None

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account import forms as allauth_forms
+from django import forms
+
+from bridgework.accounts.fields import SafeModelChoiceField
+from bridgework.accounts.models import Organisation, Person, Role
+
+from .models import IdentityProvider, Protocol
+from .saml import sign_in_address_in
+
+MAX_METADATA_CHARACTERS = 200_000
+
+
+class AdminChoiceField(SafeModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.chosen_name} ({obj.email})"
+
+
+class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
+    """The Sign-in settings. The client secret is write-only: the page says whether one is
+    set and never shows it back."""
+
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    break_glass_admin = AdminChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Break-glass program admin",
+        help_text="Keeps a password when sign-in is only through the identity provider, so "
+        "someone can still get in if it is down or misconfigured.",
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "protocol",
+            "display_name",
+            "oidc_server_url",
+            "oidc_client_id",
+            "saml_metadata_url",
+            "saml_metadata_xml",
+            "just_in_time",
+            "sso_only",
+            "break_glass_admin",
+        ]
+        widgets = {
+            "protocol": forms.RadioSelect,
+            "saml_metadata_xml": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        }
+        labels = {"protocol": "Protocol"}
+        help_texts = {
+            "oidc_server_url": "The issuer, such as https://example.okta.com; we read its "
+            "/.well-known/openid-configuration.",
+            "saml_metadata_url": "Where the identity provider publishes its metadata. Or "
+            "paste the metadata XML below.",
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        admins = Person.objects.filter(
+            organisation=organisation, is_active=True, role_assignments__role=Role.PROGRAM_ADMIN
+        ).order_by("chosen_name", "pk")
+        field = self.fields["break_glass_admin"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = admins
+        secret = self.fields["client_secret"]
+        secret.help_text = (
+            "A secret is set. Type a new one to replace it; leave empty to keep it."
+            if self.instance.has_oidc_secret
+            else "Shown once by your identity provider when you created the application."
+        )
+
+    def clean_saml_metadata_xml(self) -> str:
+        xml: str = self.cleaned_data["saml_metadata_xml"].strip()
+        if len(xml) > MAX_METADATA_CHARACTERS:
+            raise forms.ValidationError("That metadata is too long to be an IdP's metadata.")
+        if xml and not sign_in_address_in(xml):
+            raise forms.ValidationError(
+                "We cannot read an identity provider's entity ID, certificate and sign-in "
+                "address in that XML. Paste the IdP metadata file as your provider gives it."
+            )
+        return xml
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        protocol = data.get("protocol")
+        if protocol == Protocol.OIDC:
+            if not data.get("oidc_server_url"):
+                self.add_error("oidc_server_url", "Give the issuer or discovery address.")
+            if not data.get("oidc_client_id"):
+                self.add_error("oidc_client_id", "Give the client ID.")
+            if not data.get("client_secret") and not self.instance.has_oidc_secret:
+                self.add_error("client_secret", "Give the client secret.")
+        elif (
+            protocol == Protocol.SAML
+            and not data.get("saml_metadata_url")
+            and not data.get("saml_metadata_xml")
+        ):
+            self.add_error(
+                "saml_metadata_url", "Give the metadata address or paste the metadata XML."
+            )
+        if data.get("sso_only") and not data.get("break_glass_admin"):
+            self.add_error(
+                "break_glass_admin",
+                "Choose a program admin who keeps a password before turning passwords off.",
+            )
+        if not self.organisation.email_domains:
+            raise forms.ValidationError(
+                "Add the organisation's e-mail domains in General first: sign-in through the "
+                "identity provider is offered, and allowed, only for addresses at them."
+            )
+        return data
+
+    def changed_settings(self) -> list[str]:
+        """The labels of the settings this save changes, for the audit (never their values)."""
+        changed = [
+            str(self.fields[name].label) for name in self.changed_data if name != "client_secret"
+        ]
+        if self.cleaned_data.get("client_secret"):
+            changed.append("Client secret")
+        return changed
+
+
+class FindProviderForm(forms.Form):
+    email = forms.EmailField(
+        label="Work e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form, which first sends people whose organisation signs in only
+    through its identity provider there, with a sentence rather than "wrong password"."""
+
+    def clean(self) -> dict[str, Any]:
+        email = str(self.data.get("login", "")).strip()
+        provider = IdentityProvider.objects.for_email(email) if "@" in email else None
+        if provider is not None and provider.sso_only:
+            person = Person.objects.filter(email__iexact=email).first()
+            if person is None or not provider.allows_password_for(person):
+                raise forms.ValidationError(
+                    f"{provider.organisation.name} signs in through {provider.display_name}, "
+                    "not with a password. Use “Sign in with your organisation's identity "
+                    "provider” below."
+                )
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned

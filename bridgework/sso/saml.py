@@ -1,0 +1,146 @@
+"""SAML 2.0 sign-in: allauth's SAML provider (python3-saml and xmlsec underneath) with the
+settings every organisation gets, and a provider class that keeps only name and e-mail
+and refuses an assertion it has already seen."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+from .models import IdentityProvider, Protocol, SeenAssertion
+
+logger = logging.getLogger(__name__)
+
+# Assertions must be signed, with no deprecated algorithm (SHA-1); strict mode checks the
+# audience, destination, issuer and validity times. IdP-initiated sign-in is refused: every
+# sign-in answers a request we made, so a captured response cannot start a session.
+ADVANCED = {
+    "strict": True,
+    "want_assertion_signed": True,
+    "reject_deprecated_algorithm": True,
+    "want_attribute_statement": False,
+    "reject_idp_initiated_sso": True,
+}
+# Only these attributes are read: the subject, the address and the name.
+ATTRIBUTE_MAPPING = {
+    "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id"],
+    "email": [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "email",
+    ],
+    "name": [
+        "urn:oid:2.16.840.1.113730.3.1.241",
+        "http://schemas.microsoft.com/identity/claims/displayname",
+        "displayName",
+        "name",
+    ],
+}
+# How long an assertion ID is remembered when the assertion names no end of validity.
+DEFAULT_ASSERTION_LIFETIME = timedelta(hours=1)
+
+
+def _idp_from_xml(xml: str) -> dict[str, Any]:
+    parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)["idp"]
+    return {
+        "entity_id": parsed["entityId"],
+        # An IdP rolling over its certificate lists several; the first signing one is used.
+        "x509cert": parsed.get("x509cert")
+        or (parsed.get("x509certMulti", {}).get("signing") or [""])[0],
+        "sso_url": parsed["singleSignOnService"]["url"],
+    }
+
+
+def sign_in_address(provider: IdentityProvider) -> str:
+    """Where the browser is sent to sign in: the OpenID Connect issuer, or the IdP's single
+    sign-on address (its metadata address when the metadata is fetched, not pasted)."""
+    if provider.protocol != Protocol.SAML:
+        return provider.oidc_server_url
+    if provider.saml_metadata_xml:
+        return sign_in_address_in(provider.saml_metadata_xml)
+    return provider.saml_metadata_url
+
+
+def sign_in_address_in(xml: str) -> str:
+    """The single sign-on address in IdP metadata; empty when the XML is not such metadata."""
+    try:
+        idp = _idp_from_xml(xml)
+    except Exception:  # python3-saml raises many kinds on bad XML; all mean "unreadable"
+        return ""
+    return str(idp["sso_url"]) if idp["entity_id"] and idp["x509cert"] else ""
+
+
+def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> dict[str, Any]:
+    if provider.saml_metadata_xml:
+        idp = _idp_from_xml(provider.saml_metadata_xml)
+    else:
+        idp = {"metadata_url": provider.saml_metadata_url, "entity_id": None}
+    return {
+        "idp": idp,
+        "advanced": dict(ADVANCED),
+        "attribute_mapping": ATTRIBUTE_MAPPING,
+        "use_nameid_for_email": False,
+    }
+
+
+def _remember_assertion(*, organisation_id: int, assertion_id: str, until: Any) -> bool:
+    """Record the assertion's ID; False when it was already used (a replay)."""
+    expires = (
+        datetime.fromtimestamp(until, tz=UTC)
+        if isinstance(until, int | float)
+        else timezone.now() + DEFAULT_ASSERTION_LIFETIME
+    )
+    SeenAssertion.objects.filter(
+        expires_at__lt=timezone.now() - DEFAULT_ASSERTION_LIFETIME
+    ).delete()
+    try:
+        with transaction.atomic():
+            SeenAssertion.objects.create(
+                organisation_id=organisation_id, assertion_id=assertion_id[:200], expires_at=expires
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+class OrganisationSAMLProvider(SAMLProvider):
+    def extract_extra_data(self, data: Any) -> dict[str, Any]:
+        # The directory may send groups and more; only the subject, address and name stay.
+        kept = self._extract(data)
+        return {key: kept[key] for key in ("uid", "email", "name") if key in kept}
+
+    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
+        from .adapter import refusal_page
+
+        identity_provider = (
+            IdentityProvider.objects.select_related("organisation")
+            .filter(organisation__slug=self.app.client_id)
+            .first()
+        )
+        assert identity_provider is not None
+        if not _remember_assertion(
+            organisation_id=identity_provider.organisation_id,
+            assertion_id=response.get_last_assertion_id() or "",
+            until=response.get_last_assertion_not_on_or_after(),
+        ):
+            logger.warning(
+                "sso: sign-in refused for organisation %s: SAML assertion replayed",
+                identity_provider.organisation_id,
+            )
+            raise ImmediateHttpResponse(
+                refusal_page(
+                    request,
+                    provider=identity_provider,
+                    message="This sign-in was already used. Please start again.",
+                    status=400,
+                )
+            )
+        return super().sociallogin_from_response(request, response)

@@ -1,0 +1,112 @@
+"""Who an identity provider's sign-in lets in, and the settings writes with their audit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from bridgework.accounts import services as accounts_services
+from bridgework.accounts.models import Invitation, Person, Role
+
+from .models import IdentityProvider
+
+logger = logging.getLogger(__name__)
+
+
+class SignInRefused(Exception):
+    """The identity provider vouched for someone Bridgework does not let in.
+
+    `message` is the sentence shown on the sign-in page; `reason` is the log line's (no
+    address, no token)."""
+
+    def __init__(self, *, message: str, reason: str) -> None:
+        super().__init__(reason)
+        self.message = message
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Vouched:
+    """What we take from the identity provider: an e-mail address and a name, nothing else."""
+
+    email: str
+    name: str
+
+
+def _domain(email: str) -> str:
+    return email.rpartition("@")[2].lower()
+
+
+@transaction.atomic
+def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Person:
+    """The person an identity provider's sign-in is for: someone already in the organisation,
+    someone invited, or (with just-in-time creation on) a new participant.
+    """
+    organisation = provider.organisation
+    email = vouched.email.strip().lower()
+    if not email or "@" not in email:
+        raise SignInRefused(
+            message=f"{provider.display_name} did not tell us your e-mail address, so we "
+            "cannot sign you in. Ask your program admin to release it to Bridgework.",
+            reason="no e-mail address in the sign-in",
+        )
+    if _domain(email) not in organisation.email_domains:
+        raise SignInRefused(
+            message=f"Your address at {_domain(email)[:80]} is not one of "
+            f"{organisation.name}'s e-mail domains, so it cannot sign in here.",
+            reason="e-mail domain outside the organisation's domains",
+        )
+    person = Person.objects.filter(email__iexact=email).first()
+    if person is not None:
+        if person.organisation_id != organisation.pk or not person.is_active:
+            raise SignInRefused(
+                message="This account cannot sign in here. Ask your program admin.",
+                reason="account inactive or in another organisation",
+            )
+        return person
+    invitation = (
+        Invitation.objects.pending().filter(organisation=organisation, email__iexact=email).first()
+    )
+    if invitation is None and not provider.just_in_time:
+        raise SignInRefused(
+            message=f"{organisation.name} has not invited you to Bridgework yet. Ask your "
+            "program admin for an invitation.",
+            reason="not invited and just-in-time creation is off",
+        )
+    person = accounts_services.create_person(
+        organisation=organisation,
+        email=email,
+        chosen_name=(invitation.chosen_name if invitation else "")
+        or vouched.name[:80]
+        or email.partition("@")[0][:80],
+        password=None,
+        roles=set(invitation.roles if invitation else []) or {Role.PARTICIPANT},
+    )
+    if invitation is not None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    logger.info(
+        "sso: person %s joined organisation %s on first sign-in (%s)",
+        person.pk,
+        organisation.pk,
+        "invited" if invitation else "just in time",
+    )
+    return person
+
+
+@transaction.atomic
+def save_identity_provider(
+    *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[str]
+) -> None:
+    """Save the Sign-in settings and audit each changed setting by name (never a value)."""
+    if new_secret:
+        provider.set_oidc_secret(new_secret)
+    provider.updated_at = timezone.now()
+    provider.save()
+    for setting in changed:
+        accounts_services.record_settings_change(
+            organisation=provider.organisation, actor=actor, setting=setting
+        )

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.views import (
+    OAuth2CallbackView,
+    OAuth2LoginView,
+    OAuth2View,
+)
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bridgework.accounts import settings_sections
+from bridgework.accounts.access import current_organisation, current_person, role_required
+from bridgework.accounts.models import Role
+
+from . import services
+from .adapter import login_url
+from .forms import FindProviderForm, IdentityProviderForm
+from .models import IdentityProvider
+from .provider import OrganisationOIDCAdapter
+from .saml import sign_in_address
+
+admin_required = role_required(Role.PROGRAM_ADMIN)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def sso_settings(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    provider = IdentityProvider.objects.filter(organisation=organisation).first()
+    form = IdentityProviderForm(
+        request.POST or None,
+        instance=provider or IdentityProvider(organisation=organisation),
+        organisation=organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_settings()
+        services.save_identity_provider(
+            provider=form.instance,
+            actor=current_person(request),
+            new_secret=form.cleaned_data["client_secret"],
+            changed=changed,
+        )
+        messages.success(request, "Sign-in settings saved." if changed else "Nothing had changed.")
+        return redirect("sso_settings")
+    return render(
+        request,
+        "sso/settings.html",
+        {
+            "form": form,
+            "identity_provider": provider,
+            "settings_sections": settings_sections.sections(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def find_provider(request: HttpRequest) -> HttpResponse:
+    """Type your work address, continue with your organisation's identity provider."""
+    form = FindProviderForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        provider = IdentityProvider.objects.for_email(form.cleaned_data["email"])
+        if provider is not None:
+            return redirect("sso_start", organisation_slug=provider.slug)
+        form.add_error(
+            "email",
+            "No organisation signs in through an identity provider at that address. Sign "
+            "in with your password instead.",
+        )
+    return render(request, "sso/find.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """The organisation's address: one button that goes to its identity provider."""
+    provider = (
+        IdentityProvider.objects.select_related("organisation")
+        .filter(organisation__slug=organisation_slug)
+        .first()
+    )
+    if provider is None:
+        raise Http404("No identity provider here.")
+    response = render(
+        request,
+        "sso/start.html",
+        {"identity_provider": provider, "login_url": login_url(provider)},
+    )
+    # The button posts to us and we redirect to the provider; browsers hold that redirect
+    # to the page's form-action too, so this one page also names the provider's origin.
+    origin = _origin(sign_in_address(provider))
+    form_action = [*settings.SECURE_CSP.get("form-action", []), *([origin] if origin else [])]
+    response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
+
+
+def _oidc_view(
+    view_class: type[OAuth2View], request: HttpRequest, provider_id: str
+) -> HttpResponse:
+    try:
+        response: HttpResponse = view_class.adapter_view(
+            OrganisationOIDCAdapter(request, provider_id)
+        )(request)
+    except SocialApp.DoesNotExist:
+        raise Http404("No identity provider here.") from None
+    return response
+
+
+@require_http_methods(["POST"])
+def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _oidc_view(OAuth2LoginView, request, provider_id)
+
+
+@require_http_methods(["GET"])
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _oidc_view(OAuth2CallbackView, request, provider_id)

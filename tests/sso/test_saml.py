@@ -1,0 +1,151 @@
+"""Signing in through an organisation's SAML 2.0 identity provider: pysaml2's IdP signs
+real responses; our side (allauth, python3-saml, xmlsec) verifies them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.sso.models import IdentityProvider, Protocol
+
+from .saml_idp import SamlIdP
+
+pytestmark = pytest.mark.django_db
+
+HOST = "bridgework.acme.test"
+ACS = "/accounts/saml/acme/acs/"
+
+
+@pytest.fixture
+def browser(settings) -> Client:
+    settings.ALLOWED_HOSTS = [HOST]
+    return Client(HTTP_HOST=HOST)
+
+
+def connect(tmp_path: Path, organisation: Organisation, browser: Client, **kwargs: str) -> SamlIdP:
+    """The admin pastes the IdP's metadata, then gives the IdP our SP metadata."""
+    organisation.email_domains = ["acme.test"]
+    organisation.save()
+    idp = SamlIdP(tmp_path, **kwargs)
+    IdentityProvider.objects.create(
+        organisation=organisation,
+        protocol=Protocol.SAML,
+        display_name="Acme SAML",
+        saml_metadata_xml=idp.metadata(),
+    )
+    sp_metadata = browser.get("/accounts/saml/acme/metadata/")
+    assert sp_metadata.status_code == 200, sp_metadata.content
+    idp.trust(sp_metadata.content.decode())
+    return idp
+
+
+def start(browser: Client) -> str:
+    answer = browser.post("/accounts/saml/acme/login/")
+    assert answer.status_code == 302, answer.content
+    assert answer["Location"].startswith(SamlIdP.SSO_URL)
+    return answer["Location"]
+
+
+def post_back(browser: Client, form: dict[str, str]):
+    kept = browser.post(ACS, form)
+    assert kept.status_code == 302
+    return browser.get(kept["Location"])
+
+
+def signed_in(browser: Client) -> bool:
+    return SESSION_KEY in browser.session
+
+
+def test_a_person_signs_in_with_a_signed_assertion(tmp_path, organisation, participant, browser):
+    idp = connect(tmp_path, organisation, browser)
+    form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
+    answer = post_back(browser, form)
+    assert answer.status_code == 302 and answer["Location"] == "/"
+    assert browser.session[SESSION_KEY] == str(participant.pk)
+    kept = participant.socialaccount_set.get().extra_data
+    assert set(kept) <= {"uid", "email", "name"}
+    assert "member" not in str(kept)
+
+
+def test_our_sp_metadata_names_the_assertion_consumer(tmp_path, organisation, browser):
+    connect(tmp_path, organisation, browser)
+    metadata = browser.get("/accounts/saml/acme/metadata/").content.decode()
+    assert f"http://{HOST}{ACS}" in metadata
+    assert 'WantAssertionsSigned="true"' in metadata
+
+
+def refused(answer, browser: Client, caplog, reason: str) -> None:
+    assert answer.status_code in {400, 403}, answer.content[:300]
+    assert b"not signed in" in answer.content.lower()
+    assert not signed_in(browser)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bridgework.sso")]
+    assert any(reason in line for line in lines), lines
+
+
+def test_a_response_signed_by_another_key_is_refused(
+    tmp_path, organisation, participant, browser, caplog
+):
+    connect(tmp_path, organisation, browser)
+    impostor = SamlIdP(tmp_path)  # same entity ID, its own key
+    impostor.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
+    form = impostor.answer(start(browser), email="pat@acme.test", name="Pat")
+    with caplog.at_level(logging.INFO):
+        answer = post_back(browser, form)
+    refused(answer, browser, caplog, "Signature validation failed")
+
+
+def test_an_unknown_issuer_is_refused(tmp_path, organisation, participant, browser, caplog):
+    connect(tmp_path, organisation, browser)
+    stranger = SamlIdP(tmp_path, entity_id="https://idp.elsewhere.test/saml")
+    stranger.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
+    form = stranger.answer(start(browser), email="pat@acme.test", name="Pat")
+    with caplog.at_level(logging.INFO):
+        answer = post_back(browser, form)
+    refused(answer, browser, caplog, "issuer")
+
+
+def test_the_wrong_audience_is_refused(tmp_path, organisation, participant, browser, caplog):
+    idp = connect(tmp_path, organisation, browser)
+    # The IdP also serves another application, at the same consumer address.
+    ours = browser.get("/accounts/saml/acme/metadata/").content.decode()
+    idp.trust(ours, ours.replace(f"http://{HOST}/accounts/saml/acme/metadata/", "https://other.sp"))
+    form = idp.answer(
+        start(browser), email="pat@acme.test", name="Pat", audience="https://other.sp"
+    )
+    with caplog.at_level(logging.INFO):
+        answer = post_back(browser, form)
+    refused(answer, browser, caplog, "audience")
+
+
+def test_an_expired_assertion_is_refused(tmp_path, organisation, participant, browser, caplog):
+    idp = connect(tmp_path, organisation, browser)
+    form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
+    with time_machine.travel(timedelta(hours=2), tick=True), caplog.at_level(logging.INFO):
+        answer = post_back(browser, form)
+    refused(answer, browser, caplog, "expired")
+
+
+def test_a_replayed_assertion_is_refused(tmp_path, organisation, participant, browser, caplog):
+    idp = connect(tmp_path, organisation, browser)
+    form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
+    assert post_back(browser, form).status_code == 302
+    again = Client(HTTP_HOST=HOST)
+    with caplog.at_level(logging.INFO):
+        answer = post_back(again, form)
+    refused(answer, again, caplog, "SAML assertion replayed")
+
+
+def test_an_address_outside_the_domains_is_refused(tmp_path, organisation, browser, caplog):
+    idp = connect(tmp_path, organisation, browser)
+    form = idp.answer(start(browser), email="eve@elsewhere.test", name="Eve")
+    with caplog.at_level(logging.INFO):
+        answer = post_back(browser, form)
+    refused(answer, browser, caplog, "domain outside")
+    assert not Person.objects.filter(email="eve@elsewhere.test").exists()

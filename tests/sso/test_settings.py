@@ -1,0 +1,153 @@
+"""The Sign-in settings page and "SSO only": program admins connect the organisation's
+identity provider; the client secret is sealed, never shown back, never audited by value;
+turning passwords off keeps one break-glass program admin's."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from bridgework.accounts.models import Organisation, Person, SettingsChange
+from bridgework.sso.models import IdentityProvider
+
+from ..conftest import PASSWORD, client_for
+
+URL = reverse("sso_settings")
+SECRET = "s3cret-value-from-the-provider"
+
+pytestmark = pytest.mark.django_db
+
+
+def oidc_form(**changes: str) -> dict[str, str]:
+    data = {
+        "protocol": "oidc",
+        "display_name": "Okta",
+        "oidc_server_url": "https://acme.okta.example",
+        "oidc_client_id": "0oa-bridgework",
+        "client_secret": SECRET,
+        "saml_metadata_url": "",
+        "saml_metadata_xml": "",
+        "break_glass_admin": "",
+    }
+    data.update(changes)
+    return data
+
+
+def password_signs_in(person: Person) -> Person | None:
+    request = RequestFactory().post("/accounts/login/")
+    found = authenticate(request, email=person.email, password=PASSWORD)
+    return found if isinstance(found, Person) else None
+
+
+@pytest.fixture
+def with_domains(organisation: Organisation) -> Organisation:
+    organisation.email_domains = ["acme.test"]
+    organisation.save()
+    return organisation
+
+
+def test_the_sign_in_section_is_listed_in_the_settings_navigation(program_admin: Person) -> None:
+    page = client_for(program_admin).get(reverse("organisation_settings"))
+    assert b'href="/settings/sign-in/"' in page.content
+
+
+def test_an_admin_connects_openid_connect_and_the_secret_is_sealed(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    answer = client.post(URL, oidc_form())
+    assert answer.status_code == 302
+    provider = IdentityProvider.objects.get(organisation=with_domains)
+    assert provider.oidc_secret() == SECRET
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT oidc_secret_sealed FROM sso_identityprovider")
+        (stored,) = cursor.fetchone()
+    assert SECRET.encode() not in bytes(stored)
+    page = client.get(URL)
+    assert SECRET.encode() not in page.content
+    assert b"A secret is set" in page.content
+    settings = set(SettingsChange.objects.values_list("setting", flat=True))
+    assert {"Client secret", "Client ID", "Name on the sign-in button"} <= settings
+    assert not SettingsChange.objects.filter(setting__contains=SECRET).exists()
+
+
+def test_an_empty_secret_keeps_the_one_set_and_audits_nothing_new(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    client.post(URL, oidc_form())
+    before = SettingsChange.objects.count()
+    client.post(URL, oidc_form(client_secret=""))
+    assert IdentityProvider.objects.get().oidc_secret() == SECRET
+    assert SettingsChange.objects.count() == before
+
+
+def test_missing_settings_are_explained_next_to_the_fields(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    answer = client_for(program_admin).post(
+        URL, oidc_form(oidc_client_id="", client_secret="", oidc_server_url="not a url")
+    )
+    assert answer.status_code == 200
+    assert b"Give the client ID." in answer.content
+    assert b"Give the client secret." in answer.content
+    assert not IdentityProvider.objects.exists()
+
+
+def test_domains_come_first(organisation: Organisation, program_admin: Person) -> None:
+    answer = client_for(program_admin).post(URL, oidc_form())
+    assert b"Add the organisation&#x27;s e-mail domains in General first" in answer.content
+    assert not IdentityProvider.objects.exists()
+
+
+def test_sso_only_needs_a_break_glass_program_admin(
+    with_domains: Organisation, program_admin: Person, participant: Person
+) -> None:
+    client = client_for(program_admin)
+    answer = client.post(URL, oidc_form(sso_only="on"))
+    assert b"Choose a program admin who keeps a password" in answer.content
+    answer = client.post(URL, oidc_form(sso_only="on", break_glass_admin=str(participant.pk)))
+    assert b"Select a valid choice" in answer.content
+    assert not IdentityProvider.objects.exists()
+
+
+@pytest.fixture
+def sso_only(with_domains: Organisation, program_admin: Person) -> IdentityProvider:
+    client_for(program_admin).post(
+        URL, oidc_form(sso_only="on", break_glass_admin=str(program_admin.pk))
+    )
+    return IdentityProvider.objects.get(sso_only=True)
+
+
+def test_with_sso_only_a_password_no_longer_signs_anyone_in(
+    sso_only: IdentityProvider, participant: Person
+) -> None:
+    client = Client()
+    answer = client.post(
+        reverse("account_login"), {"login": participant.email, "password": PASSWORD}
+    )
+    assert answer.status_code == 200
+    assert "Acme signs in through Okta, not with a password." in answer.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Whatever path a password takes, the authentication backends refuse it.
+    assert password_signs_in(participant) is None
+
+
+def test_the_break_glass_admin_keeps_their_password(
+    sso_only: IdentityProvider, program_admin: Person
+) -> None:
+    client = Client()
+    answer = client.post(
+        reverse("account_login"), {"login": program_admin.email, "password": PASSWORD}
+    )
+    assert answer.status_code == 302
+    assert client.session["_auth_user_id"] == str(program_admin.pk)
+
+
+def test_other_organisations_keep_their_passwords(
+    sso_only: IdentityProvider, stranger: Person
+) -> None:
+    assert password_signs_in(stranger) == stranger
