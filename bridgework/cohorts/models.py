@@ -226,6 +226,17 @@ class Membership(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "joined_at"}
         super().save(*args, **kwargs)
 
+    def decide(self, *, approve: bool) -> None:
+        """A facilitator answers a request to join: approved, it is a membership from now on;
+        declined, it is gone. A membership that is not a request stays as it is."""
+        if self.status != self.Status.REQUESTED:
+            return
+        if approve:
+            self.status, self.joined_at = self.Status.MEMBER, timezone.now()
+            self.save(update_fields=["status", "joined_at"])
+        else:
+            self.delete()
+
 
 class SessionQuerySet(models.QuerySet["Session"]):
     def for_person(self, person: Person) -> SessionQuerySet:

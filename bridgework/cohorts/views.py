@@ -280,7 +280,7 @@ def membership(
         services.remove_member(membership=row)
         messages.success(request, f"{name} is no longer in this cohort.")
     else:
-        services.decide_request(membership=row, approve=decision == "approve")
+        row.decide(approve=decision == "approve")
         messages.success(
             request,
             f"{name} is now a member." if decision == "approve" else f"Declined {name}'s request.",
