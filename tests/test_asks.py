@@ -449,7 +449,10 @@ def test_the_group_sees_an_aggregate_with_small_counts_hidden(
     ask = write_ask(spaces.protected, cast.group_member)
     published = publish(ask, cast.facilitator, spaces.allies)
     client = cast.client("group_member")
-    page = lambda: client.get(f"/community/asks/{ask.pk}/").content.decode()  # noqa: E731
+
+    def page() -> str:
+        return client.get(f"/community/asks/{ask.pk}/").content.decode()
+
     assert "No allies have taken this on yet." in page()
     people = allies(organisation, 12)
     for person in people[:1]:

@@ -115,7 +115,7 @@ def test_a_request_to_join_an_open_cohort_waits_for_a_facilitator(cast: Cast) ->
     request = services.request_to_join(cohort=cohort, person=cast.group_member)
     assert request.status == Membership.Status.REQUESTED
     assert cast.client("group_member").get(f"/cohorts/sessions/{session.pk}/").status_code == 404
-    services.decide_request(membership=request, approve=True)
+    request.decide(approve=True)
     assert cast.client("group_member").get(f"/cohorts/sessions/{session.pk}/").status_code == 200
 
 

@@ -33,7 +33,8 @@ def raw_intention(profile_id: int) -> str | None:
         cursor.execute("SELECT intention FROM accounts_privateprofile WHERE id = %s", [profile_id])
         row = cursor.fetchone()
     assert row is not None
-    return row[0]
+    value: str | None = row[0]
+    return value
 
 
 def write_raw_intention(profile_id: int, value: str) -> None:
@@ -44,7 +45,8 @@ def write_raw_intention(profile_id: int, value: str) -> None:
 
 
 def read_back(profile_id: int) -> str | None:
-    return PrivateProfile.objects.get(pk=profile_id).intention
+    intention: str | None = PrivateProfile.objects.get(pk=profile_id).intention
+    return intention
 
 
 def profile_of(person: Person) -> PrivateProfile:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Role
 from bridgework.insights import counts, releases, services
+from bridgework.insights.mechanism import Noise
 from bridgework.insights.models import (
     PrivacyBudget,
     Release,
@@ -114,13 +115,13 @@ def test_a_release_that_would_exceed_the_budget_is_refused(
     with at(MARCH.replace(day=10)):
         active_people(organisation, 6)
     # A mechanism that spends twice what it was given (a bug we must never ship) is caught.
-    original = releases.Noise.__post_init__
+    original = Noise.__post_init__
 
-    def overspend(self: releases.Noise) -> None:
+    def overspend(self: Noise) -> None:
         original(self)
         self.spent *= 2
 
-    monkeypatch.setattr(releases.Noise, "__post_init__", overspend)
+    monkeypatch.setattr(Noise, "__post_init__", overspend)
     with at(APRIL.replace(day=2)), pytest.raises(releases.ReleaseRefused, match="more than"):
         releases.release_month(organisation=organisation, month=MARCH)
     assert not Release.objects.exists()
@@ -318,8 +319,6 @@ def test_the_noise_has_the_declared_scale() -> None:
     scale, by the chi-square distribution of (n - 1)s²/σ². The test fails wrongly with
     probability 1e-6 (two-sided), and so does the mean's check."""
     from scipy import stats as scipy_stats
-
-    from bridgework.insights.mechanism import Noise
 
     noise = Noise(bound=1.0, rho=0.02)
     assert noise.scale == pytest.approx(1 / math.sqrt(0.04), rel=1e-6)

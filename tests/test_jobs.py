@@ -43,7 +43,7 @@ def at(moment: datetime) -> Any:
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
-def claimed_task(worker_id: str, *, earlier_workers: int = 0) -> DBTaskResult:
+def claimed_task(worker_id: str, *, earlier_workers: int = 0) -> DBTaskResult[..., Any]:
     plan_reminders.enqueue()
     task = DBTaskResult.objects.get()
     task.worker_ids = [f"earlier-{n}" for n in range(earlier_workers)]

@@ -119,7 +119,8 @@ def no_tables(database: Path) -> bool:
     if not database.exists():
         return True
     with contextlib.closing(sqlite3.connect(database)) as db:
-        return db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+        count: int = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+        return count == 0
 
 
 def ciphertexts(rows: dict[str, list[tuple[object, ...]]]) -> int:

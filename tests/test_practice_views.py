@@ -389,7 +389,7 @@ def test_someone_elses_commitment_is_not_found(
 ) -> None:
     commitment = private_practice
     if action == "resume":
-        services.pause(commitment=commitment)
+        commitment.pause()
     before = Commitment.objects.get(pk=commitment.pk)
     client = client_for(request.getfixturevalue(position))
 
@@ -643,8 +643,8 @@ def test_a_check_in_is_saved_with_an_encrypted_private_note(
     assert response.status_code == 302
     [check_in] = CheckIn.objects.filter(commitment=commitment)
     assert (check_in.outcome, check_in.note) == (outcome, NOTE)
-    assert check_in.period_start == services.current_period(
-        commitment, services.local_today(services.profile_for(participant))
+    assert check_in.period_start == commitment.period_on(
+        services.local_today(services.profile_for(participant))
     )
     assert_encrypted("practice_checkin", "note", check_in.pk, NOTE, "Thursday")
     dashboard = page(client, "/practice/")
@@ -965,7 +965,7 @@ def test_reminder_settings_refuse_an_unknown_hour(participant: Person) -> None:
 @pytest.fixture
 def link(participant: Person) -> tuple[Commitment, str]:
     commitment = new_commitment(participant)
-    period = services.current_period(commitment, commitment.started_on)
+    period = commitment.period_on(commitment.started_on)
     assert period is not None
     return commitment, f"/check-in/{reminders.check_in_token(commitment, period)}/"
 
@@ -976,7 +976,7 @@ def test_a_weekly_commitment_made_mid_week_checks_in_from_its_first_link(
     wednesday = A_MONDAY + timedelta(days=2)
     with at(wednesday):
         commitment = new_commitment(participant)
-        period = services.current_period(commitment, commitment.started_on)
+        period = commitment.period_on(commitment.started_on)
         # Its first week began on the Monday before it was made.
         assert (commitment.started_on, period) == (wednesday.date(), A_MONDAY.date())
         assert period is not None
@@ -1046,7 +1046,7 @@ def test_a_tampered_link_shows_the_expired_page(link: tuple[Commitment, str]) ->
     commitment, url = link
     token = url.split("/")[2]
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    period = services.current_period(commitment, commitment.started_on)
+    period = commitment.period_on(commitment.started_on)
     assert period is not None
     # The same content, signed for another purpose, or edited without the key.
     other_purpose = signing.dumps({"c": commitment.pk, "p": period.isoformat()}, salt="other")
@@ -1080,7 +1080,7 @@ def test_a_link_to_a_finished_commitment_has_expired(
     link: tuple[Commitment, str], participant: Person
 ) -> None:
     commitment, url = link
-    services.finish(commitment=commitment)
+    commitment.finish()
 
     expired_page(client_for(participant), url)
 

@@ -161,11 +161,11 @@ def test_next_week_brings_the_next_reminder(commitment: Commitment) -> None:
 
 
 def pause(commitment: Commitment) -> None:
-    services.pause(commitment=commitment)
+    commitment.pause()
 
 
 def finish(commitment: Commitment) -> None:
-    services.finish(commitment=commitment)
+    commitment.finish()
 
 
 def check_in(commitment: Commitment) -> None:
@@ -222,11 +222,11 @@ def test_a_once_commitment_gets_no_reminder(participant: Person) -> None:
 
 def test_a_paused_commitment_is_reminded_again_after_resuming(commitment: Commitment) -> None:
     with at(DUE):
-        services.pause(commitment=commitment)
+        commitment.pause()
         assert reminders.plan() == 0
     next_monday = DUE + timedelta(weeks=1)
     with at(next_monday):
-        services.resume(commitment=Commitment.objects.get(pk=commitment.pk))
+        Commitment.objects.get(pk=commitment.pk).resume()
         assert reminders.plan() == 1
 
     assert len(mail.outbox) == 1

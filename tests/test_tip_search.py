@@ -236,10 +236,10 @@ FILTERS: list[tuple[str, list[Any]]] = [
 
 def matches(tip: Tip, name: str, value: Any) -> bool:
     if name == "context":
-        return value in tip.context_list
+        return bool(value in tip.context_list)
     if name == "effort":
-        return tip.effort <= value
-    return getattr(tip, name) == value
+        return bool(tip.effort <= value)
+    return bool(getattr(tip, name) == value)
 
 
 def all_titles(client: Client, **params: Any) -> list[str]:

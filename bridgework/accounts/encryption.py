@@ -202,7 +202,9 @@ class _EncryptedMixin:
             return None
 
 
-class _EncryptedTextStorage(_EncryptedMixin, models.TextField):
+# No type arguments: left out, django-stubs types each subclass's values from its
+# `_pyi_private_*_type` and `null=True`; given (even as Any), they would replace both.
+class _EncryptedTextStorage(_EncryptedMixin, models.TextField):  # type: ignore[type-arg]
     """Stored as text; `owner` names the field whose person's data key encrypts it."""
 
     def __init__(self, *args: Any, owner: str = "person", **kwargs: Any) -> None:

@@ -281,7 +281,7 @@ class GroupInvitationQuerySet(models.QuerySet["GroupInvitation"]):
     def for_person(self, person: Person) -> GroupInvitationQuerySet:
         """The person's own unanswered invitations, in their organisation's groups."""
         return (
-            self.filter(person=person, group__organisation_id=person.organisation_id)
+            self.filter(person=person, group__organisation=person.organisation_id)
             .select_related("group")
             .order_by("created_at", "pk")
         )

@@ -6,7 +6,7 @@ from django.tasks import TaskContext, task
 
 
 @task(queue_name="default", takes_context=True)
-def deliver_invitation(context: TaskContext, invitation_id: int) -> bool:
+def deliver_invitation(context: TaskContext[..., bool], invitation_id: int) -> bool:
     """E-mail a pending invitation; returns False when it was withdrawn or used meanwhile."""
     from .services import queue_invitation
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import validate_email
+from django.db.models import Model, QuerySet
 
 from bridgework.accounts.forms import TimeZoneField
 from bridgework.accounts.models import Organisation, Person, Role
@@ -28,7 +29,7 @@ def _beyond_any_id(value: object) -> bool:
         return False  # not a number at all: the field says so itself
 
 
-class IdChoiceField(forms.ModelChoiceField):
+class IdChoiceField[M: Model](forms.ModelChoiceField[M]):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values and _beyond_any_id(value):
             raise forms.ValidationError(
@@ -37,7 +38,7 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+class IdMultipleChoiceField[M: Model](forms.ModelMultipleChoiceField[M]):
     def clean(self, value: Any) -> Any:
         for chosen in value if isinstance(value, list | tuple) else []:
             if _beyond_any_id(chosen):
@@ -49,21 +50,21 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class PersonChoiceField(IdMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PersonChoiceField(IdMultipleChoiceField[Person]):
+    def label_from_instance(self, obj: Person) -> str:
         return f"{obj.chosen_name} ({obj.email})"
 
 
-class NamedPersonChoiceField(IdMultipleChoiceField):
+class NamedPersonChoiceField(IdMultipleChoiceField[Person]):
     """For short lists (the facilitators): names only, as tick boxes."""
 
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.chosen_name)
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.chosen_name
 
 
-class PickedPeopleField(IdMultipleChoiceField):
+class PickedPeopleField(IdMultipleChoiceField[Person]):
     """People chosen with the search-and-tick picker (`cohorts/_people_picker.html`). The
     field only checks the chosen ids; it is never rendered as a list of choices, so a page
     never holds everyone in the organisation."""
@@ -71,8 +72,14 @@ class PickedPeopleField(IdMultipleChoiceField):
     widget = forms.MultipleHiddenInput
 
 
-def _people(organisation: Organisation) -> Any:
+def _people(organisation: Organisation) -> QuerySet[Person]:
     return Person.objects.in_organisation(organisation).filter(is_active=True)
+
+
+def _offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
+    """Let a choice field declared on the class choose from this organisation's rows."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = rows
 
 
 # A cohort meets at this local time unless the facilitator says otherwise: late afternoon in
@@ -129,12 +136,10 @@ class CohortForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["modules"].queryset = Module.objects.for_organisation(organisation)  # type: ignore[attr-defined]
+        _offer(self.fields["modules"], Module.objects.for_organisation(organisation))
         people = _people(organisation)
-        self.fields["facilitators"].queryset = people.filter(  # type: ignore[attr-defined]
-            role_assignments__role=Role.FACILITATOR
-        )
-        self.fields["members"].queryset = people  # type: ignore[attr-defined]
+        _offer(self.fields["facilitators"], people.filter(role_assignments__role=Role.FACILITATOR))
+        _offer(self.fields["members"], people)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -176,7 +181,7 @@ class CohortSettingsForm(forms.Form):
         # Someone who leads it without the facilitator role (a program admin who started it)
         # stays choosable, so saving the form does not quietly remove them.
         current = Person.objects.filter(facilitated_cohorts=cohort)
-        self.fields["facilitators"].queryset = (facilitators | current).distinct()  # type: ignore[attr-defined]
+        _offer(self.fields["facilitators"], (facilitators | current).distinct())
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -198,15 +203,15 @@ class EnrolForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        self.fields["people"].queryset = self.newcomers()  # type: ignore[attr-defined]
+        _offer(self.fields["people"], self.newcomers())
 
-    def members(self) -> Any:
+    def members(self) -> QuerySet[Person]:
         return Person.objects.filter(
             cohort_memberships__cohort=self.cohort,
             cohort_memberships__status=Membership.Status.MEMBER,
         )
 
-    def newcomers(self) -> Any:
+    def newcomers(self) -> QuerySet[Person]:
         """Who may still be added: active people of the organisation not yet members."""
         return _people(self.cohort.organisation).exclude(pk__in=self.members().values("pk"))
 
@@ -283,9 +288,7 @@ class SessionForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.for_organisation(  # type: ignore[attr-defined]
-            session.cohort.organisation
-        )
+        _offer(self.fields["module"], Module.objects.for_organisation(session.cohort.organisation))
 
 
 class RunItemForm(forms.Form):

@@ -11,12 +11,12 @@ import hashlib
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedTextField
@@ -26,6 +26,7 @@ from bridgework.lib import cadence
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+    from django_stubs_ext import WithAnnotations
 
 # Self check-in opens this long before a session starts and closes when it ends.
 CHECK_IN_EARLY = timedelta(minutes=15)
@@ -73,6 +74,18 @@ def led_by(person: Person) -> Q:
     return mine & Q(pk__in=facilitated.values("cohort_id"))
 
 
+class Listed(TypedDict):
+    """What the cohorts page shows of each cohort besides its own fields."""
+
+    member_count: int
+    next_start: datetime | None
+    next_zone: str | None
+    first_start: datetime | None
+    my_status: str
+    managed: bool
+    is_mine: bool
+
+
 class CohortQuerySet(models.QuerySet["Cohort"]):
     def in_organisation(self, organisation: Organisation) -> CohortQuerySet:
         return self.filter(organisation=organisation)
@@ -101,6 +114,46 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
 
     def managed_by(self, person: Person) -> CohortQuerySet:
         return self.filter(led_by(person))
+
+    def listed_for(self, person: Person) -> models.QuerySet[WithAnnotations[Cohort, Listed]]:
+        """The cohorts page: what `visible_to` gives, each with its figures, the person's own
+        cohorts first, then the ones they may ask to join."""
+        # Every figure is its own subquery on one cohort: joining memberships and sessions
+        # together multiplied their rows before counting. `.order_by()` keeps each model's
+        # own ordering (members by name) out of the subqueries.
+        sessions = Session.objects.filter(cohort=OuterRef("pk")).order_by("starts_at")
+        upcoming = sessions.filter(starts_at__gte=timezone.now())
+        members = Membership.objects.filter(cohort=OuterRef("pk")).order_by()
+        mine = Q(
+            pk__in=Membership.objects.filter(person=person, status=Membership.Status.MEMBER)
+            .order_by()
+            .values("cohort_id")
+        ) | Q(pk__in=self.model.objects.managed_by(person).order_by().values("pk"))
+        annotated = (
+            self.visible_to(person)
+            .annotate(
+                member_count=Coalesce(
+                    Subquery(
+                        members.filter(status=Membership.Status.MEMBER)
+                        .values("cohort")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                ),
+                next_start=Subquery(upcoming.values("starts_at")[:1]),
+                next_zone=Subquery(upcoming.values("time_zone")[:1]),
+                first_start=Subquery(sessions.values("starts_at")[:1]),
+                my_status=Coalesce(
+                    Subquery(members.filter(person=person).values("status")[:1]), Value("")
+                ),
+                managed=Exists(self.model.objects.managed_by(person).filter(pk=OuterRef("pk"))),
+                is_mine=ExpressionWrapper(mine, output_field=models.BooleanField()),
+            )
+            .order_by("-is_mine", "name", "pk")
+        )
+        # The plugin types annotations as Any; `Listed` says what each one holds.
+        return cast("models.QuerySet[WithAnnotations[Cohort, Listed]]", annotated)
 
 
 class Cohort(models.Model):
@@ -173,6 +226,17 @@ class Membership(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "joined_at"}
         super().save(*args, **kwargs)
 
+    def decide(self, *, approve: bool) -> None:
+        """A facilitator answers a request to join: approved, it is a membership from now on;
+        declined, it is gone. A membership that is not a request stays as it is."""
+        if self.status != self.Status.REQUESTED:
+            return
+        if approve:
+            self.status, self.joined_at = self.Status.MEMBER, timezone.now()
+            self.save(update_fields=["status", "joined_at"])
+        else:
+            self.delete()
+
 
 class SessionQuerySet(models.QuerySet["Session"]):
     def for_person(self, person: Person) -> SessionQuerySet:
@@ -185,7 +249,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
                 cohort__memberships__person=person,
                 cohort__memberships__status=Membership.Status.MEMBER,
             ),
-            cohort__organisation_id=person.organisation_id,
+            cohort__organisation=person.organisation_id,
         ).distinct()
 
 

@@ -216,16 +216,6 @@ def request_to_join(*, cohort: Cohort, person: Person) -> Membership:
     return membership
 
 
-def decide_request(*, membership: Membership, approve: bool) -> None:
-    if membership.status != Membership.Status.REQUESTED:
-        return
-    if approve:
-        membership.status, membership.joined_at = Membership.Status.MEMBER, timezone.now()
-        membership.save(update_fields=["status", "joined_at"])
-    else:
-        membership.delete()
-
-
 def remove_member(*, membership: Membership) -> None:
     membership.delete()
 

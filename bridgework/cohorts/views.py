@@ -1,22 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +32,11 @@ from .forms import (
 )
 from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session, may_lead
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from .models import Listed
+
 COHORTS_PER_PAGE = 20
 
 # --- access -------------------------------------------------------------------------------
@@ -57,7 +52,21 @@ def _cohort(request: HttpRequest, cohort_id: int, *, manage: bool = False) -> Co
     return cohort
 
 
+@dataclass(frozen=True)
+class Seat:
+    """Where the signed-in person sits in a session: running its cohort, a member, or both."""
+
+    managed: bool
+    member: bool
+
+
 def _session(request: HttpRequest, session_id: int, *, manage: bool = False) -> Session:
+    return _session_and_seat(request, session_id, manage=manage)[0]
+
+
+def _session_and_seat(
+    request: HttpRequest, session_id: int, *, manage: bool = False
+) -> tuple[Session, Seat]:
     """Sessions are for the cohort's members and the people who run it."""
     person = current_person(request)
     session = (
@@ -73,9 +82,7 @@ def _session(request: HttpRequest, session_id: int, *, manage: bool = False) -> 
     ).exists()
     if not managed and (manage or not member):
         raise Http404("No such session.")
-    session.managed = managed  # type: ignore[attr-defined]
-    session.member = member  # type: ignore[attr-defined]
-    return session
+    return session, Seat(managed=managed, member=member)
 
 
 def _item(session: Session, item_id: int) -> RunItem:
@@ -100,49 +107,18 @@ def _step(raw: str, count: int) -> int:
 @member_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    # Every figure is its own subquery on one cohort: joining memberships and sessions
-    # together multiplied their rows before counting. `.order_by()` keeps each model's own
-    # ordering (members by name) out of the subqueries.
-    sessions = Session.objects.filter(cohort=OuterRef("pk")).order_by("starts_at")
-    upcoming = sessions.filter(starts_at__gte=timezone.now())
-    members = Membership.objects.filter(cohort=OuterRef("pk")).order_by()
-    mine = Q(
-        pk__in=Membership.objects.filter(person=person, status=Membership.Status.MEMBER)
-        .order_by()
-        .values("cohort_id")
-    ) | Q(pk__in=Cohort.objects.managed_by(person).order_by().values("pk"))
-    listed = (
-        Cohort.objects.visible_to(person)
-        .annotate(
-            member_count=Coalesce(
-                Subquery(
-                    members.filter(status=Membership.Status.MEMBER)
-                    .values("cohort")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            next_start=Subquery(upcoming.values("starts_at")[:1]),
-            next_zone=Subquery(upcoming.values("time_zone")[:1]),
-            first_start=Subquery(sessions.values("starts_at")[:1]),
-            my_status=Coalesce(
-                Subquery(members.filter(person=person).values("status")[:1]), Value("")
-            ),
-            managed=Exists(Cohort.objects.managed_by(person).filter(pk=OuterRef("pk"))),
-            is_mine=ExpressionWrapper(mine, output_field=BooleanField()),
-        )
-        # Your own cohorts first, then the ones you may ask to join, a page at a time.
-        .order_by("-is_mine", "name", "pk")
+    page = Paginator(Cohort.objects.listed_for(person), COHORTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(listed, COHORTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Named, since the plugin loses the annotations' types through the paginator.
+    rows: list[WithAnnotations[Cohort, Listed]] = list(page)
     return render(
         request,
         "cohorts/list.html",
         {
             "page": page,
-            "mine": [cohort for cohort in page if cohort.is_mine],  # type: ignore[attr-defined]
-            "others": [cohort for cohort in page if not cohort.is_mine],  # type: ignore[attr-defined]
+            "mine": [cohort for cohort in rows if cohort.is_mine],
+            "others": [cohort for cohort in rows if not cohort.is_mine],
             "may_lead": may_lead(person),
         },
     )
@@ -309,7 +285,7 @@ def membership(
         services.remove_member(membership=row)
         messages.success(request, f"{name} is no longer in this cohort.")
     else:
-        services.decide_request(membership=row, approve=decision == "approve")
+        row.decide(approve=decision == "approve")
         messages.success(
             request,
             f"{name} is now a member." if decision == "approve" else f"Declined {name}'s request.",
@@ -357,24 +333,25 @@ def _total_minutes(items: list[RunItem]) -> int:
 @require_GET
 @member_required
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
-    found = _session(request, session_id)
+    found, seat = _session_and_seat(request, session_id)
     person = current_person(request)
     now = timezone.now()
     items = list(found.items.all())
     context: dict[str, Any] = {
         "session": found,
+        "seat": seat,
         "items": items,
         "total": _total_minutes(items),
-        "check_in_open": found.member and found.check_in_open(now),  # type: ignore[attr-defined]
+        "check_in_open": seat.member and found.check_in_open(now),
         "checked_in": Attendance.objects.filter(
             session=found, person=person, status=Attendance.Status.PRESENT
         ).exists(),
-        "pulse_open": found.member and found.pulse_open(now),  # type: ignore[attr-defined]
-        "pulse_later": found.member and found.pulse_not_yet_open(now),  # type: ignore[attr-defined]
+        "pulse_open": seat.member and found.pulse_open(now),
+        "pulse_later": seat.member and found.pulse_not_yet_open(now),
         "may_answer": person.pk in services.pulse_voters(found),
         "answered": services.has_answered(session=found, person=person),
     }
-    if found.managed:  # type: ignore[attr-defined]
+    if seat.managed:
         context["summary"] = services.pulse_summary(found, now=now)
         context["present"] = Attendance.objects.filter(
             session=found, status=Attendance.Status.PRESENT
@@ -628,9 +605,9 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required
 def pulse(request: HttpRequest, session_id: int) -> HttpResponse:
-    found = _session(request, session_id)
+    found, seat = _session_and_seat(request, session_id)
     person = current_person(request)
-    if not found.member or not found.pulse_open(timezone.now()):  # type: ignore[attr-defined]
+    if not seat.member or not found.pulse_open(timezone.now()):
         return render(request, "cohorts/pulse_closed.html", {"session": found}, status=404)
     if services.has_answered(session=found, person=person):
         return render(request, "cohorts/pulse_done.html", {"session": found})

@@ -3,7 +3,7 @@ person's progress and private answers."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypedDict, cast
 
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
@@ -15,8 +15,28 @@ from bridgework.accounts.models import Organisation, Person
 
 from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-class ActiveQuerySet[M: models.Model](models.QuerySet[M]):
+
+class Progress(TypedDict):
+    """What `with_progress` adds to each module: its lessons, and how many of them are done."""
+
+    lesson_count: int
+    done_count: int
+
+
+class Retirable(models.Model):
+    """Curriculum rows that content imports keep in step with the files: a row the files no
+    longer hold is retired, never deleted, so progress and answers that point to it stay."""
+
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActiveQuerySet[M: Retirable](models.QuerySet[M]):
     def active(self) -> Self:
         """Not retired: a lesson removed from the content files is retired, not deleted."""
         return self.filter(retired_at__isnull=True)
@@ -26,25 +46,28 @@ class ModuleQuerySet(ActiveQuerySet["Module"]):
     def for_organisation(self, organisation: Organisation) -> ModuleQuerySet:
         return self.filter(organisation=organisation).active()
 
-    def with_progress(self, person: Person) -> ModuleQuerySet:
+    def with_progress(self, person: Person) -> models.QuerySet[WithAnnotations[Module, Progress]]:
         # Two subqueries, not a join: joining lessons and their progress rows brought in
         # every person's progress (the whole organisation) before counting one person's.
         lessons = Lesson.objects.filter(module=OuterRef("pk"), retired_at__isnull=True)
         done = LessonProgress.objects.filter(
             person=person, lesson__module=OuterRef("pk"), lesson__retired_at__isnull=True
         )
-        return self.annotate(
+        annotated = self.annotate(
             lesson_count=Coalesce(Subquery(_count(lessons, "module")), 0),
             done_count=Coalesce(Subquery(_count(done, "person")), 0),
         )
+        # The plugin types annotations as Any; `Progress` says what they hold.
+        return cast("models.QuerySet[WithAnnotations[Module, Progress]]", annotated)
 
 
 def _count(queryset: models.QuerySet[Any], group: str) -> models.QuerySet[Any]:
     """A subquery that counts the rows of `queryset` (grouped on a column they share)."""
-    return queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
+    counted: models.QuerySet[Any] = queryset.order_by().values(group).annotate(n=Count("pk"))
+    return counted.values("n")
 
 
-class Module(models.Model):
+class Module(Retirable):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="modules")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -57,7 +80,6 @@ class Module(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ModuleQuerySet.as_manager()
 
@@ -84,7 +106,7 @@ class LessonQuerySet(ActiveQuerySet["Lesson"]):
         )
 
 
-class Lesson(models.Model):
+class Lesson(Retirable):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -92,7 +114,6 @@ class Lesson(models.Model):
     minutes = models.PositiveSmallIntegerField()
     body = models.TextField()
     sources = models.JSONField(default=list)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = LessonQuerySet.as_manager()
 
@@ -106,7 +127,7 @@ class Lesson(models.Model):
         return self.title
 
 
-class Exercise(models.Model):
+class Exercise(Retirable):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -115,7 +136,6 @@ class Exercise(models.Model):
     format = models.CharField(max_length=10, choices=ExerciseFormat.choices)
     body = models.TextField()
     sources = models.JSONField(default=list)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -129,7 +149,7 @@ class Exercise(models.Model):
         return self.title
 
 
-class ReflectionPrompt(models.Model):
+class ReflectionPrompt(Retirable):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="prompts")
     lesson = models.ForeignKey(
         Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="prompts"
@@ -137,7 +157,6 @@ class ReflectionPrompt(models.Model):
     slug = models.SlugField(max_length=80)
     text = models.CharField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -151,12 +170,11 @@ class ReflectionPrompt(models.Model):
         return self.text
 
 
-class DiscussionQuestion(models.Model):
+class DiscussionQuestion(Retirable):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="questions")
     slug = models.SlugField(max_length=80)
     text = models.CharField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -202,7 +220,7 @@ class TipQuerySet(ActiveQuerySet["Tip"]):
         return self.filter(organisation=organisation, status=Tip.Status.APPROVED).active()
 
 
-class Tip(models.Model):
+class Tip(Retirable):
     class Status(models.TextChoices):
         APPROVED = "approved", "Approved"
         PENDING = "pending", "Waiting for review"
@@ -228,7 +246,6 @@ class Tip(models.Model):
     # the person who suggested one has been erased.
     from_content = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = TipQuerySet.as_manager()
 

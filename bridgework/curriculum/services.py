@@ -25,6 +25,7 @@ from .models import (
     Module,
     PromptAnswer,
     ReflectionPrompt,
+    Retirable,
     Source,
     SourcesPage,
     Tip,
@@ -44,7 +45,7 @@ class ImportReport:
         return f"created={self.created} updated={self.updated} retired={self.retired}"
 
 
-def _sync[M: models.Model](
+def _sync[M: Retirable](
     report: ImportReport,
     existing: dict[str, M],
     wanted: Iterable[tuple[str, dict[str, Any]]],
@@ -60,9 +61,9 @@ def _sync[M: models.Model](
             report.created += 1
         else:
             changed = [name for name, value in fields.items() if getattr(row, name) != value]
-            if getattr(row, "retired_at", None) is not None:
+            if row.retired_at is not None:
                 changed.append("retired_at")
-                row.retired_at = None  # type: ignore[attr-defined]
+                row.retired_at = None
             for name in changed:
                 if name != "retired_at":
                     setattr(row, name, fields[name])
@@ -71,8 +72,8 @@ def _sync[M: models.Model](
                 report.updated += 1
         kept[slug] = row
     for slug, row in existing.items():
-        if slug not in kept and getattr(row, "retired_at", None) is None:
-            row.retired_at = now  # type: ignore[attr-defined]
+        if slug not in kept and row.retired_at is None:
+            row.retired_at = now
             row.save(update_fields=["retired_at"])
             report.retired += 1
     return kept

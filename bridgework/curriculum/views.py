@@ -80,8 +80,8 @@ def learn(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     modules = list(Module.objects.for_organisation(organisation).with_progress(person))
     next_lesson = Lesson.objects.next_for(person)
-    total = sum(m.lesson_count for m in modules)  # type: ignore[attr-defined]
-    done = sum(m.done_count for m in modules)  # type: ignore[attr-defined]
+    total = sum(m.lesson_count for m in modules)
+    done = sum(m.done_count for m in modules)
     return render(
         request,
         "curriculum/learn.html",

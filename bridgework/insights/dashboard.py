@@ -17,6 +17,7 @@ from datetime import date
 
 from django.utils.safestring import SafeString
 
+from bridgework.accounts.models import Organisation
 from bridgework.cohorts.models import Cohort
 from bridgework.curriculum.vocabulary import Courage, Practice
 from bridgework.lib import noisy_stats
@@ -24,7 +25,7 @@ from bridgework.lib.noisy_stats import Noisy
 
 from . import charts, counts
 from .mechanism import margin
-from .models import PERIOD_MONTHS, Organisation, Period, Release, ReleasedCohort, ReleasedFigure
+from .models import PERIOD_MONTHS, Period, Release, ReleasedCohort, ReleasedFigure
 from .pulse import ITEMS as SAFETY_ITEMS
 
 TOO_FEW = "too few people to show this reliably"

@@ -15,14 +15,20 @@ Three kinds of table live here:
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.cohorts.models import Cohort
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class Period(models.TextChoices):
@@ -95,6 +101,25 @@ class GrowthScore(models.Model):
         return f"Growth score {self.pk}"
 
 
+class Answered(TypedDict):
+    answered: int
+
+
+class SafetyPulseQuerySet(models.QuerySet["SafetyPulse"]):
+    def with_answer_counts(self) -> models.QuerySet[WithAnnotations[SafetyPulse, Answered]]:
+        """Each pulse with how many people have answered it (never what they answered)."""
+        answers = (
+            SafetyResponse.objects.filter(pulse=OuterRef("pk"))
+            .order_by()
+            .values("pulse")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        annotated = self.annotate(answered=Coalesce(Subquery(answers), 0))
+        # The plugin types annotations as Any; `Answered` says what this one holds.
+        return cast("models.QuerySet[WithAnnotations[SafetyPulse, Answered]]", annotated)
+
+
 class SafetyPulse(models.Model):
     """A short psychological-safety pulse for a cohort or the whole organisation, open
     between two dates (both included)."""
@@ -110,14 +135,16 @@ class SafetyPulse(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = SafetyPulseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_on", "-pk"]
 
     def __str__(self) -> str:
         return f"Safety pulse {self.pk}"
 
-    def is_open(self, today: object) -> bool:
-        return self.opens_on <= today <= self.closes_on  # type: ignore[operator]
+    def is_open(self, today: date) -> bool:
+        return self.opens_on <= today <= self.closes_on
 
 
 class SafetyResponse(models.Model):

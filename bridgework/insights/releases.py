@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -48,7 +49,8 @@ from bridgework.cohorts.models import (
     Session,
 )
 from bridgework.curriculum.models import LessonProgress
-from bridgework.practice.models import CheckIn, Commitment, Outcome
+from bridgework.lib.habits import Outcome
+from bridgework.practice.models import CheckIn, Commitment
 
 from . import counts
 from .mechanism import Noise
@@ -530,9 +532,9 @@ def release_month(*, organisation: Organisation, month: date, today: date | None
     return release
 
 
-def _sum(vectors: object) -> Vector:
+def _sum(vectors: Iterable[Vector]) -> Vector:
     total: Vector = defaultdict(float)
-    for vector in vectors:  # type: ignore[attr-defined]
+    for vector in vectors:
         for key, value in vector.items():
             total[key] += value
     return total

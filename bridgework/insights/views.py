@@ -294,15 +294,7 @@ def pulses(request: HttpRequest) -> HttpResponse:
     listed = SafetyPulse.objects.filter(organisation=organisation).select_related("cohort")
     if not viewer.organisation_view:
         listed = listed.filter(cohort__in=viewer.cohorts)
-    rows = list(listed[:50])
-    answered = dict(
-        SafetyResponse.objects.filter(pulse__in=rows)
-        .values_list("pulse_id")
-        .annotate(n=Count("pk"))
-        .values_list("pulse_id", "n")
-    )
-    for pulse in rows:
-        pulse.answered = answered.get(pulse.pk, 0)  # type: ignore[attr-defined]
+    rows = list(listed.with_answer_counts()[:50])
     return render(
         request,
         "insights/pulses.html",

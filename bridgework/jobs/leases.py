@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,7 +44,7 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
-def silent_workers_tasks() -> list[DBTaskResult]:
+def silent_workers_tasks() -> list[DBTaskResult[..., Any]]:
     """Running tasks whose worker's heartbeat is older than the lease: the next worker to look
     puts them back in the queue (`release_expired`)."""
     alive = set(

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import (
@@ -93,8 +94,8 @@ def patiently(name: str, step: Callable[[], object], stop: threading.Event, ever
 
 
 class LeasedWorker(Worker):
-    def __init__(self, *, schedule_periodic: bool = True, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, schedule_periodic: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.schedule_periodic = schedule_periodic
         self.stop = threading.Event()
 
@@ -155,7 +156,7 @@ class LeasedWorker(Worker):
         close_old_connections()
         return task is not None or sent > 0
 
-    def claim(self) -> DBTaskResult | None:
+    def claim(self) -> DBTaskResult[..., Any] | None:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
@@ -165,7 +166,7 @@ class LeasedWorker(Worker):
                 task.claim(self.worker_id)
         return task
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         self.running_task = True
         try:
             task, result = db_task_result.task, db_task_result.task_result

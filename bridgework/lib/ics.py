@@ -63,4 +63,5 @@ def build_calendar(
             event.add("url", item.url)
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body

@@ -26,6 +26,6 @@ def record_heartbeat(name: str = WORKER) -> None:
 
 def last_seen(name: str = WORKER) -> datetime | None:
     """When any process of this kind, on any host, was last alive."""
-    return Heartbeat.objects.filter(name__startswith=f"{name}@").aggregate(last=Max("seen_at"))[
-        "last"
-    ]
+    found = Heartbeat.objects.filter(name__startswith=f"{name}@").aggregate(last=Max("seen_at"))
+    last: datetime | None = found["last"]
+    return last

@@ -15,7 +15,8 @@ from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextFiel
 from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
 from bridgework.curriculum.vocabulary import Courage, Practice
-from bridgework.lib.habits import Cadence, Outcome
+from bridgework.lib.cadence import zone_or_utc
+from bridgework.lib.habits import Cadence, Outcome, period_start, periods
 
 
 class Capacity(models.TextChoices):
@@ -134,6 +135,74 @@ class Commitment(models.Model):
     def counted_by_day(self) -> bool:
         """Daily and chosen-day commitments are checked in per day, the others per week."""
         return self.cadence in (Cadence.DAILY, Cadence.WEEKDAYS, Cadence.ONCE)
+
+    def owner_today(self) -> date:
+        """Today in the owner's time zone: periods, pauses and check-ins follow their days."""
+        zone = (
+            PracticeProfile.objects.filter(person_id=self.person_id)
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+        return timezone.now().astimezone(zone_or_utc(zone or "UTC")).date()
+
+    def period_on(self, today: date) -> date | None:
+        """The start of the period `today` falls in, or None when nothing is due that day."""
+        return period_start(
+            self.cadence_enum, today, started=self.started_on, weekdays=self.weekday_set
+        )
+
+    def pause(self, today: date | None = None) -> None:
+        """Stop reminders and counting; nothing is lost. Only an active commitment pauses."""
+        if self.status != self.Status.ACTIVE:
+            return
+        self.status = self.Status.PAUSED
+        self.paused_on = today or self.owner_today()
+        self.save(update_fields=["status", "paused_on"])
+
+    def resume(self, today: date | None = None) -> None:
+        """Pick up where you left off; the periods spent paused never count against you."""
+        if self.status != self.Status.PAUSED or self.paused_on is None:
+            return
+        today = today or self.owner_today()
+        # The period you come back in is yours again: a check-in in it counts.
+        now = self.period_on(today)
+        skipped = [
+            start
+            for start in periods(
+                self.cadence_enum,
+                started=max(self.paused_on, self.started_on),
+                until=today,
+                weekdays=self.weekday_set,
+            )
+            if start != now
+        ]
+        checked = set(
+            self.check_ins.filter(period_start__in=skipped).values_list("period_start", flat=True)
+        )
+        paused = self.paused_dates | {d for d in skipped if d not in checked}
+        self.paused_periods = sorted(d.isoformat() for d in paused)
+        self.status = self.Status.ACTIVE
+        self.paused_on = None
+        self.save(update_fields=["status", "paused_on", "paused_periods"])
+
+    def finish(self, today: date | None = None) -> None:
+        """Stop for good, keeping check-ins and notes. The day it stopped is kept as if it
+        were a pause, so taking it up again never counts the weeks in between."""
+        if self.status == self.Status.FINISHED:
+            return
+        if self.status == self.Status.ACTIVE:
+            self.paused_on = today or self.owner_today()
+        self.status = self.Status.FINISHED
+        self.save(update_fields=["status", "paused_on"])
+
+    def take_up_again(self, today: date | None = None) -> None:
+        """Undo finishing: active again, the time it spent finished skipped like a pause."""
+        if self.status != self.Status.FINISHED:
+            return
+        today = today or self.owner_today()
+        self.status = self.Status.PAUSED
+        self.paused_on = self.paused_on or today
+        self.resume(today)
 
 
 class CheckIn(models.Model):

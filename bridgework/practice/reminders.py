@@ -24,7 +24,6 @@ from bridgework.jobs import outbox, queue
 from bridgework.lib.cadence import zone_or_utc
 
 from .models import CheckIn, Commitment, PracticeProfile, Reminder
-from .services import current_period
 
 CHECK_IN_SALT = "bridgework.practice.check-in"
 CHECK_IN_LINK_DAYS = 8
@@ -54,7 +53,7 @@ def due_period(commitment: Commitment, now: datetime) -> date | None:
     hour = profile.reminder_hour if profile else 9
     if local.hour < hour:
         return None
-    period = current_period(commitment, local.date())
+    period = commitment.period_on(local.date())
     if period is None or period <= commitment.started_on:
         return None
     return period

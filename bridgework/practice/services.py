@@ -15,7 +15,7 @@ from bridgework.accounts.models import Person
 from bridgework.curriculum.models import Tip
 from bridgework.curriculum.vocabulary import Practice
 from bridgework.lib.cadence import zone_or_utc
-from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, period_start, periods
+from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts
 
 from . import assessment
@@ -119,18 +119,9 @@ def commit(
     )
 
 
-def current_period(commitment: Commitment, today: date) -> date | None:
-    return period_start(
-        commitment.cadence_enum,
-        today,
-        started=commitment.started_on,
-        weekdays=commitment.weekday_set,
-    )
-
-
 def _period_of(commitment: Commitment, on: date | None) -> date:
     today = on or local_today(profile_for(commitment.person))
-    period = current_period(commitment, today)
+    period = commitment.period_on(today)
     if period is None:
         raise ValidationError("There is nothing to check in on today for this commitment.")
     return period
@@ -138,12 +129,12 @@ def _period_of(commitment: Commitment, on: date | None) -> date:
 
 def _finish_if_done_once(commitment: Commitment, value: Outcome) -> None:
     if commitment.cadence_enum is Cadence.ONCE and value is Outcome.DONE:
-        finish(commitment=commitment)
+        commitment.finish()
 
 
 def check_in_of(commitment: Commitment, on: date) -> CheckIn | None:
     """The check-in already recorded for the period that `on` falls in, if any."""
-    period = current_period(commitment, on)
+    period = commitment.period_on(on)
     if period is None:
         return None
     return CheckIn.objects.filter(commitment=commitment, period_start=period).first()
@@ -200,67 +191,6 @@ def check_in_by_link(*, commitment: Commitment, outcome: str, on: date) -> tuple
     return row, True
 
 
-def pause(*, commitment: Commitment) -> None:
-    """Stop reminders and counting; nothing is lost."""
-    if commitment.status != Commitment.Status.ACTIVE:
-        return
-    commitment.status = Commitment.Status.PAUSED
-    commitment.paused_on = local_today(profile_for(commitment.person))
-    commitment.save(update_fields=["status", "paused_on"])
-
-
-def resume(*, commitment: Commitment) -> None:
-    """Pick up where you left off; the periods spent paused never count against you."""
-    if commitment.status != Commitment.Status.PAUSED or commitment.paused_on is None:
-        return
-    today = local_today(profile_for(commitment.person))
-    # The period you come back in is yours again: a check-in in it counts.
-    now = current_period(commitment, today)
-    skipped = [
-        start
-        for start in periods(
-            commitment.cadence_enum,
-            started=max(commitment.paused_on, commitment.started_on),
-            until=today,
-            weekdays=commitment.weekday_set,
-        )
-        if start != now
-    ]
-    checked = set(
-        CheckIn.objects.filter(commitment=commitment, period_start__in=skipped).values_list(
-            "period_start", flat=True
-        )
-    )
-    paused = commitment.paused_dates | {d for d in skipped if d not in checked}
-    commitment.paused_periods = sorted(d.isoformat() for d in paused)
-    commitment.status = Commitment.Status.ACTIVE
-    commitment.paused_on = None
-    commitment.save(update_fields=["status", "paused_on", "paused_periods"])
-
-
-@transaction.atomic
-def finish(*, commitment: Commitment) -> None:
-    """Stop a commitment for good, keeping its check-ins and notes. The day it stopped is
-    kept as if it were a pause, so taking it up again never counts the weeks in between."""
-    if commitment.status == Commitment.Status.FINISHED:
-        return
-    if commitment.status == Commitment.Status.ACTIVE:
-        commitment.paused_on = local_today(profile_for(commitment.person))
-    commitment.status = Commitment.Status.FINISHED
-    commitment.save(update_fields=["status", "paused_on"])
-
-
-@transaction.atomic
-def take_up_again(*, commitment: Commitment) -> None:
-    """Undo finishing: the commitment is active again and the time it spent finished is
-    skipped like a pause."""
-    if commitment.status != Commitment.Status.FINISHED:
-        return
-    commitment.status = Commitment.Status.PAUSED
-    commitment.paused_on = commitment.paused_on or local_today(profile_for(commitment.person))
-    resume(commitment=commitment)
-
-
 def history_of(commitment: Commitment) -> list[CheckIn]:
     """Every check-in of a commitment, newest period first, notes included (for its owner)."""
     return list(CheckIn.objects.filter(commitment=commitment).order_by("-period_start"))
@@ -282,7 +212,7 @@ def progress_of(commitments: list[Commitment], today: date) -> list[CommitmentPr
     result = []
     for commitment in commitments:
         rows = check_ins.get(commitment.pk, {})
-        this_period = current_period(commitment, today)
+        this_period = commitment.period_on(today)
         paused = commitment.paused_dates
         if commitment.status == Commitment.Status.PAUSED and commitment.paused_on:
             paused |= set(

@@ -318,13 +318,13 @@ def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
 def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> HttpResponse:
     commitment = _commitment(request, commitment_id)
     if action == "pause":
-        services.pause(commitment=commitment)
+        commitment.pause()
         messages.success(request, "Paused. No reminders, and nothing is lost.")
     elif action == "resume":
-        services.resume(commitment=commitment)
+        commitment.resume()
         messages.success(request, "Welcome back. The paused weeks don't count against you.")
     elif action == "take-up-again":
-        services.take_up_again(commitment=commitment)
+        commitment.take_up_again()
         messages.success(request, "It's back on your list. The time in between doesn't count.")
     else:
         raise Http404("No such action.")
@@ -338,7 +338,7 @@ def finish_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
     the commitment's history, where it can be taken up again."""
     commitment = _commitment(request, commitment_id)
     if request.method == "POST":
-        services.finish(commitment=commitment)
+        commitment.finish()
         messages.success(request, "Finished. Well done for seeing it through.")
         return redirect("commitment", commitment_id=commitment.pk)
     if commitment.status == Commitment.Status.FINISHED:

@@ -9,8 +9,8 @@ from bridgework.accounts.models import Person
 from bridgework.curriculum.vocabulary import Courage, Practice
 
 from .content import CONTEXTS, CUSTOM_SLOTS, DIMENSIONS, ENERGIES, MOODS, SCALE
-from .models import Note
-from .services import parse_tags
+from .models import JournalEntry, Note, RoleModel
+from .services import EntryText, RoleModelText, parse_tags
 
 SCALE_CHOICES: list[tuple[Any, str]] = [("", "Leave out"), *SCALE]
 CONTEXT_CHOICES: list[tuple[Any, str]] = [("", "Same as in general"), *SCALE]
@@ -43,8 +43,25 @@ class JournalEntryForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    @classmethod
+    def of(cls, data: Any, entry: JournalEntry | None = None) -> JournalEntryForm:
+        """The form for a new entry, or for changing `entry`."""
+        if entry is None:
+            return cls(data)
+        return cls(data, initial={**entry.snapshot(), "tags": ", ".join(entry.tags or [])})
+
     def clean_tags(self) -> list[str]:
         return parse_tags(self.cleaned_data.get("tags") or "")
+
+    def text(self) -> EntryText:
+        data = self.cleaned_data
+        return EntryText(
+            title=data["title"],
+            body=data["body"],
+            tags=data["tags"],
+            mood=data["mood"],
+            energy=data["energy"],
+        )
 
 
 class JournalSearchForm(forms.Form):
@@ -173,11 +190,27 @@ class RoleModelForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
     )
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any, *, person: Person, role_model: RoleModel | None = None) -> None:
+        """The form for a new ally, or for changing `role_model`."""
+        initial = None
+        if role_model is not None:
+            initial = {key: getattr(role_model, key) or "" for key in RoleModelText.__annotations__}
+            initial["colleague"] = role_model.colleague or None
+        super().__init__(data, initial=initial)
         field = _colleague_choices(person)
         field.label = "Are they a colleague here? (optional, never shown to them)"
         self.fields["colleague"] = field
+
+    def text(self) -> RoleModelText:
+        data = self.cleaned_data
+        return RoleModelText(
+            name=data["name"],
+            colleague=str(data["colleague"].pk) if data["colleague"] else "",
+            why=data["why"],
+            big_actions=data["big_actions"],
+            small_actions=data["small_actions"],
+            my_actions=data["my_actions"],
+        )
 
 
 class GoalForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,50 +45,52 @@ def parse_tags(raw: str) -> list[str]:
     return seen[:12]
 
 
+class EntryText(TypedDict):
+    """What a person writes in a journal entry, as the entry form hands it over."""
+
+    title: NotRequired[str]
+    body: str
+    tags: NotRequired[list[str]]
+    mood: NotRequired[str]
+    energy: NotRequired[str]
+
+
 def write_entry(
     *,
     person: Person,
-    body: str,
-    title: str = "",
-    tags: list[str] | None = None,
-    mood: str = "",
-    energy: str = "",
     gratitude_prompt: str = "",
     lesson_prompt: ReflectionPrompt | None = None,
+    **text: Unpack[EntryText],
 ) -> JournalEntry:
-    if not body.strip():
-        raise ValidationError({"body": "Write a few words, even one line."})
-    return JournalEntry.objects.create(
-        person=person,
-        title=title.strip() or None,
-        body=body,
-        tags=tags or [],
-        mood=mood or None,
-        energy=energy or None,
-        gratitude_prompt=gratitude_prompt,
-        lesson_prompt=lesson_prompt,
+    entry = JournalEntry(
+        person=person, gratitude_prompt=gratitude_prompt, lesson_prompt=lesson_prompt
     )
+    _set_text(entry, text)
+    entry.save()
+    return entry
+
+
+def _set_text(entry: JournalEntry, text: EntryText) -> None:
+    if not text["body"].strip():
+        raise ValidationError({"body": "Write a few words, even one line."})
+    entry.title = text.get("title", "").strip() or None
+    entry.body = text["body"]
+    entry.tags = text.get("tags") or []
+    entry.mood = text.get("mood") or None
+    entry.energy = text.get("energy") or None
 
 
 @transaction.atomic
-def edit_entry(
-    *, entry: JournalEntry, body: str, title: str, tags: list[str], mood: str, energy: str
-) -> JournalEntry:
+def edit_entry(*, entry: JournalEntry, **text: Unpack[EntryText]) -> JournalEntry:
     """Keep the version before the edit as an encrypted revision, then save the new one."""
-    if not body.strip():
-        raise ValidationError({"body": "Write a few words, even one line."})
     before = entry.snapshot()
-    after = {"title": title.strip(), "body": body, "tags": tags, "mood": mood, "energy": energy}
-    if before == after:
+    saved_at = entry.updated_at
+    _set_text(entry, text)
+    if entry.snapshot() == before:
         return entry
     JournalRevision.objects.create(
-        entry=entry, person_id=entry.person_id, content=before, saved_at=entry.updated_at
+        entry=entry, person_id=entry.person_id, content=before, saved_at=saved_at
     )
-    entry.title = title.strip() or None
-    entry.body = body
-    entry.tags = tags
-    entry.mood = mood or None
-    entry.energy = energy or None
     entry.updated_at = timezone.now()
     entry.save()
     return entry
@@ -144,14 +146,25 @@ def save_map(*, person: Person, data: dict[str, Any]) -> SocialLocationMap:
 # --- Role models and growth goals ----------------------------------------------------------
 
 
+class RoleModelText(TypedDict):
+    """What a person writes about an ally, as the role-model form hands it over."""
+
+    name: str
+    colleague: NotRequired[str]  # a colleague's id, or "" for someone else
+    why: NotRequired[str]
+    big_actions: NotRequired[str]
+    small_actions: NotRequired[str]
+    my_actions: NotRequired[str]
+
+
 def save_role_model(
-    *, person: Person, role_model: RoleModel | None = None, **fields: str
+    *, person: Person, role_model: RoleModel | None = None, **text: Unpack[RoleModelText]
 ) -> RoleModel:
-    if not fields.get("name", "").strip():
+    if not text["name"].strip():
         raise ValidationError({"name": "Give them a name, or a nickname only you know."})
     item = role_model or RoleModel(person=person)
-    for key in ("name", "colleague", "why", "big_actions", "small_actions", "my_actions"):
-        value = (fields.get(key) or "").strip()
+    for key in RoleModelText.__annotations__:
+        value = str(text.get(key) or "").strip()
         setattr(item, key, value or (None if key != "name" else value))
     item.save()
     return item

@@ -134,18 +134,13 @@ def _chosen_prompt(request: HttpRequest) -> tuple[str, ReflectionPrompt | None]:
 @member_required
 def journal_new(request: HttpRequest) -> HttpResponse:
     gratitude, lesson_prompt = _chosen_prompt(request)
-    form = JournalEntryForm(request.POST if request.method == "POST" else None)
+    form = JournalEntryForm.of(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         entry = services.write_entry(
             person=current_person(request),
-            title=data["title"],
-            body=data["body"],
-            tags=data["tags"],
-            mood=data["mood"],
-            energy=data["energy"],
             gratitude_prompt=gratitude,
             lesson_prompt=lesson_prompt,
+            **form.text(),
         )
         messages.success(request, "Saved in your journal. Only you can read it.")
         return redirect("reflection_entry", entry.pk)
@@ -184,26 +179,9 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @member_required
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _own(JournalEntry, request, entry_id)
-    form = JournalEntryForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "title": entry.title or "",
-            "body": entry.body,
-            "tags": ", ".join(entry.tags or []),
-            "mood": entry.mood or "",
-            "energy": entry.energy or "",
-        },
-    )
+    form = JournalEntryForm.of(request.POST if request.method == "POST" else None, entry)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.edit_entry(
-            entry=entry,
-            title=data["title"],
-            body=data["body"],
-            tags=data["tags"],
-            mood=data["mood"],
-            energy=data["energy"],
-        )
+        services.edit_entry(entry=entry, **form.text())
         messages.success(request, "Saved. The earlier version is kept below, just for you.")
         return redirect("reflection_entry", entry.pk)
     return render(
@@ -274,16 +252,7 @@ def role_models(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     form = RoleModelForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = services.save_role_model(
-            person=person,
-            name=data["name"],
-            colleague=str(data["colleague"].pk) if data["colleague"] else "",
-            why=data["why"],
-            big_actions=data["big_actions"],
-            small_actions=data["small_actions"],
-            my_actions=data["my_actions"],
-        )
+        item = services.save_role_model(person=person, **form.text())
         messages.success(request, "Saved privately. Now set a growth goal or two.")
         return redirect("reflection_role_model", item.pk)
     return render(
@@ -304,29 +273,10 @@ def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
     person = current_person(request)
     item = _own(RoleModel, request, role_model_id)
     form = RoleModelForm(
-        request.POST if request.method == "POST" else None,
-        person=person,
-        initial={
-            "name": item.name,
-            "colleague": item.colleague or None,
-            "why": item.why or "",
-            "big_actions": item.big_actions or "",
-            "small_actions": item.small_actions or "",
-            "my_actions": item.my_actions or "",
-        },
+        request.POST if request.method == "POST" else None, person=person, role_model=item
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.save_role_model(
-            person=person,
-            role_model=item,
-            name=data["name"],
-            colleague=str(data["colleague"].pk) if data["colleague"] else "",
-            why=data["why"],
-            big_actions=data["big_actions"],
-            small_actions=data["small_actions"],
-            my_actions=data["my_actions"],
-        )
+        services.save_role_model(person=person, role_model=item, **form.text())
         messages.success(request, "Saved.")
         return redirect("reflection_role_model", item.pk)
     return render(

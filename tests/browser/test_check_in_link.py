@@ -25,7 +25,7 @@ def weekly_link(person: Person) -> tuple[Commitment, str]:
     commitment = services.commit(
         person=person, title=TITLE, practice="deep-curiosity", courage=1, cadence=Cadence.WEEKLY
     )
-    period = services.current_period(commitment, commitment.started_on)
+    period = commitment.period_on(commitment.started_on)
     assert period is not None
     return commitment, f"/check-in/{reminders.check_in_token(commitment, period)}/"
 
