@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
+import time_machine
+from django.conf import settings
+from django.test import Client, override_settings
+from django.utils import timezone
+from zeal.constants import initialize_app_registry
+from zeal.patch import patch as patch_orm_for_zeal
 
 from bridgework.accounts import services
 from bridgework.accounts.models import (
@@ -29,6 +36,7 @@ from bridgework.curriculum.models import (
 
 from .subprocess_support import make_migrated_data_dir
 
+ZEAL_MIDDLEWARE = "zeal.middleware.zeal_middleware"
 PASSWORD = "correct horse battery staple"
 
 POSITIONS = [
@@ -43,6 +51,17 @@ POSITIONS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_n_plus_one_on_any_page() -> Iterator[None]:
+    """django-zeal watches every request of every test (and the browser tests' live server):
+    a page that loads a related object, or runs a `get()`, once per row fails with
+    NPlusOneError. Set-up code outside a request may loop freely."""
+    initialize_app_registry()
+    patch_orm_for_zeal()
+    with override_settings(MIDDLEWARE=[ZEAL_MIDDLEWARE, *settings.MIDDLEWARE]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
@@ -55,6 +74,59 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "own_sqlite" in item.keywords:
             item.add_marker(repeated)
+
+
+# --- the clock --------------------------------------------------------------------------------
+
+# Where a test does not choose its own day: an ordinary mid-month, mid-week, mid-year day.
+ORDINARY_DAY = datetime(2026, 6, 17, 12, tzinfo=UTC)
+
+# The days on which date arithmetic goes wrong: a month begins or ends, a year ends, and the
+# clocks change in the organisation's zone (Europe/London: the last Sundays of March and
+# October, at 01:00 UTC). On those two the clock stands half an hour before the change, so
+# anything a test does "an hour later" happens across it.
+CALENDAR_EDGES = [
+    pytest.param((datetime(2026, 4, 1, 12, tzinfo=UTC), "UTC"), id="first-of-a-month"),
+    pytest.param((datetime(2026, 4, 30, 12, tzinfo=UTC), "UTC"), id="last-of-a-month"),
+    pytest.param((datetime(2026, 12, 31, 12, tzinfo=UTC), "UTC"), id="31-december"),
+    pytest.param(
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), "Europe/London"), id="clocks-go-forward"
+    ),
+    pytest.param((datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "Europe/London"), id="clocks-go-back"),
+]
+
+# `@on_calendar_edges` runs a test that takes `clock` once on each of those days.
+on_calendar_edges = pytest.mark.parametrize("clock", CALENDAR_EDGES, indirect=True)
+
+
+class Clock:
+    """Time stands still for the test (Django's clock, datetime and time.time alike) until the
+    test moves it."""
+
+    def __init__(self, traveller: time_machine.Coordinates) -> None:
+        self._traveller = traveller
+
+    def now(self) -> datetime:
+        return timezone.now()
+
+    def today(self) -> date:
+        return timezone.localdate()
+
+    def move_to(self, moment: datetime) -> None:
+        self._traveller.move_to(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self._traveller.shift(delta)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest, settings: object) -> Iterator[Clock]:
+    """A stopped clock: on ORDINARY_DAY, or on the (moment, time zone) the test is parametrised
+    with (`on_calendar_edges`)."""
+    moment, zone = getattr(request, "param", (ORDINARY_DAY, "UTC"))
+    settings.TIME_ZONE = zone  # type: ignore[attr-defined]
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture(scope="session")
