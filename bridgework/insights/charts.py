@@ -43,6 +43,22 @@ def _row_label(y: float, label: str) -> str:
     )
 
 
+def _gridline(css: str, at: float, bottom: float, label: str) -> str:
+    return (
+        f'<line class="{css}" x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{bottom}"/>'
+        f'<text class="chart__axis" x="{at:.1f}" y="{bottom + 18}" text-anchor="middle">'
+        f"{label}</text>"
+    )
+
+
+def _hidden(y: float, text: str) -> str:
+    """What stands in a row whose figure is not shown: the reason, in words."""
+    return (
+        f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
+        f"{escape(text)}</text>"
+    )
+
+
 def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     """Horizontal bars for shares from 0 to 100%, with an optional interval line."""
     height = TOP + ROW * max(1, len(rows)) + BOTTOM
@@ -54,19 +70,12 @@ def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     parts = _open(key, title, desc, height)
     bottom = height - BOTTOM
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        parts.append(
-            f'<line class="chart__grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
-            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
-            f'text-anchor="middle">{round(tick * 100)}%</text>'
-        )
+        parts.append(_gridline("chart__grid", x(tick), bottom, f"{round(tick * 100)}%"))
     for index, row in enumerate(rows):
         y = TOP + ROW * index + ROW / 2
         parts.append(_row_label(y, row.label))
         if row.value is None:
-            parts.append(
-                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
-                f"{escape(row.text)}</text>"
-            )
+            parts.append(_hidden(y, row.text))
             continue
         parts.append(
             f'<rect class="insights-chart__bar" x="{LABEL}" y="{y - 9:.1f}" '
@@ -110,19 +119,12 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     bottom = height - BOTTOM
     for tick in (-reach, -reach / 2, 0.0, reach / 2, reach):
         css = "insights-chart__zero" if tick == 0 else "chart__grid"
-        parts.append(
-            f'<line class="{css}" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
-            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
-            f'text-anchor="middle">{tick:+.2f}</text>'
-        )
+        parts.append(_gridline(css, x(tick), bottom, f"{tick:+.2f}"))
     for index, row in enumerate(rows):
         y = TOP + ROW * index + ROW / 2
         parts.append(_row_label(y, row.label))
         if row.value is None:
-            parts.append(
-                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
-                f"{escape(row.text)}</text>"
-            )
+            parts.append(_hidden(y, row.text))
             continue
         end = x(row.value)
         if row.interval is not None:
