@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.http.response import HttpResponseBase
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as patch_orm_for_zeal
@@ -103,7 +107,7 @@ class Clock:
     """Time stands still for the test (Django's clock, datetime and time.time alike) until the
     test moves it."""
 
-    def __init__(self, traveller: time_machine.Coordinates) -> None:
+    def __init__(self, traveller: time_machine.Traveller) -> None:
         self._traveller = traveller
 
     def now(self) -> datetime:
@@ -129,10 +133,54 @@ def clock(request: pytest.FixtureRequest, settings: object) -> Iterator[Clock]:
         yield Clock(traveller)
 
 
+# --- query counts ---------------------------------------------------------------------------
+
+
+class QueryCount(int):
+    """How many statements one request ran: a number to pin and to compare with the same page
+    at another size. When an assertion fails, it lists the statements."""
+
+    statements: list[str]
+
+    def __new__(cls, statements: list[str]) -> QueryCount:
+        count = super().__new__(cls, len(statements))
+        count.statements = statements
+        return count
+
+    def __repr__(self) -> str:
+        return f"{int(self)} queries:\n" + "\n".join(self.statements)
+
+
+CountQueries = Callable[..., QueryCount]
+
+
+@pytest.fixture
+def count_queries() -> CountQueries:
+    """count_queries(client.get, url) == 7: the request answered 200 and ran 7 statements."""
+
+    def count(
+        request: Callable[..., HttpResponseBase], *args: object, **kwargs: object
+    ) -> QueryCount:
+        with CaptureQueriesContext(connection) as captured:
+            response = request(*args, **kwargs)
+        assert response.status_code == 200
+        return QueryCount([query["sql"] for query in captured.captured_queries])
+
+    return count
+
+
 @pytest.fixture(scope="session")
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite data directory, made once per test process; copy it, never change it."""
     return make_migrated_data_dir(tmp_path_factory.mktemp("migrated") / "data")
+
+
+def log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    """The worst case for a leak: every logger at DEBUG, including the two that settings.py
+    keeps at INFO (template contexts and SQL parameters), so no check rests on that setting."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("django", "django.template", "django.db.backends"):
+        caplog.set_level(logging.DEBUG, logger=name)
 
 
 def make_person(
