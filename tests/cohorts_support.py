@@ -13,6 +13,17 @@ from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module, R
 
 from .conftest import make_person
 
+# What a facilitator fills in on the new-cohort page: four sessions a week apart in Berlin.
+NEW_COHORT = {
+    "name": "Spring circle",
+    "start_date": "2030-03-12",
+    "start_time": "17:30",
+    "duration_minutes": "90",
+    "time_zone": "Europe/Berlin",
+    "cadence": "same_weekday",
+    "session_count": "4",
+}
+
 
 def courage_module(organisation: Organisation) -> Module:
     module = Module.objects.create(

@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, Person
 from bridgework.community.models import GuidelinesAcceptance, Post, Space, Thread
 
 
-def allies_space(facilitator: Person, name: str = "Allies") -> Space:
+def _space(facilitator: Person, name: str, **audience: Any) -> Space:
     organisation = facilitator.organisation
     assert organisation is not None
     space = Space.objects.create(
         organisation=organisation,
         name=name,
         slug=Space.unique_slug_for(organisation, name),
-        audience=Space.Audience.ORGANISATION,
         created_by=facilitator,
+        **audience,
     )
     space.facilitators.add(facilitator)
     return space
+
+
+def allies_space(facilitator: Person, name: str = "Allies") -> Space:
+    return _space(facilitator, name, audience=Space.Audience.ORGANISATION)
 
 
 def group_space(facilitator: Person, group: CommunityGroup, name: str = "Our space") -> Space:
-    organisation = facilitator.organisation
-    assert organisation is not None
-    space = Space.objects.create(
-        organisation=organisation,
-        name=name,
-        slug=Space.unique_slug_for(organisation, name),
+    return _space(
+        facilitator,
+        name,
         audience=Space.Audience.GROUP,
         group=group,
-        created_by=facilitator,
         opened_to_group_at=timezone.now(),  # as one of the group's leads would
     )
-    space.facilitators.add(facilitator)
-    return space
 
 
 def raw_post(space: Space, author: Person, body: str, title: str = "A thread") -> Post:

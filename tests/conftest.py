@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import connection
+from django.http.response import HttpResponseBase
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from zeal.constants import initialize_app_registry
+from zeal.patch import patch as patch_orm_for_zeal
 
 from bridgework.accounts import services
 from bridgework.accounts.models import (
@@ -33,6 +43,13 @@ from bridgework.curriculum.models import (
 
 from .subprocess_support import make_migrated_data_dir
 
+ZEAL_MIDDLEWARE = "zeal.middleware.zeal_middleware"
+ZEAL_ALLOWED = [
+    # cohorts.services.enrol runs get_or_create once per person enrolled (it must not lose a
+    # waiting request): a form post bounded by the people chosen, not a page that grows with
+    # the data. Worth batching; allowed until then.
+    {"model": "cohorts.Membership", "field": "get()"},
+]
 PASSWORD = "correct horse battery staple"
 
 POSITIONS = [
@@ -45,6 +62,19 @@ POSITIONS = [
     "deactivated",
     "stranger",
 ]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_n_plus_one_on_any_page() -> Iterator[None]:
+    """django-zeal watches every request of every test (and the browser tests' live server):
+    a page that loads a related object, or runs a `get()`, once per row fails with
+    NPlusOneError. Set-up code outside a request may loop freely."""
+    initialize_app_registry()
+    patch_orm_for_zeal()
+    with override_settings(
+        MIDDLEWARE=[ZEAL_MIDDLEWARE, *settings.MIDDLEWARE], ZEAL_ALLOWLIST=ZEAL_ALLOWED
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +93,109 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(repeated)
 
 
+# --- the clock --------------------------------------------------------------------------------
+
+# Where a test does not choose its own day: an ordinary mid-month, mid-week, mid-year day.
+ORDINARY_DAY = datetime(2026, 6, 17, 12, tzinfo=UTC)
+
+# The days on which date arithmetic goes wrong: a month begins or ends, a year ends, and the
+# clocks change in the organisation's zone (Europe/London: the last Sundays of March and
+# October, at 01:00 UTC). On those two the clock stands half an hour before the change, so
+# anything a test does "an hour later" happens across it.
+CALENDAR_EDGES = [
+    pytest.param((datetime(2026, 4, 1, 12, tzinfo=UTC), "UTC"), id="first-of-a-month"),
+    pytest.param((datetime(2026, 4, 30, 12, tzinfo=UTC), "UTC"), id="last-of-a-month"),
+    pytest.param((datetime(2026, 12, 31, 12, tzinfo=UTC), "UTC"), id="31-december"),
+    pytest.param(
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), "Europe/London"), id="clocks-go-forward"
+    ),
+    pytest.param((datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "Europe/London"), id="clocks-go-back"),
+]
+
+# `@on_calendar_edges` runs a test that takes `clock` once on each of those days.
+on_calendar_edges = pytest.mark.parametrize("clock", CALENDAR_EDGES, indirect=True)
+
+
+class Clock:
+    """Time stands still for the test (Django's clock, datetime and time.time alike) until the
+    test moves it."""
+
+    def __init__(self, traveller: time_machine.Traveller) -> None:
+        self._traveller = traveller
+
+    def now(self) -> datetime:
+        return timezone.now()
+
+    def today(self) -> date:
+        return timezone.localdate()
+
+    def move_to(self, moment: datetime) -> None:
+        self._traveller.move_to(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self._traveller.shift(delta)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest, settings: object) -> Iterator[Clock]:
+    """A stopped clock: on ORDINARY_DAY, or on the (moment, time zone) the test is parametrised
+    with (`on_calendar_edges`)."""
+    moment, zone = getattr(request, "param", (ORDINARY_DAY, "UTC"))
+    settings.TIME_ZONE = zone  # type: ignore[attr-defined]
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield Clock(traveller)
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+class QueryCount(int):
+    """How many statements one request ran: a number to pin and to compare with the same page
+    at another size. When an assertion fails, it lists the statements."""
+
+    statements: list[str]
+
+    def __new__(cls, statements: list[str]) -> QueryCount:
+        count = super().__new__(cls, len(statements))
+        count.statements = statements
+        return count
+
+    def __repr__(self) -> str:
+        return f"{int(self)} queries:\n" + "\n".join(self.statements)
+
+
+CountQueries = Callable[..., QueryCount]
+
+
+@pytest.fixture
+def count_queries() -> CountQueries:
+    """count_queries(client.get, url) == 7: the request answered 200 and ran 7 statements,
+    counted in the worst case, with nothing kept from an earlier request."""
+
+    def count(
+        request: Callable[..., HttpResponseBase], *args: object, **kwargs: object
+    ) -> QueryCount:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = request(*args, **kwargs)
+        assert response.status_code == 200
+        return QueryCount([query["sql"] for query in captured.captured_queries])
+
+    return count
+
+
 @pytest.fixture(scope="session")
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite data directory, made once per test process; copy it, never change it."""
     return make_migrated_data_dir(tmp_path_factory.mktemp("migrated") / "data")
+
+
+def log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    """The worst case for a leak: every logger at DEBUG, including the two that settings.py
+    keeps at INFO (template contexts and SQL parameters), so no check rests on that setting."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("django", "django.template", "django.db.backends"):
+        caplog.set_level(logging.DEBUG, logger=name)
 
 
 def make_person(

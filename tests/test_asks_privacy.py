@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from html.parser import HTMLParser
 from typing import Any
 
@@ -21,7 +20,7 @@ from bridgework.community.models import GuidelinesAcceptance, Space
 from bridgework.notifications.models import Notification
 from bridgework.reflection import export
 
-from .conftest import POSITIONS, Cast
+from .conftest import POSITIONS, Cast, log_everything
 from .test_authorization import sample_values  # noqa: F401  (a fixture used below)
 from .test_reflection_privacy import get_pages
 
@@ -66,10 +65,7 @@ def test_the_canary_of_an_ask_stays_inside_the_group(
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="django")
-    caplog.set_level(logging.DEBUG, logger="django.template")
-    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    log_everything(caplog)
     values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
     leaks = []
     seen_inside = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -14,11 +15,28 @@ from bridgework.cohorts import services
 from bridgework.cohorts.models import CalendarFeed, Session
 
 from .cohorts_support import make_cohort
-from .conftest import Cast
+from .conftest import Cast, on_calendar_edges
+
+# Sessions start from today: each test runs on every day the calendar is awkward.
+pytestmark = [pytest.mark.usefixtures("clock"), on_calendar_edges]
 
 
 def events(body: bytes) -> list[Any]:
     return list(Calendar.from_ical(body).walk("VEVENT"))
+
+
+def move_to_room_4(session: Session) -> bool:
+    """Move the session to 14 April at 18:30 London time, in room 4: whether anything changed."""
+    return services.update_session(
+        session=session,
+        on=date(2026, 4, 14),
+        at=time(18, 30),
+        time_zone="Europe/London",
+        duration_minutes=90,
+        location="Room 4",
+        video_link="",
+        module=None,
+    )
 
 
 def first_session(cast: Cast) -> Session:
@@ -38,32 +56,14 @@ def test_an_invite_keeps_its_uid_and_raises_its_sequence_when_the_session_moves(
     response = client.get(f"/cohorts/sessions/{session.pk}/invite.ics")
     assert response["Content-Type"].startswith("text/calendar")
     [before] = events(response.content)
-    changed = services.update_session(
-        session=session,
-        on=date(2026, 4, 14),
-        at=time(18, 30),
-        time_zone="Europe/London",
-        duration_minutes=90,
-        location="Room 4",
-        video_link="",
-        module=None,
-    )
+    changed = move_to_room_4(session)
     assert changed
     [after] = events(client.get(f"/cohorts/sessions/{session.pk}/invite.ics").content)
     assert str(after["UID"]) == str(before["UID"])
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
     assert str(after["LOCATION"]) == "Room 4"
     # Saving without a change keeps the sequence.
-    assert not services.update_session(
-        session=session,
-        on=date(2026, 4, 14),
-        at=time(18, 30),
-        time_zone="Europe/London",
-        duration_minutes=90,
-        location="Room 4",
-        video_link="",
-        module=None,
-    )
+    assert not move_to_room_4(session)
     session.refresh_from_db()
     assert session.sequence == 1
 

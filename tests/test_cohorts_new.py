@@ -7,26 +7,19 @@ from __future__ import annotations
 import re
 import zoneinfo
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+import pytest
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.models import Cohort
 
-from .cohorts_support import make_cohort
-from .conftest import Cast, make_person
+from .cohorts_support import NEW_COHORT, make_cohort
+from .conftest import Cast, CountQueries, make_person
 
-FORM = {
-    "name": "Spring circle",
-    "description": "Zz described",
-    "start_date": "2030-03-12",
-    "start_time": "17:30",
-    "duration_minutes": "90",
-    "time_zone": "Europe/Berlin",
-    "cadence": "same_weekday",
-    "session_count": "4",
-}
+# On a stopped clock: nothing here depends on the day the suite runs.
+pytestmark = pytest.mark.usefixtures("clock")
+
+FORM = {**NEW_COHORT, "description": "Zz described"}
 
 
 def colleagues(organisation: Organisation, count: int, start: int = 0) -> list[Person]:
@@ -171,32 +164,24 @@ def test_someone_from_another_organisation_cannot_be_ticked_in(cast: Cast) -> No
     assert "Sid Stranger" not in picked.content.decode()
 
 
-def queries_for(client: object, method: str, data: dict[str, object] | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        if method == "get":
-            response = client.get("/cohorts/new")  # type: ignore[attr-defined]
-        else:
-            response = client.post("/cohorts/new", data)  # type: ignore[attr-defined]
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_page_and_a_search_cost_the_same_queries_for_few_or_many_people(
-    cast: Cast, organisation: Organisation
+    cast: Cast, organisation: Organisation, count_queries: CountQueries
 ) -> None:
     client = cast.client("facilitator")
     few = colleagues(organisation, 3)
     search = {**FORM, "member_search": "colleague", "find": "1"}
     small = (
-        queries_for(client, "get"),
-        queries_for(client, "post", {**search, "members": [few[0].pk]}),
+        count_queries(client.get, "/cohorts/new"),
+        count_queries(client.post, "/cohorts/new", {**search, "members": [few[0].pk]}),
     )
     many = colleagues(organisation, 60, start=3)
+    chosen = [p.pk for p in many[:30]]
     large = (
-        queries_for(client, "get"),
-        queries_for(client, "post", {**search, "members": [p.pk for p in many[:30]]}),
+        count_queries(client.get, "/cohorts/new"),
+        count_queries(client.post, "/cohorts/new", {**search, "members": chosen}),
     )
     assert small == large
+    assert small[0] == 7
 
 
 def test_adding_people_later_uses_the_same_picker_and_never_lists_everyone(

@@ -28,6 +28,9 @@ from bridgework.cohorts.models import (
 from .cohorts_support import add_members, courage_module, make_cohort
 from .conftest import Cast
 
+# On a stopped clock: nothing here depends on the day the suite runs.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def session_starting(
     cast: Cast,

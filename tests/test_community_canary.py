@@ -9,7 +9,6 @@ reaches nobody but its leads and the person themself)."""
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,7 @@ from bridgework.notifications import digest
 from bridgework.notifications.models import DigestPreference, Notification
 from bridgework.reflection import services as reflection_services
 
-from .conftest import Cast, Committed, client_for, make_person
+from .conftest import Cast, Committed, client_for, log_everything, make_person
 from .test_authorization import (
     sample_values,  # noqa: F401  (a fixture used below)
 )
@@ -88,9 +87,7 @@ def test_protected_markers_never_reach_outsiders(
     # From here on, only what outsiders do is logged and checked: every logger at DEBUG,
     # SQL parameters included.
     caplog.clear()
-    caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="django.db.backends")
-    caplog.set_level(logging.DEBUG, logger="django.template")
+    log_everything(caplog)
     leaks = []
     with CaptureQueriesContext(connection), django_capture_on_commit_callbacks(execute=True):
         clients = {position: cast.client(position) for position in OUTSIDERS}

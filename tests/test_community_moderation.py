@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bridgework.accounts.models import CommunityGroup, Person, Role
 from bridgework.community import services
@@ -23,7 +21,7 @@ from bridgework.community.models import (
 from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space, raw_post
-from .conftest import Cast, Committed, client_for, make_person
+from .conftest import Cast, Committed, CountQueries, client_for, make_person
 
 
 def posted(space: Space, author: Person, body: str = "Some words") -> Post:
@@ -233,7 +231,7 @@ def test_the_log_names_each_space_with_the_kind_it_is(
 
 
 def test_the_log_costs_the_same_queries_for_few_or_many_decisions(
-    cast: Cast, community_group: CommunityGroup
+    cast: Cast, community_group: CommunityGroup, count_queries: CountQueries
 ) -> None:
     allies = allies_space(cast.facilitator)
     protected = group_space(cast.facilitator, community_group)
@@ -245,15 +243,10 @@ def test_the_log_costs_the_same_queries_for_few_or_many_decisions(
             post = raw_post(space, author, body=f"Post {n}")
             services.hide_post(post=post, moderator=cast.facilitator, reason="r")
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/community/moderation-log/").status_code == 200
-        return len(captured)
-
     add_decisions(2)
-    few = queries()
+    few = count_queries(client.get, "/community/moderation-log/")
     add_decisions(20)
-    assert queries() == few
+    assert count_queries(client.get, "/community/moderation-log/") == few == 7
 
 
 def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:

@@ -450,14 +450,23 @@ def test_it_keeps_progress_and_answers_when_a_new_version_is_imported(
     assert not ReflectionPrompt.objects.active().filter(lesson=dropped).exists()
 
 
-def test_a_retired_lesson_disappears_from_the_module_page_and_its_progress(
+def retire_a_lesson_done(
     organisation: Organisation, participant: Person, content: Path, imported: Module
-) -> None:
+) -> Lesson:
+    """The participant finishes the module's last lesson; then it leaves the content and the
+    content is imported again."""
     dropped = imported.lessons.last()
     assert dropped is not None
     services.set_lesson_done(person=participant, lesson=dropped, done=True)
     drop_lesson(first_module(content), dropped.slug)
     import_from(content, organisation)
+    return dropped
+
+
+def test_a_retired_lesson_disappears_from_the_module_page_and_its_progress(
+    organisation: Organisation, participant: Person, content: Path, imported: Module
+) -> None:
+    dropped = retire_a_lesson_done(organisation, participant, content, imported)
     client = client_for(participant)
 
     module_page = client.get(f"/learn/{imported.slug}/").content.decode()
@@ -472,11 +481,7 @@ def test_a_retired_lesson_disappears_from_the_module_page_and_its_progress(
 def test_adding_a_retired_lesson_back_brings_it_and_its_progress_back(
     organisation: Organisation, participant: Person, content: Path, imported: Module
 ) -> None:
-    dropped = imported.lessons.last()
-    assert dropped is not None
-    services.set_lesson_done(person=participant, lesson=dropped, done=True)
-    drop_lesson(first_module(content), dropped.slug)
-    import_from(content, organisation)
+    dropped = retire_a_lesson_done(organisation, participant, content, imported)
     shutil.rmtree(content)
     shutil.copytree(SHIPPED_CONTENT, content)
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Person
@@ -18,7 +16,7 @@ from bridgework.cohorts.models import Cohort
 from bridgework.insights.audit import PER_PAGE
 from bridgework.insights.models import AuditEntry, Period
 
-from .conftest import Cast, client_for
+from .conftest import Cast, CountQueries, QueryCount, client_for
 from .insights_support import MARCH, tables_of
 
 MARCH_NOON = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -183,13 +181,14 @@ def test_no_match_says_so_and_offers_the_whole_list(cast: Cast, admin: Client) -
 
 @pytest.mark.parametrize("query", [{}, {"kind": "page", "month": "2026-03", "page": "2"}])
 def test_the_audit_list_makes_a_fixed_number_of_queries_at_any_size(
-    cast: Cast, admin: Client, organisation: Organisation, query: dict[str, str]
+    cast: Cast,
+    admin: Client,
+    organisation: Organisation,
+    query: dict[str, str],
+    count_queries: CountQueries,
 ) -> None:
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = admin.get(reverse("insights_audit"), query)
-        assert response.status_code == 200
-        return len(captured)
+    def queries() -> QueryCount:
+        return count_queries(admin.get, reverse("insights_audit"), query)
 
     for n in range(3):
         Cohort.objects.create(organisation=organisation, name=f"C{n}", start_date=MARCH)

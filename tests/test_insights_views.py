@@ -9,13 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 from django import forms
-from django.db import connection
 from django.test.html import parse_html
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.accounts.models import Organisation, Role
 from bridgework.cohorts.models import Membership
 from bridgework.insights import releases, services
 from bridgework.insights.forms import ListSelect
@@ -28,10 +25,19 @@ from bridgework.insights.models import (
 from bridgework.insights.pulse import ITEM_FIELDS
 from bridgework.lib.csvsafe import neutralise
 
-from .conftest import Cast, client_for, make_person
+from .conftest import (
+    Cast,
+    Clock,
+    CountQueries,
+    QueryCount,
+    client_for,
+    make_person,
+    on_calendar_edges,
+)
 from .insights_support import (
     APRIL,
     MARCH,
+    active_people,
     at,
     cohort_of,
     commit_and_check_in,
@@ -40,20 +46,10 @@ from .insights_support import (
     tables_of,
 )
 
-TODAY = timezone.localdate()
+# Every test runs on a stopped clock; those that read today run on each calendar edge.
+pytestmark = pytest.mark.usefixtures("clock")
+
 TOO_FEW = "too few people to show this reliably"
-
-
-def active_people(organisation: Organisation, count: int, prefix: str = "p") -> list[Person]:
-    """People who each made a commitment and checked in on it today."""
-    people = []
-    for n in range(count):
-        person = make_person(
-            organisation, f"{prefix}{n}@acme.test", f"{prefix} {n}", {Role.PARTICIPANT}
-        )
-        commit_and_check_in(person)
-        people.append(person)
-    return people
 
 
 # --- who sees what ---
@@ -271,24 +267,23 @@ def test_every_view_and_export_writes_an_audit_row_without_values(cast: Cast) ->
     assert client_for(cast.facilitator).get(reverse("insights_audit")).status_code == 403
 
 
-def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(cast: Cast) -> None:
+def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(
+    cast: Cast, count_queries: CountQueries
+) -> None:
     organisation = cast.program_admin.organisation
     assert organisation is not None
     client = client_for(cast.program_admin)
     with at(date(2026, 2, 1)):
         cohort = cohort_of(organisation, "One", [])
 
-    def count(month: date) -> int:
+    def count(month: date) -> tuple[QueryCount, QueryCount]:
+        def dashboard(query: dict[str, str | int]) -> QueryCount:
+            return count_queries(client.get, reverse("insights"), query)
+
         with at(releases.next_month(month).replace(day=2)):
             releases.release_closed_months(organisation=organisation)
-            with CaptureQueriesContext(connection) as queries:
-                queries_to_make: list[dict[str, str | int]] = [
-                    {"cohort": "organisation", "period": "all"},
-                    {"cohort": cohort.pk},
-                ]
-                for query in queries_to_make:
-                    assert client.get(reverse("insights"), query).status_code == 200
-        return len(queries)
+            everyone = dashboard({"cohort": "organisation", "period": "all"})
+            return everyone, dashboard({"cohort": cohort.pk})
 
     with at(date(2026, 2, 5)):
         active_people(organisation, 2, prefix="a")
@@ -302,6 +297,7 @@ def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(cast: Cast)
         for person in people:
             commit_and_check_in(person)
     assert count(MARCH) == small
+    assert small[0] == 9
 
 
 # --- the psychological-safety pulse ---
@@ -311,16 +307,23 @@ def answers(value: int = 4) -> dict[str, str]:
     return dict.fromkeys(ITEM_FIELDS, str(value))
 
 
-def test_a_participant_sees_an_open_pulse_at_home_and_answers_it_anonymously(cast: Cast) -> None:
+def pulse_for_everyone(cast: Cast, opens_on: date, closes_on: date) -> SafetyPulse:
     organisation = cast.program_admin.organisation
     assert organisation is not None
-    pulse = services.create_pulse(
+    return services.create_pulse(
         organisation=organisation,
         created_by=cast.program_admin,
         cohort=None,
-        opens_on=TODAY,
-        closes_on=TODAY + timedelta(days=7),
+        opens_on=opens_on,
+        closes_on=closes_on,
     )
+
+
+@on_calendar_edges
+def test_a_participant_sees_an_open_pulse_at_home_and_answers_it_anonymously(
+    cast: Cast, clock: Clock
+) -> None:
+    pulse = pulse_for_everyone(cast, clock.today(), clock.today() + timedelta(days=7))
     client = client_for(cast.participant)
     assert (
         reverse("insights_pulse", args=[pulse.pk]) in client.get(reverse("home")).content.decode()
@@ -341,16 +344,9 @@ def test_a_participant_sees_an_open_pulse_at_home_and_answers_it_anonymously(cas
     assert SafetyAnswer.objects.filter(pulse=pulse).count() == 1
 
 
-def test_a_pulse_answer_needs_every_statement(cast: Cast) -> None:
-    organisation = cast.program_admin.organisation
-    assert organisation is not None
-    pulse = services.create_pulse(
-        organisation=organisation,
-        created_by=cast.program_admin,
-        cohort=None,
-        opens_on=TODAY,
-        closes_on=TODAY,
-    )
+@on_calendar_edges
+def test_a_pulse_answer_needs_every_statement(cast: Cast, clock: Clock) -> None:
+    pulse = pulse_for_everyone(cast, clock.today(), clock.today())
     partial = answers()
     del partial["mistakes"]
     response = client_for(cast.participant).post(
@@ -388,7 +384,8 @@ def test_pulse_results_appear_in_the_month_the_pulse_closed(cast: Cast) -> None:
     assert row[1] == "3.67"
 
 
-def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast) -> None:
+@on_calendar_edges
+def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast, clock: Clock) -> None:
     organisation = cast.facilitator.organisation
     assert organisation is not None
     theirs = cohort_of(organisation, "Theirs", [cast.participant])
@@ -396,7 +393,8 @@ def test_facilitators_plan_pulses_only_for_their_cohorts(cast: Cast) -> None:
     client = client_for(cast.facilitator)
     page = client.get(reverse("insights_pulses")).content.decode()
     assert "Every participant in the organisation" not in page
-    dates = {"opens_on": TODAY.isoformat(), "closes_on": (TODAY + timedelta(days=5)).isoformat()}
+    today = clock.today()
+    dates = {"opens_on": today.isoformat(), "closes_on": (today + timedelta(days=5)).isoformat()}
     assert (
         client.post(reverse("insights_pulses"), {"audience": "organisation", **dates}).status_code
         == 400

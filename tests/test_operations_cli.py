@@ -396,10 +396,8 @@ def pg_rows(database: str) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-@needs_postgresql
-def test_a_postgresql_backup_restores_after_a_wipe_with_every_row_and_private_field(
-    pg_database: str, tmp_path: Path
-) -> None:
+def demo_backed_up(pg_database: str, tmp_path: Path) -> tuple[Path, str, Path]:
+    """The demo on the PostgreSQL database, backed up: the old machine, its URL and the dump."""
     if shutil.which("pg_restore") is None:
         pytest.skip("pg_restore is not installed.")
     old = tmp_path / "old-machine"
@@ -410,6 +408,14 @@ def test_a_postgresql_backup_restores_after_a_wipe_with_every_row_and_private_fi
     succeeded(run_bridgework("demo", data_dir=old, DATABASE_URL=url))
     dump = tmp_path / "bridgework.dump"
     succeeded(run_bridgework("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
+    return old, url, dump
+
+
+@needs_postgresql
+def test_a_postgresql_backup_restores_after_a_wipe_with_every_row_and_private_field(
+    pg_database: str, tmp_path: Path
+) -> None:
+    old, url, dump = demo_backed_up(pg_database, tmp_path)
     backed_up = pg_rows(pg_database)
     backed_up.pop("operations_backuprecord")  # written after the dump was taken
     fresh_database(pg_database)  # the wipe
@@ -436,16 +442,7 @@ def test_a_postgresql_backup_restores_after_a_wipe_with_every_row_and_private_fi
 def test_a_postgresql_restore_without_the_master_key_is_refused_and_touches_nothing(
     pg_database: str, tmp_path: Path
 ) -> None:
-    if shutil.which("pg_restore") is None:
-        pytest.skip("pg_restore is not installed.")
-    old = tmp_path / "old-machine"
-    url = url_for(pg_database)
-    succeeded(
-        run_bridgework("manage", "migrate", "--verbosity", "0", data_dir=old, DATABASE_URL=url)
-    )
-    succeeded(run_bridgework("demo", data_dir=old, DATABASE_URL=url))
-    dump = tmp_path / "bridgework.dump"
-    succeeded(run_bridgework("backup", "--output", str(dump), data_dir=old, DATABASE_URL=url))
+    old, url, dump = demo_backed_up(pg_database, tmp_path)
     succeeded(
         run_bridgework(
             "createorg",

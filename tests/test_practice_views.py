@@ -18,7 +18,6 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -36,7 +35,10 @@ from bridgework.practice.models import (
     Reminder,
 )
 
-from .conftest import client_for
+from .conftest import CountQueries, client_for
+
+# On a stopped clock: nothing here depends on the day the suite runs.
+pytestmark = pytest.mark.usefixtures("clock")
 
 TITLE = "Ask Dana how the reorg is landing for her"
 NOTE = "I chickened out on Tuesday, did it on Thursday"
@@ -1181,13 +1183,6 @@ def test_a_persons_level_is_never_shown_to_anyone_else(
 # --- Query counts ----------------------------------------------------------------------------
 
 
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def add_practice(person: Person, count: int) -> None:
     """`count` commitments, each checked in with a note, and `count` assessments."""
     for _ in range(count):
@@ -1213,23 +1208,26 @@ def some_tips(organisation: Organisation) -> list[Tip]:
     ]
 
 
-@pytest.mark.parametrize("url", ["/practice/", "/practice/growth/", "/practice/pick/"])
+PRACTICE_PAGE_QUERIES = {"/practice/": 11, "/practice/growth/": 5, "/practice/pick/": 10}
+
+
+@pytest.mark.parametrize("url", PRACTICE_PAGE_QUERIES)
 def test_practice_pages_do_the_same_number_of_queries_for_1_and_20_of_everything(
-    url: str, participant: Person, some_tips: list[Tip]
+    url: str, participant: Person, some_tips: list[Tip], count_queries: CountQueries
 ) -> None:
     client = client_for(participant)
     add_practice(participant, 1)
-    queries_for(client, url)  # the first visit may create the practice settings
+    count_queries(client.get, url)  # the first visit may create the practice settings
 
-    one = queries_for(client, url)
+    one = count_queries(client.get, url)
     add_practice(participant, 19)
-    twenty = queries_for(client, url)
+    twenty = count_queries(client.get, url)
 
-    assert one == twenty
+    assert one == twenty == PRACTICE_PAGE_QUERIES[url]
 
 
 def test_a_commitments_history_does_the_same_number_of_queries_for_1_and_20_check_ins(
-    participant: Person,
+    participant: Person, count_queries: CountQueries
 ) -> None:
     client = client_for(participant)
     with at(A_MONDAY):
@@ -1241,12 +1239,12 @@ def test_a_commitments_history_does_the_same_number_of_queries_for_1_and_20_chec
             services.check_in(commitment=commitment, outcome=Outcome.DONE, note=NOTE)
 
     check_in_on(0)
-    one = queries_for(client, url)
+    one = count_queries(client.get, url)
     for day in range(1, 20):
         check_in_on(day)
-    twenty = queries_for(client, url)
+    twenty = count_queries(client.get, url)
 
-    assert one == twenty
+    assert one == twenty == 6
 
 
 def test_a_new_person_starts_with_friendly_defaults(participant: Person) -> None:

@@ -16,7 +16,7 @@ from bridgework.accounts.models import DataKey, Person
 from bridgework.reflection import services
 from bridgework.reflection.models import JournalEntry, Note
 
-from .conftest import POSITIONS, Cast, client_for
+from .conftest import POSITIONS, Cast, client_for, log_everything
 from .test_authorization import (
     ADMIN_PREFIX,
     all_routes,
@@ -107,12 +107,7 @@ def test_the_canary_appears_only_on_the_owners_pages(
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    # The worst case: every logger at DEBUG, including the two that settings.py keeps at INFO
-    # (template contexts and SQL parameters), so the check doesn't rest on that setting.
-    caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="django")
-    caplog.set_level(logging.DEBUG, logger="django.template")
-    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    log_everything(caplog)
     values: dict[str, str] = dict(request.getfixturevalue("sample_values"))
     with CaptureQueriesContext(connection), django_capture_on_commit_callbacks(execute=True):
         values.update(fill_every_field(cast))

@@ -32,6 +32,9 @@ from bridgework.practice.tasks import deliver_reminder, plan_reminders
 
 from .test_tasks import DATABASE_TASKS
 
+# On a stopped clock: nothing here depends on the day the suite runs.
+pytestmark = pytest.mark.usefixtures("clock")
+
 TITLE = "Ask Dana how the reorg is landing for her"
 NOTE = "I chickened out on Tuesday, did it on Thursday"
 CUE = "after my weekly 1:1 with Sam"

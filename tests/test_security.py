@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from bridgework.accounts.models import CommunityGroup, Person
 
-from .conftest import PASSWORD, Cast, client_for
+from .conftest import PASSWORD, Cast, client_for, log_everything
 
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = REPO / "bridgework" / "settings.py"
@@ -299,11 +299,7 @@ def test_a_page_outside_your_role_is_a_friendly_403(participant: Person) -> None
 def test_saving_a_private_intention_writes_nothing_of_it_to_the_logs(
     participant: Person, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Every logger at DEBUG, including the two settings.py keeps at INFO, for the worst case.
-    caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="django")
-    caplog.set_level(logging.DEBUG, logger="django.template")
-    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    log_everything(caplog)
     client = client_for(participant)
 
     with CaptureQueriesContext(connection) as queries:  # logs every SQL statement at DEBUG

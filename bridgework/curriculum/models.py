@@ -149,43 +149,43 @@ class Exercise(Retirable):
         return self.title
 
 
-class ReflectionPrompt(Retirable):
+class ModuleText(Retirable):
+    """A line of a module's content (a prompt, a question): found by its slug within the
+    module, and retired rather than deleted when the content drops it."""
+
+    slug = models.SlugField(max_length=80)
+    text = models.CharField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ReflectionPrompt(ModuleText):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="prompts")
     lesson = models.ForeignKey(
         Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="prompts"
     )
-    slug = models.SlugField(max_length=80)
-    text = models.CharField(max_length=500)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ActiveQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order"]
+    class Meta(ModuleText.Meta):
         constraints = [
             models.UniqueConstraint(fields=["module", "slug"], name="prompt_slug_per_module")
         ]
 
-    def __str__(self) -> str:
-        return self.text
 
-
-class DiscussionQuestion(Retirable):
+class DiscussionQuestion(ModuleText):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="questions")
-    slug = models.SlugField(max_length=80)
-    text = models.CharField(max_length=500)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ActiveQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order"]
+    class Meta(ModuleText.Meta):
         constraints = [
             models.UniqueConstraint(fields=["module", "slug"], name="question_slug_per_module")
         ]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class Source(models.Model):

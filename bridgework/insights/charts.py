@@ -6,6 +6,7 @@ A hidden (suppressed) row never gets a bar or a dot: it carries its text instead
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -43,6 +44,34 @@ def _row_label(y: float, label: str) -> str:
     )
 
 
+def _gridline(css: str, at: float, bottom: float, label: str) -> str:
+    return (
+        f'<line class="{css}" x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{bottom}"/>'
+        f'<text class="chart__axis" x="{at:.1f}" y="{bottom + 18}" text-anchor="middle">'
+        f"{label}</text>"
+    )
+
+
+def _hidden(y: float, text: str) -> str:
+    """What stands in a row whose figure is not shown: the reason, in words."""
+    return (
+        f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
+        f"{escape(text)}</text>"
+    )
+
+
+def _shown_rows(parts: list[str], rows: list[Row]) -> Iterator[tuple[float, Row, float]]:
+    """Each row's label at its height; a row whose figure is withheld gets the reason instead
+    and is not handed on. The rest come with their height and value."""
+    for index, row in enumerate(rows):
+        y = TOP + ROW * index + ROW / 2
+        parts.append(_row_label(y, row.label))
+        if row.value is None:
+            parts.append(_hidden(y, row.text))
+            continue
+        yield y, row, row.value
+
+
 def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     """Horizontal bars for shares from 0 to 100%, with an optional interval line."""
     height = TOP + ROW * max(1, len(rows)) + BOTTOM
@@ -54,25 +83,13 @@ def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     parts = _open(key, title, desc, height)
     bottom = height - BOTTOM
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        parts.append(
-            f'<line class="chart__grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
-            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
-            f'text-anchor="middle">{round(tick * 100)}%</text>'
-        )
-    for index, row in enumerate(rows):
-        y = TOP + ROW * index + ROW / 2
-        parts.append(_row_label(y, row.label))
-        if row.value is None:
-            parts.append(
-                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
-                f"{escape(row.text)}</text>"
-            )
-            continue
+        parts.append(_gridline("chart__grid", x(tick), bottom, f"{round(tick * 100)}%"))
+    for y, row, value in _shown_rows(parts, rows):
         parts.append(
             f'<rect class="insights-chart__bar" x="{LABEL}" y="{y - 9:.1f}" '
-            f'width="{x(row.value) - LABEL:.1f}" height="18"/>'
+            f'width="{x(value) - LABEL:.1f}" height="18"/>'
         )
-        end = x(row.value)
+        end = x(value)
         if row.interval is not None:
             low, high = x(row.interval[0]), x(row.interval[1])
             parts.append(
@@ -110,21 +127,9 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     bottom = height - BOTTOM
     for tick in (-reach, -reach / 2, 0.0, reach / 2, reach):
         css = "insights-chart__zero" if tick == 0 else "chart__grid"
-        parts.append(
-            f'<line class="{css}" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" '
-            f'y2="{bottom}"/><text class="chart__axis" x="{x(tick):.1f}" y="{bottom + 18}" '
-            f'text-anchor="middle">{tick:+.2f}</text>'
-        )
-    for index, row in enumerate(rows):
-        y = TOP + ROW * index + ROW / 2
-        parts.append(_row_label(y, row.label))
-        if row.value is None:
-            parts.append(
-                f'<text class="insights-chart__hidden" x="{LABEL + 6}" y="{y + 4:.1f}">'
-                f"{escape(row.text)}</text>"
-            )
-            continue
-        end = x(row.value)
+        parts.append(_gridline(css, x(tick), bottom, f"{tick:+.2f}"))
+    for y, row, value in _shown_rows(parts, rows):
+        end = x(value)
         if row.interval is not None:
             low, high = x(row.interval[0]), x(row.interval[1])
             parts.append(
@@ -133,7 +138,7 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
             )
             end = high
         parts.append(
-            f'<circle class="insights-chart__dot" cx="{x(row.value):.1f}" cy="{y:.1f}" r="5"/>'
+            f'<circle class="insights-chart__dot" cx="{x(value):.1f}" cy="{y:.1f}" r="5"/>'
             f'<text class="chart__axis" x="{end + 6:.1f}" y="{y + 4:.1f}">{escape(row.text)}</text>'
         )
     parts.append("</svg>")

@@ -173,17 +173,10 @@ class _Sums:
 
     def mean(self, total: str, n: str, key: str, low: float, high: float) -> Value:
         """A mean rating on a scale from low to high, when the noise leaves it meaningful."""
-        count, summed = self.noisy(n, key), self.noisy(total, key)
-        found = noisy_stats.mean(summed, count)
-        if found is None or not self.enough(n, key):
+        if not self.enough(n, key):
             self.too_few = True
             return Value(TOO_FEW)
-        value = min(high, max(low, found))
-        spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
-        if margin(spread) > (high - low) / 4:
-            self.too_few = True
-            return Value(TOO_FEW)
-        return Value(f"{value:.2f}")
+        return self.mean_of(self.noisy(total, key), self.noisy(n, key), low, high)
 
 
 def _useful(count: float, scale: float) -> bool:

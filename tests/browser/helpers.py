@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
 
 CHROMIUM = os.environ.get("BRIDGEWORK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -100,20 +101,25 @@ class AccessibilityChecker:
             self._check(page)
             page.emulate_media(color_scheme="light")
 
+    @staticmethod
+    def _settled_markup(page: Page) -> str:
+        """The page's markup once any navigation has finished. A click that navigates returns
+        before the next document exists: on a loaded machine the page may then have no
+        document element yet, or its script context may be torn down under the call. Each
+        try waits for a loaded document (within the page's default timeout), so the number of
+        tries, not a clock, bounds the wait."""
+        for _ in range(20):
+            try:
+                page.wait_for_load_state("load")
+                page.wait_for_function("() => document.documentElement !== null")
+                return str(page.evaluate(SETTLED_MARKUP))
+            except PlaywrightError as error:
+                if "context was destroyed" not in str(error) and "null" not in str(error):
+                    raise
+        pytest.fail(f"{page.url} kept navigating; axe-core had no settled page to check.")
+
     def _check(self, page: Page) -> None:
-        # A click that navigates returns before the next document exists; checking then would
-        # read a page that is half gone (documentElement is null on a loaded machine).
-        page.wait_for_load_state("load")
-        state = page.evaluate(
-            """() => {
-                const copy = document.documentElement.cloneNode(true);
-                copy.querySelectorAll('[name=csrfmiddlewaretoken]').forEach(e => e.remove());
-                copy.querySelectorAll('[nonce]').forEach(e => e.removeAttribute('nonce'));
-                copy.querySelectorAll('.messages').forEach(e => e.remove());
-                const scheme = matchMedia('(prefers-color-scheme: dark)').matches;
-                return `${scheme ? 'dark' : 'light'} ${innerWidth}\n${copy.outerHTML}`;
-            }"""
-        )
+        state = self._settled_markup(page)
         key = (page.url, hashlib.sha256(state.encode()).hexdigest())
         if key in self.checked:
             return
@@ -121,6 +127,23 @@ class AccessibilityChecker:
         if results.violations_count:
             pytest.fail(violation_report(page.url, results.response["violations"]), pytrace=False)
         self.checked.add(key)
+
+
+def open_tips(page: Page, axe: AccessibilityChecker) -> None:
+    """Go to Tips through the main navigation and check the page."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tips").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tips for everyday allyship")
+    axe(page)
+
+
+SETTLED_MARKUP = """() => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll('[name=csrfmiddlewaretoken]').forEach(e => e.remove());
+    copy.querySelectorAll('[nonce]').forEach(e => e.removeAttribute('nonce'));
+    copy.querySelectorAll('.messages').forEach(e => e.remove());
+    const scheme = matchMedia('(prefers-color-scheme: dark)').matches;
+    return `${scheme ? 'dark' : 'light'} ${innerWidth}\n${copy.outerHTML}`;
+}"""
 
 
 def violation_report(url: str, violations: list[dict[str, Any]]) -> str:

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from bridgework.accounts.models import Organisation, Person
 from bridgework.curriculum.models import LessonProgress, PromptAnswer
 
-from .helpers import AccessibilityChecker, sign_in
+from .helpers import AccessibilityChecker, open_tips, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +18,7 @@ def test_a_participant_finds_a_meeting_tip_at_courage_level_one(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "participant@example.com")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tips").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tips for everyday allyship")
-    axe(page)
+    open_tips(page, axe)
     page.get_by_label("Search tips").fill("meeting")
     page.get_by_label("Courage level").select_option(label="1 · Learn")
     page.get_by_role("button", name="Search").click()
