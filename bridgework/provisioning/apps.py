@@ -7,6 +7,10 @@ class ProvisioningConfig(AppConfig):
     verbose_name = "Provisioning (SCIM)"
 
     def ready(self) -> None:
-        from bridgework.accounts import settings_sections
+        from bridgework.accounts import registry, settings_sections
+
+        from .personal_data import ERASURE
+
+        registry.add(erasure=ERASURE)
 
         settings_sections.register(label="Provisioning", url_name="provisioning_tokens", order=30)

@@ -19,6 +19,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from pydantic import ValidationError as PydanticValidationError
 from scim2_models import (
     AuthenticationScheme,
@@ -99,7 +100,7 @@ CONFIG = ServiceProviderConfig(
     ],
 )
 PROVIDER = ScimProvider(
-    models=[User, Group],
+    models=[User[Any], Group],
     config=CONFIG,
     # Microsoft Entra ID removes a group member with a value rather than a path filter, and
     # replaces `emails[type eq "work"].value` even when there is no such address yet.
@@ -127,7 +128,7 @@ def _emails_of(person: Person) -> list[Email] | None:
         return None
 
 
-def user_of(person: Person) -> User:
+def user_of(person: Person) -> User[Any]:
     return _versioned(
         User(
             id=str(person.pk),
@@ -145,7 +146,7 @@ def user_of(person: Person) -> User:
     )
 
 
-def _name_from(user: User, current: str) -> str:
+def _name_from(user: User[Any], current: str) -> str:
     """The name the identity provider gives, as the person's chosen name. A resource holds
     it in several places; the first that differs from the current name is the change."""
     parts = (user.name.given_name, user.name.family_name) if user.name else ()
@@ -156,7 +157,7 @@ def _name_from(user: User, current: str) -> str:
     return current
 
 
-def _email_from(user: User) -> str:
+def _email_from(user: User[Any]) -> str:
     email = (user.user_name or "").strip().lower()
     try:
         validate_email(email)
@@ -207,7 +208,7 @@ class OrganisationStorage(ScimStorage):
 
     # -- Users ----------------------------------------------------------------------------
 
-    def _people(self) -> Any:
+    def _people(self) -> QuerySet[Person]:
         return Person.objects.in_organisation(self.organisation)
 
     def _person(self, resource_id: str) -> Person:
@@ -218,7 +219,7 @@ class OrganisationStorage(ScimStorage):
             raise NotFoundException(detail="No such user.")
         return person
 
-    def _create_user(self, user: User) -> User:
+    def _create_user(self, user: User[Any]) -> User[Any]:
         email = _email_from(user)
         _check_email_free(email)
         try:
@@ -236,7 +237,7 @@ class OrganisationStorage(ScimStorage):
             person.deactivate()
         return user_of(person)
 
-    def _update_user(self, user: User, expected_version: str | None) -> User:
+    def _update_user(self, user: User[Any], expected_version: str | None) -> User[Any]:
         person = self._person(str(user.id))
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)

@@ -18,4 +18,4 @@ class MFAAdapter(DefaultMFAAdapter):
         factors = Authenticator.objects.filter(
             user=person, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         )
-        return factors.exclude(pk=authenticator.pk).exists()
+        return bool(factors.exclude(pk=authenticator.pk).exists())

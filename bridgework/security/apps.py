@@ -7,6 +7,10 @@ class SecurityConfig(AppConfig):
     verbose_name = "Sign-in security"
 
     def ready(self) -> None:
-        from bridgework.accounts import settings_sections
+        from bridgework.accounts import registry, settings_sections
+
+        from .personal_data import ERASURE
+
+        registry.add(erasure=ERASURE)
 
         settings_sections.register(label="Security", url_name="security_settings", order=20)

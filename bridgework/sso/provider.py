@@ -71,7 +71,7 @@ class OrganisationOIDCAdapter(OpenIDConnectOAuth2Adapter):
 
     def get_callback_url(self, request: HttpRequest, app: Any) -> str:
         url = reverse(f"{PROVIDER_ID}_callback", kwargs={"provider_id": self.provider_id})
-        return build_absolute_uri(request, url, self.redirect_uri_protocol)
+        return str(build_absolute_uri(request, url, self.redirect_uri_protocol))
 
 
 class OrganisationOIDCProvider(OpenIDConnectProvider):
