@@ -143,7 +143,7 @@ class OIDCProvider:
         app = Flask(__name__)
         provider = self
 
-        class CodeGrant(grants.AuthorizationCodeGrant):
+        class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]  # authlib ships no types
             TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
             def save_authorization_code(self, code: str, req: Any) -> None:
@@ -169,7 +169,7 @@ class OIDCProvider:
             def authenticate_user(self, authorization_code: Code) -> Someone:
                 return authorization_code.person
 
-        class IdToken(OpenIDCode):
+        class IdToken(OpenIDCode):  # type: ignore[misc]  # authlib ships no types
             def exists_nonce(self, nonce: str, req: Any) -> bool:
                 return any(code.nonce == nonce for code in provider.codes.values())
 

@@ -3,6 +3,7 @@ a sign-in walked through its redirects."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -12,6 +13,10 @@ from bridgework.accounts.models import Organisation
 from bridgework.sso.models import IdentityProvider, Protocol
 
 from .oidc_provider import OIDCProvider, Someone
+
+if TYPE_CHECKING:
+    # What django.test.Client's get and post return (a class only the stubs define).
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 CALLBACK = "http://testserver/sso/oidc/acme/login/callback/"
 
@@ -40,7 +45,9 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def sign_in_through(client: Client, idp: OIDCProvider, someone: Someone, slug: str = "acme"):
+def sign_in_through(
+    client: Client, idp: OIDCProvider, someone: Someone, slug: str = "acme"
+) -> Response:
     """Press "Sign in with …", let the provider sign `someone` in, follow it back."""
     idp.next_person = someone
     start = client.post(f"/sso/oidc/{slug}/login/")

@@ -4,14 +4,21 @@ clear sentence on the page, one log line without secrets, never a session, never
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
+from bridgework.accounts.models import Organisation, Person
+from bridgework.sso.models import IdentityProvider
+
 from .oidc_provider import OIDCProvider, Someone
 from .support import connect_oidc, path_of, sign_in_through
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +26,16 @@ PAT = Someone(email="pat@acme.test", name="Pat")
 
 
 @pytest.fixture
-def connected(organisation, participant, idp):
+def connected(
+    organisation: Organisation, participant: Person, idp: OIDCProvider
+) -> IdentityProvider:
     provider = connect_oidc(organisation, idp)
     return provider
 
 
-def assert_refused(answer, client: Client, caplog: pytest.LogCaptureFixture, reason: str) -> None:
+def assert_refused(
+    answer: Response, client: Client, caplog: pytest.LogCaptureFixture, reason: str
+) -> None:
     assert answer.status_code == 400, answer.content[:500]
     assert b"you are not signed in" in answer.content.lower()
     assert SESSION_KEY not in client.session
@@ -45,8 +56,13 @@ def assert_refused(answer, client: Client, caplog: pytest.LogCaptureFixture, rea
     ],
 )
 def test_an_id_token_we_cannot_trust_signs_no_one_in(
-    connected, idp: OIDCProvider, caplog, switch, value, reason
-):
+    connected: IdentityProvider,
+    idp: OIDCProvider,
+    caplog: pytest.LogCaptureFixture,
+    switch: str,
+    value: object,
+    reason: str,
+) -> None:
     setattr(idp, switch, value)
     client = Client()
     with caplog.at_level(logging.INFO):
@@ -55,7 +71,9 @@ def test_an_id_token_we_cannot_trust_signs_no_one_in(
     assert b"could not verify the sign-in Acme Login sent" in answer.content
 
 
-def test_a_callback_with_a_state_we_did_not_issue_is_refused(connected, idp, caplog):
+def test_a_callback_with_a_state_we_did_not_issue_is_refused(
+    connected: IdentityProvider, idp: OIDCProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     idp.next_person = PAT
     client = Client()
     start = client.post("/sso/oidc/acme/login/")
@@ -67,7 +85,9 @@ def test_a_callback_with_a_state_we_did_not_issue_is_refused(connected, idp, cap
     assert b"expired or was already used" in answer.content
 
 
-def test_a_replayed_callback_does_not_sign_in_a_second_browser(connected, idp, caplog):
+def test_a_replayed_callback_does_not_sign_in_a_second_browser(
+    connected: IdentityProvider, idp: OIDCProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     idp.next_person = PAT
     first = Client()
     start = first.post("/sso/oidc/acme/login/")
@@ -79,7 +99,9 @@ def test_a_replayed_callback_does_not_sign_in_a_second_browser(connected, idp, c
     assert_refused(answer, thief, caplog, "state missing or already used")
 
 
-def test_an_error_from_the_provider_is_a_sentence_not_a_500(connected, caplog):
+def test_an_error_from_the_provider_is_a_sentence_not_a_500(
+    connected: IdentityProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     client = Client()
     client.post("/sso/oidc/acme/login/")
     state = next(iter(client.session["socialaccount_states"]))

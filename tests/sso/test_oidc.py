@@ -5,13 +5,14 @@ signature check."""
 from __future__ import annotations
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from bridgework.accounts.models import Invitation, Person, Role
+from bridgework.accounts.models import Invitation, Organisation, Person, Role
 from bridgework.sso.models import IdentityProvider
 
-from .oidc_provider import Someone
+from .oidc_provider import OIDCProvider, Someone
 from .support import connect_oidc, sign_in_through
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,9 @@ def signed_in_as(client: Client) -> Person | None:
     return Person.objects.get(pk=person_id) if person_id else None
 
 
-def test_an_existing_person_signs_in_through_the_provider(organisation, participant, idp):
+def test_an_existing_person_signs_in_through_the_provider(
+    organisation: Organisation, participant: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     client = Client()
     answer = sign_in_through(client, idp, Someone(email="pat@acme.test", name="Pat"))
@@ -30,7 +33,9 @@ def test_an_existing_person_signs_in_through_the_provider(organisation, particip
     assert signed_in_as(client) == participant
 
 
-def test_the_same_subject_signs_in_again_into_the_same_account(organisation, participant, idp):
+def test_the_same_subject_signs_in_again_into_the_same_account(
+    organisation: Organisation, participant: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     someone = Someone(email="pat@acme.test", name="Pat")
     sign_in_through(Client(), idp, someone)
@@ -39,10 +44,12 @@ def test_the_same_subject_signs_in_again_into_the_same_account(organisation, par
     assert signed_in_as(again) == participant
 
 
-def test_only_name_and_email_are_kept_from_the_provider(organisation, participant, idp):
+def test_only_name_and_email_are_kept_from_the_provider(
+    organisation: Organisation, participant: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     sign_in_through(Client(), idp, Someone(email="pat@acme.test", name="Pat"))
-    account = participant.socialaccount_set.get()
+    account = SocialAccount.objects.get(user=participant)
     kept = account.extra_data["id_token"]
     assert set(kept) <= {"iss", "sub", "email", "name"}
     assert "groups" not in str(account.extra_data)
@@ -54,8 +61,8 @@ def test_only_name_and_email_are_kept_from_the_provider(organisation, participan
 
 
 def test_an_invited_person_joins_on_first_sign_in_with_the_invited_roles(
-    organisation, program_admin, idp
-):
+    organisation: Organisation, program_admin: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     invitation, _ = Invitation.build(
         organisation=organisation,
@@ -76,7 +83,9 @@ def test_an_invited_person_joins_on_first_sign_in_with_the_invited_roles(
     assert invitation.accepted_at is not None
 
 
-def test_without_just_in_time_an_uninvited_person_is_refused(organisation, idp, caplog):
+def test_without_just_in_time_an_uninvited_person_is_refused(
+    organisation: Organisation, idp: OIDCProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     connect_oidc(organisation, idp)
     client = Client()
     answer = sign_in_through(client, idp, Someone(email="new@acme.test", name="New"))
@@ -87,7 +96,9 @@ def test_without_just_in_time_an_uninvited_person_is_refused(organisation, idp, 
     assert "not invited" in caplog.text and "new@acme.test" not in caplog.text
 
 
-def test_with_just_in_time_a_new_person_becomes_a_participant(organisation, idp):
+def test_with_just_in_time_a_new_person_becomes_a_participant(
+    organisation: Organisation, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp, just_in_time=True)
     client = Client()
     sign_in_through(client, idp, Someone(email="new@acme.test", name="Noor New"))
@@ -96,11 +107,13 @@ def test_with_just_in_time_a_new_person_becomes_a_participant(organisation, idp)
     assert (person.chosen_name, person.organisation, person.role_set()) == (
         "Noor New",
         organisation,
-        {Role.PARTICIPANT},
+        frozenset({Role.PARTICIPANT}),
     )
 
 
-def test_an_address_outside_the_organisations_domains_is_refused(organisation, idp, caplog):
+def test_an_address_outside_the_organisations_domains_is_refused(
+    organisation: Organisation, idp: OIDCProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     connect_oidc(organisation, idp, just_in_time=True)
     client = Client()
     answer = sign_in_through(client, idp, Someone(email="eve@elsewhere.test", name="Eve"))
@@ -110,7 +123,9 @@ def test_an_address_outside_the_organisations_domains_is_refused(organisation, i
     assert "domain outside" in caplog.text
 
 
-def test_a_person_of_another_organisation_is_refused(organisation, stranger, idp):
+def test_a_person_of_another_organisation_is_refused(
+    organisation: Organisation, stranger: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     # The stranger's address is at a domain Acme does not own, so it is refused
     # either way; an address Acme claims that belongs to someone else is too.
@@ -122,7 +137,9 @@ def test_a_person_of_another_organisation_is_refused(organisation, stranger, idp
     assert signed_in_as(client) is None
 
 
-def test_a_deactivated_person_is_refused(organisation, deactivated, idp):
+def test_a_deactivated_person_is_refused(
+    organisation: Organisation, deactivated: Person, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     client = Client()
     answer = sign_in_through(client, idp, Someone(email="dee@acme.test", name="Dee"))
@@ -130,7 +147,9 @@ def test_a_deactivated_person_is_refused(organisation, deactivated, idp):
     assert signed_in_as(client) is None
 
 
-def test_each_organisation_uses_its_own_provider_settings(organisation, other_organisation, idp):
+def test_each_organisation_uses_its_own_provider_settings(
+    organisation: Organisation, other_organisation: Organisation, idp: OIDCProvider
+) -> None:
     connect_oidc(organisation, idp)
     assert IdentityProvider.objects.count() == 1
     answer = Client().post("/sso/oidc/globex/login/")

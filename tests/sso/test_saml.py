@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
@@ -17,6 +19,9 @@ from bridgework.sso.models import IdentityProvider, Protocol
 
 from .saml_idp import SamlIdP
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
 pytestmark = pytest.mark.django_db
 
 HOST = "bridgework.acme.test"
@@ -24,7 +29,7 @@ ACS = "/accounts/saml/acme/acs/"
 
 
 @pytest.fixture
-def browser(settings) -> Client:
+def browser(settings: Any) -> Client:
     settings.ALLOWED_HOSTS = [HOST]
     return Client(HTTP_HOST=HOST)
 
@@ -53,7 +58,7 @@ def start(browser: Client) -> str:
     return answer["Location"]
 
 
-def post_back(browser: Client, form: dict[str, str]):
+def post_back(browser: Client, form: dict[str, str]) -> Response:
     kept = browser.post(ACS, form)
     assert kept.status_code == 302
     return browser.get(kept["Location"])
@@ -63,25 +68,31 @@ def signed_in(browser: Client) -> bool:
     return SESSION_KEY in browser.session
 
 
-def test_a_person_signs_in_with_a_signed_assertion(tmp_path, organisation, participant, browser):
+def test_a_person_signs_in_with_a_signed_assertion(
+    tmp_path: Path, organisation: Organisation, participant: Person, browser: Client
+) -> None:
     idp = connect(tmp_path, organisation, browser)
     form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
     answer = post_back(browser, form)
     assert answer.status_code == 302 and answer["Location"] == "/"
     assert browser.session[SESSION_KEY] == str(participant.pk)
-    kept = participant.socialaccount_set.get().extra_data
+    kept = SocialAccount.objects.get(user=participant).extra_data
     assert set(kept) <= {"uid", "email", "name"}
     assert "member" not in str(kept)
 
 
-def test_our_sp_metadata_names_the_assertion_consumer(tmp_path, organisation, browser):
+def test_our_sp_metadata_names_the_assertion_consumer(
+    tmp_path: Path, organisation: Organisation, browser: Client
+) -> None:
     connect(tmp_path, organisation, browser)
     metadata = browser.get("/accounts/saml/acme/metadata/").content.decode()
     assert f"http://{HOST}{ACS}" in metadata
     assert 'WantAssertionsSigned="true"' in metadata
 
 
-def refused(answer, browser: Client, caplog, reason: str) -> None:
+def refused(
+    answer: Response, browser: Client, caplog: pytest.LogCaptureFixture, reason: str
+) -> None:
     assert answer.status_code in {400, 403}, answer.content[:300]
     assert b"not signed in" in answer.content.lower()
     assert not signed_in(browser)
@@ -90,8 +101,12 @@ def refused(answer, browser: Client, caplog, reason: str) -> None:
 
 
 def test_a_response_signed_by_another_key_is_refused(
-    tmp_path, organisation, participant, browser, caplog
-):
+    tmp_path: Path,
+    organisation: Organisation,
+    participant: Person,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     connect(tmp_path, organisation, browser)
     impostor = SamlIdP(tmp_path)  # same entity ID, its own key
     impostor.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
@@ -101,7 +116,13 @@ def test_a_response_signed_by_another_key_is_refused(
     refused(answer, browser, caplog, "Signature validation failed")
 
 
-def test_an_unknown_issuer_is_refused(tmp_path, organisation, participant, browser, caplog):
+def test_an_unknown_issuer_is_refused(
+    tmp_path: Path,
+    organisation: Organisation,
+    participant: Person,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     connect(tmp_path, organisation, browser)
     stranger = SamlIdP(tmp_path, entity_id="https://idp.elsewhere.test/saml")
     stranger.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
@@ -111,7 +132,13 @@ def test_an_unknown_issuer_is_refused(tmp_path, organisation, participant, brows
     refused(answer, browser, caplog, "issuer")
 
 
-def test_the_wrong_audience_is_refused(tmp_path, organisation, participant, browser, caplog):
+def test_the_wrong_audience_is_refused(
+    tmp_path: Path,
+    organisation: Organisation,
+    participant: Person,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     idp = connect(tmp_path, organisation, browser)
     # The IdP also serves another application, at the same consumer address.
     ours = browser.get("/accounts/saml/acme/metadata/").content.decode()
@@ -124,7 +151,13 @@ def test_the_wrong_audience_is_refused(tmp_path, organisation, participant, brow
     refused(answer, browser, caplog, "audience")
 
 
-def test_an_expired_assertion_is_refused(tmp_path, organisation, participant, browser, caplog):
+def test_an_expired_assertion_is_refused(
+    tmp_path: Path,
+    organisation: Organisation,
+    participant: Person,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     idp = connect(tmp_path, organisation, browser)
     form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
     with time_machine.travel(timedelta(hours=2), tick=True), caplog.at_level(logging.INFO):
@@ -132,7 +165,13 @@ def test_an_expired_assertion_is_refused(tmp_path, organisation, participant, br
     refused(answer, browser, caplog, "expired")
 
 
-def test_a_replayed_assertion_is_refused(tmp_path, organisation, participant, browser, caplog):
+def test_a_replayed_assertion_is_refused(
+    tmp_path: Path,
+    organisation: Organisation,
+    participant: Person,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     idp = connect(tmp_path, organisation, browser)
     form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
     assert post_back(browser, form).status_code == 302
@@ -142,7 +181,12 @@ def test_a_replayed_assertion_is_refused(tmp_path, organisation, participant, br
     refused(answer, again, caplog, "SAML assertion replayed")
 
 
-def test_an_address_outside_the_domains_is_refused(tmp_path, organisation, browser, caplog):
+def test_an_address_outside_the_domains_is_refused(
+    tmp_path: Path,
+    organisation: Organisation,
+    browser: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     idp = connect(tmp_path, organisation, browser)
     form = idp.answer(start(browser), email="eve@elsewhere.test", name="Eve")
     with caplog.at_level(logging.INFO):
