@@ -4,6 +4,7 @@ from django.urls import include, path
 from bridgework.accounts import views as accounts
 from bridgework.curriculum import views as curriculum
 from bridgework.front import views as front
+from bridgework.operations import views as operations
 from bridgework.practice import views as practice
 from bridgework.sso import views as sso
 
@@ -12,7 +13,7 @@ admin.site.site_title = "Bridgework operator admin"
 
 urlpatterns = [
     path("", front.home, name="home"),
-    path("healthz", front.healthz, name="healthz"),
+    path("healthz", operations.healthz, name="healthz"),
     path("profile/", accounts.profile, name="profile"),
     path("profile/delete-account", accounts.delete_account, name="delete_account"),
     path("profile/time-zone", practice.time_zone_settings, name="profile_time_zone"),

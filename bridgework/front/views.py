@@ -4,9 +4,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -21,7 +20,7 @@ from bridgework.accounts.models import (
 )
 from bridgework.curriculum.models import Lesson, LessonProgress
 from bridgework.insights.services import open_pulses_for
-from bridgework.operations import health, outage
+from bridgework.operations import outage
 from bridgework.reflection.models import Note
 
 # Home names this many new notes; the heading counts all of them.
@@ -94,14 +93,6 @@ def member_home(request: HttpRequest) -> HttpResponse:
         context["group_count"] = CommunityGroup.objects.in_organisation(organisation).count()
         context["roles"] = Role
     return render(request, "front/home.html", context)
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when every check passes, 503 (with each check's finding) if not."""
-    report = health.check_health()
-    return JsonResponse(report.as_json(), status=200 if report.ok else 503)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
+from .views import healthz
+
 # The path of the `healthz` view (bridgework/urls.py).
 HEALTHZ_PATH = "/healthz"
 
@@ -23,7 +25,5 @@ class HealthzMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info == HEALTHZ_PATH and request.method in {"GET", "HEAD"}:
-            from bridgework.front.views import healthz
-
             return healthz(request)
         return self.get_response(request)
