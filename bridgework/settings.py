@@ -322,6 +322,13 @@ MFA_ADAPTER = "bridgework.security.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Bridgework"
+# Security-key answers go through a field that calls an unreadable one bad input, never a 500.
+MFA_FORMS = {
+    "add_webauthn": "bridgework.security.forms.AddKeyForm",
+    "authenticate_webauthn": "bridgework.security.forms.AuthenticateKeyForm",
+    "login_webauthn": "bridgework.security.forms.LoginKeyForm",
+    "reauthenticate_webauthn": "bridgework.security.forms.ReauthenticateKeyForm",
+}
 # Browsers allow WebAuthn on http://localhost; production is served over HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 

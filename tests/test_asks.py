@@ -570,7 +570,7 @@ ASKS_PAGE_QUERIES = {
     "group_member": 10,
     "participant": 10,
     "participant_and_member": 11,
-    "facilitator": 12,
+    "facilitator": 11,
 }
 
 

@@ -263,4 +263,4 @@ def test_the_index_makes_the_same_queries_with_few_and_many_spaces(
     for n in range(20):
         space = allies_space(cast.facilitator, name=f"More {n}")
         fill(space, cast.facilitator, threads=3, posts_per_thread=2)
-    assert count_queries(client.get, "/community/") == few == 8
+    assert count_queries(client.get, "/community/") == few == 7

@@ -283,7 +283,12 @@ def test_a_new_organisation_requires_mfa_of_program_admins_alone(
 
 
 def test_security_is_a_section_of_the_organisation_settings() -> None:
-    assert [section.label for section in sections()][:2] == ["General", "Security"]
+    assert [section.label for section in sections()] == [
+        "General",
+        "Sign-in",
+        "Security",
+        "Provisioning",
+    ]
 
 
 @pytest.mark.django_db
@@ -298,3 +303,10 @@ def test_the_demo_program_admin_signs_in_with_the_printed_password_alone(
 
     assert client.get(HOME).status_code == 200
     assert not MFAPolicy.objects.for_organisation(demo).applies_to(admin)
+
+
+@pytest.mark.django_db
+def test_an_unreadable_security_key_answer_is_bad_input_not_a_server_error() -> None:
+    response = Client().post(reverse("mfa_login_webauthn"), {"credential": "9" * 5000})
+
+    assert response.status_code < 500

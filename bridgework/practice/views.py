@@ -304,8 +304,7 @@ def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
         commitment=commitment, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
     )
     if is_htmx(request):
-        today = services.local_today(services.profile_for(commitment.person))
-        [progress] = services.progress_of([commitment], today)
+        [progress] = services.progress_of([commitment], commitment.owner_today())
         return render(
             request, "practice/dashboard.html#commitment", {"item": progress, "just_saved": True}
         )
