@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from bridgework.accounts import encryption, services
 from bridgework.accounts.encryption import key_cache
-from bridgework.accounts.models import DataKey, Person, PrivateProfile
+from bridgework.accounts.models import DataKey, Organisation, Person, PrivateProfile
 from bridgework.lib import crypto, keyfiles
+from bridgework.sso.models import IdentityProvider
 
 SECRET = "I want to stop talking over my colleague Dana in meetings"
 
@@ -259,6 +260,23 @@ def test_values_still_decrypt_after_rotation_with_only_the_new_key_file(
     key_cache.clear()
 
     assert read_back(profile_of(participant).pk) == SECRET
+
+
+def test_an_identity_providers_client_secret_survives_rotation(
+    key_dir: Path, organisation: Organisation
+) -> None:
+    provider = IdentityProvider(organisation=organisation, display_name="Okta")
+    provider.set_oidc_secret("s3cret-from-okta")
+    provider.save()
+
+    output = rotate()
+    # As a freshly started process would see it: only the new key file on disk.
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+
+    provider.refresh_from_db()
+    assert provider.oidc_secret() == "s3cret-from-okta"
+    assert provider.oidc_secret_key_id == django_settings.FIELD_ENCRYPTION_KEYS[0][0]
+    assert "Re-sealed 1 organisation secrets" in output
 
 
 def test_rotating_twice_keeps_values_readable_and_retires_each_old_key(

@@ -117,3 +117,19 @@ def erase_steps(person: Person) -> None:
     for erasure in _erasures:
         if erasure.step is not None:
             erasure.step(person)
+
+
+# Apps that seal their own secrets with the master key (an identity provider's client
+# secret) re-seal them when the master key is rotated, while the old key is still loaded.
+# Each returns how many values it re-sealed.
+_rotation_steps: list[Callable[[], int]] = []
+
+
+def on_master_key_rotation(step: Callable[[], int]) -> None:
+    if step not in _rotation_steps:
+        _rotation_steps.append(step)
+
+
+def master_key_rotated() -> int:
+    """Run every app's re-sealing step under the new master key (settings' first key)."""
+    return sum(step() for step in _rotation_steps)

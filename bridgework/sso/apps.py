@@ -9,8 +9,10 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from bridgework.accounts import registry, settings_sections
 
+        from .models import reseal_client_secrets
         from .personal_data import ERASURE
 
         registry.add(erasure=ERASURE)
+        registry.on_master_key_rotation(reseal_client_secrets)
 
         settings_sections.register(label="Sign-in", url_name="sso_settings", order=10)

@@ -117,3 +117,21 @@ class SeenAssertion(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+def reseal_client_secrets() -> int:
+    """Re-seal every organisation's client secret under the newest master key, so rotating
+    the master key never leaves an identity provider without its secret."""
+    newest_id = sealing.newest_key_id()
+    count = 0
+    stale = IdentityProvider.objects.exclude(oidc_secret_sealed=b"").exclude(
+        oidc_secret_key_id=newest_id
+    )
+    for provider in stale.order_by("pk"):
+        secret = provider.oidc_secret()
+        if secret is None:
+            continue
+        provider.set_oidc_secret(secret)
+        provider.save(update_fields=["oidc_secret_sealed", "oidc_secret_key_id"])
+        count += 1
+    return count

@@ -16,6 +16,10 @@ def _associated(purpose: str) -> bytes:
     return f"sso:{purpose}".encode()
 
 
+def newest_key_id() -> str:
+    return str(settings.FIELD_ENCRYPTION_KEYS[0][0])
+
+
 def seal(plaintext: str, *, purpose: str) -> tuple[str, bytes]:
     """(master key id, ciphertext); `purpose` binds the ciphertext to its row and field."""
     key_id, key = settings.FIELD_ENCRYPTION_KEYS[0]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bridgework.accounts import registry
 from bridgework.accounts.encryption import rewrap_all
 from bridgework.lib import keyfiles
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         settings.FIELD_ENCRYPTION_KEYS = [(new_id, new_key), *old_keys]
         with transaction.atomic():
             count = rewrap_all(new_id, new_key)
+            resealed = registry.master_key_rotated()
         # Microseconds too, so a second rotation within the same second gets its own file.
         stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S-%f")
         retired = data_dir / f"master_keys.retired-{stamp}"
@@ -32,6 +34,8 @@ class Command(BaseCommand):
         keyfiles.replace_master_keys(data_dir, [(new_id, new_key)])
         settings.FIELD_ENCRYPTION_KEYS = [(new_id, new_key)]
         self.stdout.write(f"Re-wrapped {count} data keys under master key {new_id}.")
+        if resealed:
+            self.stdout.write(f"Re-sealed {resealed} organisation secrets under it too.")
         self.stdout.write(
             f"The old master key is in {retired}. Delete that file once no backup you keep "
             "still needs it."
