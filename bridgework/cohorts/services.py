@@ -354,25 +354,33 @@ def member_ids(session: Session) -> set[int]:
 
 @transaction.atomic
 def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
-    """Record present/absent by person id; an empty mark clears it. Only members count."""
+    """Record present/absent by person id; an empty mark clears it. Only members count.
+    One statement clears and one writes, however many people are marked."""
     allowed = member_ids(session)
-    changed = 0
-    for person_id, status in marks.items():
-        if person_id not in allowed:
-            continue
-        if not status:
-            changed += Attendance.objects.filter(session=session, person_id=person_id).delete()[0]
-            continue
-        Attendance.objects.update_or_create(
+    cleared = [pid for pid, status in marks.items() if pid in allowed and not status]
+    now = timezone.now()
+    rows = [
+        Attendance(
             session=session,
-            person_id=person_id,
-            defaults={
-                "status": Attendance.Status(status),
-                "source": Attendance.Source.FACILITATOR,
-                "marked_at": timezone.now(),
-            },
+            person_id=pid,
+            status=Attendance.Status(status),
+            source=Attendance.Source.FACILITATOR,
+            marked_at=now,
         )
-        changed += 1
+        for pid, status in marks.items()
+        if pid in allowed and status
+    ]
+    changed = 0
+    if cleared:
+        changed += Attendance.objects.filter(session=session, person_id__in=cleared).delete()[0]
+    if rows:
+        Attendance.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["session", "person"],
+            update_fields=["status", "source", "marked_at"],
+        )
+        changed += len(rows)
     return changed
 
 
