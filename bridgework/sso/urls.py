@@ -6,9 +6,9 @@ from .provider import PROVIDER_ID
 
 urlpatterns = [
     path("", views.find_provider, name="sso_find"),
-    path("oidc/<str:provider_id>/login/", views.oidc_login, name=f"{PROVIDER_ID}_login"),
+    path("oidc/<slug:provider_id>/login/", views.oidc_login, name=f"{PROVIDER_ID}_login"),
     path(
-        "oidc/<str:provider_id>/login/callback/",
+        "oidc/<slug:provider_id>/login/callback/",
         views.oidc_callback,
         name=f"{PROVIDER_ID}_callback",
     ),
