@@ -26,8 +26,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set (as on CI machines),
+# every process the tests start would otherwise compile Django and Bridgework from source.
 install: $(UV) system-deps
-	@$(UV) sync --locked --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	@$(UV) sync --locked --quiet --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	@$(BIN)/python -m compileall -q bridgework tests bench manage.py
 
 # SAML sign-in verifies XML signatures with xmlsec: the python3-saml package builds against
 # libxmlsec1 (found through pkg-config), and the SAML identity provider the tests run calls
@@ -72,14 +75,14 @@ deploy-check: install
 
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --ignore=tests/browser
-	env -u DATABASE_URL $(BIN)/pytest -q -n 2 tests/browser
+	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist worksteal --ignore=tests/browser
+	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist worksteal tests/browser
 
 test-postgres: install
 	@echo "== Test suite on PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --ignore=tests/browser && \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 tests/browser; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist worksteal --ignore=tests/browser && \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist worksteal tests/browser; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL); CI must test on it."; exit 1; \
 	else \
