@@ -67,6 +67,17 @@ def test_the_navigation_fits_the_role_and_marks_the_current_section(cast: Cast) 
     admin = nav("program_admin", "/people/")
     assert ("/people/", ' aria-current="page"') in admin
     assert "/insights/" in [url for url, _ in admin]
+    assert "/profile/" not in [url for url, _ in admin]
+
+
+def test_profile_sits_beside_sign_out_and_is_marked_on_its_own_pages(cast: Cast) -> None:
+    def account_nav(path: str) -> str:
+        html = cast.client("participant").get(path).content.decode()
+        return html.split('aria-label="Your account"', 1)[1].split("</nav>", 1)[0]
+
+    assert '<a href="/profile/" aria-current="page">Profile</a>' in account_nav("/profile/")
+    assert '<a href="/profile/">Profile</a>' in account_nav("/community/")
+    assert "Sign out" in account_nav("/community/")
 
 
 def test_each_post_has_one_reaction_form_with_a_button_per_kind(cast: Cast) -> None:

@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation links that fit the signed-in person's roles."""
     person = getattr(request, "user", None)
     if person is None or not person.is_authenticated or person.organisation_id is None:
-        return {"nav_links": []}
+        return {"nav_links": [], "profile_link": None}
     urls = _urls(get_script_prefix())
     labels = ["Home", "Practice", "Reflect", "Learn", "Tips", "Community", "Cohorts"]
     labels.append("Community groups")
@@ -38,7 +38,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         labels.append("Insights")
     if person.is_program_admin:
         labels.extend(["People", "Settings"])
-    labels.append("Profile")
     links = [(label, urls[label]) for label in labels]
     current = request.path
     # The longest link that is the current path or a section of it is the current page, so
@@ -47,6 +46,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url for _, url in links if url == current or (url != "/" and current.startswith(url))
     ]
     best = max(matches, key=len, default=None)
+    profile_url = urls["Profile"]
     return {
-        "nav_links": [{"label": label, "url": url, "current": url == best} for label, url in links]
+        "nav_links": [{"label": label, "url": url, "current": url == best} for label, url in links],
+        # Beside "Sign out" rather than in the main navigation: it is about the person, not
+        # the program, and a program admin's twelve sections would otherwise wrap to a second line.
+        "profile_link": {"url": profile_url, "current": current.startswith(profile_url)},
     }

@@ -39,8 +39,8 @@ class DemoPerson:
 
 
 # Links in the main navigation: everyone's, and the program admin's alone. Other links may be
-# there too (the tests walk whatever the navigation holds).
-EVERYONE_NAV = ("Home", "Community groups", "Profile")
+# there too (the tests walk whatever the navigation holds). "Profile" sits beside "Sign out".
+EVERYONE_NAV = ("Home", "Community groups")
 ADMIN_ONLY_NAV = ("People",)
 ROLE_SECTIONS = ("Program admin", "Facilitator", "Your practice")
 

@@ -108,6 +108,15 @@ def test_home_navigation_and_profile(
             # Home as it looks any time (the "signed in" message only shows once).
             screenshot(page, f"home-{person.role}.png")
 
+    account = page.get_by_role("navigation", name="Your account")
+    account.get_by_role("link", name="Profile", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(account.get_by_role("link", name="Profile", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(main_nav(page).locator("[aria-current=page]")).to_have_count(0)
+    axe(page)
+
     # The profile form saves, and the private intention is stored (encrypted) for them alone.
     if not page.url.endswith("/profile/"):
         page.goto("/profile/")

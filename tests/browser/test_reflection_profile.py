@@ -171,7 +171,7 @@ def test_the_time_zone_and_account_deletion_live_in_the_profile(
     assert page.url.endswith(f"/reflect/role-models/{item.pk}/coffee-chat")
     assert practice_services.time_zone_of(alex) == "Europe/Berlin"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
+    page.get_by_role("navigation", name="Your account").get_by_role("link", name="Profile").click()
     expect(page.get_by_text("Europe/Berlin")).to_be_visible()
     axe(page)
     screenshot(page, "profile-time-zone-and-delete.png")
