@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 
 from bridgework.accounts.forms import TimeZoneField
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 from .models import Attendance, Cadence, Cohort, Membership, Session
 

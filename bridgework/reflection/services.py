@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import ReflectionPrompt
-from bridgework.jobs import outbox
-from bridgework.practice import services as practice_services
+from bridgework.curriculum.api import ReflectionPrompt
+from bridgework.jobs import api as jobs
+from bridgework.practice import api as practice_services
 
 from . import tasks
 from .content import CONTEXTS, DIMENSIONS, EXPORTS_PER_DAY, NOTES_PER_DAY
@@ -256,7 +256,7 @@ def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Not
 def send_note_email(note: Note) -> bool:
     """Tell the recipient a note is waiting, once. The note's words never go into the e-mail."""
     link = settings.BASE_URL + reverse("reflection_notes")
-    email = outbox.queue(
+    email = jobs.queue_email(
         key=f"note:{note.pk}",
         to=note.recipient.email,
         subject="Someone sent you a note on Bridgework",
@@ -265,7 +265,7 @@ def send_note_email(note: Note) -> bool:
             {"recipient": note.recipient, "sender": note.sender, "note": note, "link": link},
         ),
     )
-    outbox.send(email)
+    jobs.send_email(email)
     return email is not None
 
 

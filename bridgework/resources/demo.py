@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 from .models import CRITERIA_KEYS, Kind, Resource, ResourceReview
 
