@@ -1,5 +1,6 @@
-"""The layering of `bridgework/`: an app may import `lib/`, `accounts/`, a registry, or another
-app's small public module (`<app>/api.py`), and nothing else of another app. Each import
+"""The layering of `bridgework/`: an app may import `lib/`, `jobs/`, `accounts/`, a registry, or
+another app's small public module (`<app>/api.py`), and nothing else of another app; `lib/`,
+`jobs/` and `accounts/` never import an app. Each import
 statement of every module is read with `ast` (nested and `TYPE_CHECKING` imports too, so
 no import hides inside a function), and the test names every one that reaches further.
 Migrations are left out: Django writes them and they name other apps' migrations."""
@@ -14,14 +15,17 @@ import bridgework
 
 PACKAGE = Path(bridgework.__file__).parent
 
-# Packages every app may import: pure helpers, and the people and organisations it serves.
-FOUNDATIONS = frozenset({"lib", "accounts"})
+# What every app may import, lowest first; each may import only those before it: pure helpers
+# with no Django, the task queue and e-mail outbox that background work runs on, and the
+# people and organisations (with the registries of contributions) every app serves.
+FOUNDATIONS = ("lib", "jobs", "accounts")
 
 # Registries an app fills from its `AppConfig.ready()` or declares entries in.
 REGISTRIES = frozenset(
     {
         "notifications.kinds",  # the notification kinds each app declares
         "chat.platforms",  # the chat platforms (Slack, Teams) register themselves (issue #21)
+        "sso.sealing",  # secrets sealed at rest, and the re-seal steps rotate-keys runs
     }
 )
 
@@ -72,7 +76,12 @@ def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) 
 
 def is_allowed(importer: str, target: str, apps: frozenset[str]) -> bool:
     own, other = importer.split(".")[0], target.split(".")[0]
-    if other == own or other not in apps or other in FOUNDATIONS:
+    if other == own or other not in apps:
+        return True
+    if own in FOUNDATIONS:
+        # A foundation never reaches up: not into an app, nor into a later foundation.
+        return other in FOUNDATIONS[: FOUNDATIONS.index(own)]
+    if other in FOUNDATIONS:
         return True
     public = f"{other}.api"
     if target == public or target.startswith(public + "."):
@@ -130,7 +139,7 @@ def test_every_allowed_exception_still_exists() -> None:
 
 
 APPS = frozenset(
-    {"accounts", "lib", "cohorts", "community", "insights", "practice", "notifications"}
+    {"accounts", "lib", "jobs", "cohorts", "community", "insights", "practice", "notifications"}
 )
 
 
@@ -155,6 +164,21 @@ def test_it_flags_relative_function_level_and_type_checking_imports() -> None:
     targets = sorted(r.target for r in reaches(source, "community.views.spaces", APPS))
 
     assert targets == ["cohorts.views", "insights.services", "practice.models.Commitment"]
+
+
+def test_a_foundation_imports_only_the_foundations_below_it() -> None:
+    source = (
+        "from bridgework.lib import crypto\n"
+        "from bridgework.jobs import outbox\n"
+        "from bridgework.cohorts.api import Cohort\n"
+    )
+
+    assert [r.target for r in reaches(source, "accounts.services", APPS)] == ["cohorts.api.Cohort"]
+    assert [r.target for r in reaches(source, "jobs.outbox", APPS)] == ["cohorts.api.Cohort"]
+    assert [r.target for r in reaches(source, "lib.ics", APPS)] == [
+        "jobs.outbox",
+        "cohorts.api.Cohort",
+    ]
 
 
 def test_it_lets_an_app_import_foundations_public_modules_registries_and_itself() -> None:

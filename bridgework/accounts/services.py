@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from bridgework.jobs import api as jobs
+from bridgework.jobs import outbox
 
 from . import registry, tasks
 from .encryption import destroy_data_key, destroy_data_keys_in
@@ -138,10 +138,10 @@ def queue_invitation(invitation_id: int, *, send_key: str) -> bool:
             .filter(pk=invitation_id)
             .first()
         )
-        if invitation is None or jobs.is_email_queued(key):
+        if invitation is None or outbox.is_queued(key):
             return False
         link = settings.BASE_URL + reverse("accept_invitation", args=[invitation.issue_token()])
-        email = jobs.queue_email(
+        email = outbox.queue(
             key=key,
             to=invitation.email,
             subject=f"You're invited to {invitation.organisation.name} on Bridgework",
@@ -149,7 +149,7 @@ def queue_invitation(invitation_id: int, *, send_key: str) -> bool:
                 "accounts/email/invitation.txt", {"invitation": invitation, "link": link}
             ),
         )
-    jobs.send_email(email)
+    outbox.send(email)
     return True
 
 

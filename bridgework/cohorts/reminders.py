@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.jobs import api as jobs
+from bridgework.jobs import outbox, queue
 
 from .models import LEADING_ROLES, Membership, Session, SessionReminder
 
@@ -52,7 +52,7 @@ def plan(now: datetime | None = None) -> int:
     sessions = Session.objects.filter(
         starts_at__gt=now, starts_at__lte=now + REMIND_BEFORE
     ).select_related("cohort")
-    waiting = jobs.waiting_arguments(deliver_session_reminder)
+    waiting = queue.waiting_arguments(deliver_session_reminder)
     queued = 0
     for session in sessions:
         reminded = set(
@@ -83,7 +83,7 @@ def deliver(session_id: int, person_id: int, now: datetime | None = None) -> boo
             return False
         link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
         # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
-        email = jobs.queue_email(
+        email = outbox.queue(
             key=f"session-reminder:{reminder.pk}",
             to=person.email,
             subject=f"Coming up: {session.cohort.name}",
@@ -93,5 +93,5 @@ def deliver(session_id: int, person_id: int, now: datetime | None = None) -> boo
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    jobs.send_email(email)
+    outbox.send(email)
     return True

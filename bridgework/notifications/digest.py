@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.jobs import api as jobs
+from bridgework.jobs import outbox
 
 from .models import DigestPreference, Notification
 
@@ -76,13 +76,13 @@ def send_digest(person_id: int) -> bool:
         }
         # Queued with the claim above: a digest goes out once, even if two workers race or
         # the worker dies before the mail server has it.
-        email = jobs.queue_email(
+        email = outbox.queue(
             key=f"digest:{person_id}:{now.isoformat()}",
             to=person.email,
             subject=f"Bridgework: {len(items)} new for you in the community",
             body=render_to_string("community/email/digest.txt", context),
         )
-    jobs.send_email(email)
+    outbox.send(email)
     logger.info("community digest queued for person %s with %s items", person_id, len(items))
     return True
 

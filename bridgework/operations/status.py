@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bridgework.insights.api import Release
-from bridgework.jobs.api import silent_workers_tasks
+from bridgework.jobs.leases import silent_workers_tasks
 
 from .models import BackupRecord, Heartbeat
 

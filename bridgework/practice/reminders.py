@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.jobs import api as jobs
+from bridgework.jobs import outbox, queue
 from bridgework.lib.cadence import zone_or_utc
 
 from .models import CheckIn, Commitment, PracticeProfile, Reminder
@@ -71,7 +71,7 @@ def plan(now: datetime | None = None) -> int:
         .exclude(reminders__claimed_at__gte=recent)
         .select_related("person", "person__practice")
     )
-    waiting = jobs.waiting_arguments(deliver_reminder)
+    waiting = queue.waiting_arguments(deliver_reminder)
     queued = 0
     for commitment in commitments.iterator(chunk_size=500):
         period = due_period(commitment, now)
@@ -126,7 +126,7 @@ def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bo
         )
         # No commitment text and no notes in the e-mail: it may be read on a shared screen or
         # kept by a mail server. The link shows the commitment only to its signed-in owner.
-        email = jobs.queue_email(
+        email = outbox.queue(
             key=f"practice-reminder:{reminder.pk}",
             to=commitment.person.email,
             subject="Time for a quick check-in",
@@ -137,5 +137,5 @@ def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bo
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    jobs.send_email(email)
+    outbox.send(email)
     return True

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import ReflectionPrompt
-from bridgework.jobs import api as jobs
+from bridgework.jobs import outbox
 from bridgework.practice import api as practice_services
 
 from . import tasks
@@ -256,7 +256,7 @@ def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Not
 def send_note_email(note: Note) -> bool:
     """Tell the recipient a note is waiting, once. The note's words never go into the e-mail."""
     link = settings.BASE_URL + reverse("reflection_notes")
-    email = jobs.queue_email(
+    email = outbox.queue(
         key=f"note:{note.pk}",
         to=note.recipient.email,
         subject="Someone sent you a note on Bridgework",
@@ -265,7 +265,7 @@ def send_note_email(note: Note) -> bool:
             {"recipient": note.recipient, "sender": note.sender, "note": note, "link": link},
         ),
     )
-    jobs.send_email(email)
+    outbox.send(email)
     return email is not None
 
 
