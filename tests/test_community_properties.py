@@ -299,3 +299,27 @@ def test_the_index_makes_the_same_queries_with_few_and_many_spaces(
         space = allies_space(cast.facilitator, name=f"More {n}")
         fill(space, cast.facilitator, threads=3, posts_per_thread=2)
     assert count_queries(client.get, "/community/") == few == 7
+
+
+def test_search_and_the_moderation_queue_are_pinned_at_any_size(
+    cast: Cast, community_group: CommunityGroup, count_queries: CountQueries
+) -> None:
+    from bridgework.community.models import Flag
+
+    client = client_for(cast.facilitator)
+    space = group_space(cast.facilitator, community_group)
+    counts = []
+    for size in (3, 60):
+        fill(space, cast.group_member, threads=size, posts_per_thread=2)
+        fresh = Post.objects.filter(space=space, flags__isnull=True)[:size]
+        Flag.objects.bulk_create(
+            Flag(post=post, flagged_by=cast.participant_and_member, reason="Unsure")
+            for post in fresh
+        )
+        counts.append(
+            (
+                count_queries(client.get, "/community/search/", {"q": "b"}),
+                count_queries(client.get, f"/community/{space.pk}/queue"),
+            )
+        )
+    assert counts[0] == counts[1] == (5, 9)

@@ -15,7 +15,7 @@ from bridgework.accounts.models import (
     Role,
 )
 
-from .conftest import Cast, CountQueries, QueryCount, make_person
+from .conftest import Cast, Clock, CountQueries, QueryCount, make_person
 
 
 def add_people(organisation: Organisation, count: int, start: int) -> None:
@@ -227,3 +227,27 @@ def test_personal_lists_and_the_pulses_list_are_pinned(
     add_own_things(cast, 40, start=100)
     large = count_queries(client.get, path)
     assert small == large == OWN_PAGE_QUERIES[path, position]
+
+
+def test_a_commitments_page_is_pinned_however_long_its_history(
+    cast: Cast, clock: Clock, count_queries: CountQueries
+) -> None:
+    from datetime import timedelta
+
+    from bridgework.practice import services as practice
+
+    commitment = practice.commit(
+        person=cast.participant,
+        title="Credit ideas by name",
+        practice="deep-curiosity",
+        courage=1,
+        cadence="daily",
+    )
+    url = f"/practice/commitments/{commitment.pk}/"
+    counts = []
+    for days in (3, 77):
+        for _ in range(days):
+            practice.check_in(commitment=commitment, outcome="done", note="Said whose idea it was")
+            clock.advance(timedelta(days=1))
+        counts.append(count_queries(cast.client("participant").get, url))
+    assert counts[0] == counts[1] == 6
