@@ -24,7 +24,7 @@ from bridgework.accounts.models import (
 )
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.community import services
-from bridgework.community.models import Post, Space, Thread
+from bridgework.community.models import GuidelinesAcceptance, Post, Space, Thread
 from bridgework.community.services import threads as posting
 from bridgework.community.visibility import audience_q, can_view
 from bridgework.lib.markdown import render
@@ -254,6 +254,41 @@ def test_pages_make_the_same_queries_with_10_and_2000_posts(
     assert counts[0] <= 20
 
 
+# What a group space and its threads cost the group's own members (the facilitator's view
+# above is the same page with the moderation tools).
+GROUP_PAGE_QUERIES = {
+    ("group_member", "space"): 11,
+    ("group_member", "thread"): 12,
+    ("participant_and_member", "space"): 11,
+    ("participant_and_member", "thread"): 12,
+}
+
+
+@pytest.mark.parametrize(("position", "page"), GROUP_PAGE_QUERIES)
+def test_a_group_space_costs_its_members_a_pinned_number_of_queries(
+    cast: Cast,
+    community_group: CommunityGroup,
+    position: str,
+    page: str,
+    count_queries: CountQueries,
+) -> None:
+    viewer = cast.group_member if position == "group_member" else cast.participant_and_member
+    counts = []
+    for size in (10, 500):
+        space = group_space(cast.facilitator, community_group, name=f"Space {size}")
+        GuidelinesAcceptance.objects.create(space=space, person=viewer)
+        if page == "space":
+            fill(space, cast.group_member, threads=size, posts_per_thread=1)
+            url = f"/community/{space.pk}/"
+        else:
+            thread = fill(space, cast.group_member, threads=1, posts_per_thread=size)
+            url = f"/community/threads/{thread.pk}/"
+        client = client_for(viewer)
+        client.get(url)  # the first visit records a read; count a later one
+        counts.append(count_queries(client.get, url))
+    assert counts[0] == counts[1] == GROUP_PAGE_QUERIES[position, page]
+
+
 def test_the_index_makes_the_same_queries_with_few_and_many_spaces(
     cast: Cast, count_queries: CountQueries
 ) -> None:
@@ -264,3 +299,27 @@ def test_the_index_makes_the_same_queries_with_few_and_many_spaces(
         space = allies_space(cast.facilitator, name=f"More {n}")
         fill(space, cast.facilitator, threads=3, posts_per_thread=2)
     assert count_queries(client.get, "/community/") == few == 7
+
+
+def test_search_and_the_moderation_queue_are_pinned_at_any_size(
+    cast: Cast, community_group: CommunityGroup, count_queries: CountQueries
+) -> None:
+    from bridgework.community.models import Flag
+
+    client = client_for(cast.facilitator)
+    space = group_space(cast.facilitator, community_group)
+    counts = []
+    for size in (3, 60):
+        fill(space, cast.group_member, threads=size, posts_per_thread=2)
+        fresh = Post.objects.filter(space=space, flags__isnull=True)[:size]
+        Flag.objects.bulk_create(
+            Flag(post=post, flagged_by=cast.participant_and_member, reason="Unsure")
+            for post in fresh
+        )
+        counts.append(
+            (
+                count_queries(client.get, "/community/search/", {"q": "b"}),
+                count_queries(client.get, f"/community/{space.pk}/queue"),
+            )
+        )
+    assert counts[0] == counts[1] == (5, 9)

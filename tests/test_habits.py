@@ -11,6 +11,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -29,6 +30,8 @@ from bridgework.lib.habits import (
 )
 from bridgework.practice import services
 from bridgework.practice.models import PracticeProfile
+
+from .conftest import Clock, on_calendar_edges
 
 MONDAY = 0
 NEW_YORK = "America/New_York"
@@ -375,3 +378,65 @@ def test_an_unknown_zone_falls_back_to_utc() -> None:
     moment = datetime(2025, 3, 10, 3, 30, tzinfo=UTC)
     with at(moment):
         assert services.local_today(PracticeProfile(time_zone="Mars/Olympus")) == moment.date()
+
+
+# --- On the calendar's edges ----------------------------------------------------------------
+
+
+def living_in_the_clocks_zone(person: Person) -> PracticeProfile:
+    profile = services.profile_for(person)
+    profile.time_zone = settings.TIME_ZONE
+    profile.save()
+    return profile
+
+
+@on_calendar_edges
+def test_daily_check_ins_across_a_calendar_edge_land_on_their_local_days_and_keep_the_run(
+    participant: Person, clock: Clock
+) -> None:
+    profile = living_in_the_clocks_zone(participant)
+    today = services.local_today(profile)
+    commitment = services.commit(
+        person=participant,
+        title="Credit the idea",
+        practice="deep-curiosity",
+        courage=1,
+        cadence=Cadence.DAILY,
+    )
+    first = services.check_in(commitment=commitment, outcome=Outcome.DONE)
+    clock.advance(timedelta(days=1))
+    second = services.check_in(commitment=commitment, outcome=Outcome.PARTLY)
+
+    assert [first.period_start, second.period_start] == [today, today + timedelta(days=1)]
+    [progress] = services.progress_of([commitment], services.local_today(profile))
+    assert progress.this_period == today + timedelta(days=1)
+    assert progress.checked_in == second
+    assert progress.state.kept_in_a_row == 2
+    assert progress.state.periods_counted == 2
+
+
+@on_calendar_edges
+def test_a_weekly_habit_on_a_calendar_edge_counts_in_its_local_week_and_the_next(
+    participant: Person, clock: Clock
+) -> None:
+    profile = living_in_the_clocks_zone(participant)
+    today = services.local_today(profile)
+    this_monday = today - timedelta(days=today.weekday())
+    commitment = services.commit(
+        person=participant,
+        title="Ask who is missing",
+        practice="deep-curiosity",
+        courage=1,
+        cadence=Cadence.WEEKLY,
+    )
+    first = services.check_in(commitment=commitment, outcome=Outcome.DONE)
+    clock.advance(timedelta(weeks=1))
+    second = services.check_in(commitment=commitment, outcome=Outcome.DONE)
+
+    assert [first.period_start, second.period_start] == [
+        this_monday,
+        this_monday + timedelta(weeks=1),
+    ]
+    [progress] = services.progress_of([commitment], services.local_today(profile))
+    assert progress.state.kept_in_a_row == 2
+    assert services.unlocked_level(participant) == 1

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import math
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Role
 from bridgework.insights import counts, releases, services
@@ -23,7 +24,7 @@ from bridgework.insights.models import (
     ReleasedFigure,
 )
 
-from .conftest import Cast, client_for, make_person
+from .conftest import Cast, Clock, client_for, make_person, on_calendar_edges
 from .insights_support import (
     APRIL,
     MARCH,
@@ -433,3 +434,35 @@ def test_feedback_is_left_out_when_someone_answered_beyond_the_bound(cast: Cast)
         release = releases.release_month(organisation=organisation, month=MARCH)
     measures = set(ReleasedFigure.objects.filter(release=release).values_list("measure", flat=True))
     assert "feedback_answers" not in measures and "enrolled" in measures
+
+
+# --- on the calendar's edges ---
+
+
+@on_calendar_edges
+@pytest.mark.usefixtures("noiseless")
+def test_on_a_calendar_edge_the_month_before_is_released_and_the_current_one_waits(
+    clock: Clock, cast: Cast
+) -> None:
+    organisation = org_of(cast)
+    zone = timezone.get_current_timezone()
+    edge = clock.now()
+    this_month = releases.first_of(clock.today())
+    last_month = releases.previous_month(this_month)
+    # Twelve people act in the last half hour of the month before (local time), six today.
+    clock.move_to(datetime.combine(this_month, time(), zone) - timedelta(minutes=30))
+    active_people(organisation, 12, prefix="late")
+    clock.move_to(edge)
+    active_people(organisation, 6, prefix="today")
+
+    made = releases.release_closed_months(organisation=organisation)
+    with pytest.raises(releases.ReleaseRefused, match="has not closed yet"):
+        releases.release_month(organisation=organisation, month=this_month)
+
+    assert [release.month for release in made] == [last_month]
+    assert figures(made[0])[("active", "all")] == 12
+    # The first moment of the next month closes this one.
+    clock.move_to(datetime.combine(releases.next_month(this_month), time(), zone))
+    [current] = releases.release_closed_months(organisation=organisation)
+    assert current.month == this_month
+    assert figures(current)[("active", "all")] == 6

@@ -15,7 +15,7 @@ from bridgework.accounts.models import (
     Role,
 )
 
-from .conftest import Cast, CountQueries, QueryCount, make_person
+from .conftest import Cast, Clock, CountQueries, QueryCount, make_person
 
 
 def add_people(organisation: Organisation, count: int, start: int) -> None:
@@ -85,8 +85,8 @@ def test_group_and_person_pages_are_constant_too(
                 count_queries(lead_client.get, "/"),
             )
         )
-    assert sizes[0] == sizes[1]
-    assert sizes[0][0] == 7
+    # group page, person page, a group's roster, the groups page and home (as the lead).
+    assert sizes[0] == sizes[1] == (7, 6, 7, 7, 11)
 
 
 def test_the_people_page_is_pinned_at_a_small_fixed_number_of_queries(
@@ -175,3 +175,79 @@ def test_insights_pages_make_a_fixed_number_of_queries_at_any_size(
         large = insights_queries(client, cohort.pk, count_queries)
     assert small == INSIGHTS_QUERIES
     assert large == INSIGHTS_QUERIES
+
+
+# --- personal lists and the pulses list: exact counts at two sizes --------------------------------
+
+
+def add_own_things(cast: Cast, count: int, start: int) -> None:
+    """`count` more of everything the pages below list: the participant's notifications, role
+    models with a goal each, and apologies drafted; the organisation's safety pulses."""
+    from datetime import date, timedelta
+
+    from bridgework.insights.models import SafetyPulse
+    from bridgework.notifications.models import Notification
+    from bridgework.reflection import services as reflection
+
+    me = cast.participant
+    organisation = me.organisation
+    assert organisation is not None
+    Notification.objects.bulk_create(
+        Notification(person=me, kind="other", summary=f"News {n}", url="/groups/")
+        for n in range(start, start + count)
+    )
+    for n in range(start, start + count):
+        model = reflection.save_role_model(person=me, name=f"Mentor {n}")
+        reflection.add_goal(person=me, role_model=model, text=f"Listen like {n}")
+        reflection.save_apology(person=me, scenario="meeting", what_happened=f"Talked over {n}")
+        opens = date(2026, 1, 1) + timedelta(days=n)
+        SafetyPulse.objects.create(
+            organisation=organisation,
+            opens_on=opens,
+            closes_on=opens + timedelta(days=7),
+            created_by=cast.program_admin,
+        )
+
+
+OWN_PAGE_QUERIES = {
+    ("/community/notifications/", "participant"): 6,
+    ("/reflect/role-models/", "participant"): 7,
+    ("/reflect/repair/", "participant"): 5,
+    ("/insights/pulses/", "program_admin"): 6,
+}
+
+
+@pytest.mark.parametrize(("path", "position"), OWN_PAGE_QUERIES)
+def test_personal_lists_and_the_pulses_list_are_pinned(
+    path: str, position: str, cast: Cast, count_queries: CountQueries
+) -> None:
+    client = cast.client(position)
+    add_own_things(cast, 3, start=0)
+    small = count_queries(client.get, path)
+    add_own_things(cast, 40, start=100)
+    large = count_queries(client.get, path)
+    assert small == large == OWN_PAGE_QUERIES[path, position]
+
+
+def test_a_commitments_page_is_pinned_however_long_its_history(
+    cast: Cast, clock: Clock, count_queries: CountQueries
+) -> None:
+    from datetime import timedelta
+
+    from bridgework.practice import services as practice
+
+    commitment = practice.commit(
+        person=cast.participant,
+        title="Credit ideas by name",
+        practice="deep-curiosity",
+        courage=1,
+        cadence="daily",
+    )
+    url = f"/practice/commitments/{commitment.pk}/"
+    counts = []
+    for days in (3, 77):
+        for _ in range(days):
+            practice.check_in(commitment=commitment, outcome="done", note="Said whose idea it was")
+            clock.advance(timedelta(days=1))
+        counts.append(count_queries(cast.client("participant").get, url))
+    assert counts[0] == counts[1] == 6

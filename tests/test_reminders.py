@@ -10,7 +10,7 @@ import re
 import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
 from typing import Any
 from unittest import mock
@@ -30,6 +30,7 @@ from bridgework.practice import reminders, services
 from bridgework.practice.models import CheckIn, Commitment, Reminder
 from bridgework.practice.tasks import deliver_reminder, plan_reminders
 
+from .conftest import Clock, on_calendar_edges
 from .test_tasks import DATABASE_TASKS
 
 # On a stopped clock: nothing here depends on the day the suite runs.
@@ -365,6 +366,64 @@ def test_the_quiet_hour_holds_even_when_the_first_full_period_has_begun(
 
     assert due_at(commitment, moment + timedelta(minutes=30)) is None
     assert due_at(commitment, moment + timedelta(minutes=61)) == moment.date()
+
+
+# --- On the calendar's edges --------------------------------------------------------------------
+
+
+def own_zone_profile(person: Person) -> ZoneInfo:
+    """The person lives in the zone of the day's clock, so its daylight-saving change is theirs."""
+    profile = services.profile_for(person)
+    profile.time_zone, profile.reminder_hour = settings.TIME_ZONE, 9
+    profile.save()
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_nine(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(9), zone)
+
+
+@on_calendar_edges
+def test_a_daily_commitment_made_on_a_calendar_edge_is_reminded_each_next_local_morning(
+    participant: Person, clock: Clock
+) -> None:
+    zone = own_zone_profile(participant)
+    commitment = services.commit(
+        person=participant, title=TITLE, practice="deep-curiosity", courage=1, cadence="daily"
+    )
+    today = clock.now().astimezone(zone).date()
+    assert commitment.started_on == today
+    assert reminders.plan() == 0
+
+    for later in (1, 2):
+        day = today + timedelta(days=later)
+        clock.move_to(local_nine(day, zone) - timedelta(minutes=1))
+        assert reminders.plan() == 0, f"before nine on {day}"
+        clock.move_to(local_nine(day, zone) + timedelta(minutes=1))
+        assert reminders.plan() == 1, f"after nine on {day}"
+
+    assert [r.period_start for r in reminders_for(commitment)] == [
+        today + timedelta(days=1),
+        today + timedelta(days=2),
+    ]
+    assert len(mail.outbox) == 2
+
+
+@on_calendar_edges
+def test_a_weekly_commitment_made_on_a_calendar_edge_is_reminded_on_the_next_local_monday(
+    participant: Person, clock: Clock
+) -> None:
+    zone = own_zone_profile(participant)
+    commitment = commit_at(participant, clock.now(), Cadence.WEEKLY)
+    today = clock.now().astimezone(zone).date()
+    monday = today + timedelta(days=7 - today.weekday())
+
+    clock.move_to(datetime.combine(monday, time(), zone) - timedelta(minutes=1))
+    assert reminders.plan() == 0, "nothing during the first, partial week"
+    clock.move_to(local_nine(monday, zone) + timedelta(minutes=1))
+    assert reminders.plan() == 1
+
+    assert [r.period_start for r in reminders_for(commitment)] == [monday]
 
 
 # --- What the e-mail says --------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django import forms
 
 from bridgework.accounts.fields import offer
 from bridgework.community.api import Space
-from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.curriculum.api import Courage, Practice
 from bridgework.lib.habits import Cadence
 
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Person
 from bridgework.community.api import Space, visible_spaces
-from bridgework.practice.models import CheckIn, Commitment
+from bridgework.practice.api import CheckIn, Commitment
 
 # Counts below this are shown as "fewer than 5", so no single ally can be singled out.
 MIN_SHOWN = 5

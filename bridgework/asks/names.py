@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import CharField, QuerySet, Value
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Organisation, Person
-from bridgework.cohorts.models import Cohort, Session
+from bridgework.cohorts.api import Cohort, Session
 from bridgework.community.api import Space
 
 from .identifying import Names

@@ -16,7 +16,7 @@ from bridgework.accounts.models import Person
 from bridgework.community import api as community
 from bridgework.community.api import Space
 from bridgework.notifications.api import mark_read, notify
-from bridgework.practice import services as practice
+from bridgework.practice import api as practice
 
 from .identifying import find_identifying
 from .models import Ask, AskResponse, PublishedAsk

@@ -7,9 +7,10 @@ from django import forms
 from django.core.validators import validate_email
 from django.db.models import Model, QuerySet
 
+from bridgework.accounts.fields import offer
 from bridgework.accounts.forms import TimeZoneField
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 from .models import Attendance, Cadence, Cohort, Membership, Session
 
@@ -76,12 +77,6 @@ def _people(organisation: Organisation) -> QuerySet[Person]:
     return Person.objects.in_organisation(organisation).filter(is_active=True)
 
 
-def _offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
-    """Let a choice field declared on the class choose from this organisation's rows."""
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = rows
-
-
 # A cohort meets at this local time unless the facilitator says otherwise: late afternoon in
 # the organisation's own time zone, not in UTC.
 DEFAULT_START = time(16, 0)
@@ -136,10 +131,10 @@ class CohortForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        _offer(self.fields["modules"], Module.objects.for_organisation(organisation))
+        offer(self.fields["modules"], Module.objects.for_organisation(organisation))
         people = _people(organisation)
-        _offer(self.fields["facilitators"], people.filter(role_assignments__role=Role.FACILITATOR))
-        _offer(self.fields["members"], people)
+        offer(self.fields["facilitators"], people.filter(role_assignments__role=Role.FACILITATOR))
+        offer(self.fields["members"], people)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -181,7 +176,7 @@ class CohortSettingsForm(forms.Form):
         # Someone who leads it without the facilitator role (a program admin who started it)
         # stays choosable, so saving the form does not quietly remove them.
         current = Person.objects.filter(facilitated_cohorts=cohort)
-        _offer(self.fields["facilitators"], (facilitators | current).distinct())
+        offer(self.fields["facilitators"], (facilitators | current).distinct())
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -203,7 +198,7 @@ class EnrolForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        _offer(self.fields["people"], self.newcomers())
+        offer(self.fields["people"], self.newcomers())
 
     def members(self) -> QuerySet[Person]:
         return Person.objects.filter(
@@ -288,7 +283,7 @@ class SessionForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        _offer(self.fields["module"], Module.objects.for_organisation(session.cohort.organisation))
+        offer(self.fields["module"], Module.objects.for_organisation(session.cohort.organisation))
 
 
 class RunItemForm(forms.Form):

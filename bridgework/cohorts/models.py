@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 from bridgework.lib import cadence
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
-from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module
+from bridgework.curriculum.api import DiscussionQuestion, Exercise, Module
 from bridgework.lib import cadence, ics
 
 from .models import (

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Organisation
-from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.curriculum.api import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
 

@@ -8,7 +8,7 @@ only the group's space; Noor (both) both; Jordan (program admin only) neither.
 from __future__ import annotations
 
 from bridgework.accounts.models import CommunityGroup, Organisation, Person
-from bridgework.practice.assessment import DEFENSES
+from bridgework.practice.api import DEFENSES
 
 from . import services
 from .models import Space

@@ -6,7 +6,7 @@ from django import forms
 
 from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, offer
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 
 from .models import Poll, PollOption, Reaction, Space
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager

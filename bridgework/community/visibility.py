@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Q
 
 from bridgework.accounts.models import GroupMembership, Person, Role, RoleAssignment
-from bridgework.cohorts.models import Membership
+from bridgework.cohorts.api import Membership
 
 from .models import Post, Space, Thread
 

@@ -18,10 +18,10 @@ from bridgework.accounts.models import (
     Role,
     RoleAssignment,
 )
-from bridgework.curriculum.models import Lesson, LessonProgress
-from bridgework.insights.services import open_pulses_for
-from bridgework.operations import outage
-from bridgework.reflection.models import Note
+from bridgework.curriculum.api import Lesson, LessonProgress
+from bridgework.insights.api import open_pulses_for
+from bridgework.operations import api as outage
+from bridgework.reflection.api import Note
 
 # Home names this many new notes; the heading counts all of them.
 HOME_NOTES = 3

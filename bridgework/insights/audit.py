@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from bridgework.accounts.models import Organisation
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 
 from .models import AuditEntry
 

@@ -92,20 +92,29 @@ def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
         end = x(value)
         if row.interval is not None:
             low, high = x(row.interval[0]), x(row.interval[1])
-            parts.append(
-                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{high:.1f}" '
-                f'y1="{y:.1f}" y2="{y:.1f}"/>'
-                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{low:.1f}" '
-                f'y1="{y - 5:.1f}" y2="{y + 5:.1f}"/>'
-                f'<line class="insights-chart__ci" x1="{high:.1f}" x2="{high:.1f}" '
-                f'y1="{y - 5:.1f}" y2="{y + 5:.1f}"/>'
-            )
+            parts.append(_interval(low, high, y, whiskers=True))
             end = max(end, high)
         parts.append(
             f'<text class="chart__axis" x="{end + 6:.1f}" y="{y + 4:.1f}">{escape(row.text)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text in it is escaped above)
+
+
+def _interval(low: float, high: float, y: float, *, whiskers: bool) -> str:
+    """A row's interval: a line from `low` to `high`, and a short upright at each end when
+    `whiskers` (as the bar chart draws it; the dot chart draws the line alone)."""
+    line = (
+        f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{high:.1f}" '
+        f'y1="{y:.1f}" y2="{y:.1f}"/>'
+    )
+    if not whiskers:
+        return line
+    return line + "".join(
+        f'<line class="insights-chart__ci" x1="{end:.1f}" x2="{end:.1f}" '
+        f'y1="{y - 5:.1f}" y2="{y + 5:.1f}"/>'
+        for end in (low, high)
+    )
 
 
 def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
@@ -132,10 +141,7 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
         end = x(value)
         if row.interval is not None:
             low, high = x(row.interval[0]), x(row.interval[1])
-            parts.append(
-                f'<line class="insights-chart__ci" x1="{low:.1f}" x2="{high:.1f}" '
-                f'y1="{y:.1f}" y2="{y:.1f}"/>'
-            )
+            parts.append(_interval(low, high, y, whiskers=False))
             end = high
         parts.append(
             f'<circle class="insights-chart__dot" cx="{x(value):.1f}" cy="{y:.1f}" r="5"/>'

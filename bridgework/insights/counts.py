@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.curriculum.api import Courage, Practice
 
 # How many of one person's things count in one month (the rest are left out, the most
 # frequent kind first, so that capping depends on that person's rows only).

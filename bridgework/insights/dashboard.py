@@ -18,8 +18,8 @@ from datetime import date
 from django.utils.safestring import SafeString
 
 from bridgework.accounts.models import Organisation
-from bridgework.cohorts.models import Cohort
-from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.cohorts.api import Cohort
+from bridgework.curriculum.api import Courage, Practice
 from bridgework.lib import noisy_stats
 from bridgework.lib.noisy_stats import Noisy
 

@@ -19,13 +19,12 @@ from django.utils import timezone
 
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.cohorts import services as cohort_services
-from bridgework.cohorts.models import Attendance, Cohort, Membership, PulseAnswer, PulseResponse
-from bridgework.curriculum.models import Lesson, LessonProgress, Module
-from bridgework.curriculum.vocabulary import Practice
-from bridgework.practice import assessment
-from bridgework.practice import services as practice_services
-from bridgework.practice.models import Assessment, CheckIn, Commitment, PracticeProfile
+from bridgework.cohorts import api as cohort_services
+from bridgework.cohorts.api import Attendance, Cohort, Membership, PulseAnswer, PulseResponse
+from bridgework.curriculum.api import Lesson, LessonProgress, Module, Practice
+from bridgework.practice import api as assessment
+from bridgework.practice import api as practice_services
+from bridgework.practice.api import Assessment, CheckIn, Commitment, PracticeProfile
 
 from . import privacy_settings, releases
 from .models import GrowthScore, PrivacyBudget, SafetyAnswer, SafetyPulse, SafetyResponse

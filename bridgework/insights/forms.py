@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 
 from . import privacy_settings
 from .models import Period

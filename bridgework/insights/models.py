@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

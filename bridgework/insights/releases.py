@@ -39,7 +39,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.cohorts.models import (
+from bridgework.cohorts.api import (
     PULSE_OPEN_DAYS,
     Attendance,
     Cohort,
@@ -48,9 +48,9 @@ from bridgework.cohorts.models import (
     PulseResponse,
     Session,
 )
-from bridgework.curriculum.models import LessonProgress
+from bridgework.curriculum.api import LessonProgress
 from bridgework.lib.habits import Outcome
-from bridgework.practice.models import CheckIn, Commitment
+from bridgework.practice.api import CheckIn, Commitment
 
 from . import counts
 from .mechanism import Noise

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.accounts.registry import AssessmentTaken
-from bridgework.cohorts.models import Cohort, Membership
+from bridgework.cohorts.api import Cohort, Membership
 
 from . import privacy_settings
 from .models import (

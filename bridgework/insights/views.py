@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
-from bridgework.cohorts.models import Cohort, Membership
+from bridgework.cohorts.api import Cohort, Membership
 from bridgework.lib import csvsafe
 from bridgework.lib.ids import parse_id
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from bridgework.insights.models import Release
+from bridgework.insights.api import Release
 from bridgework.jobs.leases import silent_workers_tasks
 
 from .models import BackupRecord, Heartbeat

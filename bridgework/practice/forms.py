@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from bridgework.curriculum.vocabulary import Practice
+from bridgework.curriculum.api import Practice
 from bridgework.lib.habits import Cadence, Outcome
 
 from . import assessment

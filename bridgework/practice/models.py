@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import Tip
-from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.curriculum.api import Courage, Practice, Tip
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, Outcome, period_start, periods
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from bridgework.accounts import registry
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import Tip
-from bridgework.curriculum.vocabulary import Practice
+from bridgework.curriculum.api import Practice, Tip
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts

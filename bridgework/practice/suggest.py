@@ -12,7 +12,7 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bridgework.curriculum.models import Tip
+from bridgework.curriculum.api import Tip
 
 from .models import Capacity
 

@@ -11,8 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
-from bridgework.curriculum.models import Tip
-from bridgework.curriculum.vocabulary import Practice
+from bridgework.curriculum.api import Practice, Tip
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id, parse_ids
 

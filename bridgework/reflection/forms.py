@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from bridgework.accounts.models import Person
-from bridgework.curriculum.vocabulary import Courage, Practice
+from bridgework.curriculum.api import Courage, Practice
 
 from .content import CONTEXTS, CUSTOM_SLOTS, DIMENSIONS, ENERGIES, MOODS, SCALE
 from .models import JournalEntry, Note, RoleModel

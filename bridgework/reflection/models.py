@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import ReflectionPrompt
-from bridgework.practice.models import Commitment
+from bridgework.curriculum.api import ReflectionPrompt
+from bridgework.practice.api import Commitment
 
 from .content import EXPORT_HOURS
 

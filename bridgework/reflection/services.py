@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.curriculum.api import ReflectionPrompt
 from bridgework.jobs import outbox
-from bridgework.practice import services as practice_services
+from bridgework.practice import api as practice_services
 
 from . import tasks
 from .content import CONTEXTS, DIMENSIONS, EXPORTS_PER_DAY, NOTES_PER_DAY

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import ReflectionPrompt
+from bridgework.curriculum.api import ReflectionPrompt
 from bridgework.lib import apology as apology_rules
 from bridgework.lib import ics
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id
-from bridgework.practice import services as practice_services
+from bridgework.practice import api as practice_services
 
 from . import charts, content, services
 from .forms import (

@@ -5,10 +5,12 @@ The items are real and well known; what is said about them here is written for B
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 from .models import CRITERIA_KEYS, Kind, Resource, ResourceReview
 
@@ -70,15 +72,24 @@ def create(organisation: Organisation) -> None:
     people = {p.email: p for p in Person.objects.filter(organisation=organisation)}
     modules = {m.slug: m for m in Module.objects.for_organisation(organisation)}
     reviewer = people.get("facilitator@example.com")
+
+    def suggestion(
+        kind: str, title: str, url: str, slug: str, why: str, email: str
+    ) -> dict[str, Any]:
+        """One demo row's fields as someone suggested them (the module and person by key)."""
+        return {
+            "organisation": organisation,
+            "kind": kind,
+            "title": title,
+            "url": url,
+            "module": modules.get(slug),
+            "why_it_helped": why,
+            "suggested_by": people.get(email),
+        }
+
     for kind, title, url, slug, why, email in VETTED:
         resource = Resource.objects.create(
-            organisation=organisation,
-            kind=kind,
-            title=title,
-            url=url,
-            module=modules.get(slug),
-            why_it_helped=why,
-            suggested_by=people.get(email),
+            **suggestion(kind, title, url, slug, why, email),
             status=Resource.Status.VETTED,
             reviewed_at=timezone.now(),
         )
@@ -88,13 +99,4 @@ def create(organisation: Organisation) -> None:
             decision=ResourceReview.Decision.APPROVE,
             **dict.fromkeys(CRITERIA_KEYS, True),
         )
-    kind, title, url, slug, why, email = PENDING
-    Resource.objects.create(
-        organisation=organisation,
-        kind=kind,
-        title=title,
-        url=url,
-        module=modules.get(slug),
-        why_it_helped=why,
-        suggested_by=people.get(email),
-    )
+    Resource.objects.create(**suggestion(*PENDING))

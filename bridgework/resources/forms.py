@@ -6,7 +6,7 @@ from django import forms
 
 from bridgework.accounts.fields import offer
 from bridgework.accounts.models import Organisation
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 from .models import RUBRIC, Kind, ResourceReview, web_url
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager

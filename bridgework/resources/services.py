@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from bridgework.accounts.models import Person
-from bridgework.curriculum.models import Module
+from bridgework.curriculum.api import Module
 from bridgework.notifications.api import notify
 
 from .models import (

@@ -10,7 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.api import Cohort
 from bridgework.notifications.api import kinds, mark_read, notify_many
 
 from ..models import GuidelinesAcceptance, Space

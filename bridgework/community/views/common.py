@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,13 @@ def _space(request: HttpRequest, space_id: int, *, moderate: bool = False) -> Sp
     if space is None:
         raise Http404("No such space.")
     return space
+
+
+def _writing_in(request: HttpRequest, space_id: int, url_name: str) -> tuple[Person, Space, str]:
+    """The person about to write, the space they write in (or a 404), and the address of
+    this page, to come back to once they have accepted the space's guidelines."""
+    space = _space(request, space_id)
+    return current_person(request), space, reverse(url_name, args=[space.pk])
 
 
 def _thread(request: HttpRequest, thread_id: int) -> Thread:
@@ -67,6 +74,14 @@ def _field_errors(form: Any, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _refused(form: Any, error: PermissionDenied | ValidationError) -> None:
+    """A service's refusal, shown on the form: next to the fields it names, else above them."""
+    if isinstance(error, ValidationError):
+        _field_errors(form, error)
+    else:
+        form.add_error(None, str(error))
 
 
 def _too_many(

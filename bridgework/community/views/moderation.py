@@ -15,7 +15,7 @@ from bridgework.accounts.access import current_person, member_required
 from .. import services
 from ..forms import ModerateForm, ReasonForm
 from ..models import Flag, ModerationAction, Post, PostingPause, Space
-from .common import _field_errors, _moderated_post, _post, _space, _thread, _too_many
+from .common import _moderated_post, _post, _refused, _space, _thread, _too_many
 
 LOG_PER_PAGE = 50
 
@@ -57,10 +57,8 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
             services.flag_post(post=found, person=person, reason=form.cleaned_data["reason"])
         except services.RateLimited as error:
             return _too_many(request, error, "community/flag.html", **context)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             messages.success(
                 request,
@@ -114,10 +112,8 @@ def pause(request: HttpRequest, post_id: int) -> HttpResponse:
                 moderator=person,
                 reason=form.cleaned_data["reason"],
             )
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             messages.success(request, f"{found.author.chosen_name}'s posting here is paused.")
             return redirect("community_queue", found.space_id)

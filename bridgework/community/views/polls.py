@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
@@ -14,15 +13,13 @@ from bridgework.accounts.access import current_person, member_required
 from .. import services
 from ..forms import PollForm, VoteForm
 from ..models import Poll, PollResponse, Space
-from .common import _field_errors, _guidelines_first, _space, _too_many
+from .common import _field_errors, _guidelines_first, _refused, _too_many, _writing_in
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
 def poll_new(request: HttpRequest, space_id: int) -> HttpResponse:
-    person = current_person(request)
-    found = _space(request, space_id)
-    back = reverse("community_poll_new", args=[found.pk])
+    person, found, back = _writing_in(request, space_id, "community_poll_new")
     if not found.has_accepted_guidelines(person):
         return _guidelines_first(request, found, back)
     form = PollForm(request.POST if request.method == "POST" else None)
@@ -41,10 +38,8 @@ def poll_new(request: HttpRequest, space_id: int) -> HttpResponse:
             return _too_many(request, error, "community/poll_new.html", space=found, form=form)
         except services.GuidelinesNeeded:
             return _guidelines_first(request, found, back)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             return redirect(poll)
     return render(

@@ -11,7 +11,6 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -25,12 +24,12 @@ from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
 from ..models import Flag, Follow, Post, PostingPause, PostRevision, Reaction, Thread
 from .common import (
     _after_posting,
-    _field_errors,
     _guidelines_first,
     _post,
-    _space,
+    _refused,
     _thread,
     _too_many,
+    _writing_in,
 )
 
 POSTS_PER_PAGE = 25
@@ -40,9 +39,7 @@ SEARCH_LIMIT = 50
 @require_http_methods(["GET", "POST"])
 @member_required
 def thread_new(request: HttpRequest, space_id: int) -> HttpResponse:
-    person = current_person(request)
-    found = _space(request, space_id)
-    back = reverse("community_thread_new", args=[found.pk])
+    person, found, back = _writing_in(request, space_id, "community_thread_new")
     if not found.has_accepted_guidelines(person):
         return _guidelines_first(request, found, back)
     form = ThreadForm(request.POST if request.method == "POST" else None)
@@ -59,10 +56,8 @@ def thread_new(request: HttpRequest, space_id: int) -> HttpResponse:
             return _too_many(request, error, "community/thread_new.html", **context)
         except services.GuidelinesNeeded:
             return _guidelines_first(request, found, back)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             _after_posting(request, found, person)
             return redirect(thread)
@@ -163,10 +158,8 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
             return _too_many(request, error, "community/thread.html", **context)
         except services.GuidelinesNeeded:
             return _guidelines_first(request, found.space, back)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             _after_posting(request, found.space, person)
             return redirect(post.get_absolute_url())
@@ -200,10 +193,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(post=found, editor=person, body=form.cleaned_data["body"])
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            _field_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            _refused(form, error)
         else:
             messages.success(request, "Your post is updated; the earlier wording is kept.")
             return redirect(found.get_absolute_url())
