@@ -155,3 +155,22 @@ class LoginForm(allauth_forms.LoginForm):
                 )
         cleaned: dict[str, Any] = super().clean()
         return cleaned
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """allauth's "forgot your password" form. An address at an organisation that signs in
+    only through its identity provider gets no reset link (there is no password to reset)
+    unless it is the break-glass program admin's; `identity_provider` tells the view to
+    answer with the provider's sign-in instead, the same answer for every address at those
+    domains, whether or not it has an account, so the page reveals nothing."""
+
+    identity_provider: IdentityProvider | None = None
+    users: list[Person]
+
+    def clean_email(self) -> str:
+        email: str = super().clean_email()
+        provider = IdentityProvider.objects.for_email(email)
+        if provider is not None and provider.sso_only:
+            self.identity_provider = provider
+            self.users = [user for user in self.users if user.pk == provider.break_glass_admin_id]
+        return email
