@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from allauth.account.views import PasswordResetView
 from allauth.core import ratelimit
 from allauth.socialaccount.models import SocialApp
@@ -22,10 +20,10 @@ from bridgework.accounts.models import Role
 
 from . import services
 from .adapter import login_url
+from .destinations import sign_in_origins
 from .forms import FindProviderForm, IdentityProviderForm, ResetPasswordForm
 from .models import IdentityProvider
 from .provider import OrganisationOIDCAdapter
-from .saml import sign_in_address
 
 admin_required = role_required(Role.PROGRAM_ADMIN)
 
@@ -118,16 +116,11 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
         {"identity_provider": provider, "login_url": login_url(provider)},
     )
     # The button posts to us and we redirect to the provider; browsers hold that redirect
-    # to the page's form-action too, so this one page also names the provider's origin.
-    origin = _origin(sign_in_address(provider))
-    form_action = [*settings.SECURE_CSP.get("form-action", []), *([origin] if origin else [])]
+    # to the page's form-action too, so this one page also names where the provider signs
+    # people in (its authorization endpoint, which may be on another origin than its issuer).
+    form_action = [*settings.SECURE_CSP.get("form-action", []), *sign_in_origins(provider)]
     response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
     return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
 
 
 def _oidc_view(
