@@ -146,9 +146,9 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
 
 
 class ResetPasswordView(PasswordResetView):
-    """The "forgot your password?" page. At an organisation that signs in only through its identity
-    provider, the answer is to sign in there (only its break-glass program admin is sent a
-    reset link); everyone else gets allauth's reset as usual."""
+    """The "forgot your password?" page. At an organisation that signs in only through its
+    identity provider, the answer is to sign in there (only its break-glass program admin is
+    sent a reset link); everyone else gets allauth's reset as usual."""
 
     def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
         provider = form.identity_provider

@@ -19,7 +19,7 @@ from bridgework.sso.models import IdentityProvider
 
 from ..sso.oidc_provider import OIDCProvider, Someone
 from ..sso.saml_idp import LoopbackSamlIdP
-from .helpers import AccessibilityChecker, sign_in
+from .helpers import AccessibilityChecker, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -144,6 +144,7 @@ def test_an_admin_removes_the_identity_provider_after_confirming(
     page.get_by_role("link", name="Remove Example Login").click()
     expect(page.get_by_role("heading", name="Remove Example Login?")).to_be_visible()
     axe(page)
+    screenshot(page, "sso-remove-provider.png")
     page.get_by_role("button", name="Remove Example Login").click()
     expect(page.get_by_text("Example Login is no longer connected.")).to_be_visible()
     assert not IdentityProvider.objects.filter(organisation=demo).exists()
@@ -170,5 +171,6 @@ def test_someone_at_an_sso_only_organisation_asking_for_a_reset_is_sent_to_their
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with Example Login")
     expect(page.get_by_text("there is no password to reset here")).to_be_visible()
     axe(page)
+    screenshot(page, "sso-password-reset.png")
     page.get_by_role("link", name="Sign in with Example Login").click()
     expect(page.get_by_role("button", name="Sign in with Example Login")).to_be_visible()
