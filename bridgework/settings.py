@@ -294,7 +294,10 @@ SOCIALACCOUNT_ADAPTER = "bridgework.sso.adapter.OrganisationSocialAccountAdapter
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
-ACCOUNT_FORMS = {"login": "bridgework.sso.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "bridgework.sso.forms.LoginForm",
+    "reset_password": "bridgework.sso.forms.ResetPasswordForm",
+}
 SOCIALACCOUNT_PROVIDERS = {
     "saml": {"provider_class": "bridgework.sso.saml.OrganisationSAMLProvider"}
 }

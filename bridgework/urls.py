@@ -34,6 +34,7 @@ urlpatterns = [
     path("people/", accounts.people, name="people"),
     path("settings/", accounts.organisation_settings, name="organisation_settings"),
     path("settings/sign-in/", sso.sso_settings, name="sso_settings"),
+    path("settings/sign-in/remove", sso.remove_provider, name="sso_remove"),
     path("people/invite", accounts.invite, name="invite"),
     path("people/import", accounts.import_csv, name="import_csv"),
     path(
@@ -106,6 +107,9 @@ urlpatterns = [
     path("", include("bridgework.provisioning.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("", include("bridgework.security.urls")),
+    # Before allauth's own: people at an organisation that signs in only through its identity
+    # provider are sent there rather than sent a reset link.
+    path("accounts/password/reset/", sso.reset_password, name="account_reset_password"),
     path("accounts/", include("allauth.account.urls")),
     path("accounts/", include("allauth.socialaccount.providers.saml.urls")),
     path("sso/", include("bridgework.sso.urls")),

@@ -388,6 +388,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # Signing in through an organisation's identity provider (bridgework/sso). The sample
     # organisation has one; the sample provider address names none, so it is a 404.
     "sso_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
+    # The stranger's organisation has no identity provider to remove.
+    "sso_remove": {"GET": admins(200, stranger=404), "POST": admins(302, stranger=404)},
     "sso_find": {"GET": everyone(200), "POST": everyone(400)},
     "sso_start": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "organisation_oidc_login": {"GET": NOT_ALLOWED, "POST": everyone(404)},

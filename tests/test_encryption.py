@@ -276,7 +276,7 @@ def test_an_identity_providers_client_secret_survives_rotation(
     provider.refresh_from_db()
     assert provider.oidc_secret() == "s3cret-from-okta"
     assert provider.oidc_secret_key_id == django_settings.FIELD_ENCRYPTION_KEYS[0][0]
-    assert "Re-sealed 1 organisation secrets" in output
+    assert "Re-sealed 1 other secrets" in output
 
 
 def test_rotating_twice_keeps_values_readable_and_retires_each_old_key(

@@ -159,7 +159,9 @@ def test_it_creates_a_person_from_a_name_and_an_e_mail_address_only(
         "displayName",
         "emails",
         "active",
+        "externalId",  # the identity provider's own identifier for them, kept and returned
     }
+    assert shown["externalId"] == "00u1"
 
 
 def test_a_duplicate_user_name_is_a_409_whatever_its_case(scim: Scim, participant: Person) -> None:
@@ -423,3 +425,34 @@ def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
     trail = list(SettingsChange.objects.order_by("pk").values_list("setting", flat=True))
     assert trail == ["Provisioning token made: Entra ID", "Provisioning token revoked: Entra ID"]
     assert all(secret not in entry for entry in trail)
+
+
+def test_the_external_id_is_kept_returned_replaced_and_cleared(
+    scim: Scim, organisation: Organisation
+) -> None:
+    created = scim.call("POST", "/Users", new_user("kim@acme.test", externalId="00u-kim"))
+    path = f"/Users/{created.json_body['id']}"
+    assert scim.call("GET", path).json_body["externalId"] == "00u-kim"
+    listed = scim.call("GET", '/Users?filter=userName eq "kim@acme.test"').json_body
+    assert listed["Resources"][0]["externalId"] == "00u-kim"
+
+    patched = scim.call(
+        "PATCH",
+        path,
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "Replace", "path": "externalId", "value": "kim.entra"}],
+        },
+    )
+    assert patched.status_code in {200, 204}
+    assert scim.call("GET", path).json_body["externalId"] == "kim.entra"
+
+    replaced = scim.call("PUT", path, new_user("kim@acme.test"))
+    assert replaced.status_code == 200
+    assert "externalId" not in scim.call("GET", path).json_body
+
+
+def test_an_over_long_external_id_is_refused_and_nobody_is_created(scim: Scim) -> None:
+    answer = scim.call("POST", "/Users", new_user("long@acme.test", externalId="x" * 300))
+    assert_error(answer, 400, "invalidValue")
+    assert not Person.objects.filter(email="long@acme.test").exists()

@@ -57,6 +57,9 @@ class Erasure:
     app: str
     covers: tuple[type[models.Model], ...]
     step: Callable[[Person], None] | None = None
+    # What erasing this person changes beyond their own data, in a sentence the "Delete my
+    # account" page shows before they confirm; empty when nothing.
+    consequence: Callable[[Person], str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +113,12 @@ def my_data(person: Person) -> dict[str, Any]:
             raise ValueError(f"{section.app} repeats the export keys {sorted(clash)}.")
         data.update(part)
     return data
+
+
+def erasure_consequences(person: Person) -> list[str]:
+    """Every app's sentence about what erasing this person changes for others."""
+    sentences = (erasure.consequence(person) for erasure in _erasures if erasure.consequence)
+    return [sentence for sentence in sentences if sentence]
 
 
 def erase_steps(person: Person) -> None:

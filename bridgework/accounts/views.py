@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.lib.htmx import is_htmx
 
-from . import services, settings_sections
+from . import registry, services, settings_sections
 from .access import (
     current_organisation,
     current_person,
@@ -79,7 +79,12 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything you wrote are deleted. Take care.")
         return redirect("account_login")
     status = 400 if form.errors else 200
-    return render(request, "accounts/delete_account.html", {"form": form}, status=status)
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "consequences": registry.erasure_consequences(person)},
+        status=status,
+    )
 
 
 @require_http_methods(["GET"])

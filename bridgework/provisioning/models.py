@@ -87,3 +87,16 @@ class ProvisioningToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class ExternalIdentity(models.Model):
+    """The identifier the identity provider keeps for a person it provisioned (SCIM's
+    `externalId`), stored so it can be returned: Okta and Entra ID match people by it. It
+    says nothing about the person beyond that link, and goes with them when they are erased.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="scim_identity")
+    external_id = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.external_id

@@ -59,8 +59,11 @@ from scim2_server.storage import ScimStorage, SearchPage
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.accounts.services import create_person
 
+from .models import ExternalIdentity
+
 # The most resources one page holds, whatever `count` asks for.
 MAX_PAGE_SIZE = 200
+EXTERNAL_ID_LENGTH = ExternalIdentity._meta.get_field("external_id").max_length or 255
 NAME_LENGTH = Person._meta.get_field("chosen_name").max_length or 80
 
 
@@ -128,10 +131,34 @@ def _emails_of(person: Person) -> list[Email] | None:
         return None
 
 
+def _external_id_of(person: Person) -> str | None:
+    try:
+        return person.scim_identity.external_id
+    except ExternalIdentity.DoesNotExist:
+        return None
+
+
+def _keep_external_id(person: Person, user: User[Any]) -> None:
+    """Store the identity provider's identifier for the person (replacing or clearing the
+    one kept), so it comes back in every answer about them."""
+    external_id = (user.external_id or "").strip()
+    if len(external_id) > EXTERNAL_ID_LENGTH:
+        raise InvalidValueException(detail="externalId is too long.")
+    if not external_id:
+        ExternalIdentity.objects.filter(person=person).delete()
+        person.scim_identity = None  # forgets the cached row
+        return
+    identity, _ = ExternalIdentity.objects.update_or_create(
+        person=person, defaults={"external_id": external_id}
+    )
+    person.scim_identity = identity
+
+
 def user_of(person: Person) -> User[Any]:
     return _versioned(
         User(
             id=str(person.pk),
+            external_id=_external_id_of(person),
             user_name=person.email,
             display_name=person.chosen_name,
             name=Name(formatted=person.chosen_name),
@@ -209,7 +236,7 @@ class OrganisationStorage(ScimStorage):
     # -- Users ----------------------------------------------------------------------------
 
     def _people(self) -> QuerySet[Person]:
-        return Person.objects.in_organisation(self.organisation)
+        return Person.objects.in_organisation(self.organisation).select_related("scim_identity")
 
     def _person(self, resource_id: str) -> Person:
         person = (
@@ -231,6 +258,7 @@ class OrganisationStorage(ScimStorage):
                     password=None,
                     roles={Role.PARTICIPANT},
                 )
+                _keep_external_id(person, user)
         except IntegrityError:
             raise UniquenessException(detail="This userName is already taken.") from None
         if user.active is False:
@@ -247,6 +275,7 @@ class OrganisationStorage(ScimStorage):
             person.email = email
         person.chosen_name = _name_from(user, person.chosen_name)
         person.save(update_fields=["email", "chosen_name"])
+        _keep_external_id(person, user)
         if user.active is False and person.is_active:
             person.deactivate()
         elif user.active is True and not person.is_active:

@@ -6,6 +6,7 @@ from allauth.mfa.models import Authenticator
 from bridgework.accounts.models import Person
 
 from .models import must_use_mfa
+from .sealing import open_secret, seal_secret
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -19,3 +20,10 @@ class MFAAdapter(DefaultMFAAdapter):
             user=person, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         )
         return bool(factors.exclude(pk=authenticator.pk).exists())
+
+    def encrypt(self, text: str) -> str:
+        """allauth hands over each TOTP secret and recovery-code seed before storing it."""
+        return seal_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return open_secret(encrypted_text)

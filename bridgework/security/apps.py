@@ -9,8 +9,10 @@ class SecurityConfig(AppConfig):
     def ready(self) -> None:
         from bridgework.accounts import registry, settings_sections
 
+        from .models import reseal_mfa_secrets
         from .personal_data import ERASURE
 
         registry.add(erasure=ERASURE)
+        registry.on_master_key_rotation(reseal_mfa_secrets)
 
         settings_sections.register(label="Security", url_name="security_settings", order=20)

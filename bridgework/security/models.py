@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.db import models
 
 from bridgework.accounts.models import Organisation, Person
+from bridgework.sso import sealing as master_sealing
+
+from . import sealing
 
 
 class MFAPolicyQuerySet(models.QuerySet["MFAPolicy"]):
@@ -54,3 +58,16 @@ def must_use_mfa(person: Person) -> bool:
     return organisation is not None and (
         MFAPolicy.objects.for_organisation(organisation).applies_to(person)
     )
+
+
+def reseal_mfa_secrets() -> int:
+    """Re-seal every second-factor secret under the newest master key (and seal any still
+    plain), so rotating the master key never locks anyone out of their authenticator app."""
+    newest = master_sealing.newest_key_id()
+    count = 0
+    kinds = list(sealing.SECRET_KEYS)
+    for authenticator in Authenticator.objects.filter(type__in=kinds).order_by("pk"):
+        if sealing.reseal_data(authenticator.type, authenticator.data, newest_key_id=newest):
+            authenticator.save(update_fields=["data"])
+            count += 1
+    return count

@@ -93,6 +93,10 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
         rows = IdentityProvider.objects.select_related("organisation")
         if provider in PROTOCOL_OF_PROVIDER:
             rows = rows.filter(protocol=PROTOCOL_OF_PROVIDER[provider])
+        if provider == SAML_PROVIDER and client_id is not None:
+            # A SAML app's client ID is the organisation's slug: build only that one, so
+            # another organisation's unreachable IdP never stands in anyone else's way.
+            rows = rows.filter(organisation__slug=client_id)
         elif provider:
             rows = rows.filter(organisation__slug=provider)
         apps = [social_app(row, request) for row in rows]

@@ -9,7 +9,7 @@ from bridgework.accounts.fields import SafeModelChoiceField
 from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
-from .saml import sign_in_address_in
+from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
 
 MAX_METADATA_CHARACTERS = 200_000
 
@@ -100,14 +100,8 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
                 self.add_error("oidc_client_id", "Give the client ID.")
             if not data.get("client_secret") and not self.instance.has_oidc_secret:
                 self.add_error("client_secret", "Give the client secret.")
-        elif (
-            protocol == Protocol.SAML
-            and not data.get("saml_metadata_url")
-            and not data.get("saml_metadata_xml")
-        ):
-            self.add_error(
-                "saml_metadata_url", "Give the metadata address or paste the metadata XML."
-            )
+        elif protocol == Protocol.SAML:
+            self._check_saml_metadata(data)
         if data.get("sso_only") and not data.get("break_glass_admin"):
             self.add_error(
                 "break_glass_admin",
@@ -119,6 +113,24 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
                 "identity provider is offered, and allowed, only for addresses at them."
             )
         return data
+
+    def _check_saml_metadata(self, data: dict[str, Any]) -> None:
+        url = data.get("saml_metadata_url")
+        if not url and not data.get("saml_metadata_xml"):
+            self.add_error(
+                "saml_metadata_url", "Give the metadata address or paste the metadata XML."
+            )
+        # Read it now, so a wrong address is found here rather than at people's sign-in;
+        # only when it changed, so an IdP that is briefly down never blocks other changes.
+        elif (
+            url
+            and not data.get("saml_metadata_xml")
+            and {"saml_metadata_url", "protocol", "saml_metadata_xml"} & set(self.changed_data)
+        ):
+            try:
+                fetch_metadata(url)
+            except MetadataUnavailable as unavailable:
+                self.add_error("saml_metadata_url", str(unavailable))
 
     def changed_settings(self) -> list[str]:
         """The labels of the settings this save changes, for the audit (never their values)."""
@@ -155,3 +167,22 @@ class LoginForm(allauth_forms.LoginForm):
                 )
         cleaned: dict[str, Any] = super().clean()
         return cleaned
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """allauth's "forgot your password" form. An address at an organisation that signs in
+    only through its identity provider gets no reset link (there is no password to reset)
+    unless it is the break-glass program admin's; `identity_provider` tells the view to
+    answer with the provider's sign-in instead, the same answer for every address at those
+    domains, whether or not it has an account, so the page reveals nothing."""
+
+    identity_provider: IdentityProvider | None = None
+    users: list[Person]
+
+    def clean_email(self) -> str:
+        email: str = super().clean_email()
+        provider = IdentityProvider.objects.for_email(email)
+        if provider is not None and provider.sso_only:
+            self.identity_provider = provider
+            self.users = [user for user in self.users if user.pk == provider.break_glass_admin_id]
+        return email

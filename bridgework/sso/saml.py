@@ -7,15 +7,19 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-from .models import IdentityProvider, Protocol, SeenAssertion
+from .models import IdentityProvider, SeenAssertion
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +63,42 @@ def _idp_from_xml(xml: str) -> dict[str, Any]:
     }
 
 
-def sign_in_address(provider: IdentityProvider) -> str:
-    """Where the browser is sent to sign in: the OpenID Connect issuer, or the IdP's single
-    sign-on address (its metadata address when the metadata is fetched, not pasted)."""
-    if provider.protocol != Protocol.SAML:
-        return provider.oidc_server_url
-    if provider.saml_metadata_xml:
-        return sign_in_address_in(provider.saml_metadata_xml)
-    return provider.saml_metadata_url
+class MetadataUnavailable(Exception):
+    """The IdP metadata address did not give readable metadata; the message says why, in a
+    sentence for the settings page."""
+
+
+METADATA_TIMEOUT_SECONDS = 10
+MAX_METADATA_BYTES = 400_000
+_NOT_METADATA = (
+    "That address does not serve an identity provider's SAML metadata (with its entity ID, "
+    "signing certificate and sign-in address). Check the address, or paste the metadata XML."
+)
+
+
+def fetch_metadata(url: str) -> str:
+    """The IdP metadata XML published at `url`, checked to name an entity ID, a signing
+    certificate and a single sign-on address."""
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise MetadataUnavailable("Give an http:// or https:// address.")
+    try:
+        with urlopen(url, timeout=METADATA_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            raw: bytes = response.read(MAX_METADATA_BYTES + 1)
+    except HTTPError as error:
+        raise MetadataUnavailable(
+            f"That address answered with an error (HTTP {error.code}), not metadata. Check "
+            "the address your identity provider shows for its SAML metadata."
+        ) from None
+    except (OSError, ValueError):
+        raise MetadataUnavailable(
+            "We could not reach that address. Check it, and that your identity provider "
+            "publishes its metadata where Bridgework's server can read it; or paste the "
+            "metadata XML instead."
+        ) from None
+    xml = raw.decode("utf-8", "replace")
+    if len(raw) > MAX_METADATA_BYTES or not sign_in_address_in(xml):
+        raise MetadataUnavailable(_NOT_METADATA)
+    return xml
 
 
 def sign_in_address_in(xml: str) -> str:
@@ -78,13 +110,49 @@ def sign_in_address_in(xml: str) -> str:
     return str(idp["sso_url"]) if idp["entity_id"] and idp["x509cert"] else ""
 
 
+METADATA_CACHE_SECONDS = 3600
+
+
+def published_metadata(url: str) -> str:
+    """The metadata at the IdP's address, read at most once an hour (as allauth would)."""
+    key = f"sso:saml-metadata:{url}"
+    xml: str | None = cache.get(key)
+    if xml is None:
+        xml = fetch_metadata(url)
+        cache.set(key, xml, METADATA_CACHE_SECONDS)
+    return xml
+
+
 def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> dict[str, Any]:
-    if provider.saml_metadata_xml:
-        idp = _idp_from_xml(provider.saml_metadata_xml)
-    else:
-        idp = {"metadata_url": provider.saml_metadata_url, "entity_id": None}
+    """allauth's settings for one organisation. Metadata published at an address is read
+    here rather than by allauth, so an IdP that cannot be reached is a sentence on the page
+    (and a log line), never a server error."""
+    xml = provider.saml_metadata_xml
+    if not xml:
+        try:
+            xml = published_metadata(provider.saml_metadata_url)
+        except MetadataUnavailable as unavailable:
+            from .adapter import refusal_page
+
+            if request is None:
+                raise
+            logger.warning(
+                "sso: SAML metadata of organisation %s unreadable: %s",
+                provider.organisation_id,
+                str(unavailable)[:60],
+            )
+            raise ImmediateHttpResponse(
+                refusal_page(
+                    request,
+                    provider=provider,
+                    message=f"We could not reach {provider.display_name} to sign you in, so "
+                    "you are not signed in. Try again in a few minutes; if it keeps happening, "
+                    "ask your program admin to check the connection.",
+                    status=400,
+                )
+            ) from None
     return {
-        "idp": idp,
+        "idp": _idp_from_xml(xml),
         "advanced": dict(ADVANCED),
         "attribute_mapping": ATTRIBUTE_MAPPING,
         "use_nameid_for_email": False,

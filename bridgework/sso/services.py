@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.utils import timezone
 
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Invitation, Person, Role
 
-from .models import IdentityProvider
+from .models import IdentityProvider, SeenAssertion
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +111,39 @@ def save_identity_provider(
         accounts_services.record_settings_change(
             organisation=provider.organisation, actor=actor, setting=setting
         )
+
+
+class RemovalRefused(Exception):
+    """The identity provider cannot be removed yet; the message says what to do first."""
+
+
+def removal_refusal(provider: IdentityProvider) -> str:
+    """Why the provider cannot be removed now, or an empty string when it can."""
+    if provider.sso_only:
+        return (
+            "Sign-in is only through this identity provider, so removing it would leave "
+            "everyone but the break-glass program admin without a way to sign in. Turn off "
+            "“Sign in only through the identity provider”, save, then remove it."
+        )
+    return ""
+
+
+@transaction.atomic
+def remove_identity_provider(*, provider: IdentityProvider, actor: Person) -> None:
+    """Disconnect the organisation's identity provider: its settings and sealed secret go,
+    and so do the links between people and their accounts there, so a provider connected
+    later starts afresh. People keep their Bridgework accounts (and passwords, if any).
+
+    Refused while sign-in is only through the provider: nobody but the break-glass program
+    admin would have a way in."""
+    refusal = removal_refusal(provider)
+    if refusal:
+        raise RemovalRefused(refusal)
+    organisation = provider.organisation
+    SocialAccount.objects.filter(provider=provider.slug, user__organisation=organisation).delete()
+    SeenAssertion.objects.filter(organisation=organisation).delete()
+    provider.delete()
+    accounts_services.record_settings_change(
+        organisation=organisation, actor=actor, setting="Identity provider removed"
+    )
+    logger.info("sso: identity provider of organisation %s removed", organisation.pk)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
+from allauth.account.views import PasswordResetView
+from allauth.core import ratelimit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2CallbackView,
@@ -11,7 +11,7 @@ from allauth.socialaccount.providers.oauth2.views import (
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts import settings_sections
@@ -20,10 +20,10 @@ from bridgework.accounts.models import Role
 
 from . import services
 from .adapter import login_url
-from .forms import FindProviderForm, IdentityProviderForm
+from .destinations import sign_in_origins
+from .forms import FindProviderForm, IdentityProviderForm, ResetPasswordForm
 from .models import IdentityProvider
 from .provider import OrganisationOIDCAdapter
-from .saml import sign_in_address
 
 admin_required = role_required(Role.PROGRAM_ADMIN)
 
@@ -60,6 +60,31 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@admin_required
+def remove_provider(request: HttpRequest) -> HttpResponse:
+    """Ask to confirm, then disconnect the organisation's identity provider."""
+    provider = get_object_or_404(
+        IdentityProvider.objects.select_related("organisation"),
+        organisation=current_organisation(request),
+    )
+    refusal = services.removal_refusal(provider)
+    if request.method == "POST" and not refusal:
+        services.remove_identity_provider(provider=provider, actor=current_person(request))
+        messages.success(request, f"{provider.display_name} is no longer connected.")
+        return redirect("sso_settings")
+    return render(
+        request,
+        "sso/remove.html",
+        {
+            "identity_provider": provider,
+            "refusal": refusal,
+            "settings_sections": settings_sections.sections(),
+        },
+        status=400 if refusal and request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def find_provider(request: HttpRequest) -> HttpResponse:
     """Type your work address, continue with your organisation's identity provider."""
     form = FindProviderForm(request.POST if request.method == "POST" else None)
@@ -91,16 +116,11 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
         {"identity_provider": provider, "login_url": login_url(provider)},
     )
     # The button posts to us and we redirect to the provider; browsers hold that redirect
-    # to the page's form-action too, so this one page also names the provider's origin.
-    origin = _origin(sign_in_address(provider))
-    form_action = [*settings.SECURE_CSP.get("form-action", []), *([origin] if origin else [])]
+    # to the page's form-action too, so this one page also names where the provider signs
+    # people in (its authorization endpoint, which may be on another origin than its issuer).
+    form_action = [*settings.SECURE_CSP.get("form-action", []), *sign_in_origins(provider)]
     response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
     return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
 
 
 def _oidc_view(
@@ -123,3 +143,30 @@ def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
     return _oidc_view(OAuth2CallbackView, request, provider_id)
+
+
+class ResetPasswordView(PasswordResetView):
+    """The "forgot your password?" page. At an organisation that signs in only through its
+    identity provider, the answer is to sign in there (only its break-glass program admin is
+    sent a reset link); everyone else gets allauth's reset as usual."""
+
+    def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
+        provider = form.identity_provider
+        if provider is None:
+            response: HttpResponse = super().form_valid(form)
+            return response
+        limited = ratelimit.consume_or_429(
+            self.request, action="reset_password", key=form.cleaned_data["email"].lower()
+        )
+        if limited:
+            return limited  # type: ignore[no-any-return]
+        if form.users:
+            form.save(self.request)
+        return render(
+            self.request,
+            "sso/password_reset.html",
+            {"identity_provider": provider},
+        )
+
+
+reset_password = ResetPasswordView.as_view()

@@ -1,19 +1,25 @@
-"""A program admin connects the organisation's OpenID Connect provider, signs out and signs
-back in through it, as a new user would. The provider is a real one on loopback (Authlib);
-the browser follows the actual redirects. axe-core checks every page on the way."""
+"""A program admin connects the organisation's identity provider and people sign in through
+it, as a new user would: an OpenID Connect provider (Authlib) and a SAML IdP (pysaml2), both
+real ones on loopback; the browser follows the actual redirects and posts. axe-core checks
+every page of ours on the way."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
-from bridgework.accounts.models import Organisation
+from bridgework.accounts.models import Organisation, Person
+from bridgework.sso.models import IdentityProvider
 
 from ..sso.oidc_provider import OIDCProvider, Someone
-from .helpers import AccessibilityChecker, sign_in
+from ..sso.saml_idp import LoopbackSamlIdP
+from .helpers import AccessibilityChecker, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +35,9 @@ def test_an_admin_connects_openid_connect_and_signs_back_in_through_it(
     page: Page, axe: AccessibilityChecker, demo: Organisation, live_server: Any, oidc: OIDCProvider
 ) -> None:
     client = oidc.register_client(f"{live_server.url}/sso/oidc/{demo.slug}/login/callback/")
+    # Its authorization endpoint is on another origin than its issuer: the sign-in page's
+    # Content-Security-Policy must let the button's redirect go there (a violation fails).
+    oidc.authorize_elsewhere = True
     oidc.next_person = Someone(email="admin@example.com", name="Jordan at the IdP")
 
     sign_in(page, "admin@example.com")
@@ -67,3 +76,101 @@ def test_an_admin_connects_openid_connect_and_signs_back_in_through_it(
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe(page)
+
+
+@pytest.fixture
+def saml_idp(tmp_path: Path) -> Iterator[LoopbackSamlIdP]:
+    idp = LoopbackSamlIdP(tmp_path).start()
+    cache.clear()  # fetched metadata is remembered by address
+    yield idp
+    idp.stop()
+    cache.clear()
+
+
+def test_an_admin_connects_saml_by_metadata_address_and_a_participant_signs_in_through_it(
+    page: Page,
+    axe: AccessibilityChecker,
+    demo: Organisation,
+    live_server: Any,
+    saml_idp: LoopbackSamlIdP,
+) -> None:
+    sign_in(page, "admin@example.com")
+    page.goto("/settings/")
+    page.get_by_label("E-mail domains").fill("example.com")
+    page.get_by_role("button", name="Save settings").click()
+    page.goto("/settings/sign-in/")
+    page.get_by_label("SAML 2.0").check()
+    page.get_by_label("Name on the sign-in button").fill("Example SAML")
+    page.get_by_label("IdP metadata address").fill(saml_idp.metadata_url)
+    page.get_by_role("button", name="Save sign-in settings").click()
+    expect(page.get_by_text("Sign-in settings saved.")).to_be_visible()
+    axe(page)
+    # The IdP's admin uploads our service provider metadata, as the page tells them to.
+    sp_metadata = requests.get(f"{live_server.url}/accounts/saml/{demo.slug}/metadata/", timeout=30)
+    assert sp_metadata.status_code == 200
+    saml_idp.idp.trust(sp_metadata.text)
+    page.get_by_role("button", name="Sign out").click()
+
+    saml_idp.next_person = ("participant@example.com", "Alex at the IdP")
+    page.goto("/sso/")
+    page.get_by_label("Work e-mail address").fill("participant@example.com")
+    page.keyboard.press("Enter")
+    button = page.get_by_role("button", name="Sign in with Example SAML")
+    expect(button).to_be_visible()
+    axe(page)
+    button.click()
+    # At the identity provider: the signed response goes back to Bridgework.
+    page.wait_for_url(f"{saml_idp.base}/sso/redirect?*")
+    page.get_by_role("button", name="Continue to Bridgework").click()
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_text("Alex Rivera").first).to_be_visible()
+    axe(page)
+
+
+def test_an_admin_removes_the_identity_provider_after_confirming(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    demo.email_domains = ["example.com"]
+    demo.save()
+    IdentityProvider.objects.create(
+        organisation=demo,
+        display_name="Example Login",
+        oidc_server_url="https://login.example.invalid",
+        oidc_client_id="bridgework",
+    )
+    sign_in(page, "admin@example.com")
+    page.goto("/settings/sign-in/")
+    page.get_by_role("link", name="Remove Example Login").click()
+    expect(page.get_by_role("heading", name="Remove Example Login?")).to_be_visible()
+    axe(page)
+    screenshot(page, "sso-remove-provider.png")
+    page.get_by_role("button", name="Remove Example Login").click()
+    expect(page.get_by_text("Example Login is no longer connected.")).to_be_visible()
+    assert not IdentityProvider.objects.filter(organisation=demo).exists()
+    axe(page)
+
+
+def test_someone_at_an_sso_only_organisation_asking_for_a_reset_is_sent_to_their_provider(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    demo.email_domains = ["example.com"]
+    demo.save()
+    IdentityProvider.objects.create(
+        organisation=demo,
+        display_name="Example Login",
+        oidc_server_url="https://login.example.invalid",
+        oidc_client_id="bridgework",
+        sso_only=True,
+        break_glass_admin=Person.objects.get(email="admin@example.com"),
+    )
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill("participant@example.com")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with Example Login")
+    expect(page.get_by_text("there is no password to reset here")).to_be_visible()
+    axe(page)
+    screenshot(page, "sso-password-reset.png")
+    page.get_by_role("link", name="Sign in with Example Login").click()
+    expect(page.get_by_role("button", name="Sign in with Example Login")).to_be_visible()

@@ -22,4 +22,4 @@ def idp(oidc_provider: OIDCProvider) -> Iterator[OIDCProvider]:
     yield oidc_provider
     oidc_provider.sign_with_unpublished_key = False
     oidc_provider.audience = oidc_provider.issuer_claim = oidc_provider.nonce_claim = None
-    oidc_provider.expired = False
+    oidc_provider.expired = oidc_provider.authorize_elsewhere = False

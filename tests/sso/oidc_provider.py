@@ -115,6 +115,9 @@ class OIDCProvider:
         self.issuer_claim: str | None = None
         self.nonce_claim: str | None = None
         self.expired = False
+        # Publish the authorization endpoint on another origin than the issuer (the same
+        # server, reached as localhost rather than 127.0.0.1), as some providers do.
+        self.authorize_elsewhere = False
         self.app = self._build_app()
         self._server = make_server(
             "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler
@@ -129,6 +132,12 @@ class OIDCProvider:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join()
+
+    @property
+    def authorization_origin(self) -> str:
+        if self.authorize_elsewhere:
+            return f"http://localhost:{self._server.server_port}"
+        return self.issuer
 
     def register_client(self, redirect_uri: str = "") -> Client:
         client = Client(
@@ -222,7 +231,7 @@ class OIDCProvider:
         def discovery() -> Any:
             return jsonify(
                 issuer=provider.issuer,
-                authorization_endpoint=f"{provider.issuer}/authorize",
+                authorization_endpoint=f"{provider.authorization_origin}/authorize",
                 token_endpoint=f"{provider.issuer}/token",
                 jwks_uri=f"{provider.issuer}/jwks",
                 userinfo_endpoint=f"{provider.issuer}/userinfo",

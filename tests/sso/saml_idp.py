@@ -8,7 +8,10 @@ and returns the signed Response a browser would post back to our assertion consu
 from __future__ import annotations
 
 import base64
+import html
 import secrets
+import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
 
 
 def _key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
@@ -53,19 +58,27 @@ def _key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
     return key_path, cert_path
 
 
-class SamlIdP:
-    SSO_URL = "https://idp.acme.test/sso/redirect"
+SSO_URL = "https://idp.acme.test/sso/redirect"
 
-    def __init__(self, folder: Path, *, entity_id: str = "https://idp.acme.test/saml") -> None:
+
+class SamlIdP:
+    SSO_URL = SSO_URL
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        entity_id: str = "https://idp.acme.test/saml",
+        sso_url: str = SSO_URL,
+    ) -> None:
         self.entity_id = entity_id
+        self.sso_url = sso_url
         key, cert = _key_and_certificate(folder, f"idp-{secrets.token_hex(4)}")
         self._settings: dict[str, Any] = {
             "entityid": entity_id,
             "service": {
                 "idp": {
-                    "endpoints": {
-                        "single_sign_on_service": [(self.SSO_URL, BINDING_HTTP_REDIRECT)]
-                    },
+                    "endpoints": {"single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)]},
                     "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                     "policy": {
                         "default": {
@@ -91,6 +104,13 @@ class SamlIdP:
         """Load our service provider's metadata, as an admin uploads it to their IdP."""
         config = IdPConfig().load({**self._settings, "metadata": {"inline": list(sp_metadata)}})
         self.server = Server(config=config)
+
+    def consumer(self, redirect_url: str) -> str:
+        """Where our authentication request asks the response to be posted."""
+        query = parse_qs(urlsplit(redirect_url).query)
+        assert self.server is not None, "trust() our metadata first"
+        request = self.server.parse_authn_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
+        return str(request.message.assertion_consumer_service_url)
 
     def answer(
         self,
@@ -125,3 +145,66 @@ class SamlIdP:
         )
         encoded = base64.b64encode(str(response).encode()).decode()
         return {"SAMLResponse": encoded, "RelayState": query.get("RelayState", [""])[0]}
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class LoopbackSamlIdP:
+    """The same IdP served over HTTP on loopback, as a browser and our server reach a real
+    one: its metadata at `metadata_url`, its sign-in page at `/sso/redirect`, which signs in
+    `next_person` (as an IdP does for someone with a session there) and shows the form a
+    browser posts back to our assertion consumer. `/not-metadata` serves an HTML page."""
+
+    def __init__(self, folder: Path) -> None:
+        self._server = make_server(
+            "127.0.0.1", 0, self._answer, threaded=True, request_handler=QuietHandler
+        )
+        self.base = f"http://127.0.0.1:{self._server.server_port}"
+        self.metadata_url = f"{self.base}/metadata"
+        self.idp = SamlIdP(folder, entity_id=self.metadata_url, sso_url=f"{self.base}/sso/redirect")
+        self.next_person: tuple[str, str] | None = None  # (e-mail address, name)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LoopbackSamlIdP:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+
+    def _answer(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path == "/metadata":
+            response = Response(self.idp.metadata(), mimetype="application/samlmetadata+xml")
+        elif request.path == "/not-metadata":
+            response = Response(
+                "<!doctype html><title>Welcome</title><p>Hello", mimetype="text/html"
+            )
+        elif request.path == "/sso/redirect" and self.next_person is not None:
+            email, name = self.next_person
+            form = self.idp.answer(request.url, email=email, name=name)
+            response = Response(self._post_back_page(request.url, form), mimetype="text/html")
+        else:
+            response = Response("Not found", status=404)
+        return response(environ, start_response)
+
+    def _post_back_page(self, redirect_url: str, form: dict[str, str]) -> str:
+        assert self.idp.server is not None
+        query = parse_qs(urlsplit(redirect_url).query)
+        request = self.idp.server.parse_authn_request(
+            query["SAMLRequest"][0], BINDING_HTTP_REDIRECT
+        )
+        action = html.escape(request.message.assertion_consumer_service_url)
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
+            for key, value in form.items()
+        )
+        return (
+            '<!doctype html><html lang="en"><title>Acme IdP</title><main>'
+            f'<form method="post" action="{action}">{fields}'
+            '<button type="submit">Continue to Bridgework</button></form></main></html>'
+        )

@@ -5,6 +5,7 @@ turning passwords off keeps one break-glass program admin's."""
 from __future__ import annotations
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import authenticate
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -151,3 +152,75 @@ def test_other_organisations_keep_their_passwords(
     sso_only: IdentityProvider, stranger: Person
 ) -> None:
     assert password_signs_in(stranger) == stranger
+
+
+REMOVE = reverse("sso_remove")
+
+
+def test_the_settings_page_offers_to_remove_a_connected_provider(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    assert REMOVE.encode() not in client.get(URL).content
+    client.post(URL, oidc_form())
+    assert f'href="{REMOVE}"'.encode() in client.get(URL).content
+
+
+def test_an_admin_removes_the_provider_after_confirming(
+    with_domains: Organisation, program_admin: Person, participant: Person
+) -> None:
+    client = client_for(program_admin)
+    client.post(URL, oidc_form())
+    SocialAccount.objects.create(user=participant, provider="acme", uid="okta-subject")
+
+    confirm = client.get(REMOVE)
+    assert confirm.status_code == 200
+    assert b"Remove Okta?" in confirm.content
+    assert IdentityProvider.objects.exists()  # looking at the question changes nothing
+
+    answer = client.post(REMOVE)
+    assert answer.status_code == 302 and answer["Location"] == URL
+    assert not IdentityProvider.objects.exists()
+    assert not SocialAccount.objects.exists()
+    assert SettingsChange.objects.filter(
+        organisation=with_domains, changed_by=program_admin, setting="Identity provider removed"
+    ).exists()
+    assert b"Okta is no longer connected." in client.get(URL).content
+    # Their account stays, and a password signs in again.
+    assert password_signs_in(participant) == participant
+
+
+def test_the_provider_is_not_removed_while_sign_in_is_only_through_it(
+    sso_only: IdentityProvider, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    before = SettingsChange.objects.count()
+
+    question = client.get(REMOVE).content.decode()
+    assert "Turn off “Sign in only through the identity provider”, save, then remove it." in (
+        question
+    )
+    assert 'type="submit"' not in question.split("</nav>")[-1]
+    answer = client.post(REMOVE)
+
+    assert answer.status_code == 400
+    assert b"without a way to sign in" in answer.content
+    assert IdentityProvider.objects.filter(pk=sso_only.pk).exists()
+    assert SettingsChange.objects.count() == before
+
+
+def test_with_sso_only_turned_off_first_the_provider_can_be_removed(
+    sso_only: IdentityProvider, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    client.post(URL, oidc_form(client_secret="", break_glass_admin=str(program_admin.pk)))
+    assert not IdentityProvider.objects.get().sso_only
+
+    assert client.post(REMOVE).status_code == 302
+    assert not IdentityProvider.objects.exists()
+
+
+def test_an_organisation_without_a_provider_has_nothing_to_remove(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    assert client_for(program_admin).get(REMOVE).status_code == 404

@@ -35,7 +35,10 @@ class Command(BaseCommand):
         settings.FIELD_ENCRYPTION_KEYS = [(new_id, new_key)]
         self.stdout.write(f"Re-wrapped {count} data keys under master key {new_id}.")
         if resealed:
-            self.stdout.write(f"Re-sealed {resealed} organisation secrets under it too.")
+            self.stdout.write(
+                f"Re-sealed {resealed} other secrets (identity providers', second factors') "
+                "under it too."
+            )
         self.stdout.write(
             f"The old master key is in {retired}. Delete that file once no backup you keep "
             "still needs it."

@@ -1,0 +1,98 @@
+"""Forgot your password? At an organisation that signs in only through its identity
+provider there is no password to reset: the page says to sign in there, the same page for
+every address at its domains (whether or not it has an account), and only the break-glass
+program admin is sent a reset link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.sso.models import IdentityProvider
+
+pytestmark = pytest.mark.django_db
+
+RESET = reverse("account_reset_password")
+TOLD = "Acme signs in through Okta, not with a Bridgework password"
+
+
+@pytest.fixture
+def okta(organisation: Organisation, program_admin: Person) -> IdentityProvider:
+    organisation.email_domains = ["acme.test"]
+    organisation.save()
+    return IdentityProvider.objects.create(
+        organisation=organisation,
+        display_name="Okta",
+        oidc_server_url="https://acme.okta.example",
+        oidc_client_id="bridgework",
+        sso_only=True,
+        break_glass_admin=program_admin,
+    )
+
+
+def ask_for_reset(email: str) -> str:
+    answer = Client().post(RESET, {"email": email})
+    assert answer.status_code == 200, answer.status_code
+    # Each page has its own CSRF token and script nonce; the rest must be identical.
+    return re.sub(r'(value|nonce|content)="[^"]{20,}"', "", answer.content.decode())
+
+
+def test_someone_at_an_sso_only_organisation_is_told_to_sign_in_there(
+    okta: IdentityProvider, participant: Person
+) -> None:
+    page = ask_for_reset(participant.email)
+    assert TOLD in page
+    assert f'href="{reverse("sso_start", args=["acme"])}"' in page
+    assert mail.outbox == []
+
+
+def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
+    okta: IdentityProvider, participant: Person, program_admin: Person
+) -> None:
+    known = ask_for_reset(participant.email)
+    unknown = ask_for_reset("nobody-here@acme.test")
+    break_glass = ask_for_reset(program_admin.email)
+    assert known == unknown == break_glass
+
+
+def test_the_break_glass_admin_is_sent_a_reset_link(
+    okta: IdentityProvider, program_admin: Person, participant: Person
+) -> None:
+    ask_for_reset(participant.email)
+    ask_for_reset("nobody-here@acme.test")
+    assert mail.outbox == []
+
+    ask_for_reset(program_admin.email)
+    assert [message.to for message in mail.outbox] == [[program_admin.email]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_with_passwords_on_the_usual_reset_link_is_sent(
+    okta: IdentityProvider, participant: Person
+) -> None:
+    okta.sso_only = False
+    okta.save()
+    answer = Client().post(RESET, {"email": participant.email})
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("account_reset_password_done")
+    assert [message.to for message in mail.outbox] == [[participant.email]]
+
+
+def test_other_organisations_reset_as_usual(okta: IdentityProvider, stranger: Person) -> None:
+    answer = Client().post(RESET, {"email": stranger.email})
+    assert answer.status_code == 302
+    assert [message.to for message in mail.outbox] == [[stranger.email]]
+
+
+def test_a_malformed_address_is_explained_not_answered_with_the_provider(
+    okta: IdentityProvider,
+) -> None:
+    answer = Client().post(RESET, {"email": "not an address"})
+    assert answer.status_code == 200
+    assert TOLD not in answer.content.decode()
+    assert "valid" in answer.content.decode().lower()
