@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from bridgework.accounts.models import Person
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.paging import Paginator
 
 from .. import services
 from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
@@ -110,7 +110,8 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         .annotate(n=Count("pk"))
         .values("n")
     )
-    listed = Post.objects.visible_to(person).filter(thread=thread)
+    # `_thread` has checked that the person sees the thread (and so its space).
+    listed = Post.objects.filter(thread=thread).listed_for(person, moderator=moderator)
     posts = (
         listed.select_related("author")
         .annotate(
