@@ -567,10 +567,10 @@ def add_asks(cast: Cast, spaces: Spaces, count: int, start: int) -> None:
 
 
 ASKS_PAGE_QUERIES = {
-    "group_member": 10,
-    "participant": 10,
-    "participant_and_member": 11,
-    "facilitator": 11,
+    "group_member": 8,
+    "participant": 8,
+    "participant_and_member": 9,
+    "facilitator": 9,
 }
 
 
@@ -605,7 +605,7 @@ def test_a_published_ask_page_is_constant_in_its_responses(
             )
         )
     assert counts[0] == counts[1]
-    assert counts[0][0] == 6
+    assert counts[0][0] == 4
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,6 @@ from bridgework.accounts.models import Organisation
 from bridgework.curriculum.models import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
-from bridgework.lib.paging import Paginator
 
 from . import picker, services
 from .forms import (

@@ -77,10 +77,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
         "my_groups": list(person.community_groups.order_by("name")),
         "group_invitations": list(GroupInvitation.objects.for_person(person)),
         "new_notes": new_notes,
-        # Fewer than a page of them are all of them: counting would only say so again.
-        "new_note_count": len(new_notes)
-        if len(new_notes) < HOME_NOTES
-        else Note.objects.new_for(person).count(),
+        "new_note_count": Note.objects.new_for(person).count(),
     }
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)

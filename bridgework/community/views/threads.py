@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,6 @@ from bridgework.accounts.models import Person
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
-from bridgework.lib.paging import Paginator
 
 from .. import services
 from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
