@@ -212,7 +212,7 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
         ("admin", admin, True),
     ):
         client = Client(SERVER_NAME="127.0.0.1")
-        client.force_login(person, backend="allauth.account.auth_backends.AuthenticationBackend")
+        client.force_login(person, backend="bridgework.accounts.backends.PersonBackend")
         cookie = f"sessionid={client.cookies['sessionid'].value}"
         paths = list(common)
         cohort = cohort_of(person, leads=leads)

@@ -264,7 +264,7 @@ AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "bridgework.sso.backends.SsoOnlyPasswordGate",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "bridgework.accounts.backends.PersonBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

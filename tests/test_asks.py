@@ -567,10 +567,10 @@ def add_asks(cast: Cast, spaces: Spaces, count: int, start: int) -> None:
 
 
 ASKS_PAGE_QUERIES = {
-    "group_member": 10,
-    "participant": 10,
-    "participant_and_member": 11,
-    "facilitator": 11,
+    "group_member": 8,
+    "participant": 8,
+    "participant_and_member": 9,
+    "facilitator": 9,
 }
 
 
@@ -604,7 +604,7 @@ def test_a_published_ask_page_is_constant_in_its_responses(
                 count_queries(client.get, f"/community/asks/{ask.pk}/"),
             )
         )
-    assert counts[0] == counts[1] == (6, 7)
+    assert counts[0] == counts[1] == (4, 5)
 
 
 # --- demo -----------------------------------------------------------------------------------

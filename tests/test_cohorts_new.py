@@ -180,7 +180,7 @@ def test_the_page_and_a_search_cost_the_same_queries_for_few_or_many_people(
         count_queries(client.get, "/cohorts/new"),
         count_queries(client.post, "/cohorts/new", {**search, "members": chosen}),
     )
-    assert small == large == (7, 10)
+    assert small == large == (5, 8)
 
 
 def test_adding_people_later_uses_the_same_picker_and_never_lists_everyone(

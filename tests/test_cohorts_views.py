@@ -228,16 +228,16 @@ def grow(cast: Cast, organisation: Organisation, people: int, sessions: int, tag
 
 
 PAGE_QUERIES = {
-    ("participant", "list"): 6,
-    ("facilitator", "list"): 6,
-    ("facilitator", "cohort"): 10,
-    ("participant", "cohort"): 9,
-    ("facilitator", "session"): 14,
-    ("participant", "session"): 10,
-    ("facilitator", "plan"): 8,
-    ("facilitator", "attendance"): 9,
-    ("facilitator", "facilitate"): 9,
-    ("participant", "handout"): 7,
+    ("participant", "list"): 4,
+    ("facilitator", "list"): 4,
+    ("facilitator", "cohort"): 8,
+    ("participant", "cohort"): 7,
+    ("facilitator", "session"): 12,
+    ("participant", "session"): 8,
+    ("facilitator", "plan"): 6,
+    ("facilitator", "attendance"): 7,
+    ("facilitator", "facilitate"): 7,
+    ("participant", "handout"): 5,
 }
 
 

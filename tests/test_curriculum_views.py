@@ -720,20 +720,20 @@ TIP_PAGES = [
 
 
 TIP_PAGE_QUERIES = {
-    ("participant", "/learn/"): 6,
-    ("facilitator", "/learn/"): 6,
-    ("participant", "/learn/big/"): 9,
-    ("facilitator", "/learn/big/"): 10,
-    ("participant", "/learn/big/big-lesson-1/"): 9,
-    ("facilitator", "/learn/big/big-lesson-1/"): 9,
-    ("participant", "/tips/"): 5,
-    ("facilitator", "/tips/"): 6,
-    ("participant", "/tips/?q=meetings"): 5,
-    ("facilitator", "/tips/?q=meetings"): 6,
-    ("participant", "/tips/?practice=deep-curiosity"): 5,
-    ("facilitator", "/tips/?practice=deep-curiosity"): 6,
-    ("participant", "/tips/?q=try+meeting&courage=2&context=meetings"): 5,
-    ("facilitator", "/tips/?q=try+meeting&courage=2&context=meetings"): 6,
+    ("participant", "/learn/"): 4,
+    ("facilitator", "/learn/"): 4,
+    ("participant", "/learn/big/"): 7,
+    ("facilitator", "/learn/big/"): 8,
+    ("participant", "/learn/big/big-lesson-1/"): 7,
+    ("facilitator", "/learn/big/big-lesson-1/"): 7,
+    ("participant", "/tips/"): 3,
+    ("facilitator", "/tips/"): 4,
+    ("participant", "/tips/?q=meetings"): 3,
+    ("facilitator", "/tips/?q=meetings"): 4,
+    ("participant", "/tips/?practice=deep-curiosity"): 3,
+    ("facilitator", "/tips/?practice=deep-curiosity"): 4,
+    ("participant", "/tips/?q=try+meeting&courage=2&context=meetings"): 3,
+    ("facilitator", "/tips/?q=try+meeting&courage=2&context=meetings"): 4,
 }
 
 
@@ -760,10 +760,10 @@ def test_pages_do_the_same_number_of_queries_for_10_and_1000_tips(
 
 
 LEARNING_PAGE_QUERIES = {
-    "/learn/": 6,
-    "/learn/big/": 9,
-    "/learn/big/big-lesson-1/": 9,
-    "/learn/big/big-lesson-2/": 8,
+    "/learn/": 4,
+    "/learn/big/": 7,
+    "/learn/big/big-lesson-1/": 7,
+    "/learn/big/big-lesson-2/": 6,
 }
 
 

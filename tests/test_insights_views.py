@@ -296,7 +296,7 @@ def test_the_dashboard_makes_the_same_number_of_queries_at_two_sizes(
     with at(MARCH.replace(day=5)):
         for person in people:
             commit_and_check_in(person)
-    assert count(MARCH) == small == (9, 9)
+    assert count(MARCH) == small == (7, 7)
 
 
 # --- the psychological-safety pulse ---

@@ -192,6 +192,8 @@ def test_healthz_writes_a_row_each_time_it_is_asked(db: None) -> None:
 def test_healthz_answers_503_when_the_database_is_unreachable(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # An unreachable database fails the write as well as the plain read.
+    monkeypatch.setattr(health, "_database_accepts_a_write", lambda: False)
     monkeypatch.setattr(health, "_database_answers", lambda: False)
 
     status, report = healthz()

@@ -1208,7 +1208,7 @@ def some_tips(organisation: Organisation) -> list[Tip]:
     ]
 
 
-PRACTICE_PAGE_QUERIES = {"/practice/": 11, "/practice/growth/": 5, "/practice/pick/": 10}
+PRACTICE_PAGE_QUERIES = {"/practice/": 9, "/practice/growth/": 3, "/practice/pick/": 8}
 
 
 @pytest.mark.parametrize("url", PRACTICE_PAGE_QUERIES)
@@ -1244,7 +1244,7 @@ def test_a_commitments_history_does_the_same_number_of_queries_for_1_and_20_chec
         check_in_on(day)
     twenty = count_queries(client.get, url)
 
-    assert one == twenty == 6
+    assert one == twenty == 4
 
 
 def test_a_new_person_starts_with_friendly_defaults(participant: Person) -> None:

@@ -750,10 +750,10 @@ def test_the_export_is_stored_encrypted(participant: Person) -> None:
 
 
 LIST_PAGE_QUERIES = {
-    "/reflect/journal/": 6,
-    "/reflect/notes/": 7,
-    "/reflect/notes/sent/": 5,
-    "/": 11,
+    "/reflect/journal/": 4,
+    "/reflect/notes/": 5,
+    "/reflect/notes/sent/": 3,
+    "/": 9,
 }
 
 

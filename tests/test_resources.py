@@ -285,11 +285,11 @@ def add_resources(cast: Cast, count: int, start: int) -> None:
 
 
 LIST_PAGE_QUERIES = {
-    ("/community/resources/", "participant"): 7,
-    ("/community/resources/", "facilitator"): 8,
-    ("/community/resources/?kind=book", "group_member"): 7,
-    ("/community/resources/mine/", "participant"): 6,
-    ("/community/resources/review/", "facilitator"): 7,
+    ("/community/resources/", "participant"): 5,
+    ("/community/resources/", "facilitator"): 6,
+    ("/community/resources/?kind=book", "group_member"): 5,
+    ("/community/resources/mine/", "participant"): 4,
+    ("/community/resources/review/", "facilitator"): 5,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -146,6 +147,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
             cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._role_cache = cached
         return cached
+
+    def remember_roles(self, roles: Iterable[str]) -> None:
+        """Roles read together with the person (see accounts.backends): role_set() asks no
+        query."""
+        self._role_cache = frozenset(roles)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_set()

@@ -421,7 +421,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, person, backend="allauth.account.auth_backends.AuthenticationBackend")
+            login(request, person, backend="bridgework.accounts.backends.PersonBackend")
             messages.success(request, f"Welcome to {invitation.organisation.name}!")
             return redirect("home")
     return render(

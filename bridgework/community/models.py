@@ -267,6 +267,15 @@ class PostQuerySet(models.QuerySet["Post"]):
 
         return self.filter(visible_posts_q(person))
 
+    def listed_for(self, person: Person, *, moderator: bool) -> PostQuerySet:
+        """Of posts already known to be in a thread the person sees, the ones they may see:
+        a hidden or held post only to its author and the space's moderators (`moderator`,
+        from `Space.can_moderate`). Asking `visible_to` again would check the space and the
+        thread a second time."""
+        if moderator:
+            return self.all()
+        return self.filter(Q(status=Post.Status.SHOWN) | Q(author_id=person.pk))
+
     def shown(self) -> PostQuerySet:
         return self.filter(status=Post.Status.SHOWN)
 

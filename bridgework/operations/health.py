@@ -102,9 +102,11 @@ def _database_accepts_a_write() -> bool:
 def check_health() -> Health:
     now = timezone.now()
     disk = free_disk_mb(Path(settings.DATA_DIR))
-    if not _database_answers():
-        return Health(False, None, disk, None, None, now)
+    # The write answers for the database too; only when it fails is it worth asking whether
+    # the database answers at all (down, rather than full or read-only).
     write = _database_accepts_a_write()
+    if not write and not _database_answers():
+        return Health(False, None, disk, None, None, now)
     try:
         worker = last_seen(WORKER)
         oldest = oldest_queued_at()

@@ -105,7 +105,8 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         .annotate(n=Count("pk"))
         .values("n")
     )
-    listed = Post.objects.visible_to(person).filter(thread=thread)
+    # `_thread` has checked that the person sees the thread (and so its space).
+    listed = Post.objects.filter(thread=thread).listed_for(person, moderator=moderator)
     posts = (
         listed.select_related("author")
         .annotate(
