@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "bridgework.security",
     "bridgework.provisioning",
     "bridgework.sso",
+    "bridgework.chat",
+    "bridgework.slack",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -461,6 +463,8 @@ IN_APP_NOTIFIER = "bridgework.notifications.api.notify"
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
+    # Chat reminders that waited out a rate limit, or whose worker died mid-send.
+    ("bridgework.chat.tasks.send_due_chat_deliveries", 30),
     ("bridgework.notifications.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
@@ -469,6 +473,22 @@ PERIODIC_TASKS = [
 # A running task and a leased e-mail belong to their worker while its heartbeat is younger
 # than this; after that they are picked up again. Also how long a killed worker's work waits.
 TASK_LEASE_SECONDS = env_int("BRIDGEWORK_TASK_LEASE_SECONDS", 60)
+
+# Slack. An organisation can paste its own app's bot token and signing secret (settings ->
+# Slack); "Add to Slack" appears when the operator has made one app from slack/manifest.yml
+# and set its client id, client secret and signing secret here. The API addresses change
+# only in tests, which point them at a loopback Slack.
+SLACK_CLIENT_ID = os.environ.get("BRIDGEWORK_SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = os.environ.get("BRIDGEWORK_SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = os.environ.get("BRIDGEWORK_SLACK_SIGNING_SECRET", "")
+SLACK_API_URL = os.environ.get("BRIDGEWORK_SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = os.environ.get(
+    "BRIDGEWORK_SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize"
+)
+# Slack's response_url for a button press: followed only when it starts with this.
+SLACK_RESPONSE_URL_PREFIX = os.environ.get(
+    "BRIDGEWORK_SLACK_RESPONSE_URL_PREFIX", "https://hooks.slack.com/"
+)
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
 # Insights: the smallest group a number may describe (never below 3; checked at start-up).

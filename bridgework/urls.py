@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("profile/", accounts.profile, name="profile"),
     path("profile/delete-account", accounts.delete_account, name="delete_account"),
+    path("profile/reminders/", include("bridgework.chat.urls")),
     path("profile/time-zone", practice.time_zone_settings, name="profile_time_zone"),
     path("groups/", accounts.groups, name="groups"),
     path("groups/<int:group_id>/join", accounts.join_group, name="join_group"),
@@ -105,6 +106,7 @@ urlpatterns = [
     path("cohorts/", include("bridgework.cohorts.urls")),
     path("insights/", include("bridgework.insights.urls")),
     path("", include("bridgework.provisioning.urls")),
+    path("", include("bridgework.slack.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("", include("bridgework.security.urls")),
     # Before allauth's own: people at an organisation that signs in only through its identity

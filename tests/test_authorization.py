@@ -178,6 +178,12 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "profile": {"GET": members(200), "POST": members(200)},
     "delete_account": {"GET": members(200), "POST": members(400)},
     "profile_time_zone": {"GET": members(200), "POST": members(400)},
+    # Where reminders go: each person's own choice; linking needs a connected chat service
+    # (none in the matrix's organisation), unlinking a link of one's own.
+    "chat_destination": {"GET": NOT_ALLOWED, "POST": members(302)},
+    "chat_confirm_link": {"GET": NOT_ALLOWED, "POST": members(302)},
+    "chat_start_link": {"GET": NOT_ALLOWED, "POST": members(404)},
+    "chat_unlink": {"GET": NOT_ALLOWED, "POST": members(404)},
     "groups": {"GET": members(200), "POST": NOT_ALLOWED},
     "join_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
     "leave_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
@@ -197,6 +203,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # SCIM answers a provisioning token of the organisation alone, never a session
     # (tests/test_scim.py tries the tokens).
     "scim": {"GET": everyone(401), "POST": everyone(401)},
+    # Slack: program admins connect it (an empty form is a 400; "Add to Slack" and its
+    # callback send back to the page when it is not set up). Slack's own requests carry no
+    # session: unreadable ones are a 400, unsigned ones a 401 (tests/test_slack.py signs).
+    "slack_settings": {"GET": admins(200, stranger=200), "POST": admins(400, stranger=400)},
+    "slack_disconnect": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=302)},
+    "slack_install": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=302)},
+    "slack_oauth_callback": {"GET": admins(302, stranger=302), "POST": NOT_ALLOWED},
+    "slack_events": {"GET": NOT_ALLOWED, "POST": everyone(400)},
+    "slack_interactivity": {"GET": NOT_ALLOWED, "POST": everyone(400)},
+    "slack_commands": {"GET": NOT_ALLOWED, "POST": everyone(401)},
     # An empty invitation form is a 400 with the message next to the field.
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
@@ -741,6 +757,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "token_id": str(provisioning_token.pk),
         "organisation_slug": group.organisation.slug,
         "path": "Users",
+        "platform_key": "slack",
         **sso_objects(cast),
     }
 
