@@ -29,7 +29,10 @@ MAX_ACTIVITY_BYTES = 256 * 1024
 def teams_settings(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     bot = TeamsBot.objects.filter(organisation=organisation).first()
-    form = TeamsBotForm(request.POST or None, instance=bot or TeamsBot(organisation=organisation))
+    form = TeamsBotForm(
+        request.POST if request.method == "POST" else None,
+        instance=bot or TeamsBot(organisation=organisation),
+    )
     if request.method == "POST" and form.is_valid():
         changed = form.changed_settings()
         services.save_bot(
