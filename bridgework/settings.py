@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "bridgework.security",
     "bridgework.provisioning",
     "bridgework.sso",
+    "bridgework.chat",
     "bridgework.teams",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -459,6 +460,8 @@ IN_APP_NOTIFIER = "bridgework.notifications.api.notify"
 PERIODIC_TASKS = [
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
+    # Chat reminders that waited out a rate limit, or whose worker died mid-send.
+    ("bridgework.chat.tasks.send_due_chat_deliveries", 30),
     ("bridgework.notifications.tasks.send_digests", 3600),
     ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("profile/", accounts.profile, name="profile"),
     path("profile/delete-account", accounts.delete_account, name="delete_account"),
+    path("profile/reminders/", include("bridgework.chat.urls")),
     path("profile/time-zone", practice.time_zone_settings, name="profile_time_zone"),
     path("groups/", accounts.groups, name="groups"),
     path("groups/<int:group_id>/join", accounts.join_group, name="join_group"),

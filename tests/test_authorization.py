@@ -179,6 +179,12 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "profile": {"GET": members(200), "POST": members(200)},
     "delete_account": {"GET": members(200), "POST": members(400)},
     "profile_time_zone": {"GET": members(200), "POST": members(400)},
+    # Where reminders go: each person's own choice; linking needs a connected chat service
+    # (none in the matrix's organisation), unlinking a link of one's own.
+    "chat_destination": {"GET": NOT_ALLOWED, "POST": members(302)},
+    "chat_confirm_link": {"GET": NOT_ALLOWED, "POST": members(302)},
+    "chat_start_link": {"GET": NOT_ALLOWED, "POST": members(404)},
+    "chat_unlink": {"GET": NOT_ALLOWED, "POST": members(404)},
     "groups": {"GET": members(200), "POST": NOT_ALLOWED},
     "join_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
     "leave_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
@@ -754,6 +760,7 @@ def sample_values(cast: Cast, pending_invitation: tuple[Invitation, str]) -> dic
         "token_id": str(provisioning_token.pk),
         "organisation_slug": group.organisation.slug,
         "path": "Users",
+        "platform_key": "slack",
         **sso_objects(cast),
     }
 

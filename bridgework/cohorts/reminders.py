@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.chat import delivery as chat_delivery
 from bridgework.jobs import outbox, queue
+from bridgework.jobs.models import OutgoingEmail
 
 from .models import LEADING_ROLES, Membership, Session, SessionReminder
 
@@ -65,8 +67,29 @@ def plan(now: datetime | None = None) -> int:
     return queued
 
 
+def still_due(session: Session, person: Person, now: datetime) -> bool:
+    """Still ahead, and the person still one to remind."""
+    return _due(session, now) and any(p.pk == person.pk for p in people_to_remind(session))
+
+
+def queue_email(*, session: Session, person: Person, key: str) -> OutgoingEmail | None:
+    """The reminder e-mail, queued in the caller's transaction."""
+    link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
+    # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
+    return outbox.queue(
+        key=key,
+        to=person.email,
+        subject=f"Coming up: {session.cohort.name}",
+        body=render_to_string(
+            "cohorts/email/reminder.txt", {"person": person, "session": session, "link": link}
+        ),
+    )
+
+
 def deliver(session_id: int, person_id: int, now: datetime | None = None) -> bool:
-    """Claim, re-check and queue one reminder, then try to send it. True if one was queued."""
+    """Claim, re-check and queue one reminder, then try to send it. True if one was queued.
+
+    In the person's chosen chat platform when they chose one; e-mail otherwise."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -81,17 +104,14 @@ def deliver(session_id: int, person_id: int, now: datetime | None = None) -> boo
         person = next((p for p in people_to_remind(session) if p.pk == person_id), None)
         if person is None:
             return False
-        link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
-        # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
-        email = outbox.queue(
-            key=f"session-reminder:{reminder.pk}",
-            to=person.email,
-            subject=f"Coming up: {session.cohort.name}",
-            body=render_to_string(
-                "cohorts/email/reminder.txt", {"person": person, "session": session, "link": link}
-            ),
+        in_chat = chat_delivery.session_reminder(person=person, session_id=session.pk)
+        email = (
+            None
+            if in_chat
+            else queue_email(session=session, person=person, key=f"session-reminder:{reminder.pk}")
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
+    chat_delivery.send(in_chat)
     outbox.send(email)
     return True

@@ -20,7 +20,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.chat import delivery as chat_delivery
 from bridgework.jobs import outbox, queue
+from bridgework.jobs.models import OutgoingEmail
 from bridgework.lib.cadence import zone_or_utc
 
 from .models import CheckIn, Commitment, PracticeProfile, Reminder
@@ -100,42 +102,68 @@ def read_check_in_token(token: str) -> tuple[int, date] | None:
         return None
 
 
+def still_due(commitment_id: int, period: date, now: datetime | None = None) -> Commitment | None:
+    """The commitment if its reminder for `period` is still wanted: active, its person
+    active, not checked in, and the period still the one due (time passes between the
+    claim and the send)."""
+    commitment = (
+        Commitment.objects.select_related("person", "person__practice", "tip")
+        .filter(pk=commitment_id)
+        .first()
+    )
+    if (
+        commitment is None
+        or commitment.status != Commitment.Status.ACTIVE
+        or not commitment.person.is_active
+        or CheckIn.objects.filter(commitment=commitment, period_start=period).exists()
+        or due_period(commitment, now or timezone.now()) != period
+    ):
+        return None
+    return commitment
+
+
+def queue_email(*, commitment: Commitment, period: date, key: str) -> OutgoingEmail | None:
+    """The reminder e-mail, queued in the caller's transaction."""
+    link = settings.BASE_URL + reverse("quick_check_in", args=[check_in_token(commitment, period)])
+    # No commitment text and no notes in the e-mail: it may be read on a shared screen or
+    # kept by a mail server. The link shows the commitment only to its signed-in owner.
+    return outbox.queue(
+        key=key,
+        to=commitment.person.email,
+        subject="Time for a quick check-in",
+        body=render_to_string(
+            "practice/email/reminder.txt",
+            {"person": commitment.person, "link": link, "cadence": commitment.cadence},
+        ),
+    )
+
+
 def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bool:
-    """Claim, re-check and queue one reminder, then try to send it. True if one was queued."""
+    """Claim, re-check and queue one reminder, then try to send it. True if one was queued.
+
+    The person's chosen chat platform gets it when they chose one; e-mail otherwise (and
+    when chat fails, see bridgework/chat/delivery.py)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(commitment_id=commitment_id, period_start=period)
         except IntegrityError:
             return False  # another worker, or an earlier try, already has this one
-        commitment = (
-            Commitment.objects.select_related("person", "person__practice")
-            .filter(pk=commitment_id)
-            .first()
-        )
-        if (
-            commitment is None
-            or commitment.status != Commitment.Status.ACTIVE
-            or not commitment.person.is_active
-            or CheckIn.objects.filter(commitment=commitment, period_start=period).exists()
-            or due_period(commitment, now or timezone.now()) != period
-        ):
+        commitment = still_due(commitment_id, period, now)
+        if commitment is None:
             return False
-        link = settings.BASE_URL + reverse(
-            "quick_check_in", args=[check_in_token(commitment, period)]
+        in_chat = chat_delivery.commitment_reminder(
+            person=commitment.person, commitment_id=commitment.pk, period=period
         )
-        # No commitment text and no notes in the e-mail: it may be read on a shared screen or
-        # kept by a mail server. The link shows the commitment only to its signed-in owner.
-        email = outbox.queue(
-            key=f"practice-reminder:{reminder.pk}",
-            to=commitment.person.email,
-            subject="Time for a quick check-in",
-            body=render_to_string(
-                "practice/email/reminder.txt",
-                {"person": commitment.person, "link": link, "cadence": commitment.cadence},
-            ),
+        email = (
+            None
+            if in_chat
+            else queue_email(
+                commitment=commitment, period=period, key=f"practice-reminder:{reminder.pk}"
+            )
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
+    chat_delivery.send(in_chat)
     outbox.send(email)
     return True

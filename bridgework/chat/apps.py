@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "bridgework.chat"
+    label = "chat"
+    verbose_name = "Reminders in chat (Slack, Teams)"
+
+    def ready(self) -> None:
+        from bridgework.accounts import registry
+
+        from .personal_data import ERASURE, EXPORT
+
+        registry.add(export=EXPORT, erasure=ERASURE)

@@ -1,0 +1,154 @@
+"""Linking a person to a chat account and choosing where reminders go. Keyword-only,
+validated, atomic. A link is never made silently: a one-time code shown to the chat
+account is entered by the signed-in person on their Profile."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bridgework.accounts.models import Person
+
+from . import platforms
+from .models import (
+    CODE_LIFETIME,
+    ChatLink,
+    ChatLinkCode,
+    Destination,
+    ReminderDestination,
+    hash_code,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or retyped
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@transaction.atomic
+def start_link(*, person: Person, platform_key: str) -> bool:
+    """Profile's "Link": find the person's chat account by their verified e-mail address and
+    send it a code. False when the platform cannot find them (they ask the app for a code)."""
+    platform = platforms.get(platform_key)
+    if platform is None or not platform.is_connected(person.organisation):
+        raise ValidationError("That chat service is not connected to your organisation.")
+    found = platform.find_user(person.organisation, person.email)
+    if found is None:
+        return False
+    code = new_code()
+    ChatLink.objects.filter(person=person, platform=platform_key).delete()
+    link = ChatLink.objects.create(
+        person=person,
+        platform=platform_key,
+        external_team_id=found.team_id,
+        external_user_id=found.user_id,
+        code_hash=hash_code(code),
+        code_expires_at=timezone.now() + CODE_LIFETIME,
+    )
+    platform.send_link_confirmation(link, code)
+    return True
+
+
+@transaction.atomic
+def code_for_chat_account(*, platform_key: str, team_id: str, user_id: str) -> str:
+    """A code shown in chat to an account not linked yet; entered on Profile, it links."""
+    code = new_code()
+    ChatLinkCode.objects.filter(
+        platform=platform_key, external_team_id=team_id, external_user_id=user_id
+    ).delete()
+    ChatLinkCode.objects.create(
+        platform=platform_key,
+        external_team_id=team_id,
+        external_user_id=user_id,
+        code_hash=hash_code(code),
+        expires_at=timezone.now() + CODE_LIFETIME,
+    )
+    return code
+
+
+BAD_CODE = "That code is not right or has expired. Ask for a new one."
+
+
+@transaction.atomic
+def confirm_link(*, person: Person, code: str) -> ChatLink:
+    """Confirm the link whose code this is: one sent to this person's chat account, or one
+    their chat account was shown."""
+    now = timezone.now()
+    digest = hash_code(code)
+    link = (
+        ChatLink.objects.select_for_update()
+        .filter(person=person, code_hash=digest, code_expires_at__gte=now)
+        .first()
+    )
+    if link is None:
+        shown = ChatLinkCode.objects.filter(code_hash=digest, expires_at__gte=now).first()
+        if shown is None:
+            raise ValidationError(BAD_CODE)
+        ChatLink.objects.filter(person=person, platform=shown.platform).delete()
+        link = ChatLink(
+            person=person,
+            platform=shown.platform,
+            external_team_id=shown.external_team_id,
+            external_user_id=shown.external_user_id,
+        )
+        shown.delete()
+    # Another person's earlier link to the same chat account ends: one account, one person.
+    ChatLink.objects.filter(
+        platform=link.platform,
+        external_team_id=link.external_team_id,
+        external_user_id=link.external_user_id,
+    ).exclude(person=person).delete()
+    link.code_hash = ""
+    link.code_expires_at = None
+    link.confirmed_at = now
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError:
+        raise ValidationError(BAD_CODE) from None
+    return link
+
+
+@transaction.atomic
+def unlink(*, person: Person, platform_key: str) -> None:
+    """Stops at once: every send looks the link up, and reminders go back to e-mail."""
+    ChatLink.objects.filter(person=person, platform=platform_key).delete()
+    ReminderDestination.objects.filter(person=person, destination=platform_key).update(
+        destination=Destination.EMAIL, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def choose_destination(*, person: Person, destination: str) -> ReminderDestination:
+    if destination not in Destination.values:
+        raise ValidationError("Choose e-mail or a chat service you have linked.")
+    if destination != Destination.EMAIL:
+        platform = platforms.get(destination)
+        if platform is None or not platform.is_connected(person.organisation):
+            raise ValidationError("That chat service is not connected to your organisation.")
+        if not ChatLink.objects.confirmed().filter(person=person, platform=destination).exists():
+            raise ValidationError("Link your account there first.")
+    row, _ = ReminderDestination.objects.update_or_create(
+        person=person, defaults={"destination": destination, "updated_at": timezone.now()}
+    )
+    return row
+
+
+def person_for(*, platform_key: str, team_id: str, user_id: str) -> ChatLink | None:
+    """The confirmed link of a chat account, for a button or a command from it."""
+    return (
+        ChatLink.objects.confirmed()
+        .filter(
+            platform=platform_key,
+            external_team_id=team_id,
+            external_user_id=user_id,
+            person__is_active=True,
+        )
+        .select_related("person__organisation")
+        .first()
+    )

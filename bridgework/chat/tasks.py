@@ -1,0 +1,12 @@
+"""Background tasks of the chat app (run by `bridgework worker`)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task(queue_name="reminders")
+def send_due_chat_deliveries() -> int:
+    from . import delivery
+
+    return delivery.send_due()
