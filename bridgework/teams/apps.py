@@ -8,10 +8,13 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from bridgework.accounts import registry, settings_sections
+        from bridgework.chat import platforms
 
         from .models import reseal_secrets
         from .personal_data import ERASURE
+        from .platform import PLATFORM
 
         registry.add(erasure=ERASURE)
         registry.on_master_key_rotation(reseal_secrets)
+        platforms.register(PLATFORM)
         settings_sections.register(label="Microsoft Teams", url_name="teams_settings", order=50)

@@ -84,8 +84,9 @@ class Conversation(models.Model):
     marks it removed and nothing is sent there again until they install it anew."""
 
     bot = models.ForeignKey(TeamsBot, on_delete=models.CASCADE, related_name="conversations")
+    # The user's Entra object id: the same in every conversation, and what a chat link names.
+    aad_object_id = models.CharField(max_length=64)
     user_id = models.CharField(max_length=200)
-    aad_object_id = models.CharField(max_length=64, blank=True)
     conversation_id = models.CharField(max_length=400)
     service_url = models.URLField(max_length=300)
     installed = models.BooleanField(default=True)
@@ -93,7 +94,9 @@ class Conversation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["bot", "user_id"], name="teams_conversation_per_user")
+            models.UniqueConstraint(
+                fields=["bot", "aad_object_id"], name="teams_conversation_per_user"
+            )
         ]
 
     def __str__(self) -> str:

@@ -53,9 +53,9 @@ def remember_conversation(
     """Keep (or refresh) where to reach this Teams user in their personal chat."""
     conversation, _ = Conversation.objects.update_or_create(
         bot=bot,
-        user_id=user_id,
+        aad_object_id=aad_object_id,
         defaults={
-            "aad_object_id": aad_object_id,
+            "user_id": user_id,
             "conversation_id": conversation_id,
             "service_url": service_url,
             "installed": True,
@@ -66,8 +66,13 @@ def remember_conversation(
 
 
 @transaction.atomic
-def forget_conversation(*, bot: TeamsBot, user_id: str) -> None:
+def heard_from(*, bot: TeamsBot) -> None:
+    TeamsBot.objects.filter(pk=bot.pk).update(last_heard_at=timezone.now())
+
+
+@transaction.atomic
+def forget_conversation(*, bot: TeamsBot, aad_object_id: str) -> None:
     """The user removed the bot: nothing is sent to them from this moment."""
-    Conversation.objects.filter(bot=bot, user_id=user_id).update(
+    Conversation.objects.filter(bot=bot, aad_object_id=aad_object_id).update(
         installed=False, updated_at=timezone.now()
     )
