@@ -232,7 +232,8 @@ def handle(bot: TeamsBot, activity: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if kind == "conversationUpdate":
         recipient = _text(_dict(activity.get("recipient")).get("id"))
-        removed = [_text(_dict(m).get("id")) for m in activity.get("membersRemoved") or []]
+        members = activity.get("membersRemoved")
+        removed = [_text(_dict(m).get("id")) for m in members] if isinstance(members, list) else []
         if recipient and recipient in removed:
             services.forget_conversation(bot=bot, aad_object_id=aad_object_id)
         else:

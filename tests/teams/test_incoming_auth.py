@@ -7,6 +7,8 @@ for another service URL is refused before it is read."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bridgework.teams.models import Conversation, TeamsBot
 
@@ -114,3 +116,35 @@ def test_uninstalling_marks_the_conversation_removed(
     post(microsoft, activity(microsoft, "installationUpdate", action="remove"))
     conversation = Conversation.objects.get(bot=bot)
     assert not conversation.installed
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = ["type", "from", "conversation", "value", "text", "name", "membersRemoved", "action"]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+@given(
+    junk=st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=4),
+    kind=st.sampled_from(
+        ["message", "invoke", "installationUpdate", "conversationUpdate", "event"]
+    ),
+)
+def test_a_genuine_token_with_a_hostile_activity_never_gets_a_server_error(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, junk: dict[str, object], kind: str
+) -> None:
+    body = {**activity(microsoft, kind), **junk}
+    body["serviceUrl"], body["channelId"] = microsoft.service_url, "msteams"
+    body["channelData"] = {"tenant": {"id": bot.tenant_id}}
+    answer = post(microsoft, body)
+    assert answer.status_code < 500

@@ -9,6 +9,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -166,3 +167,13 @@ def test_the_bot_secret_survives_rotating_the_master_key(key_dir: Path, bot: Tea
     bot.refresh_from_db()
     assert bot.secret() == BOT_SECRET
     assert bot.secret_key_id == django_settings.FIELD_ENCRYPTION_KEYS[0][0]
+
+
+def test_the_settings_page_costs_the_same_connected_or_not(
+    organisation: Organisation, program_admin: Person, count_queries: Any
+) -> None:
+    client = client_for(program_admin)
+    before = count_queries(client.get, URL)
+    client.post(URL, bot_form())
+    after = count_queries(client.get, URL)
+    assert before == after == 5
