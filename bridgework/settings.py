@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "bridgework.provisioning",
     "bridgework.sso",
     "bridgework.chat",
+    "bridgework.slack",
     "bridgework.teams",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -470,6 +471,22 @@ PERIODIC_TASKS = [
 # A running task and a leased e-mail belong to their worker while its heartbeat is younger
 # than this; after that they are picked up again. Also how long a killed worker's work waits.
 TASK_LEASE_SECONDS = env_int("BRIDGEWORK_TASK_LEASE_SECONDS", 60)
+
+# Slack. An organisation can paste its own app's bot token and signing secret (settings ->
+# Slack); "Add to Slack" appears when the operator has made one app from slack/manifest.yml
+# and set its client id, client secret and signing secret here. The API addresses change
+# only in tests, which point them at a loopback Slack.
+SLACK_CLIENT_ID = os.environ.get("BRIDGEWORK_SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = os.environ.get("BRIDGEWORK_SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = os.environ.get("BRIDGEWORK_SLACK_SIGNING_SECRET", "")
+SLACK_API_URL = os.environ.get("BRIDGEWORK_SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = os.environ.get(
+    "BRIDGEWORK_SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize"
+)
+# Slack's response_url for a button press: followed only when it starts with this.
+SLACK_RESPONSE_URL_PREFIX = os.environ.get(
+    "BRIDGEWORK_SLACK_RESPONSE_URL_PREFIX", "https://hooks.slack.com/"
+)
 DEMO_PASSWORD = os.environ.get("BRIDGEWORK_DEMO_PASSWORD", "")
 INVITATION_DAYS = env_int("BRIDGEWORK_INVITATION_DAYS", 14)
 # Insights: the smallest group a number may describe (never below 3; checked at start-up).

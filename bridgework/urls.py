@@ -105,6 +105,7 @@ urlpatterns = [
     path("cohorts/", include("bridgework.cohorts.urls")),
     path("insights/", include("bridgework.insights.urls")),
     path("", include("bridgework.provisioning.urls")),
+    path("", include("bridgework.slack.urls")),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("", include("bridgework.security.urls")),
     path("accounts/", include("allauth.account.urls")),

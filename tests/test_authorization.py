@@ -204,6 +204,16 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # SCIM answers a provisioning token of the organisation alone, never a session
     # (tests/test_scim.py tries the tokens).
     "scim": {"GET": everyone(401), "POST": everyone(401)},
+    # Slack: program admins connect it (an empty form is a 400; "Add to Slack" and its
+    # callback send back to the page when it is not set up). Slack's own requests carry no
+    # session: unreadable ones are a 400, unsigned ones a 401 (tests/test_slack.py signs).
+    "slack_settings": {"GET": admins(200, stranger=200), "POST": admins(400, stranger=400)},
+    "slack_disconnect": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=302)},
+    "slack_install": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=302)},
+    "slack_oauth_callback": {"GET": admins(302, stranger=302), "POST": NOT_ALLOWED},
+    "slack_events": {"GET": NOT_ALLOWED, "POST": everyone(400)},
+    "slack_interactivity": {"GET": NOT_ALLOWED, "POST": everyone(400)},
+    "slack_commands": {"GET": NOT_ALLOWED, "POST": everyone(401)},
     # An empty invitation form is a 400 with the message next to the field.
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.

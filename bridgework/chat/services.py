@@ -50,7 +50,12 @@ def start_link(*, person: Person, platform_key: str) -> bool:
         code_hash=hash_code(code),
         code_expires_at=timezone.now() + CODE_LIFETIME,
     )
-    platform.send_link_confirmation(link, code)
+    try:
+        platform.send_link_confirmation(link, code)
+    except (platforms.ChatUnreachable, platforms.RateLimited):
+        raise ValidationError(
+            f"We could not reach you in {platform.label} just now. Try again in a minute."
+        ) from None
     return True
 
 

@@ -60,7 +60,11 @@ def choose_destination(request: HttpRequest) -> HttpResponse:
 @member_required
 def start_link(request: HttpRequest, platform_key: str) -> HttpResponse:
     platform = _platform(request, platform_key)
-    found = services.start_link(person=current_person(request), platform_key=platform.key)
+    try:
+        found = services.start_link(person=current_person(request), platform_key=platform.key)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return _back()
     if found:
         messages.success(
             request,

@@ -1,0 +1,302 @@
+"""What Slack sends us: events, button presses and modal submissions, slash commands.
+
+Every request is checked first (`verified_workspace`): its signature is Slack's HMAC of the
+timestamp and body with the workspace's signing secret, made within the last five
+minutes, so a replayed or altered request is refused. Then each handler finds the person
+by their confirmed link and calls bridgework.chat.actions, which are idempotent: Slack's
+retries and double clicks change nothing twice. Outgoing calls that fail are logged (ids
+and error codes only) and the request still gets its 200, so Slack does not retry it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
+
+from bridgework.chat import actions
+from bridgework.chat import services as chat_services
+from bridgework.chat.models import ChatLink
+from bridgework.chat.platforms import ChatUnreachable, RateLimited
+from bridgework.cohorts.models import Session
+
+from . import blocks, client, services
+from .models import SlackEvent, SlackWorkspace
+from .platform import SlackPlatform
+
+logger = logging.getLogger(__name__)
+SLACK = SlackPlatform()
+Payload = dict[str, Any]
+
+
+def _signature_ok(secret: str | None, body: bytes, headers: Mapping[str, str]) -> bool:
+    if not secret:
+        return False
+    try:
+        return SignatureVerifier(secret).is_valid_request(body, dict(headers))
+    except ValueError:  # a timestamp that is not a number
+        return False
+
+
+def verified_workspace(
+    team_id: str, body: bytes, headers: Mapping[str, str]
+) -> SlackWorkspace | None:
+    workspace = (
+        SlackWorkspace.objects.select_related("organisation").filter(team_id=team_id).first()
+    )
+    if workspace is None or not _signature_ok(workspace.signing_secret(), body, headers):
+        return None
+    return workspace
+
+
+def verified_by_any(body: bytes, headers: Mapping[str, str]) -> bool:
+    """Slack's url_verification names no workspace: any secret we hold may have signed it."""
+    secrets = [settings.SLACK_SIGNING_SECRET] + [
+        workspace.signing_secret()
+        for workspace in SlackWorkspace.objects.filter(via=SlackWorkspace.Via.PASTED)
+    ]
+    return any(_signature_ok(secret, body, headers) for secret in secrets)
+
+
+def _link(workspace: SlackWorkspace, user_id: str) -> ChatLink | None:
+    link = chat_services.person_for(
+        platform_key="slack", team_id=workspace.team_id, user_id=user_id
+    )
+    if link is None or link.person.organisation_id != workspace.organisation_id:
+        return None
+    return link
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def first_time(event_id: str) -> bool:
+    if not event_id:
+        return True
+    try:
+        with transaction.atomic():
+            SlackEvent.objects.create(event_id=event_id[:64])
+    except IntegrityError:
+        return False
+    return True
+
+
+def handle_event(workspace: SlackWorkspace, envelope: Payload) -> None:
+    if not first_time(str(envelope.get("event_id", ""))):
+        return  # a retry of an event already handled
+    event = envelope.get("event") or {}
+    kind = event.get("type")
+    if kind == "app_uninstalled":
+        services.stop_for_team(team_id=workspace.team_id, reason="app_uninstalled")
+    elif kind == "tokens_revoked" and (event.get("tokens") or {}).get("bot"):
+        services.stop_for_team(team_id=workspace.team_id, reason="tokens_revoked")
+    elif kind == "app_home_opened" and event.get("tab") == "home":
+        publish_home(workspace, str(event.get("user", "")))
+
+
+def publish_home(workspace: SlackWorkspace, user_id: str) -> None:
+    link = _link(workspace, user_id)
+    view = (
+        blocks.home(actions.this_week(link))
+        if link
+        else {"type": "home", "blocks": blocks.not_linked()}
+    )
+    _quietly(
+        workspace,
+        "views.publish",
+        lambda c: c.views_publish(user_id=user_id, view=view),
+    )
+
+
+def _quietly(workspace: SlackWorkspace, method: str, request: Any) -> None:
+    try:
+        client.call(workspace, method, request)
+    except (ChatUnreachable, RateLimited, SlackApiError) as error:
+        logger.info(
+            "slack %s for workspace %s failed: %s", method, workspace.pk, type(error).__name__
+        )
+
+
+# --- button presses and modals ---------------------------------------------------------------
+
+
+def _respond(payload: Payload, message_blocks: list[blocks.Block], text: str) -> None:
+    """Replace the message a button was on, through the response_url Slack gave us (only
+    ever one of Slack's own addresses)."""
+    url = str(payload.get("response_url", ""))
+    if not url.startswith(settings.SLACK_RESPONSE_URL_PREFIX):
+        return
+    try:
+        WebhookClient(url, timeout=10).send(text=text, blocks=message_blocks, replace_original=True)
+    except OSError as error:
+        logger.info("slack response_url failed: %s", type(error).__name__)
+
+
+def _after_change(workspace: SlackWorkspace, link: ChatLink, payload: Payload, text: str) -> None:
+    """Show the change where the button was: App Home, the reminder DM, or the reply."""
+    container = payload.get("container") or {}
+    if container.get("type") == "view":
+        publish_home(workspace, link.external_user_id)
+    elif container.get("type") == "message" and not container.get("is_ephemeral"):
+        ref = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}"
+        try:
+            SLACK.update_commitment_reminder(link, ref, text)
+        except (ChatUnreachable, RateLimited, SlackApiError) as error:
+            logger.info("slack chat.update failed: %s", type(error).__name__)
+    else:
+        _respond(payload, blocks.this_week(actions.this_week(link), where="reply"), text)
+
+
+def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload | None:
+    """Returns a JSON answer for Slack (modal errors), or None for an empty 200."""
+    user_id = str((payload.get("user") or {}).get("id", ""))
+    link = _link(workspace, user_id)
+    if payload.get("type") == "view_submission":
+        return _pulse_submitted(link, payload)
+    if payload.get("type") != "block_actions":
+        return None
+    if link is None:
+        _respond(payload, blocks.not_linked(), "Not linked yet")
+        return None
+    action = (payload.get("actions") or [{}])[0]
+    action_id = str(action.get("action_id", ""))
+    value = str(action.get("value", ""))
+    try:
+        if action_id.startswith("check_in:"):
+            _check_in(workspace, link, payload, action_id.removeprefix("check_in:"), value)
+        elif action_id == "pick":
+            found = actions.suggest_one(link)
+            _show(workspace, link, payload, blocks.tip(found), "One thing to try")
+        elif action_id == "commit":
+            tip, _ = actions.commit_to(link=link, tip_id=int(value))
+            _show(workspace, link, payload, blocks.committed(tip), f"Committed to {tip.title}")
+        elif action_id == "pulse":
+            _open_pulse(workspace, link, payload, value)
+    except actions.ActionRefused as refused:
+        _respond(payload, [blocks._text(str(refused))], str(refused))
+    except ValueError:
+        logger.info("slack action %s with a malformed value", action_id)
+    return None
+
+
+def _check_in(
+    workspace: SlackWorkspace, link: ChatLink, payload: Payload, outcome: str, value: str
+) -> None:
+    target = blocks.read_check_in_value(value)
+    if target is None:
+        raise ValueError(value)
+    text = actions.check_in(link=link, commitment_id=target[0], period=target[1], outcome=outcome)
+    _after_change(workspace, link, payload, text)
+
+
+def _show(
+    workspace: SlackWorkspace,
+    link: ChatLink,
+    payload: Payload,
+    message_blocks: list[blocks.Block],
+    text: str,
+) -> None:
+    if (payload.get("container") or {}).get("type") == "view":
+        # App Home has no reply to replace: the answer comes as a direct message.
+        _quietly(
+            workspace,
+            "chat.postMessage",
+            lambda c: c.chat_postMessage(
+                channel=link.external_user_id, text=text, blocks=message_blocks
+            ),
+        )
+    else:
+        _respond(payload, message_blocks, text)
+
+
+def _open_pulse(workspace: SlackWorkspace, link: ChatLink, payload: Payload, value: str) -> None:
+    session = (
+        Session.objects.select_related("cohort")
+        .filter(pk=int(value), cohort__organisation_id=workspace.organisation_id)
+        .first()
+    )
+    if session is None:
+        raise actions.ActionRefused("That session is not one of yours.")
+    trigger = str(payload.get("trigger_id", ""))
+    _quietly(
+        workspace,
+        "views.open",
+        lambda c: c.views_open(trigger_id=trigger, view=blocks.pulse_modal(session)),
+    )
+
+
+def _selected(values: Payload, block_id: str) -> int:
+    element = (values.get(block_id) or {}).get("value") or {}
+    option = element.get("selected_option") or {}
+    return int(option.get("value", 0) or 0)
+
+
+def _pulse_submitted(link: ChatLink | None, payload: Payload) -> Payload | None:
+    view = payload.get("view") or {}
+    if view.get("callback_id") != "pulse":
+        return None
+    if link is None:
+        return {"response_action": "errors", "errors": {"useful": "Link Bridgework first."}}
+    values = (view.get("state") or {}).get("values") or {}
+    line = str(((values.get("line") or {}).get("value") or {}).get("value") or "")
+    try:
+        actions.answer_pulse(
+            link=link,
+            session_id=int(view.get("private_metadata", 0)),
+            useful=_selected(values, "useful"),
+            safe=_selected(values, "safe"),
+            line=line,
+        )
+    except actions.ActionRefused as refused:
+        return {"response_action": "errors", "errors": {"useful": str(refused)}}
+    except ValueError:
+        return {"response_action": "errors", "errors": {"useful": "Choose a number from 1 to 5."}}
+    return None
+
+
+# --- /bridgework --------------------------------------------------------------------------------
+
+
+def handle_command(workspace: SlackWorkspace, form: Mapping[str, str]) -> Payload:
+    word = form.get("text", "").strip().lower()
+    user_id = form.get("user_id", "")
+    if word == "link":
+        code = chat_services.code_for_chat_account(
+            platform_key="slack", team_id=workspace.team_id, user_id=user_id
+        )
+        return _ephemeral(blocks.link_code(code), "Your Bridgework code")
+    link = _link(workspace, user_id)
+    if link is None:
+        return _ephemeral(blocks.not_linked(), "Not linked yet")
+    if word == "pick":
+        return _ephemeral(blocks.tip(actions.suggest_one(link)), "One thing to try")
+    if word in ("", "week"):
+        return _ephemeral(blocks.this_week(actions.this_week(link), where="reply"), "This week")
+    return _ephemeral(
+        [
+            blocks._text(
+                "`/bridgework` shows this week's commitments, `/bridgework pick` one thing "
+                "to try, `/bridgework link` a code to link your account."
+            )
+        ],
+        "Bridgework commands",
+    )
+
+
+def _ephemeral(message_blocks: list[blocks.Block], text: str) -> Payload:
+    return {"response_type": "ephemeral", "text": text, "blocks": message_blocks}
+
+
+def parse_payload(raw: str) -> Payload | None:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
