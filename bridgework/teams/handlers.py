@@ -18,6 +18,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import requests
 from django.utils import timezone
 
 from bridgework.chat import actions
@@ -89,8 +90,10 @@ def _reply(bot: TeamsBot, conversation: Conversation | None, activity: dict[str,
         return
     try:
         connector.send(bot, conversation, activity)
-    except (connector.Unreachable, connector.Throttled) as problem:
-        logger.info("teams: reply in conversation %s not sent (%s)", conversation.pk, problem)
+    except (connector.Unreachable, connector.Throttled, requests.RequestException) as problem:
+        logger.info(
+            "teams: reply in conversation %s not sent (%s)", conversation.pk, type(problem).__name__
+        )
 
 
 def _replace(
@@ -101,8 +104,12 @@ def _replace(
         return
     try:
         connector.update(bot, conversation, activity_id, cards.message(content, "Bridgework"))
-    except (connector.Unreachable, connector.Throttled) as problem:
-        logger.info("teams: card in conversation %s not updated (%s)", conversation.pk, problem)
+    except (connector.Unreachable, connector.Throttled, requests.RequestException) as problem:
+        logger.info(
+            "teams: card in conversation %s not updated (%s)",
+            conversation.pk,
+            type(problem).__name__,
+        )
 
 
 # --- Card actions ----------------------------------------------------------------------------

@@ -308,3 +308,30 @@ def test_the_reminder_carries_no_commitment_text_and_no_note(
     for call in microsoft.calls:
         assert TITLE not in call.body
         assert NOTE not in call.body
+
+
+def test_one_token_serves_many_messages_and_carries_the_bots_credentials(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person
+) -> None:
+    from bridgework.teams import connector
+
+    connector.forget_tokens()
+    link_in_teams(microsoft, participant)
+    say(microsoft, "help")
+    say(microsoft, "this week")
+
+    token_calls = [c for c in microsoft.calls if c.path.endswith("/oauth2/v2.0/token")]
+    assert len(token_calls) == 1
+    assert token_calls[0].path == f"/{TENANT_ID}/oauth2/v2.0/token"
+    form = dict(pair.split("=", 1) for pair in token_calls[0].body.split("&"))
+    assert form["grant_type"] == "client_credentials"
+    assert form["client_id"] == bot.app_id
+    assert form["scope"] == "https%3A%2F%2Fapi.botframework.com%2F.default"
+
+
+def test_a_reply_teams_cannot_take_is_not_a_server_error(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot
+) -> None:
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    microsoft.connector_answers.append((502, {}, {"error": {"code": "BadGateway"}}))
+    assert say(microsoft, "help").status_code == 200
