@@ -105,7 +105,11 @@ def access_token(bot: TeamsBot) -> str:
 
 
 def _call(
-    bot: TeamsBot, conversation: Conversation, method: str, path: str, activity: dict[str, Any]
+    bot: TeamsBot,
+    conversation: Conversation,
+    method: str,
+    path: str,
+    activity: dict[str, Any] | None,
 ) -> dict[str, Any]:
     if not conversation.installed:
         raise Unreachable("the person removed the bot")
@@ -131,6 +135,16 @@ def _call(
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def member_email(bot: TeamsBot, conversation: Conversation) -> str:
+    """The e-mail address Teams has for the conversation's user (empty when it has none)."""
+    path = (
+        f"{quote(conversation.conversation_id, safe='')}/members/"
+        f"{quote(conversation.user_id, safe='')}"
+    )
+    answer = _call(bot, conversation, "GET", path, None)
+    return str(answer.get("email") or answer.get("userPrincipalName") or "")
 
 
 def send(bot: TeamsBot, conversation: Conversation, activity: dict[str, Any]) -> str:

@@ -78,6 +78,20 @@ def _remember(bot: TeamsBot, activity: dict[str, Any]) -> Conversation | None:
     )
 
 
+def _learn_email(bot: TeamsBot, conversation: Conversation | None) -> None:
+    """Ask Teams once for the user's e-mail address and keep only its digest."""
+    if conversation is None or conversation.email_digest:
+        return
+    try:
+        email = connector.member_email(bot, conversation)
+    except (connector.Unreachable, connector.Throttled, requests.RequestException) as problem:
+        logger.info(
+            "teams: no e-mail for conversation %s (%s)", conversation.pk, type(problem).__name__
+        )
+        return
+    services.keep_email_digest(conversation=conversation, email=email)
+
+
 def _link(bot: TeamsBot, aad_object_id: str) -> ChatLink | None:
     link = chat_services.person_for(platform_key=KEY, team_id=bot.tenant_id, user_id=aad_object_id)
     if link is None or link.person.organisation_id != bot.organisation_id:
@@ -235,7 +249,7 @@ def handle(bot: TeamsBot, activity: dict[str, Any]) -> dict[str, Any] | None:
         if _text(activity.get("action")).startswith("remove"):
             services.forget_conversation(bot=bot, aad_object_id=aad_object_id)
         else:
-            _remember(bot, activity)
+            _learn_email(bot, _remember(bot, activity))
         return None
     if kind == "conversationUpdate":
         recipient = _text(_dict(activity.get("recipient")).get("id"))
@@ -244,7 +258,7 @@ def handle(bot: TeamsBot, activity: dict[str, Any]) -> dict[str, Any] | None:
         if recipient and recipient in removed:
             services.forget_conversation(bot=bot, aad_object_id=aad_object_id)
         else:
-            _remember(bot, activity)
+            _learn_email(bot, _remember(bot, activity))
         return None
     if not aad_object_id or not _is_personal(activity):
         logger.info("teams: bot %s ignored a %s outside a personal chat", bot.pk, kind[:40])

@@ -7,6 +7,8 @@ them a message later. It holds Teams' ids only, never a name or message text.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import models
 from django.utils import timezone
 
@@ -87,6 +89,9 @@ class Conversation(models.Model):
     # The user's Entra object id: the same in every conversation, and what a chat link names.
     aad_object_id = models.CharField(max_length=64)
     user_id = models.CharField(max_length=200)
+    # A digest of the e-mail address Teams gave for the user, so "Link Microsoft Teams" on
+    # the Profile can find them (and send them a code) without us keeping the address.
+    email_digest = models.CharField(max_length=64, blank=True)
     conversation_id = models.CharField(max_length=400)
     service_url = models.URLField(max_length=300)
     installed = models.BooleanField(default=True)
@@ -101,6 +106,10 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Teams conversation {self.pk}"
+
+
+def email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest() if email.strip() else ""
 
 
 def reseal_secrets() -> int:

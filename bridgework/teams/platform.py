@@ -21,7 +21,7 @@ from bridgework.chat.models import ChatLink, Platform
 from bridgework.chat.platforms import ChatUnreachable, ExternalUser, RateLimited
 
 from . import cards, connector
-from .models import Conversation, TeamsBot
+from .models import Conversation, TeamsBot, email_digest
 
 if TYPE_CHECKING:
     from bridgework.cohorts.models import Session
@@ -95,9 +95,23 @@ class TeamsPlatform:
         )
 
     def find_user(self, organisation: Organisation | None, email: str) -> ExternalUser | None:
-        # Teams tells a bot no e-mail address without extra Graph permissions, so a person
-        # links by typing "link" to the bot and entering the code it shows.
-        return None
+        """The Teams user whose address (as Teams gave it when they installed the bot) is
+        this one. They still confirm with the code the bot sends them."""
+        digest = email_digest(email)
+        if organisation is None or not digest:
+            return None
+        conversation = (
+            Conversation.objects.filter(
+                bot__in=TeamsBot.objects.connected().filter(organisation=organisation),
+                email_digest=digest,
+                installed=True,
+            )
+            .select_related("bot")
+            .first()
+        )
+        if conversation is None:
+            return None
+        return ExternalUser(team_id=conversation.bot.tenant_id, user_id=conversation.aad_object_id)
 
     def send_commitment_reminder(
         self, link: ChatLink, commitment: Commitment, period: date

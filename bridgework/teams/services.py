@@ -10,7 +10,7 @@ from django.utils import timezone
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Person
 
-from .models import Conversation, TeamsBot
+from .models import Conversation, TeamsBot, email_digest
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ def remember_conversation(
         },
     )
     return conversation
+
+
+@transaction.atomic
+def keep_email_digest(*, conversation: Conversation, email: str) -> None:
+    conversation.email_digest = email_digest(email)
+    Conversation.objects.filter(pk=conversation.pk).update(email_digest=conversation.email_digest)
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -56,6 +56,8 @@ class MicrosoftOnLoopback:
         default_factory=list
     )
     refuse_credentials: bool = False
+    # Teams user id -> the e-mail address Teams knows for them (its members API).
+    emails: dict[str, str] = field(default_factory=dict)
     endorsements: tuple[str, ...] = ("msteams",)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
@@ -85,6 +87,7 @@ class MicrosoftOnLoopback:
         self.calls.clear()
         self.connector_answers.clear()
         self.refuse_credentials = False
+        self.emails.clear()
         self.endorsements = ("msteams",)
 
     def jwk(self) -> dict[str, Any]:
@@ -157,6 +160,8 @@ class MicrosoftOnLoopback:
                     )
                 elif self.path == "/v1/.well-known/keys":
                     self._answer(200, {"keys": [loopback.jwk()]})
+                elif "/v3/conversations/" in self.path and "/members/" in self.path:
+                    self._member(unquote(self.path.rsplit("/", 1)[1]))
                 else:
                     self._answer(404, {"error": {"code": "NotFound", "message": "No route"}})
 
@@ -196,6 +201,25 @@ class MicrosoftOnLoopback:
                         "access_token": f"loopback-token-for-{form.get('client_id', '')}",
                     },
                 )
+
+            def _member(self, user_id: str) -> None:
+                if not self.headers.get("Authorization", "").startswith("Bearer loopback-token"):
+                    self._answer(401, {"error": {"code": "Unauthorized", "message": "No."}})
+                elif user_id not in loopback.emails:
+                    self._answer(404, {"error": {"code": "NotFound", "message": "No member"}})
+                else:
+                    email = loopback.emails[user_id]
+                    self._answer(
+                        200,
+                        {
+                            "id": user_id,
+                            "name": "A Teams user",
+                            "email": email,
+                            "userPrincipalName": email,
+                            "tenantId": "",
+                            "userRole": "user",
+                        },
+                    )
 
             def _connector(self, ok: dict[str, Any]) -> None:
                 if not self.headers.get("Authorization", "").startswith("Bearer loopback-token"):

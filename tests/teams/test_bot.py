@@ -335,3 +335,31 @@ def test_a_reply_teams_cannot_take_is_not_a_server_error(
     post(microsoft, activity(microsoft, "installationUpdate", action="add"))
     microsoft.connector_answers.append((502, {}, {"error": {"code": "BadGateway"}}))
     assert say(microsoft, "help").status_code == 200
+
+
+def test_link_on_the_profile_finds_the_teams_account_by_its_address_and_sends_a_code(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person
+) -> None:
+    microsoft.emails["29:teams-user-1"] = participant.email.upper()
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    conversation = Conversation.objects.get()
+    assert conversation.email_digest and participant.email not in conversation.email_digest
+    client = client_for(participant)
+
+    client.post(reverse("chat_start_link", args=["teams"]))
+
+    match = CODE.search(card_text(last_post(microsoft)))
+    assert match is not None
+    assert not ChatLink.objects.confirmed().exists()  # never silently
+    client.post(reverse("chat_confirm_link"), {"code": match.group(1)})
+    link = ChatLink.objects.confirmed().get(person=participant)
+    assert link.external_user_id == AAD
+
+
+def test_an_address_teams_does_not_know_finds_nobody(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person
+) -> None:
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    client_for(participant).post(reverse("chat_start_link", args=["teams"]))
+    assert not ChatLink.objects.exists()
+    assert [c.method for c in microsoft.connector_calls()] == ["GET"]
