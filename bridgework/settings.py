@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "bridgework.sso",
     "bridgework.chat",
     "bridgework.slack",
+    "bridgework.teams",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -505,5 +506,16 @@ DATABASE_RETRY_AFTER_SECONDS = 30
 INSIGHTS_RHO_DEFAULT = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_DEFAULT", "0.5")
 INSIGHTS_RHO_FLOOR = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_FLOOR", "0.05")
 INSIGHTS_RHO_CEILING = os.environ.get("BRIDGEWORK_INSIGHTS_RHO_CEILING", "2")
+# Microsoft Teams: where the Bot Framework publishes the keys that sign incoming activities,
+# and where a bot gets its token for sending ({tenant} is the bot's tenant ID). Tests point
+# both at loopback servers.
+TEAMS_OPENID_METADATA_URL = os.environ.get(
+    "BRIDGEWORK_TEAMS_OPENID_METADATA_URL",
+    "https://login.botframework.com/v1/.well-known/openidconfiguration",
+)
+TEAMS_TOKEN_URL = os.environ.get(
+    "BRIDGEWORK_TEAMS_TOKEN_URL",
+    "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+)
 # Test-only (start-up refuses it elsewhere): releases without noise.
 INSIGHTS_NOISELESS = False

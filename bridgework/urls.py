@@ -115,6 +115,7 @@ urlpatterns = [
     path("accounts/", include("allauth.account.urls")),
     path("accounts/", include("allauth.socialaccount.providers.saml.urls")),
     path("sso/", include("bridgework.sso.urls")),
+    path("", include("bridgework.teams.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -39,6 +39,7 @@ from bridgework.provisioning.models import ProvisioningToken
 from bridgework.reflection import services as reflection_services
 from bridgework.resources.models import Resource
 from bridgework.sso.models import IdentityProvider
+from bridgework.teams.models import TeamsBot
 
 from .conftest import POSITIONS, Cast, curriculum_sample
 
@@ -419,6 +420,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "saml_finish_acs": {"GET": everyone(404), "POST": everyone(404)},
     "saml_sls": {"GET": everyone(404), "POST": everyone(404)},
     "saml_metadata": {"GET": everyone(404), "POST": everyone(404)},
+    # Microsoft Teams (bridgework/teams). The sample organisation has a bot; the stranger's
+    # has none, so its package and disconnect are a 404. The messaging endpoint answers the
+    # Bot Framework's signed token alone (tests/teams/test_incoming_auth.py tries tokens).
+    "teams_settings": {"GET": admins(200, stranger=200), "POST": admins(400, stranger=400)},
+    "teams_disconnect": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    "teams_package": {"GET": admins(200, stranger=404), "POST": NOT_ALLOWED},
+    "teams_messages": {"GET": NOT_ALLOWED, "POST": everyone(401)},
     # django-allauth
     "account_login": {"GET": signed_in_redirect(200), "POST": signed_in_redirect(200)},
     "account_logout": {
@@ -696,6 +704,13 @@ def sso_objects(cast: Cast) -> dict[str, str]:
         oidc_server_url="https://login.acme.invalid",
         oidc_client_id="bridgework",
     )
+    bot = TeamsBot(
+        organisation=organisation,
+        app_id="6f1c2a9e-0b4d-4e4f-9a53-2f7d1c0e8b11",
+        tenant_id="0d3b7c52-41e8-4a6b-9f0e-5c2d8a1b7e44",
+    )
+    bot.set_secret("not-a-real-secret")
+    bot.save()
     return {
         "organisation_slug": organisation.slug,
         "provider_id": "nowhere",

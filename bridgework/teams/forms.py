@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from .models import TeamsBot
+
+GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _guid(value: str, what: str) -> str:
+    value = value.strip().lower()
+    if not GUID.match(value):
+        raise forms.ValidationError(
+            f"Enter the {what} as Azure shows it: 32 hexadecimal digits in five groups, "
+            "such as 6f1c2a9e-0b4d-4e4f-9a53-2f7d1c0e8b11."
+        )
+    return value
+
+
+class TeamsBotForm(forms.ModelForm[TeamsBot]):
+    """The Microsoft Teams settings. The client secret is write-only, like the identity
+    provider's: the page says whether one is set and never shows it back."""
+
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = TeamsBot
+        fields = ["app_id", "tenant_id"]
+        widgets = {
+            "app_id": forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+            "tenant_id": forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        }
+        error_messages = {
+            "app_id": {"unique": "This bot is already connected to another organisation."}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client_secret"].help_text = (
+            "A secret is set. Type a new one to replace it; leave empty to keep it."
+            if self.instance.has_secret
+            else "The value (not the ID) of a client secret of the bot's app registration."
+        )
+
+    def clean_app_id(self) -> str:
+        return _guid(self.cleaned_data["app_id"], "app ID")
+
+    def clean_tenant_id(self) -> str:
+        return _guid(self.cleaned_data["tenant_id"], "tenant ID")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("client_secret") and not self.instance.has_secret:
+            self.add_error("client_secret", "Enter the bot's client secret.")
+        return cleaned
+
+    def changed_settings(self) -> list[str]:
+        """The labels of the settings this save changes (never their values)."""
+        labels = [str(self.fields[name].label) for name in self.changed_data]
+        return sorted(set(labels))

@@ -1,0 +1,152 @@
+"""Teams as one of the chat app's platforms: where a linked person's messages go.
+
+A chat link for Teams names the person's tenant (`external_team_id`) and their Entra object
+id (`external_user_id`); the conversation reference Teams gave us when they installed the
+bot says where to post. No reference, a removed bot, a disconnected organisation or a
+refusal from Teams is `ChatUnreachable` (the chat app falls back to e-mail); a 429 is
+`RateLimited`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.chat import actions
+from bridgework.chat.models import ChatLink, Platform
+from bridgework.chat.platforms import ChatUnreachable, ExternalUser, RateLimited
+
+from . import cards, connector
+from .models import Conversation, TeamsBot, email_digest
+
+if TYPE_CHECKING:
+    from bridgework.cohorts.models import Session
+    from bridgework.practice.models import Commitment
+
+logger = logging.getLogger(__name__)
+
+
+def _reason(refusal: connector.Unreachable) -> str:
+    """The chat app's short reason code for the Profile's "we could not reach you"."""
+    if "404" in refusal.reason:
+        return "user_not_found"
+    if "not connected" in refusal.reason:
+        return "not_connected"
+    if "answered 5" in refusal.reason or "token endpoint" in refusal.reason:
+        return "unavailable"
+    return "token_revoked"
+
+
+def target(link: ChatLink) -> tuple[TeamsBot, Conversation]:
+    organisation = link.person.organisation
+    bot = TeamsBot.objects.connected().filter(organisation=organisation).first()
+    if bot is None:
+        raise ChatUnreachable("not_connected")
+    conversation = Conversation.objects.filter(
+        bot=bot, aad_object_id=link.external_user_id, installed=True
+    ).first()
+    if conversation is None or bot.tenant_id != link.external_team_id:
+        raise ChatUnreachable("token_revoked")
+    return bot, conversation
+
+
+def _post(link: ChatLink, activity: dict[str, Any]) -> str:
+    bot, conversation = target(link)
+    try:
+        return connector.send(bot, conversation, activity)
+    except connector.Throttled as throttled:
+        raise RateLimited(throttled.retry_after) from None
+    except connector.Unreachable as refusal:
+        raise ChatUnreachable(_reason(refusal)) from None
+
+
+def _put(link: ChatLink, activity_id: str, activity: dict[str, Any]) -> None:
+    bot, conversation = target(link)
+    try:
+        connector.update(bot, conversation, activity_id, activity)
+    except connector.Throttled as throttled:
+        raise RateLimited(throttled.retry_after) from None
+    except connector.Unreachable as refusal:
+        raise ChatUnreachable(_reason(refusal)) from None
+
+
+def session_start_words(session: Session, person: Person) -> str:
+    from zoneinfo import ZoneInfo
+
+    from bridgework.practice import services as practice
+
+    zone = ZoneInfo(practice.profile_for(person).time_zone or "UTC")
+    local = timezone.localtime(session.starts_at, zone)
+    return f"{local:%A %-d %B at %H:%M} ({zone.key})"
+
+
+class TeamsPlatform:
+    key = Platform.TEAMS.value
+    label = Platform.TEAMS.label
+
+    def is_connected(self, organisation: Organisation | None) -> bool:
+        return (
+            organisation is not None
+            and TeamsBot.objects.connected().filter(organisation=organisation).exists()
+        )
+
+    def find_user(self, organisation: Organisation | None, email: str) -> ExternalUser | None:
+        """The Teams user whose address (as Teams gave it when they installed the bot) is
+        this one. They still confirm with the code the bot sends them."""
+        digest = email_digest(email)
+        if organisation is None or not digest:
+            return None
+        conversation = (
+            Conversation.objects.filter(
+                bot__in=TeamsBot.objects.connected().filter(organisation=organisation),
+                email_digest=digest,
+                installed=True,
+            )
+            .select_related("bot")
+            .first()
+        )
+        if conversation is None:
+            return None
+        return ExternalUser(team_id=conversation.bot.tenant_id, user_id=conversation.aad_object_id)
+
+    def send_commitment_reminder(
+        self, link: ChatLink, commitment: Commitment, period: date
+    ) -> str | None:
+        content = cards.commitment_reminder(
+            label=actions.commitment_label(commitment),
+            period_words=actions.period_words(commitment),
+            commitment_id=commitment.pk,
+            period=period,
+        )
+        return _post(link, cards.message(content, "Time for a quick check-in"))
+
+    def update_commitment_reminder(self, link: ChatLink, message_ref: str, text: str) -> None:
+        _put(link, message_ref, cards.message(cards.checked_in(text), text))
+
+    def send_session_reminder(self, link: ChatLink, session: Session) -> str | None:
+        content = cards.session_reminder(
+            session_id=session.pk,
+            cohort_name=session.cohort.name,
+            starts=session_start_words(session, link.person),
+        )
+        return _post(link, cards.message(content, f"Coming up: {session.cohort.name}"))
+
+    def send_link_confirmation(self, link: ChatLink, code: str) -> None:
+        _post(link, cards.message(cards.link_code(code), "Your Bridgework link code"))
+
+
+PLATFORM = TeamsPlatform()
+
+
+def forget_person(person: Person) -> None:
+    """Erasure: the conversation references of the person's linked Teams account go."""
+    for link in ChatLink.objects.filter(person=person, platform=Platform.TEAMS):
+        Conversation.objects.filter(
+            bot__organisation=person.organisation,
+            bot__tenant_id=link.external_team_id,
+            aad_object_id=link.external_user_id,
+        ).delete()

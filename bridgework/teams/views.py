@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bridgework.accounts import settings_sections
+from bridgework.accounts.access import current_organisation, current_person, role_required
+from bridgework.accounts.models import Role
+
+from . import auth, handlers, package, services
+from .forms import TeamsBotForm
+from .models import TeamsBot
+
+logger = logging.getLogger(__name__)
+admin_required = role_required(Role.PROGRAM_ADMIN)
+MAX_ACTIVITY_BYTES = 256 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def teams_settings(request: HttpRequest) -> HttpResponse:
+    organisation = current_organisation(request)
+    bot = TeamsBot.objects.filter(organisation=organisation).first()
+    form = TeamsBotForm(
+        request.POST if request.method == "POST" else None,
+        instance=bot or TeamsBot(organisation=organisation),
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_settings()
+        services.save_bot(
+            bot=form.instance,
+            actor=current_person(request),
+            new_secret=form.cleaned_data["client_secret"],
+            changed=changed,
+        )
+        messages.success(request, "Microsoft Teams is connected.")
+        return redirect("teams_settings")
+    return render(
+        request,
+        "teams/settings.html",
+        {
+            "form": form,
+            "bot": bot,
+            "messaging_endpoint": settings.BASE_URL + reverse("teams_messages"),
+            "settings_sections": settings_sections.sections(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@admin_required
+def teams_disconnect(request: HttpRequest) -> HttpResponse:
+    bot = TeamsBot.objects.filter(organisation=current_organisation(request)).first()
+    if bot is None:
+        raise Http404("Teams is not set up.")
+    services.disconnect_bot(bot=bot, actor=current_person(request))
+    messages.success(request, "Microsoft Teams is disconnected. Nothing more is sent there.")
+    return redirect("teams_settings")
+
+
+@require_http_methods(["GET"])
+@admin_required
+def teams_package(request: HttpRequest) -> HttpResponse:
+    bot = TeamsBot.objects.filter(organisation=current_organisation(request)).first()
+    if bot is None:
+        raise Http404("Teams is not set up.")
+    response = HttpResponse(package.build(bot), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="bridgework-teams-app.zip"'
+    return response
+
+
+@csrf_exempt  # authenticated by the Bot Framework's signed token alone, never by a cookie
+@require_POST
+def teams_messages(request: HttpRequest) -> HttpResponse:
+    """Where Teams posts every activity for our bots (the bot's messaging endpoint)."""
+    authorization = request.headers.get("Authorization", "")
+    if not authorization.lower().startswith("bearer "):
+        return HttpResponse(status=401)
+    if len(request.body) > MAX_ACTIVITY_BYTES:
+        return HttpResponse(status=413)
+    try:
+        activity = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponse(status=400)
+    if not isinstance(activity, dict):
+        return HttpResponse(status=400)
+    try:
+        bot = auth.verify(
+            authorization,
+            service_url=str(activity.get("serviceUrl", "")),
+            channel_id=str(activity.get("channelId", "")),
+        )
+    except auth.NotFromTeams as refusal:
+        logger.info("teams: refused an activity (%s)", refusal)
+        return HttpResponse(status=401)
+    if handlers.tenant_of(activity) != bot.tenant_id:
+        logger.info("teams: bot %s refused an activity from another tenant", bot.pk)
+        return HttpResponse(status=403)
+    answer = handlers.handle(bot, activity)
+    if answer is None:
+        return HttpResponse(status=200)
+    return JsonResponse(answer)

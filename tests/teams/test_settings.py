@@ -1,0 +1,179 @@
+"""The Microsoft Teams settings section: a program admin connects the organisation's bot
+(app id, tenant, client secret sealed and never shown back), downloads the Teams app
+package, sees whether Teams is connected, and can disconnect it, which stops everything."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from bridgework.accounts.encryption import key_cache
+from bridgework.accounts.models import Organisation, Person, SettingsChange
+from bridgework.lib import keyfiles
+from bridgework.teams.models import Conversation, TeamsBot
+
+from ..conftest import client_for
+from .conftest import APP_ID, BOT_SECRET, TENANT_ID, activity, post
+from .loopback import MicrosoftOnLoopback
+
+URL = reverse("teams_settings")
+
+pytestmark = pytest.mark.django_db
+
+
+def bot_form(**changes: str) -> dict[str, str]:
+    return {"app_id": APP_ID, "tenant_id": TENANT_ID, "client_secret": BOT_SECRET, **changes}
+
+
+def test_the_teams_section_is_listed_in_the_settings_navigation(program_admin: Person) -> None:
+    page = client_for(program_admin).get(reverse("organisation_settings"))
+    assert b'href="/settings/teams/"' in page.content
+
+
+def test_a_new_organisation_is_not_connected(program_admin: Person) -> None:
+    page = client_for(program_admin).get(URL)
+    assert b"Not connected." in page.content
+    assert b"/teams/messages" in page.content
+    assert reverse("teams_package").encode() not in page.content
+
+
+def test_an_admin_connects_the_bot_and_the_secret_is_sealed(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    answer = client.post(URL, bot_form(app_id=APP_ID.upper()))
+    assert answer.status_code == 302
+    bot = TeamsBot.objects.get(organisation=organisation)
+    assert bot.app_id == APP_ID
+    assert bot.secret() == BOT_SECRET
+    assert bot.is_connected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_sealed FROM teams_teamsbot")
+        (stored,) = cursor.fetchone()
+    assert BOT_SECRET.encode() not in bytes(stored)
+    page = client.get(URL)
+    assert BOT_SECRET.encode() not in page.content
+    assert b"A secret is set" in page.content
+    assert b"Connected" in page.content
+    audited = set(SettingsChange.objects.values_list("setting", flat=True))
+    assert {"Bot app ID", "Tenant ID", "Client secret"} <= audited
+    assert not SettingsChange.objects.filter(setting__contains=BOT_SECRET).exists()
+
+
+def test_ids_that_are_not_azure_ids_get_a_clear_message(program_admin: Person) -> None:
+    answer = client_for(program_admin).post(URL, bot_form(app_id="my bot", client_secret=""))
+    assert answer.status_code == 400
+    assert b"32 hexadecimal digits" in answer.content
+    assert b"Enter the bot&#x27;s client secret." in answer.content
+    assert not TeamsBot.objects.exists()
+
+
+def test_the_same_bot_cannot_be_connected_to_two_organisations(
+    organisation: Organisation, program_admin: Person, stranger: Person
+) -> None:
+    assert client_for(program_admin).post(URL, bot_form()).status_code == 302
+    answer = client_for(stranger).post(URL, bot_form())
+    assert answer.status_code == 400
+    assert b"already connected to another organisation" in answer.content
+
+
+def test_the_app_package_holds_a_manifest_for_the_bot_and_two_icons(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    client.post(URL, bot_form())
+    answer = client.get(reverse("teams_package"))
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/zip"
+    assert "attachment" in answer["Content-Disposition"]
+    package = zipfile.ZipFile(io.BytesIO(answer.content))
+    assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+    manifest = json.loads(package.read("manifest.json"))
+    assert manifest["id"] == APP_ID
+    assert manifest["bots"][0]["botId"] == APP_ID
+    assert manifest["bots"][0]["scopes"] == ["personal"]
+    assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
+    for name, size in [("color.png", 192), ("outline.png", 32)]:
+        image = package.read(name)
+        assert image.startswith(b"\x89PNG\r\n\x1a\n")
+        assert int.from_bytes(image[16:20]) == size
+        assert int.from_bytes(image[20:24]) == size
+    assert BOT_SECRET not in package.read("manifest.json").decode()
+
+
+def test_there_is_no_package_before_a_bot_is_set_up(program_admin: Person) -> None:
+    assert client_for(program_admin).get(reverse("teams_package")).status_code == 404
+
+
+def test_disconnecting_forgets_the_secret_and_where_people_are(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, program_admin: Person
+) -> None:
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    assert Conversation.objects.filter(bot=bot).exists()
+    client = client_for(program_admin)
+
+    assert client.post(reverse("teams_disconnect")).status_code == 302
+
+    bot.refresh_from_db()
+    assert not bot.is_connected
+    assert bot.secret() is None
+    assert not Conversation.objects.filter(bot=bot).exists()
+    assert b"Disconnected" in client.get(URL).content
+    # Teams itself is refused from now on.
+    assert post(microsoft, activity(microsoft, "message", text="this week")).status_code == 401
+    # Saving the secret again connects it again.
+    assert client.post(URL, bot_form()).status_code == 302
+    bot.refresh_from_db()
+    assert bot.is_connected
+
+
+def test_refused_credentials_are_shown_on_the_settings_page(
+    bot: TeamsBot, program_admin: Person
+) -> None:
+    from django.utils import timezone
+
+    TeamsBot.objects.filter(pk=bot.pk).update(credentials_refused_at=timezone.now())
+    page = client_for(program_admin).get(URL)
+    assert b"Microsoft refused the bot's credentials" in page.content
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path, settings: object) -> Iterator[Path]:
+    data_dir = tmp_path / "data"
+    settings.DATA_DIR = data_dir  # type: ignore[attr-defined]
+    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)  # type: ignore[attr-defined]
+    key_cache.clear()
+    yield data_dir
+    key_cache.clear()
+
+
+def test_the_bot_secret_survives_rotating_the_master_key(key_dir: Path, bot: TeamsBot) -> None:
+    bot.set_secret(BOT_SECRET)
+    bot.save()
+    out = io.StringIO()
+    call_command("rotate_keys", stdout=out)
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+
+    bot.refresh_from_db()
+    assert bot.secret() == BOT_SECRET
+    assert bot.secret_key_id == django_settings.FIELD_ENCRYPTION_KEYS[0][0]
+
+
+def test_the_settings_page_costs_the_same_connected_or_not(
+    organisation: Organisation, program_admin: Person, count_queries: Any
+) -> None:
+    client = client_for(program_admin)
+    before = count_queries(client.get, URL)
+    client.post(URL, bot_form())
+    after = count_queries(client.get, URL)
+    assert before == after == 5
