@@ -1,17 +1,24 @@
 from __future__ import annotations
 
 import re
+import time
 import zoneinfo
 from functools import cache
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
+from . import registry
 from .models import CommunityGroup, Invitation, Organisation, Person, Role
+
+# How long a sign-in through the identity provider counts as "just now" for deleting an
+# account without a password.
+RECENT_SIGN_IN_SECONDS = 10 * 60
 
 MAX_CSV_BYTES = 1_000_000
 
@@ -260,10 +267,36 @@ class DeleteAccountForm(forms.Form):
         error_messages={"required": "Type your password to confirm."},
     )
 
+    confirm = forms.BooleanField(
+        label="Yes, delete my account and everything I wrote",
+        error_messages={"required": "Tick the box to confirm. Nothing was deleted."},
+    )
+
     def __init__(self, *args: Any, request: HttpRequest, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
         self.person = person
+        # Someone who signs in only through the organisation's identity provider has no
+        # password to type: a sign-in through the provider in the last few minutes confirms
+        # it is them instead (a borrowed, long-open session cannot delete the account).
+        self.sign_in_again_at = registry.sign_in_elsewhere(person)
+        if self.sign_in_again_at is None:
+            del self.fields["confirm"]
+        else:
+            del self.fields["password"]
+
+    @property
+    def signed_in_recently(self) -> bool:
+        records = get_authentication_records(self.request, self.person)
+        return bool(records) and time.time() - float(records[-1]["at"]) < RECENT_SIGN_IN_SECONDS
+
+    def clean_confirm(self) -> bool:
+        if not self.signed_in_recently:
+            raise forms.ValidationError(
+                "To confirm it is you, sign in again first (the link is above). "
+                "Nothing was deleted."
+            )
+        return True
 
     def clean_password(self) -> str:
         # Through authenticate() so that wrong guesses count towards the same lockout as

@@ -74,6 +74,7 @@ class AssessmentTaken:
 _export_sections: list[ExportSection] = []
 _erasures: list[Erasure] = []
 _assessment_listeners: list[Callable[[AssessmentTaken], None]] = []
+_elsewhere_sign_ins: list[Callable[[Person], str | None]] = []
 
 
 def add(*, export: ExportSection | None = None, erasure: Erasure | None = None) -> None:
@@ -87,6 +88,21 @@ def add(*, export: ExportSection | None = None, erasure: Erasure | None = None) 
 def on_assessment_taken(listener: Callable[[AssessmentTaken], None]) -> None:
     if listener not in _assessment_listeners:
         _assessment_listeners.append(listener)
+
+
+def on_sign_in_elsewhere(check: Callable[[Person], str | None]) -> None:
+    """A rule that answers where a person signs in when it is not with a Bridgework password
+    (the organisation's identity provider), or None."""
+    if check not in _elsewhere_sign_ins:
+        _elsewhere_sign_ins.append(check)
+
+
+def sign_in_elsewhere(person: Person) -> str | None:
+    """Where the person signs in, when it is not with a password they could type here."""
+    for check in _elsewhere_sign_ins:
+        if (elsewhere := check(person)) is not None:
+            return elsewhere
+    return None
 
 
 def export_sections() -> tuple[ExportSection, ...]:

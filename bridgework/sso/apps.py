@@ -9,10 +9,12 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from bridgework.accounts import registry, settings_sections
 
+        from .backends import sign_in_instead
         from .models import reseal_client_secrets
         from .personal_data import ERASURE
 
         registry.add(erasure=ERASURE)
         registry.on_master_key_rotation(reseal_client_secrets)
+        registry.on_sign_in_elsewhere(sign_in_instead)
 
         settings_sections.register(label="Sign-in", url_name="sso_settings", order=10)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 
 from bridgework.accounts.models import Person
 
@@ -12,10 +13,28 @@ from .models import IdentityProvider
 
 def password_refused(person: Person) -> bool:
     """Whether the person's organisation has turned passwords off for them."""
-    if person.organisation_id is None:
-        return False
-    provider = IdentityProvider.objects.filter(organisation_id=person.organisation_id).first()
+    provider = _provider_of(person)
     return provider is not None and not provider.allows_password_for(person)
+
+
+def sign_in_instead(person: Person) -> str | None:
+    """The organisation's sign-in address, for someone with no password they may use here."""
+    provider = _provider_of(person)
+    if provider is None:
+        return None
+    if provider.allows_password_for(person) and person.has_usable_password():
+        return None
+    return reverse("sso_start", kwargs={"organisation_slug": provider.organisation.slug})
+
+
+def _provider_of(person: Person) -> IdentityProvider | None:
+    if person.organisation_id is None:
+        return None
+    return (
+        IdentityProvider.objects.filter(organisation_id=person.organisation_id)
+        .select_related("organisation")
+        .first()
+    )
 
 
 class SsoOnlyPasswordGate:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts import settings_sections
@@ -110,10 +111,16 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     )
     if provider is None:
         raise Http404("No identity provider here.")
+    # Where to land afterwards, e.g. back on "Delete my account" after signing in again.
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
     response = render(
         request,
         "sso/start.html",
-        {"identity_provider": provider, "login_url": login_url(provider)},
+        {"identity_provider": provider, "login_url": login_url(provider), "next_url": next_url},
     )
     # The button posts to us and we redirect to the provider; browsers hold that redirect
     # to the page's form-action too, so this one page also names where the provider signs
