@@ -23,7 +23,7 @@ from bridgework.lib.habits import Outcome
 from bridgework.practice import reminders
 from bridgework.practice.models import CheckIn, Commitment
 
-from .conftest import Clock, client_for
+from .conftest import Clock, CountQueries, client_for
 from .test_reminders import DUE, MONDAY, commit_weekly
 
 
@@ -226,3 +226,21 @@ def test_profile_offers_only_connected_services(participant: Person, chat: Stand
     page = client.get(reverse("profile")).content.decode()
     assert "Link Slack" not in page
     assert "has not connected a chat service" in page
+
+
+def test_the_profile_section_reads_the_same_number_of_rows_however_many_deliveries(
+    participant: Person, chat: Stand_in, clock: Clock, count_queries: CountQueries
+) -> None:
+    commit_weekly(participant)
+    link_and_choose(participant, chat)
+    chat.fail_with = ChatUnreachable("token_revoked")
+    clock.move_to(DUE)
+    client = client_for(participant)
+    first = Commitment.objects.get(person=participant)
+    reminders.deliver(first.pk, MONDAY)
+    one = count_queries(client.get, reverse("profile"))
+
+    for _ in range(3):
+        reminders.deliver(commit_weekly(participant).pk, MONDAY)
+    assert ChatDelivery.objects.count() == 4
+    assert count_queries(client.get, reverse("profile")) == one

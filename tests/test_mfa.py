@@ -288,6 +288,7 @@ def test_security_is_a_section_of_the_organisation_settings() -> None:
         "Sign-in",
         "Security",
         "Provisioning",
+        "Slack",
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import re
 import time
@@ -509,3 +510,28 @@ def test_nothing_the_person_wrote_is_ever_sent_to_slack(
     )
     sent = slack.everything_sent()
     assert TITLE not in sent and NOTE not in sent
+
+
+def test_the_token_and_signing_secret_survive_a_master_key_rotation(
+    workspace: SlackWorkspace, tmp_path: Any, settings: Any
+) -> None:
+    from django.core.management import call_command
+
+    from bridgework.accounts.encryption import key_cache
+    from bridgework.lib import keyfiles
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(settings.DATA_DIR)
+    key_cache.clear()
+    # Sealed under this test's key first, as a workspace connected before the rotation.
+    workspace.set_bot_token(GOOD_TOKEN)
+    workspace.set_signing_secret(SECRET)
+    workspace.save()
+
+    call_command("rotate_keys", stdout=io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(settings.DATA_DIR)
+    key_cache.clear()
+
+    workspace.refresh_from_db()
+    assert workspace.bot_token_key_id == settings.FIELD_ENCRYPTION_KEYS[0][0]
+    assert (workspace.bot_token(), workspace.signing_secret()) == (GOOD_TOKEN, SECRET)

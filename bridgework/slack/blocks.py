@@ -21,7 +21,12 @@ from bridgework.lib.habits import Outcome
 Block = dict[str, Any]
 
 
-def _text(text: str) -> Block:
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping: a name or title can never become a link or a mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
@@ -75,30 +80,30 @@ def commitment_reminder(
     commitment_id: int, label: str, period: date, period_words: str
 ) -> list[Block]:
     return [
-        _text(f"Time for a quick check-in on *{label}*, {period_words}. How did it go?"),
+        section(f"Time for a quick check-in on *{escape(label)}*, {period_words}. How did it go?"),
         check_in_buttons(commitment_id, period, where="dm"),
     ]
 
 
 def checked_in(text: str) -> list[Block]:
     url = settings.BASE_URL + reverse("practice")
-    return [_text(f"{text}. <{url}|See your practice in Bridgework>")]
+    return [section(f"{text}. <{url}|See your practice in Bridgework>")]
 
 
 def this_week(lines: list[WeekLine], *, where: str) -> list[Block]:
     if not lines:
-        return [_text("You have no running commitments. Try `/bridgework pick` for one idea.")]
-    blocks: list[Block] = [_text("*Your commitments*")]
+        return [section("You have no running commitments. Try `/bridgework pick` for one idea.")]
+    blocks: list[Block] = [section("*Your commitments*")]
     for line in lines:
         if line.outcome:
             blocks.append(
-                _text(
-                    f"*{line.label}*: checked in {OUTCOME_WORDS[Outcome(line.outcome)]}, "
+                section(
+                    f"*{escape(line.label)}*: checked in {OUTCOME_WORDS[Outcome(line.outcome)]}, "
                     f"{line.period_words}."
                 )
             )
         else:
-            blocks.append(_text(f"*{line.label}*: not checked in {line.period_words}."))
+            blocks.append(section(f"*{escape(line.label)}*: not checked in {line.period_words}."))
             blocks.append(check_in_buttons(line.commitment_id, line.period, where=where))
     return blocks
 
@@ -117,9 +122,9 @@ def home(lines: list[WeekLine]) -> Block:
 
 def tip(found: Tip | None) -> list[Block]:
     if found is None:
-        return [_text("Nothing fits right now. A pause is fine too.")]
+        return [section("Nothing fits right now. A pause is fine too.")]
     return [
-        _text(f"*{found.title}*\n{found.text}"),
+        section(f"*{escape(found.title)}*\n{escape(found.text)}"),
         {
             "type": "actions",
             "block_id": "tip",
@@ -133,7 +138,9 @@ def tip(found: Tip | None) -> list[Block]:
 
 def committed(found: Tip) -> list[Block]:
     url = settings.BASE_URL + reverse("practice")
-    return [_text(f"Committed to *{found.title}*, weekly. <{url}|Change it in Bridgework>")]
+    return [
+        section(f"Committed to *{escape(found.title)}*, weekly. <{url}|Change it in Bridgework>")
+    ]
 
 
 def session_reminder(session: Session) -> list[Block]:
@@ -142,8 +149,8 @@ def session_reminder(session: Session) -> list[Block]:
     page = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
     invite = settings.BASE_URL + reverse("cohort_invite", args=[session.pk])
     return [
-        _text(
-            f"Coming up: *{session.cohort.name}*, session {session.number}, {when} "
+        section(
+            f"Coming up: *{escape(session.cohort.name)}*, session {session.number}, {when} "
             f"({session.time_zone})."
         ),
         {
@@ -179,8 +186,8 @@ def pulse_modal(session: Session) -> Block:
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            _text(
-                f"Anonymous: *{session.cohort.name}*, session {session.number}. "
+            section(
+                f"Anonymous: *{escape(session.cohort.name)}*, session {session.number}. "
                 "Who answered is kept apart from what was answered."
             ),
             scale("useful", "How useful was this session for you?", "1 is not at all, 5 is very."),
@@ -199,7 +206,7 @@ def pulse_modal(session: Session) -> Block:
 def link_code(code: str) -> list[Block]:
     url = settings.BASE_URL + reverse("profile") + "#reminders-heading"
     return [
-        _text(
+        section(
             f"Your Bridgework code is *{code}*. Enter it on <{url}|your Profile> within 15 "
             "minutes to get reminders here. If you did not ask for it, ignore this message."
         )
@@ -208,7 +215,7 @@ def link_code(code: str) -> list[Block]:
 
 def not_linked() -> list[Block]:
     return [
-        _text(
+        section(
             "Your Slack account is not linked to Bridgework yet. "
             "Type `/bridgework link` for a code to enter on your Profile."
         )

@@ -180,7 +180,7 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
         elif action_id == "pulse":
             _open_pulse(workspace, link, payload, value)
     except actions.ActionRefused as refused:
-        _respond(payload, [blocks._text(str(refused))], str(refused))
+        _respond(payload, [blocks.section(str(refused))], str(refused))
     except ValueError:
         logger.info("slack action %s with a malformed value", action_id)
     return None
@@ -281,7 +281,7 @@ def handle_command(workspace: SlackWorkspace, form: Mapping[str, str]) -> Payloa
         return _ephemeral(blocks.this_week(actions.this_week(link), where="reply"), "This week")
     return _ephemeral(
         [
-            blocks._text(
+            blocks.section(
                 "`/bridgework` shows this week's commitments, `/bridgework pick` one thing "
                 "to try, `/bridgework link` a code to link your account."
             )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -102,6 +102,12 @@ def slack_oauth_callback(request: HttpRequest) -> HttpResponse:
 # --- requests from Slack: no session, no CSRF token; the signature is the proof -----------
 
 
+def _form(request: HttpRequest) -> QueryDict:
+    """Slack posts URL-encoded forms. The body is read first, as the signature covers it
+    (Django refuses the raw body once request.POST has consumed it)."""
+    return QueryDict(request.body.decode("utf-8", "replace"))
+
+
 def _unverified() -> HttpResponse:
     return HttpResponse("Signature not valid.", status=401, content_type="text/plain")
 
@@ -128,7 +134,7 @@ def slack_events(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def slack_interactivity(request: HttpRequest) -> HttpResponse:
-    payload = incoming.parse_payload(request.POST.get("payload", ""))
+    payload = incoming.parse_payload(_form(request).get("payload", ""))
     if payload is None:
         return HttpResponse(status=400)
     team_id = str((payload.get("team") or {}).get("id", ""))
@@ -142,9 +148,9 @@ def slack_interactivity(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def slack_commands(request: HttpRequest) -> HttpResponse:
-    workspace = incoming.verified_workspace(
-        request.POST.get("team_id", ""), request.body, request.headers
-    )
+    form = _form(request)
+    workspace = incoming.verified_workspace(form.get("team_id", ""), request.body, request.headers)
     if workspace is None:
         return _unverified()
-    return JsonResponse(incoming.handle_command(workspace, request.POST.dict()))
+    fields = {key: str(form.get(key, "")) for key in ("team_id", "user_id", "text")}
+    return JsonResponse(incoming.handle_command(workspace, fields))
