@@ -363,3 +363,14 @@ def test_an_address_teams_does_not_know_finds_nobody(
     client_for(participant).post(reverse("chat_start_link", args=["teams"]))
     assert not ChatLink.objects.exists()
     assert [c.method for c in microsoft.connector_calls()] == ["GET"]
+
+
+def test_erasing_a_person_forgets_where_teams_reached_them(
+    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person
+) -> None:
+    from bridgework.accounts import services as accounts_services
+
+    assert Conversation.objects.exists()
+    accounts_services.erase_person(person=participant)
+    assert not Conversation.objects.exists()
+    assert not ChatLink.objects.exists()
