@@ -31,6 +31,7 @@ from .test_reminders import DUE, MONDAY, commit_weekly
 class Stand_in:
     key: str = "slack"
     label: str = "Slack"
+    ask_for_code: str = "in Slack: /bridgework link"
     connected: bool = True
     fail_with: Exception | None = None
     sent: list[tuple[str, object]] = field(default_factory=list)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import time_machine
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.http import HttpResponse
 from django.test import Client
@@ -456,6 +457,17 @@ def test_bridgework_lists_this_weeks_commitments_and_pick_commits_with_one_click
     replies = slack.of("response_url")
     assert len(replies) == 2 and replies[-1].params["replace_original"] is True
     assert "Committed to" in replies[-1].params["text"]
+
+
+def test_a_person_slack_cannot_find_by_address_is_told_to_ask_with_slash_link(
+    workspace: SlackWorkspace, participant: Person
+) -> None:
+    response = client_for(participant).post(reverse("chat_start_link", args=["slack"]))
+
+    [told] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "could not find you in Slack" in told
+    assert "in Slack: /bridgework link" in told
+    assert not ChatLink.objects.exists()
 
 
 def test_a_code_from_slash_link_links_the_account_on_profile(

@@ -7,7 +7,9 @@ reaching into another's models, each app registers here what it knows about a pe
 - how a person is erased from it (`Erasure`): which models it answers for, and any step the
   database's `on_delete` does not already take;
 - what it does when an assessment is taken (`on_assessment_taken`): practice fires it,
-  insights keeps its pseudonymous scores, and neither imports the other.
+  insights keeps its pseudonymous scores, and neither imports the other;
+- a way other than e-mail a reminder may take (`on_reminder_delivery`): chat offers one,
+  practice and cohorts ask it about each reminder, and neither of them imports chat.
 
 These are plain lists of typed values, read in the order the apps are installed. They are
 explicit calls, not signals: a reader can follow every line from `ready()`.
@@ -17,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import models
 
@@ -158,3 +160,38 @@ def on_master_key_rotation(step: Callable[[], int]) -> None:
 def master_key_rotated() -> int:
     """Run every app's re-sealing step under the new master key (settings' first key)."""
     return sum(step() for step in _rotation_steps)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DueReminder:
+    """A reminder just claimed, asked about inside the claiming transaction: whose it is and
+    what it is about (a commitment's period, or a session). Ids only, never any text."""
+
+    person: Person
+    kind: Literal["commitment", "session"]
+    object_id: int
+    period: date | None = None  # the commitment's period; None for a session
+
+
+# A route either takes the reminder, writing what it needs in the caller's transaction and
+# returning what to call once that transaction has committed, or leaves it (None) to e-mail.
+type ReminderRoute = Callable[[DueReminder], Callable[[], object] | None]
+
+_reminder_routes: list[ReminderRoute] = []
+
+
+def on_reminder_delivery(route: ReminderRoute) -> None:
+    if route not in _reminder_routes:
+        _reminder_routes.append(route)
+
+
+def reminder_routes() -> tuple[ReminderRoute, ...]:
+    return tuple(_reminder_routes)
+
+
+def route_reminder(reminder: DueReminder) -> Callable[[], object] | None:
+    """What to call after the commit if a route took the reminder; None means e-mail it."""
+    for route in _reminder_routes:
+        if (after_commit := route(reminder)) is not None:
+            return after_commit
+    return None

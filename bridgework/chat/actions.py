@@ -16,14 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bridgework.cohorts import services as cohort_services
-from bridgework.cohorts.models import Session
-from bridgework.curriculum.models import Tip, TipQuerySet
-from bridgework.curriculum.vocabulary import Practice
+from bridgework.cohorts import api as cohorts
+from bridgework.curriculum.api import Practice, Tip, TipQuerySet
 from bridgework.lib.habits import Cadence, Outcome
-from bridgework.practice import assessment, suggest
-from bridgework.practice import services as practice
-from bridgework.practice.models import CheckIn, Commitment
+from bridgework.practice import api as practice
+from bridgework.practice.api import CheckIn, Commitment
 
 from .models import ChatLink
 
@@ -142,12 +139,10 @@ def suggest_one(link: ChatLink, *, rng: random.Random | None = None) -> Tip | No
     avoid = {t for t in recent if t is not None}
     if profile.last_suggested_tip_id:
         avoid.add(profile.last_suggested_tip_id)
-    prefs = suggest.Preferences(
+    prefs = practice.TipPreferences(
         level=practice.unlocked_level(person),
         capacity=profile.capacity,
-        weakest_practice=assessment.weakest_practice(
-            assessment.practice_scores(latest.answers or {})
-        )
+        weakest_practice=practice.weakest_practice(practice.practice_scores(latest.answers or {}))
         if latest
         else None,
         defense=latest.defense if latest else None,
@@ -158,8 +153,8 @@ def suggest_one(link: ChatLink, *, rng: random.Random | None = None) -> Tip | No
         .filter(status=Tip.Status.APPROVED)
         .active()
     )
-    tip = suggest.pick(tips, prefs, rng=rng) or suggest.pick(
-        tips, suggest.Preferences(**{**prefs.__dict__, "avoid": recent}), rng=rng
+    tip = practice.pick_tip(tips, prefs, rng=rng) or practice.pick_tip(
+        tips, practice.TipPreferences(**{**prefs.__dict__, "avoid": recent}), rng=rng
     )
     if tip is not None:
         profile.last_suggested_tip = tip
@@ -197,14 +192,14 @@ def answer_pulse(*, link: ChatLink, session_id: int, useful: int, safe: int, lin
     """Stored exactly like the web pulse: that the person answered, and apart from it, what
     was answered. False if they had answered already."""
     session = (
-        Session.objects.select_related("cohort")
+        cohorts.Session.objects.select_related("cohort")
         .filter(pk=session_id, cohort__organisation_id=_organisation_id(link))
         .first()
     )
     if session is None:
         raise ActionRefused("That session is not one of yours.")
     try:
-        return cohort_services.answer_pulse(
+        return cohorts.answer_pulse(
             session=session, person=link.person, useful=useful, safe=safe, line=line[:200]
         )
     except ValidationError as error:

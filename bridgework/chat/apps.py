@@ -9,6 +9,9 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from bridgework.accounts import registry
 
+        from . import delivery
         from .personal_data import ERASURE, EXPORT
 
         registry.add(export=EXPORT, erasure=ERASURE)
+        # Practice and cohorts ask this route about each reminder they claim, before e-mail.
+        registry.on_reminder_delivery(delivery.route)

@@ -1,9 +1,11 @@
 """Reminders in chat, each sent at most once, falling back to e-mail when chat fails.
 
 A reminder task (practice's or cohorts') claims its reminder and, in the same transaction,
-asks `commitment_reminder` / `session_reminder` whether the person's reminders go to chat.
-If they do, a pending `ChatDelivery` is written instead of an e-mail; after the commit the
-task calls `send`, exactly as it would hand an e-mail to the outbox. `send` leases the row,
+asks the reminder routes in accounts/registry.py whether one takes it; `route`, registered
+by ChatConfig.ready(), asks `commitment_reminder` / `session_reminder` whether the person's
+reminders go to chat. If they do, a pending `ChatDelivery` is written instead of an e-mail;
+after the commit the task calls what `route` returned, `send` for that row, exactly as it
+would hand an e-mail to the outbox. `send` leases the row,
 calls the platform and records the outcome:
 
 - sent: the platform's message reference is kept, so a button press updates it in place;
@@ -19,6 +21,7 @@ A worker killed mid-send leaves a lease that runs out; the sweep then tries agai
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -27,8 +30,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.accounts.registry import DueReminder
+from bridgework.cohorts import api as cohorts
 from bridgework.jobs import outbox
 from bridgework.jobs.models import OutgoingEmail
+from bridgework.practice import api as practice
 
 from . import platforms
 from .models import ChatDelivery, ChatLink, Destination, ReminderDestination
@@ -81,6 +87,22 @@ def session_reminder(*, person: Person, session_id: int) -> ChatDelivery | None:
     return _pending(person=person, kind=ChatDelivery.Kind.SESSION, object_id=session_id, period="")
 
 
+def route(reminder: DueReminder) -> Callable[[], bool] | None:
+    """The reminder route chat registers: a pending delivery when the person's reminders go
+    to chat, written in the caller's transaction, and the `send` to call after its commit."""
+    if reminder.kind == "commitment":
+        if reminder.period is None:
+            raise ValueError("A commitment reminder names its period.")
+        pending = commitment_reminder(
+            person=reminder.person, commitment_id=reminder.object_id, period=reminder.period
+        )
+    else:
+        pending = session_reminder(person=reminder.person, session_id=reminder.object_id)
+    if pending is None:
+        return None
+    return lambda: send(pending)
+
+
 def _claim(delivery_id: int, now: datetime) -> bool:
     lease = timedelta(seconds=settings.TASK_LEASE_SECONDS)
     free = Q(status=ChatDelivery.Status.PENDING) | Q(
@@ -114,45 +136,40 @@ def _link_for(delivery: ChatDelivery) -> tuple[platforms.ChatPlatform, ChatLink]
 def _send_to_platform(delivery: ChatDelivery, now: datetime) -> tuple[bool, str | None]:
     """(still wanted, message reference). Re-checks the reminder: time passes while a
     delivery waits out a rate limit."""
-    from bridgework.cohorts import reminders as session_reminders
-    from bridgework.cohorts.models import Session
-    from bridgework.practice import reminders as practice_reminders
-
     if delivery.kind == ChatDelivery.Kind.COMMITMENT:
         period = date.fromisoformat(delivery.period)
-        commitment = practice_reminders.still_due(delivery.object_id, period)
+        commitment = practice.reminder_still_due(delivery.object_id, period)
         if commitment is None:
             return False, None
         platform, link = _link_for(delivery)
         return True, platform.send_commitment_reminder(link, commitment, period)
     session = (
-        Session.objects.select_related("cohort", "module").filter(pk=delivery.object_id).first()
+        cohorts.Session.objects.select_related("cohort", "module")
+        .filter(pk=delivery.object_id)
+        .first()
     )
-    if session is None or not session_reminders.still_due(session, delivery.person, now):
+    if session is None or not cohorts.session_reminder_still_due(session, delivery.person, now):
         return False, None
     platform, link = _link_for(delivery)
     return True, platform.send_session_reminder(link, session)
 
 
 def _fallback_email(delivery: ChatDelivery) -> OutgoingEmail | None:
-    from bridgework.cohorts import reminders as session_reminders
-    from bridgework.cohorts.models import Session
-    from bridgework.practice import reminders as practice_reminders
-    from bridgework.practice.models import Commitment
-
     key = f"chat-fallback:{delivery.pk}"
     if delivery.kind == ChatDelivery.Kind.COMMITMENT:
-        commitment = Commitment.objects.select_related("person").filter(pk=delivery.object_id)
+        commitment = practice.Commitment.objects.select_related("person").filter(
+            pk=delivery.object_id
+        )
         found = commitment.first()
         if found is None:
             return None
-        return practice_reminders.queue_email(
+        return practice.queue_reminder_email(
             commitment=found, period=date.fromisoformat(delivery.period), key=key
         )
-    session = Session.objects.select_related("cohort").filter(pk=delivery.object_id).first()
+    session = cohorts.Session.objects.select_related("cohort").filter(pk=delivery.object_id).first()
     if session is None:
         return None
-    return session_reminders.queue_email(session=session, person=delivery.person, key=key)
+    return cohorts.queue_session_reminder_email(session=session, person=delivery.person, key=key)
 
 
 def _finish(delivery: ChatDelivery, **fields: object) -> None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bridgework.accounts.models import Organisation
-    from bridgework.cohorts.models import Session
-    from bridgework.practice.models import Commitment
+    from bridgework.cohorts.api import Session
+    from bridgework.practice.api import Commitment
 
     from .models import ChatLink
 
@@ -47,6 +47,9 @@ class ExternalUser:
 class ChatPlatform(Protocol):
     key: str
     label: str
+    # How a person asks the app there for a linking code, shown on their Profile when the
+    # platform cannot find them by e-mail: "in Slack: /bridgework link".
+    ask_for_code: str
 
     def is_connected(self, organisation: Organisation | None) -> bool: ...
 

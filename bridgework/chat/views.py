@@ -74,7 +74,7 @@ def start_link(request: HttpRequest, platform_key: str) -> HttpResponse:
         messages.info(
             request,
             f"We could not find you in {platform.label} by your e-mail address. "
-            f"Ask the Bridgework app there for a code (in Slack: /bridgework link), "
+            f"Ask the Bridgework app there for a code ({platform.ask_for_code}), "
             "then enter it below.",
         )
     return _back()

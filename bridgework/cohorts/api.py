@@ -1,6 +1,7 @@
 """What other apps use of cohorts: the cohort and membership rows they scope by, the session
-and pulse rows insights counts, and creating a cohort (the demo). They import this module
-and nothing else from here.
+and pulse rows insights counts, creating a cohort (the demo), answering a session's pulse
+and the session reminder's re-check and e-mail (chat). They import this module and nothing
+else from here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from .models import (
     PulseResponse,
     Session,
 )
-from .services import create_cohort
+from .reminders import queue_email as queue_session_reminder_email
+from .reminders import still_due as session_reminder_still_due
+from .services import answer_pulse, create_cohort, has_answered, pulse_voters
 
 __all__ = [
     "PULSE_OPEN_DAYS",
@@ -24,5 +27,10 @@ __all__ = [
     "PulseAnswer",
     "PulseResponse",
     "Session",
+    "answer_pulse",
     "create_cohort",
+    "has_answered",
+    "pulse_voters",
+    "queue_session_reminder_email",
+    "session_reminder_still_due",
 ]

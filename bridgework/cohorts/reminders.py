@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.accounts import registry
 from bridgework.accounts.models import Person
-from bridgework.chat import delivery as chat_delivery
 from bridgework.jobs import outbox, queue
 from bridgework.jobs.models import OutgoingEmail
 
@@ -89,7 +89,7 @@ def queue_email(*, session: Session, person: Person, key: str) -> OutgoingEmail 
 def deliver(session_id: int, person_id: int, now: datetime | None = None) -> bool:
     """Claim, re-check and queue one reminder, then try to send it. True if one was queued.
 
-    In the person's chosen chat platform when they chose one; e-mail otherwise."""
+    Through a reminder route (chat) when the person chose one; e-mail otherwise."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -104,14 +104,17 @@ def deliver(session_id: int, person_id: int, now: datetime | None = None) -> boo
         person = next((p for p in people_to_remind(session) if p.pk == person_id), None)
         if person is None:
             return False
-        in_chat = chat_delivery.session_reminder(person=person, session_id=session.pk)
+        in_chat = registry.route_reminder(
+            registry.DueReminder(person=person, kind="session", object_id=session.pk)
+        )
         email = (
             None
-            if in_chat
+            if in_chat is not None
             else queue_email(session=session, person=person, key=f"session-reminder:{reminder.pk}")
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    chat_delivery.send(in_chat)
+    if in_chat is not None:
+        in_chat()
     outbox.send(email)
     return True

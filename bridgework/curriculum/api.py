@@ -13,6 +13,7 @@ from .models import (
     Module,
     ReflectionPrompt,
     Tip,
+    TipQuerySet,
 )
 from .vocabulary import Courage, Practice
 
@@ -26,4 +27,5 @@ __all__ = [
     "Practice",
     "ReflectionPrompt",
     "Tip",
+    "TipQuerySet",
 ]

@@ -1,13 +1,26 @@
-"""What other apps use of practice: committing to a tip, a person's time zone and today, the
-commitment and check-in rows they show or count, and the self-assessment's items and scores
-(insights and the demo). They import this module and nothing else from here.
+"""What other apps use of practice: committing to a tip and checking in, a person's time zone
+and today, the commitment and check-in rows they show or count, the self-assessment's items
+and scores (insights and the demo), "pick one thing" and the reminder re-check and e-mail
+(chat). They import this module and nothing else from here.
 """
 
 from __future__ import annotations
 
-from .assessment import DEFENSES, ITEMS, practice_scores
+from .assessment import DEFENSES, ITEMS, practice_scores, weakest_practice
 from .models import Assessment, CheckIn, Commitment, PracticeProfile
-from .services import commit, local_today, profile_for, time_zone_of
+from .reminders import queue_email as queue_reminder_email
+from .reminders import still_due as reminder_still_due
+from .services import (
+    check_in,
+    commit,
+    latest_assessment,
+    local_today,
+    profile_for,
+    time_zone_of,
+    unlocked_level,
+)
+from .suggest import Preferences as TipPreferences
+from .suggest import pick as pick_tip
 
 __all__ = [
     "DEFENSES",
@@ -16,9 +29,17 @@ __all__ = [
     "CheckIn",
     "Commitment",
     "PracticeProfile",
+    "TipPreferences",
+    "check_in",
     "commit",
+    "latest_assessment",
     "local_today",
+    "pick_tip",
     "practice_scores",
     "profile_for",
+    "queue_reminder_email",
+    "reminder_still_due",
     "time_zone_of",
+    "unlocked_level",
+    "weakest_practice",
 ]

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.chat import delivery as chat_delivery
+from bridgework.accounts import registry
 from bridgework.jobs import outbox, queue
 from bridgework.jobs.models import OutgoingEmail
 from bridgework.lib.cadence import zone_or_utc
@@ -141,8 +141,8 @@ def queue_email(*, commitment: Commitment, period: date, key: str) -> OutgoingEm
 def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bool:
     """Claim, re-check and queue one reminder, then try to send it. True if one was queued.
 
-    The person's chosen chat platform gets it when they chose one; e-mail otherwise (and
-    when chat fails, see bridgework/chat/delivery.py)."""
+    A reminder route (chat, registered in accounts/registry.py) takes it when the person
+    chose one; e-mail otherwise, and when the route cannot deliver it."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -152,18 +152,21 @@ def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bo
         commitment = still_due(commitment_id, period, now)
         if commitment is None:
             return False
-        in_chat = chat_delivery.commitment_reminder(
-            person=commitment.person, commitment_id=commitment.pk, period=period
+        in_chat = registry.route_reminder(
+            registry.DueReminder(
+                person=commitment.person, kind="commitment", object_id=commitment.pk, period=period
+            )
         )
         email = (
             None
-            if in_chat
+            if in_chat is not None
             else queue_email(
                 commitment=commitment, period=period, key=f"practice-reminder:{reminder.pk}"
             )
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    chat_delivery.send(in_chat)
+    if in_chat is not None:
+        in_chat()
     outbox.send(email)
     return True

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import localtime
 
-from bridgework.chat.actions import OUTCOME_WORDS, WeekLine
-from bridgework.cohorts.models import Session
-from bridgework.curriculum.models import Tip
+from bridgework.chat.api import OUTCOME_WORDS, WeekLine
+from bridgework.cohorts.api import Session
+from bridgework.curriculum.api import Tip
 from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Outcome
 

@@ -3,9 +3,10 @@
 Every request is checked first (`verified_workspace`): its signature is Slack's HMAC of the
 timestamp and body with the workspace's signing secret, made within the last five
 minutes, so a replayed or altered request is refused. Then each handler finds the person
-by their confirmed link and calls bridgework.chat.actions, which are idempotent: Slack's
-retries and double clicks change nothing twice. Outgoing calls that fail are logged (ids
-and error codes only) and the request still gets its 200, so Slack does not retry it.
+by their confirmed link and calls the chat actions (bridgework/chat/api.py), which are
+idempotent: Slack's retries and double clicks change nothing twice. Outgoing calls that
+fail are logged (ids and error codes only) and the request still gets its 200, so Slack
+does not retry it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bridgework.chat import actions
-from bridgework.chat import services as chat_services
-from bridgework.chat.models import ChatLink
+from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, RateLimited
-from bridgework.cohorts.models import Session
+from bridgework.cohorts.api import Session
 
 from . import blocks, client, services
 from .models import SlackEvent, SlackWorkspace
@@ -65,10 +64,8 @@ def verified_by_any(body: bytes, headers: Mapping[str, str]) -> bool:
     return any(_signature_ok(secret, body, headers) for secret in secrets)
 
 
-def _link(workspace: SlackWorkspace, user_id: str) -> ChatLink | None:
-    link = chat_services.person_for(
-        platform_key="slack", team_id=workspace.team_id, user_id=user_id
-    )
+def _link(workspace: SlackWorkspace, user_id: str) -> chat.ChatLink | None:
+    link = chat.person_for(platform_key="slack", team_id=workspace.team_id, user_id=user_id)
     if link is None or link.person.organisation_id != workspace.organisation_id:
         return None
     return link
@@ -104,7 +101,7 @@ def handle_event(workspace: SlackWorkspace, envelope: Payload) -> None:
 def publish_home(workspace: SlackWorkspace, user_id: str) -> None:
     link = _link(workspace, user_id)
     view = (
-        blocks.home(actions.this_week(link))
+        blocks.home(chat.this_week(link))
         if link
         else {"type": "home", "blocks": blocks.not_linked()}
     )
@@ -139,7 +136,9 @@ def _respond(payload: Payload, message_blocks: list[blocks.Block], text: str) ->
         logger.info("slack response_url failed: %s", type(error).__name__)
 
 
-def _after_change(workspace: SlackWorkspace, link: ChatLink, payload: Payload, text: str) -> None:
+def _after_change(
+    workspace: SlackWorkspace, link: chat.ChatLink, payload: Payload, text: str
+) -> None:
     """Show the change where the button was: App Home, the reminder DM, or the reply."""
     container = payload.get("container") or {}
     if container.get("type") == "view":
@@ -151,7 +150,7 @@ def _after_change(workspace: SlackWorkspace, link: ChatLink, payload: Payload, t
         except (ChatUnreachable, RateLimited, SlackApiError) as error:
             logger.info("slack chat.update failed: %s", type(error).__name__)
     else:
-        _respond(payload, blocks.this_week(actions.this_week(link), where="reply"), text)
+        _respond(payload, blocks.this_week(chat.this_week(link), where="reply"), text)
 
 
 def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload | None:
@@ -172,14 +171,14 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
         if action_id.startswith("check_in:"):
             _check_in(workspace, link, payload, action_id.removeprefix("check_in:"), value)
         elif action_id == "pick":
-            found = actions.suggest_one(link)
+            found = chat.suggest_one(link)
             _show(workspace, link, payload, blocks.tip(found), "One thing to try")
         elif action_id == "commit":
-            tip, _ = actions.commit_to(link=link, tip_id=int(value))
+            tip, _ = chat.commit_to(link=link, tip_id=int(value))
             _show(workspace, link, payload, blocks.committed(tip), f"Committed to {tip.title}")
         elif action_id == "pulse":
             _open_pulse(workspace, link, payload, value)
-    except actions.ActionRefused as refused:
+    except chat.ActionRefused as refused:
         _respond(payload, [blocks.section(str(refused))], str(refused))
     except ValueError:
         logger.info("slack action %s with a malformed value", action_id)
@@ -187,18 +186,18 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
 
 
 def _check_in(
-    workspace: SlackWorkspace, link: ChatLink, payload: Payload, outcome: str, value: str
+    workspace: SlackWorkspace, link: chat.ChatLink, payload: Payload, outcome: str, value: str
 ) -> None:
     target = blocks.read_check_in_value(value)
     if target is None:
         raise ValueError(value)
-    text = actions.check_in(link=link, commitment_id=target[0], period=target[1], outcome=outcome)
+    text = chat.check_in(link=link, commitment_id=target[0], period=target[1], outcome=outcome)
     _after_change(workspace, link, payload, text)
 
 
 def _show(
     workspace: SlackWorkspace,
-    link: ChatLink,
+    link: chat.ChatLink,
     payload: Payload,
     message_blocks: list[blocks.Block],
     text: str,
@@ -216,14 +215,16 @@ def _show(
         _respond(payload, message_blocks, text)
 
 
-def _open_pulse(workspace: SlackWorkspace, link: ChatLink, payload: Payload, value: str) -> None:
+def _open_pulse(
+    workspace: SlackWorkspace, link: chat.ChatLink, payload: Payload, value: str
+) -> None:
     session = (
         Session.objects.select_related("cohort")
         .filter(pk=int(value), cohort__organisation_id=workspace.organisation_id)
         .first()
     )
     if session is None:
-        raise actions.ActionRefused("That session is not one of yours.")
+        raise chat.ActionRefused("That session is not one of yours.")
     trigger = str(payload.get("trigger_id", ""))
     _quietly(
         workspace,
@@ -238,7 +239,7 @@ def _selected(values: Payload, block_id: str) -> int:
     return int(option.get("value", 0) or 0)
 
 
-def _pulse_submitted(link: ChatLink | None, payload: Payload) -> Payload | None:
+def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | None:
     view = payload.get("view") or {}
     if view.get("callback_id") != "pulse":
         return None
@@ -247,14 +248,14 @@ def _pulse_submitted(link: ChatLink | None, payload: Payload) -> Payload | None:
     values = (view.get("state") or {}).get("values") or {}
     line = str(((values.get("line") or {}).get("value") or {}).get("value") or "")
     try:
-        actions.answer_pulse(
+        chat.answer_pulse(
             link=link,
             session_id=int(view.get("private_metadata", 0)),
             useful=_selected(values, "useful"),
             safe=_selected(values, "safe"),
             line=line,
         )
-    except actions.ActionRefused as refused:
+    except chat.ActionRefused as refused:
         return {"response_action": "errors", "errors": {"useful": str(refused)}}
     except ValueError:
         return {"response_action": "errors", "errors": {"useful": "Choose a number from 1 to 5."}}
@@ -268,7 +269,7 @@ def handle_command(workspace: SlackWorkspace, form: Mapping[str, str]) -> Payloa
     word = form.get("text", "").strip().lower()
     user_id = form.get("user_id", "")
     if word == "link":
-        code = chat_services.code_for_chat_account(
+        code = chat.code_for_chat_account(
             platform_key="slack", team_id=workspace.team_id, user_id=user_id
         )
         return _ephemeral(blocks.link_code(code), "Your Bridgework code")
@@ -276,9 +277,9 @@ def handle_command(workspace: SlackWorkspace, form: Mapping[str, str]) -> Payloa
     if link is None:
         return _ephemeral(blocks.not_linked(), "Not linked yet")
     if word == "pick":
-        return _ephemeral(blocks.tip(actions.suggest_one(link)), "One thing to try")
+        return _ephemeral(blocks.tip(chat.suggest_one(link)), "One thing to try")
     if word in ("", "week"):
-        return _ephemeral(blocks.this_week(actions.this_week(link), where="reply"), "This week")
+        return _ephemeral(blocks.this_week(chat.this_week(link), where="reply"), "This week")
     return _ephemeral(
         [
             blocks.section(

@@ -7,11 +7,10 @@ from datetime import date
 from slack_sdk.errors import SlackApiError
 
 from bridgework.accounts.models import Organisation
-from bridgework.chat import actions
-from bridgework.chat.models import ChatLink
+from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, ExternalUser
-from bridgework.cohorts.models import Session
-from bridgework.practice.models import Commitment
+from bridgework.cohorts.api import Session
+from bridgework.practice.api import Commitment
 
 from . import blocks, client
 from .models import SlackWorkspace
@@ -23,7 +22,7 @@ def workspace_of(organisation_id: int | None) -> SlackWorkspace | None:
     return SlackWorkspace.objects.filter(organisation_id=organisation_id).first()
 
 
-def _workspace_for(link: ChatLink) -> SlackWorkspace:
+def _workspace_for(link: chat.ChatLink) -> SlackWorkspace:
     workspace = workspace_of(link.person.organisation_id)
     if workspace is None or not workspace.is_usable:
         raise ChatUnreachable("not_connected")
@@ -40,6 +39,7 @@ def _ref(response_data: object) -> str:
 class SlackPlatform:
     key = "slack"
     label = "Slack"
+    ask_for_code = "in Slack: /bridgework link"
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         if organisation is None:
@@ -65,7 +65,7 @@ class SlackPlatform:
             else None
         )
 
-    def _post(self, link: ChatLink, text: str, message_blocks: list[blocks.Block]) -> str:
+    def _post(self, link: chat.ChatLink, text: str, message_blocks: list[blocks.Block]) -> str:
         workspace = _workspace_for(link)
         response = client.call(
             workspace,
@@ -77,17 +77,17 @@ class SlackPlatform:
         return _ref(response.data)
 
     def send_commitment_reminder(
-        self, link: ChatLink, commitment: Commitment, period: date
+        self, link: chat.ChatLink, commitment: Commitment, period: date
     ) -> str | None:
-        label = actions.commitment_label(commitment)
-        words = actions.period_words(commitment)
+        label = chat.commitment_label(commitment)
+        words = chat.period_words(commitment)
         return self._post(
             link,
             f"Time for a quick check-in, {words}.",
             blocks.commitment_reminder(commitment.pk, label, period, words),
         )
 
-    def update_commitment_reminder(self, link: ChatLink, message_ref: str, text: str) -> None:
+    def update_commitment_reminder(self, link: chat.ChatLink, message_ref: str, text: str) -> None:
         channel, _, ts = message_ref.partition(":")
         workspace = _workspace_for(link)
         client.call(
@@ -98,10 +98,10 @@ class SlackPlatform:
             ),
         )
 
-    def send_session_reminder(self, link: ChatLink, session: Session) -> str | None:
+    def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
         return self._post(
             link, f"Coming up: {session.cohort.name}", blocks.session_reminder(session)
         )
 
-    def send_link_confirmation(self, link: ChatLink, code: str) -> None:
+    def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
         self._post(link, f"Your Bridgework code is {code}", blocks.link_code(code))

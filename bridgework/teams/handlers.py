@@ -21,16 +21,15 @@ from typing import Any
 import requests
 from django.utils import timezone
 
-from bridgework.chat import actions
-from bridgework.chat import services as chat_services
-from bridgework.chat.models import ChatLink, Platform
+from bridgework.chat import api as chat
+from bridgework.cohorts import api as cohorts
 
 from . import cards, connector, services
 from .models import Conversation, TeamsBot
 
 logger = logging.getLogger(__name__)
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
-KEY = Platform.TEAMS.value
+KEY = chat.Platform.TEAMS.value
 
 
 def _text(value: Any) -> str:
@@ -92,8 +91,8 @@ def _learn_email(bot: TeamsBot, conversation: Conversation | None) -> None:
     services.keep_email_digest(conversation=conversation, email=email)
 
 
-def _link(bot: TeamsBot, aad_object_id: str) -> ChatLink | None:
-    link = chat_services.person_for(platform_key=KEY, team_id=bot.tenant_id, user_id=aad_object_id)
+def _link(bot: TeamsBot, aad_object_id: str) -> chat.ChatLink | None:
+    link = chat.person_for(platform_key=KEY, team_id=bot.tenant_id, user_id=aad_object_id)
     if link is None or link.person.organisation_id != bot.organisation_id:
         return None
     return link
@@ -129,7 +128,7 @@ def _replace(
 # --- Card actions ----------------------------------------------------------------------------
 
 
-def card_action(link: ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
+def card_action(link: chat.ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
     """Do what a button asked and return the card that replaces the pressed one."""
     if link is None:
         return cards.card([cards.text(cards.NOT_LINKED)])
@@ -139,8 +138,8 @@ def card_action(link: ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
             commitment_id = _int(data.get("commitment"))
             period = date.fromisoformat(_text(data.get("period")))
             if commitment_id is None:
-                raise actions.ActionRefused("That button is not one Bridgework made.")
-            words = actions.check_in(
+                raise chat.ActionRefused("That button is not one Bridgework made.")
+            words = chat.check_in(
                 link=link,
                 commitment_id=commitment_id,
                 period=period,
@@ -150,14 +149,14 @@ def card_action(link: ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
         if what == "commit":
             tip_id = _int(data.get("tip"))
             if tip_id is None:
-                raise actions.ActionRefused("That button is not one Bridgework made.")
-            tip, made_now = actions.commit_to(link=link, tip_id=tip_id)
+                raise chat.ActionRefused("That button is not one Bridgework made.")
+            tip, made_now = chat.commit_to(link=link, tip_id=tip_id)
             return cards.committed(tip.title, made_now)
         if what == "pulse":
             session_id, useful, safe = (_int(data.get(k)) for k in ("session", "useful", "safe"))
             if session_id is None or useful is None or safe is None:
-                raise actions.ActionRefused("Choose a number from 1 to 5 for both questions.")
-            first = actions.answer_pulse(
+                raise chat.ActionRefused("Choose a number from 1 to 5 for both questions.")
+            first = chat.answer_pulse(
                 link=link,
                 session_id=session_id,
                 useful=useful,
@@ -172,7 +171,7 @@ def card_action(link: ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
             return cards.checked_in(words)
     except ValueError:
         return cards.card([cards.text("That button is not one Bridgework made.")])
-    except actions.ActionRefused as refusal:
+    except chat.ActionRefused as refusal:
         return cards.card([cards.text(str(refusal))])
     return cards.card([cards.text("That button is not one Bridgework made.")])
 
@@ -180,18 +179,15 @@ def card_action(link: ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
 # --- Commands --------------------------------------------------------------------------------
 
 
-def _open_pulse(link: ChatLink) -> dict[str, Any] | None:
+def _open_pulse(link: chat.ChatLink) -> dict[str, Any] | None:
     """The pulse card of the latest session whose pulse the person may still answer."""
-    from bridgework.cohorts import services as cohort_services
-    from bridgework.cohorts.models import PULSE_OPEN_DAYS, Session
-
     now = timezone.now()
     sessions = (
-        Session.objects.filter(
+        cohorts.Session.objects.filter(
             cohort__organisation=link.person.organisation,
             attendance__person=link.person,
             starts_at__lte=now,
-            starts_at__gte=now - timedelta(days=PULSE_OPEN_DAYS + 1),
+            starts_at__gte=now - timedelta(days=cohorts.PULSE_OPEN_DAYS + 1),
         )
         .select_related("cohort")
         .order_by("-starts_at")[:5]
@@ -199,8 +195,8 @@ def _open_pulse(link: ChatLink) -> dict[str, Any] | None:
     for session in sessions:
         if (
             session.pulse_open(now)
-            and not cohort_services.has_answered(session=session, person=link.person)
-            and link.person.pk in cohort_services.pulse_voters(session)
+            and not cohorts.has_answered(session=session, person=link.person)
+            and link.person.pk in cohorts.pulse_voters(session)
         ):
             return cards.pulse(session_id=session.pk, cohort_name=session.cohort.name)
     return None
@@ -213,7 +209,7 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
     if said in {"link", "link me", "connect"}:
         if link is not None:
             return cards.plain("This Teams account is already linked to Bridgework.")
-        code = chat_services.code_for_chat_account(
+        code = chat.code_for_chat_account(
             platform_key=KEY, team_id=bot.tenant_id, user_id=aad_object_id
         )
         return cards.message(cards.link_code(code), "Your Bridgework link code")
@@ -222,7 +218,7 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
     if link is None:
         return cards.plain(cards.NOT_LINKED)
     if said in {"pick one thing", "pick"}:
-        tip = actions.suggest_one(link)
+        tip = chat.suggest_one(link)
         if tip is None:
             return cards.plain("Nothing new to suggest right now. Try again tomorrow.")
         content = cards.suggestion(
@@ -230,7 +226,7 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
         )
         return cards.message(content, "One thing to try")
     if said == "this week":
-        return cards.message(cards.this_week(actions.this_week(link)), "This week")
+        return cards.message(cards.this_week(chat.this_week(link)), "This week")
     pulse = _open_pulse(link)
     if pulse is None:
         return cards.plain("No session pulse is waiting for you.")

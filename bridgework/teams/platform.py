@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.chat import actions
-from bridgework.chat.models import ChatLink, Platform
+from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, ExternalUser, RateLimited
 
 from . import cards, connector
 from .models import Conversation, TeamsBot, email_digest
 
 if TYPE_CHECKING:
-    from bridgework.cohorts.models import Session
-    from bridgework.practice.models import Commitment
+    from bridgework.cohorts.api import Session
+    from bridgework.practice.api import Commitment
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def _reason(refusal: connector.Unreachable) -> str:
     return "token_revoked"
 
 
-def target(link: ChatLink) -> tuple[TeamsBot, Conversation]:
+def target(link: chat.ChatLink) -> tuple[TeamsBot, Conversation]:
     organisation = link.person.organisation
     bot = TeamsBot.objects.connected().filter(organisation=organisation).first()
     if bot is None:
@@ -54,7 +53,7 @@ def target(link: ChatLink) -> tuple[TeamsBot, Conversation]:
     return bot, conversation
 
 
-def _post(link: ChatLink, activity: dict[str, Any]) -> str:
+def _post(link: chat.ChatLink, activity: dict[str, Any]) -> str:
     bot, conversation = target(link)
     try:
         return connector.send(bot, conversation, activity)
@@ -64,7 +63,7 @@ def _post(link: ChatLink, activity: dict[str, Any]) -> str:
         raise ChatUnreachable(_reason(refusal)) from None
 
 
-def _put(link: ChatLink, activity_id: str, activity: dict[str, Any]) -> None:
+def _put(link: chat.ChatLink, activity_id: str, activity: dict[str, Any]) -> None:
     bot, conversation = target(link)
     try:
         connector.update(bot, conversation, activity_id, activity)
@@ -77,7 +76,7 @@ def _put(link: ChatLink, activity_id: str, activity: dict[str, Any]) -> None:
 def session_start_words(session: Session, person: Person) -> str:
     from zoneinfo import ZoneInfo
 
-    from bridgework.practice import services as practice
+    from bridgework.practice import api as practice
 
     zone = ZoneInfo(practice.profile_for(person).time_zone or "UTC")
     local = timezone.localtime(session.starts_at, zone)
@@ -85,8 +84,9 @@ def session_start_words(session: Session, person: Person) -> str:
 
 
 class TeamsPlatform:
-    key = Platform.TEAMS.value
-    label = Platform.TEAMS.label
+    key = chat.Platform.TEAMS.value
+    label = chat.Platform.TEAMS.label
+    ask_for_code = "in Teams: type link to the Bridgework bot"
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         return (
@@ -114,20 +114,20 @@ class TeamsPlatform:
         return ExternalUser(team_id=conversation.bot.tenant_id, user_id=conversation.aad_object_id)
 
     def send_commitment_reminder(
-        self, link: ChatLink, commitment: Commitment, period: date
+        self, link: chat.ChatLink, commitment: Commitment, period: date
     ) -> str | None:
         content = cards.commitment_reminder(
-            label=actions.commitment_label(commitment),
-            period_words=actions.period_words(commitment),
+            label=chat.commitment_label(commitment),
+            period_words=chat.period_words(commitment),
             commitment_id=commitment.pk,
             period=period,
         )
         return _post(link, cards.message(content, "Time for a quick check-in"))
 
-    def update_commitment_reminder(self, link: ChatLink, message_ref: str, text: str) -> None:
+    def update_commitment_reminder(self, link: chat.ChatLink, message_ref: str, text: str) -> None:
         _put(link, message_ref, cards.message(cards.checked_in(text), text))
 
-    def send_session_reminder(self, link: ChatLink, session: Session) -> str | None:
+    def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
         content = cards.session_reminder(
             session_id=session.pk,
             cohort_name=session.cohort.name,
@@ -135,7 +135,7 @@ class TeamsPlatform:
         )
         return _post(link, cards.message(content, f"Coming up: {session.cohort.name}"))
 
-    def send_link_confirmation(self, link: ChatLink, code: str) -> None:
+    def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
         _post(link, cards.message(cards.link_code(code), "Your Bridgework link code"))
 
 
@@ -144,7 +144,7 @@ PLATFORM = TeamsPlatform()
 
 def forget_person(person: Person) -> None:
     """Erasure: the conversation references of the person's linked Teams account go."""
-    for link in ChatLink.objects.filter(person=person, platform=Platform.TEAMS):
+    for link in chat.links_of(person=person, platform_key=chat.Platform.TEAMS):
         Conversation.objects.filter(
             bot__organisation=person.organisation,
             bot__tenant_id=link.external_team_id,

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
@@ -360,9 +361,12 @@ def test_an_address_teams_does_not_know_finds_nobody(
     microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person
 ) -> None:
     post(microsoft, activity(microsoft, "installationUpdate", action="add"))
-    client_for(participant).post(reverse("chat_start_link", args=["teams"]))
+    response = client_for(participant).post(reverse("chat_start_link", args=["teams"]))
     assert not ChatLink.objects.exists()
     assert [c.method for c in microsoft.connector_calls()] == ["GET"]
+    [told] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "in Teams: type link to the Bridgework bot" in told
+    assert "/bridgework link" not in told  # Slack's way, not Teams'
 
 
 def test_erasing_a_person_forgets_where_teams_reached_them(
