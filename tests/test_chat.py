@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.accounts import registry
 from bridgework.accounts.models import Organisation, Person
 from bridgework.chat import actions, delivery, platforms, services
 from bridgework.chat.models import ChatDelivery, ChatLink, Destination
@@ -245,3 +246,8 @@ def test_the_profile_section_reads_the_same_number_of_rows_however_many_deliveri
         reminders.deliver(commit_weekly(participant).pk, MONDAY)
     assert ChatDelivery.objects.count() == 4
     assert count_queries(client.get, reverse("profile")) == one
+
+
+def test_chat_is_the_reminder_route_practice_and_cohorts_ask_before_email() -> None:
+    # Practice and cohorts never import chat: chat registers its route, they ask the registry.
+    assert delivery.route in registry.reminder_routes()

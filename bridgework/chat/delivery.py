@@ -5,8 +5,8 @@ asks the reminder routes in accounts/registry.py whether one takes it; `route`, 
 by ChatConfig.ready(), asks `commitment_reminder` / `session_reminder` whether the person's
 reminders go to chat. If they do, a pending `ChatDelivery` is written instead of an e-mail;
 after the commit the task calls what `route` returned, `send` for that row, exactly as it
-would hand an e-mail to the outbox. `send` leases the row,
-calls the platform and records the outcome:
+would hand an e-mail to the outbox. `send` leases the row, calls the platform and records
+the outcome:
 
 - sent: the platform's message reference is kept, so a button press updates it in place;
 - `RateLimited`: the row waits until the platform's Retry-After has passed, and the
