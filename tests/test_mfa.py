@@ -289,6 +289,7 @@ def test_security_is_a_section_of_the_organisation_settings() -> None:
         "Security",
         "Provisioning",
         "Slack",
+        "Microsoft Teams",
     ]
 
 

@@ -176,4 +176,4 @@ def test_the_settings_page_costs_the_same_connected_or_not(
     before = count_queries(client.get, URL)
     client.post(URL, bot_form())
     after = count_queries(client.get, URL)
-    assert before == after == 5
+    assert before == after == 3
