@@ -16,6 +16,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthError
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -90,6 +91,11 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(
         self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
     ) -> list[SocialApp]:
+        slug = client_id if provider == SAML_PROVIDER else provider
+        if slug is not None and not slug_re.match(slug):
+            # From the address (allauth's SAML URLs take any text): no organisation has it,
+            # and PostgreSQL refuses some characters (NUL) outright.
+            return []
         rows = IdentityProvider.objects.select_related("organisation")
         if provider in PROTOCOL_OF_PROVIDER:
             rows = rows.filter(protocol=PROTOCOL_OF_PROVIDER[provider])

@@ -193,3 +193,13 @@ def test_an_address_outside_the_domains_is_refused(
         answer = post_back(browser, form)
     refused(answer, browser, caplog, "domain outside")
     assert not Person.objects.filter(email="eve@elsewhere.test").exists()
+
+
+@pytest.mark.parametrize("step", ["login", "metadata", "acs/finish", "sls"])
+def test_an_address_naming_no_possible_organisation_is_not_found(
+    browser: Client, step: str
+) -> None:
+    # allauth's SAML addresses take any text as the organisation; a NUL byte once reached
+    # PostgreSQL, which refuses it with an error.
+    assert browser.get(f"/accounts/saml/%00/{step}/").status_code == 404
+    assert browser.get(f"/accounts/saml/no-such-org/{step}/").status_code == 404
