@@ -129,7 +129,7 @@ def test_the_reminder_arrives_once_and_done_checks_in_and_updates_it(
     assert "Checked in: done, this week" in card_text(updates[0])
     # The web page shows it.
     page = client_for(participant).get(reverse("practice")).content.decode()
-    assert "Done" in page or "done" in page
+    assert "You checked in: done." in page
 
 
 def test_an_invoke_from_a_universal_action_answers_with_the_new_card(
