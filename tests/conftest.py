@@ -25,6 +25,7 @@ from zeal.constants import initialize_app_registry
 from zeal.patch import patch as patch_orm_for_zeal
 
 from bridgework.accounts import services
+from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import (
     CommunityGroup,
     GroupMembership,
@@ -40,6 +41,7 @@ from bridgework.curriculum.models import (
     ReflectionPrompt,
     Tip,
 )
+from bridgework.lib import keyfiles
 
 from .subprocess_support import make_migrated_data_dir
 
@@ -192,6 +194,18 @@ def count_queries() -> CountQueries:
         return QueryCount([query["sql"] for query in captured.captured_queries])
 
     return count
+
+
+@pytest.fixture
+def own_key_dir(tmp_path: Path, settings: Any) -> Iterator[Path]:
+    """A data directory with a master key file of the test's own, so rotating or replacing
+    keys there never touches the key file the other tests share."""
+    data_dir = tmp_path / "data"
+    settings.DATA_DIR = data_dir
+    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)
+    key_cache.clear()
+    yield data_dir
+    key_cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,17 +51,6 @@ def read_back(profile_id: int) -> str | None:
 
 def profile_of(person: Person) -> PrivateProfile:
     return PrivateProfile.objects.get(person=person)
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path, settings: object) -> Iterator[Path]:
-    """A data directory of this test's own, so the shared test key file is never changed."""
-    data_dir = tmp_path / "data"
-    settings.DATA_DIR = data_dir  # type: ignore[attr-defined]
-    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)  # type: ignore[attr-defined]
-    key_cache.clear()
-    yield data_dir
-    key_cache.clear()
 
 
 # --- Storage -----------------------------------------------------------------------------
@@ -226,23 +214,23 @@ def rotate() -> str:
 
 
 def test_rotate_keys_rewraps_every_key_and_retires_the_old_master(
-    key_dir: Path, participant: Person, facilitator: Person
+    own_key_dir: Path, participant: Person, facilitator: Person
 ) -> None:
     services.save_intention(person=participant, intention=SECRET)
     services.save_intention(person=facilitator, intention="Listen more than I speak")
-    [(old_id, old_key)] = keyfiles.load_or_create_master_keys(key_dir)
+    [(old_id, old_key)] = keyfiles.load_or_create_master_keys(own_key_dir)
     wrapped_before = {k.pk: bytes(k.wrapped_key) for k in DataKey.objects.all()}
 
     output = rotate()
 
-    [(new_id, new_key)] = keyfiles.load_or_create_master_keys(key_dir)
+    [(new_id, new_key)] = keyfiles.load_or_create_master_keys(own_key_dir)
     assert new_id != old_id
     assert new_key != old_key
-    retired = list(key_dir.glob("master_keys.retired-*"))
+    retired = list(own_key_dir.glob("master_keys.retired-*"))
     assert len(retired) == 1
     assert stat.S_IMODE(retired[0].stat().st_mode) == 0o600
     assert keyfiles.parse_master_keys(retired[0].read_text(), retired[0]) == [(old_id, old_key)]
-    assert stat.S_IMODE((key_dir / keyfiles.MASTER_KEYS_FILE).stat().st_mode) == 0o600
+    assert stat.S_IMODE((own_key_dir / keyfiles.MASTER_KEYS_FILE).stat().st_mode) == 0o600
     for data_key in DataKey.objects.all():
         assert data_key.master_key_id == new_id
         assert bytes(data_key.wrapped_key) != wrapped_before[data_key.pk]
@@ -250,20 +238,20 @@ def test_rotate_keys_rewraps_every_key_and_retires_the_old_master(
 
 
 def test_values_still_decrypt_after_rotation_with_only_the_new_key_file(
-    key_dir: Path, participant: Person
+    own_key_dir: Path, participant: Person
 ) -> None:
     services.save_intention(person=participant, intention=SECRET)
 
     rotate()
     # As a freshly started process would see it: the key file on disk, nothing cached.
-    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(own_key_dir)
     key_cache.clear()
 
     assert read_back(profile_of(participant).pk) == SECRET
 
 
 def test_an_identity_providers_client_secret_survives_rotation(
-    key_dir: Path, organisation: Organisation
+    own_key_dir: Path, organisation: Organisation
 ) -> None:
     provider = IdentityProvider(organisation=organisation, display_name="Okta")
     provider.set_oidc_secret("s3cret-from-okta")
@@ -271,7 +259,7 @@ def test_an_identity_providers_client_secret_survives_rotation(
 
     output = rotate()
     # As a freshly started process would see it: only the new key file on disk.
-    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(own_key_dir)
 
     provider.refresh_from_db()
     assert provider.oidc_secret() == "s3cret-from-okta"
@@ -280,7 +268,7 @@ def test_an_identity_providers_client_secret_survives_rotation(
 
 
 def test_rotating_twice_keeps_values_readable_and_retires_each_old_key(
-    key_dir: Path, participant: Person
+    own_key_dir: Path, participant: Person
 ) -> None:
     services.save_intention(person=participant, intention=SECRET)
 
@@ -288,19 +276,19 @@ def test_rotating_twice_keeps_values_readable_and_retires_each_old_key(
     rotate()
     key_cache.clear()
 
-    assert len(list(key_dir.glob("master_keys.retired-*"))) == 2
-    assert len(keyfiles.load_or_create_master_keys(key_dir)) == 1
+    assert len(list(own_key_dir.glob("master_keys.retired-*"))) == 2
+    assert len(keyfiles.load_or_create_master_keys(own_key_dir)) == 1
     assert read_back(profile_of(participant).pk) == SECRET
 
 
 def test_a_data_key_wrapped_by_an_unknown_master_key_does_not_open(
-    key_dir: Path, participant: Person
+    own_key_dir: Path, participant: Person
 ) -> None:
     services.save_intention(person=participant, intention=SECRET)
     rotate()
     # Lose the new master key (say, a data directory restored without its key file).
-    keyfiles.replace_master_keys(key_dir, [keyfiles.new_master_key()])
-    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+    keyfiles.replace_master_keys(own_key_dir, [keyfiles.new_master_key()])
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(own_key_dir)
     key_cache.clear()
 
     assert read_back(profile_of(participant).pk) is None

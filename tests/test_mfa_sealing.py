@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from pathlib import Path
-from typing import Any
 
 import pyotp
 import pytest
@@ -22,7 +21,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import Person
 from bridgework.lib import keyfiles
 from bridgework.security import sealing
@@ -38,17 +36,6 @@ PLAIN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(datetime(2026, 5, 4, 9, 0, tzinfo=UTC), tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path, settings: Any) -> Iterator[Path]:
-    """A data directory of this test's own, so rotating never touches the shared key file."""
-    data_dir = tmp_path / "data"
-    settings.DATA_DIR = data_dir
-    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)
-    key_cache.clear()
-    yield data_dir
-    key_cache.clear()
 
 
 def stored_data(person: Person, kind: str) -> str:
@@ -147,7 +134,7 @@ def test_a_secret_sealed_by_a_lost_key_never_verifies(
 
 
 def test_rotating_the_master_key_re_seals_second_factor_secrets(
-    key_dir: Path, program_admin: Person, clock: time_machine.Traveller
+    own_key_dir: Path, program_admin: Person, clock: time_machine.Traveller
 ) -> None:
     client = Client()
     sign_in(client, program_admin)
@@ -157,7 +144,7 @@ def test_rotating_the_master_key_re_seals_second_factor_secrets(
     out = io.StringIO()
     call_command("rotate_keys", stdout=out)
     # As a freshly started process would see it: only the new key file on disk.
-    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(own_key_dir)
 
     after = Authenticator.objects.get(user=program_admin, type="totp").data["secret"]
     assert after != before

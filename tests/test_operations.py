@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,17 +43,6 @@ def clock_at(moment: datetime) -> mock._patch[Any]:
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
-@pytest.fixture
-def own_keys(tmp_path: Path, settings: Any) -> Iterator[Path]:
-    """A data directory and key file of this test's own, so the shared one is never changed."""
-    data_dir = tmp_path / "data"
-    settings.DATA_DIR = data_dir
-    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)
-    key_cache.clear()
-    yield data_dir
-    key_cache.clear()
-
-
 def swap_key_file(data_dir: Path, settings: Any) -> None:
     """What a restore without its master_keys looks like: a brand-new key file."""
     (data_dir / keyfiles.MASTER_KEYS_FILE).unlink()
@@ -66,7 +54,7 @@ def swap_key_file(data_dir: Path, settings: Any) -> None:
 
 
 def test_the_key_check_passes_when_the_key_file_opens_every_data_key(
-    own_keys: Path, participant: Person
+    own_key_dir: Path, participant: Person
 ) -> None:
     services.save_intention(person=participant, intention="Listen first")
 
@@ -74,28 +62,28 @@ def test_the_key_check_passes_when_the_key_file_opens_every_data_key(
 
 
 def test_the_key_check_names_the_master_key_the_key_file_lacks(
-    own_keys: Path, participant: Person, settings: Any
+    own_key_dir: Path, participant: Person, settings: Any
 ) -> None:
     services.save_intention(person=participant, intention="Listen first")
     [wrapped_by] = DataKey.objects.values_list("master_key_id", flat=True)
-    swap_key_file(own_keys, settings)
+    swap_key_file(own_key_dir, settings)
 
     problem = keys.check_master_keys()
 
     assert problem is not None
     assert f"master key {wrapped_by}" in problem
-    assert str(own_keys / keyfiles.MASTER_KEYS_FILE) in problem
+    assert str(own_key_dir / keyfiles.MASTER_KEYS_FILE) in problem
     assert "\n" not in problem
     assert problem.endswith(".")
 
 
 def test_the_key_check_notices_a_different_key_under_the_same_id(
-    own_keys: Path, participant: Person, settings: Any
+    own_key_dir: Path, participant: Person, settings: Any
 ) -> None:
     services.save_intention(person=participant, intention="Listen first")
     [(key_id, _)] = settings.FIELD_ENCRYPTION_KEYS
     impostor = [(key_id, keyfiles.new_master_key()[1])]
-    keyfiles.replace_master_keys(own_keys, impostor)
+    keyfiles.replace_master_keys(own_key_dir, impostor)
     settings.FIELD_ENCRYPTION_KEYS = impostor
 
     problem = keys.check_master_keys()
@@ -106,17 +94,17 @@ def test_the_key_check_notices_a_different_key_under_the_same_id(
 
 
 def test_manage_check_reports_the_missing_master_key(
-    own_keys: Path, participant: Person, settings: Any
+    own_key_dir: Path, participant: Person, settings: Any
 ) -> None:
     services.save_intention(person=participant, intention="Listen first")
     [wrapped_by] = DataKey.objects.values_list("master_key_id", flat=True)
-    swap_key_file(own_keys, settings)
+    swap_key_file(own_key_dir, settings)
 
     with pytest.raises(SystemCheckError, match=f"bridgework.E001.*master key {wrapped_by}"):
         call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def test_an_empty_database_needs_no_particular_master_key(own_keys: Path, db: None) -> None:
+def test_an_empty_database_needs_no_particular_master_key(own_key_dir: Path, db: None) -> None:
     assert keys.check_master_keys() is None
 
 
@@ -403,7 +391,7 @@ def test_the_copy_stream_parser_counts_rows_and_reads_wrapped_keys() -> None:
 
 
 def test_a_backup_whose_keys_the_key_file_lacks_is_refused_before_anything_is_touched(
-    own_keys: Path,
+    own_key_dir: Path,
 ) -> None:
     contents = restore.BackupContents(
         row_counts={"accounts_datakey": 1}, wrapped_keys=[(1, "0ld0ld00", b"\x00" * 60)]
@@ -415,6 +403,6 @@ def test_a_backup_whose_keys_the_key_file_lacks_is_refused_before_anything_is_to
     assert str(raised.value).startswith("The backup holds 1 data key wrapped by")
 
 
-def test_a_file_that_is_not_a_bridgework_backup_is_refused(own_keys: Path) -> None:
+def test_a_file_that_is_not_a_bridgework_backup_is_refused(own_key_dir: Path) -> None:
     with pytest.raises(restore.RestoreError, match="not a Bridgework backup"):
         restore.refuse_unless_keys_open(restore.BackupContents(row_counts={"other": 3}))

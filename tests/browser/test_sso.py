@@ -128,17 +128,23 @@ def test_an_admin_connects_saml_by_metadata_address_and_a_participant_signs_in_t
     axe(page)
 
 
-def test_an_admin_removes_the_identity_provider_after_confirming(
-    page: Page, axe: AccessibilityChecker, demo: Organisation
-) -> None:
+def example_login(demo: Organisation, **options: Any) -> IdentityProvider:
+    """An OpenID Connect provider for the demo's example.com addresses (never reached)."""
     demo.email_domains = ["example.com"]
     demo.save()
-    IdentityProvider.objects.create(
+    return IdentityProvider.objects.create(
         organisation=demo,
         display_name="Example Login",
         oidc_server_url="https://login.example.invalid",
         oidc_client_id="bridgework",
+        **options,
     )
+
+
+def test_an_admin_removes_the_identity_provider_after_confirming(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    example_login(demo)
     sign_in(page, "admin@example.com")
     page.goto("/settings/sign-in/")
     page.get_by_role("link", name="Remove Example Login").click()
@@ -154,15 +160,8 @@ def test_an_admin_removes_the_identity_provider_after_confirming(
 def test_someone_at_an_sso_only_organisation_asking_for_a_reset_is_sent_to_their_provider(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
-    demo.email_domains = ["example.com"]
-    demo.save()
-    IdentityProvider.objects.create(
-        organisation=demo,
-        display_name="Example Login",
-        oidc_server_url="https://login.example.invalid",
-        oidc_client_id="bridgework",
-        sso_only=True,
-        break_glass_admin=Person.objects.get(email="admin@example.com"),
+    example_login(
+        demo, sso_only=True, break_glass_admin=Person.objects.get(email="admin@example.com")
     )
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()

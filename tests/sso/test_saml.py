@@ -4,6 +4,7 @@ real responses; our side (allauth, python3-saml, xmlsec) verifies them."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,108 +91,92 @@ def test_our_sp_metadata_names_the_assertion_consumer(
     assert 'WantAssertionsSigned="true"' in metadata
 
 
-def refused(
-    answer: Response, browser: Client, caplog: pytest.LogCaptureFixture, reason: str
-) -> None:
-    assert answer.status_code in {400, 403}, answer.content[:300]
-    assert b"not signed in" in answer.content.lower()
-    assert not signed_in(browser)
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bridgework.sso")]
-    assert any(reason in line for line in lines), lines
+@dataclass
+class Refusals:
+    """Sign-ins that must fail: each gives a sentence, a log line naming why, and no session."""
+
+    tmp_path: Path
+    organisation: Organisation
+    browser: Client
+    caplog: pytest.LogCaptureFixture
+
+    def connect(self, **kwargs: str) -> SamlIdP:
+        return connect(self.tmp_path, self.organisation, self.browser, **kwargs)
+
+    def other_idp(self, **kwargs: str) -> SamlIdP:
+        """Another IdP that our SP metadata was also given to, but whose metadata we lack."""
+        other = SamlIdP(self.tmp_path, **kwargs)
+        other.trust(self.browser.get("/accounts/saml/acme/metadata/").content.decode())
+        return other
+
+    def answer_from(self, idp: SamlIdP, email: str = "pat@acme.test", **kwargs: str) -> Response:
+        form = idp.answer(start(self.browser), email=email, name="Pat", **kwargs)
+        return self.post_back(form)
+
+    def post_back(self, form: dict[str, str], browser: Client | None = None) -> Response:
+        with self.caplog.at_level(logging.INFO):
+            return post_back(browser or self.browser, form)
+
+    def assert_refused(self, answer: Response, reason: str, browser: Client | None = None) -> None:
+        assert answer.status_code in {400, 403}, answer.content[:300]
+        assert b"not signed in" in answer.content.lower()
+        assert not signed_in(browser or self.browser)
+        lines = [r.getMessage() for r in self.caplog.records if r.name.startswith("bridgework.sso")]
+        assert any(reason in line for line in lines), lines
 
 
-def test_a_response_signed_by_another_key_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    participant: Person,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    connect(tmp_path, organisation, browser)
-    impostor = SamlIdP(tmp_path)  # same entity ID, its own key
-    impostor.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
-    form = impostor.answer(start(browser), email="pat@acme.test", name="Pat")
-    with caplog.at_level(logging.INFO):
-        answer = post_back(browser, form)
-    refused(answer, browser, caplog, "Signature validation failed")
+@pytest.fixture
+def refusals(
+    tmp_path: Path, organisation: Organisation, browser: Client, caplog: pytest.LogCaptureFixture
+) -> Refusals:
+    return Refusals(tmp_path, organisation, browser, caplog)
 
 
-def test_an_unknown_issuer_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    participant: Person,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    connect(tmp_path, organisation, browser)
-    stranger = SamlIdP(tmp_path, entity_id="https://idp.elsewhere.test/saml")
-    stranger.trust(browser.get("/accounts/saml/acme/metadata/").content.decode())
-    form = stranger.answer(start(browser), email="pat@acme.test", name="Pat")
-    with caplog.at_level(logging.INFO):
-        answer = post_back(browser, form)
-    refused(answer, browser, caplog, "issuer")
+@pytest.mark.usefixtures("participant")
+def test_a_response_signed_by_another_key_is_refused(refusals: Refusals) -> None:
+    refusals.connect()
+    impostor = refusals.other_idp()  # same entity ID, its own key
+    refusals.assert_refused(refusals.answer_from(impostor), "Signature validation failed")
 
 
-def test_the_wrong_audience_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    participant: Person,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    idp = connect(tmp_path, organisation, browser)
+@pytest.mark.usefixtures("participant")
+def test_an_unknown_issuer_is_refused(refusals: Refusals) -> None:
+    refusals.connect()
+    stranger = refusals.other_idp(entity_id="https://idp.elsewhere.test/saml")
+    refusals.assert_refused(refusals.answer_from(stranger), "issuer")
+
+
+@pytest.mark.usefixtures("participant")
+def test_the_wrong_audience_is_refused(refusals: Refusals) -> None:
+    idp = refusals.connect()
     # The IdP also serves another application, at the same consumer address.
-    ours = browser.get("/accounts/saml/acme/metadata/").content.decode()
+    ours = refusals.browser.get("/accounts/saml/acme/metadata/").content.decode()
     idp.trust(ours, ours.replace(f"http://{HOST}/accounts/saml/acme/metadata/", "https://other.sp"))
-    form = idp.answer(
-        start(browser), email="pat@acme.test", name="Pat", audience="https://other.sp"
-    )
-    with caplog.at_level(logging.INFO):
-        answer = post_back(browser, form)
-    refused(answer, browser, caplog, "audience")
+    answer = refusals.answer_from(idp, audience="https://other.sp")
+    refusals.assert_refused(answer, "audience")
 
 
-def test_an_expired_assertion_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    participant: Person,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    idp = connect(tmp_path, organisation, browser)
-    form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
-    with time_machine.travel(timedelta(hours=2), tick=True), caplog.at_level(logging.INFO):
-        answer = post_back(browser, form)
-    refused(answer, browser, caplog, "expired")
+@pytest.mark.usefixtures("participant")
+def test_an_expired_assertion_is_refused(refusals: Refusals) -> None:
+    idp = refusals.connect()
+    form = idp.answer(start(refusals.browser), email="pat@acme.test", name="Pat")
+    with time_machine.travel(timedelta(hours=2), tick=True):
+        answer = refusals.post_back(form)
+    refusals.assert_refused(answer, "expired")
 
 
-def test_a_replayed_assertion_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    participant: Person,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    idp = connect(tmp_path, organisation, browser)
-    form = idp.answer(start(browser), email="pat@acme.test", name="Pat")
-    assert post_back(browser, form).status_code == 302
+@pytest.mark.usefixtures("participant")
+def test_a_replayed_assertion_is_refused(refusals: Refusals) -> None:
+    idp = refusals.connect()
+    form = idp.answer(start(refusals.browser), email="pat@acme.test", name="Pat")
+    assert post_back(refusals.browser, form).status_code == 302
     again = Client(HTTP_HOST=HOST)
-    with caplog.at_level(logging.INFO):
-        answer = post_back(again, form)
-    refused(answer, again, caplog, "SAML assertion replayed")
+    refusals.assert_refused(refusals.post_back(form, again), "SAML assertion replayed", again)
 
 
-def test_an_address_outside_the_domains_is_refused(
-    tmp_path: Path,
-    organisation: Organisation,
-    browser: Client,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    idp = connect(tmp_path, organisation, browser)
-    form = idp.answer(start(browser), email="eve@elsewhere.test", name="Eve")
-    with caplog.at_level(logging.INFO):
-        answer = post_back(browser, form)
-    refused(answer, browser, caplog, "domain outside")
+def test_an_address_outside_the_domains_is_refused(refusals: Refusals) -> None:
+    idp = refusals.connect()
+    refusals.assert_refused(refusals.answer_from(idp, email="eve@elsewhere.test"), "domain outside")
     assert not Person.objects.filter(email="eve@elsewhere.test").exists()
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import Organisation, Person, SettingsChange
 from bridgework.lib import keyfiles
 from bridgework.teams.models import Conversation, TeamsBot
@@ -147,22 +145,12 @@ def test_refused_credentials_are_shown_on_the_settings_page(
     assert b"Microsoft refused the bot's credentials" in page.content
 
 
-@pytest.fixture
-def key_dir(tmp_path: Path, settings: object) -> Iterator[Path]:
-    data_dir = tmp_path / "data"
-    settings.DATA_DIR = data_dir  # type: ignore[attr-defined]
-    settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(data_dir)  # type: ignore[attr-defined]
-    key_cache.clear()
-    yield data_dir
-    key_cache.clear()
-
-
-def test_the_bot_secret_survives_rotating_the_master_key(key_dir: Path, bot: TeamsBot) -> None:
+def test_the_bot_secret_survives_rotating_the_master_key(own_key_dir: Path, bot: TeamsBot) -> None:
     bot.set_secret(BOT_SECRET)
     bot.save()
     out = io.StringIO()
     call_command("rotate_keys", stdout=out)
-    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(key_dir)
+    django_settings.FIELD_ENCRYPTION_KEYS = keyfiles.load_or_create_master_keys(own_key_dir)
 
     bot.refresh_from_db()
     assert bot.secret() == BOT_SECRET
