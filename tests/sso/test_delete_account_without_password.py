@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import requests
 from django.test import Client
 
 from bridgework.accounts.models import Organisation, Person
 
 from ..conftest import Clock, client_for
 from .oidc_provider import OIDCProvider, Someone
-from .support import connect_oidc, sign_in_through
+from .support import connect_oidc, path_of, sign_in_through
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,13 @@ def test_the_fresh_sign_in_counts_for_ten_minutes(
 def test_the_break_glass_admin_still_confirms_with_their_password(program_admin: Person) -> None:
     page = client_for(program_admin).get(DELETE).content.decode()
     assert 'name="password"' in page and 'name="confirm"' not in page
+
+
+@pytest.mark.usefixtures("sso_only", "participant")
+def test_signing_in_again_comes_back_to_the_delete_page(idp: OIDCProvider) -> None:
+    client = Client()
+    idp.next_person = PAT
+    start = client.post("/sso/oidc/acme/login/", {"next": DELETE})
+    at_provider = requests.get(start["Location"], allow_redirects=False, timeout=30)
+    back = client.get(path_of(at_provider.headers["Location"]))
+    assert back.status_code == 302 and back["Location"] == DELETE
