@@ -33,6 +33,7 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
     break_glass_admin = AdminChoiceField(
         queryset=Person.objects.none(),
         required=False,
+        empty_label="Nobody chosen yet",
         label="Break-glass program admin",
         help_text="Keeps a password when sign-in is only through the identity provider, so "
         "someone can still get in if it is down or misconfigured.",
