@@ -22,6 +22,7 @@ from bridgework.chat.models import ChatDelivery, ChatLink, Destination
 from bridgework.curriculum.models import Tip
 from bridgework.practice import reminders
 from bridgework.practice.models import CheckIn, Commitment
+from bridgework.teams import connector
 from bridgework.teams.models import Conversation, TeamsBot
 
 from ..conftest import Clock, client_for, curriculum_sample
@@ -258,18 +259,10 @@ def test_after_uninstalling_nothing_more_is_sent_to_teams(
 
 
 def test_refused_credentials_fall_back_and_show_on_the_settings_page(
-    microsoft: MicrosoftOnLoopback,
-    linked: ChatLink,
-    participant: Person,
-    program_admin: Person,
-    clock: Clock,
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, program_admin: Person
 ) -> None:
-    from bridgework.teams import connector
-
     connector.forget_tokens()
     microsoft.refuse_credentials = True
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
 
     reminders.deliver(commitment.pk, MONDAY)
 
@@ -281,15 +274,9 @@ def test_refused_credentials_fall_back_and_show_on_the_settings_page(
 
 
 def test_a_disconnected_organisation_sends_by_email(
-    microsoft: MicrosoftOnLoopback,
-    linked: ChatLink,
-    participant: Person,
-    program_admin: Person,
-    clock: Clock,
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, program_admin: Person
 ) -> None:
-    commitment = commit_weekly(participant)
     client_for(program_admin).post(reverse("teams_disconnect"))
-    clock.move_to(DUE)
 
     reminders.deliver(commitment.pk, MONDAY)
 
