@@ -2,8 +2,10 @@
 another app's small public module (`<app>/api.py`), and nothing else of another app; `lib/`,
 `jobs/` and `accounts/` never import an app. Each import
 statement of every module is read with `ast` (nested and `TYPE_CHECKING` imports too, so
-no import hides inside a function), and the test names every one that reaches further.
-Migrations are left out: Django writes them and they name other apps' migrations."""
+no import hides inside a function), and the test names every one that reaches further. A
+model named by its label (`ForeignKey("cohorts.Cohort")`, `apps.get_model("cohorts",
+"Cohort")`) reaches that app's models as an import would, so those count too. Migrations are
+left out: Django writes them and they name other apps' migrations."""
 
 from __future__ import annotations
 
@@ -30,7 +32,16 @@ REGISTRIES = frozenset(
 )
 
 # Imports that break the rule on purpose, each with why. Keep it short, and empty if you can.
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    ("notifications.models", "community.models.Space"): (
+        "a notification about a space goes with the space (on_delete=CASCADE); notifications"
+        " sits below community and learns who may see a space through its SpaceRules registry,"
+        " so the foreign key names the model by its label instead of importing it"
+    ),
+}
+
+# Calls that name a model by its label: relation fields ("app.Model") and the app registry.
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 
 
 @dataclass(frozen=True)
@@ -89,17 +100,44 @@ def is_allowed(importer: str, target: str, apps: frozenset[str]) -> bool:
     return any(target == r or target.startswith(r + ".") for r in REGISTRIES)
 
 
+def _named_model(node: ast.Call) -> str | None:
+    """`ForeignKey("cohorts.Cohort")` or `apps.get_model("cohorts", "Cohort")` as
+    "cohorts.models.Cohort"; None for any other call."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    texts += [
+        k.value.value
+        for k in node.keywords
+        if k.arg == "to" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+    ]
+    if name in RELATIONS and texts and texts[0].count(".") == 1:
+        app, model = texts[0].split(".")
+        return f"{app}.models.{model}"
+    if name == "get_model" and len(texts) == 2:
+        return f"{texts[0]}.models.{texts[1]}"
+    return None
+
+
+def _targets(source: str, module: str, is_package: bool) -> list[tuple[int, str]]:
+    """Every (line, module or model) a module's source reaches: imports and named models."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found += [(node.lineno, t) for t in _imported(node, module, is_package)]
+        elif isinstance(node, ast.Call) and (named := _named_model(node)) is not None:
+            found.append((node.lineno, named))
+    return found
+
+
 def reaches(
     source: str, module: str, apps: frozenset[str], is_package: bool = False
 ) -> list[Reach]:
-    found: list[Reach] = []
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Import | ast.ImportFrom):
-            continue
-        for target in _imported(node, module, is_package):
-            if not is_allowed(module, target, apps) and (module, target) not in ALLOWED:
-                found.append(Reach(module, node.lineno, target))
-    return found
+    return [
+        Reach(module, line, target)
+        for line, target in _targets(source, module, is_package)
+        if not is_allowed(module, target, apps) and (module, target) not in ALLOWED
+    ]
 
 
 def _modules() -> list[Path]:
@@ -129,9 +167,7 @@ def test_every_allowed_exception_still_exists() -> None:
     imports = {
         (_module_name(path), target)
         for path in _modules()
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for target in _imported(node, _module_name(path), path.name == "__init__.py")
+        for _, target in _targets(path.read_text(), _module_name(path), path.name == "__init__.py")
         if not is_allowed(_module_name(path), target, apps)
     }
 
@@ -164,6 +200,25 @@ def test_it_flags_relative_function_level_and_type_checking_imports() -> None:
     targets = sorted(r.target for r in reaches(source, "community.views.spaces", APPS))
 
     assert targets == ["cohorts.views", "insights.services", "practice.models.Commitment"]
+
+
+def test_it_flags_a_model_named_by_its_label() -> None:
+    source = (
+        "from django.apps import apps\n"
+        "from django.db import models\n"
+        "class Row(models.Model):\n"
+        "    cohort = models.ForeignKey('cohorts.Cohort', on_delete=models.CASCADE)\n"
+        "    space = models.OneToOneField(to='community.Space', on_delete=models.CASCADE)\n"
+        "    own = models.ForeignKey('insights.Release', on_delete=models.CASCADE)\n"
+        "    person = models.ForeignKey('accounts.Person', on_delete=models.CASCADE)\n"
+        "Thread = apps.get_model('community', 'Thread')\n"
+    )
+
+    assert sorted(str(r) for r in reaches(source, "insights.models", APPS)) == [
+        "bridgework/insights/models.py:4 imports cohorts.models.Cohort",
+        "bridgework/insights/models.py:5 imports community.models.Space",
+        "bridgework/insights/models.py:8 imports community.models.Thread",
+    ]
 
 
 def test_a_foundation_imports_only_the_foundations_below_it() -> None:

@@ -12,14 +12,16 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from bridgework.accounts import registry
 from bridgework.accounts import services as account_services
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
 from bridgework.asks.models import Ask
+from bridgework.chat.models import ChatDelivery, ChatLink, ReminderDestination
 from bridgework.cohorts import services as cohort_services
-from bridgework.cohorts.models import FacilitatorNote
+from bridgework.cohorts.models import Attendance, FacilitatorNote
 from bridgework.community.models import (
     Flag,
     ModerationAction,
@@ -29,6 +31,8 @@ from bridgework.community.models import (
     PostRevision,
     Thread,
 )
+from bridgework.curriculum import services as curriculum_services
+from bridgework.curriculum.models import Tip
 from bridgework.insights.models import GrowthScore
 from bridgework.insights.subjects import subject_key
 from bridgework.practice import assessment
@@ -37,10 +41,10 @@ from bridgework.reflection import export
 from bridgework.reflection import services as reflection_services
 from bridgework.resources.models import Resource
 
-from .asks_support import make_spaces, write_ask
+from .asks_support import make_spaces, publish, respond, write_ask
 from .cohorts_support import make_cohort
 from .community_support import allies_space, raw_post
-from .conftest import Cast, curriculum_sample
+from .conftest import Cast, Clock, curriculum_sample
 from .resources_support import make_resource
 
 # Models that hold a person's data and are in no app's export or erasure, each with why.
@@ -216,6 +220,183 @@ def test_what_i_suggested_asked_flagged_and_polled_is_in_my_export(cast: Cast) -
     # Not the post that was flagged, nor another member's ask.
     assert "Words to flag" not in _export_text(me)
     assert "Someone else's ask" not in _export_text(me)
+
+
+def _write_one_of_everything(cast: Cast) -> list[str]:
+    """One of every kind of thing a person writes (and the rows about them that the export
+    lists), each with words of its own; the words, to look for in the export."""
+    me, other = cast.participant_and_member, cast.participant
+    module, lesson, prompt, _ = curriculum_sample(me)
+    Tip.objects.filter(suggested_by=me).update(title="w-tip-title", text="w-tip-text")
+    curriculum_services.set_lesson_done(person=me, lesson=lesson, done=True)
+    curriculum_services.save_prompt_answer(person=me, prompt=prompt, answer="w-prompt-answer")
+    curriculum_services.log_learning(
+        person=me, module=module, kind="book", title="w-log-title", note="w-log-note", minutes=9
+    )
+    account_services.save_intention(person=me, intention="w-intention")
+
+    practice_services.set_capacity(person=me, capacity="low")
+    practice_services.take_assessment(person=me, answers=_answers(), defense="paralysis")
+    practice_services.save_plan(
+        person=me,
+        defense="paralysis",
+        serves_me="w-plan-serves-me",
+        costs="w-plan-costs",
+        small_step="w-plan-small-step",
+        when="w-plan-when",
+        with_whom="w-plan-with-whom",
+    )
+    commitment = practice_services.commit(
+        person=me,
+        title="w-commitment-title",
+        practice="deep-curiosity",
+        courage=1,
+        cadence="weekly",
+        cue="w-commitment-cue",
+    )
+    practice_services.check_in(commitment=commitment, outcome="partly", note="w-check-in-note")
+
+    entry = reflection_services.write_entry(person=me, title="w-journal-title", body="w-first")
+    reflection_services.edit_entry(entry=entry, title="w-journal-title", body="w-journal-body")
+    reflection_services.save_map(
+        person=me, data={"dimensions": {"age": {"overall": 2}}, "note": "w-map-note"}
+    )
+    role_model = reflection_services.save_role_model(
+        person=me,
+        name="w-role-model-name",
+        why="w-role-model-why",
+        big_actions="w-role-model-big",
+        small_actions="w-role-model-small",
+        my_actions="w-role-model-mine",
+    )
+    reflection_services.add_goal(person=me, role_model=role_model, text="w-growth-goal")
+    reflection_services.save_apology(
+        person=me,
+        what_happened="w-apology-what-happened",
+        acknowledge="w-apology-acknowledge",
+        own_impact="w-apology-own-impact",
+        do_differently="w-apology-do-differently",
+        resume="w-apology-resume",
+    )
+    reflection_services.send_note(sender=me, recipient=other, kind="check_in", text="w-note-sent")
+    reflection_services.send_note(
+        sender=cast.facilitator, recipient=me, kind="check_in", text="w-note-received"
+    )
+
+    cohort = make_cohort(cast.facilitator, [me], start=date(2026, 3, 2))
+    session = cohort.sessions.order_by("number").first()
+    assert session is not None
+    Attendance.objects.create(session=session, person=me, status="present", source="self")
+    FacilitatorNote.objects.create(session=session, author=me, text="w-session-note")
+
+    spaces = make_spaces(cast)
+    mine = raw_post(spaces.allies, me, "w-post-body", title="w-thread-title")
+    PostRevision.objects.create(post=mine, body="w-post-earlier", written_at=mine.created_at)
+    theirs = raw_post(spaces.allies, other, "Their words")
+    Post.objects.create(space=spaces.allies, thread=theirs.thread, author=me, body="w-reply")
+    Flag.objects.create(post=theirs, flagged_by=me, reason="w-flag-reason")
+    poll = Poll.objects.create(space=spaces.allies, question="w-poll-question", created_by=me)
+    PollOption.objects.create(poll=poll, label="w-poll-option", position=1)
+    ModerationAction.objects.create(
+        space=spaces.allies,
+        actor=me,
+        kind=ModerationAction.Kind.HIDE,
+        post=theirs,
+        subject=other,
+        reason="w-moderation-reason",
+    )
+    make_resource(me, title="w-resource-title", why="w-resource-why")
+    write_ask(spaces.protected, me, title="w-ask-title", body="w-ask-body")
+    published = publish(
+        write_ask(spaces.protected, cast.group_member), cast.facilitator, spaces.allies
+    )
+    respond(published, me, note="w-ask-response-note")
+
+    ChatLink.objects.create(
+        person=me,
+        platform="slack",
+        external_team_id="w-chat-workspace",
+        external_user_id="w-chat-account",
+        confirmed_at=timezone.now(),
+    )
+    ReminderDestination.objects.create(person=me, destination="slack")
+    ChatDelivery.objects.create(
+        person=me, platform="slack", kind="commitment", object_id=commitment.pk, problem="w-chat"
+    )
+    return [
+        "w-tip-title",
+        "w-tip-text",
+        "w-prompt-answer",
+        "w-log-title",
+        "w-log-note",
+        "w-intention",
+        "w-plan-serves-me",
+        "w-plan-costs",
+        "w-plan-small-step",
+        "w-plan-when",
+        "w-plan-with-whom",
+        "w-commitment-title",
+        "w-commitment-cue",
+        "w-check-in-note",
+        "w-journal-title",
+        "w-journal-body",
+        "w-first",
+        "w-map-note",
+        "w-growth-goal",
+        "w-role-model-name",
+        "w-role-model-why",
+        "w-role-model-big",
+        "w-role-model-small",
+        "w-role-model-mine",
+        "w-apology-what-happened",
+        "w-apology-acknowledge",
+        "w-apology-own-impact",
+        "w-apology-do-differently",
+        "w-apology-resume",
+        "w-note-sent",
+        "w-note-received",
+        "w-session-note",
+        "w-post-body",
+        "w-thread-title",
+        "w-post-earlier",
+        "w-reply",
+        "w-flag-reason",
+        "w-poll-question",
+        "w-poll-option",
+        "w-moderation-reason",
+        "w-resource-title",
+        "w-resource-why",
+        "w-ask-title",
+        "w-ask-body",
+        "w-ask-response-note",
+        "w-chat-workspace",
+        "w-chat-account",
+        "w-chat",
+    ]
+
+
+def test_everything_i_wrote_is_in_my_export(cast: Cast, clock: Clock) -> None:
+    me = cast.participant_and_member
+    words = _write_one_of_everything(cast)
+
+    # One of every kind: each model an app exports has a row of mine here, so a model added
+    # to an export without a line above fails until it has one.
+    exported = {model for section in registry.export_sections() for model in section.covers}
+    without_a_row = [
+        model._meta.label
+        for model in exported
+        if model is not Person
+        and not any(
+            model._default_manager.filter(**{field.name: me}).exists()
+            for field in _person_fields(model)
+        )
+    ]
+    assert without_a_row == []
+    text, html = _export_text(me), _export_html(me)
+    assert [w for w in words if w not in text] == []
+    assert [w for w in words if w not in html] == []
+    # The words of other people it was written among are not mine to take.
+    assert "Their words" not in text
 
 
 def test_a_facilitators_moderation_reasons_are_theirs_and_not_the_authors(cast: Cast) -> None:

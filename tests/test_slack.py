@@ -89,6 +89,14 @@ def link_on_profile(person: Person, slack: FakeSlack) -> ChatLink:
     return ChatLink.objects.confirmed().get(person=person, platform="slack")
 
 
+@pytest.fixture
+def commitment(workspace: SlackWorkspace, slack: FakeSlack, participant: Person) -> Commitment:
+    """The participant's weekly commitment, with their Slack linked on Profile for reminders."""
+    made = commit_weekly(participant)
+    link_on_profile(participant, slack)
+    return made
+
+
 def sign(body: str, *, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
     """Slack's signing, written out: v0= and the HMAC-SHA256 of "v0:<timestamp>:<body>"."""
     timestamp = str(int(time.time()) if at is None else at)
@@ -233,10 +241,8 @@ def test_slacks_url_check_is_answered_only_when_signed(workspace: SlackWorkspace
 
 
 def test_a_reminder_arrives_as_a_dm_and_done_checks_in_and_updates_it_in_place(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, participant: Person, clock: Clock
 ) -> None:
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     clock.move_to(DUE)
 
     assert reminders.deliver(commitment.pk, MONDAY) is True
@@ -265,10 +271,8 @@ def test_a_reminder_arrives_as_a_dm_and_done_checks_in_and_updates_it_in_place(
 
 
 def test_two_deliveries_of_the_same_reminder_send_one_message(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, clock: Clock
 ) -> None:
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     clock.move_to(DUE)
     before = len(slack.of("chat.postMessage"))
 
@@ -282,14 +286,12 @@ def test_two_deliveries_of_the_same_reminder_send_one_message(
 
 
 def test_a_revoked_token_stops_slack_and_the_reminder_comes_by_email(
-    workspace: SlackWorkspace,
+    commitment: Commitment,
     slack: FakeSlack,
     participant: Person,
     program_admin: Person,
     clock: Clock,
 ) -> None:
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     slack.revoked.add(GOOD_TOKEN)
     clock.move_to(DUE)
 
@@ -312,14 +314,12 @@ def test_a_revoked_token_stops_slack_and_the_reminder_comes_by_email(
 
 
 def test_uninstalling_stops_sending_at_once_and_slacks_retry_changes_nothing(
-    workspace: SlackWorkspace,
+    commitment: Commitment,
     slack: FakeSlack,
     participant: Person,
     program_admin: Person,
     clock: Clock,
 ) -> None:
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     body = event("app_uninstalled", "Ev001")
 
     assert from_slack("/slack/events", body, json_body=True).status_code == 200
@@ -340,10 +340,8 @@ def test_uninstalling_stops_sending_at_once_and_slacks_retry_changes_nothing(
 
 
 def test_a_rate_limit_is_waited_out_by_the_worker(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, clock: Clock
 ) -> None:
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     slack.rate_limit_next["chat.postMessage"] = 20
     clock.move_to(DUE)
 
@@ -419,10 +417,8 @@ def test_a_session_reminder_carries_the_calendar_link_and_the_pulse_opens_in_a_m
 
 
 def test_bridgework_lists_this_weeks_commitments_and_pick_commits_with_one_click(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, participant: Person, clock: Clock
 ) -> None:
-    commit_weekly(participant)
-    link_on_profile(participant, slack)
     curriculum_sample(participant)
     Tip.objects.update(status=Tip.Status.APPROVED)
     clock.move_to(DUE)
@@ -490,10 +486,8 @@ def test_an_unlinked_person_is_told_how_to_link_and_learns_nothing_else(
 
 
 def test_app_home_shows_this_week_when_opened(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, participant: Person, clock: Clock
 ) -> None:
-    commit_weekly(participant)
-    link_on_profile(participant, slack)
     clock.move_to(DUE)
     body = event("app_home_opened", "Ev002", user=slack_id(participant), tab="home")
 
@@ -506,12 +500,10 @@ def test_app_home_shows_this_week_when_opened(
 
 
 def test_nothing_the_person_wrote_is_ever_sent_to_slack(
-    workspace: SlackWorkspace, slack: FakeSlack, participant: Person, clock: Clock
+    commitment: Commitment, slack: FakeSlack, participant: Person, clock: Clock
 ) -> None:
     """The commitment's wording and a check-in note stay in Bridgework; the canary test
     for protected spaces is in test_slack_canary below."""
-    commitment = commit_weekly(participant)
-    link_on_profile(participant, slack)
     clock.move_to(DUE)
     reminders.deliver(commitment.pk, MONDAY)
     command(participant, "")

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.lookups import Lookup
+from django.db.models.query_utils import RegisterLookupMixin
 
 from bridgework.lib import crypto, keyfiles
 
@@ -156,8 +158,9 @@ class Ciphertext(str):
     """A value already encrypted by pre_save, so get_prep_value lets it through."""
 
 
-class _EncryptedMixin:
-    """Shared behaviour: encrypt in pre_save with the owner's key, decrypt when loaded."""
+class _EncryptedMixin(RegisterLookupMixin):
+    """Shared behaviour: encrypt in pre_save with the owner's key, decrypt when loaded.
+    Mixed into model fields, which are lookup registries: that is what `super()` reaches."""
 
     owner: str
     attname: str
@@ -185,12 +188,12 @@ class _EncryptedMixin:
             return value
         raise TypeError("Encrypted fields are written through save() and cannot be queried.")
 
-    def get_lookup(self, lookup_name: str) -> Any:
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
         # Pattern lookups (contains, startswith, regex...) skip get_prep_value, so they would
         # send plaintext to the database and silently match nothing. Refuse them outright.
         if lookup_name not in {"exact", "isnull"}:
             raise TypeError("Encrypted fields are written through save() and cannot be queried.")
-        return super().get_lookup(lookup_name)  # type: ignore[misc]
+        return super().get_lookup(lookup_name)
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:

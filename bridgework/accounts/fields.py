@@ -5,6 +5,8 @@ range makes SQLite raise OverflowError (a server error) instead of "not found", 
 from other scripts slip through `int()`. These fields refuse both with Django's usual
 "Select a valid choice" message, next to the field. Use them for every choice of a model
 object made in a form.
+
+Also here: the write-only secret of a settings page (an identity provider's or a bot's).
 """
 
 from __future__ import annotations
@@ -61,3 +63,25 @@ def offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
     organisation's, say), which are known only once the form is made."""
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = rows
+
+
+class WriteOnlySecretField(forms.CharField):
+    """A secret typed into a settings page and never shown back: the page says only whether
+    one is set, and an empty box keeps it."""
+
+    def __init__(self, *, label: str = "Client secret", **kwargs: Any) -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            max_length=500,
+            strip=True,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def explain(self, *, is_set: bool, otherwise: str) -> None:
+        self.help_text = (
+            "A secret is set. Type a new one to replace it; leave empty to keep it."
+            if is_set
+            else otherwise
+        )

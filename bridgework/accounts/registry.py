@@ -24,7 +24,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import models
 
+from bridgework.jobs import outbox
+
 if TYPE_CHECKING:
+    from bridgework.jobs.models import OutgoingEmail
+
     from .models import Person
 
 
@@ -195,3 +199,14 @@ def route_reminder(reminder: DueReminder) -> Callable[[], object] | None:
         if (after_commit := route(reminder)) is not None:
             return after_commit
     return None
+
+
+def route_or_email(
+    reminder: DueReminder, queue_email: Callable[[], OutgoingEmail | None]
+) -> Callable[[], object]:
+    """In the claiming transaction: hand the reminder to a route, or else queue its e-mail.
+    What it returns sends it; call that once the transaction has committed."""
+    if (after_commit := route_reminder(reminder)) is not None:
+        return after_commit
+    email = queue_email()
+    return lambda: outbox.send(email)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .models import Destination
@@ -13,8 +15,8 @@ class DestinationForm(forms.Form):
         error_messages={"required": "Choose where your reminders go."},
     )
 
-    def __init__(self, *args: object, available: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, available: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["destination"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(v, label) for v, label in Destination.choices if v in available]

@@ -104,17 +104,13 @@ def deliver(session_id: int, person_id: int, now: datetime | None = None) -> boo
         person = next((p for p in people_to_remind(session) if p.pk == person_id), None)
         if person is None:
             return False
-        in_chat = registry.route_reminder(
-            registry.DueReminder(person=person, kind="session", object_id=session.pk)
-        )
-        email = (
-            None
-            if in_chat is not None
-            else queue_email(session=session, person=person, key=f"session-reminder:{reminder.pk}")
+        send = registry.route_or_email(
+            registry.DueReminder(person=person, kind="session", object_id=session.pk),
+            lambda: queue_email(
+                session=session, person=person, key=f"session-reminder:{reminder.pk}"
+            ),
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    if in_chat is not None:
-        in_chat()
-    outbox.send(email)
+    send()
     return True

@@ -152,21 +152,15 @@ def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bo
         commitment = still_due(commitment_id, period, now)
         if commitment is None:
             return False
-        in_chat = registry.route_reminder(
+        send = registry.route_or_email(
             registry.DueReminder(
                 person=commitment.person, kind="commitment", object_id=commitment.pk, period=period
-            )
-        )
-        email = (
-            None
-            if in_chat is not None
-            else queue_email(
+            ),
+            lambda: queue_email(
                 commitment=commitment, period=period, key=f"practice-reminder:{reminder.pk}"
-            )
+            ),
         )
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
-    if in_chat is not None:
-        in_chat()
-    outbox.send(email)
+    send()
     return True

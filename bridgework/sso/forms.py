@@ -5,7 +5,7 @@ from typing import Any
 from allauth.account import forms as allauth_forms
 from django import forms
 
-from bridgework.accounts.fields import SafeModelChoiceField
+from bridgework.accounts.fields import SafeModelChoiceField, WriteOnlySecretField
 from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
@@ -23,13 +23,7 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
     """The Sign-in settings. The client secret is write-only: the page says whether one is
     set and never shows it back."""
 
-    client_secret = forms.CharField(
-        label="Client secret",
-        required=False,
-        max_length=500,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
+    client_secret = WriteOnlySecretField()
     break_glass_admin = AdminChoiceField(
         queryset=Person.objects.none(),
         required=False,
@@ -74,10 +68,10 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = admins
         secret = self.fields["client_secret"]
-        secret.help_text = (
-            "A secret is set. Type a new one to replace it; leave empty to keep it."
-            if self.instance.has_oidc_secret
-            else "Shown once by your identity provider when you created the application."
+        assert isinstance(secret, WriteOnlySecretField)
+        secret.explain(
+            is_set=self.instance.has_oidc_secret,
+            otherwise="Shown once by your identity provider when you created the application.",
         )
 
     def clean_saml_metadata_xml(self) -> str:

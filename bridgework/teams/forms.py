@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from bridgework.accounts.fields import WriteOnlySecretField
+
 from .models import TeamsBot
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -24,13 +26,7 @@ class TeamsBotForm(forms.ModelForm[TeamsBot]):
     """The Microsoft Teams settings. The client secret is write-only, like the identity
     provider's: the page says whether one is set and never shows it back."""
 
-    client_secret = forms.CharField(
-        label="Client secret",
-        required=False,
-        max_length=500,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
+    client_secret = WriteOnlySecretField()
 
     class Meta:
         model = TeamsBot
@@ -45,10 +41,11 @@ class TeamsBotForm(forms.ModelForm[TeamsBot]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client_secret"].help_text = (
-            "A secret is set. Type a new one to replace it; leave empty to keep it."
-            if self.instance.has_secret
-            else "The value (not the ID) of a client secret of the bot's app registration."
+        secret = self.fields["client_secret"]
+        assert isinstance(secret, WriteOnlySecretField)
+        secret.explain(
+            is_set=self.instance.has_secret,
+            otherwise="The value (not the ID) of a client secret of the bot's app registration.",
         )
 
     def clean_app_id(self) -> str:

@@ -4,6 +4,7 @@ and a provider's authorization endpoint is often on another origin than its issu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,25 @@ def test_the_sign_in_page_allows_the_providers_authorization_endpoint(
 ) -> None:
     connect_oidc(organisation, idp)
     assert form_action(Client()) == ["'self'", idp.issuer]
+
+
+def test_every_other_directive_of_the_sites_policy_stays(
+    organisation: Organisation, idp: OIDCProvider
+) -> None:
+    connect_oidc(organisation, idp)
+    page = Client().get(START)
+    other_page = Client().get("/accounts/login/")
+
+    def other_directives(policy: str) -> list[str]:
+        without_nonce = re.sub(r"'nonce-[^']+'", "'nonce'", policy)
+        return [d for d in without_nonce.split("; ") if not d.startswith("form-action")]
+
+    assert other_directives(page["Content-Security-Policy"]) == other_directives(
+        other_page["Content-Security-Policy"]
+    )
+    nonce = re.search(r"'nonce-([^']+)'", page["Content-Security-Policy"])
+    assert nonce is not None
+    assert f'nonce="{nonce[1]}"' in page.text
 
 
 def test_an_authorization_endpoint_on_another_origin_is_allowed_and_signs_in(

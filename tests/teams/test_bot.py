@@ -22,6 +22,7 @@ from bridgework.chat.models import ChatDelivery, ChatLink, Destination
 from bridgework.curriculum.models import Tip
 from bridgework.practice import reminders
 from bridgework.practice.models import CheckIn, Commitment
+from bridgework.teams import connector
 from bridgework.teams.models import Conversation, TeamsBot
 
 from ..conftest import Clock, client_for, curriculum_sample
@@ -83,6 +84,14 @@ def linked(microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person) -
     return link
 
 
+@pytest.fixture
+def commitment(linked: ChatLink, participant: Person, clock: Clock) -> Commitment:
+    """The linked participant's weekly commitment, on the morning its first reminder is due."""
+    made = commit_weekly(participant)
+    clock.move_to(DUE)
+    return made
+
+
 def test_linking_needs_the_code_the_bot_showed(
     microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person
 ) -> None:
@@ -107,11 +116,8 @@ def test_an_unlinked_account_is_told_how_to_link_and_shown_nothing(
 
 
 def test_the_reminder_arrives_once_and_done_checks_in_and_updates_it(
-    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person, clock: Clock
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, participant: Person
 ) -> None:
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
-
     # Two deliveries of the same reminder (a retry, a second worker): one message.
     assert reminders.deliver(commitment.pk, MONDAY) is True
     assert reminders.deliver(commitment.pk, MONDAY) is False
@@ -143,10 +149,8 @@ def test_the_reminder_arrives_once_and_done_checks_in_and_updates_it(
 
 
 def test_an_invoke_from_a_universal_action_answers_with_the_new_card(
-    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person, clock: Clock
+    microsoft: MicrosoftOnLoopback, commitment: Commitment
 ) -> None:
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
     data = check_in_data(commitment, "partly")
     answer = post(
         microsoft,
@@ -202,10 +206,8 @@ def test_this_week_lists_commitments_with_check_in_buttons(
 
 
 def test_a_429_waits_as_long_as_teams_asks_then_sends(
-    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person, clock: Clock
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, clock: Clock
 ) -> None:
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
     microsoft.connector_answers.append(
         (429, {"Retry-After": "7"}, {"error": {"code": "TooManyRequests", "message": "Slow"}})
     )
@@ -225,14 +227,11 @@ def test_a_429_waits_as_long_as_teams_asks_then_sends(
 @pytest.mark.parametrize(("status", "problem"), [(403, "token_revoked"), (404, "user_not_found")])
 def test_teams_refusing_the_message_sends_the_reminder_by_email(
     microsoft: MicrosoftOnLoopback,
-    linked: ChatLink,
+    commitment: Commitment,
     participant: Person,
-    clock: Clock,
     status: int,
     problem: str,
 ) -> None:
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
     microsoft.connector_answers.append((status, {}, {"error": {"code": "Forbidden"}}))
 
     reminders.deliver(commitment.pk, MONDAY)
@@ -260,18 +259,10 @@ def test_after_uninstalling_nothing_more_is_sent_to_teams(
 
 
 def test_refused_credentials_fall_back_and_show_on_the_settings_page(
-    microsoft: MicrosoftOnLoopback,
-    linked: ChatLink,
-    participant: Person,
-    program_admin: Person,
-    clock: Clock,
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, program_admin: Person
 ) -> None:
-    from bridgework.teams import connector
-
     connector.forget_tokens()
     microsoft.refuse_credentials = True
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
 
     reminders.deliver(commitment.pk, MONDAY)
 
@@ -283,15 +274,9 @@ def test_refused_credentials_fall_back_and_show_on_the_settings_page(
 
 
 def test_a_disconnected_organisation_sends_by_email(
-    microsoft: MicrosoftOnLoopback,
-    linked: ChatLink,
-    participant: Person,
-    program_admin: Person,
-    clock: Clock,
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, program_admin: Person
 ) -> None:
-    commitment = commit_weekly(participant)
     client_for(program_admin).post(reverse("teams_disconnect"))
-    clock.move_to(DUE)
 
     reminders.deliver(commitment.pk, MONDAY)
 
@@ -300,10 +285,8 @@ def test_a_disconnected_organisation_sends_by_email(
 
 
 def test_the_reminder_carries_no_commitment_text_and_no_note(
-    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person, clock: Clock
+    microsoft: MicrosoftOnLoopback, commitment: Commitment
 ) -> None:
-    commitment = commit_weekly(participant)
-    clock.move_to(DUE)
     reminders.deliver(commitment.pk, MONDAY)
     say(microsoft, "this week")
     for call in microsoft.calls:
