@@ -441,6 +441,8 @@ LOGGING = {
         # could carry someone's decrypted private text. Never below INFO, whatever the root.
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
+        # slack-sdk writes every request's body (a message's text) at DEBUG.
+        "slack_sdk": {"level": "INFO"},
     },
 }
 
