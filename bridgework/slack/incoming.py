@@ -132,12 +132,12 @@ def _answer_later(
     workspace: SlackWorkspace, user_id: str, payload: Payload, what: str, argument: str = ""
 ) -> None:
     """Queue the answer to a press: through the response_url of the message pressed, or,
-    from App Home (which has none), as a direct message."""
-    in_home = (payload.get("container") or {}).get("type") == "view"
-    url = "" if in_home else str(payload.get("response_url", ""))
-    if in_home and what not in ("home", "tip", "committed"):
-        return  # nowhere to say it: App Home has no reply to replace
-    tasks.answer.enqueue(workspace.pk, user_id, url, what, argument)
+    in App Home (which has no message to replace), the tab again or a direct message."""
+    if (payload.get("container") or {}).get("type") == "view":
+        if what in ("home", "tip", "committed"):
+            tasks.answer.enqueue(workspace.pk, user_id, "", what, argument)
+    elif url := str(payload.get("response_url", "")):
+        tasks.answer.enqueue(workspace.pk, user_id, url, what, argument)
 
 
 def _respond(url: str, message_blocks: list[blocks.Block], text: str) -> None:
