@@ -217,6 +217,10 @@ def on_check_in_recorded(listener: Callable[[CheckInRecorded], None]) -> None:
         _check_in_listeners.append(listener)
 
 
+def check_in_listeners() -> tuple[Callable[[CheckInRecorded], None], ...]:
+    return tuple(_check_in_listeners)
+
+
 def check_in_recorded(event: CheckInRecorded) -> None:
     """Tell every listener; called inside the practice service's transaction, so a listener
     that talks to the outside leaves that for after the commit."""
