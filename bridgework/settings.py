@@ -6,6 +6,7 @@ Every setting is listed in the README. A bad value stops start-up with one clear
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -441,6 +442,8 @@ LOGGING = {
         # could carry someone's decrypted private text. Never below INFO, whatever the root.
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
+        # slack-sdk writes every request's body (a message's text) at DEBUG.
+        "slack_sdk": {"level": "INFO"},
     },
 }
 
@@ -517,5 +520,16 @@ TEAMS_TOKEN_URL = os.environ.get(
     "BRIDGEWORK_TEAMS_TOKEN_URL",
     "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
 )
+# The only hosts an activity's service URL may name: the bot's token is sent there. Microsoft's
+# public cloud by default; a government cloud adds its own (smba.infra.gov.teams.microsoft.us).
+# "*.example.com" covers every sub-domain. Tests name the loopback Bot Connector's host.
+TEAMS_SERVICE_HOSTS = env_list(
+    "BRIDGEWORK_TEAMS_SERVICE_HOSTS", ["smba.trafficmanager.net", "*.botframework.com"]
+)
+if any(not re.fullmatch(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+", h) for h in TEAMS_SERVICE_HOSTS):
+    raise ImproperlyConfigured(
+        "BRIDGEWORK_TEAMS_SERVICE_HOSTS holds host names such as smba.trafficmanager.net or "
+        f"*.botframework.com, not {TEAMS_SERVICE_HOSTS!r}."
+    )
 # Test-only (start-up refuses it elsewhere): releases without noise.
 INSIGHTS_NOISELESS = False

@@ -9,7 +9,9 @@ reaching into another's models, each app registers here what it knows about a pe
 - what it does when an assessment is taken (`on_assessment_taken`): practice fires it,
   insights keeps its pseudonymous scores, and neither imports the other;
 - a way other than e-mail a reminder may take (`on_reminder_delivery`): chat offers one,
-  practice and cohorts ask it about each reminder, and neither of them imports chat.
+  practice and cohorts ask it about each reminder, and neither of them imports chat;
+- what it does when a check-in is recorded (`on_check_in_recorded`): practice fires it
+  wherever the check-in was made, chat shows it on the reminder message it answers.
 
 These are plain lists of typed values, read in the order the apps are installed. They are
 explicit calls, not signals: a reader can follow every line from `ready()`.
@@ -210,3 +212,32 @@ def route_or_email(
         return after_commit
     email = queue_email()
     return lambda: outbox.send(email)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckInRecorded:
+    """A commitment's check-in for one period was recorded or corrected. Ids only: never
+    the answer's note."""
+
+    person_id: int
+    commitment_id: int
+    period: date
+
+
+_check_in_listeners: list[Callable[[CheckInRecorded], None]] = []
+
+
+def on_check_in_recorded(listener: Callable[[CheckInRecorded], None]) -> None:
+    if listener not in _check_in_listeners:
+        _check_in_listeners.append(listener)
+
+
+def check_in_listeners() -> tuple[Callable[[CheckInRecorded], None], ...]:
+    return tuple(_check_in_listeners)
+
+
+def check_in_recorded(event: CheckInRecorded) -> None:
+    """Tell every listener; called inside the practice service's transaction, so a listener
+    that talks to the outside leaves that for after the commit."""
+    for listener in _check_in_listeners:
+        listener(event)

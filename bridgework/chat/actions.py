@@ -22,7 +22,7 @@ from bridgework.lib.habits import Cadence, Outcome
 from bridgework.practice import api as practice
 from bridgework.practice.api import CheckIn, Commitment
 
-from .models import ChatLink
+from .models import ChatDelivery, ChatLink
 
 OUTCOME_WORDS = {Outcome.DONE: "done", Outcome.PARTLY: "partly", Outcome.NOT_YET: "not yet"}
 # A second "Commit" on the same tip this soon is the same click, not a second commitment.
@@ -72,16 +72,29 @@ def _own_commitment(link: ChatLink, commitment_id: int) -> Commitment:
 
 
 @transaction.atomic
-def check_in(*, link: ChatLink, commitment_id: int, period: date, outcome: str) -> str:
+def check_in(
+    *, link: ChatLink, commitment_id: int, period: date, outcome: str, shown_in: str = ""
+) -> str:
     """Record the period's check-in (a second press with another answer corrects it; the
-    note, written on the web only, is kept). Returns the message's new text."""
+    note, written on the web only, is kept). Returns the message's new text.
+
+    `shown_in` names the message the caller replaces with that text itself (a Teams card
+    answered in place): when it is the period's reminder, the worker leaves it alone."""
     if outcome not in Outcome.__members__.values():
         raise ActionRefused("That answer is not one Bridgework knows.")
     commitment = _own_commitment(link, commitment_id)
     try:
-        practice.check_in(commitment=commitment, outcome=outcome, note=None, on=period)
+        row = practice.check_in(commitment=commitment, outcome=outcome, note=None, on=period)
     except ValidationError as error:
         raise ActionRefused(error.messages[0]) from None
+    if shown_in:
+        ChatDelivery.objects.filter(
+            person_id=link.person_id,
+            kind=ChatDelivery.Kind.COMMITMENT,
+            object_id=commitment.pk,
+            period=row.period_start.isoformat(),
+            message_ref=shown_in,
+        ).update(shows=outcome)
     return checked_in_text(commitment, outcome)
 
 

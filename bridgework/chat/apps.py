@@ -15,3 +15,6 @@ class ChatConfig(AppConfig):
         registry.add(export=EXPORT, erasure=ERASURE)
         # Practice and cohorts ask this route about each reminder they claim, before e-mail.
         registry.on_reminder_delivery(delivery.route)
+        # A check-in made anywhere (the web, an e-mail link, the other platform) shows on
+        # the reminder message it answers.
+        registry.on_check_in_recorded(delivery.check_in_recorded)

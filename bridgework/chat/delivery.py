@@ -16,6 +16,11 @@ the outcome:
 - anything else (the network): tried again later, and after `MAX_ATTEMPTS` the e-mail goes.
 
 A worker killed mid-send leaves a lease that runs out; the sweep then tries again.
+
+A check-in recorded anywhere (the web, an e-mail link, a button on either platform) is
+heard through `check_in_recorded`; after the commit the worker's `show_check_in` replaces
+the sent reminder's buttons with "Checked in: done, this week". The row's `shows` says
+what the message shows already, so a retried or repeated check-in asks the platform once.
 """
 
 from __future__ import annotations
@@ -27,16 +32,18 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.tasks import task_backends
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
-from bridgework.accounts.registry import DueReminder
+from bridgework.accounts.registry import CheckInRecorded, DueReminder
 from bridgework.cohorts import api as cohorts
 from bridgework.jobs import outbox
 from bridgework.jobs.models import OutgoingEmail
 from bridgework.practice import api as practice
 
 from . import platforms
+from .actions import checked_in_text
 from .models import ChatDelivery, ChatLink, Destination, ReminderDestination
 from .platforms import ChatUnreachable, RateLimited
 
@@ -236,6 +243,81 @@ def send_due(limit: int = 50, now: datetime | None = None) -> int:
         not_before__lte=now,
     ).order_by("not_before", "pk")[:limit]
     return sum(1 for delivery in list(due) if send(delivery, now))
+
+
+def check_in_recorded(event: CheckInRecorded) -> None:
+    """The check-in listener chat registers: when the period's reminder went out in chat,
+    the worker updates that message once the check-in has committed."""
+    from .tasks import show_check_in
+
+    sent = (
+        ChatDelivery.objects.filter(
+            person_id=event.person_id,
+            kind=ChatDelivery.Kind.COMMITMENT,
+            object_id=event.commitment_id,
+            period=event.period.isoformat(),
+            status=ChatDelivery.Status.SENT,
+        )
+        .exclude(message_ref="")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if sent is not None:
+        transaction.on_commit(lambda: show_check_in.enqueue(sent))
+
+
+def _show_later(delivery_id: int, seconds: int) -> None:
+    from .tasks import show_check_in
+
+    if task_backends[show_check_in.backend].supports_defer:
+        run_after = timezone.now() + timedelta(seconds=seconds)
+        show_check_in.using(run_after=run_after).enqueue(delivery_id)
+
+
+def show_check_in(delivery_id: int) -> bool:
+    """Make a sent reminder show its period's check-in without buttons. True if the
+    platform was asked to; False when it already shows it, or the platform is gone (a
+    revoked token, an uninstalled app, an unlinked person: nothing to update there)."""
+    found = (
+        ChatDelivery.objects.select_related("person__organisation")
+        .filter(pk=delivery_id, kind=ChatDelivery.Kind.COMMITMENT, status=ChatDelivery.Status.SENT)
+        .exclude(message_ref="")
+        .first()
+    )
+    if found is None:
+        return False
+    period = date.fromisoformat(found.period)
+    commitment = (
+        practice.Commitment.objects.filter(pk=found.object_id, person_id=found.person_id)
+        .select_related("tip")
+        .first()
+    )
+    outcome = (
+        practice.CheckIn.objects.filter(commitment_id=found.object_id, period_start=period)
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    if commitment is None or outcome is None:
+        return False
+    # Claim the change, so that of two workers (or a repeated check-in) one asks the platform.
+    claimed = ChatDelivery.objects.filter(pk=found.pk).exclude(shows=outcome).update(shows=outcome)
+    if not claimed:
+        return False
+    try:
+        platform, link = _link_for(found)
+        platform.update_commitment_reminder(
+            link, found.message_ref, checked_in_text(commitment, outcome)
+        )
+    except ChatUnreachable as unreachable:
+        logger.info("chat delivery %s not updated (%s)", found.pk, unreachable.reason)
+        return False
+    except Exception as error:  # a rate limit, the network: the message still shows buttons
+        ChatDelivery.objects.filter(pk=found.pk, shows=outcome).update(shows=found.shows)
+        logger.info("chat delivery %s not updated yet (%s)", found.pk, type(error).__name__)
+        if isinstance(error, RateLimited):
+            _show_later(found.pk, error.retry_after_seconds)
+        return False
+    return True
 
 
 def last_problem(person: Person) -> ChatDelivery | None:

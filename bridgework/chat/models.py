@@ -124,6 +124,8 @@ class ChatDelivery(models.Model):
     period = models.CharField(max_length=10, blank=True)  # ISO date; empty for sessions
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     message_ref = models.CharField(max_length=200, blank=True)
+    # The check-in the sent message shows in place of its buttons; empty while it has them.
+    shows = models.CharField(max_length=10, blank=True)
     problem = models.CharField(max_length=40, blank=True)  # a reason code, never text
     attempts = models.PositiveSmallIntegerField(default=0)
     not_before = models.DateTimeField(default=timezone.now)

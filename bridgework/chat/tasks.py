@@ -10,3 +10,10 @@ def send_due_chat_deliveries() -> int:
     from . import delivery
 
     return delivery.send_due()
+
+
+@task(queue_name="reminders")
+def show_check_in(delivery_id: int) -> bool:
+    from . import delivery
+
+    return delivery.show_check_in(delivery_id)

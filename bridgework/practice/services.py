@@ -165,7 +165,16 @@ def check_in(
         kept.save()
         row = kept
     _finish_if_done_once(commitment, value)
+    _recorded(commitment, period)
     return row
+
+
+def _recorded(commitment: Commitment, period: date) -> None:
+    registry.check_in_recorded(
+        registry.CheckInRecorded(
+            person_id=commitment.person_id, commitment_id=commitment.pk, period=period
+        )
+    )
 
 
 @transaction.atomic
@@ -187,6 +196,7 @@ def check_in_by_link(*, commitment: Commitment, outcome: str, on: date) -> tuple
         # The same link pressed twice at once: the first press counts.
         return CheckIn.objects.get(commitment=commitment, period_start=period), False
     _finish_if_done_once(commitment, value)
+    _recorded(commitment, period)
     return row, True
 
 

@@ -4,9 +4,9 @@ Every request is checked first (`verified_workspace`): its signature is Slack's 
 timestamp and body with the workspace's signing secret, made within the last five
 minutes, so a replayed or altered request is refused. Then each handler finds the person
 by their confirmed link and calls the chat actions (bridgework/chat/api.py), which are
-idempotent: Slack's retries and double clicks change nothing twice. Outgoing calls that
-fail are logged (ids and error codes only) and the request still gets its 200, so Slack
-does not retry it.
+idempotent: Slack's retries and double clicks change nothing twice. Slack waits three
+seconds for the answer, so calls to its Web API are left to the worker (`answer`), all but
+`views.open`; those that fail are logged (ids and error codes only).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from slack_sdk.webhook import WebhookClient
 from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, RateLimited
 from bridgework.cohorts.api import Session
+from bridgework.curriculum.api import Tip
 
-from . import blocks, client, services
+from . import blocks, client, services, tasks
 from .models import SlackEvent, SlackWorkspace
-from .platform import SlackPlatform
 
 logger = logging.getLogger(__name__)
-SLACK = SlackPlatform()
 Payload = dict[str, Any]
 
 
@@ -95,7 +94,7 @@ def handle_event(workspace: SlackWorkspace, envelope: Payload) -> None:
     elif kind == "tokens_revoked" and (event.get("tokens") or {}).get("bot"):
         services.stop_for_team(team_id=workspace.team_id, reason="tokens_revoked")
     elif kind == "app_home_opened" and event.get("tab") == "home":
-        publish_home(workspace, str(event.get("user", "")))
+        tasks.answer.enqueue(workspace.pk, str(event.get("user", "")), "", "home", "")
 
 
 def publish_home(workspace: SlackWorkspace, user_id: str) -> None:
@@ -122,12 +121,28 @@ def _quietly(workspace: SlackWorkspace, method: str, request: Any) -> None:
 
 
 # --- button presses and modals ---------------------------------------------------------------
+#
+# Slack wants the HTTP answer within three seconds, so a handler does only our own database
+# work; what it shows in return (a reply through response_url, a direct message, the Home
+# tab) is queued for the worker. Only `views.open` is called at once: its trigger_id lasts
+# three seconds.
 
 
-def _respond(payload: Payload, message_blocks: list[blocks.Block], text: str) -> None:
+def _answer_later(
+    workspace: SlackWorkspace, user_id: str, payload: Payload, what: str, argument: str = ""
+) -> None:
+    """Queue the answer to a press: through the response_url of the message pressed, or,
+    in App Home (which has no message to replace), the tab again or a direct message."""
+    if (payload.get("container") or {}).get("type") == "view":
+        if what in ("home", "tip", "committed"):
+            tasks.answer.enqueue(workspace.pk, user_id, "", what, argument)
+    elif url := str(payload.get("response_url", "")):
+        tasks.answer.enqueue(workspace.pk, user_id, url, what, argument)
+
+
+def _respond(url: str, message_blocks: list[blocks.Block], text: str) -> None:
     """Replace the message a button was on, through the response_url Slack gave us (only
     ever one of Slack's own addresses)."""
-    url = str(payload.get("response_url", ""))
     if not url.startswith(settings.SLACK_RESPONSE_URL_PREFIX):
         return
     try:
@@ -136,21 +151,48 @@ def _respond(payload: Payload, message_blocks: list[blocks.Block], text: str) ->
         logger.info("slack response_url failed: %s", type(error).__name__)
 
 
-def _after_change(
-    workspace: SlackWorkspace, link: chat.ChatLink, payload: Payload, text: str
-) -> None:
-    """Show the change where the button was: App Home, the reminder DM, or the reply."""
-    container = payload.get("container") or {}
-    if container.get("type") == "view":
-        publish_home(workspace, link.external_user_id)
-    elif container.get("type") == "message" and not container.get("is_ephemeral"):
-        ref = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}"
-        try:
-            SLACK.update_commitment_reminder(link, ref, text)
-        except (ChatUnreachable, RateLimited, SlackApiError) as error:
-            logger.info("slack chat.update failed: %s", type(error).__name__)
-    else:
-        _respond(payload, blocks.this_week(chat.this_week(link), where="reply"), text)
+def _answer_blocks(
+    workspace: SlackWorkspace, user_id: str, what: str, argument: str
+) -> tuple[list[blocks.Block], str] | None:
+    if what == "said":
+        return [blocks.section(argument)], argument
+    link = _link(workspace, user_id)
+    if link is None or what == "not_linked":
+        return blocks.not_linked(), "Not linked yet"
+    if what == "week":
+        return blocks.this_week(chat.this_week(link), where="reply"), argument
+    offered = Tip.objects.filter(organisation_id=workspace.organisation_id)
+    tip = offered.filter(pk=int(argument)).first() if argument.isdigit() else None
+    if what == "tip":
+        return blocks.tip(tip), "One thing to try"
+    if what == "committed" and tip is not None:
+        return blocks.committed(tip), f"Committed to {tip.title}"
+    return None
+
+
+def answer(workspace_id: int, user_id: str, response_url: str, what: str, argument: str) -> None:
+    """The worker's half of a press (see `_answer_later`); `what` names the answer and
+    `argument` is a tip id, a check-in's words or a refusal, never anything private."""
+    workspace = (
+        SlackWorkspace.objects.select_related("organisation").filter(pk=workspace_id).first()
+    )
+    if workspace is None:
+        return
+    if what == "home":
+        publish_home(workspace, user_id)
+        return
+    found = _answer_blocks(workspace, user_id, what, argument)
+    if found is None:
+        return
+    message_blocks, text = found
+    if response_url:
+        _respond(response_url, message_blocks, text)
+        return
+    _quietly(
+        workspace,
+        "chat.postMessage",
+        lambda c: c.chat_postMessage(channel=user_id, text=text, blocks=message_blocks),
+    )
 
 
 def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload | None:
@@ -162,7 +204,7 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
     if payload.get("type") != "block_actions":
         return None
     if link is None:
-        _respond(payload, blocks.not_linked(), "Not linked yet")
+        _answer_later(workspace, user_id, payload, "not_linked")
         return None
     action = (payload.get("actions") or [{}])[0]
     action_id = str(action.get("action_id", ""))
@@ -172,14 +214,14 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
             _check_in(workspace, link, payload, action_id.removeprefix("check_in:"), value)
         elif action_id == "pick":
             found = chat.suggest_one(link)
-            _show(workspace, link, payload, blocks.tip(found), "One thing to try")
+            _answer_later(workspace, user_id, payload, "tip", str(found.pk) if found else "")
         elif action_id == "commit":
             tip, _ = chat.commit_to(link=link, tip_id=int(value))
-            _show(workspace, link, payload, blocks.committed(tip), f"Committed to {tip.title}")
+            _answer_later(workspace, user_id, payload, "committed", str(tip.pk))
         elif action_id == "pulse":
             _open_pulse(workspace, link, payload, value)
     except chat.ActionRefused as refused:
-        _respond(payload, [blocks.section(str(refused))], str(refused))
+        _answer_later(workspace, user_id, payload, "said", str(refused))
     except ValueError:
         logger.info("slack action %s with a malformed value", action_id)
     return None
@@ -192,27 +234,13 @@ def _check_in(
     if target is None:
         raise ValueError(value)
     text = chat.check_in(link=link, commitment_id=target[0], period=target[1], outcome=outcome)
-    _after_change(workspace, link, payload, text)
-
-
-def _show(
-    workspace: SlackWorkspace,
-    link: chat.ChatLink,
-    payload: Payload,
-    message_blocks: list[blocks.Block],
-    text: str,
-) -> None:
-    if (payload.get("container") or {}).get("type") == "view":
-        # App Home has no reply to replace: the answer comes as a direct message.
-        _quietly(
-            workspace,
-            "chat.postMessage",
-            lambda c: c.chat_postMessage(
-                channel=link.external_user_id, text=text, blocks=message_blocks
-            ),
-        )
-    else:
-        _respond(payload, message_blocks, text)
+    container = payload.get("container") or {}
+    if container.get("type") == "view":
+        _answer_later(workspace, link.external_user_id, payload, "home")
+    elif container.get("type") != "message" or container.get("is_ephemeral"):
+        _answer_later(workspace, link.external_user_id, payload, "week", text)
+    # Pressed on the reminder itself: chat's check-in listener updates that message, as it
+    # does for a check-in made anywhere else.
 
 
 def _open_pulse(

@@ -4,9 +4,11 @@ Every POST to the messaging endpoint carries `Authorization: Bearer <JWT>`. The 
 be signed (RS256) by one of the keys the Bot Framework publishes (found through its OpenID
 metadata, `TEAMS_OPENID_METADATA_URL`), name the Bot Framework as issuer and one of our
 bots' app ids as audience, be within its lifetime, and vouch for the service URL the
-activity asks us to answer at. Keys are cached for a day and fetched again when a token
-names a key we have not seen (at most once a minute, so a flood of made-up key ids cannot
-make us hammer the metadata endpoint).
+activity asks us to answer at (its `serviceurl` claim equals the activity's `serviceUrl`).
+That service URL must also be on a host in TEAMS_SERVICE_HOSTS, checked before anything
+else is fetched: the bot's own token is sent there with every reply. Keys are cached for a
+day and fetched again when a token names a key we have not seen (at most once a minute, so
+a flood of made-up key ids cannot make us hammer the metadata endpoint).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -82,12 +85,41 @@ def _signing_key(kid: str) -> dict[str, Any]:
     return key
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    pattern = pattern.lower()
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:])
+    return host == pattern
+
+
+def trusted_service_url(url: str) -> bool:
+    """Whether the bot's token may go to this service URL: https on a host named in
+    TEAMS_SERVICE_HOSTS, or plain http on a loopback host named there (a test's Bot
+    Connector)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        _ = parts.port  # a port that is not a number is refused
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in LOOPBACK_HOSTS):
+        return False
+    return any(_host_matches(host, pattern) for pattern in settings.TEAMS_SERVICE_HOSTS)
+
+
 def verify(authorization: str, *, service_url: str, channel_id: str) -> TeamsBot:
     """The connected bot the token was issued for, or NotFromTeams."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotFromTeams("no bearer token")
     token = token.strip()
+    if not trusted_service_url(service_url):
+        raise NotFromTeams("the service URL is not on a Bot Framework host")
     try:
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})

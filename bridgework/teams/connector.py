@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from .auth import trusted_service_url
 from .models import Conversation, TeamsBot
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,9 @@ def _call(
 ) -> dict[str, Any]:
     if not conversation.installed:
         raise Unreachable("the person removed the bot")
+    if not trusted_service_url(conversation.service_url):
+        # Kept before BRIDGEWORK_TEAMS_SERVICE_HOSTS changed: the token never goes there.
+        raise Unreachable("the service URL is not on a Bot Framework host")
     url = f"{conversation.service_url.rstrip('/')}/v3/conversations/" + path
     answer = requests.request(
         method,

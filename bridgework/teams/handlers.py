@@ -128,8 +128,11 @@ def _replace(
 # --- Card actions ----------------------------------------------------------------------------
 
 
-def card_action(link: chat.ChatLink | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Do what a button asked and return the card that replaces the pressed one."""
+def card_action(
+    link: chat.ChatLink | None, data: dict[str, Any], pressed_on: str = ""
+) -> dict[str, Any]:
+    """Do what a button asked and return the card that replaces the pressed one (the
+    activity `pressed_on`)."""
     if link is None:
         return cards.card([cards.text(cards.NOT_LINKED)])
     what = _text(data.get("bridgework"))
@@ -144,6 +147,7 @@ def card_action(link: chat.ChatLink | None, data: dict[str, Any]) -> dict[str, A
                 commitment_id=commitment_id,
                 period=period,
                 outcome=_text(data.get("outcome")),
+                shown_in=pressed_on,
             )
             return cards.checked_in(words)
         if what == "commit":
@@ -262,15 +266,17 @@ def handle(bot: TeamsBot, activity: dict[str, Any]) -> dict[str, Any] | None:
     conversation = _remember(bot, activity)
     if kind == "invoke" and _text(activity.get("name")) == "adaptiveCard/action":
         data = _dict(_dict(_dict(activity.get("value")).get("action")).get("data"))
-        content = card_action(_link(bot, aad_object_id), data)
+        pressed_on = _text(activity.get("replyToId"))
+        content = card_action(_link(bot, aad_object_id), data, pressed_on)
         return {"statusCode": 200, "type": cards.CARD_TYPE, "value": content}
     if kind != "message":
         logger.info("teams: bot %s ignored an activity of type %s", bot.pk, kind[:40])
         return None
     value = _dict(activity.get("value"))
     if value.get("bridgework"):
-        content = card_action(_link(bot, aad_object_id), value)
-        _replace(bot, conversation, _text(activity.get("replyToId")), content)
+        pressed_on = _text(activity.get("replyToId"))
+        content = card_action(_link(bot, aad_object_id), value, pressed_on if conversation else "")
+        _replace(bot, conversation, pressed_on, content)
         return None
     _reply(bot, conversation, command(bot, aad_object_id, _text(activity.get("text"))))
     return None

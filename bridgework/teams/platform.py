@@ -33,7 +33,7 @@ def _reason(refusal: connector.Unreachable) -> str:
     """The chat app's short reason code for the Profile's "we could not reach you"."""
     if "404" in refusal.reason:
         return "user_not_found"
-    if "not connected" in refusal.reason:
+    if "not connected" in refusal.reason or "Bot Framework host" in refusal.reason:
         return "not_connected"
     if "answered 5" in refusal.reason or "token endpoint" in refusal.reason:
         return "unavailable"

@@ -34,6 +34,7 @@ def microsoft(
     caches of its keys and tokens emptied."""
     settings.TEAMS_OPENID_METADATA_URL = microsoft_server.metadata_url
     settings.TEAMS_TOKEN_URL = microsoft_server.token_url
+    settings.TEAMS_SERVICE_HOSTS = ["127.0.0.1"]
     auth.forget_keys()
     connector.forget_tokens()
     microsoft_server.reset()
