@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +50,12 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "bot": bot,
+            "chats": bot.conversations.aggregate(
+                added=Count("pk", filter=Q(installed=True)),
+                removed=Count("pk", filter=Q(installed=False)),
+            )
+            if bot and bot.is_connected
+            else None,
             "messaging_endpoint": settings.BASE_URL + reverse("teams_messages"),
             "settings_sections": settings_sections.sections(),
         },
