@@ -116,7 +116,7 @@ class FakeSlack:
             return 200, {"ok": True, "user": {"id": user, "team_id": TEAM_ID}}
         if method in ("chat.postMessage", "chat.update"):
             channel = str(params.get("channel", ""))
-            if not channel.startswith(("U", "D")):
+            if not channel.startswith(("U", "D", "C", "G")):
                 return 200, {"ok": False, "error": "channel_not_found"}
             ts = str(params.get("ts") or f"1750000000.{self.next_ts:06d}")
             self.next_ts += 1

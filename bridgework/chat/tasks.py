@@ -10,3 +10,10 @@ def send_due_chat_deliveries() -> int:
     from . import delivery
 
     return delivery.send_due()
+
+
+@task(queue_name="default")
+def post_to_space_channels(space_id: int, key: str, title: str, path: str) -> int:
+    from . import channels
+
+    return channels.post(space_id=space_id, key=key, title=title, path=path)

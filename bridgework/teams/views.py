@@ -29,7 +29,15 @@ MAX_ACTIVITY_BYTES = 256 * 1024
 @admin_required
 def teams_settings(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
-    bot = TeamsBot.objects.filter(organisation=organisation).first()
+    # With how many people have the bot in their chat, or removed it, in the same query.
+    bot = (
+        TeamsBot.objects.filter(organisation=organisation)
+        .annotate(
+            chats_added=Count("conversations", filter=Q(conversations__installed=True)),
+            chats_removed=Count("conversations", filter=Q(conversations__installed=False)),
+        )
+        .first()
+    )
     form = TeamsBotForm(
         request.POST if request.method == "POST" else None,
         instance=bot or TeamsBot(organisation=organisation),
@@ -50,12 +58,6 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "bot": bot,
-            "chats": bot.conversations.aggregate(
-                added=Count("pk", filter=Q(installed=True)),
-                removed=Count("pk", filter=Q(installed=False)),
-            )
-            if bot and bot.is_connected
-            else None,
             "messaging_endpoint": settings.BASE_URL + reverse("teams_messages"),
             "settings_sections": settings_sections.sections(),
         },
