@@ -92,9 +92,7 @@ def test_a_new_wording_is_not_announced_again_and_uninstalling_stops_posting(
     cast: Cast, slack: FakeSlack, committed: Committed
 ) -> None:
     spaces = make_spaces(cast)
-    channels.choose(
-        space=spaces.allies, platform_key="slack", channel_id=CHANNEL, by=cast.facilitator
-    )
+    channels.choose(space=spaces.allies, platform_key="slack", channel_id=CHANNEL)
     ask = write_ask(spaces.protected, cast.group_member)
     with committed():
         publish(ask, cast.facilitator, spaces.allies)
@@ -118,9 +116,7 @@ def test_a_protected_space_never_has_a_channel(cast: Cast, slack: FakeSlack) -> 
     page = reverse("chat_space_channel", args=[spaces.protected.pk])
     assert cast.client("facilitator").post(page, {"channel_id": CHANNEL}).status_code == 404
     with pytest.raises(ValueError):
-        channels.choose(
-            space=spaces.protected, platform_key="slack", channel_id=CHANNEL, by=cast.facilitator
-        )
+        channels.choose(space=spaces.protected, platform_key="slack", channel_id=CHANNEL)
     SpaceChannel.objects.create(space=spaces.protected, platform="slack", channel_id=CHANNEL)
     assert channels.post(space_id=spaces.protected.pk, key="ask:1", title=CANARY, path="/x") == 0
     assert CANARY not in slack.everything_sent()

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bridgework.accounts.models import Person
 from bridgework.community.api import Space
 
 from . import platforms
@@ -66,7 +65,7 @@ def channel_of(space: Space, platform_key: str) -> SpaceChannel | None:
 
 
 @transaction.atomic
-def choose(*, space: Space, platform_key: str, channel_id: str, by: Person) -> None:
+def choose(*, space: Space, platform_key: str, channel_id: str) -> None:
     """Set the space's channel on one platform, or (with no channel) stop posting there."""
     if space.is_protected:
         raise ValueError("A protected space is never posted to a channel.")
@@ -76,5 +75,5 @@ def choose(*, space: Space, platform_key: str, channel_id: str, by: Person) -> N
     SpaceChannel.objects.update_or_create(
         space=space,
         platform=platform_key,
-        defaults={"channel_id": channel_id, "chosen_by": by, "updated_at": timezone.now()},
+        defaults={"channel_id": channel_id, "updated_at": timezone.now()},
     )

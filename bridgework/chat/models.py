@@ -150,9 +150,6 @@ class SpaceChannel(models.Model):
     space = models.ForeignKey("community.Space", on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=10, choices=Platform.choices)
     channel_id = models.CharField(max_length=40)
-    chosen_by = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -125,7 +125,7 @@ def space_channel(request: HttpRequest, space_id: int) -> HttpResponse:
     )
     if request.method == "POST" and connected and form.is_valid():
         channel_id = form.cleaned_data["channel_id"]
-        channels.choose(space=space, platform_key="slack", channel_id=channel_id, by=person)
+        channels.choose(space=space, platform_key="slack", channel_id=channel_id)
         messages.success(
             request,
             "Published asks will be posted there: title and link only."

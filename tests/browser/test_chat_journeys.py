@@ -27,14 +27,16 @@ import requests
 from playwright.sync_api import Page, expect
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.chat.models import ChatDelivery
+from bridgework.chat.models import ChatDelivery, SpaceChannel
+from bridgework.community.models import Space
 from bridgework.practice import services as practice
 from bridgework.practice.models import CheckIn, Commitment
 from bridgework.practice.tasks import plan_reminders
+from bridgework.slack import services as slack_services
 from bridgework.teams import auth, connector
 
 from ..conftest import Clock
-from ..slack_loopback import TEAM_ID, TEAM_NAME, FakeSlack, running
+from ..slack_loopback import GOOD_TOKEN, TEAM_ID, TEAM_NAME, FakeSlack, running
 from ..teams.loopback import MicrosoftOnLoopback
 from ..test_slack import sign
 from .helpers import AccessibilityChecker, screenshot, sign_in
@@ -400,3 +402,36 @@ def test_teams_from_connecting_the_bot_to_removing_the_app(
     expect(page.locator("#teams-chats")).to_contain_text("1 person removed it")
     axe(page, dark_too=True)
     screenshot(page, "chat-teams-settings-removed.png")
+
+
+# --- Published asks in a Slack channel -------------------------------------------------------
+
+
+def test_a_facilitator_chooses_the_slack_channel_for_the_allies_spaces_asks(
+    page: Page, axe: AccessibilityChecker, demo: Organisation, slack: FakeSlack
+) -> None:
+    admin = Person.objects.get(email="admin@example.com")
+    slack_services.connect_pasted(
+        organisation=demo, actor=admin, bot_token=GOOD_TOKEN, signing_secret=SIGNING_SECRET
+    )
+    allies = Space.objects.get(organisation=demo, audience=Space.Audience.ORGANISATION)
+    protected = Space.objects.get(organisation=demo, group__name="Disability Network")
+    sign_in(page, "facilitator@example.com")
+    page.goto(protected.get_absolute_url())
+    expect(page.get_by_role("link", name="Published asks in Slack")).to_have_count(0)
+    page.goto(allies.get_absolute_url())
+    page.get_by_role("link", name="Published asks in Slack").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Published asks in Slack")
+    expect(page.locator("#channel-status")).to_contain_text("not posted to Slack")
+    axe(page)
+
+    page.get_by_label("Slack channel ID").fill("#allies")
+    page.get_by_role("button", name="Save the channel").click()
+    expect(page.locator(".field--invalid")).to_contain_text("starts with C or G")
+    axe(page)
+    page.get_by_label("Slack channel ID").fill("C0ALLIESASK")
+    page.get_by_role("button", name="Save the channel").click()
+    expect(page.locator("#channel-status")).to_contain_text("posted to the channel C0ALLIESASK")
+    axe(page, dark_too=True)
+    screenshot(page, "chat-slack-asks-channel.png")
+    assert SpaceChannel.objects.get(space=allies).channel_id == "C0ALLIESASK"
