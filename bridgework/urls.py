@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bridgework.accounts import views as accounts
+from bridgework.chat import views as chat
 from bridgework.curriculum import views as curriculum
 from bridgework.front import views as front
 from bridgework.operations import views as operations
@@ -101,6 +102,7 @@ urlpatterns = [
     path("community/resources/", include("bridgework.resources.urls")),
     path("community/asks/", include("bridgework.asks.urls")),
     path("community/notifications/", include("bridgework.notifications.urls")),
+    path("community/<int:space_id>/chat-channel", chat.space_channel, name="chat_space_channel"),
     path("community/", include("bridgework.community.urls")),
     path("reflect/", include("bridgework.reflection.urls")),
     path("cohorts/", include("bridgework.cohorts.urls")),

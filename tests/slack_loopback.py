@@ -1,18 +1,31 @@
 """A loopback server that answers as Slack's Web API does, for the methods Bridgework
 calls: the same paths (/api/<method>), the same answer shapes (`ok`, `error` codes such as
-invalid_auth and token_revoked, HTTP 429 with Retry-After), and a response_url endpoint
-(/hooks/...). It records every call, so tests assert on exactly what was sent."""
+invalid_auth and token_revoked, HTTP 429 with Retry-After), a response_url endpoint
+(/hooks/...), and Slack's "Add to Slack" page (/oauth/v2/authorize), which approves at once
+and sends the browser back with a code. It records every call, so tests assert on exactly
+what was sent.
+
+Run on its own, to try Slack without a workspace (see README, "Connect Slack"):
+
+    .venv/bin/python -m tests.slack_loopback --port 8300
+
+It prints the settings to start Bridgework with and every message Bridgework sends, link
+codes included; every e-mail address is someone in its workspace.
+"""
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 TEAM_ID = "T0ALLIES"
 TEAM_NAME = "Allies at Acme"
@@ -40,6 +53,8 @@ class FakeSlack:
     # method -> Retry-After seconds for its next call
     rate_limit_next: dict[str, int] = field(default_factory=dict)
     next_ts: int = 1
+    # Standalone, everyone with an e-mail address is in the workspace.
+    everyone_is_a_member: bool = False
 
     @property
     def api_url(self) -> str:
@@ -92,13 +107,16 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         if method == "users.lookupByEmail":
-            user = self.users_by_email.get(str(params.get("email", "")))
+            email = str(params.get("email", ""))
+            user = self.users_by_email.get(email)
+            if user is None and self.everyone_is_a_member and email:
+                user = "U" + hashlib.sha256(email.lower().encode()).hexdigest()[:8].upper()
             if user is None:
                 return 200, {"ok": False, "error": "users_not_found"}
             return 200, {"ok": True, "user": {"id": user, "team_id": TEAM_ID}}
         if method in ("chat.postMessage", "chat.update"):
             channel = str(params.get("channel", ""))
-            if not channel.startswith(("U", "D")):
+            if not channel.startswith(("U", "D", "C", "G")):
                 return 200, {"ok": False, "error": "channel_not_found"}
             ts = str(params.get("ts") or f"1750000000.{self.next_ts:06d}")
             self.next_ts += 1
@@ -118,6 +136,20 @@ def _handler(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass
+
+        def do_GET(self) -> None:
+            """Slack's authorize page, as if the admin had chosen the workspace and approved."""
+            address = urlsplit(self.path)
+            query = dict(parse_qsl(address.query))
+            if address.path != "/oauth/v2/authorize" or not query.get("redirect_uri"):
+                self._send(404, b"not found", "text/plain")
+                return
+            slack.calls.append(Call("oauth.authorize", "", query, address.query))
+            back = urlencode({"code": OAUTH_CODE, "state": query.get("state", "")})
+            self.send_response(302)
+            self.send_header("Location", f"{query['redirect_uri']}?{back}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
@@ -157,9 +189,9 @@ def _handler(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running() -> Iterator[FakeSlack]:
-    slack = FakeSlack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(slack))
+def running(port: int = 0, slack: FakeSlack | None = None) -> Iterator[FakeSlack]:
+    slack = slack or FakeSlack()
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(slack))
     slack.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -168,3 +200,44 @@ def running() -> Iterator[FakeSlack]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class PrintingSlack(FakeSlack):
+    """The standalone server: says what each call was, so a person can follow along."""
+
+    def answer(self, method: str, token: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, body = super().answer(method, token, params)
+        said = f" to {params.get('channel')}: {params.get('text')!r}" if "text" in params else ""
+        print(f"{method}{said} -> {body.get('error') or 'ok'}", flush=True)
+        return status, body
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Slack's Web API on loopback, for trying Slack.")
+    parser.add_argument("--port", type=int, default=8300)
+    port = parser.parse_args(argv).port
+    with running(port, PrintingSlack(everyone_is_a_member=True)) as slack:
+        print(
+            f"""Slack on loopback at {slack.url}. Start Bridgework with:
+
+  BRIDGEWORK_SLACK_API_URL={slack.api_url}
+  BRIDGEWORK_SLACK_RESPONSE_URL_PREFIX={slack.hooks_url}
+
+then, under Settings -> Slack, paste the bot token {GOOD_TOKEN} and any signing secret.
+For "Add to Slack" instead, add:
+
+  BRIDGEWORK_SLACK_AUTHORIZE_URL={slack.url}/oauth/v2/authorize
+  BRIDGEWORK_SLACK_CLIENT_ID=loopback.client BRIDGEWORK_SLACK_CLIENT_SECRET=loopback-secret
+  BRIDGEWORK_SLACK_SIGNING_SECRET=loopback-signing-secret
+
+Every call Bridgework makes is printed below (Ctrl-C stops).""",
+            flush=True,
+        )
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

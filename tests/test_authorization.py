@@ -346,6 +346,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
     },
     "community_space": {"GET": in_space(200), "POST": NOT_ALLOWED},
     "community_space_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    # The sample space is protected, so nobody may post its asks to a chat channel; an allies'
+    # space from every position: tests/test_chat_channels.py.
+    "chat_space_channel": {"GET": space_facilitators(404), "POST": space_facilitators(404)},
     # Opening a group's space to its members: its lead (Bo); others who see it get a 403.
     "community_space_open": {
         "GET": NOT_ALLOWED,

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.chat import api as chat
 from bridgework.community import api as community
 from bridgework.community.api import Space
 from bridgework.notifications.api import mark_read, notify
@@ -216,6 +217,13 @@ def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
         published.save()
         ask.published = published
         ask.published_by = ask.proposed_by
+        # Only the title and a link, and only once: a new wording is not announced again.
+        chat.announce_in_space_channels(
+            space_id=published.space_id,
+            key=f"ask:{published.pk}",
+            title=published.title,
+            path=published.get_absolute_url(),
+        )
     else:
         published.title, published.body = title, body
         published.updated_at = timezone.now()

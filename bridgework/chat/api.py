@@ -20,6 +20,7 @@ from .actions import (
     suggest_one,
     this_week,
 )
+from .channels import announce as announce_in_space_channels
 from .models import ChatLink, ChatLinkQuerySet, Platform
 from .services import code_for_chat_account, person_for
 
@@ -29,6 +30,7 @@ __all__ = [
     "ChatLink",
     "Platform",
     "WeekLine",
+    "announce_in_space_channels",
     "answer_pulse",
     "check_in",
     "code_for_chat_account",

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
 from .models import Destination
+
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
 
 
 class DestinationForm(forms.Form):
@@ -30,3 +33,20 @@ class ConfirmCodeForm(forms.Form):
         error_messages={"required": "Enter the code the chat app showed you."},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
+
+
+class SpaceChannelForm(forms.Form):
+    channel_id = forms.CharField(
+        label="Slack channel ID",
+        required=False,
+        max_length=22,
+        help_text="Like C0123ABCDEF: in Slack, open the channel's details; the ID is at the "
+        "bottom. Invite the Bridgework app to the channel. Leave empty to stop posting.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean_channel_id(self) -> str:
+        channel_id = str(self.cleaned_data["channel_id"]).strip().upper()
+        if channel_id and not CHANNEL_ID.fullmatch(channel_id):
+            raise forms.ValidationError("A Slack channel ID starts with C or G, like C0123ABCDEF.")
+        return channel_id

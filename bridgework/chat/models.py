@@ -143,3 +143,46 @@ class ChatDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Chat delivery {self.pk}"
+
+
+class SpaceChannel(models.Model):
+    """The one channel on a chat platform where an allies' space's published asks are
+    announced, chosen by a facilitator of the space. Never a protected space's."""
+
+    space = models.ForeignKey("community.Space", on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    channel_id = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "platform"], name="one_channel_per_space")
+        ]
+
+    def __str__(self) -> str:
+        return f"Channel {self.pk}"
+
+
+class ChannelPost(models.Model):
+    """One announcement in a channel. The row is claimed before the platform is called, so a
+    retried task or a second worker never posts the same announcement twice."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+
+    channel = models.ForeignKey(SpaceChannel, on_delete=models.CASCADE, related_name="posts")
+    key = models.CharField(max_length=40)  # what was announced, e.g. "ask:12"
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    message_ref = models.CharField(max_length=200, blank=True)
+    problem = models.CharField(max_length=40, blank=True)  # a reason code, never text
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="one_post_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"Channel post {self.pk}"

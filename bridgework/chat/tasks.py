@@ -17,3 +17,10 @@ def show_check_in(delivery_id: int) -> bool:
     from . import delivery
 
     return delivery.show_check_in(delivery_id)
+
+
+@task(queue_name="default")
+def post_to_space_channels(space_id: int, key: str, title: str, path: str) -> int:
+    from . import channels
+
+    return channels.post(space_id=space_id, key=key, title=title, path=path)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
+from bridgework.community.api import Space
 
-from . import platforms, services
-from .forms import ConfirmCodeForm, DestinationForm
+from . import channels, platforms, services
+from .forms import ConfirmCodeForm, DestinationForm, SpaceChannelForm
 from .models import ChatLink, Destination
 
 
@@ -105,3 +106,36 @@ def unlink(request: HttpRequest, platform_key: str) -> HttpResponse:
     services.unlink(person=person, platform_key=platform_key)
     messages.success(request, "Unlinked. Nothing more is sent there; reminders come by e-mail.")
     return _back()
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def space_channel(request: HttpRequest, space_id: int) -> HttpResponse:
+    """A facilitator of an allies' space chooses the Slack channel for its published asks."""
+    person = current_person(request)
+    space = Space.objects.filter(pk=space_id, organisation=person.organisation).first()
+    if space is None or space.is_protected or not space.can_moderate(person):
+        raise Http404("No such space.")
+    slack = platforms.get("slack")
+    connected = slack is not None and slack.is_connected(person.organisation)
+    chosen = channels.channel_of(space, "slack")
+    form = SpaceChannelForm(
+        request.POST if request.method == "POST" else None,
+        initial={"channel_id": chosen.channel_id if chosen else ""},
+    )
+    if request.method == "POST" and connected and form.is_valid():
+        channel_id = form.cleaned_data["channel_id"]
+        channels.choose(space=space, platform_key="slack", channel_id=channel_id)
+        messages.success(
+            request,
+            "Published asks will be posted there: title and link only."
+            if channel_id
+            else "Nothing more is posted to Slack from this space.",
+        )
+        return redirect("chat_space_channel", space_id=space.pk)
+    return render(
+        request,
+        "chat/space_channel.html",
+        {"space": space, "form": form, "connected": connected, "chosen": chosen},
+        status=400 if form.errors or (request.method == "POST" and not connected) else 200,
+    )

@@ -5,6 +5,7 @@ workspace per organisation, its bot token sealed)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +25,11 @@ STATE_SECONDS = 600
 
 def configured() -> bool:
     return bool(settings.SLACK_CLIENT_ID and settings.SLACK_CLIENT_SECRET)
+
+
+def authorize_origin() -> str:
+    parts = urlsplit(settings.SLACK_AUTHORIZE_URL)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def redirect_uri() -> str:

@@ -105,3 +105,23 @@ class SlackPlatform:
 
     def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
         self._post(link, f"Your Bridgework code is {code}", blocks.link_code(code))
+
+    def post_to_channel(
+        self, organisation: Organisation, channel_id: str, *, title: str, url: str
+    ) -> str:
+        """A published ask in the space's channel: its title as a link, nothing more."""
+        workspace = workspace_of(organisation.pk)
+        if workspace is None or not workspace.is_usable:
+            raise ChatUnreachable("not_connected")
+        safe = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        response = client.call(
+            workspace,
+            "chat.postMessage",
+            lambda c: c.chat_postMessage(
+                channel=channel_id,
+                text=f"A new ask for allies: <{url}|{safe}>",
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        return _ref(response.data)

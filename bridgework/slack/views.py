@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -24,7 +25,7 @@ def _settings_page(request: HttpRequest, form: PastedTokenForm) -> HttpResponse:
     organisation = current_organisation(request)
     workspace = SlackWorkspace.objects.filter(organisation=organisation).first()
     base = request.build_absolute_uri("/").rstrip("/")
-    return render(
+    response = render(
         request,
         "slack/settings.html",
         {
@@ -40,6 +41,12 @@ def _settings_page(request: HttpRequest, form: PastedTokenForm) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+    if oauth.configured():
+        # "Add to Slack" posts to us and we redirect to Slack; browsers hold that redirect to
+        # the page's form-action too, so this page names Slack's authorize origin.
+        allowed = [*settings.SECURE_CSP.get("form-action", []), oauth.authorize_origin()]
+        response._csp_config = {**settings.SECURE_CSP, "form-action": allowed}  # type: ignore[attr-defined]
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,15 @@ MAX_ACTIVITY_BYTES = 256 * 1024
 @admin_required
 def teams_settings(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
-    bot = TeamsBot.objects.filter(organisation=organisation).first()
+    # With how many people have the bot in their chat, or removed it, in the same query.
+    bot = (
+        TeamsBot.objects.filter(organisation=organisation)
+        .annotate(
+            chats_added=Count("conversations", filter=Q(conversations__installed=True)),
+            chats_removed=Count("conversations", filter=Q(conversations__installed=False)),
+        )
+        .first()
+    )
     form = TeamsBotForm(
         request.POST if request.method == "POST" else None,
         instance=bot or TeamsBot(organisation=organisation),

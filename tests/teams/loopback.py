@@ -12,10 +12,17 @@ One HTTP server answers as three services do, on the same paths and with the sam
 It records every call it gets (method, path, headers and body) so tests can assert on what
 was sent, and can be told to answer the next connector calls with an error (a 429 with
 Retry-After, a 403, a 404) or to refuse the bot's credentials.
+
+Run on its own, to try Teams without a tenant (see README, "Connect Teams"):
+
+    .venv/bin/python -m tests.teams.loopback --port 8301
+
+It prints the settings to start Bridgework with and every call Bridgework makes.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import threading
@@ -119,7 +126,7 @@ class MicrosoftOnLoopback:
             claims, key or self.signing_key, algorithm="RS256", headers={"kid": kid or self.kid}
         )
 
-    def start(self) -> MicrosoftOnLoopback:
+    def start(self, port: int = 0, *, verbose: bool = False) -> MicrosoftOnLoopback:
         loopback = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -143,6 +150,8 @@ class MicrosoftOnLoopback:
                 body = self.rfile.read(length).decode() if length else ""
                 call = Call(self.command, self.path, dict(self.headers.items()), body)
                 loopback.calls.append(call)
+                if verbose:
+                    print(f"{call.method} {call.path} {call.body[:300]}", flush=True)
                 return call
 
             def do_GET(self) -> None:
@@ -230,7 +239,7 @@ class MicrosoftOnLoopback:
                 else:
                     self._answer(200 if self.command == "PUT" else 201, ok)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -238,3 +247,27 @@ class MicrosoftOnLoopback:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Microsoft's Teams services on loopback.")
+    parser.add_argument("--port", type=int, default=8301)
+    microsoft = MicrosoftOnLoopback().start(parser.parse_args(argv).port, verbose=True)
+    print(
+        f"""Microsoft on loopback at {microsoft.base_url}. Start Bridgework with:
+
+  BRIDGEWORK_TEAMS_OPENID_METADATA_URL={microsoft.metadata_url}
+  BRIDGEWORK_TEAMS_TOKEN_URL={microsoft.token_url}
+
+then, under Settings -> Microsoft Teams, save any bot app ID and tenant ID (GUIDs) and any
+client secret: the token endpoint accepts them all. Every call is printed below.""",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        microsoft.stop()
+
+
+if __name__ == "__main__":
+    main()

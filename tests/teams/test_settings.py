@@ -145,6 +145,23 @@ def test_refused_credentials_are_shown_on_the_settings_page(
     assert b"Microsoft refused the bot's credentials" in page.content
 
 
+def test_the_settings_page_counts_who_has_the_app_and_who_removed_it(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, program_admin: Person
+) -> None:
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    post(
+        microsoft,
+        activity(microsoft, "installationUpdate", action="add", user_id="29:u-2")
+        | {"from": {"id": "29:u-2", "aadObjectId": "a1b2c3d4-0000-4000-8000-000000000002"}},
+    )
+    client = client_for(program_admin)
+    assert "The app is in the Teams chats of 2 people." in client.get(URL).content.decode()
+
+    post(microsoft, activity(microsoft, "installationUpdate", action="remove"))
+    page = client.get(URL).content.decode()
+    assert "The app is in the Teams chats of 1 person. 1 person removed it" in page
+
+
 def test_the_bot_secret_survives_rotating_the_master_key(own_key_dir: Path, bot: TeamsBot) -> None:
     bot.set_secret(BOT_SECRET)
     bot.save()

@@ -46,7 +46,9 @@ def chat_reminders_section(context: dict[str, Any]) -> dict[str, Any]:
             initial={"destination": destination}, available=available
         ),
         "code_form": ConfirmCodeForm(),
-        "waiting_for_code": any(not link.is_confirmed for link in links.values()),
+        # A code can come from the chat app before "Link" is pressed (`/bridgework link`), so
+        # the field stays while any connected platform is still unlinked.
+        "all_linked": all(p.key in links and links[p.key].is_confirmed for p in connected),
         "problem": problem,
         "problem_platform": problem.get_platform_display() if problem else "",
         "problem_words": PROBLEMS.get(problem.problem, "it did not take the message")
