@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         .order_by(Lower("name"), "pk")
     )
-    page = Paginator(listed, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(listed, request.GET.get("page"), SPACES_PER_PAGE)
     spaces = list(page)
     recent = list(
         Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
@@ -124,7 +124,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         .annotate(seen=Exists(read))
         .order_by("-last_activity_at", "-pk")
     )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(threads, request.GET.get("page"), THREADS_PER_PAGE)
     moderator = found.can_moderate(person)
     # Only flagged posts can be waiting (a post is held after flags), so the count starts
     # from the space's flags: joining flags to every post of a busy space scanned them all.
