@@ -16,7 +16,7 @@ from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
-from ..models import Flag, Post, PostingPause, Space, Thread, ThreadRead
+from ..models import Flag, Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
@@ -125,7 +125,8 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         .order_by("-last_activity_at", "-pk")
     )
     page = page_of(threads, request.GET.get("page"), THREADS_PER_PAGE)
-    moderator = found.can_moderate(person)
+    standing = found.standing(person)
+    moderator = standing.moderator
     # Only flagged posts can be waiting (a post is held after flags), so the count starts
     # from the space's flags: joining flags to every post of a busy space scanned them all.
     flagged = Flag.objects.filter(post__space=found)
@@ -149,8 +150,8 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
             "can_open": found.awaits_group and found.is_led_by(person),
-            "accepted": found.has_accepted_guidelines(person),
-            "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
+            "accepted": standing.accepted,
+            "pause_reason": standing.pause_reason,
             # Asks come from the group's own members, not from facilitators looking after it.
             "may_write_ask": found.is_protected and found.is_in_audience(person),
         },

@@ -21,7 +21,7 @@ from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
-from ..models import Flag, Follow, Post, PostingPause, PostRevision, Reaction, Thread
+from ..models import Flag, Post, PostRevision, Reaction, Thread
 from .common import (
     _after_posting,
     _guidelines_first,
@@ -88,7 +88,8 @@ def _count_and_mine(found: tuple[int, int] | None) -> tuple[int, bool]:
 def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[str, Any]:
     person = current_person(request)
     found = thread.space
-    moderator = found.can_moderate(person)
+    standing = found.standing(person, thread)
+    moderator = standing.moderator
     # Counts come from subqueries per post and one grouped query for the page's reactions:
     # joining revisions, flags and reactions together multiplied the rows before counting.
     revisions = (
@@ -133,9 +134,9 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         "space": found,
         "page": page,
         "moderator": moderator,
-        "accepted": found.has_accepted_guidelines(person),
-        "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
-        "following": Follow.objects.filter(thread=thread, person=person).exists(),
+        "accepted": standing.accepted,
+        "pause_reason": standing.pause_reason,
+        "following": standing.following,
         "may_reply": not found.is_archived and (not thread.is_locked or moderator),
         "form": PostForm(),
         "me": person,
