@@ -228,8 +228,8 @@ def grow(cast: Cast, organisation: Organisation, people: int, sessions: int, tag
 
 
 PAGE_QUERIES = {
-    ("participant", "list"): 4,
-    ("facilitator", "list"): 4,
+    ("participant", "list"): 3,
+    ("facilitator", "list"): 3,
     ("facilitator", "cohort"): 8,
     ("participant", "cohort"): 7,
     ("facilitator", "session"): 12,

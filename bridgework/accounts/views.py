@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.pager import page_of
 
 from . import registry, services, settings_sections
 from .access import (
@@ -215,9 +215,7 @@ def people(request: HttpRequest) -> HttpResponse:
     if search.is_valid() and search.cleaned_data["q"]:
         term = search.cleaned_data["q"]
         query = query.filter(Q(chosen_name__icontains=term) | Q(email__icontains=term))
-    page = Paginator(query.order_by("chosen_name", "pk"), PEOPLE_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(query.order_by("chosen_name", "pk"), request.GET.get("page"), PEOPLE_PER_PAGE)
     invitations = Invitation.objects.pending().filter(organisation=organisation)[:50]
     return render(
         request,

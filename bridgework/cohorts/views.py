@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.pager import page_of
 
 from . import picker, services
 from .forms import (
@@ -33,9 +33,7 @@ from .forms import (
 from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session, may_lead
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-    from .models import Listed
+    pass
 
 COHORTS_PER_PAGE = 20
 
@@ -107,11 +105,8 @@ def _step(raw: str, count: int) -> int:
 @member_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    page = Paginator(Cohort.objects.listed_for(person), COHORTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    # Named, since the plugin loses the annotations' types through the paginator.
-    rows: list[WithAnnotations[Cohort, Listed]] = list(page)
+    page = page_of(Cohort.objects.listed_for(person), request.GET.get("page"), COHORTS_PER_PAGE)
+    rows = page.object_list
     return render(
         request,
         "cohorts/list.html",

@@ -12,9 +12,10 @@ poll's answers carry no person, a random id and no time, like the cohorts' feedb
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -180,9 +181,8 @@ class Space(models.Model):
     def can_moderate(self, person: Person) -> bool:
         """Only this space's own facilitators, while they hold the facilitator role."""
         return (
-            person.is_active
+            can_moderate_anywhere(person)
             and person.organisation_id == self.organisation_id
-            and person.has_role(Role.FACILITATOR)
             and self.facilitators.filter(pk=person.pk).exists()
         )
 
@@ -196,6 +196,51 @@ class Space(models.Model):
 
     def has_accepted_guidelines(self, person: Person) -> bool:
         return GuidelinesAcceptance.objects.filter(space=self, person=person).exists()
+
+    def standing(self, person: Person, thread: Thread | None = None) -> Standing:
+        """What the space's and a thread's pages need to know of the person here, in one
+        query instead of one each: `can_moderate`, `has_accepted_guidelines`, an active
+        posting pause's reason, and whether they follow `thread`. Written as SQL: built
+        with the ORM, the one query cost more Python than the four simple ones."""
+        may_moderate = (
+            can_moderate_anywhere(person) and person.organisation_id == self.organisation_id
+        )
+        tables = {
+            "facilitators": Space.facilitators.through._meta.db_table,
+            "accepted": GuidelinesAcceptance._meta.db_table,
+            "pauses": PostingPause._meta.db_table,
+            "follows": Follow._meta.db_table,
+        }
+        # Table names from the models; every value a parameter.
+        sql = (  # noqa: S608
+            "SELECT EXISTS(SELECT 1 FROM {facilitators} WHERE space_id = %s AND person_id = %s),"
+            " EXISTS(SELECT 1 FROM {accepted} WHERE space_id = %s AND person_id = %s),"
+            " (SELECT reason FROM {pauses} WHERE space_id = %s AND person_id = %s"
+            " AND lifted_at IS NULL ORDER BY id LIMIT 1),"
+            " EXISTS(SELECT 1 FROM {follows} WHERE thread_id = %s AND person_id = %s)"
+        ).format(**tables)
+        thread_id = thread.pk if thread is not None else None
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.pk, person.pk] * 3 + [thread_id, person.pk])
+            moderator, accepted, pause_reason, following = cursor.fetchone()
+        return Standing(
+            moderator=bool(may_moderate and moderator),
+            accepted=bool(accepted),
+            pause_reason=pause_reason,
+            following=bool(following),
+        )
+
+
+def can_moderate_anywhere(person: Person) -> bool:
+    return person.is_active and person.has_role(Role.FACILITATOR)
+
+
+@dataclass(frozen=True)
+class Standing:
+    moderator: bool
+    accepted: bool
+    pause_reason: str | None
+    following: bool
 
 
 class GuidelinesAcceptance(models.Model):

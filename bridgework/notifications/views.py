@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
+from bridgework.lib.pager import page_of
 
 from .api import visible_notifications
 from .forms import DigestForm
@@ -25,7 +25,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         listed.unread().update(read_at=timezone.now())
         messages.success(request, "All marked as read.")
         return redirect("community_notifications")
-    page = Paginator(listed, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(listed, request.GET.get("page"), NOTIFICATIONS_PER_PAGE)
     return render(request, "community/notifications.html", {"page": page})
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
+from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import ModerateForm, ReasonForm
@@ -189,7 +189,7 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
     actions = ModerationAction.objects.filter(
         space__in=Space.objects.visible_to(person)
     ).select_related("space", "actor", "thread", "subject")
-    page = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(actions, request.GET.get("page"), LOG_PER_PAGE)
     # A withheld thread's title is for its space's facilitators (and its author) only.
     moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
     return render(request, "community/log.html", {"page": page, "moderated": moderated})

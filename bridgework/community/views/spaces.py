@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
@@ -13,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
-from ..models import Flag, Post, PostingPause, Space, Thread, ThreadRead
+from ..models import Flag, Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         .order_by(Lower("name"), "pk")
     )
-    page = Paginator(listed, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(listed, request.GET.get("page"), SPACES_PER_PAGE)
     spaces = list(page)
     recent = list(
         Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
@@ -124,8 +124,9 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         .annotate(seen=Exists(read))
         .order_by("-last_activity_at", "-pk")
     )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    moderator = found.can_moderate(person)
+    page = page_of(threads, request.GET.get("page"), THREADS_PER_PAGE)
+    standing = found.standing(person)
+    moderator = standing.moderator
     # Only flagged posts can be waiting (a post is held after flags), so the count starts
     # from the space's flags: joining flags to every post of a busy space scanned them all.
     flagged = Flag.objects.filter(post__space=found)
@@ -149,8 +150,8 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
             "can_open": found.awaits_group and found.is_led_by(person),
-            "accepted": found.has_accepted_guidelines(person),
-            "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
+            "accepted": standing.accepted,
+            "pause_reason": standing.pause_reason,
             # Asks come from the group's own members, not from facilitators looking after it.
             "may_write_ask": found.is_protected and found.is_in_audience(person),
         },

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,10 +17,11 @@ from bridgework.accounts.models import Person
 from bridgework.lib.htmx import is_htmx
 from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.lib.pager import page_of
 
 from .. import services
 from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
-from ..models import Flag, Follow, Post, PostingPause, PostRevision, Reaction, Thread
+from ..models import Flag, Post, PostRevision, Reaction, Thread
 from .common import (
     _after_posting,
     _guidelines_first,
@@ -88,7 +88,8 @@ def _count_and_mine(found: tuple[int, int] | None) -> tuple[int, bool]:
 def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[str, Any]:
     person = current_person(request)
     found = thread.space
-    moderator = found.can_moderate(person)
+    standing = found.standing(person, thread)
+    moderator = standing.moderator
     # Counts come from subqueries per post and one grouped query for the page's reactions:
     # joining revisions, flags and reactions together multiplied the rows before counting.
     revisions = (
@@ -115,22 +116,27 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         )
         .order_by("created_at", "pk")
     )
-    paginator = Paginator(posts, POSTS_PER_PAGE)
     wanted = request.GET.get("page")
     target = parse_id(request.GET.get("post", ""))
     if target is not None and not wanted:
         before = listed.filter(pk__lt=target).count()
         wanted = str(before // POSTS_PER_PAGE + 1)
-    page = paginator.get_page(wanted)
+    try:
+        page = page_of(posts, wanted, POSTS_PER_PAGE)
+    except Http404:
+        if target is None:
+            raise
+        # A link to a post that is gone, after the last one: the thread from its start.
+        page = page_of(posts, 1, POSTS_PER_PAGE)
     attach_reactions(list(page), person)
     context = {
         "thread": thread,
         "space": found,
         "page": page,
         "moderator": moderator,
-        "accepted": found.has_accepted_guidelines(person),
-        "paused": PostingPause.objects.active().filter(space=found, person=person).first(),
-        "following": Follow.objects.filter(thread=thread, person=person).exists(),
+        "accepted": standing.accepted,
+        "pause_reason": standing.pause_reason,
+        "following": standing.following,
         "may_reply": not found.is_archived and (not thread.is_locked or moderator),
         "form": PostForm(),
         "me": person,
