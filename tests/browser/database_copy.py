@@ -42,7 +42,10 @@ class DatabaseCopy:
             self.sqlite.backup(_raw_sqlite())
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE " + ", ".join(_quote(table) for table in _tables()))
+            # After `flush` only the content types and permissions are left; DELETE is much
+            # cheaper than TRUNCATE for so few rows (no new files for the server to sync).
+            for table in _tables():
+                cursor.execute(f"DELETE FROM {_quote(table)}")  # noqa: S608  (our own tables)
             for table, rows in self.tables.items():
                 with cursor.cursor.copy(f"COPY {_quote(table)} FROM STDIN (FORMAT BINARY)") as copy:
                     copy.write(rows)
