@@ -73,16 +73,16 @@ deploy-check: install
 		BRIDGEWORK_DATA_DIR=$$tmp $(BIN)/python manage.py check --deploy --fail-level WARNING; \
 		status=$$?; rm -rf $$tmp; exit $$status
 
+# One pytest run per database, browser tests included: each worker migrates its test database
+# once, and the workers share out the slow browser tests and the rest until both are done.
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist worksteal --ignore=tests/browser
-	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist worksteal tests/browser
+	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist worksteal
 
 test-postgres: install
 	@echo "== Test suite on PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist worksteal --ignore=tests/browser && \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist worksteal tests/browser; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist worksteal; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL); CI must test on it."; exit 1; \
 	else \

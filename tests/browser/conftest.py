@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import Organisation
 
+from .database_copy import DatabaseCopy
 from .helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, AccessibilityChecker
 
 
@@ -86,11 +88,24 @@ def _parse_shipped_content_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(curriculum, "load_tree", load_once)
 
 
+_demo_snapshot: dict[str, Any] = {}
+
+
 @pytest.fixture
 def demo(transactional_db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Organisation:
+    """The demo organisation, as `create_demo` makes it. Making it takes seconds (a year of
+    insights history), so each test process makes it once a day and copies the database as
+    it then was back in for every later test: the same rows, numbers and sequences."""
     settings.DEMO_PASSWORD = DEMO_PASSWORD
     _parse_shipped_content_once(monkeypatch)
-    return create_demo()
+    today = timezone.localdate()
+    if _demo_snapshot.get("day") != today:
+        _demo_snapshot.clear()
+        organisation = create_demo()
+        _demo_snapshot.update(day=today, copy=DatabaseCopy.take())
+        return organisation
+    _demo_snapshot["copy"].restore()
+    return Organisation.objects.get(is_demo=True)
 
 
 @dataclass
