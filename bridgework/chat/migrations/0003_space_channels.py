@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0001_initial'),
+        ('chat', '0002_delivery_shows'),
         ('community', '0005_notifications_move_to_their_app'),
     ]
 
