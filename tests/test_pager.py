@@ -33,5 +33,5 @@ def test_a_page_past_the_end_is_not_found() -> None:
 
 
 def test_an_empty_list_is_an_empty_first_page() -> None:
-    page = page_of([], "1", 3)
+    page = page_of(list[int](), "1", 3)
     assert len(page) == 0 and not page.has_other_pages()
