@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bridgework.accounts.models import Person
+from bridgework.community.api import Space
 
 CODE_LIFETIME = timedelta(minutes=15)
 
@@ -149,7 +150,7 @@ class SpaceChannel(models.Model):
     """The one channel on a chat platform where an allies' space's published asks are
     announced, chosen by a facilitator of the space. Never a protected space's."""
 
-    space = models.ForeignKey("community.Space", on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=10, choices=Platform.choices)
     channel_id = models.CharField(max_length=40)
     updated_at = models.DateTimeField(default=timezone.now)
