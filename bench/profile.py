@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.profile --only home,thread              # CPU ms per request
     .venv/bin/python -m bench.profile --only thread --persona admin --profile
     valgrind --tool=callgrind .venv/bin/python -m bench.profile --only home -n 0   # and -n 20
+    .venv/bin/python -m bench.profile --database postgres --size 100000 --only space -n 0 --explain
 
 Each page is requested through Django's WSGI handler, with every middleware, the way
 gunicorn calls it (no socket, no HTTP parsing), with the benchmark's data and settings
@@ -58,7 +59,7 @@ def serve(app: Any, page: bench_pages.Page) -> int:
     return size
 
 
-def print_queries(app: Any, page: bench_pages.Page) -> None:
+def print_queries(app: Any, page: bench_pages.Page, *, explain: bool = False) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -67,6 +68,11 @@ def print_queries(app: Any, page: bench_pages.Page) -> None:
     print(f"--- {page.persona} {page.name}: {len(captured)} queries")
     for query in captured:
         print(f"{query['time']:>6} {query['sql']}")
+        if explain and query["sql"].startswith("SELECT"):
+            # Look for SubPlans with many loops and sequential scans of large tables.
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + query["sql"])
+                print("\n".join(f"       {row[0]}" for row in cursor.fetchall()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=200, help="requests per page")
     parser.add_argument("--profile", action="store_true", help="cProfile's top functions")
     parser.add_argument("--sql", action="store_true", help="print each page's queries")
+    parser.add_argument(
+        "--explain", action="store_true", help="and each SELECT's plan (PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     url = bench_pages.database_url(args.database, args.size, args.pg)
     bench_pages.set_up_like_the_server(args.database, args.size, url)
@@ -88,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.persona and page.persona != args.persona:
             continue
         serve(app, page)  # warm up: templates compiled, connection open
-        if args.sql:
-            print_queries(app, page)
+        if args.sql or args.explain:
+            print_queries(app, page, explain=args.explain)
         started = time.process_time()
         for _ in range(args.n):
             size = serve(app, page)
