@@ -130,7 +130,7 @@ def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     # The middleware leaves a policy the view has set alone; the nonce is the request's own.
     form_action = [*settings.SECURE_CSP.get("form-action", []), *sign_in_origins(provider)]
     policy = {**settings.SECURE_CSP, "form-action": form_action}
-    response.headers[CSP.HEADER_ENFORCE] = build_policy(policy, get_nonce(request))
+    response.headers[str(CSP.HEADER_ENFORCE)] = build_policy(policy, get_nonce(request))
     return response
 
 

@@ -262,6 +262,7 @@ def microsoft(settings: Any, live_server: Any) -> Iterator[MicrosoftOnLoopback]:
     settings.BASE_URL = live_server.url  # the messaging endpoint the settings page shows
     settings.TEAMS_OPENID_METADATA_URL = server.metadata_url
     settings.TEAMS_TOKEN_URL = server.token_url
+    settings.TEAMS_SERVICE_HOSTS = ["127.0.0.1"]  # the loopback plays the Bot Connector
     auth.forget_keys()
     connector.forget_tokens()
     yield server

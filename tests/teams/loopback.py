@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
 
   BRIDGEWORK_TEAMS_OPENID_METADATA_URL={microsoft.metadata_url}
   BRIDGEWORK_TEAMS_TOKEN_URL={microsoft.token_url}
+  BRIDGEWORK_TEAMS_SERVICE_HOSTS=127.0.0.1
 
 then, under Settings -> Microsoft Teams, save any bot app ID and tenant ID (GUIDs) and any
 client secret: the token endpoint accepts them all. Every call is printed below.""",
