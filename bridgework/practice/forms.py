@@ -166,7 +166,7 @@ class TimeZoneForm(forms.Form):
 
 
 class ReminderSettingsForm(forms.Form):
-    reminders_on = forms.BooleanField(label="Send me reminders by e-mail", required=False)
+    reminders_on = forms.BooleanField(label="Send me reminders", required=False)
     reminder_hour = forms.TypedChoiceField(
         label="Remind me after",
         choices=[(h, f"{h:02d}:00") for h in range(6, 22)],
