@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
-from bridgework.lib.capped import CappedCount
+from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
@@ -36,12 +36,6 @@ def index(request: HttpRequest) -> HttpResponse:
     # threads (a thread with new posts has recent activity; one never opened long ago
     # is not news). Withheld threads count only for those who may open them.
     listed_threads = Thread.objects.filter(space=OuterRef("pk")).listed_for(person)
-    latest = (
-        Thread.objects.filter(space=OuterRef(OuterRef("pk")))
-        .listed_for(person)
-        .order_by("-last_activity_at")
-        .values("pk")[:FIGURES_CAP]
-    )
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
@@ -51,12 +45,16 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("group", "cohort")
         .annotate(
             moderated=Exists(Space.objects.facilitated_by(person).filter(pk=OuterRef("pk"))),
-            thread_count=CappedCount(listed_threads, FIGURES_CAP),
+            thread_count=CappedCount(listed_threads.order_by(), FIGURES_CAP),
             last_activity=Subquery(
                 listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
             ),
-            unread=CappedCount(
-                Thread.objects.filter(pk__in=latest).exclude(Exists(read)), FIGURES_CAP
+            # 1 for each of the latest threads with posts the person has not read.
+            unread=CappedSum(
+                listed_threads.order_by("-last_activity_at").values(
+                    n=Case(When(Exists(read), then=Value(0)), default=Value(1))
+                ),
+                FIGURES_CAP,
             ),
         )
         .order_by(Lower("name"), "pk")
