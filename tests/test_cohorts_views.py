@@ -266,3 +266,37 @@ def test_pages_do_the_same_queries_for_3_and_30_members_and_sessions(
         make_cohort(cast.facilitator, [cast.participant], start=timezone.localdate(), name=f"x{n}")
     many = count_queries(client.get, url(large))
     assert few == many == PAGE_QUERIES[position, page]
+
+
+def test_a_big_cohort_s_page_lists_its_members_a_page_at_a_time(
+    cast: Cast, organisation: Organisation
+) -> None:
+    members = [cast.participant, *add_members(organisation, 55)]
+    cohort = make_cohort(cast.facilitator, members, start=timezone.localdate())
+    client = cast.client("facilitator")
+
+    first = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert "Members (56)" in first
+    assert first.count("Remove<span") == 50
+    assert f'href="/cohorts/{cohort.pk}/?page=2">Next page' in first
+    assert "pager_label" not in first  # the pager's own comment stays out of the page
+    second = client.get(f"/cohorts/{cohort.pk}/", {"page": 2}).content.decode()
+    assert second.count("Remove<span") == 6 and "Next page" not in second
+    assert client.get(f"/cohorts/{cohort.pk}/", {"page": 3}).status_code == 404
+
+
+def test_the_oldest_requests_to_join_come_first_and_the_rest_wait_their_turn(
+    cast: Cast, organisation: Organisation
+) -> None:
+    cohort = make_cohort(cast.facilitator, [cast.participant], start=timezone.localdate())
+    for person in add_members(organisation, 21):
+        Membership.objects.create(cohort=cohort, person=person, status="requested")
+    client = cast.client("facilitator")
+    page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert page.count(">Let in<span") == 20 and "Member 20" not in page
+    assert "The 20 oldest requests" in page
+
+    Membership.objects.filter(cohort=cohort, status="requested").order_by("pk")[0].delete()
+    page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert page.count(">Let in<span") == 20 and "Member 20" in page
+    assert "The 20 oldest requests" not in page

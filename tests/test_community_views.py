@@ -3,8 +3,11 @@ threads and replies in Markdown, edits with history, reactions, follows, mention
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person
 from bridgework.community import services
@@ -17,6 +20,7 @@ from bridgework.community.models import (
     Reaction,
     Space,
     Thread,
+    ThreadRead,
 )
 from bridgework.notifications.models import Notification
 
@@ -292,3 +296,39 @@ def test_a_group_member_finds_the_way_to_write_an_ask_from_their_space(
     assert "Write an ask" not in allies_page and 'href="/community/asks/"' in allies_page
     index = member.get("/community/").content.decode()
     assert 'href="/community/asks/"' in index and 'href="/community/resources/"' in index
+
+
+# --- the community page's figures ------------------------------------------------------------
+
+
+def test_the_index_says_how_many_threads_have_new_posts(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    start = timezone.now() - timedelta(days=1)
+    threads = [
+        Thread.objects.create(space=space, title=f"t{n}", last_activity_at=start + timedelta(n))
+        for n in range(3)
+    ]
+    ThreadRead.objects.create(thread=threads[0], person=cast.participant, space=space)
+    page = client_for(cast.participant).get("/community/").content.decode()
+    assert "3 threads · <strong>2 with new posts</strong>" in page
+
+
+def test_a_busy_space_s_figures_stop_at_more_than_99(cast: Cast) -> None:
+    """Counting stops after 100 threads, and new posts are looked for in the 100 with the
+    latest activity: a space of thousands costs what one of a hundred does."""
+    space = allies_space(cast.facilitator)
+    start = timezone.now() - timedelta(days=1)
+    threads = Thread.objects.bulk_create(
+        Thread(space=space, title=f"t{n}", last_activity_at=start + timedelta(minutes=n))
+        for n in range(120)
+    )
+    client = client_for(cast.participant)
+    assert "More than 99 threads · <strong>more than 99 with new posts</strong>" in (
+        client.get("/community/").content.decode()
+    )
+    # The oldest twenty are unread too, but not among the latest hundred.
+    ThreadRead.objects.bulk_create(
+        ThreadRead(thread=thread, person=cast.participant, space=space) for thread in threads[21:]
+    )
+    page = client.get("/community/").content.decode()
+    assert "More than 99 threads · <strong>1 with new posts</strong>" in page

@@ -86,6 +86,14 @@ class Listed(TypedDict):
     is_mine: bool
 
 
+def member_count() -> Coalesce:
+    """How many members the cohort of the row has, as a subquery on that one cohort."""
+    members = Membership.objects.filter(
+        cohort=OuterRef("pk"), status=Membership.Status.MEMBER
+    ).order_by()
+    return Coalesce(Subquery(members.values("cohort").annotate(n=Count("pk")).values("n")), 0)
+
+
 class CohortQuerySet(models.QuerySet["Cohort"]):
     def in_organisation(self, organisation: Organisation) -> CohortQuerySet:
         return self.filter(organisation=organisation)
@@ -132,15 +140,7 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         annotated = (
             self.visible_to(person)
             .annotate(
-                member_count=Coalesce(
-                    Subquery(
-                        members.filter(status=Membership.Status.MEMBER)
-                        .values("cohort")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                ),
+                member_count=member_count(),
                 next_start=Subquery(upcoming.values("starts_at")[:1]),
                 next_zone=Subquery(upcoming.values("time_zone")[:1]),
                 first_start=Subquery(sessions.values("starts_at")[:1]),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,12 +32,25 @@ from .forms import (
     RunItemForm,
     SessionForm,
 )
-from .models import Attendance, CalendarFeed, Cohort, Membership, RunItem, Session, may_lead
+from .models import (
+    Attendance,
+    CalendarFeed,
+    Cohort,
+    Membership,
+    RunItem,
+    Session,
+    may_lead,
+    member_count,
+)
 
 if TYPE_CHECKING:
-    pass
+    from django_stubs_ext import WithAnnotations
 
 COHORTS_PER_PAGE = 20
+# A cohort's page lists its members a page at a time, and the oldest requests to join:
+# deciding on those brings the next ones up.
+MEMBERS_PER_PAGE = 50
+REQUESTS_SHOWN = 20
 
 # --- access -------------------------------------------------------------------------------
 
@@ -48,6 +63,36 @@ def _cohort(request: HttpRequest, cohort_id: int, *, manage: bool = False) -> Co
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort
+
+
+class Shown(TypedDict):
+    """What a cohort's page knows of it besides its own fields, in the query that finds it."""
+
+    member_count: int
+    manages: bool
+    my_status: str  # the person's membership's status, "" if they have none
+
+
+def _shown_cohort(
+    request: HttpRequest, cohort_id: int, *, manage: bool = False
+) -> WithAnnotations[Cohort, Shown]:
+    """`_cohort`, for its page."""
+    person = current_person(request)
+    cohorts = Cohort.objects.managed_by(person) if manage else Cohort.objects.visible_to(person)
+    mine = Membership.objects.filter(cohort=OuterRef("pk"), person=person).order_by()
+    cohort = (
+        cohorts.filter(pk=cohort_id)
+        .select_related("organisation")
+        .annotate(
+            member_count=member_count(),
+            manages=Exists(Cohort.objects.managed_by(person).filter(pk=OuterRef("pk"))),
+            my_status=Coalesce(Subquery(mine.values("status")[:1]), Value("")),
+        )
+        .first()
+    )
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cast("WithAnnotations[Cohort, Shown]", cohort)
 
 
 @dataclass(frozen=True)
@@ -180,19 +225,33 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cohorts/new.html", context, status=400 if form.errors else 200)
 
 
-def _cohort_context(request: HttpRequest, cohort: Cohort, **extra: Any) -> dict[str, Any]:
-    person = current_person(request)
-    managed = cohort.can_manage(person)
-    memberships = list(cohort.memberships.select_related("person"))
-    mine = next((m for m in memberships if m.person_id == person.pk), None)
+def _cohort_context(
+    request: HttpRequest, cohort: WithAnnotations[Cohort, Shown], **extra: Any
+) -> dict[str, Any]:
+    """What the cohort's page shows."""
+    managed = cohort.manages
+    is_member = cohort.my_status == Membership.Status.MEMBER
+    requests = []
+    if managed:
+        asking = cohort.memberships.filter(status=Membership.Status.REQUESTED)
+        requests = list(asking.select_related("person").order_by("pk")[: REQUESTS_SHOWN + 1])
+    members = None
+    if managed or is_member:
+        listed = cohort.memberships.filter(status=Membership.Status.MEMBER).select_related("person")
+        members = page_of(
+            listed.order_by(Lower("person__chosen_name"), "pk"),
+            request.GET.get("page"),
+            MEMBERS_PER_PAGE,
+        )
     sessions = list(cohort.sessions.select_related("module"))
     context = {
         "cohort": cohort,
         "managed": managed,
-        "membership": mine,
-        "is_member": mine is not None and mine.status == Membership.Status.MEMBER,
-        "members": [m for m in memberships if m.status == Membership.Status.MEMBER],
-        "requests": [m for m in memberships if m.status == Membership.Status.REQUESTED],
+        "waiting": cohort.my_status == Membership.Status.REQUESTED,
+        "is_member": is_member,
+        "members": members,
+        "requests": requests[:REQUESTS_SHOWN],
+        "more_requests": len(requests) > REQUESTS_SHOWN,
         "sessions": sessions,
         "facilitators": list(cohort.facilitators.all()),
         "modules": list(cohort.modules.all()),
@@ -219,14 +278,14 @@ def _enrol_picker(request: HttpRequest, cohort: Cohort) -> picker.Picker:
 @require_GET
 @member_required
 def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    found = _cohort(request, cohort_id)
+    found = _shown_cohort(request, cohort_id)
     return render(request, "cohorts/cohort.html", _cohort_context(request, found))
 
 
 @require_POST
 @member_required
 def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    found = _cohort(request, cohort_id, manage=True)
+    found = _shown_cohort(request, cohort_id, manage=True)
     if "find" in request.POST:
         # A search, not a submit: show the results, keep what was typed, check nothing.
         people = _enrol_picker(request, found)

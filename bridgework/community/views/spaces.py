@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
+from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
@@ -20,6 +21,8 @@ from ..models import Flag, Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
+# A space's figures on the community page stop at this many threads ("more than 99").
+FIGURES_CAP = 100
 THREADS_PER_PAGE = 20
 
 
@@ -27,11 +30,12 @@ THREADS_PER_PAGE = 20
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    # Each figure is its own subquery on one space's threads. Joining the threads in and
-    # aggregating (with the unread check inside) ran that check once per joined thread row.
-    # Withheld threads (a hidden opening post) count only for those who may open them.
+    # Each figure is its own subquery on one space's threads, and reads at most
+    # FIGURES_CAP of them: the page says "more than 99" beyond that, so a space of 2,000
+    # threads costs what one of 100 does. New posts are looked for in the space's latest
+    # threads (a thread with new posts has recent activity; one never opened long ago
+    # is not news). Withheld threads count only for those who may open them.
     listed_threads = Thread.objects.filter(space=OuterRef("pk")).listed_for(person)
-    threads = listed_threads.order_by().values("space")
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
@@ -41,12 +45,16 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("group", "cohort")
         .annotate(
             moderated=Exists(Space.objects.facilitated_by(person).filter(pk=OuterRef("pk"))),
-            thread_count=Coalesce(Subquery(threads.annotate(n=Count("pk")).values("n")), 0),
+            thread_count=CappedCount(listed_threads.order_by(), FIGURES_CAP),
             last_activity=Subquery(
                 listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
             ),
-            unread=Coalesce(
-                Subquery(threads.exclude(Exists(read)).annotate(n=Count("pk")).values("n")), 0
+            # 1 for each of the latest threads with posts the person has not read.
+            unread=CappedSum(
+                listed_threads.order_by("-last_activity_at").values(
+                    n=Case(When(Exists(read), then=Value(0)), default=Value(1))
+                ),
+                FIGURES_CAP,
             ),
         )
         .order_by(Lower("name"), "pk")
@@ -66,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "may_create": person.is_facilitator,
             "search_form": SearchForm(),
             "may_see_log": person.is_facilitator or person.is_program_admin,
+            "figures_cap": FIGURES_CAP,
         },
     )
 
