@@ -11,7 +11,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/bridgework
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint types migrations-check deploy-check test-sqlite test-postgres browser-deps system-deps ci clean
+.PHONY: run test install messages lint types migrations-check deploy-check test-sqlite test-postgres browser-deps system-deps ci clean
 
 run: install
 	$(BIN)/bridgework serve --demo
@@ -31,19 +31,25 @@ $(UV):
 install: $(UV) system-deps
 	@$(UV) sync --locked --quiet --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	@$(BIN)/python -m compileall -q bridgework tests bench manage.py
+	@cd bridgework && ../$(BIN)/python ../manage.py compilemessages --verbosity 0
 
+# Finds every marked string and updates the Spanish and French catalogs (bridgework/locale/).
+messages: install
+	@cd bridgework && ../$(BIN)/python ../manage.py makemessages --locale es --locale fr --add-location file --no-obsolete --verbosity 0
+
+# GNU gettext compiles the interface's translations (msgfmt) and finds marked strings (xgettext).
 # SAML sign-in verifies XML signatures with xmlsec: the python3-saml package builds against
 # libxmlsec1 (found through pkg-config), and the SAML identity provider the tests run calls
 # the xmlsec1 program.
-SYSTEM_PACKAGES := libxmlsec1-dev pkg-config xmlsec1
+SYSTEM_PACKAGES := libxmlsec1-dev pkg-config xmlsec1 gettext
 
 system-deps:
 	@if ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			echo "Installing $(SYSTEM_PACKAGES) for SAML sign-in..."; \
+			echo "Installing $(SYSTEM_PACKAGES) (translations, SAML sign-in)..."; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \
-			echo "SAML sign-in needs $(SYSTEM_PACKAGES): run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' first."; \
+			echo "Bridgework needs $(SYSTEM_PACKAGES): run 'sudo apt-get install -y $(SYSTEM_PACKAGES)' first."; \
 			exit 1; \
 		fi; \
 	fi

@@ -371,7 +371,9 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("BRIDGEWORK_FROM_EMAIL", "Bridgework <bridgework@localhost>")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# Each language named in its own words: that is how people find theirs in a list.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("BRIDGEWORK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
