@@ -12,9 +12,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from . import registry
-from .models import CommunityGroup, Invitation, Organisation, Person, Role
+from .models import CommunityGroup, Invitation, Organisation, Person, Role, usual_language
 
 # How long a sign-in through the identity provider counts as "just now" for deleting an
 # account without a password.
@@ -64,9 +65,27 @@ class ProfileForm(forms.ModelForm[Person]):
         help_text="Only you can read this. It is encrypted and never shown to admins.",
     )
 
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy("Pages, e-mails and reminders reach you in this language."),
+    )
+
     class Meta:
         model = Person
-        fields = ["chosen_name", "pronouns"]
+        fields = ["chosen_name", "pronouns", "language"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.instance.organisation
+        default = usual_language("", organisation)
+        default_name = dict(settings.LANGUAGES)[default]
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        language_field.choices = [
+            ("", gettext("Organisation default (%(language)s)") % {"language": default_name}),
+            *settings.LANGUAGES,
+        ]
 
     def clean_chosen_name(self) -> str:
         name: str = self.cleaned_data["chosen_name"].strip()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
 
 
 class PrivatePagesMiddleware:
@@ -29,3 +30,21 @@ class PrivatePagesMiddleware:
         if signed_in or (user is not None and user.is_authenticated):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person sees pages in their own language (or their organisation's
+    default); before signing in, Django's LocaleMiddleware has already chosen one from the
+    browser's Accept-Language. Goes after AuthenticationMiddleware, which reads the person
+    (and their organisation) in the same query as always: choosing costs no query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = user.preferred_language
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -54,6 +54,16 @@ class Organisation(models.Model):
         return slug
 
 
+def usual_language(chosen: str, organisation: Organisation | None) -> str:
+    """A person's own choice, else their organisation's default, else the site's: always
+    one of the languages the interface is translated into."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    for candidate in (chosen, organisation.default_language if organisation else ""):
+        if candidate in offered:
+            return candidate
+    return str(settings.LANGUAGE_CODE)
+
+
 class Role(models.TextChoices):
     PARTICIPANT = "participant", "Participant"
     FACILITATOR = "facilitator", "Facilitator"
@@ -102,6 +112,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     pronouns = models.CharField(
         max_length=40, blank=True, help_text="Optional, for example she/her, he/him, they/them."
     )
+    language = models.CharField(
+        max_length=10, blank=True, help_text="Blank: the organisation's default language."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -129,6 +142,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.chosen_name
+
+    @property
+    def preferred_language(self) -> str:
+        """The language pages, e-mails and reminders reach this person in."""
+        return usual_language(self.language, self.organisation)
 
     def get_full_name(self) -> str:
         return self.chosen_name

@@ -7,7 +7,8 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.lib.htmx import is_htmx
@@ -60,7 +61,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         services.save_intention(person=person, intention=form.cleaned_data["intention"])
-        messages.success(request, "Your profile is saved.")
+        translation.activate(person.preferred_language)
+        messages.success(request, gettext("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
 
