@@ -8,6 +8,8 @@ from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 
+from .models import organisation_language
+
 
 class PrivatePagesMiddleware:
     """Every answer to a signed-in person says `Cache-Control: private, no-store`: their
@@ -43,8 +45,14 @@ class PersonLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = user.preferred_language
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = user.preferred_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        organisation = user.organisation
+        token = organisation_language.set(organisation.default_language if organisation else None)
+        try:
+            return self.get_response(request)
+        finally:
+            organisation_language.reset(token)

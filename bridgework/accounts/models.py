@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,6 +53,11 @@ class Organisation(models.Model):
         while Organisation.objects.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
+
+
+# The signed-in person's organisation's default language, for the length of a request: text
+# without a translation in the person's language is shown in it, if it has one.
+organisation_language: ContextVar[str | None] = ContextVar("organisation_language", default=None)
 
 
 def usual_language(chosen: str, organisation: Organisation | None) -> str:

@@ -6,6 +6,7 @@ the file, the line and what is wrong, so an author can fix them all in one pass.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class SourceData:
     key: str
     citation: str
     ideas: str
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -49,6 +51,8 @@ class LessonData:
     minutes: int
     sources: list[str]
     body: str
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -61,6 +65,8 @@ class ExerciseData:
     format: str
     sources: list[str]
     body: str
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -69,6 +75,8 @@ class PromptData:
     slug: str
     text: str
     lesson: str | None
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -76,6 +84,8 @@ class PromptData:
 class QuestionData:
     slug: str
     text: str
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -92,6 +102,8 @@ class ModuleData:
     prompts: list[PromptData] = field(default_factory=list)
     questions: list[QuestionData] = field(default_factory=list)
     facilitator_note: str = ""
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -106,6 +118,8 @@ class TipData:
     courage: int
     contexts: list[str]
     sources: list[str]
+    # Language code → translated field → text, read from translations/<lang>/.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     where: Where | None = field(default=None, compare=False, repr=False)
 
 
@@ -115,6 +129,9 @@ class ContentTree:
     tips: list[TipData] = field(default_factory=list)
     sources: list[SourceData] = field(default_factory=list)
     sources_page: str = ""
+    sources_page_translations: dict[str, str] = field(default_factory=dict)
+    # Not errors: translations not written yet, or written from an older English text.
+    translation_notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -126,7 +143,14 @@ class ContentTree:
         }
 
     def summary(self) -> str:
-        return " ".join(f"{name}={count}" for name, count in self.counts().items())
+        counts = " ".join(f"{name}={count}" for name, count in self.counts().items())
+        languages = sorted(
+            {code for module in self.modules for code in module.translations}
+            | {code for tip in self.tips for code in tip.translations}
+        )
+        if not languages:
+            return counts
+        return f"{counts} translations={','.join(languages)} notes={len(self.translation_notes)}"
 
 
 class _Reader:
@@ -446,4 +470,130 @@ def load_tree(root: Path) -> tuple[ContentTree, list[ContentError]]:
             tree.modules.append(module)
     _read_tips(root, known_sources, tree, errors)
     _check_unique(tree, root, errors)
+    _read_translations(root, tree, errors)
     return tree, errors
+
+
+# Translations live in translations/<lang>/, at the same paths as the English files, and hold
+# only the words: everything else (order, minutes, sources, ...) comes from the English.
+TRANSLATIONS = "translations"
+LANGUAGE_FOLDER = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
+
+
+def source_hash(path: Path) -> str:
+    """What a translation records of the English file it was made from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@dataclass
+class _Translatable:
+    """One English file's translatable items, and how to read a translation of it."""
+
+    meta_fields: dict[str, int]  # front-matter field → longest allowed text
+    owner: Any = None  # the item the front matter and body belong to, if any
+    body_field: str | None = None
+    lists: dict[str, tuple[str, dict[str, Any], dict[str, int]]] = field(default_factory=dict)
+
+
+def _translatable_files(root: Path, tree: ContentTree) -> dict[Path, _Translatable]:
+    files: dict[Path, _Translatable] = {}
+    sources_md = root / "sources.md"
+    files[sources_md] = _Translatable(
+        {},
+        owner=tree,
+        body_field="sources_page",
+        lists={"sources": ("id", {s.key: s for s in tree.sources}, {"ideas": 2000})},
+    )
+    for module in tree.modules:
+        if module.where is None:
+            continue
+        folder = module.where[0].parent
+        files[module.where[0]] = _Translatable(
+            {"title": 120, "summary": 200}, owner=module, body_field="body"
+        )
+        for item in [*module.lessons, *module.exercises]:
+            if item.where is not None:
+                files[item.where[0]] = _Translatable({"title": 120}, owner=item, body_field="body")
+        files[folder / "prompts.md"] = _Translatable(
+            {},
+            owner=module,
+            body_field="facilitator_note",
+            lists={
+                "prompts": ("slug", {p.slug: p for p in module.prompts}, {"text": 500}),
+                "questions": ("slug", {q.slug: q for q in module.questions}, {"text": 500}),
+            },
+        )
+    for tip in tree.tips:
+        if tip.where is None:
+            continue
+        entry = files.setdefault(tip.where[0], _Translatable({}, lists={}))
+        entry.lists.setdefault("tips", ("slug", {}, {"title": 80, "text": 600}))[1][tip.slug] = tip
+    return files
+
+
+def _read_translations(root: Path, tree: ContentTree, errors: list[ContentError]) -> None:
+    base = root / TRANSLATIONS
+    if not base.is_dir():
+        return
+    english = _translatable_files(root, tree)
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        language = folder.name
+        if not LANGUAGE_FOLDER.match(language):
+            errors.append(ContentError(folder, 1, "a language folder is named like es or pt-br"))
+            continue
+        known = {path.relative_to(root) for path in english}
+        for path in sorted(folder.rglob("*.md")):
+            if path.relative_to(folder) not in known:
+                errors.append(ContentError(path, 1, "there is no English file at this path"))
+        missing = 0
+        for source, item in english.items():
+            path = folder / source.relative_to(root)
+            if not path.exists():
+                missing += 1
+                tree.translation_notes.append(
+                    f"{language}: {source.relative_to(root)} is not translated yet"
+                )
+                continue
+            document = _document(path, errors)
+            if document is None:
+                continue
+            if document.meta.get("source_hash") != source_hash(source):
+                tree.translation_notes.append(
+                    f"{language}: {path.relative_to(root)} was translated from an older "
+                    "version of the English; check it and update source_hash"
+                )
+            _read_translation(language, path, document, item, errors)
+
+
+def _read_translation(
+    language: str, path: Path, document: Any, item: _Translatable, errors: list[ContentError]
+) -> None:
+    reader = _Reader(path, errors)
+    owner_texts: dict[str, str] = {}
+    for name, longest in item.meta_fields.items():
+        owner_texts[name] = reader.text(document.meta, name, max_length=longest)
+    if item.body_field is not None:
+        owner_texts[item.body_field] = reader.body(
+            document.body, document.body_line, required=False
+        )
+    if isinstance(item.owner, ContentTree):
+        item.owner.sources_page_translations[language] = owner_texts.get("sources_page", "")
+    elif item.owner is not None:
+        item.owner.translations[language] = {k: v for k, v in owner_texts.items() if v}
+    for listing, (key, targets, fields) in item.lists.items():
+        entries = document.meta.get(listing)
+        if not isinstance(entries, list):
+            reader.error(document.meta.line_of(listing), f"'{listing}' must be a list")
+            continue
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                reader.error(document.meta.line_of(listing), f"each of '{listing}' is a mapping")
+                continue
+            target = targets.get(str(entry.get(key)))
+            if target is None:
+                reader.error(entry.line_of(key), f"no {key} {entry.get(key)!r} in the English")
+                continue
+            target.translations[language] = {
+                name: reader.text(entry, name, max_length=longest)
+                for name, longest in fields.items()
+            }

@@ -3,20 +3,26 @@ person's progress and private answers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self, TypedDict, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, cast
 
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bridgework.accounts.encryption import EncryptedTextField
-from bridgework.accounts.models import Organisation, Person
+from bridgework.accounts.models import Organisation, Person, organisation_language
+from bridgework.lib.pseudo import accent, is_pseudo
+from bridgework.lib.pseudo import message as pseudo_message
 
 from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+# The language the content files are written in.
+SOURCE_LANGUAGE = "en"
 
 
 class Progress(TypedDict):
@@ -34,6 +40,79 @@ class Retirable(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Translatable(models.Model):
+    """Curriculum text that content files may carry in other languages.
+
+    A row read while a language is active (a person's page, an e-mail in its recipient's
+    language) shows that language's text where a translation exists, else the organisation's
+    default language's, else the English source; `shown_language` says which, so a page can
+    say so and mark it with `lang`. Swapped as rows are read, so every page, list and
+    related row (`select_related` included) gets it without asking.
+
+    A row showing a translation refuses to save its text fields: editing and imports read
+    rows in the source language (`in_source_language`)."""
+
+    translations = models.JSONField(default=dict, blank=True)
+
+    translated_fields: ClassVar[tuple[str, ...]] = ()
+    long_fields: ClassVar[frozenset[str]] = frozenset({"body", "facilitator_note"})
+    shown_language = SOURCE_LANGUAGE
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        source_text = getattr(self, "_source_text", None)
+        update_fields = kwargs.get("update_fields")
+        if source_text and (update_fields is None or set(update_fields) & set(source_text)):
+            raise TranslatedRowError(
+                f"{self!r} holds its {self.shown_language} text; read it with "
+                "in_source_language() to change the source text"
+            )
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Any, values: Any, *, fetch_mode: Any = None
+    ) -> Self:
+        row = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        language = translation.get_language()
+        if language and language != SOURCE_LANGUAGE:
+            row.show_in(language)
+        return row
+
+    def show_in(self, language: str) -> None:
+        texts = self.__dict__.get("translations")
+        if texts is None:  # deferred: nothing to swap
+            return
+        present = [name for name in self.translated_fields if name in self.__dict__]
+        if is_pseudo(language):
+            chosen = {
+                name: accent(value) if name in self.long_fields else pseudo_message(value)
+                for name in present
+                if (value := self.__dict__[name])
+            }
+        else:
+            fallback = organisation_language.get()
+            found = next((code for code in (language, fallback) if code in texts), None)
+            if found is None:
+                return
+            language = found
+            chosen = {name: texts[found][name] for name in present if texts[found].get(name)}
+        self._source_text = {name: self.__dict__[name] for name in chosen}
+        self.__dict__.update(chosen)
+        self.shown_language = language
+
+
+class TranslatedRowError(RuntimeError):
+    pass
+
+
+def in_source_language() -> translation.override:
+    """Read curriculum rows with their source text (to edit, import or export them)."""
+    return translation.override(SOURCE_LANGUAGE)
 
 
 class ActiveQuerySet[M: Retirable](models.QuerySet[M]):
@@ -67,7 +146,9 @@ def _count(queryset: models.QuerySet[Any], group: str) -> models.QuerySet[Any]:
     return counted.values("n")
 
 
-class Module(Retirable):
+class Module(Translatable, Retirable):
+    translated_fields = ("title", "summary", "body", "facilitator_note")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="modules")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -106,7 +187,9 @@ class LessonQuerySet(ActiveQuerySet["Lesson"]):
         )
 
 
-class Lesson(Retirable):
+class Lesson(Translatable, Retirable):
+    translated_fields = ("title", "body")
+
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -127,7 +210,9 @@ class Lesson(Retirable):
         return self.title
 
 
-class Exercise(Retirable):
+class Exercise(Translatable, Retirable):
+    translated_fields = ("title", "body")
+
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -149,9 +234,11 @@ class Exercise(Retirable):
         return self.title
 
 
-class ModuleText(Retirable):
+class ModuleText(Translatable, Retirable):
     """A line of a module's content (a prompt, a question): found by its slug within the
     module, and retired rather than deleted when the content drops it."""
+
+    translated_fields = ("text",)
 
     slug = models.SlugField(max_length=80)
     text = models.CharField(max_length=500)
@@ -188,7 +275,9 @@ class DiscussionQuestion(ModuleText):
         ]
 
 
-class Source(models.Model):
+class Source(Translatable):
+    translated_fields = ("ideas",)
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     key = models.SlugField(max_length=80)
     citation = models.TextField()
@@ -205,7 +294,9 @@ class Source(models.Model):
         return self.key
 
 
-class SourcesPage(models.Model):
+class SourcesPage(Translatable):
+    translated_fields = ("body",)
+
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="sources_page"
     )
@@ -220,7 +311,9 @@ class TipQuerySet(ActiveQuerySet["Tip"]):
         return self.filter(organisation=organisation, status=Tip.Status.APPROVED).active()
 
 
-class Tip(Retirable):
+class Tip(Translatable, Retirable):
+    translated_fields = ("title", "text")
+
     class Status(models.TextChoices):
         APPROVED = "approved", "Approved"
         PENDING = "pending", "Waiting for review"

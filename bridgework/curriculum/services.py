@@ -29,6 +29,7 @@ from .models import (
     Source,
     SourcesPage,
     Tip,
+    in_source_language,
 )
 from .vocabulary import Practice
 
@@ -84,26 +85,44 @@ def _model_fields(data: Any) -> dict[str, Any]:
     return {k: v for k, v in asdict(data).items() if k not in {"slug", "where"}}
 
 
-@transaction.atomic
 def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportReport:
     """Load a validated content tree into an organisation, idempotently.
 
     Text is updated in place, so progress and private answers (which point at rows, not at
     text) survive a new version. Items missing from the new tree are retired, not deleted.
     """
+    with in_source_language():
+        return _import_tree(organisation=organisation, tree=tree)
+
+
+@transaction.atomic
+def _import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportReport:
     report = ImportReport()
     now = timezone.now()
     for order, source in enumerate(tree.sources):
         Source.objects.update_or_create(
             organisation=organisation,
             key=source.key,
-            defaults={"citation": source.citation, "ideas": source.ideas, "order": order},
+            defaults={
+                "citation": source.citation,
+                "ideas": source.ideas,
+                "order": order,
+                "translations": source.translations,
+            },
         )
     Source.objects.filter(organisation=organisation).exclude(
         key__in=[s.key for s in tree.sources]
     ).delete()
     SourcesPage.objects.update_or_create(
-        organisation=organisation, defaults={"body": tree.sources_page}
+        organisation=organisation,
+        defaults={
+            "body": tree.sources_page,
+            "translations": {
+                language: {"body": body}
+                for language, body in tree.sources_page_translations.items()
+                if body
+            },
+        },
     )
 
     modules = _sync(
@@ -119,6 +138,7 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
                     "body": m.body,
                     "sources": m.sources,
                     "facilitator_note": m.facilitator_note,
+                    "translations": m.translations,
                 },
             )
             for m in tree.modules
@@ -152,6 +172,7 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
                         "text": p.text,
                         "order": order,
                         "lesson": lessons.get(p.lesson) if p.lesson else None,
+                        "translations": p.translations,
                     },
                 )
                 for order, p in enumerate(data.prompts)
@@ -164,7 +185,10 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
         _sync(
             report,
             {q.slug: q for q in module.questions.all()},
-            ((q.slug, {"text": q.text, "order": order}) for order, q in enumerate(data.questions)),
+            (
+                (q.slug, {"text": q.text, "order": order, "translations": q.translations})
+                for order, q in enumerate(data.questions)
+            ),
             lambda module=module, **fields: DiscussionQuestion.objects.create(
                 module=module, **fields
             ),
@@ -200,6 +224,7 @@ def import_tree(*, organisation: Organisation, tree: ContentTree) -> ImportRepor
                     "contexts": Tip.pack_contexts(t.contexts),
                     "sources": t.sources,
                     "status": Tip.Status.APPROVED,
+                    "translations": t.translations,
                 },
             )
             for t in tree.tips
@@ -221,7 +246,8 @@ def import_shipped_content(organisation: Organisation) -> ImportReport:
 
 def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
     """Write the organisation's active curriculum (with in-app edits) as a content tree."""
-    tree, _ = _tree_from_database(organisation)
+    with in_source_language():
+        tree, _ = _tree_from_database(organisation)
     target.mkdir(parents=True, exist_ok=True)
     sources = [{"id": s.key, "citation": s.citation, "ideas": s.ideas} for s in tree.sources]
     (target / "sources.md").write_text(dump({"sources": sources}, tree.sources_page), "utf-8")

@@ -40,6 +40,7 @@ from .models import (
     Source,
     SourcesPage,
     Tip,
+    in_source_language,
 )
 from .search import rank
 
@@ -228,7 +229,8 @@ def log_learning(request: HttpRequest, module_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @facilitator_required
 def module_edit(request: HttpRequest, module_slug: str) -> HttpResponse:
-    module = _module(request, module_slug)
+    with in_source_language():  # the source text is what is edited
+        module = _module(request, module_slug)
     form = ModuleEditForm(request.POST or None, instance=module)
     return _edit_with_preview(
         request,
@@ -242,7 +244,8 @@ def module_edit(request: HttpRequest, module_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @facilitator_required
 def lesson_edit(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
-    lesson = _lesson(request, module_slug, lesson_slug)
+    with in_source_language():  # the source text is what is edited
+        lesson = _lesson(request, module_slug, lesson_slug)
     form = LessonEditForm(request.POST or None, instance=lesson)
     back = reverse("lesson", args=[lesson.module.slug, lesson.slug])
     return _edit_with_preview(request, form, heading=lesson.title, module=lesson.module, back=back)

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if errors:
             raise CommandError(f"{len(errors)} problem(s) found in {path}; nothing was changed.")
+        for note in tree.translation_notes:
+            self.stdout.write(note)
         if action == "check":
             self.stdout.write(tree.summary())
             return
