@@ -32,6 +32,7 @@ install: $(UV) system-deps
 	@$(UV) sync --locked --quiet --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	@$(BIN)/python -m compileall -q bridgework tests bench manage.py
 	@cd bridgework && ../$(BIN)/python ../manage.py compilemessages --verbosity 0
+	@$(BIN)/python manage.py catalogs pseudo --verbosity 0 >/dev/null
 
 # Finds every marked string and updates the Spanish and French catalogs (bridgework/locale/).
 messages: install

@@ -375,6 +375,11 @@ LANGUAGE_CODE = "en"
 # Each language named in its own words: that is how people find theirs in a list.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Pseudo-locales reveal text that skipped the catalogs (every catalog word accented and
+# bracketed; ar-xb also lays pages out right to left): offered in tests, and wherever
+# BRIDGEWORK_PSEUDO_LOCALES is set. Built by `make install` (bridgework/front/catalogs.py).
+if ENVIRONMENT == "test" or env_bool("BRIDGEWORK_PSEUDO_LOCALES", False):
+    LANGUAGES += [("en-xa", "[Ëñĝļîšĥ]"), ("ar-xb", "[Ŕîĝĥţ ţö ļëƒţ]")]
 TIME_ZONE = os.environ.get("BRIDGEWORK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

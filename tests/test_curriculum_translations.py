@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -49,7 +50,7 @@ def test_the_shipped_curriculum_is_whole_in_spanish_and_french() -> None:
     assert errors == []
     assert tree.translation_notes == []
     for language in ("es", "fr"):
-        items = [
+        items: list[Any] = [
             *tree.modules,
             *(item for m in tree.modules for item in [*m.lessons, *m.exercises]),
             *(item for m in tree.modules for item in [*m.prompts, *m.questions]),

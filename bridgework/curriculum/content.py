@@ -511,7 +511,8 @@ def _translatable_files(root: Path, tree: ContentTree) -> dict[Path, _Translatab
         files[module.where[0]] = _Translatable(
             {"title": 120, "summary": 200}, owner=module, body_field="body"
         )
-        for item in [*module.lessons, *module.exercises]:
+        pieces: list[LessonData | ExerciseData] = [*module.lessons, *module.exercises]
+        for item in pieces:
             if item.where is not None:
                 files[item.where[0]] = _Translatable({"title": 120}, owner=item, body_field="body")
         files[folder / "prompts.md"] = _Translatable(
