@@ -15,6 +15,11 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         check = actions.add_parser("check", help="Validate a content tree.")
         check.add_argument("directory", nargs="?", default=str(SHIPPED_CONTENT))
+        check.add_argument(
+            "--strict",
+            action="store_true",
+            help="Also fail on translations that are missing or made from an older English text.",
+        )
         load = actions.add_parser("import", help="Load a content tree into an organisation.")
         load.add_argument("directory", nargs="?", default=str(SHIPPED_CONTENT))
         load.add_argument("--org", help="The organisation's slug (needed if there are several).")
@@ -39,6 +44,10 @@ class Command(BaseCommand):
             self.stdout.write(note)
         if action == "check":
             self.stdout.write(tree.summary())
+            if options.get("strict") and tree.translation_notes:
+                raise CommandError(
+                    f"{len(tree.translation_notes)} translation(s) to write or update."
+                )
             return
         organisation = self._organisation(options.get("org"))
         report = import_tree(organisation=organisation, tree=tree)
