@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from bridgework.accounts import views as accounts
 from bridgework.chat import views as chat
@@ -15,6 +16,8 @@ admin.site.site_title = "Bridgework operator admin"
 urlpatterns = [
     path("", front.home, name="home"),
     path("healthz", operations.healthz, name="healthz"),
+    # Before signing in, a chosen language is kept in a cookie (Django's set_language).
+    path("language", set_language, name="set_language"),
     path("profile/", accounts.profile, name="profile"),
     path("profile/delete-account", accounts.delete_account, name="delete_account"),
     path("profile/reminders/", include("bridgework.chat.urls")),
