@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from bridgework.notifications.kinds import Kind
 
-REVIEWED = Kind("resource_reviewed", "Your resource was reviewed")
+REVIEWED = Kind("resource_reviewed", _("Your resource was reviewed"))
