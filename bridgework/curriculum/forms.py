@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import LearningLog, Lesson, Module
 from .vocabulary import Context, Courage, Defense, Effort, Practice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _with_any(choices: Any, label: str) -> list[tuple[Any, str]]:
+
+def _with_any(choices: Any, label: StrOrPromise) -> list[tuple[Any, StrOrPromise]]:
     return [("", label), *choices]
 
 

@@ -8,15 +8,22 @@ Title matches weigh most, then tags, then the text; tips matching every word com
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from .models import Tip
 from .vocabulary import Context, Defense, Practice
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+Choices = Sequence[tuple[str, "StrOrPromise"]]
 
 STOP_WORDS = frozenset(
     [
@@ -90,7 +97,7 @@ class Ranked:
     matched: int
 
 
-def _labels(choices: list[tuple[str, str]]) -> dict[str, str]:
+def _labels(choices: Choices) -> dict[str, str]:
     return {value: str(label).lower() for value, label in choices}
 
 
@@ -108,7 +115,7 @@ def tag_labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         return english
     practices, defenses, contexts = english
 
-    def both(english_labels: dict[str, str], choices: list[tuple[str, str]]) -> dict[str, str]:
+    def both(english_labels: dict[str, str], choices: Choices) -> dict[str, str]:
         return {
             value: f"{english_labels[value]} {label}" for value, label in _labels(choices).items()
         }

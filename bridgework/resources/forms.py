@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,9 @@ from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import Module
 
 from .models import RUBRIC, Kind, ResourceReview, web_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ModuleChoiceField(forms.ModelChoiceField[Module]):
@@ -62,7 +66,9 @@ class SuggestForm(forms.Form):
         return str(self.cleaned_data["why_it_helped"]).strip()
 
 
-def _with_any(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+def _with_any(
+    choices: Sequence[tuple[str, StrOrPromise]], label: StrOrPromise
+) -> list[tuple[str, StrOrPromise]]:
     return [("", label), *choices]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +18,9 @@ from bridgework.practice.api import Commitment
 
 from . import blocks, client
 from .models import SlackWorkspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def workspace_of(organisation_id: int | None) -> SlackWorkspace | None:
@@ -42,7 +46,7 @@ def _ref(response_data: object) -> str:
 class SlackPlatform:
     key = "slack"
     label = "Slack"
-    ask_for_code = gettext_lazy("in Slack: /bridgework link")
+    ask_for_code: StrOrPromise = gettext_lazy("in Slack: /bridgework link")
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         if organisation is None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import translation
@@ -32,7 +32,8 @@ class TeamsBotForm(forms.ModelForm[TeamsBot]):
     """The Microsoft Teams settings. The client secret is write-only, like the identity
     provider's: the page says whether one is set and never shows it back."""
 
-    client_secret = WriteOnlySecretField(label=gettext_lazy("Client secret"))
+    # Lazy, so the label is in the admin's language (the field takes a str).
+    client_secret = WriteOnlySecretField(label=cast(str, gettext_lazy("Client secret")))
 
     class Meta:
         model = TeamsBot

@@ -25,6 +25,8 @@ from . import cards, connector
 from .models import Conversation, TeamsBot, email_digest
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from bridgework.cohorts.api import Session
     from bridgework.practice.api import Commitment
 
@@ -93,7 +95,7 @@ def session_start_words(session: Session, person: Person) -> str:
 class TeamsPlatform:
     key = chat.Platform.TEAMS.value
     label = chat.Platform.TEAMS.label
-    ask_for_code = gettext_lazy("in Teams: type link to the Bridgework bot")
+    ask_for_code: StrOrPromise = gettext_lazy("in Teams: type link to the Bridgework bot")
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         return (
