@@ -18,7 +18,7 @@ def _chat(person: Person) -> dict[str, Any]:
         "chat": {
             "reminders_by": destination.get_destination_display()
             if destination
-            else Destination.EMAIL.label,
+            else str(Destination.EMAIL.label),
             "links": [
                 {
                     "service": link.get_platform_display(),
