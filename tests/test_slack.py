@@ -546,3 +546,55 @@ def test_the_token_and_signing_secret_survive_a_master_key_rotation(
     workspace.refresh_from_db()
     assert workspace.bot_token_key_id == settings.FIELD_ENCRYPTION_KEYS[0][0]
     assert (workspace.bot_token(), workspace.signing_secret()) == (GOOD_TOKEN, SECRET)
+
+
+def test_a_spanish_speakers_reminder_dm_and_its_update_are_in_spanish(
+    commitment: Commitment,
+    slack: FakeSlack,
+    participant: Person,
+    clock: Clock,
+    committed: Committed,
+) -> None:
+    # The worker sends it, in no request: the words follow the person, not the server.
+    participant.language = "es"
+    participant.save(update_fields=["language"])
+    clock.move_to(DUE)
+
+    assert reminders.deliver(commitment.pk, MONDAY) is True
+
+    dm = slack.of("chat.postMessage")[-1]
+    assert dm.params["text"] == "Es momento de contar cómo te fue, esta semana."
+    [buttons] = [block for block in dm.params["blocks"] if block["type"] == "actions"]
+    assert [element["text"]["text"] for element in buttons["elements"]] == [
+        "Hecho",
+        "En parte",
+        "Todavía no",
+    ]
+    assert "¿Qué tal?" in dm.params["blocks"][0]["text"]["text"]
+
+    sent = ChatDelivery.objects.get()
+    channel, _, ts = sent.message_ref.partition(":")
+    container = {"type": "message", "channel_id": channel, "message_ts": ts}
+    with committed():
+        press(
+            participant,
+            buttons["elements"][0]["action_id"],
+            buttons["elements"][0]["value"],
+            container,
+        )
+    [update] = slack.of("chat.update")
+    assert update.params["text"] == "Seguimiento: hecho, esta semana"
+    assert "Ver tu práctica en Bridgework" in str(update.params["blocks"])
+
+
+def test_slash_bridgework_answers_a_french_speaker_in_french(
+    commitment: Commitment, participant: Person
+) -> None:
+    participant.language = "fr"
+    participant.save(update_fields=["language"])
+
+    answer = command(participant, "")
+
+    assert answer["text"] == "Cette semaine"
+    assert "*Vos engagements*" in str(answer["blocks"])
+    assert "pas de point d'étape cette semaine" in str(answer["blocks"])

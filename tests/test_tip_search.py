@@ -52,7 +52,7 @@ def get_tips(client: Client, **params: Any) -> str:
 
 def titles(page: str) -> list[str]:
     """Tip titles in the order the page lists them."""
-    return [html.unescape(t) for t in re.findall(r'<h3 class="tip__title">(.*?)</h3>', page)]
+    return [html.unescape(t) for t in re.findall(r'<h3 class="tip__title"[^>]*>(.*?)</h3>', page)]
 
 
 def count_text(page: str) -> str:

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from bridgework.cohorts import api as cohorts
 from bridgework.curriculum.api import Practice, Tip, TipQuerySet
@@ -24,7 +26,18 @@ from bridgework.practice.api import CheckIn, Commitment
 
 from .models import ChatDelivery, ChatLink
 
-OUTCOME_WORDS = {Outcome.DONE: "done", Outcome.PARTLY: "partly", Outcome.NOT_YET: "not yet"}
+OUTCOME_WORDS = {
+    Outcome.DONE: pgettext_lazy("check-in outcome", "done"),
+    Outcome.PARTLY: pgettext_lazy("check-in outcome", "partly"),
+    Outcome.NOT_YET: pgettext_lazy("check-in outcome", "not yet"),
+}
+CADENCE_WORDS = {
+    Cadence.ONCE: pgettext_lazy("cadence", "once"),
+    Cadence.DAILY: pgettext_lazy("cadence", "daily"),
+    Cadence.WEEKLY: pgettext_lazy("cadence", "weekly"),
+    Cadence.WEEKDAYS: pgettext_lazy("cadence", "weekdays"),
+    Cadence.CUE: pgettext_lazy("cadence", "on a cue"),
+}
 # A second "Commit" on the same tip this soon is the same click, not a second commitment.
 SAME_COMMIT_WINDOW = timedelta(minutes=10)
 
@@ -36,20 +49,27 @@ class ActionRefused(Exception):
 def commitment_label(commitment: Commitment) -> str:
     if commitment.tip is not None:
         return commitment.tip.title
-    return f"{Practice(commitment.practice).label}, {Cadence(commitment.cadence).value}"
+    cadence = Cadence(commitment.cadence)
+    return _("%(practice)s, %(cadence)s") % {
+        "practice": Practice(commitment.practice).label,
+        "cadence": CADENCE_WORDS.get(cadence, cadence.value),
+    }
 
 
 def period_words(commitment: Commitment) -> str:
-    return "today" if commitment.counted_by_day else "this week"
+    return _("today") if commitment.counted_by_day else _("this week")
 
 
 def checked_in_text(commitment: Commitment, outcome: str) -> str:
-    return f"Checked in: {OUTCOME_WORDS[Outcome(outcome)]}, {period_words(commitment)}"
+    return _("Checked in: %(outcome)s, %(period)s") % {
+        "outcome": OUTCOME_WORDS[Outcome(outcome)],
+        "period": period_words(commitment),
+    }
 
 
 def _organisation_id(link: ChatLink) -> int:
     if link.person.organisation_id is None:
-        raise ActionRefused("Your Bridgework account belongs to no organisation.")
+        raise ActionRefused(_("Your Bridgework account belongs to no organisation."))
     return link.person.organisation_id
 
 
@@ -67,7 +87,7 @@ def _own_commitment(link: ChatLink, commitment_id: int) -> Commitment:
         .first()
     )
     if commitment is None:
-        raise ActionRefused("That commitment is no longer running.")
+        raise ActionRefused(_("That commitment is no longer running."))
     return commitment
 
 
@@ -81,7 +101,7 @@ def check_in(
     `shown_in` names the message the caller replaces with that text itself (a Teams card
     answered in place): when it is the period's reminder, the worker leaves it alone."""
     if outcome not in Outcome.__members__.values():
-        raise ActionRefused("That answer is not one Bridgework knows.")
+        raise ActionRefused(_("That answer is not one Bridgework knows."))
     commitment = _own_commitment(link, commitment_id)
     try:
         row = practice.check_in(commitment=commitment, outcome=outcome, note=None, on=period)
@@ -181,7 +201,7 @@ def commit_to(*, link: ChatLink, tip_id: int) -> tuple[Tip, bool]:
     within a few minutes returns the commitment already made."""
     tip = _offered_tips(link).filter(pk=tip_id).first()
     if tip is None:
-        raise ActionRefused("That tip is no longer offered.")
+        raise ActionRefused(_("That tip is no longer offered."))
     recent = Commitment.objects.filter(
         person_id=link.person_id,
         tip=tip,
@@ -210,7 +230,7 @@ def answer_pulse(*, link: ChatLink, session_id: int, useful: int, safe: int, lin
         .first()
     )
     if session is None:
-        raise ActionRefused("That session is not one of yours.")
+        raise ActionRefused(_("That session is not one of yours."))
     try:
         return cohorts.answer_pulse(
             session=session, person=link.person, useful=useful, safe=safe, line=line[:200]

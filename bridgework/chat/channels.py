@@ -13,8 +13,9 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from bridgework.accounts.models import usual_language
 from bridgework.community.api import Space
 
 from . import platforms
@@ -46,9 +47,14 @@ def post(*, space_id: int, key: str, title: str, path: str) -> int:
         except IntegrityError:
             continue  # already posted: a retry, or another worker
         try:
-            row.message_ref = poster(
-                space.organisation, channel.channel_id, title=title, url=settings.BASE_URL + path
-            )
+            # A channel is read by many: the announcement is in the organisation's language.
+            with translation.override(usual_language("", space.organisation)):
+                row.message_ref = poster(
+                    space.organisation,
+                    channel.channel_id,
+                    title=title,
+                    url=settings.BASE_URL + path,
+                )
         except (platforms.ChatUnreachable, platforms.RateLimited) as error:
             row.status = ChannelPost.Status.FAILED
             row.problem = getattr(error, "reason", "rate_limited")[:40]

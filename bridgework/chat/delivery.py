@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.tasks import task_backends
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bridgework.accounts.models import Person
 from bridgework.accounts.registry import CheckInRecorded, DueReminder
@@ -203,7 +203,9 @@ def send(delivery: ChatDelivery | None, now: datetime | None = None) -> bool:
         return False
     delivery = ChatDelivery.objects.select_related("person__organisation").get(pk=delivery.pk)
     try:
-        wanted, ref = _send_to_platform(delivery, now)
+        # Rendered for the person it reaches, in their language, whoever's worker sends it.
+        with translation.override(delivery.person.preferred_language):
+            wanted, ref = _send_to_platform(delivery, now)
     except RateLimited as limit:
         logger.info("chat delivery %s rate limited for %ss", delivery.pk, limit.retry_after_seconds)
         _finish(
@@ -305,9 +307,9 @@ def show_check_in(delivery_id: int) -> bool:
         return False
     try:
         platform, link = _link_for(found)
-        platform.update_commitment_reminder(
-            link, found.message_ref, checked_in_text(commitment, outcome)
-        )
+        with translation.override(found.person.preferred_language):
+            text = checked_in_text(commitment, outcome)
+            platform.update_commitment_reminder(link, found.message_ref, text)
     except ChatUnreachable as unreachable:
         logger.info("chat delivery %s not updated (%s)", found.pk, unreachable.reason)
         return False

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Person
 from bridgework.community.api import Space
@@ -25,7 +26,7 @@ class Platform(models.TextChoices):
 
 
 class Destination(models.TextChoices):
-    EMAIL = "email", "E-mail"
+    EMAIL = "email", _("E-mail")
     SLACK = "slack", "Slack"
     TEAMS = "teams", "Microsoft Teams"
 
@@ -109,14 +110,14 @@ class ChatDelivery(models.Model):
     retries."""
 
     class Kind(models.TextChoices):
-        COMMITMENT = "commitment", "Commitment reminder"
-        SESSION = "session", "Session reminder"
+        COMMITMENT = "commitment", _("Commitment reminder")
+        SESSION = "session", _("Session reminder")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FELL_BACK = "fell_back", "Sent by e-mail instead"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FELL_BACK = "fell_back", _("Sent by e-mail instead")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="chat_deliveries")
     platform = models.CharField(max_length=10, choices=Platform.choices)
@@ -169,9 +170,9 @@ class ChannelPost(models.Model):
     retried task or a second worker never posts the same announcement twice."""
 
     class Status(models.TextChoices):
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Not sent"
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent")
 
     channel = models.ForeignKey(SpaceChannel, on_delete=models.CASCADE, related_name="posts")
     key = models.CharField(max_length=40)  # what was announced, e.g. "ask:12"

@@ -9,14 +9,16 @@ from bridgework.accounts.models import Person
 from bridgework.accounts.personal_data import when
 from bridgework.accounts.registry import Erasure, ExportSection
 
-from .models import ChatDelivery, ChatLink, ReminderDestination
+from .models import ChatDelivery, ChatLink, Destination, ReminderDestination
 
 
 def _chat(person: Person) -> dict[str, Any]:
     destination = ReminderDestination.objects.filter(person=person).first()
     return {
         "chat": {
-            "reminders_by": destination.get_destination_display() if destination else "E-mail",
+            "reminders_by": destination.get_destination_display()
+            if destination
+            else str(Destination.EMAIL.label),
             "links": [
                 {
                     "service": link.get_platform_display(),

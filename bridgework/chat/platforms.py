@@ -12,6 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from bridgework.accounts.models import Organisation
     from bridgework.cohorts.api import Session
     from bridgework.practice.api import Commitment
@@ -49,7 +51,7 @@ class ChatPlatform(Protocol):
     label: str
     # How a person asks the app there for a linking code, shown on their Profile when the
     # platform cannot find them by e-mail: "in Slack: /bridgework link".
-    ask_for_code: str
+    ask_for_code: StrOrPromise
 
     def is_connected(self, organisation: Organisation | None) -> bool: ...
 

@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.models import Person
 
@@ -36,7 +37,7 @@ def start_link(*, person: Person, platform_key: str) -> bool:
     send it a code. False when the platform cannot find them (they ask the app for a code)."""
     platform = platforms.get(platform_key)
     if platform is None or not platform.is_connected(person.organisation):
-        raise ValidationError("That chat service is not connected to your organisation.")
+        raise ValidationError(gettext("That chat service is not connected to your organisation."))
     found = platform.find_user(person.organisation, person.email)
     if found is None:
         return False
@@ -54,7 +55,8 @@ def start_link(*, person: Person, platform_key: str) -> bool:
         platform.send_link_confirmation(link, code)
     except (platforms.ChatUnreachable, platforms.RateLimited):
         raise ValidationError(
-            f"We could not reach you in {platform.label} just now. Try again in a minute."
+            gettext("We could not reach you in %(service)s just now. Try again in a minute.")
+            % {"service": platform.label}
         ) from None
     return True
 
@@ -76,7 +78,7 @@ def code_for_chat_account(*, platform_key: str, team_id: str, user_id: str) -> s
     return code
 
 
-BAD_CODE = "That code is not right or has expired. Ask for a new one."
+BAD_CODE = gettext_lazy("That code is not right or has expired. Ask for a new one.")
 
 
 @transaction.atomic
@@ -131,13 +133,15 @@ def unlink(*, person: Person, platform_key: str) -> None:
 @transaction.atomic
 def choose_destination(*, person: Person, destination: str) -> ReminderDestination:
     if destination not in Destination.values:
-        raise ValidationError("Choose e-mail or a chat service you have linked.")
+        raise ValidationError(gettext("Choose e-mail or a chat service you have linked."))
     if destination != Destination.EMAIL:
         platform = platforms.get(destination)
         if platform is None or not platform.is_connected(person.organisation):
-            raise ValidationError("That chat service is not connected to your organisation.")
+            raise ValidationError(
+                gettext("That chat service is not connected to your organisation.")
+            )
         if not ChatLink.objects.confirmed().filter(person=person, platform=destination).exists():
-            raise ValidationError("Link your account there first.")
+            raise ValidationError(gettext("Link your account there first."))
     row, _ = ReminderDestination.objects.update_or_create(
         person=person, defaults={"destination": destination, "updated_at": timezone.now()}
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -52,7 +53,8 @@ def choose_destination(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(
-            request, f"Your reminders now reach you by {row.get_destination_display()}."
+            request,
+            _("Your reminders now reach you by %(way)s.") % {"way": row.get_destination_display()},
         )
     return _back()
 
@@ -69,14 +71,17 @@ def start_link(request: HttpRequest, platform_key: str) -> HttpResponse:
     if found:
         messages.success(
             request,
-            f"We sent a code to you in {platform.label}. Enter it below to finish linking.",
+            _("We sent a code to you in %(service)s. Enter it below to finish linking.")
+            % {"service": platform.label},
         )
     else:
         messages.info(
             request,
-            f"We could not find you in {platform.label} by your e-mail address. "
-            f"Ask the Bridgework app there for a code ({platform.ask_for_code}), "
-            "then enter it below.",
+            _(
+                "We could not find you in %(service)s by your e-mail address. "
+                "Ask the Bridgework app there for a code (%(how)s), then enter it below."
+            )
+            % {"service": platform.label, "how": platform.ask_for_code},
         )
     return _back()
 
@@ -93,7 +98,11 @@ def confirm_link(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"Linked: your {link.get_platform_display()} account is yours.")
+        messages.success(
+            request,
+            _("Linked: your %(service)s account is yours.")
+            % {"service": link.get_platform_display()},
+        )
     return _back()
 
 
@@ -104,7 +113,7 @@ def unlink(request: HttpRequest, platform_key: str) -> HttpResponse:
     if not ChatLink.objects.filter(person=person, platform=platform_key).exists():
         raise Http404("No such link.")
     services.unlink(person=person, platform_key=platform_key)
-    messages.success(request, "Unlinked. Nothing more is sent there; reminders come by e-mail.")
+    messages.success(request, _("Unlinked. Nothing more is sent there; reminders come by e-mail."))
     return _back()
 
 
@@ -128,9 +137,9 @@ def space_channel(request: HttpRequest, space_id: int) -> HttpResponse:
         channels.choose(space=space, platform_key="slack", channel_id=channel_id)
         messages.success(
             request,
-            "Published asks will be posted there: title and link only."
+            _("Published asks will be posted there: title and link only.")
             if channel_id
-            else "Nothing more is posted to Slack from this space.",
+            else _("Nothing more is posted to Slack from this space."),
         )
         return redirect("chat_space_channel", space_id=space.pk)
     return render(

@@ -1,38 +1,44 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import LearningLog, Lesson, Module
 from .vocabulary import Context, Courage, Defense, Effort, Practice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _with_any(choices: Any, label: str) -> list[tuple[Any, str]]:
+
+def _with_any(choices: Any, label: StrOrPromise) -> list[tuple[Any, StrOrPromise]]:
     return [("", label), *choices]
 
 
 class TipFilterForm(forms.Form):
-    q = forms.CharField(label="Search tips", required=False, max_length=100)
+    q = forms.CharField(label=_("Search tips"), required=False, max_length=100)
     practice = forms.ChoiceField(
-        choices=_with_any(Practice.choices, "Any practice"), required=False
+        label=_("Practice"),
+        choices=_with_any(Practice.choices, _("Any practice")),
+        required=False,
     )
     defense = forms.ChoiceField(
-        label="Helps with", choices=_with_any(Defense.choices, "Any defense"), required=False
+        label=_("Helps with"), choices=_with_any(Defense.choices, _("Any defense")), required=False
     )
     courage = forms.TypedChoiceField(
-        label="Courage level",
-        choices=_with_any(Courage.choices, "Any level"),
+        label=_("Courage level"),
+        choices=_with_any(Courage.choices, _("Any level")),
         required=False,
         coerce=int,
         empty_value=None,
     )
     context = forms.ChoiceField(
-        label="Where", choices=_with_any(Context.choices, "Anywhere"), required=False
+        label=_("Where"), choices=_with_any(Context.choices, _("Anywhere")), required=False
     )
     effort = forms.TypedChoiceField(
-        label="Time",
-        choices=_with_any(Effort.choices, "Any time"),
+        label=_("Time"),
+        choices=_with_any(Effort.choices, _("Any time")),
         required=False,
         coerce=int,
         empty_value=None,
@@ -49,26 +55,26 @@ class TipFilterForm(forms.Form):
 
 class PromptAnswerForm(forms.Form):
     answer = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Private: only you can read this. Leave it empty to delete it.",
+        help_text=_("Private: only you can read this. Leave it empty to delete it."),
     )
 
 
 class LearningLogForm(forms.Form):
-    kind = forms.ChoiceField(label="What was it?", choices=LearningLog.Kind.choices)
+    kind = forms.ChoiceField(label=_("What was it?"), choices=LearningLog.Kind.choices)
     title = forms.CharField(
-        label="Title or short description",
+        label=_("Title or short description"),
         max_length=200,
-        error_messages={"required": "Give it a title so you can find it later."},
+        error_messages={"required": _("Give it a title so you can find it later.")},
     )
     minutes = forms.IntegerField(
-        label="Minutes spent (optional)", required=False, min_value=1, max_value=1440
+        label=_("Minutes spent (optional)"), required=False, min_value=1, max_value=1440
     )
     note = forms.CharField(
-        label="What stayed with you? (private, optional)",
+        label=_("What stayed with you? (private, optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -77,7 +83,7 @@ class LearningLogForm(forms.Form):
     def clean_title(self) -> str:
         title: str = self.cleaned_data["title"].strip()
         if not title:
-            raise forms.ValidationError("Give it a title so you can find it later.")
+            raise forms.ValidationError(_("Give it a title so you can find it later."))
         return title
 
 
@@ -85,27 +91,31 @@ class ModuleEditForm(forms.ModelForm[Module]):
     class Meta:
         model = Module
         fields = ["title", "summary", "body"]
-        labels = {"body": "Overview (Markdown)"}
+        labels = {
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "body": _("Overview (Markdown)"),
+        }
         error_messages = {
-            "title": {"required": "The module needs a title."},
-            "body": {"required": "Write at least a short overview."},
+            "title": {"required": _("The module needs a title.")},
+            "body": {"required": _("Write at least a short overview.")},
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
         help_texts = {
-            "summary": "One or two sentences, up to 200 characters.",
-            "body": "Markdown: ## for headings, - for lists, **bold**, [links](https://...).",
+            "summary": _("One or two sentences, up to 200 characters."),
+            "body": _("Markdown: ## for headings, - for lists, **bold**, [links](https://...)."),
         }
 
     def clean_title(self) -> str:
         title: str = self.cleaned_data["title"].strip()
         if not title:
-            raise forms.ValidationError("The module needs a title.")
+            raise forms.ValidationError(_("The module needs a title."))
         return title
 
     def clean_body(self) -> str:
         body: str = self.cleaned_data["body"].strip()
         if not body:
-            raise forms.ValidationError("Write at least a short overview.")
+            raise forms.ValidationError(_("Write at least a short overview."))
         return body
 
 
@@ -113,58 +123,70 @@ class LessonEditForm(forms.ModelForm[Lesson]):
     class Meta:
         model = Lesson
         fields = ["title", "minutes", "body"]
-        labels = {"body": "Lesson text (Markdown)", "minutes": "Reading time in minutes"}
+        labels = {
+            "title": _("Title"),
+            "body": _("Lesson text (Markdown)"),
+            "minutes": _("Reading time in minutes"),
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 20})}
         help_texts = {
-            "body": "Markdown: ## for headings, - for lists, **bold**, [links](https://...).",
+            "body": _("Markdown: ## for headings, - for lists, **bold**, [links](https://...)."),
         }
         error_messages = {
-            "title": {"required": "The lesson needs a title."},
-            "body": {"required": "The lesson needs some text."},
+            "title": {"required": _("The lesson needs a title.")},
+            "body": {"required": _("The lesson needs some text.")},
         }
 
     def clean_minutes(self) -> int:
         minutes: int = self.cleaned_data["minutes"]
         if not 1 <= minutes <= 60:
-            raise forms.ValidationError("Reading time must be from 1 to 60 minutes.")
+            raise forms.ValidationError(_("Reading time must be from 1 to 60 minutes."))
         return minutes
 
 
 class TipSuggestionForm(forms.Form):
     title = forms.CharField(
-        max_length=80, help_text="A short action, e.g. “Ask the quietest person first”."
+        label=_("Title"),
+        max_length=80,
+        help_text=_("A short action, e.g. “Ask the quietest person first”."),
     )
     text = forms.CharField(
-        label="What to do, and why it helps",
+        label=_("What to do, and why it helps"),
         max_length=600,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    practice = forms.ChoiceField(choices=Practice.choices)
-    defense = forms.ChoiceField(label="Which defense does it help with?", choices=Defense.choices)
-    effort = forms.IntegerField(label="Minutes it takes", min_value=1, max_value=60, initial=5)
-    courage = forms.TypedChoiceField(choices=Courage.choices, coerce=int, initial=1)
+    practice = forms.ChoiceField(label=_("Practice"), choices=Practice.choices)
+    defense = forms.ChoiceField(
+        label=_("Which defense does it help with?"), choices=Defense.choices
+    )
+    effort = forms.IntegerField(label=_("Minutes it takes"), min_value=1, max_value=60, initial=5)
+    courage = forms.TypedChoiceField(
+        label=_("Courage level"), choices=Courage.choices, coerce=int, initial=1
+    )
     contexts = forms.MultipleChoiceField(
-        label="Where it fits",
+        label=_("Where it fits"),
         choices=Context.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose one to three.",
+        help_text=_("Choose one to three."),
     )
 
     def clean_contexts(self) -> list[str]:
         contexts: list[str] = self.cleaned_data["contexts"]
         if len(contexts) > 3:
-            raise forms.ValidationError("Choose at most three places.")
+            raise forms.ValidationError(_("Choose at most three places."))
         return contexts
 
 
 class TipReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("decline", _("Decline"))]
+    )
     reason = forms.CharField(
-        label="Reason (shown to the person who suggested it)", required=False, max_length=300
+        label=_("Reason (shown to the person who suggested it)"), required=False, max_length=300
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == "decline" and not data.get("reason", "").strip():
-            self.add_error("reason", "Say briefly why, so they can improve it.")
+            self.add_error("reason", _("Say briefly why, so they can improve it."))
         return data

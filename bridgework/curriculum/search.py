@@ -8,14 +8,22 @@ Title matches weigh most, then tags, then the text; tips matching every word com
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from .models import Tip
 from .vocabulary import Context, Defense, Practice
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+Choices = Sequence[tuple[str, "StrOrPromise"]]
 
 STOP_WORDS = frozenset(
     [
@@ -51,7 +59,8 @@ STOP_WORDS = frozenset(
         "your",
     ]
 )
-WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+# Letters of any alphabet ("decisión", "réunion"), digits, and inner apostrophes or hyphens.
+WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
 
 def stem(word: str) -> str:
@@ -88,19 +97,55 @@ class Ranked:
     matched: int
 
 
-# Built once: the labels a tip's tags are searched by.
-PRACTICE_LABELS = {value: str(label) for value, label in Practice.choices}
-DEFENSE_LABELS = {value: str(label) for value, label in Defense.choices}
-CONTEXT_LABELS = {value: str(label) for value, label in Context.choices}
+def _labels(choices: Choices) -> dict[str, str]:
+    return {value: str(label).lower() for value, label in choices}
 
 
-def _tag_text(tip: Tip) -> str:
-    labels = [
-        PRACTICE_LABELS.get(tip.practice, ""),
-        DEFENSE_LABELS.get(tip.defense, ""),
-        *[CONTEXT_LABELS.get(c, c) for c in tip.context_list],
+@lru_cache(maxsize=1)
+def _english_labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    with translation.override("en"):
+        return _labels(Practice.choices), _labels(Defense.choices), _labels(Context.choices)
+
+
+def tag_labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The words a tip's tags are searched by: their English labels and, when the page is
+    in another language, that language's labels too, so "reuniones" finds meetings."""
+    english = _english_labels()
+    if (translation.get_language() or "en").startswith("en"):
+        return english
+    practices, defenses, contexts = english
+
+    def both(english_labels: dict[str, str], choices: Choices) -> dict[str, str]:
+        return {
+            value: f"{english_labels[value]} {label}" for value, label in _labels(choices).items()
+        }
+
+    return (
+        both(practices, Practice.choices),
+        both(defenses, Defense.choices),
+        both(contexts, Context.choices),
+    )
+
+
+def _tag_text(tip: Tip, labels: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> str:
+    practices, defenses, contexts = labels
+    words = [
+        practices.get(tip.practice, ""),
+        defenses.get(tip.defense, ""),
+        *[contexts.get(c, c) for c in tip.context_list],
     ]
-    return " ".join(labels).lower()
+    return " ".join(words)
+
+
+def _tagged(word: str, labels: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> Q:
+    """Tips whose practice, defense or a context is labelled with the word."""
+    practices, defenses, contexts = labels
+    found = Q(practice__in=[v for v, label in practices.items() if word in label])
+    found |= Q(defense__in=[v for v, label in defenses.items() if word in label])
+    for value, label in contexts.items():
+        if word in label:
+            found |= Q(contexts__contains=f",{value},")
+    return found
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -116,6 +161,7 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
     words = terms(query)
     if not words:
         return list(tips)
+    labels = tag_labels()
     match = reduce(
         or_,
         (
@@ -124,6 +170,7 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
             | Q(contexts__icontains=w)
             | Q(practice__icontains=w)
             | Q(defense__icontains=w)
+            | _tagged(w, labels)
             for term in words
             for w in spellings(term)
         ),
@@ -131,7 +178,7 @@ def rank(tips: QuerySet[Tip], query: str) -> list[Tip]:
     patterns = [_pattern(word) for word in words]
     ranked = []
     for tip in tips.filter(match):
-        title, text, tags = tip.title.lower(), tip.text.lower(), _tag_text(tip)
+        title, text, tags = tip.title.lower(), tip.text.lower(), _tag_text(tip, labels)
         score, matched = 0.0, 0
         for pattern in patterns:
             in_title = _hits(pattern, title)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.lib.frontmatter import dump
@@ -497,7 +498,7 @@ def _free_tip_slug(
     return slug
 
 
-OWN_TIP = "You suggested this tip, so another facilitator reviews it."
+OWN_TIP = gettext_lazy("You suggested this tip, so another facilitator reviews it.")
 
 
 def review_tip(*, tip: Tip, reviewer: Person, approve: bool, reason: str) -> None:

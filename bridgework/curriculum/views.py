@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import (
@@ -168,7 +169,7 @@ def lesson_done(request: HttpRequest, module_slug: str, lesson_slug: str) -> Htt
         return render(
             request, "curriculum/lesson.html#done-toggle", _lesson_context(request, lesson)
         )
-    messages.success(request, "Marked as done. Nice work." if done else "Marked as not done.")
+    messages.success(request, _("Marked as done. Nice work.") if done else _("Marked as not done."))
     return redirect("lesson", module_slug=module_slug, lesson_slug=lesson_slug)
 
 
@@ -192,9 +193,9 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
         services.save_prompt_answer(
             person=current_person(request), prompt=prompt, answer=form.cleaned_data["answer"]
         )
-        messages.success(request, "Saved privately. Only you can read it.")
+        messages.success(request, _("Saved privately. Only you can read it."))
     else:
-        messages.error(request, "Your answer is too long (5,000 characters at most).")
+        messages.error(request, _("Your answer is too long (5,000 characters at most)."))
     if prompt.lesson is not None and prompt.lesson.retired_at is None:
         url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
     else:
@@ -216,7 +217,7 @@ def log_learning(request: HttpRequest, module_slug: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             minutes=form.cleaned_data["minutes"],
         )
-        messages.success(request, "Logged. Learning anywhere counts.")
+        messages.success(request, _("Logged. Learning anywhere counts."))
         return redirect(f"{reverse('module', args=[module.slug])}#log")
     context = {
         "module": module,
@@ -270,7 +271,7 @@ def _edit_with_preview(
                 )
         else:
             services.save_edit(form=form, person=current_person(request))
-            messages.success(request, "Saved. Export the curriculum to share this edit.")
+            messages.success(request, _("Saved. Export the curriculum to share this edit."))
             return redirect(back)
     context = {
         "form": form,
@@ -345,7 +346,7 @@ def suggest_tip(request: HttpRequest) -> HttpResponse:
             **form.cleaned_data,
         )
         messages.success(
-            request, "Thank you! A facilitator will review your tip before others see it."
+            request, _("Thank you! A facilitator will review your tip before others see it.")
         )
         return redirect("tips")
     mine = Tip.objects.filter(suggested_by=current_person(request)).order_by("-created_at")[:20]
@@ -392,7 +393,8 @@ def review_tip(request: HttpRequest, tip_id: int) -> HttpResponse:
             approve=approve,
             reason=form.cleaned_data["reason"],
         )
-        messages.success(request, f"“{tip.title}” {'approved' if approve else 'declined'}.")
+        done = _("“%(title)s” approved.") if approve else _("“%(title)s” declined.")
+        messages.success(request, done % {"title": tip.title})
     else:
-        messages.error(request, "To decline a tip, say briefly why.")
+        messages.error(request, _("To decline a tip, say briefly why."))
     return redirect("review_tips")

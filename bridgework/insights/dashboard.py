@@ -400,13 +400,13 @@ def _follow_through(s: _Sums) -> Section:
     headers = ["Commitments made", "Check-ins", "Kept", "Share kept (95% interval)"]
     rows, bars = [], []
     for practice in Practice:
-        row, bar = _follow_row(s, str(practice.value), practice.label)
+        row, bar = _follow_row(s, str(practice.value), str(practice.label))
         rows.append(row)
         bars.append(bar)
     total_row, _ = _follow_row(s, "all", "All practices")
     rows.append(total_row)
     section.tables.append(Table("by-practice", "By practice", ["Practice", *headers], rows))
-    courage_rows = [_follow_row(s, f"courage-{c.value}", c.label)[0] for c in Courage]
+    courage_rows = [_follow_row(s, f"courage-{c.value}", str(c.label))[0] for c in Courage]
     courage_rows.append(total_row)
     section.tables.append(
         Table("by-courage", "By courage level", ["Courage level", *headers], courage_rows)
@@ -438,7 +438,7 @@ def _growth(s: _Sums) -> Section:
     rows: list[list[Value]] = []
     points: list[charts.Row] = []
     for practice in Practice:
-        key, label = str(practice.value), practice.label
+        key, label = str(practice.value), str(practice.label)
         if not s.enough("growth_people", key):
             s.too_few = True
             rows.append([Value(label), Value(TOO_FEW), *[Value("-")] * 4])

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.fields import offer
 from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import Module
 
 from .models import RUBRIC, Kind, ResourceReview, web_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ModuleChoiceField(forms.ModelChoiceField[Module]):
@@ -20,32 +25,34 @@ class WebAddressField(forms.URLField):
     """Only http and https: no javascript:, data:, file: or ftp: links."""
 
     default_validators = [web_url]
-    default_error_messages = {"invalid": "Give a web address starting https://"}
+    default_error_messages = {"invalid": _("Give a web address starting https://")}
 
 
 class SuggestForm(forms.Form):
-    kind = forms.ChoiceField(label="What is it?", choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices)
     title = forms.CharField(
-        max_length=200, help_text="For a book, add the author: “Title” by Name."
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For a book, add the author: “Title” by Name."),
     )
     url = WebAddressField(
-        label="Link",
+        label=_("Link"),
         max_length=500,
         assume_scheme="https",
-        help_text="A web address where others can find it, starting https://",
+        help_text=_("A web address where others can find it, starting https://"),
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     module = ModuleChoiceField(
-        label="Which module does it go with?",
+        label=_("Which module does it go with?"),
         queryset=Module.objects.none(),
         required=False,
-        empty_label="None in particular",
+        empty_label=_("None in particular"),
     )
     why_it_helped = forms.CharField(
-        label="Why it helped you",
+        label=_("Why it helped you"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="A few sentences in your own words: what you took from it, and who it suits.",
+        help_text=_("A few sentences in your own words: what you took from it, and who it suits."),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -59,16 +66,21 @@ class SuggestForm(forms.Form):
         return str(self.cleaned_data["why_it_helped"]).strip()
 
 
-def _with_any(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+def _with_any(
+    choices: Sequence[tuple[str, StrOrPromise]], label: StrOrPromise
+) -> list[tuple[str, StrOrPromise]]:
     return [("", label), *choices]
 
 
 class FilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type", choices=_with_any(Kind.choices, "Any type"), required=False
+        label=_("Type"), choices=_with_any(Kind.choices, _("Any type")), required=False
     )
     module = ModuleChoiceField(
-        queryset=Module.objects.none(), required=False, empty_label="Any module"
+        label=_("Module"),
+        queryset=Module.objects.none(),
+        required=False,
+        empty_label=_("Any module"),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -85,15 +97,17 @@ class FilterForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Your decision", choices=ResourceReview.Decision.choices, widget=forms.RadioSelect
+        label=_("Your decision"), choices=ResourceReview.Decision.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The person who suggested it sees this. Needed to decline; kind and specific "
-        "helps them most.",
+        help_text=_(
+            "The person who suggested it sees this. Needed to decline; kind and specific "
+            "helps them most."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -117,9 +131,11 @@ class ReviewForm(forms.Form):
         if decision == ResourceReview.Decision.APPROVE and not all(self.checks().values()):
             self.add_error(
                 "decision",
-                "A resource is vetted only when it meets every criterion. Tick each one it "
-                "meets, or decline it with a reason.",
+                _(
+                    "A resource is vetted only when it meets every criterion. Tick each one "
+                    "it meets, or decline it with a reason."
+                ),
             )
         if decision == ResourceReview.Decision.DECLINE and not data.get("reason", "").strip():
-            self.add_error("reason", "Say briefly why, so the person can learn from it.")
+            self.add_error("reason", _("Say briefly why, so the person can learn from it."))
         return data

@@ -16,15 +16,17 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.curriculum.api import Module
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+    from django_stubs_ext import StrOrPromise
 
 # Links may only be ordinary web addresses: no javascript:, data:, file: or ftp: links.
-web_url = URLValidator(schemes=["http", "https"], message="Give a web address starting https://")
+web_url = URLValidator(schemes=["http", "https"], message=_("Give a web address starting https://"))
 
 # Enough for anyone with something to share; too few to flood the facilitators' queue.
 SUGGESTIONS_PER_DAY = 5
@@ -33,19 +35,19 @@ SUGGESTION_WINDOW = timedelta(days=1)
 
 
 class Kind(models.TextChoices):
-    BOOK = "book", "Book"
-    ARTICLE = "article", "Article"
-    VIDEO = "video", "Video"
-    PODCAST = "podcast", "Podcast"
-    COURSE = "course", "Course"
-    TOOL = "tool", "Tool"
+    BOOK = "book", _("Book")
+    ARTICLE = "article", _("Article")
+    VIDEO = "video", _("Video")
+    PODCAST = "podcast", _("Podcast")
+    COURSE = "course", _("Course")
+    TOOL = "tool", _("Tool")
 
 
 @dataclass(frozen=True)
 class Criterion:
     key: str
-    name: str
-    question: str
+    name: StrOrPromise
+    question: StrOrPromise
 
 
 # The rubric facilitators review against, in the project's own words. A resource is vetted
@@ -53,31 +55,40 @@ class Criterion:
 RUBRIC: tuple[Criterion, ...] = (
     Criterion(
         "credible",
-        "Credible source",
-        "Can we tell who made it, and do they know the subject, through study or lived experience?",
+        _("Credible source"),
+        _(
+            "Can we tell who made it, and do they know the subject, through study or lived "
+            "experience?"
+        ),
     ),
     Criterion(
         "evidence_based",
-        "Grounded in evidence",
-        "Do its claims rest on research, data or clearly described experience, rather than "
-        "on hunches presented as fact?",
+        _("Grounded in evidence"),
+        _(
+            "Do its claims rest on research, data or clearly described experience, rather than "
+            "on hunches presented as fact?"
+        ),
     ),
     Criterion(
         "respectful",
-        "Respectful",
-        "Does it treat the people it talks about with dignity, without stereotypes or asking "
-        "them to do the explaining?",
+        _("Respectful"),
+        _(
+            "Does it treat the people it talks about with dignity, without stereotypes or asking "
+            "them to do the explaining?"
+        ),
     ),
     Criterion(
         "no_bias_score",
-        "No bias score",
-        "Does it avoid claiming that a quiz or test can measure how biased a person is?",
+        _("No bias score"),
+        _("Does it avoid claiming that a quiz or test can measure how biased a person is?"),
     ),
     Criterion(
         "accessible",
-        "Accessible",
-        "Can everyone use it: captions or a transcript for audio and video, descriptions "
-        "for images, readable text?",
+        _("Accessible"),
+        _(
+            "Can everyone use it: captions or a transcript for audio and video, descriptions "
+            "for images, readable text?"
+        ),
     ),
 )
 CRITERIA_KEYS = tuple(c.key for c in RUBRIC)
@@ -109,9 +120,9 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
 
 class Resource(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for review"
-        VETTED = "vetted", "Vetted"
-        DECLINED = "declined", "Not added"
+        PENDING = "pending", _("Waiting for review")
+        VETTED = "vetted", _("Vetted")
+        DECLINED = "declined", _("Not added")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="resources"
@@ -174,8 +185,8 @@ class ResourceReview(models.Model):
     """One facilitator's check of a resource against the rubric, and their decision."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve: it meets every criterion"
-        DECLINE = "decline", "Decline, with a reason"
+        APPROVE = "approve", _("Approve: it meets every criterion")
+        DECLINE = "decline", _("Decline, with a reason")
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(

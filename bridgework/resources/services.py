@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import Module
@@ -20,22 +23,28 @@ from .models import (
 )
 from .notices import REVIEWED
 
-OWN_SUGGESTION = "You suggested it, so another facilitator reviews it."
+OWN_SUGGESTION = gettext_lazy("You suggested it, so another facilitator reviews it.")
 
 
 def suggestion_limit_reached(person: Person) -> str:
     """Why this person cannot suggest another resource just now, or "" when they can."""
     if Resource.objects.suggested_recently_by(person).count() >= SUGGESTIONS_PER_DAY:
-        return (
-            f"You have suggested {SUGGESTIONS_PER_DAY} resources in the last day. Thank you! "
-            "Please wait a little before suggesting more."
-        )
+        return ngettext(
+            "You have suggested %(count)d resource in the last day. Thank you! "
+            "Please wait a little before suggesting more.",
+            "You have suggested %(count)d resources in the last day. Thank you! "
+            "Please wait a little before suggesting more.",
+            SUGGESTIONS_PER_DAY,
+        ) % {"count": SUGGESTIONS_PER_DAY}
     pending = Resource.objects.filter(suggested_by=person, status=Resource.Status.PENDING)
     if pending.count() >= PENDING_AT_ONCE:
-        return (
-            f"You have {PENDING_AT_ONCE} suggestions waiting for review. Please wait until a "
-            "facilitator has looked at some of them."
-        )
+        return ngettext(
+            "You have %(count)d suggestion waiting for review. Please wait until a "
+            "facilitator has looked at it.",
+            "You have %(count)d suggestions waiting for review. Please wait until a "
+            "facilitator has looked at some of them.",
+            PENDING_AT_ONCE,
+        ) % {"count": PENDING_AT_ONCE}
     return ""
 
 
@@ -50,14 +59,14 @@ def suggest(
     module: Module | None = None,
 ) -> Resource:
     if person.organisation is None:
-        raise ValidationError("Only people in an organisation can suggest resources.")
+        raise ValidationError(_("Only people in an organisation can suggest resources."))
     # Locking the person's row makes two quick submissions count one after the other.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     limit = suggestion_limit_reached(person)
     if limit:
         raise ValidationError(limit)
     if module is not None and module.organisation_id != person.organisation_id:
-        raise ValidationError({"module": "Choose a module of your organisation."})
+        raise ValidationError({"module": _("Choose a module of your organisation.")})
     resource = Resource(
         organisation=person.organisation,
         kind=kind,
@@ -86,9 +95,9 @@ def review(
     if resource.is_suggested_by(reviewer):
         raise ValidationError(OWN_SUGGESTION)
     if not resource.can_review(reviewer):
-        raise ValidationError("Only a facilitator of this organisation can review it.")
+        raise ValidationError(_("Only a facilitator of this organisation can review it."))
     if set(checks) - set(CRITERIA_KEYS):
-        raise ValidationError("Unknown criteria.")
+        raise ValidationError(_("Unknown criteria."))
     value = ResourceReview.Decision(decision)
     reason = reason.strip()
     row = ResourceReview(
@@ -99,9 +108,9 @@ def review(
         **{key: bool(checks.get(key)) for key in CRITERIA_KEYS},
     )
     if value is ResourceReview.Decision.APPROVE and not row.meets_all:
-        raise ValidationError("A resource is vetted only when it meets every criterion.")
+        raise ValidationError(_("A resource is vetted only when it meets every criterion."))
     if value is ResourceReview.Decision.DECLINE and not reason:
-        raise ValidationError({"reason": "Say briefly why, so the person can learn from it."})
+        raise ValidationError({"reason": _("Say briefly why, so the person can learn from it.")})
     row.full_clean()
     row.save()
     approved = value is ResourceReview.Decision.APPROVE
@@ -118,11 +127,17 @@ def _tell_the_suggester(resource: Resource) -> None:
     suggester = resource.suggested_by
     if suggester is None:
         return
-    outcome = "is now vetted" if resource.is_vetted else "was not added; see why"
+    # The summary is stored as written: in the suggester's language, not the reviewer's.
+    with translation.override(suggester.preferred_language):
+        summary = (
+            _("A facilitator reviewed your suggestion “%(title)s”: it is now vetted.")
+            if resource.is_vetted
+            else _("A facilitator reviewed your suggestion “%(title)s”: it was not added; see why.")
+        ) % {"title": resource.title}
     notify(
         person=suggester,
         kind=REVIEWED,
-        summary=f"A facilitator reviewed your suggestion “{resource.title}”: it {outcome}.",
+        summary=summary,
         url=reverse("resource", args=[resource.pk]),
     )
 
@@ -131,5 +146,5 @@ def _tell_the_suggester(resource: Resource) -> None:
 def withdraw(*, resource: Resource, person: Person) -> None:
     """The suggester takes back a suggestion that nobody has reviewed yet."""
     if not resource.can_withdraw(person):
-        raise ValidationError("Only your own suggestions that wait for review can be withdrawn.")
+        raise ValidationError(_("Only your own suggestions that wait for review can be withdrawn."))
     resource.delete()

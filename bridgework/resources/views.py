@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import (
@@ -84,8 +85,10 @@ def suggest(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Thank you! A facilitator will check it against the rubric; you will see "
-                "their decision under “Your suggestions”.",
+                _(
+                    "Thank you! A facilitator will check it against the rubric; you will see "
+                    "their decision under “Your suggestions”."
+                ),
             )
             return redirect("resources_mine")
     status = 400 if form.errors else 200
@@ -134,7 +137,7 @@ def withdraw(request: HttpRequest, resource_id: int) -> HttpResponse:
     if not found.can_withdraw(person):
         raise Http404("No such suggestion waiting for review.")
     services.withdraw(resource=found, person=person)
-    messages.success(request, "Your suggestion is withdrawn.")
+    messages.success(request, _("Your suggestion is withdrawn."))
     return redirect("resources_mine")
 
 
@@ -180,8 +183,12 @@ def review(request: HttpRequest, resource_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            done = "is now vetted" if found.is_vetted else "was declined; they will see why"
-            messages.success(request, f"“{found.title}” {done}.")
+            done = (
+                _("“%(title)s” is now vetted.")
+                if found.is_vetted
+                else _("“%(title)s” was declined; they will see why.")
+            )
+            messages.success(request, done % {"title": found.title})
             return redirect("resources_review")
     return render(
         request,

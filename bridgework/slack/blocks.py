@@ -11,6 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bridgework.chat.api import OUTCOME_WORDS, WeekLine
 from bridgework.cohorts.api import Session
@@ -69,9 +71,11 @@ def check_in_buttons(commitment_id: int, period: date, *, where: str) -> Block:
         "type": "actions",
         "block_id": f"check_in:{where}:{commitment_id}",
         "elements": [
-            _button("Done", f"check_in:{Outcome.DONE}", value, primary=True),
-            _button("Partly", f"check_in:{Outcome.PARTLY}", value),
-            _button("Not yet", f"check_in:{Outcome.NOT_YET}", value),
+            _button(
+                pgettext("check-in button", "Done"), f"check_in:{Outcome.DONE}", value, primary=True
+            ),
+            _button(pgettext("check-in button", "Partly"), f"check_in:{Outcome.PARTLY}", value),
+            _button(pgettext("check-in button", "Not yet"), f"check_in:{Outcome.NOT_YET}", value),
         ],
     }
 
@@ -80,30 +84,46 @@ def commitment_reminder(
     commitment_id: int, label: str, period: date, period_words: str
 ) -> list[Block]:
     return [
-        section(f"Time for a quick check-in on *{escape(label)}*, {period_words}. How did it go?"),
+        section(
+            _("Time for a quick check-in on *%(label)s*, %(period)s. How did it go?")
+            % {"label": escape(label), "period": period_words}
+        ),
         check_in_buttons(commitment_id, period, where="dm"),
     ]
 
 
 def checked_in(text: str) -> list[Block]:
     url = settings.BASE_URL + reverse("practice")
-    return [section(f"{text}. <{url}|See your practice in Bridgework>")]
+    return [
+        section(
+            _("%(text)s. <%(url)s|See your practice in Bridgework>") % {"text": text, "url": url}
+        )
+    ]
 
 
 def this_week(lines: list[WeekLine], *, where: str) -> list[Block]:
     if not lines:
-        return [section("You have no running commitments. Try `/bridgework pick` for one idea.")]
-    blocks: list[Block] = [section("*Your commitments*")]
+        return [section(_("You have no running commitments. Try `/bridgework pick` for one idea."))]
+    blocks: list[Block] = [section(_("*Your commitments*"))]
     for line in lines:
         if line.outcome:
             blocks.append(
                 section(
-                    f"*{escape(line.label)}*: checked in {OUTCOME_WORDS[Outcome(line.outcome)]}, "
-                    f"{line.period_words}."
+                    _("*%(label)s*: checked in %(outcome)s, %(period)s.")
+                    % {
+                        "label": escape(line.label),
+                        "outcome": OUTCOME_WORDS[Outcome(line.outcome)],
+                        "period": line.period_words,
+                    }
                 )
             )
         else:
-            blocks.append(section(f"*{escape(line.label)}*: not checked in {line.period_words}."))
+            blocks.append(
+                section(
+                    _("*%(label)s*: not checked in %(period)s.")
+                    % {"label": escape(line.label), "period": line.period_words}
+                )
+            )
             blocks.append(check_in_buttons(line.commitment_id, line.period, where=where))
     return blocks
 
@@ -114,7 +134,7 @@ def home(lines: list[WeekLine]) -> Block:
         {
             "type": "actions",
             "block_id": "home:pick",
-            "elements": [_button("Pick one thing for me", "pick", "home")],
+            "elements": [_button(_("Pick one thing for me"), "pick", "home")],
         }
     )
     return {"type": "home", "blocks": blocks}
@@ -122,15 +142,15 @@ def home(lines: list[WeekLine]) -> Block:
 
 def tip(found: Tip | None) -> list[Block]:
     if found is None:
-        return [section("Nothing fits right now. A pause is fine too.")]
+        return [section(_("Nothing fits right now. A pause is fine too."))]
     return [
         section(f"*{escape(found.title)}*\n{escape(found.text)}"),
         {
             "type": "actions",
             "block_id": "tip",
             "elements": [
-                _button("Commit to this, weekly", "commit", str(found.pk), primary=True),
-                _button("Show me another", "pick", "again"),
+                _button(_("Commit to this, weekly"), "commit", str(found.pk), primary=True),
+                _button(_("Show me another"), "pick", "again"),
             ],
         },
     ]
@@ -139,7 +159,10 @@ def tip(found: Tip | None) -> list[Block]:
 def committed(found: Tip) -> list[Block]:
     url = settings.BASE_URL + reverse("practice")
     return [
-        section(f"Committed to *{escape(found.title)}*, weekly. <{url}|Change it in Bridgework>")
+        section(
+            _("Committed to *%(title)s*, weekly. <%(url)s|Change it in Bridgework>")
+            % {"title": escape(found.title), "url": url}
+        )
     ]
 
 
@@ -150,16 +173,21 @@ def session_reminder(session: Session) -> list[Block]:
     invite = settings.BASE_URL + reverse("cohort_invite", args=[session.pk])
     return [
         section(
-            f"Coming up: *{escape(session.cohort.name)}*, session {session.number}, {when} "
-            f"({session.time_zone})."
+            _("Coming up: *%(cohort)s*, session %(number)s, %(when)s (%(zone)s).")
+            % {
+                "cohort": escape(session.cohort.name),
+                "number": session.number,
+                "when": when,
+                "zone": session.time_zone,
+            }
         ),
         {
             "type": "actions",
             "block_id": f"session:{session.pk}",
             "elements": [
-                _link_button("Add to my calendar", invite, "calendar"),
-                _link_button("Open the session", page, "open_session"),
-                _button("Answer the pulse", "pulse", str(session.pk)),
+                _link_button(_("Add to my calendar"), invite, "calendar"),
+                _link_button(_("Open the session"), page, "open_session"),
+                _button(_("Answer the pulse"), "pulse", str(session.pk)),
             ],
         },
     ]
@@ -182,21 +210,32 @@ def pulse_modal(session: Session) -> Block:
         "type": "modal",
         "callback_id": "pulse",
         "private_metadata": str(session.pk),
-        "title": {"type": "plain_text", "text": "Session pulse"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Session pulse")},
+        "submit": {"type": "plain_text", "text": _("Send")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [
             section(
-                f"Anonymous: *{escape(session.cohort.name)}*, session {session.number}. "
-                "Who answered is kept apart from what was answered."
+                _(
+                    "Anonymous: *%(cohort)s*, session %(number)s. "
+                    "Who answered is kept apart from what was answered."
+                )
+                % {"cohort": escape(session.cohort.name), "number": session.number}
             ),
-            scale("useful", "How useful was this session for you?", "1 is not at all, 5 is very."),
-            scale("safe", "How safe did it feel to speak?", "1 is not at all, 5 is completely."),
+            scale(
+                "useful",
+                _("How useful was this session for you?"),
+                _("1 is not at all, 5 is very."),
+            ),
+            scale(
+                "safe",
+                _("How safe did it feel to speak?"),
+                _("1 is not at all, 5 is completely."),
+            ),
             {
                 "type": "input",
                 "block_id": "line",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Anything else, in one line?"},
+                "label": {"type": "plain_text", "text": _("Anything else, in one line?")},
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 200},
             },
         ],
@@ -207,8 +246,11 @@ def link_code(code: str) -> list[Block]:
     url = settings.BASE_URL + reverse("profile") + "#reminders-heading"
     return [
         section(
-            f"Your Bridgework code is *{code}*. Enter it on <{url}|your Profile> within 15 "
-            "minutes to get reminders here. If you did not ask for it, ignore this message."
+            _(
+                "Your Bridgework code is *%(code)s*. Enter it on <%(url)s|your Profile> within "
+                "15 minutes to get reminders here. If you did not ask for it, ignore this message."
+            )
+            % {"code": code, "url": url}
         )
     ]
 
@@ -216,7 +258,9 @@ def link_code(code: str) -> list[Block]:
 def not_linked() -> list[Block]:
     return [
         section(
-            "Your Slack account is not linked to Bridgework yet. "
-            "Type `/bridgework link` for a code to enter on your Profile."
+            _(
+                "Your Slack account is not linked to Bridgework yet. "
+                "Type `/bridgework link` for a code to enter on your Profile."
+            )
         )
     ]

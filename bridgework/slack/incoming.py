@@ -18,10 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
+from bridgework.accounts.models import usual_language
 from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, RateLimited
 from bridgework.cohorts.api import Session
@@ -70,6 +73,14 @@ def _link(workspace: SlackWorkspace, user_id: str) -> chat.ChatLink | None:
     return link
 
 
+def _language(workspace: SlackWorkspace, link: chat.ChatLink | None) -> str:
+    """What we say to someone in Slack is in their language; to someone not linked yet, in
+    their organisation's."""
+    if link is not None:
+        return link.person.preferred_language
+    return usual_language("", workspace.organisation)
+
+
 # --- events ----------------------------------------------------------------------------------
 
 
@@ -99,11 +110,12 @@ def handle_event(workspace: SlackWorkspace, envelope: Payload) -> None:
 
 def publish_home(workspace: SlackWorkspace, user_id: str) -> None:
     link = _link(workspace, user_id)
-    view = (
-        blocks.home(chat.this_week(link))
-        if link
-        else {"type": "home", "blocks": blocks.not_linked()}
-    )
+    with translation.override(_language(workspace, link)):
+        view = (
+            blocks.home(chat.this_week(link))
+            if link
+            else {"type": "home", "blocks": blocks.not_linked()}
+        )
     _quietly(
         workspace,
         "views.publish",
@@ -158,15 +170,15 @@ def _answer_blocks(
         return [blocks.section(argument)], argument
     link = _link(workspace, user_id)
     if link is None or what == "not_linked":
-        return blocks.not_linked(), "Not linked yet"
+        return blocks.not_linked(), _("Not linked yet")
     if what == "week":
         return blocks.this_week(chat.this_week(link), where="reply"), argument
     offered = Tip.objects.filter(organisation_id=workspace.organisation_id)
     tip = offered.filter(pk=int(argument)).first() if argument.isdigit() else None
     if what == "tip":
-        return blocks.tip(tip), "One thing to try"
+        return blocks.tip(tip), _("One thing to try")
     if what == "committed" and tip is not None:
-        return blocks.committed(tip), f"Committed to {tip.title}"
+        return blocks.committed(tip), _("Committed to %(title)s") % {"title": tip.title}
     return None
 
 
@@ -181,7 +193,8 @@ def answer(workspace_id: int, user_id: str, response_url: str, what: str, argume
     if what == "home":
         publish_home(workspace, user_id)
         return
-    found = _answer_blocks(workspace, user_id, what, argument)
+    with translation.override(_language(workspace, _link(workspace, user_id))):
+        found = _answer_blocks(workspace, user_id, what, argument)
     if found is None:
         return
     message_blocks, text = found
@@ -199,6 +212,13 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
     """Returns a JSON answer for Slack (modal errors), or None for an empty 200."""
     user_id = str((payload.get("user") or {}).get("id", ""))
     link = _link(workspace, user_id)
+    with translation.override(_language(workspace, link)):
+        return _interaction(workspace, payload, user_id, link)
+
+
+def _interaction(
+    workspace: SlackWorkspace, payload: Payload, user_id: str, link: chat.ChatLink | None
+) -> Payload | None:
     if payload.get("type") == "view_submission":
         return _pulse_submitted(link, payload)
     if payload.get("type") != "block_actions":
@@ -216,7 +236,7 @@ def handle_interaction(workspace: SlackWorkspace, payload: Payload) -> Payload |
             found = chat.suggest_one(link)
             _answer_later(workspace, user_id, payload, "tip", str(found.pk) if found else "")
         elif action_id == "commit":
-            tip, _ = chat.commit_to(link=link, tip_id=int(value))
+            tip, _made_now = chat.commit_to(link=link, tip_id=int(value))
             _answer_later(workspace, user_id, payload, "committed", str(tip.pk))
         elif action_id == "pulse":
             _open_pulse(workspace, link, payload, value)
@@ -252,7 +272,7 @@ def _open_pulse(
         .first()
     )
     if session is None:
-        raise chat.ActionRefused("That session is not one of yours.")
+        raise chat.ActionRefused(_("That session is not one of yours."))
     trigger = str(payload.get("trigger_id", ""))
     _quietly(
         workspace,
@@ -272,7 +292,7 @@ def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | 
     if view.get("callback_id") != "pulse":
         return None
     if link is None:
-        return {"response_action": "errors", "errors": {"useful": "Link Bridgework first."}}
+        return {"response_action": "errors", "errors": {"useful": _("Link Bridgework first.")}}
     values = (view.get("state") or {}).get("values") or {}
     line = str(((values.get("line") or {}).get("value") or {}).get("value") or "")
     try:
@@ -286,7 +306,10 @@ def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | 
     except chat.ActionRefused as refused:
         return {"response_action": "errors", "errors": {"useful": str(refused)}}
     except ValueError:
-        return {"response_action": "errors", "errors": {"useful": "Choose a number from 1 to 5."}}
+        return {
+            "response_action": "errors",
+            "errors": {"useful": _("Choose a number from 1 to 5.")},
+        }
     return None
 
 
@@ -294,28 +317,36 @@ def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | 
 
 
 def handle_command(workspace: SlackWorkspace, form: Mapping[str, str]) -> Payload:
-    word = form.get("text", "").strip().lower()
     user_id = form.get("user_id", "")
+    link = _link(workspace, user_id)
+    with translation.override(_language(workspace, link)):
+        return _command(workspace, form.get("text", "").strip().lower(), user_id, link)
+
+
+def _command(
+    workspace: SlackWorkspace, word: str, user_id: str, link: chat.ChatLink | None
+) -> Payload:
     if word == "link":
         code = chat.code_for_chat_account(
             platform_key="slack", team_id=workspace.team_id, user_id=user_id
         )
-        return _ephemeral(blocks.link_code(code), "Your Bridgework code")
-    link = _link(workspace, user_id)
+        return _ephemeral(blocks.link_code(code), _("Your Bridgework code"))
     if link is None:
-        return _ephemeral(blocks.not_linked(), "Not linked yet")
+        return _ephemeral(blocks.not_linked(), _("Not linked yet"))
     if word == "pick":
-        return _ephemeral(blocks.tip(chat.suggest_one(link)), "One thing to try")
+        return _ephemeral(blocks.tip(chat.suggest_one(link)), _("One thing to try"))
     if word in ("", "week"):
-        return _ephemeral(blocks.this_week(chat.this_week(link), where="reply"), "This week")
+        return _ephemeral(blocks.this_week(chat.this_week(link), where="reply"), _("This week"))
     return _ephemeral(
         [
             blocks.section(
-                "`/bridgework` shows this week's commitments, `/bridgework pick` one thing "
-                "to try, `/bridgework link` a code to link your account."
+                _(
+                    "`/bridgework` shows this week's commitments, `/bridgework pick` one thing "
+                    "to try, `/bridgework link` a code to link your account."
+                )
             )
         ],
-        "Bridgework commands",
+        _("Bridgework commands"),
     )
 
 

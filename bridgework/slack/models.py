@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.sso import sealing
@@ -13,8 +14,8 @@ from bridgework.sso import sealing
 
 class SlackWorkspace(models.Model):
     class Via(models.TextChoices):
-        PASTED = "pasted", "A bot token pasted in"
-        OAUTH = "oauth", "Add to Slack"
+        PASTED = "pasted", _("A bot token pasted in")
+        OAUTH = "oauth", _("Add to Slack")
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="slack_workspace"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from slack_sdk.errors import SlackApiError
 
 from bridgework.accounts.models import Organisation
@@ -14,6 +18,9 @@ from bridgework.practice.api import Commitment
 
 from . import blocks, client
 from .models import SlackWorkspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def workspace_of(organisation_id: int | None) -> SlackWorkspace | None:
@@ -39,7 +46,7 @@ def _ref(response_data: object) -> str:
 class SlackPlatform:
     key = "slack"
     label = "Slack"
-    ask_for_code = "in Slack: /bridgework link"
+    ask_for_code: StrOrPromise = gettext_lazy("in Slack: /bridgework link")
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         if organisation is None:
@@ -79,32 +86,35 @@ class SlackPlatform:
     def send_commitment_reminder(
         self, link: chat.ChatLink, commitment: Commitment, period: date
     ) -> str | None:
-        label = chat.commitment_label(commitment)
-        words = chat.period_words(commitment)
-        return self._post(
-            link,
-            f"Time for a quick check-in, {words}.",
-            blocks.commitment_reminder(commitment.pk, label, period, words),
-        )
+        with translation.override(link.person.preferred_language):
+            label = chat.commitment_label(commitment)
+            words = chat.period_words(commitment)
+            text = _("Time for a quick check-in, %(period)s.") % {"period": words}
+            message_blocks = blocks.commitment_reminder(commitment.pk, label, period, words)
+        return self._post(link, text, message_blocks)
 
     def update_commitment_reminder(self, link: chat.ChatLink, message_ref: str, text: str) -> None:
-        channel, _, ts = message_ref.partition(":")
+        channel, _sep, ts = message_ref.partition(":")
         workspace = _workspace_for(link)
+        with translation.override(link.person.preferred_language):
+            message_blocks = blocks.checked_in(text)
         client.call(
             workspace,
             "chat.update",
-            lambda c: c.chat_update(
-                channel=channel, ts=ts, text=text, blocks=blocks.checked_in(text)
-            ),
+            lambda c: c.chat_update(channel=channel, ts=ts, text=text, blocks=message_blocks),
         )
 
     def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
-        return self._post(
-            link, f"Coming up: {session.cohort.name}", blocks.session_reminder(session)
-        )
+        with translation.override(link.person.preferred_language):
+            text = _("Coming up: %(cohort)s") % {"cohort": session.cohort.name}
+            message_blocks = blocks.session_reminder(session)
+        return self._post(link, text, message_blocks)
 
     def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
-        self._post(link, f"Your Bridgework code is {code}", blocks.link_code(code))
+        with translation.override(link.person.preferred_language):
+            text = _("Your Bridgework code is %(code)s") % {"code": code}
+            message_blocks = blocks.link_code(code)
+        self._post(link, text, message_blocks)
 
     def post_to_channel(
         self, organisation: Organisation, channel_id: str, *, title: str, url: str
@@ -119,7 +129,7 @@ class SlackPlatform:
             "chat.postMessage",
             lambda c: c.chat_postMessage(
                 channel=channel_id,
-                text=f"A new ask for allies: <{url}|{safe}>",
+                text=_("A new ask for allies: <%(url)s|%(title)s>") % {"url": url, "title": safe},
                 unfurl_links=False,
                 unfurl_media=False,
             ),

@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 
@@ -42,13 +43,20 @@ def connect_pasted(
     except SlackApiError as error:
         code = error.response.get("error", "") if isinstance(error.response.data, dict) else ""
         raise ValidationError(
-            {"bot_token": f"Slack did not accept this token ({code or 'no answer'})."}
+            {
+                "bot_token": _("Slack did not accept this token (%(code)s).")
+                % {"code": code or _("no answer")}
+            }
         ) from None
     team_id = str(answer.get("team_id", ""))
     if not team_id:
-        raise ValidationError({"bot_token": "Slack did not say which workspace this token is for."})
+        raise ValidationError(
+            {"bot_token": _("Slack did not say which workspace this token is for.")}
+        )
     if _taken_elsewhere(team_id, organisation):
-        raise ValidationError({"bot_token": "That workspace is connected to another organisation."})
+        raise ValidationError(
+            {"bot_token": _("That workspace is connected to another organisation.")}
+        )
     SlackWorkspace.objects.filter(organisation=organisation).delete()
     workspace = SlackWorkspace(
         organisation=organisation,
@@ -74,9 +82,9 @@ def save_installation(
     """The end of "Add to Slack": slack-sdk's Installation, kept as this organisation's."""
     team_id = installation.team_id or ""
     if not team_id or not installation.bot_token:
-        raise ValidationError("Slack did not give Bridgework a bot token.")
+        raise ValidationError(_("Slack did not give Bridgework a bot token."))
     if _taken_elsewhere(team_id, organisation):
-        raise ValidationError("That workspace is connected to another organisation.")
+        raise ValidationError(_("That workspace is connected to another organisation."))
     SlackWorkspace.objects.filter(organisation=organisation).delete()
     workspace = SlackWorkspace(
         organisation=organisation,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from slack_sdk.errors import SlackApiError
@@ -66,7 +67,7 @@ def slack_settings(request: HttpRequest) -> HttpResponse:
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, "Slack is connected.")
+            messages.success(request, _("Slack is connected."))
             return redirect("slack_settings")
     return _settings_page(request, form)
 
@@ -75,7 +76,7 @@ def slack_settings(request: HttpRequest) -> HttpResponse:
 @admin_required
 def slack_disconnect(request: HttpRequest) -> HttpResponse:
     services.disconnect(organisation=current_organisation(request))
-    messages.success(request, "Slack is disconnected; nothing more is sent there.")
+    messages.success(request, _("Slack is disconnected; nothing more is sent there."))
     return redirect("slack_settings")
 
 
@@ -83,7 +84,7 @@ def slack_disconnect(request: HttpRequest) -> HttpResponse:
 @admin_required
 def slack_install(request: HttpRequest) -> HttpResponse:
     if not oauth.configured():
-        messages.error(request, "“Add to Slack” is not set up on this server.")
+        messages.error(request, _("“Add to Slack” is not set up on this server."))
         return redirect("slack_settings")
     request.session.save()  # the state names the session, so it needs a key now
     return redirect(oauth.authorize_url(request, current_person(request)))
@@ -95,14 +96,14 @@ def slack_oauth_callback(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     code = request.GET.get("code", "")
     if not code or not oauth.state_is_valid(request, person, request.GET.get("state", "")):
-        messages.error(request, "Slack was not connected: start again from this page.")
+        messages.error(request, _("Slack was not connected: start again from this page."))
         return redirect("slack_settings")
     try:
         oauth.finish(organisation=current_organisation(request), actor=person, code=code)
     except (ValidationError, SlackApiError):
-        messages.error(request, "Slack did not complete the installation. Try again.")
+        messages.error(request, _("Slack did not complete the installation. Try again."))
     else:
-        messages.success(request, "Slack is connected.")
+        messages.success(request, _("Slack is connected."))
     return redirect("slack_settings")
 
 

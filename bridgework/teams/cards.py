@@ -9,13 +9,22 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from bridgework.chat.api import OUTCOME_WORDS
+from bridgework.lib.habits import Outcome
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
-OUTCOMES = [("done", "Done"), ("partly", "Partly"), ("not_yet", "Not yet")]
+OUTCOMES = [
+    ("done", pgettext_lazy("check-in button", "Done")),
+    ("partly", pgettext_lazy("check-in button", "Partly")),
+    ("not_yet", pgettext_lazy("check-in button", "Not yet")),
+]
 
 
-def text(words: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": words, "wrap": True, **style}
+def text(words: object, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": str(words), "wrap": True, **style}
 
 
 def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -39,12 +48,12 @@ def message(content: dict[str, Any], summary: str) -> dict[str, Any]:
     }
 
 
-def plain(words: str) -> dict[str, Any]:
-    return {"type": "message", "textFormat": "plain", "text": words}
+def plain(words: object) -> dict[str, Any]:
+    return {"type": "message", "textFormat": "plain", "text": str(words)}
 
 
-def submit(title: str, **data: Any) -> dict[str, Any]:
-    return {"type": "Action.Submit", "title": title, "data": {**data}}
+def submit(title: object, **data: Any) -> dict[str, Any]:
+    return {"type": "Action.Submit", "title": str(title), "data": {**data}}
 
 
 def check_in_buttons(commitment_id: int, period: date) -> list[dict[str, Any]]:
@@ -65,8 +74,10 @@ def commitment_reminder(
 ) -> dict[str, Any]:
     return card(
         [
-            text("Time for a quick check-in", weight="Bolder", size="Medium"),
-            text(f"{label}: how did it go {period_words}?"),
+            text(_("Time for a quick check-in"), weight="Bolder", size="Medium"),
+            text(
+                _("%(label)s: how did it go %(period)s?") % {"label": label, "period": period_words}
+            ),
         ],
         check_in_buttons(commitment_id, period),
     )
@@ -78,14 +89,24 @@ def checked_in(words: str) -> dict[str, Any]:
 
 def this_week(lines: list[Any]) -> dict[str, Any]:
     if not lines:
-        return card([text("Nothing to check in on: you have no running commitments.")])
-    body: list[dict[str, Any]] = [text("This week", weight="Bolder", size="Medium")]
+        return card([text(_("Nothing to check in on: you have no running commitments."))])
+    body: list[dict[str, Any]] = [text(_("This week"), weight="Bolder", size="Medium")]
     for line in lines:
         if line.outcome:
-            done = line.outcome.replace("_", " ")
-            body.append(text(f"{line.label}: checked in ({done}, {line.period_words})."))
+            done = OUTCOME_WORDS[Outcome(line.outcome)]
+            body.append(
+                text(
+                    _("%(label)s: checked in (%(outcome)s, %(period)s).")
+                    % {"label": line.label, "outcome": done, "period": line.period_words}
+                )
+            )
         else:
-            body.append(text(f"{line.label}: not checked in {line.period_words} yet."))
+            body.append(
+                text(
+                    _("%(label)s: not checked in %(period)s yet.")
+                    % {"label": line.label, "period": line.period_words}
+                )
+            )
             body.append(
                 {"type": "ActionSet", "actions": check_in_buttons(line.commitment_id, line.period)}
             )
@@ -95,17 +116,21 @@ def this_week(lines: list[Any]) -> dict[str, Any]:
 def suggestion(*, tip_id: int, title: str, practice: str) -> dict[str, Any]:
     return card(
         [
-            text("One thing to try", weight="Bolder", size="Medium"),
+            text(_("One thing to try"), weight="Bolder", size="Medium"),
             text(title),
-            text(f"Practice: {practice}", isSubtle=True),
+            text(_("Practice: %(practice)s") % {"practice": practice}, isSubtle=True),
         ],
-        [submit("Commit", bridgework="commit", tip=tip_id)],
+        [submit(_("Commit"), bridgework="commit", tip=tip_id)],
     )
 
 
 def committed(title: str, made_now: bool) -> dict[str, Any]:
-    words = "Committed" if made_now else "Already committed"
-    return card([text(f"{words}: {title}. I will remind you weekly.", weight="Bolder")])
+    words = (
+        _("Committed: %(title)s. I will remind you weekly.")
+        if made_now
+        else _("Already committed: %(title)s. I will remind you weekly.")
+    )
+    return card([text(words % {"title": title}, weight="Bolder")])
 
 
 def _scale(field: str, label: str) -> dict[str, Any]:
@@ -114,7 +139,7 @@ def _scale(field: str, label: str) -> dict[str, Any]:
         "id": field,
         "label": label,
         "isRequired": True,
-        "errorMessage": "Choose a number from 1 to 5.",
+        "errorMessage": _("Choose a number from 1 to 5."),
         "style": "expanded",
         "choices": [{"title": str(n), "value": str(n)} for n in range(1, 6)],
     }
@@ -123,22 +148,28 @@ def _scale(field: str, label: str) -> dict[str, Any]:
 def pulse(*, session_id: int, cohort_name: str) -> dict[str, Any]:
     return card(
         [
-            text(f"30-second pulse: {cohort_name}", weight="Bolder", size="Medium"),
             text(
-                "Anonymous: your answers are kept apart from your name, and shown only once "
-                "five people have answered.",
+                _("30-second pulse: %(cohort)s") % {"cohort": cohort_name},
+                weight="Bolder",
+                size="Medium",
+            ),
+            text(
+                _(
+                    "Anonymous: your answers are kept apart from your name, and shown only once "
+                    "five people have answered."
+                ),
                 isSubtle=True,
             ),
-            _scale("useful", "How useful was this session for you? (1 not at all, 5 very)"),
-            _scale("safe", "How safe did it feel to speak? (1 not at all, 5 completely)"),
+            _scale("useful", _("How useful was this session for you? (1 not at all, 5 very)")),
+            _scale("safe", _("How safe did it feel to speak? (1 not at all, 5 completely)")),
             {
                 "type": "Input.Text",
                 "id": "line",
-                "label": "Anything else, in one line? (optional)",
+                "label": _("Anything else, in one line? (optional)"),
                 "maxLength": 200,
             },
         ],
-        [submit("Send my answers", bridgework="pulse", session=session_id)],
+        [submit(_("Send my answers"), bridgework="pulse", session=session_id)],
     )
 
 
@@ -147,12 +178,14 @@ def session_reminder(*, session_id: int, cohort_name: str, starts: str) -> dict[
     invite = settings.BASE_URL + reverse("cohort_invite", args=[session_id])
     return card(
         [
-            text(f"Coming up: {cohort_name}", weight="Bolder", size="Medium"),
-            text(f"The session starts {starts}."),
+            text(
+                _("Coming up: %(cohort)s") % {"cohort": cohort_name}, weight="Bolder", size="Medium"
+            ),
+            text(_("The session starts %(when)s.") % {"when": starts}),
         ],
         [
-            {"type": "Action.OpenUrl", "title": "Open the session", "url": page},
-            {"type": "Action.OpenUrl", "title": "Add to my calendar", "url": invite},
+            {"type": "Action.OpenUrl", "title": _("Open the session"), "url": page},
+            {"type": "Action.OpenUrl", "title": _("Add to my calendar"), "url": invite},
         ],
     )
 
@@ -161,23 +194,27 @@ def link_code(code: str) -> dict[str, Any]:
     profile = settings.BASE_URL + reverse("profile")
     return card(
         [
-            text("Link this Teams account to Bridgework", weight="Bolder", size="Medium"),
-            text(f"Your code: {code}", fontType="Monospace", size="Large"),
+            text(_("Link this Teams account to Bridgework"), weight="Bolder", size="Medium"),
+            text(_("Your code: %(code)s") % {"code": code}, fontType="Monospace", size="Large"),
             text(
-                "Enter it on your Bridgework Profile, under “Where reminders reach you”, within "
-                "15 minutes. Nothing is linked until you do."
+                _(
+                    "Enter it on your Bridgework Profile, under “Where reminders reach you”, "
+                    "within 15 minutes. Nothing is linked until you do."
+                )
             ),
         ],
-        [{"type": "Action.OpenUrl", "title": "Open my Profile", "url": profile}],
+        [{"type": "Action.OpenUrl", "title": _("Open my Profile"), "url": profile}],
     )
 
 
-HELP = (
+# The commands people type stay English words ("pick one thing", "link"): the bot listens
+# for those in every language, so the help names them as they are.
+HELP = gettext_lazy(
     "I can remind you of your commitments and take your check-ins. Type “pick one thing” for "
     "one small action, “this week” for your commitments, “pulse” for an open session pulse, "
     "or “link” to link this account to Bridgework."
 )
-NOT_LINKED = (
+NOT_LINKED = gettext_lazy(
     "This Teams account is not linked to Bridgework yet. Type “link” for a code to enter on "
     "your Bridgework Profile."
 )

@@ -19,8 +19,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import requests
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from bridgework.accounts.models import usual_language
 from bridgework.chat import api as chat
 from bridgework.cohorts import api as cohorts
 
@@ -30,6 +33,7 @@ from .models import Conversation, TeamsBot
 logger = logging.getLogger(__name__)
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
 KEY = chat.Platform.TEAMS.value
+NOT_OURS = gettext_lazy("That button is not one Bridgework made.")
 
 
 def _text(value: Any) -> str:
@@ -98,6 +102,15 @@ def _link(bot: TeamsBot, aad_object_id: str) -> chat.ChatLink | None:
     return link
 
 
+def _language(bot: TeamsBot, aad_object_id: str) -> str:
+    """What the bot says is in the linked person's language; to someone not linked yet, in
+    their organisation's."""
+    link = _link(bot, aad_object_id)
+    if link is not None:
+        return link.person.preferred_language
+    return usual_language("", bot.organisation)
+
+
 def _reply(bot: TeamsBot, conversation: Conversation | None, activity: dict[str, Any]) -> None:
     if conversation is None:
         return
@@ -141,7 +154,7 @@ def card_action(
             commitment_id = _int(data.get("commitment"))
             period = date.fromisoformat(_text(data.get("period")))
             if commitment_id is None:
-                raise chat.ActionRefused("That button is not one Bridgework made.")
+                raise chat.ActionRefused(str(NOT_OURS))
             words = chat.check_in(
                 link=link,
                 commitment_id=commitment_id,
@@ -153,13 +166,13 @@ def card_action(
         if what == "commit":
             tip_id = _int(data.get("tip"))
             if tip_id is None:
-                raise chat.ActionRefused("That button is not one Bridgework made.")
+                raise chat.ActionRefused(str(NOT_OURS))
             tip, made_now = chat.commit_to(link=link, tip_id=tip_id)
             return cards.committed(tip.title, made_now)
         if what == "pulse":
             session_id, useful, safe = (_int(data.get(k)) for k in ("session", "useful", "safe"))
             if session_id is None or useful is None or safe is None:
-                raise chat.ActionRefused("Choose a number from 1 to 5 for both questions.")
+                raise chat.ActionRefused(_("Choose a number from 1 to 5 for both questions."))
             first = chat.answer_pulse(
                 link=link,
                 session_id=session_id,
@@ -168,16 +181,16 @@ def card_action(
                 line=_text(data.get("line")),
             )
             words = (
-                "Thank you: your answers are kept apart from your name."
+                _("Thank you: your answers are kept apart from your name.")
                 if first
-                else "You had already answered this pulse; your first answers stand."
+                else _("You had already answered this pulse; your first answers stand.")
             )
             return cards.checked_in(words)
     except ValueError:
-        return cards.card([cards.text("That button is not one Bridgework made.")])
+        return cards.card([cards.text(NOT_OURS)])
     except chat.ActionRefused as refusal:
         return cards.card([cards.text(str(refusal))])
-    return cards.card([cards.text("That button is not one Bridgework made.")])
+    return cards.card([cards.text(NOT_OURS)])
 
 
 # --- Commands --------------------------------------------------------------------------------
@@ -212,11 +225,11 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
     link = _link(bot, aad_object_id)
     if said in {"link", "link me", "connect"}:
         if link is not None:
-            return cards.plain("This Teams account is already linked to Bridgework.")
+            return cards.plain(_("This Teams account is already linked to Bridgework."))
         code = chat.code_for_chat_account(
             platform_key=KEY, team_id=bot.tenant_id, user_id=aad_object_id
         )
-        return cards.message(cards.link_code(code), "Your Bridgework link code")
+        return cards.message(cards.link_code(code), _("Your Bridgework link code"))
     if said not in {"pick one thing", "pick", "this week", "pulse"}:
         return cards.plain(cards.HELP)
     if link is None:
@@ -224,17 +237,17 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
     if said in {"pick one thing", "pick"}:
         tip = chat.suggest_one(link)
         if tip is None:
-            return cards.plain("Nothing new to suggest right now. Try again tomorrow.")
+            return cards.plain(_("Nothing new to suggest right now. Try again tomorrow."))
         content = cards.suggestion(
             tip_id=tip.pk, title=tip.title, practice=tip.get_practice_display()
         )
-        return cards.message(content, "One thing to try")
+        return cards.message(content, _("One thing to try"))
     if said == "this week":
-        return cards.message(cards.this_week(chat.this_week(link)), "This week")
+        return cards.message(cards.this_week(chat.this_week(link)), _("This week"))
     pulse = _open_pulse(link)
     if pulse is None:
-        return cards.plain("No session pulse is waiting for you.")
-    return cards.message(pulse, "Session pulse")
+        return cards.plain(_("No session pulse is waiting for you."))
+    return cards.message(pulse, _("Session pulse"))
 
 
 # --- Dispatch --------------------------------------------------------------------------------
@@ -264,6 +277,17 @@ def handle(bot: TeamsBot, activity: dict[str, Any]) -> dict[str, Any] | None:
         logger.info("teams: bot %s ignored a %s outside a personal chat", bot.pk, kind[:40])
         return None
     conversation = _remember(bot, activity)
+    with translation.override(_language(bot, aad_object_id)):
+        return _answer(bot, activity, kind, aad_object_id, conversation)
+
+
+def _answer(
+    bot: TeamsBot,
+    activity: dict[str, Any],
+    kind: str,
+    aad_object_id: str,
+    conversation: Conversation | None,
+) -> dict[str, Any] | None:
     if kind == "invoke" and _text(activity.get("name")) == "adaptiveCard/action":
         data = _dict(_dict(_dict(activity.get("value")).get("action")).get("data"))
         pressed_on = _text(activity.get("replyToId"))

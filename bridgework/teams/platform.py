@@ -13,7 +13,9 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.chat import api as chat
@@ -23,6 +25,8 @@ from . import cards, connector
 from .models import Conversation, TeamsBot, email_digest
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from bridgework.cohorts.api import Session
     from bridgework.practice.api import Commitment
 
@@ -80,13 +84,18 @@ def session_start_words(session: Session, person: Person) -> str:
 
     zone = ZoneInfo(practice.profile_for(person).time_zone or "UTC")
     local = timezone.localtime(session.starts_at, zone)
-    return f"{local:%A %-d %B at %H:%M} ({zone.key})"
+    # Day and month names from Django's catalogs, in the language active for the person.
+    return _("%(day)s at %(time)s (%(zone)s)") % {
+        "day": formats.date_format(local, "l j F"),
+        "time": formats.time_format(local, "H:i"),
+        "zone": zone.key,
+    }
 
 
 class TeamsPlatform:
     key = chat.Platform.TEAMS.value
     label = chat.Platform.TEAMS.label
-    ask_for_code = "in Teams: type link to the Bridgework bot"
+    ask_for_code: StrOrPromise = gettext_lazy("in Teams: type link to the Bridgework bot")
 
     def is_connected(self, organisation: Organisation | None) -> bool:
         return (
@@ -116,27 +125,34 @@ class TeamsPlatform:
     def send_commitment_reminder(
         self, link: chat.ChatLink, commitment: Commitment, period: date
     ) -> str | None:
-        content = cards.commitment_reminder(
-            label=chat.commitment_label(commitment),
-            period_words=chat.period_words(commitment),
-            commitment_id=commitment.pk,
-            period=period,
-        )
-        return _post(link, cards.message(content, "Time for a quick check-in"))
+        with translation.override(link.person.preferred_language):
+            content = cards.commitment_reminder(
+                label=chat.commitment_label(commitment),
+                period_words=chat.period_words(commitment),
+                commitment_id=commitment.pk,
+                period=period,
+            )
+            activity = cards.message(content, _("Time for a quick check-in"))
+        return _post(link, activity)
 
     def update_commitment_reminder(self, link: chat.ChatLink, message_ref: str, text: str) -> None:
         _put(link, message_ref, cards.message(cards.checked_in(text), text))
 
     def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
-        content = cards.session_reminder(
-            session_id=session.pk,
-            cohort_name=session.cohort.name,
-            starts=session_start_words(session, link.person),
-        )
-        return _post(link, cards.message(content, f"Coming up: {session.cohort.name}"))
+        with translation.override(link.person.preferred_language):
+            content = cards.session_reminder(
+                session_id=session.pk,
+                cohort_name=session.cohort.name,
+                starts=session_start_words(session, link.person),
+            )
+            summary = _("Coming up: %(cohort)s") % {"cohort": session.cohort.name}
+            activity = cards.message(content, summary)
+        return _post(link, activity)
 
     def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
-        _post(link, cards.message(cards.link_code(code), "Your Bridgework link code"))
+        with translation.override(link.person.preferred_language):
+            activity = cards.message(cards.link_code(code), _("Your Bridgework link code"))
+        _post(link, activity)
 
 
 PLATFORM = TeamsPlatform()

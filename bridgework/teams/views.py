@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -50,7 +51,7 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
             new_secret=form.cleaned_data["client_secret"],
             changed=changed,
         )
-        messages.success(request, "Microsoft Teams is connected.")
+        messages.success(request, _("Microsoft Teams is connected."))
         return redirect("teams_settings")
     return render(
         request,
@@ -72,7 +73,7 @@ def teams_disconnect(request: HttpRequest) -> HttpResponse:
     if bot is None:
         raise Http404("Teams is not set up.")
     services.disconnect_bot(bot=bot, actor=current_person(request))
-    messages.success(request, "Microsoft Teams is disconnected. Nothing more is sent there.")
+    messages.success(request, _("Microsoft Teams is disconnected. Nothing more is sent there."))
     return redirect("teams_settings")
 
 

@@ -361,3 +361,31 @@ def test_erasing_a_person_forgets_where_teams_reached_them(
     accounts_services.erase_person(person=participant)
     assert not Conversation.objects.exists()
     assert not ChatLink.objects.exists()
+
+
+def test_a_french_speakers_reminder_card_is_in_french(
+    microsoft: MicrosoftOnLoopback, commitment: Commitment, participant: Person
+) -> None:
+    participant.language = "fr"
+    participant.save(update_fields=["language"])
+
+    assert reminders.deliver(commitment.pk, MONDAY) is True
+
+    [sent] = microsoft.connector_calls()
+    card = sent.json()
+    assert card["summary"] == "C'est le moment de faire le point"
+    buttons = [a["title"] for a in card["attachments"][0]["content"]["actions"]]
+    assert buttons == ["Fait", "En partie", "Pas encore"]
+    texts = [block["text"] for block in card["attachments"][0]["content"]["body"]]
+    assert texts[1].endswith(": comment ça s'est passé cette semaine\u00a0?")
+
+
+def test_the_bot_answers_a_spanish_speaker_in_spanish(
+    microsoft: MicrosoftOnLoopback, linked: ChatLink, participant: Person
+) -> None:
+    participant.language = "es"
+    participant.save(update_fields=["language"])
+
+    say(microsoft, "hello")
+
+    assert "Puedo recordarte tus compromisos" in card_text(last_post(microsoft))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.models import Person
 
@@ -16,13 +17,13 @@ from ..models import ChatLink, Destination
 register = template.Library()
 
 PROBLEMS = {
-    "not_connected": "it is no longer connected to your organisation",
-    "not_linked": "your account there is no longer linked",
-    "token_revoked": "the app was removed or its access revoked",
-    "invalid_auth": "the app was removed or its access revoked",
-    "account_inactive": "the app was removed or its access revoked",
-    "user_not_found": "it could not find your account",
-    "unavailable": "it did not answer",
+    "not_connected": _("it is no longer connected to your organisation"),
+    "not_linked": _("your account there is no longer linked"),
+    "token_revoked": _("the app was removed or its access revoked"),
+    "invalid_auth": _("the app was removed or its access revoked"),
+    "account_inactive": _("the app was removed or its access revoked"),
+    "user_not_found": _("it could not find your account"),
+    "unavailable": _("it did not answer"),
 }
 
 
@@ -51,7 +52,7 @@ def chat_reminders_section(context: dict[str, Any]) -> dict[str, Any]:
         "all_linked": all(p.key in links and links[p.key].is_confirmed for p in connected),
         "problem": problem,
         "problem_platform": problem.get_platform_display() if problem else "",
-        "problem_words": PROBLEMS.get(problem.problem, "it did not take the message")
+        "problem_words": PROBLEMS.get(problem.problem, _("it did not take the message"))
         if problem
         else "",
     }
