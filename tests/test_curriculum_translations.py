@@ -217,3 +217,20 @@ def test_importing_again_keeps_the_translations(imported: Organisation) -> None:
     assert report.updated == 0
     with translation.override("fr"):
         assert Tip.objects.get(slug="ask-one-more-question").title == "Posez une question de plus"
+
+
+@pytest.mark.django_db
+def test_a_lesson_without_a_translation_says_which_language_it_is_in(
+    imported: Organisation, participant: Person
+) -> None:
+    participant.language = "fr"
+    participant.save()
+    with in_source_language():
+        lesson = Lesson.objects.get(slug="ally-is-a-verb")
+    lesson.translations = {}
+    lesson.save()
+
+    page = client_for(participant).get("/learn/allyship-foundations/ally-is-a-verb/").content
+
+    assert b'lang="en">Ally is something you do</h1>' in page
+    assert "vous le lisez en anglais".encode() in page
