@@ -353,7 +353,7 @@ def _manage_group_page(
         "accounts/manage_group.html",
         {
             "group": group,
-            "member_band": group_with_count.member_band,
+            "member_phrase": group_with_count.member_phrase,
             "form": form or CommunityGroupForm(instance=group, organisation=organisation),
             "invite_form": invite_form
             or GroupInviteForm(organisation=organisation, inviting=current_person(request)),
