@@ -108,7 +108,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
     email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     chosen_name = models.CharField(
-        gettext_lazy("name"), max_length=80, help_text=gettext_lazy("The name you want others to see.")
+        gettext_lazy("name"),
+        max_length=80,
+        help_text=gettext_lazy("The name you want others to see."),
     )
     pronouns = models.CharField(
         max_length=40,

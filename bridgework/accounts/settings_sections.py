@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class SettingsSection:
-    label: str
+    label: str | Promise  # translated when shown: mark it with gettext_lazy
     url_name: str
     order: int
 
@@ -23,9 +24,9 @@ class SettingsSection:
 _sections: dict[str, SettingsSection] = {}
 
 
-def register(*, label: str, url_name: str, order: int) -> None:
+def register(*, label: str | Promise, url_name: str, order: int) -> None:
     _sections[url_name] = SettingsSection(label=label, url_name=url_name, order=order)
 
 
 def sections() -> list[SettingsSection]:
-    return sorted(_sections.values(), key=lambda section: (section.order, section.label))
+    return sorted(_sections.values(), key=lambda section: (section.order, str(section.label)))

@@ -39,7 +39,7 @@ def member_count_phrase(count: int) -> str:
         return gettext("Fewer than %(smallest)s members") % {"smallest": SMALLEST_SHOWN}
     for low, next_low in pairwise(BAND_EDGES):
         if count < next_low:
-            return gettext("%(low)s–%(high)s members") % {
+            return gettext("%(low)s–%(high)s members") % {  # noqa: RUF001
                 "low": low,
                 "high": next_low - 1,
             }

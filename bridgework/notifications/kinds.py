@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Kind:
     value: str  # stored on each notification: at most 20 characters, never renamed
-    label: str
+    label: str | Promise  # shown to people: mark it with gettext_lazy
 
     def __str__(self) -> str:
         return self.value
 
 
 # Something about the person's own account (a group invitation, say), in no space.
-OTHER = Kind("other", "Other")
+OTHER = Kind("other", gettext_lazy("Other"))
 
 _registered: dict[str, Kind] = {}
 
