@@ -16,6 +16,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from bridgework.lib.ids import parse_id
 
@@ -65,11 +67,14 @@ def offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
     field.queryset = rows
 
 
+CLIENT_SECRET = gettext_lazy("Client secret")
+
+
 class WriteOnlySecretField(forms.CharField):
     """A secret typed into a settings page and never shown back: the page says only whether
     one is set, and an empty box keeps it."""
 
-    def __init__(self, *, label: str = "Client secret", **kwargs: Any) -> None:
+    def __init__(self, *, label: str | Promise = CLIENT_SECRET, **kwargs: Any) -> None:
         super().__init__(
             label=label,
             required=False,
@@ -79,9 +84,9 @@ class WriteOnlySecretField(forms.CharField):
             **kwargs,
         )
 
-    def explain(self, *, is_set: bool, otherwise: str) -> None:
+    def explain(self, *, is_set: bool, otherwise: str | Promise) -> None:
         self.help_text = (
-            "A secret is set. Type a new one to replace it; leave empty to keep it."
+            gettext_lazy("A secret is set. Type a new one to replace it; leave empty to keep it.")
             if is_set
             else otherwise
         )

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP, build_policy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
@@ -49,7 +50,10 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
             new_secret=form.cleaned_data["client_secret"],
             changed=changed,
         )
-        messages.success(request, "Sign-in settings saved." if changed else "Nothing had changed.")
+        messages.success(
+            request,
+            gettext("Sign-in settings saved.") if changed else gettext("Nothing had changed."),
+        )
         return redirect("sso_settings")
     return render(
         request,
@@ -97,8 +101,10 @@ def find_provider(request: HttpRequest) -> HttpResponse:
             return redirect("sso_start", organisation_slug=provider.slug)
         form.add_error(
             "email",
-            "No organisation signs in through an identity provider at that address. Sign "
-            "in with your password instead.",
+            gettext(
+                "No organisation signs in through an identity provider at that address. Sign "
+                "in with your password instead."
+            ),
         )
     return render(request, "sso/find.html", {"form": form}, status=400 if form.errors else 200)
 
