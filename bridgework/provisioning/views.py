@@ -9,9 +9,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from django.utils.translation import gettext
 from scim2_models import PayloadTooLargeException, SCIMException, UnauthorizedException
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest

@@ -18,8 +18,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 from django.utils.translation import gettext
+from django_htmx.http import HttpResponseClientRedirect
 
 from bridgework.accounts.models import Person
 

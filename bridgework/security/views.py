@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
 from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required

@@ -15,8 +15,8 @@ from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP, build_policy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
