@@ -121,8 +121,10 @@ RULES: list[_Rule] = [
     _Rule(
         "passive",
         _words(r"mistakes were made", r"things were said", r"it was said", r"harm was done"),
-        "“Mistakes were made” hides who made them. Say “I” — owning it is what makes an "
-        "apology believable.",
+        gettext_lazy(
+            "“Mistakes were made” hides who made them. Say “I” — owning it is what makes an "
+            "apology believable."
+        ),
     ),
     _Rule(
         "forgiveness",
