@@ -77,7 +77,10 @@ def remove_provider(request: HttpRequest) -> HttpResponse:
     refusal = services.removal_refusal(provider)
     if request.method == "POST" and not refusal:
         services.remove_identity_provider(provider=provider, actor=current_person(request))
-        messages.success(request, f"{provider.display_name} is no longer connected.")
+        messages.success(
+            request,
+            gettext("%(provider)s is no longer connected.") % {"provider": provider.display_name},
+        )
         return redirect("sso_settings")
     return render(
         request,
