@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
@@ -35,6 +35,9 @@ from .models import (
     SettingsChange,
     usual_language,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_CSV_ROWS = 5000
 ROLE_WORDS = {
@@ -455,7 +458,7 @@ def erase_organisation(*, organisation: Organisation) -> None:
 
 
 def record_settings_change(
-    *, organisation: Organisation, actor: Person, setting: str | Promise
+    *, organisation: Organisation, actor: Person, setting: StrOrPromise
 ) -> None:
     """Write the audit row for one changed setting. The value is never recorded.
 
@@ -468,7 +471,7 @@ def record_settings_change(
 
 @transaction.atomic
 def save_organisation_settings(
-    *, organisation: Organisation, actor: Person, changed: list[str | Promise]
+    *, organisation: Organisation, actor: Person, changed: list[StrOrPromise]
 ) -> None:
     """Save a settings form's instance and audit each field that changed, by its label."""
     organisation.save()

@@ -475,7 +475,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # The labels, lazily: the trail keeps them in English and each reader sees them
         # in their own language.
-        changed = [form.fields[name].label for name in form.changed_data]
+        changed = [form.fields[name].label or name for name in form.changed_data]
         services.save_organisation_settings(
             organisation=form.instance, actor=current_person(request), changed=changed
         )

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The parts of the guided apology, in order, with the key each rule refers to.
 PARTS = ("what_happened", "acknowledge", "own_impact", "do_differently", "resume")
@@ -23,14 +26,14 @@ class Finding:
     rule: str
     part: str  # which part of the draft, or "" for the whole draft
     quote: str  # the words that matched, as the person wrote them ("" for a missing part)
-    message: str | Promise  # in the language of the page that shows it
+    message: StrOrPromise  # in the language of the page that shows it
 
 
 @dataclass(frozen=True)
 class _Rule:
     slug: str
     pattern: re.Pattern[str]
-    message: str | Promise
+    message: StrOrPromise
     parts: tuple[str, ...] = ("acknowledge", "own_impact", "do_differently", "resume")
 
 
@@ -139,7 +142,7 @@ RULES: list[_Rule] = [
     ),
 ]
 
-MISSING: dict[str, str | Promise] = {
+MISSING: dict[str, StrOrPromise] = {
     "acknowledge": gettext_lazy(
         "Name the harm in a sentence: what you did and how it affected them."
     ),

@@ -22,7 +22,7 @@ def security_settings(request: HttpRequest) -> HttpResponse:
     policy = MFAPolicy.objects.for_organisation(current_organisation(request))
     form = MFAPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        changed = [form.fields[name].label for name in form.changed_data]
+        changed = [form.fields[name].label or name for name in form.changed_data]
         services.save_mfa_policy(
             policy=form.instance, actor=current_person(request), changed=changed
         )

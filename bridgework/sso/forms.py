@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
@@ -12,6 +11,9 @@ from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_METADATA_CHARACTERS = 200_000
 
@@ -146,11 +148,11 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
             except MetadataUnavailable as unavailable:
                 self.add_error("saml_metadata_url", str(unavailable))
 
-    def changed_settings(self) -> list[str | Promise]:
+    def changed_settings(self) -> list[StrOrPromise]:
         """The labels of the settings this save changes, for the audit (never their values);
         lazy, so that the audit keeps them in English."""
-        changed: list[str | Promise] = [
-            self.fields[name].label for name in self.changed_data if name != "client_secret"
+        changed: list[StrOrPromise] = [
+            self.fields[name].label or name for name in self.changed_data if name != "client_secret"
         ]
         if self.cleaned_data.get("client_secret"):
             changed.append(CLIENT_SECRET)

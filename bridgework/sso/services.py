@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Invitation, Person, Role
 
 from .models import IdentityProvider, SeenAssertion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
 
 @transaction.atomic
 def save_identity_provider(
-    *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[str | Promise]
+    *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[StrOrPromise]
 ) -> None:
     """Save the Sign-in settings and audit each changed setting by name (never a value)."""
     if new_secret:
