@@ -14,7 +14,7 @@ def test_joining_with_htmx_returns_just_the_updated_card(
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="card" id="group-{community_group.pk}">')
     assert "You joined Disability Network." in html
-    assert f"Leave {community_group.name}" in html
+    assert f"Leave <bdi>{community_group.name}</bdi>" in html
     assert "<html" not in html
     assert GroupMembership.objects.filter(group=community_group, person=cast.participant).exists()
 
@@ -33,5 +33,5 @@ def test_leaving_with_htmx_offers_to_join_again(
     client = cast.client("group_member")
     response = client.post(f"/groups/{community_group.pk}/leave", headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert f"Join {community_group.name}" in html
+    assert f"Join <bdi>{community_group.name}</bdi>" in html
     assert "You left Disability Network." in html

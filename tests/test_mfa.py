@@ -88,7 +88,7 @@ def test_a_program_admin_without_mfa_sets_it_up_before_anything_else(
         response = client.get(page)
         assert response.status_code == 302 and response["Location"] == SET_UP, page
     explanation = client.get(SET_UP).content.decode()
-    assert "Acme asks people with your role" in explanation
+    assert "<bdi>Acme</bdi> asks people with your role" in explanation
     assert reverse("mfa_activate_totp") in explanation
     assert reverse("mfa_add_webauthn") in explanation
     # The pages to set a factor up, and signing out, stay open.

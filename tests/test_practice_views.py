@@ -908,7 +908,7 @@ def test_reminder_settings_are_saved_and_point_to_the_time_zone_in_the_profile(
 ) -> None:
     client = client_for(participant)
     settings_page = page(client, "/practice/settings/")
-    assert "Times are in UTC" in settings_page
+    assert "Times are in <bdi>UTC</bdi>" in settings_page
     assert 'href="/profile/time-zone?next=/practice/settings/"' in settings_page
 
     response = client.post("/practice/settings/", {"reminder_hour": "7"})
@@ -930,7 +930,7 @@ def test_the_time_zone_is_chosen_in_the_profile_and_leads_back(participant: Pers
     assert response.status_code == 302 and response["Location"] == "/practice/settings/"
     assert services.profile_for(participant).time_zone == "Europe/Berlin"
     assert "Europe/Berlin" in page(client, "/profile/")
-    assert "Times are in Europe/Berlin" in page(client, "/practice/settings/")
+    assert "Times are in <bdi>Europe/Berlin</bdi>" in page(client, "/practice/settings/")
 
 
 @pytest.mark.parametrize("elsewhere", ["https://example.org/", "//example.org/", "javascript:x"])

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class AccountsConfig(AppConfig):
@@ -11,4 +12,8 @@ class AccountsConfig(AppConfig):
         from .personal_data import ERASURE, EXPORT
 
         registry.add(export=EXPORT, erasure=ERASURE)
-        settings_sections.register(label="General", url_name="organisation_settings", order=0)
+        settings_sections.register(
+            label=pgettext_lazy("settings section", "General"),
+            url_name="organisation_settings",
+            order=0,
+        )

@@ -11,13 +11,17 @@ Also here: the write-only secret of a settings page (an identity provider's or a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy
 
 from bridgework.lib.ids import parse_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _shown(value: Any) -> str:
@@ -65,11 +69,14 @@ def offer[M: Model](field: forms.Field, rows: QuerySet[M]) -> None:
     field.queryset = rows
 
 
+CLIENT_SECRET = gettext_lazy("Client secret")
+
+
 class WriteOnlySecretField(forms.CharField):
     """A secret typed into a settings page and never shown back: the page says only whether
     one is set, and an empty box keeps it."""
 
-    def __init__(self, *, label: str = "Client secret", **kwargs: Any) -> None:
+    def __init__(self, *, label: StrOrPromise = CLIENT_SECRET, **kwargs: Any) -> None:
         super().__init__(
             label=label,
             required=False,
@@ -79,9 +86,9 @@ class WriteOnlySecretField(forms.CharField):
             **kwargs,
         )
 
-    def explain(self, *, is_set: bool, otherwise: str) -> None:
+    def explain(self, *, is_set: bool, otherwise: StrOrPromise) -> None:
         self.help_text = (
-            "A secret is set. Type a new one to replace it; leave empty to keep it."
+            gettext_lazy("A secret is set. Type a new one to replace it; leave empty to keep it.")
             if is_set
             else otherwise
         )

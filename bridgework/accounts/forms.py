@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import registry
 from .models import CommunityGroup, Invitation, Organisation, Person, Role, usual_language
@@ -41,7 +41,8 @@ class TimeZoneField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault(
-            "help_text", "Its name, such as Europe/Berlin, America/New_York or Asia/Kolkata."
+            "help_text",
+            gettext_lazy("Its name, such as Europe/Berlin, America/New_York or Asia/Kolkata."),
         )
         super().__init__(**kwargs)
 
@@ -50,19 +51,24 @@ class TimeZoneField(forms.CharField):
         found = _zones_by_folded_name().get(text.replace(" ", "_").casefold())
         if found is None:
             raise forms.ValidationError(
-                f"“{text[:64]}” is not a time zone name we know. Write it as region and "
-                "city, such as Europe/Berlin."
+                gettext(
+                    "“%(name)s” is not a time zone name we know. Write it as region and "
+                    "city, such as Europe/Berlin."
+                )
+                % {"name": text[:64]}
             )
         return found
 
 
 class ProfileForm(forms.ModelForm[Person]):
     intention = forms.CharField(
-        label="Why I'm here (private)",
+        label=gettext_lazy("Why I'm here (private)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Only you can read this. It is encrypted and never shown to admins.",
+        help_text=gettext_lazy(
+            "Only you can read this. It is encrypted and never shown to admins."
+        ),
     )
 
     language = forms.ChoiceField(
@@ -74,6 +80,7 @@ class ProfileForm(forms.ModelForm[Person]):
     class Meta:
         model = Person
         fields = ["chosen_name", "pronouns", "language"]
+        labels = {"chosen_name": gettext_lazy("Name"), "pronouns": gettext_lazy("Pronouns")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +97,7 @@ class ProfileForm(forms.ModelForm[Person]):
     def clean_chosen_name(self) -> str:
         name: str = self.cleaned_data["chosen_name"].strip()
         if not name:
-            raise forms.ValidationError("Tell us what to call you.")
+            raise forms.ValidationError(gettext("Tell us what to call you."))
         return name
 
 
@@ -102,14 +109,18 @@ class RolesField(forms.MultipleChoiceField):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
     chosen_name = forms.CharField(
-        label="Name (optional)",
+        label=gettext_lazy("Name (optional)"),
         max_length=80,
         required=False,
-        help_text="They can change it when they accept.",
+        help_text=gettext_lazy("They can change it when they accept."),
     )
-    roles = RolesField(initial=[Role.PARTICIPANT], help_text="Pick at least one.")
+    roles = RolesField(
+        label=gettext_lazy("Roles"),
+        initial=[Role.PARTICIPANT],
+        help_text=gettext_lazy("Pick at least one."),
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         self.organisation = organisation
@@ -122,37 +133,39 @@ class InviteForm(forms.Form):
         # they open the invitation.
         if Person.objects.filter(organisation=self.organisation, email__iexact=email).exists():
             raise forms.ValidationError(
-                "Someone with this e-mail address already has an account here."
+                gettext("Someone with this e-mail address already has an account here.")
             )
         if (
             Invitation.objects.pending()
             .filter(organisation=self.organisation, email=email)
             .exists()
         ):
-            raise forms.ValidationError("This person already has a pending invitation.")
+            raise forms.ValidationError(gettext("This person already has a pending invitation."))
         return email
 
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: email, name, roles (roles separated by ';'). UTF-8, at most 1 MB.",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns: email, name, roles (roles separated by ';'). UTF-8, at most 1 MB."
+        ),
     )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 1 MB. Split it into smaller files."
+                gettext("The file is larger than 1 MB. Split it into smaller files.")
             )
         if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("Upload a .csv file.")
+            raise forms.ValidationError(gettext("Upload a .csv file."))
         data: bytes = upload.read()
         return data
 
 
 class PersonRolesForm(forms.Form):
-    roles = RolesField(required=False)
+    roles = RolesField(label=gettext_lazy("Roles"), required=False)
 
     def __init__(self, *args: Any, person: Person, acting: Person, **kwargs: Any) -> None:
         self.person = person
@@ -164,26 +177,31 @@ class PersonRolesForm(forms.Form):
         removing_admin = Role.PROGRAM_ADMIN not in roles and self.person.is_program_admin
         if removing_admin and self.person.pk == self.acting.pk:
             raise forms.ValidationError(
-                "You can't remove your own program admin role. Ask another admin."
+                gettext("You can't remove your own program admin role. Ask another admin.")
             )
         return roles
 
 
 class AcceptInvitationForm(forms.Form):
     chosen_name = forms.CharField(
-        label="Name", max_length=80, help_text="The name you want others to see."
+        label=gettext_lazy("Name"),
+        max_length=80,
+        help_text=gettext_lazy("The name you want others to see."),
     )
     pronouns = forms.CharField(
-        max_length=40, required=False, help_text="Optional, for example she/her or they/them."
+        label=gettext_lazy("Pronouns"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("Optional, for example she/her or they/them."),
     )
     password1 = forms.CharField(
-        label="Password",
+        label=gettext_lazy("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not too common.",
+        help_text=gettext_lazy("At least 8 characters, not too common."),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=gettext_lazy("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -195,14 +213,14 @@ class AcceptInvitationForm(forms.Form):
     def clean_chosen_name(self) -> str:
         name: str = self.cleaned_data["chosen_name"].strip()
         if not name:
-            raise forms.ValidationError("Tell us what to call you.")
+            raise forms.ValidationError(gettext("Tell us what to call you."))
         return name
 
     def clean_password2(self) -> str:
         first = self.cleaned_data.get("password1")
         second: str = self.cleaned_data["password2"]
         if first and first != second:
-            raise forms.ValidationError("The two passwords don't match.")
+            raise forms.ValidationError(gettext("The two passwords don't match."))
         password_validation.validate_password(
             second, Person(email=self.email, chosen_name=self.cleaned_data.get("chosen_name", ""))
         )
@@ -214,6 +232,11 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
         model = CommunityGroup
         fields = ["name", "description", "open_to_join"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+            "open_to_join": gettext_lazy("Open to join"),
+        }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         self.organisation = organisation
@@ -225,7 +248,7 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("There is already a group with this name.")
+            raise forms.ValidationError(gettext("There is already a group with this name."))
         return name
 
     def validate_unique(self) -> None:
@@ -239,14 +262,14 @@ class GroupInviteForm(forms.Form):
     people."""
 
     email = forms.EmailField(
-        label="Their e-mail address",
+        label=gettext_lazy("Their e-mail address"),
         max_length=254,
-        help_text="Invite someone only when they have asked to be in this group.",
+        help_text=gettext_lazy("Invite someone only when they have asked to be in this group."),
     )
     as_lead = forms.BooleanField(
-        label="Invite them to lead the group",
+        label=gettext_lazy("Invite them to lead the group"),
         required=False,
-        help_text="Leads see who is in the group and are told when someone joins.",
+        help_text=gettext_lazy("Leads see who is in the group and are told when someone joins."),
     )
 
     def __init__(
@@ -263,32 +286,36 @@ class GroupInviteForm(forms.Form):
         ).first()
         if person is None:
             raise forms.ValidationError(
-                "Nobody in your organisation has this e-mail address. "
-                "Invite them to Bridgework first, from People."
+                gettext(
+                    "Nobody in your organisation has this e-mail address. "
+                    "Invite them to Bridgework first, from People."
+                )
             )
         if person.pk == self.inviting.pk:
             raise forms.ValidationError(
-                "You cannot invite yourself. Ask another program admin to invite you; "
-                "you join only when you accept."
+                gettext(
+                    "You cannot invite yourself. Ask another program admin to invite you; "
+                    "you join only when you accept."
+                )
             )
         self.cleaned_data["person"] = person
         return email
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(label="Search people", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search people"), required=False, max_length=100)
 
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         widget=forms.PasswordInput({"autocomplete": "current-password"}),
-        error_messages={"required": "Type your password to confirm."},
+        error_messages={"required": gettext_lazy("Type your password to confirm.")},
     )
 
     confirm = forms.BooleanField(
-        label="Yes, delete my account and everything I wrote",
-        error_messages={"required": "Tick the box to confirm. Nothing was deleted."},
+        label=gettext_lazy("Yes, delete my account and everything I wrote"),
+        error_messages={"required": gettext_lazy("Tick the box to confirm. Nothing was deleted.")},
     )
 
     def __init__(self, *args: Any, request: HttpRequest, person: Person, **kwargs: Any) -> None:
@@ -312,8 +339,10 @@ class DeleteAccountForm(forms.Form):
     def clean_confirm(self) -> bool:
         if not self.signed_in_recently:
             raise forms.ValidationError(
-                "To confirm it is you, sign in again first (the link is above). "
-                "Nothing was deleted."
+                gettext(
+                    "To confirm it is you, sign in again first (the link is above). "
+                    "Nothing was deleted."
+                )
             )
         return True
 
@@ -323,10 +352,13 @@ class DeleteAccountForm(forms.Form):
         password: str = self.cleaned_data["password"]
         if AxesProxyHandler.is_locked(self.request, {"email": self.person.email}):
             raise forms.ValidationError(
-                "Too many wrong passwords. Wait 15 minutes, then try again. Nothing was deleted."
+                gettext(
+                    "Too many wrong passwords. Wait 15 minutes, then try again. "
+                    "Nothing was deleted."
+                )
             )
         if authenticate(self.request, email=self.person.email, password=password) != self.person:
-            raise forms.ValidationError("That is not your password. Nothing was deleted.")
+            raise forms.ValidationError(gettext("That is not your password. Nothing was deleted."))
         return password
 
     def clean(self) -> dict[str, Any]:
@@ -343,8 +375,10 @@ class DeleteAccountForm(forms.Form):
             )
             if not others:
                 raise forms.ValidationError(
-                    "You are the only program admin. Make someone else a program admin first, "
-                    "so your organisation is not left without one."
+                    gettext(
+                        "You are the only program admin. Make someone else a program admin "
+                        "first, so your organisation is not left without one."
+                    )
                 )
         return data
 
@@ -355,25 +389,27 @@ MAX_EMAIL_DOMAINS = 20
 
 
 class OrganisationSettingsForm(forms.ModelForm[Organisation]):
-    time_zone = TimeZoneField(label="Time zone")
+    time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
     default_language = forms.ChoiceField(
-        label="Default language",
+        label=gettext_lazy("Default language"),
         choices=settings.LANGUAGES,
-        help_text="What people see until they choose a language of their own.",
+        help_text=gettext_lazy("What people see until they choose a language of their own."),
     )
     email_domains = forms.CharField(
-        label="E-mail domains",
+        label=gettext_lazy("E-mail domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One per line, such as example.com. Sign-in with your identity provider "
-        "is offered to addresses at these domains.",
+        help_text=gettext_lazy(
+            "One per line, such as example.com. Sign-in with your identity provider "
+            "is offered to addresses at these domains."
+        ),
     )
 
     class Meta:
         model = Organisation
         fields = ["name", "time_zone", "default_language", "email_domains"]
-        labels = {"name": "Organisation name"}
-        error_messages = {"name": {"required": "Give the organisation a name."}}
+        labels = {"name": gettext_lazy("Organisation name")}
+        error_messages = {"name": {"required": gettext_lazy("Give the organisation a name.")}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -389,17 +425,28 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 continue
             if not DOMAIN_PATTERN.match(domain):
                 raise forms.ValidationError(
-                    f"“{domain[:80]}” is not a domain name. Write it as example.com, "
-                    "without @ or https://."
+                    gettext(
+                        "“%(domain)s” is not a domain name. Write it as example.com, "
+                        "without @ or https://."
+                    )
+                    % {"domain": domain[:80]}
                 )
             domains.append(domain)
         if len(domains) > MAX_EMAIL_DOMAINS:
-            raise forms.ValidationError(f"List at most {MAX_EMAIL_DOMAINS} domains.")
+            raise forms.ValidationError(
+                gettext("List at most %(count)s domains.") % {"count": MAX_EMAIL_DOMAINS}
+            )
         taken = _domains_of_other_organisations(self.instance).intersection(domains)
         if taken:
             raise forms.ValidationError(
-                f"{', '.join(sorted(taken))} already belongs to another organisation here. "
-                "Ask the platform's operator if it should move."
+                ngettext(
+                    "%(domains)s already belongs to another organisation here. "
+                    "Ask the platform's operator if it should move.",
+                    "%(domains)s already belong to another organisation here. "
+                    "Ask the platform's operator if they should move.",
+                    len(taken),
+                )
+                % {"domains": ", ".join(sorted(taken))}
             )
         return domains
 

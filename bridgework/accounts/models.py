@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from bridgework.lib.counts import member_count_band
+from bridgework.lib.counts import member_count_band, member_count_phrase
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -71,9 +72,9 @@ def usual_language(chosen: str, organisation: Organisation | None) -> str:
 
 
 class Role(models.TextChoices):
-    PARTICIPANT = "participant", "Participant"
-    FACILITATOR = "facilitator", "Facilitator"
-    PROGRAM_ADMIN = "program_admin", "Program admin"
+    PARTICIPANT = "participant", gettext_lazy("Participant")
+    FACILITATOR = "facilitator", pgettext_lazy("role", "Facilitator")
+    PROGRAM_ADMIN = "program_admin", gettext_lazy("Program admin")
 
 
 class PersonManager(BaseUserManager["Person"]):
@@ -111,12 +112,16 @@ class Person(AbstractBaseUser, PermissionsMixin):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="people", null=True, blank=True
     )
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     chosen_name = models.CharField(
-        "name", max_length=80, help_text="The name you want others to see."
+        gettext_lazy("name"),
+        max_length=80,
+        help_text=gettext_lazy("The name you want others to see."),
     )
     pronouns = models.CharField(
-        max_length=40, blank=True, help_text="Optional, for example she/her, he/him, they/them."
+        max_length=40,
+        blank=True,
+        help_text=gettext_lazy("Optional, for example she/her, he/him, they/them."),
     )
     language = models.CharField(
         max_length=10, blank=True, help_text="Blank: the organisation's default language."
@@ -250,7 +255,9 @@ class CommunityGroup(models.Model):
     description = models.TextField(blank=True)
     open_to_join = models.BooleanField(
         default=True,
-        help_text="People can join themselves. Otherwise they join by accepting an invitation.",
+        help_text=gettext_lazy(
+            "People can join themselves. Otherwise they join by accepting an invitation."
+        ),
     )
     members = models.ManyToManyField(
         Person, through="GroupMembership", related_name="community_groups"
@@ -276,6 +283,12 @@ class CommunityGroup(models.Model):
         count = getattr(self, "member_count", None)
         return member_count_band(self.members.count() if count is None else count)
 
+    @property
+    def member_phrase(self) -> str:
+        """The same band as a phrase with its noun ("Fewer than 5 members")."""
+        count = getattr(self, "member_count", None)
+        return member_count_phrase(self.members.count() if count is None else count)
+
     def is_led_by(self, person: Person) -> bool:
         return GroupMembership.objects.filter(group=self, person=person, is_lead=True).exists()
 
@@ -285,10 +298,10 @@ class GroupMembership(models.Model):
     invitation. Only the person themself and the group's leads may learn that it exists."""
 
     class AddedBy(models.TextChoices):
-        SELF = "self", "Joined themselves"
-        INVITATION = "invitation", "Accepted an invitation"
+        SELF = "self", gettext_lazy("Joined themselves")
+        INVITATION = "invitation", gettext_lazy("Accepted an invitation")
         # Memberships made before invitations existed, when an admin could add people.
-        ADMIN = "admin", "Added by a program admin"
+        ADMIN = "admin", gettext_lazy("Added by a program admin")
 
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE)
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
@@ -378,6 +391,12 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles it gives, as their labels in the active language."""
+        known = {value: str(label) for value, label in Role.choices}
+        return [known.get(role, role) for role in self.roles] or [known[Role.PARTICIPANT]]
 
     @classmethod
     def build(

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,8 +15,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 
 from bridgework.jobs import outbox
 
@@ -31,7 +33,11 @@ from .models import (
     PrivateProfile,
     Role,
     SettingsChange,
+    usual_language,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_CSV_ROWS = 5000
 ROLE_WORDS = {
@@ -141,14 +147,15 @@ def queue_invitation(invitation_id: int, *, send_key: str) -> bool:
         if invitation is None or outbox.is_queued(key):
             return False
         link = settings.BASE_URL + reverse("accept_invitation", args=[invitation.issue_token()])
-        email = outbox.queue(
-            key=key,
-            to=invitation.email,
-            subject=f"You're invited to {invitation.organisation.name} on Bridgework",
-            body=render_to_string(
+        # Nobody has chosen a language yet: the organisation's default it is.
+        with translation.override(usual_language("", invitation.organisation)):
+            subject = gettext("You're invited to %(organisation)s on Bridgework") % {
+                "organisation": invitation.organisation.name
+            }
+            body = render_to_string(
                 "accounts/email/invitation.txt", {"invitation": invitation, "link": link}
-            ),
-        )
+            )
+        email = outbox.queue(key=key, to=invitation.email, subject=subject, body=body)
     outbox.send(email)
     return True
 
@@ -169,10 +176,11 @@ def _parse_roles(raw: str) -> list[str] | None:
     return sorted({str(role) for role in roles})
 
 
-_UNREADABLE = (
-    "this line cannot be read: a field is too long (over 128 KB) or a quote is not closed. "
-    "Check the file in a spreadsheet and save it as CSV again."
-)
+def _unreadable(line: int) -> str:
+    return gettext(
+        "Line %(line)s: this line cannot be read: a field is too long (over 128 KB) or a "
+        "quote is not closed. Check the file in a spreadsheet and save it as CSV again."
+    ) % {"line": line}
 
 
 def _rows_of(reader: csv.DictReader[str], result: CsvImportResult) -> Iterator[dict[str, str]]:
@@ -185,7 +193,7 @@ def _rows_of(reader: csv.DictReader[str], result: CsvImportResult) -> Iterator[d
         except StopIteration:
             return
         except csv.Error:
-            result.errors.append(f"Line {starts_on}: {_UNREADABLE}")
+            result.errors.append(_unreadable(starts_on))
             return
         yield row
 
@@ -198,18 +206,22 @@ def import_invitations_csv(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.errors.append("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
+        result.errors.append(
+            gettext("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
+        )
         return result
     reader = csv.DictReader(io.StringIO(text))
     try:
         headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error:
-        result.errors.append(f"Line 1: {_UNREADABLE}")
+        result.errors.append(_unreadable(1))
         return result
     if "email" not in headers:
         result.errors.append(
-            "Line 1: the header row must have an 'email' column "
-            "(and optionally 'name' and 'roles')."
+            gettext(
+                "Line 1: the header row must have an 'email' column "
+                "(and optionally 'name' and 'roles')."
+            )
         )
         return result
     reader.fieldnames = headers
@@ -230,7 +242,10 @@ def import_invitations_csv(
     for row in _rows_of(reader, result):
         line = reader.line_num
         if len(rows) + len(result.errors) >= MAX_CSV_ROWS:
-            result.errors.append(f"The file has more than {MAX_CSV_ROWS} rows; split it up.")
+            result.errors.append(
+                gettext("The file has more than %(count)s rows; split it up.")
+                % {"count": MAX_CSV_ROWS}
+            )
             break
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
@@ -239,31 +254,49 @@ def import_invitations_csv(
         try:
             validate_email(email)
         except ValidationError:
-            result.errors.append(f"Line {line}: '{email or '(empty)'}' is not an e-mail address.")
+            if email:
+                problem = gettext("Line %(line)s: '%(email)s' is not an e-mail address.")
+            else:
+                problem = gettext("Line %(line)s: the e-mail address is empty.")
+            result.errors.append(problem % {"line": line, "email": email})
             continue
         if len(name) > 80:
-            result.errors.append(f"Line {line}: the name is longer than 80 characters.")
+            result.errors.append(
+                gettext("Line %(line)s: the name is longer than 80 characters.") % {"line": line}
+            )
             continue
         roles = _parse_roles(row.get("roles") or "")
         if roles is None:
             result.errors.append(
-                f"Line {line}: unknown role in '{row.get('roles')}'. "
-                "Use participant, facilitator or program admin, separated by ';'."
+                gettext(
+                    "Line %(line)s: unknown role in '%(roles)s'. "
+                    "Use participant, facilitator or program admin, separated by ';'."
+                )
+                % {"line": line, "roles": row.get("roles")}
             )
             continue
         if email in seen:
-            result.errors.append(f"Line {line}: {email} is already on line {seen[email]}.")
+            result.errors.append(
+                gettext("Line %(line)s: %(email)s is already on line %(first)s.")
+                % {"line": line, "email": email, "first": seen[email]}
+            )
             continue
         seen[email] = line
         if email in existing:
-            result.errors.append(f"Line {line}: {email} already has an account here.")
+            result.errors.append(
+                gettext("Line %(line)s: %(email)s already has an account here.")
+                % {"line": line, "email": email}
+            )
             continue
         if email in pending:
-            result.errors.append(f"Line {line}: {email} already has a pending invitation.")
+            result.errors.append(
+                gettext("Line %(line)s: %(email)s already has a pending invitation.")
+                % {"line": line, "email": email}
+            )
             continue
         rows.append((email, name, roles))
     if not rows and not result.errors:
-        result.errors.append("The file has no rows to import.")
+        result.errors.append(gettext("The file has no rows to import."))
     if result.errors:
         return result
     with transaction.atomic():
@@ -286,7 +319,7 @@ def accept_invitation(
 ) -> Person:
     if Person.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(
-            "An account with this e-mail address already exists. Sign in instead."
+            gettext("An account with this e-mail address already exists. Sign in instead.")
         )
     person = create_person(
         organisation=invitation.organisation,
@@ -304,7 +337,8 @@ def accept_invitation(
 def _notify(*, person: Person, summary: str, url: str) -> None:
     """An in-app notification. They belong to the community app, which builds on this one,
     so it is named in settings (IN_APP_NOTIFIER) rather than imported. The summary may go
-    out in an e-mail digest, so it never names a group or a person."""
+    out in an e-mail digest, so it never names a group or a person. It is marked with
+    gettext_noop: the notifications app writes it in the recipient's language."""
     import_string(settings.IN_APP_NOTIFIER)(person=person, kind="other", summary=summary, url=url)
 
 
@@ -315,7 +349,7 @@ def _tell_leads_of_new_member(*, group: CommunityGroup, newcomer: Person) -> Non
     for lead in leads:
         _notify(
             person=lead,
-            summary="A community group you lead has a new member.",
+            summary=gettext_noop("A community group you lead has a new member."),
             url=reverse("group_roster", args=[group.pk]),
         )
 
@@ -324,7 +358,10 @@ def _tell_leads_of_new_member(*, group: CommunityGroup, newcomer: Person) -> Non
 def join_group(*, person: Person, group: CommunityGroup) -> bool:
     """Join an open group. True when the person was not a member before."""
     if not group.open_to_join:
-        raise ValidationError(f"{group.name} is not open to join; its members are invited.")
+        raise ValidationError(
+            gettext("%(group)s is not open to join; its members are invited.")
+            % {"group": group.name}
+        )
     _, created = GroupMembership.objects.get_or_create(
         group=group, person=person, defaults={"added_by": GroupMembership.AddedBy.SELF}
     )
@@ -342,9 +379,9 @@ def invite_to_group(
     call does the same from where they stand, and for an existing member it asks only what
     is new (to lead)."""
     if person.organisation_id != group.organisation_id or not person.is_active:
-        raise ValidationError("Invite someone from your organisation.")
+        raise ValidationError(gettext("Invite someone from your organisation."))
     if person.pk == invited_by.pk:
-        raise ValidationError("You cannot invite yourself into a group.")
+        raise ValidationError(gettext("You cannot invite yourself into a group."))
     membership = GroupMembership.objects.filter(group=group, person=person).first()
     if membership is not None and (membership.is_lead or not as_lead):
         return
@@ -357,7 +394,9 @@ def invite_to_group(
     if created:
         _notify(
             person=person,
-            summary="You are invited to a community group. Accept or decline it there.",
+            summary=gettext_noop(
+                "You are invited to a community group. Accept or decline it there."
+            ),
             url=reverse("groups"),
         )
 
@@ -418,14 +457,21 @@ def erase_organisation(*, organisation: Organisation) -> None:
     organisation.delete()
 
 
-def record_settings_change(*, organisation: Organisation, actor: Person, setting: str) -> None:
-    """Write the audit row for one changed setting. The value is never recorded."""
-    SettingsChange.objects.create(organisation=organisation, changed_by=actor, setting=setting)
+def record_settings_change(
+    *, organisation: Organisation, actor: Person, setting: StrOrPromise
+) -> None:
+    """Write the audit row for one changed setting. The value is never recorded.
+
+    The setting is kept as its English label (pass the lazy label, or an English text marked
+    with gettext_noop); the settings page translates it for whoever reads the trail."""
+    with translation.override("en"):
+        text = str(setting)
+    SettingsChange.objects.create(organisation=organisation, changed_by=actor, setting=text)
 
 
 @transaction.atomic
 def save_organisation_settings(
-    *, organisation: Organisation, actor: Person, changed: list[str]
+    *, organisation: Organisation, actor: Person, changed: list[StrOrPromise]
 ) -> None:
     """Save a settings form's instance and audit each field that changed, by its label."""
     organisation.save()

@@ -5,13 +5,17 @@ navigation lists them without accounts importing those apps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class SettingsSection:
-    label: str
+    label: StrOrPromise  # translated when shown: mark it with gettext_lazy
     url_name: str
     order: int
 
@@ -23,9 +27,9 @@ class SettingsSection:
 _sections: dict[str, SettingsSection] = {}
 
 
-def register(*, label: str, url_name: str, order: int) -> None:
+def register(*, label: StrOrPromise, url_name: str, order: int) -> None:
     _sections[url_name] = SettingsSection(label=label, url_name=url_name, order=order)
 
 
 def sections() -> list[SettingsSection]:
-    return sorted(_sections.values(), key=lambda section: (section.order, section.label))
+    return sorted(_sections.values(), key=lambda section: (section.order, str(section.label)))

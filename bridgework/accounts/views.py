@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.lib.htmx import is_htmx
@@ -78,7 +78,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.erase_person(person=person)
         logout(request)
-        messages.success(request, "Your account and everything you wrote are deleted. Take care.")
+        messages.success(
+            request, gettext("Your account and everything you wrote are deleted. Take care.")
+        )
         return redirect("account_login")
     status = 400 if form.errors else 200
     return render(
@@ -140,7 +142,7 @@ def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("groups")
-    return _group_changed(request, group, f"You joined {group.name}.")
+    return _group_changed(request, group, gettext("You joined %(group)s.") % {"group": group.name})
 
 
 @require_POST
@@ -148,7 +150,7 @@ def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
 def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_in_organisation(request, group_id)
     services.leave_group(person=current_person(request), group=group)
-    return _group_changed(request, group, f"You left {group.name}.")
+    return _group_changed(request, group, gettext("You left %(group)s.") % {"group": group.name})
 
 
 @require_GET
@@ -190,8 +192,11 @@ def _back_from_invitation(request: HttpRequest) -> HttpResponse:
 def accept_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
     invitation = _get_my_group_invitation(request, group_invitation_id)
     membership = services.accept_group_invitation(invitation=invitation)
-    lead = " as one of its leads" if membership.is_lead else ""
-    messages.success(request, f"You joined {membership.group.name}{lead}.")
+    if membership.is_lead:
+        joined = gettext("You joined %(group)s as one of its leads.")
+    else:
+        joined = gettext("You joined %(group)s.")
+    messages.success(request, joined % {"group": membership.group.name})
     return _back_from_invitation(request)
 
 
@@ -201,7 +206,9 @@ def decline_group_invitation(request: HttpRequest, group_invitation_id: int) -> 
     invitation = _get_my_group_invitation(request, group_invitation_id)
     services.decline_group_invitation(invitation=invitation)
     messages.success(
-        request, f"You declined the invitation to {invitation.group.name}. Nobody is told."
+        request,
+        gettext("You declined the invitation to %(group)s. Nobody is told.")
+        % {"group": invitation.group.name},
     )
     return _back_from_invitation(request)
 
@@ -245,7 +252,10 @@ def invite(request: HttpRequest) -> HttpResponse:
             roles=form.cleaned_data["roles"],
             invited_by=current_person(request),
         )
-        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        messages.success(
+            request,
+            gettext("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
         return redirect("people")
     return render(request, "accounts/invite.html", {"form": form})
 
@@ -262,7 +272,12 @@ def import_csv(request: HttpRequest) -> HttpResponse:
             invited_by=current_person(request),
         )
         if not result.errors:
-            messages.success(request, f"{len(result.invitations)} invitations sent.")
+            sent = len(result.invitations)
+            messages.success(
+                request,
+                ngettext("%(count)s invitation sent.", "%(count)s invitations sent.", sent)
+                % {"count": sent},
+            )
             return redirect("people")
         errors = result.errors
     status = 400 if errors else 200
@@ -279,11 +294,14 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
         Invitation, pk=invitation_id, organisation=current_organisation(request)
     )
     if not invitation.is_pending:
-        messages.error(request, "That invitation is no longer pending.")
+        messages.error(request, gettext("That invitation is no longer pending."))
     else:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+        messages.success(
+            request,
+            gettext("Invitation for %(email)s withdrawn.") % {"email": invitation.email},
+        )
     return redirect("people")
 
 
@@ -299,7 +317,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         person.set_roles(set(form.cleaned_data["roles"]))
-        messages.success(request, f"Roles for {person.chosen_name} saved.")
+        messages.success(
+            request, gettext("Roles for %(name)s saved.") % {"name": person.chosen_name}
+        )
         return redirect("person_detail", person_id=person.pk)
     return render(request, "accounts/person_detail.html", {"person": person, "form": form})
 
@@ -309,13 +329,19 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 def set_person_active(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_person_in_organisation(request, person_id)
     if person.pk == current_person(request).pk:
-        messages.error(request, "You can't deactivate yourself.")
+        messages.error(request, gettext("You can't deactivate yourself."))
     elif request.POST.get("active") == "yes":
         person.reactivate()
-        messages.success(request, f"{person.chosen_name} can sign in again.")
+        messages.success(
+            request, gettext("%(name)s can sign in again.") % {"name": person.chosen_name}
+        )
     else:
         person.deactivate()
-        messages.success(request, f"{person.chosen_name} is deactivated and can no longer sign in.")
+        messages.success(
+            request,
+            gettext("%(name)s is deactivated and can no longer sign in.")
+            % {"name": person.chosen_name},
+        )
     return redirect("person_detail", person_id=person.pk)
 
 
@@ -328,7 +354,7 @@ def manage_groups(request: HttpRequest) -> HttpResponse:
         group = form.save(commit=False)
         group.organisation = organisation
         group.save()
-        messages.success(request, f"Group {group.name} created.")
+        messages.success(request, gettext("Group %(group)s created.") % {"group": group.name})
         return redirect("manage_group", group_id=group.pk)
     all_groups = (
         CommunityGroup.objects.in_organisation(organisation).with_member_counts().order_by("name")
@@ -353,7 +379,7 @@ def _manage_group_page(
         "accounts/manage_group.html",
         {
             "group": group,
-            "member_band": group_with_count.member_band,
+            "member_phrase": group_with_count.member_phrase,
             "form": form or CommunityGroupForm(instance=group, organisation=organisation),
             "invite_form": invite_form
             or GroupInviteForm(organisation=organisation, inviting=current_person(request)),
@@ -370,7 +396,7 @@ def manage_group(request: HttpRequest, group_id: int) -> HttpResponse:
     form = CommunityGroupForm(request.POST or None, instance=group, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Group {group.name} saved.")
+        messages.success(request, gettext("Group %(group)s saved.") % {"group": group.name})
         return redirect("manage_group", group_id=group.pk)
     # A failed save must not show the half-edited name as the page's heading.
     group.refresh_from_db()
@@ -394,8 +420,11 @@ def invite_to_group(request: HttpRequest, group_id: int) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Invitation for {form.cleaned_data['email']} saved. They join only if they accept; "
-        "nobody tells you either way.",
+        gettext(
+            "Invitation for %(email)s saved. They join only if they accept; "
+            "nobody tells you either way."
+        )
+        % {"email": form.cleaned_data["email"]},
     )
     return redirect("manage_group", group_id=group.pk)
 
@@ -422,7 +451,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             login(request, person, backend="bridgework.accounts.backends.PersonBackend")
-            messages.success(request, f"Welcome to {invitation.organisation.name}!")
+            # From now on the person's own language, starting with the welcome.
+            translation.activate(person.preferred_language)
+            messages.success(
+                request,
+                gettext("Welcome to %(organisation)s!")
+                % {"organisation": invitation.organisation.name},
+            )
             return redirect("home")
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
@@ -438,11 +473,15 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     form = OrganisationSettingsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        changed = [str(form.fields[name].label) for name in form.changed_data]
+        # The labels, lazily: the trail keeps them in English and each reader sees them
+        # in their own language.
+        changed = [form.fields[name].label or name for name in form.changed_data]
         services.save_organisation_settings(
             organisation=form.instance, actor=current_person(request), changed=changed
         )
-        messages.success(request, "Settings saved." if changed else "Nothing had changed.")
+        messages.success(
+            request, gettext("Settings saved.") if changed else gettext("Nothing had changed.")
+        )
         return redirect("organisation_settings")
     return render(
         request,

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 SECTIONS = {
     "Home": "home",
@@ -17,6 +18,23 @@ SECTIONS = {
     "People": "people",
     "Settings": "organisation_settings",
     "Profile": "profile",
+}
+
+# What each section is called on the page, in the language of the request (the keys above
+# stay English: they name the sections in code and in the per-process cache of addresses).
+LABELS = {
+    "Home": pgettext_lazy("navigation", "Home"),
+    "Practice": pgettext_lazy("navigation", "Practice"),
+    "Reflect": pgettext_lazy("navigation", "Reflect"),
+    "Learn": pgettext_lazy("navigation", "Learn"),
+    "Tips": pgettext_lazy("navigation", "Tips"),
+    "Community": pgettext_lazy("navigation", "Community"),
+    "Cohorts": pgettext_lazy("navigation", "Cohorts"),
+    "Community groups": gettext_lazy("Community groups"),
+    "Insights": pgettext_lazy("navigation", "Insights"),
+    "People": gettext_lazy("People"),
+    "Settings": pgettext_lazy("navigation", "Settings"),
+    "Profile": gettext_lazy("Profile"),
 }
 
 
@@ -48,7 +66,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     best = max(matches, key=len, default=None)
     profile_url = urls["Profile"]
     return {
-        "nav_links": [{"label": label, "url": url, "current": url == best} for label, url in links],
+        "nav_links": [
+            {"label": str(LABELS[label]), "url": url, "current": url == best}
+            for label, url in links
+        ],
         # Beside "Sign out" rather than in the main navigation: it is about the person, not
         # the program, and a program admin's twelve sections would otherwise wrap to a second line.
         "profile_link": {"url": profile_url, "current": current.startswith(profile_url)},

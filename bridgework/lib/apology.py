@@ -1,4 +1,5 @@
-"""Gentle feedback on an apology draft, from a few clear rules. No Django here.
+"""Gentle feedback on an apology draft, from a few clear rules. Django only translates the
+feedback (the rules read English drafts).
 
 The steps of a repair follow Jackson & Tran: acknowledge the harm, own the impact, commit to
 doing better, and let the conversation go on. Each rule looks for a common pitfall and says
@@ -9,6 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The parts of the guided apology, in order, with the key each rule refers to.
 PARTS = ("what_happened", "acknowledge", "own_impact", "do_differently", "resume")
@@ -19,14 +26,14 @@ class Finding:
     rule: str
     part: str  # which part of the draft, or "" for the whole draft
     quote: str  # the words that matched, as the person wrote them ("" for a missing part)
-    message: str
+    message: StrOrPromise  # in the language of the page that shows it
 
 
 @dataclass(frozen=True)
 class _Rule:
     slug: str
     pattern: re.Pattern[str]
-    message: str
+    message: StrOrPromise
     parts: tuple[str, ...] = ("acknowledge", "own_impact", "do_differently", "resume")
 
 
@@ -45,8 +52,10 @@ RULES: list[_Rule] = [
             r"sorry in case",
             r"if (?:I|anyone|you) (?:was|were|got|felt) (?:offended|hurt|upset)",
         ),
-        "“Sorry if…” makes the harm sound uncertain. You already know it landed: say what "
-        "you did, without the “if”.",
+        gettext_lazy(
+            "“Sorry if…” makes the harm sound uncertain. You already know it landed: say what "
+            "you did, without the “if”."
+        ),
     ),
     _Rule(
         "their_feelings",
@@ -56,8 +65,10 @@ RULES: list[_Rule] = [
             r"sorry (?:that )?you took it",
             rf"sorry you{_APOSTROPHE}re (?:offended|upset|hurt)",
         ),
-        "“I'm sorry you feel…” puts the problem in the other person's feelings. Apologise "
-        "for what you did instead.",
+        gettext_lazy(
+            "“I'm sorry you feel…” puts the problem in the other person's feelings. Apologise "
+            "for what you did instead."
+        ),
     ),
     _Rule(
         "but",
@@ -72,8 +83,11 @@ RULES: list[_Rule] = [
             r"I meant well",
             r"I was only trying",
         ),
-        "A “but” or an explanation of what you meant pulls attention to your intent. Intent "
-        "matters to you; impact is what they lived. Keep the explanation for later, if they ask.",
+        gettext_lazy(
+            "A “but” or an explanation of what you meant pulls attention to your intent. "
+            "Intent matters to you; impact is what they lived. Keep the explanation for later, "
+            "if they ask."
+        ),
     ),
     _Rule(
         "centring",
@@ -85,8 +99,10 @@ RULES: list[_Rule] = [
             r"you know me",
             r"as someone who",
         ),
-        "This part is about you. Your feelings are real, and a friend or journal is a good "
-        "place for them; in the apology, keep the focus on the person you affected.",
+        gettext_lazy(
+            "This part is about you. Your feelings are real, and a friend or journal is a good "
+            "place for them; in the apology, keep the focus on the person you affected."
+        ),
     ),
     _Rule(
         "minimising",
@@ -100,30 +116,40 @@ RULES: list[_Rule] = [
             r"it was nothing",
             r"a little thing",
         ),
-        "Words like “just a joke” or “no big deal” shrink the harm. Let the other person "
-        "decide how big it was.",
+        gettext_lazy(
+            "Words like “just a joke” or “no big deal” shrink the harm. Let the other person "
+            "decide how big it was."
+        ),
     ),
     _Rule(
         "passive",
         _words(r"mistakes were made", r"things were said", r"it was said", r"harm was done"),
-        "“Mistakes were made” hides who made them. Say “I” — owning it is what makes an "
-        "apology believable.",
+        gettext_lazy(
+            "“Mistakes were made” hides who made them. Say “I” — owning it is what makes an "
+            "apology believable."
+        ),
     ),
     _Rule(
         "forgiveness",
         _words(
             r"forgive me", r"please forgive", r"can we move on", r"let(?:'s|\u2019s| us) move on"
         ),
-        "Asking to be forgiven, or to move on, puts pressure on them. Offer the apology and "
-        "leave the timing to them.",
+        gettext_lazy(
+            "Asking to be forgiven, or to move on, puts pressure on them. Offer the apology and "
+            "leave the timing to them."
+        ),
         parts=("acknowledge", "own_impact", "do_differently", "resume"),
     ),
 ]
 
-MISSING = {
-    "acknowledge": "Name the harm in a sentence: what you did and how it affected them.",
-    "do_differently": "Say one concrete thing you will do differently. It shows the apology "
-    "has a future, not just a past.",
+MISSING: dict[str, StrOrPromise] = {
+    "acknowledge": gettext_lazy(
+        "Name the harm in a sentence: what you did and how it affected them."
+    ),
+    "do_differently": gettext_lazy(
+        "Say one concrete thing you will do differently. It shows the apology "
+        "has a future, not just a past."
+    ),
 }
 
 

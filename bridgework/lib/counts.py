@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from django.utils.translation import gettext
+
 SMALLEST_SHOWN = 5
 # The lower edge of each band; a band runs to one below the next edge.
 BAND_EDGES = (SMALLEST_SHOWN, 10, 25, 50, 100)
@@ -21,8 +23,24 @@ def member_count_band(count: int) -> str:
     if count < 0:
         raise ValueError("A member count cannot be negative.")
     if count < SMALLEST_SHOWN:
-        return f"fewer than {SMALLEST_SHOWN}"
+        return gettext("fewer than %(smallest)s") % {"smallest": SMALLEST_SHOWN}
     for low, next_low in pairwise(BAND_EDGES):
         if count < next_low:
             return f"{low}\N{EN DASH}{next_low - 1}"
-    return f"{BAND_EDGES[-1]} or more"
+    return gettext("%(largest)s or more") % {"largest": BAND_EDGES[-1]}
+
+
+def member_count_phrase(count: int) -> str:
+    """The band as a whole phrase in the active language ("Fewer than 5 members"): each
+    language words the count with its noun in its own way."""
+    if count < 0:
+        raise ValueError("A member count cannot be negative.")
+    if count < SMALLEST_SHOWN:
+        return gettext("Fewer than %(smallest)s members") % {"smallest": SMALLEST_SHOWN}
+    for low, next_low in pairwise(BAND_EDGES):
+        if count < next_low:
+            return gettext("%(low)s–%(high)s members") % {  # noqa: RUF001
+                "low": low,
+                "high": next_low - 1,
+            }
+    return gettext("%(largest)s or more members") % {"largest": BAND_EDGES[-1]}

@@ -8,11 +8,16 @@ back tells nobody, and a busy thread costs the person posting nothing per follow
 
 A notification is re-checked whenever it is listed or e-mailed (models.py), so a summary
 may name a thread but only ever reaches people who can still see it.
+
+A summary is written in each recipient's own language when the notification is made: pass
+the English text marked with `gettext_noop` and its named placeholders in `summary_params`
+(`summary=gettext_noop("%(name)s replied in “%(title)s”")`, `summary_params={"name": ...}`),
+never a sentence already formatted or translated in the sender's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -41,6 +46,7 @@ def notify_many(
     kind: str | kinds.Kind,
     summary: str,
     url: str,
+    summary_params: Mapping[str, str | int] | None = None,
     space_id: int | None = None,
     thread_id: int | None = None,
 ) -> None:
@@ -53,7 +59,8 @@ def notify_many(
         lambda: tasks.deliver.enqueue(
             person_ids=person_ids,
             kind=declared.value,
-            summary=summary[:300],
+            summary=summary,
+            summary_params=dict(summary_params or {}),
             url=url[:500],
             space_id=space_id,
             thread_id=thread_id,
@@ -67,10 +74,18 @@ def notify(
     kind: str | kinds.Kind,
     summary: str,
     url: str,
+    summary_params: Mapping[str, str | int] | None = None,
     space_id: int | None = None,
 ) -> None:
     """Tell one person something (see `notify_many`)."""
-    notify_many(people=[person], kind=kind, summary=summary, url=url, space_id=space_id)
+    notify_many(
+        people=[person],
+        kind=kind,
+        summary=summary,
+        summary_params=summary_params,
+        url=url,
+        space_id=space_id,
+    )
 
 
 def visible_notifications(person: Person) -> NotificationQuerySet:

@@ -12,7 +12,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.jobs import outbox
@@ -44,9 +45,11 @@ def send_digest(person_id: int) -> bool:
     """Sends one person's digest if it is due and has something in it. True when sent."""
     with transaction.atomic():
         preference = (
-            DigestPreference.objects.select_for_update()
+            # The organisation (for the default language) joins as an outer join, which
+            # PostgreSQL cannot lock: only the preference and the person are locked.
+            DigestPreference.objects.select_for_update(of=("self", "person"))
             .filter(person_id=person_id, person__is_active=True)
-            .select_related("person")
+            .select_related("person__organisation")
             .first()
         )
         if preference is None or preference.frequency not in INTERVALS:
@@ -74,13 +77,18 @@ def send_digest(person_id: int) -> bool:
             "base_url": settings.BASE_URL,
             "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
         }
+        # Written in the person's language (their summaries already are).
+        with translation.override(person.preferred_language):
+            subject = ngettext(
+                "Bridgework: %(count)s new for you in the community",
+                "Bridgework: %(count)s new for you in the community",
+                len(items),
+            ) % {"count": len(items)}
+            body = render_to_string("community/email/digest.txt", context)
         # Queued with the claim above: a digest goes out once, even if two workers race or
         # the worker dies before the mail server has it.
         email = outbox.queue(
-            key=f"digest:{person_id}:{now.isoformat()}",
-            to=person.email,
-            subject=f"Bridgework: {len(items)} new for you in the community",
-            body=render_to_string("community/email/digest.txt", context),
+            key=f"digest:{person_id}:{now.isoformat()}", to=person.email, subject=subject, body=body
         )
     outbox.send(email)
     logger.info("community digest queued for person %s with %s items", person_id, len(items))

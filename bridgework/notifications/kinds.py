@@ -7,19 +7,25 @@ programming error and fails loudly, so a typo never files notifications under no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Kind:
     value: str  # stored on each notification: at most 20 characters, never renamed
-    label: str
+    label: StrOrPromise  # shown to people: mark it with gettext_lazy
 
     def __str__(self) -> str:
         return self.value
 
 
 # Something about the person's own account (a group invitation, say), in no space.
-OTHER = Kind("other", "Other")
+OTHER = Kind("other", gettext_lazy("Other"))
 
 _registered: dict[str, Kind] = {}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Person
 
@@ -52,9 +53,9 @@ class Notification(models.Model):
 
 class DigestPreference(models.Model):
     class Frequency(models.TextChoices):
-        NEVER = "never", "No e-mail, I'll look in Bridgework"
-        DAILY = "daily", "Once a day"
-        WEEKLY = "weekly", "Once a week"
+        NEVER = "never", gettext_lazy("No e-mail, I'll look in Bridgework")
+        DAILY = "daily", gettext_lazy("Once a day")
+        WEEKLY = "weekly", gettext_lazy("Once a week")
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
@@ -23,7 +24,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     listed = visible_notifications(person)
     if request.method == "POST":
         listed.unread().update(read_at=timezone.now())
-        messages.success(request, "All marked as read.")
+        messages.success(request, gettext("All marked as read."))
         return redirect("community_notifications")
     page = page_of(listed, request.GET.get("page"), NOTIFICATIONS_PER_PAGE)
     return render(request, "community/notifications.html", {"page": page})
@@ -41,7 +42,7 @@ def digest(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         preference.frequency = form.cleaned_data["frequency"]
         preference.save(update_fields=["frequency"])
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("community_notifications")
     return render(
         request, "community/digest.html", {"form": form}, status=400 if form.errors else 200

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ProvisioningConfig(AppConfig):
@@ -13,4 +14,8 @@ class ProvisioningConfig(AppConfig):
 
         registry.add(erasure=ERASURE)
 
-        settings_sections.register(label="Provisioning", url_name="provisioning_tokens", order=30)
+        settings_sections.register(
+            label=pgettext_lazy("settings section", "Provisioning"),
+            url_name="provisioning_tokens",
+            order=30,
+        )

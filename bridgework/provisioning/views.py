@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from scim2_models import PayloadTooLargeException, SCIMException, UnauthorizedException
@@ -131,5 +132,8 @@ def revoke_provisioning_token(request: HttpRequest, token_id: int) -> HttpRespon
         ProvisioningToken.objects.usable(), pk=token_id, organisation=current_organisation(request)
     )
     services.revoke_token(token=token, actor=current_person(request))
-    messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
+    messages.success(
+        request,
+        gettext("The token “%(name)s” is revoked; it no longer works.") % {"name": token.name},
+    )
     return redirect("provisioning_tokens")

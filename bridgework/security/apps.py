@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class SecurityConfig(AppConfig):
@@ -15,4 +16,8 @@ class SecurityConfig(AppConfig):
         registry.add(erasure=ERASURE)
         registry.on_master_key_rotation(reseal_mfa_secrets)
 
-        settings_sections.register(label="Security", url_name="security_settings", order=20)
+        settings_sections.register(
+            label=pgettext_lazy("settings section", "Security"),
+            url_name="security_settings",
+            order=20,
+        )

@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
+from django.utils.translation import gettext
 
 from .models import MFAPolicy
 
@@ -24,7 +25,7 @@ class CredentialField(forms.JSONField):
             return super().to_python(value)
         except ValueError:
             raise forms.ValidationError(
-                "That security key answer could not be read. Try again.", code="invalid"
+                gettext("That security key answer could not be read. Try again."), code="invalid"
             ) from None
 
 

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from bridgework.accounts.models import Person
@@ -119,7 +120,9 @@ def keep_last_key(request: HttpRequest, person: Person, key_id: int) -> HttpResp
         return None
     messages.error(
         request,
-        "This is your last security key or passkey, and your organisation asks you to use "
-        "MFA. Add another key or an authenticator app first.",
+        gettext(
+            "This is your last security key or passkey, and your organisation asks you to use "
+            "MFA. Add another key or an authenticator app first."
+        ),
     )
     return redirect("mfa_list_webauthn")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.sso import sealing as master_sealing
@@ -25,15 +26,17 @@ class MFAPolicy(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="mfa_policy"
     )
     program_admins = models.BooleanField(
-        "Program admins must use MFA",
+        gettext_lazy("Program admins must use MFA"),
         default=True,
-        help_text="Program admins who sign in with a password set up a second step and use it "
-        "at every sign-in.",
+        help_text=gettext_lazy(
+            "Program admins who sign in with a password set up a second step and use it "
+            "at every sign-in."
+        ),
     )
     facilitators = models.BooleanField(
-        "Facilitators must use MFA",
+        gettext_lazy("Facilitators must use MFA"),
         default=False,
-        help_text="The same for facilitators. Participants are never asked.",
+        help_text=gettext_lazy("The same for facilitators. Participants are never asked."),
     )
 
     objects = MFAPolicyQuerySet.as_manager()

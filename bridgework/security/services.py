@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from bridgework.accounts.models import Person
@@ -7,9 +9,12 @@ from bridgework.accounts.services import record_settings_change
 
 from .models import MFAPolicy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @transaction.atomic
-def save_mfa_policy(*, policy: MFAPolicy, actor: Person, changed: list[str]) -> None:
+def save_mfa_policy(*, policy: MFAPolicy, actor: Person, changed: list[StrOrPromise]) -> None:
     """Save the organisation's MFA policy and audit each rule that changed, by its label."""
     policy.full_clean()
     policy.save()

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgework.accounts import settings_sections
@@ -21,11 +22,14 @@ def security_settings(request: HttpRequest) -> HttpResponse:
     policy = MFAPolicy.objects.for_organisation(current_organisation(request))
     form = MFAPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        changed = [str(form.fields[name].label) for name in form.changed_data]
+        changed = [form.fields[name].label or name for name in form.changed_data]
         services.save_mfa_policy(
             policy=form.instance, actor=current_person(request), changed=changed
         )
-        messages.success(request, "Security settings saved." if changed else "Nothing had changed.")
+        messages.success(
+            request,
+            gettext("Security settings saved.") if changed else gettext("Nothing had changed."),
+        )
         return redirect("security_settings")
     return render(
         request,

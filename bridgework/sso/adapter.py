@@ -20,6 +20,7 @@ from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from .models import IdentityProvider, Protocol
 from .provider import PROVIDER_ID, IdTokenRefused
@@ -77,10 +78,10 @@ def _identity_provider(slug: str) -> IdentityProvider | None:
 
 
 def _unverified(name: str) -> str:
-    return (
-        f"We could not verify the sign-in {name} sent, so you are not signed in. Try again; "
-        "if it keeps happening, ask your program admin to check the connection."
-    )
+    return gettext(
+        "We could not verify the sign-in %(provider)s sent, so you are not signed in. Try "
+        "again; if it keeps happening, ask your program admin to check the connection."
+    ) % {"provider": name}
 
 
 class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -115,7 +116,9 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                 refusal_page(
                     request,
                     provider=None,
-                    message="This organisation no longer signs in through an identity provider.",
+                    message=gettext(
+                        "This organisation no longer signs in through an identity provider."
+                    ),
                     status=400,
                 )
             )
@@ -144,8 +147,10 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                     refusal_page(
                         request,
                         provider=provider,
-                        message="This sign-in belongs to a different Bridgework account. Ask "
-                        "your program admin.",
+                        message=gettext(
+                            "This sign-in belongs to a different Bridgework account. Ask "
+                            "your program admin."
+                        ),
                         status=403,
                     )
                 )
@@ -177,11 +182,16 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
     ) -> None:
         slug = getattr(getattr(provider, "app", None), "provider_id", "") or ""
         identity_provider = _identity_provider(slug)
-        name = identity_provider.display_name if identity_provider else "Your identity provider"
+        name = (
+            identity_provider.display_name
+            if identity_provider
+            else gettext("your identity provider")
+        )
         if error == AuthError.CANCELLED:
             reason, message = (
                 "cancelled at the identity provider",
-                (f"You cancelled signing in at {name}. Start again when you are ready."),
+                gettext("You cancelled signing in at %(provider)s. Start again when you are ready.")
+                % {"provider": name},
             )
         elif "saml_errors" in (extra_context or {}):
             detail = str(extra_context.get("saml_last_error_reason") or "")[:160]
@@ -192,7 +202,7 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
         elif exception is None and "state" not in (extra_context or {}):
             reason, message = (
                 "state missing or already used",
-                ("This sign-in had expired or was already used. Please start again."),
+                gettext("This sign-in had expired or was already used. Please start again."),
             )
         elif isinstance(exception, IdTokenRefused):
             reason, message = (
@@ -203,10 +213,11 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
             detail = type(exception).__name__ if exception else str(error)
             reason, message = (
                 f"sign-in failed ({detail})",
-                (
-                    f"Signing in through {name} did not work, so you are not signed in. Try "
+                gettext(
+                    "Signing in through %(provider)s did not work, so you are not signed in. Try "
                     "again; if it keeps happening, ask your program admin to check the connection."
-                ),
+                )
+                % {"provider": name},
             )
         logger.warning(
             "sso: sign-in refused for organisation %s: %s",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class SsoConfig(AppConfig):
@@ -17,4 +18,6 @@ class SsoConfig(AppConfig):
         registry.on_master_key_rotation(reseal_client_secrets)
         registry.on_sign_in_elsewhere(sign_in_instead)
 
-        settings_sections.register(label="Sign-in", url_name="sso_settings", order=10)
+        settings_sections.register(
+            label=pgettext_lazy("settings section", "Sign-in"), url_name="sso_settings", order=10
+        )

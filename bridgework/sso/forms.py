@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
-from bridgework.accounts.fields import SafeModelChoiceField, WriteOnlySecretField
+from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
 from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_METADATA_CHARACTERS = 200_000
 
@@ -27,10 +31,12 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
     break_glass_admin = AdminChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Nobody chosen yet",
-        label="Break-glass program admin",
-        help_text="Keeps a password when sign-in is only through the identity provider, so "
-        "someone can still get in if it is down or misconfigured.",
+        empty_label=gettext_lazy("Nobody chosen yet"),
+        label=gettext_lazy("Break-glass program admin"),
+        help_text=gettext_lazy(
+            "Keeps a password when sign-in is only through the identity provider, so "
+            "someone can still get in if it is down or misconfigured."
+        ),
     )
 
     class Meta:
@@ -50,12 +56,16 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
             "protocol": forms.RadioSelect,
             "saml_metadata_xml": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         }
-        labels = {"protocol": "Protocol"}
+        labels = {"protocol": gettext_lazy("Protocol")}
         help_texts = {
-            "oidc_server_url": "The issuer, such as https://example.okta.com; we read its "
-            "/.well-known/openid-configuration.",
-            "saml_metadata_url": "Where the identity provider publishes its metadata. Or "
-            "paste the metadata XML below.",
+            "oidc_server_url": gettext_lazy(
+                "The issuer, such as https://example.okta.com; we read its "
+                "/.well-known/openid-configuration."
+            ),
+            "saml_metadata_url": gettext_lazy(
+                "Where the identity provider publishes its metadata. Or "
+                "paste the metadata XML below."
+            ),
         }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -71,17 +81,23 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         assert isinstance(secret, WriteOnlySecretField)
         secret.explain(
             is_set=self.instance.has_oidc_secret,
-            otherwise="Shown once by your identity provider when you created the application.",
+            otherwise=gettext_lazy(
+                "Shown once by your identity provider when you created the application."
+            ),
         )
 
     def clean_saml_metadata_xml(self) -> str:
         xml: str = self.cleaned_data["saml_metadata_xml"].strip()
         if len(xml) > MAX_METADATA_CHARACTERS:
-            raise forms.ValidationError("That metadata is too long to be an IdP's metadata.")
+            raise forms.ValidationError(
+                gettext("That metadata is too long to be an IdP's metadata.")
+            )
         if xml and not sign_in_address_in(xml):
             raise forms.ValidationError(
-                "We cannot read an identity provider's entity ID, certificate and sign-in "
-                "address in that XML. Paste the IdP metadata file as your provider gives it."
+                gettext(
+                    "We cannot read an identity provider's entity ID, certificate and sign-in "
+                    "address in that XML. Paste the IdP metadata file as your provider gives it."
+                )
             )
         return xml
 
@@ -90,22 +106,26 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         protocol = data.get("protocol")
         if protocol == Protocol.OIDC:
             if not data.get("oidc_server_url"):
-                self.add_error("oidc_server_url", "Give the issuer or discovery address.")
+                self.add_error("oidc_server_url", gettext("Give the issuer or discovery address."))
             if not data.get("oidc_client_id"):
-                self.add_error("oidc_client_id", "Give the client ID.")
+                self.add_error("oidc_client_id", gettext("Give the client ID."))
             if not data.get("client_secret") and not self.instance.has_oidc_secret:
-                self.add_error("client_secret", "Give the client secret.")
+                self.add_error("client_secret", gettext("Give the client secret."))
         elif protocol == Protocol.SAML:
             self._check_saml_metadata(data)
         if data.get("sso_only") and not data.get("break_glass_admin"):
             self.add_error(
                 "break_glass_admin",
-                "Choose a program admin who keeps a password before turning passwords off.",
+                gettext(
+                    "Choose a program admin who keeps a password before turning passwords off."
+                ),
             )
         if not self.organisation.email_domains:
             raise forms.ValidationError(
-                "Add the organisation's e-mail domains in General first: sign-in through the "
-                "identity provider is offered, and allowed, only for addresses at them."
+                gettext(
+                    "Add the organisation's e-mail domains in General first: sign-in through the "
+                    "identity provider is offered, and allowed, only for addresses at them."
+                )
             )
         return data
 
@@ -113,7 +133,8 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         url = data.get("saml_metadata_url")
         if not url and not data.get("saml_metadata_xml"):
             self.add_error(
-                "saml_metadata_url", "Give the metadata address or paste the metadata XML."
+                "saml_metadata_url",
+                gettext("Give the metadata address or paste the metadata XML."),
             )
         # Read it now, so a wrong address is found here rather than at people's sign-in;
         # only when it changed, so an IdP that is briefly down never blocks other changes.
@@ -127,19 +148,20 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
             except MetadataUnavailable as unavailable:
                 self.add_error("saml_metadata_url", str(unavailable))
 
-    def changed_settings(self) -> list[str]:
-        """The labels of the settings this save changes, for the audit (never their values)."""
-        changed = [
-            str(self.fields[name].label) for name in self.changed_data if name != "client_secret"
+    def changed_settings(self) -> list[StrOrPromise]:
+        """The labels of the settings this save changes, for the audit (never their values);
+        lazy, so that the audit keeps them in English."""
+        changed: list[StrOrPromise] = [
+            self.fields[name].label or name for name in self.changed_data if name != "client_secret"
         ]
         if self.cleaned_data.get("client_secret"):
-            changed.append("Client secret")
+            changed.append(CLIENT_SECRET)
         return changed
 
 
 class FindProviderForm(forms.Form):
     email = forms.EmailField(
-        label="Work e-mail address",
+        label=gettext_lazy("Work e-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -156,9 +178,14 @@ class LoginForm(allauth_forms.LoginForm):
             person = Person.objects.filter(email__iexact=email).first()
             if person is None or not provider.allows_password_for(person):
                 raise forms.ValidationError(
-                    f"{provider.organisation.name} signs in through {provider.display_name}, "
-                    "not with a password. Use “Sign in with your organisation's identity "
-                    "provider” below."
+                    gettext(
+                        "%(organisation)s signs in through %(provider)s, not with a password. "
+                        "Use “Sign in with your organisation's identity provider” below."
+                    )
+                    % {
+                        "organisation": provider.organisation.name,
+                        "provider": provider.display_name,
+                    }
                 )
         cleaned: dict[str, Any] = super().clean()
         return cleaned

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 
@@ -37,25 +38,33 @@ class IdentityProvider(models.Model):
     )
     protocol = models.CharField(max_length=8, choices=Protocol.choices, default=Protocol.OIDC)
     display_name = models.CharField(
-        "name on the sign-in button",
+        gettext_lazy("name on the sign-in button"),
         max_length=60,
-        help_text="People see “Sign in with …” followed by this, such as Okta or Entra ID.",
+        help_text=gettext_lazy(
+            "People see “Sign in with …” followed by this, such as Okta or Entra ID."
+        ),
     )
-    oidc_server_url = models.URLField("issuer or discovery address", max_length=300, blank=True)
-    oidc_client_id = models.CharField("client ID", max_length=200, blank=True)
+    oidc_server_url = models.URLField(
+        gettext_lazy("issuer or discovery address"), max_length=300, blank=True
+    )
+    oidc_client_id = models.CharField(gettext_lazy("client ID"), max_length=200, blank=True)
     oidc_secret_sealed = models.BinaryField(default=b"", editable=False)
     oidc_secret_key_id = models.CharField(max_length=16, blank=True, editable=False)
-    saml_metadata_url = models.URLField("IdP metadata address", max_length=300, blank=True)
-    saml_metadata_xml = models.TextField("IdP metadata XML", blank=True)
+    saml_metadata_url = models.URLField(
+        gettext_lazy("IdP metadata address"), max_length=300, blank=True
+    )
+    saml_metadata_xml = models.TextField(gettext_lazy("IdP metadata XML"), blank=True)
     just_in_time = models.BooleanField(
-        "create people on their first sign-in",
+        gettext_lazy("create people on their first sign-in"),
         default=False,
-        help_text="Off: only people who were invited or provisioned can sign in.",
+        help_text=gettext_lazy("Off: only people who were invited or provisioned can sign in."),
     )
     sso_only = models.BooleanField(
-        "sign in only through the identity provider",
+        gettext_lazy("sign in only through the identity provider"),
         default=False,
-        help_text="Passwords stop working for everyone except the break-glass program admin.",
+        help_text=gettext_lazy(
+            "Passwords stop working for everyone except the break-glass program admin."
+        ),
     )
     break_glass_admin = models.ForeignKey(
         Person,
@@ -63,9 +72,11 @@ class IdentityProvider(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="break-glass program admin",
-        help_text="Keeps a password, so someone can still sign in if the identity provider "
-        "is down or misconfigured.",
+        verbose_name=gettext_lazy("break-glass program admin"),
+        help_text=gettext_lazy(
+            "Keeps a password, so someone can still sign in if the identity provider "
+            "is down or misconfigured."
+        ),
     )
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -11,6 +11,7 @@ says so before they confirm."""
 from __future__ import annotations
 
 from allauth.socialaccount.models import SocialAccount
+from django.utils.translation import gettext
 
 from bridgework.accounts.models import Person
 from bridgework.accounts.registry import Erasure
@@ -31,13 +32,13 @@ def _guarded_by(person: Person) -> list[IdentityProvider]:
 
 def break_glass_consequence(person: Person) -> str:
     for provider in _guarded_by(person):
-        return (
-            f"You are {provider.organisation.name}'s break-glass program admin, the one person "
-            f"who keeps a password while everyone signs in through {provider.display_name}. "
-            "Deleting your account turns “Sign in only through the identity provider” off, so "
-            "passwords work again there until another program admin turns it back on and "
-            "names a new break-glass admin."
-        )
+        return gettext(
+            "You are %(organisation)s's break-glass program admin, the one person who keeps a "
+            "password while everyone signs in through %(provider)s. Deleting your account "
+            "turns “Sign in only through the identity provider” off, so passwords work again "
+            "there until another program admin turns it back on and names a new break-glass "
+            "admin."
+        ) % {"organisation": provider.organisation.name, "provider": provider.display_name}
     return ""
 
 

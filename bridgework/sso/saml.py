@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from .models import IdentityProvider, SeenAssertion
@@ -70,7 +71,7 @@ class MetadataUnavailable(Exception):
 
 METADATA_TIMEOUT_SECONDS = 10
 MAX_METADATA_BYTES = 400_000
-_NOT_METADATA = (
+_NOT_METADATA = gettext_lazy(
     "That address does not serve an identity provider's SAML metadata (with its entity ID, "
     "signing certificate and sign-in address). Check the address, or paste the metadata XML."
 )
@@ -80,24 +81,29 @@ def fetch_metadata(url: str) -> str:
     """The IdP metadata XML published at `url`, checked to name an entity ID, a signing
     certificate and a single sign-on address."""
     if urlsplit(url).scheme not in {"http", "https"}:
-        raise MetadataUnavailable("Give an http:// or https:// address.")
+        raise MetadataUnavailable(gettext("Give an http:// or https:// address."))
     try:
         with urlopen(url, timeout=METADATA_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
             raw: bytes = response.read(MAX_METADATA_BYTES + 1)
     except HTTPError as error:
         raise MetadataUnavailable(
-            f"That address answered with an error (HTTP {error.code}), not metadata. Check "
-            "the address your identity provider shows for its SAML metadata."
+            gettext(
+                "That address answered with an error (HTTP %(code)s), not metadata. Check "
+                "the address your identity provider shows for its SAML metadata."
+            )
+            % {"code": error.code}
         ) from None
     except (OSError, ValueError):
         raise MetadataUnavailable(
-            "We could not reach that address. Check it, and that your identity provider "
-            "publishes its metadata where Bridgework's server can read it; or paste the "
-            "metadata XML instead."
+            gettext(
+                "We could not reach that address. Check it, and that your identity provider "
+                "publishes its metadata where Bridgework's server can read it; or paste the "
+                "metadata XML instead."
+            )
         ) from None
     xml = raw.decode("utf-8", "replace")
     if len(raw) > MAX_METADATA_BYTES or not sign_in_address_in(xml):
-        raise MetadataUnavailable(_NOT_METADATA)
+        raise MetadataUnavailable(str(_NOT_METADATA))
     return xml
 
 
@@ -145,9 +151,12 @@ def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> di
                 refusal_page(
                     request,
                     provider=provider,
-                    message=f"We could not reach {provider.display_name} to sign you in, so "
-                    "you are not signed in. Try again in a few minutes; if it keeps happening, "
-                    "ask your program admin to check the connection.",
+                    message=gettext(
+                        "We could not reach %(provider)s to sign you in, so you are not signed "
+                        "in. Try again in a few minutes; if it keeps happening, ask your "
+                        "program admin to check the connection."
+                    )
+                    % {"provider": provider.display_name},
                     status=400,
                 )
             ) from None
@@ -207,7 +216,7 @@ class OrganisationSAMLProvider(SAMLProvider):
                 refusal_page(
                     request,
                     provider=identity_provider,
-                    message="This sign-in was already used. Please start again.",
+                    message=gettext("This sign-in was already used. Please start again."),
                     status=400,
                 )
             )

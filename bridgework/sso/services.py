@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Invitation, Person, Role
 
 from .models import IdentityProvider, SeenAssertion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +55,27 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
     email = vouched.email.strip().lower()
     if not email or "@" not in email:
         raise SignInRefused(
-            message=f"{provider.display_name} did not tell us your e-mail address, so we "
-            "cannot sign you in. Ask your program admin to release it to Bridgework.",
+            message=gettext(
+                "%(provider)s did not tell us your e-mail address, so we cannot sign you in. "
+                "Ask your program admin to release it to Bridgework."
+            )
+            % {"provider": provider.display_name},
             reason="no e-mail address in the sign-in",
         )
     if _domain(email) not in organisation.email_domains:
         raise SignInRefused(
-            message=f"Your address at {_domain(email)[:80]} is not one of "
-            f"{organisation.name}'s e-mail domains, so it cannot sign in here.",
+            message=gettext(
+                "Your address at %(domain)s is not one of %(organisation)s's e-mail domains, "
+                "so it cannot sign in here."
+            )
+            % {"domain": _domain(email)[:80], "organisation": organisation.name},
             reason="e-mail domain outside the organisation's domains",
         )
     person = Person.objects.filter(email__iexact=email).first()
     if person is not None:
         if person.organisation_id != organisation.pk or not person.is_active:
             raise SignInRefused(
-                message="This account cannot sign in here. Ask your program admin.",
+                message=gettext("This account cannot sign in here. Ask your program admin."),
                 reason="account inactive or in another organisation",
             )
         return person
@@ -100,7 +111,7 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
 
 @transaction.atomic
 def save_identity_provider(
-    *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[str]
+    *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[StrOrPromise]
 ) -> None:
     """Save the Sign-in settings and audit each changed setting by name (never a value)."""
     if new_secret:
@@ -120,7 +131,7 @@ class RemovalRefused(Exception):
 def removal_refusal(provider: IdentityProvider) -> str:
     """Why the provider cannot be removed now, or an empty string when it can."""
     if provider.sso_only:
-        return (
+        return gettext(
             "Sign-in is only through this identity provider, so removing it would leave "
             "everyone but the break-glass program admin without a way to sign in. Turn off "
             "“Sign in only through the identity provider”, save, then remove it."
@@ -144,6 +155,8 @@ def remove_identity_provider(*, provider: IdentityProvider, actor: Person) -> No
     SeenAssertion.objects.filter(organisation=organisation).delete()
     provider.delete()
     accounts_services.record_settings_change(
-        organisation=organisation, actor=actor, setting="Identity provider removed"
+        organisation=organisation,
+        actor=actor,
+        setting=gettext_noop("Identity provider removed"),
     )
     logger.info("sso: identity provider of organisation %s removed", organisation.pk)

@@ -15,6 +15,7 @@ from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP, build_policy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts import settings_sections
@@ -49,7 +50,10 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
             new_secret=form.cleaned_data["client_secret"],
             changed=changed,
         )
-        messages.success(request, "Sign-in settings saved." if changed else "Nothing had changed.")
+        messages.success(
+            request,
+            gettext("Sign-in settings saved.") if changed else gettext("Nothing had changed."),
+        )
         return redirect("sso_settings")
     return render(
         request,
@@ -73,7 +77,10 @@ def remove_provider(request: HttpRequest) -> HttpResponse:
     refusal = services.removal_refusal(provider)
     if request.method == "POST" and not refusal:
         services.remove_identity_provider(provider=provider, actor=current_person(request))
-        messages.success(request, f"{provider.display_name} is no longer connected.")
+        messages.success(
+            request,
+            gettext("%(provider)s is no longer connected.") % {"provider": provider.display_name},
+        )
         return redirect("sso_settings")
     return render(
         request,
@@ -97,8 +104,10 @@ def find_provider(request: HttpRequest) -> HttpResponse:
             return redirect("sso_start", organisation_slug=provider.slug)
         form.add_error(
             "email",
-            "No organisation signs in through an identity provider at that address. Sign "
-            "in with your password instead.",
+            gettext(
+                "No organisation signs in through an identity provider at that address. Sign "
+                "in with your password instead."
+            ),
         )
     return render(request, "sso/find.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -18,7 +18,7 @@ from bridgework.sso.models import IdentityProvider
 pytestmark = pytest.mark.django_db
 
 RESET = reverse("account_reset_password")
-TOLD = "Acme signs in through Okta, not with a Bridgework password"
+TOLD = "<bdi>Acme</bdi> signs in through <bdi>Okta</bdi>, not with a Bridgework password"
 
 
 @pytest.fixture

@@ -175,7 +175,7 @@ def test_an_admin_removes_the_provider_after_confirming(
 
     confirm = client.get(REMOVE)
     assert confirm.status_code == 200
-    assert b"Remove Okta?" in confirm.content
+    assert b"Remove <bdi>Okta</bdi>?" in confirm.content
     assert IdentityProvider.objects.exists()  # looking at the question changes nothing
 
     answer = client.post(REMOVE)
