@@ -5,12 +5,15 @@ translated, and is marked so right-to-left text and the pseudo-locale checks lea
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from bridgework.accounts.models import Person
 from bridgework.community import services
 from bridgework.community.models import DEFAULT_GUIDELINES, Space
-from bridgework.notifications.models import Notification
+from bridgework.notifications import digest
+from bridgework.notifications.api import notify
+from bridgework.notifications.models import DigestPreference, Notification
 
 from .asks_support import make_spaces, write_ask
 from .community_support import allies_space
@@ -182,3 +185,18 @@ def test_the_asks_page_is_in_the_persons_language(cast: Cast, language: str, hea
     html = client_for(person).get("/community/asks/").content.decode()
     assert heading in html
     assert "<bdi>Captions, please</bdi>" in html
+
+
+def test_the_e_mail_digest_is_written_in_the_recipients_language(
+    cast: Cast, committed: Committed
+) -> None:
+    space = allies_space(cast.facilitator)
+    person = speaks(cast.participant, "fr")
+    DigestPreference.objects.create(person=person, frequency="daily")
+    with committed():
+        notify(person=person, kind="reply", summary="zz-summary", url="/a", space_id=space.pk)
+    assert digest.send_due() == 1
+    body = mail.outbox[0].body
+    assert f"Bonjour {person.chosen_name}," in body
+    assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework." in body
+    assert "zz-summary" in body
