@@ -173,6 +173,7 @@ def test_a_poll_page_counts_votes_in_the_persons_language(
     )
     assert heading in html and votes in html
     assert '<h1 dir="auto">¿Qué?</h1>' in html
+    assert "<bdi>A</bdi>" in html  # the options are the asker's words
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, offer
@@ -191,8 +192,24 @@ class PollForm(forms.Form):
         return labels
 
 
+def _someones_words(obj: Any) -> str:
+    # A poll's options are the words of the person who asked: isolated for right-to-left
+    # text, never translated. Shown beside a radio button or a checkbox, never in a <select>.
+    return format_html("<bdi>{}</bdi>", obj.label)
+
+
+class _OptionsField(SafeModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _someones_words(obj)
+
+
+class _OptionField(SafeModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _someones_words(obj)
+
+
 class VoteForm(forms.Form):
-    options = SafeModelMultipleChoiceField(
+    options = _OptionsField(
         label=_("Your answer"),
         queryset=PollOption.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -202,7 +219,7 @@ class VoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         offer(self.fields["options"], poll.options.all())
         if poll.kind == Poll.Kind.SINGLE:
-            self.fields["options"] = SafeModelChoiceField(
+            self.fields["options"] = _OptionField(
                 label=_("Your answer"),
                 queryset=poll.options.all(),
                 widget=forms.RadioSelect,
