@@ -15,11 +15,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
@@ -68,9 +69,15 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def is_default_guidelines(text: str) -> bool:
-    """Bridgework's own guidelines, unchanged: in English as stored, or in the language the
-    editor saw them in."""
-    return _same_text(text, DEFAULT_GUIDELINES) or _same_text(text, gettext(DEFAULT_GUIDELINES))
+    """Bridgework's own guidelines, unchanged: in English as stored, or in any language the
+    interface speaks (the one the editor saw them in)."""
+    if _same_text(text, DEFAULT_GUIDELINES):
+        return True
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if _same_text(text, gettext(DEFAULT_GUIDELINES)):
+                return True
+    return False
 
 
 class SpaceQuerySet(models.QuerySet["Space"]):
