@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.fields import offer
 from bridgework.community.api import Space
@@ -12,44 +13,48 @@ from bridgework.lib.habits import Cadence
 
 class AskForm(forms.Form):
     title = forms.CharField(
-        label="In a line: what would help?",
+        label=_("In a line: what would help?"),
         max_length=200,
-        help_text="For example: “Turn on captions when you share a video in a meeting”.",
+        help_text=_("For example: “Turn on captions when you share a video in a meeting”."),
     )
     body = forms.CharField(
-        label="Say more",
+        label=_("Say more"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Why it matters and what doing it looks like. Only people in this space see "
-        "this; a facilitator may share a reworded version with allies, without names.",
+        help_text=_(
+            "Why it matters and what doing it looks like. Only people in this space see "
+            "this; a facilitator may share a reworded version with allies, without names."
+        ),
     )
     accept_guidelines = forms.BooleanField(
-        label="I have read this space's guidelines and will follow them", required=False
+        label=_("I have read this space's guidelines and will follow them"), required=False
     )
 
 
 class _AnonymisedFields(forms.Form):
-    title = forms.CharField(label="Title allies will see", max_length=200)
+    title = forms.CharField(label=_("Title allies will see"), max_length=200)
     body = forms.CharField(
-        label="The ask, as allies will read it",
+        label=_("The ask, as allies will read it"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Write it in your own words. Leave out names, teams, dates, places and any "
-        "detail that could point to the person who asked or to someone they mention. The "
-        "author reads this wording and approves it before allies see it.",
+        help_text=_(
+            "Write it in your own words. Leave out names, teams, dates, places and any "
+            "detail that could point to the person who asked or to someone they mention. The "
+            "author reads this wording and approves it before allies see it."
+        ),
     )
     checked = forms.BooleanField(
-        label="I have removed names and details that could identify anyone",
-        error_messages={"required": "Please check the wording for identifying details first."},
+        label=_("I have removed names and details that could identify anyone"),
+        error_messages={"required": _("Please check the wording for identifying details first.")},
     )
 
 
 class PublishForm(_AnonymisedFields):
     space = forms.ModelChoiceField(
-        label="Publish to",
+        label=_("Publish to"),
         queryset=Space.objects.none(),
         empty_label=None,
-        help_text="Allies' spaces that you facilitate.",
+        help_text=_("Allies' spaces that you facilitate."),
     )
 
     def __init__(self, *args: Any, spaces: list[Space], **kwargs: Any) -> None:
@@ -66,53 +71,55 @@ class ApprovalForm(forms.Form):
     """The author's decision on the exact wording they were shown (its version)."""
 
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve and share"), ("decline", "Decline")],
-        error_messages={"required": "Choose whether to approve or decline the wording."},
+        choices=[("approve", _("Approve and share")), ("decline", _("Decline"))],
+        error_messages={"required": _("Choose whether to approve or decline the wording.")},
     )
     version = forms.IntegerField(min_value=0, max_value=2**31 - 1)
 
 
 RESPONSE_CADENCES = [
-    (Cadence.ONCE.value, "Once"),
-    (Cadence.WEEKLY.value, "Every week"),
-    (Cadence.DAILY.value, "Every day"),
-    (Cadence.CUE.value, "Whenever a cue comes up"),
+    (Cadence.ONCE.value, _("Once")),
+    (Cadence.WEEKLY.value, _("Every week")),
+    (Cadence.DAILY.value, _("Every day")),
+    (Cadence.CUE.value, _("Whenever a cue comes up")),
 ]
 
 
 class RespondForm(forms.Form):
     title = forms.CharField(
-        label="What will you do?",
+        label=_("What will you do?"),
         max_length=300,
-        help_text="Your own words. It goes into your practice, where only you see it.",
+        help_text=_("Your own words. It goes into your practice, where only you see it."),
     )
-    practice = forms.ChoiceField(label="Which practice is it?", choices=Practice.choices)
+    practice = forms.ChoiceField(label=_("Which practice is it?"), choices=Practice.choices)
     courage = forms.TypedChoiceField(
-        label="How much courage does it take?", choices=Courage.choices, coerce=int, initial=1
+        label=_("How much courage does it take?"), choices=Courage.choices, coerce=int, initial=1
     )
     cadence = forms.ChoiceField(
-        label="How often?",
+        label=_("How often?"),
         choices=RESPONSE_CADENCES,
         initial=Cadence.ONCE.value,
         widget=forms.RadioSelect,
     )
     cue = forms.CharField(
-        label="Which cue? (for “Whenever a cue comes up”)",
+        label=_("Which cue? (for “Whenever a cue comes up”)"),
         required=False,
         max_length=200,
-        help_text="For example: when I share my screen in a meeting.",
+        help_text=_("For example: when I share my screen in a meeting."),
     )
     note = forms.CharField(
-        label="A short note for this space (optional)",
+        label=_("A short note for this space (optional)"),
         required=False,
         max_length=280,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Others in this space see it with your name. The group that asked sees only "
-        "how many allies responded.",
+        help_text=_(
+            "Others in this space see it with your name. The group that asked sees only "
+            "how many allies responded."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("cadence") == Cadence.CUE and not (data.get("cue") or "").strip():
-            self.add_error("cue", "Say what the cue is, for example “when I share my screen”.")
+            self.add_error("cue", _("Say what the cue is, for example “when I share my screen”."))
         return data

@@ -28,6 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Person
@@ -100,9 +101,9 @@ class Ask(models.Model):
     """What a community group would like from allies, in the group's own protected space."""
 
     class Proposal(models.TextChoices):
-        NONE = "none", "No wording proposed"
-        WAITING = "waiting", "Waiting for the author's approval"
-        DECLINED = "declined", "The author declined the proposed wording"
+        NONE = "none", gettext_lazy("No wording proposed")
+        WAITING = "waiting", gettext_lazy("Waiting for the author's approval")
+        DECLINED = "declined", gettext_lazy("The author declined the proposed wording")
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(
@@ -198,21 +199,35 @@ class Aggregate:
     committed: int
     checked_in: int
 
-    @staticmethod
-    def shown(count: int) -> str:
-        return str(count) if count >= MIN_SHOWN else f"fewer than {MIN_SHOWN}"
-
     @property
     def summary(self) -> str:
-        """One sentence. Small numbers are never given exactly, not even through a plural."""
+        """One sentence. Small numbers are never given exactly, not even through a plural:
+        below MIN_SHOWN the sentence says "fewer than 5", and each case is a whole sentence
+        for translators."""
         if self.committed == 0:
-            return "No allies have taken this on yet."
-        committed = self.shown(self.committed)
+            return gettext("No allies have taken this on yet.")
+        few = {"min": MIN_SHOWN}
+        if self.committed < MIN_SHOWN:
+            if self.checked_in == 0:
+                return (
+                    gettext("Fewer than %(min)s allies committed; none has checked in yet.") % few
+                )
+            return (
+                gettext(
+                    "Fewer than %(min)s allies committed; fewer than %(min)s checked in at least "
+                    "once."
+                )
+                % few
+            )
+        many = {"min": MIN_SHOWN, "count": self.committed, "checked": self.checked_in}
         if self.checked_in == 0:
-            checked = "none has checked in yet"
-        else:
-            checked = f"{self.shown(self.checked_in)} checked in at least once"
-        return f"{committed[0].upper()}{committed[1:]} allies committed; {checked}."
+            return gettext("%(count)s allies committed; none has checked in yet.") % many
+        if self.checked_in < MIN_SHOWN:
+            return (
+                gettext("%(count)s allies committed; fewer than %(min)s checked in at least once.")
+                % many
+            )
+        return gettext("%(count)s allies committed; %(checked)s checked in at least once.") % many
 
     @classmethod
     def of(cls, ask: Ask) -> Aggregate:

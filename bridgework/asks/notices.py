@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.utils.translation import gettext_lazy
+
 from bridgework.notifications.kinds import Kind
 
-APPROVAL = Kind("ask_approval", "Wording of an ask to approve, or its outcome")
+APPROVAL = Kind(
+    "ask_approval", cast(str, gettext_lazy("Wording of an ask to approve, or its outcome"))
+)

@@ -6,17 +6,20 @@ quote it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.chat import api as chat
 from bridgework.community import api as community
 from bridgework.community.api import Space
-from bridgework.notifications.api import mark_read, notify
+from bridgework.notifications.api import mark_read
 from bridgework.practice import api as practice
 
 from .identifying import find_identifying
@@ -39,16 +42,28 @@ def may_write_in(space: Space, person: Person) -> bool:
 def why_not_write(space: Space, person: Person) -> str:
     """In a sentence, why this person cannot write an ask in this space."""
     if not space.is_in_audience(person):
-        group = space.group.name if space.group else "the group"
+        said = {"space": space.name, "group": space.group.name if space.group else ""}
+        if not space.group:
+            return (
+                _(
+                    "Asks are written by the members of the group. You look after %(space)s as "
+                    "a facilitator, so you can share its asks with allies, but the asks "
+                    "themselves come from the group."
+                )
+                % said
+            )
         return (
-            f"Asks are written by the members of {group}. You look after {space.name} as a "
-            "facilitator, so you can share its asks with allies, but the asks themselves come "
-            "from the group."
+            _(
+                "Asks are written by the members of %(group)s. You look after %(space)s as a "
+                "facilitator, so you can share its asks with allies, but the asks themselves "
+                "come from the group."
+            )
+            % said
         )
-    return (
-        f"You cannot post in {space.name} just now: a facilitator has paused your posting "
+    return _(
+        "You cannot post in %(space)s just now: a facilitator has paused your posting "
         "there, or the space is archived. You can still read it."
-    )
+    ) % {"space": space.name}
 
 
 def allies_spaces_for(facilitator: Person, ask_space: Space) -> list[Space]:
@@ -73,17 +88,22 @@ def write_ask(
     *, space: Space, author: Person, title: str, body: str, accept_guidelines: bool = False
 ) -> Ask:
     if not may_write_in(space, author):
-        raise PermissionDenied("Asks are written in your own group's space.")
+        raise PermissionDenied(_("Asks are written in your own group's space."))
     if not space.has_accepted_guidelines(author):
         if not accept_guidelines:
             raise ValidationError(
-                {"accept_guidelines": "Please read and accept the space's guidelines first."}
+                {"accept_guidelines": _("Please read and accept the space's guidelines first.")}
             )
         community.accept_guidelines(space=space, person=author)
     Person.objects.select_for_update().filter(pk=author.pk).first()
     if ask_limit_reached(author):
         raise ValidationError(
-            f"You have written {ASKS_PER_DAY} asks today. Please wait until tomorrow."
+            ngettext(
+                "You have written %(count)s ask today. Please wait until tomorrow.",
+                "You have written %(count)s asks today. Please wait until tomorrow.",
+                ASKS_PER_DAY,
+            )
+            % {"count": ASKS_PER_DAY}
         )
     ask = Ask(space=space, author=author, title=title.strip(), body=body.strip())
     ask.full_clean()
@@ -93,7 +113,7 @@ def write_ask(
 
 def _require_allies_space(space: Space, facilitator: Person, ask: Ask) -> None:
     if space.pk not in {s.pk for s in allies_spaces_for(facilitator, ask.space)}:
-        raise ValidationError({"space": "Choose an allies' space that you facilitate."})
+        raise ValidationError({"space": _("Choose an allies' space that you facilitate.")})
 
 
 def check_wording(*, organisation_id: int, title: str, body: str) -> None:
@@ -105,10 +125,10 @@ def check_wording(*, organisation_id: int, title: str, body: str) -> None:
         flagged = find_identifying(text, names)
         if flagged:
             quoted = ", ".join(f"“{word}”" for word in flagged)
-            problems[field] = (
-                f"These words could point to someone: {quoted}. They are names, e-mail "
+            problems[field] = _(
+                "These words could point to someone: %(words)s. They are names, e-mail "
                 "addresses, groups, teams or places in your organisation. Reword without them."
-            )
+            ) % {"words": quoted}
     if problems:
         raise ValidationError(problems)
 
@@ -117,7 +137,7 @@ def _require_author_can_approve(ask: Ask) -> Person:
     author = ask.author
     if author is None or not author.is_active:
         raise ValidationError(
-            "Its author has left, so nobody can approve the wording: it cannot be shared."
+            _("Its author has left, so nobody can approve the wording: it cannot be shared.")
         )
     return author
 
@@ -136,13 +156,13 @@ def propose(
     For an ask not shared yet, `space` is the allies' space to publish to; for one already
     published, the new wording replaces the old once approved."""
     if not ask.space.can_moderate(facilitator):
-        raise PermissionDenied("Only a facilitator of the group's space can share its asks.")
+        raise PermissionDenied(_("Only a facilitator of the group's space can share its asks."))
     author = _require_author_can_approve(ask)
     if ask.author_withdrew_at is not None:
-        raise ValidationError("Its author withdrew it from allies, so it is not shared again.")
+        raise ValidationError(_("Its author withdrew it from allies, so it is not shared again."))
     if ask.published_id is None:
         if space is None:
-            raise ValidationError({"space": "Choose an allies' space to publish to."})
+            raise ValidationError({"space": _("Choose an allies' space to publish to.")})
         _require_allies_space(space, facilitator, ask)
     title, body = title.strip(), body.strip()
     check_wording(organisation_id=ask.space.organisation_id, title=title, body=body)
@@ -156,11 +176,13 @@ def propose(
     ask.proposal_version += 1
     ask.save(update_fields=PROPOSAL_FIELDS)
     if author.pk != facilitator.pk:
-        notify(
-            person=author,
+        community.tell(
+            people=[author],
             kind=APPROVAL,
-            summary="A facilitator proposes wording to share your ask with allies. Nothing is "
-            "shared until you approve it.",
+            summary=lambda: _(
+                "A facilitator proposes wording to share your ask with allies. Nothing is "
+                "shared until you approve it."
+            ),
             url=ask.get_absolute_url(),
             space_id=ask.space_id,
         )
@@ -179,13 +201,15 @@ PROPOSAL_FIELDS = [
 
 def _require_waiting_for(ask: Ask, author: Person, version: int) -> None:
     if not ask.is_author(author):
-        raise PermissionDenied("Only the ask's author decides how it is shared.")
+        raise PermissionDenied(_("Only the ask's author decides how it is shared."))
     if not ask.is_waiting:
-        raise ValidationError("No wording is waiting for your approval.")
+        raise ValidationError(_("No wording is waiting for your approval."))
     if version != ask.proposal_version:
         raise ValidationError(
-            "The facilitator changed the wording since you opened the page. Please read the "
-            "new wording before you decide."
+            _(
+                "The facilitator changed the wording since you opened the page. Please read "
+                "the new wording before you decide."
+            )
         )
 
 
@@ -211,7 +235,9 @@ def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
     published = ask.published
     if published is None:
         if ask.proposed_space is None:
-            raise ValidationError("The allies' space chosen for it is gone; ask for new wording.")
+            raise ValidationError(
+                _("The allies' space chosen for it is gone; ask for new wording.")
+            )
         published = PublishedAsk(space=ask.proposed_space, title=title, body=body)
         published.full_clean()
         published.save()
@@ -233,7 +259,7 @@ def approve(*, ask: Ask, author: Person, version: int) -> PublishedAsk:
     _clear_proposal(ask, Ask.Proposal.NONE)
     ask.save(update_fields=[*PROPOSAL_FIELDS, "published", "published_by"])
     _tell_the_proposer(
-        ask, proposer, "The author approved your wording of an ask: allies see it now."
+        ask, proposer, lambda: _("The author approved your wording of an ask: allies see it now.")
     )
     return published
 
@@ -247,14 +273,14 @@ def decline(*, ask: Ask, author: Person, version: int) -> None:
     _clear_proposal(ask, Ask.Proposal.DECLINED)
     ask.save(update_fields=PROPOSAL_FIELDS)
     _tell_the_proposer(
-        ask, proposer, "The author declined your wording of an ask. Nothing was shared."
+        ask, proposer, lambda: _("The author declined your wording of an ask. Nothing was shared.")
     )
 
 
-def _tell_the_proposer(ask: Ask, proposer: Person | None, summary: str) -> None:
+def _tell_the_proposer(ask: Ask, proposer: Person | None, summary: Callable[[], str]) -> None:
     if proposer is not None and not ask.is_author(proposer):
-        notify(
-            person=proposer,
+        community.tell(
+            people=[proposer],
             kind=APPROVAL,
             summary=summary,
             url=ask.get_absolute_url(),
@@ -267,10 +293,10 @@ def withdraw_by_author(*, ask: Ask, author: Person) -> None:
     """The author takes their ask back from allies. Facilitators cannot show it again;
     commitments allies already made stay with them."""
     if not ask.is_author(author):
-        raise PermissionDenied("Only the ask's author can withdraw it.")
+        raise PermissionDenied(_("Only the ask's author can withdraw it."))
     published = ask.published
     if published is None:
-        raise ValidationError("It is not shared with allies.")
+        raise ValidationError(_("It is not shared with allies."))
     now = timezone.now()
     if published.withdrawn_at is None:
         published.withdrawn_at = now
@@ -281,7 +307,7 @@ def withdraw_by_author(*, ask: Ask, author: Person) -> None:
 
 def _require_moderator(published: PublishedAsk, facilitator: Person) -> None:
     if not published.space.can_moderate(facilitator):
-        raise PermissionDenied("Only a facilitator of this space can change it.")
+        raise PermissionDenied(_("Only a facilitator of this space can change it."))
 
 
 @transaction.atomic
@@ -293,7 +319,7 @@ def set_withdrawn(*, published: PublishedAsk, facilitator: Person, withdrawn: bo
         not withdrawn
         and Ask.objects.filter(published=published, author_withdrew_at__isnull=False).exists()
     ):
-        raise ValidationError("Its author withdrew it, so it stays out of the allies' space.")
+        raise ValidationError(_("Its author withdrew it, so it stays out of the allies' space."))
     published.withdrawn_at = timezone.now() if withdrawn else None
     published.save(update_fields=["withdrawn_at"])
 
@@ -313,9 +339,9 @@ def respond(
     """ "I'll do this": a commitment in the person's own practice loop, plus an optional
     short note that others in the allies' space can read."""
     if not community.can_view(person, published.space) or not published.is_live:
-        raise PermissionDenied("Not an ask you can respond to.")
+        raise PermissionDenied(_("Not an ask you can respond to."))
     if AskResponse.objects.filter(published_ask=published, person=person).exists():
-        raise ValidationError("You have already said you'll do this.")
+        raise ValidationError(_("You have already said you'll do this."))
     commitment = practice.commit(
         person=person,
         title=title.strip(),
@@ -332,5 +358,5 @@ def respond(
         with transaction.atomic():
             response.save()
     except IntegrityError as error:
-        raise ValidationError("You have already said you'll do this.") from error
+        raise ValidationError(_("You have already said you'll do this.")) from error
     return response

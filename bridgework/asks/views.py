@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -130,7 +131,7 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
     if accepted:
         del form.fields["accept_guidelines"]
     if request.method == "POST" and blocked:
-        form.add_error(None, "You cannot write an ask in this space.")
+        form.add_error(None, _("You cannot write an ask in this space."))
     elif request.method == "POST" and form.is_valid():
         try:
             ask = services.write_ask(
@@ -144,7 +145,7 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, "Your ask is in the group's space. A facilitator can share it."
+                request, _("Your ask is in the group's space. A facilitator can share it.")
             )
             return redirect("ask", ask.pk)
     return render(
@@ -156,7 +157,7 @@ def new(request: HttpRequest, group_space_id: int) -> HttpResponse:
             "accepted": accepted,
             "blocked": blocked,
             "why_blocked": services.why_not_write(space, person) if blocked else "",
-            "guidelines_html": "" if accepted else render_markdown(space.guidelines),
+            "guidelines_html": "" if accepted else render_markdown(space.guidelines_text()),
         },
         status=400 if form.errors else 200,
     )
@@ -232,8 +233,8 @@ def publish(request: HttpRequest, ask_id: int) -> HttpResponse:
 
 def _sent_for_approval(found: Ask, person: Person) -> str:
     if found.is_author(person):
-        return "Your wording is ready: approve it below to share it with allies."
-    return "Sent to the author for approval. Allies see nothing until they approve it."
+        return _("Your wording is ready: approve it below to share it with allies.")
+    return _("Sent to the author for approval. Allies see nothing until they approve it.")
 
 
 @require_POST
@@ -246,7 +247,7 @@ def approval(request: HttpRequest, ask_id: int) -> HttpResponse:
         raise Http404("No such ask.")
     form = ApprovalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose whether to approve or decline the wording.")
+        messages.error(request, _("Choose whether to approve or decline the wording."))
         return redirect("ask", found.pk)
     decide = services.approve if form.cleaned_data["decision"] == "approve" else services.decline
     try:
@@ -256,9 +257,9 @@ def approval(request: HttpRequest, ask_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "Shared with allies in these words, without your name."
+            _("Shared with allies in these words, without your name.")
             if form.cleaned_data["decision"] == "approve"
-            else "Declined: nothing was shared. The facilitator may propose other wording.",
+            else _("Declined: nothing was shared. The facilitator may propose other wording."),
         )
     return redirect("ask", found.pk)
 
@@ -276,7 +277,7 @@ def author_withdraw(request: HttpRequest, ask_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Withdrawn: allies no longer see your ask.")
+        messages.success(request, _("Withdrawn: allies no longer see your ask."))
     return redirect("ask", found.pk)
 
 
@@ -315,7 +316,7 @@ def respond(request: HttpRequest, published_id: int) -> HttpResponse:
     if not found.is_live:
         raise Http404("No such ask.")
     if AskResponse.objects.filter(published_ask=found, person=person).exists():
-        messages.info(request, "You have already said you'll do this.")
+        messages.info(request, _("You have already said you'll do this."))
         return redirect("ask_published", found.pk)
     form = RespondForm(
         request.POST if request.method == "POST" else None, initial={"title": found.title}
@@ -336,7 +337,9 @@ def respond(request: HttpRequest, published_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you. It is in your practice now, ready to check in.")
+            messages.success(
+                request, _("Thank you. It is in your practice now, ready to check in.")
+            )
             return redirect("ask_published", found.pk)
     return render(
         request,
@@ -366,7 +369,7 @@ def edit(request: HttpRequest, published_id: int) -> HttpResponse:
         try:
             if original is None or not original.space.can_moderate(person):
                 raise ValidationError(
-                    "Only a facilitator of the group's space can change the wording."
+                    _("Only a facilitator of the group's space can change the wording.")
                 )
             services.propose(
                 ask=original,
@@ -401,8 +404,8 @@ def withdraw(request: HttpRequest, published_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "Withdrawn: allies no longer see it."
+            _("Withdrawn: allies no longer see it.")
             if withdrawn
-            else "It is back in the allies' space.",
+            else _("It is back in the allies' space."),
         )
     return redirect("ask_published", found.pk)

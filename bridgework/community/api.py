@@ -10,6 +10,7 @@ from bridgework.accounts.models import Person
 from bridgework.notifications.api import SpaceRules
 
 from .models import PostingPause, Space, SpaceQuerySet, Thread
+from .notices import tell
 from .services import accept_guidelines
 from .visibility import NOTHING, audience_q, can_view
 
@@ -19,6 +20,7 @@ __all__ = [
     "can_view",
     "paused_space_ids",
     "space_rules",
+    "tell",
     "visible_spaces",
 ]
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, offer
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
@@ -23,41 +25,48 @@ def _facilitators(organisation: Organisation) -> Any:
 
 
 class SpaceForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="For example “Allies' space”.")
+    name = forms.CharField(
+        label=_("Name"), max_length=120, help_text=_("For example “Allies' space”.")
+    )
     description = forms.CharField(
-        label="What the space is for",
+        label=_("What the space is for"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     audience = forms.ChoiceField(
-        label="Who can see it",
+        label=_("Who can see it"),
         choices=Space.Audience.choices,
         widget=forms.RadioSelect,
-        help_text="Nobody outside the audience sees any trace of the space, program admins "
-        "included. Its facilitators can always see it.",
+        help_text=_(
+            "Nobody outside the audience sees any trace of the space, program admins "
+            "included. Its facilitators can always see it."
+        ),
     )
     cohort = SafeModelChoiceField(
+        label=_("Cohort"),
         queryset=Cohort.objects.none(),
         required=False,
-        help_text="Only when the audience is a cohort.",
+        help_text=_("Only when the audience is a cohort."),
     )
     group = SafeModelChoiceField(
-        label="Community group",
+        label=_("Community group"),
         queryset=CommunityGroup.objects.none(),
         required=False,
-        help_text="Only when the audience is a community group. This makes a protected space.",
+        help_text=_("Only when the audience is a community group. This makes a protected space."),
     )
     facilitators = FacilitatorChoiceField(
+        label=_("Facilitators"),
         queryset=Person.objects.none(),
         required=False,
-        help_text="People with the facilitator role. Leave empty to look after it yourself.",
+        help_text=_("People with the facilitator role. Leave empty to look after it yourself."),
     )
     guidelines = forms.CharField(
+        label=_("Guidelines"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Markdown. Leave empty to start from Bridgework's guidelines.",
+        help_text=_("Markdown. Leave empty to start from Bridgework's guidelines."),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -70,24 +79,26 @@ class SpaceForm(forms.Form):
         data = super().clean() or {}
         audience = data.get("audience")
         if audience == Space.Audience.COHORT and not data.get("cohort"):
-            self.add_error("cohort", "Choose the cohort whose members this space is for.")
+            self.add_error("cohort", _("Choose the cohort whose members this space is for."))
         if audience == Space.Audience.GROUP and not data.get("group"):
-            self.add_error("group", "Choose the community group this space is for.")
+            self.add_error("group", _("Choose the community group this space is for."))
         return data
 
 
 class SpaceEditForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        label="What the space is for",
+        label=_("What the space is for"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    facilitators = FacilitatorChoiceField(queryset=Person.objects.none())
-    guidelines = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
+    facilitators = FacilitatorChoiceField(label=_("Facilitators"), queryset=Person.objects.none())
+    guidelines = forms.CharField(
+        label=_("Guidelines"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12})
+    )
     is_archived = forms.BooleanField(
-        label="Archive the space: keep it readable, take no new posts", required=False
+        label=_("Archive the space: keep it readable, take no new posts"), required=False
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -96,22 +107,24 @@ class SpaceEditForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
-        label="Your post",
+        label=_("Your post"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Markdown works: **bold**, *italic*, lists, links. "
-        "Mention someone who can see this space with @their-name.",
+        help_text=_(
+            "Markdown works: **bold**, *italic*, lists, links. "
+            "Mention someone who can see this space with @their-name."
+        ),
     )
 
 
 class PostForm(forms.Form):
     body = forms.CharField(
-        label="Your reply",
+        label=_("Your reply"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Markdown works. Mention someone who can see this space with @their-name.",
+        help_text=_("Markdown works. Mention someone who can see this space with @their-name."),
     )
 
 
@@ -121,40 +134,46 @@ class ReactionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A sentence is enough.",
+        help_text=_("A sentence is enough."),
     )
 
 
 class ModerateForm(ReasonForm):
     action = forms.ChoiceField(
-        choices=[("hide", "Hide the post"), ("restore", "Show the post (and close its flags)")],
+        choices=[
+            ("hide", _("Hide the post")),
+            ("restore", _("Show the post (and close its flags)")),
+        ],
         widget=forms.RadioSelect,
-        label="What to do",
+        label=_("What to do"),
     )
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search your spaces", max_length=100, required=False)
+    q = forms.CharField(label=_("Search your spaces"), max_length=100, required=False)
 
 
 class PollForm(forms.Form):
-    question = forms.CharField(max_length=300)
+    question = forms.CharField(label=_("Question"), max_length=300)
     options = forms.CharField(
-        label="Options",
+        label=_("Options"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One option a line, two to twelve.",
+        help_text=_("One option a line, two to twelve."),
         max_length=3000,
     )
     kind = forms.ChoiceField(
-        label="How people answer",
+        label=_("How people answer"),
         choices=Poll.Kind.choices,
         widget=forms.RadioSelect,
         initial=Poll.Kind.SINGLE,
     )
     is_anonymous = forms.BooleanField(
-        label="Anonymous: nobody sees who chose what; results appear once five people have voted",
+        label=_(
+            "Anonymous: nobody sees who chose what; results appear once five people have voted"
+        ),
         required=False,
         initial=True,
     )
@@ -163,32 +182,50 @@ class PollForm(forms.Form):
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines()]
         labels = [line for line in lines if line]
         if len(labels) < 2:
-            raise forms.ValidationError("Give at least two options, one a line.")
+            raise forms.ValidationError(_("Give at least two options, one a line."))
         if len(labels) > 12:
-            raise forms.ValidationError("Twelve options at most keep a poll easy to answer.")
+            raise forms.ValidationError(_("Twelve options at most keep a poll easy to answer."))
         if any(len(label) > 200 for label in labels):
-            raise forms.ValidationError("Keep each option under 200 characters.")
+            raise forms.ValidationError(_("Keep each option under 200 characters."))
         if len({label.lower() for label in labels}) != len(labels):
-            raise forms.ValidationError("Each option once, please.")
+            raise forms.ValidationError(_("Each option once, please."))
         return labels
 
 
+def _someones_words(obj: Any) -> str:
+    # A poll's options are the words of the person who asked: isolated for right-to-left
+    # text, never translated. Shown beside a radio button or a checkbox, never in a <select>.
+    return format_html("<bdi>{}</bdi>", obj.label)
+
+
+class _OptionsField(SafeModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _someones_words(obj)
+
+
+class _OptionField(SafeModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _someones_words(obj)
+
+
 class VoteForm(forms.Form):
-    options = SafeModelMultipleChoiceField(
-        label="Your answer", queryset=PollOption.objects.none(), widget=forms.CheckboxSelectMultiple
+    options = _OptionsField(
+        label=_("Your answer"),
+        queryset=PollOption.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offer(self.fields["options"], poll.options.all())
         if poll.kind == Poll.Kind.SINGLE:
-            self.fields["options"] = SafeModelChoiceField(
-                label="Your answer",
+            self.fields["options"] = _OptionField(
+                label=_("Your answer"),
                 queryset=poll.options.all(),
                 widget=forms.RadioSelect,
                 empty_label=None,
             )
-        self.fields["options"].error_messages["required"] = "Choose an option."
+        self.fields["options"].error_messages["required"] = _("Choose an option.")
 
     def chosen(self) -> list[PollOption]:
         value = self.cleaned_data["options"]

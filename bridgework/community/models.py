@@ -15,12 +15,22 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
+from django.utils.translation import (
+    gettext,
+    gettext_lazy,
+    gettext_noop,
+    ngettext,
+    pgettext_lazy,
+)
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.api import Cohort
@@ -28,7 +38,9 @@ from bridgework.cohorts.api import Cohort
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
-DEFAULT_GUIDELINES = """\
+# Stored in English as the field's default (so no migration follows the interface's
+# language); shown in each reader's language for as long as nobody has changed it.
+DEFAULT_GUIDELINES = gettext_noop("""\
 **Share what you have checked.** Before you post a link, a statistic or a story that is not
 yours, ask yourself where it comes from and whether it is fair to the people it describes.
 If you are not sure, say so.
@@ -49,7 +61,23 @@ person who made it. When you get something wrong, own the impact and carry on.
 
 Facilitators look after this space. They may hide a post, lock a thread or pause someone's
 posting, and they always say why.
-"""
+""")
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def is_default_guidelines(text: str) -> bool:
+    """Bridgework's own guidelines, unchanged: in English as stored, or in any language the
+    interface speaks (the one the editor saw them in)."""
+    if _same_text(text, DEFAULT_GUIDELINES):
+        return True
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if _same_text(text, gettext(DEFAULT_GUIDELINES)):
+                return True
+    return False
 
 
 class SpaceQuerySet(models.QuerySet["Space"]):
@@ -76,9 +104,9 @@ class SpaceQuerySet(models.QuerySet["Space"]):
 
 class Space(models.Model):
     class Audience(models.TextChoices):
-        ORGANISATION = "organisation", "Everyone taking part in the program"
-        COHORT = "cohort", "The members of one cohort"
-        GROUP = "group", "The members of one community group"
+        ORGANISATION = "organisation", gettext_lazy("Everyone taking part in the program")
+        COHORT = "cohort", gettext_lazy("The members of one cohort")
+        GROUP = "group", gettext_lazy("The members of one community group")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=120)
@@ -160,12 +188,23 @@ class Space(models.Model):
             ).exists()
         )
 
-    def audience_label(self) -> str:
+    def audience_label(self) -> SafeString:
+        """Who the space is for, in the reader's language; names people typed are isolated
+        (`<bdi>`) for right-to-left text."""
         if self.audience == Space.Audience.COHORT and self.cohort is not None:
-            return f"Members of the cohort “{self.cohort.name}”"
+            text = gettext("Members of the cohort “%(cohort)s”")
+            return format_html(text.replace("%(cohort)s", "<bdi>{}</bdi>"), self.cohort.name)
         if self.audience == Space.Audience.GROUP and self.group is not None:
-            return f"Members of {self.group.name}"
-        return "Everyone taking part in the program"
+            text = gettext("Members of %(group)s")
+            return format_html(text.replace("%(group)s", "<bdi>{}</bdi>"), self.group.name)
+        return format_html("{}", gettext("Everyone taking part in the program"))
+
+    def guidelines_text(self) -> str:
+        """The guidelines to show: Bridgework's own in the reader's language while they are
+        unchanged, else the facilitators' words as written."""
+        if is_default_guidelines(self.guidelines):
+            return gettext(DEFAULT_GUIDELINES)
+        return self.guidelines
 
     def can_view(self, person: Person) -> bool:
         from .visibility import can_view
@@ -332,9 +371,9 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 class Post(models.Model):
     class Status(models.TextChoices):
-        SHOWN = "shown", "Shown"
-        HELD = "held", "Held for review after several flags"
-        HIDDEN = "hidden", "Hidden by a facilitator"
+        SHOWN = "shown", gettext_lazy("Shown")
+        HELD = "held", gettext_lazy("Held for review after several flags")
+        HIDDEN = "hidden", gettext_lazy("Hidden by a facilitator")
 
     # The space is copied from the thread so that every visibility check is one join.
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
@@ -391,10 +430,10 @@ class PostRevision(models.Model):
 
 class Reaction(models.Model):
     class Kind(models.TextChoices):
-        THANKS = "thanks", "Thank you"
-        AGREE = "agree", "I agree"
-        LEARNED = "learned", "I learned something"
-        SUPPORT = "support", "Sending support"
+        THANKS = "thanks", pgettext_lazy("reaction", "Thank you")
+        AGREE = "agree", pgettext_lazy("reaction", "I agree")
+        LEARNED = "learned", pgettext_lazy("reaction", "I learned something")
+        SUPPORT = "support", pgettext_lazy("reaction", "Sending support")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -500,13 +539,13 @@ class PostingPause(models.Model):
 
 class ModerationAction(models.Model):
     class Kind(models.TextChoices):
-        HIDE = "hide", "Hid a post"
-        RESTORE = "restore", "Restored a post"
-        HOLD = "hold", "Held a post after three flags"
-        LOCK = "lock", "Locked a thread"
-        UNLOCK = "unlock", "Unlocked a thread"
-        PAUSE = "pause", "Paused someone's posting"
-        UNPAUSE = "unpause", "Lifted a posting pause"
+        HIDE = "hide", gettext_lazy("Hid a post")
+        RESTORE = "restore", gettext_lazy("Restored a post")
+        HOLD = "hold", gettext_lazy("Held a post after three flags")
+        LOCK = "lock", gettext_lazy("Locked a thread")
+        UNLOCK = "unlock", gettext_lazy("Unlocked a thread")
+        PAUSE = "pause", gettext_lazy("Paused someone's posting")
+        UNPAUSE = "unpause", gettext_lazy("Lifted a posting pause")
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
@@ -527,11 +566,22 @@ class ModerationAction(models.Model):
     def __str__(self) -> str:
         return f"Moderation action {self.pk}"
 
+    def reason_text(self) -> str:
+        """The reason to show. An automatic hold's reason was written by Bridgework (in
+        English, when it happened), so it is said again in the reader's language."""
+        if self.kind == ModerationAction.Kind.HOLD:
+            from .services.moderation import FLAGS_TO_HOLD
+
+            return ngettext(
+                "%(count)s person flagged it.", "%(count)s people flagged it.", FLAGS_TO_HOLD
+            ) % {"count": FLAGS_TO_HOLD}
+        return self.reason
+
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "single", "Pick one"
-        MULTIPLE = "multiple", "Pick any that apply"
+        SINGLE = "single", gettext_lazy("Pick one")
+        MULTIPLE = "multiple", gettext_lazy("Pick any that apply")
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="polls")
     question = models.CharField(max_length=300)

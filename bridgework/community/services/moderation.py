@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
-from bridgework.notifications.api import notify, notify_many
 
 from .. import notices
 from ..models import Flag, ModerationAction, Post, PostingPause, Space, Thread, ThreadRead
@@ -57,36 +58,42 @@ def _log(
 
 def _require_moderator(space: Space, person: Person) -> None:
     if not space.can_moderate(person):
-        raise PermissionDenied("Only this space's facilitators moderate it.")
+        raise PermissionDenied(_("Only this space's facilitators moderate it."))
 
 
 def _require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why, in a sentence. The author will see it."})
+        raise ValidationError({"reason": _("Say why, in a sentence. The author will see it.")})
     return reason
 
 
 @transaction.atomic
 def flag_post(*, post: Post, person: Person, reason: str) -> Flag:
     if not can_view(person, post) or not post.is_shown:
-        raise PermissionDenied("Not a post you can flag.")
+        raise PermissionDenied(_("Not a post you can flag."))
     if post.author_id == person.pk:
-        raise ValidationError({"reason": "You can edit your own post instead of flagging it."})
+        raise ValidationError({"reason": _("You can edit your own post instead of flagging it.")})
     reason = _require_reason(reason)
     recent = Flag.objects.filter(
         flagged_by=person, created_at__gte=timezone.now() - FLAG_WINDOW
     ).count()
     if recent >= FLAG_LIMIT:
         raise RateLimited(
-            f"You have flagged {recent} posts in the last hour. A facilitator will look at "
-            "them; if something urgent is happening, contact a facilitator directly."
+            ngettext(
+                "You have flagged %(count)s post in the last hour. A facilitator will look at "
+                "it; if something urgent is happening, contact a facilitator directly.",
+                "You have flagged %(count)s posts in the last hour. A facilitator will look at "
+                "them; if something urgent is happening, contact a facilitator directly.",
+                recent,
+            )
+            % {"count": recent}
         )
     flag, created = Flag.objects.get_or_create(
         post=post, flagged_by=person, defaults={"reason": reason}
     )
     if not created:
-        raise ValidationError({"reason": "You have already flagged this post."})
+        raise ValidationError({"reason": _("You have already flagged this post.")})
     open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True).aggregate(
         people=Count("flagged_by", distinct=True)
     )["people"]
@@ -106,10 +113,13 @@ def flag_post(*, post: Post, person: Person, reason: str) -> Flag:
             thread=post.thread,
             subject=post.author,
         )
-        notify_many(
+        space_name = post.space.name
+        notices.tell(
             people=post.space.facilitators.values_list("pk", flat=True),
             kind=notices.MODERATION,
-            summary=f"A post in {post.space.name} is held after several flags",
+            summary=lambda: (
+                _("A post in %(space)s is held after several flags") % {"space": space_name}
+            ),
             url=reverse_queue(post.space),
             space_id=post.space_id,
         )
@@ -147,19 +157,20 @@ def _tell_flaggers(post: Post, flags: Sequence[Flag], *, moderator: Person, hidd
     """Each person whose flag this decision closes learns the outcome, never the
     facilitator's reason (it is written for the author) nor who else flagged."""
     space = post.space
-    if hidden:
-        summary = (
-            f"A post you flagged in {space.name} was hidden by a facilitator. "
+
+    def summary() -> str:
+        if hidden:
+            return _(
+                "A post you flagged in %(space)s was hidden by a facilitator. "
+                "Thank you for speaking up."
+            ) % {"space": space.name}
+        return _(
+            "A facilitator reviewed a post you flagged in %(space)s and kept it. "
             "Thank you for speaking up."
-        )
-        url = space.get_absolute_url()
-    else:
-        summary = (
-            f"A facilitator reviewed a post you flagged in {space.name} and kept it. "
-            "Thank you for speaking up."
-        )
-        url = post.get_absolute_url()
-    notify_many(
+        ) % {"space": space.name}
+
+    url = space.get_absolute_url() if hidden else post.get_absolute_url()
+    notices.tell(
         people=[flag.flagged_by_id for flag in flags if flag.flagged_by_id != moderator.pk],
         kind=notices.FLAG_OUTCOME,
         summary=summary,
@@ -176,10 +187,10 @@ def _close_flags(post: Post) -> list[Flag]:
     return flags
 
 
-def _tell_author(post: Post, summary: str) -> None:
+def _tell_author(post: Post, summary: Callable[[], str]) -> None:
     if post.author is not None:
-        notify(
-            person=post.author,
+        notices.tell(
+            people=[post.author],
             kind=notices.MODERATION,
             summary=summary,
             url=post.get_absolute_url(),
@@ -208,11 +219,22 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
     if opening:
         _tell_author(
             post,
-            f"A facilitator hid the opening post of your thread “{post.thread.title}”, so "
-            f"only you and the facilitators see the thread. Their reason: {reason}",
+            lambda: (
+                _(
+                    "A facilitator hid the opening post of your thread “%(title)s”, so only you "
+                    "and the facilitators see the thread. Their reason: %(reason)s"
+                )
+                % {"title": post.thread.title, "reason": reason}
+            ),
         )
     else:
-        _tell_author(post, f"A facilitator hid your post in “{post.thread.title}”: {reason}")
+        _tell_author(
+            post,
+            lambda: (
+                _("A facilitator hid your post in “%(title)s”: %(reason)s")
+                % {"title": post.thread.title, "reason": reason}
+            ),
+        )
     _tell_flaggers(post, flags, moderator=moderator, hidden=True)
     return post
 
@@ -238,7 +260,13 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
         subject=post.author,
     )
     if not was_shown:
-        _tell_author(post, f"A facilitator restored your post in “{post.thread.title}”: {reason}")
+        _tell_author(
+            post,
+            lambda: (
+                _("A facilitator restored your post in “%(title)s”: %(reason)s")
+                % {"title": post.thread.title, "reason": reason}
+            ),
+        )
     _tell_flaggers(post, flags, moderator=moderator, hidden=False)
     return post
 
@@ -260,11 +288,18 @@ def lock_thread(*, thread: Thread, moderator: Person, reason: str, locked: bool 
         subject=thread.author,
     )
     if thread.author is not None and thread.author_id != moderator.pk:
-        verb = "locked" if locked else "unlocked"
-        notify(
-            person=thread.author,
+        said = {"title": thread.title, "reason": reason}
+        notices.tell(
+            people=[thread.author],
             kind=notices.MODERATION,
-            summary=f"A facilitator {verb} your thread “{thread.title}”: {reason}",
+            summary=lambda: (
+                (
+                    _("A facilitator locked your thread “%(title)s”: %(reason)s")
+                    if locked
+                    else _("A facilitator unlocked your thread “%(title)s”: %(reason)s")
+                )
+                % said
+            ),
             url=thread.get_absolute_url(),
             space_id=thread.space_id,
         )
@@ -276,12 +311,12 @@ def pause_posting(*, space: Space, person: Person, moderator: Person, reason: st
     _require_moderator(space, moderator)
     reason = _require_reason(reason)
     if person.pk == moderator.pk:
-        raise ValidationError({"reason": "You cannot pause your own posting."})
+        raise ValidationError({"reason": _("You cannot pause your own posting.")})
     if not can_view(person, space):
-        raise PermissionDenied("That person is not in this space.")
+        raise PermissionDenied(_("That person is not in this space."))
     existing = PostingPause.objects.active().filter(space=space, person=person).first()
     if existing is not None:
-        raise ValidationError({"reason": "Their posting here is already paused."})
+        raise ValidationError({"reason": _("Their posting here is already paused.")})
     pause = PostingPause.objects.create(
         space=space, person=person, reason=reason, created_by=moderator
     )
@@ -292,10 +327,13 @@ def pause_posting(*, space: Space, person: Person, moderator: Person, reason: st
         reason=reason,
         subject=person,
     )
-    notify(
-        person=person,
+    notices.tell(
+        people=[person],
         kind=notices.MODERATION,
-        summary=f"A facilitator paused your posting in {space.name}: {reason}",
+        summary=lambda: (
+            _("A facilitator paused your posting in %(space)s: %(reason)s")
+            % {"space": space.name, "reason": reason}
+        ),
         url=space.get_absolute_url(),
         space_id=space.pk,
     )
@@ -315,10 +353,13 @@ def lift_pause(*, pause: PostingPause, moderator: Person, reason: str) -> None:
         reason=reason,
         subject=pause.person,
     )
-    notify(
-        person=pause.person,
+    notices.tell(
+        people=[pause.person],
         kind=notices.MODERATION,
-        summary=f"You can post in {pause.space.name} again: {reason}",
+        summary=lambda: (
+            _("You can post in %(space)s again: %(reason)s")
+            % {"space": pause.space.name, "reason": reason}
+        ),
         url=pause.space.get_absolute_url(),
         space_id=pause.space_id,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Person
 
@@ -31,11 +32,11 @@ def create_poll(
     _check_can_post(space, created_by)
     labels = [o.strip() for o in options if o.strip()]
     if len(labels) < 2:
-        raise ValidationError({"options": "Give at least two options, one a line."})
+        raise ValidationError({"options": _("Give at least two options, one a line.")})
     if len(labels) > 12:
-        raise ValidationError({"options": "Twelve options at most keep a poll easy to answer."})
+        raise ValidationError({"options": _("Twelve options at most keep a poll easy to answer.")})
     if len({label.lower() for label in labels}) != len(labels):
-        raise ValidationError({"options": "Each option once, please."})
+        raise ValidationError({"options": _("Each option once, please.")})
     poll = Poll(
         space=space,
         question=question.strip(),
@@ -54,21 +55,21 @@ def create_poll(
 @transaction.atomic
 def vote(*, poll: Poll, person: Person, options: Sequence[PollOption]) -> None:
     if not can_view(person, poll):
-        raise PermissionDenied("Not a poll you can see.")
+        raise PermissionDenied(_("Not a poll you can see."))
     if poll.closed_at is not None:
-        raise ValidationError({"options": "This poll has closed."})
+        raise ValidationError({"options": _("This poll has closed.")})
     chosen = list({o.pk: o for o in options}.values())
     if not chosen:
-        raise ValidationError({"options": "Choose an option."})
+        raise ValidationError({"options": _("Choose an option.")})
     if any(o.poll_id != poll.pk for o in chosen):
-        raise ValidationError({"options": "Choose from this poll's options."})
+        raise ValidationError({"options": _("Choose from this poll's options.")})
     if poll.kind == Poll.Kind.SINGLE and len(chosen) > 1:
-        raise ValidationError({"options": "Choose one option."})
+        raise ValidationError({"options": _("Choose one option.")})
     try:
         with transaction.atomic():
             PollResponse.objects.create(poll=poll, person=person)
     except IntegrityError:
-        raise ValidationError({"options": "You have already voted in this poll."}) from None
+        raise ValidationError({"options": _("You have already voted in this poll.")}) from None
     who = None if poll.is_anonymous else person
     # Answers are shuffled by their random ids; an anonymous answer has no person and no time.
     PollAnswer.objects.bulk_create([PollAnswer(poll=poll, option=o, person=who) for o in chosen])
@@ -106,7 +107,7 @@ def poll_results(poll: Poll) -> PollResults:
         for option_id, name in PollAnswer.objects.filter(poll=poll).values_list(
             "option_id", "person__chosen_name"
         ):
-            names.setdefault(option_id, []).append(name or "Someone")
+            names.setdefault(option_id, []).append(name or _("Someone"))
     rows = tuple(
         PollResult(
             label=o.label,

@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.api import Cohort
-from bridgework.notifications.api import kinds, mark_read, notify_many
+from bridgework.notifications.api import kinds, mark_read
 
-from ..models import GuidelinesAcceptance, Space
+from .. import notices
+from ..models import DEFAULT_GUIDELINES, GuidelinesAcceptance, Space, is_default_guidelines
 from ..visibility import can_view
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,10 @@ def _check_facilitators(organisation: Organisation, facilitators: Iterable[Perso
             or not person.has_role(Role.FACILITATOR)
         ):
             raise ValidationError(
-                {"facilitators": f"{person.chosen_name} does not hold the facilitator role."}
+                {
+                    "facilitators": _("%(name)s does not hold the facilitator role.")
+                    % {"name": person.chosen_name}
+                }
             )
     return chosen
 
@@ -38,14 +43,16 @@ def _check_audience(
 ) -> None:
     if space.audience == Space.Audience.COHORT:
         if cohort is None:
-            raise ValidationError({"cohort": "Choose the cohort whose members this space is for."})
+            raise ValidationError(
+                {"cohort": _("Choose the cohort whose members this space is for.")}
+            )
         if cohort.organisation_id != organisation.pk:
-            raise ValidationError({"cohort": "Choose a cohort of your organisation."})
+            raise ValidationError({"cohort": _("Choose a cohort of your organisation.")})
     if space.audience == Space.Audience.GROUP:
         if group is None:
-            raise ValidationError({"group": "Choose the community group this space is for."})
+            raise ValidationError({"group": _("Choose the community group this space is for.")})
         if group.organisation_id != organisation.pk:
-            raise ValidationError({"group": "Choose a group of your organisation."})
+            raise ValidationError({"group": _("Choose a group of your organisation.")})
     space.cohort = cohort if space.audience == Space.Audience.COHORT else None
     space.group = group if space.audience == Space.Audience.GROUP else None
 
@@ -64,7 +71,7 @@ def create_space(
     guidelines: str = "",
 ) -> Space:
     if not created_by.has_role(Role.FACILITATOR) or created_by.organisation_id != organisation.pk:
-        raise PermissionDenied("Facilitators create spaces.")
+        raise PermissionDenied(_("Facilitators create spaces."))
     space = Space(
         organisation=organisation,
         name=name.strip(),
@@ -73,11 +80,11 @@ def create_space(
         audience=audience,
         created_by=created_by,
     )
-    if guidelines.strip():
+    if guidelines.strip() and not is_default_guidelines(guidelines):
         space.guidelines = guidelines.strip()
     _check_audience(space, organisation, cohort, group)
     if Space.objects.filter(organisation=organisation, name__iexact=space.name).exists():
-        raise ValidationError({"name": "A space with this name already exists."})
+        raise ValidationError({"name": _("A space with this name already exists.")})
     if space.is_led_by(created_by):
         space.opened_to_group_at = timezone.now()
     space.full_clean()
@@ -86,11 +93,17 @@ def create_space(
     space.facilitators.set(leaders)
     if space.awaits_group:
         assert space.group is not None
-        notify_many(
+        said = {"name": created_by.chosen_name, "group": space.group.name}
+        notices.tell(
             people=_leads(space.group).values_list("person_id", flat=True),
             kind=kinds.OTHER,
-            summary=f"{created_by.chosen_name} proposed a space for {space.group.name}. "
-            "Its members see it only if you open it to them.",
+            summary=lambda: (
+                _(
+                    "%(name)s proposed a space for %(group)s. Its members see it only if you "
+                    "open it to them."
+                )
+                % said
+            ),
             url=space.get_absolute_url(),
             space_id=space.pk,
         )
@@ -105,7 +118,7 @@ def _leads(group: CommunityGroup) -> models.QuerySet[GroupMembership]:
 def open_space_to_group(*, space: Space, lead: Person) -> Space:
     """A lead of the group agrees to the space: from now on the group's members see it."""
     if not space.is_led_by(lead):
-        raise PermissionDenied("Only the group's leads open a space to its members.")
+        raise PermissionDenied(_("Only the group's leads open a space to its members."))
     if space.awaits_group:
         space.opened_to_group_at = timezone.now()
         space.save(update_fields=["opened_to_group_at"])
@@ -127,20 +140,25 @@ def update_space(
     is_archived: bool,
 ) -> Space:
     if not space.can_moderate(editor):
-        raise PermissionDenied("Only this space's facilitators change it.")
+        raise PermissionDenied(_("Only this space's facilitators change it."))
     organisation = space.organisation
     if (
         Space.objects.filter(organisation=organisation, name__iexact=name.strip())
         .exclude(pk=space.pk)
         .exists()
     ):
-        raise ValidationError({"name": "A space with this name already exists."})
+        raise ValidationError({"name": _("A space with this name already exists.")})
     leaders = _check_facilitators(organisation, facilitators)
     if not leaders:
-        raise ValidationError({"facilitators": "A space needs at least one facilitator."})
+        raise ValidationError({"facilitators": _("A space needs at least one facilitator.")})
     space.name = name.strip()
     space.description = description
-    space.guidelines = guidelines.strip() or space.guidelines
+    # Bridgework's guidelines, saved unchanged in the editor's language, stay Bridgework's:
+    # each reader keeps seeing them in their own language.
+    if is_default_guidelines(guidelines):
+        space.guidelines = DEFAULT_GUIDELINES
+    else:
+        space.guidelines = guidelines.strip() or space.guidelines
     space.is_archived = is_archived
     space.full_clean()
     space.save()
@@ -150,7 +168,7 @@ def update_space(
 
 def accept_guidelines(*, space: Space, person: Person) -> None:
     if not can_view(person, space):
-        raise PermissionDenied("Not a space you can see.")
+        raise PermissionDenied(_("Not a space you can see."))
     try:
         with transaction.atomic():
             GuidelinesAcceptance.objects.get_or_create(space=space, person=person)

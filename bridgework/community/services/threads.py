@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.lib.markdown import render as render_markdown
-from bridgework.notifications.api import notify_many
 
 from .. import notices
 from ..models import (
@@ -56,13 +57,14 @@ class GuidelinesNeeded(Exception):
 
 def _check_can_post(space: Space, person: Person) -> None:
     if not can_view(person, space):
-        raise PermissionDenied("Not a space you can see.")
+        raise PermissionDenied(_("Not a space you can see."))
     if space.is_archived:
-        raise PermissionDenied("This space is archived and takes no new posts.")
+        raise PermissionDenied(_("This space is archived and takes no new posts."))
     pause = PostingPause.objects.active().filter(space=space, person=person).first()
     if pause is not None:
         raise PermissionDenied(
-            f"A facilitator has paused your posting in this space. Their reason: {pause.reason}"
+            _("A facilitator has paused your posting in this space. Their reason: %(reason)s")
+            % {"reason": pause.reason}
         )
     if not space.has_accepted_guidelines(person):
         raise GuidelinesNeeded
@@ -72,8 +74,14 @@ def _check_can_post(space: Space, person: Person) -> None:
     if recent >= POST_LIMIT:
         minutes = int(POST_WINDOW.total_seconds() // 60)
         raise RateLimited(
-            f"You have posted {recent} times in the last {minutes} minutes. "
-            f"Take a breather and try again in a few minutes; your text is still here."
+            ngettext(
+                "You have posted %(count)s times in the last %(minutes)s minutes. Take a "
+                "breather and try again in a few minutes; your text is still here.",
+                "You have posted %(count)s times in the last %(minutes)s minutes. Take a "
+                "breather and try again in a few minutes; your text is still here.",
+                recent,
+            )
+            % {"count": recent, "minutes": minutes}
         )
 
 
@@ -125,23 +133,34 @@ def _notify_thread(post: Post, mentioned: Sequence[Person]) -> None:
     thread's title reaches only those who may still open it (checked as they are told)."""
     thread = post.thread
     author = post.author
-    name = author.chosen_name if author else "Someone"
     told: set[int] = {author.pk} if author else set()
     named = [p.pk for p in mentioned if p.pk not in told]
-    notify_many(
+    names = {"name": author.chosen_name if author else None, "title": thread.title}
+
+    def mention() -> str:
+        if names["name"] is None:
+            return _("Someone mentioned you in “%(title)s”") % names
+        return _("%(name)s mentioned you in “%(title)s”") % names
+
+    def replied() -> str:
+        if names["name"] is None:
+            return _("Someone replied in “%(title)s”") % names
+        return _("%(name)s replied in “%(title)s”") % names
+
+    notices.tell(
         people=named,
         kind=notices.MENTION,
-        summary=f"{name} mentioned you in “{thread.title}”",
+        summary=mention,
         url=post.get_absolute_url(),
         space_id=post.space_id,
         thread_id=thread.pk,
     )
-    notify_many(
+    notices.tell(
         people=Follow.objects.filter(thread=thread)
         .exclude(person_id__in=told | set(named))
         .values_list("person_id", flat=True),
         kind=notices.REPLY,
-        summary=f"{name} replied in “{thread.title}”",
+        summary=replied,
         url=post.get_absolute_url(),
         space_id=post.space_id,
         thread_id=thread.pk,
@@ -189,7 +208,8 @@ def reply(*, thread: Thread, author: Person, body: str) -> Post:
     thread = Thread.objects.select_for_update().select_related("space").get(pk=thread.pk)
     if thread.is_locked and not thread.space.can_moderate(author):
         raise PermissionDenied(
-            f"This thread is locked. The facilitator's reason: {thread.lock_reason}"
+            _("This thread is locked. The facilitator's reason: %(reason)s")
+            % {"reason": thread.lock_reason}
         )
     _check_can_post(thread.space, author)
     now = timezone.now()
@@ -214,9 +234,9 @@ def needs_nudge(*, space: Space, person: Person) -> bool:
 @transaction.atomic
 def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     if post.author_id != editor.pk or not can_view(editor, post):
-        raise PermissionDenied("Only the author edits a post.")
+        raise PermissionDenied(_("Only the author edits a post."))
     if post.thread.is_locked:
-        raise PermissionDenied("This thread is locked.")
+        raise PermissionDenied(_("This thread is locked."))
     if body == post.body:
         return post
     PostRevision.objects.create(
@@ -232,10 +252,11 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     post.save(update_fields=["body", "body_html", "edited_at"])
     new = [p for p in mentioned if p.pk not in already]
     Mention.objects.bulk_create([Mention(post=post, person=p) for p in new])
-    notify_many(
+    names = {"name": editor.chosen_name, "title": post.thread.title}
+    notices.tell(
         people=[p for p in new if p.pk != editor.pk],
         kind=notices.MENTION,
-        summary=f"{editor.chosen_name} mentioned you in “{post.thread.title}”",
+        summary=lambda: _("%(name)s mentioned you in “%(title)s”") % names,
         url=post.get_absolute_url(),
         space_id=post.space_id,
         thread_id=post.thread_id,
@@ -246,10 +267,10 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
 def toggle_reaction(*, post: Post, person: Person, kind: str) -> bool:
     """Adds the reaction, or takes it back if it was there. True when it is now on."""
     if kind not in Reaction.Kind.values:
-        raise ValidationError("Choose one of the reactions offered.")
+        raise ValidationError(_("Choose one of the reactions offered."))
     if not can_view(person, post) or not post.is_shown:
-        raise PermissionDenied("Not a post you can react to.")
-    deleted, _ = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
+        raise PermissionDenied(_("Not a post you can react to."))
+    deleted, _kinds = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
     if deleted:
         return False
     try:
@@ -262,7 +283,7 @@ def toggle_reaction(*, post: Post, person: Person, kind: str) -> bool:
 
 def set_follow(*, thread: Thread, person: Person, follow: bool) -> None:
     if not can_view(person, thread):
-        raise PermissionDenied("Not a thread you can see.")
+        raise PermissionDenied(_("Not a thread you can see."))
     if follow:
         try:
             with transaction.atomic():

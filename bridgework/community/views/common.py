@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.access import current_person
 from bridgework.accounts.models import Person
@@ -102,7 +103,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _guidelines_first(request: HttpRequest, found: Space, back: str) -> HttpResponse:
-    messages.info(request, "Before your first post here, please read this space's guidelines.")
+    messages.info(request, _("Before your first post here, please read this space's guidelines."))
     return redirect(f"{reverse('community_guidelines', args=[found.pk])}?next={back}")
 
 
@@ -110,6 +111,8 @@ def _after_posting(request: HttpRequest, found: Space, person: Person) -> None:
     if services.needs_nudge(space=found, person=person):
         messages.info(
             request,
-            "You have posted several times here in the last half hour — thank you for "
-            "caring. Consider stepping back for a while to make room for other voices.",
+            _(
+                "You have posted several times here in the last half hour — thank you for "
+                "caring. Consider stepping back for a while to make room for other voices."
+            ),
         )

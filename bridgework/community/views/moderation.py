@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -35,7 +36,7 @@ def lock(request: HttpRequest, thread_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             locked=not found.is_locked,
         )
-        messages.success(request, "Thread locked." if found.is_locked else "Thread unlocked.")
+        messages.success(request, _("Thread locked.") if found.is_locked else _("Thread unlocked."))
         return redirect(found)
     return render(
         request,
@@ -62,8 +63,10 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Thank you. A facilitator of this space will look at it. "
-                "The author is never told who flagged.",
+                _(
+                    "Thank you. A facilitator of this space will look at it. "
+                    "The author is never told who flagged."
+                ),
             )
             return redirect(found.thread)
     return render(request, "community/flag.html", context, status=400 if form.errors else 200)
@@ -80,10 +83,10 @@ def moderate(request: HttpRequest, post_id: int) -> HttpResponse:
         reason = form.cleaned_data["reason"]
         if form.cleaned_data["action"] == "hide":
             services.hide_post(post=found, moderator=person, reason=reason)
-            messages.success(request, "Hidden. The author sees your reason.")
+            messages.success(request, _("Hidden. The author sees your reason."))
         else:
             services.restore_post(post=found, moderator=person, reason=reason)
-            messages.success(request, "The post is shown and its flags are closed.")
+            messages.success(request, _("The post is shown and its flags are closed."))
         if request.POST.get("next") == "queue":
             return redirect("community_queue", found.space_id)
         return redirect(found.get_absolute_url())
@@ -115,7 +118,10 @@ def pause(request: HttpRequest, post_id: int) -> HttpResponse:
         except (PermissionDenied, ValidationError) as error:
             _refused(form, error)
         else:
-            messages.success(request, f"{found.author.chosen_name}'s posting here is paused.")
+            messages.success(
+                request,
+                _("%(name)s's posting here is paused.") % {"name": found.author.chosen_name},
+            )
             return redirect("community_queue", found.space_id)
     return render(
         request,
@@ -139,10 +145,12 @@ def lift_pause(request: HttpRequest, pause_id: int) -> HttpResponse:
         raise Http404("No such pause.")
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why you lift the pause, in a sentence.")
+        messages.error(request, _("Say why you lift the pause, in a sentence."))
         return redirect("community_queue", found.space_id)
     services.lift_pause(pause=found, moderator=person, reason=form.cleaned_data["reason"])
-    messages.success(request, f"{found.person.chosen_name} can post here again.")
+    messages.success(
+        request, _("%(name)s can post here again.") % {"name": found.person.chosen_name}
+    )
     return redirect("community_queue", found.space_id)
 
 
@@ -183,7 +191,7 @@ def queue(request: HttpRequest, space_id: int) -> HttpResponse:
 def moderation_log(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if not (person.is_facilitator or person.is_program_admin):
-        raise PermissionDenied("The moderation log is for facilitators and program admins.")
+        raise PermissionDenied(_("The moderation log is for facilitators and program admins."))
     # Only spaces the reader can see, by the one visibility rule: a space outside their
     # audience leaves no trace here, not even that something happened in it.
     actions = ModerationAction.objects.filter(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
@@ -69,7 +70,7 @@ def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
         except ValidationError as error:
             _field_errors(form, error)
         else:
-            messages.success(request, "Thank you for voting.")
+            messages.success(request, _("Thank you for voting."))
             return redirect(found)
     return render(
         request,

@@ -8,6 +8,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -84,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def space_new(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     if not person.is_facilitator:
-        raise PermissionDenied("Facilitators create spaces.")
+        raise PermissionDenied(_("Facilitators create spaces."))
     organisation = current_organisation(request)
     form = SpaceForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -107,11 +108,17 @@ def space_new(request: HttpRequest) -> HttpResponse:
             if space.awaits_group:
                 messages.success(
                     request,
-                    f"“{space.name}” is ready. The members of {space.group} will see it once "
-                    "one of the group's leads opens it to them.",
+                    _(
+                        "“%(space)s” is ready. The members of %(group)s will see it once one "
+                        "of the group's leads opens it to them."
+                    )
+                    % {"space": space.name, "group": space.group},
                 )
             else:
-                messages.success(request, f"“{space.name}” is ready. Start the first thread.")
+                messages.success(
+                    request,
+                    _("“%(space)s” is ready. Start the first thread.") % {"space": space.name},
+                )
             return redirect(space)
     return render(
         request, "community/space_new.html", {"form": form}, status=400 if form.errors else 200
@@ -172,7 +179,11 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
 def space_open(request: HttpRequest, space_id: int) -> HttpResponse:
     found = _space(request, space_id)
     services.open_space_to_group(space=found, lead=current_person(request))
-    messages.success(request, f"The members of {found.group} can see “{found.name}” now.")
+    messages.success(
+        request,
+        _("The members of %(group)s can see “%(space)s” now.")
+        % {"group": found.group, "space": found.name},
+    )
     return redirect(found)
 
 
@@ -184,7 +195,7 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
     initial = {
         "name": found.name,
         "description": found.description,
-        "guidelines": found.guidelines,
+        "guidelines": found.guidelines_text(),
         "facilitators": list(found.facilitators.all()),
         "is_archived": found.is_archived,
     }
@@ -208,7 +219,7 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
         except ValidationError as error:
             _field_errors(form, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             if found.can_view(person):
                 return redirect(found)
             return redirect("community")
@@ -227,14 +238,14 @@ def guidelines(request: HttpRequest, space_id: int) -> HttpResponse:
     found = _space(request, space_id)
     if request.method == "POST":
         services.accept_guidelines(space=found, person=person)
-        messages.success(request, "Thank you. You can post in this space now.")
+        messages.success(request, _("Thank you. You can post in this space now."))
         return redirect(_safe_next(request, found.get_absolute_url()))
     return render(
         request,
         "community/guidelines.html",
         {
             "space": found,
-            "guidelines_html": render_markdown(found.guidelines),
+            "guidelines_html": render_markdown(found.guidelines_text()),
             "accepted": found.has_accepted_guidelines(person),
             "next": _safe_next(request, ""),
         },

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -76,7 +77,7 @@ def attach_reactions(posts: list[Post], person: Person) -> None:
     }
     for post in posts:
         post.reaction_list = [
-            (kind, label, *_count_and_mine(counts.get((post.pk, kind))))
+            (kind, str(label), *_count_and_mine(counts.get((post.pk, kind))))
             for kind, label in Reaction.Kind.choices
         ]
 
@@ -182,7 +183,9 @@ def follow(request: HttpRequest, thread_id: int) -> HttpResponse:
     services.set_follow(thread=found, person=current_person(request), follow=wanted)
     messages.success(
         request,
-        "You will hear about new replies here." if wanted else "You will not hear about replies.",
+        _("You will hear about new replies here.")
+        if wanted
+        else _("You will not hear about replies."),
     )
     return redirect(found)
 
@@ -203,7 +206,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         except (PermissionDenied, ValidationError) as error:
             _refused(form, error)
         else:
-            messages.success(request, "Your post is updated; the earlier wording is kept.")
+            messages.success(request, _("Your post is updated; the earlier wording is kept."))
             return redirect(found.get_absolute_url())
     return render(
         request,
@@ -237,11 +240,11 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
     found = _post(request, post_id)
     form = ReactionForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Choose one of the reactions offered.", status=400)
+        return HttpResponse(_("Choose one of the reactions offered."), status=400)
     try:
         services.toggle_reaction(post=found, person=person, kind=form.cleaned_data["kind"])
     except PermissionDenied:
-        return HttpResponse("You cannot react to this post.", status=400)
+        return HttpResponse(_("You cannot react to this post."), status=400)
     if is_htmx(request):
         attach_reactions([found], person)
         return render(request, "community/thread.html#reactions", {"post": found})
