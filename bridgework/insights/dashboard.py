@@ -379,12 +379,12 @@ def _participation(s: _Sums) -> Section:
             charts.bars,
             "retention",
             gettext("Share of people active, by month since they joined"),
-            # xgettext:no-python-format
             gettext(
                 "Bars show the share of people active in each completed month after joining, "
-                "with 95% intervals (sampling error and noise) as lines. The same numbers are "
+                "with 95%% intervals (sampling error and noise) as lines. The same numbers are "
                 "in the table."
-            ),
+            )
+            % {},  # "%%" in the text is a percent sign
             bars,
         )
         section.chart_note = gettext(
@@ -474,11 +474,11 @@ def _follow_through(s: _Sums) -> Section:
         charts.bars,
         "follow",
         gettext("Share of check-ins answered “done”, by practice"),
-        # xgettext:no-python-format
         gettext(
-            "One bar per practice with its 95% interval; practices with too few people say so "
+            "One bar per practice with its 95%% interval; practices with too few people say so "
             "instead of a bar. The same numbers are in the table."
-        ),
+        )
+        % {},  # "%%" in the text is a percent sign
         bars,
     )
     section.chart_note = gettext(
@@ -560,11 +560,11 @@ def _growth(s: _Sums) -> Section:
         charts.dots,
         "growth",
         gettext("Mean change in self-rating since baseline, by practice"),
-        # xgettext:no-python-format
         gettext(
-            "A dot for each practice's mean change with its 95% interval as a line; the "
+            "A dot for each practice's mean change with its 95%% interval as a line; the "
             "vertical line is no change. The same numbers are in the table."
-        ),
+        )
+        % {},  # "%%" in the text is a percent sign
         points,
     )
     section.chart_note = gettext(

@@ -229,12 +229,12 @@ def export(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         [
             gettext("Noise"),
-            # xgettext:no-python-format
             gettext(
                 "Every number is a sum of monthly releases with random noise added "
                 "(docs/privacy.md); the noise scale is the standard deviation of that noise, "
-                "and about 95% of the time a count is within twice the scale of the truth."
-            ),
+                "and about 95%% of the time a count is within twice the scale of the truth."
+            )
+            % {},  # "%%" in the text is a percent sign
         ]
     )
     if result.not_released:
