@@ -130,7 +130,7 @@ class AnswerForm(forms.Form):
         super().__init__(data, **kwargs)
         for item in ITEMS:
             self.fields[item.field] = forms.TypedChoiceField(
-                label=item.text,
+                label=str(item.text),
                 choices=[(str(v), label) for v, label in AGREEMENT_SCALE],
                 coerce=int,
                 widget=forms.RadioSelect,
