@@ -117,7 +117,7 @@ def test_the_pulse_questions_are_asked_in_spanish(cast: Cast) -> None:
     client = cast.client("participant")
     with time_machine.travel(session.ends_at - timedelta(minutes=5), tick=False):
         html = client.get(reverse("cohort_pulse", args=[session.pk])).content.decode()
-    assert "¿Qué tan útil te resultó esta sesión?" in html
+    assert "¿Cuánto te sirvió esta sesión?" in html
     assert "¿Algo más, en una línea? (opcional)" in html
 
 
