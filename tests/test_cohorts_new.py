@@ -91,7 +91,7 @@ def test_a_search_without_javascript_keeps_what_was_typed_and_who_was_ticked(
     assert 'value="Spring circle"' in page and "Zz described" in page
     assert ticked(page) == {str(people[0].pk)}
     assert offered(page) == {str(people[0].pk), str(sam.pk)}
-    assert "1 person matches “sam”" in page
+    assert "1 person matches “<bdi>sam</bdi>”" in page
     assert "errorlist" not in page and "field__errors" not in page
     # Ticking Sam and searching again keeps both.
     again = client.post(
@@ -149,7 +149,7 @@ def test_a_short_query_asks_for_more_and_many_matches_are_capped(
     many = client.post("/cohorts/new", {**FORM, "member_search": "colleague", "find": "1"})
     page = many.content.decode()
     assert len(offered(page)) == 20
-    assert "The first 20 people matching “colleague” are shown" in page
+    assert "The first 20 people matching “<bdi>colleague</bdi>” are shown" in page
 
 
 def test_someone_from_another_organisation_cannot_be_ticked_in(cast: Cast) -> None:

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.fields import offer
 from bridgework.accounts.forms import TimeZoneField
@@ -83,36 +85,59 @@ DEFAULT_START = time(16, 0)
 
 
 class CohortForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="For example “Spring cohort 2026”.")
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=120,
+        help_text=gettext_lazy("For example “Spring cohort 2026”."),
+    )
     description = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     modules = IdMultipleChoiceField(
         queryset=Module.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Sessions follow these in the curriculum's order, one module a session.",
+        label=gettext_lazy("Modules"),
+        help_text=gettext_lazy(
+            "Sessions follow these in the curriculum's order, one module a session."
+        ),
     )
     start_date = forms.DateField(
-        label="First session",
+        label=gettext_lazy("First session"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Later sessions fall on the same weekday of the month, or the same date.",
+        help_text=gettext_lazy(
+            "Later sessions fall on the same weekday of the month, or the same date."
+        ),
     )
     start_time = forms.TimeField(
-        label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
-    time_zone = TimeZoneField()
-    cadence = forms.ChoiceField(choices=Cadence.choices, widget=forms.RadioSelect)
-    session_count = forms.IntegerField(label="Number of sessions", min_value=1, max_value=24)
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Length in minutes"), min_value=15, max_value=480
+    )
+    time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
+    cadence = forms.ChoiceField(
+        label=gettext_lazy("Cadence"), choices=Cadence.choices, widget=forms.RadioSelect
+    )
+    session_count = forms.IntegerField(
+        label=gettext_lazy("Number of sessions"), min_value=1, max_value=24
+    )
     facilitators = NamedPersonChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        help_text="People with the facilitator role. Leave all unticked to lead it yourself.",
+        label=gettext_lazy("Facilitators"),
+        help_text=gettext_lazy(
+            "People with the facilitator role. Leave all unticked to lead it yourself."
+        ),
     )
-    members = PickedPeopleField(queryset=Person.objects.none(), required=False)
+    members = PickedPeopleField(
+        label=gettext_lazy("Members"), queryset=Person.objects.none(), required=False
+    )
     open_to_join = forms.BooleanField(
-        label="Let people in the organisation ask to join", required=False
+        label=gettext_lazy("Let people in the organisation ask to join"), required=False
     )
 
     def __init__(
@@ -140,24 +165,30 @@ class CohortForm(forms.Form):
         name: str = self.cleaned_data["name"].strip()
         taken = Cohort.objects.filter(organisation=self.organisation, name__iexact=name)
         if taken.exists():
-            raise forms.ValidationError("There is already a cohort with this name.")
+            raise forms.ValidationError(_("There is already a cohort with this name."))
         return name
 
 
 class CohortSettingsForm(forms.Form):
     """What can change once a cohort runs; sessions are edited one by one."""
 
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     description = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     facilitators = PersonChoiceField(
         queryset=Person.objects.none(),
-        error_messages={"required": "Choose at least one facilitator."},
-        help_text="People with the facilitator role. A cohort always has at least one.",
+        error_messages={"required": gettext_lazy("Choose at least one facilitator.")},
+        label=gettext_lazy("Facilitators"),
+        help_text=gettext_lazy(
+            "People with the facilitator role. A cohort always has at least one."
+        ),
     )
     open_to_join = forms.BooleanField(
-        label="Let people in the organisation ask to join", required=False
+        label=gettext_lazy("Let people in the organisation ask to join"), required=False
     )
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
@@ -182,17 +213,21 @@ class CohortSettingsForm(forms.Form):
         name: str = self.cleaned_data["name"].strip()
         taken = Cohort.objects.filter(organisation=self.cohort.organisation, name__iexact=name)
         if taken.exclude(pk=self.cohort.pk).exists():
-            raise forms.ValidationError("There is already a cohort with this name.")
+            raise forms.ValidationError(_("There is already a cohort with this name."))
         return name
 
 
 class EnrolForm(forms.Form):
-    people = PickedPeopleField(queryset=Person.objects.none(), required=False, label="People")
+    people = PickedPeopleField(
+        queryset=Person.objects.none(), required=False, label=gettext_lazy("People")
+    )
     emails = forms.CharField(
-        label="Or paste e-mail addresses",
+        label=gettext_lazy("Or paste e-mail addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One address a line. They must already have a Bridgework account here.",
+        help_text=gettext_lazy(
+            "One address a line. They must already have a Bridgework account here."
+        ),
     )
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
@@ -227,10 +262,16 @@ class EnrolForm(forms.Form):
             try:
                 validate_email(email)
             except forms.ValidationError:
-                errors.append(f"Line {n}: “{email}” does not look like an e-mail address.")
+                errors.append(
+                    _("Line %(line)s: “%(email)s” does not look like an e-mail address.")
+                    % {"line": n, "email": email}
+                )
                 continue
             if email not in found:
-                errors.append(f"Line {n}: no one here has the address {email}.")
+                errors.append(
+                    _("Line %(line)s: no one here has the address %(email)s.")
+                    % {"line": n, "email": email}
+                )
                 continue
             people.append(found[email])
         if errors:
@@ -240,7 +281,7 @@ class EnrolForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not data.get("people") and not data.get("emails"):
-            raise forms.ValidationError("Choose someone or paste at least one address.")
+            raise forms.ValidationError(_("Choose someone or paste at least one address."))
         return data
 
     def chosen(self) -> list[Person]:
@@ -251,21 +292,26 @@ class EnrolForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     at = forms.TimeField(
-        label="Starts at (local time)", widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    time_zone = TimeZoneField()
-    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
-    location = forms.CharField(label="Room", max_length=200, required=False)
+    time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Length in minutes"), min_value=15, max_value=480
+    )
+    location = forms.CharField(label=gettext_lazy("Room"), max_length=200, required=False)
     video_link = forms.URLField(
-        label="Video link", max_length=500, required=False, assume_scheme="https"
+        label=gettext_lazy("Video link"), max_length=500, required=False, assume_scheme="https"
     )
     module = IdChoiceField(
         queryset=Module.objects.none(),
         required=False,
-        empty_label="No module",
-        help_text="Changing the module starts the run-of-show again from the new module.",
+        label=gettext_lazy("Module"),
+        empty_label=gettext_lazy("No module"),
+        help_text=gettext_lazy(
+            "Changing the module starts the run-of-show again from the new module."
+        ),
     )
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
@@ -287,10 +333,10 @@ class SessionForm(forms.Form):
 
 
 class RunItemForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    minutes = forms.IntegerField(min_value=1, max_value=240)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=1, max_value=240)
     body = forms.CharField(
-        label="Notes for the group",
+        label=gettext_lazy("Notes for the group"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -299,15 +345,15 @@ class RunItemForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Your private notes",
+        label=gettext_lazy("Your private notes"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Encrypted; only you can read them, not even co-facilitators.",
+        help_text=gettext_lazy("Encrypted; only you can read them, not even co-facilitators."),
     )
 
 
-ATTENDANCE_CHOICES = [("", "Not marked"), *Attendance.Status.choices]
+ATTENDANCE_CHOICES = [("", gettext_lazy("Not marked")), *Attendance.Status.choices]
 
 
 class AttendanceForm(forms.Form):
@@ -336,23 +382,23 @@ SCALE = [(n, str(n)) for n in range(1, 6)]
 
 class PulseForm(forms.Form):
     useful = forms.TypedChoiceField(
-        label="How useful was this session for you?",
-        help_text="1 is not at all, 5 is very.",
+        label=gettext_lazy("How useful was this session for you?"),
+        help_text=gettext_lazy("1 is not at all, 5 is very."),
         choices=SCALE,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 1 to 5."},
+        error_messages={"required": gettext_lazy("Choose a number from 1 to 5.")},
     )
     safe = forms.TypedChoiceField(
-        label="How safe did it feel to speak?",
-        help_text="1 is not at all, 5 is completely.",
+        label=gettext_lazy("How safe did it feel to speak?"),
+        help_text=gettext_lazy("1 is not at all, 5 is completely."),
         choices=SCALE,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 1 to 5."},
+        error_messages={"required": gettext_lazy("Choose a number from 1 to 5.")},
     )
     line = forms.CharField(
-        label="Anything else, in one line? (optional)",
+        label=gettext_lazy("Anything else, in one line? (optional)"),
         required=False,
         max_length=200,
     )

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Organisation, Person, Role
@@ -54,8 +56,11 @@ def may_lead(person: Person) -> bool:
 
 
 class Cadence(models.TextChoices):
-    MONTHLY_WEEKDAY = cadence.MonthlyRule.SAME_WEEKDAY.value, "Monthly, on the same weekday"
-    MONTHLY_DAY = cadence.MonthlyRule.SAME_DAY.value, "Monthly, on the same date"
+    MONTHLY_WEEKDAY = (
+        cadence.MonthlyRule.SAME_WEEKDAY.value,
+        gettext_lazy("Monthly, on the same weekday"),
+    )
+    MONTHLY_DAY = cadence.MonthlyRule.SAME_DAY.value, gettext_lazy("Monthly, on the same date")
 
 
 def led_by(person: Person) -> Q:
@@ -168,7 +173,7 @@ class Cohort(models.Model):
     modules = models.ManyToManyField(Module, related_name="+", blank=True)
     facilitators = models.ManyToManyField(Person, related_name="facilitated_cohorts")
     open_to_join = models.BooleanField(
-        default=False, help_text="People in your organisation can ask to join."
+        default=False, help_text=gettext_lazy("People in your organisation can ask to join.")
     )
     created_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -198,8 +203,8 @@ class Cohort(models.Model):
 
 class Membership(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Asked to join"
-        MEMBER = "member", "Member"
+        REQUESTED = "requested", gettext_lazy("Asked to join")
+        MEMBER = "member", pgettext_lazy("cohort membership status", "Member")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cohort_memberships")
@@ -265,7 +270,7 @@ class Session(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
-    location = models.CharField("room", max_length=200, blank=True)
+    location = models.CharField(gettext_lazy("room"), max_length=200, blank=True)
     video_link = models.URLField(max_length=500, blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # RFC 5545 SEQUENCE: goes up whenever the invite's time, place or title changes.
@@ -305,8 +310,14 @@ class Session(models.Model):
 
     @property
     def title(self) -> str:
-        topic = f": {self.module.title}" if self.module_id and self.module else ""
-        return f"Session {self.number}{topic}"
+        """The session's name in the active language (the module's title is curriculum
+        content, in the language it was imported in)."""
+        if self.module_id and self.module:
+            return _("Session %(number)s: %(topic)s") % {
+                "number": self.number,
+                "topic": self.module.title,
+            }
+        return _("Session %(number)s") % {"number": self.number}
 
     def check_in_open(self, now: datetime) -> bool:
         return cadence.in_window(
@@ -339,12 +350,12 @@ class RunItem(models.Model):
     """One step of a session's run-of-show, with the minutes it is planned to take."""
 
     class Kind(models.TextChoices):
-        GRATITUDE = "gratitude", "Opening gratitude round"
-        AGREEMENTS = "agreements", "Agreements"
-        QUESTION = "question", "Discussion question"
-        EXERCISE = "exercise", "Exercise"
-        COMMITMENTS = "commitments", "Closing commitments"
-        OTHER = "other", "Other"
+        GRATITUDE = "gratitude", gettext_lazy("Opening gratitude round")
+        AGREEMENTS = "agreements", gettext_lazy("Agreements")
+        QUESTION = "question", gettext_lazy("Discussion question")
+        EXERCISE = "exercise", gettext_lazy("Exercise")
+        COMMITMENTS = "commitments", gettext_lazy("Closing commitments")
+        OTHER = "other", pgettext_lazy("run-of-show part", "Other")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -382,12 +393,12 @@ class FacilitatorNote(models.Model):
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        ABSENT = "absent", "Absent"
+        PRESENT = "present", gettext_lazy("Present")
+        ABSENT = "absent", gettext_lazy("Absent")
 
     class Source(models.TextChoices):
-        FACILITATOR = "facilitator", "Marked by a facilitator"
-        SELF = "self", "Checked in themselves"
+        FACILITATOR = "facilitator", gettext_lazy("Marked by a facilitator")
+        SELF = "self", gettext_lazy("Checked in themselves")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from bridgework.accounts import registry
 from bridgework.accounts.models import Person
@@ -75,15 +76,14 @@ def still_due(session: Session, person: Person, now: datetime) -> bool:
 def queue_email(*, session: Session, person: Person, key: str) -> OutgoingEmail | None:
     """The reminder e-mail, queued in the caller's transaction."""
     link = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
-    # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail.
-    return outbox.queue(
-        key=key,
-        to=person.email,
-        subject=f"Coming up: {session.cohort.name}",
-        body=render_to_string(
+    # Only the cohort's name and the time: nothing anyone wrote goes into an e-mail. Written
+    # in the language of the person it goes to, not of whoever runs the worker.
+    with translation.override(person.preferred_language):
+        subject = gettext("Coming up: %(cohort)s") % {"cohort": session.cohort.name}
+        body = render_to_string(
             "cohorts/email/reminder.txt", {"person": person, "session": session, "link": link}
-        ),
-    )
+        )
+    return outbox.queue(key=key, to=person.email, subject=subject, body=body)
 
 
 def deliver(session_id: int, person_id: int, now: datetime | None = None) -> bool:

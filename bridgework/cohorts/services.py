@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.curriculum.api import DiscussionQuestion, Exercise, Module
@@ -33,28 +35,36 @@ from .models import (
     hash_token,
 )
 
-# The run-of-show every session starts from; the facilitator shapes it from there.
+# The run-of-show every session starts from; the facilitator shapes it from there. Stored as
+# the facilitator's own text (they change it freely), written in the language of whoever
+# plans the session.
 GRATITUDE = (
-    "Opening round: something good",
-    "Go round once. Each person names one small thing from the past month they are glad "
-    "about: a kind word, a problem solved, a good walk. A sentence is plenty, and passing "
-    "is always fine.",
+    gettext_lazy("Opening round: something good"),
+    gettext_lazy(
+        "Go round once. Each person names one small thing from the past month they are glad "
+        "about: a kind word, a problem solved, a good walk. A sentence is plenty, and passing "
+        "is always fine."
+    ),
     5,
 )
 AGREEMENTS = (
-    "How we look after each other here",
-    "Read these aloud and ask whether anyone wants to add one.\n\n"
-    "- Stories stay in the room; what you learn can leave with you.\n"
-    "- Speak for yourself: say “I”, not “everyone”.\n"
-    "- Listen to understand before you reply.\n"
-    "- Anyone may pass, and anyone may ask the group to pause.\n"
-    "- We can mean well and still cause harm; we own the harm.",
+    gettext_lazy("How we look after each other here"),
+    gettext_lazy(
+        "Read these aloud and ask whether anyone wants to add one.\n\n"
+        "- Stories stay in the room; what you learn can leave with you.\n"
+        "- Speak for yourself: say “I”, not “everyone”.\n"
+        "- Listen to understand before you reply.\n"
+        "- Anyone may pass, and anyone may ask the group to pause.\n"
+        "- We can mean well and still cause harm; we own the harm."
+    ),
     5,
 )
 COMMITMENTS = (
-    "Closing round: one small step",
-    "Each person names one small, concrete thing they will try before the next session, "
-    "small enough for a busy week. Writing it down in Practice keeps it private.",
+    gettext_lazy("Closing round: one small step"),
+    gettext_lazy(
+        "Each person names one small, concrete thing they will try before the next session, "
+        "small enough for a busy week. Writing it down in Practice keeps it private."
+    ),
     10,
 )
 QUESTIONS_PER_SESSION = 3
@@ -93,7 +103,7 @@ def create_cohort(
     cohort.save()
     chosen_modules = sorted(modules, key=lambda m: (m.order, m.title))
     if any(m.organisation_id != organisation.pk for m in chosen_modules):
-        raise ValidationError("Modules must come from your organisation.")
+        raise ValidationError(gettext("Modules must come from your organisation."))
     cohort.modules.set(chosen_modules)
     leaders = _in_organisation(organisation, facilitators) or [created_by]
     cohort.facilitators.set(leaders)
@@ -132,7 +142,7 @@ def update_cohort(
 ) -> Cohort:
     leaders = _in_organisation(cohort.organisation, facilitators)
     if not leaders:
-        raise ValidationError("A cohort needs at least one facilitator.")
+        raise ValidationError(gettext("A cohort needs at least one facilitator."))
     cohort.name = name
     cohort.description = description
     cohort.open_to_join = open_to_join
@@ -147,7 +157,7 @@ def add_session(*, cohort: Cohort) -> Session:
     """One more session, on the cohort's cadence after the last, with the next unused module."""
     last = cohort.sessions.order_by("-number").first()
     if last is None:
-        raise ValidationError("This cohort has no session to follow on from.")
+        raise ValidationError(gettext("This cohort has no session to follow on from."))
     local_start = last.starts_at.astimezone(cadence.zone_or_utc(last.time_zone))
     at = local_start.time().replace(tzinfo=None)
     rule = cadence.MonthlyRule(cohort.cadence)
@@ -182,7 +192,7 @@ def add_session(*, cohort: Cohort) -> Session:
 def _in_organisation(organisation: Organisation, people: Iterable[Person]) -> list[Person]:
     chosen = list(people)
     if any(p.organisation_id != organisation.pk for p in chosen):
-        raise ValidationError("Everyone in a cohort must belong to your organisation.")
+        raise ValidationError(gettext("Everyone in a cohort must belong to your organisation."))
     return chosen
 
 
@@ -209,7 +219,7 @@ def enrol(*, cohort: Cohort, people: Iterable[Person], since: datetime | None = 
 
 def request_to_join(*, cohort: Cohort, person: Person) -> Membership:
     if not cohort.open_to_join:
-        raise ValidationError("This cohort is not taking requests to join.")
+        raise ValidationError(gettext("This cohort is not taking requests to join."))
     membership, _ = Membership.objects.get_or_create(
         cohort=cohort, person=person, defaults={"status": Membership.Status.REQUESTED}
     )
@@ -220,12 +230,20 @@ def remove_member(*, membership: Membership) -> None:
     membership.delete()
 
 
+def _default_row(
+    kind: str, default: tuple[str | Promise, str | Promise, int]
+) -> tuple[str, str, str, int]:
+    """A default part of the run-of-show, its texts in the active language."""
+    title, body, minutes = default
+    return (kind, str(title), str(body), minutes)
+
+
 @transaction.atomic
 def build_run_of_show(*, session: Session) -> list[RunItem]:
     """Replace the session's run-of-show with the default one for its module."""
     session.items.all().delete()
-    rows: list[tuple[str, str, str, int]] = [(RunItem.Kind.GRATITUDE, *GRATITUDE)]
-    rows.append((RunItem.Kind.AGREEMENTS, *AGREEMENTS))
+    rows: list[tuple[str, str, str, int]] = [_default_row(RunItem.Kind.GRATITUDE, GRATITUDE)]
+    rows.append(_default_row(RunItem.Kind.AGREEMENTS, AGREEMENTS))
     if session.module_id:
         questions = DiscussionQuestion.objects.active().filter(module_id=session.module_id)
         for question in questions[:QUESTIONS_PER_SESSION]:
@@ -238,7 +256,7 @@ def build_run_of_show(*, session: Session) -> list[RunItem]:
             rows.append(
                 (RunItem.Kind.EXERCISE, exercise.title, exercise.body[:4000], exercise.minutes)
             )
-    rows.append((RunItem.Kind.COMMITMENTS, *COMMITMENTS))
+    rows.append(_default_row(RunItem.Kind.COMMITMENTS, COMMITMENTS))
     return RunItem.objects.bulk_create(
         RunItem(session=session, kind=kind, title=title, body=body, minutes=minutes, position=n)
         for n, (kind, title, body, minutes) in enumerate(rows, start=1)
@@ -264,7 +282,7 @@ def update_session(
     apps replace the old event. A new module brings its own run-of-show. True if the
     invite changed."""
     if module is not None and module.organisation_id != session.cohort.organisation_id:
-        raise ValidationError("That module is not part of your organisation's curriculum.")
+        raise ValidationError(gettext("That module is not part of your organisation's curriculum."))
     before = {name: getattr(session, name) for name in INVITE_FIELDS}
     module_changed = session.module_id != (module.pk if module else None)
     session.starts_at = cadence.local_datetime(on, at, time_zone)
@@ -387,10 +405,10 @@ def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
 def self_check_in(*, session: Session, person: Person, now: datetime | None = None) -> Attendance:
     now = now or timezone.now()
     if person.pk not in member_ids(session):
-        raise ValidationError("Only members of this cohort can check in.")
+        raise ValidationError(gettext("Only members of this cohort can check in."))
     if not session.check_in_open(now):
         raise ValidationError(
-            "Check-in opens 15 minutes before the session starts and closes when it ends."
+            gettext("Check-in opens 15 minutes before the session starts and closes when it ends.")
         )
     attendance, _ = Attendance.objects.update_or_create(
         session=session,
@@ -408,11 +426,11 @@ def has_answered(*, session: Session, person: Person) -> bool:
     return PulseResponse.objects.filter(session=session, person=person).exists()
 
 
-NOT_THERE = (
+NOT_THERE = gettext_lazy(
     "The pulse is for members who were at the session: in the cohort by the time it ended, "
     "and marked present (check in, or ask a facilitator to mark you)."
 )
-READERS_DO_NOT_ANSWER = (
+READERS_DO_NOT_ANSWER = gettext_lazy(
     "Facilitators and program admins do not answer a session's pulse: they read its results, "
     "and would know their own answer in them."
 )
@@ -462,9 +480,9 @@ def answer_pulse(
             raise ValidationError(READERS_DO_NOT_ANSWER)
         raise ValidationError(NOT_THERE)
     if not session.pulse_open(now or timezone.now()):
-        raise ValidationError("This session's pulse is not open.")
+        raise ValidationError(gettext("This session's pulse is not open."))
     if not (1 <= useful <= 5 and 1 <= safe <= 5):
-        raise ValidationError("Answers go from 1 to 5.")
+        raise ValidationError(gettext("Answers go from 1 to 5."))
     try:
         with transaction.atomic():
             PulseResponse.objects.create(session=session, person=person)
@@ -540,7 +558,7 @@ def person_for_feed(token: str) -> Person | None:
     if not token.isascii():
         return None
     feed = (
-        CalendarFeed.objects.select_related("person")
+        CalendarFeed.objects.select_related("person__organisation")
         .filter(token_hash=hash_token(token), person__is_active=True)
         .first()
     )
@@ -556,7 +574,7 @@ def _event(session: Session) -> ics.CalendarEvent:
         summary=f"{session.cohort.name} — {session.title}",
         start=session.local_start,
         duration=timedelta(minutes=session.duration_minutes),
-        description=f"Details and the handout: {link}",
+        description=gettext("Details and the handout: %(link)s") % {"link": link},
         location=where,
         url=link,
     )
@@ -567,11 +585,15 @@ def session_invite(session: Session, *, now: datetime | None = None) -> bytes:
 
 
 def person_calendar(person: Person, *, now: datetime | None = None) -> bytes:
+    """The person's feed, in their own language: calendar apps fetch it without signing in."""
     sessions = (
         Session.objects.for_person(person)
         .select_related("cohort", "module")
         .filter(starts_at__gte=(now or timezone.now()) - timedelta(days=90))
     )
-    return ics.build_calendar(
-        [_event(s) for s in sessions], now=now or timezone.now(), name="Bridgework sessions"
-    )
+    with translation.override(person.preferred_language):
+        return ics.build_calendar(
+            [_event(s) for s in sessions],
+            now=now or timezone.now(),
+            name=gettext("Bridgework sessions"),
+        )

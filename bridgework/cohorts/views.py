@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -219,7 +220,10 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
             members=data["members"],
             open_to_join=data["open_to_join"],
         )
-        messages.success(request, f"“{cohort.name}” is ready, with its sessions planned.")
+        messages.success(
+            request,
+            gettext("“%(cohort)s” is ready, with its sessions planned.") % {"cohort": cohort.name},
+        )
         return redirect("cohort", cohort.pk)
     context = {"form": form, "picker": people, "zones": zones}
     return render(request, "cohorts/new.html", context, status=400 if form.errors else 200)
@@ -300,9 +304,9 @@ def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
         added = services.enrol(cohort=found, people=form.chosen())
         messages.success(
             request,
-            f"Added {added} {'person' if added == 1 else 'people'}."
+            ngettext("Added %(count)s person.", "Added %(count)s people.", added) % {"count": added}
             if added
-            else "Everyone you chose was already in this cohort.",
+            else gettext("Everyone you chose was already in this cohort."),
         )
         return redirect("cohort", found.pk)
     context = _cohort_context(request, found, enrol_form=form)
@@ -315,11 +319,15 @@ def join(request: HttpRequest, cohort_id: int) -> HttpResponse:
     found = _cohort(request, cohort_id)
     person = current_person(request)
     if Membership.objects.filter(cohort=found, person=person).exists():
-        messages.info(request, "You are already in this cohort, or your request is waiting.")
+        messages.info(
+            request, gettext("You are already in this cohort, or your request is waiting.")
+        )
     else:
         try:
             services.request_to_join(cohort=found, person=person)
-            messages.success(request, "Thanks — a facilitator will look at your request soon.")
+            messages.success(
+                request, gettext("Thanks — a facilitator will look at your request soon.")
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect("cohort", found.pk)
@@ -337,12 +345,17 @@ def membership(
     name = row.person.chosen_name
     if decision == "remove":
         services.remove_member(membership=row)
-        messages.success(request, f"{name} is no longer in this cohort.")
+        messages.success(request, gettext("%(name)s is no longer in this cohort.") % {"name": name})
     else:
         row.decide(approve=decision == "approve")
         messages.success(
             request,
-            f"{name} is now a member." if decision == "approve" else f"Declined {name}'s request.",
+            (
+                gettext("%(name)s is now a member.")
+                if decision == "approve"
+                else gettext("Declined %(name)s's request.")
+            )
+            % {"name": name},
         )
     return redirect("cohort", found.pk)
 
@@ -354,7 +367,7 @@ def cohort_settings(request: HttpRequest, cohort_id: int) -> HttpResponse:
     form = CohortSettingsForm(request.POST if request.method == "POST" else None, cohort=found)
     if request.method == "POST" and form.is_valid():
         services.update_cohort(cohort=found, **form.cleaned_data)
-        messages.success(request, "Saved the cohort's settings.")
+        messages.success(request, gettext("Saved the cohort's settings."))
         return redirect("cohort", found.pk)
     return render(
         request,
@@ -373,7 +386,10 @@ def add_session(request: HttpRequest, cohort_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("cohort", found.pk)
-    messages.success(request, f"Added session {session.number}. Check its date and plan.")
+    messages.success(
+        request,
+        gettext("Added session %(number)s. Check its date and plan.") % {"number": session.number},
+    )
     return redirect("cohort_session_edit", session.pk)
 
 
@@ -432,9 +448,9 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
         )
         messages.success(
             request,
-            "Saved. Calendar invites now show the change."
+            gettext("Saved. Calendar invites now show the change.")
             if changed
-            else "Saved. Nothing in the invite changed.",
+            else gettext("Saved. Nothing in the invite changed."),
         )
         return redirect("cohort_session", found.pk)
     return render(
@@ -466,7 +482,9 @@ def run_of_show(request: HttpRequest, session_id: int) -> HttpResponse:
         form = RunItemForm(request.POST)
         if form.is_valid():
             services.add_item(session=found, **form.cleaned_data)
-            messages.success(request, f"Added “{form.cleaned_data['title']}”.")
+            messages.success(
+                request, gettext("Added “%(title)s”.") % {"title": form.cleaned_data["title"]}
+            )
             return redirect("cohort_run_of_show", found.pk)
         return render(
             request, "cohorts/run_of_show.html", _plan_context(found, form=form), status=400
@@ -483,7 +501,11 @@ def item_move(request: HttpRequest, session_id: int, item_id: int, direction: st
         raise Http404("No such direction.")
     services.move_item(item=item, direction=direction)
     if is_htmx(request):
-        moved = f"Moved “{item.title}” {direction}."
+        moved = (
+            gettext("Moved “%(title)s” up.")
+            if direction == "up"
+            else gettext("Moved “%(title)s” down.")
+        ) % {"title": item.title}
         return render(
             request,
             "cohorts/run_of_show.html#run_of_show",
@@ -503,7 +525,7 @@ def item_edit(request: HttpRequest, session_id: int, item_id: int) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         services.update_item(item=item, **form.cleaned_data)
-        messages.success(request, f"Saved “{item.title}”.")
+        messages.success(request, gettext("Saved “%(title)s”.") % {"title": item.title})
         return redirect("cohort_run_of_show", found.pk)
     return render(
         request,
@@ -519,7 +541,7 @@ def item_remove(request: HttpRequest, session_id: int, item_id: int) -> HttpResp
     found = _session(request, session_id, manage=True)
     item = _item(found, item_id)
     services.remove_item(item=item)
-    messages.success(request, f"Removed “{item.title}”.")
+    messages.success(request, gettext("Removed “%(title)s”.") % {"title": item.title})
     return redirect("cohort_run_of_show", found.pk)
 
 
@@ -566,9 +588,9 @@ def notes(request: HttpRequest, session_id: int) -> HttpResponse:
             return render(
                 request, "cohorts/facilitate.html#note_status", {"saved_at": timezone.now()}
             )
-        messages.success(request, "Notes saved, for your eyes only.")
+        messages.success(request, gettext("Notes saved, for your eyes only."))
     else:
-        messages.error(request, "Notes can be up to 10,000 characters.")
+        messages.error(request, gettext("Notes can be up to 10,000 characters."))
     return redirect(target)
 
 
@@ -629,7 +651,7 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.mark_attendance(session=found, marks=form.marks())
-        messages.success(request, "Attendance saved.")
+        messages.success(request, gettext("Attendance saved."))
         return redirect("cohort_attendance", found.pk)
     return render(
         request,
@@ -650,7 +672,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id)
     try:
         services.self_check_in(session=found, person=current_person(request))
-        messages.success(request, "You're checked in. Welcome!")
+        messages.success(request, gettext("You're checked in. Welcome!"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("cohort_session", found.pk)
@@ -695,7 +717,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.revoke_feed(person=person)
-            messages.success(request, "Your calendar address no longer works.")
+            messages.success(request, gettext("Your calendar address no longer works."))
             return redirect("cohort_calendar")
         token = services.create_feed(person=person)
         # The secret is shown this once, in this response: only its hash is stored.

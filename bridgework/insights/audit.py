@@ -14,6 +14,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.models import Organisation
 from bridgework.cohorts.api import Cohort
@@ -28,26 +29,26 @@ class AuditFilterForm(forms.Form):
     """What happened and in which month; both optional, both from fixed lists."""
 
     kind = forms.ChoiceField(
-        label="What",
+        label=gettext_lazy("What"),
         required=False,
         choices=[
-            ("", "Views and exports"),
-            (AuditEntry.Format.PAGE, "Views of the dashboard"),
-            (AuditEntry.Format.CSV, "CSV exports"),
+            ("", gettext_lazy("Views and exports")),
+            (AuditEntry.Format.PAGE, gettext_lazy("Views of the dashboard")),
+            (AuditEntry.Format.CSV, gettext_lazy("CSV exports")),
         ],
     )
-    month = forms.ChoiceField(label="Month", required=False)
+    month = forms.ChoiceField(label=gettext_lazy("Month"), required=False)
 
     def __init__(self, data: Any, *, months: list[date], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         field = self.fields["month"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Any month")] + [
+        field.choices = [("", gettext("Any month"))] + [
             (month.strftime(MONTH_FORMAT), date_format(month, "F Y")) for month in months
         ]
-        field.error_messages["invalid_choice"] = "Choose a month from the list."
+        field.error_messages["invalid_choice"] = gettext("Choose a month from the list.")
         kind = self.fields["kind"]
-        kind.error_messages["invalid_choice"] = "Choose views, exports or both."
+        kind.error_messages["invalid_choice"] = gettext("Choose views, exports or both.")
 
     def clean_month(self) -> date | None:
         raw = self.cleaned_data.get("month")
@@ -111,13 +112,17 @@ def audit_list(organisation: Organisation, data: Any, page_number: str | None) -
 
 def _row(entry: AuditEntry, cohort_names: dict[int, str]) -> AuditRow:
     if entry.view.startswith("cohort "):
-        name = cohort_names.get(int(entry.view.split()[1]), "a removed cohort")
-        view = f"Cohort: {name}"
+        name = cohort_names.get(int(entry.view.split()[1]))
+        view = (
+            gettext("Cohort: %(name)s") % {"name": name}
+            if name is not None
+            else gettext("A removed cohort")
+        )
     else:
-        view = "The whole organisation"
+        view = gettext("The whole organisation")
     return AuditRow(
         at=entry.at,
-        who=entry.person.chosen_name if entry.person else "A removed account",
+        who=entry.person.chosen_name if entry.person else gettext("A removed account"),
         view=view,
         period=entry.get_period_display(),
         how=entry.get_format_display(),

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 WIDTH = 640
 LABEL = 220
@@ -18,6 +20,16 @@ RIGHT = 110
 ROW = 30
 TOP = 12
 BOTTOM = 34
+
+
+def percent(value: int) -> str:
+    """A whole percentage as the active language writes it ("45%", "45 %")."""
+    return gettext("%(percent)s%%") % {"percent": number_format(value)}
+
+
+def signed(value: float) -> str:
+    """A number with its sign and two decimals, such as +0.25 or -0.10."""
+    return ("+" if value >= 0 else "") + number_format(round(value, 2), 2)
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,7 @@ def bars(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     parts = _open(key, title, desc, height)
     bottom = height - BOTTOM
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        parts.append(_gridline("chart__grid", x(tick), bottom, f"{round(tick * 100)}%"))
+        parts.append(_gridline("chart__grid", x(tick), bottom, percent(round(tick * 100))))
     for y, row, value in _shown_rows(parts, rows):
         parts.append(
             f'<rect class="insights-chart__bar" x="{LABEL}" y="{y - 9:.1f}" '
@@ -136,7 +148,7 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
     bottom = height - BOTTOM
     for tick in (-reach, -reach / 2, 0.0, reach / 2, reach):
         css = "insights-chart__zero" if tick == 0 else "chart__grid"
-        parts.append(_gridline(css, x(tick), bottom, f"{tick:+.2f}"))
+        parts.append(_gridline(css, x(tick), bottom, signed(tick)))
     for y, row, value in _shown_rows(parts, rows):
         end = x(value)
         if row.interval is not None:

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from bridgework.accounts.models import Organisation
 from bridgework.cohorts.api import Cohort
@@ -28,7 +30,7 @@ from .mechanism import margin
 from .models import PERIOD_MONTHS, Period, Release, ReleasedCohort, ReleasedFigure
 from .pulse import ITEMS as SAFETY_ITEMS
 
-TOO_FEW = "too few people to show this reliably"
+TOO_FEW = gettext_lazy("too few people to show this reliably")
 # A share whose 95% interval is wider than this says "too few people" instead.
 WIDEST_SHARE = 0.5
 
@@ -132,50 +134,48 @@ class _Sums:
         noisy = self.noisy(measure, key)
         if not shown or not _useful(noisy.value, noisy.scale):
             self.too_few = True
-            return Value(TOO_FEW, noisy.scale)
-        return Value(
-            f"{max(0, round(noisy.value)):,} ± {round(margin(noisy.scale)):,}", noisy.scale
-        )
+            return Value(str(TOO_FEW), noisy.scale)
+        return Value(_plus_minus(max(0, round(noisy.value)), margin(noisy.scale)), noisy.scale)
 
     def rate(self, part: str, whole: str, key: str = "all", *, both: bool = True) -> Value:
         """A share with its interval, shown only when both its parts are."""
         if not (self.enough(part, key) and (self.enough(whole, key) or not both)):
             self.too_few = True
-            return Value(TOO_FEW)
+            return Value(str(TOO_FEW))
         found = noisy_stats.share(self.noisy(part, key), self.noisy(whole, key))
         if found is None:
             return Value("-")
         p, (low, high) = found
         if high - low > WIDEST_SHARE:
             self.too_few = True
-            return Value(TOO_FEW)
-        return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+            return Value(str(TOO_FEW))
+        return Value(_share(p, low, high))
 
     def mean_of(self, summed: Noisy, count: Noisy, low: float, high: float) -> Value:
         found = noisy_stats.mean(summed, count)
         if found is None:
             self.too_few = True
-            return Value(TOO_FEW)
+            return Value(str(TOO_FEW))
         value = min(high, max(low, found))
         spread = math.sqrt(summed.scale**2 + value**2 * count.scale**2) / count.value
         if margin(spread) > (high - low) / 4:
             self.too_few = True
-            return Value(TOO_FEW)
-        return Value(f"{value:.2f}")
+            return Value(str(TOO_FEW))
+        return Value(number_format(round(value, 2), 2))
 
     def rate_of(self, part: Noisy, whole: Noisy) -> Value:
         found = noisy_stats.share(part, whole)
         if found is None or found[1][1] - found[1][0] > WIDEST_SHARE:
             self.too_few = True
-            return Value(TOO_FEW)
+            return Value(str(TOO_FEW))
         p, (low, high) = found
-        return Value(f"{_pct(p)} ({_pct(low)} to {_pct(high)})")
+        return Value(_share(p, low, high))
 
     def mean(self, total: str, n: str, key: str, low: float, high: float) -> Value:
         """A mean rating on a scale from low to high, when the noise leaves it meaningful."""
         if not self.enough(n, key):
             self.too_few = True
-            return Value(TOO_FEW)
+            return Value(str(TOO_FEW))
         return self.mean_of(self.noisy(total, key), self.noisy(n, key), low, high)
 
 
@@ -201,11 +201,29 @@ def _chart(
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
+    return charts.percent(round(100 * value))
+
+
+def _share(value: float, low: float, high: float) -> str:
+    """A share with its 95% interval: "40% (31% to 49%)"."""
+    return gettext("%(share)s (%(low)s to %(high)s)") % {
+        "share": _pct(value),
+        "low": _pct(low),
+        "high": _pct(high),
+    }
 
 
 def _ci(low: float, high: float) -> str:
-    return f"{low:.2f} to {high:.2f}"
+    return gettext("%(low)s to %(high)s") % {
+        "low": number_format(round(low, 2), 2),
+        "high": number_format(round(high, 2), 2),
+    }
+
+
+def _plus_minus(count: int, spread: float) -> str:
+    """A noisy count with half its 95% range: "1,204 ± 12"."""
+    grouped = number_format(count, force_grouping=True)
+    return f"{grouped} ± {number_format(round(spread), force_grouping=True)}"
 
 
 def build(
@@ -246,7 +264,7 @@ def build(
     months = sums.months.get("enrolled", 0)
     return Dashboard(
         scope_label=cohort.name if cohort else organisation.name,
-        period_label=Period(period).label,
+        period_label=str(Period(period).label),
         minimum=minimum,
         months=[r.month for r in releases],
         sections=sections,
@@ -260,43 +278,57 @@ def build(
 
 def _refusal(reason: str, minimum: int) -> str:
     if reason == ReleasedCohort.Reason.CLOSE:
-        return (
-            "This cohort is not released: its members differ by fewer than "
-            f"{minimum} people from another group you can see, so comparing the two could "
-            "single someone out."
-        )
-    return (
-        f"This cohort is not released: it had fewer than {minimum} members at the start of "
-        "each month (or none has closed since it began)."
-    )
+        return ngettext(
+            "This cohort is not released: its members differ by fewer than %(minimum)s "
+            "person from another group you can see, so comparing the two could single "
+            "someone out.",
+            "This cohort is not released: its members differ by fewer than %(minimum)s "
+            "people from another group you can see, so comparing the two could single "
+            "someone out.",
+            minimum,
+        ) % {"minimum": minimum}
+    return ngettext(
+        "This cohort is not released: it had fewer than %(minimum)s member at the start of "
+        "each month (or none has closed since it began).",
+        "This cohort is not released: it had fewer than %(minimum)s members at the start of "
+        "each month (or none has closed since it began).",
+        minimum,
+    ) % {"minimum": minimum}
 
 
 def _participation(s: _Sums) -> Section:
     section = Section(
         "participation",
-        "Participation",
-        "People enrolled and active in an average month of the period (active: made a "
-        "commitment, checked in, completed a lesson or attended a session), and what they "
-        "did in the whole period.",
+        gettext("Participation"),
+        gettext(
+            "People enrolled and active in an average month of the period (active: made a "
+            "commitment, checked in, completed a lesson or attended a session), and what they "
+            "did in the whole period."
+        ),
     )
     rows = [
-        [Value("Enrolled (a month, on average)"), _average(s, "enrolled"), Value("")],
+        [Value(gettext("Enrolled (a month, on average)")), _average(s, "enrolled"), Value("")],
         [
-            Value("Active (a month, on average)"),
+            Value(gettext("Active (a month, on average)")),
             _average(s, "active"),
             s.rate("active", "enrolled"),
         ],
-        [Value("Lessons completed"), s.count("lessons"), _people(s, "lesson_people")],
-        [Value("Sessions attended"), s.count("attended"), _people(s, "attended_people")],
+        [Value(gettext("Lessons completed")), s.count("lessons"), _people(s, "lesson_people")],
+        [Value(gettext("Sessions attended")), s.count("attended"), _people(s, "attended_people")],
     ]
     # Complement: enrolled - active describes the inactive; hide "active" when it is a handful.
     inactive = s.noisy("enrolled").value - s.noisy("active").value
     months = max(1, s.months.get("enrolled", 1))
     if s.has("active") and 0.5 <= inactive / months < s.minimum:
         s.too_few = True
-        rows[1][1:] = [Value(TOO_FEW), Value(TOO_FEW)]
+        rows[1][1:] = [Value(str(TOO_FEW)), Value(str(TOO_FEW))]
     section.tables.append(
-        Table("participation", "Participation", ["Measure", "Number", "Share or people"], rows)
+        Table(
+            "participation",
+            gettext("Participation"),
+            [gettext("Measure"), gettext("Number"), gettext("Share or people")],
+            rows,
+        )
     )
     retention_rows: list[list[Value]] = []
     bars: list[charts.Row] = []
@@ -304,22 +336,26 @@ def _participation(s: _Sums) -> Section:
         reached = s.noisy("reached", k)
         if reached.value < 0.5 and not s.enough("reached", k):
             continue
-        label = "The month they joined" if k == "0" else f"Month {k} after joining"
+        label = (
+            gettext("The month they joined")
+            if k == "0"
+            else gettext("Month %(number)s after joining") % {"number": k}
+        )
         gap = reached.value - s.noisy("retained", k).value
         # Complement: reached - active describing a handful (0 is nobody: fine to show).
         handful = 0.5 <= gap < s.minimum
         if not s.enough("retained", k) or not s.enough("reached", k) or handful:
             s.too_few = True
             retention_rows.append(
-                [Value(label), s.count("reached", k), Value(TOO_FEW), Value(TOO_FEW)]
+                [Value(label), s.count("reached", k), Value(str(TOO_FEW)), Value(str(TOO_FEW))]
             )
-            bars.append(charts.Row(label, None, None, TOO_FEW))
+            bars.append(charts.Row(label, None, None, str(TOO_FEW)))
             continue
         rate = noisy_stats.share(s.noisy("retained", k), reached)
         share_text = Value("-")
         if rate is not None:
             p, interval = rate
-            share_text = Value(f"{_pct(p)} ({_pct(interval[0])} to {_pct(interval[1])})")
+            share_text = Value(_share(p, interval[0], interval[1]))
             bars.append(charts.Row(label, p, interval, _pct(p)))
         retention_rows.append(
             [Value(label), s.count("reached", k), s.count("retained", k), share_text]
@@ -328,12 +364,13 @@ def _participation(s: _Sums) -> Section:
         section.tables.append(
             Table(
                 "retention",
-                "Retention by month since joining (completed months only)",
+                gettext("Retention by month since joining (completed months only)"),
                 [
-                    "Month since joining",
-                    "People who completed it",
-                    "Active that month",
-                    "Share (95% interval, noise included)",
+                    gettext("Month since joining"),
+                    gettext("People who completed it"),
+                    gettext("Active that month"),
+                    # xgettext:no-python-format
+                    gettext("Share (95% interval, noise included)"),
                 ],
                 retention_rows,
             )
@@ -341,13 +378,16 @@ def _participation(s: _Sums) -> Section:
         section.chart = _chart(
             charts.bars,
             "retention",
-            "Share of people active, by month since they joined",
-            "Bars show the share of people active in each completed month after joining, "
-            "with 95% intervals (sampling error and noise) as lines. The same numbers are in "
-            "the table.",
+            gettext("Share of people active, by month since they joined"),
+            gettext(
+                "Bars show the share of people active in each completed month after joining, "
+                "with 95%% intervals (sampling error and noise) as lines. The same numbers are "
+                "in the table."
+            )
+            % {},  # "%%" in the text is a percent sign
             bars,
         )
-        section.chart_note = (
+        section.chart_note = gettext(
             "Each bar is the share of people active in that month after joining, among the "
             "people who completed that month within the period. It shows whether people stay "
             "engaged; it does not show why anyone stopped."
@@ -363,8 +403,8 @@ def _average(s: _Sums, measure: str) -> Value:
     average, scale = noisy.value / months, noisy.scale / months
     if average < s.minimum or not _useful(average, scale):
         s.too_few = True
-        return Value(TOO_FEW, scale)
-    return Value(f"{round(average):,} ± {round(margin(scale)):,}", scale)
+        return Value(str(TOO_FEW), scale)
+    return Value(_plus_minus(round(average), margin(scale)), scale)
 
 
 def _people(s: _Sums, measure: str) -> Value:
@@ -372,7 +412,11 @@ def _people(s: _Sums, measure: str) -> Value:
     if not months or not s.enough(measure):
         return Value("")
     noisy = s.noisy(measure)
-    return Value(f"by about {round(noisy.value / months):,} people a month", noisy.scale / months)
+    people = round(noisy.value / months)
+    text = ngettext(
+        "by about %(count)s person a month", "by about %(count)s people a month", people
+    ) % {"count": number_format(people, force_grouping=True)}
+    return Value(text, noisy.scale / months)
 
 
 def _follow_row(s: _Sums, key: str, label: str) -> tuple[list[Value], charts.Row]:
@@ -381,7 +425,7 @@ def _follow_row(s: _Sums, key: str, label: str) -> tuple[list[Value], charts.Row
     checked, kept = s.count(name["check_ins"], key), s.count(name["kept"], key)
     share = s.rate(name["kept"], name["check_ins"], key)
     row = [Value(label), made, checked, kept, share]
-    if share.text == TOO_FEW or share.text == "-":
+    if share.text == str(TOO_FEW) or share.text == "-":
         return row, charts.Row(label, None, None, share.text)
     found = noisy_stats.share(s.noisy(name["kept"], key), s.noisy(name["check_ins"], key))
     assert found is not None
@@ -392,34 +436,52 @@ def _follow_row(s: _Sums, key: str, label: str) -> tuple[list[Value], charts.Row
 def _follow_through(s: _Sums) -> Section:
     section = Section(
         key="follow-through",
-        title="Follow-through",
-        intro="Commitments made and check-ins in the period, by practice and by courage level. "
-        "“Kept” counts check-ins answered “done”. Each column is shown only when enough "
-        "people are behind it.",
+        title=gettext("Follow-through"),
+        intro=gettext(
+            "Commitments made and check-ins in the period, by practice and by courage level. "
+            "“Kept” counts check-ins answered “done”. Each column is shown only when enough "
+            "people are behind it."
+        ),
     )
-    headers = ["Commitments made", "Check-ins", "Kept", "Share kept (95% interval)"]
+    headers = [
+        gettext("Commitments made"),
+        gettext("Check-ins"),
+        gettext("Kept"),
+        # xgettext:no-python-format
+        gettext("Share kept (95% interval)"),
+    ]
     rows, bars = [], []
     for practice in Practice:
         row, bar = _follow_row(s, str(practice.value), str(practice.label))
         rows.append(row)
         bars.append(bar)
-    total_row, _ = _follow_row(s, "all", "All practices")
+    total_row, _ = _follow_row(s, "all", gettext("All practices"))
     rows.append(total_row)
-    section.tables.append(Table("by-practice", "By practice", ["Practice", *headers], rows))
+    section.tables.append(
+        Table("by-practice", gettext("By practice"), [gettext("Practice"), *headers], rows)
+    )
     courage_rows = [_follow_row(s, f"courage-{c.value}", str(c.label))[0] for c in Courage]
     courage_rows.append(total_row)
     section.tables.append(
-        Table("by-courage", "By courage level", ["Courage level", *headers], courage_rows)
+        Table(
+            "by-courage",
+            gettext("By courage level"),
+            [gettext("Courage level"), *headers],
+            courage_rows,
+        )
     )
     section.chart = _chart(
         charts.bars,
         "follow",
-        "Share of check-ins answered “done”, by practice",
-        "One bar per practice with its 95% interval; practices with too few people say so "
-        "instead of a bar. The same numbers are in the table.",
+        gettext("Share of check-ins answered “done”, by practice"),
+        gettext(
+            "One bar per practice with its 95%% interval; practices with too few people say so "
+            "instead of a bar. The same numbers are in the table."
+        )
+        % {},  # "%%" in the text is a percent sign
         bars,
     )
-    section.chart_note = (
+    section.chart_note = gettext(
         "Each bar is the share of check-ins in the period that people answered “done”. It "
         "counts check-ins (at most 8 a person a month), not people, and its interval treats "
         "check-ins as independent, so it is too narrow when a few people check in often."
@@ -430,10 +492,12 @@ def _follow_through(s: _Sums) -> Section:
 def _growth(s: _Sums) -> Section:
     section = Section(
         key="growth",
-        title="Growth since baseline",
-        intro="How often people say they practise each of the seven practices (0 = not this "
-        "month, 4 = most days): the change from their first self-assessment to one taken in "
-        "the period. Someone assessed in two months of the period counts in both.",
+        title=gettext("Growth since baseline"),
+        intro=gettext(
+            "How often people say they practise each of the seven practices (0 = not this "
+            "month, 4 = most days): the change from their first self-assessment to one taken "
+            "in the period. Someone assessed in two months of the period counts in both."
+        ),
     )
     rows: list[list[Value]] = []
     points: list[charts.Row] = []
@@ -441,8 +505,8 @@ def _growth(s: _Sums) -> Section:
         key, label = str(practice.value), str(practice.label)
         if not s.enough("growth_people", key):
             s.too_few = True
-            rows.append([Value(label), Value(TOO_FEW), *[Value("-")] * 4])
-            points.append(charts.Row(label, None, None, TOO_FEW))
+            rows.append([Value(label), Value(str(TOO_FEW)), *[Value("-")] * 4])
+            points.append(charts.Row(label, None, None, str(TOO_FEW)))
             continue
         n = s.noisy("growth_people", key)
         change = noisy_stats.paired_change(
@@ -453,13 +517,14 @@ def _growth(s: _Sums) -> Section:
         if change is None or change.mean_ci is None:
             s.too_few = True
             rows.append(
-                [Value(label), s.count("growth_people", key), baseline, Value(TOO_FEW)]
+                [Value(label), s.count("growth_people", key), baseline, Value(str(TOO_FEW))]
                 + [Value("-")] * 2
             )
-            points.append(charts.Row(label, None, None, TOO_FEW))
+            points.append(charts.Row(label, None, None, str(TOO_FEW)))
             continue
         dz = (
-            f"{change.dz:.2f} ({_ci(*change.dz_ci)})"
+            gettext("%(value)s (%(interval)s)")
+            % {"value": number_format(round(change.dz, 2), 2), "interval": _ci(*change.dz_ci)}
             if change.dz is not None and change.dz_ci
             else "-"
         )
@@ -468,23 +533,25 @@ def _growth(s: _Sums) -> Section:
                 Value(label),
                 s.count("growth_people", key),
                 baseline,
-                Value(f"{change.mean:+.2f}"),
+                Value(charts.signed(change.mean)),
                 Value(_ci(*change.mean_ci)),
                 Value(dz),
             ]
         )
-        points.append(charts.Row(label, change.mean, change.mean_ci, f"{change.mean:+.2f}"))
+        points.append(charts.Row(label, change.mean, change.mean_ci, charts.signed(change.mean)))
     section.tables.append(
         Table(
             "growth",
-            "Change from baseline to a later self-rating",
+            gettext("Change from baseline to a later self-rating"),
             [
-                "Practice",
-                "People with both",
-                "Mean at baseline",
-                "Mean change",
-                "95% interval of the change",
-                "Effect size d_z (95% interval)",
+                gettext("Practice"),
+                gettext("People with both"),
+                gettext("Mean at baseline"),
+                gettext("Mean change"),
+                # xgettext:no-python-format
+                gettext("95% interval of the change"),
+                # xgettext:no-python-format
+                gettext("Effect size d_z (95% interval)"),
             ],
             rows,
         )
@@ -492,12 +559,15 @@ def _growth(s: _Sums) -> Section:
     section.chart = _chart(
         charts.dots,
         "growth",
-        "Mean change in self-rating since baseline, by practice",
-        "A dot for each practice's mean change with its 95% interval as a line; the vertical "
-        "line is no change. The same numbers are in the table.",
+        gettext("Mean change in self-rating since baseline, by practice"),
+        gettext(
+            "A dot for each practice's mean change with its 95%% interval as a line; the "
+            "vertical line is no change. The same numbers are in the table."
+        )
+        % {},  # "%%" in the text is a percent sign
         points,
     )
-    section.chart_note = (
+    section.chart_note = gettext(
         "Intervals cover both the sampling error and the added noise. The change's interval "
         "uses Student's t; d_z (the mean change divided by the spread of the changes) uses "
         "the exact noncentral t interval, widened for the noise. These are self-ratings with "
@@ -509,30 +579,43 @@ def _growth(s: _Sums) -> Section:
 def _feedback(s: _Sums) -> Section:
     section = Section(
         "feedback",
-        "Session feedback",
-        "From the anonymous pulse after each session, counted in the month its pulse closed.",
+        gettext("Session feedback"),
+        gettext(
+            "From the anonymous pulse after each session, counted in the month its pulse closed."
+        ),
     )
     if not s.has("feedback_answers"):
-        section.empty = "No session feedback has been released for this period."
+        section.empty = gettext("No session feedback has been released for this period.")
         return section
     if not s.enough("feedback_answers"):
         s.too_few = True
-        section.empty = f"Session feedback: {TOO_FEW}."
+        section.empty = gettext("Session feedback: %(too_few)s.") % {"too_few": TOO_FEW}
         return section
     rows = [
-        [Value("Answers"), s.count("feedback_answers")],
-        [Value("Mean “useful” (1-5)"), s.mean("feedback_useful", "feedback_answers", "all", 1, 5)],
+        [Value(gettext("Answers")), s.count("feedback_answers")],
         [
-            Value("Mean “felt safe to speak” (1-5)"),
+            Value(gettext("Mean “useful” (1-5)")),
+            s.mean("feedback_useful", "feedback_answers", "all", 1, 5),
+        ],
+        [
+            Value(gettext("Mean “felt safe to speak” (1-5)")),
             s.mean("feedback_safe", "feedback_answers", "all", 1, 5),
         ],
         [
-            Value("Found it useful (4-5 of 5), 95% interval"),
+            # xgettext:no-python-format
+            Value(gettext("Found it useful (4-5 of 5), 95% interval")),
             s.rate("feedback_good", "feedback_answers"),
         ],
     ]
-    section.tables.append(Table("feedback", "Session feedback", ["Measure", "Value"], rows))
-    section.chart_note = (
+    section.tables.append(
+        Table(
+            "feedback",
+            gettext("Session feedback"),
+            [gettext("Measure"), gettext("Value")],
+            rows,
+        )
+    )
+    section.chart_note = gettext(
         "One person answers after each session they attend, so answers are clustered within "
         "people; the interval treats answers as independent and is too narrow when the same "
         "people answer every session."
@@ -543,16 +626,18 @@ def _feedback(s: _Sums) -> Section:
 def _safety(s: _Sums) -> Section:
     section = Section(
         "safety",
-        "Psychological-safety pulse",
-        "Five statements about how safe it feels to speak up, ask and try things in the group "
-        "(after Edmondson, 1999), from pulses that closed in the period.",
+        gettext("Psychological-safety pulse"),
+        gettext(
+            "Five statements about how safe it feels to speak up, ask and try things in the "
+            "group (after Edmondson, 1999), from pulses that closed in the period."
+        ),
     )
     if not s.has("safety_people") or s.noisy("safety_people").value < 0.5:
-        section.empty = "No pulse has closed in this period yet."
+        section.empty = gettext("No pulse has closed in this period yet.")
         return section
     if not s.enough("safety_people"):
         s.too_few = True
-        section.empty = f"Pulse results: {TOO_FEW}."
+        section.empty = gettext("Pulse results: %(too_few)s.") % {"too_few": TOO_FEW}
         return section
     n = s.noisy("safety_people")
     rows: list[list[Value]] = []
@@ -561,22 +646,23 @@ def _safety(s: _Sums) -> Section:
         people = Noisy(n.value, n.scale)
         mean = s.mean_of(s.noisy("safety_sum", item.field), people, 1, 5)
         agree = s.rate_of(s.noisy("safety_agree", item.field), people)
-        rows.append([Value(item.short), s.count("safety_people"), mean, agree])
+        rows.append([Value(str(item.short)), s.count("safety_people"), mean, agree])
         found = noisy_stats.share(s.noisy("safety_agree", item.field), people)
-        if agree.text != TOO_FEW and found is not None:
+        if agree.text != str(TOO_FEW) and found is not None:
             p, interval = found
-            bars.append(charts.Row(item.short, p, interval, _pct(p)))
+            bars.append(charts.Row(str(item.short), p, interval, _pct(p)))
         else:
-            bars.append(charts.Row(item.short, None, None, agree.text))
+            bars.append(charts.Row(str(item.short), None, None, agree.text))
     section.tables.append(
         Table(
             "safety",
-            "Answers to the pulses that closed",
+            gettext("Answers to the pulses that closed"),
             [
-                "Statement",
-                "People who answered",
-                "Mean (1-5)",
-                "Agree or strongly agree (95% interval)",
+                gettext("Statement"),
+                gettext("People who answered"),
+                gettext("Mean (1-5)"),
+                # xgettext:no-python-format
+                gettext("Agree or strongly agree (95% interval)"),
             ],
             rows,
         )
@@ -584,11 +670,12 @@ def _safety(s: _Sums) -> Section:
     section.chart = _chart(
         charts.bars,
         "safety",
-        "Share agreeing with each statement",
-        "One bar per statement with its 95% interval. The same numbers are in the table.",
+        gettext("Share agreeing with each statement"),
+        # xgettext:no-python-format
+        gettext("One bar per statement with its 95% interval. The same numbers are in the table."),
         bars,
     )
-    section.chart_note = (
+    section.chart_note = gettext(
         "Each bar is the share of answers agreeing or strongly agreeing. It shows how the "
         "group feels on average; it cannot show how any one person feels."
     )

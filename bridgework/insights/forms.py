@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.cohorts.api import Cohort
 
@@ -45,15 +47,15 @@ class ListSelect(forms.Select):
 class ViewForm(forms.Form):
     """The fixed choices of the dashboard: which view and which period. Nothing free."""
 
-    cohort = forms.ChoiceField(label="View", required=False, widget=ListSelect)
-    period = forms.ChoiceField(label="Period", choices=Period.choices, required=False)
+    cohort = forms.ChoiceField(label=gettext_lazy("View"), required=False, widget=ListSelect)
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=Period.choices, required=False)
 
     def __init__(
         self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
-        choices = [(ORGANISATION, "The whole organisation")] if organisation_view else []
-        choices += [(str(c.pk), f"Cohort: {c.name}") for c in cohorts]
+        choices = [(ORGANISATION, gettext("The whole organisation"))] if organisation_view else []
+        choices += [(str(c.pk), gettext("Cohort: %(name)s") % {"name": c.name}) for c in cohorts]
         field = self.fields["cohort"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
@@ -66,9 +68,10 @@ class BudgetForm(forms.Form):
     """The monthly privacy budget (zCDP rho), within the floor and ceiling of settings."""
 
     monthly_rho = forms.FloatField(
-        label="Monthly privacy budget (rho)",
-        help_text="Larger means less noise and a weaker guarantee. Applies from the next "
-        "monthly release.",
+        label=gettext_lazy("Monthly privacy budget (rho)"),
+        help_text=gettext_lazy(
+            "Larger means less noise and a weaker guarantee. Applies from the next monthly release."
+        ),
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
 
@@ -76,7 +79,10 @@ class BudgetForm(forms.Form):
         value = self.cleaned_data["monthly_rho"]
         low, high = privacy_settings.floor_rho(), privacy_settings.ceiling_rho()
         if not math.isfinite(value) or not low <= value <= high:
-            raise forms.ValidationError(f"Choose a budget from {low:g} to {high:g}.")
+            raise forms.ValidationError(
+                gettext("Choose a budget from %(low)s to %(high)s.")
+                % {"low": number_format(low), "high": number_format(high)}
+            )
         return float(value)
 
 
@@ -84,9 +90,13 @@ class PulseForm(forms.Form):
     """A program admin (any cohort, or everyone) or a facilitator (their cohorts) opens a
     pulse between two dates."""
 
-    audience = forms.ChoiceField(label="Who is asked", widget=ListSelect)
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+    audience = forms.ChoiceField(label=gettext_lazy("Who is asked"), widget=ListSelect)
+    opens_on = forms.DateField(
+        label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        label=gettext_lazy("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(
         self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any
@@ -95,9 +105,11 @@ class PulseForm(forms.Form):
         initial = {"opens_on": today, "closes_on": today + timedelta(days=13)}
         super().__init__(data, initial=initial, **kwargs)
         choices = (
-            [(ORGANISATION, "Every participant in the organisation")] if organisation_view else []
+            [(ORGANISATION, gettext("Every participant in the organisation"))]
+            if organisation_view
+            else []
         )
-        choices += [(str(c.pk), f"Members of {c.name}") for c in cohorts]
+        choices += [(str(c.pk), gettext("Members of %(name)s") % {"name": c.name}) for c in cohorts]
         field = self.fields["audience"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
@@ -107,9 +119,9 @@ class PulseForm(forms.Form):
         opens, closes = data.get("opens_on"), data.get("closes_on")
         if isinstance(opens, date) and isinstance(closes, date):
             if closes < opens:
-                self.add_error("closes_on", "Choose a day on or after the opening day.")
+                self.add_error("closes_on", gettext("Choose a day on or after the opening day."))
             elif (closes - opens).days > 60:
-                self.add_error("closes_on", "Keep a pulse open for at most 60 days.")
+                self.add_error("closes_on", gettext("Keep a pulse open for at most 60 days."))
         return data
 
 
@@ -118,9 +130,9 @@ class AnswerForm(forms.Form):
         super().__init__(data, **kwargs)
         for item in ITEMS:
             self.fields[item.field] = forms.TypedChoiceField(
-                label=item.text,
+                label=str(item.text),
                 choices=[(str(v), label) for v, label in AGREEMENT_SCALE],
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose how much you agree."},
+                error_messages={"required": gettext("Choose how much you agree.")},
             )

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.cohorts.api import Cohort
@@ -35,10 +36,10 @@ class Period(models.TextChoices):
     """The fixed periods: the latest released (closed) calendar months. A longer period is
     the sum of its released months, so no period is released on its own."""
 
-    MONTH = "month", "The last closed month"
-    QUARTER = "3m", "The last 3 closed months"
-    YEAR = "12m", "The last 12 closed months"
-    ALL = "all", "Every released month"
+    MONTH = "month", gettext_lazy("The last closed month")
+    QUARTER = "3m", gettext_lazy("The last 3 closed months")
+    YEAR = "12m", gettext_lazy("The last 12 closed months")
+    ALL = "all", gettext_lazy("Every released month")
 
 
 # How many released months each period adds up (None: all of them).
@@ -234,9 +235,9 @@ class ReleasedCohort(models.Model):
     """Whether a cohort is part of a release, and if not, why (said on its page)."""
 
     class Reason(models.TextChoices):
-        RELEASED = "", "Released"
-        SMALL = "small", "Fewer members than the threshold at the start of the month"
-        CLOSE = "close", "Too close to another group you can see"
+        RELEASED = "", gettext_lazy("Released")
+        SMALL = "small", gettext_lazy("Fewer members than the threshold at the start of the month")
+        CLOSE = "close", gettext_lazy("Too close to another group you can see")
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="cohorts")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
@@ -276,8 +277,8 @@ class AuditEntry(models.Model):
     """Someone looked at (or exported) one view of the dashboard. No values, ever."""
 
     class Format(models.TextChoices):
-        PAGE = "page", "Page"
-        CSV = "csv", "CSV export"
+        PAGE = "page", gettext_lazy("Page")
+        CSV = "csv", gettext_lazy("CSV export")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.accounts.registry import AssessmentTaken
@@ -86,7 +88,12 @@ def set_budget(*, organisation: Organisation, monthly_rho: float, changed_by: Pe
     ceiling; a release already made keeps what it spent)."""
     low, high = privacy_settings.floor_rho(), privacy_settings.ceiling_rho()
     if not low <= monthly_rho <= high:
-        raise ValidationError({"monthly_rho": f"Choose a budget from {low:g} to {high:g}."})
+        raise ValidationError(
+            {
+                "monthly_rho": gettext("Choose a budget from %(low)s to %(high)s.")
+                % {"low": number_format(low), "high": number_format(high)}
+            }
+        )
     PrivacyBudget.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -116,11 +123,15 @@ def create_pulse(
     closes_on: date,
 ) -> SafetyPulse:
     if cohort is not None and cohort.organisation_id != organisation.pk:
-        raise ValidationError({"cohort": "Choose one of your cohorts."})
+        raise ValidationError({"cohort": gettext("Choose one of your cohorts.")})
     if not may_run_pulse(created_by, cohort):
-        raise ValidationError({"cohort": "You can run a pulse only for cohorts you facilitate."})
+        raise ValidationError(
+            {"cohort": gettext("You can run a pulse only for cohorts you facilitate.")}
+        )
     if closes_on < opens_on:
-        raise ValidationError({"closes_on": "The pulse must close on or after the day it opens."})
+        raise ValidationError(
+            {"closes_on": gettext("The pulse must close on or after the day it opens.")}
+        )
     pulse = SafetyPulse(
         organisation=organisation,
         cohort=cohort,
@@ -171,11 +182,11 @@ def answer_pulse(
     """Record that the person answered and, apart from that, what was answered. False when
     they had answered already (the first answer stands)."""
     if not invited(person, pulse):
-        raise ValidationError("This pulse is not for you.")
+        raise ValidationError(gettext("This pulse is not for you."))
     if not pulse.is_open(today or timezone.localdate()):
-        raise ValidationError("This pulse is not open.")
+        raise ValidationError(gettext("This pulse is not open."))
     if set(answers) != set(ITEM_FIELDS) or any(not 1 <= v <= 5 for v in answers.values()):
-        raise ValidationError("Answer every statement from 1 to 5.")
+        raise ValidationError(gettext("Answer every statement from 1 to 5."))
     try:
         with transaction.atomic():
             SafetyResponse.objects.create(pulse=pulse, person=person)

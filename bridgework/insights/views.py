@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -172,7 +173,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved. The next monthly release uses this budget.")
+            messages.success(request, gettext("Saved. The next monthly release uses this budget."))
             return redirect("insights_privacy")
     made = list(Release.objects.filter(organisation=organisation).order_by("-month")[:24])
     return render(
@@ -198,7 +199,7 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404("Nothing to export.")
     choice = _choose(request, viewer)
     if choice is None:
-        return HttpResponse("Choose a view and a period from the lists.", status=400)
+        return HttpResponse(gettext("Choose a view and a period from the lists."), status=400)
     minimum = min_cell()
     result = board.build(
         organisation=current_organisation(request),
@@ -219,22 +220,36 @@ def export(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="insights-{scope}-{choice.period}-{stamp}.csv"'
     )
     writer = csvsafe.writer(response)
-    writer.writerow(["View", result.scope_label])
-    writer.writerow(["Period", result.period_label])
-    writer.writerow(["Released months", " ".join(f"{m:%Y-%m}" for m in sorted(result.months))])
-    writer.writerow(["Smallest group shown", minimum])
+    writer.writerow([gettext("View"), result.scope_label])
+    writer.writerow([gettext("Period"), result.period_label])
+    writer.writerow(
+        [gettext("Released months"), " ".join(f"{m:%Y-%m}" for m in sorted(result.months))]
+    )
+    writer.writerow([gettext("Smallest group shown"), minimum])
     writer.writerow(
         [
-            "Noise",
-            "Every number is a sum of monthly releases with random noise added (docs/privacy.md);"
-            " the noise scale is the standard deviation of that noise, and about 95% of the "
-            "time a count is within twice the scale of the truth.",
+            gettext("Noise"),
+            gettext(
+                "Every number is a sum of monthly releases with random noise added "
+                "(docs/privacy.md); the noise scale is the standard deviation of that noise, "
+                "and about 95%% of the time a count is within twice the scale of the truth."
+            )
+            % {},  # "%%" in the text is a percent sign
         ]
     )
     if result.not_released:
-        writer.writerow(["Not released", result.not_released])
+        writer.writerow([gettext("Not released"), result.not_released])
     writer.writerow([])
-    writer.writerow(["Section", "Table", "Row", "Column", "Shown", "Noise scale (SD)"])
+    writer.writerow(
+        [
+            gettext("Section"),
+            gettext("Table"),
+            gettext("Row"),
+            gettext("Column"),
+            gettext("Shown"),
+            gettext("Noise scale (SD)"),
+        ]
+    )
     for section, table in result.tables():
         for row in table.rows:
             for header, value in zip(table.headers[1:], row[1:], strict=False):
@@ -286,8 +301,10 @@ def pulses(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "The pulse is planned. Participants see it on their home page while it "
-                    "is open.",
+                    gettext(
+                        "The pulse is planned. Participants see it on their home page while it "
+                        "is open."
+                    ),
                 )
                 return redirect("insights_pulses")
         status = 400
@@ -328,7 +345,9 @@ def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
             return redirect("insights_pulse", pulse_id=pulse.pk)
         if form.is_valid():
             services.answer_pulse(pulse=pulse, person=person, answers=form.cleaned_data)
-            messages.success(request, "Thank you. Your answers are stored apart from your name.")
+            messages.success(
+                request, gettext("Thank you. Your answers are stored apart from your name.")
+            )
             return redirect("home")
     return render(
         request,

@@ -11,6 +11,11 @@
     return sign + minutes + ":" + (rest < 10 ? "0" : "") + rest;
   }
 
+  // The page gives the words in its own language (data-text-*); English if it does not.
+  function text(box, name, fallback) {
+    return box.getAttribute("data-text-" + name) || fallback;
+  }
+
   function setUp(box) {
     var planned = parseInt(box.getAttribute("data-minutes"), 10) * 60;
     if (!(planned > 0)) return;
@@ -20,7 +25,7 @@
     var clock = document.createElement("p");
     clock.className = "timer__clock";
     clock.setAttribute("role", "timer");
-    clock.setAttribute("aria-label", "Time left for this part");
+    clock.setAttribute("aria-label", text(box, "clock", "Time left for this part"));
     clock.textContent = format(left);
 
     var status = document.createElement("p");
@@ -32,11 +37,11 @@
     var toggle = document.createElement("button");
     toggle.type = "button";
     toggle.className = "button";
-    toggle.textContent = "Start timer";
+    toggle.textContent = text(box, "start", "Start timer");
     var reset = document.createElement("button");
     reset.type = "button";
     reset.className = "button button--secondary";
-    reset.textContent = "Reset";
+    reset.textContent = text(box, "reset", "Reset");
     controls.appendChild(toggle);
     controls.appendChild(reset);
 
@@ -45,20 +50,21 @@
       clock.textContent = format(left);
       if (left === 0) {
         box.classList.add("timer--over");
-        status.textContent = "Time is up for this part.";
+        status.textContent = text(box, "up", "Time is up for this part.");
       }
     }
 
     function stop() {
       if (ticking !== null) clearInterval(ticking);
       ticking = null;
-      toggle.textContent = left === planned ? "Start timer" : "Carry on";
+      toggle.textContent =
+        left === planned ? text(box, "start", "Start timer") : text(box, "carry-on", "Carry on");
     }
 
     toggle.addEventListener("click", function () {
       if (ticking === null) {
         ticking = setInterval(tick, 1000);
-        toggle.textContent = "Pause timer";
+        toggle.textContent = text(box, "pause", "Pause timer");
       } else {
         stop();
       }
@@ -69,7 +75,7 @@
       clock.textContent = format(left);
       box.classList.remove("timer--over");
       status.textContent = "";
-      toggle.textContent = "Start timer";
+      toggle.textContent = text(box, "start", "Start timer");
     });
 
     box.appendChild(clock);
