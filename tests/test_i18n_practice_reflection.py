@@ -154,6 +154,6 @@ def test_every_feedback_rule_has_its_words_marked_for_translation() -> None:
         assert {rule.slug: rule.message for rule in apology_rules.RULES} == {
             slug: str(text) for slug, text in content.FEEDBACK.items()
         }
-        assert apology_rules.MISSING == {
+        assert {
             part: str(text) for part, text in content.MISSING_FEEDBACK.items()
-        }
+        } == apology_rules.MISSING
