@@ -56,7 +56,7 @@ class AssessmentForm(forms.Form):
         groups = []
         for info in assessment.PRACTICES:
             bound = [self[item.key] for item in assessment.ITEMS if item.practice == info.slug]
-            groups.append((info.name, bound))
+            groups.append((str(info.name), bound))
         return groups
 
     def answers(self) -> dict[str, int]:

@@ -49,7 +49,7 @@ def spokes(data: dict[str, Any] | None) -> list[Spoke]:
 
 
 def contexts_used(items: list[Spoke]) -> list[tuple[str, str]]:
-    return [(key, label) for key, label in CONTEXTS if any(key in s.values for s in items)]
+    return [(key, str(label)) for key, label in CONTEXTS if any(key in s.values for s in items)]
 
 
 def balance(items: list[Spoke]) -> tuple[int, int, int]:

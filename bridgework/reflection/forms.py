@@ -85,7 +85,7 @@ class SocialMapForm(forms.Form):
         data = initial_map or {}
         dims = data.get("dimensions") or {}
         for dimension in DIMENSIONS:
-            self._add_scales(dimension.slug, dimension.name, dims.get(dimension.slug) or {})
+            self._add_scales(dimension.slug, str(dimension.name), dims.get(dimension.slug) or {})
         custom = list(data.get("custom") or [])
         for index in range(max(CUSTOM_SLOTS, len(custom) + 1)):
             item = custom[index] if index < len(custom) else {}
