@@ -25,6 +25,14 @@ from .test_reminders import DUE, STARTED, at
 pytestmark = pytest.mark.usefixtures("clock")
 
 
+@pytest.fixture(autouse=True)
+def _back_to_english() -> Any:
+    """A signed-in request leaves its person's language active in the thread: the tests that
+    run next in this worker read lazy texts, and must find the default again."""
+    yield
+    translation.deactivate()
+
+
 def speaks(person: Person, language: str) -> Person:
     person.language = language
     person.save(update_fields=["language"])
