@@ -1,8 +1,10 @@
 """The self-assessment content: complete, consistent, kind, and its two helpers correct."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from bridgework.practice.assessment import (
     CAPACITY_LEVELS,
@@ -28,6 +30,15 @@ PRACTICE_SLUGS = [
 DEFENSE_SLUGS = ["self-preservation", "self-consciousness", "other-consciousness", "paralysis"]
 PLAN_KEYS = {"serves_me", "costs", "small_step", "when", "with_whom"}
 FORBIDDEN = ("score", "bias", "racist", "rank")
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The texts are marked for translation: these checks read the English."""
+    with translation.override("en"):
+        yield
+
+
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

@@ -579,7 +579,9 @@ def test_mute_and_block_wait_behind_a_quiet_menu(cast: Cast) -> None:
     menu = inbox[inbox.index('<details class="note__more">') :]
     menu = menu[: menu.index("</details>")]
     name = cast.facilitator.chosen_name
-    assert f"Mute {name}</button>" in menu and f"Block {name}</button>" in menu
+    assert (
+        f"Mute <bdi>{name}</bdi></button>" in menu and f"Block <bdi>{name}</bdi></button>" in menu
+    )
     note = inbox[inbox.index("Thanks for Monday") : inbox.index('<details class="note__more">')]
     assert "Mute" not in note and "Block" not in note
 

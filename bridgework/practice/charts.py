@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from . import assessment
 from .models import Assessment
@@ -35,12 +37,14 @@ class Point:
 
     @property
     def label(self) -> str:
-        day = f"{timezone.localtime(self.taken_at):%-d %b %Y}"
-        return f"{day}, take {self.take}" if self.take else day
+        day = date_format(timezone.localtime(self.taken_at), "j M Y")
+        if not self.take:
+            return day
+        return _("%(day)s, take %(number)s") % {"day": day, "number": self.take}
 
     @property
     def short_label(self) -> str:
-        day = f"{timezone.localtime(self.taken_at):%-d %b %y}"
+        day = date_format(timezone.localtime(self.taken_at), "j M y")
         return f"{day} ({self.take})" if self.take else day
 
 
@@ -139,10 +143,18 @@ def growth_svg(series: list[Point]) -> SafeString:
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         'aria-labelledby="growth-title growth-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="growth-title">How often you practised, assessment by assessment</title>',
-        '<desc id="growth-desc">A line for each of the seven practices, from 0 (not this '
-        "month) to 4 (most days), each with its own marker and dash pattern. The same numbers "
-        "are in the table below.</desc>",
+        '<title id="growth-title">'
+        + escape(_("How often you practised, assessment by assessment"))
+        + "</title>",
+        '<desc id="growth-desc">'
+        + escape(
+            _(
+                "A line for each of the seven practices, from 0 (not this month) to 4 (most "
+                "days), each with its own marker and dash pattern. The same numbers are in "
+                "the table below."
+            )
+        )
+        + "</desc>",
     ]
     for level, _label in assessment.FREQUENCY_SCALE:
         y = _y(level)

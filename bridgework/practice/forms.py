@@ -5,6 +5,9 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bridgework.curriculum.api import Practice
 from bridgework.lib.habits import Cadence, Outcome
@@ -12,18 +15,19 @@ from bridgework.lib.habits import Cadence, Outcome
 from . import assessment
 from .models import Capacity
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+# Django's own abbreviations, translated in its catalogs: Mon, Tue, ... Sun.
+WEEKDAYS = list(WEEKDAYS_ABBR.items())
 CADENCE_CHOICES = [
-    (Cadence.WEEKLY.value, "Once a week"),
-    (Cadence.DAILY.value, "Every day"),
-    (Cadence.WEEKDAYS.value, "On the days I choose"),
-    (Cadence.CUE.value, "After something that happens anyway (a cue)"),
-    (Cadence.ONCE.value, "Just once"),
+    (Cadence.WEEKLY.value, _("Once a week")),
+    (Cadence.DAILY.value, _("Every day")),
+    (Cadence.WEEKDAYS.value, _("On the days I choose")),
+    (Cadence.CUE.value, _("After something that happens anyway (a cue)")),
+    (Cadence.ONCE.value, _("Just once")),
 ]
 OUTCOME_CHOICES = [
-    (Outcome.DONE.value, "Done"),
-    (Outcome.PARTLY.value, "Partly"),
-    (Outcome.NOT_YET.value, "Not yet"),
+    (Outcome.DONE.value, pgettext_lazy("check-in outcome", "Done")),
+    (Outcome.PARTLY.value, pgettext_lazy("check-in outcome", "Partly")),
+    (Outcome.NOT_YET.value, pgettext_lazy("check-in outcome", "Not yet")),
 ]
 
 
@@ -38,13 +42,13 @@ class AssessmentForm(forms.Form):
                 choices=assessment.FREQUENCY_SCALE,
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose how often, even roughly."},
+                error_messages={"required": _("Choose how often, even roughly.")},
             )
         self.fields["defense"] = forms.ChoiceField(
-            label="Which defense holds you back most right now?",
+            label=_("Which defense holds you back most right now?"),
             choices=[(d.slug, d.name) for d in assessment.DEFENSES],
             widget=forms.RadioSelect,
-            error_messages={"required": "Choose the one that feels most familiar today."},
+            error_messages={"required": _("Choose the one that feels most familiar today.")},
         )
 
     def item_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -52,7 +56,7 @@ class AssessmentForm(forms.Form):
         groups = []
         for info in assessment.PRACTICES:
             bound = [self[item.key] for item in assessment.ITEMS if item.practice == info.slug]
-            groups.append((info.name, bound))
+            groups.append((str(info.name), bound))
         return groups
 
     def answers(self) -> dict[str, int]:
@@ -65,7 +69,7 @@ class AssessmentForm(forms.Form):
 
 class ActionPlanForm(forms.Form):
     defense = forms.ChoiceField(
-        label="The defense this plan is about",
+        label=_("The defense this plan is about"),
         choices=[(d.slug, d.name) for d in assessment.DEFENSES],
     )
     serves_me = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
@@ -73,7 +77,7 @@ class ActionPlanForm(forms.Form):
     small_step = forms.CharField(
         max_length=500,
         widget=forms.Textarea({"rows": 2}),
-        error_messages={"required": "Write down one small step — it can be tiny."},
+        error_messages={"required": _("Write down one small step — it can be tiny.")},
     )
     when = forms.CharField(required=False, max_length=200)
     with_whom = forms.CharField(required=False, max_length=200)
@@ -86,7 +90,7 @@ class ActionPlanForm(forms.Form):
 
 class CapacityForm(forms.Form):
     capacity = forms.ChoiceField(
-        label="How much do you have in the tank this week?",
+        label=_("How much do you have in the tank this week?"),
         choices=Capacity.choices,
         widget=forms.RadioSelect,
     )
@@ -94,33 +98,33 @@ class CapacityForm(forms.Form):
 
 class CommitForm(forms.Form):
     title = forms.CharField(
-        label="What will you do?",
+        label=_("What will you do?"),
         max_length=300,
-        error_messages={"required": "Say in a few words what you will do."},
+        error_messages={"required": _("Say in a few words what you will do.")},
     )
     cadence = forms.ChoiceField(
-        label="How often?",
+        label=_("How often?"),
         choices=CADENCE_CHOICES,
         initial=Cadence.WEEKLY.value,
         widget=forms.RadioSelect,
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Which days?",
+        label=_("Which days?"),
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     cue = forms.CharField(
-        label="Which cue?",
+        label=_("Which cue?"),
         required=False,
         max_length=200,
-        help_text="For example: after my weekly 1:1, or when I open the team chat on Monday.",
+        help_text=_("For example: after my weekly 1:1, or when I open the team chat on Monday."),
     )
     # Only asked when the commitment is the person's own idea; a tip brings its practice.
     practice = forms.ChoiceField(
-        label="Which practice is it closest to? (optional)",
-        choices=[("", "Not sure"), *Practice.choices],
+        label=_("Which practice is it closest to? (optional)"),
+        choices=[("", _("Not sure")), *Practice.choices],
         required=False,
     )
 
@@ -132,18 +136,18 @@ class CommitForm(forms.Form):
         if cadence != Cadence.WEEKDAYS:
             data["weekdays"] = []
         elif not data.get("weekdays"):
-            self.add_error("weekdays", "Choose at least one day.")
+            self.add_error("weekdays", _("Choose at least one day."))
         if cadence != Cadence.CUE:
             data["cue"] = ""
         elif not (data.get("cue") or "").strip():
-            self.add_error("cue", "Say what the cue is, for example “after my weekly 1:1”.")
+            self.add_error("cue", _("Say what the cue is, for example “after my weekly 1:1”."))
         return data
 
 
 class CheckInForm(forms.Form):
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES)
     note = forms.CharField(
-        label="A private note (optional)",
+        label=_("A private note (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea({"rows": 2}),
@@ -158,17 +162,17 @@ def _time_zones() -> list[tuple[str, str]]:
 
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(
-        label="My time zone",
+        label=_("My time zone"),
         choices=_time_zones,
-        help_text="Reminders, coffee-chat invites and the times on your pages follow it.",
-        error_messages={"invalid_choice": "Choose a time zone from the list."},
+        help_text=_("Reminders, coffee-chat invites and the times on your pages follow it."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
     )
 
 
 class ReminderSettingsForm(forms.Form):
-    reminders_on = forms.BooleanField(label="Send me reminders", required=False)
+    reminders_on = forms.BooleanField(label=_("Send me reminders"), required=False)
     reminder_hour = forms.TypedChoiceField(
-        label="Remind me after",
+        label=_("Remind me after"),
         choices=[(h, f"{h:02d}:00") for h in range(6, 22)],
         coerce=int,
     )

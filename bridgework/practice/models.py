@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
@@ -19,9 +20,9 @@ from bridgework.lib.habits import Cadence, Outcome, period_start, periods
 
 
 class Capacity(models.TextChoices):
-    FULL = "full", "Plenty in the tank"
-    SOME = "some", "Some in the tank"
-    LOW = "low", "Running low"
+    FULL = "full", gettext_lazy("Plenty in the tank")
+    SOME = "some", gettext_lazy("Some in the tank")
+    LOW = "low", gettext_lazy("Running low")
 
 
 class PracticeProfile(models.Model):
@@ -81,9 +82,9 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
 
 class Commitment(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        FINISHED = "finished", "Finished"
+        ACTIVE = "active", pgettext_lazy("commitment status", "Active")
+        PAUSED = "paused", pgettext_lazy("commitment status", "Paused")
+        FINISHED = "finished", pgettext_lazy("commitment status", "Finished")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="commitments")
     tip = models.ForeignKey(Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -93,11 +94,11 @@ class Commitment(models.Model):
     cadence = models.CharField(
         max_length=10,
         choices=[
-            (Cadence.ONCE, "Once"),
-            (Cadence.DAILY, "Every day"),
-            (Cadence.WEEKLY, "Every week"),
-            (Cadence.WEEKDAYS, "On chosen days"),
-            (Cadence.CUE, "After a cue"),
+            (Cadence.ONCE, gettext_lazy("Once")),
+            (Cadence.DAILY, gettext_lazy("Every day")),
+            (Cadence.WEEKLY, gettext_lazy("Every week")),
+            (Cadence.WEEKDAYS, gettext_lazy("On chosen days")),
+            (Cadence.CUE, gettext_lazy("After a cue")),
         ],
         default=Cadence.WEEKLY,
     )
@@ -209,7 +210,11 @@ class CheckIn(models.Model):
     period_start = models.DateField()
     outcome = models.CharField(
         max_length=10,
-        choices=[(Outcome.DONE, "Done"), (Outcome.PARTLY, "Partly"), (Outcome.NOT_YET, "Not yet")],
+        choices=[
+            (Outcome.DONE, pgettext_lazy("check-in outcome", "Done")),
+            (Outcome.PARTLY, pgettext_lazy("check-in outcome", "Partly")),
+            (Outcome.NOT_YET, pgettext_lazy("check-in outcome", "Not yet")),
+        ],
     )
     note = EncryptedTextField(owner="person", blank=True, null=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -18,7 +18,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from bridgework.accounts import registry
 from bridgework.jobs import outbox, queue
@@ -107,7 +108,9 @@ def still_due(commitment_id: int, period: date, now: datetime | None = None) -> 
     active, not checked in, and the period still the one due (time passes between the
     claim and the send)."""
     commitment = (
-        Commitment.objects.select_related("person", "person__practice", "tip")
+        Commitment.objects.select_related(
+            "person", "person__organisation", "person__practice", "tip"
+        )
         .filter(pk=commitment_id)
         .first()
     )
@@ -127,15 +130,14 @@ def queue_email(*, commitment: Commitment, period: date, key: str) -> OutgoingEm
     link = settings.BASE_URL + reverse("quick_check_in", args=[check_in_token(commitment, period)])
     # No commitment text and no notes in the e-mail: it may be read on a shared screen or
     # kept by a mail server. The link shows the commitment only to its signed-in owner.
-    return outbox.queue(
-        key=key,
-        to=commitment.person.email,
-        subject="Time for a quick check-in",
-        body=render_to_string(
+    # In the language of the person it goes to, whoever's request or worker queues it.
+    with translation.override(commitment.person.preferred_language):
+        subject = _("Time for a quick check-in")
+        body = render_to_string(
             "practice/email/reminder.txt",
             {"person": commitment.person, "link": link, "cadence": commitment.cadence},
-        ),
-    )
+        )
+    return outbox.queue(key=key, to=commitment.person.email, subject=subject, body=body)
 
 
 def deliver(commitment_id: int, period: date, now: datetime | None = None) -> bool:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bridgework.accounts import registry
 from bridgework.accounts.models import Person
@@ -40,9 +41,9 @@ def local_today(profile: PracticeProfile) -> date:
 def take_assessment(*, person: Person, answers: dict[str, int], defense: str) -> Assessment:
     known = {item.key for item in assessment.ITEMS}
     if set(answers) - known or any(not 0 <= value <= 4 for value in answers.values()):
-        raise ValidationError("Some answers are not part of this assessment.")
+        raise ValidationError(_("Some answers are not part of this assessment."))
     if defense not in {d.slug for d in assessment.DEFENSES}:
-        raise ValidationError("Choose one of the four defenses.")
+        raise ValidationError(_("Choose one of the four defenses."))
     saved = Assessment.objects.create(person=person, answers=answers, defense=defense)
     # Whoever listens (insights) hears the practice-level scores only, never item answers.
     registry.assessment_taken(
@@ -97,12 +98,12 @@ def commit(
     tip: Tip | None = None,
 ) -> Commitment:
     if practice not in Practice.values:
-        raise ValidationError({"practice": "Choose one of the seven practices."})
+        raise ValidationError({"practice": _("Choose one of the seven practices.")})
     cadence_value = Cadence(cadence)
     if cadence_value is Cadence.WEEKDAYS and not weekdays:
-        raise ValidationError({"weekdays": "Choose at least one day."})
+        raise ValidationError({"weekdays": _("Choose at least one day.")})
     if cadence_value is Cadence.CUE and not cue.strip():
-        raise ValidationError({"cue": "Say what the cue is, e.g. “after my weekly 1:1”."})
+        raise ValidationError({"cue": _("Say what the cue is, e.g. “after my weekly 1:1”.")})
     profile = profile_for(person)
     return Commitment.objects.create(
         person=person,
@@ -122,7 +123,7 @@ def _period_of(commitment: Commitment, on: date | None) -> date:
     today = on or local_today(profile_for(commitment.person))
     period = commitment.period_on(today)
     if period is None:
-        raise ValidationError("There is nothing to check in on today for this commitment.")
+        raise ValidationError(_("There is nothing to check in on today for this commitment."))
     return period
 
 

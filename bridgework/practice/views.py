@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -58,7 +59,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
             (d.name for d in assessment.DEFENSES if plan and d.slug == plan.defense), ""
         ),
         "capacity_form": CapacityForm(initial={"capacity": profile.capacity}),
-        "capacity_message": dict((k, m) for k, _, m in assessment.CAPACITY_LEVELS).get(
+        "capacity_message": dict((k, m) for k, _label, m in assessment.CAPACITY_LEVELS).get(
             profile.capacity, ""
         ),
         "finished": list(
@@ -85,9 +86,9 @@ def take_assessment(request: HttpRequest) -> HttpResponse:
         count = Assessment.objects.filter(person=person).count()
         messages.success(
             request,
-            "Saved privately. This is your starting point."
+            _("Saved privately. This is your starting point.")
             if count == 1
-            else "Saved privately. See how your practice has moved.",
+            else _("Saved privately. See how your practice has moved."),
         )
         return redirect("growth")
     return render(
@@ -165,7 +166,9 @@ def action_plan(request: HttpRequest) -> HttpResponse:
             when=data["when"],
             with_whom=data["with_whom"],
         )
-        messages.success(request, "Your plan is saved — only you can see it. Now pick one thing.")
+        messages.success(
+            request, _("Your plan is saved — only you can see it. Now pick one thing.")
+        )
         return redirect("pick")
     return render(
         request,
@@ -188,7 +191,7 @@ def set_capacity(request: HttpRequest) -> HttpResponse:
         services.set_capacity(
             person=current_person(request), capacity=form.cleaned_data["capacity"]
         )
-        messages.success(request, "Thanks for checking in with yourself.")
+        messages.success(request, _("Thanks for checking in with yourself."))
     target = request.POST.get("next")
     return redirect("pick" if target == "pick" else "practice")
 
@@ -281,7 +284,7 @@ def commit(request: HttpRequest) -> HttpResponse:
             cue=data["cue"],
             tip=tip,
         )
-        messages.success(request, "Committed. Small and steady beats big and rare.")
+        messages.success(request, _("Committed. Small and steady beats big and rare."))
         return redirect("practice")
     return render(
         request,
@@ -297,7 +300,7 @@ def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = _commitment(request, commitment_id)
     form = CheckInForm(request.POST)
     if not form.is_valid() or commitment.status != Commitment.Status.ACTIVE:
-        messages.error(request, "Choose done, partly or not yet.")
+        messages.error(request, _("Choose done, partly or not yet."))
         return redirect("practice")
     services.check_in(
         commitment=commitment, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
@@ -307,7 +310,7 @@ def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
         return render(
             request, "practice/dashboard.html#commitment", {"item": progress, "just_saved": True}
         )
-    messages.success(request, "Checked in. Every check-in counts, even “not yet”.")
+    messages.success(request, _("Checked in. Every check-in counts, even “not yet”."))
     return redirect("practice")
 
 
@@ -317,13 +320,13 @@ def change_commitment(request: HttpRequest, commitment_id: int, action: str) -> 
     commitment = _commitment(request, commitment_id)
     if action == "pause":
         commitment.pause()
-        messages.success(request, "Paused. No reminders, and nothing is lost.")
+        messages.success(request, _("Paused. No reminders, and nothing is lost."))
     elif action == "resume":
         commitment.resume()
-        messages.success(request, "Welcome back. The paused weeks don't count against you.")
+        messages.success(request, _("Welcome back. The paused weeks don't count against you."))
     elif action == "take-up-again":
         commitment.take_up_again()
-        messages.success(request, "It's back on your list. The time in between doesn't count.")
+        messages.success(request, _("It's back on your list. The time in between doesn't count."))
     else:
         raise Http404("No such action.")
     return redirect("practice")
@@ -337,7 +340,7 @@ def finish_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = _commitment(request, commitment_id)
     if request.method == "POST":
         commitment.finish()
-        messages.success(request, "Finished. Well done for seeing it through.")
+        messages.success(request, _("Finished. Well done for seeing it through."))
         return redirect("commitment", commitment_id=commitment.pk)
     if commitment.status == Commitment.Status.FINISHED:
         return redirect("commitment", commitment_id=commitment.pk)
@@ -368,7 +371,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         profile.reminders_on = form.cleaned_data["reminders_on"]
         profile.reminder_hour = form.cleaned_data["reminder_hour"]
         profile.save(update_fields=["reminders_on", "reminder_hour"])
-        messages.success(request, "Reminder settings saved.")
+        messages.success(request, _("Reminder settings saved."))
         return redirect("practice")
     status = 400 if form.errors else 200
     return render(
@@ -397,7 +400,10 @@ def time_zone_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         profile.time_zone = form.cleaned_data["time_zone"]
         profile.save(update_fields=["time_zone"])
-        messages.success(request, f"Saved. Times are now shown in {profile.time_zone}.")
+        messages.success(
+            request,
+            _("Saved. Times are now shown in %(zone)s.") % {"zone": profile.time_zone},
+        )
         return redirect(back)
     status = 400 if form.errors else 200
     return render(request, "practice/time_zone.html", {"form": form, "back": back}, status=status)

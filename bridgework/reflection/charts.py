@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .content import CONTEXTS, DIMENSIONS
 
@@ -39,15 +41,15 @@ def spokes(data: dict[str, Any] | None) -> list[Spoke]:
     """The dimensions the person placed themselves on, listed ones first, then their own."""
     data = data or {}
     dims = data.get("dimensions") or {}
-    result = [Spoke(d.name, dict(dims[d.slug])) for d in DIMENSIONS if dims.get(d.slug)]
+    result = [Spoke(str(d.name), dict(dims[d.slug])) for d in DIMENSIONS if dims.get(d.slug)]
     for item in data.get("custom") or []:
         if item.get("values"):
-            result.append(Spoke(str(item.get("name") or "Your own"), dict(item["values"])))
+            result.append(Spoke(str(item.get("name") or _("Your own")), dict(item["values"])))
     return result
 
 
 def contexts_used(items: list[Spoke]) -> list[tuple[str, str]]:
-    return [(key, label) for key, label in CONTEXTS if any(key in s.values for s in items)]
+    return [(key, str(label)) for key, label in CONTEXTS if any(key in s.values for s in items)]
 
 
 def balance(items: list[Spoke]) -> tuple[int, int, int]:
@@ -116,12 +118,27 @@ def wheel_svg(items: list[Spoke]) -> SafeString:
     parts = [
         f'<svg class="chart wheel" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         'aria-labelledby="wheel-title wheel-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="wheel-title">Your social location wheel</title>',
-        f'<desc id="wheel-desc">{count} parts of who you are, each on a spoke from 1 near '
-        "the centre (gives you less access or power) to 5 at the edge (gives you more). "
-        f"{less} give you less, {even} about even and {more} more. A dashed ring marks about "
-        "even. The same numbers are in "
-        "the table below.</desc>",
+        '<title id="wheel-title">' + escape(_("Your social location wheel")) + "</title>",
+        '<desc id="wheel-desc">'
+        + escape(
+            ngettext(
+                "%(count)s part of who you are, on a spoke from 1 near the centre (gives you "
+                "less access or power) to 5 at the edge (gives you more).",
+                "%(count)s parts of who you are, each on a spoke from 1 near the centre (gives "
+                "you less access or power) to 5 at the edge (gives you more).",
+                count,
+            )
+            % {"count": count}
+        )
+        + " "
+        + escape(
+            _(
+                "Less access or power: %(less)s; about even: %(even)s; more: %(more)s. A "
+                "dashed ring marks about even. The same numbers are in the table below."
+            )
+            % {"less": less, "even": even, "more": more}
+        )
+        + "</desc>",
     ]
     for ring in range(1, 6):
         # The dashed middle ring ("about even") is named in the legend under the picture: a

@@ -4,6 +4,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import Courage, Practice
@@ -12,34 +14,34 @@ from .content import CONTEXTS, CUSTOM_SLOTS, DIMENSIONS, ENERGIES, MOODS, SCALE
 from .models import JournalEntry, Note, RoleModel
 from .services import EntryText, RoleModelText, parse_tags
 
-SCALE_CHOICES: list[tuple[Any, str]] = [("", "Leave out"), *SCALE]
-CONTEXT_CHOICES: list[tuple[Any, str]] = [("", "Same as in general"), *SCALE]
+SCALE_CHOICES: list[tuple[Any, Any]] = [("", _("Leave out")), *SCALE]
+CONTEXT_CHOICES: list[tuple[Any, Any]] = [("", _("Same as in general")), *SCALE]
 
 
 class JournalEntryForm(forms.Form):
-    title = forms.CharField(label="Title (optional)", required=False, max_length=200)
+    title = forms.CharField(label=_("Title (optional)"), required=False, max_length=200)
     body = forms.CharField(
-        label="What is on your mind?",
+        label=_("What is on your mind?"),
         max_length=20000,
         widget=forms.Textarea({"rows": 8}),
-        error_messages={"required": "Write a few words, even one line."},
+        error_messages={"required": _("Write a few words, even one line.")},
     )
     tags = forms.CharField(
-        label="Tags (optional)",
+        label=_("Tags (optional)"),
         required=False,
         max_length=400,
-        help_text="Separate them with commas, for example: team, gratitude.",
+        help_text=_("Separate them with commas, for example: team, gratitude."),
     )
     mood = forms.ChoiceField(
-        label="Mood (optional)",
+        label=_("Mood (optional)"),
         required=False,
-        choices=[("", "No mark"), *MOODS],
+        choices=[("", _("No mark")), *MOODS],
         widget=forms.RadioSelect,
     )
     energy = forms.ChoiceField(
-        label="Energy (optional)",
+        label=_("Energy (optional)"),
         required=False,
-        choices=[("", "No mark"), *ENERGIES],
+        choices=[("", _("No mark")), *ENERGIES],
         widget=forms.RadioSelect,
     )
 
@@ -65,14 +67,14 @@ class JournalEntryForm(forms.Form):
 
 
 class JournalSearchForm(forms.Form):
-    q = forms.CharField(label="Search your journal", required=False, max_length=200)
+    q = forms.CharField(label=_("Search your journal"), required=False, max_length=200)
 
 
 class SocialMapForm(forms.Form):
     """One scale per dimension, optional scales per context, custom rows and a note."""
 
     note = forms.CharField(
-        label="A private note (optional)",
+        label=_("A private note (optional)"),
         required=False,
         max_length=5000,
         widget=forms.Textarea({"rows": 4}),
@@ -83,19 +85,21 @@ class SocialMapForm(forms.Form):
         data = initial_map or {}
         dims = data.get("dimensions") or {}
         for dimension in DIMENSIONS:
-            self._add_scales(dimension.slug, dimension.name, dims.get(dimension.slug) or {})
+            self._add_scales(dimension.slug, str(dimension.name), dims.get(dimension.slug) or {})
         custom = list(data.get("custom") or [])
         for index in range(max(CUSTOM_SLOTS, len(custom) + 1)):
             item = custom[index] if index < len(custom) else {}
             key = f"custom{index}"
             self.fields[f"{key}__name"] = forms.CharField(
-                label="Name of a part of you we did not list",
+                label=_("Name of a part of you we did not list"),
                 required=False,
                 max_length=60,
                 initial=item.get("name", ""),
             )
             self._add_scales(
-                key, item.get("name") or f"Your own part {index + 1}", item.get("values") or {}
+                key,
+                item.get("name") or _("Your own part %(number)s") % {"number": index + 1},
+                item.get("values") or {},
             )
         self.fields["note"].initial = data.get("note", "")
         self.custom_count = max(CUSTOM_SLOTS, len(custom) + 1)
@@ -153,38 +157,38 @@ def _colleague_choices(person: Person) -> forms.ModelChoiceField[Person]:
         .exclude(pk=person.pk)
         .order_by("chosen_name"),
         required=False,
-        empty_label="Nobody here — someone else",
+        empty_label=_("Nobody here — someone else"),
     )
 
 
 class RoleModelForm(forms.Form):
     name = forms.CharField(
-        label="Who do you see as an ally?",
+        label=_("Who do you see as an ally?"),
         max_length=120,
-        help_text="A name or a nickname only you will know. It can be anyone in your life.",
-        error_messages={"required": "Give them a name, or a nickname only you know."},
+        help_text=_("A name or a nickname only you will know. It can be anyone in your life."),
+        error_messages={"required": _("Give them a name, or a nickname only you know.")},
     )
     colleague = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
     why = forms.CharField(
-        label="Why do you see them as an ally?",
+        label=_("Why do you see them as an ally?"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
     )
     big_actions = forms.CharField(
-        label="Big things they do (or refuse to do)",
+        label=_("Big things they do (or refuse to do)"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
     )
     small_actions = forms.CharField(
-        label="Small, everyday things they do",
+        label=_("Small, everyday things they do"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
     )
     my_actions = forms.CharField(
-        label="And you? What do you already do like them, and what not yet?",
+        label=_("And you? What do you already do like them, and what not yet?"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
@@ -198,7 +202,7 @@ class RoleModelForm(forms.Form):
             initial["colleague"] = role_model.colleague or None
         super().__init__(data, initial=initial)
         field = _colleague_choices(person)
-        field.label = "Are they a colleague here? (optional, never shown to them)"
+        field.label = _("Are they a colleague here? (optional, never shown to them)")
         self.fields["colleague"] = field
 
     def text(self) -> RoleModelText:
@@ -215,10 +219,10 @@ class RoleModelForm(forms.Form):
 
 class GoalForm(forms.Form):
     text = forms.CharField(
-        label="A growth goal",
+        label=_("A growth goal"),
         max_length=300,
-        help_text="Something you want to learn or practise, for example: speak up sooner.",
-        error_messages={"required": "Write the goal in a few words."},
+        help_text=_("Something you want to learn or practise, for example: speak up sooner."),
+        error_messages={"required": _("Write the goal in a few words.")},
     )
 
 
@@ -226,9 +230,17 @@ class GoalCommitmentForm(forms.Form):
     """Which practice a goal exercises and how much courage it asks; both optional, so the
     one-click button still works and starts at the gentlest level."""
 
-    practice = forms.ChoiceField(label="Practice", choices=Practice.choices, required=False)
+    practice = forms.ChoiceField(
+        label=pgettext_lazy("one of the seven practices", "Practice"),
+        choices=Practice.choices,
+        required=False,
+    )
     courage = forms.TypedChoiceField(
-        label="Level", choices=Courage.choices, coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("courage level", "Level"),
+        choices=Courage.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
 
     def clean_practice(self) -> str:
@@ -240,26 +252,31 @@ class GoalCommitmentForm(forms.Form):
 
 class CoffeeChatForm(forms.Form):
     day = forms.DateField(
-        label="Day",
+        label=_("Day"),
         widget=forms.DateInput({"type": "date"}),
-        error_messages={"required": "Pick a day."},
+        error_messages={"required": _("Pick a day.")},
     )
     start = forms.TimeField(
-        label="Time",
+        label=pgettext_lazy("time of day", "Time"),
         widget=forms.TimeInput({"type": "time"}),
-        error_messages={"required": "Pick a time."},
+        error_messages={"required": _("Pick a time.")},
     )
     minutes = forms.TypedChoiceField(
-        label="How long?",
-        choices=[(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "An hour")],
+        label=_("How long?"),
+        choices=[
+            (15, _("15 minutes")),
+            (30, _("30 minutes")),
+            (45, _("45 minutes")),
+            (60, _("An hour")),
+        ],
         coerce=int,
         initial=30,
     )
     place = forms.CharField(
-        label="Where? (optional)",
+        label=_("Where? (optional)"),
         required=False,
         max_length=200,
-        help_text="A café, a room, or a video link.",
+        help_text=_("A café, a room, or a video link."),
     )
 
     def start_at(self, zone: Any) -> datetime:
@@ -275,39 +292,39 @@ class CoffeeChatForm(forms.Form):
 
 class ApologyForm(forms.Form):
     what_happened = forms.CharField(
-        label="1. What happened?",
+        label=_("1. What happened?"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="Just for you: the facts, as plainly as you can.",
+        help_text=_("Just for you: the facts, as plainly as you can."),
     )
     acknowledge = forms.CharField(
-        label="2. Name the harm",
+        label=_("2. Name the harm"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="What you did, and how it affected them. Start with “I”.",
+        help_text=_("What you did, and how it affected them. Start with “I”."),
     )
     own_impact = forms.CharField(
-        label="3. Own the impact",
+        label=_("3. Own the impact"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="No “if” and no “but”: the impact is real whatever you meant.",
+        help_text=_("No “if” and no “but”: the impact is real whatever you meant."),
     )
     do_differently = forms.CharField(
-        label="4. What I will do differently",
+        label=_("4. What I will do differently"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="One concrete change you can keep.",
+        help_text=_("One concrete change you can keep."),
     )
     resume = forms.CharField(
-        label="5. Let the conversation go on",
+        label=_("5. Let the conversation go on"),
         required=False,
         max_length=3000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="How you hand the conversation back: an open door, not a demand.",
+        help_text=_("How you hand the conversation back: an open door, not a demand."),
     )
 
     def draft(self) -> dict[str, str]:
@@ -317,28 +334,28 @@ class ApologyForm(forms.Form):
 class NoteForm(forms.Form):
     recipient = forms.ModelChoiceField(queryset=Person.objects.none())
     kind = forms.ChoiceField(
-        label="What kind of note?",
+        label=_("What kind of note?"),
         choices=[
-            (Note.Kind.CHECK_IN.value, "A check-in: thinking of you, how are you?"),
-            (Note.Kind.RECOGNITION.value, "Recognition: you showed up for me when…"),
+            (Note.Kind.CHECK_IN.value, _("A check-in: thinking of you, how are you?")),
+            (Note.Kind.RECOGNITION.value, _("Recognition: you showed up for me when…")),
         ],
         widget=forms.RadioSelect,
         initial=Note.Kind.CHECK_IN.value,
-        error_messages={"required": "Choose check-in or recognition."},
+        error_messages={"required": _("Choose check-in or recognition.")},
     )
     text = forms.CharField(
-        label="Your note",
+        label=_("Your note"),
         max_length=2000,
         widget=forms.Textarea({"rows": 5}),
-        help_text="Only they will read it. It is never public and never counted.",
-        error_messages={"required": "Write a line or two."},
+        help_text=_("Only they will read it. It is never public and never counted."),
+        error_messages={"required": _("Write a line or two.")},
     )
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = _colleague_choices(person)
-        field.label = "To"
-        field.empty_label = "Choose a colleague"
+        field.label = _("To")
+        field.empty_label = _("Choose a colleague")
         field.required = True
-        field.error_messages["required"] = "Choose who the note is for."
+        field.error_messages["required"] = _("Choose who the note is for.")
         self.fields["recipient"] = field

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
@@ -191,8 +192,8 @@ class Note(models.Model):
     """A check-in or recognition note. Never public, never counted, never in a total."""
 
     class Kind(models.TextChoices):
-        CHECK_IN = "check_in", "Check-in note"
-        RECOGNITION = "recognition", "Recognition note"
+        CHECK_IN = "check_in", gettext_lazy("Check-in note")
+        RECOGNITION = "recognition", gettext_lazy("Recognition note")
 
     # If the sender erases their account, the recipient keeps the note, without the name.
     sender = models.ForeignKey(
@@ -222,8 +223,8 @@ class SenderChoice(models.Model):
     """A recipient's choice about one sender: mute (no e-mails, folded away) or block."""
 
     class Choice(models.TextChoices):
-        MUTED = "muted", "Muted"
-        BLOCKED = "blocked", "Blocked"
+        MUTED = "muted", pgettext_lazy("sender choice", "Muted")
+        BLOCKED = "blocked", pgettext_lazy("sender choice", "Blocked")
 
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     sender = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -247,8 +248,8 @@ class DataExport(models.Model):
     """A "download my data" file, encrypted like the data it holds, offered for a day."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
+        PENDING = "pending", gettext_lazy("Being prepared")
+        READY = "ready", pgettext_lazy("export status", "Ready")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="data_exports")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bridgework.accounts.models import Person
 from bridgework.accounts.personal_data import when
 from bridgework.accounts.registry import Erasure, ExportSection
@@ -84,7 +86,7 @@ def _notes(person: Person) -> dict[str, list[dict[str, Any]]]:
         ],
         "received": [
             {
-                "from": note.sender.chosen_name if note.sender else "Someone who has left",
+                "from": note.sender.chosen_name if note.sender else _("Someone who has left"),
                 "kind": note.get_kind_display(),
                 "text": note.text_for_recipient,
                 "sent_at": when(note.sent_at),

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import ReflectionPrompt
@@ -72,7 +74,7 @@ def write_entry(
 
 def _set_text(entry: JournalEntry, text: EntryText) -> None:
     if not text["body"].strip():
-        raise ValidationError({"body": "Write a few words, even one line."})
+        raise ValidationError({"body": _("Write a few words, even one line.")})
     entry.title = text.get("title", "").strip() or None
     entry.body = text["body"]
     entry.tags = text.get("tags") or []
@@ -161,7 +163,7 @@ def save_role_model(
     *, person: Person, role_model: RoleModel | None = None, **text: Unpack[RoleModelText]
 ) -> RoleModel:
     if not text["name"].strip():
-        raise ValidationError({"name": "Give them a name, or a nickname only you know."})
+        raise ValidationError({"name": _("Give them a name, or a nickname only you know.")})
     item = role_model or RoleModel(person=person)
     for key in RoleModelText.__annotations__:
         value = str(text.get(key) or "").strip()
@@ -172,7 +174,7 @@ def save_role_model(
 
 def add_goal(*, person: Person, role_model: RoleModel | None, text: str) -> GrowthGoal:
     if not text.strip():
-        raise ValidationError({"text": "Write the goal in a few words."})
+        raise ValidationError({"text": _("Write the goal in a few words.")})
     return GrowthGoal.objects.create(person=person, role_model=role_model, text=text.strip())
 
 
@@ -230,11 +232,11 @@ def notes_sent_today(sender: Person) -> int:
 @transaction.atomic
 def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Note:
     if recipient.pk == sender.pk or recipient.organisation_id != sender.organisation_id:
-        raise ValidationError({"recipient": "Choose a colleague in your organisation."})
+        raise ValidationError({"recipient": _("Choose a colleague in your organisation.")})
     if not recipient.is_active:
-        raise ValidationError({"recipient": "Choose a colleague who is still here."})
+        raise ValidationError({"recipient": _("Choose a colleague who is still here.")})
     if not text.strip():
-        raise ValidationError({"text": "Write a line or two."})
+        raise ValidationError({"text": _("Write a line or two.")})
     # Lock the sender's row so two tabs cannot both send the tenth note.
     Person.objects.select_for_update().filter(pk=sender.pk).first()
     if notes_sent_today(sender) >= NOTES_PER_DAY:
@@ -256,15 +258,14 @@ def send_note(*, sender: Person, recipient: Person, kind: str, text: str) -> Not
 def send_note_email(note: Note) -> bool:
     """Tell the recipient a note is waiting, once. The note's words never go into the e-mail."""
     link = settings.BASE_URL + reverse("reflection_notes")
-    email = outbox.queue(
-        key=f"note:{note.pk}",
-        to=note.recipient.email,
-        subject="Someone sent you a note on Bridgework",
-        body=render_to_string(
+    # In the recipient's language: the worker that sends it has none of its own.
+    with translation.override(note.recipient.preferred_language):
+        subject = _("Someone sent you a note on Bridgework")
+        body = render_to_string(
             "reflection/email/note.txt",
             {"recipient": note.recipient, "sender": note.sender, "note": note, "link": link},
-        ),
-    )
+        )
+    email = outbox.queue(key=f"note:{note.pk}", to=note.recipient.email, subject=subject, body=body)
     outbox.send(email)
     return email is not None
 
@@ -300,13 +301,20 @@ def request_export(*, person: Person) -> DataExport:
     live = DataExport.objects.filter(person=person)  # each lives a day: these are today's
     if live.filter(status=DataExport.Status.PENDING).exists():
         raise ExportNotNow(
-            "Your data is still being prepared. It will appear below in a minute or two."
+            _("Your data is still being prepared. It will appear below in a minute or two.")
         )
     if live.count() >= EXPORTS_PER_DAY:
         raise ExportNotNow(
-            f"You have prepared your data {EXPORTS_PER_DAY} times in the last day, which is "
-            "as often as we can offer. Your latest download still works, and you can prepare "
-            "a fresh one once the oldest has expired."
+            ngettext(
+                "You have prepared your data %(count)s time in the last day, which is as often "
+                "as we can offer. Your latest download still works, and you can prepare a "
+                "fresh one once the oldest has expired.",
+                "You have prepared your data %(count)s times in the last day, which is as "
+                "often as we can offer. Your latest download still works, and you can prepare "
+                "a fresh one once the oldest has expired.",
+                EXPORTS_PER_DAY,
+            )
+            % {"count": EXPORTS_PER_DAY}
         )
     export = DataExport.objects.create(person=person)
     transaction.on_commit(lambda: tasks.build_export.enqueue(export.pk))
@@ -317,11 +325,13 @@ def build_export(export: DataExport) -> DataExport:
     """Fill a pending export. Run again after a crash, it does the work once more, whole."""
     from . import export as exporter
 
-    data = exporter.everything_of(export.person)
-    export.json_text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    export.html_text = render_to_string(
-        "reflection/export.html", {"data": data, "templates": exporter.templates()}
-    )
+    # Labels in the file (kinds, statuses, prompts, headings) are in the person's language.
+    with translation.override(export.person.preferred_language):
+        data = exporter.everything_of(export.person)
+        export.json_text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        export.html_text = render_to_string(
+            "reflection/export.html", {"data": data, "templates": exporter.templates()}
+        )
     export.status = DataExport.Status.READY
     export.save()
     return export

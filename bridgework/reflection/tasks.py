@@ -11,7 +11,11 @@ def notify_note(note_id: int) -> bool:
     from .models import Note
     from .services import send_note_email
 
-    note = Note.objects.select_related("sender", "recipient").filter(pk=note_id).first()
+    note = (
+        Note.objects.select_related("sender", "recipient", "recipient__organisation")
+        .filter(pk=note_id)
+        .first()
+    )
     if note is None or note.withheld or not note.recipient.is_active:
         return False
     return send_note_email(note)
@@ -23,7 +27,11 @@ def build_export(export_id: int) -> bool:
     from .models import DataExport
     from .services import build_export as build
 
-    export = DataExport.objects.select_related("person").filter(pk=export_id).first()
+    export = (
+        DataExport.objects.select_related("person", "person__organisation")
+        .filter(pk=export_id)
+        .first()
+    )
     if export is None or export.status == DataExport.Status.READY:
         return False  # gone, or built by an earlier run that died before it could say so
     build(export)

@@ -3,6 +3,7 @@ is a 404, program admins included."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -11,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -142,7 +144,7 @@ def journal_new(request: HttpRequest) -> HttpResponse:
             lesson_prompt=lesson_prompt,
             **form.text(),
         )
-        messages.success(request, "Saved in your journal. Only you can read it.")
+        messages.success(request, _("Saved in your journal. Only you can read it."))
         return redirect("reflection_entry", entry.pk)
     return render(
         request,
@@ -182,7 +184,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = JournalEntryForm.of(request.POST if request.method == "POST" else None, entry)
     if request.method == "POST" and form.is_valid():
         services.edit_entry(entry=entry, **form.text())
-        messages.success(request, "Saved. The earlier version is kept below, just for you.")
+        messages.success(request, _("Saved. The earlier version is kept below, just for you."))
         return redirect("reflection_entry", entry.pk)
     return render(
         request, "reflection/entry_form.html", {"form": form, "entry": entry}, status=_bad(form)
@@ -195,7 +197,7 @@ def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _own(JournalEntry, request, entry_id)
     if request.method == "POST":
         services.delete_entry(entry=entry)
-        messages.success(request, "Deleted for good, with all its earlier versions.")
+        messages.success(request, _("Deleted for good, with all its earlier versions."))
         return redirect("reflection_journal")
     return render(request, "reflection/entry_delete.html", {"entry": entry})
 
@@ -214,7 +216,7 @@ def social_map(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.save_map(person=person, data=form.to_map())
-        messages.success(request, "Your map is saved. Only you can see it.")
+        messages.success(request, _("Your map is saved. Only you can see it."))
         return redirect("reflection_map")
     items = charts.spokes(location.data if location else None)
     less, even, more = charts.balance(items)
@@ -253,7 +255,7 @@ def role_models(request: HttpRequest) -> HttpResponse:
     form = RoleModelForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         item = services.save_role_model(person=person, **form.text())
-        messages.success(request, "Saved privately. Now set a growth goal or two.")
+        messages.success(request, _("Saved privately. Now set a growth goal or two."))
         return redirect("reflection_role_model", item.pk)
     return render(
         request,
@@ -277,7 +279,7 @@ def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.save_role_model(person=person, role_model=item, **form.text())
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("reflection_role_model", item.pk)
     return render(
         request,
@@ -303,23 +305,16 @@ def role_model_delete(request: HttpRequest, role_model_id: int) -> HttpResponse:
     item = _own(RoleModel, request, role_model_id)
     if request.method == "POST":
         item.delete()
-        messages.success(request, "Deleted, with its growth goals.")
+        messages.success(request, _("Deleted, with its growth goals."))
         return redirect("reflection_role_models")
-    goals = item.goals.count()
-    with_goals = f" and the {goals} growth goal{pluralize(goals)} you set" if goals else ""
     return render(
         request,
         "reflection/confirm_delete.html",
         {
-            "title": f"Delete {item.name}?",
-            "explanation": (
-                f"What you wrote about {item.name}{with_goals} will be deleted for good. "
-                "Commitments you already made from a goal stay on your Practice page. "
-                "There is no undo."
-            ),
-            "confirm": f"Delete {item.name}",
+            "what": "role_model",
+            "name": item.name,
+            "goals": item.goals.count(),
             "keep_url": reverse("reflection_role_model", args=[item.pk]),
-            "keep": "Keep them",
         },
     )
 
@@ -333,9 +328,9 @@ def goal_add(request: HttpRequest, role_model_id: int) -> HttpResponse:
         services.add_goal(
             person=current_person(request), role_model=item, text=form.cleaned_data["text"]
         )
-        messages.success(request, "Goal added.")
+        messages.success(request, _("Goal added."))
     else:
-        messages.error(request, "Write the goal in a few words (300 characters at most).")
+        messages.error(request, _("Write the goal in a few words (300 characters at most)."))
     return redirect("reflection_role_model", item.pk)
 
 
@@ -346,9 +341,9 @@ def goal_commit(request: HttpRequest, goal_id: int) -> HttpResponse:
     form = GoalCommitmentForm(request.POST)
     if form.is_valid():
         services.goal_to_commitment(goal=goal, **form.cleaned_data)
-        messages.success(request, "It is now a weekly commitment on your Practice page.")
+        messages.success(request, _("It is now a weekly commitment on your Practice page."))
     else:
-        messages.error(request, "Choose one of the practices and levels listed.")
+        messages.error(request, _("Choose one of the practices and levels listed."))
     return (
         redirect("reflection_role_model", goal.role_model_id)
         if goal.role_model_id
@@ -357,18 +352,28 @@ def goal_commit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 def _chat_message(item: RoleModel, goals: list[GrowthGoal]) -> str:
+    """A first draft in the writer's language; they change it to sound like them."""
     first = item.name.split()[0] if item.name.strip() else item.name
     lines = [
-        f"Hi {first},",
+        _("Hi %(name)s,") % {"name": first},
         "",
-        "I have been thinking about the people who show up for others at work, and you "
-        "came to mind straight away. The way you do it has taught me a lot.",
+        _(
+            "I have been thinking about the people who show up for others at work, and you "
+            "came to mind straight away. The way you do it has taught me a lot."
+        ),
         "",
-        "Would you have time for a coffee chat? I would love to hear how you think about it, "
-        "and to share what I am working on myself" + (":" if goals else "."),
+        _(
+            "Would you have time for a coffee chat? I would love to hear how you think about "
+            "it, and to share what I am working on myself:"
+        )
+        if goals
+        else _(
+            "Would you have time for a coffee chat? I would love to hear how you think about "
+            "it, and to share what I am working on myself."
+        ),
     ]
     lines += [f"- {goal.text}" for goal in goals]
-    lines += ["", "No preparation needed. Thank you!"]
+    lines += ["", _("No preparation needed. Thank you!")]
     return "\n".join(lines)
 
 
@@ -389,10 +394,12 @@ def coffee_chat(request: HttpRequest, role_model_id: int) -> HttpResponse:
         event = ics.CalendarEvent(
             uid=f"{uuid.uuid4()}@bridgework",
             sequence=0,
-            summary=f"Coffee chat with {item.name}",
+            summary=_("Coffee chat with %(name)s") % {"name": item.name},
             start=form.start_at(zone),
             duration=form.duration(),
-            description="A coffee chat about allyship: what we each do, and what we are learning.",
+            description=_(
+                "A coffee chat about allyship: what we each do, and what we are learning."
+            ),
             location=form.cleaned_data["place"],
         )
         body = ics.build_calendar([event], now=timezone.now(), product="Reflection")
@@ -430,12 +437,26 @@ def repair(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _review(draft: dict[str, str]) -> list[apology_rules.Finding]:
+    """The feedback on a draft, its words in the reader's language."""
+    return [
+        dataclasses.replace(finding, message=str(_feedback(finding)))
+        for finding in apology_rules.review(draft)
+    ]
+
+
+def _feedback(finding: apology_rules.Finding) -> object:
+    if finding.rule == "missing":
+        return content.MISSING_FEEDBACK.get(finding.part, finding.message)
+    return content.FEEDBACK.get(finding.rule, finding.message)
+
+
 def _apology_page(
     request: HttpRequest, form: ApologyForm, apology: Apology | None, scenario: str
 ) -> HttpResponse:
     findings = None
     if request.method == "POST" and form.is_valid():
-        findings = apology_rules.review(form.draft())
+        findings = _review(form.draft())
     context = {
         "form": form,
         "apology": apology,
@@ -458,12 +479,12 @@ def apology_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "save" and form.is_valid():
         draft = form.draft()
         if not any(value.strip() for value in draft.values()):
-            form.add_error(None, "Write at least one part before saving.")
+            form.add_error(None, _("Write at least one part before saving."))
         else:
             item = services.save_apology(
                 person=current_person(request), scenario=scenario, parts=draft
             )
-            messages.success(request, "Draft saved privately. Here is some feedback on it.")
+            messages.success(request, _("Draft saved privately. Here is some feedback on it."))
             return redirect("reflection_apology", item.pk)
     return _apology_page(request, form, None, scenario)
 
@@ -475,13 +496,13 @@ def apology_edit(request: HttpRequest, apology_id: int) -> HttpResponse:
     form = ApologyForm(request.POST if request.method == "POST" else None, initial=item.draft())
     if request.method == "POST" and request.POST.get("action") == "save" and form.is_valid():
         services.save_apology(person=item.person, apology=item, parts=form.draft())
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
         return redirect("reflection_apology", item.pk)
     if request.method == "GET":
         # Show feedback on the saved draft straight away.
         bound = ApologyForm(item.draft())
         bound.is_valid()
-        findings = apology_rules.review(bound.draft())
+        findings = _review(bound.draft())
         return render(
             request,
             "reflection/apology.html",
@@ -502,19 +523,12 @@ def apology_delete(request: HttpRequest, apology_id: int) -> HttpResponse:
     item = _own(Apology, request, apology_id)
     if request.method == "POST":
         item.delete()
-        messages.success(request, "Draft deleted.")
+        messages.success(request, _("Draft deleted."))
         return redirect("reflection_repair")
     return render(
         request,
         "reflection/confirm_delete.html",
-        {
-            "title": "Delete this apology draft?",
-            "explanation": "The draft and the feedback on it will be deleted for good. "
-            "There is no undo.",
-            "confirm": "Delete the draft",
-            "keep_url": reverse("reflection_apology", args=[item.pk]),
-            "keep": "Keep it",
-        },
+        {"what": "apology", "keep_url": reverse("reflection_apology", args=[item.pk])},
     )
 
 
@@ -561,13 +575,19 @@ def note_new(request: HttpRequest) -> HttpResponse:
         except services.RateLimited:
             form.add_error(
                 None,
-                f"You have sent {content.NOTES_PER_DAY} notes today, which is the daily "
-                "limit. Save your words and send it tomorrow.",
+                ngettext(
+                    "You have sent %(count)s note today, which is the daily limit. Save your "
+                    "words and send it tomorrow.",
+                    "You have sent %(count)s notes today, which is the daily limit. Save your "
+                    "words and send it tomorrow.",
+                    content.NOTES_PER_DAY,
+                )
+                % {"count": content.NOTES_PER_DAY},
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Sent. Only they can read it.")
+            messages.success(request, _("Sent. Only they can read it."))
             return redirect("reflection_notes_sent")
     return render(
         request,
@@ -591,9 +611,9 @@ def note_sender(request: HttpRequest, note_id: int, choice: str) -> HttpResponse
     )
     messages.success(
         request,
-        "Muted: their notes are folded away and you get no e-mails about them."
+        _("Muted: their notes are folded away and you get no e-mails about them.")
         if choice == "mute"
-        else "Blocked: you will not see notes from them. They are not told.",
+        else _("Blocked: you will not see notes from them. They are not told."),
     )
     return redirect("reflection_notes")
 
@@ -602,7 +622,7 @@ def note_sender(request: HttpRequest, note_id: int, choice: str) -> HttpResponse
 @member_required
 def sender_choice_remove(request: HttpRequest, choice_id: int) -> HttpResponse:
     _own(SenderChoice, request, choice_id, field="recipient").delete()
-    messages.success(request, "Done. Their notes reach you again.")
+    messages.success(request, _("Done. Their notes reach you again."))
     return redirect("reflection_notes")
 
 
@@ -622,7 +642,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             messages.info(request, str(reason))
         else:
             messages.success(
-                request, "We are gathering your data. This page shows when it is ready."
+                request, _("We are gathering your data. This page shows when it is ready.")
             )
         return redirect("reflection_my_data")
     export = (
