@@ -20,7 +20,7 @@ from django.db import connection
 from django.http.response import HttpResponseBase
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from zeal.constants import initialize_app_registry
 from zeal.patch import patch as patch_orm_for_zeal
 
@@ -94,6 +94,14 @@ def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     # Each test starts with nothing cached (the admin's totals are kept for a minute).
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _in_english_afterwards() -> Iterator[None]:
+    """A signed-in request leaves its person's language active in the thread that served it;
+    the next test starts in the site's language again, as a fresh request would."""
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

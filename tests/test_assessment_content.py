@@ -55,7 +55,7 @@ def all_texts() -> list[str]:
     for _, label, message in CAPACITY_LEVELS:
         texts += [label, message]
     texts += [INTRO, RETAKE_NOTE]
-    return texts
+    return [str(text) for text in texts]
 
 
 def item_keys(practice: str) -> list[str]:

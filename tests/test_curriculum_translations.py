@@ -233,4 +233,4 @@ def test_a_lesson_without_a_translation_says_which_language_it_is_in(
     page = client_for(participant).get("/learn/allyship-foundations/ally-is-a-verb/").content
 
     assert b'lang="en">Ally is something you do</h1>' in page
-    assert "vous le lisez en anglais".encode() in page
+    assert b"vous le lisez en anglais" in page

@@ -277,7 +277,7 @@ def test_the_growth_page_shows_an_accessible_chart_and_a_table_per_assessment(
     assert list(rows) == [info.name for info in assessment.PRACTICES]
     for info in assessment.PRACTICES:
         expected = [f"{assessment.practice_scores(a.answers)[info.slug]:.1f}" for a in taken]
-        assert rows[info.name] == expected
+        assert rows[str(info.name)] == expected
     assert "bias" not in html.lower()
 
 

@@ -81,7 +81,7 @@ def create(organisation: Organisation) -> None:
         space=allies,
         created_by=fatima,
         question="Which defense resonates most with you?",
-        options=[defense.name for defense in DEFENSES],
+        options=[str(defense.name) for defense in DEFENSES],
         is_anonymous=True,
     )
     options = list(poll.options.all())
