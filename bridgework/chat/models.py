@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bridgework.accounts.models import Person
 from bridgework.community.api import Space
@@ -21,14 +22,14 @@ CODE_LIFETIME = timedelta(minutes=15)
 
 
 class Platform(models.TextChoices):
-    SLACK = "slack", "Slack"
-    TEAMS = "teams", "Microsoft Teams"
+    SLACK = "slack", pgettext_lazy("product name", "Slack")
+    TEAMS = "teams", pgettext_lazy("product name", "Microsoft Teams")
 
 
 class Destination(models.TextChoices):
     EMAIL = "email", _("E-mail")
-    SLACK = "slack", "Slack"
-    TEAMS = "teams", "Microsoft Teams"
+    SLACK = "slack", pgettext_lazy("product name", "Slack")
+    TEAMS = "teams", pgettext_lazy("product name", "Microsoft Teams")
 
 
 def hash_code(code: str) -> str:

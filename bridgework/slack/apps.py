@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class SlackConfig(AppConfig):
@@ -17,4 +18,6 @@ class SlackConfig(AppConfig):
         platforms.register(SlackPlatform())
         registry.add(erasure=ERASURE)
         registry.on_master_key_rotation(reseal_slack_secrets)
-        settings_sections.register(label="Slack", url_name="slack_settings", order=40)
+        settings_sections.register(
+            label=pgettext_lazy("product name", "Slack"), url_name="slack_settings", order=40
+        )

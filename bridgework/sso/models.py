@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 
@@ -10,8 +10,8 @@ from . import sealing
 
 
 class Protocol(models.TextChoices):
-    OIDC = "oidc", "OpenID Connect"
-    SAML = "saml", "SAML 2.0"
+    OIDC = "oidc", pgettext_lazy("protocol name", "OpenID Connect")
+    SAML = "saml", pgettext_lazy("protocol name", "SAML 2.0")
 
 
 class IdentityProviderQuerySet(models.QuerySet["IdentityProvider"]):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class TeamsConfig(AppConfig):
@@ -17,4 +18,8 @@ class TeamsConfig(AppConfig):
         registry.add(erasure=ERASURE)
         registry.on_master_key_rotation(reseal_secrets)
         platforms.register(PLATFORM)
-        settings_sections.register(label="Microsoft Teams", url_name="teams_settings", order=50)
+        settings_sections.register(
+            label=pgettext_lazy("product name", "Microsoft Teams"),
+            url_name="teams_settings",
+            order=50,
+        )
