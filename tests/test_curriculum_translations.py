@@ -58,6 +58,13 @@ def test_the_shipped_curriculum_is_whole_in_spanish_and_french() -> None:
             *tree.sources,
         ]
         assert all(language in item.translations for item in items)
+        for module in tree.modules:
+            assert set(module.translations[language]) == {
+                "title",
+                "summary",
+                "body",
+                "facilitator_note",
+            }
         assert tree.sources_page_translations[language]
     assert "translations=es,fr" in tree.summary()
 

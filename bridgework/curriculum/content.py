@@ -580,7 +580,10 @@ def _read_translation(
     if isinstance(item.owner, ContentTree):
         item.owner.sources_page_translations[language] = owner_texts.get("sources_page", "")
     elif item.owner is not None:
-        item.owner.translations[language] = {k: v for k, v in owner_texts.items() if v}
+        # module.md and prompts.md both add to their module's translation
+        item.owner.translations.setdefault(language, {}).update(
+            {k: v for k, v in owner_texts.items() if v}
+        )
     for listing, (key, targets, fields) in item.lists.items():
         entries = document.meta.get(listing)
         if not isinstance(entries, list):
