@@ -176,6 +176,8 @@ NOT_ALLOWED = everyone(405)
 MATRIX: dict[str, dict[str, Rule]] = {
     "home": {"GET": Rule({p: LOGIN for p in SIGNED_OUT}, 200), "POST": NOT_ALLOWED},
     "healthz": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    # Anyone may choose a language (kept in a cookie); both send them back where they were.
+    "set_language": {"GET": everyone(302), "POST": everyone(302)},
     "profile": {"GET": members(200), "POST": members(200)},
     "delete_account": {"GET": members(200), "POST": members(400)},
     "profile_time_zone": {"GET": members(200), "POST": members(400)},

@@ -111,7 +111,7 @@ def test_a_new_language_is_a_folder_of_files(tree_copy: Path) -> None:
     assert any(note.startswith("pt-br: ") for note in tree.translation_notes)
 
 
-def test_check_refuses_translations_it_cannot_place(tree_copy: Path) -> None:
+def test_check_asks_to_remove_translations_the_english_no_longer_has(tree_copy: Path) -> None:
     spanish = tree_copy / "translations" / "es"
     (spanish / "modules" / "01-allyship-foundations" / "lessons" / "09-stray.md").write_text(
         "---\ntitle: Perdida\n---\nTexto.\n"
@@ -119,13 +119,24 @@ def test_check_refuses_translations_it_cannot_place(tree_copy: Path) -> None:
     prompts = spanish / "modules" / "01-allyship-foundations" / "prompts.md"
     prompts.write_text(prompts.read_text().replace("foundations-missed-moment", "no-such-prompt"))
 
+    tree, errors = load_tree(tree_copy)
+
+    assert errors == []
+    assert tree.translation_notes == [
+        "es: translations/es/modules/01-allyship-foundations/lessons/09-stray.md translates a "
+        "file the English no longer has; remove it",
+        "es: translations/es/modules/01-allyship-foundations/prompts.md translates slug "
+        "'no-such-prompt', which the English no longer has; remove it",
+    ]
+
+
+def test_a_translation_that_does_not_parse_is_an_error(tree_copy: Path) -> None:
+    lesson = tree_copy / "translations" / "fr" / LESSON
+    lesson.write_text("---\ntitle: [unclosed\n---\nTexte.\n")
+
     _, errors = load_tree(tree_copy)
 
-    messages = sorted(f"{error.path.name}: {error.message}" for error in errors)
-    assert messages == [
-        "09-stray.md: there is no English file at this path",
-        "prompts.md: no slug 'no-such-prompt' in the English",
-    ]
+    assert [error.path for error in errors] == [lesson]
 
 
 @pytest.mark.django_db

@@ -69,7 +69,7 @@ def test_a_lesson_speaks_french_and_the_content_is_marked_as_not_ours(
 
     assert "Leçon 1 sur 1 · environ 5 minutes" in html
     assert "Marquer comme faite" in html
-    assert '<h1 dir="auto">A verb</h1>' in html
+    assert '<h1 dir="auto" lang="en">A verb</h1>' in html
 
 
 @pytest.mark.parametrize(

@@ -545,7 +545,10 @@ def _read_translations(root: Path, tree: ContentTree, errors: list[ContentError]
         known = {path.relative_to(root) for path in english}
         for path in sorted(folder.rglob("*.md")):
             if path.relative_to(folder) not in known:
-                errors.append(ContentError(path, 1, "there is no English file at this path"))
+                tree.translation_notes.append(
+                    f"{language}: {path.relative_to(root)} translates a file the English no "
+                    "longer has; remove it"
+                )
         missing = 0
         for source, item in english.items():
             path = folder / source.relative_to(root)
@@ -563,11 +566,17 @@ def _read_translations(root: Path, tree: ContentTree, errors: list[ContentError]
                     f"{language}: {path.relative_to(root)} was translated from an older "
                     "version of the English; check it and update source_hash"
                 )
-            _read_translation(language, path, document, item, errors)
+            _read_translation(language, path, document, item, errors, tree.translation_notes, root)
 
 
 def _read_translation(
-    language: str, path: Path, document: Any, item: _Translatable, errors: list[ContentError]
+    language: str,
+    path: Path,
+    document: Any,
+    item: _Translatable,
+    errors: list[ContentError],
+    notes: list[str],
+    root: Path,
 ) -> None:
     reader = _Reader(path, errors)
     owner_texts: dict[str, str] = {}
@@ -595,9 +604,46 @@ def _read_translation(
                 continue
             target = targets.get(str(entry.get(key)))
             if target is None:
-                reader.error(entry.line_of(key), f"no {key} {entry.get(key)!r} in the English")
+                notes.append(
+                    f"{language}: {path.relative_to(root)} translates {key} "
+                    f"{entry.get(key)!r}, which the English no longer has; remove it"
+                )
                 continue
             target.translations[language] = {
                 name: reader.text(entry, name, max_length=longest)
                 for name, longest in fields.items()
             }
+
+
+def write_translations(tree: ContentTree, root: Path) -> None:
+    """Write the tree's translations under root/translations/, beside the English files
+    already written there, each with the hash of the English it was made from."""
+    from bridgework.lib.frontmatter import dump
+
+    for source, item in _translatable_files(root, tree).items():
+        languages = (
+            set(item.owner.sources_page_translations)
+            if isinstance(item.owner, ContentTree)
+            else set(getattr(item.owner, "translations", {}))
+        )
+        for _listing, (_key, targets, _fields) in item.lists.items():
+            for target in targets.values():
+                languages |= set(target.translations)
+        for language in sorted(languages):
+            meta: dict[str, Any] = {"source_hash": source_hash(source)}
+            body = ""
+            if isinstance(item.owner, ContentTree):
+                body = item.owner.sources_page_translations.get(language, "")
+            elif item.owner is not None:
+                texts = item.owner.translations.get(language, {})
+                meta |= {name: texts[name] for name in item.meta_fields if texts.get(name)}
+                body = texts.get(item.body_field or "", "")
+            for listing, (key, targets, fields) in item.lists.items():
+                meta[listing] = [
+                    {key: name, **{f: target.translations[language].get(f, "") for f in fields}}
+                    for name, target in targets.items()
+                    if language in target.translations
+                ]
+            path = root / TRANSLATIONS / language / source.relative_to(root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump(meta, body), "utf-8")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from bridgework.accounts.models import Organisation, Person
 from bridgework.lib.frontmatter import dump
 
-from .content import ContentTree, load_tree
+from .content import ContentTree, load_tree, write_translations
 from .models import (
     DiscussionQuestion,
     Exercise,
@@ -256,6 +256,7 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
         folder = target / "modules" / f"{module.order:02d}-{module.slug}"
         (folder / "lessons").mkdir(parents=True, exist_ok=True)
         (folder / "exercises").mkdir(parents=True, exist_ok=True)
+        module.where = (folder / "module.md", 1)
         (folder / "module.md").write_text(
             dump(
                 {
@@ -270,7 +271,8 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
             "utf-8",
         )
         for lesson in module.lessons:
-            (folder / "lessons" / f"{lesson.order:02d}-{lesson.slug}.md").write_text(
+            lesson.where = (folder / "lessons" / f"{lesson.order:02d}-{lesson.slug}.md", 1)
+            lesson.where[0].write_text(
                 dump(
                     {
                         "slug": lesson.slug,
@@ -284,7 +286,8 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
                 "utf-8",
             )
         for exercise in module.exercises:
-            (folder / "exercises" / f"{exercise.order:02d}-{exercise.slug}.md").write_text(
+            exercise.where = (folder / "exercises" / f"{exercise.order:02d}-{exercise.slug}.md", 1)
+            exercise.where[0].write_text(
                 dump(
                     {
                         "slug": exercise.slug,
@@ -323,6 +326,9 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
             for t in tree.tips
             if t.practice == practice
         ]
+        for tip in tree.tips:
+            if tip.practice == practice:
+                tip.where = (tips_dir / f"{practice}.md", 1)
         if tips:
             (tips_dir / f"{practice}.md").write_text(
                 dump(
@@ -331,6 +337,7 @@ def export_tree(*, organisation: Organisation, target: Path) -> ContentTree:
                 ),
                 "utf-8",
             )
+    write_translations(tree, target)
     return tree
 
 
@@ -347,11 +354,14 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
 
     tree = ContentTree()
     tree.sources = [
-        SourceData(s.key, s.citation, s.ideas)
+        SourceData(s.key, s.citation, s.ideas, translations=s.translations)
         for s in Source.objects.filter(organisation=organisation)
     ]
     page = SourcesPage.objects.filter(organisation=organisation).first()
     tree.sources_page = page.body if page else "# Sources and credits"
+    tree.sources_page_translations = (
+        {language: texts["body"] for language, texts in page.translations.items()} if page else {}
+    )
     prefetches: list[models.Prefetch[Any]] = [
         models.Prefetch("lessons", queryset=Lesson.objects.active()),
         models.Prefetch("exercises", queryset=Exercise.objects.active()),
@@ -370,6 +380,7 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
             list(module.sources),
             module.body,
             facilitator_note=module.facilitator_note,
+            translations=module.translations,
         )
         data.lessons = [
             LessonData(
@@ -379,20 +390,36 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
                 lesson.minutes,
                 list(lesson.sources),
                 lesson.body,
+                translations=lesson.translations,
             )
             for lesson in module.lessons.all()
         ]
         data.exercises = [
-            ExerciseData(e.slug, e.title, e.order, e.minutes, e.format, list(e.sources), e.body)
+            ExerciseData(
+                e.slug,
+                e.title,
+                e.order,
+                e.minutes,
+                e.format,
+                list(e.sources),
+                e.body,
+                translations=e.translations,
+            )
             for e in module.exercises.all()
         ]
         data.prompts = [
             PromptData(
-                p.slug, p.text, p.lesson.slug if p.lesson and p.lesson.retired_at is None else None
+                p.slug,
+                p.text,
+                p.lesson.slug if p.lesson and p.lesson.retired_at is None else None,
+                translations=p.translations,
             )
             for p in module.prompts.all()
         ]
-        data.questions = [QuestionData(q.slug, q.text) for q in module.questions.all()]
+        data.questions = [
+            QuestionData(q.slug, q.text, translations=q.translations)
+            for q in module.questions.all()
+        ]
         tree.modules.append(data)
     tree.tips = [
         TipData(
@@ -405,6 +432,7 @@ def _tree_from_database(organisation: Organisation) -> tuple[ContentTree, None]:
             t.courage,
             t.context_list,
             list(t.sources),
+            translations=t.translations,
         )
         for t in Tip.objects.visible_in(organisation).order_by("practice", "pk")
     ]
