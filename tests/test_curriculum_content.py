@@ -686,7 +686,9 @@ def test_a_new_organisation_starts_with_the_shipped_curriculum(
     for module in shipped.modules:
         assert escape(module.title) in page
     first_lesson_title = escape(shipped.modules[0].lessons[0].title)
-    assert re.search(rf"Suggested next.*?<strong>(<bdi>)?{re.escape(first_lesson_title)}", page, re.S)
+    assert re.search(
+        rf"Suggested next.*?<strong>(<bdi>)?{re.escape(first_lesson_title)}", page, re.S
+    )
 
 
 def test_a_community_tip_survives_an_import_after_its_author_is_erased(

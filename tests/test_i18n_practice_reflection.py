@@ -96,7 +96,7 @@ def test_a_participant_in_spanish_answers_a_prompt_commits_and_is_reminded_in_sp
         assert reminders.plan() == 1
 
     [message] = mail.outbox
-    assert message.subject == "Es momento de un seguimiento rápido"
+    assert message.subject == "Es momento de contar cómo te fue"
     assert message.body.startswith("Hola, Pat Participant:")
     assert "Ha empezado una nueva semana" in message.body
     assert "Preguntar a Ana" not in message.body

@@ -222,4 +222,4 @@ def test_the_digest_reaches_a_french_speaker_in_french(
     assert (
         message.subject == "Bridgework\N{NO-BREAK SPACE}: 2 nouveautés pour vous dans la communauté"
     )
-    assert "Voici les nouveautés pour vous dans la communauté Bridgework." in str(message.body)
+    assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework." in str(message.body)

@@ -534,7 +534,7 @@ def test_home_names_new_notes_until_the_notes_page_is_opened(cast: Cast) -> None
     panel = home_notes(me)
 
     assert "A new note for you" in panel
-    assert f"Recognition note from {cast.facilitator.chosen_name}" in panel
+    assert f"Recognition note from <bdi>{cast.facilitator.chosen_name}</bdi>" in panel
     assert "Thanks for Monday" not in panel, "Home names the sender, the words stay inside"
     assert 'href="/reflect/notes/"' in panel
     inbox = page(me.get("/reflect/notes/"))

@@ -63,7 +63,7 @@ def test_a_participant_reflects_and_takes_it_all_home(
     expect(page.get_by_role("heading", level=1)).to_have_text("Rosa")
     page.get_by_label("A growth goal").fill("Ask quieter colleagues first")
     page.get_by_role("button", name="Add goal").click()
-    expect(page.get_by_text("Ask quieter colleagues first", exact=True)).to_be_visible()
+    expect(page.locator(".goal-row__text", has_text="Ask quieter colleagues first")).to_be_visible()
     axe(page)
     page.get_by_label("Practice").select_option(label="Authentic conversations")
     page.get_by_label("Level").select_option(label="2 · Support")
