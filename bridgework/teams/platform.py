@@ -94,7 +94,7 @@ def session_start_words(session: Session, person: Person) -> str:
 
 class TeamsPlatform:
     key = chat.Platform.TEAMS.value
-    label = chat.Platform.TEAMS.label
+    label = str(chat.Platform.TEAMS.label)
     ask_for_code: StrOrPromise = gettext_lazy("in Teams: type link to the Bridgework bot")
 
     def is_connected(self, organisation: Organisation | None) -> bool:
