@@ -149,8 +149,10 @@ def test_a_person_reads_a_lesson_in_their_language(
     page = client_for(participant).get("/learn/allyship-foundations/ally-is-a-verb/")
 
     assert page.status_code == 200
-    spanish = load_tree(SHIPPED_CONTENT)[0].modules[0].lessons[0].translations["es"]["title"]
-    assert spanish in page.content.decode()
+    lessons = load_tree(SHIPPED_CONTENT)[0].modules[0].lessons
+    html = page.content.decode()
+    assert lessons[0].translations["es"]["title"] in html
+    assert lessons[1].translations["es"]["title"] in html, "the next lesson's link too"
 
 
 @pytest.mark.django_db

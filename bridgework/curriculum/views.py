@@ -122,7 +122,7 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
 
 def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
     person = current_person(request)
-    siblings = list(lesson.module.lessons.active().only("slug", "title", "order"))
+    siblings = list(lesson.module.lessons.active().only("slug", "title", "order", "translations"))
     index = next(i for i, item in enumerate(siblings) if item.pk == lesson.pk)
     prompts = list(ReflectionPrompt.objects.active().filter(lesson=lesson))
     answers = {
