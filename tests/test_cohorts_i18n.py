@@ -95,6 +95,109 @@ def test_the_calendar_feed_is_in_its_owners_language_without_signing_in(
     assert "Detalles y material de apoyo" in feed
 
 
+@pytest.fixture
+def english_planned_session(cast: Cast, organisation: Organisation) -> Session:
+    """A session planned in English, its module's questions and exercise translated into
+    French (all but the last question), with a French-speaking participant."""
+    module = courage_module(organisation)
+    for question in module.questions.all():
+        if question.slug != "q3":
+            question.translations = {"fr": {"text": f"Question {question.order} en français ?"}}
+            question.save(update_fields=["translations"])
+    exercise = module.exercises.get()
+    exercise.translations = {"fr": {"title": "Quelle défense est la vôtre ?", "body": "1. Votez."}}
+    exercise.save(update_fields=["translations"])
+    speaks(cast.participant, "fr")
+    cohort = make_cohort(
+        cast.facilitator,
+        [cast.participant],
+        start=timezone.localdate() + timedelta(7),
+        module=module,
+    )
+    return first_session(cohort)
+
+
+def test_a_session_planned_in_english_reads_in_french_for_a_french_speaker(
+    cast: Cast, english_planned_session: Session
+) -> None:
+    session = english_planned_session
+    handout = unescape(
+        cast.client("participant")
+        .get(reverse("cohort_handout", args=[session.pk]))
+        .content.decode()
+    )
+    assert "Les histoires restent dans la pièce" in handout, "the agreements, in French"
+    assert "Stories stay in the room" not in handout
+    assert '<li dir="auto" lang="fr">Question 1 en français ?</li>' in handout
+    assert '<li dir="auto" lang="en">Question 3?</li>' in handout, (
+        "an untranslated question falls back to English, marked as such"
+    )
+    page = unescape(
+        cast.client("participant")
+        .get(reverse("cohort_session", args=[session.pk]))
+        .content.decode()
+    )
+    assert "Quelle défense est la vôtre ?" in page, "the exercise, in French"
+
+    english = unescape(
+        cast.client("facilitator")
+        .get(reverse("cohort_handout", args=[session.pk]))
+        .content.decode()
+    )
+    assert "Stories stay in the room" in english, "and in English for whoever reads English"
+    assert "Question 1?" in english
+
+
+def test_a_facilitators_own_words_are_what_everyone_reads(
+    cast: Cast, english_planned_session: Session
+) -> None:
+    session = english_planned_session
+    agreements = session.items.get(kind="agreements")
+    client = cast.client("facilitator")
+    edit = reverse("cohort_item_edit", args=[session.pk, agreements.pk])
+
+    response = client.post(
+        edit,
+        {"title": agreements.title, "minutes": 8, "body": agreements.body.replace("\n", "\r\n")},
+    )
+    assert response.status_code == 302
+    agreements.refresh_from_db()
+    assert agreements.minutes == 8
+    assert set(agreements.translations) == {"es", "fr"}, "new minutes keep every language"
+
+    own = "- Phones face down.\n- Stories stay here."
+    client.post(edit, {"title": "Our agreements", "minutes": 8, "body": own})
+    agreements.refresh_from_db()
+    assert (agreements.title, agreements.body) == ("Our agreements", own)
+    assert (agreements.translations, agreements.default_text) == ({}, False)
+    handout = unescape(
+        cast.client("participant")
+        .get(reverse("cohort_handout", args=[session.pk]))
+        .content.decode()
+    )
+    assert "Phones face down." in handout
+    assert '<div dir="auto">' in handout, "the facilitator's words claim no language"
+
+
+def test_a_french_facilitator_rewording_a_french_step_keeps_it_for_everyone(
+    cast: Cast, english_planned_session: Session
+) -> None:
+    speaks(cast.facilitator, "fr")
+    session = english_planned_session
+    question = session.items.filter(kind="question").first()
+    assert question is not None
+    edit = reverse("cohort_item_edit", args=[session.pk, question.pk])
+    form = unescape(cast.client("facilitator").get(edit).content.decode())
+    assert 'value="Question 1 en français ?"' in form, "edited from the text they read"
+
+    cast.client("facilitator").post(
+        edit, {"title": "Question 1, à notre façon ?", "minutes": 10, "body": ""}
+    )
+    question.refresh_from_db()
+    assert question.title == "Question 1, à notre façon ?"
+    assert question.translations == {}
+
+
 # --- pages in Spanish ---------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Organisation, Person, Role
-from bridgework.curriculum.api import Module
+from bridgework.curriculum.api import Module, Translatable
 from bridgework.lib import cadence
 
 if TYPE_CHECKING:
@@ -346,8 +346,14 @@ class Session(models.Model):
         return now > self.pulse_closes_at
 
 
-class RunItem(models.Model):
-    """One step of a session's run-of-show, with the minutes it is planned to take."""
+class RunItem(Translatable):
+    """One step of a session's run-of-show, with the minutes it is planned to take.
+
+    The default steps start from Bridgework's texts and the module's questions and exercise
+    in every language they exist in, so each facilitator and participant reads them in their
+    own; once a facilitator rewords a step, their words are what everyone sees."""
+
+    translated_fields = ("title", "body")
 
     class Kind(models.TextChoices):
         GRATITUDE = "gratitude", gettext_lazy("Opening gratitude round")
@@ -365,12 +371,29 @@ class RunItem(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
     position = models.PositiveSmallIntegerField()
+    # Still the default text (Bridgework's or the module's), whose language `shown_language`
+    # knows; a facilitator's own words may be in any language.
+    default_text = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    def reword(self, *, title: str, body: str) -> bool:
+        """Put the facilitator's words in place of the shown text, in every language.
+        False when they are the words already shown (only the minutes changed)."""
+        if _same_text(title, self.title) and _same_text(body, self.body):
+            return False
+        self.title, self.body, self.translations = title, body, {}
+        self.default_text = False
+        self.__dict__.pop("_source_text", None)
+        return True
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
 class FacilitatorNote(models.Model):

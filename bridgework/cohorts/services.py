@@ -17,7 +17,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
-from bridgework.curriculum.api import DiscussionQuestion, Exercise, Module
+from bridgework.curriculum.api import (
+    DiscussionQuestion,
+    Exercise,
+    Module,
+    in_source_language,
+    translation_languages,
+)
 from bridgework.lib import cadence, ics
 
 from .models import (
@@ -35,9 +41,8 @@ from .models import (
     hash_token,
 )
 
-# The run-of-show every session starts from; the facilitator shapes it from there. Stored as
-# the facilitator's own text (they change it freely), written in the language of whoever
-# plans the session.
+# The run-of-show every session starts from; the facilitator shapes it from there. Stored in
+# every language we speak, so each person reads it in theirs until a facilitator rewords it.
 GRATITUDE = (
     gettext_lazy("Opening round: something good"),
     gettext_lazy(
@@ -230,37 +235,68 @@ def remove_member(*, membership: Membership) -> None:
     membership.delete()
 
 
-def _default_row(
-    kind: str, default: tuple[str | Promise, str | Promise, int]
-) -> tuple[str, str, str, int]:
-    """A default part of the run-of-show, its texts in the active language."""
+def _default_item(kind: str, default: tuple[Promise, Promise, int]) -> RunItem:
+    """A default part of the run-of-show, with its texts in every language we speak."""
     title, body, minutes = default
-    return (kind, str(title), str(body), minutes)
+    with in_source_language():
+        item = RunItem(kind=kind, title=str(title), body=str(body), minutes=minutes)
+    for language in translation_languages():
+        with translation.override(language):
+            item.translations[language] = {"title": str(title), "body": str(body)}
+    return item
+
+
+def _question_item(question: DiscussionQuestion) -> RunItem:
+    texts = question.translations
+    return RunItem(
+        kind=RunItem.Kind.QUESTION,
+        title=question.text[:200],
+        minutes=QUESTION_MINUTES,
+        translations={
+            lang: {"title": t["text"][:200]} for lang, t in texts.items() if t.get("text")
+        },
+    )
+
+
+def _exercise_item(exercise: Exercise) -> RunItem:
+    return RunItem(
+        kind=RunItem.Kind.EXERCISE,
+        title=exercise.title,
+        body=exercise.body[:4000],
+        minutes=exercise.minutes,
+        translations={
+            lang: {"title": t.get("title", ""), "body": t.get("body", "")[:4000]}
+            for lang, t in exercise.translations.items()
+        },
+    )
 
 
 @transaction.atomic
 def build_run_of_show(*, session: Session) -> list[RunItem]:
     """Replace the session's run-of-show with the default one for its module."""
     session.items.all().delete()
-    rows: list[tuple[str, str, str, int]] = [_default_row(RunItem.Kind.GRATITUDE, GRATITUDE)]
-    rows.append(_default_row(RunItem.Kind.AGREEMENTS, AGREEMENTS))
+    items = [
+        _default_item(RunItem.Kind.GRATITUDE, GRATITUDE),
+        _default_item(RunItem.Kind.AGREEMENTS, AGREEMENTS),
+    ]
     if session.module_id:
-        questions = DiscussionQuestion.objects.active().filter(module_id=session.module_id)
-        for question in questions[:QUESTIONS_PER_SESSION]:
-            rows.append((RunItem.Kind.QUESTION, question.text[:200], "", QUESTION_MINUTES))
-        exercises = list(Exercise.objects.active().filter(module_id=session.module_id))
+        with in_source_language():
+            questions = list(
+                DiscussionQuestion.objects.active().filter(module_id=session.module_id)[
+                    :QUESTIONS_PER_SESSION
+                ]
+            )
+            exercises = list(Exercise.objects.active().filter(module_id=session.module_id))
+        items += [_question_item(question) for question in questions]
         exercise = next((e for e in exercises if e.format == "group"), None) or next(
             iter(exercises), None
         )
         if exercise is not None:
-            rows.append(
-                (RunItem.Kind.EXERCISE, exercise.title, exercise.body[:4000], exercise.minutes)
-            )
-    rows.append(_default_row(RunItem.Kind.COMMITMENTS, COMMITMENTS))
-    return RunItem.objects.bulk_create(
-        RunItem(session=session, kind=kind, title=title, body=body, minutes=minutes, position=n)
-        for n, (kind, title, body, minutes) in enumerate(rows, start=1)
-    )
+            items.append(_exercise_item(exercise))
+    items.append(_default_item(RunItem.Kind.COMMITMENTS, COMMITMENTS))
+    for position, item in enumerate(items, start=1):
+        item.session, item.position, item.default_text = session, position, True
+    return RunItem.objects.bulk_create(items)
 
 
 INVITE_FIELDS = ("starts_at", "time_zone", "duration_minutes", "location", "video_link", "module")
@@ -336,9 +372,16 @@ def add_item(*, session: Session, title: str, minutes: int, body: str = "") -> R
 
 
 def update_item(*, item: RunItem, title: str, minutes: int, body: str) -> RunItem:
-    item.title, item.minutes, item.body = title, minutes, body
+    """Change a step's minutes and, if the facilitator changed them, its words (which then
+    replace the texts of every language)."""
+    reworded = item.reword(title=title, body=body)
+    item.minutes = minutes
     item.full_clean()
-    item.save(update_fields=["title", "minutes", "body"])
+    item.save(
+        update_fields=["title", "body", "translations", "default_text", "minutes"]
+        if reworded
+        else ["minutes"]
+    )
     return item
 
 

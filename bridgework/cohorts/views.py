@@ -604,9 +604,10 @@ def handout(request: HttpRequest, session_id: int) -> HttpResponse:
         if found.module_id
         else []
     )
-    agreements = next((i.body for i in items if i.kind == RunItem.Kind.AGREEMENTS), "")
+    agreements = next((i for i in items if i.kind == RunItem.Kind.AGREEMENTS), None)
+    text = agreements.body if agreements else ""
     # The handout keeps the agreements themselves, not the facilitator's "read these aloud".
-    listed = "\n".join(line for line in agreements.splitlines() if line.startswith("- "))
+    listed = "\n".join(line for line in text.splitlines() if line.startswith("- "))
     return render(
         request,
         "cohorts/handout.html",
@@ -614,7 +615,8 @@ def handout(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": found,
             "questions": [i for i in items if i.kind == RunItem.Kind.QUESTION],
             "prompts": prompts,
-            "agreements_html": render_markdown(listed or agreements),
+            "agreements": agreements,
+            "agreements_html": render_markdown(listed or text),
         },
     )
 

@@ -14,6 +14,9 @@ from .models import (
     ReflectionPrompt,
     Tip,
     TipQuerySet,
+    Translatable,
+    in_source_language,
+    translation_languages,
 )
 from .vocabulary import Courage, Practice
 
@@ -28,4 +31,7 @@ __all__ = [
     "ReflectionPrompt",
     "Tip",
     "TipQuerySet",
+    "Translatable",
+    "in_source_language",
+    "translation_languages",
 ]

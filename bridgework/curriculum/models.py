@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, cast
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -113,6 +114,15 @@ class TranslatedRowError(RuntimeError):
 def in_source_language() -> translation.override:
     """Read curriculum rows with their source text (to edit, import or export them)."""
     return translation.override(SOURCE_LANGUAGE)
+
+
+def translation_languages() -> list[str]:
+    """The languages, besides the source, that text can be translated into."""
+    return [
+        code
+        for code, _name in settings.LANGUAGES
+        if code != SOURCE_LANGUAGE and not is_pseudo(code)
+    ]
 
 
 class ActiveQuerySet[M: Retirable](models.QuerySet[M]):
