@@ -99,7 +99,8 @@ class BulkWriter:
     def write(self, model: Any, fields: Sequence[str], rows: Iterable[Row]) -> int:
         meta = model._meta
         # A field added to the model after this generator was written, with a fixed default
-        # (a flag, an empty reason), gets that default, so the generator keeps working.
+        # (a flag, an empty reason or JSON object, a blank text), gets that default, so the
+        # generator keeps working.
         named = {meta.get_field(name).name for name in fields}
         extra = [
             f
@@ -107,11 +108,13 @@ class BulkWriter:
             if f.name not in named
             and not f.primary_key
             and not f.null
-            and f.has_default()
-            and not callable(f.default)
+            and (
+                (f.has_default() and (not callable(f.default) or f.default in (dict, list)))
+                or (not f.has_default() and f.blank and f.empty_strings_allowed)
+            )
         ]
         fields = [*fields, *(f.name for f in extra)]
-        tail = tuple(f.get_db_prep_save(f.default, self.connection) for f in extra)
+        tail = tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in extra)
         if tail:
             rows = (tuple(row) + tail for row in rows)
         columns = [meta.get_field(name).column for name in fields]

@@ -42,6 +42,7 @@ from bridgework.curriculum.models import (
     Tip,
 )
 from bridgework.lib import keyfiles
+from bridgework.operations import health
 
 from .subprocess_support import make_migrated_data_dir
 
@@ -92,8 +93,10 @@ def _no_n_plus_one_on_any_page() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    # Each test starts with nothing cached (the admin's totals are kept for a minute).
+    # Each test starts with nothing cached (the admin's totals are kept for a minute, the
+    # health probe's answer for a second).
     cache.clear()
+    health.forget_last_probe()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import OperationalError, ProgrammingError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -170,11 +171,30 @@ def test_healthz_answers_503_when_the_database_refuses_writes(
     assert report["database_write"] == "failed"
 
 
-def test_healthz_writes_a_row_each_time_it_is_asked(db: None) -> None:
+def test_healthz_writes_a_row_when_it_is_asked(db: None) -> None:
     with clock_at(NOON):
         healthz()
 
     assert Heartbeat.objects.get(name__startswith="healthz@").seen_at == NOON
+
+
+def test_a_flood_of_probes_checks_and_writes_at_most_once_a_second(db: None) -> None:
+    seconds = iter([100.0, 100.9, 101.0])
+
+    def clock() -> float:
+        return next(seconds)
+
+    with clock_at(NOON):
+        first = health.probe_health(clock)
+    with clock_at(NOON + timedelta(minutes=1)), CaptureQueriesContext(connection) as asked:
+        again = health.probe_health(clock)
+    assert again is first and len(asked) == 0, "within the second: the same answer, no query"
+    assert Heartbeat.objects.get(name__startswith="healthz@").seen_at == NOON
+
+    with clock_at(NOON + timedelta(minutes=2)):
+        later = health.probe_health(clock)
+    assert later is not first
+    assert Heartbeat.objects.get(name__startswith="healthz@").seen_at == NOON + timedelta(minutes=2)
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(

@@ -1211,7 +1211,7 @@ def some_tips(organisation: Organisation) -> list[Tip]:
     ]
 
 
-PRACTICE_PAGE_QUERIES = {"/practice/": 9, "/practice/growth/": 3, "/practice/pick/": 8}
+PRACTICE_PAGE_QUERIES = {"/practice/": 8, "/practice/growth/": 3, "/practice/pick/": 8}
 
 
 @pytest.mark.parametrize("url", PRACTICE_PAGE_QUERIES)

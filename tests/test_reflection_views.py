@@ -580,7 +580,8 @@ def test_mute_and_block_wait_behind_a_quiet_menu(cast: Cast) -> None:
     menu = menu[: menu.index("</details>")]
     name = cast.facilitator.chosen_name
     assert (
-        f"Mute <bdi>{name}</bdi></button>" in menu and f"Block <bdi>{name}</bdi></button>" in menu
+        f"Mute <bdi>{name}</bdi></span></button>" in menu
+        and f"Block <bdi>{name}</bdi></span></button>" in menu
     )
     note = inbox[inbox.index("Thanks for Monday") : inbox.index('<details class="note__more">')]
     assert "Mute" not in note and "Block" not in note

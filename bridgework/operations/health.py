@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,11 @@ from django_tasks_db.models import DBTaskResult
 from .heartbeat import WORKER, last_seen, record_heartbeat
 
 WEB = "healthz"
+
+# /healthz answers anyone, and each check writes to the database: a flood of probes would be
+# a flood of writes. A process checks at most once a second and gives that answer meanwhile;
+# load balancers probe every few seconds, so each of their probes still gets a fresh check.
+PROBE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -113,3 +120,24 @@ def check_health() -> Health:
     except DatabaseError:
         worker, oldest = None, None
     return Health(True, write, disk, worker, oldest, now)
+
+
+class _LastProbe:
+    at: float | None = None
+    report: Health | None = None
+
+
+_last_probe = _LastProbe()
+
+
+def probe_health(clock: Callable[[], float] = time.monotonic) -> Health:
+    """`check_health()` for /healthz: at most once per PROBE_SECONDS in this process."""
+    now = clock()
+    last = _last_probe
+    if last.report is None or last.at is None or now - last.at >= PROBE_SECONDS:
+        last.at, last.report = now, check_health()
+    return last.report
+
+
+def forget_last_probe() -> None:
+    _last_probe.at, _last_probe.report = None, None

@@ -13,5 +13,5 @@ from . import health
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: 200 when every check passes, 503 (with each check's finding) if not."""
-    report = health.check_health()
+    report = health.probe_health()
     return JsonResponse(report.as_json(), status=200 if report.ok else 503)

@@ -45,7 +45,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     person = current_person(request)
     profile = services.profile_for(person)
     today = services.local_today(profile)
-    commitments = list(Commitment.objects.current().filter(person=person))
+    # One query for the current commitments and the finished ones.
+    mine = list(Commitment.objects.filter(person=person))
+    commitments = [c for c in mine if c.status != Commitment.Status.FINISHED]
     latest = services.latest_assessment(person)
     plan = ActionPlan.objects.filter(person=person).first()
     return {
@@ -62,9 +64,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "capacity_message": dict((k, m) for k, _label, m in assessment.CAPACITY_LEVELS).get(
             profile.capacity, ""
         ),
-        "finished": list(
-            Commitment.objects.filter(person=person, status=Commitment.Status.FINISHED)
-        ),
+        "finished": [c for c in mine if c.status == Commitment.Status.FINISHED],
     }
 
 
