@@ -392,8 +392,9 @@ class Post(models.Model):
 
     if TYPE_CHECKING:
         # Filled in by the thread page for the posts it shows: their reactions as (kind,
-        # label, count, whether the reader gave it), from one grouped query.
-        reaction_list: list[tuple[str, str, int, bool]]
+        # label, count, whether the reader gave it, "person"/"people" for that count), from
+        # one grouped query.
+        reaction_list: list[tuple[str, str, int, bool, str]]
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
@@ -66,7 +67,8 @@ def thread_new(request: HttpRequest, space_id: int) -> HttpResponse:
 
 
 def attach_reactions(posts: list[Post], person: Person) -> None:
-    """Give each post its `reaction_list` (kind, label, count, mine) from one grouped query."""
+    """Give each post its `reaction_list` (kind, label, count, mine, "people") from one
+    grouped query. The words are translated here, once per page rather than per button."""
     counts: dict[tuple[int, str], tuple[int, int]] = {
         (post_id, kind): (n, mine)
         for post_id, kind, n, mine in Reaction.objects.filter(post__in=[p.pk for p in posts])
@@ -75,11 +77,15 @@ def attach_reactions(posts: list[Post], person: Person) -> None:
         .annotate(n=Count("pk"), mine=Count("pk", filter=Q(person=person)))
         .values_list("post_id", "kind", "n", "mine")
     }
+    labels = [(kind, str(label)) for kind, label in Reaction.Kind.choices]
+    people: dict[int, str] = {}
     for post in posts:
-        post.reaction_list = [
-            (kind, str(label), *_count_and_mine(counts.get((post.pk, kind))))
-            for kind, label in Reaction.Kind.choices
-        ]
+        post.reaction_list = []
+        for kind, label in labels:
+            count, mine = _count_and_mine(counts.get((post.pk, kind)))
+            if count not in people:
+                people[count] = ngettext("person", "people", count)
+            post.reaction_list.append((kind, label, count, mine, people[count]))
 
 
 def _count_and_mine(found: tuple[int, int] | None) -> tuple[int, bool]:
