@@ -4,6 +4,7 @@ arrive in their own language, and counts read naturally in Spanish and French.""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from html import unescape
 
@@ -11,11 +12,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.cohorts import reminders, services
-from bridgework.cohorts.models import Cohort, Session
+from bridgework.cohorts.models import Cohort, RunItem, Session
 from bridgework.insights import releases
 
 from .cohorts_support import NEW_COHORT, add_members, courage_module, make_cohort
@@ -196,6 +197,51 @@ def test_a_french_facilitator_rewording_a_french_step_keeps_it_for_everyone(
     question.refresh_from_db()
     assert question.title == "Question 1, à notre façon ?"
     assert question.translations == {}
+
+
+def test_runs_of_show_planned_before_they_followed_their_language_are_brought_along(
+    cast: Cast, english_planned_session: Session
+) -> None:
+    """As the migration found them: one copy of each part, in the planner's language (here
+    French), and one part a facilitator had reworded."""
+    from django.apps import apps
+
+    upgrade = importlib.import_module(
+        "bridgework.cohorts.migrations.0004_run_items_follow_their_language"
+    )
+    session = english_planned_session
+    items = {item.kind: item for item in session.items.all()}
+    agreements, question, exercise = items["agreements"], items["question"], items["exercise"]
+    with translation.override("fr"):
+        planned_in_french = {
+            "agreements": (str(services.AGREEMENTS[0]), str(services.AGREEMENTS[1])),
+            "question": ("Question 1 en français ?", ""),
+        }
+    RunItem.objects.filter(session=session).update(translations={}, default_text=False)
+    for kind, (title, body) in planned_in_french.items():
+        RunItem.objects.filter(pk=items[kind].pk).update(title=title, body=body)
+    RunItem.objects.filter(pk=exercise.pk).update(title="Our own warm-up", body="Stand up.")
+
+    upgrade.follow_their_language(apps, None)
+
+    agreements.refresh_from_db()
+    question.refresh_from_db()
+    exercise.refresh_from_db()
+    assert agreements.default_text and agreements.title == str(services.AGREEMENTS[0])
+    assert set(agreements.translations) == {"es", "fr"}
+    assert (question.title, question.default_text) == ("Question 1?", True)
+    assert question.translations["fr"]["title"] == "Question 1 en français ?"
+    assert (exercise.title, exercise.translations, exercise.default_text) == (
+        "Our own warm-up",
+        {},
+        False,
+    )
+    english = unescape(
+        cast.client("facilitator")
+        .get(reverse("cohort_handout", args=[session.pk]))
+        .content.decode()
+    )
+    assert "Stories stay in the room" in english and "Question 1?" in english
 
 
 # --- pages in Spanish ---------------------------------------------------------------------------
