@@ -25,6 +25,7 @@ from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.curriculum.api import Module, Translatable
 from bridgework.lib import cadence
+from bridgework.lib.sentences import same_words
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -384,16 +385,12 @@ class RunItem(Translatable):
     def reword(self, *, title: str, body: str) -> bool:
         """Put the facilitator's words in place of the shown text, in every language.
         False when they are the words already shown (only the minutes changed)."""
-        if _same_text(title, self.title) and _same_text(body, self.body):
+        if same_words(title, self.title) and same_words(body, self.body):
             return False
         self.title, self.body, self.translations = title, body, {}
         self.default_text = False
         self.__dict__.pop("_source_text", None)
         return True
-
-
-def _same_text(a: str, b: str) -> bool:
-    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
 class FacilitatorNote(models.Model):

@@ -34,6 +34,7 @@ from django.utils.translation import (
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.cohorts.api import Cohort
+from bridgework.lib.sentences import same_words
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -64,18 +65,14 @@ posting, and they always say why.
 """)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
-
-
 def is_default_guidelines(text: str) -> bool:
     """Bridgework's own guidelines, unchanged: in English as stored, or in any language the
     interface speaks (the one the editor saw them in)."""
-    if _same_text(text, DEFAULT_GUIDELINES):
+    if same_words(text, DEFAULT_GUIDELINES):
         return True
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            if _same_text(text, gettext(DEFAULT_GUIDELINES)):
+            if same_words(text, gettext(DEFAULT_GUIDELINES)):
                 return True
     return False
 

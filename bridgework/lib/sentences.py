@@ -1,4 +1,5 @@
-"""Joining someone's words into our own sentences without doubled punctuation."""
+"""Joining someone's words into our own sentences without doubled punctuation, and telling
+whether a form sent back the words it was given."""
 
 from __future__ import annotations
 
@@ -12,3 +13,8 @@ def as_sentence(text: str) -> str:
     if not text or text.endswith(ENDINGS):
         return text
     return f"{text}."
+
+
+def same_words(a: str, b: str) -> bool:
+    """The same text, whatever line ends the browser sent and spaces around it."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
