@@ -4,7 +4,11 @@ A page that aggregates over a join of two to-many relations (a space's threads a
 posts, a cohort's members and its sessions) counts a product of rows: the work grows with
 the product of both sizes, and COUNT(DISTINCT ...) only hides the wrong numbers. The same
 goes for a subquery in the select list next to an aggregate over a to-many join: the
-subquery then runs once per joined row instead of once per listed row. Query counts alone do
+subquery then runs once per joined row instead of once per listed row. And no query joins a
+table it reads nothing from: Django leaves such a join behind when a model's default ordering
+names a related field (members ordered by their person's name) and the query drops that
+ordering, as counts grouped by cohort do; PostgreSQL then hashed all 100,000 people to count
+one cohort's members. Query counts alone do
 not see either (the count stays flat while each query slows down), so this test reads the
 SQL itself: every GET page of the project, from the positions that see the most, with the
 sample objects of the authorization matrix.
@@ -93,6 +97,17 @@ class Finding:
     why: str
 
 
+def dangling_joins(sql: str) -> list[str]:
+    """Tables joined that nothing in the query (its columns, conditions or subqueries) reads."""
+    dangling = []
+    for match in JOIN.finditer(sql):
+        alias = match["alias"] or match["table"]
+        reference = f'"{alias}".'
+        if sql.count(reference) == match[0].count(reference):
+            dangling.append(match["table"])
+    return dangling
+
+
 def multiplying_levels(sql: str, pks: dict[str, str]) -> list[Finding]:
     """Every level of the query (itself, then each subquery) that counts multiplied rows."""
     level, subqueries = split_subqueries(sql)
@@ -139,6 +154,22 @@ def test_the_guard_sees_the_shapes_it_is_meant_to_catch() -> None:
     assert multiplying_levels(to_one, pks) == []
 
 
+def test_the_guard_sees_a_join_that_nothing_reads() -> None:
+    left_behind_by_ordering = (
+        'SELECT "cohorts_membership"."cohort_id" AS "cohort", COUNT("cohorts_membership"."id") '
+        'AS "n" FROM "cohorts_membership" INNER JOIN "accounts_person" ON '
+        '("cohorts_membership"."person_id" = "accounts_person"."id") WHERE '
+        '"cohorts_membership"."status" = \'member\' GROUP BY 1'
+    )
+    read_by_a_subquery = (
+        'SELECT "community_thread"."id" FROM "community_thread" INNER JOIN "community_space" '
+        'ON ("community_thread"."space_id" = "community_space"."id") WHERE EXISTS(SELECT 1 '
+        'FROM "community_spacemute" U0 WHERE U0."space_id" = ("community_space"."id"))'
+    )
+    assert dangling_joins(left_behind_by_ordering) == ["accounts_person"]
+    assert dangling_joins(read_by_a_subquery) == []
+
+
 @pytest.mark.parametrize("position", ["participant", "facilitator", "program_admin"])
 def test_no_page_counts_rows_multiplied_by_a_join(
     position: str, cast: Cast, sample_values: dict[str, str]
@@ -162,5 +193,10 @@ def test_no_page_counts_rows_multiplied_by_a_join(
         for query in captured.captured_queries:
             for finding in multiplying_levels(query["sql"], pks):
                 failures.append(f"GET {path} ({name}): {finding.why}\n    {finding.sql[:400]}")
+            for table in dangling_joins(query["sql"]):
+                failures.append(
+                    f"GET {path} ({name}): joins {table} and reads nothing from it\n"
+                    f"    {query['sql'][:400]}"
+                )
     assert pages > 30  # the walk reached the pages, not only error pages
     assert failures == [], "\n".join(failures)

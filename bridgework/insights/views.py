@@ -62,6 +62,7 @@ def _largest(cohorts: list[Cohort]) -> Cohort:
     figures are least often too few to show, so a facilitator does not open on a blank."""
     sizes = dict(
         Membership.objects.filter(cohort__in=cohorts, status=Membership.Status.MEMBER)
+        .order_by()  # members are ordered by name: that would join every person to count
         .values("cohort")
         .annotate(n=Count("pk"))
         .values_list("cohort", "n")
