@@ -20,7 +20,7 @@ def settle() -> None:
     covers what requests leave behind (a few ms). Loading the views and the translations
     here, rather than on the first request that needs them, gets them frozen too.
     """
-    get_resolver().url_patterns  # imports every view module
+    get_resolver().check()  # imports every view module, as the first request would
     for code, _ in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Home")
