@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from .subprocess_support import REPO, child_environment
 
@@ -17,7 +18,9 @@ print(len(translation.trans_real._translations))
 """
 
 
-def test_the_wsgi_application_starts_with_its_views_and_translations_frozen(tmp_path):
+def test_the_wsgi_application_starts_with_its_views_and_translations_frozen(
+    tmp_path: Path,
+) -> None:
     shown = subprocess.run(
         [sys.executable, "-c", SHOW_WHAT_STARTUP_LEFT],
         cwd=REPO,
