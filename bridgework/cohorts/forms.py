@@ -217,6 +217,13 @@ class CohortSettingsForm(forms.Form):
         return name
 
 
+def members_of(cohort: Cohort) -> QuerySet[Person]:
+    return Person.objects.filter(
+        cohort_memberships__cohort=cohort,
+        cohort_memberships__status=Membership.Status.MEMBER,
+    )
+
+
 class EnrolForm(forms.Form):
     people = PickedPeopleField(
         queryset=Person.objects.none(), required=False, label=gettext_lazy("People")
@@ -235,15 +242,11 @@ class EnrolForm(forms.Form):
         self.cohort = cohort
         offer(self.fields["people"], self.newcomers())
 
-    def members(self) -> QuerySet[Person]:
-        return Person.objects.filter(
-            cohort_memberships__cohort=self.cohort,
-            cohort_memberships__status=Membership.Status.MEMBER,
-        )
-
     def newcomers(self) -> QuerySet[Person]:
         """Who may still be added: active people of the organisation not yet members."""
-        return _people(self.cohort.organisation).exclude(pk__in=self.members().values("pk"))
+        return _people(self.cohort.organisation).exclude(
+            pk__in=members_of(self.cohort).values("pk")
+        )
 
     def clean_emails(self) -> list[Person]:
         lines = [

@@ -32,6 +32,7 @@ from .forms import (
     PulseForm,
     RunItemForm,
     SessionForm,
+    members_of,
 )
 from .models import (
     Attendance,
@@ -275,7 +276,7 @@ def _enrol_picker(request: HttpRequest, cohort: Cohort) -> picker.Picker:
         cohort.organisation,
         query=request.POST.get("member_search", "") if posted else "",
         chosen_ids=request.POST.getlist("people")[:500] if posted else [],
-        leave_out=EnrolForm(cohort=cohort).members(),
+        leave_out=members_of(cohort),
     )
 
 
