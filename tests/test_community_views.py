@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person
@@ -311,6 +313,32 @@ def test_the_index_says_how_many_threads_have_new_posts(cast: Cast) -> None:
     ThreadRead.objects.create(thread=threads[0], person=cast.participant, space=space)
     page = client_for(cast.participant).get("/community/").content.decode()
     assert "3 threads · <strong>2 with new posts</strong>" in page
+
+
+def test_reading_a_thread_again_with_nothing_new_writes_nothing(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant, cast.facilitator)
+    thread = services.start_thread(space=space, author=cast.facilitator, title="T", body="B")
+    reader = client_for(cast.participant)
+
+    def reads_written() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert reader.get(thread.get_absolute_url()).status_code == 200
+        table = ThreadRead._meta.db_table
+        return [
+            q["sql"] for q in captured if table in q["sql"] and not q["sql"].startswith("SELECT")
+        ]
+
+    assert reads_written() != []  # the first visit
+    first = ThreadRead.objects.get(thread=thread, person=cast.participant).last_read_at
+    assert reads_written() == []  # nothing new since
+    assert ThreadRead.objects.get(thread=thread, person=cast.participant).last_read_at == first
+    assert "with new posts" not in reader.get("/community/").content.decode()
+
+    services.reply(thread=thread, author=cast.facilitator, body="News")
+    assert "1 with new posts" in reader.get("/community/").content.decode()
+    assert reads_written() != []  # a new post: the visit is recorded again
+    assert "with new posts" not in reader.get("/community/").content.decode()
 
 
 def test_a_busy_space_s_figures_stop_at_more_than_99(cast: Cast) -> None:

@@ -236,8 +236,9 @@ class Space(models.Model):
     def standing(self, person: Person, thread: Thread | None = None) -> Standing:
         """What the space's and a thread's pages need to know of the person here, in one
         query instead of one each: `can_moderate`, `has_accepted_guidelines`, an active
-        posting pause's reason, and whether they follow `thread`. Written as SQL: built
-        with the ORM, the one query cost more Python than the four simple ones."""
+        posting pause's reason, whether they follow `thread` and whether they have read it
+        since its last post. Written as SQL: built with the ORM, the one query cost more
+        Python than the simple ones."""
         may_moderate = (
             can_moderate_anywhere(person) and person.organisation_id == self.organisation_id
         )
@@ -246,6 +247,7 @@ class Space(models.Model):
             "accepted": GuidelinesAcceptance._meta.db_table,
             "pauses": PostingPause._meta.db_table,
             "follows": Follow._meta.db_table,
+            "reads": ThreadRead._meta.db_table,
         }
         # Table names from the models; every value a parameter.
         sql = (  # noqa: S608
@@ -253,17 +255,25 @@ class Space(models.Model):
             " EXISTS(SELECT 1 FROM {accepted} WHERE space_id = %s AND person_id = %s),"
             " (SELECT reason FROM {pauses} WHERE space_id = %s AND person_id = %s"
             " AND lifted_at IS NULL ORDER BY id LIMIT 1),"
-            " EXISTS(SELECT 1 FROM {follows} WHERE thread_id = %s AND person_id = %s)"
+            " EXISTS(SELECT 1 FROM {follows} WHERE thread_id = %s AND person_id = %s),"
+            " EXISTS(SELECT 1 FROM {reads} WHERE thread_id = %s AND person_id = %s"
+            " AND last_read_at >= %s)"
         ).format(**tables)
         thread_id = thread.pk if thread is not None else None
+        # Stored as the ORM stores it (SQLite compares datetimes as text).
+        last_post_at = (
+            connection.ops.adapt_datetimefield_value(thread.last_activity_at) if thread else None
+        )
+        params = [self.pk, person.pk] * 3 + [thread_id, person.pk, thread_id, person.pk]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.pk, person.pk] * 3 + [thread_id, person.pk])
-            moderator, accepted, pause_reason, following = cursor.fetchone()
+            cursor.execute(sql, [*params, last_post_at])
+            moderator, accepted, pause_reason, following, read = cursor.fetchone()
         return Standing(
             moderator=bool(may_moderate and moderator),
             accepted=bool(accepted),
             pause_reason=pause_reason,
             following=bool(following),
+            read_since_last_post=bool(read),
         )
 
 
@@ -277,6 +287,7 @@ class Standing:
     accepted: bool
     pause_reason: str | None
     following: bool
+    read_since_last_post: bool = False
 
 
 class GuidelinesAcceptance(models.Model):

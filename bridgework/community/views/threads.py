@@ -144,6 +144,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
         "accepted": standing.accepted,
         "pause_reason": standing.pause_reason,
         "following": standing.following,
+        "read_since_last_post": standing.read_since_last_post,
         "may_reply": not found.is_archived and (not thread.is_locked or moderator),
         "form": PostForm(),
         "me": person,
@@ -158,8 +159,12 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     person = current_person(request)
     found = _thread(request, thread_id)
     if request.method == "GET":
-        services.record_read(thread=found, person=person)
-        return render(request, "community/thread.html", _thread_context(request, found))
+        context = _thread_context(request, found)
+        # Reading a thread again with nothing new in it writes nothing: a page view that
+        # always wrote took SQLite's one write lock and waited on PostgreSQL's commit.
+        if not context["read_since_last_post"]:
+            services.record_read(thread=found, person=person)
+        return render(request, "community/thread.html", context)
     back = found.get_absolute_url()
     if not found.space.has_accepted_guidelines(person):
         return _guidelines_first(request, found.space, back)
