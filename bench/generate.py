@@ -812,9 +812,13 @@ def write_community(
     for space_id, count, posts in plan:
         for _ in range(count):
             thread_id = first_thread + len(thread_rows)
-            opened = start + timedelta(seconds=int(span * rng.random()))
-            moment = opened
-            for _ in range(posts):
+            gaps = [timedelta(minutes=rng.randint(5, 600)) for _ in range(posts)]
+            # Every post is in the past: a thread that opened late ends by the last day,
+            # as a real one would (a reader's "last read" is never before a future post).
+            length = sum(gaps[:-1], timedelta()).total_seconds()
+            opened = start + timedelta(seconds=int(max(span - length, 0) * rng.random()))
+            moment = last = opened
+            for gap in gaps:
                 post_rows.append(
                     (
                         first_post + len(post_rows),
@@ -829,8 +833,9 @@ def write_community(
                         "",
                     )
                 )
-                moment += timedelta(minutes=rng.randint(5, 600))
-            last_post.append(moment)
+                last = moment
+                moment += gap
+            last_post.append(last)
             thread_rows.append(
                 (
                     thread_id,
@@ -838,7 +843,7 @@ def write_community(
                     f"Thread {len(thread_rows) + 1}: keeping a practice going",
                     ids[rng.randrange(len(ids))],
                     writer.ts(opened),
-                    writer.ts(moment),
+                    writer.ts(last),
                     posts - 1,
                     False,
                     "",

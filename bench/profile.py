@@ -43,7 +43,7 @@ def environ(path: str, cookie: str) -> dict[str, Any]:
 
     route, _, query = path.partition("?")
     factory = RequestFactory(SERVER_NAME="127.0.0.1")
-    return factory._base_environ(  # type: ignore[attr-defined]
+    return factory._base_environ(  # type: ignore[attr-defined,no-any-return]
         PATH_INFO=route, QUERY_STRING=query, HTTP_COOKIE=cookie
     )
 
