@@ -287,7 +287,7 @@ class Standing:
     accepted: bool
     pause_reason: str | None
     following: bool
-    read_since_last_post: bool = False
+    read_since_last_post: bool
 
 
 class GuidelinesAcceptance(models.Model):
