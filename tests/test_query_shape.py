@@ -8,10 +8,9 @@ subquery then runs once per joined row instead of once per listed row. And no qu
 table it reads nothing from: Django leaves such a join behind when a model's default ordering
 names a related field (members ordered by their person's name) and the query drops that
 ordering, as counts grouped by cohort do; PostgreSQL then hashed all 100,000 people to count
-one cohort's members. Query counts alone do
-not see either (the count stays flat while each query slows down), so this test reads the
-SQL itself: every GET page of the project, from the positions that see the most, with the
-sample objects of the authorization matrix.
+one cohort's members. Query counts alone see none of this (the count stays flat while each
+query slows down), so this test reads the SQL itself: every GET page of the project, from the
+positions that see the most, with the sample objects of the authorization matrix.
 
 A join is "to-many" when the joined table is matched on a column other than its primary
 key (`space.id = thread.space_id` brings in every thread of a space). Subqueries are checked
