@@ -166,8 +166,10 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
     from django.test.utils import CaptureQueriesContext
 
     from bridgework.accounts.models import Organisation, Person, Role
+    from bridgework.accounts.views import PEOPLE_PER_PAGE
     from bridgework.cohorts.models import Cohort, Membership, Session
     from bridgework.community.models import Space, Thread
+    from bridgework.community.views.spaces import THREADS_PER_PAGE
     from bridgework.curriculum.models import Lesson
 
     organisation = Organisation.objects.get(slug="bench")
@@ -187,6 +189,15 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
     lesson = Lesson.objects.filter(module__organisation=organisation).order_by("pk").first()
     assert thread is not None and lesson is not None
     lesson_path = f"/learn/{lesson.module.slug}/{lesson.slug}/"
+    # The last page of the busy space and of the people list: a keyset page starts after a
+    # row, so it should cost what the first page does however long the list.
+    shown = Thread.objects.filter(space=busy, is_withheld=False).order_by(
+        "-last_activity_at", "-pk"
+    )
+    last_threads = list(shown.values_list("pk", flat=True))[-(THREADS_PER_PAGE + 1)]
+    everyone = Person.objects.filter(organisation=organisation)
+    by_name = everyone.order_by("chosen_name", "pk").values_list("pk", flat=True)
+    last_people = list(by_name)[-(PEOPLE_PER_PAGE + 1)]
 
     def cohort_of(person: Person, *, leads: bool) -> Cohort | None:
         cohorts = Cohort.objects.filter(organisation=organisation)
@@ -202,6 +213,7 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
         ("tips search", "/tips/?q=meeting"),
         ("community", "/community/"),
         ("space", f"/community/{busy.pk}/"),
+        ("space end", f"/community/{busy.pk}/?after={last_threads}"),
         ("thread", f"/community/threads/{thread.pk}/"),
         ("cohorts", "/cohorts/"),
     ]
@@ -225,6 +237,7 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
             paths.append(("insights", "/insights/"))
         if persona == "admin":
             paths.append(("people", "/people/"))
+            paths.append(("people end", f"/people/?after={last_people}"))
         paths.append(("healthz", "/healthz"))
         for name, path in paths:
             if only and name not in only:

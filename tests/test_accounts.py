@@ -636,6 +636,32 @@ def test_another_organisations_people_list_never_shows_this_organisations_people
     assert cast.stranger.email in pages[0]  # type: ignore[attr-defined]
 
 
+def test_the_people_list_pages_by_name_and_keeps_the_search(
+    program_admin: Person, organisation: Organisation
+) -> None:
+    Person.objects.bulk_create(
+        Person(
+            organisation=organisation, email=f"m{n:02}@example.org", chosen_name=f"Member {n:02}"
+        )
+        for n in range(60)
+    )
+    client = client_for(program_admin)
+    first = client.get(reverse("people"), {"q": "member"})
+    rows = list(first.context["page"])
+    assert [p.chosen_name for p in rows] == [f"Member {n:02}" for n in range(50)]
+    html = first.content.decode()
+    assert "People in <bdi>Acme</bdi>, <bdi>Member 00</bdi> to <bdi>Member 49</bdi>" in html
+    assert f'href="?after={rows[-1].pk}&amp;q=member">Next page</a>' in html
+
+    second = client.get(reverse("people"), {"q": "member", "after": rows[-1].pk})
+    assert [p.chosen_name for p in second.context["page"]] == [
+        f"Member {n:02}" for n in range(50, 60)
+    ]
+    html = second.content.decode()
+    assert f'href="?before={second.context["page"].object_list[0].pk}&amp;q=member">' in html
+    assert "Next page" not in html
+
+
 # --- Demo ---------------------------------------------------------------------------------------
 
 

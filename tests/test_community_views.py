@@ -360,3 +360,47 @@ def test_a_busy_space_s_figures_stop_at_more_than_99(cast: Cast) -> None:
     )
     page = client.get("/community/").content.decode()
     assert "More than 99 threads · <strong>1 with new posts</strong>" in page
+
+
+def test_a_busy_space_pages_by_the_thread_a_page_ends_with(
+    facilitator: Person, participant: Person
+) -> None:
+    space = allies_space(facilitator)
+    start = timezone.now() - timedelta(days=30)
+    threads = Thread.objects.bulk_create(
+        Thread(space=space, title=f"Thread {n}", author=facilitator, last_activity_at=start)
+        for n in range(45)
+    )
+    newest_first = sorted(threads, key=lambda t: -t.pk)  # same time: the later id first
+    client = client_for(participant)
+
+    first = client.get(f"/community/{space.pk}/").content.decode()
+    assert f'href="?after={newest_first[19].pk}">Next page</a>' in first
+    assert "Previous page" not in first and "Page 1" not in first
+    second = client.get(f"/community/{space.pk}/", {"after": newest_first[19].pk})
+    shown = [t.pk for t in second.context["page"]]
+    assert shown == [t.pk for t in newest_first[20:40]]
+    third = client.get(f"/community/{space.pk}/", {"after": newest_first[39].pk})
+    assert [t.pk for t in third.context["page"]] == [t.pk for t in newest_first[40:]]
+    html = third.content.decode()
+    assert f'href="?before={newest_first[40].pk}">Previous page</a>' in html
+    assert "Next page" not in html
+
+
+def test_a_thread_the_reader_cannot_see_tells_nothing_as_a_place_to_page_from(
+    facilitator: Person, participant: Person, community_group: CommunityGroup
+) -> None:
+    """Paging from a protected space's thread would show where its latest activity falls
+    among the reader's threads: it gives the first page, as if no place were named."""
+    space = allies_space(facilitator)
+    for n in range(25):
+        Thread.objects.create(space=space, title=f"Open {n}", author=facilitator)
+    hidden = Thread.objects.create(
+        space=group_space(facilitator, community_group), title="Ours", author=facilitator
+    )
+    client = client_for(participant)
+    plain = client.get(f"/community/{space.pk}/")
+    for direction in ("after", "before"):
+        probed = client.get(f"/community/{space.pk}/", {direction: hidden.pk})
+        assert list(probed.context["page"]) == list(plain.context["page"])
+        assert not probed.context["page"].has_previous()

@@ -16,7 +16,7 @@ from bridgework.notifications.api import notify
 from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space
-from .conftest import Cast, Committed, make_person
+from .conftest import Cast, Committed, client_for, make_person
 
 # Queries a batch of notifications costs once the post is committed, however many follow:
 # the space, the thread, the people who may be told (one query), one insert.
@@ -135,3 +135,21 @@ def test_every_kind_in_use_is_declared_by_its_app() -> None:
     assert {"resource_reviewed", "ask_approval"} <= declared
     with pytest.raises(ValueError, match="declared twice"):
         kinds.register(kinds.Kind("reply", "Something else"))
+
+
+def test_notifications_page_from_newest_to_oldest_and_back(cast: Cast) -> None:
+    person = cast.participant
+    Notification.objects.bulk_create(
+        Notification(person=person, kind="reply", summary=f"News {n}", url="/community/")
+        for n in range(35)
+    )
+    newest_first = list(Notification.objects.filter(person=person).order_by("-created_at", "-pk"))
+    client = client_for(person)
+    first = client.get("/community/notifications/")
+    assert list(first.context["page"]) == newest_first[:30]
+    assert f'href="?after={newest_first[29].pk}">Older</a>' in first.content.decode()
+    older = client.get("/community/notifications/", {"after": newest_first[29].pk})
+    assert list(older.context["page"]) == newest_first[30:]
+    assert f'href="?before={newest_first[30].pk}">Newer</a>' in older.content.decode()
+    newer = client.get("/community/notifications/", {"before": newest_first[30].pk})
+    assert list(newer.context["page"]) == newest_first[:30]

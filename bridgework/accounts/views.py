@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.lib.htmx import is_htmx
-from bridgework.lib.pager import page_of
+from bridgework.lib.pager import keyset_page
 
 from . import registry, services, settings_sections
 from .access import (
@@ -224,7 +224,7 @@ def people(request: HttpRequest) -> HttpResponse:
     if search.is_valid() and search.cleaned_data["q"]:
         term = search.cleaned_data["q"]
         query = query.filter(Q(chosen_name__icontains=term) | Q(email__icontains=term))
-    page = page_of(query.order_by("chosen_name", "pk"), request.GET.get("page"), PEOPLE_PER_PAGE)
+    page = keyset_page(query.order_by("chosen_name", "pk"), request.GET, PEOPLE_PER_PAGE)
     invitations = Invitation.objects.pending().filter(organisation=organisation)[:50]
     return render(
         request,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
-from bridgework.lib.pager import page_of
+from bridgework.lib.pager import keyset_page
 
 from .api import visible_notifications
 from .forms import DigestForm
@@ -26,7 +26,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         listed.unread().update(read_at=timezone.now())
         messages.success(request, gettext("All marked as read."))
         return redirect("community_notifications")
-    page = page_of(listed, request.GET.get("page"), NOTIFICATIONS_PER_PAGE)
+    page = keyset_page(listed, request.GET, NOTIFICATIONS_PER_PAGE)
     return render(request, "community/notifications.html", {"page": page})
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
-from bridgework.lib.pager import page_of
+from bridgework.lib.pager import keyset_page
 
 from .. import services
 from ..forms import ModerateForm, ReasonForm
@@ -197,7 +197,7 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
     actions = ModerationAction.objects.filter(
         space__in=Space.objects.visible_to(person)
     ).select_related("space", "actor", "thread", "subject")
-    page = page_of(actions, request.GET.get("page"), LOG_PER_PAGE)
+    page = keyset_page(actions, request.GET, LOG_PER_PAGE)
     # A withheld thread's title is for its space's facilitators (and its author) only.
     moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
     return render(request, "community/log.html", {"page": page, "moderated": moderated})

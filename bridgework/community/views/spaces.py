@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
-from bridgework.lib.pager import page_of
+from bridgework.lib.pager import keyset_page, page_of
 
 from .. import services
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
@@ -140,7 +140,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
         .annotate(seen=Exists(read))
         .order_by("-last_activity_at", "-pk")
     )
-    page = page_of(threads, request.GET.get("page"), THREADS_PER_PAGE)
+    page = keyset_page(threads, request.GET, THREADS_PER_PAGE)
     standing = found.standing(person)
     moderator = standing.moderator
     # Only flagged posts can be waiting (a post is held after flags), so the count starts
