@@ -13,7 +13,7 @@ from django.test.html import parse_html
 from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Role
-from bridgework.cohorts.models import Membership
+from bridgework.cohorts.models import Cohort, Membership
 from bridgework.insights import releases, services
 from bridgework.insights.forms import ListSelect
 from bridgework.insights.models import (
@@ -23,6 +23,7 @@ from bridgework.insights.models import (
     SafetyResponse,
 )
 from bridgework.insights.pulse import ITEM_FIELDS
+from bridgework.insights.views import PICKER_COHORTS
 from bridgework.lib.csvsafe import neutralise
 
 from .conftest import (
@@ -63,6 +64,54 @@ def test_program_admins_see_the_organisation_and_every_cohort(cast: Cast) -> Non
     assert response.status_code == 200
     html = response.content.decode()
     assert "The whole organisation" in html and "Cohort: Mine" in html
+
+
+def test_the_view_picker_lists_the_latest_cohorts_and_finds_the_others_by_name(
+    cast: Cast,
+) -> None:
+    """Years of cohorts would make one long list (and a page that grows with the
+    organisation): the picker lists the latest to start, a search reaches the rest."""
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    Cohort.objects.bulk_create(
+        Cohort(
+            organisation=organisation,
+            name=f"Round {n:02}",
+            start_date=date(2020, 1, 1) + timedelta(days=30 * n),
+        )
+        for n in range(PICKER_COHORTS + 10)
+    )
+    oldest = Cohort.objects.get(name="Round 00")
+    client = client_for(cast.program_admin)
+
+    page = client.get(reverse("insights")).content.decode()
+    listed = re.findall(r"Cohort: (Round \d\d)", page)
+    assert listed == [f"Round {n:02}" for n in range(10, PICKER_COHORTS + 10)]
+    assert "Find a cohort by name" in page
+
+    # An older cohort asked for by its id (a bookmark, the CSV's address) is shown and listed.
+    asked = client.get(reverse("insights"), {"cohort": oldest.pk, "period": "3m"})
+    assert asked.status_code == 200 and "Cohort: Round 00" in asked.content.decode()
+    assert asked.context["board"].scope_label.endswith("Round 00")
+
+    # A search lists the matches and shows the latest of them.
+    found = client.get(reverse("insights"), {"cohort": "organisation", "find": "round 0"})
+    html = found.content.decode()
+    assert re.findall(r"Cohort: (Round \d\d)", html) == [f"Round 0{n}" for n in range(10)]
+    assert found.context["board"].scope_label.endswith("Round 09")
+
+    for shown in ("organisation", str(oldest.pk)):
+        nothing = client.get(reverse("insights"), {"cohort": shown, "find": "autumn"})
+        assert nothing.status_code == 400 and "board" not in nothing.context
+        assert "No cohort&#x27;s name contains that." in nothing.content.decode()
+
+
+def test_a_small_organisation_is_not_offered_a_search(cast: Cast) -> None:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    cohort_of(organisation, "Only", [cast.participant])
+    page = client_for(cast.program_admin).get(reverse("insights")).content.decode()
+    assert "Find a cohort by name" not in page
 
 
 def test_facilitators_see_only_the_cohorts_they_facilitate(cast: Cast) -> None:

@@ -45,10 +45,18 @@ class ListSelect(forms.Select):
 
 
 class ViewForm(forms.Form):
-    """The fixed choices of the dashboard: which view and which period. Nothing free."""
+    """The choices of the dashboard: which view and which period, from fixed lists, and a
+    search that narrows the list of cohorts."""
 
     cohort = forms.ChoiceField(label=gettext_lazy("View"), required=False, widget=ListSelect)
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=Period.choices, required=False)
+    # Narrows the cohorts listed above when there are too many to list (views.PICKER_COHORTS).
+    find = forms.CharField(
+        label=gettext_lazy("Find a cohort by name"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
     def __init__(
         self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,32 +29,55 @@ from .suppression_settings import min_cell
 # --- access -------------------------------------------------------------------------------
 
 
+# The view and pulse pickers list at most this many cohorts, the latest to start; a search by
+# name reaches the others, so years of cohorts never make one long page.
+PICKER_COHORTS = 50
+
+
 @dataclass
 class Viewer:
     person: Person
-    cohorts: list[Cohort]
+    scope: QuerySet[Cohort]  # every cohort the person may look at
+    cohorts: list[Cohort]  # the ones the pickers list, by name
     organisation_view: bool
+    has_cohorts: bool  # in scope at all, whatever a search found
+    find: str  # the search the pickers' list came from ("" for none)
+
+    @property
+    def searchable(self) -> bool:
+        """Whether to offer the search: the list was cut short, or a search is on."""
+        return bool(self.find) or len(self.cohorts) >= PICKER_COHORTS
 
 
-def _viewer(request: HttpRequest) -> Viewer:
+def _find(request: HttpRequest) -> str:
+    return " ".join(request.GET.get("find", "").split())[:120]
+
+
+def _viewer(request: HttpRequest, find: str = "") -> Viewer:
     """Program admins see the organisation and every cohort; facilitators only the cohorts
-    they facilitate; everyone else has no business here."""
+    they facilitate; everyone else has no business here. The pickers list the latest
+    cohorts to start, or the latest whose names contain `find`."""
     person = current_person(request)
     organisation = current_organisation(request)
     if person.is_program_admin:
-        cohorts = Cohort.objects.filter(organisation=organisation)
-        return Viewer(person, list(cohorts.order_by("name")), True)
-    if person.is_facilitator:
-        cohorts = Cohort.objects.filter(organisation=organisation, facilitators=person)
-        return Viewer(person, list(cohorts.distinct().order_by("name")), False)
-    raise PermissionDenied("Insights are for facilitators and program admins.")
+        scope = Cohort.objects.filter(organisation=organisation)
+    elif person.is_facilitator:
+        scope = Cohort.objects.filter(organisation=organisation, facilitators=person)
+    else:
+        raise PermissionDenied("Insights are for facilitators and program admins.")
+    listed = scope.filter(name__icontains=find) if find else scope
+    latest = listed.order_by("-start_date", "-pk")[:PICKER_COHORTS]
+    cohorts = sorted(latest, key=lambda cohort: (cohort.name.casefold(), cohort.pk))
+    has_cohorts = bool(cohorts) or (bool(find) and scope.exists())
+    return Viewer(person, scope, cohorts, person.is_program_admin, has_cohorts, find)
 
 
 @dataclass
 class Choice:
-    form: ViewForm
+    form: ViewForm  # with its errors when the choice is not valid
     cohort: Cohort | None
     period: str
+    valid: bool = True
 
 
 def _largest(cohorts: list[Cohort]) -> Cohort:
@@ -70,19 +93,44 @@ def _largest(cohorts: list[Cohort]) -> Cohort:
     return max(cohorts, key=lambda cohort: sizes.get(cohort.pk, 0))
 
 
-def _choose(request: HttpRequest, viewer: Viewer) -> Choice | None:
-    """The view asked for, or None when the form is invalid. A cohort the person cannot see
-    is a 404, whether it exists in another organisation or not at all."""
+def _list_asked(viewer: Viewer, raw: str | None) -> bool:
+    """Lists the cohort `raw` names in the pickers if the person may look at it and it is not
+    listed yet (one of the older cohorts, asked for by its id); False if they may not."""
+    pk = parse_id(raw)
+    if pk is None:
+        return True
+    if any(c.pk == pk for c in viewer.cohorts):
+        return True
+    asked = viewer.scope.filter(pk=pk).first()
+    if asked is not None:
+        viewer.cohorts.insert(0, asked)
+    return asked is not None
+
+
+def _choose(request: HttpRequest, viewer: Viewer) -> Choice:
+    """The view asked for, not `valid` when the form is not. A cohort the person cannot see
+    is a 404, whether it exists in another organisation or not at all. A cohort asked for
+    by its id is listed in the picker even when it is not among the latest; after a search,
+    the latest match is shown unless the cohort asked for is one of the matches."""
+    found_nothing = bool(viewer.find) and not viewer.cohorts
     raw = request.GET.get("cohort", "")
-    if (pk := parse_id(raw)) is not None and pk not in {c.pk for c in viewer.cohorts}:
+    pk = parse_id(raw)
+    listed = pk is not None and any(c.pk == pk for c in viewer.cohorts)
+    if viewer.find and viewer.cohorts and not listed:
+        raw = str(max(viewer.cohorts, key=lambda c: (c.start_date, c.pk)).pk)
+    elif pk is not None and not listed and not _list_asked(viewer, raw):
         raise Http404("No such cohort.")
     if raw == ORGANISATION and not viewer.organisation_view:
         raise Http404("No organisation-wide view for facilitators.")
-    form = ViewForm(
-        request.GET or None, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view
-    )
+    data_in = request.GET.copy() if request.GET else None
+    if data_in is not None:
+        data_in["cohort"] = raw
+    form = ViewForm(data_in, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view)
     if request.GET and not form.is_valid():
-        return None
+        return Choice(form, None, Period.QUARTER, valid=False)
+    if found_nothing:
+        form.add_error("find", gettext("No cohort's name contains that. Try part of it."))
+        return Choice(form, None, Period.QUARTER, valid=False)
     data = form.cleaned_data if request.GET else {}
     chosen = data.get("cohort") or (
         ORGANISATION
@@ -113,18 +161,14 @@ def _view_name(cohort: Cohort | None) -> str:
 @require_GET
 @member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = _viewer(request, _find(request))
     organisation = current_organisation(request)
     context: dict[str, object] = {"viewer": viewer, "attribution": ATTRIBUTION}
-    if not viewer.organisation_view and not viewer.cohorts:
+    if not viewer.organisation_view and not viewer.has_cohorts:
         return render(request, "insights/dashboard.html", context)
     choice = _choose(request, viewer)
-    if choice is None:
-        form = ViewForm(
-            request.GET, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view
-        )
-        form.is_valid()
-        context["form"] = form
+    if not choice.valid:
+        context["form"] = choice.form
         return render(request, "insights/dashboard.html", context, status=400)
     minimum = min_cell()
     result = board.build(
@@ -196,10 +240,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """Exactly the tables on the screen for the same view, hidden cells included as text."""
     viewer = _viewer(request)
-    if not viewer.organisation_view and not viewer.cohorts:
+    if not viewer.organisation_view and not viewer.has_cohorts:
         raise Http404("Nothing to export.")
     choice = _choose(request, viewer)
-    if choice is None:
+    if not choice.valid:
         return HttpResponse(gettext("Choose a view and a period from the lists."), status=400)
     minimum = min_cell()
     result = board.build(
@@ -279,6 +323,8 @@ def audit(request: HttpRequest) -> HttpResponse:
 def pulses(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     organisation = current_organisation(request)
+    if request.method == "POST":
+        _list_asked(viewer, request.POST.get("audience"))
     form = PulseForm(
         request.POST if request.method == "POST" else None,
         cohorts=viewer.cohorts,
@@ -311,7 +357,7 @@ def pulses(request: HttpRequest) -> HttpResponse:
         status = 400
     listed = SafetyPulse.objects.filter(organisation=organisation).select_related("cohort")
     if not viewer.organisation_view:
-        listed = listed.filter(cohort__in=viewer.cohorts)
+        listed = listed.filter(cohort__in=viewer.scope)
     rows = list(listed.with_answer_counts()[:50])
     return render(
         request,
