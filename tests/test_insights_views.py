@@ -90,7 +90,7 @@ def test_the_view_picker_lists_the_latest_cohorts_and_finds_the_others_by_name(
     assert "Find a cohort by name" in page
 
     # An older cohort asked for by its id (a bookmark, the CSV's address) is shown and listed.
-    asked = client.get(reverse("insights"), {"cohort": oldest.pk, "period": "3m"})
+    asked = client.get(reverse("insights"), {"cohort": str(oldest.pk), "period": "3m"})
     assert asked.status_code == 200 and "Cohort: Round 00" in asked.content.decode()
     assert asked.context["board"].scope_label.endswith("Round 00")
 
