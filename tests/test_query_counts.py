@@ -212,7 +212,7 @@ def add_own_things(cast: Cast, count: int, start: int) -> None:
 
 OWN_PAGE_QUERIES = {
     ("/community/notifications/", "participant"): 3,
-    ("/reflect/role-models/", "participant"): 5,
+    ("/reflect/role-models/", "participant"): 4,
     ("/reflect/repair/", "participant"): 3,
     ("/insights/pulses/", "program_admin"): 4,
 }

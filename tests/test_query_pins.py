@@ -66,13 +66,13 @@ PINNED: dict[str, tuple[str, int]] = {
     "reflection_entry_edit": ("participant", 3),  # /reflect/journal/1/edit
     "reflection_entry_delete": ("participant", 3),  # /reflect/journal/1/delete
     "reflection_map": ("participant", 3),  # /reflect/map/
-    "reflection_role_model": ("participant", 5),  # /reflect/role-models/1/
+    "reflection_role_model": ("participant", 4),  # /reflect/role-models/1/
     "reflection_role_model_delete": ("participant", 4),  # /reflect/role-models/1/delete
     "reflection_coffee_chat": ("participant", 5),  # /reflect/role-models/1/coffee-chat
     "reflection_apology_new": ("participant", 2),  # /reflect/repair/new
     "reflection_apology": ("participant", 3),  # /reflect/repair/1/
     "reflection_apology_delete": ("participant", 3),  # /reflect/repair/1/delete
-    "reflection_note_new": ("participant", 3),  # /reflect/notes/new
+    "reflection_note_new": ("participant", 2),  # /reflect/notes/new
     "reflection_my_data": ("participant", 4),  # /reflect/my-data/
     "reflection_export": ("participant", 3),  # /reflect/my-data/1/json
     "cohort_calendar": ("participant", 3),  # /cohorts/calendar/

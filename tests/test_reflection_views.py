@@ -437,6 +437,81 @@ def send(client: Any, recipient: Person, text: str = "Thinking of you.") -> Any:
     )
 
 
+def test_the_note_page_never_lists_everyone_and_finds_a_colleague_by_name(
+    participant: Person,
+) -> None:
+    organisation = participant.organisation
+    assert organisation is not None
+    Person.objects.bulk_create(
+        Person(organisation=organisation, email=f"c{n}@example.org", chosen_name=f"Colleague {n}")
+        for n in range(30)
+    )
+    bea = make_person(organisation, "bea@example.org", "Bea Okafor", {"participant"})
+    client = client_for(participant)
+
+    empty = page(client.get("/reflect/notes/new"))
+    assert "Colleague 1" not in empty and "Bea Okafor" not in empty
+
+    typed = {"kind": "recognition", "text": "You backed me up", "member_search": "okaf"}
+    found = client.post("/reflect/notes/new", {**typed, "find": "1"})
+    html = page(found)
+    assert found.status_code == 200 and not Note.objects.exists()
+    assert f'type="radio" name="recipient" value="{bea.pk}"' in html
+    assert "Colleague 1" not in html  # only the matches, never everyone
+    assert "You backed me up" in html  # what was typed is kept
+
+    results = client.post(
+        "/reflect/notes/new", {**typed, "find": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "<main" not in page(results) and f'value="{bea.pk}"' in page(results)
+
+    sent = client.post("/reflect/notes/new", {**typed, "recipient": bea.pk})
+    assert sent.status_code == 302
+    assert Note.objects.get().recipient == bea
+
+
+@pytest.mark.parametrize("who", ["self", "stranger", "nobody", "garbage"])
+def test_a_note_goes_only_to_an_active_colleague(
+    participant: Person, stranger: Person, who: str
+) -> None:
+    recipient = {
+        "self": str(participant.pk),
+        "stranger": str(stranger.pk),
+        "nobody": "",
+        "garbage": "x1",
+    }[who]
+    response = client_for(participant).post(
+        "/reflect/notes/new", {"recipient": recipient, "kind": "check_in", "text": "Hello"}
+    )
+    assert response.status_code == 400
+    assert "Choose who the note is for." in page(response)
+    assert not Note.objects.exists()
+
+
+def test_an_ally_can_be_linked_to_a_colleague_found_by_name_and_unlinked_again(
+    participant: Person,
+) -> None:
+    organisation = participant.organisation
+    assert organisation is not None
+    rosa = make_person(organisation, "rosa@example.org", "Rosa Lindqvist", {"participant"})
+    client = client_for(participant)
+    assert "Nobody here — someone else" in page(client.get("/reflect/role-models/"))
+    found = page(
+        client.post(
+            "/reflect/role-models/", {"name": "Rosa", "member_search": "lindq", "find": "1"}
+        )
+    )
+    assert f'name="colleague" value="{rosa.pk}"' in found and 'value="Rosa"' in found
+    client.post("/reflect/role-models/", {"name": "Rosa", "colleague": rosa.pk})
+    item = RoleModel.objects.get()
+    assert item.colleague == str(rosa.pk)
+    edit = page(client.get(f"/reflect/role-models/{item.pk}/"))
+    assert f'name="colleague" value="{rosa.pk}" id="colleague-{rosa.pk}" checked' in edit
+    client.post(f"/reflect/role-models/{item.pk}/", {"name": "Rosa", "colleague": ""})
+    item.refresh_from_db()
+    assert not item.colleague
+
+
 def test_a_note_reaches_only_the_recipient_and_the_email_keeps_its_words_out(
     cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:

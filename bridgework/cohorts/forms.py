@@ -68,7 +68,7 @@ class NamedPersonChoiceField(IdMultipleChoiceField[Person]):
 
 
 class PickedPeopleField(IdMultipleChoiceField[Person]):
-    """People chosen with the search-and-tick picker (`cohorts/_people_picker.html`). The
+    """People chosen with the search-and-tick picker (`includes/people_picker.html`). The
     field only checks the chosen ids; it is never rendered as a list of choices, so a page
     never holds everyone in the organisation."""
 

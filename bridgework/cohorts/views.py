@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgework.accounts import picker
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import ReflectionPrompt
@@ -22,7 +23,7 @@ from bridgework.lib.htmx import is_htmx
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
-from . import picker, services
+from . import services
 from .forms import (
     AttendanceForm,
     CohortForm,
@@ -296,7 +297,7 @@ def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
         people = _enrol_picker(request, found)
         if is_htmx(request):
             context = {"picker": people, "prefix": "enrol", "field_name": "people"}
-            return render(request, "cohorts/_picker_results.html", context)
+            return render(request, "includes/people_picker_results.html", context)
         typed = EnrolForm(cohort=found, initial={"emails": request.POST.get("emails", "")})
         context = _cohort_context(request, found, enrol_form=typed, enrol_picker=people)
         return render(request, "cohorts/cohort.html", context)

@@ -151,14 +151,18 @@ class SocialMapForm(forms.Form):
         }
 
 
-def _colleague_choices(person: Person) -> forms.ModelChoiceField[Person]:
-    return forms.ModelChoiceField(
-        queryset=Person.objects.filter(organisation=person.organisation, is_active=True)
-        .exclude(pk=person.pk)
-        .order_by("chosen_name"),
-        required=False,
-        empty_label=_("Nobody here — someone else"),
-    )
+class ColleagueField(forms.ModelChoiceField[Person]):
+    """One active colleague in the person's organisation, chosen with the people picker
+    (`includes/people_picker.html`, built by `accounts.picker`). The field only checks the
+    chosen id; it is never rendered as a list, so a page never holds everyone."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, person: Person, **kwargs: Any) -> None:
+        colleagues = Person.objects.filter(
+            organisation=person.organisation, is_active=True
+        ).exclude(pk=person.pk)
+        super().__init__(queryset=colleagues, **kwargs)
 
 
 class RoleModelForm(forms.Form):
@@ -194,16 +198,28 @@ class RoleModelForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
     )
 
-    def __init__(self, data: Any, *, person: Person, role_model: RoleModel | None = None) -> None:
-        """The form for a new ally, or for changing `role_model`."""
-        initial = None
-        if role_model is not None:
+    def __init__(
+        self,
+        data: Any,
+        *,
+        person: Person,
+        role_model: RoleModel | None = None,
+        typed: Any = None,
+    ) -> None:
+        """The form for a new ally, or for changing `role_model`; `typed`: what was typed
+        before a search for a colleague, shown again as it was."""
+        initial: dict[str, Any] | None = None
+        if typed is not None:
+            initial = {key: str(typed.get(key, "")) for key in RoleModelText.__annotations__}
+        elif role_model is not None:
             initial = {key: getattr(role_model, key) or "" for key in RoleModelText.__annotations__}
             initial["colleague"] = role_model.colleague or None
         super().__init__(data, initial=initial)
-        field = _colleague_choices(person)
-        field.label = _("Are they a colleague here? (optional, never shown to them)")
-        self.fields["colleague"] = field
+        self.fields["colleague"] = ColleagueField(
+            person,
+            required=False,
+            label=_("Are they a colleague here? (optional, never shown to them)"),
+        )
 
     def text(self) -> RoleModelText:
         data = self.cleaned_data
@@ -353,9 +369,11 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = _colleague_choices(person)
-        field.label = _("To")
-        field.empty_label = _("Choose a colleague")
-        field.required = True
-        field.error_messages["required"] = _("Choose who the note is for.")
-        self.fields["recipient"] = field
+        self.fields["recipient"] = ColleagueField(
+            person,
+            label=_("To"),
+            error_messages={
+                "required": _("Choose who the note is for."),
+                "invalid_choice": _("Choose who the note is for."),
+            },
+        )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgework.accounts import picker
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import ReflectionPrompt
@@ -237,6 +238,42 @@ def social_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- Choosing a colleague ----------------------------------------------------------------
+
+
+def _searching(request: HttpRequest) -> bool:
+    """A search in the colleague picker, not a submit: nothing is checked or saved."""
+    return request.method == "POST" and "find" in request.POST
+
+
+def _colleague_picker(
+    request: HttpRequest, person: Person, field: str, chosen: str = ""
+) -> picker.Picker:
+    """The colleague picker of a form: whoever is chosen (posted, else `chosen`) and the
+    colleagues matching the search, never a list of everyone in the organisation."""
+    posted = request.method == "POST"
+    chosen = request.POST.get(field, "") if posted else chosen
+    return picker.build(
+        current_organisation(request),
+        query=request.POST.get("member_search", "") if posted else "",
+        chosen_ids=[chosen] if chosen else [],
+        leave_out=Person.objects.filter(pk=person.pk),
+    )
+
+
+def _typed(data: Any, *names: str) -> dict[str, str]:
+    """What was typed into these fields, to show it again after a search."""
+    return {name: str(data.get(name, "")) for name in names}
+
+
+def _picker_results(request: HttpRequest, found: picker.Picker, field: str) -> HttpResponse:
+    """The picker's results alone, for htmx to swap in while someone types."""
+    context = {"picker": found, "prefix": field, "field_name": field, "single": True}
+    if field == "colleague":
+        context["none_label"] = _("Nobody here — someone else")
+    return render(request, "includes/people_picker_results.html", context)
+
+
 # --- Role models, goals, coffee chat -------------------------------------------------------
 
 
@@ -252,8 +289,14 @@ def _colleague_name(request: HttpRequest, colleague_id: str | None) -> str:
 @member_required
 def role_models(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    form = RoleModelForm(request.POST if request.method == "POST" else None, person=person)
-    if request.method == "POST" and form.is_valid():
+    colleagues = _colleague_picker(request, person, "colleague")
+    if _searching(request):
+        if is_htmx(request):
+            return _picker_results(request, colleagues, "colleague")
+        form = RoleModelForm(None, person=person, typed=request.POST)
+    else:
+        form = RoleModelForm(request.POST if request.method == "POST" else None, person=person)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         item = services.save_role_model(person=person, **form.text())
         messages.success(request, _("Saved privately. Now set a growth goal or two."))
         return redirect("reflection_role_model", item.pk)
@@ -262,6 +305,7 @@ def role_models(request: HttpRequest) -> HttpResponse:
         "reflection/role_models.html",
         {
             "form": form,
+            "colleagues": colleagues,
             "role_models": list(RoleModel.objects.filter(person=person)),
             "goals": list(GrowthGoal.objects.filter(person=person, role_model__isnull=True)),
         },
@@ -274,10 +318,16 @@ def role_models(request: HttpRequest) -> HttpResponse:
 def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
     person = current_person(request)
     item = _own(RoleModel, request, role_model_id)
-    form = RoleModelForm(
-        request.POST if request.method == "POST" else None, person=person, role_model=item
-    )
-    if request.method == "POST" and form.is_valid():
+    colleagues = _colleague_picker(request, person, "colleague", item.colleague or "")
+    if _searching(request):
+        if is_htmx(request):
+            return _picker_results(request, colleagues, "colleague")
+        form = RoleModelForm(None, person=person, role_model=item, typed=request.POST)
+    else:
+        form = RoleModelForm(
+            request.POST if request.method == "POST" else None, person=person, role_model=item
+        )
+    if request.method == "POST" and form.is_bound and form.is_valid():
         services.save_role_model(person=person, role_model=item, **form.text())
         messages.success(request, _("Saved."))
         return redirect("reflection_role_model", item.pk)
@@ -287,6 +337,7 @@ def role_model(request: HttpRequest, role_model_id: int) -> HttpResponse:
         {
             "item": item,
             "form": form,
+            "colleagues": colleagues,
             "goal_form": GoalForm(),
             "goals": [
                 (goal, GoalCommitmentForm(auto_id=f"goal-{goal.pk}-%s"))
@@ -565,8 +616,14 @@ def notes_sent(request: HttpRequest) -> HttpResponse:
 @member_required
 def note_new(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    form = NoteForm(request.POST if request.method == "POST" else None, person=person)
-    if request.method == "POST" and form.is_valid():
+    colleagues = _colleague_picker(request, person, "recipient")
+    if _searching(request):
+        if is_htmx(request):
+            return _picker_results(request, colleagues, "recipient")
+        form = NoteForm(person=person, initial=_typed(request.POST, "kind", "text"))
+    else:
+        form = NoteForm(request.POST if request.method == "POST" else None, person=person)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             services.send_note(
@@ -592,7 +649,7 @@ def note_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reflection/note_form.html",
-        {"form": form, "starters": content.NOTE_STARTERS},
+        {"form": form, "colleagues": colleagues, "starters": content.NOTE_STARTERS},
         status=_bad(form),
     )
 
