@@ -56,6 +56,27 @@ def test_a_flag_reaches_the_queue_without_telling_the_author_who(
     assert not Notification.objects.filter(person=cast.participant).exists()
 
 
+def test_the_queue_holds_only_flagged_and_held_posts(cast: Cast, committed: Committed) -> None:
+    space = allies_space(cast.facilitator)
+    quiet = posted(space, cast.participant, "Nobody minds this one.")
+    settled = posted(space, cast.participant, "A flag on this was dealt with.")
+    flagged = posted(space, cast.participant, "This one waits for a look.")
+    held = posted(space, cast.participant, "Held after several flags.")
+    with committed():
+        for post in (settled, flagged, held):
+            client_for(cast.participant_and_member).post(
+                f"/community/posts/{post.pk}/flag", {"reason": "Please look at this."}
+            )
+    Flag.objects.filter(post__in=[settled, held]).update(resolved_at=settled.created_at)
+    Post.objects.filter(pk=held.pk).update(status=Post.Status.HELD)  # as several flags do
+
+    response = client_for(cast.facilitator).get(f"/community/{space.pk}/queue")
+    assert [post.pk for post in response.context["waiting"]] == [flagged.pk, held.pk]
+    html = response.content.decode()
+    assert "Nobody minds this one." not in html and "A flag on this was dealt with." not in html
+    assert quiet.pk not in {post.pk for post in response.context["waiting"]}
+
+
 def test_a_flag_needs_a_reason(cast: Cast) -> None:
     space = allies_space(cast.facilitator)
     post = posted(space, cast.participant)

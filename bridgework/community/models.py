@@ -376,6 +376,16 @@ class PostQuerySet(models.QuerySet["Post"]):
     def shown(self) -> PostQuerySet:
         return self.filter(status=Post.Status.SHOWN)
 
+    def waiting_in(self, space: Space) -> PostQuerySet:
+        """The space's posts waiting for a facilitator: held, or with a flag not yet dealt
+        with. Only a flagged post can wait (a post is held after flags), so this starts from
+        the space's flags instead of reading every post of a busy space."""
+        flagged = Flag.objects.filter(post__space=space)
+        open_flags = flagged.filter(resolved_at__isnull=True)
+        return self.filter(pk__in=flagged.values("post_id")).filter(
+            Q(status=Post.Status.HELD) | Q(pk__in=open_flags.values("post_id"))
+        )
+
 
 class Post(models.Model):
     class Status(models.TextChoices):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -160,9 +160,7 @@ def queue(request: HttpRequest, space_id: int) -> HttpResponse:
     found = _space(request, space_id, moderate=True)
     open_flags = Flag.objects.filter(resolved_at__isnull=True).select_related("flagged_by")
     waiting = list(
-        Post.objects.filter(space=found)
-        .filter(Q(status=Post.Status.HELD) | Q(flags__resolved_at__isnull=True))
-        .distinct()
+        Post.objects.waiting_in(found)
         .select_related("author", "thread")
         .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
         .order_by("created_at")[:100]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from bridgework.lib.pager import keyset_page, page_of
 
 from .. import services
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
-from ..models import Flag, Post, Space, Thread, ThreadRead
+from ..models import Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
@@ -143,19 +143,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
     page = keyset_page(threads, request.GET, THREADS_PER_PAGE)
     standing = found.standing(person)
     moderator = standing.moderator
-    # Only flagged posts can be waiting (a post is held after flags), so the count starts
-    # from the space's flags: joining flags to every post of a busy space scanned them all.
-    flagged = Flag.objects.filter(post__space=found)
-    waiting = (
-        Post.objects.filter(pk__in=flagged.values("post_id"))
-        .filter(
-            Q(status=Post.Status.HELD)
-            | Q(pk__in=flagged.filter(resolved_at__isnull=True).values("post_id"))
-        )
-        .count()
-        if moderator
-        else 0
-    )
+    waiting = Post.objects.waiting_in(found).count() if moderator else 0
     return render(
         request,
         "community/space.html",
