@@ -18,6 +18,18 @@ class FacilitatorChoiceField(SafeModelMultipleChoiceField):
         return f"{obj.chosen_name} ({obj.email})"
 
 
+# A cohort's space is made while the cohort runs: the form offers the cohorts that started
+# last, not every cohort the organisation has ever run.
+LISTED_COHORTS = 50
+
+
+def _latest_cohorts(organisation: Organisation) -> Any:
+    latest = Cohort.objects.in_organisation(organisation).order_by("-start_date", "-pk")
+    return Cohort.objects.filter(pk__in=latest.values("pk")[:LISTED_COHORTS]).order_by(
+        "-start_date", "-pk"
+    )
+
+
 def _facilitators(organisation: Organisation) -> Any:
     return Person.objects.in_organisation(organisation).filter(
         is_active=True, role_assignments__role=Role.FACILITATOR
@@ -71,7 +83,7 @@ class SpaceForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offer(self.fields["cohort"], Cohort.objects.in_organisation(organisation))
+        offer(self.fields["cohort"], _latest_cohorts(organisation))
         offer(self.fields["group"], CommunityGroup.objects.in_organisation(organisation))
         offer(self.fields["facilitators"], _facilitators(organisation))
 
