@@ -50,7 +50,10 @@ class Viewer:
 
 
 def _find(request: HttpRequest) -> str:
-    return " ".join(request.GET.get("find", "").split())[:120]
+    """The cohort search as typed, with control characters as spaces: they never belong to
+    a name, and PostgreSQL refuses NUL in a query."""
+    raw = request.GET.get("find", "")
+    return " ".join("".join(c if c.isprintable() else " " for c in raw).split())[:120]
 
 
 def _viewer(request: HttpRequest, find: str = "") -> Viewer:
@@ -125,6 +128,7 @@ def _choose(request: HttpRequest, viewer: Viewer) -> Choice:
     data_in = request.GET.copy() if request.GET else None
     if data_in is not None:
         data_in["cohort"] = raw
+        data_in["find"] = viewer.find
     form = ViewForm(data_in, cohorts=viewer.cohorts, organisation_view=viewer.organisation_view)
     if request.GET and not form.is_valid():
         return Choice(form, None, Period.QUARTER, valid=False)
