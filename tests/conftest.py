@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +363,23 @@ def cast(
         deactivated,
         stranger,
     )
+
+
+def signed_in_clients(cast: Cast) -> Callable[[str], Client]:
+    """A client per position, signed in once: each call gives that position's client with
+    its session cookie and nothing else a previous request left (messages, CSRF)."""
+    clients = {position: cast.client(position) for position in POSITIONS}
+    cookies = {
+        position: {key: morsel.value for key, morsel in client.cookies.items()}
+        for position, client in clients.items()
+    }
+
+    def as_(position: str) -> Client:
+        client = clients[position]
+        client.cookies = SimpleCookie(dict(cookies[position]))
+        return client
+
+    return as_
 
 
 def client_for(person: Person | None) -> Client:

@@ -17,16 +17,14 @@ or a pager would replace those lists if that changed.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from http.cookies import SimpleCookie
 from itertools import count
 
 from django.db import transaction
-from django.test import Client
 
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role, RoleAssignment
 from bridgework.cohorts.models import Cohort
 
-from .conftest import POSITIONS, Cast, Clock
+from .conftest import POSITIONS, Cast, Clock, signed_in_clients
 from .test_authorization import ADMIN_PREFIX, all_routes, example_path, sample_values
 
 __all__ = ["sample_values"]  # the fixture, used by name below
@@ -80,16 +78,7 @@ def test_no_page_grows_with_the_organisation(
 ) -> None:
     organisation = cast.participant.organisation
     assert organisation is not None
-    clients = {position: cast.client(position) for position in POSITIONS}
-    cookies = {
-        position: {key: morsel.value for key, morsel in client.cookies.items()}
-        for position, client in clients.items()
-    }
-
-    def as_(position: str) -> Client:
-        client = clients[position]
-        client.cookies = SimpleCookie(dict(cookies[position]))  # as signed in, nothing more
-        return client
+    as_ = signed_in_clients(cast)
 
     pages = [
         (name, example_path(route, sample_values))

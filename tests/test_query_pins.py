@@ -8,12 +8,9 @@ anyone fails here until it has a number, so no page goes unpinned.
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
 from django.db import transaction
-from django.test import Client
 
-from .conftest import POSITIONS, Cast, Clock, CountQueries
+from .conftest import POSITIONS, Cast, Clock, CountQueries, signed_in_clients
 from .test_authorization import ADMIN_PREFIX, all_routes, example_path, sample_values
 
 __all__ = ["sample_values"]  # the fixture, used by name below
@@ -167,16 +164,7 @@ PINNED_AT_TWO_SIZES = frozenset(
 def test_every_other_page_runs_its_pinned_number_of_queries(
     clock: Clock, cast: Cast, sample_values: dict[str, str], count_queries: CountQueries
 ) -> None:
-    clients = {position: cast.client(position) for position in POSITIONS}
-    cookies = {
-        position: {key: morsel.value for key, morsel in client.cookies.items()}
-        for position, client in clients.items()
-    }
-
-    def as_(position: str) -> Client:
-        client = clients[position]
-        client.cookies = SimpleCookie(dict(cookies[position]))  # as signed in, nothing more
-        return client
+    as_ = signed_in_clients(cast)
 
     measured: dict[str, tuple[str, int]] = {}
     unpinned: list[str] = []

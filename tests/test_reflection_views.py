@@ -470,6 +470,22 @@ def test_the_note_page_never_lists_everyone_and_finds_a_colleague_by_name(
     assert Note.objects.get().recipient == bea
 
 
+def test_choosing_a_colleague_shows_names_only_and_searches_no_addresses(
+    participant: Person,
+) -> None:
+    """The select it replaced showed names; the picker reveals no more: no address beside
+    two people of the same name, and no way to look someone up by their address."""
+    organisation = participant.organisation
+    assert organisation is not None
+    make_person(organisation, "sam.one@example.org", "Sam Lee", {"participant"})
+    make_person(organisation, "sam.two@example.org", "Sam Lee", {"participant"})
+    client = client_for(participant)
+    by_name = page(client.post("/reflect/notes/new", {"member_search": "sam", "find": "1"}))
+    assert by_name.count(">Sam Lee</bdi>") == 2 and "example.org" not in by_name
+    by_address = page(client.post("/reflect/notes/new", {"member_search": "sam.one@", "find": "1"}))
+    assert "Sam Lee" not in by_address and "example.org" not in by_address.split("<main")[1]
+
+
 @pytest.mark.parametrize("who", ["self", "stranger", "nobody", "garbage"])
 def test_a_note_goes_only_to_an_active_colleague(
     participant: Person, stranger: Person, who: str

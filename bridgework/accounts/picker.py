@@ -36,14 +36,15 @@ class Picker:
     matches: list[PickerRow]
     more: bool  # more people match than are shown
     too_short: bool  # a query too short to search on
+    by_email: bool = True  # an e-mail address is searched too
 
 
 def _people(organisation: Organisation) -> QuerySet[Person]:
     return Person.objects.in_organisation(organisation).filter(is_active=True)
 
 
-def _search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
-    if "@" in query:
+def _search(people: QuerySet[Person], query: str, *, by_email: bool) -> QuerySet[Person]:
+    if by_email and "@" in query:
         return people.filter(email__istartswith=query)
     words = Q()
     for word in query.split()[:5]:
@@ -57,9 +58,12 @@ def build(
     query: str,
     chosen_ids: Iterable[str],
     leave_out: QuerySet[Person] | None = None,
+    by_email: bool = True,
 ) -> Picker:
     """The picker's state: who is ticked (from the form), and who matches the query;
-    `leave_out`: people never offered (those already in the cohort)."""
+    `leave_out`: people never offered (those already in the cohort). Without `by_email`
+    (a participant choosing a colleague) people are found and shown by name only, as the
+    list it replaced showed them: no address is searched or shown."""
     # Control characters never belong to a name, and PostgreSQL refuses NUL in a query.
     query = " ".join("".join(c if c.isprintable() else " " for c in query).split())[:100]
     ids = {pk for raw in chosen_ids if (pk := parse_id(raw)) is not None}
@@ -71,7 +75,7 @@ def build(
     found: list[Person] = []
     if query and not too_short:
         found = list(
-            _search(people, query)
+            _search(people, query, by_email=by_email)
             .exclude(pk__in=ids)
             .order_by(Lower("chosen_name"), "pk")[: MATCHES_SHOWN + 1]
         )
@@ -85,7 +89,7 @@ def build(
             .filter(n__gt=1)
             .values_list("chosen_name", flat=True)
         )
-        if names
+        if names and by_email
         else set()
     )
 
@@ -99,4 +103,5 @@ def build(
         matches=[row(p) for p in found[:MATCHES_SHOWN]],
         more=len(found) > MATCHES_SHOWN,
         too_short=too_short,
+        by_email=by_email,
     )

@@ -32,12 +32,11 @@ class Sliceable[T](Protocol):
     def __getitem__(self, index: slice) -> Iterable[T]: ...
 
 
-class Page[T]:
-    """The subset of Django's `Page` that the templates use, without `paginator`."""
+class _Rows[T]:
+    """What both pagers' pages share: the rows shown, and whether more follow."""
 
-    def __init__(self, object_list: list[T], number: int, has_next: bool) -> None:
+    def __init__(self, object_list: list[T], *, has_next: bool) -> None:
         self.object_list = object_list
-        self.number = number
         self._has_next = has_next
 
     def __iter__(self) -> Iterator[T]:
@@ -50,10 +49,21 @@ class Page[T]:
         return self._has_next
 
     def has_previous(self) -> bool:
-        return self.number > 1
+        raise NotImplementedError
 
     def has_other_pages(self) -> bool:
-        return self._has_next or self.number > 1
+        return self._has_next or self.has_previous()
+
+
+class Page[T](_Rows[T]):
+    """The subset of Django's `Page` that the templates use, without `paginator`."""
+
+    def __init__(self, object_list: list[T], number: int, has_next: bool) -> None:
+        super().__init__(object_list, has_next=has_next)
+        self.number = number
+
+    def has_previous(self) -> bool:
+        return self.number > 1
 
     def next_page_number(self) -> int:
         return self.number + 1
@@ -83,31 +93,18 @@ def page_of[T](items: Sliceable[T], raw_number: Any, per_page: int) -> Page[T]:
     return Page(rows[:per_page], number, has_next=len(rows) > per_page)
 
 
-class KeysetPage[T: Model]:
+class KeysetPage[T: Model](_Rows[T]):
     """A page of `keyset_page`: its rows, and the queries of the pages either side of it
     (`?after=` its last row, `?before=` its first), for `includes/pager.html`."""
 
     number = None  # no page numbers: counting the rows before the page is what it avoids
 
     def __init__(self, object_list: list[T], *, has_previous: bool, has_next: bool) -> None:
-        self.object_list = object_list
+        super().__init__(object_list, has_next=has_next)
         self._has_previous = has_previous
-        self._has_next = has_next
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    def has_next(self) -> bool:
-        return self._has_next
 
     def has_previous(self) -> bool:
         return self._has_previous
-
-    def has_other_pages(self) -> bool:
-        return self._has_next or self._has_previous
 
     def previous_query(self) -> str:
         return f"before={self.object_list[0].pk}"

@@ -258,6 +258,7 @@ def _colleague_picker(
         query=request.POST.get("member_search", "") if posted else "",
         chosen_ids=[chosen] if chosen else [],
         leave_out=Person.objects.filter(pk=person.pk),
+        by_email=False,
     )
 
 
