@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_pages.set_up_like_the_server(args.database, args.size, url)
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     app = handler()
+    from bridgework.operations.startup import settle
+
+    settle()  # as wsgi.py does: the collector's walk of the process's objects is not a page's cost
     for page in bench_pages.plan_pages(only):
         if args.persona and page.persona != args.persona:
             continue

@@ -104,6 +104,8 @@ def test_the_tips_library_filters_and_tags_are_in_french(participant: Person) ->
     assert "Conseils pour l'alliance au quotidien" in html
     assert "Toutes les pratiques" in html
     assert '<span class="tag">Curiosité profonde</span>' in html
+    assert '<span class="tag">Aide face à\xa0: paralysie</span>' in html
+    assert '<span class="tag">1 · Apprendre</span>' in html
     assert '<span class="tag">Réunions</span>' in html
 
 

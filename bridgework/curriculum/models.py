@@ -16,7 +16,7 @@ from bridgework.accounts.models import Organisation, Person, organisation_langua
 from bridgework.lib.pseudo import accent, is_pseudo
 from bridgework.lib.pseudo import message as pseudo_message
 
-from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice
+from .vocabulary import Context, Courage, Defense, ExerciseFormat, Practice, label_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -371,8 +371,20 @@ class Tip(Translatable, Retirable):
         return [c for c in self.contexts.split(",") if c]
 
     def context_labels(self) -> list[str]:
-        labels = dict(Context.choices)
-        return [str(labels.get(c, c)) for c in self.context_list]
+        return [label_of(Context, c) for c in self.context_list]
+
+    # The tags a list of tips shows (see `label_of`).
+    @property
+    def practice_label(self) -> str:
+        return label_of(Practice, self.practice)
+
+    @property
+    def defense_label(self) -> str:
+        return label_of(Defense, self.defense)
+
+    @property
+    def courage_label(self) -> str:
+        return label_of(Courage, self.courage)
 
 
 class LessonProgress(models.Model):
