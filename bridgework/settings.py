@@ -172,7 +172,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "bridgework.accounts.middleware.PrivatePagesMiddleware",
-    "bridgework.accounts.middleware.PersonLanguageMiddleware",
+    "bridgework.accounts.middleware.PersonLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,7 +3,7 @@ threads and replies in Markdown, edits with history, reactions, follows, mention
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -404,3 +404,29 @@ def test_a_thread_the_reader_cannot_see_tells_nothing_as_a_place_to_page_from(
         probed = client.get(f"/community/{space.pk}/", {direction: hidden.pk})
         assert list(probed.context["page"]) == list(plain.context["page"])
         assert not probed.context["page"].has_previous()
+
+
+# --- times in the reader's zone ----------------------------------------------------------------
+
+
+def test_a_posts_time_is_shown_in_each_readers_own_time_zone(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant, cast.facilitator, cast.participant_and_member)
+    thread = services.start_thread(space=space, author=cast.facilitator, title="T", body="B")
+    Post.objects.filter(thread=thread).update(created_at=datetime(2030, 1, 15, 14, 30, tzinfo=UTC))
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    organisation.time_zone = "Asia/Tokyo"
+    organisation.save(update_fields=["time_zone"])
+    cast.participant.time_zone = "America/New_York"
+    cast.participant.save(update_fields=["time_zone"])
+    cast.facilitator.time_zone = "UTC"
+    cast.facilitator.save(update_fields=["time_zone"])
+
+    def shown_to(person: Person) -> str:
+        return client_for(person).get(thread.get_absolute_url()).content.decode()
+
+    assert "15 Jan 2030, 09:30" in shown_to(cast.participant)  # their own zone
+    assert "15 Jan 2030, 14:30" in shown_to(cast.facilitator)  # UTC, chosen
+    # No zone chosen: the organisation's.
+    assert "15 Jan 2030, 23:30" in shown_to(cast.participant_and_member)

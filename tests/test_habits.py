@@ -16,7 +16,7 @@ from django.utils import timezone
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bridgework.accounts.models import Person
+from bridgework.accounts.models import Organisation, Person
 from bridgework.lib.habits import (
     LEVEL_THRESHOLD,
     TOP_LEVEL,
@@ -29,7 +29,6 @@ from bridgework.lib.habits import (
     unlocked_level,
 )
 from bridgework.practice import services
-from bridgework.practice.models import PracticeProfile
 
 from .conftest import Clock, on_calendar_edges
 
@@ -331,9 +330,8 @@ def local_evening(day: date, zone: str, hour: int = 23, minute: int = 30) -> dat
 
 @pytest.fixture
 def new_yorker(participant: Person) -> Person:
-    profile = services.profile_for(participant)
-    profile.time_zone = NEW_YORK
-    profile.save()
+    participant.time_zone = NEW_YORK
+    participant.save(update_fields=["time_zone"])
     return participant
 
 
@@ -366,36 +364,44 @@ def test_a_late_evening_commitment_on_a_dst_change_day_lands_in_the_local_week(
     assert check_in.period_start < change_day
 
 
-def test_local_today_follows_the_profiles_zone_not_the_servers() -> None:
+def test_local_today_follows_the_persons_zone_not_the_servers() -> None:
     moment = datetime(2025, 3, 10, 3, 30, tzinfo=UTC)  # Sunday 23:30 in New York
     with at(moment):
-        assert services.local_today(PracticeProfile(time_zone=NEW_YORK)) == date(2025, 3, 9)
-        assert services.local_today(PracticeProfile(time_zone="Asia/Tokyo")) == date(2025, 3, 10)
-        assert services.local_today(PracticeProfile(time_zone="UTC")) == date(2025, 3, 10)
+        assert services.local_today(Person(time_zone=NEW_YORK)) == date(2025, 3, 9)
+        assert services.local_today(Person(time_zone="Asia/Tokyo")) == date(2025, 3, 10)
+        assert services.local_today(Person(time_zone="UTC")) == date(2025, 3, 10)
+
+
+def test_without_a_zone_of_their_own_a_person_lives_by_their_organisations() -> None:
+    moment = datetime(2025, 3, 10, 3, 30, tzinfo=UTC)
+    with at(moment):
+        tokyo = Organisation(name="Tokyo office", time_zone="Asia/Tokyo")
+        assert services.local_today(Person(organisation=tokyo)) == date(2025, 3, 10)
+        new_york = Organisation(name="New York office", time_zone=NEW_YORK)
+        assert services.local_today(Person(organisation=new_york)) == date(2025, 3, 9)
 
 
 def test_an_unknown_zone_falls_back_to_utc() -> None:
     moment = datetime(2025, 3, 10, 3, 30, tzinfo=UTC)
     with at(moment):
-        assert services.local_today(PracticeProfile(time_zone="Mars/Olympus")) == moment.date()
+        assert services.local_today(Person(time_zone="Mars/Olympus")) == moment.date()
 
 
 # --- On the calendar's edges ----------------------------------------------------------------
 
 
-def living_in_the_clocks_zone(person: Person) -> PracticeProfile:
-    profile = services.profile_for(person)
-    profile.time_zone = settings.TIME_ZONE
-    profile.save()
-    return profile
+def living_in_the_clocks_zone(person: Person) -> Person:
+    person.time_zone = settings.TIME_ZONE
+    person.save(update_fields=["time_zone"])
+    return person
 
 
 @on_calendar_edges
 def test_daily_check_ins_across_a_calendar_edge_land_on_their_local_days_and_keep_the_run(
     participant: Person, clock: Clock
 ) -> None:
-    profile = living_in_the_clocks_zone(participant)
-    today = services.local_today(profile)
+    living_in_the_clocks_zone(participant)
+    today = services.local_today(participant)
     commitment = services.commit(
         person=participant,
         title="Credit the idea",
@@ -408,7 +414,7 @@ def test_daily_check_ins_across_a_calendar_edge_land_on_their_local_days_and_kee
     second = services.check_in(commitment=commitment, outcome=Outcome.PARTLY)
 
     assert [first.period_start, second.period_start] == [today, today + timedelta(days=1)]
-    [progress] = services.progress_of([commitment], services.local_today(profile))
+    [progress] = services.progress_of([commitment], services.local_today(participant))
     assert progress.this_period == today + timedelta(days=1)
     assert progress.checked_in == second
     assert progress.state.kept_in_a_row == 2
@@ -419,8 +425,8 @@ def test_daily_check_ins_across_a_calendar_edge_land_on_their_local_days_and_kee
 def test_a_weekly_habit_on_a_calendar_edge_counts_in_its_local_week_and_the_next(
     participant: Person, clock: Clock
 ) -> None:
-    profile = living_in_the_clocks_zone(participant)
-    today = services.local_today(profile)
+    living_in_the_clocks_zone(participant)
+    today = services.local_today(participant)
     this_monday = today - timedelta(days=today.weekday())
     commitment = services.commit(
         person=participant,
@@ -437,6 +443,6 @@ def test_a_weekly_habit_on_a_calendar_edge_counts_in_its_local_week_and_the_next
         this_monday,
         this_monday + timedelta(weeks=1),
     ]
-    [progress] = services.progress_of([commitment], services.local_today(profile))
+    [progress] = services.progress_of([commitment], services.local_today(participant))
     assert progress.state.kept_in_a_row == 2
     assert services.unlocked_level(participant) == 1

@@ -501,7 +501,7 @@ def test_committing_to_a_tip_takes_its_practice_and_courage(
     assert commitment.tip == brave_tip
     assert (commitment.practice, commitment.courage) == (brave_tip.practice, brave_tip.courage)
     assert (commitment.cadence, commitment.status) == (Cadence.WEEKLY, Commitment.Status.ACTIVE)
-    assert commitment.started_on == services.local_today(services.profile_for(participant))
+    assert commitment.started_on == services.local_today(participant)
     assert_encrypted("practice_commitment", "title", commitment.pk, TITLE)
 
 
@@ -645,9 +645,7 @@ def test_a_check_in_is_saved_with_an_encrypted_private_note(
     assert response.status_code == 302
     [check_in] = CheckIn.objects.filter(commitment=commitment)
     assert (check_in.outcome, check_in.note) == (outcome, NOTE)
-    assert check_in.period_start == commitment.period_on(
-        services.local_today(services.profile_for(participant))
-    )
+    assert check_in.period_start == commitment.period_on(services.local_today(participant))
     assert_encrypted("practice_checkin", "note", check_in.pk, NOTE, "Thursday")
     dashboard = page(client, "/practice/")
     assert f"You checked in: {check_in.get_outcome_display().lower()}" in dashboard
@@ -819,7 +817,7 @@ def test_nobody_else_learns_a_commitments_history_or_can_finish_it(
 
 def habit_percent(commitment: Commitment) -> int:
     commitment.refresh_from_db()
-    today = services.local_today(services.profile_for(commitment.person))
+    today = services.local_today(commitment.person)
     [progress] = services.progress_of([commitment], today)
     return progress.state.percent
 
@@ -918,7 +916,7 @@ def test_reminder_settings_are_saved_and_point_to_the_time_zone_in_the_profile(
 
     assert response.status_code == 302
     profile = services.profile_for(participant)
-    assert (profile.reminders_on, profile.time_zone, profile.reminder_hour) == (False, "UTC", 7)
+    assert (profile.reminders_on, profile.reminder_hour) == (False, 7)
     assert "Reminder settings</a> (off)" in page(client, "/practice/")
 
 
@@ -931,7 +929,8 @@ def test_the_time_zone_is_chosen_in_the_profile_and_leads_back(participant: Pers
     )
 
     assert response.status_code == 302 and response["Location"] == "/practice/settings/"
-    assert services.profile_for(participant).time_zone == "Europe/Berlin"
+    participant.refresh_from_db()
+    assert participant.time_zone == "Europe/Berlin"
     assert "Europe/Berlin" in page(client, "/profile/")
     assert "Times are in <bdi>Europe/Berlin</bdi>" in page(client, "/practice/settings/")
 
@@ -951,7 +950,8 @@ def test_an_unknown_time_zone_is_refused_next_to_the_field(value: str, participa
 
     assert response.status_code == 400
     assert error_next_to(response.content.decode(), "time_zone")
-    assert services.profile_for(participant).time_zone == "UTC"
+    participant.refresh_from_db()
+    assert participant.time_zone == ""
 
 
 def test_reminder_settings_refuse_an_unknown_hour(participant: Person) -> None:
@@ -1257,8 +1257,8 @@ def test_a_new_person_starts_with_friendly_defaults(participant: Person) -> None
     assert 'href="/practice/assessment/"' in html
     assert level_shown(html) == 1
     profile = services.profile_for(participant)
-    assert (profile.capacity, profile.reminders_on, profile.time_zone) == (
-        Capacity.SOME,
-        True,
-        "UTC",
-    )
+    assert (profile.capacity, profile.reminders_on) == (Capacity.SOME, True)
+    # Times in the organisation's zone until they choose their own.
+    assert participant.time_zone == ""
+    assert participant.organisation is not None
+    assert participant.usual_time_zone == participant.organisation.usual_time_zone

@@ -19,7 +19,7 @@ __all__ = ["sample_values"]  # the fixture, used by name below
 PINNED: dict[str, tuple[str, int]] = {
     "healthz": ("participant", 11),  # /healthz
     "delete_account": ("participant", 4),  # /profile/delete-account
-    "profile_time_zone": ("participant_and_member", 6),  # /profile/time-zone
+    "profile_time_zone": ("participant_and_member", 2),  # /profile/time-zone
     "organisation_settings": ("program_admin", 3),  # /settings/
     "sso_settings": ("program_admin", 5),  # /settings/sign-in/
     "sso_remove": ("program_admin", 3),  # /settings/sign-in/remove
@@ -59,18 +59,18 @@ PINNED: dict[str, tuple[str, int]] = {
     "community_pause": ("facilitator", 4),  # /community/posts/1/pause
     "reflection": ("participant", 2),  # /reflect/
     "reflection_journal_new": ("participant", 2),  # /reflect/journal/new
-    "reflection_entry": ("participant", 5),  # /reflect/journal/1/
+    "reflection_entry": ("participant", 4),  # /reflect/journal/1/
     "reflection_entry_edit": ("participant", 3),  # /reflect/journal/1/edit
     "reflection_entry_delete": ("participant", 3),  # /reflect/journal/1/delete
     "reflection_map": ("participant", 3),  # /reflect/map/
     "reflection_role_model": ("participant", 4),  # /reflect/role-models/1/
     "reflection_role_model_delete": ("participant", 4),  # /reflect/role-models/1/delete
-    "reflection_coffee_chat": ("participant", 5),  # /reflect/role-models/1/coffee-chat
+    "reflection_coffee_chat": ("participant", 4),  # /reflect/role-models/1/coffee-chat
     "reflection_apology_new": ("participant", 2),  # /reflect/repair/new
     "reflection_apology": ("participant", 3),  # /reflect/repair/1/
     "reflection_apology_delete": ("participant", 3),  # /reflect/repair/1/delete
     "reflection_note_new": ("participant", 2),  # /reflect/notes/new
-    "reflection_my_data": ("participant", 4),  # /reflect/my-data/
+    "reflection_my_data": ("participant", 3),  # /reflect/my-data/
     "reflection_export": ("participant", 3),  # /reflect/my-data/1/json
     "cohort_calendar": ("participant", 3),  # /cohorts/calendar/
     "cohort_feed": ("participant", 5),  # /cohorts/calendar/<token>.ics

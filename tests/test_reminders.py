@@ -60,8 +60,10 @@ def run_worker(*options: str) -> None:
 
 
 def commit_weekly(person: Person, *, time_zone: str = "UTC", hour: int = 9) -> Commitment:
+    person.time_zone = time_zone
+    person.save(update_fields=["time_zone"])
     profile = services.profile_for(person)
-    profile.time_zone, profile.reminder_hour = time_zone, hour
+    profile.reminder_hour = hour
     profile.save()
     with at(STARTED):
         commitment = services.commit(
@@ -346,9 +348,8 @@ def test_no_reminder_within_an_hour_of_committing_even_as_a_new_period_starts(
     # the reminder hour, yet only minutes after committing.
     evening = datetime(2025, 1, 8, 20, 30, tzinfo=UTC)
     commitment = commit_at(participant, evening, Cadence.DAILY)
-    profile = services.profile_for(participant)
-    profile.time_zone = "Pacific/Kiritimati"
-    profile.save()
+    participant.time_zone = "Pacific/Kiritimati"
+    participant.save(update_fields=["time_zone"])
 
     assert due_at(commitment, evening + timedelta(minutes=15)) is None
     assert due_at(commitment, evening + timedelta(minutes=59)) is None
@@ -373,8 +374,10 @@ def test_the_quiet_hour_holds_even_when_the_first_full_period_has_begun(
 
 def own_zone_profile(person: Person) -> ZoneInfo:
     """The person lives in the zone of the day's clock, so its daylight-saving change is theirs."""
+    person.time_zone = settings.TIME_ZONE
+    person.save(update_fields=["time_zone"])
     profile = services.profile_for(person)
-    profile.time_zone, profile.reminder_hour = settings.TIME_ZONE, 9
+    profile.reminder_hour = 9
     profile.save()
     return ZoneInfo(settings.TIME_ZONE)
 

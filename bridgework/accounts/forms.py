@@ -389,7 +389,13 @@ MAX_EMAIL_DOMAINS = 20
 
 
 class OrganisationSettingsForm(forms.ModelForm[Organisation]):
-    time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
+    time_zone = TimeZoneField(
+        label=gettext_lazy("Time zone"),
+        help_text=gettext_lazy(
+            "Times are shown in it to people who have not chosen a zone of their own. Its "
+            "name, such as Europe/Berlin, America/New_York or Asia/Kolkata."
+        ),
+    )
     default_language = forms.ChoiceField(
         label=gettext_lazy("Default language"),
         choices=settings.LANGUAGES,

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponseBase
-from django.utils import translation
+from django.utils import timezone, translation
+
+from bridgework.lib.cadence import zone_or_utc
 
 from .models import organisation_language
 
@@ -34,11 +36,13 @@ class PrivatePagesMiddleware:
         return response
 
 
-class PersonLanguageMiddleware:
+class PersonLocaleMiddleware:
     """A signed-in person sees pages in their own language (or their organisation's
-    default); before signing in, Django's LocaleMiddleware has already chosen one from the
-    browser's Accept-Language. Goes after AuthenticationMiddleware, which reads the person
-    (and their organisation) in the same query as always: choosing costs no query."""
+    default), with times in their own time zone (or their organisation's); before signing
+    in, Django's LocaleMiddleware has already chosen a language from the browser's
+    Accept-Language, and times are in the server's zone. Goes after
+    AuthenticationMiddleware, which reads the person (and their organisation) in the same
+    query as always: choosing costs no query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -50,9 +54,11 @@ class PersonLanguageMiddleware:
         language = user.preferred_language
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        timezone.activate(zone_or_utc(user.usual_time_zone))
         organisation = user.organisation
         token = organisation_language.set(organisation.default_language if organisation else None)
         try:
             return self.get_response(request)
         finally:
             organisation_language.reset(token)
+            timezone.deactivate()

@@ -126,6 +126,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         max_length=10, blank=True, help_text="Blank: the organisation's default language."
     )
+    # Read with the person on every request, like the language, so every page can show
+    # times in it without a query.
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Blank: the organisation's usual time zone."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -158,6 +163,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def preferred_language(self) -> str:
         """The language pages, e-mails and reminders reach this person in."""
         return usual_language(self.language, self.organisation)
+
+    @property
+    def usual_time_zone(self) -> str:
+        """The zone this person's pages, reminders and invites show times in."""
+        if self.time_zone:
+            return self.time_zone
+        return self.organisation.usual_time_zone if self.organisation else settings.TIME_ZONE
 
     def get_full_name(self) -> str:
         return self.chosen_name

@@ -35,6 +35,7 @@ def _about(person: Person) -> dict[str, Any]:
             "pronouns": person.pronouns,
             "email": person.email,
             "language": person.language or None,
+            "time_zone": person.time_zone or None,
             "made_at": when(timezone.now()),
             "intention": profile.intention if profile else None,
             "community_groups": list(groups.values_list("group__name", flat=True)),

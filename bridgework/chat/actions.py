@@ -129,7 +129,7 @@ class WeekLine:
 
 def this_week(link: ChatLink) -> list[WeekLine]:
     """The person's running commitments with this period's check-in, if any."""
-    today = practice.local_today(practice.profile_for(link.person))
+    today = practice.local_today(link.person)
     commitments = list(
         Commitment.objects.filter(person_id=link.person_id, status=Commitment.Status.ACTIVE)
         .select_related("tip")

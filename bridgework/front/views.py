@@ -77,10 +77,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
         "my_groups": list(person.community_groups.order_by("name")),
         "group_invitations": list(GroupInvitation.objects.for_person(person)),
         "new_notes": new_notes,
-        # Counted only when there may be more than the ones shown.
-        "new_note_count": (
-            Note.objects.new_for(person).count() if len(new_notes) == HOME_NOTES else len(new_notes)
-        ),
+        "new_note_count": Note.objects.new_for(person).count(),
     }
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)

@@ -16,7 +16,6 @@ from .services import (
     latest_assessment,
     local_today,
     profile_for,
-    time_zone_of,
     unlocked_level,
 )
 from .suggest import Preferences as TipPreferences
@@ -39,7 +38,6 @@ __all__ = [
     "profile_for",
     "queue_reminder_email",
     "reminder_still_due",
-    "time_zone_of",
     "unlocked_level",
     "weakest_practice",
 ]

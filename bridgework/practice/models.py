@@ -31,7 +31,6 @@ class PracticeProfile(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="practice")
     capacity = models.CharField(max_length=10, choices=Capacity.choices, default=Capacity.SOME)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC")
     reminder_hour = models.PositiveSmallIntegerField(default=9)
     reminders_on = models.BooleanField(default=True)
     last_suggested_tip = models.ForeignKey(
@@ -138,12 +137,7 @@ class Commitment(models.Model):
 
     def owner_today(self) -> date:
         """Today in the owner's time zone: periods, pauses and check-ins follow their days."""
-        zone = (
-            PracticeProfile.objects.filter(person_id=self.person_id)
-            .values_list("time_zone", flat=True)
-            .first()
-        )
-        return timezone.now().astimezone(zone_or_utc(zone or "UTC")).date()
+        return timezone.now().astimezone(zone_or_utc(self.person.usual_time_zone)).date()
 
     def period_on(self, today: date) -> date | None:
         """The start of the period `today` falls in, or None when nothing is due that day."""

@@ -22,18 +22,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bridgework.accounts import registry
+from bridgework.accounts.models import Person
 from bridgework.jobs import outbox, queue
 from bridgework.jobs.models import OutgoingEmail
 from bridgework.lib.cadence import zone_or_utc
 
-from .models import CheckIn, Commitment, PracticeProfile, Reminder
+from .models import CheckIn, Commitment, Reminder
 
 CHECK_IN_SALT = "bridgework.practice.check-in"
 CHECK_IN_LINK_DAYS = 8
 
 
-def _local_now(profile: PracticeProfile | None, now: datetime) -> datetime:
-    return now.astimezone(zone_or_utc(profile.time_zone if profile else "UTC"))
+def _local_now(person: Person, now: datetime) -> datetime:
+    return now.astimezone(zone_or_utc(person.usual_time_zone))
 
 
 # However the periods fall, a reminder never follows the commitment this closely.
@@ -52,7 +53,7 @@ def due_period(commitment: Commitment, now: datetime) -> date | None:
         return None
     if now - commitment.created_at < QUIET_AFTER_COMMITTING:
         return None
-    local = _local_now(profile, now)
+    local = _local_now(commitment.person, now)
     hour = profile.reminder_hour if profile else 9
     if local.hour < hour:
         return None
@@ -72,7 +73,7 @@ def plan(now: datetime | None = None) -> int:
         Commitment.objects.filter(status=Commitment.Status.ACTIVE, person__is_active=True)
         .exclude(cadence="once")
         .exclude(reminders__claimed_at__gte=recent)
-        .select_related("person", "person__practice")
+        .select_related("person", "person__organisation", "person__practice")
     )
     waiting = queue.waiting_arguments(deliver_reminder)
     queued = 0

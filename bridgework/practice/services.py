@@ -27,14 +27,8 @@ def profile_for(person: Person) -> PracticeProfile:
     return profile
 
 
-def time_zone_of(person: Person) -> str:
-    """The zone a person's times are shown in; reading it creates nothing."""
-    found = PracticeProfile.objects.filter(person=person).values_list("time_zone", flat=True)
-    return found.first() or "UTC"
-
-
-def local_today(profile: PracticeProfile) -> date:
-    return timezone.now().astimezone(zone_or_utc(profile.time_zone)).date()
+def local_today(person: Person) -> date:
+    return timezone.now().astimezone(zone_or_utc(person.usual_time_zone)).date()
 
 
 @transaction.atomic
@@ -104,7 +98,6 @@ def commit(
         raise ValidationError({"weekdays": _("Choose at least one day.")})
     if cadence_value is Cadence.CUE and not cue.strip():
         raise ValidationError({"cue": _("Say what the cue is, e.g. “after my weekly 1:1”.")})
-    profile = profile_for(person)
     return Commitment.objects.create(
         person=person,
         tip=tip,
@@ -114,13 +107,13 @@ def commit(
         cadence=cadence_value,
         weekdays=",".join(str(d) for d in sorted(set(weekdays or []))),
         cue=cue.strip() or None,
-        started_on=local_today(profile),
+        started_on=local_today(person),
         created_at=timezone.now(),
     )
 
 
 def _period_of(commitment: Commitment, on: date | None) -> date:
-    today = on or local_today(profile_for(commitment.person))
+    today = on or local_today(commitment.person)
     period = commitment.period_on(today)
     if period is None:
         raise ValidationError(_("There is nothing to check in on today for this commitment."))

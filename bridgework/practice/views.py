@@ -44,7 +44,7 @@ def _commitment(request: HttpRequest, commitment_id: int) -> Commitment:
 def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     person = current_person(request)
     profile = services.profile_for(person)
-    today = services.local_today(profile)
+    today = services.local_today(person)
     # One query for the current commitments and the finished ones.
     mine = list(Commitment.objects.filter(person=person))
     commitments = [c for c in mine if c.status != Commitment.Status.FINISHED]
@@ -388,21 +388,22 @@ def _is_own_page(request: HttpRequest, url: str) -> bool:
 @require_http_methods(["GET", "POST"])
 @member_required
 def time_zone_settings(request: HttpRequest) -> HttpResponse:
-    """Part of the profile; kept on the practice profile, which reminders read it from.
-    A link from a page that shows times brings the person back there afterwards."""
-    profile = services.profile_for(current_person(request))
+    """Part of the profile; kept on the person, read with them on every request, so every
+    page and every reminder shows times in it. A link from a page that shows times brings
+    the person back there afterwards."""
+    person = current_person(request)
     wanted = (request.POST if request.method == "POST" else request.GET).get("next", "")
     back = wanted if _is_own_page(request, wanted) else reverse("profile")
     form = TimeZoneForm(
         request.POST if request.method == "POST" else None,
-        initial={"time_zone": profile.time_zone},
+        initial={"time_zone": person.usual_time_zone},
     )
     if request.method == "POST" and form.is_valid():
-        profile.time_zone = form.cleaned_data["time_zone"]
-        profile.save(update_fields=["time_zone"])
+        person.time_zone = form.cleaned_data["time_zone"]
+        person.save(update_fields=["time_zone"])
         messages.success(
             request,
-            _("Saved. Times are now shown in %(zone)s.") % {"zone": profile.time_zone},
+            _("Saved. Times are now shown in %(zone)s.") % {"zone": person.time_zone},
         )
         return redirect(back)
     status = 400 if form.errors else 200

@@ -104,7 +104,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         "form": form,
         "entries": found,
         "query": query,
-        "zone": practice_services.time_zone_of(person),
+        "zone": person.usual_time_zone,
         "gratitude": content.GRATITUDE_BY_SLUG,
         "prompt": content.prompt_of_the_day(timezone.localdate()),
     }
@@ -169,7 +169,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "reflection/entry.html",
         {
             "entry": entry,
-            "zone": practice_services.time_zone_of(current_person(request)),
+            "zone": current_person(request).usual_time_zone,
             "revisions": list(entry.revisions.all()),
             "gratitude": content.GRATITUDE_BY_SLUG.get(entry.gratitude_prompt),
             "mood_label": dict(content.MOODS).get(entry.mood or "", entry.mood),
@@ -436,11 +436,10 @@ def coffee_chat(request: HttpRequest, role_model_id: int) -> HttpResponse:
     name and place never sit in a URL."""
     person = current_person(request)
     item = _own(RoleModel, request, role_model_id)
-    profile = practice_services.profile_for(person)
-    zone = zone_or_utc(profile.time_zone)
+    zone = zone_or_utc(person.usual_time_zone)
     form = CoffeeChatForm(
         request.POST if request.method == "POST" else None,
-        initial=CoffeeChatForm.suggested_initial(practice_services.local_today(profile)),
+        initial=CoffeeChatForm.suggested_initial(practice_services.local_today(person)),
     )
     if request.method == "POST" and form.is_valid():
         event = ics.CalendarEvent(
@@ -711,7 +710,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     context = {
         "export": export,
         "hours": content.EXPORT_HOURS,
-        "zone": practice_services.time_zone_of(person),
+        "zone": person.usual_time_zone,
         "poll_seconds": EXPORT_POLL_SECONDS,
     }
     if is_htmx(request):

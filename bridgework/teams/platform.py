@@ -78,11 +78,9 @@ def _put(link: chat.ChatLink, activity_id: str, activity: dict[str, Any]) -> Non
 
 
 def session_start_words(session: Session, person: Person) -> str:
-    from zoneinfo import ZoneInfo
+    from bridgework.lib.cadence import zone_or_utc
 
-    from bridgework.practice import api as practice
-
-    zone = ZoneInfo(practice.profile_for(person).time_zone or "UTC")
+    zone = zone_or_utc(person.usual_time_zone)
     local = timezone.localtime(session.starts_at, zone)
     # Day and month names from Django's catalogs, in the language active for the person.
     return _("%(day)s at %(time)s (%(zone)s)") % {

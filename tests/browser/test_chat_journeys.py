@@ -72,8 +72,9 @@ def commit_on_the_web(page: Page, axe: AccessibilityChecker, title: str) -> Comm
 
 def reminder_hour(clock: Clock, *, before: bool = False) -> None:
     """Move to Monday at the participant's reminder hour in their zone (or just before it)."""
-    profile = practice.profile_for(participant())
-    zone = ZoneInfo(profile.time_zone or "UTC")
+    person = participant()
+    profile = practice.profile_for(person)
+    zone = ZoneInfo(person.usual_time_zone)
     moment = datetime(MONDAY.year, MONDAY.month, MONDAY.day, profile.reminder_hour, 5, tzinfo=zone)
     clock.move_to(moment - timedelta(minutes=10) if before else moment)
 

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bridgework.accounts.models import Organisation, Person
-from bridgework.practice import services as practice_services
 from bridgework.reflection import services
 from bridgework.reflection.content import DIMENSIONS
 from bridgework.reflection.models import DataExport, RoleModel
@@ -169,7 +168,8 @@ def test_the_time_zone_and_account_deletion_live_in_the_profile(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Times are in Europe/Berlin")).to_be_visible()
     assert page.url.endswith(f"/reflect/role-models/{item.pk}/coffee-chat")
-    assert practice_services.time_zone_of(alex) == "Europe/Berlin"
+    alex.refresh_from_db()
+    assert alex.time_zone == "Europe/Berlin"
 
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Profile").click()
     expect(page.get_by_text("Europe/Berlin")).to_be_visible()
