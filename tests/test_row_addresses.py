@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from bridgework.front.templatetags.addresses import address
+from bridgework.lib.addresses import row_address as address
 
 
 @pytest.mark.parametrize(

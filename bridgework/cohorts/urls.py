@@ -13,7 +13,7 @@ urlpatterns = [
     path("<int:cohort_id>/enrol", views.enrol, name="cohort_enrol"),
     path("<int:cohort_id>/join", views.join, name="cohort_join"),
     path(
-        "<int:cohort_id>/members/<int:membership_id>/<str:decision>",
+        "<int:cohort_id>/members/<str:decision>",
         views.membership,
         name="cohort_membership",
     ),

@@ -20,6 +20,7 @@ from bridgework.accounts.access import current_organisation, current_person, mem
 from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import ReflectionPrompt
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
@@ -337,13 +338,25 @@ def join(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def membership(
-    request: HttpRequest, cohort_id: int, membership_id: int, decision: str
-) -> HttpResponse:
+def membership(request: HttpRequest, cohort_id: int, decision: str) -> HttpResponse:
+    """Let in or decline someone asking to join, or remove a member: the cohort's page lists
+    them in one form, each button naming its membership."""
     found = _cohort(request, cohort_id, manage=True)
-    row = Membership.objects.filter(pk=membership_id, cohort=found).select_related("person").first()
-    if row is None or decision not in {"approve", "decline", "remove"}:
-        raise Http404("No such membership.")
+    if decision not in {"approve", "decline", "remove"}:
+        raise Http404("No such decision.")
+    wanted = Membership.Status.MEMBER if decision == "remove" else Membership.Status.REQUESTED
+    membership_id = parse_id(request.POST.get("membership"))
+    row = (
+        Membership.objects.filter(pk=membership_id, cohort=found, status=wanted)
+        .select_related("person")
+        .first()
+        if membership_id is not None
+        else None
+    )
+    if row is None:
+        # Another facilitator got there first, or the page was old.
+        messages.info(request, gettext("Nothing changed: that person is no longer on the list."))
+        return redirect("cohort", found.pk)
     name = row.person.chosen_name
     if decision == "remove":
         services.remove_member(membership=row)

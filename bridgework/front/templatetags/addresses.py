@@ -1,32 +1,12 @@
-"""`{{ row.pk|address:"url_name" }}`: the address of one row of a long list.
-
-`{% url %}` resolves the URL pattern again for every row; a thread page of twenty posts did it
-some eighty times. This reverses each name once per process and puts the row's id into it.
-Only for URL names that take a single integer argument."""
+"""`{{ row.pk|address:"url_name" }}`: the address of one row of a long list, without
+resolving the URL pattern again for every row (`bridgework/lib/addresses.py`)."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from django import template
-from django.urls import get_script_prefix, reverse
+
+from bridgework.lib.addresses import row_address
 
 register = template.Library()
 
-# Any integer the URL patterns accept; it is replaced by the row's id.
-_PLACEHOLDER = 918273645
-
-
-@cache
-def _around_the_id(name: str, prefix: str) -> tuple[str, str]:
-    reversed_once = reverse(name, args=[_PLACEHOLDER])
-    head, found, tail = reversed_once.partition(str(_PLACEHOLDER))
-    if not found or str(_PLACEHOLDER) in tail:
-        raise ValueError(f"{name} does not take one integer argument")
-    return head, tail
-
-
-@register.filter
-def address(row_id: int, name: str) -> str:
-    head, tail = _around_the_id(name, get_script_prefix())
-    return f"{head}{int(row_id)}{tail}"
+address = register.filter("address", row_address)
