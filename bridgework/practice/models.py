@@ -19,6 +19,11 @@ from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.habits import Cadence, Outcome, period_start, periods
 
 
+def local_today(person: Person) -> date:
+    """Today where the person is: in their own time zone, else their organisation's."""
+    return timezone.now().astimezone(zone_or_utc(person.usual_time_zone)).date()
+
+
 class Capacity(models.TextChoices):
     FULL = "full", gettext_lazy("Plenty in the tank")
     SOME = "some", gettext_lazy("Some in the tank")
@@ -137,7 +142,7 @@ class Commitment(models.Model):
 
     def owner_today(self) -> date:
         """Today in the owner's time zone: periods, pauses and check-ins follow their days."""
-        return timezone.now().astimezone(zone_or_utc(self.person.usual_time_zone)).date()
+        return local_today(self.person)
 
     def period_on(self, today: date) -> date | None:
         """The start of the period `today` falls in, or None when nothing is due that day."""
