@@ -18,14 +18,7 @@ from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, per
 from bridgework.lib.habits import unlocked_level as level_from_counts
 
 from . import assessment
-from .models import (
-    ActionPlan,
-    Assessment,
-    Capacity,
-    CheckIn,
-    Commitment,
-    PracticeProfile,
-)
+from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment, PracticeProfile
 from .models import local_today as local_today  # where the practice pages and tests ask for it
 
 
