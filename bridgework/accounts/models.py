@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from bridgework.lib.cadence import zone_or_utc
 from bridgework.lib.counts import member_count_band, member_count_phrase
 
 if TYPE_CHECKING:
@@ -46,6 +48,16 @@ class Organisation(models.Model):
     @property
     def usual_time_zone(self) -> str:
         return self.time_zone or settings.TIME_ZONE
+
+    @property
+    def clock(self) -> ZoneInfo:
+        """The zone the organisation's own calendar runs in: a safety pulse opens and closes,
+        and an insights month ends, at midnight here for everyone, wherever each person
+        reads their pages."""
+        return zone_or_utc(self.usual_time_zone)
+
+    def today(self) -> date:
+        return timezone.now().astimezone(self.clock).date()
 
     @staticmethod
     def unique_slug_for(name: str) -> str:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -107,11 +106,23 @@ class PulseForm(forms.Form):
     )
 
     def __init__(
-        self, data: Any, *, cohorts: list[Cohort], organisation_view: bool, **kwargs: Any
+        self,
+        data: Any,
+        *,
+        cohorts: list[Cohort],
+        organisation_view: bool,
+        today: date,
+        zone: str,
+        **kwargs: Any,
     ) -> None:
-        today = timezone.localdate()
+        """`today` and `zone`: the organisation's, on whose calendar every pulse runs."""
         initial = {"opens_on": today, "closes_on": today + timedelta(days=13)}
         super().__init__(data, initial=initial, **kwargs)
+        self.fields["closes_on"].help_text = gettext(
+            "Both days count. For everyone, wherever they are, the pulse opens at midnight "
+            "before the first day and closes at midnight after the last, in the "
+            "organisation's time zone (%(zone)s)."
+        ) % {"zone": zone}
         choices = (
             [(ORGANISATION, gettext("Every participant in the organisation"))]
             if organisation_view

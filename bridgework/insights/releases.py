@@ -27,12 +27,13 @@ How one month is computed (docs/privacy.md has the argument):
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q, Sum
@@ -431,6 +432,23 @@ def _first_month(organisation: Organisation, today: date) -> date:
     return max(first_of(min(candidates)), floor)
 
 
+def _on_its_calendar[**P, R](release: Callable[P, R]) -> Callable[P, R]:
+    """Run a release on the organisation's own calendar (`Organisation.clock`): its months
+    begin and end at midnight there, and so do its pulses, whoever asks. The worker runs in
+    the server's zone and a request in its reader's; neither may move a month's edges, or a
+    pulse still open for some would be released, and activity near midnight counted in no
+    month."""
+
+    @functools.wraps(release)
+    def on_its_calendar(*args: P.args, **kwargs: P.kwargs) -> R:
+        organisation = cast("Organisation", kwargs["organisation"])
+        with timezone.override(organisation.clock):
+            return release(*args, **kwargs)
+
+    return on_its_calendar
+
+
+@_on_its_calendar
 def release_closed_months(
     *, organisation: Organisation, today: date | None = None
 ) -> list[Release]:
@@ -449,6 +467,7 @@ def release_closed_months(
     return made
 
 
+@_on_its_calendar
 def release_month(*, organisation: Organisation, month: date, today: date | None = None) -> Release:
     """Compute, store and return one closed month's release."""
     today = today or timezone.localdate()

@@ -34,10 +34,12 @@ def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: 
     """Keep the practice-level scores of an assessment just saved: the first becomes the
     baseline, every later one the latest. Heard from practice (assessment_taken below); never
     given item answers. One row for the organisation and one per cohort the person is in."""
-    if person.organisation_id is None or not scores:
+    organisation = person.organisation
+    if organisation is None or not scores:
         return
     subject = subject_key(person.pk)
-    on = timezone.localtime(taken_at).date()
+    # On the organisation's calendar, as the months it is released by.
+    on = timezone.localtime(taken_at, organisation.clock).date()
     cohorts: list[int | None] = [
         None,
         *Membership.objects.filter(person=person, status=Membership.Status.MEMBER).values_list(
@@ -48,13 +50,13 @@ def record_assessment(*, person: Person, scores: Mapping[str, float], taken_at: 
         for practice, score in scores.items():
             row = GrowthScore.objects.filter(
                 Q(cohort_id=cohort_id),
-                organisation_id=person.organisation_id,
+                organisation_id=organisation.pk,
                 subject=subject,
                 practice=practice,
             ).first()
             if row is None:
                 GrowthScore.objects.create(
-                    organisation_id=person.organisation_id,
+                    organisation_id=organisation.pk,
                     cohort_id=cohort_id,
                     subject=subject,
                     practice=practice,
@@ -146,9 +148,10 @@ def create_pulse(
 
 def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPulse]:
     """Open pulses the person is invited to and has not answered yet."""
-    if person.organisation_id is None or not person.is_participant:
+    organisation = person.organisation
+    if organisation is None or not person.is_participant:
         return []
-    today = today or timezone.localdate()
+    today = today or organisation.today()
     mine = Membership.objects.filter(person=person, status=Membership.Status.MEMBER).values(
         "cohort_id"
     )
@@ -156,7 +159,7 @@ def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPul
     return list(
         SafetyPulse.objects.filter(
             Q(cohort__isnull=True) | Q(cohort_id__in=mine),
-            organisation_id=person.organisation_id,
+            organisation_id=organisation.pk,
             opens_on__lte=today,
             closes_on__gte=today,
         )
@@ -181,9 +184,10 @@ def answer_pulse(
 ) -> bool:
     """Record that the person answered and, apart from that, what was answered. False when
     they had answered already (the first answer stands)."""
-    if not invited(person, pulse):
+    organisation = person.organisation
+    if organisation is None or not invited(person, pulse):
         raise ValidationError(gettext("This pulse is not for you."))
-    if not pulse.is_open(today or timezone.localdate()):
+    if not pulse.is_open(today or organisation.today()):
         raise ValidationError(gettext("This pulse is not open."))
     if set(answers) != set(ITEM_FIELDS) or any(not 1 <= v <= 5 for v in answers.values()):
         raise ValidationError(gettext("Answer every statement from 1 to 5."))

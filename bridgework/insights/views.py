@@ -333,6 +333,8 @@ def pulses(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         cohorts=viewer.cohorts,
         organisation_view=viewer.organisation_view,
+        today=organisation.today(),
+        zone=organisation.usual_time_zone,
     )
     status = 200
     if request.method == "POST":
@@ -369,7 +371,7 @@ def pulses(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "pulses": rows,
-            "today": timezone.localdate(),
+            "today": organisation.today(),
             "items": ITEMS,
             "minimum": min_cell(),
         },
@@ -389,7 +391,7 @@ def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
     if pulse is None or not services.invited(person, pulse):
         raise Http404("No such pulse.")
     done = SafetyResponse.objects.filter(pulse=pulse, person=person).exists()
-    is_open = pulse.is_open(timezone.localdate())
+    is_open = pulse.is_open(current_organisation(request).today())
     form = AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if done or not is_open:
