@@ -3,6 +3,7 @@ threads and replies in Markdown, edits with history, reactions, follows, mention
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -223,7 +224,10 @@ def test_reactions_toggle_and_are_counted(cast: Cast) -> None:
         f"/community/posts/{post.pk}/react", {"kind": "thanks"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
-    assert 'aria-pressed="false"' in response.content.decode()
+    fragment = response.content.decode()
+    assert 'aria-pressed="false"' in fragment
+    # The fragment replaces the form: its buttons must work again, with a token of their own.
+    assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', fragment)
     assert Reaction.objects.count() == 0
     bad = client.post(f"/community/posts/{post.pk}/react", {"kind": "angry"})
     assert bad.status_code == 400
