@@ -118,11 +118,15 @@ class PulseForm(forms.Form):
         """`today` and `zone`: the organisation's, on whose calendar every pulse runs."""
         initial = {"opens_on": today, "closes_on": today + timedelta(days=13)}
         super().__init__(data, initial=initial, **kwargs)
-        self.fields["closes_on"].help_text = gettext(
+        before, _, after = gettext(
             "Both days count. For everyone, wherever they are, the pulse opens at midnight "
             "before the first day and closes at midnight after the last, in the "
             "organisation's time zone (%(zone)s)."
-        ) % {"zone": zone}
+        ).partition("%(zone)s")
+        # A zone's name is the same in every language.
+        self.fields["closes_on"].help_text = format_html(
+            '{}<bdi translate="no">{}</bdi>{}', before, zone, after
+        )
         choices = (
             [(ORGANISATION, gettext("Every participant in the organisation"))]
             if organisation_view
