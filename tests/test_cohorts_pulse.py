@@ -4,7 +4,6 @@ towards the five; the people who read the results never answer it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
@@ -18,6 +17,7 @@ from bridgework.cohorts.models import Membership, PulseAnswer, PulseResponse, Se
 
 from .cohorts_support import add_members, make_cohort
 from .conftest import POSITIONS, Cast, client_for
+from .page_support import without_per_request_values
 from .test_authorization import (
     sample_values,  # noqa: F401  (a fixture used below)
 )
@@ -49,11 +49,6 @@ def answer(session: Session, people: Sequence[Person], *, useful: int = 4, line:
             )
 
 
-def unsigned(page: str) -> str:
-    """The page without what changes on every request anyway (CSRF tokens, nonces)."""
-    return re.sub(r'(csrfmiddlewaretoken" value="|nonce=")[^"]*', "", page)
-
-
 def facilitator_page(cast: Cast, session: Session) -> str:
     return cast.client("facilitator").get(f"/cohorts/sessions/{session.pk}/").content.decode()
 
@@ -75,7 +70,9 @@ def test_results_stay_hidden_while_the_pulse_is_open_however_many_answered(
         assert "Safe to speak" not in page and "<table" not in page
         assert "Results appear on 26 March 2030, when the pulse closes" in page
     assert "5 of 7" in before and "6 of 7" in after
-    assert unsigned(before).replace("5 of 7", "6 of 7").replace("(71%)", "(86%)") == unsigned(after)
+    assert without_per_request_values(before).replace("5 of 7", "6 of 7").replace(
+        "(71%)", "(86%)"
+    ) == without_per_request_values(after)
 
     with time_machine.travel(AFTER_IT_CLOSED):
         summary = services.pulse_summary(session)

@@ -24,6 +24,7 @@ from bridgework.notifications.models import DigestPreference, Notification
 
 from .community_support import group_space
 from .conftest import Cast, Committed, client_for, make_person
+from .page_support import without_per_request_values
 
 DASH = "\N{EN DASH}"
 
@@ -63,11 +64,6 @@ def invitation_form_action(page: str, verb: str) -> str:
     match = re.search(rf'action="(/groups/invitations/\d+/{verb})"', page)
     assert match, f"no {verb} form on the page"
     return match.group(1)
-
-
-def without_tokens(page: str) -> str:
-    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
-    return re.sub(r'nonce="[^"]*"', "", page)
 
 
 # --- Joining is the person's choice ----------------------------------------------------------
@@ -170,9 +166,11 @@ def test_inviting_someone_already_in_the_group_tells_the_admin_nothing(
     to_member = admin.post(url, {"email": cast.group_member.email}, follow=True)
     to_outsider = admin.post(url, {"email": cast.participant.email}, follow=True)
 
-    assert without_tokens(to_member.content.decode()).replace(
+    assert without_per_request_values(to_member.content.decode()).replace(
         cast.group_member.email, "EMAIL"
-    ) == without_tokens(to_outsider.content.decode()).replace(cast.participant.email, "EMAIL")
+    ) == without_per_request_values(to_outsider.content.decode()).replace(
+        cast.participant.email, "EMAIL"
+    )
     assert GroupMembership.objects.filter(group=community_group).count() == 2
 
 
@@ -190,9 +188,9 @@ def test_the_invite_form_says_what_is_wrong_next_to_the_field(
     assert "Nobody in your organisation" in unknown.content.decode()
     assert unknown.content.decode().count("Nobody in your organisation") == 1
     # Another organisation's people are as unknown as people who do not exist.
-    assert without_tokens(stranger.content.decode()).replace(
+    assert without_per_request_values(stranger.content.decode()).replace(
         cast.stranger.email, "EMAIL"
-    ) == without_tokens(unknown.content.decode()).replace("nobody@acme.test", "EMAIL")
+    ) == without_per_request_values(unknown.content.decode()).replace("nobody@acme.test", "EMAIL")
     assert "Enter a valid email address." in broken.content.decode()
 
 
@@ -349,7 +347,7 @@ def test_the_groups_page_shows_fewer_than_5_not_an_exact_count(
 
 
 def page_for(cast: Cast, position: str, path: str) -> str:
-    return without_tokens(cast.client(position).get(path).content.decode())
+    return without_per_request_values(cast.client(position).get(path).content.decode())
 
 
 def add_members(group: CommunityGroup, count: int, start: int = 0) -> None:
