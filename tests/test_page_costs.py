@@ -148,6 +148,26 @@ def test_the_people_page_reads_one_page_of_the_organisation_from_an_index(
     assert "TEMP B-TREE" not in plan  # no sort of the whole organisation
 
 
+def test_the_moderation_queue_reads_a_spaces_hidden_posts_without_its_shown_ones(
+    cast: Cast,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    space = allies_space(cast.facilitator)
+    raw_post(space, cast.participant, "Shown, as nearly every post is.")
+    hidden = raw_post(space, cast.participant, "Hidden by a facilitator.")
+    Post.objects.filter(pk=hidden.pk).update(status=Post.Status.HIDDEN)
+
+    queryset = Post.objects.latest_hidden_in(space).values("pk")[:20]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "community_post_hidden" in plan
+    assert "TEMP B-TREE" not in plan  # no sort of the space's posts
+    assert [row["pk"] for row in queryset] == [hidden.pk]
+
+
 def test_the_admins_home_counts_the_organisation_at_most_once_a_minute(
     cast: Cast, organisation: Organisation
 ) -> None:

@@ -376,6 +376,10 @@ class PostQuerySet(models.QuerySet["Post"]):
     def shown(self) -> PostQuerySet:
         return self.filter(status=Post.Status.SHOWN)
 
+    def latest_hidden_in(self, space: Space) -> PostQuerySet:
+        """The space's hidden posts, newest first, read from their own index."""
+        return self.filter(space=space, status=Post.Status.HIDDEN).order_by("-created_at")
+
     def waiting_in(self, space: Space) -> PostQuerySet:
         """The space's posts waiting for a facilitator: held, or with a flag not yet dealt
         with. Only a flagged post can wait (a post is held after flags), so this starts from
@@ -419,6 +423,13 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["space", "author", "created_at"]),
+            # The moderation queue's latest hidden posts, without reading a busy space's
+            # shown ones (hidden posts are few).
+            models.Index(
+                fields=["space", "created_at"],
+                condition=Q(status="hidden"),
+                name="community_post_hidden",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -165,11 +165,7 @@ def queue(request: HttpRequest, space_id: int) -> HttpResponse:
         .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
         .order_by("created_at")[:100]
     )
-    hidden = list(
-        Post.objects.filter(space=found, status=Post.Status.HIDDEN)
-        .select_related("author", "thread")
-        .order_by("-created_at")[:20]
-    )
+    hidden = list(Post.objects.latest_hidden_in(found).select_related("author", "thread")[:20])
     pauses = list(PostingPause.objects.active().filter(space=found).select_related("person"))
     return render(
         request,
