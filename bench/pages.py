@@ -146,6 +146,13 @@ def has_data(url: str) -> bool:
     return Path(url).exists()
 
 
+def ensure_data(database: str, size: int, url: str, *, again: bool = False) -> None:
+    """The data directory with the shared keys, and the generated organisation in it."""
+    data_dir(database, size)
+    if again or not has_data(url):
+        generate(url, size)
+
+
 def data_dir(database: str, size: int) -> Path:
     """The app's data directory for the server: the shared keys, and for SQLite the file."""
     directory = sqlite_dir(size)
@@ -530,9 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     for database in args.databases.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             url = database_url(database, size, args.pg)
-            data_dir(database, size)
-            if args.generate or not has_data(url):
-                generate(url, size)
+            ensure_data(database, size, url, again=args.generate)
             # Each run in a fresh process: Django is set up once per process and database.
             child = subprocess.run(
                 [

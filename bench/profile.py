@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = bench_pages.database_url(args.database, args.size, args.pg)
+    bench_pages.ensure_data(args.database, args.size, url)
     bench_pages.set_up_like_the_server(args.database, args.size, url)
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     app = handler()
