@@ -1,9 +1,13 @@
 """Polls (anonymous ones keep who voted apart from what was chosen, and show results only
-from five voters), the e-mail digest (checked at send time, links only), and the demo."""
+once closed, from five voters), the e-mail digest (checked at send time, links only), and
+the demo."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -18,6 +22,9 @@ from bridgework.notifications.tasks import send_digests
 
 from .community_support import allies_space, group_space
 from .conftest import Cast, Committed, client_for, make_person
+from .page_support import without_per_request_values
+
+MONDAY = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def a_poll(space: Space, author: Person, *, anonymous: bool = True, kind: str = "single") -> Poll:
@@ -56,21 +63,101 @@ def test_an_anonymous_poll_keeps_no_link_between_voter_and_choice(cast: Cast) ->
     assert not any(f.name in {"created_at", "voted_at"} for f in PollAnswer._meta.fields)
 
 
-def test_anonymous_results_appear_only_from_five_voters(cast: Cast) -> None:
+def poll_page(person: Person, poll: Poll) -> str:
+    return without_per_request_values(
+        client_for(person).get(f"/community/polls/{poll.pk}/").content.decode()
+    )
+
+
+def test_anonymous_results_appear_only_once_the_poll_has_closed_with_five_voters(
+    cast: Cast,
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        space = allies_space(cast.facilitator)
+        poll = a_poll(space, cast.facilitator)
+        option = poll.options.first()
+        assert option is not None
+        for person in voters(cast, 7):
+            services.vote(poll=poll, person=person, options=[option])
+        assert not services.poll_results(poll).shown
+        for reader in (cast.participant, cast.facilitator):
+            page = poll_page(reader, poll)
+            assert "Results appear when the poll closes (8 June 2026, 09:00)" in page
+            assert "<table" not in page and "7 votes" in page
+
+        clock.move_to(MONDAY + timedelta(days=7))
+        results = services.poll_results(poll)
+        assert results.shown and results.rows[0].votes == 7 and results.rows[0].share == 100
+        assert results.rows[0].voters == ()
+        page = poll_page(cast.participant, poll)
+        assert "<table" in page and "closed on 8 June 2026, 09:00" in page
+        assert 'name="options"' not in page  # no more voting
+
+
+def test_watching_an_open_anonymous_poll_tells_nothing_of_the_latest_vote(cast: Cast) -> None:
+    """Someone who sees a colleague vote, and reads the poll just before and just after,
+    must not learn the choice: between the two pages only the number of votes moves."""
+    with time_machine.travel(MONDAY, tick=False):
+        space = allies_space(cast.facilitator)
+        poll = a_poll(space, cast.facilitator)
+        first, second = list(poll.options.all())[:2]
+        people = voters(cast, 7)
+        for person in people[:6]:
+            services.vote(poll=poll, person=person, options=[first])
+        before = poll_page(cast.participant, poll)
+        services.vote(poll=poll, person=people[6], options=[second])
+        after = poll_page(cast.participant, poll)
+    assert before.replace("6 votes", "7 votes") == after
+
+
+def test_a_closed_poll_with_fewer_than_five_voters_keeps_its_results_hidden(
+    cast: Cast,
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        space = allies_space(cast.facilitator)
+        poll = a_poll(space, cast.facilitator)
+        option = poll.options.first()
+        assert option is not None
+        for person in voters(cast, 4):
+            services.vote(poll=poll, person=person, options=[option])
+        clock.move_to(MONDAY + timedelta(days=8))
+        assert not services.poll_results(poll).shown
+        page = poll_page(cast.facilitator, poll)
+    assert "Fewer than five people voted, so the results stay hidden" in page
+    assert "<table" not in page
+
+
+def test_whoever_asked_and_the_space_facilitators_close_a_poll_early(cast: Cast) -> None:
     space = allies_space(cast.facilitator)
-    poll = a_poll(space, cast.facilitator)
-    option = poll.options.first()
+    asker, other = voters(cast, 2)
+    polls = [a_poll(space, asker), a_poll(space, asker)]
+    assert "Close the poll now" in poll_page(asker, polls[0])
+    assert "Close the poll now" not in poll_page(other, polls[0])
+
+    assert client_for(other).post(f"/community/polls/{polls[0].pk}/close").status_code == 404
+    assert services.poll_results(polls[0]).voters == 0 and Poll.objects.get(pk=polls[0].pk).is_open
+    for closer, poll in ((asker, polls[0]), (cast.facilitator, polls[1])):
+        response = client_for(closer).post(f"/community/polls/{poll.pk}/close", follow=True)
+        assert "The poll is closed." in response.content.decode()
+        assert not Poll.objects.get(pk=poll.pk).is_open
+
+    option = polls[0].options.first()
     assert option is not None
-    people = voters(cast, 5)
-    for person in people[:4]:
-        services.vote(poll=poll, person=person, options=[option])
-    assert not services.poll_results(poll).shown
-    page = client_for(cast.participant).get(f"/community/polls/{poll.pk}/").content.decode()
-    assert "Results appear once 1 more person votes" in page
-    services.vote(poll=poll, person=people[4], options=[option])
-    results = services.poll_results(poll)
-    assert results.shown and results.rows[0].votes == 5 and results.rows[0].share == 100
-    assert results.rows[0].voters == ()
+    late = client_for(other).post(f"/community/polls/{polls[0].pk}/", {"options": option.pk})
+    assert late.status_code == 400 and "This poll has closed." in late.content.decode()
+    assert not PollResponse.objects.filter(poll=polls[0]).exists()
+
+
+def test_a_poll_stays_open_as_long_as_its_asker_chose(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    GuidelinesAcceptance.objects.create(space=space, person=cast.participant)
+    form = {"question": "Captions by default?", "options": "Yes\nNo", "kind": "single"}
+    client = client_for(cast.participant)
+    with time_machine.travel(MONDAY, tick=False):
+        refused = client.post(f"/community/{space.pk}/polls/new", {**form, "open_days": "30"})
+        assert refused.status_code == 400 and not Poll.objects.exists()
+        assert client.post(f"/community/{space.pk}/polls/new", {**form, "open_days": "3"})
+    assert Poll.objects.get().closes_at == MONDAY + timedelta(days=3)
 
 
 def test_a_named_poll_shows_who_chose_what(cast: Cast) -> None:

@@ -182,9 +182,21 @@ class PollForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Poll.Kind.SINGLE,
     )
+    open_days = forms.TypedChoiceField(
+        label=_("Open for"),
+        choices=[
+            (1, _("One day")),
+            (3, _("Three days")),
+            (7, _("A week")),
+            (14, _("Two weeks")),
+        ],
+        coerce=int,
+        initial=7,
+    )
     is_anonymous = forms.BooleanField(
         label=_(
-            "Anonymous: nobody sees who chose what; results appear once five people have voted"
+            "Anonymous: nobody sees who chose what; results appear when the poll closes, "
+            "if five or more people voted"
         ),
         required=False,
         initial=True,

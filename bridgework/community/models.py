@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -608,7 +609,18 @@ class ModerationAction(models.Model):
         return self.reason
 
 
+POLL_DAYS_BY_DEFAULT = 7
+
+
+def _a_week_on() -> datetime:
+    return timezone.now() + timedelta(days=POLL_DAYS_BY_DEFAULT)
+
+
 class Poll(models.Model):
+    """A question put to a space. An anonymous poll's results are shown once, when it has
+    closed: a tally that moved with each vote would tell anyone watching it what the latest
+    voter chose."""
+
     class Kind(models.TextChoices):
         SINGLE = "single", gettext_lazy("Pick one")
         MULTIPLE = "multiple", gettext_lazy("Pick any that apply")
@@ -621,7 +633,8 @@ class Poll(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    # Voting stops here; closing a poll early moves it to that moment.
+    closes_at = models.DateTimeField(default=_a_week_on)
 
     if TYPE_CHECKING:
         options: RelatedManager[PollOption]
@@ -634,6 +647,10 @@ class Poll(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community_poll", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.now() < self.closes_at
 
 
 class PollOption(models.Model):

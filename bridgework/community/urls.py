@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:space_id>/balance", moderation.balance, name="community_balance"),
     path("<int:space_id>/polls/new", polls.poll_new, name="community_poll_new"),
     path("polls/<int:poll_id>/", polls.poll, name="community_poll"),
+    path("polls/<int:poll_id>/close", polls.poll_close, name="community_poll_close"),
     path("threads/<int:thread_id>/", threads.thread, name="community_thread"),
     path("threads/<int:thread_id>/follow", threads.follow, name="community_follow"),
     path("threads/<int:thread_id>/lock", moderation.lock, name="community_lock"),

@@ -154,7 +154,7 @@ def test_spaces_guidelines_moderation_and_who_sees_what(
     assert response is not None and response.status == 404
 
 
-def test_the_demo_poll_waits_for_five_votes(
+def test_the_demo_poll_keeps_its_results_until_it_closes(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "participant@example.com")
@@ -162,7 +162,8 @@ def test_the_demo_poll_waits_for_five_votes(
     page.get_by_role("link", name="Allies' space").click()
     page.get_by_role("link", name="Which defense resonates most with you?").click()
     expect(page.get_by_text("You have voted.")).to_be_visible()
-    expect(page.get_by_text("Results appear once 2 more people vote")).to_be_visible()
+    expect(page.get_by_text("Results appear when the poll closes")).to_be_visible()
+    expect(page.get_by_role("button", name="Close the poll now")).to_have_count(0)
     axe(page)
     screenshot(page, "community-poll.png")
 

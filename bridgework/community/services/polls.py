@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Person
 
-from ..models import Poll, PollAnswer, PollOption, PollResponse, Space
+from ..models import POLL_DAYS_BY_DEFAULT, Poll, PollAnswer, PollOption, PollResponse, Space
 from ..visibility import can_view
 from .threads import _check_can_post
 
 POLL_MIN_ANONYMOUS = 5
+POLL_DAYS = (1, 3, 7, 14)  # how long a poll may stay open
 
 
 @transaction.atomic
@@ -28,8 +31,11 @@ def create_poll(
     options: Sequence[str],
     kind: str = Poll.Kind.SINGLE,
     is_anonymous: bool = True,
+    open_days: int = POLL_DAYS_BY_DEFAULT,
 ) -> Poll:
     _check_can_post(space, created_by)
+    if open_days not in POLL_DAYS:
+        raise ValidationError({"open_days": _("Choose how long the poll stays open.")})
     labels = [o.strip() for o in options if o.strip()]
     if len(labels) < 2:
         raise ValidationError({"options": _("Give at least two options, one a line.")})
@@ -43,6 +49,7 @@ def create_poll(
         kind=kind,
         is_anonymous=is_anonymous,
         created_by=created_by,
+        closes_at=timezone.now() + timedelta(days=open_days),
     )
     poll.full_clean()
     poll.save()
@@ -56,7 +63,7 @@ def create_poll(
 def vote(*, poll: Poll, person: Person, options: Sequence[PollOption]) -> None:
     if not can_view(person, poll):
         raise PermissionDenied(_("Not a poll you can see."))
-    if poll.closed_at is not None:
+    if not poll.is_open:
         raise ValidationError({"options": _("This poll has closed.")})
     chosen = list({o.pk: o for o in options}.values())
     if not chosen:
@@ -73,6 +80,19 @@ def vote(*, poll: Poll, person: Person, options: Sequence[PollOption]) -> None:
     who = None if poll.is_anonymous else person
     # Answers are shuffled by their random ids; an anonymous answer has no person and no time.
     PollAnswer.objects.bulk_create([PollAnswer(poll=poll, option=o, person=who) for o in chosen])
+
+
+def can_close_poll(person: Person, poll: Poll) -> bool:
+    """Whoever asked, and the space's facilitators."""
+    return poll.created_by_id == person.pk or poll.space.can_moderate(person)
+
+
+def close_poll(*, poll: Poll, person: Person) -> None:
+    if not can_close_poll(person, poll):
+        raise PermissionDenied(_("Only whoever asked and the space's facilitators close a poll."))
+    if poll.is_open:
+        poll.closes_at = timezone.now()
+        poll.save(update_fields=["closes_at"])
 
 
 @dataclass(frozen=True)
@@ -92,9 +112,12 @@ class PollResults:
 
 
 def poll_results(poll: Poll) -> PollResults:
+    """A named poll's results as they stand. An anonymous poll's only once it has closed,
+    and only from five voters: shown while it was open, the tally's change after each vote
+    would give away what that voter chose to anyone who saw them vote."""
     voters = PollResponse.objects.filter(poll=poll).count()
     needed = max(0, POLL_MIN_ANONYMOUS - voters) if poll.is_anonymous else 0
-    if needed or voters == 0:
+    if needed or voters == 0 or (poll.is_anonymous and poll.is_open):
         return PollResults(voters=voters, shown=False, rows=(), still_needed=needed)
     counts = dict(
         PollAnswer.objects.filter(poll=poll)

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bridgework.accounts.access import current_person, member_required
+from bridgework.accounts.models import Person
 
 from .. import services
 from ..forms import PollForm, VoteForm
@@ -34,6 +35,7 @@ def poll_new(request: HttpRequest, space_id: int) -> HttpResponse:
                 options=data["options"],
                 kind=data["kind"],
                 is_anonymous=data["is_anonymous"],
+                open_days=data["open_days"],
             )
         except services.RateLimited as error:
             return _too_many(request, error, "community/poll_new.html", space=found, form=form)
@@ -51,10 +53,7 @@ def poll_new(request: HttpRequest, space_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@member_required
-def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
-    person = current_person(request)
+def _poll(person: Person, poll_id: int) -> Poll:
     found = (
         Poll.objects.filter(pk=poll_id, space__in=Space.objects.visible_to(person))
         .select_related("space")
@@ -62,6 +61,14 @@ def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
     )
     if found is None:
         raise Http404("No such poll.")
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
+    person = current_person(request)
+    found = _poll(person, poll_id)
     voted = PollResponse.objects.filter(poll=found, person=person).exists()
     form = VoteForm(request.POST if request.method == "POST" else None, poll=found)
     if request.method == "POST" and form.is_valid():
@@ -81,6 +88,19 @@ def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
             "form": form,
             "voted": voted,
             "results": services.poll_results(found),
+            "can_close": found.is_open and services.can_close_poll(person, found),
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@member_required
+def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
+    person = current_person(request)
+    found = _poll(person, poll_id)
+    if not services.can_close_poll(person, found):
+        raise Http404("No such poll.")
+    services.close_poll(poll=found, person=person)
+    messages.success(request, _("The poll is closed."))
+    return redirect(found)
