@@ -478,6 +478,7 @@ PERIODIC_TASKS = [
     # Chat reminders that waited out a rate limit, or whose worker died mid-send.
     ("bridgework.chat.tasks.send_due_chat_deliveries", 30),
     ("bridgework.notifications.tasks.send_digests", 3600),
+    ("bridgework.community.tasks.announce_closed_polls", 300),
     ("bridgework.insights.tasks.release_insights", 3600),
     # Run by whichever worker picks it up, so /healthz knows a worker is taking tasks.
     ("bridgework.operations.tasks.worker_heartbeat", 60),

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
 from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
 from bridgework.community import services
+from bridgework.community import tasks as community_tasks
 from bridgework.community.models import GuidelinesAcceptance, Poll, PollAnswer, PollResponse, Space
 from bridgework.notifications import digest
 from bridgework.notifications.api import notify
@@ -146,6 +148,38 @@ def test_whoever_asked_and_the_space_facilitators_close_a_poll_early(cast: Cast)
     late = client_for(other).post(f"/community/polls/{polls[0].pk}/", {"options": option.pk})
     assert late.status_code == 400 and "This poll has closed." in late.content.decode()
     assert not PollResponse.objects.filter(poll=polls[0]).exists()
+
+
+def test_whoever_asked_and_voted_are_told_once_that_the_poll_has_closed(
+    cast: Cast, committed: Committed
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        space = allies_space(cast.facilitator)
+        asker, voter = voters(cast, 2)
+        timed, early = a_poll(space, asker), a_poll(space, asker)
+        for poll in (timed, early):
+            services.vote(poll=poll, person=voter, options=[poll.options.all()[0]])
+
+        with committed():
+            assert services.announce_closed_polls() == 0  # both still open
+            services.close_poll(poll=early, person=asker)  # the voter is told at once
+        clock.move_to(MONDAY + timedelta(days=7))
+        with committed():  # as the worker runs it, every five minutes
+            every_five_minutes = ("bridgework.community.tasks.announce_closed_polls", 300)
+            assert every_five_minutes in settings.PERIODIC_TASKS
+            assert community_tasks.announce_closed_polls.call() == 1
+            assert community_tasks.announce_closed_polls.call() == 0
+
+    told = Notification.objects.filter(kind="poll_closed")
+    assert sorted((n.person_id, n.url) for n in told) == sorted(
+        [
+            (asker.pk, timed.get_absolute_url()),
+            (voter.pk, timed.get_absolute_url()),
+            (voter.pk, early.get_absolute_url()),  # not the asker, who closed it
+        ]
+    )
+    assert not told.filter(person=cast.participant).exists()  # did not take part
+    assert "has closed" in told[0].summary and "Which defense" not in told[0].summary
 
 
 def test_a_poll_stays_open_as_long_as_its_asker_chose(cast: Cast) -> None:

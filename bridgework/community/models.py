@@ -635,6 +635,8 @@ class Poll(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Voting stops here; closing a poll early moves it to that moment.
     closes_at = models.DateTimeField(default=_a_week_on)
+    # When whoever asked and voted were told it had closed (once).
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     if TYPE_CHECKING:
         options: RelatedManager[PollOption]

@@ -22,7 +22,9 @@ MENTION = Kind("mention", cast(str, gettext_lazy("Someone mentioned you")))
 MODERATION = Kind("moderation", cast(str, gettext_lazy("A facilitator's decision about your post")))
 FLAG_OUTCOME = Kind("flag_outcome", cast(str, gettext_lazy("What became of a post you flagged")))
 
-KINDS = (REPLY, MENTION, MODERATION, FLAG_OUTCOME)
+POLL_CLOSED = Kind("poll_closed", cast(str, gettext_lazy("A poll you took part in has closed")))
+
+KINDS = (REPLY, MENTION, MODERATION, FLAG_OUTCOME, POLL_CLOSED)
 
 
 def tell(

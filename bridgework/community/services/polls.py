@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Person
 
+from .. import notices
 from ..models import POLL_DAYS_BY_DEFAULT, Poll, PollAnswer, PollOption, PollResponse, Space
 from ..visibility import can_view
 from .threads import _check_can_post
@@ -87,12 +88,43 @@ def can_close_poll(person: Person, poll: Poll) -> bool:
     return poll.created_by_id == person.pk or poll.space.can_moderate(person)
 
 
+@transaction.atomic
 def close_poll(*, poll: Poll, person: Person) -> None:
     if not can_close_poll(person, poll):
         raise PermissionDenied(_("Only whoever asked and the space's facilitators close a poll."))
     if poll.is_open:
         poll.closes_at = timezone.now()
         poll.save(update_fields=["closes_at"])
+        _announce(poll, closed_by=person)
+
+
+def announce_closed_polls() -> int:
+    """Tell whoever asked and voted in each poll that has closed since the last run, once.
+    Returns how many polls were announced."""
+    due = Poll.objects.filter(closes_at__lte=timezone.now(), announced_at__isnull=True)
+    announced = 0
+    for poll in due.order_by("closes_at", "pk")[:500]:
+        with transaction.atomic():
+            announced += _announce(poll)
+    return announced
+
+
+def _announce(poll: Poll, closed_by: Person | None = None) -> int:
+    # Claimed by one conditional update, so two workers never tell people twice.
+    if not Poll.objects.filter(pk=poll.pk, announced_at__isnull=True).update(
+        announced_at=timezone.now()
+    ):
+        return 0
+    voters = list(PollResponse.objects.filter(poll=poll).values_list("person_id", flat=True))
+    told = {*voters, *([poll.created_by_id] if poll.created_by_id else [])}
+    notices.tell(
+        people=told - {closed_by.pk if closed_by else None},
+        kind=notices.POLL_CLOSED,
+        summary=lambda: _("A poll you took part in has closed: see what came of it."),
+        url=poll.get_absolute_url(),
+        space_id=poll.space_id,
+    )
+    return 1
 
 
 @dataclass(frozen=True)
