@@ -140,7 +140,6 @@ class PollResults:
     voters: int
     shown: bool
     rows: tuple[PollResult, ...]
-    still_needed: int
 
 
 def poll_results(poll: Poll) -> PollResults:
@@ -148,9 +147,9 @@ def poll_results(poll: Poll) -> PollResults:
     and only from five voters: shown while it was open, the tally's change after each vote
     would give away what that voter chose to anyone who saw them vote."""
     voters = PollResponse.objects.filter(poll=poll).count()
-    needed = max(0, POLL_MIN_ANONYMOUS - voters) if poll.is_anonymous else 0
-    if needed or voters == 0 or (poll.is_anonymous and poll.is_open):
-        return PollResults(voters=voters, shown=False, rows=(), still_needed=needed)
+    hidden = poll.is_anonymous and (poll.is_open or voters < POLL_MIN_ANONYMOUS)
+    if hidden or voters == 0:
+        return PollResults(voters=voters, shown=False, rows=())
     counts = dict(
         PollAnswer.objects.filter(poll=poll)
         .values("option")
@@ -172,4 +171,4 @@ def poll_results(poll: Poll) -> PollResults:
         )
         for o in poll.options.all()
     )
-    return PollResults(voters=voters, shown=True, rows=rows, still_needed=0)
+    return PollResults(voters=voters, shown=True, rows=rows)
