@@ -71,16 +71,21 @@ def poll_page(person: Person, poll: Poll) -> str:
     )
 
 
+def an_anonymous_poll_with_votes(cast: Cast, count: int) -> Poll:
+    """An anonymous poll in an allies' space, with `count` votes for its first option."""
+    poll = a_poll(allies_space(cast.facilitator), cast.facilitator)
+    option = poll.options.first()
+    assert option is not None
+    for person in voters(cast, count):
+        services.vote(poll=poll, person=person, options=[option])
+    return poll
+
+
 def test_anonymous_results_appear_only_once_the_poll_has_closed_with_five_voters(
     cast: Cast,
 ) -> None:
     with time_machine.travel(MONDAY, tick=False) as clock:
-        space = allies_space(cast.facilitator)
-        poll = a_poll(space, cast.facilitator)
-        option = poll.options.first()
-        assert option is not None
-        for person in voters(cast, 7):
-            services.vote(poll=poll, person=person, options=[option])
+        poll = an_anonymous_poll_with_votes(cast, 7)
         assert not services.poll_results(poll).shown
         for reader in (cast.participant, cast.facilitator):
             page = poll_page(reader, poll)
@@ -116,12 +121,7 @@ def test_a_closed_poll_with_fewer_than_five_voters_keeps_its_results_hidden(
     cast: Cast,
 ) -> None:
     with time_machine.travel(MONDAY, tick=False) as clock:
-        space = allies_space(cast.facilitator)
-        poll = a_poll(space, cast.facilitator)
-        option = poll.options.first()
-        assert option is not None
-        for person in voters(cast, 4):
-            services.vote(poll=poll, person=person, options=[option])
+        poll = an_anonymous_poll_with_votes(cast, 4)
         clock.move_to(MONDAY + timedelta(days=8))
         assert not services.poll_results(poll).shown
         page = poll_page(cast.facilitator, poll)
