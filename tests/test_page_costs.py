@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django import forms
 from django.db import connection
+from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
 from django.test import Client
@@ -22,6 +25,8 @@ from bridgework import settings as project_settings
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.community.models import Flag, Post, Reaction
 from bridgework.lib.markdown import render_shared
+from bridgework.practice.forms import TimeZoneForm
+from bridgework.reflection.forms import SocialMapForm
 
 from .community_support import allies_space, raw_post
 from .conftest import Cast, curriculum_sample, make_person
@@ -52,6 +57,27 @@ def test_templates_are_compiled_once_per_process() -> None:
     # Without DEBUG (production, and the tests), Django wraps the loaders in its cached loader.
     loaders = engines["django"].engine.template_loaders  # type: ignore[attr-defined]
     assert [type(loader) for loader in loaders] == [CachedLoader]
+
+
+def test_form_widgets_are_drawn_by_jinja2_with_djangos_own_markup() -> None:
+    # A select of 600 time zones or a page of radio scales is a small template per choice.
+    assert isinstance(get_default_renderer(), Jinja2Renderer)
+    time_zone = TimeZoneForm(data={"time_zone": "Nowhere/Atlantis"})
+    social_map = SocialMapForm(data={"note": "x" * 6000})
+    for form in (time_zone, social_map):
+        assert not form.is_valid()
+
+        def drawn(form: forms.Form = form) -> str:
+            html = "".join(f"{field}{field.errors}" for field in form)
+            return " ".join(re.sub(r">\s+<", "><", html).split())
+
+        fast = drawn()
+        form.renderer = DjangoTemplates()
+        assert fast == drawn()
+    time_zone.renderer = get_default_renderer()
+    select = str(time_zone["time_zone"])
+    assert '<option value="Europe/Paris">Europe/Paris</option>' in select
+    assert 'aria-invalid="true"' in select
 
 
 def test_the_navigation_fits_the_role_and_marks_the_current_section(cast: Cast) -> None:
