@@ -6,6 +6,7 @@ The program admin cannot reach any of it. axe-core checks every page on the way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,28 @@ def test_a_participant_reflects_and_takes_it_all_home(
     response = page.goto(f"/reflect/journal/{entry.pk}/")
     assert response is not None and response.status == 404
     expect(page.get_by_text("My teammate covered for me")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("viewport", "rows"),
+    [({"width": 1280, "height": 800}, 1), ({"width": 390, "height": 844}, 6)],
+    ids=["desktop", "phone"],
+)
+def test_each_part_of_the_map_offers_its_six_answers_in_one_row_or_one_a_line(
+    viewport: dict[str, int],
+    rows: int,
+    open_page: Callable[..., Page],
+    axe: AccessibilityChecker,
+    demo: Organisation,
+) -> None:
+    page = open_page(viewport=viewport)
+    sign_in(page, "participant@example.com")
+    page.goto("/reflect/map/")
+    answers = page.locator("fieldset.scale").first.locator("li")
+    expect(answers).to_have_count(6)  # "Leave out", then 1 to 5
+    boxes = [answers.nth(n).bounding_box() for n in range(6)]
+    # Side by side on a wide screen; on a phone a line each, never words broken mid-way.
+    assert len({round(box["y"]) for box in boxes if box}) == rows, boxes
+    for label in answers.locator("label").all():
+        assert label.evaluate("e => e.scrollWidth <= e.clientWidth")
+    axe(page)
