@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import OperationalError
+from django.db.models import QuerySet
 from django.test import override_settings
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -108,6 +109,18 @@ def test_a_worker_that_stops_cleanly_gives_up_its_heartbeat() -> None:
     leases.beat("polite")
     leases.forget("polite")
     assert not WorkerHeartbeat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_beats_as_a_worker_starts_write_one_heartbeat_and_no_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The worker's loop and its heartbeat thread both beat at once: each finds no row to
+    # update, and the second insert meets the first's row.
+    leases.beat("starting")
+    monkeypatch.setattr(QuerySet, "update", lambda self, **values: 0)
+    leases.beat("starting")
+    assert WorkerHeartbeat.objects.filter(worker_id="starting").count() == 1
 
 
 # --- The schedule ------------------------------------------------------------------------------

@@ -10,11 +10,13 @@ what was already done.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -36,7 +38,10 @@ def beat(worker_id: str) -> None:
     now = timezone.now()
     updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now)
     if not updated:
-        WorkerHeartbeat.objects.create(worker_id=worker_id, started_at=now, seen_at=now)
+        # The worker's loop and its heartbeat thread both beat as it starts: the other one
+        # may have written the row between our update and this insert.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            WorkerHeartbeat.objects.create(worker_id=worker_id, started_at=now, seen_at=now)
 
 
 def forget(worker_id: str) -> None:
