@@ -469,6 +469,7 @@ DEMO_HOOKS: list[str] = [
     "bridgework.resources.demo.create",
     "bridgework.asks.demo.create",
     "bridgework.insights.demo.create",
+    "bridgework.community.demo.create_closed_poll",  # its voters are the insights' samples
     "bridgework.security.demo.create",
 ]
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that

@@ -314,6 +314,12 @@ def test_the_demo_people_see_exactly_their_spaces(db: None) -> None:
     fatima = Person.objects.get(email="facilitator@example.com")
     group = CommunityGroup.objects.get(organisation=organisation, name="Disability Network")
     assert not GroupMembership.objects.filter(group=group, person=fatima).exists()
-    poll = Poll.objects.get()
-    assert poll.question == "Which defense resonates most with you?"
-    assert poll.options.count() == 4
+    # One poll to vote in, and one that has closed, so the demo shows an anonymous tally.
+    still_open, closed = sorted(Poll.objects.all(), key=lambda poll: not poll.is_open)
+    assert still_open.question == "Which defense resonates most with you?"
+    assert still_open.is_open and still_open.options.count() == 4
+    assert not services.poll_results(still_open).shown
+    results = services.poll_results(closed)
+    assert not closed.is_open and closed.is_anonymous
+    assert results.shown and results.voters == 21
+    assert [row.votes for row in results.rows] == [9, 6, 4, 2]

@@ -1,5 +1,6 @@
 """Demo data: an allies' space for everyone taking part and the Disability Network's
-protected space, both looked after by the demo facilitator, with a few threads and a poll.
+protected space, both looked after by the demo facilitator, with a few threads, a poll open
+for votes and one that has closed.
 
 Who sees what in the demo: Alex (participant) only the allies' space; Sam (group member)
 only the group's space; Noor (both) both; Jordan (program admin only) neither.
@@ -7,11 +8,15 @@ only the group's space; Noor (both) both; Jordan (program admin only) neither.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from bridgework.accounts.models import CommunityGroup, Organisation, Person
 from bridgework.practice.api import DEFENSES
 
 from . import services
-from .models import Space
+from .models import Poll, Space
 
 
 def _person(organisation: Organisation, email: str) -> Person:
@@ -87,3 +92,47 @@ def create(organisation: Organisation) -> None:
     options = list(poll.options.all())
     for person, option in ((alex, options[0]), (noor, options[-1]), (fatima, options[1])):
         services.vote(poll=poll, person=person, options=[option])
+
+
+CLOSED_POLL_VOTES = (9, 6, 4, 2)  # per option: enough voters for an anonymous tally to show
+
+
+def create_closed_poll(organisation: Organisation) -> None:
+    """A poll that closed last week, so the demo shows what an anonymous tally looks like.
+    Runs after the insights demo: its sample participants are the voters."""
+    fatima = _person(organisation, "facilitator@example.com")
+    allies = Space.objects.get(organisation=organisation, name="Allies' space")
+    voters = [
+        person
+        for person in Person.objects.filter(
+            organisation=organisation, email__startswith="sample-", is_active=True
+        ).order_by("email")[:60]
+        if allies.can_view(person)
+    ][: sum(CLOSED_POLL_VOTES)]
+    if len(voters) < sum(CLOSED_POLL_VOTES):
+        return  # a demo without its sample participants has no one to have voted
+    poll = services.create_poll(
+        space=allies,
+        created_by=fatima,
+        question="After the session on apologies: which repair step will you practise first?",
+        options=[
+            "Naming the impact without explaining my intent",
+            "Saying sorry without a “but”",
+            "Asking what would help now",
+            "Following up a week later",
+        ],
+        is_anonymous=True,
+    )
+    options = list(poll.options.order_by("position"))
+    ballots = [
+        option for option, n in zip(options, CLOSED_POLL_VOTES, strict=True) for _ in range(n)
+    ]
+    for person, option in zip(voters, ballots, strict=True):
+        services.vote(poll=poll, person=person, options=[option])
+    now = timezone.now()
+    # Asked ten days ago, closed three days ago, its voters told then.
+    Poll.objects.filter(pk=poll.pk).update(
+        created_at=now - timedelta(days=10),
+        closes_at=now - timedelta(days=3),
+        announced_at=now - timedelta(days=3),
+    )
