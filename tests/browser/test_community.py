@@ -154,7 +154,7 @@ def test_spaces_guidelines_moderation_and_who_sees_what(
     assert response is not None and response.status == 404
 
 
-def test_the_demo_poll_keeps_its_results_until_it_closes(
+def test_the_demo_polls_one_open_without_results_one_closed_with_its_tally(
     page: Page, axe: AccessibilityChecker, demo: Organisation
 ) -> None:
     sign_in(page, "participant@example.com")
@@ -166,6 +166,17 @@ def test_the_demo_poll_keeps_its_results_until_it_closes(
     expect(page.get_by_role("button", name="Close the poll now")).to_have_count(0)
     axe(page)
     screenshot(page, "community-poll.png")
+
+    # The demo's other poll has closed: its tally is there, with no names.
+    page.get_by_role("link", name="Allies' space").click()
+    page.get_by_role("link", name="which repair step will you practise first?").click()
+    results = page.get_by_role("table")
+    expect(results.get_by_role("row")).to_have_count(5)
+    expect(results.get_by_role("row").nth(1)).to_contain_text("9")
+    expect(results.get_by_role("row").nth(1)).to_contain_text("43%")
+    expect(page.get_by_text("21 votes")).to_be_visible()
+    axe(page)
+    screenshot(page, "community-poll-closed.png")
 
 
 def test_a_hidden_opening_post_takes_its_thread_along_and_the_flagger_hears_back(
