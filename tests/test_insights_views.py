@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Role
 from bridgework.cohorts.models import Cohort, Membership
-from bridgework.insights import releases, services
+from bridgework.insights import charts, releases, services
 from bridgework.insights.forms import ListSelect
 from bridgework.insights.models import (
     AuditEntry,
@@ -498,3 +498,19 @@ def test_the_list_of_cohorts_is_the_markup_of_a_plain_select(chosen: str | None)
     plain = forms.Select(choices=choices).render("cohort", chosen, attrs)
     assert parse_html(fast) == parse_html(plain)  # attribute order and spaces aside
     assert fast.count(" selected") == (chosen is not None)
+
+
+def test_a_noisy_interval_past_the_growth_axis_stops_at_its_end() -> None:
+    # A change in a 0-4 rating lies within 4 of zero; noise can widen its interval past that.
+    svg = charts.dots(
+        "growth",
+        "Growth",
+        "Change per practice",
+        [charts.Row("Honest introspection", 2.05, (-2.52, 6.62), "+2.05")],
+    )
+    axis_end = charts.WIDTH - charts.RIGHT
+    [interval] = re.findall(r'<line class="insights-chart__ci" x1="([\d.]+)" x2="([\d.]+)"', svg)
+    assert float(interval[0]) > charts.LABEL and float(interval[1]) == axis_end
+    [label_x] = re.findall(r'<text class="chart__axis" x="([\d.]+)" y="[\d.]+">\+2', svg)
+    assert float(label_x) == axis_end + 6  # its figure in the margin, not cut off
+    assert ">+4" in svg and ">+6" not in svg

@@ -138,11 +138,12 @@ def dots(key: str, title: str, desc: str, rows: list[Row]) -> SafeString:
         for value in [row.value, *(row.interval or ())]:
             if value is not None:
                 reach = max(reach, abs(value))
-    # A round axis end, so the ticks at half of it read well.
+    # A round axis end, so the ticks at half of it read well. A change in a 0-4 rating lies
+    # within 4 of zero; a noisy interval that reaches past it stops at the axis's end.
     reach = next((r for r in (0.5, 1.0, 2.0, 4.0) if r >= reach), 4.0)
 
     def x(value: float) -> float:
-        return LABEL + span * (value + reach) / (2 * reach)
+        return LABEL + span * (max(-reach, min(reach, value)) + reach) / (2 * reach)
 
     parts = _open(key, title, desc, height)
     bottom = height - BOTTOM
