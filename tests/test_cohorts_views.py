@@ -47,6 +47,14 @@ def test_a_facilitator_creates_a_monthly_cohort(cast: Cast, organisation: Organi
     assert "Spring circle" in page
 
 
+def test_the_calendar_link_is_offered_to_people_with_a_cohort_only(cast: Cast) -> None:
+    calendar = "Add your sessions to your own calendar"
+    assert calendar not in cast.client("participant").get("/cohorts/").content.decode()
+    make_cohort(cast.facilitator, [cast.participant], start=timezone.localdate())
+    assert calendar in cast.client("participant").get("/cohorts/").content.decode()
+    assert calendar in cast.client("facilitator").get("/cohorts/").content.decode()
+
+
 def test_a_duplicate_name_and_bad_input_get_messages_not_errors(cast: Cast) -> None:
     make_cohort(cast.facilitator, start=timezone.localdate(), name="Circle")
     response = cast.client("facilitator").post(
