@@ -629,6 +629,20 @@ def test_a_commitment_needs_a_title(participant: Person) -> None:
     )
 
 
+def test_a_commitment_typed_over_two_lines_is_kept_as_one(participant: Person) -> None:
+    client = client_for(participant)
+    assert '<textarea name="title"' in page(client, "/practice/commit/")
+
+    client.post(
+        "/practice/commit/",
+        {"title": "  Ask the quietest person\r\nfirst  in the retro ", "cadence": "weekly"},
+    )
+
+    assert Commitment.objects.get(person=participant).title == (
+        "Ask the quietest person first in the retro"
+    )
+
+
 # --- Checking in -------------------------------------------------------------------------------
 
 

@@ -97,9 +97,11 @@ class CapacityForm(forms.Form):
 
 
 class CommitForm(forms.Form):
+    # A tip's action is often longer than a phone's width: a box of two lines shows it whole.
     title = forms.CharField(
         label=_("What will you do?"),
         max_length=300,
+        widget=forms.Textarea({"rows": 2}),
         error_messages={"required": _("Say in a few words what you will do.")},
     )
     cadence = forms.ChoiceField(
@@ -127,6 +129,10 @@ class CommitForm(forms.Form):
         choices=[("", _("Not sure")), *Practice.choices],
         required=False,
     )
+
+    def clean_title(self) -> str:
+        # One line, however it was typed into the box.
+        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
