@@ -105,6 +105,17 @@ def test_search_finds_words_and_tags_in_the_owners_entries_only(
     assert "Nothing matches" in nothing
 
 
+def test_an_empty_journal_offers_a_first_entry_not_a_search(participant: Person) -> None:
+    client = client_for(participant)
+    empty = page(client.get("/reflect/journal/"))
+    assert "No entries yet" in empty and 'role="search"' not in empty
+
+    services.write_entry(person=participant, body="A first thought")
+    assert 'role="search"' in page(client.get("/reflect/journal/"))
+    # A search that finds nothing keeps its box, to search again.
+    assert 'role="search"' in page(client.post("/reflect/journal/", {"q": "holiday"}))
+
+
 def test_htmx_search_swaps_only_the_results(participant: Person) -> None:
     services.write_entry(person=participant, body="Coffee with Dana")
     response = client_for(participant).post(
