@@ -98,7 +98,7 @@ CLOSED_POLL_VOTES = (9, 6, 4, 2)  # per option: enough voters for an anonymous t
 
 
 def create_closed_poll(organisation: Organisation) -> None:
-    """A poll that closed last week, so the demo shows what an anonymous tally looks like.
+    """A poll that closed a few days ago, so the demo shows what an anonymous tally looks like.
     Runs after the insights demo: its sample participants are the voters."""
     fatima = _person(organisation, "facilitator@example.com")
     allies = Space.objects.get(organisation=organisation, name="Allies' space")
@@ -130,7 +130,7 @@ def create_closed_poll(organisation: Organisation) -> None:
     for person, option in zip(voters, ballots, strict=True):
         services.vote(poll=poll, person=person, options=[option])
     now = timezone.now()
-    # Asked ten days ago, closed three days ago, its voters told then.
+    # Asked ten days ago and closed three days ago; marked as announced, so no one is told now.
     Poll.objects.filter(pk=poll.pk).update(
         created_at=now - timedelta(days=10),
         closes_at=now - timedelta(days=3),
