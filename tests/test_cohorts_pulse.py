@@ -5,7 +5,7 @@ towards the five; the people who read the results never answer it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -124,16 +124,113 @@ def test_the_people_who_read_the_results_never_answer_and_never_count(
             text = client_for(reader).get(f"/cohorts/sessions/{session.pk}/").content.decode()
             assert "Three quick questions" not in text
             assert "Facilitators and program admins do not answer" in text
-    # A member who answered and was then made a co-facilitator: their answer is in the
-    # totals (nothing links it to them) but is not one of the five.
+    # A member who answered and was then made a co-facilitator knows one answer: theirs is
+    # in the count (nothing links it to them), but it is not one of the five.
     answer(session, people)
     session.cohort.facilitators.add(people[0])
     people[0].set_roles({Role.FACILITATOR, Role.PARTICIPANT})
     with time_machine.travel(AFTER_IT_CLOSED):
         summary = services.pulse_summary(session)
         page = facilitator_page(cast, session)
-    assert (summary.answered, summary.invited, summary.shown) == (4, 4, False)
-    assert "4 of 4" in page and "Safe to speak" not in page
+    assert (summary.answered, summary.invited, summary.shown) == (5, 5, False)
+    assert "5 of 5" in page and "Safe to speak" not in page
+
+
+def test_changing_who_was_there_never_tells_whether_one_person_answered(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 8)
+    session = held_session(cast, people, present=people)
+    answered, silent = people[0], people[7]
+    answer(session, people[:7], line="A good hour")
+
+    def seen_after(change: dict[int, str]) -> tuple[object, ...]:
+        services.mark_attendance(session=session, marks=change)
+        with time_machine.travel(AFTER_IT_CLOSED):
+            summary = services.pulse_summary(session)
+        services.mark_attendance(session=session, marks={pk: "present" for pk in change})
+        return (summary.answered, summary.invited, summary.shown, summary.useful_counts)
+
+    # Marking someone absent after the fact moves the figures the same way whether or not
+    # they had answered: before, the count of answers dropped only for someone who had.
+    assert (
+        seen_after({answered.pk: "absent"})
+        == seen_after({silent.pk: "absent"})
+        == (
+            7,
+            7,
+            True,
+            [0, 0, 0, 7, 0],
+        )
+    )
+    with time_machine.travel(AFTER_IT_CLOSED):
+        assert "7 of 8" in facilitator_page(cast, session)
+
+    def seen_as_reader(person: Person) -> tuple[object, ...]:
+        session.cohort.facilitators.add(person)
+        with time_machine.travel(AFTER_IT_CLOSED):
+            summary = services.pulse_summary(session)
+        session.cohort.facilitators.remove(person)
+        return (summary.answered, summary.invited, summary.shown)
+
+    # Nor does making one of them a facilitator, who would read the results.
+    assert seen_as_reader(answered) == seen_as_reader(silent) == (7, 7, True)
+
+
+def test_once_answered_a_session_keeps_its_date_time_and_length(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Otherwise a closed pulse could be reopened for one more answer and closed again, and
+    its totals compared; or an open one closed early to read them."""
+    people = add_members(organisation, 6)
+    session = held_session(cast, people, present=people)
+    edit = f"/cohorts/sessions/{session.pk}/edit"
+    moved = {
+        "on": "2030-03-01",
+        "at": "09:00",
+        "time_zone": "UTC",
+        "duration_minutes": "60",
+        "location": "Room 4",
+        "video_link": "",
+        "module": "",
+    }
+    with time_machine.travel(DURING_THE_PULSE):
+        # Before anyone answered it moves freely (a mistyped date can be put right).
+        assert cast.client("facilitator").post(edit, moved).status_code == 302
+        session.refresh_from_db()
+        assert session.starts_at == datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
+        services.update_session(
+            session=session,
+            on=STARTS.date(),
+            at=time(18),
+            time_zone="UTC",
+            duration_minutes=90,
+            location="",
+            video_link="",
+            module=None,
+        )
+    answer(session, people[:5])
+    with time_machine.travel(AFTER_IT_CLOSED):
+        with pytest.raises(ValidationError, match="stay as they are"):
+            services.update_session(
+                session=session,
+                on=date(2030, 3, 30),
+                at=time(18),
+                time_zone="UTC",
+                duration_minutes=90,
+                location="",
+                video_link="",
+                module=None,
+            )
+        facilitator = cast.client("facilitator")
+        form = facilitator.get(edit).content.decode()
+        assert "its date, time and length stay as they are" in form
+        assert form.count(" disabled") == 4
+        # The form ignores a new date sent anyway; the place still changes.
+        assert facilitator.post(edit, {**moved, "on": "2030-03-30"}).status_code == 302
+    session.refresh_from_db()
+    assert session.starts_at == STARTS and session.duration_minutes == 90
+    assert session.location == "Room 4"
 
 
 def test_a_members_answer_is_unreadable_on_every_page_until_the_pulse_closes(

@@ -75,7 +75,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "cohort_calendar": ("participant", 3),  # /cohorts/calendar/
     "cohort_feed": ("participant", 5),  # /cohorts/calendar/<token>.ics
     "cohort_settings": ("facilitator", 5),  # /cohorts/1/settings
-    "cohort_session_edit": ("facilitator", 6),  # /cohorts/sessions/1/edit
+    "cohort_session_edit": ("facilitator", 7),  # /cohorts/sessions/1/edit
     "cohort_item_edit": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/edit
     "cohort_invite": ("facilitator", 5),  # /cohorts/sessions/1/invite.ics
     "cohort_pulse": ("participant", 6),  # /cohorts/sessions/1/pulse

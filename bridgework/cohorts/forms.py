@@ -317,7 +317,12 @@ class SessionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+    WHEN = ("on", "at", "time_zone", "duration_minutes")
+
+    def __init__(
+        self, *args: Any, session: Session, fixed_time: bool = False, **kwargs: Any
+    ) -> None:
+        """`fixed_time`: its pulse has been answered, so when it was held stays as it is."""
         local = session.local_start
         kwargs.setdefault(
             "initial",
@@ -333,6 +338,8 @@ class SessionForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         offer(self.fields["module"], Module.objects.for_organisation(session.cohort.organisation))
+        for name in self.WHEN if fixed_time else ():
+            self.fields[name].disabled = True
 
 
 class RunItemForm(forms.Form):

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -299,6 +299,10 @@ def build_run_of_show(*, session: Session) -> list[RunItem]:
     return RunItem.objects.bulk_create(items)
 
 
+ANSWERED_SESSIONS_STAY_PUT = gettext_lazy(
+    "Members have answered this session's pulse, so its date, time and length stay as they "
+    "are: the pulse opens and closes with them. The place, link and module can still change."
+)
 INVITE_FIELDS = ("starts_at", "time_zone", "duration_minutes", "location", "video_link", "module")
 
 
@@ -319,9 +323,15 @@ def update_session(
     invite changed."""
     if module is not None and module.organisation_id != session.cohort.organisation_id:
         raise ValidationError(gettext("That module is not part of your organisation's curriculum."))
+    starts_at = cadence.local_datetime(on, at, time_zone)
+    moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
+    if moved and pulse_answered(session):
+        # The pulse opens and closes with the session. Were it movable once answered, it could
+        # be closed to read its totals, reopened for one more answer and closed again.
+        raise ValidationError(ANSWERED_SESSIONS_STAY_PUT)
     before = {name: getattr(session, name) for name in INVITE_FIELDS}
     module_changed = session.module_id != (module.pk if module else None)
-    session.starts_at = cadence.local_datetime(on, at, time_zone)
+    session.starts_at = starts_at
     session.time_zone = time_zone
     session.duration_minutes = duration_minutes
     session.location = location
@@ -479,27 +489,46 @@ READERS_DO_NOT_ANSWER = gettext_lazy(
 )
 
 
-def pulse_voters(session: Session) -> set[int]:
-    """Who answers a session's pulse, and whose answers count towards the five needed for
-    results: members who had joined by the time it ended and were marked present. Never the
-    people who read its results — its facilitators and the program admins — since anyone
-    who knows one of the answers would need only four others to be alone with the rest."""
-    members_then = Membership.objects.filter(
-        cohort_id=session.cohort_id,
-        status=Membership.Status.MEMBER,
-        joined_at__lte=session.ends_at,
+@dataclass(frozen=True)
+class _MemberThen:
+    person_id: int
+    present: bool
+    reads: bool
+
+
+def _members_then(session: Session) -> list[_MemberThen]:
+    """The cohort's members who had joined by the time the session ended, each with whether
+    they were marked present and whether they now read its results (one of its
+    facilitators, or a program admin)."""
+    admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
+    reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
+    present = Attendance.objects.filter(
+        session=session, person_id=OuterRef("person_id"), status=Attendance.Status.PRESENT
     )
-    readers = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
-    return set(
-        Attendance.objects.filter(
-            session=session,
-            status=Attendance.Status.PRESENT,
-            person_id__in=members_then.values("person_id"),
+    rows = (
+        Membership.objects.filter(
+            cohort_id=session.cohort_id,
+            status=Membership.Status.MEMBER,
+            joined_at__lte=session.ends_at,
         )
-        .exclude(person_id__in=session.cohort.facilitators.values("pk"))
-        .exclude(person_id__in=readers)
-        .values_list("person_id", flat=True)
+        .annotate(present=Exists(present), reads=ExpressionWrapper(reads, BooleanField()))
+        .order_by()
+        .values_list("person_id", "present", "reads")
     )
+    return [_MemberThen(*row) for row in rows]
+
+
+def pulse_voters(session: Session) -> set[int]:
+    """Who answers a session's pulse: members who were at the session (joined by its end,
+    marked present). Never the people who read its results — its facilitators and the
+    program admins — since anyone who knows one of the answers would need only four others
+    to be alone with the rest."""
+    return {m.person_id for m in _members_then(session) if m.present and not m.reads}
+
+
+def pulse_answered(session: Session) -> bool:
+    """Once anyone has answered, the session's date, time and length are fixed."""
+    return PulseResponse.objects.filter(session=session).exists()
 
 
 def reads_pulse_results(session: Session, person: Person) -> bool:
@@ -557,17 +586,24 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     """Totals only, once the pulse has closed (while it is open, totals that change with each
     new answer would show that answer), and only if enough of the members who were there
     answered that no one stands out."""
-    voters = pulse_voters(session)
-    answered = PulseResponse.objects.filter(session=session, person_id__in=voters).count()
+    # Every answer counts, whatever has changed about its author since: were answers counted
+    # only for those marked present now, unmarking one person (or making them a facilitator)
+    # and watching the count would say whether they answered.
+    answered = PulseResponse.objects.filter(session=session).count()
+    members = _members_then(session)
+    voters = sum(m.present and not m.reads for m in members)
+    # A reader who was a member may have answered before becoming a reader, and knows that
+    # answer: each such reader is taken off, whether they answered or not.
+    unknown_to_readers = answered - sum(m.reads for m in members)
     closed = session.pulse_closed(now or timezone.now())
     summary = PulseSummary(
-        invited=len(voters),
+        invited=max(voters, answered),
         answered=answered,
         shown=False,
         closes_at=session.pulse_closes_at,
         closed=closed,
     )
-    if not closed or answered < PULSE_MIN_ANSWERS:
+    if not closed or unknown_to_readers < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)
     averages = answers.aggregate(useful=Avg("useful"), safe=Avg("safe"))
@@ -577,7 +613,7 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     summary.useful, summary.safe = averages["useful"], averages["safe"]
     summary.useful_counts = [useful.get(v, 0) for v in range(1, 6)]
     summary.safe_counts = [safe.get(v, 0) for v in range(1, 6)]
-    if answered >= PULSE_MIN_FOR_TEXT:
+    if unknown_to_readers >= PULSE_MIN_FOR_TEXT:
         # Sorted by text, so the order says nothing about who answered when.
         summary.lines = sorted(answers.exclude(line="").values_list("line", flat=True))
     return summary

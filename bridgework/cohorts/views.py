@@ -448,30 +448,38 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
 @member_required
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
-    form = SessionForm(request.POST if request.method == "POST" else None, session=found)
+    fixed_time = services.pulse_answered(found)
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, session=found, fixed_time=fixed_time
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changed = services.update_session(
-            session=found,
-            on=data["on"],
-            at=data["at"],
-            time_zone=data["time_zone"],
-            duration_minutes=data["duration_minutes"],
-            location=data["location"],
-            video_link=data["video_link"],
-            module=data["module"],
-        )
-        messages.success(
-            request,
-            gettext("Saved. Calendar invites now show the change.")
-            if changed
-            else gettext("Saved. Nothing in the invite changed."),
-        )
-        return redirect("cohort_session", found.pk)
+        try:
+            changed = services.update_session(
+                session=found,
+                on=data["on"],
+                at=data["at"],
+                time_zone=data["time_zone"],
+                duration_minutes=data["duration_minutes"],
+                location=data["location"],
+                video_link=data["video_link"],
+                module=data["module"],
+            )
+        except ValidationError as error:
+            # Someone answered the pulse while the form was open.
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                gettext("Saved. Calendar invites now show the change.")
+                if changed
+                else gettext("Saved. Nothing in the invite changed."),
+            )
+            return redirect("cohort_session", found.pk)
     return render(
         request,
         "cohorts/session_edit.html",
-        {"session": found, "form": form},
+        {"session": found, "form": form, "fixed_time": fixed_time},
         status=400 if form.errors else 200,
     )
 
