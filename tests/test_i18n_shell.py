@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role, SettingsChange
-from bridgework.lib.counts import member_count_phrase
 from bridgework.notifications.api import notify
 from bridgework.notifications.models import DigestPreference, Notification
 from bridgework.notifications.tasks import send_digests
@@ -137,14 +136,6 @@ def test_the_group_roster_counts_members_in_each_language(
     with translation.override(language):
         for n, expected in counts.items():
             assert template.render(Context({"n": n})) == expected
-
-
-def test_a_member_band_is_a_whole_phrase_in_each_language() -> None:
-    with translation.override("es"):
-        assert member_count_phrase(3) == "Menos de 5 miembros"
-        assert member_count_phrase(7) == "5\N{EN DASH}9 miembros"
-    with translation.override("fr"):
-        assert member_count_phrase(120) == "100 membres ou plus"
 
 
 def test_the_recovery_code_count_reads_right_for_one_and_many(participant: Person) -> None:

@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.lib.cadence import zone_or_utc
-from bridgework.lib.counts import member_count_band, member_count_phrase
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -259,10 +258,6 @@ class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
     def in_organisation(self, organisation: Organisation | None) -> CommunityGroupQuerySet:
         return self.filter(organisation=organisation)
 
-    def with_member_counts(self) -> CommunityGroupQuerySet:
-        """Each group with `member_count`, for `member_band` to turn into words."""
-        return self.annotate(member_count=models.Count("members"))
-
     def led_by(self, person: Person) -> CommunityGroupQuerySet:
         return self.filter(
             pk__in=GroupMembership.objects.filter(person=person, is_lead=True).values("group_id")
@@ -300,18 +295,6 @@ class CommunityGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def member_band(self) -> str:
-        """How many members, as everyone but the group's leads may see it ("fewer than 5")."""
-        count = getattr(self, "member_count", None)
-        return member_count_band(self.members.count() if count is None else count)
-
-    @property
-    def member_phrase(self) -> str:
-        """The same band as a phrase with its noun ("Fewer than 5 members")."""
-        count = getattr(self, "member_count", None)
-        return member_count_phrase(self.members.count() if count is None else count)
 
     def is_led_by(self, person: Person) -> bool:
         return GroupMembership.objects.filter(group=self, person=person, is_lead=True).exists()

@@ -96,9 +96,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 def groups(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     organisation = current_organisation(request)
-    all_groups = (
-        CommunityGroup.objects.in_organisation(organisation).with_member_counts().order_by("name")
-    )
+    all_groups = CommunityGroup.objects.in_organisation(organisation).order_by("name")
     memberships = GroupMembership.objects.filter(person=person, group__organisation=organisation)
     return render(
         request,
@@ -113,19 +111,18 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) -> HttpResponse:
-    """With htmx, swap in the updated card; without JavaScript, back to the list."""
+    """With htmx, swap in the updated group; without JavaScript, back to the list."""
     if is_htmx(request):
-        card = CommunityGroup.objects.with_member_counts().get(pk=group.pk)
         membership = GroupMembership.objects.filter(
-            group=card, person=current_person(request)
+            group=group, person=current_person(request)
         ).first()
         return render(
             request,
-            "accounts/groups.html#group-card",
+            "accounts/groups.html#group-group",
             {
-                "group": card,
-                "mine": {card.pk} if membership else set(),
-                "led": {card.pk} if membership and membership.is_lead else set(),
+                "group": group,
+                "mine": {group.pk} if membership else set(),
+                "led": {group.pk} if membership and membership.is_lead else set(),
                 "status_message": message,
             },
         )
@@ -356,9 +353,7 @@ def manage_groups(request: HttpRequest) -> HttpResponse:
         group.save()
         messages.success(request, gettext("Group %(group)s created.") % {"group": group.name})
         return redirect("manage_group", group_id=group.pk)
-    all_groups = (
-        CommunityGroup.objects.in_organisation(organisation).with_member_counts().order_by("name")
-    )
+    all_groups = CommunityGroup.objects.in_organisation(organisation).order_by("name")
     return render(request, "accounts/manage_groups.html", {"form": form, "groups": all_groups})
 
 
@@ -370,16 +365,14 @@ def _manage_group_page(
     invite_form: GroupInviteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """A group's settings and the invitation form. Never its members: a program admin sees
-    how many there are only as a band, like everyone else."""
+    """A group's settings and the invitation form. Never its members, nor how many there
+    are: that is for the group's leads."""
     organisation = current_organisation(request)
-    group_with_count = CommunityGroup.objects.with_member_counts().get(pk=group.pk)
     return render(
         request,
         "accounts/manage_group.html",
         {
             "group": group,
-            "member_phrase": group_with_count.member_phrase,
             "form": form or CommunityGroupForm(instance=group, organisation=organisation),
             "invite_form": invite_form
             or GroupInviteForm(organisation=organisation, inviting=current_person(request)),

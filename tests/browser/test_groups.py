@@ -42,14 +42,15 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
 ) -> None:
     group = CommunityGroup.objects.get(organisation=demo, name=GROUP)
 
-    # The admin sees a band, never names, and invites two people.
+    # The admin sees neither names nor a count, and invites two people.
     sign_in(page, "admin@example.com")
     page.goto("/people/groups/")
-    expect(page.get_by_role("row", name=GROUP)).to_contain_text("Fewer than 5")
+    expect(page.get_by_role("row", name=GROUP)).to_contain_text("By invitation")
     page.get_by_role("link", name=GROUP).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(GROUP)
     main = page.locator("main")
-    expect(main).to_contain_text("Fewer than 5 members")
+    expect(main).to_contain_text("Who is in a group, and how many, is for the group's leads")
+    expect(main).not_to_contain_text("members")
     for name in ("Sam Chen", "Noor Haddad"):
         expect(main).not_to_contain_text(name)
     page.get_by_label("Their e-mail address").fill("nobody@example.com")
