@@ -666,19 +666,30 @@ def test_a_check_in_is_saved_with_an_encrypted_private_note(
     assert_encrypted("practice_checkin", "note", check_in.pk, NOTE, "Thursday")
     dashboard = page(client, "/practice/")
     assert f"You checked in: {check_in.get_outcome_display().lower()}" in dashboard
-    assert NOTE not in dashboard
 
 
-def test_changing_the_answer_in_the_same_period_updates_it(participant: Person) -> None:
+def test_changing_the_answer_keeps_the_note_which_the_form_shows_ready_to_edit(
+    participant: Person,
+) -> None:
     commitment = new_commitment(participant)
     client = client_for(participant)
     url = f"/practice/commitments/{commitment.pk}/check-in"
-
     client.post(url, {"outcome": "not_yet", "note": NOTE})
-    client.post(url, {"outcome": "done", "note": ""})
 
+    # The check-in form carries the note, so answering again sends it back unchanged.
+    dashboard = page(client, "/practice/")
+    box = re.search(r'<textarea id="note-\d+" name="note"[^>]*>(.*?)</textarea>', dashboard, re.S)
+    assert box is not None and box.group(1) == escape(NOTE)
+    assert "Your private note" in dashboard
+    client.post(url, {"outcome": "done", "note": NOTE})
     [check_in] = CheckIn.objects.filter(commitment=commitment)
-    assert (check_in.outcome, check_in.note) == (Outcome.DONE, None)
+    assert (check_in.outcome, check_in.note) == (Outcome.DONE, NOTE)
+
+    # Emptying the box is how the note is taken away.
+    client.post(url, {"outcome": "done", "note": ""})
+    check_in.refresh_from_db()
+    assert check_in.note is None
+    assert "Add a private note" in page(client, "/practice/")
 
 
 def test_a_check_in_without_an_answer_is_not_saved(participant: Person) -> None:
