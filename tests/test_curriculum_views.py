@@ -237,6 +237,35 @@ def test_marking_a_lesson_done_with_htmx_returns_only_the_toggle(
     assert not LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
 
 
+def test_an_answer_typed_but_not_saved_is_kept_when_the_lesson_is_marked_done(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    _, lesson, prompt, _ = sample
+    client = client_for(participant)
+    html = client.get(lesson_url(lesson)).content.decode()
+    # The button sends the page's answer boxes along (htmx's hx-include).
+    assert 'hx-include=".prompt textarea"' in html
+    box = f"prompt-{prompt.pk}-answer"
+
+    response = client.post(
+        f"{lesson_url(lesson)}done",
+        {"done": "yes", box: "I noticed I wait to be asked."},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "Your answers are saved too" in response.content.decode()
+    assert PromptAnswer.objects.get(person=participant, prompt=prompt).answer == (
+        "I noticed I wait to be asked."
+    )
+    # Sent again unchanged, or emptied, nothing changes and nothing is said.
+    for sent in ("I noticed I wait to be asked.", ""):
+        response = client.post(
+            f"{lesson_url(lesson)}done", {"done": "yes", box: sent}, headers={"HX-Request": "true"}
+        )
+        assert "saved too" not in response.content.decode()
+    assert PromptAnswer.objects.filter(person=participant, prompt=prompt).count() == 1
+
+
 def test_mark_as_done_comes_after_the_reflect_prompts(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
 ) -> None:

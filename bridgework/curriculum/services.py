@@ -468,6 +468,24 @@ def save_prompt_answer(*, person: Person, prompt: ReflectionPrompt, answer: str)
     row.save()
 
 
+def keep_typed_answers(*, person: Person, lesson: Lesson, typed: dict[int, str]) -> int:
+    """Answers typed into a lesson's prompts but sent with "Mark as done" rather than "Save
+    my answer": new or changed ones are saved, so a reflection is not lost to the other
+    button. An emptied box deletes nothing here. Returns how many were saved."""
+    prompts = ReflectionPrompt.objects.active().filter(lesson=lesson, pk__in=list(typed))
+    saved_before = {
+        a.prompt_id: a.answer
+        for a in PromptAnswer.objects.filter(person=person, prompt__in=prompts)
+    }
+    kept = 0
+    for prompt in prompts:
+        answer = typed[prompt.pk]
+        if answer.strip() and answer != saved_before.get(prompt.pk):
+            save_prompt_answer(person=person, prompt=prompt, answer=answer)
+            kept += 1
+    return kept
+
+
 def log_learning(
     *,
     person: Person,

@@ -163,14 +163,29 @@ def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> H
 @member_required
 def lesson_done(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
     lesson = _lesson(request, module_slug, lesson_slug)
+    person = current_person(request)
     done = request.POST.get("done") != "no"
-    services.set_lesson_done(person=current_person(request), lesson=lesson, done=done)
+    services.set_lesson_done(person=person, lesson=lesson, done=done)
+    kept = services.keep_typed_answers(person=person, lesson=lesson, typed=_typed_answers(request))
     if is_htmx(request):
-        return render(
-            request, "curriculum/lesson.html#done-toggle", _lesson_context(request, lesson)
-        )
+        context = {**_lesson_context(request, lesson), "kept_answers": kept}
+        return render(request, "curriculum/lesson.html#done-toggle", context)
+    if kept:
+        messages.success(request, _("Your answers are saved too, privately."))
     messages.success(request, _("Marked as done. Nice work.") if done else _("Marked as not done."))
     return redirect("lesson", module_slug=module_slug, lesson_slug=lesson_slug)
+
+
+def _typed_answers(request: HttpRequest) -> dict[int, str]:
+    """The prompt answers a lesson page sends along with "Mark as done", by prompt id."""
+    typed = {}
+    for key in request.POST:
+        prefix, _sep, field = key.rpartition("-")
+        if prefix.startswith("prompt-") and field == "answer" and prefix[7:].isdigit():
+            form = PromptAnswerForm(request.POST, prefix=prefix)
+            if form.is_valid():
+                typed[int(prefix[7:])] = form.cleaned_data["answer"]
+    return typed
 
 
 @require_POST
