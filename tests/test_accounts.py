@@ -324,6 +324,28 @@ def test_a_good_csv_invites_everyone_in_it(
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(invited)
 
 
+@pytest.mark.parametrize("separator", [b";", b"\t"])
+def test_a_spreadsheets_semicolons_or_tabs_work_as_well_as_commas(
+    separator: bytes, program_admin: Person
+) -> None:
+    """Spreadsheets in many European languages save "CSV" with semicolons."""
+    lines = [[b"Email", b"Name", b"Roles"], [b"ana@example.com", b"Ana, M.", b"participant"]]
+    lines.append([b"lee@example.com", b"Lee", b"participant,facilitator"])
+    data = b"\r\n".join(separator.join(line) for line in lines)
+
+    response = upload(client_for(program_admin), data)
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    invited = {
+        invitation.email: (invitation.chosen_name, invitation.roles)
+        for invitation in Invitation.objects.filter(organisation=program_admin.organisation)
+    }
+    assert invited == {
+        "ana@example.com": ("Ana, M.", [Role.PARTICIPANT]),
+        "lee@example.com": ("Lee", sorted([Role.PARTICIPANT, Role.FACILITATOR])),
+    }
+
+
 def test_a_csv_with_bad_rows_lists_every_problem_by_line_and_invites_nobody(
     program_admin: Person,
     participant: Person,

@@ -198,6 +198,13 @@ def _rows_of(reader: csv.DictReader[str], result: CsvImportResult) -> Iterator[d
         yield row
 
 
+def _separator(text: str) -> str:
+    """Commas, or the semicolons (or tabs) a spreadsheet saves in many European languages:
+    whichever the header row has most of."""
+    header = text.partition("\n")[0]
+    return max((",", ";", "\t"), key=header.count)
+
+
 def import_invitations_csv(
     *, organisation: Organisation, data: bytes, invited_by: Person
 ) -> CsvImportResult:
@@ -210,7 +217,7 @@ def import_invitations_csv(
             gettext("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
         )
         return result
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=_separator(text))
     try:
         headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error:
