@@ -82,7 +82,7 @@ def test_a_flag_needs_a_reason(cast: Cast) -> None:
     post = posted(space, cast.participant)
     response = client_for(cast.facilitator).post(f"/community/posts/{post.pk}/flag", {"reason": ""})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Write a sentence about why." in response.content.decode()
 
 
 def test_hiding_shows_the_reason_to_the_author_and_nothing_to_others(

@@ -64,7 +64,7 @@ def test_the_space_form_explains_what_is_missing(cast: Cast) -> None:
     assert response.status_code == 400
     page = response.content.decode()
     assert "Choose the community group this space is for." in page
-    assert "This field is required." in page
+    assert "Give the space a name." in page
 
 
 def test_a_space_name_is_used_once(cast: Cast) -> None:

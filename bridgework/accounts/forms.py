@@ -237,6 +237,7 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
             "description": gettext_lazy("Description"),
             "open_to_join": gettext_lazy("Open to join"),
         }
+        error_messages = {"name": {"required": gettext_lazy("Give the group a name.")}}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         self.organisation = organisation

@@ -38,7 +38,10 @@ def _facilitators(organisation: Organisation) -> Any:
 
 class SpaceForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=120, help_text=_("For example “Allies' space”.")
+        label=_("Name"),
+        max_length=120,
+        help_text=_("For example “Allies' space”."),
+        error_messages={"required": _("Give the space a name.")},
     )
     description = forms.CharField(
         label=_("What the space is for"),
@@ -98,7 +101,9 @@ class SpaceForm(forms.Form):
 
 
 class SpaceEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(
+        label=_("Name"), max_length=120, error_messages={"required": _("Give the space a name.")}
+    )
     description = forms.CharField(
         label=_("What the space is for"),
         required=False,
@@ -125,8 +130,8 @@ class ThreadForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
-            "Markdown works: **bold**, *italic*, lists, links. "
-            "Mention someone who can see this space with @their-name."
+            "Markdown works: **bold**, *italic*, lists, links. Mention someone who can see "
+            "this space by their full name, with hyphens for spaces: @alex-rivera."
         ),
     )
 
@@ -136,7 +141,10 @@ class PostForm(forms.Form):
         label=_("Your reply"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Markdown works. Mention someone who can see this space with @their-name."),
+        help_text=_(
+            "Markdown works. Mention someone who can see this space by their full name, with "
+            "hyphens for spaces: @alex-rivera."
+        ),
     )
 
 
@@ -150,6 +158,7 @@ class ReasonForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("A sentence is enough."),
+        error_messages={"required": _("Write a sentence about why.")},
     )
 
 
