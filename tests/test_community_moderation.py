@@ -39,6 +39,29 @@ def extra_participants(cast: Cast, count: int) -> list[Person]:
     ]
 
 
+def test_a_facilitators_home_page_lists_what_waits_for_them_in_their_own_spaces(
+    cast: Cast,
+) -> None:
+    from .resources_support import make_resource
+
+    mine = allies_space(cast.facilitator, name="Allies")
+    theirs = allies_space(cast.participant_and_member, name="Elsewhere")
+    home = cast.client("facilitator").get("/").content.decode()
+    assert "Nothing is waiting for you" in home
+
+    for space in (mine, mine, theirs):
+        post = posted(space, cast.participant)
+        services.flag_post(post=post, person=cast.participant_and_member, reason="Not kind")
+    make_resource(cast.participant)
+
+    home = cast.client("facilitator").get("/").content.decode()
+    assert "Waiting for you" in home
+    assert f'href="/community/{mine.pk}/queue">2 flagged posts in <bdi>Allies</bdi>' in home
+    assert "Elsewhere" not in home
+    assert 'href="/community/resources/review/">1 suggested resource to vet' in home
+    assert "Waiting for you" not in cast.client("participant").get("/").content.decode()
+
+
 def test_a_flag_reaches_the_queue_without_telling_the_author_who(
     cast: Cast, committed: Committed
 ) -> None:

@@ -4,12 +4,14 @@ rule and the services that write to it. They import this module and nothing else
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Mapping
+
+from django.db.models import Count, Q, QuerySet
 
 from bridgework.accounts.models import Person
 from bridgework.notifications.api import SpaceRules
 
-from .models import PostingPause, Space, SpaceQuerySet, Thread
+from .models import Post, PostingPause, Space, SpaceQuerySet, Thread
 from .notices import tell
 from .services import accept_guidelines
 from .visibility import NOTHING, audience_q, can_view
@@ -22,12 +24,24 @@ __all__ = [
     "space_rules",
     "tell",
     "visible_spaces",
+    "waiting_for_moderation",
 ]
 
 
 def visible_spaces(person: Person) -> SpaceQuerySet:
     """Spaces the person may see right now (see visibility.py)."""
     return Space.objects.visible_to(person)
+
+
+def waiting_for_moderation(person: Person) -> list[Mapping[str, object]]:
+    """Each space the person looks after that has posts waiting for them (held, or flagged
+    and not yet dealt with): its id, name and how many, by name."""
+    return list(
+        Post.objects.waiting_for(person)
+        .order_by("space__name", "space_id")
+        .values("space_id", "space__name")
+        .annotate(waiting=Count("pk"))
+    )
 
 
 def paused_space_ids(person: Person) -> QuerySet[PostingPause, int]:

@@ -385,7 +385,15 @@ class PostQuerySet(models.QuerySet["Post"]):
         """The space's posts waiting for a facilitator: held, or with a flag not yet dealt
         with. Only a flagged post can wait (a post is held after flags), so this starts from
         the space's flags instead of reading every post of a busy space."""
-        flagged = Flag.objects.filter(post__space=space)
+        return self._waiting(Flag.objects.filter(post__space=space))
+
+    def waiting_for(self, person: Person) -> PostQuerySet:
+        """Posts waiting in any of the spaces the person looks after."""
+        return self._waiting(
+            Flag.objects.filter(post__space__in=Space.objects.facilitated_by(person))
+        )
+
+    def _waiting(self, flagged: models.QuerySet[Flag]) -> PostQuerySet:
         open_flags = flagged.filter(resolved_at__isnull=True)
         return self.filter(pk__in=flagged.values("post_id")).filter(
             Q(status=Post.Status.HELD) | Q(pk__in=open_flags.values("post_id"))

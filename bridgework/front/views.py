@@ -18,10 +18,12 @@ from bridgework.accounts.models import (
     Role,
     RoleAssignment,
 )
+from bridgework.community.api import waiting_for_moderation
 from bridgework.curriculum.api import Lesson, LessonProgress
 from bridgework.insights.api import open_pulses_for
 from bridgework.operations import api as outage
 from bridgework.reflection.api import Note
+from bridgework.resources.api import suggestions_to_vet
 
 # Home names this many new notes; the heading counts all of them.
 HOME_NOTES = 3
@@ -85,6 +87,9 @@ def member_home(request: HttpRequest) -> HttpResponse:
         context["lessons_done"] = LessonProgress.objects.filter(
             person=person, lesson__retired_at__isnull=True
         ).count()
+    if person.is_facilitator:
+        context["waiting_posts"] = waiting_for_moderation(person)
+        context["resources_to_vet"] = suggestions_to_vet(organisation)
     if person.is_program_admin:
         context.update(organisation_counts(organisation))
         context["pending_invitations"] = (
