@@ -67,6 +67,7 @@ class _Tables(HTMLParser):
         self.tables: list[list[list[str]]] = []
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
+        self._span = 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
@@ -75,10 +76,12 @@ class _Tables(HTMLParser):
             self._row = []
         elif tag in {"td", "th"}:
             self._cell = []
+            # A cell across several columns stands for each of them.
+            self._span = int(dict(attrs).get("colspan") or 1)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"td", "th"} and self._row is not None and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
+            self._row.extend([" ".join("".join(self._cell).split())] * self._span)
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self.tables[-1].append(self._row)

@@ -193,9 +193,13 @@ def test_a_complement_of_a_handful_is_hidden(cast: Cast) -> None:
             make_person(organisation, f"idle{n}@acme.test", f"idle {n}", {Role.PARTICIPANT})
     with at(APRIL.replace(day=2)):
         releases.release_month(organisation=organisation, month=MARCH)
-        rows = table_rows(page(cast.program_admin, period="month"), "Measure")
+        html = page(cast.program_admin, period="month")
+    rows = table_rows(html, "Measure")
     assert first_number(rows["Enrolled (a month, on average)"][0]) == 12
     assert rows["Active (a month, on average)"] == [TOO_FEW, TOO_FEW]
+    # Said once across the row, not in every column.
+    label = '<th scope="row">Active (a month, on average)</th>'
+    assert f'{label}<td colspan="2">{TOO_FEW}</td>' in html
 
 
 @pytest.mark.usefixtures("noiseless")

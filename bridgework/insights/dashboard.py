@@ -53,6 +53,15 @@ class Table:
     headers: list[str]
     rows: list[list[Value]]
 
+    @property
+    def shown_rows(self) -> list[tuple[Value, list[Value], bool]]:
+        """Each row as its label, its cells and whether every cell says "too few people", so
+        the page can say it once across the row rather than in every column."""
+        return [
+            (label, cells, len(cells) > 1 and all(cell.text == str(TOO_FEW) for cell in cells))
+            for label, *cells in self.rows
+        ]
+
 
 @dataclass
 class Section:
