@@ -465,6 +465,8 @@ def test_the_note_page_never_lists_everyone_and_finds_a_colleague_by_name(
     html = page(found)
     assert found.status_code == 200 and not Note.objects.exists()
     assert f'type="radio" name="recipient" value="{bea.pk}"' in html
+    # The only match is chosen already: sending needs no extra tick.
+    assert f'value="{bea.pk}" id="recipient-{bea.pk}" checked>' in html
     assert "Colleague 1" not in html  # only the matches, never everyone
     assert "You backed me up" in html  # what was typed is kept
 
@@ -490,6 +492,7 @@ def test_choosing_a_colleague_shows_names_only_and_searches_no_addresses(
     client = client_for(participant)
     by_name = page(client.post("/reflect/notes/new", {"member_search": "sam", "find": "1"}))
     assert by_name.count(">Sam Lee</bdi>") == 2 and "example.org" not in by_name
+    assert " checked>" not in by_name.split('id="recipient-results"')[1]  # two: nobody chosen
     by_address = page(client.post("/reflect/notes/new", {"member_search": "sam.one@", "find": "1"}))
     assert "Sam Lee" not in by_address and "example.org" not in by_address.split("<main")[1]
 
@@ -526,6 +529,7 @@ def test_an_ally_can_be_linked_to_a_colleague_found_by_name_and_unlinked_again(
         )
     )
     assert f'name="colleague" value="{rosa.pk}"' in found and 'value="Rosa"' in found
+    assert f'id="colleague-{rosa.pk}" checked>' in found and 'id="colleague-none">' in found
     client.post("/reflect/role-models/", {"name": "Rosa", "colleague": rosa.pk})
     item = RoleModel.objects.get()
     assert item.colleague == str(rosa.pk)

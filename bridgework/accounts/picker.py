@@ -38,6 +38,12 @@ class Picker:
     too_short: bool  # a query too short to search on
     by_email: bool = True  # an e-mail address is searched too
 
+    @property
+    def only_match(self) -> PickerRow | None:
+        """The one person a search found, when nobody is chosen yet: a picker of one person
+        chooses them already, rather than failing the form for an unticked box."""
+        return self.matches[0] if len(self.matches) == 1 and not self.chosen else None
+
 
 def _people(organisation: Organisation) -> QuerySet[Person]:
     return Person.objects.in_organisation(organisation).filter(is_active=True)
