@@ -186,6 +186,25 @@ def test_the_handout_lists_questions_and_prompts(cast: Cast, organisation: Organ
     assert b"Question 1?" in page and b"When did you hold back?" in page
 
 
+def test_a_cohort_whose_sessions_are_all_held_says_what_comes_next(cast: Cast) -> None:
+    cohort = make_cohort(
+        cast.facilitator, [cast.participant], start=date(2020, 1, 7), sessions=1, name="Past"
+    )
+    facilitator = cast.client("facilitator").get("/cohorts/").content.decode()
+    assert "No more sessions planned." in facilitator
+    assert f'href="/cohorts/{cohort.pk}/#sessions-heading">Add the next one' in facilitator
+    member = cast.client("participant").get("/cohorts/").content.decode()
+    assert "the cohort's facilitators add the next one" in escape_free(member)
+    # A session that has ended is no longer offered for anyone's calendar.
+    held = cohort.sessions.get()
+    page = cast.client("participant").get(f"/cohorts/sessions/{held.pk}/").content.decode()
+    assert "Add to my calendar" not in page and "Handout" in page
+
+
+def escape_free(html: str) -> str:
+    return html.replace("&#x27;", "'").replace("&#39;", "'")
+
+
 def test_an_edited_session_gets_a_new_module_and_run_of_show(
     cast: Cast, organisation: Organisation
 ) -> None:

@@ -433,6 +433,8 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         ).exists(),
         "pulse_open": seat.member and found.pulse_open(now),
         "pulse_later": seat.member and found.pulse_not_yet_open(now),
+        # A session that has ended has no use in anyone's calendar.
+        "held": found.ends_at < now,
         "may_answer": person.pk in services.pulse_voters(found),
         "answered": services.has_answered(session=found, person=person),
     }
