@@ -47,6 +47,11 @@ urlpatterns = [
         accounts.revoke_invitation,
         name="revoke_invitation",
     ),
+    path(
+        "people/invitations/<int:invitation_id>/resend",
+        accounts.resend_invitation,
+        name="resend_invitation",
+    ),
     path("people/<int:person_id>/", accounts.person_detail, name="person_detail"),
     path("people/<int:person_id>/active", accounts.set_person_active, name="set_person_active"),
     path("people/groups/", accounts.manage_groups, name="manage_groups"),

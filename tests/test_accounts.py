@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -214,6 +215,49 @@ def test_an_admin_withdrawing_an_invitation_stops_its_link(
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert Client().get(reverse("accept_invitation", args=[token])).status_code == 404
+
+
+def test_an_admin_sends_an_invitation_again_with_a_new_link_and_a_fresh_expiry(
+    program_admin: Person,
+    pending_invitation: tuple[Invitation, str],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    invitation, old_token = pending_invitation
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() + timedelta(days=1)
+    )
+    client = client_for(program_admin)
+    people = client.get(reverse("people")).content.decode()
+    assert "Send again" in people and 'href="#pending-invitations"' in people
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        response = client.post(reverse("resend_invitation", args=[invitation.pk]))
+
+    assert response.status_code == 302
+    assert f"Invitation sent again to {invitation.email}" in " ".join(
+        messages_on(client.get("/people/"))
+    )
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=settings.INVITATION_DAYS - 1)
+    [sent] = [message for message in mail.outbox if invitation.email in message.to]
+    new_token = sent.body.split("/invitation/")[1].split("/")[0]
+    assert new_token != old_token
+    assert Client().get(reverse("accept_invitation", args=[old_token])).status_code == 404
+    assert Client().get(reverse("accept_invitation", args=[new_token])).status_code == 200
+
+
+def test_a_withdrawn_invitation_is_not_sent_again(
+    program_admin: Person, pending_invitation: tuple[Invitation, str]
+) -> None:
+    invitation, _ = pending_invitation
+    client = client_for(program_admin)
+    client.post(reverse("revoke_invitation", args=[invitation.pk]))
+    mail.outbox.clear()
+
+    client.post(reverse("resend_invitation", args=[invitation.pk]))
+
+    assert "no longer pending" in " ".join(messages_on(client.get("/people/")))
+    assert mail.outbox == []
 
 
 def invite_answer(client: Client, email: str) -> tuple[int, str, list[str]]:

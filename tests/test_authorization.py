@@ -194,6 +194,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "invite": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "import_csv": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "revoke_invitation": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    "resend_invitation": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
     "person_detail": {"GET": admins(200, stranger=404), "POST": admins(200, stranger=404)},
     "set_person_active": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
     "manage_groups": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},

@@ -140,7 +140,12 @@ class InviteForm(forms.Form):
             .filter(organisation=self.organisation, email=email)
             .exists()
         ):
-            raise forms.ValidationError(gettext("This person already has a pending invitation."))
+            raise forms.ValidationError(
+                gettext(
+                    "This person already has a pending invitation. To send it again, use "
+                    "“Send again” under Pending invitations on the People page."
+                )
+            )
         return email
 
 

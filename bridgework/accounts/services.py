@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -126,6 +127,15 @@ def invite_person(
     # token itself: no usable token is ever stored, not even in the task queue.
     transaction.on_commit(lambda: tasks.deliver_invitation.enqueue(invitation.pk))
     return invitation
+
+
+@transaction.atomic
+def send_invitation_again(invitation: Invitation) -> None:
+    """A new e-mail with a new link, valid for the full time again; the old link stops
+    working when the new one is issued."""
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["expires_at"])
+    transaction.on_commit(lambda: tasks.deliver_invitation.enqueue(invitation.pk))
 
 
 def queue_invitation(invitation_id: int, *, send_key: str) -> bool:

@@ -302,6 +302,24 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("people")
 
 
+@require_POST
+@admin_required
+def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, organisation=current_organisation(request)
+    )
+    if not invitation.is_pending:
+        messages.error(request, gettext("That invitation is no longer pending."))
+    else:
+        services.send_invitation_again(invitation)
+        messages.success(
+            request,
+            gettext("Invitation sent again to %(email)s, with a new link.")
+            % {"email": invitation.email},
+        )
+    return redirect("people")
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
