@@ -93,6 +93,26 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_changes(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("Asia/Kolkata", "Asia/Kolkata"),
+        # One zone under two names: either keeps the same clocks.
+        ("Istanbul", "Asia/Istanbul"),
+    ],
+)
+def test_a_time_zone_may_be_written_as_its_city_alone(
+    program_admin: Person, organisation: Organisation, typed: str, saved: str
+) -> None:
+    _post(client_for(program_admin), time_zone=typed)
+
+    organisation.refresh_from_db()
+    assert organisation.time_zone == saved
+
+
+@pytest.mark.django_db
 def test_a_domain_belongs_to_one_organisation_only(
     program_admin: Person, other_organisation: Organisation
 ) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import time
 import zoneinfo
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -26,13 +27,31 @@ MAX_CSV_BYTES = 1_000_000
 
 @cache
 def _zones_by_folded_name() -> dict[str, str]:
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+    """Each zone by its full name ("europe/berlin") and by its city alone ("berlin"), folded.
+    A city in two zones counts only if they keep the same clocks (Asia/Istanbul and
+    Europe/Istanbul are one zone under two names)."""
+    names = sorted(zoneinfo.available_timezones())
+    by_city: dict[str, list[str]] = {}
+    for name in names:
+        if "/" in name:
+            by_city.setdefault(name.rsplit("/", 1)[1].casefold(), []).append(name)
+    cities = {
+        city: found[0]
+        for city, found in by_city.items()
+        if len({_clocks(name) for name in found}) == 1
+    }
+    return cities | {name.casefold(): name for name in names}
+
+
+def _clocks(name: str) -> tuple[object, ...]:
+    zone = zoneinfo.ZoneInfo(name)
+    return tuple(datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 4, 7, 10))
 
 
 class TimeZoneField(forms.CharField):
     """A time zone typed as its name ("Europe/Berlin"), with a short list of suggestions
     (`TIME_ZONE_LIST`, filled by the page) rather than a menu of ~600 zones. Any case, and
-    spaces for underscores, are accepted."""
+    spaces for underscores, are accepted, and a city alone ("Berlin") where it names one zone."""
 
     widget = forms.TextInput(
         attrs={"list": "time-zone-suggestions", "autocomplete": "off", "spellcheck": "false"}
