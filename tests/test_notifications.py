@@ -153,3 +153,19 @@ def test_notifications_page_from_newest_to_oldest_and_back(cast: Cast) -> None:
     assert f'href="?before={newest_first[30].pk}">Newer</a>' in older.content.decode()
     newer = client.get("/community/notifications/", {"before": newest_first[30].pk})
     assert list(newer.context["page"]) == newest_first[:30]
+
+
+def test_the_home_page_says_how_many_notifications_are_new(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    for n in range(2):
+        Notification.objects.create(
+            person=cast.participant, kind="reply", summary=f"Reply {n}", url="/", space=space
+        )
+    Notification.objects.create(
+        person=cast.participant, kind="reply", summary="Seen", url="/", read_at=space.created_at
+    )
+    client = client_for(cast.participant)
+    home = client.get("/").content.decode()
+    assert 'href="/community/notifications/">2 new notifications</a>' in home
+    Notification.objects.update(read_at=space.created_at)
+    assert "new notification" not in client.get("/").content.decode()
