@@ -176,6 +176,29 @@ def test_only_members_check_in_and_facilitators_mark_the_rest(cast: Cast) -> Non
     assert not Attendance.objects.filter(person=cast.group_member).exists()
 
 
+def test_a_facilitator_marks_everyone_not_marked_yet_present_in_one_go(
+    cast: Cast, organisation: Organisation
+) -> None:
+    session = session_starting(cast, timedelta(minutes=5))
+    others = add_members(organisation, 3)
+    services.enrol(cohort=session.cohort, people=others)
+    services.mark_attendance(session=session, marks={others[0].pk: "absent"})
+    form = {f"person_{others[0].pk}": "absent", f"person_{others[1].pk}": "absent"}
+
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/attendance", {**form, "unmarked": "present"}
+    )
+
+    assert response.status_code == 302
+    marked = dict(Attendance.objects.filter(session=session).values_list("person__email", "status"))
+    assert marked == {
+        cast.participant.email: "present",
+        others[0].email: "absent",
+        others[1].email: "absent",
+        others[2].email: "present",
+    }
+
+
 # --- pulse ---------------------------------------------------------------------------------
 
 

@@ -383,8 +383,9 @@ class AttendanceForm(forms.Form):
                 initial=current.get(person.pk, ""),
             )
 
-    def marks(self) -> dict[int, str]:
-        return {p.pk: self.cleaned_data.get(f"person_{p.pk}") or "" for p in self.members}
+    def marks(self, *, unmarked: str = "") -> dict[int, str]:
+        """Each member's mark; `unmarked` for everyone left without one."""
+        return {p.pk: self.cleaned_data.get(f"person_{p.pk}") or unmarked for p in self.members}
 
 
 SCALE = [(n, str(n)) for n in range(1, 6)]

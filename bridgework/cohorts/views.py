@@ -677,7 +677,10 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, members=members, current=current
     )
     if request.method == "POST" and form.is_valid():
-        services.mark_attendance(session=found, marks=form.marks())
+        rest_present = request.POST.get("unmarked") == Attendance.Status.PRESENT
+        services.mark_attendance(
+            session=found, marks=form.marks(unmarked="present" if rest_present else "")
+        )
         messages.success(request, gettext("Attendance saved."))
         return redirect("cohort_attendance", found.pk)
     return render(
