@@ -250,8 +250,10 @@ def test_the_digest_lists_links_and_skips_spaces_left_since(
     assert send_digests.enqueue().return_value == 1
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "zz-allies-summary" in body and "/a" in body
-    assert "zz-protected-summary" not in body
+    assert "A reply in a thread you follow" in body and "/a" in body
+    assert "/p" not in body
+    # Only the kind of each: a summary names people, threads and spaces.
+    assert "zz-" not in body
     # Sent once: nothing due until the next day.
     assert digest.send_due() == 0
     assert len(mail.outbox) == 1

@@ -214,3 +214,4 @@ def test_the_digest_reaches_a_french_speaker_in_french(
         message.subject == "Bridgework\N{NO-BREAK SPACE}: 2 nouveautés pour vous dans la communauté"
     )
     assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework." in str(message.body)
+    assert str(message.body).count("- Du nouveau pour vous") == 2

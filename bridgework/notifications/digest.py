@@ -1,4 +1,8 @@
-"""The optional e-mail digest: a short list of links to what is new, never post text.
+"""The optional e-mail digest: a short list of links to what is new, each said only by its
+kind ("A reply in a thread you follow"). Never a summary: those name people, threads and
+spaces, and an e-mail is read by more than its recipient (mail administrators, scanners, a
+shared screen), so naming who replied in a community group's space would tell them who is in
+the group.
 
 What goes in is decided at send time: a notification from a space the person has left
 since it was made is dropped, and the person's preference is read again.
@@ -13,11 +17,12 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.jobs import outbox
 
+from . import kinds
 from .models import DigestPreference, Notification
 
 logger = logging.getLogger(__name__)
@@ -71,14 +76,14 @@ def send_digest(person_id: int) -> bool:
         if not items:
             return False
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
-        context = {
-            "person": person,
-            "items": items,
-            "base_url": settings.BASE_URL,
-            "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
-        }
-        # Written in the person's language (their summaries already are).
+        # Written in the person's language.
         with translation.override(person.preferred_language):
+            context = {
+                "person": person,
+                "items": [(_said(item), item.url) for item in items],
+                "base_url": settings.BASE_URL,
+                "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
+            }
             subject = ngettext(
                 "Bridgework: %(count)s new for you in the community",
                 "Bridgework: %(count)s new for you in the community",
@@ -93,6 +98,12 @@ def send_digest(person_id: int) -> bool:
     outbox.send(email)
     logger.info("community digest queued for person %s with %s items", person_id, len(items))
     return True
+
+
+def _said(item: Notification) -> str:
+    if item.kind == kinds.OTHER.value:
+        return gettext("Something new for you")
+    return str(kinds.get(item.kind).label)
 
 
 def send_due() -> int:
