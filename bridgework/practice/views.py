@@ -413,13 +413,18 @@ def time_zone_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
     """The one-click page from a reminder e-mail. The signed link is enough to check in once;
-    after that it shows the answer recorded. Seeing the commitment's words, writing a note and
-    changing the answer need its owner signed in."""
+    after that it says only that it has been used. Seeing the answer or the commitment's words,
+    writing a note and changing the answer need its owner signed in."""
     found = reminders.read_check_in_token(check_in_token)
     commitment = (
         Commitment.objects.select_related("person").filter(pk=found[0]).first() if found else None
     )
-    if found is None or commitment is None or commitment.status == Commitment.Status.FINISHED:
+    if (
+        found is None
+        or commitment is None
+        or commitment.status == Commitment.Status.FINISHED
+        or not commitment.person.is_active
+    ):
         return render(request, "practice/quick_check_in_expired.html", status=404)
     period: date = found[1]
     # A day of the link's period: a weekly commitment made on a Wednesday has its first
