@@ -44,14 +44,15 @@ def test_a_check_in_link_checks_in_once_and_changing_it_needs_sign_in(
     expect(page.get_by_role("status")).to_contain_text("Thanks — checked in as “not yet”")
     axe(page)
 
-    # The same link again: the answer recorded, nothing to press.
+    # The same link again: used, nothing to press, and not the answer (it is the owner's).
     page.goto(link)
-    expect(page.get_by_role("status")).to_contain_text("Already checked in as “not yet”")
+    expect(page.get_by_role("status")).to_contain_text("This link has been used")
+    expect(page.get_by_role("main")).not_to_contain_text("not yet")
     expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)
     axe(page, dark_too=True)
 
     # Signing in from there brings the owner back to change it, with a note.
-    page.get_by_role("link", name="Sign in to change it").click()
+    page.get_by_role("main").get_by_role("link", name="Sign in", exact=True).click()
     page.locator("input[name=login]").fill(owner.email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -67,7 +68,8 @@ def test_a_check_in_link_checks_in_once_and_changing_it_needs_sign_in(
     stranger = page.context.browser.new_context(base_url=page.url.split("/check-in/")[0])  # type: ignore[union-attr]
     other = stranger.new_page()
     other.goto(link)
-    expect(other.get_by_role("status")).to_contain_text("Already checked in as “done”")
+    expect(other.get_by_role("status")).to_contain_text("This link has been used")
+    expect(other.get_by_role("main")).not_to_contain_text("done")
     expect(other.get_by_text(NOTE)).to_have_count(0)
     screenshot(other, "practice-check-in-link-again.png")
     stranger.close()
