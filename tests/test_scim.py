@@ -169,6 +169,25 @@ def test_a_duplicate_user_name_is_a_409_whatever_its_case(scim: Scim, participan
     assert Person.objects.count() == 2
 
 
+def test_an_address_in_another_organisations_domain_is_refused_for_its_domain_alone(
+    scim: Scim, stranger: Person
+) -> None:
+    """Not "already taken": whether that one person has an account is not this
+    organisation's to learn, so an unknown address in the domain gets the same answer."""
+    elsewhere = stranger.organisation
+    assert elsewhere is not None
+    elsewhere.email_domains = [stranger.email.rpartition("@")[2]]
+    elsewhere.save()
+    domain = elsewhere.email_domains[0]
+    answers = [
+        scim.call("POST", "/Users", new_user(address))
+        for address in (stranger.email, f"nobody-{stranger.pk}@{domain}")
+    ]
+    for response in answers:
+        assert_error(response, 400, "invalidValue")
+    assert answers[0].json_body == answers[1].json_body
+
+
 def test_it_finds_a_person_by_user_name_and_nobody_elsewhere(
     scim: Scim, participant: Person, stranger: Person
 ) -> None:

@@ -483,7 +483,4 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
 
 
 def _domains_of_other_organisations(organisation: Organisation) -> set[str]:
-    others = Organisation.objects.exclude(pk=organisation.pk).exclude(email_domains=[])
-    return {
-        domain for domains in others.values_list("email_domains", flat=True) for domain in domains
-    }
+    return organisation.domains_of_others()

@@ -58,6 +58,15 @@ class Organisation(models.Model):
     def today(self) -> date:
         return timezone.now().astimezone(self.clock).date()
 
+    def domains_of_others(self) -> set[str]:
+        """The e-mail domains other organisations have claimed (a domain has one owner)."""
+        others = Organisation.objects.exclude(pk=self.pk).exclude(email_domains=[])
+        return {
+            domain
+            for domains in others.values_list("email_domains", flat=True)
+            for domain in domains
+        }
+
     @staticmethod
     def unique_slug_for(name: str) -> str:
         base = slugify(name)[:50] or "organisation"

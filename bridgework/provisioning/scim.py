@@ -246,8 +246,18 @@ class OrganisationStorage(ScimStorage):
             raise NotFoundException(detail="No such user.")
         return person
 
+    def _check_domain_is_not_anothers(self, email: str) -> None:
+        """An address in a domain another organisation has claimed is refused for its domain
+        alone, before anyone's account is looked for, so that whether that person has an
+        account is not this organisation's to learn."""
+        if email.rpartition("@")[2] in self.organisation.domains_of_others():
+            raise InvalidValueException(
+                detail="This address is in an e-mail domain of another organisation."
+            )
+
     def _create_user(self, user: User[Any]) -> User[Any]:
         email = _email_from(user)
+        self._check_domain_is_not_anothers(email)
         _check_email_free(email)
         try:
             with transaction.atomic():
@@ -270,6 +280,7 @@ class OrganisationStorage(ScimStorage):
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
         if email != person.email:
+            self._check_domain_is_not_anothers(email)
             _check_email_free(email, besides=person)
             EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
             person.email = email

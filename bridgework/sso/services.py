@@ -71,12 +71,20 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
             % {"domain": _domain(email)[:80], "organisation": organisation.name},
             reason="e-mail domain outside the organisation's domains",
         )
+    not_invited = gettext(
+        "%(organisation)s has not invited you to Bridgework yet. Ask your program admin for "
+        "an invitation."
+    ) % {"organisation": organisation.name}
     person = Person.objects.filter(email__iexact=email).first()
+    if person is not None and person.organisation_id != organisation.pk:
+        # Said as to someone unknown: whether the address has an account elsewhere is not
+        # this organisation's (nor its identity provider's) to learn.
+        raise SignInRefused(message=not_invited, reason="account in another organisation")
     if person is not None:
-        if person.organisation_id != organisation.pk or not person.is_active:
+        if not person.is_active:
             raise SignInRefused(
                 message=gettext("This account cannot sign in here. Ask your program admin."),
-                reason="account inactive or in another organisation",
+                reason="account inactive",
             )
         return person
     invitation = (
@@ -84,9 +92,7 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
     )
     if invitation is None and not provider.just_in_time:
         raise SignInRefused(
-            message=f"{organisation.name} has not invited you to Bridgework yet. Ask your "
-            "program admin for an invitation.",
-            reason="not invited and just-in-time creation is off",
+            message=not_invited, reason="not invited and just-in-time creation is off"
         )
     person = accounts_services.create_person(
         organisation=organisation,

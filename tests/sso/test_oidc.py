@@ -12,6 +12,7 @@ from django.test import Client
 from bridgework.accounts.models import Invitation, Organisation, Person, Role
 from bridgework.sso.models import IdentityProvider
 
+from ..page_support import without_per_request_values
 from .oidc_provider import OIDCProvider, Someone
 from .support import connect_oidc, sign_in_through
 
@@ -135,6 +136,12 @@ def test_a_person_of_another_organisation_is_refused(
     answer = sign_in_through(client, idp, Someone(email="sid@acme.test", name="Sid"))
     assert answer.status_code == 403
     assert signed_in_as(client) is None
+    # Said as to an address nobody has: that it has an account elsewhere is not Acme's to learn.
+    unknown = sign_in_through(Client(), idp, Someone(email="nobody@acme.test", name="No"))
+    assert without_per_request_values(answer.content.decode()) == without_per_request_values(
+        unknown.content.decode()
+    )
+    assert "has not invited you" in answer.content.decode()
 
 
 def test_a_deactivated_person_is_refused(
