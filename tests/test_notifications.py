@@ -155,12 +155,19 @@ def test_notifications_page_from_newest_to_oldest_and_back(cast: Cast) -> None:
     assert list(newer.context["page"]) == newest_first[:30]
 
 
-def test_the_home_page_says_how_many_notifications_are_new(cast: Cast) -> None:
+def test_the_home_page_says_how_many_notifications_are_new(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
     space = allies_space(cast.facilitator)
     for n in range(2):
         Notification.objects.create(
             person=cast.participant, kind="reply", summary=f"Reply {n}", url="/", space=space
         )
+    # One from a space they cannot see (any more) is not counted, as it is not listed.
+    hidden = group_space(cast.facilitator, community_group)
+    Notification.objects.create(
+        person=cast.participant, kind="reply", summary="Gone", url="/", space=hidden
+    )
     Notification.objects.create(
         person=cast.participant, kind="reply", summary="Seen", url="/", read_at=space.created_at
     )

@@ -21,7 +21,7 @@ from bridgework.accounts.models import (
 from bridgework.community.api import waiting_for_moderation
 from bridgework.curriculum.api import Lesson, LessonProgress
 from bridgework.insights.api import open_pulses_for
-from bridgework.notifications.api import visible_notifications
+from bridgework.notifications.api import unread_count
 from bridgework.operations import api as outage
 from bridgework.reflection.api import Note
 from bridgework.resources.api import suggestions_to_vet
@@ -81,7 +81,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
         "group_invitations": list(GroupInvitation.objects.for_person(person)),
         "new_notes": new_notes,
         "new_note_count": Note.objects.new_for(person).count(),
-        "unread_notifications": visible_notifications(person).unread().count(),
+        "unread_notifications": unread_count(person),
     }
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)

@@ -26,7 +26,7 @@ from bridgework.accounts.models import Person
 
 from . import kinds, tasks
 from .models import Notification, NotificationQuerySet
-from .spaces import SpaceRules
+from .spaces import SpaceRules, rules
 from .spaces import register as register_space_rules
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "notify",
     "notify_many",
     "register_space_rules",
+    "unread_count",
     "visible_notifications",
 ]
 
@@ -86,6 +87,23 @@ def notify(
         url=url,
         space_id=space_id,
     )
+
+
+# The home page says "more than 99" beyond this.
+UNREAD_SHOWN = 100
+
+
+def unread_count(person: Person) -> int:
+    """How many of the person's unread notifications they may still see, up to
+    UNREAD_SHOWN. Only the spaces those notifications come from are checked for
+    visibility, and only when there are some: most people have none unread."""
+    unread = Notification.objects.filter(person=person, read_at__isnull=True)
+    spaces = list(unread.order_by("-created_at").values_list("space_id", flat=True)[:UNREAD_SHOWN])
+    named = {space_id for space_id in spaces if space_id is not None}
+    if not named:
+        return len(spaces)
+    seen = set(rules().visible_to(person).filter(pk__in=named).values_list("pk", flat=True))
+    return sum(1 for space_id in spaces if space_id is None or space_id in seen)
 
 
 def visible_notifications(person: Person) -> NotificationQuerySet:
