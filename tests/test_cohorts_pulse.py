@@ -177,6 +177,19 @@ def test_changing_who_was_there_never_tells_whether_one_person_answered(
     assert seen_as_reader(answered) == seen_as_reader(silent) == (7, 7, True)
 
 
+def move_to(session: Session, day: date) -> None:
+    services.update_session(
+        session=session,
+        on=day,
+        at=time(18),
+        time_zone="UTC",
+        duration_minutes=90,
+        location="",
+        video_link="",
+        module=None,
+    )
+
+
 def test_once_answered_a_session_keeps_its_date_time_and_length(
     cast: Cast, organisation: Organisation
 ) -> None:
@@ -199,29 +212,11 @@ def test_once_answered_a_session_keeps_its_date_time_and_length(
         assert cast.client("facilitator").post(edit, moved).status_code == 302
         session.refresh_from_db()
         assert session.starts_at == datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
-        services.update_session(
-            session=session,
-            on=STARTS.date(),
-            at=time(18),
-            time_zone="UTC",
-            duration_minutes=90,
-            location="",
-            video_link="",
-            module=None,
-        )
+        move_to(session, STARTS.date())
     answer(session, people[:5])
     with time_machine.travel(AFTER_IT_CLOSED):
         with pytest.raises(ValidationError, match="stay as they are"):
-            services.update_session(
-                session=session,
-                on=date(2030, 3, 30),
-                at=time(18),
-                time_zone="UTC",
-                duration_minutes=90,
-                location="",
-                video_link="",
-                module=None,
-            )
+            move_to(session, date(2030, 3, 30))
         facilitator = cast.client("facilitator")
         form = facilitator.get(edit).content.decode()
         assert "its date, time and length stay as they are" in form

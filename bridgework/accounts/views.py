@@ -283,16 +283,23 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@admin_required
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    # Another organisation's invitation is a 404, like every other object that isn't yours.
+def _pending_invitation(request: HttpRequest, invitation_id: int) -> Invitation | None:
+    """The organisation's invitation, or None (having said why) once it is no longer pending.
+    Another organisation's invitation is a 404, like every other object that isn't yours."""
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, organisation=current_organisation(request)
     )
-    if not invitation.is_pending:
-        messages.error(request, gettext("That invitation is no longer pending."))
-    else:
+    if invitation.is_pending:
+        return invitation
+    messages.error(request, gettext("That invitation is no longer pending."))
+    return None
+
+
+@require_POST
+@admin_required
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _pending_invitation(request, invitation_id)
+    if invitation is not None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         messages.success(
@@ -305,12 +312,8 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 @admin_required
 def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_object_or_404(
-        Invitation, pk=invitation_id, organisation=current_organisation(request)
-    )
-    if not invitation.is_pending:
-        messages.error(request, gettext("That invitation is no longer pending."))
-    else:
+    invitation = _pending_invitation(request, invitation_id)
+    if invitation is not None:
         services.send_invitation_again(invitation)
         messages.success(
             request,
