@@ -272,7 +272,7 @@ def test_the_e_mail_about_a_new_member_names_neither_them_nor_the_group(
 
     [message] = [m for m in mail.outbox if cast.participant_and_member.email in m.to]
     text = f"{message.subject} {message.body}"
-    assert "new member" in text
+    assert "Something new for you" in text
     for secret in (cast.participant.chosen_name, cast.participant.email, community_group.name):
         assert secret not in text
 

@@ -111,14 +111,14 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) -> HttpResponse:
-    """With htmx, swap in the updated group; without JavaScript, back to the list."""
+    """With htmx, swap in the updated card; without JavaScript, back to the list."""
     if is_htmx(request):
         membership = GroupMembership.objects.filter(
             group=group, person=current_person(request)
         ).first()
         return render(
             request,
-            "accounts/groups.html#group-group",
+            "accounts/groups.html#group-card",
             {
                 "group": group,
                 "mine": {group.pk} if membership else set(),
