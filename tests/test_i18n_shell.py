@@ -215,3 +215,30 @@ def test_the_digest_reaches_a_french_speaker_in_french(
     )
     assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework." in str(message.body)
     assert str(message.body).count("- Du nouveau pour vous") == 2
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_every_plural_message_has_each_plural_form_its_language_needs(language: str) -> None:
+    """Spanish and French have three (one, a million-like "many", other): a message with
+    two is dropped when compiled, and the page falls back to English for any count past one."""
+    import re
+    from pathlib import Path
+
+    import polib
+
+    import bridgework
+
+    path = Path(bridgework.__file__).parent / "locale" / language / "LC_MESSAGES" / "django.po"
+    catalog = polib.pofile(str(path))
+    match = re.search(r"nplurals=(\d+)", catalog.metadata["Plural-Forms"])
+    assert match is not None
+    forms = int(match.group(1))
+    short = [
+        entry.msgid for entry in catalog if entry.msgid_plural and len(entry.msgstr_plural) != forms
+    ]
+    assert short == []
+    with translation.override(language):
+        three = translation.ngettext(
+            "%(counter)s new notification", "%(counter)s new notifications", 3
+        )
+    assert three != "%(counter)s new notifications"
