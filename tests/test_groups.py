@@ -82,6 +82,42 @@ def test_an_admin_cannot_add_themselves_to_a_closed_group(
     assert admin.get(f"/community/{closed_space.pk}/").status_code == 404
 
 
+def test_an_admin_cannot_open_a_closed_group_to_join_it(
+    cast: Cast, closed_group: CommunityGroup, closed_space: Space
+) -> None:
+    """Its members joined on the understanding that it was closed: opening it would let
+    anyone in, program admins first, to read what they shared."""
+    admin = client_for(cast.program_admin)
+    page = admin.get(f"/people/groups/{closed_group.pk}/").content.decode()
+    checkbox = re.search(r'<input[^>]*name="open_to_join"[^>]*>', page)
+    assert checkbox and "disabled" in checkbox.group(0)
+    assert "it stays by invitation" in page
+
+    admin.post(
+        f"/people/groups/{closed_group.pk}/",
+        {"name": "Parents at Work", "description": "", "open_to_join": "on"},
+    )
+    admin.post(f"/groups/{closed_group.pk}/join")
+
+    closed_group.refresh_from_db()
+    assert not closed_group.open_to_join
+    assert not is_member(cast.program_admin, closed_group)
+    assert admin.get(f"/community/{closed_space.pk}/").status_code == 404
+
+
+def test_an_open_group_may_be_closed_and_a_new_group_made_open(
+    cast: Cast, organisation: Organisation
+) -> None:
+    admin = client_for(cast.program_admin)
+    admin.post("/people/groups/", {"name": "Runners", "description": "", "open_to_join": "on"})
+    runners = CommunityGroup.objects.get(organisation=organisation, name="Runners")
+    assert runners.open_to_join
+
+    admin.post(f"/people/groups/{runners.pk}/", {"name": "Runners", "description": ""})
+    runners.refresh_from_db()
+    assert not runners.open_to_join
+
+
 def test_an_admin_cannot_put_someone_else_in_a_group_either(
     cast: Cast, closed_group: CommunityGroup
 ) -> None:

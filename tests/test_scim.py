@@ -260,16 +260,44 @@ def test_deactivating_ends_the_persons_sessions_and_keeps_their_data(
     assert is_signed_in_as(sign_in(participant.email, PASSWORD), participant)
 
 
-def test_replace_changes_the_name_and_the_address(scim: Scim, participant: Person) -> None:
+def test_replace_changes_the_name_and_the_address(scim: Scim) -> None:
+    created = scim.call("POST", "/Users", new_user("pat@acme.example"))
     response = scim.call(
         "PUT",
-        f"/Users/{participant.pk}",
+        f"/Users/{created.json_body['id']}",
         new_user("pat.p@acme.example", name={"formatted": "Pat Parker"}),
     )
     assert response.status_code == 200
+    person = Person.objects.get(pk=created.json_body["id"])
+    assert (person.email, person.chosen_name) == ("pat.p@acme.example", "Pat Parker")
+    assert EmailAddress.objects.get(user=person).email == "pat.p@acme.example"
+
+
+def test_the_address_of_someone_who_signs_in_with_a_password_stays_theirs(
+    scim: Scim, participant: Person, mailoutbox: list[Any]
+) -> None:
+    """Otherwise the token's holder could point the account at an address of theirs and
+    reset its password."""
+    answer = scim.call(
+        "PUT",
+        f"/Users/{participant.pk}",
+        new_user("taken.over@elsewhere.example", name={"formatted": "Pat Parker"}),
+    )
+    assert_error(answer, 400, "mutability")
     participant.refresh_from_db()
-    assert (participant.email, participant.chosen_name) == ("pat.p@acme.example", "Pat Parker")
-    assert EmailAddress.objects.get(user=participant).email == "pat.p@acme.example"
+    assert (participant.email, participant.chosen_name) == ("pat@acme.test", "Pat Participant")
+    assert EmailAddress.objects.get(user=participant).email == "pat@acme.test"
+
+    Client().post("/accounts/password/reset/", {"email": "taken.over@elsewhere.example"})
+    sent = [mail.body for mail in mailoutbox if "taken.over@elsewhere.example" in mail.to]
+    assert not [body for body in sent if "/password/reset/key/" in body]
+    # Their name may still come from the identity provider.
+    renamed = scim.call(
+        "PUT", f"/Users/{participant.pk}", new_user("pat@acme.test", name={"formatted": "Pat P"})
+    )
+    assert renamed.status_code == 200
+    participant.refresh_from_db()
+    assert participant.chosen_name == "Pat P"
 
 
 # -- Groups ---------------------------------------------------------------------------------

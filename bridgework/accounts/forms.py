@@ -266,6 +266,14 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         self.organisation = organisation
         super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.open_to_join:
+            # Opening it would let anyone, its program admins first, join and read what its
+            # members shared in its spaces: they joined on the understanding it was closed.
+            self.fields["open_to_join"].disabled = True
+            self.fields["open_to_join"].help_text = gettext(
+                "Its members joined by invitation, so it stays by invitation: opening it "
+                "would let anyone read what they shared. For an open group, create a new one."
+            )
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

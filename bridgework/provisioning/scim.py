@@ -280,6 +280,13 @@ class OrganisationStorage(ScimStorage):
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
         if email != person.email:
+            if person.has_usable_password():
+                # Whoever holds the token could otherwise point a password account at an
+                # address of theirs and reset its password: that address is the person's.
+                raise MutabilityException(
+                    detail="This person signs in with a password; the address they sign in "
+                    "with is theirs to change, in Bridgework."
+                )
             self._check_domain_is_not_anothers(email)
             _check_email_free(email, besides=person)
             EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
