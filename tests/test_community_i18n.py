@@ -199,6 +199,6 @@ def test_the_e_mail_digest_is_written_in_the_recipients_language(
     assert digest.send_due() == 1
     body = mail.outbox[0].body
     assert f"Bonjour {person.chosen_name}," in body
-    assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework." in body
+    assert "Voici ce qui est nouveau pour vous dans la communauté Bridgework\N{NBSP}:" in body
     assert "zz-summary" not in body
     assert "Une réponse dans une discussion que vous suivez" in body

@@ -250,10 +250,12 @@ def test_the_digest_lists_links_and_skips_spaces_left_since(
     assert send_digests.enqueue().return_value == 1
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "A reply in a thread you follow" in body and "/a" in body
-    assert "/p" not in body
-    # Only the kind of each: a summary names people, threads and spaces.
+    assert "- A reply in a thread you follow\n" in body
+    assert "/community/notifications/\n" in body
+    # Only the kind of each, and no link to it: a summary names people, threads and
+    # spaces, and an address holds a group's or a space's id.
     assert "zz-" not in body
+    assert "/a\n" not in body and "/p\n" not in body
     # Sent once: nothing due until the next day.
     assert digest.send_due() == 0
     assert len(mail.outbox) == 1

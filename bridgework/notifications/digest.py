@@ -1,8 +1,8 @@
-"""The optional e-mail digest: a short list of links to what is new, each said only by its
-kind ("A reply in a thread you follow"). Never a summary: those name people, threads and
-spaces, and an e-mail is read by more than its recipient (mail administrators, scanners, a
-shared screen), so naming who replied in a community group's space would tell them who is in
-the group.
+"""The optional e-mail digest: what is new, said only by its kind and how many ("A reply in
+a thread you follow (3)"), and one link, to the notifications page. Never a summary, nor a
+link to the thing itself: summaries name people, threads and spaces, and addresses hold the
+ids of groups and spaces; an e-mail is read by more than its recipient (mail administrators,
+scanners, a shared screen), and either would tell them who is in a community group.
 
 What goes in is decided at send time: a notification from a space the person has left
 since it was made is dropped, and the person's preference is read again.
@@ -11,11 +11,13 @@ since it was made is dropped, and the person's preference is read again.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -80,9 +82,9 @@ def send_digest(person_id: int) -> bool:
         with translation.override(person.preferred_language):
             context = {
                 "person": person,
-                "items": [(_said(item), item.url) for item in items],
-                "base_url": settings.BASE_URL,
-                "settings_url": settings.BASE_URL + "/community/notifications/e-mail",
+                "items": list(Counter(_said(item) for item in items).items()),
+                "notifications_url": settings.BASE_URL + reverse("community_notifications"),
+                "settings_url": settings.BASE_URL + reverse("community_digest"),
             }
             subject = ngettext(
                 "Bridgework: %(count)s new for you in the community",
