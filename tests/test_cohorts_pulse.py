@@ -284,3 +284,31 @@ def test_a_session_shorter_than_ten_minutes_offers_the_pulse_from_its_start(
     assert session.pulse_opens_at == STARTS + timedelta(minutes=5)
     session.duration_minutes = 8  # below the form's minimum, but the rule still holds
     assert session.pulse_opens_at == STARTS
+
+
+def test_below_five_answers_the_count_is_not_shown_not_even_as_none(cast: Cast) -> None:
+    """With one member marked present, "0 of 1" becoming "1 of 1" would say they answered."""
+    alex = cast.participant
+    session = held_session(cast, [alex], present=[alex])
+
+    def answered_line() -> str:
+        with time_machine.travel(DURING_THE_PULSE):
+            page = without_per_request_values(facilitator_page(cast, session))
+        return page.split('id="pulse-heading"')[1].split("</p>")[0]
+
+    before = answered_line()
+    answer(session, [alex])
+    assert answered_line() == before
+    assert "Fewer than 5 answers</strong> so far, from the 1 member who was there." in before
+
+
+def test_from_five_answers_the_count_and_rate_are_shown(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 6)
+    session = held_session(cast, people, present=people)
+    answer(session, people[:5])
+    with time_machine.travel(DURING_THE_PULSE):
+        assert "<strong>5 of 6</strong> members who were there answered (83%)." in (
+            facilitator_page(cast, session)
+        )

@@ -581,6 +581,12 @@ class PulseSummary:
     def rate(self) -> int:
         return round(100 * self.answered / self.invited) if self.invited else 0
 
+    @property
+    def few_answered(self) -> bool:
+        """Below the minimum the count is not shown, not even as none: with a session of one
+        member present, "0 of 1" turning into "1 of 1" would say that they answered."""
+        return self.answered < PULSE_MIN_ANSWERS
+
 
 def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
     """Totals only, once the pulse has closed (while it is open, totals that change with each
