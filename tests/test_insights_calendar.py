@@ -100,7 +100,7 @@ def test_an_assessment_late_on_the_last_evening_counts_in_that_month(
 def test_the_pulse_list_tells_no_answer_from_a_few(
     cast: Cast, clock: Clock, new_york: SafetyPulse
 ) -> None:
-    """"0" turning into "fewer than 5" would say that the one person asked has answered."""
+    """ "0" turning into "fewer than 5" would say that the one person asked has answered."""
 
     def answers_so_far() -> str:
         page = client_for(cast.program_admin).get(reverse("insights_pulses")).content.decode()
