@@ -201,27 +201,15 @@ class Aggregate:
 
     @property
     def summary(self) -> str:
-        """One sentence. Small numbers are never given exactly, not even through a plural:
-        below MIN_SHOWN the sentence says "fewer than 5", and each case is a whole sentence
-        for translators."""
-        if self.committed == 0:
-            return gettext("No allies have taken this on yet.")
-        few = {"min": MIN_SHOWN}
+        """One sentence. Small numbers are never given, not even as none: below MIN_SHOWN the
+        sentence says "fewer than 5" (the allies' space names those who left a note, and
+        "none has checked in" turning into "fewer than 5" would say that one of them had).
+        Each case is a whole sentence for translators."""
         if self.committed < MIN_SHOWN:
-            if self.checked_in == 0:
-                return (
-                    gettext("Fewer than %(min)s allies committed; none has checked in yet.") % few
-                )
-            return (
-                gettext(
-                    "Fewer than %(min)s allies committed; fewer than %(min)s checked in at least "
-                    "once."
-                )
-                % few
-            )
+            return gettext("Fewer than %(min)s allies have taken this on so far.") % {
+                "min": MIN_SHOWN
+            }
         many = {"min": MIN_SHOWN, "count": self.committed, "checked": self.checked_in}
-        if self.checked_in == 0:
-            return gettext("%(count)s allies committed; none has checked in yet.") % many
         if self.checked_in < MIN_SHOWN:
             return (
                 gettext("%(count)s allies committed; fewer than %(min)s checked in at least once.")
