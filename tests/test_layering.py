@@ -38,6 +38,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         " sits below community and learns who may see a space through its SpaceRules registry,"
         " so the foreign key names the model by its label instead of importing it"
     ),
+    ("notifications.models", "community.models.Thread"): (
+        "the same for a notification about a thread, whose summary names it: it goes with the"
+        " thread, and who may still see the thread comes through the SpaceRules registry"
+    ),
 }
 
 # Calls that name a model by its label: relation fields ("app.Model") and the app registry.

@@ -3,9 +3,11 @@ who can see the space (and the thread) when they are made."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
@@ -122,6 +124,52 @@ def test_the_title_of_a_withheld_thread_reaches_only_who_may_open_it(
 
     assert not Notification.objects.filter(person=follower).exists()
     assert Notification.objects.filter(person=cast.participant, kind="reply").exists()
+
+
+def test_a_thread_withheld_after_the_notification_takes_its_title_off_every_list(
+    cast: Cast, committed: Committed
+) -> None:
+    """The summary names the thread: once its opening post is hidden, only its author and
+    the space's facilitators may read that title, on the notifications page, in the count
+    on the home page or in the e-mail digest."""
+    thread = followed_thread(cast, 1)
+    Thread.objects.filter(pk=thread.pk).update(title="Zq-title-4417")
+    thread.refresh_from_db()
+    [follower] = Person.objects.filter(email="f0@acme.test")
+    with committed():
+        services.reply(thread=thread, author=cast.facilitator, body="@follower-0 have a look")
+    [told] = Notification.objects.filter(person=follower)
+    assert told.thread_id == thread.pk
+    client = client_for(follower)
+    assert thread.title in client.get("/community/notifications/").content.decode()
+
+    services.hide_post(post=thread.posts.earliest("pk"), moderator=cast.facilitator, reason="x")
+
+    assert thread.title not in client.get("/community/notifications/").content.decode()
+    assert "new notification" not in client.get("/").content.decode()
+    assert not Notification.objects.for_person(follower).exists()
+    # Its author still has theirs.
+    assert Notification.objects.for_person(cast.participant).filter(thread=thread).exists()
+
+
+def test_notifications_made_before_they_knew_their_thread_learn_it_from_their_address(
+    cast: Cast,
+) -> None:
+    thread = followed_thread(cast, 0)
+    made = Notification.objects.bulk_create(
+        Notification(person=cast.participant, kind="reply", summary="s", url=url)
+        for url in (
+            f"/community/threads/{thread.pk}/?post=7#post-7",
+            f"/community/threads/{thread.pk + 1000}/",
+            "/community/",
+        )
+    )
+    migration = import_module("bridgework.notifications.migrations.0002_notification_thread")
+
+    migration.link_threads(django_apps, None)
+
+    linked = [n.thread_id for n in Notification.objects.filter(pk__in=[m.pk for m in made])]
+    assert sorted(linked, key=str) == sorted([thread.pk, None, None], key=str)
 
 
 def test_an_undeclared_kind_is_refused_before_anything_is_queued(cast: Cast) -> None:

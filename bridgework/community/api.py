@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from bridgework.accounts.models import Person
 from bridgework.notifications.api import SpaceRules
 
-from .models import Post, PostingPause, Space, SpaceQuerySet, Thread
+from .models import Post, PostingPause, Space, SpaceQuerySet, Thread, ThreadQuerySet
 from .notices import tell
 from .services import accept_guidelines
 from .visibility import NOTHING, audience_q, can_view
@@ -58,4 +58,11 @@ def _audience(space_id: int, thread_id: int | None) -> Q:
     return audience_q(space, thread)
 
 
-space_rules = SpaceRules(visible_to=visible_spaces, audience=_audience)
+def visible_threads(person: Person) -> ThreadQuerySet:
+    """Threads the person may see right now (see visibility.py)."""
+    return Thread.objects.visible_to(person)
+
+
+space_rules = SpaceRules(
+    visible_to=visible_spaces, visible_threads=visible_threads, audience=_audience
+)

@@ -95,15 +95,30 @@ UNREAD_SHOWN = 100
 
 def unread_count(person: Person) -> int:
     """How many of the person's unread notifications they may still see, up to
-    UNREAD_SHOWN. Only the spaces those notifications come from are checked for
-    visibility, and only when there are some: most people have none unread."""
+    UNREAD_SHOWN. Only the spaces and threads those notifications come from are checked
+    for visibility, and only when there are some: most people have none unread."""
     unread = Notification.objects.filter(person=person, read_at__isnull=True)
-    spaces = list(unread.order_by("-created_at").values_list("space_id", flat=True)[:UNREAD_SHOWN])
-    named = {space_id for space_id in spaces if space_id is not None}
-    if not named:
-        return len(spaces)
-    seen = set(rules().visible_to(person).filter(pk__in=named).values_list("pk", flat=True))
-    return sum(1 for space_id in spaces if space_id is None or space_id in seen)
+    places = list(
+        unread.order_by("-created_at").values_list("space_id", "thread_id")[:UNREAD_SHOWN]
+    )
+    spaces = {space_id for space_id, _ in places if space_id is not None}
+    threads = {thread_id for _, thread_id in places if thread_id is not None}
+    seen_spaces = (
+        set(rules().visible_to(person).filter(pk__in=spaces).values_list("pk", flat=True))
+        if spaces
+        else set()
+    )
+    seen_threads = (
+        set(rules().visible_threads(person).filter(pk__in=threads).values_list("pk", flat=True))
+        if threads
+        else set()
+    )
+    return sum(
+        1
+        for space_id, thread_id in places
+        if (space_id is None or space_id in seen_spaces)
+        and (thread_id is None or thread_id in seen_threads)
+    )
 
 
 def visible_notifications(person: Person) -> NotificationQuerySet:

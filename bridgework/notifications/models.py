@@ -18,10 +18,13 @@ from .spaces import rules
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def for_person(self, person: Person) -> NotificationQuerySet:
-        """The person's notifications, re-checked now: one from a space they can no longer
-        see is never listed (and never e-mailed)."""
-        return self.filter(person=person).filter(
-            Q(space__isnull=True) | Q(space__in=rules().visible_to(person))
+        """The person's notifications, re-checked now: one from a space or a thread they can
+        no longer see (a thread hidden since, whose title the summary names) is never listed
+        (and never e-mailed)."""
+        return (
+            self.filter(person=person)
+            .filter(Q(space__isnull=True) | Q(space__in=rules().visible_to(person)))
+            .filter(Q(thread__isnull=True) | Q(thread__in=rules().visible_threads(person)))
         )
 
     def unread(self) -> NotificationQuerySet:
@@ -34,6 +37,9 @@ class Notification(models.Model):
     summary = models.CharField(max_length=300)
     url = models.CharField(max_length=500)
     space = models.ForeignKey("community.Space", on_delete=models.CASCADE, null=True, blank=True)
+    thread = models.ForeignKey(
+        "community.Thread", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

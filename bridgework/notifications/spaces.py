@@ -1,8 +1,8 @@
 """Who may see a space, as told by the app that owns spaces (community registers it).
 
-A notification that belongs to a space reaches only people who can see the space, checked
-twice: once for the whole batch when it is made, and again whenever it is listed or
-e-mailed. This app does not know the rule itself; it asks through these two callables.
+A notification that belongs to a space (or a thread) reaches only people who can see it,
+checked twice: once for the whole batch when it is made, and again whenever it is listed or
+e-mailed. This app does not know the rule itself; it asks through these callables.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from bridgework.accounts.models import Person
 class SpaceRules:
     # The spaces this person may see now, as a queryset usable in `space__in`.
     visible_to: Callable[[Person], QuerySet[Any]]
+    # The threads this person may see now (a withheld one only its author and facilitators).
+    visible_threads: Callable[[Person], QuerySet[Any]]
     # A filter on Person for everyone who may see this space (and, given one, this thread).
     audience: Callable[[int, int | None], Q]
 

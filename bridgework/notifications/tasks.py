@@ -45,6 +45,7 @@ def deliver(
                 summary=summaries[language],
                 url=url,
                 space_id=space_id,
+                thread_id=thread_id,
             )
         )
     return len(Notification.objects.bulk_create(notifications))
