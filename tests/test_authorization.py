@@ -147,6 +147,13 @@ def space_facilitators(ok: int) -> Rule:
     return Rule({**{p: LOGIN for p in SIGNED_OUT}, "facilitator": ok}, 404)
 
 
+def space_facilitators_and_group_leads(ok: int) -> Rule:
+    """The sample protected space's own facilitator, and its group's lead (who decides who
+    else looks after it)."""
+    ok_for = ["facilitator", "participant_and_member"]
+    return Rule({**{p: LOGIN for p in SIGNED_OUT}, **dict.fromkeys(ok_for, ok)}, 404)
+
+
 def post_author_and(ok: int, *others: str) -> Rule:
     """The sample post's author (the group member), and the positions named."""
     names = ["group_member", *others]
@@ -348,7 +355,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "POST": NOT_ALLOWED,
     },
     "community_space": {"GET": in_space(200), "POST": NOT_ALLOWED},
-    "community_space_edit": {"GET": space_facilitators(200), "POST": space_facilitators(400)},
+    "community_space_edit": {
+        "GET": space_facilitators_and_group_leads(200),
+        "POST": space_facilitators_and_group_leads(400),
+    },
     # The sample space is protected, so nobody may post its asks to a chat channel; an allies'
     # space from every position: tests/test_chat_channels.py.
     "chat_space_channel": {"GET": space_facilitators(404), "POST": space_facilitators(404)},

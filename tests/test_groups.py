@@ -118,6 +118,53 @@ def test_an_open_group_may_be_closed_and_a_new_group_made_open(
     assert not runners.open_to_join
 
 
+def test_only_a_lead_brings_another_facilitator_into_the_groups_space(
+    cast: Cast, organisation: Organisation, closed_group: CommunityGroup, closed_space: Space
+) -> None:
+    """A facilitator reads everything in the space: the group agreed to the ones it has."""
+    outsider = make_person(
+        organisation, "fac2@acme.test", "Frankie Second", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+    lead = cast.participant_and_member
+    make_lead(lead, closed_group)
+    edit = f"/community/{closed_space.pk}/edit"
+
+    def change(client: Client, *facilitators: Person) -> str:
+        return client.post(
+            edit,
+            {
+                "name": closed_space.name,
+                "description": "",
+                "guidelines": "Be kind.",
+                "facilitators": [p.pk for p in facilitators],
+            },
+        ).content.decode()
+
+    facilitator = client_for(cast.facilitator)
+    assert (
+        "Only a lead of Parents at Work adds a facilitator"
+        in facilitator.get(edit).content.decode()
+    )
+    refused = change(facilitator, cast.facilitator, outsider)
+    assert "Only a lead of Parents at Work adds a facilitator" in refused
+    assert list(closed_space.facilitators.all()) == [cast.facilitator]
+    assert client_for(outsider).get(f"/community/{closed_space.pk}/").status_code == 404
+
+    # A lead sees the way to it on the space's page, and may.
+    leading = client_for(lead)
+    assert edit in leading.get(f"/community/{closed_space.pk}/").content.decode()
+    change(leading, cast.facilitator, outsider)
+    assert set(closed_space.facilitators.all()) == {cast.facilitator, outsider}
+    assert client_for(outsider).get(f"/community/{closed_space.pk}/").status_code == 200
+    # A facilitator may still step back, or let another go.
+    change(facilitator, cast.facilitator)
+    assert list(closed_space.facilitators.all()) == [cast.facilitator]
+    # Members who do not lead it have no way in.
+    member = make_person(organisation, "m@acme.test", "Morgan Member", {Role.PARTICIPANT})
+    GroupMembership.objects.create(group=closed_group, person=member, added_by="self")
+    assert client_for(member).get(edit).status_code == 404
+
+
 def test_an_admin_cannot_put_someone_else_in_a_group_either(
     cast: Cast, closed_group: CommunityGroup
 ) -> None:

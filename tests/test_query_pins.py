@@ -45,7 +45,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "ask_edit": ("facilitator", 6),  # /community/asks/published/1/edit
     "community_digest": ("participant", 6),  # /community/notifications/e-mail
     "community_space_new": ("facilitator", 5),  # /community/new
-    "community_space_edit": ("facilitator", 6),  # /community/2/edit
+    "community_space_edit": ("facilitator", 8),  # /community/2/edit
     "community_guidelines": ("participant_and_member", 4),  # /community/2/guidelines
     "community_thread_new": ("participant_and_member", 4),  # /community/2/threads/new
     "community_balance": ("facilitator", 5),  # /community/2/balance

@@ -37,6 +37,7 @@ from .polls import (
 )
 from .spaces import (
     accept_guidelines,
+    adding_facilitators_is_for_leads,
     create_space,
     open_space_to_group,
     update_space,
@@ -80,6 +81,7 @@ __all__ = [
     "PollResults",
     "RateLimited",
     "accept_guidelines",
+    "adding_facilitators_is_for_leads",
     "announce_closed_polls",
     "can_close_poll",
     "close_poll",

@@ -110,6 +110,13 @@ def create_space(
     return space
 
 
+def adding_facilitators_is_for_leads(space: Space) -> str:
+    return _(
+        "Only a lead of %(group)s adds a facilitator to its space: a facilitator reads "
+        "everything its members share, so the group decides. You can remove one."
+    ) % {"group": space.group}
+
+
 def _leads(group: CommunityGroup) -> models.QuerySet[GroupMembership]:
     return GroupMembership.objects.filter(group=group, is_lead=True)
 
@@ -139,7 +146,8 @@ def update_space(
     facilitators: Iterable[Person],
     is_archived: bool,
 ) -> Space:
-    if not space.can_moderate(editor):
+    led_by_editor = space.is_led_by(editor)
+    if not (space.can_moderate(editor) or led_by_editor):
         raise PermissionDenied(_("Only this space's facilitators change it."))
     organisation = space.organisation
     if (
@@ -151,6 +159,11 @@ def update_space(
     leaders = _check_facilitators(organisation, facilitators)
     if not leaders:
         raise ValidationError({"facilitators": _("A space needs at least one facilitator.")})
+    newcomers = {p.pk for p in leaders} - set(space.facilitators.values_list("pk", flat=True))
+    if space.group_id is not None and newcomers and not led_by_editor:
+        # A facilitator reads everything in the space: the group agreed to the ones it has,
+        # and only its leads let anyone else in.
+        raise ValidationError({"facilitators": adding_facilitators_is_for_leads(space)})
     space.name = name.strip()
     space.description = description
     # Bridgework's guidelines, saved unchanged in the editor's language, stay Bridgework's:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -154,6 +154,10 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
             "can_open": found.awaits_group and found.is_led_by(person),
+            # A group's leads decide who looks after its space.
+            "may_change": found.group_id is not None
+            and not moderator
+            and found.is_led_by(person),
             "accepted": standing.accepted,
             "pause_reason": standing.pause_reason,
             # Asks come from the group's own members, not from facilitators looking after it.
@@ -179,7 +183,10 @@ def space_open(request: HttpRequest, space_id: int) -> HttpResponse:
 @member_required
 def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
     person = current_person(request)
-    found = _space(request, space_id, moderate=True)
+    found = _space(request, space_id)
+    lead = found.is_led_by(person)
+    if not (found.can_moderate(person) or lead):
+        raise Http404("No such space.")
     initial = {
         "name": found.name,
         "description": found.description,
@@ -192,6 +199,8 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
         initial=initial,
         organisation=found.organisation,
     )
+    if found.group_id is not None and not lead:
+        form.fields["facilitators"].help_text = services.adding_facilitators_is_for_leads(found)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
