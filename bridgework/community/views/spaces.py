@@ -155,9 +155,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "polls": list(found.polls.all()[:3]),
             "can_open": found.awaits_group and found.is_led_by(person),
             # A group's leads decide who looks after its space.
-            "may_change": found.group_id is not None
-            and not moderator
-            and found.is_led_by(person),
+            "may_change": found.group_id is not None and not moderator and found.is_led_by(person),
             "accepted": standing.accepted,
             "pause_reason": standing.pause_reason,
             # Asks come from the group's own members, not from facilitators looking after it.
