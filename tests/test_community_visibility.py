@@ -169,6 +169,11 @@ def test_a_lead_opens_a_proposed_space_from_its_page(
     lead = client_for(cast.participant_and_member)
     page = lead.get(f"/community/{space.pk}/").content.decode()
     assert "Open it to the members of" in page
+    # The lead knows who would read everything its members share.
+    assert (
+        "Its facilitators, who read everything in it: "
+        f"<bdi>{cast.facilitator.chosen_name}</bdi>" in page
+    )
     assert "Open it to the members of" not in (
         client_for(cast.facilitator).get(f"/community/{space.pk}/").content.decode()
     )

@@ -154,6 +154,10 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "waiting": waiting,
             "polls": list(found.polls.all()[:3]),
             "can_open": found.awaits_group and found.is_led_by(person),
+            # Who would read everything its members share: for the lead deciding to open it.
+            "looked_after_by": list(found.facilitators.order_by("chosen_name"))
+            if found.awaits_group
+            else [],
             # A group's leads decide who looks after its space.
             "may_change": found.group_id is not None and not moderator and found.is_led_by(person),
             "accepted": standing.accepted,
