@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from .models import IdentityProvider, Protocol
 from .provider import PROVIDER_ID, IdTokenRefused
-from .services import SignInRefused, Vouched, person_for_sign_in
+from .services import SignInRefused, Vouched, person_for_sign_in, tell_of_first_link
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,7 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                     )
                 )
             return
+        tell_of_first_link(provider=provider, person=person)
         sociallogin.connect(request, person)
 
     def populate_user(

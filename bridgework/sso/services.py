@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Invitation, Person, Role
+from bridgework.jobs import outbox
 
 from .models import IdentityProvider, SeenAssertion
 
@@ -113,6 +115,30 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
         "invited" if invitation else "just in time",
     )
     return person
+
+
+def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:
+    """E-mail someone whose account was in use before that it now also signs in through the
+    identity provider. Whoever runs the organisation's sign-in settings could point them at
+    a provider of their own and sign in as anyone: this way the person hears of it, at an
+    address that only they can change while they sign in with a password."""
+    if person.last_login is None and not person.has_usable_password():
+        return  # made just now, on this sign-in: there was nothing of theirs to reach
+    with translation.override(person.preferred_language):
+        subject = gettext("Your Bridgework account now signs in through %(provider)s") % {
+            "provider": provider.display_name
+        }
+        body = render_to_string(
+            "sso/email/first_link.txt",
+            {
+                "person": person,
+                "provider": provider.display_name,
+                "organisation": provider.organisation.name,
+            },
+        )
+    key = f"sso-link:{person.pk}:{timezone.now().isoformat()}"
+    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
+    transaction.on_commit(lambda: outbox.send(email))
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ signature check."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
@@ -43,6 +45,42 @@ def test_the_same_subject_signs_in_again_into_the_same_account(
     again = Client()
     sign_in_through(again, idp, someone)
     assert signed_in_as(again) == participant
+
+
+def test_an_account_in_use_hears_by_e_mail_when_it_first_signs_in_through_the_provider(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Whoever runs the sign-in settings could connect a provider of their own and sign in
+    as anyone: the person hears of it, at the address they alone change."""
+    connect_oidc(organisation, idp)
+    someone = Someone(email="pat@acme.test", name="Pat")
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, someone)
+    [told] = mailoutbox
+    assert told.to == ["pat@acme.test"]
+    assert told.subject == "Your Bridgework account now signs in through Acme Login"
+    assert "may have signed in as you" in told.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, someone)
+    assert len(mailoutbox) == 1, "once, when the sign-in is first linked"
+
+
+def test_an_account_made_on_first_sign_in_gets_no_such_e_mail(
+    organisation: Organisation,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    IdentityProvider.objects.filter(pk=connect_oidc(organisation, idp).pk).update(just_in_time=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, Someone(email="new@acme.test", name="New"))
+    assert Person.objects.filter(email="new@acme.test").exists()
+    assert mailoutbox == []
 
 
 def test_only_name_and_email_are_kept_from_the_provider(
