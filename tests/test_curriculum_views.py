@@ -300,7 +300,9 @@ def test_a_prompt_answer_is_stored_encrypted_and_shown_back_to_its_author(
 
     response = answer(client, prompt, ANSWER)
 
-    assert response["Location"] == f"{lesson_url(lesson)}#prompt-{prompt.pk}"  # type: ignore[index]
+    assert response["Location"] == (  # type: ignore[index]
+        f"{lesson_url(lesson)}?saved={prompt.pk}#prompt-{prompt.pk}"
+    )
     row = PromptAnswer.objects.get(person=participant, prompt=prompt)
     with connection.cursor() as cursor:
         cursor.execute("SELECT answer FROM curriculum_promptanswer WHERE id = %s", [row.pk])
@@ -340,6 +342,51 @@ def test_an_empty_answer_deletes_the_saved_one(
 
     assert not PromptAnswer.objects.filter(person=participant, prompt=prompt).exists()
     assert answer_box(page(client, lesson_url(lesson)), prompt) == ""
+
+
+def test_saving_one_answer_keeps_what_was_typed_in_the_others(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    """The boxes are one form: the other answers go along with whichever button is pressed."""
+    _, lesson, prompt, _ = sample
+    second = ReflectionPrompt.objects.create(
+        module=lesson.module, lesson=lesson, slug="p-second", text="What will you try?", order=2
+    )
+    client = client_for(participant)
+    html = page(client, lesson_url(lesson))
+    assert (
+        len(
+            re.findall(r"<form[^>]*>", html.split('id="reflect-heading"')[1].split("</section>")[0])
+        )
+        == 1
+    )
+    assert f'formaction="/learn/prompts/{second.pk}/answer"' in html
+
+    client.post(
+        f"/learn/prompts/{prompt.pk}/answer",
+        {f"prompt-{prompt.pk}-answer": ANSWER, f"prompt-{second.pk}-answer": "Ask first."},
+    )
+
+    answers = dict(
+        PromptAnswer.objects.filter(person=participant).values_list("prompt_id", "answer")
+    )
+    assert answers == {prompt.pk: ANSWER, second.pk: "Ask first."}
+
+
+def test_the_page_says_beside_the_box_what_became_of_the_answer(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    _, lesson, prompt, _ = sample
+    client = client_for(participant)
+
+    def said_beside(response: object) -> str:
+        location = response["Location"]  # type: ignore[index]
+        box = page(client, location).split(f'id="prompt-{prompt.pk}"')[1].split("</div>\n")[1]
+        return box
+
+    assert "Nothing saved: the box is empty." in said_beside(answer(client, prompt, "  "))
+    assert "Saved privately ✓" in said_beside(answer(client, prompt, ANSWER))
+    assert "Your answer is deleted." in said_beside(answer(client, prompt, ""))
 
 
 def test_answering_again_replaces_the_answer(

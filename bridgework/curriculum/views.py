@@ -18,6 +18,7 @@ from bridgework.accounts.access import (
 )
 from bridgework.accounts.models import Person, Role
 from bridgework.lib.htmx import is_htmx
+from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.markdown import render_shared
 
@@ -156,7 +157,10 @@ def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
 @member_required
 def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
     lesson = _lesson(request, module_slug, lesson_slug)
-    return render(request, "curriculum/lesson.html", _lesson_context(request, lesson))
+    context = _lesson_context(request, lesson)
+    context["just_saved"] = parse_id(request.GET.get("saved", ""))
+    context["just_deleted"] = parse_id(request.GET.get("deleted", ""))
+    return render(request, "curriculum/lesson.html", context)
 
 
 @require_POST
@@ -203,19 +207,25 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     )
     if prompt is None:
         raise Http404("No such prompt.")
+    person = current_person(request)
     form = PromptAnswerForm(request.POST, prefix=f"prompt-{prompt.pk}")
-    if form.is_valid():
-        services.save_prompt_answer(
-            person=current_person(request), prompt=prompt, answer=form.cleaned_data["answer"]
-        )
-        messages.success(request, _("Saved privately. Only you can read it."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Your answer is too long (5,000 characters at most)."))
-    if prompt.lesson is not None and prompt.lesson.retired_at is None:
-        url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
     else:
-        url = reverse("module", args=[prompt.module.slug])
-    return redirect(f"{url}#prompt-{prompt.pk}")
+        had_one = PromptAnswer.objects.filter(person=person, prompt=prompt).exists()
+        answer = form.cleaned_data["answer"]
+        services.save_prompt_answer(person=person, prompt=prompt, answer=answer)
+        said = "deleted" if had_one and not answer.strip() else "saved"
+    if prompt.lesson is None or prompt.lesson.retired_at is not None:
+        return redirect(reverse("module", args=[prompt.module.slug]))
+    # What was typed in the lesson's other boxes came along: keep it too.
+    others = {pk: text for pk, text in _typed_answers(request).items() if pk != prompt.pk}
+    services.keep_typed_answers(person=person, lesson=prompt.lesson, typed=others)
+    url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
+    # Said beside the box, where the person is: the page's messages are far above.
+    if not form.is_valid():
+        return redirect(f"{url}#prompt-{prompt.pk}")
+    return redirect(f"{url}?{said}={prompt.pk}#prompt-{prompt.pk}")
 
 
 @require_POST
