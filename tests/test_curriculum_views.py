@@ -376,7 +376,7 @@ def test_saving_one_answer_keeps_what_was_typed_in_the_others(
 def test_the_page_says_beside_the_box_what_became_of_the_answer(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
 ) -> None:
-    _, lesson, prompt, _ = sample
+    _, _, prompt, _ = sample
     client = client_for(participant)
 
     def said_beside(response: object) -> str:
