@@ -196,7 +196,19 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "chat_unlink": {"GET": NOT_ALLOWED, "POST": members(404)},
     "groups": {"GET": members(200), "POST": NOT_ALLOWED},
     "join_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
-    "leave_group": {"GET": NOT_ALLOWED, "POST": members(302, stranger=404)},
+    # Asks its members first (others are sent back to the groups).
+    "leave_group": {
+        "GET": Rule(
+            {
+                **{p: LOGIN for p in SIGNED_OUT},
+                "group_member": 200,
+                "participant_and_member": 200,
+                "stranger": 404,
+            },
+            302,
+        ),
+        "POST": members(302, stranger=404),
+    },
     "people": {"GET": admins(200, stranger=200), "POST": NOT_ALLOWED},
     "invite": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "import_csv": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},

@@ -300,6 +300,25 @@ def test_a_member_leaves_whenever_they_like(
     assert not is_member(participant_and_member, community_group)
 
 
+def test_leaving_a_closed_group_asks_first_as_coming_back_takes_an_invitation(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    member = cast.participant_and_member
+    GroupMembership.objects.create(group=closed_group, person=member, added_by="invitation")
+    client = client_for(member)
+    card = client.get("/groups/").content.decode().split(f'id="group-{closed_group.pk}"')[1]
+    leave = f"/groups/{closed_group.pk}/leave"
+    assert f'href="{leave}"' in card.split("</li>")[0]
+
+    asked = client.get(leave).content.decode()
+    assert "you would need a new invitation" in asked
+    assert is_member(member, closed_group)
+
+    client.post(leave)
+    assert not is_member(member, closed_group)
+    assert client.get(leave)["Location"] == "/groups/"
+
+
 def test_an_invitation_as_lead_makes_a_lead_once_accepted(
     cast: Cast, closed_group: CommunityGroup
 ) -> None:

@@ -142,10 +142,15 @@ def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
     return _group_changed(request, group, gettext("You joined %(group)s.") % {"group": group.name})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Leave a group. A closed group asks first: coming back takes a new invitation."""
     group = get_group_in_organisation(request, group_id)
+    if request.method == "GET":
+        if not GroupMembership.objects.filter(group=group, person=current_person(request)):
+            return redirect("groups")
+        return render(request, "accounts/leave_group.html", {"group": group})
     services.leave_group(person=current_person(request), group=group)
     return _group_changed(request, group, gettext("You left %(group)s.") % {"group": group.name})
 

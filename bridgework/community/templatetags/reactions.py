@@ -17,10 +17,13 @@ from bridgework.lib.addresses import row_address
 
 register = template.Library()
 
+# Each button has an id that stays the same across the swap, so htmx puts the keyboard's
+# focus back on the button just pressed.
 _BUTTON = (
-    '<button type="submit" name="kind" value="{}" class="community-reaction" aria-pressed="{}">'
-    '{} <span class="community-reaction__count">{:d}</span>'
-    '<span class="visually-hidden"> {}</span></button>'
+    '<button type="submit" name="kind" value="{kind}" id="react-{post:d}-{kind}" '
+    'class="community-reaction" aria-pressed="{mine}">'
+    '{label} <span class="community-reaction__count">{count:d}</span>'
+    '<span class="visually-hidden"> {people}</span></button>'
 )
 _FORM = (
     '<form class="community-reactions" id="reactions-{id:d}" method="post" action="{action}" '
@@ -33,7 +36,12 @@ _FORM = (
 def reaction_form(context: template.Context, post: Any) -> SafeString:
     buttons = "".join(
         _BUTTON.format(
-            escape(kind), "true" if mine else "false", escape(label), count, escape(people)
+            kind=escape(kind),
+            post=post.pk,
+            mine="true" if mine else "false",
+            label=escape(label),
+            count=count,
+            people=escape(people),
         )
         for kind, label, count, mine, people in post.reaction_list
     )
