@@ -154,7 +154,10 @@ def test_an_empty_reply_is_a_400_with_a_message(cast: Cast) -> None:
     thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
     response = client_for(cast.participant).post(f"/community/threads/{thread.pk}/", {"body": ""})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    page = response.content.decode()
+    assert "Write your reply first." in page
+    # Sent back to the reply box, where the message is.
+    assert f'action="/community/threads/{thread.pk}/#reply-heading"' in page
 
 
 def test_unfollowing_stops_reply_notifications(cast: Cast, committed: Committed) -> None:

@@ -100,6 +100,9 @@ class ProfileForm(forms.ModelForm[Person]):
         model = Person
         fields = ["chosen_name", "pronouns", "language"]
         labels = {"chosen_name": gettext_lazy("Name"), "pronouns": gettext_lazy("Pronouns")}
+        error_messages = {
+            "chosen_name": {"required": gettext_lazy("Give the name people should see.")}
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,7 +131,10 @@ class RolesField(forms.MultipleChoiceField):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        error_messages={"required": gettext_lazy("Type the address to send the invitation to.")},
+    )
     chosen_name = forms.CharField(
         label=gettext_lazy("Name (optional)"),
         max_length=80,
@@ -139,6 +145,7 @@ class InviteForm(forms.Form):
         label=gettext_lazy("Roles"),
         initial=[Role.PARTICIPANT],
         help_text=gettext_lazy("Pick at least one."),
+        error_messages={"required": gettext_lazy("Pick at least one role.")},
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -171,6 +178,7 @@ class InviteForm(forms.Form):
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
+        error_messages={"required": gettext_lazy("Choose the CSV file to upload.")},
         help_text=gettext_lazy(
             "Columns: email, name, roles (roles separated by ';'). UTF-8, at most 1 MB."
         ),

@@ -124,10 +124,15 @@ class SpaceEditForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Give the thread a title.")},
+    )
     body = forms.CharField(
         label=_("Your post"),
         max_length=10000,
+        error_messages={"required": _("Write the first post.")},
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Markdown works: **bold**, *italic*, lists, links. Mention someone who can see "
@@ -140,6 +145,7 @@ class PostForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"),
         max_length=10000,
+        error_messages={"required": _("Write your reply first.")},
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Markdown works. Mention someone who can see this space by their full name, with "

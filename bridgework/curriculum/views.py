@@ -313,11 +313,18 @@ def _edit_with_preview(
 def sources(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     page = SourcesPage.objects.filter(organisation=organisation).first()
+    # The page's own "# heading", if it starts with one, is the page's h1 (rendered Markdown
+    # starts at h2).
+    first, _newline, rest = (page.body if page else "").lstrip().partition("\n")
+    heading, body = (
+        (first[2:].strip(), rest) if first.startswith("# ") else ("", page.body if page else "")
+    )
     return render(
         request,
         "curriculum/sources.html",
         {
-            "page_html": render_markdown(page.body) if page else "",
+            "heading": heading,
+            "page_html": render_markdown(body) if body.strip() else "",
             "sources": Source.objects.filter(organisation=organisation),
         },
     )

@@ -29,11 +29,16 @@ class WebAddressField(forms.URLField):
 
 
 class SuggestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=Kind.choices,
+        error_messages={"required": _("Choose what kind of resource it is.")},
+    )
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
         help_text=_("For a book, add the author: “Title” by Name."),
+        error_messages={"required": _("Give its title.")},
     )
     url = WebAddressField(
         label=_("Link"),
@@ -41,6 +46,7 @@ class SuggestForm(forms.Form):
         assume_scheme="https",
         help_text=_("A web address where others can find it, starting https://"),
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
+        error_messages={"required": _("Give a link where others can find it.")},
     )
     module = ModuleChoiceField(
         label=_("Which module does it go with?"),
@@ -53,6 +59,7 @@ class SuggestForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("A few sentences in your own words: what you took from it, and who it suits."),
+        error_messages={"required": _("Say in a few words why it helped you.")},
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
