@@ -403,8 +403,6 @@ def test_a_csv_with_bad_rows_lists_every_problem_by_line_and_invites_nobody(
         "not-an-email,Bad,participant\n"  # line 3: bad e-mail
         "lee@example.com,Lee,wizard\n"  # line 4: unknown role
         "ANA@example.com,Ana again,participant\n"  # line 5: duplicate of line 2
-        f"{participant.email.upper()},Pat,participant\n"  # line 6: existing account
-        f"{invitation.email},Nia,participant\n"  # line 7: already invited
     ).encode()
     invitations_before = Invitation.objects.count()
 
@@ -414,17 +412,59 @@ def test_a_csv_with_bad_rows_lists_every_problem_by_line_and_invites_nobody(
     assert response.status_code == 400  # type: ignore[attr-defined]
     errors: list[str] = response.context["errors"]  # type: ignore[attr-defined]
     by_line = {int(re.match(r"Line (\d+):", error).group(1)): error for error in errors}  # type: ignore[union-attr]
-    assert sorted(by_line) == [3, 4, 5, 6, 7]
+    assert sorted(by_line) == [3, 4, 5]
     assert "not-an-email" in by_line[3]
     assert "wizard" in by_line[4]
     assert "line 2" in by_line[5]
-    assert participant.email in by_line[6]
-    assert invitation.email in by_line[7]
     page = response.content.decode()  # type: ignore[attr-defined]
     for line in by_line:
         assert f"Line {line}:" in page
     assert "Nothing was imported" in page
     assert Invitation.objects.count() == invitations_before
+    assert mail.outbox == []
+
+
+def test_a_csv_that_lists_people_already_here_or_invited_invites_the_rest(
+    program_admin: Person,
+    participant: Person,
+    pending_invitation: tuple[Invitation, str],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    """HR's export, uploaded again with a few new names: the new ones are invited."""
+    invitation, _ = pending_invitation
+    data = (
+        "email,name,roles\n"
+        f"{participant.email.upper()},Pat,participant\n"
+        f"{invitation.email},Nia,participant\n"
+        "new@example.com,New Person,participant\n"
+    ).encode()
+    client = client_for(program_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        response = upload(client, data)
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert [message.to for message in mail.outbox] == [["new@example.com"]]
+    said = client.get(response["Location"]).content.decode()  # type: ignore[index]
+    assert (
+        "1 invitation sent. 1 person already has an account here and was left as is. "
+        "1 person already had a pending invitation, not sent again."
+    ) in said
+    # The new invitation, with the name typed for it, is found by a search for that name.
+    found = client.get(reverse("people"), {"q": "New Person"}).content.decode()
+    assert "new@example.com" in found and "New Person" in found
+    assert "the pending invitations that do are below" in found
+
+
+def test_a_csv_of_people_all_here_already_says_so_and_sends_nothing(
+    program_admin: Person, participant: Person
+) -> None:
+    client = client_for(program_admin)
+    response = upload(client, f"email\n{participant.email}\n".encode())
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    said = client.get(response["Location"]).content.decode()  # type: ignore[index]
+    assert "0 invitations sent. 1 person already has an account here" in said
     assert mail.outbox == []
 
 

@@ -197,7 +197,14 @@ class CsvUploadForm(forms.Form):
 
 
 class PersonRolesForm(forms.Form):
-    roles = RolesField(label=gettext_lazy("Roles"), required=False)
+    roles = RolesField(
+        label=gettext_lazy("Roles"),
+        required=False,
+        help_text=gettext_lazy(
+            "With none, they can still sign in and take part in their community groups, but "
+            "not in the program: no lessons, practice or cohorts."
+        ),
+    )
 
     def __init__(self, *args: Any, person: Person, acting: Person, **kwargs: Any) -> None:
         self.person = person

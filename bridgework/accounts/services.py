@@ -174,6 +174,9 @@ def queue_invitation(invitation_id: int, *, send_key: str) -> bool:
 class CsvImportResult:
     invitations: list[Invitation] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Left as they are: a re-uploaded export from HR lists people who are already here.
+    already_here: int = 0
+    already_invited: int = 0
 
 
 def _parse_roles(raw: str) -> list[str] | None:
@@ -218,7 +221,8 @@ def _separator(text: str) -> str:
 def import_invitations_csv(
     *, organisation: Organisation, data: bytes, invited_by: Person
 ) -> CsvImportResult:
-    """Invite everyone in a CSV (columns: email, name, roles) — all rows or none."""
+    """Invite everyone in a CSV (columns: email, name, roles) — all rows or none, leaving out
+    people who already have an account here or a pending invitation."""
     result = CsvImportResult()
     try:
         text = data.decode("utf-8-sig")
@@ -300,19 +304,13 @@ def import_invitations_csv(
             continue
         seen[email] = line
         if email in existing:
-            result.errors.append(
-                gettext("Line %(line)s: %(email)s already has an account here.")
-                % {"line": line, "email": email}
-            )
+            result.already_here += 1
             continue
         if email in pending:
-            result.errors.append(
-                gettext("Line %(line)s: %(email)s already has a pending invitation.")
-                % {"line": line, "email": email}
-            )
+            result.already_invited += 1
             continue
         rows.append((email, name, roles))
-    if not rows and not result.errors:
+    if not rows and not result.errors and not (result.already_here or result.already_invited):
         result.errors.append(gettext("The file has no rows to import."))
     if result.errors:
         return result

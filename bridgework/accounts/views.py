@@ -223,11 +223,14 @@ def people(request: HttpRequest) -> HttpResponse:
     query = Person.objects.in_organisation(organisation).prefetch_related(
         Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
     )
+    invitations = Invitation.objects.pending().filter(organisation=organisation)
     if search.is_valid() and search.cleaned_data["q"]:
         term = search.cleaned_data["q"]
-        query = query.filter(Q(chosen_name__icontains=term) | Q(email__icontains=term))
+        matches = Q(chosen_name__icontains=term) | Q(email__icontains=term)
+        query = query.filter(matches)
+        invitations = invitations.filter(matches)
     page = keyset_page(query.order_by("chosen_name", "pk"), request.GET, PEOPLE_PER_PAGE)
-    invitations = Invitation.objects.pending().filter(organisation=organisation)[:50]
+    invitations = invitations[:50]
     return render(
         request,
         "accounts/people.html",
@@ -275,11 +278,29 @@ def import_csv(request: HttpRequest) -> HttpResponse:
         )
         if not result.errors:
             sent = len(result.invitations)
-            messages.success(
-                request,
+            said = [
                 ngettext("%(count)s invitation sent.", "%(count)s invitations sent.", sent)
-                % {"count": sent},
-            )
+                % {"count": sent}
+            ]
+            if result.already_here:
+                said.append(
+                    ngettext(
+                        "%(count)s person already has an account here and was left as is.",
+                        "%(count)s people already have an account here and were left as they are.",
+                        result.already_here,
+                    )
+                    % {"count": result.already_here}
+                )
+            if result.already_invited:
+                said.append(
+                    ngettext(
+                        "%(count)s person already had a pending invitation, not sent again.",
+                        "%(count)s people already had a pending invitation, not sent again.",
+                        result.already_invited,
+                    )
+                    % {"count": result.already_invited}
+                )
+            messages.success(request, " ".join(said))
             return redirect("people")
         errors = result.errors
     status = 400 if errors else 200
