@@ -392,18 +392,15 @@ def test_a_spreadsheets_semicolons_or_tabs_work_as_well_as_commas(
 
 def test_a_csv_with_bad_rows_lists_every_problem_by_line_and_invites_nobody(
     program_admin: Person,
-    participant: Person,
-    pending_invitation: tuple[Invitation, str],
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
-    invitation, _ = pending_invitation
     data = (
-        "email,name,roles\n"
-        "ana@example.com,Ana,participant\n"  # line 2: fine
-        "not-an-email,Bad,participant\n"  # line 3: bad e-mail
-        "lee@example.com,Lee,wizard\n"  # line 4: unknown role
-        "ANA@example.com,Ana again,participant\n"  # line 5: duplicate of line 2
-    ).encode()
+        b"email,name,roles\n"
+        b"ana@example.com,Ana,participant\n"  # line 2: fine
+        b"not-an-email,Bad,participant\n"  # line 3: bad e-mail
+        b"lee@example.com,Lee,wizard\n"  # line 4: unknown role
+        b"ANA@example.com,Ana again,participant\n"  # line 5: duplicate of line 2
+    )
     invitations_before = Invitation.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]

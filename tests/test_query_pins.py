@@ -25,6 +25,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "sso_remove": ("program_admin", 3),  # /settings/sign-in/remove
     "invite": ("program_admin", 2),  # /people/invite
     "import_csv": ("program_admin", 2),  # /people/import
+    "leave_group": ("participant_and_member", 4),  # /groups/1/leave
     "sources": ("participant", 4),  # /learn/sources/
     "module_edit": ("facilitator", 3),  # /learn/foundations/edit
     "lesson_edit": ("facilitator", 3),  # /learn/foundations/a-verb/edit
