@@ -152,6 +152,22 @@ def test_a_thread_withheld_after_the_notification_takes_its_title_off_every_list
     assert Notification.objects.for_person(cast.participant).filter(thread=thread).exists()
 
 
+def test_reading_the_thread_settles_what_the_person_was_told_about_it(
+    cast: Cast, committed: Committed
+) -> None:
+    thread = followed_thread(cast, 1)
+    [follower] = Person.objects.filter(email="f0@acme.test")
+    with committed():
+        services.reply(thread=thread, author=cast.facilitator, body="@follower-0 have a look")
+    client = client_for(follower)
+    assert "1 new notification" in client.get("/").content.decode()
+
+    client.get(f"/community/threads/{thread.pk}/")
+
+    assert not Notification.objects.filter(person=follower, read_at__isnull=True).exists()
+    assert "new notification" not in client.get("/").content.decode()
+
+
 def test_notifications_made_before_they_knew_their_thread_learn_it_from_their_address(
     cast: Cast,
 ) -> None:

@@ -144,3 +144,11 @@ def mark_read(
     if url is not None:
         settled = settled.filter(url=url)
     return settled.update(read_at=at)
+
+
+def mark_thread_read(*, person: Person, thread_id: int, at: datetime) -> int:
+    """The person has read the thread: what they were told about it (replies, mentions) is
+    no longer news."""
+    return Notification.objects.filter(
+        person=person, thread_id=thread_id, read_at__isnull=True
+    ).update(read_at=at)

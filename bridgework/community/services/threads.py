@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
 from bridgework.lib.markdown import render as render_markdown
+from bridgework.notifications.api import mark_thread_read
 
 from .. import notices
 from ..models import (
@@ -295,9 +296,11 @@ def set_follow(*, thread: Thread, person: Person, follow: bool) -> None:
 
 
 def record_read(*, thread: Thread, person: Person) -> None:
-    updated = ThreadRead.objects.filter(thread=thread, person=person).update(
-        last_read_at=timezone.now()
-    )
+    """The person has read the thread up to now (its page calls this only when something
+    in it was new to them, so reading it again writes nothing)."""
+    now = timezone.now()
+    mark_thread_read(person=person, thread_id=thread.pk, at=now)
+    updated = ThreadRead.objects.filter(thread=thread, person=person).update(last_read_at=now)
     if not updated:
         try:
             with transaction.atomic():
