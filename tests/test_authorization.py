@@ -332,7 +332,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_run_of_show": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
     "cohort_item_move": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
     "cohort_item_edit": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
-    "cohort_item_remove": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    "cohort_item_remove": {"GET": cohort_managers(200), "POST": cohort_managers(302)},
     "cohort_facilitate": {"GET": cohort_managers(200), "POST": NOT_ALLOWED},
     "cohort_notes": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
     "cohort_handout": {"GET": cohort_people(200), "POST": NOT_ALLOWED},

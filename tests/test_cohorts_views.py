@@ -150,6 +150,24 @@ def test_the_run_of_show_moves_with_htmx_and_without(cast: Cast) -> None:
     assert list(session.items.all())[:2] == [first, second]
 
 
+def test_removing_a_part_of_the_run_of_show_asks_first(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    first = session.items.first()
+    assert first is not None
+    client = cast.client("facilitator")
+    remove = f"/cohorts/sessions/{session.pk}/plan/{first.pk}/remove"
+    plan = client.get(f"/cohorts/sessions/{session.pk}/plan").content.decode()
+    assert f'href="{remove}"' in plan
+
+    asked = client.get(remove).content.decode()
+    assert "Its notes go with it" in asked
+    assert session.items.filter(pk=first.pk).exists()
+
+    client.post(remove)
+    assert not session.items.filter(pk=first.pk).exists()
+
+
 def test_the_total_time_is_compared_with_the_session_length(cast: Cast) -> None:
     cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
     session = cohort.sessions.get()

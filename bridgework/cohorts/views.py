@@ -560,11 +560,14 @@ def item_edit(request: HttpRequest, session_id: int, item_id: int) -> HttpRespon
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def item_remove(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+    """Asks first: a part's notes go with it."""
     found = _session(request, session_id, manage=True)
     item = _item(found, item_id)
+    if request.method == "GET":
+        return render(request, "cohorts/item_remove.html", {"session": found, "item": item})
     services.remove_item(item=item)
     messages.success(request, gettext("Removed “%(title)s”.") % {"title": item.title})
     return redirect("cohort_run_of_show", found.pk)
