@@ -357,6 +357,9 @@ def tips(request: HttpRequest) -> HttpResponse:
         "total": len(results),
         "query_string": query_string.urlencode(),
         "filtered": bool(filters),
+        # The filters beyond the search box fold away until one is used: on a phone they
+        # pushed the results below the screen.
+        "filters_open": any(name != "q" for name in filters),
         "pending_count": (
             Tip.objects.filter(organisation=organisation, status=Tip.Status.PENDING).count()
             if current_person(request).is_facilitator

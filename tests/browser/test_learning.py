@@ -22,6 +22,9 @@ def test_a_participant_finds_a_meeting_tip_at_courage_level_one(
     sign_in(page, "participant@example.com")
     open_tips(page, axe)
     page.get_by_label("Search tips").fill("meeting")
+    # The filters beyond the search box are folded away until asked for.
+    expect(page.get_by_label("Courage level")).to_be_hidden()
+    page.get_by_text("Filter by practice, what holds you back").click()
     page.get_by_label("Courage level").select_option(label="1 · Learn")
     page.get_by_role("button", name="Search").click()
     results = page.locator("#results")
