@@ -396,10 +396,20 @@ def _participation(s: _Sums) -> Section:
             % {},  # "%%" in the text is a percent sign
             bars,
         )
-        section.chart_note = gettext(
-            "Each bar is the share of people active in that month after joining, among the "
-            "people who completed that month within the period. It shows whether people stay "
-            "engaged; it does not show why anyone stopped."
+        section.chart_note = " ".join(
+            (
+                gettext(
+                    "Each bar is the share of people active in that month after joining, among "
+                    "the people who completed that month within the period. It shows whether "
+                    "people stay engaged; it does not show why anyone stopped."
+                ),
+                gettext(
+                    "Each count has noise of its own, so “active” can come out above "
+                    "“completed” (the share then reads 100%%), and a month almost nobody has "
+                    "completed yet is left out."
+                )
+                % {},  # "%%" in the text is a percent sign
+            )
         )
     return section
 
