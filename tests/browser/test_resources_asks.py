@@ -217,7 +217,7 @@ def test_an_ask_goes_to_allies_only_in_words_its_author_approved(
     switch_to(page, "member@example.com")
     page.goto("/" + ask_path)
     expect(page.locator(".ask-aggregate")).to_have_text(
-        "Fewer than 5 allies committed; none has checked in yet."
+        "Fewer than 5 allies have taken this on so far."
     )
     expect(page.get_by_text("Alex")).to_have_count(0)
     axe(page)
