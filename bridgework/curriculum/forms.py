@@ -23,8 +23,11 @@ class TipFilterForm(forms.Form):
         choices=_with_any(Practice.choices, _("Any practice")),
         required=False,
     )
+    # The four defenses (after Erin L. Thomas), named as the self-assessment names them.
     defense = forms.ChoiceField(
-        label=_("Helps with"), choices=_with_any(Defense.choices, _("Any defense")), required=False
+        label=_("What holds you back"),
+        choices=_with_any(Defense.choices, _("Any of them")),
+        required=False,
     )
     courage = forms.TypedChoiceField(
         label=_("Courage level"),
