@@ -424,7 +424,7 @@ def test_an_action_plan_is_saved_encrypted_and_leads_to_picking_one_thing(
 ) -> None:
     client = client_for(participant)
     form = page(client, "/practice/plan/?defense=paralysis")
-    assert "An action plan for paralysis" in form
+    assert "An action plan for when paralysis holds you back" in form
     for prompt in next(
         d for d in assessment.DEFENSES if d.slug == "paralysis"
     ).plan_prompts.values():
