@@ -488,8 +488,13 @@ def test_the_aggregate_counts_small_numbers_as_fewer_than_5() -> None:
         assert Aggregate(committed=5, checked_in=checked_in).summary == (
             "5 allies committed; fewer than 5 checked in at least once."
         )
-    assert Aggregate(committed=5, checked_in=5).summary == (
-        "5 allies committed; 5 checked in at least once."
+    # Nor are the few who have not checked in: "5 of 5" would name everyone's check-in.
+    for committed in (5, 9):
+        assert Aggregate(committed=committed, checked_in=5).summary == (
+            f"{committed} allies committed; all or nearly all checked in at least once."
+        )
+    assert Aggregate(committed=10, checked_in=5).summary == (
+        "10 allies committed; 5 checked in at least once."
     )
 
 

@@ -299,7 +299,28 @@ def test_below_five_answers_the_count_is_not_shown_not_even_as_none(cast: Cast) 
     before = answered_line()
     answer(session, [alex])
     assert answered_line() == before
-    assert "Fewer than 5 answers</strong> so far, from the 1 member who was there." in before
+    assert before.endswith("<strong>Fewer than 5 answers</strong> so far.")
+
+
+def test_below_five_answers_clearing_attendance_says_nothing_either(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """ "Of how many" never drops below the answers: with everyone unmarked it would be
+    the number of answers itself, so below five it is not shown."""
+    people = add_members(organisation, 3)
+    session = held_session(cast, people, present=people)
+    answer(session, people[:1])
+
+    def page() -> str:
+        with time_machine.travel(DURING_THE_PULSE):
+            return without_per_request_values(facilitator_page(cast, session))
+
+    def pulse_section(html: str) -> str:
+        return html.split('id="pulse-heading"')[1].split("</section>")[0]
+
+    before = pulse_section(page())
+    services.mark_attendance(session=session, marks={p.pk: "absent" for p in people})
+    assert pulse_section(page()) == before
 
 
 def test_from_five_answers_the_count_and_rate_are_shown(

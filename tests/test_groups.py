@@ -150,10 +150,22 @@ def test_only_a_lead_brings_another_facilitator_into_the_groups_space(
     assert list(closed_space.facilitators.all()) == [cast.facilitator]
     assert client_for(outsider).get(f"/community/{closed_space.pk}/").status_code == 404
 
-    # A lead sees the way to it on the space's page, and may.
+    # A lead sees the way to it on the space's page, and may; the rest stays the
+    # facilitators' (and a taken name would tell a lead of spaces they cannot see).
     leading = client_for(lead)
     assert edit in leading.get(f"/community/{closed_space.pk}/").content.decode()
-    change(leading, cast.facilitator, outsider)
+    leading.post(
+        edit,
+        {
+            "name": "Someone else's space",
+            "description": "Changed",
+            "guidelines": "Anything goes.",
+            "facilitators": [cast.facilitator.pk, outsider.pk],
+        },
+    )
+    closed_space.refresh_from_db()
+    assert (closed_space.name, closed_space.description) == ("Parents' space", "")
+    assert "Anything goes." not in closed_space.guidelines
     assert set(closed_space.facilitators.all()) == {cast.facilitator, outsider}
     assert client_for(outsider).get(f"/community/{closed_space.pk}/").status_code == 200
     # A facilitator may still step back, or let another go.
@@ -360,6 +372,24 @@ def test_leads_are_told_of_every_new_member_in_the_app(
     assert "new member" in page.content.decode()
     # Members who do not lead hear nothing.
     assert not Notification.objects.filter(person=cast.group_member).exists()
+
+
+def test_leads_are_told_of_a_new_lead_too_even_one_who_was_a_member(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    """A lead decides who looks after the group's spaces: a program admin's new lead is
+    never a silent one."""
+    make_lead(cast.participant_and_member, closed_group)
+    GroupMembership.objects.create(group=closed_group, person=cast.facilitator, added_by="self")
+
+    with committed():
+        invite(cast.program_admin, closed_group, cast.facilitator.email, as_lead=True)
+        fran = client_for(cast.facilitator)
+        fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
+
+    [told] = Notification.objects.filter(person=cast.participant_and_member)
+    assert told.summary == "A community group you lead has a new lead."
+    assert GroupMembership.objects.get(group=closed_group, person=cast.facilitator).is_lead
 
 
 def test_the_e_mail_about_a_new_member_names_neither_them_nor_the_group(

@@ -357,14 +357,20 @@ def _notify(*, person: Person, summary: str, url: str) -> None:
     import_string(settings.IN_APP_NOTIFIER)(person=person, kind="other", summary=summary, url=url)
 
 
-def _tell_leads_of_new_member(*, group: CommunityGroup, newcomer: Person) -> None:
+def _tell_leads_of_new_member(
+    *, group: CommunityGroup, newcomer: Person, as_lead: bool = False
+) -> None:
+    """The leads hear of every new member, and of every new lead: a lead decides who looks
+    after the group's spaces, so a lead a program admin named is never a silent one."""
     leads = Person.objects.filter(
         groupmembership__group=group, groupmembership__is_lead=True, is_active=True
     ).exclude(pk=newcomer.pk)
     for lead in leads:
         _notify(
             person=lead,
-            summary=gettext_noop("A community group you lead has a new member."),
+            summary=gettext_noop("A community group you lead has a new lead.")
+            if as_lead
+            else gettext_noop("A community group you lead has a new member."),
             url=reverse("group_roster", args=[group.pk]),
         )
 
@@ -424,12 +430,15 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership:
         person=invitation.person,
         defaults={"added_by": GroupMembership.AddedBy.INVITATION, "is_lead": invitation.as_lead},
     )
-    if not created and invitation.as_lead and not membership.is_lead:
+    promoted = not created and invitation.as_lead and not membership.is_lead
+    if promoted:
         membership.is_lead = True
         membership.save(update_fields=["is_lead"])
     invitation.delete()
-    if created:
-        _tell_leads_of_new_member(group=membership.group, newcomer=membership.person)
+    if created or promoted:
+        _tell_leads_of_new_member(
+            group=membership.group, newcomer=membership.person, as_lead=membership.is_lead
+        )
     return membership
 
 

@@ -148,7 +148,7 @@ def leave_group(request: HttpRequest, group_id: int) -> HttpResponse:
     """Leave a group. A closed group asks first: coming back takes a new invitation."""
     group = get_group_in_organisation(request, group_id)
     if request.method == "GET":
-        if not GroupMembership.objects.filter(group=group, person=current_person(request)):
+        if not GroupMembership.objects.filter(group=group, person=current_person(request)).exists():
             return redirect("groups")
         return render(request, "accounts/leave_group.html", {"group": group})
     services.leave_group(person=current_person(request), group=group)

@@ -215,6 +215,13 @@ class Aggregate:
                 gettext("%(count)s allies committed; fewer than %(min)s checked in at least once.")
                 % many
             )
+        if self.committed - self.checked_in < MIN_SHOWN:
+            # The few who have not are not counted either: "6 of 6" would say that each
+            # ally named beside their note has checked in.
+            return (
+                gettext("%(count)s allies committed; all or nearly all checked in at least once.")
+                % many
+            )
         return gettext("%(count)s allies committed; %(checked)s checked in at least once.") % many
 
     @classmethod

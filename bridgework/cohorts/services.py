@@ -581,10 +581,13 @@ class PulseSummary:
     def rate(self) -> int:
         return round(100 * self.answered / self.invited) if self.invited else 0
 
+    minimum: int = PULSE_MIN_ANSWERS
+
     @property
     def few_answered(self) -> bool:
-        """Below the minimum the count is not shown, not even as none: with a session of one
-        member present, "0 of 1" turning into "1 of 1" would say that they answered."""
+        """Below the minimum neither the count nor "of how many" is shown: with one member
+        present, "0 of 1" turning into "1 of 1" would say that they answered, and "invited"
+        (never below the answers) moves with the attendance the facilitator sets."""
         return self.answered < PULSE_MIN_ANSWERS
 
 

@@ -18,7 +18,6 @@ from bridgework.accounts.access import (
 )
 from bridgework.accounts.models import Person, Role
 from bridgework.lib.htmx import is_htmx
-from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.markdown import render_shared
 
@@ -48,6 +47,9 @@ from .search import rank
 
 facilitator_required = role_required(Role.FACILITATOR)
 TIPS_PER_PAGE = 20
+# The session key for what became of a reflection answer just sent: (prompt id, "saved" or
+# "deleted"), shown once beside its box.
+PROMPT_SAID = "prompt-said"
 
 
 def _module(request: HttpRequest, slug: str) -> Module:
@@ -158,8 +160,11 @@ def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
 def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
     lesson = _lesson(request, module_slug, lesson_slug)
     context = _lesson_context(request, lesson)
-    context["just_saved"] = parse_id(request.GET.get("saved", ""))
-    context["just_deleted"] = parse_id(request.GET.get("deleted", ""))
+    # What became of the answer just sent, said beside its box (kept in the session, not
+    # the address: "deleted prompt 4" is nobody's business, logs and history included).
+    prompt_id, said = request.session.pop(PROMPT_SAID, None) or (None, None)
+    context["just_saved"] = prompt_id if said == "saved" else None
+    context["just_deleted"] = prompt_id if said == "deleted" else None
     return render(request, "curriculum/lesson.html", context)
 
 
@@ -223,9 +228,9 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     services.keep_typed_answers(person=person, lesson=prompt.lesson, typed=others)
     url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
     # Said beside the box, where the person is: the page's messages are far above.
-    if not form.is_valid():
-        return redirect(f"{url}#prompt-{prompt.pk}")
-    return redirect(f"{url}?{said}={prompt.pk}#prompt-{prompt.pk}")
+    if form.is_valid():
+        request.session[PROMPT_SAID] = [prompt.pk, said]
+    return redirect(f"{url}#prompt-{prompt.pk}")
 
 
 @require_POST

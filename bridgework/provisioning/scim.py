@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,8 @@ from bridgework.accounts.models import Organisation, Person, Role, RoleAssignmen
 from bridgework.accounts.services import create_person
 
 from .models import ExternalIdentity
+
+logger = logging.getLogger(__name__)
 
 # The most resources one page holds, whatever `count` asks for.
 MAX_PAGE_SIZE = 200
@@ -279,14 +282,16 @@ class OrganisationStorage(ScimStorage):
         person = self._person(str(user.id))
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
+        if email != person.email and person.has_usable_password():
+            # Whoever holds the token could otherwise point a password account at an address
+            # of theirs and reset its password: that address stays the person's. The rest of
+            # the update (a deactivation above all) still applies, and the answer shows the
+            # address as it is.
+            logger.warning(
+                "scim: address of person %s kept: they sign in with a password", person.pk
+            )
+            email = person.email
         if email != person.email:
-            if person.has_usable_password():
-                # Whoever holds the token could otherwise point a password account at an
-                # address of theirs and reset its password: that address is the person's.
-                raise MutabilityException(
-                    detail="This person signs in with a password; the address they sign in "
-                    "with is theirs to change, in Bridgework."
-                )
             self._check_domain_is_not_anothers(email)
             _check_email_free(email, besides=person)
             EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)

@@ -147,9 +147,17 @@ def update_space(
     is_archived: bool,
 ) -> Space:
     led_by_editor = space.is_led_by(editor)
-    if not (space.can_moderate(editor) or led_by_editor):
-        raise PermissionDenied(_("Only this space's facilitators change it."))
+    moderates = space.can_moderate(editor)
+    if not (moderates or led_by_editor):
+        raise PermissionDenied(
+            _("Only this space's facilitators, and its group's leads, change it.")
+        )
     organisation = space.organisation
+    if not moderates:
+        # A lead who does not look after the space chooses who does, and nothing else: its
+        # name, words and archiving stay its facilitators' (and a taken name would tell a
+        # lead of spaces they cannot see).
+        name = space.name
     if (
         Space.objects.filter(organisation=organisation, name__iexact=name.strip())
         .exclude(pk=space.pk)
@@ -164,17 +172,18 @@ def update_space(
         # A facilitator reads everything in the space: the group agreed to the ones it has,
         # and only its leads let anyone else in.
         raise ValidationError({"facilitators": adding_facilitators_is_for_leads(space)})
-    space.name = name.strip()
-    space.description = description
-    # Bridgework's guidelines, saved unchanged in the editor's language, stay Bridgework's:
-    # each reader keeps seeing them in their own language.
-    if is_default_guidelines(guidelines):
-        space.guidelines = DEFAULT_GUIDELINES
-    else:
-        space.guidelines = guidelines.strip() or space.guidelines
-    space.is_archived = is_archived
-    space.full_clean()
-    space.save()
+    if moderates:
+        space.name = name.strip()
+        space.description = description
+        # Bridgework's guidelines, saved unchanged in the editor's language, stay
+        # Bridgework's: each reader keeps seeing them in their own language.
+        if is_default_guidelines(guidelines):
+            space.guidelines = DEFAULT_GUIDELINES
+        else:
+            space.guidelines = guidelines.strip() or space.guidelines
+        space.is_archived = is_archived
+        space.full_clean()
+        space.save()
     space.facilitators.set(leaders)
     return space
 

@@ -187,7 +187,8 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
     person = current_person(request)
     found = _space(request, space_id)
     lead = found.is_led_by(person)
-    if not (found.can_moderate(person) or lead):
+    moderates = found.can_moderate(person)
+    if not (moderates or lead):
         raise Http404("No such space.")
     initial = {
         "name": found.name,
@@ -203,6 +204,10 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
     )
     if found.group_id is not None and not lead:
         form.fields["facilitators"].help_text = services.adding_facilitators_is_for_leads(found)
+    if not moderates:
+        # A lead who does not look after the space chooses who does, and nothing else.
+        for name in ("name", "description", "guidelines", "is_archived"):
+            form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -8,7 +8,8 @@ THREAD_ADDRESS = re.compile(r"^/community/threads/(\d+)/")
 
 def link_threads(apps, schema_editor):
     """Notifications made before this knew their thread only by their address: read it from
-    there, so that one about a thread hidden since stops showing the thread's title."""
+    there, so that one about a thread hidden since stops showing the thread's title. One
+    about a thread deleted since goes too, as it would have with the thread."""
     Notification = apps.get_model("notifications", "Notification")
     Thread = apps.get_model("community", "Thread")
     about_threads = Notification.objects.filter(url__startswith="/community/threads/")
@@ -20,6 +21,8 @@ def link_threads(apps, schema_editor):
     for thread_id, notification_ids in by_thread.items():
         if thread_id in existing:
             Notification.objects.filter(pk__in=notification_ids).update(thread_id=thread_id)
+        else:
+            Notification.objects.filter(pk__in=notification_ids).delete()
 
 
 class Migration(migrations.Migration):
