@@ -154,6 +154,8 @@ def test_only_a_lead_brings_another_facilitator_into_the_groups_space(
     # facilitators' (and a taken name would tell a lead of spaces they cannot see).
     leading = client_for(lead)
     assert edit in leading.get(f"/community/{closed_space.pk}/").content.decode()
+    assert "you choose who looks after this space" in leading.get(edit).content.decode()
+    assert "you choose who looks after" not in facilitator.get(edit).content.decode()
     leading.post(
         edit,
         {

@@ -230,7 +230,7 @@ def space_edit(request: HttpRequest, space_id: int) -> HttpResponse:
     return render(
         request,
         "community/space_edit.html",
-        {"space": found, "form": form},
+        {"space": found, "form": form, "lead_only": not moderates},
         status=400 if form.errors else 200,
     )
 
