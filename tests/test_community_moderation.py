@@ -355,6 +355,26 @@ def test_hiding_a_reply_leaves_the_thread_where_it_was(cast: Cast) -> None:
     assert "zz-reply-words" not in page.content.decode()
 
 
+def test_a_hidden_reply_is_not_counted_so_the_space_cannot_tell_one_was_hidden(
+    cast: Cast,
+) -> None:
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.participant_and_member)
+    reply = services.reply(
+        thread=opening.thread, author=cast.participant_and_member, body="zz-reply-words"
+    )
+    services.reply(thread=opening.thread, author=cast.participant, body="A second reply")
+    listing = client_for(cast.participant)
+    assert "2 replies" in listing.get(f"/community/{space.pk}/").content.decode()
+
+    services.hide_post(post=reply, moderator=cast.facilitator, reason="Off topic.")
+    assert "1 reply" in listing.get(f"/community/{space.pk}/").content.decode()
+
+    services.restore_post(post=reply, moderator=cast.facilitator, reason="Fine after all.")
+    assert Thread.objects.get().reply_count == 2
+
+
 def test_a_thread_held_after_three_flags_is_withheld_until_a_facilitator_decides(
     cast: Cast,
 ) -> None:

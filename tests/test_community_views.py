@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bridgework.accounts.models import CommunityGroup, GroupMembership, Person
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
 from bridgework.community import services
 from bridgework.community.models import (
     Follow,
@@ -28,7 +28,7 @@ from bridgework.community.models import (
 from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space
-from .conftest import Cast, Committed, client_for
+from .conftest import Cast, Committed, client_for, make_person
 
 
 def accept(space: Space, *people: Person) -> None:
@@ -74,6 +74,22 @@ def test_a_space_name_is_used_once(cast: Cast) -> None:
     )
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
+
+
+def test_a_taken_name_is_refused_only_for_a_space_the_facilitator_can_see(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    group_space(cast.facilitator, community_group, name="Quiet room")
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    other = make_person(
+        organisation, "other@example.com", "Other", {Role.PARTICIPANT, Role.FACILITATOR}
+    )
+    response = client_for(other).post(
+        "/community/new", {"name": "quiet room", "audience": "organisation"}
+    )
+    assert response.status_code == 302
+    assert Space.objects.filter(name__iexact="quiet room").count() == 2
 
 
 def test_only_facilitators_can_be_named_facilitators(cast: Cast) -> None:

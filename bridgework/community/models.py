@@ -138,9 +138,6 @@ class Space(models.Model):
         ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
-                "organisation", Lower("name"), name="unique_space_name_per_organisation"
-            ),
-            models.UniqueConstraint(
                 fields=["organisation", "slug"], name="unique_space_slug_per_organisation"
             ),
             models.CheckConstraint(

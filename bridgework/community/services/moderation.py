@@ -132,25 +132,21 @@ def reverse_queue(space: Space) -> str:
     return reverse("community_queue", args=[space.pk])
 
 
-def _opens_its_thread(post: Post) -> bool:
-    first = (
-        Post.objects.filter(thread_id=post.thread_id)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return first == post.pk
-
-
 def _keep_thread_in_step(post: Post) -> bool:
     """A thread whose opening post is hidden or held is withheld as a whole, title and all
-    (see visibility.py); shown again with it. True when the post opens its thread."""
-    if not _opens_its_thread(post):
-        return False
-    withheld = post.status != Post.Status.SHOWN
-    Thread.objects.filter(pk=post.thread_id).update(is_withheld=withheld)
-    post.thread.is_withheld = withheld
-    return True
+    (see visibility.py); shown again with it. Its reply count counts shown replies only, so
+    the count never tells the space that someone's reply was hidden or held. True when the
+    post opens its thread."""
+    in_thread = Post.objects.filter(thread_id=post.thread_id)
+    opening_pk = in_thread.order_by("created_at", "pk").values_list("pk", flat=True)[0]
+    changes: dict[str, object] = {
+        "reply_count": in_thread.filter(status=Post.Status.SHOWN).exclude(pk=opening_pk).count()
+    }
+    opens = opening_pk == post.pk
+    if opens:
+        changes["is_withheld"] = post.thread.is_withheld = post.status != Post.Status.SHOWN
+    Thread.objects.filter(pk=post.thread_id).update(**changes)
+    return opens
 
 
 def _tell_flaggers(post: Post, flags: Sequence[Flag], *, moderator: Person, hidden: bool) -> None:

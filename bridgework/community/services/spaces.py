@@ -83,8 +83,7 @@ def create_space(
     if guidelines.strip() and not is_default_guidelines(guidelines):
         space.guidelines = guidelines.strip()
     _check_audience(space, organisation, cohort, group)
-    if Space.objects.filter(organisation=organisation, name__iexact=space.name).exists():
-        raise ValidationError({"name": _("A space with this name already exists.")})
+    _check_name_is_free(space, space.name, created_by)
     if space.is_led_by(created_by):
         space.opened_to_group_at = timezone.now()
     space.full_clean()
@@ -108,6 +107,18 @@ def create_space(
             space_id=space.pk,
         )
     return space
+
+
+def _check_name_is_free(space: Space, name: str, person: Person) -> None:
+    """A name is refused only for another space the person can see: refusing one they
+    cannot would tell them that a protected group has a space by that name."""
+    if (
+        Space.objects.visible_to(person)
+        .filter(organisation_id=space.organisation_id, name__iexact=name)
+        .exclude(pk=space.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("A space with this name already exists.")})
 
 
 def adding_facilitators_is_for_leads(space: Space) -> str:
@@ -158,12 +169,7 @@ def update_space(
         # name, words and archiving stay its facilitators' (and a taken name would tell a
         # lead of spaces they cannot see).
         name = space.name
-    if (
-        Space.objects.filter(organisation=organisation, name__iexact=name.strip())
-        .exclude(pk=space.pk)
-        .exists()
-    ):
-        raise ValidationError({"name": _("A space with this name already exists.")})
+    _check_name_is_free(space, name.strip(), editor)
     leaders = _check_facilitators(organisation, facilitators)
     if not leaders:
         raise ValidationError({"facilitators": _("A space needs at least one facilitator.")})
