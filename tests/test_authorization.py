@@ -328,7 +328,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_join": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
     "cohort_membership": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
     "cohort_session": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
-    "cohort_session_edit": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
+    # The sample session was attended, so its time is fixed and nothing else is required.
+    "cohort_session_edit": {"GET": cohort_managers(200), "POST": cohort_managers(302)},
     "cohort_run_of_show": {"GET": cohort_managers(200), "POST": cohort_managers(400)},
     "cohort_item_move": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
     "cohort_item_edit": {"GET": cohort_managers(200), "POST": cohort_managers(400)},

@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from bridgework.accounts.models import Organisation, Person, Role
+from bridgework.accounts.services import erase_person
 from bridgework.cohorts import services
 from bridgework.cohorts.models import Membership, PulseAnswer, PulseResponse, Session
 
@@ -190,13 +191,15 @@ def move_to(session: Session, day: date) -> None:
     )
 
 
-def test_once_answered_a_session_keeps_its_date_time_and_length(
+def test_once_anyone_was_marked_present_a_session_keeps_its_date_time_and_length(
     cast: Cast, organisation: Organisation
 ) -> None:
     """Otherwise a closed pulse could be reopened for one more answer and closed again, and
-    its totals compared; or an open one closed early to read them."""
+    its totals compared; or an open one closed early to read them. Only those marked present
+    answer, so the rule turns on the attendance, which the facilitator knows, never on the
+    answers: the form looks the same whether anyone answered or not."""
     people = add_members(organisation, 6)
-    session = held_session(cast, people, present=people)
+    session = held_session(cast, people, present=[])
     edit = f"/cohorts/sessions/{session.pk}/edit"
     moved = {
         "on": "2030-03-01",
@@ -208,24 +211,62 @@ def test_once_answered_a_session_keeps_its_date_time_and_length(
         "module": "",
     }
     with time_machine.travel(DURING_THE_PULSE):
-        # Before anyone answered it moves freely (a mistyped date can be put right).
+        # Nobody was there yet: it moves freely (a session held on another day can be put
+        # right).
         assert cast.client("facilitator").post(edit, moved).status_code == 302
         session.refresh_from_db()
         assert session.starts_at == datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
         move_to(session, STARTS.date())
+    services.mark_attendance(session=session, marks={p.pk: "present" for p in people})
+    facilitator = cast.client("facilitator")
+    with time_machine.travel(DURING_THE_PULSE):
+        before_answers = without_per_request_values(facilitator.get(edit).content.decode())
     answer(session, people[:5])
+    # Clearing the attendance afterwards does not free it either.
+    services.mark_attendance(session=session, marks={p.pk: "" for p in people})
+    with time_machine.travel(DURING_THE_PULSE):
+        after_answers = without_per_request_values(facilitator.get(edit).content.decode())
+    assert after_answers == before_answers
     with time_machine.travel(AFTER_IT_CLOSED):
         with pytest.raises(ValidationError, match="stay as they are"):
             move_to(session, date(2030, 3, 30))
         facilitator = cast.client("facilitator")
         form = facilitator.get(edit).content.decode()
-        assert "its date, time and length stay as they are" in form
+        assert "Members were marked present at this session" in form
         assert form.count(" disabled") == 4
         # The form ignores a new date sent anyway; the place still changes.
         assert facilitator.post(edit, {**moved, "on": "2030-03-30"}).status_code == 302
     session.refresh_from_db()
     assert session.starts_at == STARTS and session.duration_minutes == 90
     assert session.location == "Room 4"
+
+
+def test_erasing_someone_who_answered_leaves_the_count_of_answers_as_it_was(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Were their "answered" rows deleted with them, comparing the counts before and after
+    someone leaves would list the pulses they answered."""
+    people = add_members(organisation, 7)
+    session = held_session(cast, people, present=people)
+    answer(session, people[:5])
+    with time_machine.travel(AFTER_IT_CLOSED):
+        before = services.pulse_summary(session)
+        leaver = people[0].pk
+        erase_person(person=people[0])
+        after = services.pulse_summary(session)
+    assert before.answered == after.answered == 5
+    assert after.shown
+    assert not PulseResponse.objects.filter(person_id=leaver).exists()
+
+
+def test_checking_in_oneself_fixes_the_sessions_time_too(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 2)
+    session = held_session(cast, people, present=[])
+    services.self_check_in(session=session, person=people[0], now=session.starts_at)
+    session.refresh_from_db()
+    assert session.was_attended
 
 
 def test_a_members_answer_is_unreadable_on_every_page_until_the_pulse_closes(

@@ -117,6 +117,29 @@ def test_watching_an_open_anonymous_poll_tells_nothing_of_the_latest_vote(cast: 
     assert before.replace("6 votes", "7 votes") == after
 
 
+def test_an_anonymous_poll_does_not_count_its_first_four_votes(cast: Cast) -> None:
+    """ "0 votes" turning into "1 vote" would tell whoever watched that a colleague voted;
+    in a small space, that the others did not."""
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        poll = a_poll(allies_space(cast.facilitator), cast.facilitator)
+        option = poll.options.first()
+        assert option is not None
+        people = voters(cast, 5)
+        empty = poll_page(cast.facilitator, poll)
+        for person in people[:4]:
+            services.vote(poll=poll, person=person, options=[option])
+            assert poll_page(cast.facilitator, poll) == empty
+        assert "fewer than 5 votes" in empty and "No votes yet" not in empty
+        services.vote(poll=poll, person=people[4], options=[option])
+        assert "5 votes" in poll_page(cast.facilitator, poll)
+
+        closed_empty = a_poll(allies_space(cast.facilitator, "Other"), cast.facilitator)
+        clock.move_to(MONDAY + timedelta(days=8))
+        page = poll_page(cast.facilitator, closed_empty)
+    assert "Nobody voted" not in page
+    assert "Fewer than five people voted, so the results stay hidden" in page
+
+
 def test_a_closed_poll_with_fewer_than_five_voters_keeps_its_results_hidden(
     cast: Cast,
 ) -> None:

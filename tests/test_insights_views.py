@@ -13,6 +13,7 @@ from django.test.html import parse_html
 from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Role
+from bridgework.accounts.services import erase_person
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.insights import charts, releases, services
 from bridgework.insights.forms import ListSelect
@@ -399,6 +400,21 @@ def test_a_participant_sees_an_open_pulse_at_home_and_answers_it_anonymously(
         not in client.get(reverse("home")).content.decode()
     )
     client.post(reverse("insights_pulse", args=[pulse.pk]), answers(1))
+    assert SafetyAnswer.objects.filter(pulse=pulse).count() == 1
+
+
+def test_erasing_someone_who_answered_a_pulse_leaves_its_count_as_it_was(
+    cast: Cast, clock: Clock
+) -> None:
+    pulse = pulse_for_everyone(cast, clock.today(), clock.today() + timedelta(days=7))
+    client_for(cast.participant).post(reverse("insights_pulse", args=[pulse.pk]), answers(5))
+
+    def answered() -> int:
+        return SafetyPulse.objects.with_answer_counts().get(pk=pulse.pk).answered
+
+    assert answered() == 1
+    erase_person(person=cast.participant)
+    assert answered() == 1
     assert SafetyAnswer.objects.filter(pulse=pulse).count() == 1
 
 

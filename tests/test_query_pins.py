@@ -77,7 +77,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "cohort_calendar": ("participant", 3),  # /cohorts/calendar/
     "cohort_feed": ("participant", 5),  # /cohorts/calendar/<token>.ics
     "cohort_settings": ("facilitator", 5),  # /cohorts/1/settings
-    "cohort_session_edit": ("facilitator", 7),  # /cohorts/sessions/1/edit
+    "cohort_session_edit": ("facilitator", 6),  # /cohorts/sessions/1/edit
     "cohort_item_edit": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/edit
     "cohort_invite": ("facilitator", 5),  # /cohorts/sessions/1/invite.ics
     "cohort_pulse": ("participant", 6),  # /cohorts/sessions/1/pulse
@@ -95,7 +95,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "account_inactive": ("participant", 2),  # /accounts/inactive/
     "account_signup": ("anonymous", 0),  # /accounts/signup/
     "account_reauthenticate": ("participant", 8),  # /accounts/reauthenticate/
-    "account_email": ("participant", 4),  # /accounts/email/
+    "account_email": ("participant", 5),  # /accounts/email/
     "account_email_verification_sent": ("participant", 2),  # /accounts/confirm-email/
     "account_change_password": ("participant", 2),  # /accounts/password/change/
     "account_confirm_email": ("participant", 2),  # /accounts/confirm-email/not-a-real-key/

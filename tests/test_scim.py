@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role, SettingsChange
 from bridgework.provisioning.models import ProvisioningToken
@@ -289,6 +290,23 @@ def test_the_address_of_someone_who_signs_in_with_a_password_stays_theirs(
     participant.refresh_from_db()
     assert (participant.email, participant.chosen_name) == ("pat@acme.test", "Pat Parker")
     assert EmailAddress.objects.get(user=participant).email == "pat@acme.test"
+
+    Client().post("/accounts/password/reset/", {"email": "taken.over@elsewhere.example"})
+    sent = [mail.body for mail in mailoutbox if "taken.over@elsewhere.example" in mail.to]
+    assert not [body for body in sent if "/password/reset/key/" in body]
+
+
+def test_the_address_of_someone_who_signs_in_through_the_provider_stays_theirs(
+    scim: Scim, participant: Person, mailoutbox: list[Any]
+) -> None:
+    """No password, but an account in use: "Forgot your password?" at a new address would
+    give it a first password, and its spaces and journal to whoever chose the address."""
+    participant.set_unusable_password()
+    participant.last_login = timezone.now()
+    participant.save(update_fields=["password", "last_login"])
+    answer = scim.call("PUT", f"/Users/{participant.pk}", new_user("taken.over@elsewhere.example"))
+    assert answer.status_code == 200
+    assert answer.json_body["userName"] == "pat@acme.test"
 
     Client().post("/accounts/password/reset/", {"email": "taken.over@elsewhere.example"})
     sent = [mail.body for mail in mailoutbox if "taken.over@elsewhere.example" in mail.to]

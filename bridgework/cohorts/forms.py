@@ -322,7 +322,7 @@ class SessionForm(forms.Form):
     def __init__(
         self, *args: Any, session: Session, fixed_time: bool = False, **kwargs: Any
     ) -> None:
-        """`fixed_time`: its pulse has been answered, so when it was held stays as it is."""
+        """`fixed_time`: members were marked present, so when it was held stays as it is."""
         local = session.local_start
         kwargs.setdefault(
             "initial",

@@ -277,6 +277,10 @@ class Session(models.Model):
     # RFC 5545 SEQUENCE: goes up whenever the invite's time, place or title changes.
     sequence = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Someone has been marked present (by a facilitator, or checking in), ever; never unset,
+    # even when the attendance is cleared. From then on the session keeps its date, time and
+    # length (see services.update_session).
+    was_attended = models.BooleanField(default=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -436,10 +440,14 @@ class Attendance(models.Model):
 
 
 class PulseResponse(models.Model):
-    """Only that someone has answered a session's pulse — never what they answered."""
+    """Only that someone has answered a session's pulse — never what they answered.
+
+    Erasing the person keeps the row without them: were it deleted, every count of answers
+    would drop by one where they had answered, and comparing the counts before and after
+    someone leaves would list the pulses they answered."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         constraints = [

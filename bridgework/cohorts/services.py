@@ -299,9 +299,10 @@ def build_run_of_show(*, session: Session) -> list[RunItem]:
     return RunItem.objects.bulk_create(items)
 
 
-ANSWERED_SESSIONS_STAY_PUT = gettext_lazy(
-    "Members have answered this session's pulse, so its date, time and length stay as they "
-    "are: the pulse opens and closes with them. The place, link and module can still change."
+ATTENDED_SESSIONS_STAY_PUT = gettext_lazy(
+    "Members were marked present at this session, so its date, time and length stay as they "
+    "are: its feedback pulse opens and closes with them. The place, link and module can "
+    "still change."
 )
 INVITE_FIELDS = ("starts_at", "time_zone", "duration_minutes", "location", "video_link", "module")
 
@@ -325,10 +326,13 @@ def update_session(
         raise ValidationError(gettext("That module is not part of your organisation's curriculum."))
     starts_at = cadence.local_datetime(on, at, time_zone)
     moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
-    if moved and pulse_answered(session):
+    if moved and session.was_attended:
         # The pulse opens and closes with the session. Were it movable once answered, it could
-        # be closed to read its totals, reopened for one more answer and closed again.
-        raise ValidationError(ANSWERED_SESSIONS_STAY_PUT)
+        # be closed to read its totals, reopened for one more answer and closed again. Only
+        # those marked present answer, so a session nobody attended has no answers; and the
+        # rule never turns on the answers themselves, which would tell the facilitator, from
+        # the form, that someone had answered.
+        raise ValidationError(ATTENDED_SESSIONS_STAY_PUT)
     before = {name: getattr(session, name) for name in INVITE_FIELDS}
     module_changed = session.module_id != (module.pk if module else None)
     session.starts_at = starts_at
@@ -442,6 +446,8 @@ def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
         if pid in allowed and status
     ]
     changed = 0
+    if any(row.status == Attendance.Status.PRESENT for row in rows):
+        _record_attended(session)
     if cleared:
         changed += Attendance.objects.filter(session=session, person_id__in=cleared).delete()[0]
     if rows:
@@ -455,6 +461,12 @@ def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
     return changed
 
 
+def _record_attended(session: Session) -> None:
+    if not session.was_attended:
+        Session.objects.filter(pk=session.pk).update(was_attended=True)
+        session.was_attended = True
+
+
 def self_check_in(*, session: Session, person: Person, now: datetime | None = None) -> Attendance:
     now = now or timezone.now()
     if person.pk not in member_ids(session):
@@ -463,6 +475,7 @@ def self_check_in(*, session: Session, person: Person, now: datetime | None = No
         raise ValidationError(
             gettext("Check-in opens 15 minutes before the session starts and closes when it ends.")
         )
+    _record_attended(session)
     attendance, _ = Attendance.objects.update_or_create(
         session=session,
         person=person,
@@ -524,11 +537,6 @@ def pulse_voters(session: Session) -> set[int]:
     program admins — since anyone who knows one of the answers would need only four others
     to be alone with the rest."""
     return {m.person_id for m in _members_then(session) if m.present and not m.reads}
-
-
-def pulse_answered(session: Session) -> bool:
-    """Once anyone has answered, the session's date, time and length are fixed."""
-    return PulseResponse.objects.filter(session=session).exists()
 
 
 def reads_pulse_results(session: Session, person: Person) -> bool:

@@ -450,7 +450,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
 @member_required
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
-    fixed_time = services.pulse_answered(found)
+    fixed_time = found.was_attended
     form = SessionForm(
         request.POST if request.method == "POST" else None, session=found, fixed_time=fixed_time
     )

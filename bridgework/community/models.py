@@ -673,10 +673,11 @@ class PollOption(models.Model):
 
 
 class PollResponse(models.Model):
-    """Only that someone has voted — never what they chose."""
+    """Only that someone has voted — never what they chose. Erasing the person keeps the
+    row without them (see cohorts' PulseResponse)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["poll", "person"], name="one_vote_per_poll")]

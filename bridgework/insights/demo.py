@@ -314,6 +314,7 @@ def _sessions(rng: random.Random, cohort: Cohort, now: datetime, stopped: dict[i
                 )
             )
     Attendance.objects.bulk_create(attendance, batch_size=1000)
+    cohort.sessions.filter(pk__in={row.session_id for row in attendance}).update(was_attended=True)
     PulseResponse.objects.bulk_create(responses, batch_size=1000)
     rng.shuffle(answers)
     PulseAnswer.objects.bulk_create(answers, batch_size=1000)

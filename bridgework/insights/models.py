@@ -149,10 +149,11 @@ class SafetyPulse(models.Model):
 
 
 class SafetyResponse(models.Model):
-    """Only that someone has answered a pulse — never what they answered."""
+    """Only that someone has answered a pulse — never what they answered. Erasing the
+    person keeps the row without them (see PulseResponse)."""
 
     pulse = models.ForeignKey(SafetyPulse, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         constraints = [

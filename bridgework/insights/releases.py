@@ -350,17 +350,17 @@ def _answers(
         if start <= starts + timedelta(minutes=minutes, days=PULSE_OPEN_DAYS) < end
     }
     answered: dict[int, int] = defaultdict(int)
-    for person in PulseResponse.objects.filter(session_id__in=sessions).values_list(
-        "person_id", flat=True
-    ):
+    for person in PulseResponse.objects.filter(
+        session_id__in=sessions, person__isnull=False
+    ).values_list("person_id", flat=True):
         answered[person] += 1
     if any(n > counts.FEEDBACK_CAP for n in answered.values()):
         return None
     # People who answered, per group (each once).
     seen: dict[int | None, set[int]] = defaultdict(set)
-    for person, session in PulseResponse.objects.filter(session_id__in=sessions).values_list(
-        "person_id", "session_id"
-    ):
+    for person, session in PulseResponse.objects.filter(
+        session_id__in=sessions, person__isnull=False
+    ).values_list("person_id", "session_id"):
         seen[None].add(person)
         seen[sessions[session]].add(person)
     for group, who in seen.items():
@@ -391,9 +391,9 @@ def _answers(
     )
     per_person: dict[tuple[int, bool], int] = defaultdict(int)
     responders: dict[int | None, set[int]] = defaultdict(set)
-    for person, pulse in SafetyResponse.objects.filter(pulse_id__in=pulses).values_list(
-        "person_id", "pulse_id"
-    ):
+    for person, pulse in SafetyResponse.objects.filter(
+        pulse_id__in=pulses, person__isnull=False
+    ).values_list("person_id", "pulse_id"):
         per_person[(person, pulses[pulse] is None)] += 1
         responders[pulses[pulse]].add(person)
     if any(n > counts.SAFETY_CAP for n in per_person.values()):

@@ -5,6 +5,7 @@ turning passwords off keeps one break-glass program admin's."""
 from __future__ import annotations
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import authenticate
 from django.db import connection
@@ -135,6 +136,22 @@ def test_with_sso_only_a_password_no_longer_signs_anyone_in(
     assert "_auth_user_id" not in client.session
     # Whatever path a password takes, the authentication backends refuse it.
     assert password_signs_in(participant) is None
+
+
+def test_a_second_address_of_ones_own_never_gets_past_sso_only(
+    sso_only: IdentityProvider, participant: Person
+) -> None:
+    """Each person has one address, the one their organisation knows: a second, added at
+    the e-mail page, would sign in with the password that "SSO only" refuses."""
+    client = client_for(participant)
+    client.post(reverse("account_email"), {"email": "mine@elsewhere.example", "action_add": ""})
+    assert not EmailAddress.objects.filter(email="mine@elsewhere.example").exists()
+    client.logout()
+    answer = client.post(
+        reverse("account_login"), {"login": "mine@elsewhere.example", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert answer.status_code == 200
 
 
 def test_the_break_glass_admin_keeps_their_password(

@@ -115,7 +115,11 @@ def _announce(poll: Poll, closed_by: Person | None = None) -> int:
         announced_at=timezone.now()
     ):
         return 0
-    voters = list(PollResponse.objects.filter(poll=poll).values_list("person_id", flat=True))
+    voters = list(
+        PollResponse.objects.filter(poll=poll, person__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
     told = {*voters, *([poll.created_by_id] if poll.created_by_id else [])}
     notices.tell(
         people=told - {closed_by.pk if closed_by else None},
@@ -140,6 +144,10 @@ class PollResults:
     voters: int
     shown: bool
     rows: tuple[PollResult, ...]
+    # An anonymous poll's count of votes below five is not said: "0 votes" turning into
+    # "1 vote" would tell whoever watched that a colleague voted (and, in a space of a few,
+    # who did not).
+    few: bool = False
 
 
 def poll_results(poll: Poll) -> PollResults:
@@ -149,7 +157,8 @@ def poll_results(poll: Poll) -> PollResults:
     voters = PollResponse.objects.filter(poll=poll).count()
     hidden = poll.is_anonymous and (poll.is_open or voters < POLL_MIN_ANONYMOUS)
     if hidden or voters == 0:
-        return PollResults(voters=voters, shown=False, rows=())
+        few = poll.is_anonymous and voters < POLL_MIN_ANONYMOUS
+        return PollResults(voters=0 if few else voters, shown=False, rows=(), few=few)
     counts = dict(
         PollAnswer.objects.filter(poll=poll)
         .values("option")
