@@ -168,6 +168,23 @@ def test_reading_the_thread_settles_what_the_person_was_told_about_it(
     assert "new notification" not in client.get("/").content.decode()
 
 
+def test_a_mention_added_by_an_edit_is_settled_by_reading_the_thread(
+    cast: Cast, committed: Committed
+) -> None:
+    thread = followed_thread(cast, 1)
+    [follower] = Person.objects.filter(email="f0@acme.test")
+    client = client_for(follower)
+    client.get(f"/community/threads/{thread.pk}/")  # read up to now
+    opening = thread.posts.earliest("pk")
+    with committed():
+        services.edit_post(post=opening, editor=cast.participant, body="Also @follower-0, hi")
+    assert "1 new notification" in client.get("/").content.decode()
+
+    client.get(f"/community/threads/{thread.pk}/")
+
+    assert not Notification.objects.filter(person=follower, read_at__isnull=True).exists()
+
+
 def test_notifications_made_before_they_knew_their_thread_learn_it_from_their_address(
     cast: Cast,
 ) -> None:

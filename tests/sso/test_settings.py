@@ -4,9 +4,12 @@ turning passwords off keeps one break-glass program admin's."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps as django_apps
 from django.contrib.auth import authenticate
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -152,6 +155,16 @@ def test_a_second_address_of_ones_own_never_gets_past_sso_only(
     )
     assert "_auth_user_id" not in client.session
     assert answer.status_code == 200
+
+
+def test_second_addresses_added_before_are_dropped_on_upgrade(participant: Person) -> None:
+    own = EmailAddress.objects.get(user=participant, email__iexact=participant.email)
+    EmailAddress.objects.create(user=participant, email="MINE@elsewhere.example")
+    migration = import_module("bridgework.accounts.migrations.0007_one_address_each")
+
+    migration.drop_second_addresses(django_apps, None)
+
+    assert list(EmailAddress.objects.filter(user=participant)) == [own]
 
 
 def test_the_break_glass_admin_keeps_their_password(

@@ -253,9 +253,16 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     post.save(update_fields=["body", "body_html", "edited_at"])
     new = [p for p in mentioned if p.pk not in already]
     Mention.objects.bulk_create([Mention(post=post, person=p) for p in new])
+    told = [p for p in new if p.pk != editor.pk]
+    # A new mention is news in the thread for whoever it names, as a new post is: the thread
+    # shows as new to them, and opening it settles the notification.
+    last_activity = post.thread.last_activity_at
+    ThreadRead.objects.filter(
+        thread_id=post.thread_id, person__in=told, last_read_at__gte=last_activity
+    ).update(last_read_at=last_activity - timedelta(microseconds=1))
     names = {"name": editor.chosen_name, "title": post.thread.title}
     notices.tell(
-        people=[p for p in new if p.pk != editor.pk],
+        people=told,
         kind=notices.MENTION,
         summary=lambda: _("%(name)s mentioned you in “%(title)s”") % names,
         url=post.get_absolute_url(),
