@@ -479,6 +479,29 @@ def test_the_group_sees_an_aggregate_with_small_counts_hidden(
     assert "12 allies committed" in index and "Ally 3" not in index
 
 
+def test_an_ally_leaving_changes_none_of_the_counts(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    """Were their response deleted, or its check-in forgotten, the group comparing the
+    counts before and after would learn which asks they took on and followed through."""
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    people = allies(organisation, 12)
+    responses = [respond(published, person, note=f"Note {n}") for n, person in enumerate(people)]
+    for response in responses[:6]:
+        assert response.commitment is not None
+        practice.check_in(commitment=response.commitment, outcome="done")
+    before = Aggregate.of(ask)
+    assert (before.committed, before.checked_in) == (12, 6)
+
+    account_services.erase_person(person=people[0])
+
+    after = Aggregate.of(Ask.objects.get(pk=ask.pk))
+    assert (after.committed, after.checked_in) == (12, 6)
+    page = cast.client("facilitator").get(f"/community/asks/published/{published.pk}/")
+    assert "Note 0" not in page.content.decode() and "Note 1" in page.content.decode()
+
+
 def test_the_aggregate_counts_small_numbers_as_fewer_than_5() -> None:
     for committed, checked_in in [(0, 0), (1, 0), (4, 1), (4, 4)]:
         assert Aggregate(committed=committed, checked_in=checked_in).summary == (

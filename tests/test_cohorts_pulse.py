@@ -241,6 +241,28 @@ def test_once_anyone_was_marked_present_a_session_keeps_its_date_time_and_length
     assert session.location == "Room 4"
 
 
+def test_an_edit_from_a_form_opened_before_a_check_in_keeps_the_time_fixed(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 2)
+    session = held_session(cast, people, present=[])
+    opened_before = Session.objects.get(pk=session.pk)
+    services.self_check_in(session=session, person=people[0], now=session.starts_at)
+    services.update_session(
+        session=opened_before,
+        on=STARTS.date(),
+        at=time(18),
+        time_zone="UTC",
+        duration_minutes=90,
+        location="Room 9",
+        video_link="",
+        module=None,
+    )
+    with pytest.raises(ValidationError, match="stay as they are"):
+        move_to(Session.objects.get(pk=session.pk), date(2030, 3, 30))
+    assert Session.objects.get(pk=session.pk).was_attended
+
+
 def test_erasing_someone_who_answered_leaves_the_count_of_answers_as_it_was(
     cast: Cast, organisation: Organisation
 ) -> None:

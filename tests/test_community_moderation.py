@@ -4,7 +4,10 @@ flags holding a post until a facilitator looks."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 
 from bridgework.accounts.models import CommunityGroup, Person, Role
@@ -355,24 +358,32 @@ def test_hiding_a_reply_leaves_the_thread_where_it_was(cast: Cast) -> None:
     assert "zz-reply-words" not in page.content.decode()
 
 
-def test_a_hidden_reply_is_not_counted_so_the_space_cannot_tell_one_was_hidden(
+def test_a_hidden_reply_leaves_no_trace_in_the_threads_count_or_last_activity(
     cast: Cast,
 ) -> None:
+    """Otherwise "2 replies" over one shown reply, or "last post 3 hours ago" over posts of
+    last week, would tell the space that someone's reply was hidden."""
+    monday = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     space = allies_space(cast.facilitator)
-    opening = posted(space, cast.participant)
     GuidelinesAcceptance.objects.get_or_create(space=space, person=cast.participant_and_member)
-    reply = services.reply(
-        thread=opening.thread, author=cast.participant_and_member, body="zz-reply-words"
-    )
-    services.reply(thread=opening.thread, author=cast.participant, body="A second reply")
+    with time_machine.travel(monday, tick=False):
+        opening = posted(space, cast.participant)
+        services.reply(thread=opening.thread, author=cast.participant, body="A first reply")
+    with time_machine.travel(monday + timedelta(days=7), tick=False):
+        reply = services.reply(
+            thread=opening.thread, author=cast.participant_and_member, body="zz-reply-words"
+        )
     listing = client_for(cast.participant)
     assert "2 replies" in listing.get(f"/community/{space.pk}/").content.decode()
 
     services.hide_post(post=reply, moderator=cast.facilitator, reason="Off topic.")
     assert "1 reply" in listing.get(f"/community/{space.pk}/").content.decode()
+    assert Thread.objects.get().last_activity_at == monday
 
     services.restore_post(post=reply, moderator=cast.facilitator, reason="Fine after all.")
-    assert Thread.objects.get().reply_count == 2
+    thread = Thread.objects.get()
+    assert thread.reply_count == 2
+    assert thread.last_activity_at == monday + timedelta(days=7)
 
 
 def test_a_thread_held_after_three_flags_is_withheld_until_a_facilitator_decides(

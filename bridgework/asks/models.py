@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +83,7 @@ class AskQuerySet(models.QuerySet["Ask"]):
         responses = AskResponse.objects.filter(published_ask_id=OuterRef("published_id"))
         checked_in = responses.filter(
             Exists(CheckIn.objects.filter(commitment_id=OuterRef("commitment_id")))
+            | Q(checked_in_kept=True)
         )
         return self.annotate(
             committed_count=Coalesce(_count(responses), 0),
@@ -168,17 +169,23 @@ class Ask(models.Model):
 
 class AskResponse(models.Model):
     """An ally's "I'll do this": a commitment in their own practice loop, and perhaps a short
-    note that others in the allies' space can read."""
+    note that others in the allies' space can read.
+
+    Erasing the ally keeps the row, without them, their note or their commitment, and with
+    `checked_in_kept` saying whether they had checked in: were it deleted, or its check-in
+    count to drop, the group comparing the counts before and after an ally leaves would learn
+    which asks they took on and followed through (see personal_data.py)."""
 
     published_ask = models.ForeignKey(
         PublishedAsk, on_delete=models.CASCADE, related_name="responses"
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     commitment = models.ForeignKey(
         Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=280, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    checked_in_kept = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

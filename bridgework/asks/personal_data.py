@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from bridgework.accounts.models import Person
 from bridgework.accounts.personal_data import when
 from bridgework.accounts.registry import Erasure, ExportSection
+from bridgework.practice.api import CheckIn
 
 from .models import Ask, AskResponse
 
@@ -34,7 +37,18 @@ def _asks(person: Person) -> dict[str, Any]:
 EXPORT = ExportSection(
     app="asks", template="asks/my_data_export.html", covers=(Ask, AskResponse), build=_asks
 )
+
+
+def _keep_the_counts(person: Person) -> None:
+    """Their responses stay, counted as they were (see AskResponse), without their note; the
+    commitment goes with the rest of their practice."""
+    theirs = AskResponse.objects.filter(person=person)
+    followed_through = Exists(CheckIn.objects.filter(commitment_id=OuterRef("commitment_id")))
+    theirs.filter(followed_through).update(checked_in_kept=True)
+    theirs.update(note="")
+
+
 # An ask's words are encrypted with its author's key, destroyed first: the ask keeps its
 # place, unreadable and without a name (on_delete=SET_NULL), as do asks a facilitator shared
-# or proposed wording for. Their responses to asks go with them.
-ERASURE = Erasure(app="asks", covers=(Ask, AskResponse))
+# or proposed wording for.
+ERASURE = Erasure(app="asks", covers=(Ask, AskResponse), step=_keep_the_counts)

@@ -68,9 +68,9 @@ EXPORT = ExportSection(
     covers=(FacilitatorNote, Membership, Attendance),
     build=_cohorts,
 )
-# A person's notes, memberships, attendance, calendar feed and reminders go with them;
-# that they answered a pulse goes too (what they answered never named them). A cohort they
-# created or led stays, without them.
+# A person's notes, memberships, attendance, calendar feed and reminders go with them. That
+# someone answered a pulse stays, without them (see PulseResponse), and what they answered
+# never named them. A cohort they created or led stays, without them.
 ERASURE = Erasure(
     app="cohorts",
     covers=(

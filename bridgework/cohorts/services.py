@@ -326,7 +326,9 @@ def update_session(
         raise ValidationError(gettext("That module is not part of your organisation's curriculum."))
     starts_at = cadence.local_datetime(on, at, time_zone)
     moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
-    if moved and session.was_attended:
+    # Read again, locked: someone checking in while the form was open has fixed the time.
+    locked = Session.objects.select_for_update().values_list("was_attended", flat=True)
+    if moved and locked.get(pk=session.pk):
         # The pulse opens and closes with the session. Were it movable once answered, it could
         # be closed to read its totals, reopened for one more answer and closed again. Only
         # those marked present answer, so a session nobody attended has no answers; and the
@@ -346,7 +348,8 @@ def update_session(
         session.sequence += 1
         session.updated_at = timezone.now()
     session.full_clean()
-    session.save()
+    # Never `was_attended`: this copy may predate a check-in, and the flag is never unset.
+    session.save(update_fields=[*INVITE_FIELDS, "sequence", "updated_at"])
     if module_changed:
         build_run_of_show(session=session)
     return changed

@@ -468,7 +468,7 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
                 module=data["module"],
             )
         except ValidationError as error:
-            # Someone answered the pulse while the form was open.
+            # Someone was marked present, or checked in, while the form was open.
             form.add_error(None, error)
         else:
             messages.success(

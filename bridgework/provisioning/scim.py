@@ -282,13 +282,15 @@ class OrganisationStorage(ScimStorage):
         person = self._person(str(user.id))
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
-        if email != person.email and (person.has_usable_password() or person.last_login):
-            # Whoever holds the token could otherwise point an account in use at an address of
-            # theirs and have "Forgot your password?" send them a way in (a first password, for
-            # someone who signs in through the identity provider): the address of anyone who
-            # has a password or has signed in stays theirs. The rest of the update (a
-            # deactivation above all) still applies, and the answer shows the address as it is.
-            logger.warning("scim: address of person %s kept: their account is in use", person.pk)
+        if email != person.email and person.has_usable_password():
+            # Whoever holds the token could otherwise point a password account at an address
+            # of theirs and reset its password: that address stays the person's. The rest of
+            # the update (a deactivation above all) still applies, and the answer shows the
+            # address as it is. (Someone who signs in through the identity provider follows
+            # it; "Forgot your password?" never gives their account a password.)
+            logger.warning(
+                "scim: address of person %s kept: they sign in with a password", person.pk
+            )
             email = person.email
         if email != person.email:
             self._check_domain_is_not_anothers(email)

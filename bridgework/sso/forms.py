@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
@@ -11,6 +12,7 @@ from bridgework.accounts.models import Organisation, Person, Role
 
 from .models import IdentityProvider, Protocol
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
+from .services import tell_there_is_no_password
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -200,6 +202,7 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
 
     identity_provider: IdentityProvider | None = None
     users: list[Person]
+    without_password: list[Person]
 
     def clean_email(self) -> str:
         email: str = super().clean_email()
@@ -207,4 +210,19 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         if provider is not None and provider.sso_only:
             self.identity_provider = provider
             self.users = [user for user in self.users if user.pk == provider.break_glass_admin_id]
+        # Someone who has signed in without ever having a password signs in through their
+        # identity provider, and SCIM may change their address: a reset link would give a
+        # first password, and their account, to whoever reads the address. They are told
+        # how they sign in instead. (Never signed in: a first password is how they start.)
+        self.without_password = [
+            user for user in self.users if not user.has_usable_password() and user.last_login
+        ]
+        self.users = [user for user in self.users if user not in self.without_password]
         return email
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        for person in self.without_password:
+            tell_there_is_no_password(person)
+        if self.without_password and not self.users:
+            return str(self.cleaned_data["email"])
+        return str(super().save(request, **kwargs))

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -137,6 +139,31 @@ def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:
             },
         )
     key = f"sso-link:{person.pk}:{timezone.now().isoformat()}"
+    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
+    transaction.on_commit(lambda: outbox.send(email))
+
+
+def tell_there_is_no_password(person: Person) -> None:
+    """Answer "Forgot your password?" for someone who has signed in without a password: no
+    reset link (see ResetPasswordForm), but how they do sign in."""
+    provider = IdentityProvider.objects.filter(organisation=person.organisation).first()
+    sign_in = (
+        settings.BASE_URL
+        + reverse("sso_start", kwargs={"organisation_slug": provider.organisation.slug})
+        if provider is not None
+        else ""
+    )
+    with translation.override(person.preferred_language):
+        subject = gettext("How you sign in to Bridgework")
+        body = render_to_string(
+            "sso/email/no_password.txt",
+            {
+                "person": person,
+                "provider": provider.display_name if provider else "",
+                "sign_in": sign_in,
+            },
+        )
+    key = f"no-password:{person.pk}:{timezone.now().isoformat()}"
     email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
     transaction.on_commit(lambda: outbox.send(email))
 

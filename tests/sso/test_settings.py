@@ -158,8 +158,13 @@ def test_a_second_address_of_ones_own_never_gets_past_sso_only(
 
 
 def test_second_addresses_added_before_are_dropped_on_upgrade(participant: Person) -> None:
-    own = EmailAddress.objects.get(user=participant, email__iexact=participant.email)
+    # An "_" in one's own address is not a wildcard.
+    Person.objects.filter(pk=participant.pk).update(email="pat_p@acme.test")
+    own = EmailAddress.objects.get(user=participant)
+    own.email = "PAT_P@acme.test"
+    own.save()
     EmailAddress.objects.create(user=participant, email="MINE@elsewhere.example")
+    EmailAddress.objects.create(user=participant, email="patzp@acme.test")
     migration = import_module("bridgework.accounts.migrations.0007_one_address_each")
 
     migration.drop_second_addresses(django_apps, None)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -134,13 +134,19 @@ def reverse_queue(space: Space) -> str:
 
 def _keep_thread_in_step(post: Post) -> bool:
     """A thread whose opening post is hidden or held is withheld as a whole, title and all
-    (see visibility.py); shown again with it. Its reply count counts shown replies only, so
-    the count never tells the space that someone's reply was hidden or held. True when the
-    post opens its thread."""
+    (see visibility.py); shown again with it. Its reply count and its last activity come
+    from shown posts only, so neither tells the space that someone's post was hidden or
+    held. True when the post opens its thread."""
+    # Locked as a reply locks it, so a reply arriving meanwhile is counted once.
+    Thread.objects.select_for_update().filter(pk=post.thread_id).exists()
     in_thread = Post.objects.filter(thread_id=post.thread_id)
     opening_pk = in_thread.order_by("created_at", "pk").values_list("pk", flat=True)[0]
+    shown = in_thread.filter(status=Post.Status.SHOWN).aggregate(
+        replies=Count("pk", filter=~Q(pk=opening_pk)), latest=Max("created_at")
+    )
     changes: dict[str, object] = {
-        "reply_count": in_thread.filter(status=Post.Status.SHOWN).exclude(pk=opening_pk).count()
+        "reply_count": shown["replies"],
+        "last_activity_at": shown["latest"] or post.thread.created_at,
     }
     opens = opening_pk == post.pk
     if opens:
