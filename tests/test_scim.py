@@ -16,6 +16,7 @@ from django.utils import timezone
 from bridgework.accounts.models import Organisation, Person, Role, SettingsChange
 from bridgework.provisioning.models import ProvisioningToken
 from bridgework.provisioning.scim import MAX_PAGE_SIZE
+from bridgework.sso.models import IdentityProvider
 
 from .conftest import PASSWORD, make_person
 from .test_accounts import is_signed_in_as, sign_in
@@ -308,6 +309,13 @@ def test_someone_who_signs_in_through_the_provider_follows_it_and_is_never_given
     participant.set_unusable_password()
     participant.last_login = timezone.now()
     participant.save(update_fields=["password", "last_login"])
+    assert participant.organisation is not None
+    IdentityProvider.objects.create(
+        organisation=participant.organisation,
+        display_name="Okta",
+        oidc_server_url="https://acme.okta.example",
+        oidc_client_id="bridgework",
+    )
     answer = scim.call("PUT", f"/Users/{participant.pk}", new_user("taken.over@elsewhere.example"))
     assert answer.json_body["userName"] == "taken.over@elsewhere.example"
 
@@ -318,6 +326,18 @@ def test_someone_who_signs_in_through_the_provider_follows_it_and_is_never_given
     assert "Your account has no password" in sent.body
     participant.refresh_from_db()
     assert not participant.has_usable_password()
+
+
+def test_without_a_provider_the_address_of_an_account_in_use_stays_theirs(
+    scim: Scim, participant: Person
+) -> None:
+    """No provider (removed since they last signed in through it): a reset is their way
+    back in, so their address is not the token holder's to change."""
+    participant.set_unusable_password()
+    participant.last_login = timezone.now()
+    participant.save(update_fields=["password", "last_login"])
+    answer = scim.call("PUT", f"/Users/{participant.pk}", new_user("taken.over@elsewhere.example"))
+    assert answer.json_body["userName"] == "pat@acme.test"
 
 
 def test_someone_provisioned_who_never_signed_in_sets_a_first_password(

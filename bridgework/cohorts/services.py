@@ -325,10 +325,14 @@ def update_session(
     if module is not None and module.organisation_id != session.cohort.organisation_id:
         raise ValidationError(gettext("That module is not part of your organisation's curriculum."))
     starts_at = cadence.local_datetime(on, at, time_zone)
-    moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
     # Read again, locked: someone checking in while the form was open has fixed the time.
-    locked = Session.objects.select_for_update().values_list("was_attended", flat=True)
-    if moved and locked.get(pk=session.pk):
+    now_starts, now_minutes, attended = (
+        Session.objects.select_for_update()
+        .values_list("starts_at", "duration_minutes", "was_attended")
+        .get(pk=session.pk)
+    )
+    moved = starts_at != now_starts or duration_minutes != now_minutes
+    if moved and attended:
         # The pulse opens and closes with the session. Were it movable once answered, it could
         # be closed to read its totals, reopened for one more answer and closed again. Only
         # those marked present answer, so a session nobody attended has no answers; and the
@@ -470,8 +474,11 @@ def _record_attended(session: Session) -> None:
         session.was_attended = True
 
 
+@transaction.atomic
 def self_check_in(*, session: Session, person: Person, now: datetime | None = None) -> Attendance:
     now = now or timezone.now()
+    # Locked, and its time read again: a facilitator moving it meanwhile waits, or went first.
+    session = Session.objects.select_for_update().get(pk=session.pk)
     if person.pk not in member_ids(session):
         raise ValidationError(gettext("Only members of this cohort can check in."))
     if not session.check_in_open(now):

@@ -59,6 +59,7 @@ from scim2_server.storage import ScimStorage, SearchPage
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.accounts.services import create_person
+from bridgework.sso.backends import signs_in_through_the_provider
 
 from .models import ExternalIdentity
 
@@ -229,6 +230,17 @@ def _excludes_members(response_parameters: ResponseParameters[Any] | None) -> bo
     return "members" in excluded or bool(wanted and "members" not in wanted)
 
 
+def _resettable(person: Person) -> bool:
+    """Whether "Forgot your password?" at the person's address could sign someone in as
+    them: a password account; or one in use that has none while the organisation has no
+    identity provider (sso.forms.ResetPasswordForm then lets it set one, to get back in).
+    Someone who signs in through the organisation's provider is never sent a reset link,
+    so their address follows the provider's."""
+    return person.has_usable_password() or (
+        person.last_login is not None and not signs_in_through_the_provider(person)
+    )
+
+
 class OrganisationStorage(ScimStorage):
     """The people and role groups of one organisation, as scim2-server reads and writes
     them. Whatever is asked, nothing outside the organisation is ever found."""
@@ -282,15 +294,12 @@ class OrganisationStorage(ScimStorage):
         person = self._person(str(user.id))
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
-        if email != person.email and person.has_usable_password():
-            # Whoever holds the token could otherwise point a password account at an address
-            # of theirs and reset its password: that address stays the person's. The rest of
-            # the update (a deactivation above all) still applies, and the answer shows the
-            # address as it is. (Someone who signs in through the identity provider follows
-            # it; "Forgot your password?" never gives their account a password.)
-            logger.warning(
-                "scim: address of person %s kept: they sign in with a password", person.pk
-            )
+        if email != person.email and _resettable(person):
+            # Whoever holds the token could otherwise point the account at an address of
+            # theirs and have "Forgot your password?" send them a way in: that address stays
+            # the person's. The rest of the update (a deactivation above all) still applies,
+            # and the answer shows the address as it is.
+            logger.warning("scim: address of person %s kept: a reset would reach it", person.pk)
             email = person.email
         if email != person.email:
             self._check_domain_is_not_anothers(email)

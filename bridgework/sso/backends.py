@@ -27,6 +27,17 @@ def sign_in_instead(person: Person) -> str | None:
     return reverse("sso_start", kwargs={"organisation_slug": provider.organisation.slug})
 
 
+def signs_in_through_the_provider(person: Person) -> bool:
+    """Someone whose account is in use but has no password, while their organisation has an
+    identity provider: they sign in there. "Forgot your password?" never gives them one, since
+    SCIM may change their address and whoever reads it would get the account."""
+    return (
+        not person.has_usable_password()
+        and person.last_login is not None
+        and _provider_of(person) is not None
+    )
+
+
 def _provider_of(person: Person) -> IdentityProvider | None:
     if person.organisation_id is None:
         return None

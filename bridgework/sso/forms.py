@@ -4,12 +4,14 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
 from bridgework.accounts.models import Organisation, Person, Role
 
+from .backends import signs_in_through_the_provider
 from .models import IdentityProvider, Protocol
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
 from .services import tell_there_is_no_password
@@ -73,9 +75,17 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        admins = Person.objects.filter(
-            organisation=organisation, is_active=True, role_assignments__role=Role.PROGRAM_ADMIN
-        ).order_by("chosen_name", "pk")
+        # Only an admin with a password can be the one who keeps it: one who signs in through
+        # the provider would have no way in while it is down.
+        admins = (
+            Person.objects.filter(
+                organisation=organisation,
+                is_active=True,
+                role_assignments__role=Role.PROGRAM_ADMIN,
+            )
+            .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            .order_by("chosen_name", "pk")
+        )
         field = self.fields["break_glass_admin"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = admins
@@ -211,12 +221,11 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
             self.identity_provider = provider
             self.users = [user for user in self.users if user.pk == provider.break_glass_admin_id]
         # Someone who has signed in without ever having a password signs in through their
-        # identity provider, and SCIM may change their address: a reset link would give a
-        # first password, and their account, to whoever reads the address. They are told
-        # how they sign in instead. (Never signed in: a first password is how they start.)
-        self.without_password = [
-            user for user in self.users if not user.has_usable_password() and user.last_login
-        ]
+        # organisation's identity provider, and SCIM may change their address: a reset link
+        # would give a first password, and their account, to whoever reads the address. They
+        # are told how they sign in instead. (Never signed in: a first password is how they
+        # start. No provider any more: it is how they get back in.)
+        self.without_password = [user for user in self.users if signs_in_through_the_provider(user)]
         self.users = [user for user in self.users if user not in self.without_password]
         return email
 

@@ -180,7 +180,7 @@ class ResetPasswordView(PasswordResetView):
         )
         if limited:
             return limited
-        if form.users:
+        if form.users or form.without_password:
             form.save(self.request)
         return render(
             self.request,

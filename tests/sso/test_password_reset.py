@@ -6,13 +6,16 @@ program admin is sent a reset link."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
+from bridgework.sso.forms import IdentityProviderForm
 from bridgework.sso.models import IdentityProvider
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,43 @@ def test_a_malformed_address_is_explained_not_answered_with_the_provider(
     assert answer.status_code == 200
     assert TOLD not in answer.content.decode()
     assert "valid" in answer.content.decode().lower()
+
+
+def signed_in_without_a_password(person: Person) -> Person:
+    person.set_unusable_password()
+    person.last_login = timezone.now()
+    person.save(update_fields=["password", "last_login"])
+    return person
+
+
+def test_someone_who_signs_in_through_the_provider_is_told_how_and_given_no_password(
+    okta: IdentityProvider, participant: Person, django_capture_on_commit_callbacks: Any
+) -> None:
+    okta.sso_only = False
+    okta.save()
+    signed_in_without_a_password(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = Client().post(RESET, {"email": participant.email})
+    assert answer.status_code == 302  # the same answer as for anyone
+    [told] = mail.outbox
+    assert told.to == [participant.email]
+    assert "Your account has no password" in told.body and "Sign in through Okta" in told.body
+    assert "/password/reset/key/" not in told.body
+
+
+def test_once_the_provider_is_removed_a_reset_is_the_way_back_in(
+    okta: IdentityProvider, participant: Person
+) -> None:
+    signed_in_without_a_password(participant)
+    okta.delete()
+    Client().post(RESET, {"email": participant.email})
+    [sent] = mail.outbox
+    assert "/accounts/password/reset/key/" in sent.body
+
+
+def test_only_an_admin_with_a_password_can_keep_it_when_passwords_are_off(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    signed_in_without_a_password(program_admin)
+    form = IdentityProviderForm(organisation=organisation)
+    assert program_admin not in form.fields["break_glass_admin"].queryset  # type: ignore[attr-defined]
