@@ -59,7 +59,7 @@ from scim2_server.storage import ScimStorage, SearchPage
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.accounts.services import create_person
-from bridgework.sso.backends import signs_in_through_the_provider
+from bridgework.sso.api import signs_in_through_the_provider
 
 from .models import ExternalIdentity
 
