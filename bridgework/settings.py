@@ -291,7 +291,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# One address each, the one on the person (invitations, SCIM and the admins set it). A second
+# One address each, the one on the person (from the invitation, or SCIM). A second
 # one, added at allauth's e-mail page, would sign in too, past "only through the identity
 # provider" and unseen by anyone else.
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
