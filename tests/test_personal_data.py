@@ -12,12 +12,13 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.template.loader import render_to_string
+from django.test import Client
 from django.utils import timezone
 
 from bridgework.accounts import registry
 from bridgework.accounts import services as account_services
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
-from bridgework.accounts.models import Person
+from bridgework.accounts.models import DataKey, Person
 from bridgework.asks.models import Ask
 from bridgework.chat.models import ChatDelivery, ChatLink, ReminderDestination
 from bridgework.cohorts import services as cohort_services
@@ -468,6 +469,33 @@ def test_erasing_a_facilitator_removes_their_notes_and_keeps_their_cohort(cast: 
     assert not FacilitatorNote.objects.exists()
     cohort.refresh_from_db()
     assert cohort.created_by is None and not cohort.facilitators.exists()
+
+
+@pytest.mark.parametrize("how", ["one", "bulk action"])
+def test_deleting_a_person_in_the_operator_admin_erases_them_as_the_app_does(
+    cast: Cast, how: str
+) -> None:
+    """Django's admin deletes by cascade alone; it must take every app's erasure step too
+    (insights' pseudonymous rows, an ask response's note) and destroy the data key."""
+    me = cast.participant
+    practice_services.take_assessment(person=me, answers=_answers(), defense="paralysis")
+    pk = me.pk
+    operator = Person.objects.create_superuser("op@bridgework.test", "x" * 16)
+    client = Client()
+    client.force_login(operator)
+
+    if how == "one":
+        response = client.post(f"/django-admin/accounts/person/{pk}/delete/", {"post": "yes"})
+    else:
+        response = client.post(
+            "/django-admin/accounts/person/",
+            {"action": "delete_selected", "_selected_action": [pk], "post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=pk).exists()
+    assert not GrowthScore.objects.filter(subject=subject_key(pk)).exists()
+    assert not DataKey.objects.filter(person_id=pk).exists()
 
 
 # --- assessment taken: practice fires, insights listens ------------------------------------

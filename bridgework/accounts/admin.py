@@ -1,10 +1,15 @@
 """The operator admin site: for whoever runs the installation, not for program admins.
 
-Sensitive models (data keys, private profiles) are deliberately not registered.
+Sensitive models (data keys, private profiles) are deliberately not registered. Deleting a
+person or an organisation here erases them the way the app does (their data keys first, then
+each app's own step), not only the database's cascade.
 """
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from . import services
 from .models import CommunityGroup, Invitation, Organisation, Person, RoleAssignment
 
 
@@ -17,6 +22,13 @@ class RoleInline(admin.TabularInline[RoleAssignment, Person]):
 class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["name", "slug", "is_demo", "created_at"]
     search_fields = ["name", "slug"]
+
+    def delete_model(self, request: HttpRequest, obj: Organisation) -> None:
+        services.erase_organisation(organisation=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        for organisation in queryset:
+            services.erase_organisation(organisation=organisation)
 
 
 @admin.register(Person)
@@ -38,6 +50,13 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     ]
     readonly_fields = ["date_joined", "last_login"]
     inlines = [RoleInline]
+
+    def delete_model(self, request: HttpRequest, obj: Person) -> None:
+        services.erase_person(person=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        for person in queryset:
+            services.erase_person(person=person)
 
 
 @admin.register(CommunityGroup)
