@@ -116,6 +116,23 @@ def test_the_index_lists_only_visible_spaces(cast: Cast, community_group: Commun
     assert "Quiet room" in member_page and "Allies" not in member_page
 
 
+def test_the_index_marks_the_spaces_one_facilitates(cast: Cast) -> None:
+    allies_space(cast.facilitator)
+    other = Person.objects.create_user(
+        "other-facilitator@example.com",
+        organisation=cast.facilitator.organisation,
+        chosen_name="Other facilitator",
+    )
+    other.role_assignments.create(role=Role.FACILITATOR)
+    other.role_assignments.create(role=Role.PARTICIPANT)
+
+    def marked(person: Person) -> bool:
+        return "you facilitate it" in client_for(person).get("/community/").content.decode()
+
+    assert marked(cast.facilitator)
+    assert not marked(other) and not marked(cast.participant)
+
+
 # --- guidelines and posting --------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import keyset_page, page_of
 
-from .. import services
+from .. import services, visibility
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
 from ..models import Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
@@ -36,16 +36,22 @@ def index(request: HttpRequest) -> HttpResponse:
     # threads costs what one of 100 does. New posts are looked for in the space's latest
     # threads (a thread with new posts has recent activity; one never opened long ago
     # is not news). Withheld threads count only for those who may open them.
-    listed_threads = Thread.objects.filter(space=OuterRef("pk")).listed_for(person)
+    # The spaces the person looks after, read once: every filter below names them as a
+    # list rather than repeating the same subquery (it was most of building this query).
+    facilitated = visibility.facilitated_space_ids(person)
+    listed_threads = Thread.objects.filter(
+        visibility.withheld_threads_q(person, facilitated=facilitated), space=OuterRef("pk")
+    )
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
     )
+    visible_spaces = Space.objects.filter(
+        visibility.visible_spaces_q(person, facilitated=facilitated)
+    )
     listed = (
-        Space.objects.visible_to(person)
-        .filter(is_archived=False)
+        visible_spaces.filter(is_archived=False)
         .select_related("group", "cohort")
         .annotate(
-            moderated=Exists(Space.objects.facilitated_by(person).filter(pk=OuterRef("pk"))),
             thread_count=CappedCount(listed_threads.order_by(), FIGURES_CAP),
             last_activity=Subquery(
                 listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
@@ -63,13 +69,19 @@ def index(request: HttpRequest) -> HttpResponse:
     page = page_of(listed, request.GET.get("page"), SPACES_PER_PAGE)
     spaces = list(page)
     recent = list(
-        Thread.objects.visible_to(person).select_related("space").order_by("-last_activity_at")[:5]
+        Thread.objects.filter(
+            visibility.withheld_threads_q(person, facilitated=facilitated),
+            space_id__in=visible_spaces.values("pk"),
+        )
+        .select_related("space")
+        .order_by("-last_activity_at")[:5]
     )
     return render(
         request,
         "community/index.html",
         {
             "spaces": spaces,
+            "facilitated": set(facilitated),
             "page": page,
             "recent": recent,
             "may_create": person.is_facilitator,
