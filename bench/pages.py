@@ -226,6 +226,9 @@ def plan_pages(only: set[str] | None = None) -> list[Page]:
         ("space end", f"/community/{busy.pk}/?after={last_threads}"),
         ("thread", f"/community/threads/{thread.pk}/"),
         ("cohorts", "/cohorts/"),
+        # No query of its own (the session, the person, the layout): what every signed-in
+        # page costs before it does anything, measured beside the floor in the same run.
+        ("reflect", "/reflect/"),
     ]
     pages: list[Page] = []
     for persona, person, leads in (
