@@ -27,6 +27,16 @@ urlpatterns = [
     path("groups/<int:group_id>/leave", accounts.leave_group, name="leave_group"),
     path("groups/<int:group_id>/members/", accounts.group_roster, name="group_roster"),
     path(
+        "groups/<int:group_id>/waiting/<int:group_invitation_id>/let-in",
+        accounts.let_into_group,
+        name="let_into_group",
+    ),
+    path(
+        "groups/<int:group_id>/waiting/<int:group_invitation_id>/turn-away",
+        accounts.turn_away_from_group,
+        name="turn_away_from_group",
+    ),
+    path(
         "groups/invitations/<int:group_invitation_id>/accept",
         accounts.accept_group_invitation,
         name="accept_group_invitation",

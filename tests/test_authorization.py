@@ -240,6 +240,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "invite_to_group": {"GET": NOT_ALLOWED, "POST": admins(400, stranger=404)},
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
     "group_roster": {"GET": group_leads(200), "POST": NOT_ALLOWED},
+    "let_into_group": {"GET": NOT_ALLOWED, "POST": group_leads(302)},
+    "turn_away_from_group": {"GET": NOT_ALLOWED, "POST": group_leads(302)},
     # The participant's own invitation into a group: only they can answer it.
     "accept_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "decline_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},

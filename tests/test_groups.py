@@ -376,21 +376,88 @@ def test_leads_are_told_of_every_new_member_in_the_app(
     assert not Notification.objects.filter(person=cast.group_member).exists()
 
 
-def test_leads_are_told_of_a_new_lead_too_even_one_who_was_a_member(
-    cast: Cast, closed_group: CommunityGroup, committed: Committed
+def let_in_action(page: str, verb: str = "let-in") -> str:
+    """The address of a lead's Let in or Turn away button on the group's members page."""
+    match = re.search(rf'action="(/groups/\d+/waiting/\d+/{verb})"', page)
+    assert match, f"no {verb} form on the page"
+    return match.group(1)
+
+
+def test_in_a_group_with_leads_accepting_waits_for_a_lead_to_let_them_in(
+    cast: Cast, closed_group: CommunityGroup, closed_space: Space, committed: Committed
 ) -> None:
-    """A lead decides who looks after the group's spaces: a program admin's new lead is
-    never a silent one."""
+    """A program admin chooses whom to invite, and could choose an account of their own:
+    in a group that has leads, nobody gets in (or sees the members) before a lead says so."""
     make_lead(cast.participant_and_member, closed_group)
-    GroupMembership.objects.create(group=closed_group, person=cast.facilitator, added_by="self")
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    pat = client_for(cast.participant)
 
     with committed():
-        invite(cast.program_admin, closed_group, cast.facilitator.email, as_lead=True)
-        fran = client_for(cast.facilitator)
-        fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
+        accepted = pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    assert "One of its leads lets you in" in pat.get(accepted["Location"]).content.decode()
+    assert not is_member(cast.participant, closed_group)
+    assert pat.get(f"/groups/{closed_group.pk}/members/").status_code == 404
+    assert pat.get(f"/community/{closed_space.pk}/").status_code == 404
+    [asked] = Notification.objects.filter(person=cast.participant_and_member)
+    assert asked.summary.startswith("Someone accepted an invitation into a community group")
 
-    [told] = Notification.objects.filter(person=cast.participant_and_member)
-    assert told.summary == "A community group you lead has a new lead."
+    bo = client_for(cast.participant_and_member)
+    roster = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+    assert "Waiting for a lead to let them in" in roster and "invited to lead" in roster
+    with committed():
+        assert bo.post(let_in_action(roster)).status_code == 302
+
+    assert GroupMembership.objects.get(group=closed_group, person=cast.participant).is_lead
+    assert pat.get(f"/groups/{closed_group.pk}/members/").status_code == 200
+    assert pat.get(f"/community/{closed_space.pk}/").status_code == 200
+    [told] = Notification.objects.filter(person=cast.participant)
+    assert told.summary == "You are now in a community group you were invited to."
+
+
+def test_a_lead_may_turn_away_someone_who_accepted(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    bo = client_for(cast.participant_and_member)
+
+    with committed():
+        roster = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+        bo.post(let_in_action(roster, "turn-away"))
+
+    assert not is_member(cast.participant, closed_group)
+    assert (
+        "Waiting for a lead" not in bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+    )
+    [told] = Notification.objects.filter(person=cast.participant)
+    assert "was not confirmed" in told.summary
+    groups_page = pat.get("/groups/").content.decode()
+    assert "/groups/invitations/" not in groups_page
+
+
+def test_only_the_groups_leads_let_people_in(cast: Cast, closed_group: CommunityGroup) -> None:
+    make_lead(cast.participant_and_member, closed_group)
+    GroupMembership.objects.create(group=closed_group, person=cast.group_member, added_by="self")
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    roster = client_for(cast.participant_and_member).get(f"/groups/{closed_group.pk}/members/")
+    action = let_in_action(roster.content.decode())
+
+    for outsider in (cast.group_member, cast.program_admin, cast.participant, cast.facilitator):
+        assert client_for(outsider).post(action).status_code == 404
+    assert not is_member(cast.participant, closed_group)
+
+
+def test_a_group_without_leads_takes_its_first_lead_on_acceptance(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    """Someone has to start a group: with no lead yet, accepting is enough."""
+    invite(cast.program_admin, closed_group, cast.facilitator.email, as_lead=True)
+    fran = client_for(cast.facilitator)
+    fran.post(invitation_form_action(fran.get("/").content.decode(), "accept"))
     assert GroupMembership.objects.get(group=closed_group, person=cast.facilitator).is_lead
 
 

@@ -348,8 +348,10 @@ class GroupInvitationQuerySet(models.QuerySet["GroupInvitation"]):
 
 class GroupInvitation(models.Model):
     """An invitation into a community group. It makes nobody a member: only the invited
-    person's acceptance does. Answering deletes it, so nothing keeps who said no, and the
-    person who invited is never told the answer."""
+    person's acceptance does, and, in a group that has leads, one of them letting the person
+    in (a program admin could otherwise bring an account of their own into a closed group).
+    Answering deletes it, so nothing keeps who said no, and the person who invited is never
+    told the answer."""
 
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_invitations")
@@ -358,6 +360,8 @@ class GroupInvitation(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the person accepted and the group's leads were asked to let them in.
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     objects = GroupInvitationQuerySet.as_manager()
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -358,13 +358,17 @@ def _notify(*, person: Person, summary: str, url: str) -> None:
 
 
 def _tell_leads_of_new_member(
-    *, group: CommunityGroup, newcomer: Person, as_lead: bool = False
+    *,
+    group: CommunityGroup,
+    newcomer: Person,
+    as_lead: bool = False,
+    told_already: Person | None = None,
 ) -> None:
     """The leads hear of every new member, and of every new lead: a lead decides who looks
     after the group's spaces, so a lead a program admin named is never a silent one."""
-    leads = Person.objects.filter(
-        groupmembership__group=group, groupmembership__is_lead=True, is_active=True
-    ).exclude(pk=newcomer.pk)
+    leads = _active_leads(group).exclude(pk=newcomer.pk)
+    if told_already is not None:
+        leads = leads.exclude(pk=told_already.pk)
     for lead in leads:
         _notify(
             person=lead,
@@ -422,9 +426,37 @@ def invite_to_group(
         )
 
 
+def _active_leads(group: CommunityGroup) -> models.QuerySet[Person]:
+    return Person.objects.filter(
+        groupmembership__group=group, groupmembership__is_lead=True, is_active=True
+    )
+
+
 @transaction.atomic
-def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership:
-    """The person says yes: now, and only now, they are a member (a lead, if asked)."""
+def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership | None:
+    """The person says yes. In a group without leads (a new one) that makes them a member
+    (a lead, if asked) now; in a group with leads it asks them to let the person in, and the
+    answer is None: a program admin picks whom to invite, and could pick an account of their
+    own, so the people the group trusts have the last word."""
+    leads = _active_leads(invitation.group).exclude(pk=invitation.person_id)
+    if not leads.exists():
+        return _admit(invitation)
+    if invitation.accepted_at is None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        for lead in leads:
+            _notify(
+                person=lead,
+                summary=gettext_noop(
+                    "Someone accepted an invitation into a community group you lead. "
+                    "Let them in, or turn them away."
+                ),
+                url=reverse("group_roster", args=[invitation.group_id]),
+            )
+    return None
+
+
+def _admit(invitation: GroupInvitation, *, by: Person | None = None) -> GroupMembership:
     membership, created = GroupMembership.objects.get_or_create(
         group=invitation.group,
         person=invitation.person,
@@ -437,9 +469,56 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership:
     invitation.delete()
     if created or promoted:
         _tell_leads_of_new_member(
-            group=membership.group, newcomer=membership.person, as_lead=membership.is_lead
+            group=membership.group,
+            newcomer=membership.person,
+            as_lead=membership.is_lead,
+            told_already=by,
         )
     return membership
+
+
+def _waiting_invitation(
+    *, lead: Person, group: CommunityGroup, invitation_id: int
+) -> GroupInvitation:
+    if not lead.is_active or not group.is_led_by(lead):
+        raise PermissionDenied(gettext("Only the group's leads let people in."))
+    invitation = (
+        GroupInvitation.objects.select_for_update()
+        .filter(pk=invitation_id, group=group, accepted_at__isnull=False)
+        .select_related("group", "person")
+        .first()
+    )
+    if invitation is None or not invitation.person.is_active:
+        raise ValidationError(gettext("Nobody is waiting to be let in any more."))
+    return invitation
+
+
+@transaction.atomic
+def let_in(*, lead: Person, group: CommunityGroup, invitation_id: int) -> GroupMembership:
+    """One of the group's leads lets in someone who accepted an invitation."""
+    invitation = _waiting_invitation(lead=lead, group=group, invitation_id=invitation_id)
+    membership = _admit(invitation, by=lead)
+    _notify(
+        person=membership.person,
+        summary=gettext_noop("You are now in a community group you were invited to."),
+        url=reverse("groups"),
+    )
+    return membership
+
+
+@transaction.atomic
+def turn_away(*, lead: Person, group: CommunityGroup, invitation_id: int) -> None:
+    """One of the group's leads does not let them in: the invitation is gone, and the person
+    is told only that (not by whom)."""
+    invitation = _waiting_invitation(lead=lead, group=group, invitation_id=invitation_id)
+    invitation.delete()
+    _notify(
+        person=invitation.person,
+        summary=gettext_noop(
+            "An invitation you accepted into a community group was not confirmed."
+        ),
+        url=reverse("groups"),
+    )
 
 
 def decline_group_invitation(*, invitation: GroupInvitation) -> None:

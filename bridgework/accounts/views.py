@@ -167,7 +167,60 @@ def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
         .select_related("person")
         .order_by(Lower("person__chosen_name"), "pk")
     )
-    return render(request, "accounts/group_roster.html", {"group": group, "members": members})
+    waiting = (
+        GroupInvitation.objects.filter(
+            group=group, accepted_at__isnull=False, person__is_active=True
+        )
+        .select_related("person", "invited_by")
+        .order_by("accepted_at", "pk")
+    )
+    return render(
+        request,
+        "accounts/group_roster.html",
+        {"group": group, "members": members, "waiting": waiting},
+    )
+
+
+@require_POST
+@member_required
+def let_into_group(request: HttpRequest, group_id: int, group_invitation_id: int) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    if not group.is_led_by(current_person(request)):
+        raise Http404("No such group.")
+    try:
+        membership = services.let_in(
+            lead=current_person(request), group=group, invitation_id=group_invitation_id
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            gettext("%(name)s is in the group now.") % {"name": membership.person.display_name},
+        )
+    return redirect("group_roster", group_id=group.pk)
+
+
+@require_POST
+@member_required
+def turn_away_from_group(
+    request: HttpRequest, group_id: int, group_invitation_id: int
+) -> HttpResponse:
+    group = get_group_in_organisation(request, group_id)
+    if not group.is_led_by(current_person(request)):
+        raise Http404("No such group.")
+    try:
+        services.turn_away(
+            lead=current_person(request), group=group, invitation_id=group_invitation_id
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            gettext("They are not in the group. They are told it was not confirmed, not by whom."),
+        )
+    return redirect("group_roster", group_id=group.pk)
 
 
 def _get_my_group_invitation(request: HttpRequest, group_invitation_id: int) -> GroupInvitation:
@@ -194,11 +247,16 @@ def _back_from_invitation(request: HttpRequest) -> HttpResponse:
 def accept_group_invitation(request: HttpRequest, group_invitation_id: int) -> HttpResponse:
     invitation = _get_my_group_invitation(request, group_invitation_id)
     membership = services.accept_group_invitation(invitation=invitation)
-    if membership.is_lead:
+    if membership is None:
+        joined = gettext(
+            "You accepted the invitation to %(group)s. One of its leads lets you in; "
+            "you will be told."
+        )
+    elif membership.is_lead:
         joined = gettext("You joined %(group)s as one of its leads.")
     else:
         joined = gettext("You joined %(group)s.")
-    messages.success(request, joined % {"group": membership.group.name})
+    messages.success(request, joined % {"group": invitation.group.name})
     return _back_from_invitation(request)
 
 
@@ -461,8 +519,8 @@ def invite_to_group(request: HttpRequest, group_id: int) -> HttpResponse:
     messages.success(
         request,
         gettext(
-            "Invitation for %(email)s saved. They join only if they accept; "
-            "nobody tells you either way."
+            "Invitation for %(email)s saved. They join only if they accept and, when the "
+            "group has leads, one of them lets them in; nobody tells you either way."
         )
         % {"email": form.cleaned_data["email"]},
     )
