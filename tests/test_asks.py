@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.test import Client
 
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import GroupMembership, Organisation, Person, Role
@@ -584,6 +585,41 @@ def test_only_the_allies_space_facilitators_edit_or_withdraw(cast: Cast, spaces:
         assert client.post(f"/community/asks/published/{published.pk}/withdraw").status_code == 404
     published.refresh_from_db()
     assert published.is_live
+
+
+def test_wording_waiting_for_approval_stays_with_the_groups_side(
+    cast: Cast, spaces: Spaces
+) -> None:
+    """A facilitator of the allies' space alone may withdraw the ask there, but new wording
+    is proposed from the group's side, and wording its author has not approved yet is for
+    the author and the group space's facilitators."""
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    cast.client("facilitator").post(
+        f"/community/asks/published/{published.pk}/edit",
+        {"title": "Not approved yet", "body": "Draft words.", "checked": "on"},
+    )
+    ask.refresh_from_db()
+    assert ask.is_waiting
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    allies_only = make_person(
+        organisation, "grace@example.com", "Grace", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+    spaces.allies.facilitators.add(allies_only)
+    grace = Client()
+    grace.force_login(allies_only)
+
+    page = grace.get(f"/community/asks/published/{published.pk}/").content.decode()
+    assert "Withdraw from allies" in page and "Propose new wording" not in page
+    edit = grace.get(f"/community/asks/published/{published.pk}/edit")
+    assert edit.status_code == 404 and "Not approved yet" not in edit.content.decode()
+    assert (
+        "Propose new wording"
+        in cast.client("facilitator")
+        .get(f"/community/asks/published/{published.pk}/")
+        .content.decode()
+    )
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "ask_new": ("participant_and_member", 9),  # /community/asks/spaces/2/new
     "ask_publish": ("facilitator", 8),  # /community/asks/1/publish
     "ask_respond": ("facilitator", 5),  # /community/asks/published/1/respond
-    "ask_edit": ("facilitator", 6),  # /community/asks/published/1/edit
+    "ask_edit": ("facilitator", 7),  # /community/asks/published/1/edit
     "community_digest": ("participant", 6),  # /community/notifications/e-mail
     "community_space_new": ("facilitator", 5),  # /community/new
     "community_space_edit": ("facilitator", 8),  # /community/2/edit

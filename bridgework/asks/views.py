@@ -293,6 +293,9 @@ def published(request: HttpRequest, published_id: int) -> HttpResponse:
     )
     mine = next((r for r in responses if r.person_id == person.pk), None)
     moderator = found.space.can_moderate(person)
+    original = (
+        Ask.objects.filter(published=found).select_related("space").first() if moderator else None
+    )
     return render(
         request,
         "asks/published.html",
@@ -301,8 +304,9 @@ def published(request: HttpRequest, published_id: int) -> HttpResponse:
             "notes": [r for r in responses if r.note],
             "mine": mine,
             "moderator": moderator,
-            "author_withdrew": moderator
-            and Ask.objects.filter(published=found, author_withdrew_at__isnull=False).exists(),
+            "author_withdrew": original is not None and original.author_withdrew_at is not None,
+            # New wording comes from the group's side: its space's facilitators.
+            "may_propose": original is not None and original.space.can_moderate(person),
             "form": RespondForm(initial={"title": found.title}) if mine is None else None,
         },
     )
@@ -357,20 +361,20 @@ def edit(request: HttpRequest, published_id: int) -> HttpResponse:
     found = _published(request, published_id, moderate=True)
     original = Ask.objects.filter(published=found).select_related("space", "author").first()
     person = current_person(request)
-    waiting = original is not None and original.is_waiting
+    if original is None or not original.space.can_moderate(person):
+        # Wording waiting for its author's approval is for them and the group's space's
+        # facilitators, not for whoever looks after the allies' space.
+        raise Http404("No such ask.")
+    waiting = original.is_waiting
     form = EditPublishedForm(
         request.POST if request.method == "POST" else None,
         initial={
-            "title": original.proposed_title if waiting and original else found.title,
-            "body": original.proposed_body if waiting and original else found.body,
+            "title": original.proposed_title if waiting else found.title,
+            "body": original.proposed_body if waiting else found.body,
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            if original is None or not original.space.can_moderate(person):
-                raise ValidationError(
-                    _("Only a facilitator of the group's space can change the wording.")
-                )
             services.propose(
                 ask=original,
                 facilitator=person,
