@@ -17,7 +17,8 @@ from bridgework.asks import demo, services
 from bridgework.asks.models import Aggregate, Ask, AskResponse, PublishedAsk
 from bridgework.cohorts.models import Cohort
 from bridgework.community.models import GuidelinesAcceptance, Space
-from bridgework.notifications.models import Notification
+from bridgework.notifications import digest
+from bridgework.notifications.models import DigestPreference, Notification
 from bridgework.practice import services as practice
 from bridgework.practice.models import Commitment
 
@@ -620,6 +621,23 @@ def test_wording_waiting_for_approval_stays_with_the_groups_side(
         .get(f"/community/asks/published/{published.pk}/")
         .content.decode()
     )
+
+
+def test_an_e_mail_digest_does_not_say_the_reader_has_an_ask_to_approve(
+    cast: Cast, spaces: Spaces, committed: Committed
+) -> None:
+    """Only a community group's members write asks: a digest line about one would tell
+    whoever reads the inbox that its owner is in a group."""
+    DigestPreference.objects.create(person=cast.group_member, frequency="daily")
+    ask = write_ask(spaces.protected, cast.group_member)
+    with committed():
+        propose(ask, cast.facilitator, spaces.allies)
+    digest.send_due()
+
+    [message] = [m for m in mail.outbox if cast.group_member.email in m.to]
+    text = f"{message.subject} {message.body}"
+    assert "Something new for you" in text
+    assert "Wording of an ask" not in text
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -103,9 +103,10 @@ def send_digest(person_id: int) -> bool:
 
 
 def _said(item: Notification) -> str:
-    if item.kind == kinds.OTHER.value:
+    kind = kinds.get(item.kind)
+    if kind == kinds.OTHER or kind.tells_of_a_group:
         return gettext("Something new for you")
-    return str(kinds.get(item.kind).label)
+    return str(kind.label)
 
 
 def send_due() -> int:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 class Kind:
     value: str  # stored on each notification: at most 20 characters, never renamed
     label: StrOrPromise  # shown to people: mark it with gettext_lazy
+    # A kind that only someone in a community group receives says so by itself: an e-mail
+    # (read by whoever reads the inbox) calls it "Something new for you", like OTHER.
+    tells_of_a_group: bool = False
 
     def __str__(self) -> str:
         return self.value
