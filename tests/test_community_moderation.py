@@ -310,9 +310,29 @@ def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
     balance = services.participation_balance(space)
     assert balance.posters == 10 and balance.posts == 14
     assert balance.top_tenth_people == 1 and balance.top_tenth_share == round(100 * 5 / 14)
-    assert balance.readers_only == 1
+    assert balance.readers_only is None  # one reader: "fewer than 5"
     page = client_for(cast.facilitator).get(f"/community/{space.pk}/balance").content.decode()
     assert "Pat Participant" not in page and "36%" in page
+
+
+def test_readers_who_never_posted_are_counted_only_from_five(cast: Cast) -> None:
+    """Counted from one, the figure would say when the one person a facilitator watches
+    opened a thread (in a cohort space of one, say)."""
+    space = allies_space(cast.facilitator)
+    thread = posted(space, cast.participant).thread
+    readers = extra_participants(cast, 5)
+    page = f"/community/{space.pk}/balance"
+    facilitator = client_for(cast.facilitator)
+    assert "fewer than 5" in facilitator.get(page).content.decode()
+
+    services.record_read(thread=thread, person=readers[0])
+    assert services.participation_balance(space).readers_only is None
+    assert "fewer than 5" in facilitator.get(page).content.decode()
+
+    for reader in readers[1:]:
+        services.record_read(thread=thread, person=reader)
+    assert services.participation_balance(space).readers_only == 5
+    assert "fewer than 5" not in facilitator.get(page).content.decode()
 
 
 def test_hiding_the_opening_post_hides_the_whole_thread_but_from_author_and_facilitators(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bridgework.accounts.models import Person
+from bridgework.lib.suppression import DEFAULT_MIN_CELL
 
 from .. import notices
 from ..models import Flag, ModerationAction, Post, PostingPause, Space, Thread, ThreadRead
@@ -376,8 +377,9 @@ class Balance:
     posters: int
     top_tenth_people: int
     top_tenth_share: int  # whole percent of posts written by the most active tenth
-    readers_only: int  # opened a thread here but never posted
+    readers_only: int | None  # opened a thread here but never posted; None below the minimum
     days: int
+    minimum: int = DEFAULT_MIN_CELL
 
 
 def participation_balance(space: Space) -> Balance:
@@ -394,7 +396,7 @@ def participation_balance(space: Space) -> Balance:
     top = math.ceil(len(per_person) / 10) if per_person else 0
     share = round(100 * sum(per_person[:top]) / total) if total else 0
     all_time_posters = Post.objects.filter(space=space, author__isnull=False).values("author")
-    readers_only = (
+    readers = (
         ThreadRead.objects.filter(space=space)
         .exclude(person_id__in=all_time_posters)
         .values("person")
@@ -406,6 +408,8 @@ def participation_balance(space: Space) -> Balance:
         posters=len(per_person),
         top_tenth_people=top,
         top_tenth_share=share,
-        readers_only=readers_only,
+        # Reading leaves no trace anyone else sees. Counted live to one, the figure would
+        # turn 0 → 1 the moment the one person a facilitator watches opened a thread.
+        readers_only=readers if readers >= DEFAULT_MIN_CELL else None,
         days=BALANCE_DAYS,
     )
