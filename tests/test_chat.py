@@ -218,6 +218,24 @@ def test_a_check_in_from_chat_is_the_link_owners_and_idempotent(
     assert check_in.outcome == Outcome.DONE
 
 
+def test_a_check_in_from_chat_cannot_name_a_period_to_come(
+    participant: Person, chat: Stand_in, clock: Clock
+) -> None:
+    """A button names its period; one naming next week is refused, not recorded ahead."""
+    commitment = commit_weekly(participant)
+    link = link_and_choose(participant, chat)
+    clock.move_to(DUE)
+
+    with pytest.raises(actions.ActionRefused, match="only on a day that has come"):
+        actions.check_in(
+            link=link,
+            commitment_id=commitment.pk,
+            period=MONDAY + timedelta(days=7),
+            outcome="done",
+        )
+    assert not CheckIn.objects.filter(commitment=commitment, period_start__gt=MONDAY).exists()
+
+
 def test_profile_offers_only_connected_services(participant: Person, chat: Stand_in) -> None:
     client: Client = client_for(participant)
     page = client.get(reverse("profile")).content.decode()

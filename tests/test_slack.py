@@ -176,6 +176,24 @@ def test_an_admin_connects_slack_with_a_pasted_token_that_slack_accepts(
     assert "Connected" in page and slack_loopback.TEAM_NAME in page
 
 
+def test_connecting_a_pasted_app_again_makes_everyone_link_again(
+    slack: FakeSlack, workspace: SlackWorkspace, participant: Person, program_admin: Person
+) -> None:
+    """Whoever pastes an app's signing secret could sign requests as any linked person, so
+    links made before a pasted app was connected do not carry over to it."""
+    link_on_profile(participant, slack)
+    assert ChatLink.objects.confirmed().filter(person=participant).exists()
+
+    client_for(program_admin).post(
+        reverse("slack_settings"),
+        {"bot_token": GOOD_TOKEN, "signing_secret": "a-secret-the-admin-chose-0123"},
+    )
+
+    assert SlackWorkspace.objects.get().signing_secret() == "a-secret-the-admin-chose-0123"
+    assert not ChatLink.objects.filter(person=participant).exists()
+    assert delivery.destination_of(participant) == Destination.EMAIL
+
+
 def test_add_to_slack_installs_through_oauth_v2_into_our_store(
     slack: FakeSlack, program_admin: Person, settings: Any
 ) -> None:

@@ -22,7 +22,7 @@ from .actions import (
 )
 from .channels import announce as announce_in_space_channels
 from .models import ChatLink, ChatLinkQuerySet, Platform
-from .services import code_for_chat_account, person_for
+from .services import code_for_chat_account, person_for, unlink_everyone
 
 __all__ = [
     "OUTCOME_WORDS",
@@ -41,6 +41,7 @@ __all__ = [
     "person_for",
     "suggest_one",
     "this_week",
+    "unlink_everyone",
 ]
 
 

@@ -109,8 +109,11 @@ def commit(
 
 
 def _period_of(commitment: Commitment, on: date | None) -> date:
-    today = on or local_today(commitment.person)
-    period = commitment.period_on(today)
+    today = local_today(commitment.person)
+    if on is not None and on > today:
+        # A chat button or a reminder link names its period; none names one to come.
+        raise ValidationError(_("You can check in only on a day that has come."))
+    period = commitment.period_on(on or today)
     if period is None:
         raise ValidationError(_("There is nothing to check in on today for this commitment."))
     return period

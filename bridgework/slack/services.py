@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 
 from bridgework.accounts.models import Organisation, Person
+from bridgework.chat import api as chat
 
 from . import client
 from .models import SlackWorkspace
@@ -58,6 +59,9 @@ def connect_pasted(
             {"bot_token": _("That workspace is connected to another organisation.")}
         )
     SlackWorkspace.objects.filter(organisation=organisation).delete()
+    # Whoever holds a pasted app's signing secret can sign requests as any linked person:
+    # links made before (through Bridgework's app, or an earlier one) do not carry over.
+    unlinked = chat.unlink_everyone(organisation_id=organisation.pk, platform_key="slack")
     workspace = SlackWorkspace(
         organisation=organisation,
         team_id=team_id,
@@ -71,7 +75,12 @@ def connect_pasted(
     workspace.set_bot_token(bot_token)
     workspace.set_signing_secret(signing_secret)
     workspace.save()
-    logger.info("slack workspace %s connected for organisation %s", workspace.pk, organisation.pk)
+    logger.info(
+        "slack workspace %s connected for organisation %s (%s links removed)",
+        workspace.pk,
+        organisation.pk,
+        unlinked,
+    )
     return workspace
 
 
@@ -103,7 +112,8 @@ def save_installation(
 
 @transaction.atomic
 def disconnect(*, organisation: Organisation) -> None:
-    """Forget the token: nothing more is sent. People's links stay, for a reconnect."""
+    """Forget the token: nothing more is sent. People's links stay for a reconnect through
+    "Add to Slack"; connecting a pasted app removes them (`connect_pasted`)."""
     SlackWorkspace.objects.filter(organisation=organisation).delete()
 
 
