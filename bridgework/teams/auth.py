@@ -114,6 +114,10 @@ def trusted_service_url(url: str) -> bool:
 
 def verify(authorization: str, *, service_url: str, channel_id: str) -> TeamsBot:
     """The connected bot the token was issued for, or NotFromTeams."""
+    if channel_id != "msteams":
+        # The bot's owner may add other Bot Framework channels (Web Chat, Direct Line) to
+        # it, where the sender's ids are whatever the client says.
+        raise NotFromTeams("not from the Teams channel")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotFromTeams("no bearer token")

@@ -8,6 +8,7 @@ them a message later. It holds Teams' ids only, never a name or message text.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -61,6 +62,14 @@ class TeamsBot(models.Model):
     @property
     def is_connected(self) -> bool:
         return self.has_secret and self.disconnected_at is None
+
+    @property
+    def heard_this_week(self) -> bool:
+        """Whether Teams wrote to the bot in the last seven days. The settings page says no
+        more than that: with one person using the bot, the minute would be theirs."""
+        return self.last_heard_at is not None and (
+            timezone.now() - self.last_heard_at < timedelta(days=7)
+        )
 
     def _secret_purpose(self) -> str:
         return f"teams-secret:{self.organisation_id}"

@@ -28,6 +28,17 @@ def test_a_genuine_activity_is_accepted(microsoft: MicrosoftOnLoopback, bot: Tea
     assert Conversation.objects.filter(bot=bot, user_id="29:teams-user-1").exists()
 
 
+@pytest.mark.parametrize("channel", ["webchat", "directline", "emulator"])
+def test_an_activity_from_another_bot_framework_channel_is_refused(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, channel: str
+) -> None:
+    """On channels the bot's owner can add (Web Chat, Direct Line), the sender's ids are
+    whatever the client says: only Teams vouches for who is writing."""
+    body = {**install(microsoft), "channelId": channel}
+    assert post(microsoft, body).status_code == 401
+    assert not Conversation.objects.exists()
+
+
 def test_a_token_signed_with_a_key_microsoft_does_not_publish_is_refused(
     microsoft: MicrosoftOnLoopback, bot: TeamsBot
 ) -> None:

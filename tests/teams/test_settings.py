@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bridgework.accounts.models import Organisation, Person, SettingsChange
 from bridgework.lib import keyfiles
 from bridgework.teams.models import Conversation, TeamsBot
 
-from ..conftest import client_for
+from ..conftest import Clock, client_for
 from .conftest import APP_ID, BOT_SECRET, TENANT_ID, activity, post
 from .loopback import MicrosoftOnLoopback
 
@@ -160,6 +161,22 @@ def test_the_settings_page_counts_who_has_the_app_and_who_removed_it(
     post(microsoft, activity(microsoft, "installationUpdate", action="remove"))
     page = client.get(URL).content.decode()
     assert "The app is in the Teams chats of 1 person. 1 person removed it" in page
+
+
+def test_the_settings_page_says_only_whether_teams_wrote_this_week(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, program_admin: Person, clock: Clock
+) -> None:
+    """With one person using the bot, the minute Teams last wrote would be when they
+    checked in: the page says no more than "in the last seven days"."""
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    client = client_for(program_admin)
+    page = client.get(URL).content.decode()
+    assert "Teams wrote to the bot in the last seven days." in page
+    assert "last wrote" not in page
+
+    clock.advance(timedelta(days=8))
+    page = client.get(URL).content.decode()
+    assert "Teams has not written to the bot for more than seven days." in page
 
 
 def test_the_bot_secret_survives_rotating_the_master_key(own_key_dir: Path, bot: TeamsBot) -> None:
