@@ -168,15 +168,43 @@ def tell_there_is_no_password(person: Person) -> None:
     transaction.on_commit(lambda: outbox.send(email))
 
 
+# What says which provider is trusted. Whoever runs the sign-in settings could point these
+# at a provider of their own, which may claim the subjects already linked (a SAML name ID is
+# often just the address): a change unlinks everyone, so each person's next sign-in is a
+# first link again, which they hear of by e-mail (tell_of_first_link).
+TRUST_FIELDS = (
+    "protocol",
+    "oidc_server_url",
+    "oidc_client_id",
+    "saml_metadata_url",
+    "saml_metadata_xml",
+)
+
+
 @transaction.atomic
 def save_identity_provider(
     *, provider: IdentityProvider, actor: Person, new_secret: str, changed: list[StrOrPromise]
 ) -> None:
     """Save the Sign-in settings and audit each changed setting by name (never a value)."""
+    before = (
+        IdentityProvider.objects.filter(pk=provider.pk).values(*TRUST_FIELDS).first()
+        if provider.pk
+        else None
+    )
     if new_secret:
         provider.set_oidc_secret(new_secret)
     provider.updated_at = timezone.now()
     provider.save()
+    if before is not None and any(before[name] != getattr(provider, name) for name in TRUST_FIELDS):
+        unlinked, _ = SocialAccount.objects.filter(
+            provider=provider.slug, user__organisation=provider.organisation
+        ).delete()
+        SeenAssertion.objects.filter(organisation=provider.organisation).delete()
+        logger.info(
+            "sso: provider of organisation %s changed; %s links removed",
+            provider.organisation_id,
+            unlinked,
+        )
     for setting in changed:
         accounts_services.record_settings_change(
             organisation=provider.organisation, actor=actor, setting=setting

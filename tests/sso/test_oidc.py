@@ -12,11 +12,12 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from bridgework.accounts.models import Invitation, Organisation, Person, Role
+from bridgework.sso import services
 from bridgework.sso.models import IdentityProvider
 
 from ..page_support import without_per_request_values
 from .oidc_provider import OIDCProvider, Someone
-from .support import connect_oidc, sign_in_through
+from .support import CALLBACK, connect_oidc, sign_in_through
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,39 @@ def test_an_account_in_use_hears_by_e_mail_when_it_first_signs_in_through_the_pr
     with django_capture_on_commit_callbacks(execute=True):
         sign_in_through(Client(), idp, someone)
     assert len(mailoutbox) == 1, "once, when the sign-in is first linked"
+
+
+def test_pointing_the_settings_at_another_provider_unlinks_everyone(
+    organisation: Organisation,
+    participant: Person,
+    program_admin: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A provider of one's own could claim a subject already linked: after a change of
+    provider, each person's next sign-in is a first link again, which they hear of."""
+    provider = connect_oidc(organisation, idp)
+    someone = Someone(email="pat@acme.test", name="Pat")
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, someone)
+    assert SocialAccount.objects.filter(user=participant).exists()
+
+    provider.display_name = "Renamed"  # not a change of provider: links stay
+    services.save_identity_provider(
+        provider=provider, actor=program_admin, new_secret="", changed=[]
+    )
+    assert SocialAccount.objects.filter(user=participant).exists()
+
+    other = idp.register_client(CALLBACK)
+    provider.oidc_client_id = other.client_id
+    services.save_identity_provider(
+        provider=provider, actor=program_admin, new_secret=other.client_secret, changed=[]
+    )
+    assert not SocialAccount.objects.filter(user=participant).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, someone)
+    assert len(mailoutbox) == 2, "the first link after the change is told again"
 
 
 def test_an_account_made_on_first_sign_in_gets_no_such_e_mail(
