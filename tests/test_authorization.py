@@ -443,6 +443,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "sso_remove": {"GET": admins(200, stranger=404), "POST": admins(302, stranger=404)},
     "sso_find": {"GET": everyone(200), "POST": everyone(400)},
     "sso_start": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    # A token nobody was sent: the same "no longer works" page for everyone.
+    "sso_confirm_link": {"GET": everyone(404), "POST": everyone(404)},
     "organisation_oidc_login": {"GET": NOT_ALLOWED, "POST": everyone(404)},
     "organisation_oidc_callback": {"GET": everyone(404), "POST": NOT_ALLOWED},
     "socialaccount_login_cancelled": {"GET": everyone(200), "POST": NOT_ALLOWED},

@@ -24,7 +24,13 @@ from django.utils.translation import gettext
 
 from .models import IdentityProvider, Protocol
 from .provider import PROVIDER_ID, IdTokenRefused
-from .services import SignInRefused, Vouched, person_for_sign_in, tell_of_first_link
+from .services import (
+    SignInRefused,
+    Vouched,
+    ask_owner_to_confirm_link,
+    person_for_sign_in,
+    tell_of_first_link,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +161,18 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                     )
                 )
             return
+        if person.last_login is not None:
+            # Someone has signed in to this account before: its owner confirms the link
+            # from their inbox before the provider's sign-in reaches anything of theirs.
+            ask_owner_to_confirm_link(
+                provider=provider,
+                person=person,
+                account_provider=sociallogin.account.provider,
+                uid=sociallogin.account.uid,
+            )
+            raise ImmediateHttpResponse(
+                render(request, "sso/confirm_sent.html", {"identity_provider": provider})
+            )
         tell_of_first_link(provider=provider, person=person)
         sociallogin.connect(request, person)
 

@@ -130,6 +130,24 @@ class SeenAssertion(models.Model):
         return self.assertion_id
 
 
+class PendingLink(models.Model):
+    """A first sign-in through the identity provider into an account already in use, waiting
+    for its owner to confirm it from an e-mail: whoever runs the sign-in settings could
+    connect a provider of their own, and would otherwise be in before the owner heard of it.
+    Only the token's hash is kept."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # As allauth keeps the link: the provider's id (the organisation's slug) and the subject.
+    account_provider = models.CharField(max_length=200)
+    uid = models.CharField(max_length=191)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Pending link {self.pk}"
+
+
 def reseal_client_secrets() -> int:
     """Re-seal every organisation's client secret under the newest master key, so rotating
     the master key never leaves an identity provider without its secret."""

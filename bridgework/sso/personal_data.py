@@ -17,7 +17,7 @@ from bridgework.accounts.models import Person
 from bridgework.accounts.registry import Erasure
 from bridgework.accounts.services import record_settings_change
 
-from .models import IdentityProvider
+from .models import IdentityProvider, PendingLink
 
 SSO_ONLY_TURNED_OFF = "SSO only turned off: the break-glass admin deleted their account"
 
@@ -56,7 +56,7 @@ def release_break_glass(person: Person) -> None:
 
 ERASURE = Erasure(
     app="sso",
-    covers=(IdentityProvider, SocialAccount),
+    covers=(IdentityProvider, SocialAccount, PendingLink),
     step=release_break_glass,
     consequence=break_glass_consequence,
 )

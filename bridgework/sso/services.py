@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from allauth.socialaccount.models import SocialAccount
@@ -18,7 +21,7 @@ from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Invitation, Person, Role
 from bridgework.jobs import outbox
 
-from .models import IdentityProvider, SeenAssertion
+from .models import IdentityProvider, PendingLink, SeenAssertion
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -143,6 +146,75 @@ def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:
     transaction.on_commit(lambda: outbox.send(email))
 
 
+LINK_CONFIRMATION_HOURS = 24
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def ask_owner_to_confirm_link(
+    *, provider: IdentityProvider, person: Person, account_provider: str, uid: str
+) -> None:
+    """A first sign-in through the provider into an account someone has signed in to
+    before: nothing is linked yet. Its owner is e-mailed a link to confirm it; whoever
+    connected a provider of their own to sign in as them gets no further than this."""
+    PendingLink.objects.filter(person=person).delete()
+    token = secrets.token_urlsafe(32)
+    PendingLink.objects.create(
+        person=person,
+        account_provider=account_provider,
+        uid=uid,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + timedelta(hours=LINK_CONFIRMATION_HOURS),
+    )
+    with translation.override(person.preferred_language):
+        subject = gettext("Confirm signing in to Bridgework through %(provider)s") % {
+            "provider": provider.display_name
+        }
+        body = render_to_string(
+            "sso/email/confirm_link.txt",
+            {
+                "person": person,
+                "provider": provider.display_name,
+                "organisation": provider.organisation.name,
+                "url": settings.BASE_URL + reverse("sso_confirm_link", args=[token]),
+                "hours": LINK_CONFIRMATION_HOURS,
+            },
+        )
+    key = f"sso-confirm:{person.pk}:{timezone.now().isoformat()}"
+    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
+    transaction.on_commit(lambda: outbox.send(email))
+
+
+def pending_link(token: str) -> PendingLink | None:
+    """The link a confirmation e-mail is for, while it may still be confirmed."""
+    return (
+        PendingLink.objects.filter(token_hash=_token_hash(token), expires_at__gt=timezone.now())
+        .select_related("person", "person__organisation")
+        .first()
+    )
+
+
+@transaction.atomic
+def confirm_link(pending: PendingLink) -> IdentityProvider | None:
+    """The owner confirms: the provider's subject now signs in to their account. None when
+    the organisation's provider has changed or gone since (the link is dropped)."""
+    pending = PendingLink.objects.select_for_update().select_related("person").get(pk=pending.pk)
+    pending.delete()
+    person = pending.person
+    provider = IdentityProvider.objects.filter(organisation=person.organisation).first()
+    if provider is None or provider.slug != pending.account_provider or not person.is_active:
+        return None
+    taken = SocialAccount.objects.filter(provider=pending.account_provider, uid=pending.uid)
+    if taken.exclude(user=person).exists():
+        return None
+    SocialAccount.objects.get_or_create(
+        provider=pending.account_provider, uid=pending.uid, defaults={"user": person}
+    )
+    return provider
+
+
 def tell_there_is_no_password(person: Person) -> None:
     """Answer "Forgot your password?" for someone who has signed in without a password: no
     reset link (see ResetPasswordForm), but how they do sign in."""
@@ -200,6 +272,7 @@ def save_identity_provider(
             provider=provider.slug, user__organisation=provider.organisation
         ).delete()
         SeenAssertion.objects.filter(organisation=provider.organisation).delete()
+        PendingLink.objects.filter(person__organisation=provider.organisation).delete()
         logger.info(
             "sso: provider of organisation %s changed; %s links removed",
             provider.organisation_id,
@@ -240,6 +313,7 @@ def remove_identity_provider(*, provider: IdentityProvider, actor: Person) -> No
     organisation = provider.organisation
     SocialAccount.objects.filter(provider=provider.slug, user__organisation=organisation).delete()
     SeenAssertion.objects.filter(organisation=organisation).delete()
+    PendingLink.objects.filter(person__organisation=organisation).delete()
     provider.delete()
     accounts_services.record_settings_change(
         organisation=organisation,

@@ -19,5 +19,6 @@ urlpatterns = [
         name="socialaccount_login_cancelled",
     ),
     path("error/", socialaccount_views.login_error, name="socialaccount_login_error"),
+    path("link/<str:token>/", views.confirm_link, name="sso_confirm_link"),
     path("<slug:organisation_slug>/", views.start, name="sso_start"),
 ]

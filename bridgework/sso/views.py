@@ -190,3 +190,31 @@ class ResetPasswordView(PasswordResetView):
 
 
 reset_password = ResetPasswordView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
+    """From the owner's inbox: a page with one button (a mail scanner that opens the link
+    confirms nothing), then the link is made and they sign in through the provider."""
+    pending = services.pending_link(token)
+    if pending is None:
+        return render(request, "sso/confirm_link.html", {"expired": True}, status=404)
+    provider = (
+        IdentityProvider.objects.select_related("organisation")
+        .filter(organisation=pending.person.organisation)
+        .first()
+    )
+    if provider is None or provider.slug != pending.account_provider:
+        return render(request, "sso/confirm_link.html", {"expired": True}, status=404)
+    if request.method == "POST":
+        linked = services.confirm_link(pending)
+        if linked is None:
+            return render(request, "sso/confirm_link.html", {"expired": True}, status=404)
+        return render(
+            request, "sso/confirm_link.html", {"linked": True, "identity_provider": linked}
+        )
+    return render(
+        request,
+        "sso/confirm_link.html",
+        {"identity_provider": provider, "person": pending.person},
+    )

@@ -5,12 +5,14 @@ every page of ours on the way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
@@ -73,6 +75,21 @@ def test_an_admin_connects_openid_connect_and_signs_back_in_through_it(
     axe(page)
     button.focus()
     page.keyboard.press("Enter")
+    # The admin has signed in to this account before: nothing is linked until its owner
+    # confirms from the inbox (whoever runs these settings could be someone else).
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    axe(page)
+    [asked] = [m for m in mail.outbox if "Confirm signing in" in m.subject]
+    match = re.search(r"(/sso/link/[^/\s]+/)", asked.body)
+    assert match, asked.body
+    page.goto(match.group(1))
+    axe(page)
+    screenshot(page, "sso-confirm-first-link.png")
+    page.get_by_role("button", name="It was me: confirm").click()
+    expect(page.get_by_role("heading", name="Confirmed")).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name="Sign in with Example Login").click()
+    page.get_by_role("button", name="Sign in with Example Login").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe(page)

@@ -4,12 +4,16 @@ signature check."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.utils import timezone
 
 from bridgework.accounts.models import Invitation, Organisation, Person, Role
 from bridgework.sso import services
@@ -102,6 +106,68 @@ def test_pointing_the_settings_at_another_provider_unlinks_everyone(
     with django_capture_on_commit_callbacks(execute=True):
         sign_in_through(Client(), idp, someone)
     assert len(mailoutbox) == 2, "the first link after the change is told again"
+
+
+def confirmation_path(message: Any) -> str:
+    match = re.search(r"http://[^/\s]+(/sso/link/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_a_first_sign_in_into_an_account_used_before_waits_for_its_owner(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Whoever runs the sign-in settings could connect a provider of their own and claim
+    anyone's address: an account someone has signed in to before is reached through the
+    provider only once its owner confirms from their inbox."""
+    Person.objects.filter(pk=participant.pk).update(last_login=timezone.now())
+    connect_oidc(organisation, idp)
+    someone = Someone(email="pat@acme.test", name="Pat")
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = sign_in_through(client, idp, someone)
+
+    assert answer.status_code == 200 and "Check your inbox" in answer.content.decode()
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.filter(user=participant).exists()
+    [asked] = mailoutbox
+    assert asked.to == ["pat@acme.test"]
+    assert asked.subject == "Confirm signing in to Bridgework through Acme Login"
+    path = confirmation_path(asked)
+
+    page = Client().get(path)  # as a mail scanner would: nothing happens
+    assert "It was me: confirm" in page.content.decode()
+    assert not SocialAccount.objects.filter(user=participant).exists()
+    confirmed = Client().post(path)
+    assert "now signs in through" in confirmed.content.decode()
+    assert SocialAccount.objects.filter(user=participant).exists()
+    assert Client().post(path).status_code == 404, "a link confirms once"
+
+    again = Client()
+    sign_in_through(again, idp, someone)
+    assert signed_in_as(again) == participant
+
+
+def test_an_unconfirmed_link_expires_within_a_day(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    Person.objects.filter(pk=participant.pk).update(last_login=timezone.now())
+    connect_oidc(organisation, idp)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, Someone(email="pat@acme.test", name="Pat"))
+    path = confirmation_path(mailoutbox[0])
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        answer = Client().post(path)
+    assert answer.status_code == 404 and "no longer works" in answer.content.decode()
+    assert not SocialAccount.objects.filter(user=participant).exists()
 
 
 def test_an_account_made_on_first_sign_in_gets_no_such_e_mail(
