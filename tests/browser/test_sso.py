@@ -80,7 +80,7 @@ def test_an_admin_connects_openid_connect_and_signs_back_in_through_it(
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     axe(page)
     [asked] = [m for m in mail.outbox if "Confirm signing in" in m.subject]
-    match = re.search(r"(/sso/link/[^/\s]+/)", asked.body)
+    match = re.search(r"(/sso/link/[^/\s]+/)", str(asked.body))
     assert match, asked.body
     page.goto(match.group(1))
     axe(page)
