@@ -202,6 +202,11 @@ def test_an_invitation_makes_nobody_a_member_until_they_accept(
     response = pat.post(invitation_form_action(home, "accept"))
 
     assert response.status_code == 302
+    # A member is let in by a lead, even in a group whose first lead comes later.
+    assert not is_member(cast.participant, closed_group)
+    make_lead(cast.participant_and_member, closed_group)
+    bo = client_for(cast.participant_and_member)
+    bo.post(let_in_action(bo.get(f"/groups/{closed_group.pk}/members/").content.decode()))
     membership = GroupMembership.objects.get(group=closed_group, person=cast.participant)
     assert membership.added_by == GroupMembership.AddedBy.INVITATION
     assert not membership.is_lead
@@ -449,6 +454,41 @@ def test_only_the_groups_leads_let_people_in(cast: Cast, closed_group: Community
     for outsider in (cast.group_member, cast.program_admin, cast.participant, cast.facilitator):
         assert client_for(outsider).post(action).status_code == 404
     assert not is_member(cast.participant, closed_group)
+
+
+def test_deactivating_the_leads_does_not_open_the_door(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    """A lead who was deactivated still counts: otherwise a program admin could deactivate
+    the leads, have their own account accept, and turn the leads back on."""
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    Person.objects.filter(pk=cast.participant_and_member.pk).update(is_active=False)
+    pat = client_for(cast.participant)
+    accept = invitation_form_action(pat.get("/").content.decode(), "accept")
+    pat.post(accept)
+    pat.post(accept)
+    assert not is_member(cast.participant, closed_group)
+
+
+def test_asking_to_lead_after_accepting_to_join_is_accepted_anew(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    """A lead lets in what the person accepted: asked to lead meanwhile, they accept again,
+    and the lead sees that it is to lead."""
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    bo = client_for(cast.participant_and_member)
+    seen = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+    assert "invited to join" in seen
+
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    bo.post(let_in_action(seen))
+
+    assert not is_member(cast.participant, closed_group)
+    assert invitation_form_action(pat.get("/").content.decode(), "accept")
 
 
 def test_a_group_without_leads_takes_its_first_lead_on_acceptance(

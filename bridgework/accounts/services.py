@@ -414,8 +414,10 @@ def invite_to_group(
         group=group, person=person, defaults={"as_lead": as_lead, "invited_by": invited_by}
     )
     if not created and as_lead and not invitation.as_lead:
+        # Asked to lead now: they accept that anew, and the leads see it as what it is.
         invitation.as_lead = True
-        invitation.save(update_fields=["as_lead"])
+        invitation.accepted_at = None
+        invitation.save(update_fields=["as_lead", "accepted_at"])
     if created:
         _notify(
             person=person,
@@ -434,17 +436,28 @@ def _active_leads(group: CommunityGroup) -> models.QuerySet[Person]:
 
 @transaction.atomic
 def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership | None:
-    """The person says yes. In a group without leads (a new one) that makes them a member
-    (a lead, if asked) now; in a group with leads it asks them to let the person in, and the
-    answer is None: a program admin picks whom to invite, and could pick an account of their
-    own, so the people the group trusts have the last word."""
-    leads = _active_leads(invitation.group).exclude(pk=invitation.person_id)
-    if not leads.exists():
+    """The person says yes. An invitation to lead a group that has no lead yet (a new one)
+    makes them its lead now. Any other waits, and the answer is None, until one of the
+    group's leads lets them in: a program admin picks whom to invite, and could pick an
+    account of their own, so the people the group trusts have the last word. A lead who has
+    been deactivated still counts (deactivating them must not open the door); leads who are
+    not active are not asked."""
+    invitation = (
+        GroupInvitation.objects.select_for_update()
+        .select_related("group", "person")
+        .get(pk=invitation.pk)
+    )
+    has_leads = (
+        GroupMembership.objects.filter(group=invitation.group, is_lead=True)
+        .exclude(person=invitation.person)
+        .exists()
+    )
+    if invitation.as_lead and not has_leads:
         return _admit(invitation)
     if invitation.accepted_at is None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        for lead in leads:
+        for lead in _active_leads(invitation.group).exclude(pk=invitation.person_id):
             _notify(
                 person=lead,
                 summary=gettext_noop(

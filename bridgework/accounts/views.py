@@ -519,8 +519,9 @@ def invite_to_group(request: HttpRequest, group_id: int) -> HttpResponse:
     messages.success(
         request,
         gettext(
-            "Invitation for %(email)s saved. They join only if they accept and, when the "
-            "group has leads, one of them lets them in; nobody tells you either way."
+            "Invitation for %(email)s saved. They join only if they accept and one of the "
+            "group's leads lets them in (a group's first lead gets in by accepting); nobody "
+            "tells you either way."
         )
         % {"email": form.cleaned_data["email"]},
     )
