@@ -523,3 +523,25 @@ def test_a_reminder_arrives_through_a_real_smtp_server(
     [match] = LINK.finditer(text)
     assert reminders.read_check_in_token(match.group(2)) == (commitment.pk, MONDAY)
     assert Client().get(match.group(1)).status_code == 200
+
+
+def test_a_reminder_link_still_works_after_its_owner_moves_west(participant: Person) -> None:
+    """The reminder's day came in the person's zone when it was sent; in the zone they have
+    moved to it may be the day before. The link still records that day."""
+    participant.time_zone = "Pacific/Auckland"
+    participant.save(update_fields=["time_zone"])
+    with time_machine.travel(datetime(2026, 3, 2, 20, 0, tzinfo=UTC), tick=False):
+        commitment = services.commit(
+            person=participant, title="t", practice="deep-curiosity", courage=1, cadence="daily"
+        )
+    # Wednesday 09:00 in Auckland (Tuesday 20:00 UTC): the reminder for Wednesday goes out.
+    moment = datetime(2026, 3, 3, 20, 0, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        period = reminders.due_period(commitment, moment)
+        assert period == date(2026, 3, 4)
+        link = f"/check-in/{reminders.check_in_token(commitment, period)}/"
+        participant.time_zone = "Europe/London"  # still Tuesday there
+        participant.save(update_fields=["time_zone"])
+        response = Client().post(link, {"outcome": "done"})
+    assert response.status_code == 200
+    assert CheckIn.objects.filter(commitment=commitment, period_start=date(2026, 3, 4)).exists()

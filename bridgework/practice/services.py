@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -110,8 +110,10 @@ def commit(
 
 def _period_of(commitment: Commitment, on: date | None) -> date:
     today = local_today(commitment.person)
-    if on is not None and on > today:
-        # A chat button or a reminder link names its period; none names one to come.
+    # A chat button or a reminder link names its period; none names one to come. Two days
+    # of slack: a day made in one time zone can be up to two ahead of another's (UTC+14
+    # and UTC-12), and a person or organisation may change zones after a reminder went out.
+    if on is not None and on > today + timedelta(days=2):
         raise ValidationError(_("You can check in only on a day that has come."))
     period = commitment.period_on(on or today)
     if period is None:

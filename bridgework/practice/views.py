@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -435,19 +436,22 @@ def quick_check_in(request: HttpRequest, check_in_token: str) -> HttpResponse:
     recorded = services.check_in_of(commitment, day)
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid() and owner:
-            done = services.check_in(
-                commitment=commitment,
-                outcome=form.cleaned_data["outcome"],
-                # Only a note field that was sent replaces the note.
-                note=form.cleaned_data["note"] if "note" in request.POST else None,
-                on=day,
-            )
-        elif form.is_valid():
-            recorded, made = services.check_in_by_link(
-                commitment=commitment, outcome=form.cleaned_data["outcome"], on=day
-            )
-            done = recorded if made else None
+        try:
+            if form.is_valid() and owner:
+                done = services.check_in(
+                    commitment=commitment,
+                    outcome=form.cleaned_data["outcome"],
+                    # Only a note field that was sent replaces the note.
+                    note=form.cleaned_data["note"] if "note" in request.POST else None,
+                    on=day,
+                )
+            elif form.is_valid():
+                recorded, made = services.check_in_by_link(
+                    commitment=commitment, outcome=form.cleaned_data["outcome"], on=day
+                )
+                done = recorded if made else None
+        except ValidationError:
+            return render(request, "practice/quick_check_in_expired.html", status=404)
     return render(
         request,
         "practice/quick_check_in.html",
