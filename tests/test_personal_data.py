@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import DELETION, LogEntry
 from django.db import models
 from django.template.loader import render_to_string
 from django.test import Client
@@ -496,6 +497,8 @@ def test_deleting_a_person_in_the_operator_admin_erases_them_as_the_app_does(
     assert not Person.objects.filter(pk=pk).exists()
     assert not GrowthScore.objects.filter(subject=subject_key(pk)).exists()
     assert not DataKey.objects.filter(person_id=pk).exists()
+    [logged] = LogEntry.objects.filter(object_id=str(pk), action_flag=DELETION)
+    assert logged.object_repr == f"Person {pk}" and me.chosen_name not in str(logged)
 
 
 # --- assessment taken: practice fires, insights listens ------------------------------------

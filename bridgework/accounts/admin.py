@@ -5,7 +5,12 @@ person or an organisation here erases them the way the app does (their data keys
 each app's own step), not only the database's cascade.
 """
 
+from collections.abc import Iterable
+from typing import cast
+
 from django.contrib import admin
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -53,6 +58,22 @@ class PersonAdmin(admin.ModelAdmin[Person]):
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
         services.erase_person(person=obj)
+
+    def log_deletions(self, request: HttpRequest, queryset: Iterable[Person]) -> list[LogEntry]:
+        """Django's record of the deletion names the row by its number: its usual label is
+        the person's name, which the erasure is there to remove."""
+        kind = ContentType.objects.get_for_model(Person)
+        return LogEntry.objects.bulk_create(
+            LogEntry(
+                user_id=cast(int, request.user.pk),
+                content_type=kind,
+                object_id=str(person.pk),
+                object_repr=f"Person {person.pk}",
+                action_flag=DELETION,
+                change_message="",
+            )
+            for person in queryset
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
         for person in queryset:

@@ -132,9 +132,10 @@ def unlink(*, person: Person, platform_key: str) -> None:
 
 @transaction.atomic
 def unlink_everyone(*, organisation_id: int, platform_key: str) -> int:
-    """Every link of the organisation's people on one platform, and the codes not entered
-    yet, for when the organisation connects an app whose secrets someone there holds: each
-    person links again, knowing which app they link to. Returns how many links went."""
+    """Every link of the organisation's people on one platform, for when the organisation
+    connects an app whose secrets someone there holds: each person links again, knowing
+    which app they link to (a code already shown in chat still needs its person to enter it
+    while signed in). Returns how many links went."""
     people = Person.objects.filter(organisation_id=organisation_id)
     unlinked, _ = ChatLink.objects.filter(platform=platform_key, person__in=people).delete()
     ReminderDestination.objects.filter(destination=platform_key, person__in=people).update(

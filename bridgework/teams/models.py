@@ -8,7 +8,6 @@ them a message later. It holds Teams' ids only, never a name or message text.
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -65,11 +64,15 @@ class TeamsBot(models.Model):
 
     @property
     def heard_this_week(self) -> bool:
-        """Whether Teams wrote to the bot in the last seven days. The settings page says no
-        more than that: with one person using the bot, the minute would be theirs."""
-        return self.last_heard_at is not None and (
-            timezone.now() - self.last_heard_at < timedelta(days=7)
-        )
+        """Whether Teams wrote to the bot on one of the last seven days of the organisation's
+        calendar. The settings page says no more than that: with one person using the bot,
+        the minute would be theirs (and a switch seven days to the minute after it would
+        give that minute away, so it turns over at midnight)."""
+        if self.last_heard_at is None:
+            return False
+        clock = self.organisation.clock
+        heard_on = self.last_heard_at.astimezone(clock).date()
+        return (self.organisation.today() - heard_on).days < 7
 
     def _secret_purpose(self) -> str:
         return f"teams-secret:{self.organisation_id}"
