@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -122,6 +123,18 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
     return person
 
 
+def _email(
+    person: Person, *, key: str, subject: Callable[[], str], template: str, **context: object
+) -> None:
+    """One e-mail to the person, in their language, sent once the transaction commits."""
+    with translation.override(person.preferred_language):
+        text = subject()
+        body = render_to_string(template, {"person": person, **context})
+    key = f"{key}:{person.pk}:{timezone.now().isoformat()}"
+    email = outbox.queue(key=key, to=person.email, subject=text, body=body)
+    transaction.on_commit(lambda: outbox.send(email))
+
+
 def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:
     """E-mail someone whose account was in use before that it now also signs in through the
     identity provider. Whoever runs the organisation's sign-in settings could point them at
@@ -129,21 +142,17 @@ def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:
     address that only they can change while they sign in with a password."""
     if person.last_login is None and not person.has_usable_password():
         return  # made just now, on this sign-in: there was nothing of theirs to reach
-    with translation.override(person.preferred_language):
-        subject = gettext("Your Bridgework account now signs in through %(provider)s") % {
-            "provider": provider.display_name
-        }
-        body = render_to_string(
-            "sso/email/first_link.txt",
-            {
-                "person": person,
-                "provider": provider.display_name,
-                "organisation": provider.organisation.name,
-            },
-        )
-    key = f"sso-link:{person.pk}:{timezone.now().isoformat()}"
-    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
-    transaction.on_commit(lambda: outbox.send(email))
+    _email(
+        person,
+        key="sso-link",
+        subject=lambda: (
+            gettext("Your Bridgework account now signs in through %(provider)s")
+            % {"provider": provider.display_name}
+        ),
+        template="sso/email/first_link.txt",
+        provider=provider.display_name,
+        organisation=provider.organisation.name,
+    )
 
 
 LINK_CONFIRMATION_HOURS = 24
@@ -168,23 +177,19 @@ def ask_owner_to_confirm_link(
         token_hash=_token_hash(token),
         expires_at=timezone.now() + timedelta(hours=LINK_CONFIRMATION_HOURS),
     )
-    with translation.override(person.preferred_language):
-        subject = gettext("Confirm signing in to Bridgework through %(provider)s") % {
-            "provider": provider.display_name
-        }
-        body = render_to_string(
-            "sso/email/confirm_link.txt",
-            {
-                "person": person,
-                "provider": provider.display_name,
-                "organisation": provider.organisation.name,
-                "url": settings.BASE_URL + reverse("sso_confirm_link", args=[token]),
-                "hours": LINK_CONFIRMATION_HOURS,
-            },
-        )
-    key = f"sso-confirm:{person.pk}:{timezone.now().isoformat()}"
-    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
-    transaction.on_commit(lambda: outbox.send(email))
+    _email(
+        person,
+        key="sso-confirm",
+        subject=lambda: (
+            gettext("Confirm signing in to Bridgework through %(provider)s")
+            % {"provider": provider.display_name}
+        ),
+        template="sso/email/confirm_link.txt",
+        provider=provider.display_name,
+        organisation=provider.organisation.name,
+        url=settings.BASE_URL + reverse("sso_confirm_link", args=[token]),
+        hours=LINK_CONFIRMATION_HOURS,
+    )
 
 
 def pending_link(token: str) -> PendingLink | None:
@@ -200,17 +205,24 @@ def pending_link(token: str) -> PendingLink | None:
 def confirm_link(pending: PendingLink) -> IdentityProvider | None:
     """The owner confirms: the provider's subject now signs in to their account. None when
     the organisation's provider has changed or gone since (the link is dropped)."""
-    pending = PendingLink.objects.select_for_update().select_related("person").get(pk=pending.pk)
-    pending.delete()
-    person = pending.person
+    link = (
+        PendingLink.objects.select_for_update()
+        .select_related("person")
+        .filter(pk=pending.pk)
+        .first()
+    )
+    if link is None:
+        return None  # confirmed a moment ago, in another tab
+    link.delete()
+    person = link.person
     provider = IdentityProvider.objects.filter(organisation=person.organisation).first()
-    if provider is None or provider.slug != pending.account_provider or not person.is_active:
+    if provider is None or provider.slug != link.account_provider or not person.is_active:
         return None
-    taken = SocialAccount.objects.filter(provider=pending.account_provider, uid=pending.uid)
+    taken = SocialAccount.objects.filter(provider=link.account_provider, uid=link.uid)
     if taken.exclude(user=person).exists():
         return None
     SocialAccount.objects.get_or_create(
-        provider=pending.account_provider, uid=pending.uid, defaults={"user": person}
+        provider=link.account_provider, uid=link.uid, defaults={"user": person}
     )
     return provider
 
@@ -225,19 +237,14 @@ def tell_there_is_no_password(person: Person) -> None:
         if provider is not None
         else ""
     )
-    with translation.override(person.preferred_language):
-        subject = gettext("How you sign in to Bridgework")
-        body = render_to_string(
-            "sso/email/no_password.txt",
-            {
-                "person": person,
-                "provider": provider.display_name if provider else "",
-                "sign_in": sign_in,
-            },
-        )
-    key = f"no-password:{person.pk}:{timezone.now().isoformat()}"
-    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
-    transaction.on_commit(lambda: outbox.send(email))
+    _email(
+        person,
+        key="no-password",
+        subject=lambda: gettext("How you sign in to Bridgework"),
+        template="sso/email/no_password.txt",
+        provider=provider.display_name if provider else "",
+        sign_in=sign_in,
+    )
 
 
 # What says which provider is trusted. Whoever runs the sign-in settings could point these
