@@ -410,7 +410,7 @@ def test_in_a_group_with_leads_accepting_waits_for_a_lead_to_let_them_in(
     roster = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
     assert "Waiting for a lead to let them in" in roster and "invited to lead" in roster
     with committed():
-        assert bo.post(let_in_action(roster)).status_code == 302
+        assert bo.post(let_in_action(roster), {"as_lead": "1"}).status_code == 302
 
     assert GroupMembership.objects.get(group=closed_group, person=cast.participant).is_lead
     assert pat.get(f"/groups/{closed_group.pk}/members/").status_code == 200
@@ -489,6 +489,41 @@ def test_asking_to_lead_after_accepting_to_join_is_accepted_anew(
 
     assert not is_member(cast.participant, closed_group)
     assert invitation_form_action(pat.get("/").content.decode(), "accept")
+
+
+def test_a_group_whose_leads_left_takes_a_lead_only_from_its_members(
+    cast: Cast, closed_group: CommunityGroup
+) -> None:
+    """Once a group has members, a newcomer asked to lead it would see them all: with no
+    lead left, only someone already in it becomes its lead by accepting."""
+    GroupMembership.objects.create(group=closed_group, person=cast.group_member, added_by="self")
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    pat = client_for(cast.participant)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    assert not is_member(cast.participant, closed_group)
+
+    invite(cast.program_admin, closed_group, cast.group_member.email, as_lead=True)
+    sam = client_for(cast.group_member)
+    sam.post(invitation_form_action(sam.get("/").content.decode(), "accept"))
+    assert GroupMembership.objects.get(group=closed_group, person=cast.group_member).is_lead
+
+
+def test_a_lead_lets_in_only_what_the_page_showed(cast: Cast, closed_group: CommunityGroup) -> None:
+    """Asked to lead (and accepting again) after the lead opened the list, the person is not
+    made a lead by a button that said "invited to join"."""
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    bo = client_for(cast.participant_and_member)
+    seen = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    answer = bo.post(let_in_action(seen), {"as_lead": "0"}, follow=True)
+
+    assert "has changed" in answer.content.decode()
+    assert not is_member(cast.participant, closed_group)
 
 
 def test_a_group_without_leads_takes_its_first_lead_on_acceptance(

@@ -447,12 +447,16 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership |
         .select_related("group", "person")
         .get(pk=invitation.pk)
     )
-    has_leads = (
-        GroupMembership.objects.filter(group=invitation.group, is_lead=True)
-        .exclude(person=invitation.person)
-        .exists()
+    others = GroupMembership.objects.filter(group=invitation.group).exclude(
+        person=invitation.person
     )
-    if invitation.as_lead and not has_leads:
+    already_in = GroupMembership.objects.filter(
+        group=invitation.group, person=invitation.person
+    ).exists()
+    # A group with nobody in it, or with members and no lead left, takes a lead on
+    # acceptance: from its members alone, once it has members (a newcomer would see them all).
+    leaderless = not others.filter(is_lead=True).exists()
+    if invitation.as_lead and leaderless and (already_in or not others.exists()):
         return _admit(invitation)
     if invitation.accepted_at is None:
         invitation.accepted_at = timezone.now()
@@ -491,7 +495,7 @@ def _admit(invitation: GroupInvitation, *, by: Person | None = None) -> GroupMem
 
 
 def _waiting_invitation(
-    *, lead: Person, group: CommunityGroup, invitation_id: int
+    *, lead: Person, group: CommunityGroup, invitation_id: int, as_lead: bool | None = None
 ) -> GroupInvitation:
     if not lead.is_active or not group.is_led_by(lead):
         raise PermissionDenied(gettext("Only the group's leads let people in."))
@@ -503,13 +507,23 @@ def _waiting_invitation(
     )
     if invitation is None or not invitation.person.is_active:
         raise ValidationError(gettext("Nobody is waiting to be let in any more."))
+    if as_lead is not None and invitation.as_lead != as_lead:
+        # The lead decided on what the page showed them; it has changed since.
+        raise ValidationError(
+            gettext("What they were invited to has changed. Look at the list again.")
+        )
     return invitation
 
 
 @transaction.atomic
-def let_in(*, lead: Person, group: CommunityGroup, invitation_id: int) -> GroupMembership:
-    """One of the group's leads lets in someone who accepted an invitation."""
-    invitation = _waiting_invitation(lead=lead, group=group, invitation_id=invitation_id)
+def let_in(
+    *, lead: Person, group: CommunityGroup, invitation_id: int, as_lead: bool | None = None
+) -> GroupMembership:
+    """One of the group's leads lets in someone who accepted an invitation (`as_lead`: what
+    the lead was shown they were invited to, checked against what it is now)."""
+    invitation = _waiting_invitation(
+        lead=lead, group=group, invitation_id=invitation_id, as_lead=as_lead
+    )
     membership = _admit(invitation, by=lead)
     _notify(
         person=membership.person,

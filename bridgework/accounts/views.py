@@ -189,7 +189,10 @@ def let_into_group(request: HttpRequest, group_id: int, group_invitation_id: int
         raise Http404("No such group.")
     try:
         membership = services.let_in(
-            lead=current_person(request), group=group, invitation_id=group_invitation_id
+            lead=current_person(request),
+            group=group,
+            invitation_id=group_invitation_id,
+            as_lead=request.POST.get("as_lead") == "1",
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
