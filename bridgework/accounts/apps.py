@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import pgettext_lazy
+
+
+def remember_sign_in_address(sender: Any, user: Any, **kwargs: Any) -> None:
+    if getattr(user, "signed_in_email", None) not in (None, user.email):
+        type(user).objects.filter(pk=user.pk).update(signed_in_email=user.email)
+        user.signed_in_email = user.email
 
 
 class AccountsConfig(AppConfig):
@@ -12,6 +21,8 @@ class AccountsConfig(AppConfig):
         from .personal_data import ERASURE, EXPORT
 
         registry.add(export=EXPORT, erasure=ERASURE)
+        # Beside Django's own receiver that sets last_login: the address signed in with.
+        user_logged_in.connect(remember_sign_in_address, dispatch_uid="signed_in_email")
         settings_sections.register(
             label=pgettext_lazy("settings section", "General"),
             url_name="organisation_settings",

@@ -155,6 +155,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # The address at the person's last sign-in. Provisioning (SCIM) may change `email` for
+    # someone who signs in through the identity provider; what confirms a new way into the
+    # account goes here, where the person still reads it, not to an address set since.
+    signed_in_email = models.EmailField(blank=True, editable=False)
 
     objects = PersonManager()
 

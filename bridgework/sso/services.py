@@ -124,14 +124,21 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
 
 
 def _email(
-    person: Person, *, key: str, subject: Callable[[], str], template: str, **context: object
+    person: Person,
+    *,
+    key: str,
+    subject: Callable[[], str],
+    template: str,
+    to: str = "",
+    **context: object,
 ) -> None:
-    """One e-mail to the person, in their language, sent once the transaction commits."""
+    """One e-mail to the person (at their address, or `to`), in their language, sent once
+    the transaction commits."""
     with translation.override(person.preferred_language):
         text = subject()
         body = render_to_string(template, {"person": person, **context})
     key = f"{key}:{person.pk}:{timezone.now().isoformat()}"
-    email = outbox.queue(key=key, to=person.email, subject=text, body=body)
+    email = outbox.queue(key=key, to=to or person.email, subject=text, body=body)
     transaction.on_commit(lambda: outbox.send(email))
 
 
@@ -180,6 +187,9 @@ def ask_owner_to_confirm_link(
     _email(
         person,
         key="sso-confirm",
+        # Where they signed in from last: provisioning may have changed `email` since, to
+        # an address whoever runs it reads.
+        to=person.signed_in_email,
         subject=lambda: (
             gettext("Confirm signing in to Bridgework through %(provider)s")
             % {"provider": provider.display_name}

@@ -152,6 +152,27 @@ def test_a_first_sign_in_into_an_account_used_before_waits_for_its_owner(
     assert signed_in_as(again) == participant
 
 
+def test_the_confirmation_goes_where_the_owner_last_signed_in_from(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Provisioning may change the address of someone who signs in through the provider:
+    whoever runs both could move it to an inbox they read, then sign in with a subject of
+    their own. The confirmation still goes to the address the owner signed in with."""
+    Client().force_login(participant)  # signs in at pat@acme.test
+    Person.objects.filter(pk=participant.pk).update(email="alias@acme.test")  # as SCIM may
+    connect_oidc(organisation, idp)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, Someone(email="alias@acme.test", name="Not Pat"))
+
+    [asked] = mailoutbox
+    assert asked.to == ["pat@acme.test"]
+    assert not SocialAccount.objects.filter(user=participant).exists()
+
+
 def test_an_unconfirmed_link_expires_within_a_day(
     organisation: Organisation,
     participant: Person,
