@@ -166,7 +166,7 @@ LINK_CONFIRMATION_HOURS = 24
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def ask_owner_to_confirm_link(

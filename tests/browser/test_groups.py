@@ -77,10 +77,13 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
     axe(page, dark_too=True)
     screenshot(page, "group-invitation-home.png")
     press_with_keyboard(page, f"Accept the invitation to {GROUP}")
-    expect(page.get_by_role("status")).to_have_text(f"You joined {GROUP}.")
-    expect(invitation).to_have_count(0)
+    expect(page.get_by_role("status")).to_have_text(
+        f"You accepted the invitation to {GROUP}. One of its leads lets you in; you will be told."
+    )
+    # Not in yet: the group's leads let people in (a program admin picks whom to invite).
+    expect(invitation).to_contain_text("One of the group's leads lets you in")
     groups_panel = page.get_by_role("region", name="Your community groups")
-    expect(groups_panel.get_by_text(GROUP, exact=True)).to_be_visible()
+    expect(groups_panel.get_by_text(GROUP, exact=True)).to_have_count(0)
     axe(page)
 
     # Fatima declines from the groups page, also with the keyboard; nobody is told.
@@ -92,13 +95,23 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
     expect(page.get_by_role("status")).to_contain_text(f"You declined the invitation to {GROUP}")
     expect(page).to_have_url("/groups/")
     axe(page)
-    assert not GroupInvitation.objects.filter(group=group).exists()
+    assert not GroupInvitation.objects.filter(group=group, person__email__startswith="fac").exists()
 
-    # Sam leads the group: he is told someone joined, and sees who is in it.
+    # Sam leads the group: he is asked to let Alex in, does, and sees who is in it.
     switch_to(page, "member@example.com")
     page.goto("/community/notifications/")
-    page.get_by_role("link", name="A community group you lead has a new member.").click()
+    page.get_by_role(
+        "link", name=re.compile("Someone accepted an invitation into a community group you lead")
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Who is in {GROUP}")
+    waiting = page.get_by_role("region", name="Waiting for a lead to let them in")
+    expect(waiting).to_contain_text("Alex Rivera")
+    expect(waiting).to_contain_text("invited to join")
+    axe(page, dark_too=True)
+    screenshot(page, "group-roster-waiting.png")
+    press_with_keyboard(page, "Let them in Alex Rivera (they/them)")
+    expect(page.get_by_role("status")).to_contain_text("is in the group now.")
+    expect(page.get_by_role("region", name="Waiting for a lead to let them in")).to_have_count(0)
     for name in ("Alex Rivera", "Noor Haddad", "Sam Chen"):
         expect(page.get_by_role("row", name=name)).to_be_visible()
     expect(page.get_by_role("row", name="Fatima Okafor")).to_have_count(0)
