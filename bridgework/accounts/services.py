@@ -436,12 +436,12 @@ def _active_leads(group: CommunityGroup) -> models.QuerySet[Person]:
 
 @transaction.atomic
 def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership | None:
-    """The person says yes. An invitation to lead a group that has no lead yet (a new one)
-    makes them its lead now. Any other waits, and the answer is None, until one of the
-    group's leads lets them in: a program admin picks whom to invite, and could pick an
-    account of their own, so the people the group trusts have the last word. A lead who has
-    been deactivated still counts (deactivating them must not open the door); leads who are
-    not active are not asked."""
+    """The person says yes. An invitation to lead a group without a lead makes them its lead
+    now when nobody else is in the group, or when they are in it already. Any other waits,
+    and the answer is None, until one of the group's leads lets them in: a program admin
+    picks whom to invite, and could pick an account of their own, so the people the group
+    trusts have the last word. A lead who has been deactivated still counts (deactivating
+    them must not open the door); leads who are not active are not asked."""
     invitation = (
         GroupInvitation.objects.select_for_update()
         .select_related("group", "person")
@@ -453,8 +453,7 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership |
     already_in = GroupMembership.objects.filter(
         group=invitation.group, person=invitation.person
     ).exists()
-    # A group with nobody in it, or with members and no lead left, takes a lead on
-    # acceptance: from its members alone, once it has members (a newcomer would see them all).
+    # Once a group has members, a newcomer made its lead would see them all.
     leaderless = not others.filter(is_lead=True).exists()
     if invitation.as_lead and leaderless and (already_in or not others.exists()):
         return _admit(invitation)
