@@ -328,6 +328,33 @@ def test_someone_who_signs_in_through_the_provider_follows_it_and_is_never_given
     assert not participant.has_usable_password()
 
 
+def test_the_old_address_hears_when_the_directory_moves_an_account_in_use(
+    scim: Scim,
+    participant: Person,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Reminders and notices follow the new address: the old one is told, so a token holder
+    who moved it to an inbox of their own is not the only one who knows."""
+    participant.set_unusable_password()
+    participant.last_login = timezone.now()
+    participant.save(update_fields=["password", "last_login"])
+    assert participant.organisation is not None
+    IdentityProvider.objects.create(
+        organisation=participant.organisation,
+        display_name="Okta",
+        oidc_server_url="https://acme.okta.example",
+        oidc_client_id="bridgework",
+    )
+    old = participant.email
+    with django_capture_on_commit_callbacks(execute=True):
+        scim.call("PUT", f"/Users/{participant.pk}", new_user("pat.new@acme.test"))
+
+    [told] = mailoutbox
+    assert told.to == [old] and "pat.new@acme.test" in told.body
+    assert told.subject == "Your Bridgework address was changed"
+
+
 def test_without_a_provider_the_address_of_an_account_in_use_stays_theirs(
     scim: Scim, participant: Person
 ) -> None:

@@ -21,6 +21,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from pydantic import ValidationError as PydanticValidationError
 from scim2_models import (
     AuthenticationScheme,
@@ -59,6 +62,7 @@ from scim2_server.storage import ScimStorage, SearchPage
 
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.accounts.services import create_person
+from bridgework.jobs import outbox
 from bridgework.sso.api import signs_in_through_the_provider
 
 from .models import ExternalIdentity
@@ -241,6 +245,19 @@ def _resettable(person: Person) -> bool:
     )
 
 
+def _tell_the_old_address(person: Person, *, new: str) -> None:
+    """Reminders and notices follow the new address from now on: the old one hears of it,
+    so whoever moved it to an inbox of their own is not the only one who knows."""
+    with translation.override(person.preferred_language):
+        subject = gettext("Your Bridgework address was changed")
+        body = render_to_string(
+            "provisioning/email/address_changed.txt", {"person": person, "new": new}
+        )
+    key = f"scim-address:{person.pk}:{timezone.now().isoformat()}"
+    email = outbox.queue(key=key, to=person.email, subject=subject, body=body)
+    transaction.on_commit(lambda: outbox.send(email))
+
+
 class OrganisationStorage(ScimStorage):
     """The people and role groups of one organisation, as scim2-server reads and writes
     them. Whatever is asked, nothing outside the organisation is ever found."""
@@ -305,6 +322,8 @@ class OrganisationStorage(ScimStorage):
             self._check_domain_is_not_anothers(email)
             _check_email_free(email, besides=person)
             EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
+            if person.last_login is not None:
+                _tell_the_old_address(person, new=email)
             person.email = email
         person.chosen_name = _name_from(user, person.chosen_name)
         person.save(update_fields=["email", "chosen_name"])
