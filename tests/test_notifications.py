@@ -185,6 +185,28 @@ def test_a_mention_added_by_an_edit_is_settled_by_reading_the_thread(
     assert not Notification.objects.filter(person=follower, read_at__isnull=True).exists()
 
 
+def test_a_hidden_post_tells_nobody_and_what_it_told_is_no_longer_news(
+    cast: Cast, committed: Committed
+) -> None:
+    """A notice would point at a post its reader cannot see: editing a hidden post to
+    mention someone tells nobody, and hiding a reply settles what followers were told."""
+    thread = followed_thread(cast, 1)
+    [follower] = Person.objects.filter(email="f0@acme.test")
+    client = client_for(follower)
+    client.get(f"/community/threads/{thread.pk}/")
+    with committed():
+        reply = services.reply(thread=thread, author=cast.participant, body="A reply")
+    assert "1 new notification" in client.get("/").content.decode()
+
+    services.hide_post(post=reply, moderator=cast.facilitator, reason="Names a colleague.")
+    assert not Notification.objects.filter(person=follower, read_at__isnull=True).exists()
+
+    with committed():
+        services.edit_post(post=reply, editor=cast.participant, body="Now @follower-0 too")
+    assert not Notification.objects.filter(person=follower, read_at__isnull=True).exists()
+    assert "new notification" not in client.get("/").content.decode()
+
+
 def test_notifications_made_before_they_knew_their_thread_learn_it_from_their_address(
     cast: Cast,
 ) -> None:

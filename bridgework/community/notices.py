@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Person
-from bridgework.notifications.api import notify_many
+from bridgework.notifications.api import mark_read, notify_many
 from bridgework.notifications.kinds import Kind
 
 # A kind's label is a str to the notifications app; the lazy text becomes one in the
@@ -61,3 +61,10 @@ def tell(
                 space_id=space_id,
                 thread_id=thread_id,
             )
+
+
+def settle_news_of_post(*, url: str, at: Any) -> None:
+    """A post is hidden or held: the replies and mentions people were told of, and have not
+    opened yet, stop being news (the page they point at no longer shows the post)."""
+    for kind in (REPLY, MENTION):
+        mark_read(kind=kind, url=url, at=at)

@@ -105,6 +105,7 @@ def flag_post(*, post: Post, person: Person, reason: str) -> Flag:
         )
         post.status = Post.Status.HELD
         _keep_thread_in_step(post)
+        notices.settle_news_of_post(url=post.get_absolute_url(), at=timezone.now())
         _log(
             space=post.space,
             actor=None,
@@ -209,6 +210,7 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
     post.moderation_reason = reason
     post.save(update_fields=["status", "moderation_reason"])
     opening = _keep_thread_in_step(post)
+    notices.settle_news_of_post(url=post.get_absolute_url(), at=timezone.now())
     flags = _close_flags(post)
     _log(
         space=post.space,

@@ -251,7 +251,8 @@ def edit_post(*, post: Post, editor: Person, body: str) -> Post:
     post.edited_at = timezone.now()
     post.full_clean()
     post.save(update_fields=["body", "body_html", "edited_at"])
-    new = [p for p in mentioned if p.pk not in already]
+    # A hidden or held post tells nobody: a notice would point at what they cannot see.
+    new = [p for p in mentioned if p.pk not in already] if post.is_shown else []
     Mention.objects.bulk_create([Mention(post=post, person=p) for p in new])
     told = [p for p in new if p.pk != editor.pk]
     # A new mention is news in the thread for whoever it names, as a new post is: the thread
