@@ -277,6 +277,28 @@ def test_the_log_names_each_space_with_the_kind_it_is(
     assert fran.count("allies' space") == 1 and fran.count("protected space") == 1
 
 
+def test_whom_a_decision_was_about_and_why_stay_with_the_spaces_facilitators(
+    cast: Cast,
+) -> None:
+    """Another facilitator who can see the space reads that a post was hidden there, not
+    whose it was or the reason (which may be the very thing that was hidden)."""
+    allies = allies_space(cast.facilitator, name="Allies corner")
+    post = posted(allies, cast.participant)
+    services.hide_post(post=post, moderator=cast.facilitator, reason="zz-medical-detail")
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    other = make_person(
+        organisation, "flo@acme.test", "Flo Facilitator", {Role.FACILITATOR, Role.PARTICIPANT}
+    )
+
+    theirs = client_for(other).get("/community/moderation-log/").content.decode()
+    fran = client_for(cast.facilitator).get("/community/moderation-log/").content.decode()
+
+    assert "Hid a post" in theirs and "Allies corner" in theirs
+    assert "zz-medical-detail" not in theirs and cast.participant.chosen_name not in theirs
+    assert "zz-medical-detail" in fran and cast.participant.chosen_name in fran
+
+
 def test_the_log_costs_the_same_queries_for_few_or_many_decisions(
     cast: Cast, community_group: CommunityGroup, count_queries: CountQueries
 ) -> None:

@@ -192,7 +192,8 @@ def moderation_log(request: HttpRequest) -> HttpResponse:
         space__in=Space.objects.visible_to(person)
     ).select_related("space", "actor", "thread", "subject")
     page = keyset_page(actions, request.GET, LOG_PER_PAGE)
-    # A withheld thread's title is for its space's facilitators (and its author) only.
+    # A withheld thread's title, and whom a decision was about and why, are for the space's
+    # facilitators only (a withheld title also for the thread's author).
     moderated = set(Space.objects.facilitated_by(person).values_list("pk", flat=True))
     return render(request, "community/log.html", {"page": page, "moderated": moderated})
 
