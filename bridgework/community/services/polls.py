@@ -148,6 +148,9 @@ class PollResults:
     # "1 vote" would tell whoever watched that a colleague voted (and, in a space of a few,
     # who did not).
     few: bool = False
+    # An open anonymous poll of five votes or more says only that: a count that moved by one
+    # would tell whoever watched that the colleague they saw voting did.
+    many: bool = False
 
 
 def poll_results(poll: Poll) -> PollResults:
@@ -158,7 +161,10 @@ def poll_results(poll: Poll) -> PollResults:
     hidden = poll.is_anonymous and (poll.is_open or voters < POLL_MIN_ANONYMOUS)
     if hidden or voters == 0:
         few = poll.is_anonymous and voters < POLL_MIN_ANONYMOUS
-        return PollResults(voters=0 if few else voters, shown=False, rows=(), few=few)
+        many = poll.is_anonymous and poll.is_open and not few
+        return PollResults(
+            voters=0 if few or many else voters, shown=False, rows=(), few=few, many=many
+        )
     counts = dict(
         PollAnswer.objects.filter(poll=poll)
         .values("option")
