@@ -622,6 +622,8 @@ def test_a_suggested_tip_waits_for_review_before_anyone_sees_it(
         assert escape(tip.title) not in page(client_for(person), "/tips/")
     review = page(client_for(facilitator), "/tips/review")
     assert escape(tip.title) in review
+    # Whose it is stays off the page: a tip can say what its author lived through.
+    assert participant.chosen_name not in review and "Suggested on" in review
     assert "Review suggestions (1)" in page(client_for(facilitator), "/tips/")
 
     client_for(facilitator).post(f"/tips/{tip.pk}/review", {"decision": "approve"})

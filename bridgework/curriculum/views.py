@@ -398,9 +398,9 @@ def suggest_tip(request: HttpRequest) -> HttpResponse:
 def review_tips(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     pending = list(
-        Tip.objects.filter(organisation=current_organisation(request), status=Tip.Status.PENDING)
-        .select_related("suggested_by")
-        .order_by("created_at")[:50]
+        Tip.objects.filter(
+            organisation=current_organisation(request), status=Tip.Status.PENDING
+        ).order_by("created_at")[:50]
     )
     own = any(tip.suggested_by_id == person.pk for tip in pending)
     return render(
