@@ -65,3 +65,23 @@ def test_a_wrong_calendar_feed_address_is_logged_without_its_secret(
     [line] = logged_lines(caplog)
     assert token not in line
     assert line.endswith("404 GET /cohorts/calendar/<token>.ics")
+
+
+@pytest.mark.parametrize("suffix", ["/", "", ".ICS"])
+def test_a_feed_address_that_matches_no_route_is_logged_without_its_secret(
+    db: None, caplog: pytest.LogCaptureFixture, suffix: str
+) -> None:
+    """A calendar client or a link rewriter adds a slash or changes the ending: no route
+    names the token then, and the whole path would be logged with it."""
+    token = "We0b_jOPod9uH87j6aDffI5oXe2taZOZfLulajMXKTI"
+    path = (
+        f"/cohorts/calendar/{token}.ics{suffix}"
+        if suffix == "/"
+        else f"/cohorts/calendar/{token}{suffix}"
+    )
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        response = client_for(None).get(path)
+
+    assert response.status_code == 404
+    [line] = logged_lines(caplog)
+    assert token not in line and "<token>" in line

@@ -12,13 +12,22 @@ Imported by the LOGGING setting, before Django is set up: nothing here may touch
 from __future__ import annotations
 
 import logging
+import re
 
 HIDDEN = "<token>"
+
+
+# A part of a path that could be a token: long, in a token's alphabet.
+TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}")
 
 
 def _path_without_secrets(request: object) -> str:
     path = str(getattr(request, "path", ""))
     match = getattr(request, "resolver_match", None)
+    if match is None:
+        # No route matched ("/feed.ics/" for "/feed.ics", say): nothing names the token, so
+        # anything shaped like one goes.
+        path = TOKEN_LIKE.sub(HIDDEN, path)
     for name, value in (getattr(match, "kwargs", None) or {}).items():
         if name.endswith("token") and isinstance(value, str) and value:
             path = path.replace(value, HIDDEN)
