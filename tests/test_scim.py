@@ -297,6 +297,20 @@ def test_the_address_of_someone_who_signs_in_with_a_password_stays_theirs(
     assert not [body for body in sent if "/password/reset/key/" in body]
 
 
+def signs_in_through_okta(person: Person) -> None:
+    """The person has signed in without a password, through the organisation's provider."""
+    person.set_unusable_password()
+    person.last_login = timezone.now()
+    person.save(update_fields=["password", "last_login"])
+    assert person.organisation is not None
+    IdentityProvider.objects.create(
+        organisation=person.organisation,
+        display_name="Okta",
+        oidc_server_url="https://acme.okta.example",
+        oidc_client_id="bridgework",
+    )
+
+
 def test_someone_who_signs_in_through_the_provider_follows_it_and_is_never_given_a_password(
     scim: Scim,
     participant: Person,
@@ -306,16 +320,7 @@ def test_someone_who_signs_in_through_the_provider_follows_it_and_is_never_given
     """Their address follows the identity provider; but "Forgot your password?" at it never
     gives the account a first password, or a token holder who changed the address would
     have their spaces and journal."""
-    participant.set_unusable_password()
-    participant.last_login = timezone.now()
-    participant.save(update_fields=["password", "last_login"])
-    assert participant.organisation is not None
-    IdentityProvider.objects.create(
-        organisation=participant.organisation,
-        display_name="Okta",
-        oidc_server_url="https://acme.okta.example",
-        oidc_client_id="bridgework",
-    )
+    signs_in_through_okta(participant)
     answer = scim.call("PUT", f"/Users/{participant.pk}", new_user("taken.over@elsewhere.example"))
     assert answer.json_body["userName"] == "taken.over@elsewhere.example"
 
@@ -336,16 +341,7 @@ def test_the_old_address_hears_when_the_directory_moves_an_account_in_use(
 ) -> None:
     """Reminders and notices follow the new address: the old one is told, so a token holder
     who moved it to an inbox of their own is not the only one who knows."""
-    participant.set_unusable_password()
-    participant.last_login = timezone.now()
-    participant.save(update_fields=["password", "last_login"])
-    assert participant.organisation is not None
-    IdentityProvider.objects.create(
-        organisation=participant.organisation,
-        display_name="Okta",
-        oidc_server_url="https://acme.okta.example",
-        oidc_client_id="bridgework",
-    )
+    signs_in_through_okta(participant)
     old = participant.email
     with django_capture_on_commit_callbacks(execute=True):
         scim.call("PUT", f"/Users/{participant.pk}", new_user("pat.new@acme.test"))
