@@ -28,6 +28,7 @@ from .services import (
     SignInRefused,
     Vouched,
     ask_owner_to_confirm_link,
+    holds_something,
     person_for_sign_in,
     tell_of_first_link,
 )
@@ -161,9 +162,9 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                     )
                 )
             return
-        if person.last_login is not None:
-            # Someone has signed in to this account before: its owner confirms the link
-            # from their inbox before the provider's sign-in reaches anything of theirs.
+        if holds_something(person):
+            # Its owner confirms the link from their inbox before the provider's sign-in
+            # reaches anything of theirs.
             ask_owner_to_confirm_link(
                 provider=provider,
                 person=person,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
 from bridgework.accounts.models import Organisation, Person, Role
 
-from .backends import signs_in_through_the_provider
+from .backends import address_moved_since_last_sign_in, signs_in_through_the_provider
 from .models import IdentityProvider, Protocol
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
 from .services import tell_there_is_no_password
@@ -224,8 +224,13 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         # organisation's identity provider, and SCIM may change their address: a reset link
         # would give a first password, and their account, to whoever reads the address. They
         # are told how they sign in instead. (Never signed in: a first password is how they
-        # start. No provider any more: it is how they get back in.)
-        self.without_password = [user for user in self.users if signs_in_through_the_provider(user)]
+        # start. No provider any more: it is how they get back in, unless their address was
+        # moved since they last signed in.)
+        self.without_password = [
+            user
+            for user in self.users
+            if signs_in_through_the_provider(user) or address_moved_since_last_sign_in(user)
+        ]
         self.users = [user for user in self.users if user not in self.without_password]
         return email
 

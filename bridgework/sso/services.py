@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from bridgework.accounts import services as accounts_services
-from bridgework.accounts.models import Invitation, Person, Role
+from bridgework.accounts.models import GroupMembership, Invitation, Person, Role
 from bridgework.jobs import outbox
 
 from .models import IdentityProvider, PendingLink, SeenAssertion
@@ -140,6 +140,16 @@ def _email(
     key = f"{key}:{person.pk}:{timezone.now().isoformat()}"
     email = outbox.queue(key=key, to=to or person.email, subject=text, body=body)
     transaction.on_commit(lambda: outbox.send(email))
+
+
+def holds_something(person: Person) -> bool:
+    """Whether a sign-in as this person would reach something of theirs: an account
+    someone has signed in to, or one in a community group (its members and protected space)
+    even if nobody has signed in to it yet."""
+    return (
+        person.last_login is not None
+        or GroupMembership.objects.filter(person_id=person.pk).exists()
+    )
 
 
 def tell_of_first_link(*, provider: IdentityProvider, person: Person) -> None:

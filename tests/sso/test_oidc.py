@@ -15,7 +15,14 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.utils import timezone
 
-from bridgework.accounts.models import Invitation, Organisation, Person, Role
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupMembership,
+    Invitation,
+    Organisation,
+    Person,
+    Role,
+)
 from bridgework.sso import services
 from bridgework.sso.models import IdentityProvider
 
@@ -150,6 +157,29 @@ def test_a_first_sign_in_into_an_account_used_before_waits_for_its_owner(
     again = Client()
     sign_in_through(again, idp, someone)
     assert signed_in_as(again) == participant
+
+
+def test_an_account_in_a_community_group_waits_for_its_owner_even_if_never_signed_in_to(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Its membership opens the group's members and protected space: a provider of one's
+    own must not reach them without the owner's word."""
+    group = CommunityGroup.objects.create(organisation=organisation, name="Parents")
+    GroupMembership.objects.create(group=group, person=participant)
+    connect_oidc(organisation, idp)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = sign_in_through(client, idp, Someone(email="pat@acme.test", name="Pat"))
+
+    assert "Check your inbox" in answer.content.decode()
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.filter(user=participant).exists()
+    [asked] = mailoutbox
+    assert asked.subject == "Confirm signing in to Bridgework through Acme Login"
 
 
 def test_the_confirmation_goes_where_the_owner_last_signed_in_from(

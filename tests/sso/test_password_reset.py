@@ -104,7 +104,8 @@ def test_a_malformed_address_is_explained_not_answered_with_the_provider(
 def signed_in_without_a_password(person: Person) -> Person:
     person.set_unusable_password()
     person.last_login = timezone.now()
-    person.save(update_fields=["password", "last_login"])
+    person.signed_in_email = person.email
+    person.save(update_fields=["password", "last_login", "signed_in_email"])
     return person
 
 
@@ -131,6 +132,23 @@ def test_once_the_provider_is_removed_a_reset_is_the_way_back_in(
     Client().post(RESET, {"email": participant.email})
     [sent] = mail.outbox
     assert "/accounts/password/reset/key/" in sent.body
+
+
+def test_no_reset_link_reaches_an_address_moved_since_its_owner_last_signed_in(
+    okta: IdentityProvider, participant: Person, django_capture_on_commit_callbacks: Any
+) -> None:
+    """SCIM may move the address of someone who signs in through the provider. Whoever
+    moved it to an inbox of their own, and then removed the provider, would otherwise be
+    sent the link that gives the account its first password."""
+    signed_in_without_a_password(participant)
+    Person.objects.filter(pk=participant.pk).update(email="taken-over@acme.test")
+    okta.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = Client().post(RESET, {"email": "taken-over@acme.test"})
+    assert answer.status_code == 302  # the same answer as for anyone
+    [told] = mail.outbox
+    assert "Your account has no password" in told.body
+    assert "/password/reset/key/" not in told.body
 
 
 def test_only_an_admin_with_a_password_can_keep_it_when_passwords_are_off(
