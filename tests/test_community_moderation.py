@@ -25,6 +25,7 @@ from bridgework.notifications.models import Notification
 
 from .community_support import allies_space, group_space, raw_post
 from .conftest import Cast, Committed, CountQueries, client_for, make_person
+from .page_support import without_per_request_values
 
 
 def posted(space: Space, author: Person, body: str = "Some words") -> Post:
@@ -332,14 +333,14 @@ def test_the_balance_counts_without_naming_anyone(cast: Cast) -> None:
     balance = services.participation_balance(space)
     assert balance.posters == 10 and balance.posts == 14
     assert balance.top_tenth_people == 1 and balance.top_tenth_share == round(100 * 5 / 14)
-    assert balance.readers_only is None  # one reader: "fewer than 5"
+    assert not balance.many_read_only  # one reader: "fewer than 5"
     page = client_for(cast.facilitator).get(f"/community/{space.pk}/balance").content.decode()
     assert "Pat Participant" not in page and "36%" in page
 
 
-def test_readers_who_never_posted_are_counted_only_from_five(cast: Cast) -> None:
-    """Counted from one, the figure would say when the one person a facilitator watches
-    opened a thread (in a cohort space of one, say)."""
+def test_readers_who_never_posted_are_never_counted_to_one(cast: Cast) -> None:
+    """Counted to one, the figure would say when the one person a facilitator watches
+    opened a thread: "fewer than 5", or "5 or more" however many more."""
     space = allies_space(cast.facilitator)
     thread = posted(space, cast.participant).thread
     readers = extra_participants(cast, 5)
@@ -348,13 +349,18 @@ def test_readers_who_never_posted_are_counted_only_from_five(cast: Cast) -> None
     assert "fewer than 5" in facilitator.get(page).content.decode()
 
     services.record_read(thread=thread, person=readers[0])
-    assert services.participation_balance(space).readers_only is None
+    assert not services.participation_balance(space).many_read_only
     assert "fewer than 5" in facilitator.get(page).content.decode()
 
     for reader in readers[1:]:
         services.record_read(thread=thread, person=reader)
-    assert services.participation_balance(space).readers_only == 5
-    assert "fewer than 5" not in facilitator.get(page).content.decode()
+    at_five = without_per_request_values(facilitator.get(page).content.decode())
+    assert "5 or more" in at_five and "fewer than 5" not in at_five
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    sixth = make_person(organisation, "sixth@acme.test", "Sixth Reader", {Role.PARTICIPANT})
+    services.record_read(thread=thread, person=sixth)
+    assert without_per_request_values(facilitator.get(page).content.decode()) == at_five
 
 
 def test_hiding_the_opening_post_hides_the_whole_thread_but_from_author_and_facilitators(

@@ -47,6 +47,7 @@ from .insights_support import (
     table_rows,
     tables_of,
 )
+from .page_support import without_per_request_values
 
 # Every test runs on a stopped clock; those that read today run on each calendar edge.
 pytestmark = pytest.mark.usefixtures("clock")
@@ -410,12 +411,30 @@ def test_erasing_someone_who_answered_a_pulse_leaves_its_count_as_it_was(
     client_for(cast.participant).post(reverse("insights_pulse", args=[pulse.pk]), answers(5))
 
     def answered() -> int:
-        return SafetyPulse.objects.with_answer_counts().get(pk=pulse.pk).answered
+        return SafetyResponse.objects.filter(pulse=pulse).count()
 
     assert answered() == 1
     erase_person(person=cast.participant)
     assert answered() == 1
     assert SafetyAnswer.objects.filter(pulse=pulse).count() == 1
+
+
+@on_calendar_edges
+def test_the_pulses_page_does_not_move_when_someone_answers(cast: Cast, clock: Clock) -> None:
+    """A count of answers so far, watched while a colleague answered (or in a cohort whose
+    members the admin can list), would say that they had."""
+    pulse = pulse_for_everyone(cast, clock.today(), clock.today() + timedelta(days=7))
+    admin = client_for(cast.program_admin)
+
+    def page() -> str:
+        return without_per_request_values(admin.get(reverse("insights_pulses")).content.decode())
+
+    before = page()
+    for person in (cast.participant, cast.participant_and_member):
+        client_for(person).post(reverse("insights_pulse", args=[pulse.pk]), answers(4))
+    assert SafetyResponse.objects.filter(pulse=pulse).count() == 2
+    assert page() == before
+    assert "How many answered is not shown here" in before
 
 
 @on_calendar_edges

@@ -16,20 +16,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.cohorts.api import Cohort
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
 
 
 class Period(models.TextChoices):
@@ -102,25 +97,6 @@ class GrowthScore(models.Model):
         return f"Growth score {self.pk}"
 
 
-class Answered(TypedDict):
-    answered: int
-
-
-class SafetyPulseQuerySet(models.QuerySet["SafetyPulse"]):
-    def with_answer_counts(self) -> models.QuerySet[WithAnnotations[SafetyPulse, Answered]]:
-        """Each pulse with how many people have answered it (never what they answered)."""
-        answers = (
-            SafetyResponse.objects.filter(pulse=OuterRef("pk"))
-            .order_by()
-            .values("pulse")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        annotated = self.annotate(answered=Coalesce(Subquery(answers), 0))
-        # The plugin types annotations as Any; `Answered` says what this one holds.
-        return cast("models.QuerySet[WithAnnotations[SafetyPulse, Answered]]", annotated)
-
-
 class SafetyPulse(models.Model):
     """A short psychological-safety pulse for a cohort or the whole organisation, open
     between two dates (both included)."""
@@ -135,8 +111,6 @@ class SafetyPulse(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = SafetyPulseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_on", "-pk"]

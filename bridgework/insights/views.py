@@ -364,7 +364,7 @@ def pulses(request: HttpRequest) -> HttpResponse:
     listed = SafetyPulse.objects.filter(organisation=organisation).select_related("cohort")
     if not viewer.organisation_view:
         listed = listed.filter(cohort__in=viewer.scope)
-    rows = list(listed.with_answer_counts()[:50])
+    rows = list(listed[:50])
     return render(
         request,
         "insights/pulses.html",

@@ -379,7 +379,10 @@ class Balance:
     posters: int
     top_tenth_people: int
     top_tenth_share: int  # whole percent of posts written by the most active tenth
-    readers_only: int | None  # opened a thread here but never posted; None below the minimum
+    # At least the minimum opened a thread here but never posted. Reading leaves no trace
+    # anyone else sees: a count that moved by one would tell a facilitator the moment the
+    # one person they watch opened a thread.
+    many_read_only: bool
     days: int
     minimum: int = DEFAULT_MIN_CELL
 
@@ -402,7 +405,7 @@ def participation_balance(space: Space) -> Balance:
         ThreadRead.objects.filter(space=space)
         .exclude(person_id__in=all_time_posters)
         .values("person")
-        .distinct()
+        .distinct()[:DEFAULT_MIN_CELL]
         .count()
     )
     return Balance(
@@ -410,8 +413,6 @@ def participation_balance(space: Space) -> Balance:
         posters=len(per_person),
         top_tenth_people=top,
         top_tenth_share=share,
-        # Reading leaves no trace anyone else sees. Counted live to one, the figure would
-        # turn 0 → 1 the moment the one person a facilitator watches opened a thread.
-        readers_only=readers if readers >= DEFAULT_MIN_CELL else None,
+        many_read_only=readers >= DEFAULT_MIN_CELL,
         days=BALANCE_DAYS,
     )
