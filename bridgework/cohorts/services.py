@@ -608,12 +608,6 @@ class PulseSummary:
         (never below the answers) moves with the attendance the facilitator sets."""
         return self.answered < PULSE_MIN_ANSWERS
 
-    @property
-    def nearly_all(self) -> bool:
-        """A count such as "5 of 5" would say that each member marked present answered: when
-        fewer than the minimum did not, they are not counted either."""
-        return self.invited - self.answered < PULSE_MIN_ANSWERS
-
 
 def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
     """Totals only, once the pulse has closed (while it is open, totals that change with each
