@@ -317,7 +317,10 @@ class GroupInviteForm(forms.Form):
     as_lead = forms.BooleanField(
         label=gettext_lazy("Invite them to lead the group"),
         required=False,
-        help_text=gettext_lazy("Leads see who is in the group and are told when someone joins."),
+        help_text=gettext_lazy(
+            "Leads see who is in the group, let in those who accepted an invitation, and are "
+            "told when someone joins."
+        ),
     )
 
     def __init__(
@@ -343,7 +346,7 @@ class GroupInviteForm(forms.Form):
             raise forms.ValidationError(
                 gettext(
                     "You cannot invite yourself. Ask another program admin to invite you; "
-                    "you join only when you accept."
+                    "one of the group's leads then decides whether to let you in."
                 )
             )
         self.cleaned_data["person"] = person

@@ -252,8 +252,8 @@ def accept_group_invitation(request: HttpRequest, group_invitation_id: int) -> H
     membership = services.accept_group_invitation(invitation=invitation)
     if membership is None:
         joined = gettext(
-            "You accepted the invitation to %(group)s. One of its leads lets you in; "
-            "you will be told."
+            "You accepted the invitation to %(group)s. You will be told once one of its "
+            "leads has let you in, or not."
         )
     elif membership.is_lead:
         joined = gettext("You joined %(group)s as one of its leads.")

@@ -78,10 +78,11 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
     screenshot(page, "group-invitation-home.png")
     press_with_keyboard(page, f"Accept the invitation to {GROUP}")
     expect(page.get_by_role("status")).to_have_text(
-        f"You accepted the invitation to {GROUP}. One of its leads lets you in; you will be told."
+        f"You accepted the invitation to {GROUP}. You will be told once one of its leads has "
+        "let you in, or not."
     )
     # Not in yet: the group's leads let people in (a program admin picks whom to invite).
-    expect(invitation).to_contain_text("One of the group's leads lets you in")
+    expect(invitation).to_contain_text("once one of the group's leads has let you in")
     groups_panel = page.get_by_role("region", name="Your community groups")
     expect(groups_panel.get_by_text(GROUP, exact=True)).to_have_count(0)
     axe(page)
