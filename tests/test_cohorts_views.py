@@ -249,6 +249,25 @@ def test_an_edited_session_gets_a_new_module_and_run_of_show(
     assert RunItem.objects.filter(session=session, kind="question").count() == 3
 
 
+def test_a_session_s_length_and_video_link_are_explained_in_plain_words(cast: Cast) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/edit",
+        {
+            "on": "2031-01-07",
+            "at": "09:00",
+            "time_zone": "Europe/London",
+            "duration_minutes": "5",
+            "video_link": "not a link",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A session lasts from 15 to 480 minutes (eight hours)." in page
+    assert "Enter the video call&#x27;s whole address, such as https://meet.example.com" in page
+
+
 # --- query counts --------------------------------------------------------------------------
 
 

@@ -32,6 +32,16 @@ def _beyond_any_id(value: object) -> bool:
         return False  # not a number at all: the field says so itself
 
 
+def session_length_field() -> forms.IntegerField:
+    between = gettext_lazy("A session lasts from 15 to 480 minutes (eight hours).")
+    return forms.IntegerField(
+        label=gettext_lazy("Length in minutes"),
+        min_value=15,
+        max_value=480,
+        error_messages={"min_value": between, "max_value": between},
+    )
+
+
 class IdChoiceField[M: Model](forms.ModelChoiceField[M]):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values and _beyond_any_id(value):
@@ -115,9 +125,7 @@ class CohortForm(forms.Form):
     start_time = forms.TimeField(
         label=gettext_lazy("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    duration_minutes = forms.IntegerField(
-        label=gettext_lazy("Length in minutes"), min_value=15, max_value=480
-    )
+    duration_minutes = session_length_field()
     time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
     cadence = forms.ChoiceField(
         label=gettext_lazy("Cadence"), choices=Cadence.choices, widget=forms.RadioSelect
@@ -300,12 +308,18 @@ class SessionForm(forms.Form):
         label=gettext_lazy("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
-    duration_minutes = forms.IntegerField(
-        label=gettext_lazy("Length in minutes"), min_value=15, max_value=480
-    )
+    duration_minutes = session_length_field()
     location = forms.CharField(label=gettext_lazy("Room"), max_length=200, required=False)
     video_link = forms.URLField(
-        label=gettext_lazy("Video link"), max_length=500, required=False, assume_scheme="https"
+        label=gettext_lazy("Video link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        error_messages={
+            "invalid": gettext_lazy(
+                "Enter the video call's whole address, such as https://meet.example.com/abc-defg."
+            )
+        },
     )
     module = IdChoiceField(
         queryset=Module.objects.none(),
