@@ -247,6 +247,13 @@ def test_the_poll_form_explains_bad_options(cast: Cast) -> None:
     assert response.status_code == 400
     assert "at least two options" in response.content.decode()
 
+    repeated = client_for(cast.participant).post(
+        f"/community/{space.pk}/polls/new",
+        {"question": "Q?", "options": "Tuesday\nThursday\ntuesday", "kind": "single"},
+    )
+    assert repeated.status_code == 400
+    assert "“tuesday” is there twice: give each option once." in repeated.content.decode()
+
 
 # --- the digest ------------------------------------------------------------------------------
 

@@ -226,8 +226,13 @@ class PollForm(forms.Form):
             raise forms.ValidationError(_("Twelve options at most keep a poll easy to answer."))
         if any(len(label) > 200 for label in labels):
             raise forms.ValidationError(_("Keep each option under 200 characters."))
-        if len({label.lower() for label in labels}) != len(labels):
-            raise forms.ValidationError(_("Each option once, please."))
+        seen: set[str] = set()
+        for label in labels:
+            if label.casefold() in seen:
+                raise forms.ValidationError(
+                    _("“%(option)s” is there twice: give each option once.") % {"option": label}
+                )
+            seen.add(label.casefold())
         return labels
 
 
