@@ -189,7 +189,7 @@ def test_program_admin_journey(page: Page, axe: AccessibilityChecker, demo: Orga
     expect(page.get_by_role("status")).to_have_text("Group Allies Book Club created.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Allies Book Club")
     axe(page, dark_too=True)
-    page.get_by_role("link", name="Back to groups").click()
+    page.get_by_role("link", name="Back to community groups").click()
     expect(page.get_by_role("row", name="Allies Book Club")).to_contain_text("By invitation")
 
 
