@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -174,6 +175,26 @@ def test_an_admin_connects_slack_with_a_pasted_token_that_slack_accepts(
     assert [call.token for call in slack.of("auth.test")] == ["xoxb-not-ours", GOOD_TOKEN]
     page = client.get(reverse("slack_settings")).content.decode()
     assert "Connected" in page and slack_loopback.TEAM_NAME in page
+
+
+def test_a_slack_that_cannot_be_reached_is_explained_next_to_the_token_not_a_server_error(
+    program_admin: Person, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.SLACK_API_URL = "http://127.0.0.1:9/api/"  # nothing listens there
+
+    with caplog.at_level(logging.INFO):
+        answer = client_for(program_admin).post(
+            reverse("slack_settings"), {"bot_token": "xoxb-123-456-abc", "signing_secret": SECRET}
+        )
+
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "We could not reach Slack to check the token; try again." in page
+    assert 'id="id_bot_token_error"' in page
+    assert not SlackWorkspace.objects.exists()
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("bridgework"))
+    assert "could not reach Slack" in logged
+    assert "xoxb-123-456-abc" not in logged and SECRET not in logged
 
 
 def test_connecting_a_pasted_app_again_makes_everyone_link_again(

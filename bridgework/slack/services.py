@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import Installation
 
 from bridgework.accounts.models import Organisation, Person
@@ -48,6 +48,17 @@ def connect_pasted(
                 "bot_token": _("Slack did not accept this token (%(code)s).")
                 % {"code": code or _("no answer")}
             }
+        ) from None
+    except (OSError, SlackClientError, ValueError) as error:
+        # No answer at all: Slack (or the way to it) is down, or something in between
+        # answered instead of Slack. The token may be fine, so nothing about it is said.
+        logger.warning(
+            "slack: could not reach Slack to check a pasted token for organisation %s (%s)",
+            organisation.pk,
+            type(error).__name__,
+        )
+        raise ValidationError(
+            {"bot_token": _("We could not reach Slack to check the token; try again.")}
         ) from None
     team_id = str(answer.get("team_id", ""))
     if not team_id:
