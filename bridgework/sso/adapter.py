@@ -91,6 +91,14 @@ def _unverified(name: str) -> str:
     ) % {"provider": name}
 
 
+def could_not_reach(name: str) -> str:
+    return gettext(
+        "We could not reach %(provider)s to sign you in, so you are not signed in. Try again "
+        "in a few minutes; if it keeps happening, ask your program admin to check the "
+        "connection."
+    ) % {"provider": name}
+
+
 class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # People come in through `pre_social_login` or not at all.

@@ -13,6 +13,7 @@ from bridgework.accounts.models import Organisation, Person, Role
 
 from .backends import address_moved_since_last_sign_in, signs_in_through_the_provider
 from .models import IdentityProvider, Protocol
+from .provider import DiscoveryUnavailable, read_discovery
 from .saml import MetadataUnavailable, fetch_metadata, sign_in_address_in
 from .services import tell_there_is_no_password
 
@@ -123,6 +124,7 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
                 self.add_error("oidc_client_id", gettext("Give the client ID."))
             if not data.get("client_secret") and not self.instance.has_oidc_secret:
                 self.add_error("client_secret", gettext("Give the client secret."))
+            self._check_discovery(data)
         elif protocol == Protocol.SAML:
             self._check_saml_metadata(data)
         if data.get("sso_only") and not data.get("break_glass_admin"):
@@ -140,6 +142,16 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
                 )
             )
         return data
+
+    def _check_discovery(self, data: dict[str, Any]) -> None:
+        # Read it now, so a wrong issuer is found here rather than at people's sign-in; only
+        # when it changed, so a provider that is briefly down never blocks other changes.
+        url = data.get("oidc_server_url")
+        if url and {"oidc_server_url", "protocol"} & set(self.changed_data):
+            try:
+                read_discovery(url)
+            except DiscoveryUnavailable as unavailable:
+                self.add_error("oidc_server_url", str(unavailable))
 
     def _check_saml_metadata(self, data: dict[str, Any]) -> None:
         url = data.get("saml_metadata_url")

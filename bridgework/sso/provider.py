@@ -12,6 +12,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import requests
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
@@ -19,12 +21,71 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from jwt import get_unverified_header
 from jwt.exceptions import PyJWTError
 
 PROVIDER_ID = "organisation_oidc"
 KEPT_CLAIMS = ("iss", "sub", "email", "name")
 SIGNING_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
+WELL_KNOWN = "/.well-known/openid-configuration"
+DISCOVERY_TIMEOUT_SECONDS = 5
+# What sign-in reads from the discovery document; without any of them it cannot start.
+DISCOVERED = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+class DiscoveryUnavailable(Exception):
+    """The issuer's discovery document could not be read. The message is a sentence for the
+    settings page; `reason` goes to the log (what failed, never the address or a secret)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def discovery_url(server_url: str) -> str:
+    """Where the discovery document is, as allauth finds it from the issuer's address."""
+    return server_url if "/.well-known/" in server_url else server_url + WELL_KNOWN
+
+
+def read_discovery(server_url: str) -> dict[str, Any]:
+    """The issuer's discovery document, read the way allauth reads it at sign-in (its
+    requests session), so that what the settings page accepts is what sign-in can use."""
+    try:
+        with get_adapter().get_requests_session() as session:
+            response = session.get(discovery_url(server_url), timeout=DISCOVERY_TIMEOUT_SECONDS)
+            response.raise_for_status()
+            config = response.json()
+    except requests.HTTPError as error:
+        code = error.response.status_code if error.response is not None else 0
+        raise DiscoveryUnavailable(
+            gettext(
+                "That address answered with an error (HTTP %(code)s), not a discovery "
+                "document. Give the issuer your identity provider shows, such as "
+                "https://example.okta.com."
+            )
+            % {"code": code},
+            reason=f"HTTP {code}",
+        ) from None
+    except (requests.RequestException, ValueError) as error:
+        raise DiscoveryUnavailable(
+            gettext(
+                "We could not read the discovery document at that address. Check the issuer, "
+                "and that Bridgework's server can reach it."
+            ),
+            reason=type(error).__name__,
+        ) from None
+    if not isinstance(config, dict) or not all(
+        isinstance(config.get(name), str) and config[name] for name in DISCOVERED
+    ):
+        raise DiscoveryUnavailable(
+            gettext(
+                "That address does not serve an OpenID Connect discovery document (with its "
+                "issuer, endpoints and keys). Check the issuer your identity provider shows."
+            ),
+            reason="not a discovery document",
+        )
+    return config
 
 
 class IdTokenRefused(OAuth2Error):
@@ -40,6 +101,14 @@ def _nonce_key(provider_id: str) -> str:
 
 
 class OrganisationOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    @property
+    def openid_config(self) -> dict[str, Any]:
+        # allauth's own lets a provider that cannot be reached out as a server error; this
+        # raises DiscoveryUnavailable, which the views answer with a sentence.
+        if not hasattr(self, "_openid_config"):
+            self._openid_config = read_discovery(self.get_provider().app.settings["server_url"])
+        return self._openid_config
+
     def complete_login(self, request: HttpRequest, app: Any, token: Any, **kwargs: Any) -> Any:
         if not kwargs["response"].get("id_token"):
             raise IdTokenRefused("token response has no ID token")

@@ -138,7 +138,7 @@ def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> di
         try:
             xml = published_metadata(provider.saml_metadata_url)
         except MetadataUnavailable as unavailable:
-            from .adapter import refusal_page
+            from .adapter import could_not_reach, refusal_page
 
             if request is None:
                 raise
@@ -151,12 +151,7 @@ def saml_settings(provider: IdentityProvider, request: HttpRequest | None) -> di
                 refusal_page(
                     request,
                     provider=provider,
-                    message=gettext(
-                        "We could not reach %(provider)s to sign you in, so you are not signed "
-                        "in. Try again in a few minutes; if it keeps happening, ask your "
-                        "program admin to check the connection."
-                    )
-                    % {"provider": provider.display_name},
+                    message=could_not_reach(provider.display_name),
                     status=400,
                 )
             ) from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from allauth.account.views import PasswordResetView
 from allauth.core import ratelimit
 from allauth.socialaccount.models import SocialApp
@@ -23,12 +25,13 @@ from bridgework.accounts.access import current_organisation, current_person, rol
 from bridgework.accounts.models import Role
 
 from . import services
-from .adapter import login_url
+from .adapter import could_not_reach, login_url, refusal_page
 from .destinations import sign_in_origins
 from .forms import FindProviderForm, IdentityProviderForm, ResetPasswordForm
 from .models import IdentityProvider
-from .provider import OrganisationOIDCAdapter
+from .provider import DiscoveryUnavailable, OrganisationOIDCAdapter
 
+logger = logging.getLogger(__name__)
 admin_required = role_required(Role.PROGRAM_ADMIN)
 
 
@@ -152,6 +155,22 @@ def _oidc_view(
         )(request)
     except SocialApp.DoesNotExist:
         raise Http404("No identity provider here.") from None
+    except DiscoveryUnavailable as unavailable:
+        provider = get_object_or_404(
+            IdentityProvider.objects.select_related("organisation"),
+            organisation__slug=provider_id,
+        )
+        logger.warning(
+            "sso: sign-in refused for organisation %s: discovery document unreadable (%s)",
+            provider.organisation_id,
+            unavailable.reason,
+        )
+        return refusal_page(
+            request,
+            provider=provider,
+            message=could_not_reach(provider.display_name),
+            status=502,
+        )
     return response
 
 

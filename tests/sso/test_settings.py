@@ -19,6 +19,7 @@ from bridgework.accounts.models import Organisation, Person, SettingsChange
 from bridgework.sso.models import IdentityProvider
 
 from ..conftest import PASSWORD, client_for
+from .oidc_provider import OIDCProvider
 
 URL = reverse("sso_settings")
 SECRET = "s3cret-value-from-the-provider"
@@ -26,19 +27,27 @@ SECRET = "s3cret-value-from-the-provider"
 pytestmark = pytest.mark.django_db
 
 
+OIDC_FORM = {
+    "protocol": "oidc",
+    "display_name": "Okta",
+    "oidc_server_url": "set by reachable_issuer",
+    "oidc_client_id": "0oa-bridgework",
+    "client_secret": SECRET,
+    "saml_metadata_url": "",
+    "saml_metadata_xml": "",
+    "break_glass_admin": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def reachable_issuer(oidc_provider: OIDCProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving reads the issuer's discovery document, so the form names one that answers:
+    the loopback provider's."""
+    monkeypatch.setitem(OIDC_FORM, "oidc_server_url", oidc_provider.issuer)
+
+
 def oidc_form(**changes: str) -> dict[str, str]:
-    data = {
-        "protocol": "oidc",
-        "display_name": "Okta",
-        "oidc_server_url": "https://acme.okta.example",
-        "oidc_client_id": "0oa-bridgework",
-        "client_secret": SECRET,
-        "saml_metadata_url": "",
-        "saml_metadata_xml": "",
-        "break_glass_admin": "",
-    }
-    data.update(changes)
-    return data
+    return {**OIDC_FORM, **changes}
 
 
 def password_signs_in(person: Person) -> Person | None:
