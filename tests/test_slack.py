@@ -197,6 +197,31 @@ def test_a_slack_that_cannot_be_reached_is_explained_next_to_the_token_not_a_ser
     assert "xoxb-123-456-abc" not in logged and SECRET not in logged
 
 
+def test_a_refused_token_and_the_secret_typed_with_it_are_not_shown_back_and_the_page_says_so(
+    slack: FakeSlack, program_admin: Person
+) -> None:
+    answer = client_for(program_admin).post(
+        reverse("slack_settings"), {"bot_token": "xoxb-not-ours", "signing_secret": SECRET}
+    )
+    page = answer.content.decode()
+    assert "xoxb-not-ours" not in page and SECRET not in page
+    for field in ("bot_token", "signing_secret"):
+        errors = page.split(f'id="id_{field}_error"')[1].split("</div>")[0]
+        assert "For your safety this was not kept: paste it again." in errors
+
+
+def test_only_the_secrets_typed_are_said_not_to_be_kept(
+    slack: FakeSlack, program_admin: Person
+) -> None:
+    answer = client_for(program_admin).post(
+        reverse("slack_settings"), {"bot_token": "not-a-bot-token", "signing_secret": ""}
+    )
+    page = answer.content.decode()
+    assert "A bot token starts with xoxb-." in page
+    assert page.count("For your safety this was not kept") == 1
+    assert "For your safety" in page.split('id="id_bot_token_error"')[1].split("</div>")[0]
+
+
 def test_connecting_a_pasted_app_again_makes_everyone_link_again(
     slack: FakeSlack, workspace: SlackWorkspace, participant: Person, program_admin: Person
 ) -> None:

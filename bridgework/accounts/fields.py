@@ -6,7 +6,8 @@ from other scripts slip through `int()`. These fields refuse both with Django's 
 "Select a valid choice" message, next to the field. Use them for every choice of a model
 object made in a form.
 
-Also here: the write-only secret of a settings page (an identity provider's or a bot's).
+Also here: the write-only secret of a settings page (an identity provider's or a bot's),
+and the note that it was not kept when the page is shown again with errors.
 """
 
 from __future__ import annotations
@@ -92,3 +93,15 @@ class WriteOnlySecretField(forms.CharField):
             if is_set
             else otherwise
         )
+
+
+def ask_again_for_secrets(form: forms.BaseForm) -> None:
+    """A form shown again with errors never echoes a secret back, so the secret boxes the
+    admin had typed into are empty now: say so next to each, or they would save the rest
+    thinking the secret went with it."""
+    if not form.is_bound or not form.errors:
+        return
+    for name, field in form.fields.items():
+        hidden = isinstance(field.widget, forms.PasswordInput) and not field.widget.render_value
+        if hidden and str(form.data.get(form.add_prefix(name), "")).strip():
+            form.add_error(name, gettext_lazy("For your safety this was not kept: paste it again."))

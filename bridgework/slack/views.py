@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
+from bridgework.accounts.fields import ask_again_for_secrets
 from bridgework.accounts.models import Role
 
 from . import incoming, oauth, services
@@ -26,6 +27,7 @@ def _settings_page(request: HttpRequest, form: PastedTokenForm) -> HttpResponse:
     organisation = current_organisation(request)
     workspace = SlackWorkspace.objects.filter(organisation=organisation).first()
     base = request.build_absolute_uri("/").rstrip("/")
+    ask_again_for_secrets(form)
     response = render(
         request,
         "slack/settings.html",

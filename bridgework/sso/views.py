@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
+from bridgework.accounts.fields import ask_again_for_secrets
 from bridgework.accounts.models import Role
 
 from . import services
@@ -58,6 +59,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
             gettext("Sign-in settings saved.") if changed else gettext("Nothing had changed."),
         )
         return redirect("sso_settings")
+    ask_again_for_secrets(form)
     return render(
         request,
         "sso/settings.html",

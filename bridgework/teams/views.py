@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
+from bridgework.accounts.fields import ask_again_for_secrets
 from bridgework.accounts.models import Role
 
 from . import auth, handlers, package, services
@@ -53,6 +54,7 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Microsoft Teams is connected."))
         return redirect("teams_settings")
+    ask_again_for_secrets(form)
     return render(
         request,
         "teams/settings.html",

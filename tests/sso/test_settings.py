@@ -111,6 +111,27 @@ def test_missing_settings_are_explained_next_to_the_fields(
     assert not IdentityProvider.objects.exists()
 
 
+NOT_KEPT = "For your safety this was not kept: paste it again."
+
+
+def test_a_secret_typed_with_another_mistake_is_not_shown_back_and_the_page_says_so(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    answer = client_for(program_admin).post(URL, oidc_form(oidc_client_id=""))
+    page = answer.content.decode()
+    assert "Give the client ID." in page
+    assert SECRET not in page
+    secret_field = page.split('id="id_client_secret_error"')[1].split("</div>")[0]
+    assert NOT_KEPT in secret_field
+
+
+def test_nothing_is_said_of_a_secret_that_was_not_typed(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    answer = client_for(program_admin).post(URL, oidc_form(oidc_client_id="", client_secret=""))
+    assert NOT_KEPT not in answer.content.decode()
+
+
 def test_domains_come_first(organisation: Organisation, program_admin: Person) -> None:
     answer = client_for(program_admin).post(URL, oidc_form())
     assert b"Add the organisation&#x27;s e-mail domains in General first" in answer.content

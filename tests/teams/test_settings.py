@@ -77,6 +77,16 @@ def test_ids_that_are_not_azure_ids_get_a_clear_message(program_admin: Person) -
     assert not TeamsBot.objects.exists()
 
 
+def test_a_secret_typed_with_a_wrong_id_is_not_shown_back_and_the_page_says_so(
+    program_admin: Person,
+) -> None:
+    answer = client_for(program_admin).post(URL, bot_form(tenant_id="my tenant"))
+    page = answer.content.decode()
+    assert BOT_SECRET not in page
+    errors = page.split('id="id_client_secret_error"')[1].split("</div>")[0]
+    assert "For your safety this was not kept: paste it again." in errors
+
+
 def test_the_same_bot_cannot_be_connected_to_two_organisations(
     organisation: Organisation, program_admin: Person, stranger: Person
 ) -> None:
