@@ -66,6 +66,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "identity_provider": provider,
+            "needs_domains": not organisation.email_domains,
             "settings_sections": settings_sections.sections(),
         },
     )

@@ -138,6 +138,21 @@ def test_domains_come_first(organisation: Organisation, program_admin: Person) -
     assert not IdentityProvider.objects.exists()
 
 
+def test_without_domains_the_page_says_so_before_anything_is_typed_with_a_link_to_general(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    page = client_for(program_admin).get(URL).content.decode()
+    notice = page.split('id="sso-domains-first"')[1].split("</p>")[0]
+    general = reverse("organisation_settings")
+    assert f'Add the organisation\'s e-mail domains in <a href="{general}">General</a>' in notice
+
+
+def test_with_domains_the_page_does_not_ask_for_them(
+    with_domains: Organisation, program_admin: Person
+) -> None:
+    assert b"sso-domains-first" not in client_for(program_admin).get(URL).content
+
+
 def test_sso_only_needs_a_break_glass_program_admin(
     with_domains: Organisation, program_admin: Person, participant: Person
 ) -> None:
