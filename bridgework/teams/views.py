@@ -52,7 +52,13 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
             new_secret=form.cleaned_data["client_secret"],
             changed=changed,
         )
-        messages.success(request, _("Microsoft Teams is connected."))
+        messages.success(
+            request,
+            _(
+                "Microsoft Teams settings saved. They are checked when Teams first writes to "
+                "the bot: this page says when it has."
+            ),
+        )
         return redirect("teams_settings")
     ask_again_for_secrets(form)
     return render(

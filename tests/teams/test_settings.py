@@ -63,10 +63,27 @@ def test_an_admin_connects_the_bot_and_the_secret_is_sealed(
     page = client.get(URL)
     assert BOT_SECRET.encode() not in page.content
     assert b"A secret is set" in page.content
-    assert b"Connected" in page.content
     audited = set(SettingsChange.objects.values_list("setting", flat=True))
     assert {"Bot app ID", "Tenant ID", "Client secret"} <= audited
     assert not SettingsChange.objects.filter(setting__contains=BOT_SECRET).exists()
+
+
+def test_saving_says_honestly_that_nothing_is_checked_until_teams_writes_to_the_bot(
+    microsoft: MicrosoftOnLoopback, organisation: Organisation, program_admin: Person
+) -> None:
+    """Nothing about an app ID and a secret can be checked from here: Teams writing to the
+    bot is the first sign they are right."""
+    client = client_for(program_admin)
+    saved = client.post(URL, bot_form(), follow=True).content.decode()
+    assert "Microsoft Teams settings saved. They are checked when Teams first writes" in saved
+    assert "is connected" not in saved
+    status = saved.split('id="teams-status"')[1].split("</div>")[0]
+    assert "not checked yet" in status and "Connected" not in status
+
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+
+    status = client.get(URL).content.decode().split('id="teams-status"')[1].split("</div>")[0]
+    assert "Connected</strong> since" in status and "not checked yet" not in status
 
 
 def test_ids_that_are_not_azure_ids_get_a_clear_message(program_admin: Person) -> None:
