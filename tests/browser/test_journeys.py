@@ -234,6 +234,9 @@ def test_narrow_screen(
     page.context.clear_cookies()
     sign_in(page, "admin@example.com")
     paths = main_nav(page).get_by_role("link").evaluate_all("links => links.map(a => a.href)")
+    page.goto("/settings/")
+    sections = page.get_by_role("navigation", name="Settings sections").get_by_role("link")
+    paths += sections.evaluate_all("links => links.map(a => a.href)")
     wide = []
     for path in [*paths, "/people/invite", "/people/import"]:
         page.goto(path)
