@@ -58,6 +58,9 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
     page.get_by_label("Their e-mail address").fill("nobody@example.com")
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.locator(".field--invalid")).to_contain_text("Nobody in your organisation")
+    # The invitation form is the page's second: the page comes back at the field in error.
+    expect(page.get_by_label("Their e-mail address")).to_be_focused()
+    expect(page.get_by_label("Their e-mail address")).to_be_in_viewport()
     axe(page)
     for email in ("participant@example.com", "facilitator@example.com"):
         page.get_by_label("Their e-mail address").fill(email)

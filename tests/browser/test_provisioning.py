@@ -37,10 +37,13 @@ def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
     expect(page.get_by_role("heading", name="Provisioning (SCIM)")).to_be_visible()
     expect(page.locator("#scim-base-url")).to_contain_text(f"/scim/v2/{demo.slug}/")
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
+    assert page.evaluate("document.activeElement === document.body")  # no error, no focus
     axe(page)
 
     page.get_by_role("button", name="Make a token").click()
     expect(page.locator(".field--invalid")).to_contain_text("Give the token a name")
+    # The page comes back with the keyboard on the field in error.
+    expect(page.get_by_label("Name of the token")).to_be_focused()
     page.get_by_label("Name of the token").fill("Okta")
     page.get_by_role("button", name="Make a token").click()
     token_field = page.get_by_label("Token", exact=True)
