@@ -222,7 +222,11 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "organisation_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "security_settings": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
     "provisioning_tokens": {"GET": admins(200, stranger=200), "POST": admins(200, stranger=200)},
-    "revoke_provisioning_token": {"GET": NOT_ALLOWED, "POST": admins(302, stranger=404)},
+    # Revoking asks first (GET), then revokes (POST).
+    "revoke_provisioning_token": {
+        "GET": admins(200, stranger=404),
+        "POST": admins(302, stranger=404),
+    },
     # SCIM answers a provisioning token of the organisation alone, never a session
     # (tests/test_scim.py tries the tokens).
     "scim": {"GET": everyone(401), "POST": everyone(401)},

@@ -83,6 +83,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "cohort_pulse": ("participant", 6),  # /cohorts/sessions/1/pulse
     "insights_pulse": ("participant", 5),  # /insights/pulses/1/
     "provisioning_tokens": ("program_admin", 3),  # /settings/provisioning/
+    "revoke_provisioning_token": ("program_admin", 3),  # /settings/provisioning/1/revoke
     "slack_settings": ("program_admin", 3),  # /settings/slack/
     "accept_invitation": ("participant", 4),  # /invitation/<token>/
     "security_settings": ("program_admin", 3),  # /settings/security/

@@ -556,6 +556,65 @@ def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
     assert all(secret not in entry for entry in trail)
 
 
+def test_revoking_a_token_asks_first(program_admin: Person, organisation: Organisation) -> None:
+    admin = Client()
+    admin.force_login(program_admin)
+    secret = admin.post("/settings/provisioning/", {"name": "Okta"}).context["new_secret"]
+    token = ProvisioningToken.objects.get()
+    revoke = f"/settings/provisioning/{token.pk}/revoke"
+    assert f'href="{revoke}"' in admin.get("/settings/provisioning/").content.decode()
+
+    asked = admin.get(revoke).content.decode()
+
+    assert "Revoke the token “<bdi>Okta</bdi>”?" in asked
+    assert "This cannot be undone." in asked
+    assert 'href="/settings/provisioning/">Keep it</a>' in asked
+    assert Scim(organisation, secret).call("GET", "/Users").status_code == 200
+    response = admin.post(revoke, follow=True)
+    assert "The token “Okta” is revoked; it no longer works." in response.content.decode()
+    assert_error(Scim(organisation, secret).call("GET", "/Users"), 401)
+    assert admin.get(revoke).status_code == 404
+
+
+def test_a_new_token_may_not_take_the_name_of_one_in_use_whatever_its_case(
+    program_admin: Person, organisation: Organisation
+) -> None:
+    admin = Client()
+    admin.force_login(program_admin)
+    admin.post("/settings/provisioning/", {"name": "Entra ID"})
+
+    page = admin.post("/settings/provisioning/", {"name": "  ENTRA id "})
+
+    assert page.context["new_secret"] is None
+    assert page.context["form"].errors["name"] == [
+        "A token named “Entra ID” already exists. Revoke it first, or choose another name."
+    ]
+    assert 'aria-invalid="true"' in page.content.decode()
+    assert ProvisioningToken.objects.count() == 1
+    # Revoked, its name is free again; another organisation's tokens are no concern.
+    ProvisioningToken.objects.get().revoke()
+    assert admin.post("/settings/provisioning/", {"name": "Entra ID"}).context["new_secret"]
+    other = Organisation.objects.create(name="Elsewhere", slug="elsewhere")
+    ProvisioningToken.issue(organisation=other, name="Okta", created_by=program_admin)
+    assert admin.post("/settings/provisioning/", {"name": "Okta"}).context["new_secret"]
+
+
+def test_reloading_the_page_that_showed_a_new_token_makes_no_second_one(
+    program_admin: Person, organisation: Organisation
+) -> None:
+    """The page that shows a new token answers its form's POST; a reload sends it again."""
+    admin = Client()
+    admin.force_login(program_admin)
+    first = admin.post("/settings/provisioning/", {"name": "Okta"})
+    secret = first.context["new_secret"]
+
+    again = admin.post("/settings/provisioning/", {"name": "Okta"}).content.decode()
+
+    assert "A token named “Okta” already exists. Revoke it first, or choose another name." in again
+    assert "Your new token" not in again and secret not in again
+    assert ProvisioningToken.objects.count() == 1
+
+
 def test_the_external_id_is_kept_returned_replaced_and_cleared(
     scim: Scim, organisation: Organisation
 ) -> None:

@@ -25,6 +25,12 @@ class ProvisioningTokenQuerySet(models.QuerySet["ProvisioningToken"]):
     def usable(self) -> ProvisioningTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def named(self, name: str) -> ProvisioningToken | None:
+        """The token of this name, whatever its case. Compared in Python: SQLite's
+        case-insensitive match knows only ASCII, and an organisation has a handful of tokens."""
+        wanted = name.casefold()
+        return next((t for t in self if t.name.casefold() == wanted), None)
+
 
 class ProvisioningToken(models.Model):
     """One identity provider's key to the organisation's SCIM base. Only a hash is stored:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from scim2_models import PayloadTooLargeException, SCIMException, UnauthorizedException
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
@@ -112,25 +112,33 @@ def _tokens_page(
 @require_http_methods(["GET", "POST"])
 @admin_required
 def provisioning_tokens(request: HttpRequest) -> HttpResponse:
-    form = NewTokenForm(request.POST or None)
+    organisation = current_organisation(request)
+    form = NewTokenForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         _, secret = services.make_token(
-            organisation=current_organisation(request),
+            organisation=organisation,
             actor=current_person(request),
             name=form.cleaned_data["name"],
         )
         # The secret is shown in this answer only: not in a message (kept in the session),
         # not in a redirect's address.
-        return _tokens_page(request, NewTokenForm(), new_secret=secret)
+        return _tokens_page(request, NewTokenForm(organisation=organisation), new_secret=secret)
     return _tokens_page(request, form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
 def revoke_provisioning_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Asks first: whatever the identity provider sends with the token is refused from then on."""
     token = get_object_or_404(
         ProvisioningToken.objects.usable(), pk=token_id, organisation=current_organisation(request)
     )
+    if request.method == "GET":
+        return render(
+            request,
+            "provisioning/revoke.html",
+            {"token": token, "settings_sections": settings_sections.sections()},
+        )
     services.revoke_token(token=token, actor=current_person(request))
     messages.success(
         request,

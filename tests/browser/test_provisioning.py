@@ -1,6 +1,6 @@
 """The Provisioning section of the settings page as a program admin meets it: make a token
-for the identity provider, see it once, watch it being used, revoke it. axe-core checks
-each state of the page."""
+for the identity provider, see it once (a reload makes no second one), watch it being used,
+revoke it once asked to confirm. axe-core checks each state of the page."""
 
 from __future__ import annotations
 
@@ -53,13 +53,28 @@ def test_a_program_admin_makes_a_token_sees_it_once_and_revokes_it(
     screenshot(page, "settings-provisioning-new-token.png")
 
     assert users_status(live_server, demo, token) == 200
+    # Reloading the page sends its form again: a second token of that name is refused.
+    page.reload()
+    expect(page.get_by_label("Name of the token")).to_be_focused()
+    expect(page.locator(".field--invalid")).to_contain_text(
+        "A token named “Okta” already exists. Revoke it first, or choose another name."
+    )
+    expect(page.get_by_label("Token", exact=True)).to_have_count(0)
+    axe(page)
     page.get_by_role("link", name="Provisioning").click()
     expect(page.get_by_label("Token", exact=True)).to_have_count(0)
     assert token not in page.content()
     row = page.get_by_role("row", name="Okta")
     expect(row).not_to_contain_text("Never")
 
-    row.get_by_role("button", name="Revoke Okta").click()
+    # Revoking asks first.
+    row.get_by_role("link", name="Revoke… Okta").click()
+    expect(page.get_by_role("heading", name="Revoke the token “Okta”?")).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name="Keep it").click()
+    assert users_status(live_server, demo, token) == 200
+    row.get_by_role("link", name="Revoke… Okta").click()
+    page.get_by_role("button", name="Revoke “Okta”").click()
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text("is revoked")
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
     axe(page)
