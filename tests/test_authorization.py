@@ -245,7 +245,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     # Who is in a group: its leads alone (Bo leads the sample group); to others, no page.
     "group_roster": {"GET": group_leads(200), "POST": NOT_ALLOWED},
     "let_into_group": {"GET": NOT_ALLOWED, "POST": group_leads(302)},
-    "turn_away_from_group": {"GET": NOT_ALLOWED, "POST": group_leads(302)},
+    # Turning away asks first (GET), then turns away (POST).
+    "turn_away_from_group": {"GET": group_leads(200), "POST": group_leads(302)},
     # The participant's own invitation into a group: only they can answer it.
     "accept_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     "decline_group_invitation": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
@@ -709,12 +710,16 @@ def ask_objects(cast: Cast, space_id: str) -> dict[str, str]:
 
 
 def group_objects(cast: Cast, group: CommunityGroup) -> dict[str, str]:
-    """Bo leads the sample group; the participant has an unanswered invitation into it."""
+    """Bo leads the sample group; the participant accepted an invitation into it and waits
+    for Bo to let them in."""
     GroupMembership.objects.filter(group=group, person=cast.participant_and_member).update(
         is_lead=True
     )
     invitation = GroupInvitation.objects.create(
-        group=group, person=cast.participant, invited_by=cast.program_admin
+        group=group,
+        person=cast.participant,
+        invited_by=cast.program_admin,
+        accepted_at=timezone.now(),
     )
     return {"group_invitation_id": str(invitation.pk)}
 

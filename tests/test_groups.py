@@ -382,9 +382,10 @@ def test_leads_are_told_of_every_new_member_in_the_app(
 
 
 def let_in_action(page: str, verb: str = "let-in") -> str:
-    """The address of a lead's Let in or Turn away button on the group's members page."""
-    match = re.search(rf'action="(/groups/\d+/waiting/\d+/{verb})"', page)
-    assert match, f"no {verb} form on the page"
+    """The address of a lead's Let in button, or Turn away… link, on the group's members
+    page."""
+    match = re.search(rf'(?:action|href)="(/groups/\d+/waiting/\d+/{verb})"', page)
+    assert match, f"no {verb} form or link on the page"
     return match.group(1)
 
 
@@ -428,9 +429,17 @@ def test_a_lead_may_turn_away_someone_who_accepted(
     pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
     bo = client_for(cast.participant_and_member)
 
+    roster = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+    turn_away = let_in_action(roster, "turn-away")
+    assert f'href="{turn_away}"' in roster  # a link to a page that asks first
+
+    asked = bo.get(turn_away).content.decode()
+    assert "Turn <bdi>Pat Participant</bdi> away from <bdi>Parents at Work</bdi>?" in asked
+    assert "They are told only that it was not confirmed, not by whom." in asked
+    assert "Waiting for a lead" in bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
+    assert not Notification.objects.filter(person=cast.participant).exists()
     with committed():
-        roster = bo.get(f"/groups/{closed_group.pk}/members/").content.decode()
-        bo.post(let_in_action(roster, "turn-away"))
+        bo.post(turn_away)
 
     assert not is_member(cast.participant, closed_group)
     assert (
@@ -440,6 +449,9 @@ def test_a_lead_may_turn_away_someone_who_accepted(
     assert "was not confirmed" in told.summary
     groups_page = pat.get("/groups/").content.decode()
     assert "/groups/invitations/" not in groups_page
+    # Asked again from an old page, nobody is waiting any more.
+    again = bo.get(turn_away, follow=True).content.decode()
+    assert "Nobody is waiting to be let in any more." in again
 
 
 def test_only_the_groups_leads_let_people_in(cast: Cast, closed_group: CommunityGroup) -> None:

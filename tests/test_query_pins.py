@@ -26,6 +26,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "invite": ("program_admin", 2),  # /people/invite
     "import_csv": ("program_admin", 2),  # /people/import
     "leave_group": ("participant_and_member", 4),  # /groups/1/leave
+    "turn_away_from_group": ("participant_and_member", 5),  # /groups/1/waiting/1/turn-away
     "cohort_item_remove": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/remove
     "sources": ("participant", 4),  # /learn/sources/
     "module_edit": ("facilitator", 3),  # /learn/foundations/edit

@@ -349,6 +349,10 @@ class GroupInvitationQuerySet(models.QuerySet["GroupInvitation"]):
             .order_by("created_at", "pk")
         )
 
+    def waiting_in(self, group: CommunityGroup) -> GroupInvitationQuerySet:
+        """Accepted invitations into the group, waiting for one of its leads to let them in."""
+        return self.filter(group=group, accepted_at__isnull=False, person__is_active=True)
+
 
 class GroupInvitation(models.Model):
     """An invitation into a community group. It makes nobody a member: only the invited

@@ -168,9 +168,7 @@ def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
         .order_by(Lower("person__chosen_name"), "pk")
     )
     waiting = (
-        GroupInvitation.objects.filter(
-            group=group, accepted_at__isnull=False, person__is_active=True
-        )
+        GroupInvitation.objects.waiting_in(group)
         .select_related("person", "invited_by")
         .order_by("accepted_at", "pk")
     )
@@ -204,14 +202,28 @@ def let_into_group(request: HttpRequest, group_id: int, group_invitation_id: int
     return redirect("group_roster", group_id=group.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def turn_away_from_group(
     request: HttpRequest, group_id: int, group_invitation_id: int
 ) -> HttpResponse:
+    """Asks first: turned away, they need a new invitation to come back."""
     group = get_group_in_organisation(request, group_id)
     if not group.is_led_by(current_person(request)):
         raise Http404("No such group.")
+    if request.method == "GET":
+        invitation = (
+            GroupInvitation.objects.waiting_in(group)
+            .filter(pk=group_invitation_id)
+            .select_related("person")
+            .first()
+        )
+        if invitation is None:
+            messages.info(request, gettext("Nobody is waiting to be let in any more."))
+            return redirect("group_roster", group_id=group.pk)
+        return render(
+            request, "accounts/turn_away.html", {"group": group, "invitation": invitation}
+        )
     try:
         services.turn_away(
             lead=current_person(request), group=group, invitation_id=group_invitation_id

@@ -113,6 +113,18 @@ def test_an_invitation_joins_nobody_until_accepted_and_the_lead_is_told(
     expect(waiting).to_contain_text("invited to join")
     axe(page, dark_too=True)
     screenshot(page, "group-roster-waiting.png")
+    # Turning someone away asks first; Sam thinks better of it.
+    waiting.get_by_role("link", name="Turn away… Alex Rivera (they/them)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Turn Alex Rivera (they/them) away from {GROUP}?"
+    )
+    expect(page.get_by_role("button", name="Turn Alex Rivera away")).to_be_visible()
+    axe(page)
+    cancel = page.get_by_role("link", name="Cancel")
+    cancel.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Who is in {GROUP}")
+    expect(waiting).to_contain_text("Alex Rivera")
     press_with_keyboard(page, "Let them in Alex Rivera (they/them)")
     expect(page.get_by_role("status")).to_contain_text("is in the group now.")
     expect(page.get_by_role("region", name="Waiting for a lead to let them in")).to_have_count(0)
