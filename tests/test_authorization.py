@@ -403,7 +403,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "community_poll": {"GET": in_space(200), "POST": in_space(400)},
     # Closing a poll early: whoever asked (the sample poll's is the facilitator) and the
     # space's facilitators.
-    "community_poll_close": {"GET": NOT_ALLOWED, "POST": space_facilitators(302)},
+    "community_poll_close": {"GET": space_facilitators(200), "POST": space_facilitators(302)},
     "community_thread": {"GET": in_space(200), "POST": in_space(400)},
     "community_follow": {"GET": NOT_ALLOWED, "POST": in_space(302)},
     "community_lock": {"GET": space_facilitators(200), "POST": space_facilitators(400)},

@@ -159,6 +159,7 @@ def test_whoever_asked_and_the_space_facilitators_close_a_poll_early(cast: Cast)
     assert "Close the poll now" in poll_page(asker, polls[0])
     assert "Close the poll now" not in poll_page(other, polls[0])
 
+    assert client_for(other).get(f"/community/polls/{polls[0].pk}/close").status_code == 404
     assert client_for(other).post(f"/community/polls/{polls[0].pk}/close").status_code == 404
     assert services.poll_results(polls[0]).voters == 0 and Poll.objects.get(pk=polls[0].pk).is_open
     for closer, poll in ((asker, polls[0]), (cast.facilitator, polls[1])):
@@ -171,6 +172,38 @@ def test_whoever_asked_and_the_space_facilitators_close_a_poll_early(cast: Cast)
     late = client_for(other).post(f"/community/polls/{polls[0].pk}/", {"options": option.pk})
     assert late.status_code == 400 and "This poll has closed." in late.content.decode()
     assert not PollResponse.objects.filter(poll=polls[0]).exists()
+
+
+def test_closing_a_poll_early_asks_first(cast: Cast) -> None:
+    poll = a_poll(allies_space(cast.facilitator), cast.facilitator, anonymous=False)
+    close = f"/community/polls/{poll.pk}/close"
+    assert f'href="{close}"' in poll_page(cast.facilitator, poll)
+
+    asked = client_for(cast.facilitator).get(close).content.decode()
+
+    assert "Close the poll “<bdi>Which defense resonates most with you?</bdi>” now?" in asked
+    assert "it cannot be opened again" in asked and "stay hidden" not in asked
+    assert f'href="{poll.get_absolute_url()}">Keep it open</a>' in asked
+    assert Poll.objects.get(pk=poll.pk).is_open
+    client_for(cast.facilitator).post(close)
+    assert not Poll.objects.get(pk=poll.pk).is_open
+    # Once closed there is nothing to ask: back to the poll.
+    assert client_for(cast.facilitator).get(close)["Location"] == poll.get_absolute_url()
+
+
+@pytest.mark.parametrize(("votes", "hidden_for_good"), [(4, True), (5, False)])
+def test_closing_an_anonymous_poll_early_warns_when_its_results_would_stay_hidden(
+    cast: Cast, votes: int, hidden_for_good: bool
+) -> None:
+    poll = an_anonymous_poll_with_votes(cast, votes)
+
+    asked = client_for(cast.facilitator).get(f"/community/polls/{poll.pk}/close")
+
+    warning = "If you close the poll now, its results stay hidden for good"
+    assert (warning in asked.content.decode()) is hidden_for_good
+    assert ("the results appear as soon as it is closed" in asked.content.decode()) is not (
+        hidden_for_good
+    )
 
 
 def test_whoever_asked_and_voted_are_told_once_that_the_poll_has_closed(

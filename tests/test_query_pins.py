@@ -54,6 +54,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "community_balance": ("facilitator", 5),  # /community/2/balance
     "community_poll_new": ("participant_and_member", 4),  # /community/2/polls/new
     "community_poll": ("participant_and_member", 6),  # /community/polls/1/
+    "community_poll_close": ("facilitator", 4),  # /community/polls/1/close
     "community_lock": ("facilitator", 4),  # /community/threads/1/lock
     "community_post_edit": ("group_member", 3),  # /community/posts/1/edit
     "community_post_history": ("facilitator", 5),  # /community/posts/1/history

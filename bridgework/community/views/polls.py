@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from bridgework.accounts.access import current_person, member_required
 from bridgework.accounts.models import Person
@@ -94,13 +94,23 @@ def poll(request: HttpRequest, poll_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """Asks first: a closed poll takes no more votes, and an anonymous one with fewer than
+    five keeps its results hidden for good."""
     person = current_person(request)
     found = _poll(person, poll_id)
     if not services.can_close_poll(person, found):
         raise Http404("No such poll.")
+    if request.method == "GET":
+        if not found.is_open:
+            return redirect(found)
+        return render(
+            request,
+            "community/poll_close.html",
+            {"poll": found, "space": found.space, "results": services.poll_results(found)},
+        )
     services.close_poll(poll=found, person=person)
     messages.success(request, _("The poll is closed."))
     return redirect(found)
