@@ -334,6 +334,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "cohort_enrol": {"GET": NOT_ALLOWED, "POST": cohort_managers(400)},
     "cohort_join": {"GET": NOT_ALLOWED, "POST": cohort_people(302)},
     "cohort_membership": {"GET": NOT_ALLOWED, "POST": cohort_managers(302)},
+    # Removing a member (the participant) asks first.
+    "cohort_member_remove": {"GET": cohort_managers(200), "POST": cohort_managers(302)},
     "cohort_session": {"GET": cohort_people(200), "POST": NOT_ALLOWED},
     # The sample session was attended, so its time is fixed and nothing else is required.
     "cohort_session_edit": {"GET": cohort_managers(200), "POST": cohort_managers(302)},
@@ -631,6 +633,7 @@ def cohort_objects(cast: Cast, module: Module) -> dict[str, str]:
     return {
         "cohort_id": str(cohort.pk),
         "membership_id": str(request.pk),
+        "member_id": str(Membership.objects.get(cohort=cohort, person=cast.participant).pk),
         "decision": "approve",
         "session_id": str(session.pk),
         "item_id": str(item.pk),

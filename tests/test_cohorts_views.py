@@ -342,11 +342,11 @@ def test_a_big_cohort_s_page_lists_its_members_a_page_at_a_time(
 
     first = client.get(f"/cohorts/{cohort.pk}/").content.decode()
     assert "Members (56)" in first
-    assert first.count("Remove<span") == 50
+    assert first.count("Remove…<span") == 50
     assert f'href="/cohorts/{cohort.pk}/?page=2">Next page' in first
     assert "pager_label" not in first  # the pager's own comment stays out of the page
     second = client.get(f"/cohorts/{cohort.pk}/", {"page": 2}).content.decode()
-    assert second.count("Remove<span") == 6 and "Next page" not in second
+    assert second.count("Remove…<span") == 6 and "Next page" not in second
     assert client.get(f"/cohorts/{cohort.pk}/", {"page": 3}).status_code == 404
 
 
@@ -359,36 +359,45 @@ def test_a_facilitator_lets_in_declines_and_removes_people_from_the_cohort_s_pag
         Membership.objects.create(cohort=cohort, person=person, status="requested")
     client = cast.client("facilitator")
     page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
-    # One form for the requests and one for the members; each button names its membership.
-    approve, decline, remove = (
-        f"/cohorts/{cohort.pk}/members/{decision}" for decision in ("approve", "decline", "remove")
+    # One form for the requests, each button naming its membership; each member a link to
+    # a page that asks before removing them.
+    approve, decline = (
+        f"/cohorts/{cohort.pk}/members/{decision}" for decision in ("approve", "decline")
     )
     assert f'action="{approve}"' in page and f'formaction="{decline}"' in page
-    assert f'action="{remove}"' in page
-    # Sign out, add a session, the requests, the members, add people: five forms in all.
-    assert page.count("csrfmiddlewaretoken") == 5
 
     def membership_of(person: Person) -> str:
         return str(Membership.objects.get(cohort=cohort, person=person).pk)
+
+    remove = f"/cohorts/{cohort.pk}/members/{membership_of(member)}/remove"
+    assert f'href="{remove}"' in page
+    # Sign out, add a session, the requests, add people: four forms in all.
+    assert page.count("csrfmiddlewaretoken") == 4
 
     response = client.post(approve, {"membership": membership_of(asking)}, follow=True)
     assert f"{asking.chosen_name} is now a member." in response.content.decode()
     response = client.post(decline, {"membership": membership_of(second)}, follow=True)
     assert escape(f"Declined {second.chosen_name}'s request.") in response.content.decode()
-    stale = membership_of(member)
-    response = client.post(remove, {"membership": stale}, follow=True)
+    asked = client.get(remove).content.decode()
+    assert f"Remove <bdi>{member.chosen_name}</bdi> from <bdi>{cohort.name}</bdi>?" in asked
+    assert f'href="/cohorts/{cohort.pk}/">Keep them</a>' in asked
+    assert cohort.memberships.filter(person=member).exists()
+    response = client.post(remove, follow=True)
     assert f"{member.chosen_name} is no longer in this cohort." in response.content.decode()
     assert set(cohort.memberships.values_list("person", "status")) == {(asking.pk, "member")}
 
     # A second click from an old page, or someone else's membership, changes nothing.
-    response = client.post(remove, {"membership": stale}, follow=True)
-    assert "Nothing changed: that person is no longer on the list." in response.content.decode()
+    for method in (client.get, client.post):
+        response = method(remove, follow=True)
+        assert "Nothing changed: that person is no longer on the list." in response.content.decode()
     other = make_cohort(cast.facilitator, [member], start=timezone.localdate(), name="Other")
     elsewhere = Membership.objects.get(cohort=other, person=member).pk
-    client.post(remove, {"membership": elsewhere})
+    client.post(f"/cohorts/{cohort.pk}/members/{elsewhere}/remove")
     client.post(approve, {"membership": "not a number"})
     assert Membership.objects.filter(pk=elsewhere).exists()
     assert client.post(f"/cohorts/{cohort.pk}/members/promote").status_code == 404
+    # Removing is no longer one click from the list.
+    assert client.post(f"/cohorts/{cohort.pk}/members/remove").status_code == 404
 
 
 def test_the_oldest_requests_to_join_come_first_and_the_rest_wait_their_turn(

@@ -28,6 +28,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "leave_group": ("participant_and_member", 4),  # /groups/1/leave
     "turn_away_from_group": ("participant_and_member", 5),  # /groups/1/waiting/1/turn-away
     "cohort_item_remove": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/remove
+    "cohort_member_remove": ("facilitator", 4),  # /cohorts/1/members/1/remove
     "sources": ("participant", 4),  # /learn/sources/
     "module_edit": ("facilitator", 3),  # /learn/foundations/edit
     "lesson_edit": ("facilitator", 3),  # /learn/foundations/a-verb/edit

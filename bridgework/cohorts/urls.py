@@ -17,6 +17,11 @@ urlpatterns = [
         views.membership,
         name="cohort_membership",
     ),
+    path(
+        "<int:cohort_id>/members/<int:member_id>/remove",
+        views.member_remove,
+        name="cohort_member_remove",
+    ),
     path("sessions/<int:session_id>/", views.session, name="cohort_session"),
     path("sessions/<int:session_id>/edit", views.session_edit, name="cohort_session_edit"),
     path("sessions/<int:session_id>/plan", views.run_of_show, name="cohort_run_of_show"),

@@ -339,39 +339,62 @@ def join(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @require_POST
 @member_required
 def membership(request: HttpRequest, cohort_id: int, decision: str) -> HttpResponse:
-    """Let in or decline someone asking to join, or remove a member: the cohort's page lists
-    them in one form, each button naming its membership."""
+    """Let in or decline someone asking to join: the cohort's page lists them in one form,
+    each button naming its membership."""
     found = _cohort(request, cohort_id, manage=True)
-    if decision not in {"approve", "decline", "remove"}:
+    if decision not in {"approve", "decline"}:
         raise Http404("No such decision.")
-    wanted = Membership.Status.MEMBER if decision == "remove" else Membership.Status.REQUESTED
     membership_id = parse_id(request.POST.get("membership"))
     row = (
-        Membership.objects.filter(pk=membership_id, cohort=found, status=wanted)
+        Membership.objects.filter(
+            pk=membership_id, cohort=found, status=Membership.Status.REQUESTED
+        )
         .select_related("person")
         .first()
         if membership_id is not None
         else None
     )
     if row is None:
-        # Another facilitator got there first, or the page was old.
-        messages.info(request, gettext("Nothing changed: that person is no longer on the list."))
-        return redirect("cohort", found.pk)
+        return _no_longer_listed(request, found)
     name = row.person.chosen_name
-    if decision == "remove":
-        services.remove_member(membership=row)
-        messages.success(request, gettext("%(name)s is no longer in this cohort.") % {"name": name})
-    else:
-        row.decide(approve=decision == "approve")
-        messages.success(
-            request,
-            (
-                gettext("%(name)s is now a member.")
-                if decision == "approve"
-                else gettext("Declined %(name)s's request.")
-            )
-            % {"name": name},
+    row.decide(approve=decision == "approve")
+    messages.success(
+        request,
+        (
+            gettext("%(name)s is now a member.")
+            if decision == "approve"
+            else gettext("Declined %(name)s's request.")
         )
+        % {"name": name},
+    )
+    return redirect("cohort", found.pk)
+
+
+def _no_longer_listed(request: HttpRequest, found: Cohort) -> HttpResponse:
+    # Another facilitator got there first, or the page was old.
+    messages.info(request, gettext("Nothing changed: that person is no longer on the list."))
+    return redirect("cohort", found.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def member_remove(request: HttpRequest, cohort_id: int, member_id: int) -> HttpResponse:
+    """Asks first: to come back, a removed member asks to join again or is added anew."""
+    found = _cohort(request, cohort_id, manage=True)
+    row = (
+        Membership.objects.filter(pk=member_id, cohort=found, status=Membership.Status.MEMBER)
+        .select_related("person")
+        .first()
+    )
+    if row is None:
+        return _no_longer_listed(request, found)
+    if request.method == "GET":
+        return render(request, "cohorts/member_remove.html", {"cohort": found, "membership": row})
+    services.remove_member(membership=row)
+    messages.success(
+        request,
+        gettext("%(name)s is no longer in this cohort.") % {"name": row.person.chosen_name},
+    )
     return redirect("cohort", found.pk)
 
 
