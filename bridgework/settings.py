@@ -338,9 +338,6 @@ MFA_ADAPTER = "bridgework.security.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Bridgework"
-# A code from the 30-second step before or after still counts: phone clocks drift, and a code
-# typed as its step ends otherwise fails for no fault of the person (RFC 6238, section 5.2).
-MFA_TOTP_TOLERANCE = 1
 # Security-key answers go through a field that calls an unreadable one bad input, never a 500.
 MFA_FORMS = {
     "add_webauthn": "bridgework.security.forms.AddKeyForm",

@@ -131,8 +131,14 @@ def provisioning_tokens(request: HttpRequest) -> HttpResponse:
 def revoke_provisioning_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Asks first: whatever the identity provider sends with the token is refused from then on."""
     token = get_object_or_404(
-        ProvisioningToken.objects.usable(), pk=token_id, organisation=current_organisation(request)
+        ProvisioningToken, pk=token_id, organisation=current_organisation(request)
     )
+    if token.revoked_at is not None:
+        # From a page opened before another admin revoked it.
+        messages.info(
+            request, gettext("The token “%(name)s” was revoked already.") % {"name": token.name}
+        )
+        return redirect("provisioning_tokens")
     if request.method == "GET":
         return render(
             request,

@@ -19,7 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from bridgework.accounts import services as accounts_services
-from bridgework.accounts.models import GroupMembership, Invitation, Person, Role
+from bridgework.accounts.models import (
+    GroupInvitation,
+    GroupMembership,
+    Invitation,
+    Person,
+    Role,
+)
 from bridgework.jobs import outbox
 
 from .models import IdentityProvider, PendingLink, SeenAssertion
@@ -145,10 +151,12 @@ def _email(
 def holds_something(person: Person) -> bool:
     """Whether a sign-in as this person would reach something of theirs: an account
     someone has signed in to, or one in a community group (its members and protected space)
-    even if nobody has signed in to it yet."""
+    or invited into one (whoever accepted in their name would be let in under it), even if
+    nobody has signed in to it yet."""
     return (
         person.last_login is not None
         or GroupMembership.objects.filter(person_id=person.pk).exists()
+        or GroupInvitation.objects.filter(person_id=person.pk).exists()
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bridgework.accounts.models import (
     CommunityGroup,
+    GroupInvitation,
     GroupMembership,
     Invitation,
     Organisation,
@@ -180,6 +181,30 @@ def test_an_account_in_a_community_group_waits_for_its_owner_even_if_never_signe
     assert not SocialAccount.objects.filter(user=participant).exists()
     [asked] = mailoutbox
     assert asked.subject == "Confirm signing in to Bridgework through Acme Login"
+    assert asked.to == ["pat@acme.test"]
+
+
+def test_an_account_invited_into_a_community_group_waits_for_its_owner_too(
+    organisation: Organisation,
+    participant: Person,
+    program_admin: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Whoever accepted the invitation in their name would be let in by a lead who sees the
+    colleague's name."""
+    group = CommunityGroup.objects.create(organisation=organisation, name="Parents")
+    GroupInvitation.objects.create(group=group, person=participant, invited_by=program_admin)
+    connect_oidc(organisation, idp)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = sign_in_through(client, idp, Someone(email="pat@acme.test", name="Pat"))
+
+    assert "Check your inbox" in answer.content.decode()
+    assert signed_in_as(client) is None
+    [asked] = mailoutbox
+    assert asked.to == ["pat@acme.test"]
 
 
 def test_the_confirmation_goes_where_the_owner_last_signed_in_from(
