@@ -340,6 +340,9 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Bridgework"
 # Security-key answers go through a field that calls an unreadable one bad input, never a 500.
 MFA_FORMS = {
+    # An app code is spent in the database, whatever process takes it (security/forms.py).
+    "authenticate": "bridgework.security.forms.AuthenticateForm",
+    "reauthenticate": "bridgework.security.forms.ReauthenticateForm",
     "add_webauthn": "bridgework.security.forms.AddKeyForm",
     "authenticate_webauthn": "bridgework.security.forms.AuthenticateKeyForm",
     "login_webauthn": "bridgework.security.forms.LoginKeyForm",

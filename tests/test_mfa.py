@@ -14,6 +14,7 @@ import pyotp
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -143,6 +144,30 @@ def test_the_same_app_code_is_not_accepted_twice(
 
     assert is_signed_in(first)
     assert not is_signed_in(second)
+
+
+@pytest.mark.django_db
+def test_an_app_code_is_spent_for_every_server_process_not_only_the_one_that_took_it(
+    program_admin: Person, clock: time_machine.Traveller
+) -> None:
+    """allauth remembers a used code in the cache, which each gunicorn worker keeps on its
+    own: cleared here, as another worker would see it, the code is still refused."""
+    app = enrol_authenticator_app(signed_in_with_password(program_admin))
+    next_period(clock)
+    code = app.now()
+    first, second = Client(), Client()
+    sign_in(first, program_admin)
+    first.post(SECOND_STEP, {"code": code})
+    assert is_signed_in(first)
+
+    cache.clear()
+    sign_in(second, program_admin)
+    refused = second.post(SECOND_STEP, {"code": code})
+
+    assert "Incorrect code" in refused.content.decode()
+    assert not is_signed_in(second)
+    next_period(clock)
+    assert second.post(SECOND_STEP, {"code": app.now()}).status_code == 302
 
 
 @pytest.mark.django_db

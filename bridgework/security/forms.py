@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.base import forms as base_forms
+from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext
 
 from .models import MFAPolicy
@@ -43,3 +49,34 @@ class LoginKeyForm(webauthn_forms.LoginWebAuthnForm):
 
 class ReauthenticateKeyForm(webauthn_forms.ReauthenticateWebAuthnForm):
     credential = CredentialField(required=True, widget=forms.HiddenInput)
+
+
+def _spend_app_code(authenticator: Authenticator) -> None:
+    """An authenticator-app code signs in once. allauth remembers used codes in the cache,
+    which is each server process's own unless a shared one is set up: the step a code was
+    accepted in is kept with the authenticator, so no process takes a code of that step
+    again."""
+    if authenticator.type != Authenticator.Type.TOTP:
+        return  # recovery codes are struck off in the database by allauth itself
+    step = int(time.time()) // mfa_settings.TOTP_PERIOD
+    with transaction.atomic():
+        locked = Authenticator.objects.select_for_update().get(pk=authenticator.pk)
+        if locked.data.get("last_step", -1) >= step:
+            raise get_adapter().validation_error("incorrect_code")
+        locked.data["last_step"] = step
+        locked.save(update_fields=["data"])
+    authenticator.data = locked.data
+
+
+class AuthenticateForm(base_forms.AuthenticateForm):
+    def clean_code(self) -> str:
+        code: str = super().clean_code()
+        _spend_app_code(self.authenticator)
+        return code
+
+
+class ReauthenticateForm(base_forms.ReauthenticateForm):
+    def clean_code(self) -> str:
+        code: str = super().clean_code()
+        _spend_app_code(self.authenticator)
+        return code
