@@ -13,9 +13,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bridgework.accounts.models import Organisation, Person, Role, SettingsChange
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupMembership,
+    Organisation,
+    Person,
+    Role,
+    SettingsChange,
+)
+from bridgework.accounts.services import invite_to_group
 from bridgework.provisioning.models import ProvisioningToken
 from bridgework.provisioning.scim import MAX_PAGE_SIZE
+from bridgework.reflection.services import send_note
 from bridgework.sso.models import IdentityProvider
 
 from .conftest import PASSWORD, make_person
@@ -370,6 +379,41 @@ def test_someone_provisioned_who_never_signed_in_sets_a_first_password(
     Client().post("/accounts/password/reset/", {"email": "pat.new@acme.example"})
     [sent] = [mail for mail in mailoutbox if "pat.new@acme.example" in mail.to]
     assert "/password/reset/key/" in sent.body
+
+
+def addressed_to(person: Person, what: str, *, group: CommunityGroup, colleague: Person) -> None:
+    """Something given to a person before they have ever signed in."""
+    if what == "group invitation":
+        GroupMembership.objects.create(group=group, person=colleague, added_by="self", is_lead=True)
+        invite_to_group(group=group, person=person, invited_by=colleague)
+    else:
+        send_note(sender=colleague, recipient=person, kind="recognition", text="Thank you")
+
+
+@pytest.mark.parametrize("what", ["group invitation", "note"])
+def test_an_account_nobody_signed_in_to_keeps_its_address_once_it_holds_something(
+    what: str,
+    scim: Scim,
+    community_group: CommunityGroup,
+    facilitator: Person,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Its first password is set from its address: a token holder who moved the address to
+    an inbox of their own would be let in to the group, or read the note, in its owner's name.
+    """
+    created = scim.call("POST", "/Users", new_user("sam@acme.example"))
+    sam = Person.objects.get(pk=created.json_body["id"])
+    addressed_to(sam, what, group=community_group, colleague=facilitator)
+
+    answer = scim.call("PUT", f"/Users/{sam.pk}", new_user("taken.over@elsewhere.example"))
+
+    assert answer.status_code == 200
+    assert answer.json_body["userName"] == "sam@acme.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/accounts/password/reset/", {"email": "taken.over@elsewhere.example"})
+    sent = [mail.body for mail in mailoutbox if "taken.over@elsewhere.example" in mail.to]
+    assert not [body for body in sent if "/password/reset/key/" in body]
 
 
 def test_a_new_address_never_stops_a_deactivation(scim: Scim, participant: Person) -> None:

@@ -27,6 +27,7 @@ from bridgework.accounts.models import (
     Role,
 )
 from bridgework.jobs import outbox
+from bridgework.reflection.api import Note
 
 from .models import IdentityProvider, PendingLink, SeenAssertion
 
@@ -151,12 +152,13 @@ def _email(
 def holds_something(person: Person) -> bool:
     """Whether a sign-in as this person would reach something of theirs: an account
     someone has signed in to, or one in a community group (its members and protected space)
-    or invited into one (whoever accepted in their name would be let in under it), even if
-    nobody has signed in to it yet."""
+    or invited into one (whoever accepted in their name would be let in under it), or one a
+    colleague has written a note to, even if nobody has signed in to it yet."""
     return (
         person.last_login is not None
         or GroupMembership.objects.filter(person_id=person.pk).exists()
         or GroupInvitation.objects.filter(person_id=person.pk).exists()
+        or Note.objects.filter(recipient_id=person.pk).exists()
     )
 
 
