@@ -155,9 +155,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    # The address at the person's last sign-in. Provisioning (SCIM) may change `email` for
-    # someone who signs in through the identity provider; what confirms a new way into the
-    # account goes here, where the person still reads it, not to an address set since.
+    # The address at the person's last sign-in, or, until they first sign in, the address the
+    # account was made for. Provisioning (SCIM) may change `email`; what confirms a new way
+    # into the account goes here, where the person still reads it, not to an address set since.
     signed_in_email = models.EmailField(blank=True, editable=False)
 
     objects = PersonManager()
@@ -182,6 +182,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.chosen_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.signed_in_email:
+            self.signed_in_email = self.email
+        super().save(*args, **kwargs)
 
     @property
     def preferred_language(self) -> str:

@@ -63,7 +63,7 @@ from scim2_server.storage import ScimStorage, SearchPage
 from bridgework.accounts.models import Organisation, Person, Role, RoleAssignment
 from bridgework.accounts.services import create_person
 from bridgework.jobs import outbox
-from bridgework.sso.api import holds_something, signs_in_through_the_provider
+from bridgework.sso.api import signs_in_through_the_provider
 
 from .models import ExternalIdentity
 
@@ -234,19 +234,17 @@ def _excludes_members(response_parameters: ResponseParameters[Any] | None) -> bo
     return "members" in excluded or bool(wanted and "members" not in wanted)
 
 
-def _address_stays(person: Person) -> bool:
-    """Whether "Forgot your password?" at a new address would sign someone in to something
-    of the person's: a password account; one in use that has none while the organisation
-    has no identity provider (sso.forms.ResetPasswordForm then lets it set one, to get back
-    in); or one nobody has signed in to yet that already holds something of its owner's (a
-    group invitation, a note from a colleague), since its first password is set from the
-    address. Someone who signs in through the organisation's provider is never sent a reset
-    link, so their address follows the provider's."""
-    if person.has_usable_password():
-        return True
-    if person.last_login is None:
-        return holds_something(person)
-    return not signs_in_through_the_provider(person)
+def _resettable(person: Person) -> bool:
+    """Whether "Forgot your password?" at the person's address could sign someone in as
+    them: a password account; or one in use that has none while the organisation has no
+    identity provider (sso.forms.ResetPasswordForm then lets it set one, to get back in).
+    Anyone else's address may follow the provider's: a reset link never goes to an address
+    moved since its owner last signed in, or since the account was made for them
+    (`sso.backends.address_moved_since_last_sign_in`). The answer is the same whatever the
+    account holds, so it tells the token's holder nothing more about the person."""
+    return person.has_usable_password() or (
+        person.last_login is not None and not signs_in_through_the_provider(person)
+    )
 
 
 def _tell_the_old_address(person: Person, *, new: str) -> None:
@@ -315,7 +313,7 @@ class OrganisationStorage(ScimStorage):
         person = self._person(str(user.id))
         self._check_version(user_of(person), expected_version)
         email = _email_from(user)
-        if email != person.email and _address_stays(person):
+        if email != person.email and _resettable(person):
             # Whoever holds the token could otherwise point the account at an address of
             # theirs and have "Forgot your password?" send them a way in: that address stays
             # the person's. The rest of the update (a deactivation above all) still applies,

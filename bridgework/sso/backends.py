@@ -39,13 +39,14 @@ def signs_in_through_the_provider(person: Person) -> bool:
 
 
 def address_moved_since_last_sign_in(person: Person) -> bool:
-    """An account in use, with no password, whose address is no longer the one its owner
-    last signed in with: provisioning moved it (SCIM may, while the person signs in through
-    the provider). A reset link there would give a first password, and the account, to
-    whoever reads the new address, even once the provider is gone."""
+    """An account with no password whose address is no longer the one its owner last signed
+    in with (or, before their first sign-in, the one it was made for): provisioning moved
+    it. A reset link there would give a first password, and the account with whatever it
+    holds (a group invitation, a colleague's note, a journal), to whoever reads the new
+    address, even once the provider is gone."""
     return (
         not person.has_usable_password()
-        and person.last_login is not None
+        and bool(person.signed_in_email)
         and person.signed_in_email.casefold() != person.email.casefold()
     )
 

@@ -236,8 +236,9 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         # organisation's identity provider, and SCIM may change their address: a reset link
         # would give a first password, and their account, to whoever reads the address. They
         # are told how they sign in instead. (Never signed in: a first password is how they
-        # start. No provider any more: it is how they get back in, unless their address was
-        # moved since they last signed in.)
+        # start, unless SCIM moved the address the account was made for. No provider any
+        # more: it is how they get back in, unless their address was moved since they last
+        # signed in.)
         self.without_password = [
             user
             for user in self.users

@@ -228,6 +228,29 @@ def test_the_confirmation_goes_where_the_owner_last_signed_in_from(
     assert not SocialAccount.objects.filter(user=participant).exists()
 
 
+def test_before_the_first_sign_in_the_confirmation_goes_to_the_address_it_was_made_for(
+    organisation: Organisation,
+    participant: Person,
+    program_admin: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Nobody has signed in to it, but it holds a group invitation: whoever runs both
+    provisioning and the sign-in settings moves its address to an inbox they read, then
+    signs in with a subject of their own. The owner is asked, at the address they had."""
+    group = CommunityGroup.objects.create(organisation=organisation, name="Parents")
+    GroupInvitation.objects.create(group=group, person=participant, invited_by=program_admin)
+    Person.objects.filter(pk=participant.pk).update(email="alias@acme.test")  # as SCIM may
+    connect_oidc(organisation, idp)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through(Client(), idp, Someone(email="alias@acme.test", name="Not Pat"))
+
+    [asked] = mailoutbox
+    assert asked.to == ["pat@acme.test"]
+    assert not SocialAccount.objects.filter(user=participant).exists()
+
+
 def test_an_unconfirmed_link_expires_within_a_day(
     organisation: Organisation,
     participant: Person,
