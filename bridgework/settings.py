@@ -482,6 +482,9 @@ DEMO_HOOKS: list[str] = [
 # Makes an in-app notification: person, kind, summary and url, by keyword. Named here so that
 # accounts can tell someone something without importing the notifications app built on it.
 IN_APP_NOTIFIER = "bridgework.notifications.api.notify"
+# Marks in-app notifications read once what they ask for is done: kind, at, and optionally
+# person, people, space_id and url, by keyword. Named here for the same reason.
+IN_APP_SETTLER = "bridgework.notifications.api.mark_read"
 # (task path, every N seconds): each queued once per slot of N seconds since the epoch,
 # however many workers run (bridgework/jobs/schedule.py); all are safe to run twice.
 PERIODIC_TASKS = [

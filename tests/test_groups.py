@@ -16,7 +16,14 @@ from django.core import mail
 from django.test import Client
 
 from bridgework.accounts.demo import create_demo
-from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
+from bridgework.accounts.models import (
+    CommunityGroup,
+    GroupInvitation,
+    GroupMembership,
+    Organisation,
+    Person,
+    Role,
+)
 from bridgework.community.models import Space
 from bridgework.notifications import digest
 from bridgework.notifications.models import DigestPreference, Notification
@@ -371,9 +378,10 @@ def test_leads_are_told_of_every_new_member_in_the_app(
 
     told = Notification.objects.filter(person=cast.participant_and_member)
     assert told.count() == 2
+    waiting = GroupInvitation.objects.get(person=cast.facilitator)
     assert {n.url for n in told} == {
         f"/groups/{community_group.pk}/members/",
-        f"/groups/{closed_group.pk}/members/",
+        f"/groups/{closed_group.pk}/members/#waiting-{waiting.pk}",
     }
     page = client_for(cast.participant_and_member).get("/community/notifications/")
     assert "new member" in page.content.decode()
@@ -572,6 +580,135 @@ def test_someone_joining_is_not_told_about_themselves(
         client_for(cast.participant).post(f"/groups/{community_group.pk}/join")
 
     assert not Notification.objects.filter(person=cast.participant).exists()
+
+
+# --- What is answered stops being news --------------------------------------------------------
+
+
+def unread_urls(person: Person) -> set[str]:
+    unread = Notification.objects.filter(person=person, read_at__isnull=True)
+    return set(unread.values_list("url", flat=True))
+
+
+def test_answering_an_invitation_settles_its_notice_and_no_other_groups(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    night_shift = CommunityGroup.objects.create(
+        organisation=closed_group.organisation, name="Night Shift", open_to_join=False
+    )
+    with committed():
+        invite(cast.program_admin, closed_group, cast.participant.email)
+        invite(cast.program_admin, night_shift, cast.participant.email)
+    parents = GroupInvitation.objects.get(group=closed_group)
+    nights = GroupInvitation.objects.get(group=night_shift)
+    pat = client_for(cast.participant)
+    assert "2 new notifications" in pat.get("/").content.decode()
+    assert unread_urls(cast.participant) == {
+        f"/groups/#group-invitation-{parents.pk}",
+        f"/groups/#group-invitation-{nights.pk}",
+    }
+    # Each notice leads to its own invitation on the groups page.
+    assert f'id="group-invitation-{parents.pk}"' in pat.get("/groups/").content.decode()
+
+    pat.post(f"/groups/invitations/{parents.pk}/accept")
+    assert unread_urls(cast.participant) == {f"/groups/#group-invitation-{nights.pk}"}
+    assert "1 new notification" in pat.get("/").content.decode()
+
+    pat.post(f"/groups/invitations/{nights.pk}/decline")
+    assert unread_urls(cast.participant) == set()
+    assert "new notification" not in pat.get("/").content.decode()
+
+
+def test_a_lead_deciding_settles_the_request_for_every_lead_and_only_about_that_person(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    make_lead(cast.participant_and_member, closed_group)
+    make_lead(cast.group_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    invite(cast.program_admin, closed_group, cast.facilitator.email)
+    pats = GroupInvitation.objects.get(person=cast.participant)
+    frans = GroupInvitation.objects.get(person=cast.facilitator)
+    with committed():
+        client_for(cast.participant).post(f"/groups/invitations/{pats.pk}/accept")
+        client_for(cast.facilitator).post(f"/groups/invitations/{frans.pk}/accept")
+    roster = f"/groups/{closed_group.pk}/members/"
+    for lead in (cast.participant_and_member, cast.group_member):
+        assert unread_urls(lead) == {f"{roster}#waiting-{pats.pk}", f"{roster}#waiting-{frans.pk}"}
+    assert f'id="waiting-{pats.pk}"' in client_for(cast.group_member).get(roster).content.decode()
+
+    with committed():
+        client_for(cast.participant_and_member).post(
+            f"/groups/{closed_group.pk}/waiting/{pats.pk}/let-in", {"as_lead": "0"}
+        )
+    # Settled for the lead who did not act too; they still hear that someone is in.
+    assert unread_urls(cast.participant_and_member) == {f"{roster}#waiting-{frans.pk}"}
+    assert unread_urls(cast.group_member) == {f"{roster}#waiting-{frans.pk}", roster}
+
+    with committed():
+        client_for(cast.group_member).post(
+            f"/groups/{closed_group.pk}/waiting/{frans.pk}/turn-away"
+        )
+    assert unread_urls(cast.participant_and_member) == set()
+    assert unread_urls(cast.group_member) == {roster}
+
+
+def test_withdrawing_after_accepting_settles_the_leads_request(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    with committed():
+        pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    assert len(unread_urls(cast.participant_and_member)) == 1
+
+    pat.post(invitation_form_action(pat.get("/").content.decode(), "decline"))  # "Withdraw"
+
+    assert unread_urls(cast.participant_and_member) == set()
+    bo_home = client_for(cast.participant_and_member).get("/").content.decode()
+    assert "new notification" not in bo_home
+
+
+def test_being_asked_to_lead_meanwhile_settles_the_request_to_let_them_in_as_a_member(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    make_lead(cast.participant_and_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    with committed():
+        pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+
+    invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+    assert unread_urls(cast.participant_and_member) == set()
+
+    with committed():
+        pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+    assert len(unread_urls(cast.participant_and_member)) == 1
+
+
+def test_someone_who_stopped_leading_cannot_tell_from_their_count_when_a_request_was_settled(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    """No longer a lead, they no longer see who waits: a count that dropped would tell them
+    that the person they saw waiting was let in, turned away, or withdrew."""
+    make_lead(cast.participant_and_member, closed_group)
+    make_lead(cast.group_member, closed_group)
+    invite(cast.program_admin, closed_group, cast.participant.email)
+    invitation = GroupInvitation.objects.get()
+    with committed():
+        client_for(cast.participant).post(f"/groups/invitations/{invitation.pk}/accept")
+    GroupMembership.objects.filter(group=closed_group, person=cast.group_member).update(
+        is_lead=False
+    )
+
+    client_for(cast.participant_and_member).post(
+        f"/groups/{closed_group.pk}/waiting/{invitation.pk}/let-in", {"as_lead": "0"}
+    )
+
+    assert unread_urls(cast.participant_and_member) == set()
+    assert unread_urls(cast.group_member) == {
+        f"/groups/{closed_group.pk}/members/#waiting-{invitation.pk}"
+    }
 
 
 # --- Rosters ---------------------------------------------------------------------------------

@@ -357,6 +357,39 @@ def _notify(*, person: Person, summary: str, url: str) -> None:
     import_string(settings.IN_APP_NOTIFIER)(person=person, kind="other", summary=summary, url=url)
 
 
+def _answer_url(invitation: GroupInvitation) -> str:
+    """Where the invited person answers: their invitation on the groups page. Each invitation
+    has an address of its own, so settling what it asked leaves any other group's alone."""
+    return f"{reverse('groups')}#group-invitation-{invitation.pk}"
+
+
+def _waiting_url(invitation: GroupInvitation) -> str:
+    """Where the group's leads let in, or turn away, someone who accepted: the person on the
+    group's list, by an address of their own (the list also carries news of new members)."""
+    return f"{reverse('group_roster', args=[invitation.group_id])}#waiting-{invitation.pk}"
+
+
+def _settle_answer(invitation: GroupInvitation) -> None:
+    """The invited person has answered: being asked to is no longer news to them."""
+    import_string(settings.IN_APP_SETTLER)(
+        kind="other", people=[invitation.person_id], url=_answer_url(invitation), at=timezone.now()
+    )
+
+
+def _settle_waiting(invitation: GroupInvitation) -> None:
+    """Nobody waits on this invitation any more (a lead decided, the person withdrew or was
+    asked something new): the leads' request to decide is no longer news, whichever lead
+    acted. Only the group's leads as they are now: someone no longer leading it cannot see
+    who waits, so their count must not tell them when that was settled."""
+    leads = GroupMembership.objects.filter(group_id=invitation.group_id, is_lead=True)
+    import_string(settings.IN_APP_SETTLER)(
+        kind="other",
+        people=list(leads.values_list("person_id", flat=True)),
+        url=_waiting_url(invitation),
+        at=timezone.now(),
+    )
+
+
 def _tell_leads_of_new_member(
     *,
     group: CommunityGroup,
@@ -415,6 +448,8 @@ def invite_to_group(
     )
     if not created and as_lead and not invitation.as_lead:
         # Asked to lead now: they accept that anew, and the leads see it as what it is.
+        if invitation.accepted_at is not None:
+            _settle_waiting(invitation)
         invitation.as_lead = True
         invitation.accepted_at = None
         invitation.save(update_fields=["as_lead", "accepted_at"])
@@ -424,7 +459,7 @@ def invite_to_group(
             summary=gettext_noop(
                 "You are invited to a community group. Accept or decline it there."
             ),
-            url=reverse("groups"),
+            url=_answer_url(invitation),
         )
 
 
@@ -447,6 +482,7 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership |
         .select_related("group", "person")
         .get(pk=invitation.pk)
     )
+    _settle_answer(invitation)
     others = GroupMembership.objects.filter(group=invitation.group).exclude(
         person=invitation.person
     )
@@ -467,7 +503,7 @@ def accept_group_invitation(*, invitation: GroupInvitation) -> GroupMembership |
                     "Someone accepted an invitation into a community group you lead. "
                     "Let them in, or turn them away."
                 ),
-                url=reverse("group_roster", args=[invitation.group_id]),
+                url=_waiting_url(invitation),
             )
     return None
 
@@ -482,6 +518,8 @@ def _admit(invitation: GroupInvitation, *, by: Person | None = None) -> GroupMem
     if promoted:
         membership.is_lead = True
         membership.save(update_fields=["is_lead"])
+    if invitation.accepted_at is not None:
+        _settle_waiting(invitation)
     invitation.delete()
     if created or promoted:
         _tell_leads_of_new_member(
@@ -537,6 +575,7 @@ def turn_away(*, lead: Person, group: CommunityGroup, invitation_id: int) -> Non
     """One of the group's leads does not let them in: the invitation is gone, and the person
     is told only that (not by whom)."""
     invitation = _waiting_invitation(lead=lead, group=group, invitation_id=invitation_id)
+    _settle_waiting(invitation)
     invitation.delete()
     _notify(
         person=invitation.person,
@@ -547,8 +586,13 @@ def turn_away(*, lead: Person, group: CommunityGroup, invitation_id: int) -> Non
     )
 
 
+@transaction.atomic
 def decline_group_invitation(*, invitation: GroupInvitation) -> None:
-    """The person says no. Nothing is kept, and nobody is told."""
+    """The person says no, or withdraws after accepting. Nothing is kept, and nobody is
+    told; what the person and the leads were asked about it is settled."""
+    _settle_answer(invitation)
+    if invitation.accepted_at is not None:
+        _settle_waiting(invitation)
     invitation.delete()
 
 

@@ -131,14 +131,18 @@ def mark_read(
     kind: str | kinds.Kind,
     at: datetime,
     person: Person | None = None,
+    people: Iterable[Person | int] | None = None,
     space_id: int | None = None,
     url: str | None = None,
 ) -> int:
     """Settles news that is no longer news: unread notifications of this kind (for this
-    person, about this space, pointing at this address) count as read from `at`."""
+    person, or for these people, about this space, pointing at this address) count as read
+    from `at`."""
     settled = Notification.objects.filter(kind=kinds.get(kind).value, read_at__isnull=True)
     if person is not None:
         settled = settled.filter(person=person)
+    if people is not None:
+        settled = settled.filter(person_id__in={p if isinstance(p, int) else p.pk for p in people})
     if space_id is not None:
         settled = settled.filter(space_id=space_id)
     if url is not None:
