@@ -11,6 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from bridgework.accounts.models import CommunityGroup, Person, Role
+from bridgework.accounts.services import leave_group
 from bridgework.community import services
 from bridgework.community.models import (
     Flag,
@@ -536,3 +537,129 @@ def test_a_reply_in_a_withheld_thread_tells_only_those_who_may_open_it(
         services.reply(thread=Thread.objects.get(), author=cast.facilitator, body="@bo-both hello")
     assert not Notification.objects.filter(person=cast.participant_and_member).exists()
     assert Notification.objects.filter(person=cast.participant, kind="reply").exists()
+
+
+def replied(thread: Thread, author: Person, body: str = "A reply") -> Post:
+    GuidelinesAcceptance.objects.get_or_create(space=thread.space, person=author)
+    return services.reply(thread=thread, author=author, body=body)
+
+
+def moderation_notices(person: Person) -> list[Notification]:
+    return list(Notification.objects.filter(person=person, kind="moderation").order_by("pk"))
+
+
+def test_hiding_an_opening_post_tells_each_reply_author_once_naming_nothing(
+    cast: Cast, committed: Committed
+) -> None:
+    space = allies_space(cast.facilitator, name="zz-space")
+    opening = posted(space, cast.participant, body="zz-opening-words")
+    thread = opening.thread
+    Thread.objects.filter(pk=thread.pk).update(title="zz-title")
+    replied(thread, cast.participant_and_member)
+    replied(thread, cast.participant_and_member)
+    replied(thread, cast.participant)  # the author, told on their own
+    replied(thread, cast.facilitator)  # the one who decides
+    [gone] = extra_participants(cast, 1)
+    replied(thread, gone)
+    gone.deactivate()
+
+    with committed():
+        services.hide_post(post=opening, moderator=cast.facilitator, reason="zz-reason")
+
+    [notice] = moderation_notices(cast.participant_and_member)
+    assert notice.summary == (
+        "A facilitator hid a thread you replied in, and what you wrote there with it."
+    )
+    for secret in ("zz-", "Pat", "Participant", "Fran"):
+        assert secret not in notice.summary
+    assert notice.url == f"/community/{space.pk}/"
+    bo = client_for(cast.participant_and_member)
+    assert bo.get(notice.url).status_code == 200
+    assert notice.summary in bo.get("/community/notifications/").content.decode()
+    [told] = moderation_notices(cast.participant)
+    assert "opening post of your thread" in told.summary
+    assert moderation_notices(cast.facilitator) == []
+    assert not Notification.objects.filter(person=gone).exists()
+
+    # Hidden again with another reason, the thread was hidden already: nothing new for them.
+    with committed():
+        services.hide_post(
+            post=Post.objects.get(pk=opening.pk), moderator=cast.facilitator, reason="Still."
+        )
+    assert len(moderation_notices(cast.participant_and_member)) == 1
+
+
+def test_restoring_a_hidden_thread_tells_its_reply_authors_too(
+    cast: Cast, committed: Committed
+) -> None:
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    replied(opening.thread, cast.participant_and_member)
+    with committed():
+        services.hide_post(post=opening, moderator=cast.facilitator, reason="Names someone.")
+        services.restore_post(
+            post=Post.objects.get(pk=opening.pk), moderator=cast.facilitator, reason="zz-fixed"
+        )
+
+    hidden, restored = moderation_notices(cast.participant_and_member)
+    assert "hid a thread you replied in" in hidden.summary
+    assert restored.summary == (
+        "A facilitator restored a thread you replied in, and what you wrote there with it."
+    )
+    assert restored.url == f"/community/threads/{opening.thread_id}/"
+    assert client_for(cast.participant_and_member).get(restored.url).status_code == 200
+    assert [n.summary for n in moderation_notices(cast.participant)][-1].startswith(
+        "A facilitator restored your post"
+    )
+
+
+def test_a_reply_author_whose_reply_nobody_else_saw_is_not_told(
+    cast: Cast, committed: Committed
+) -> None:
+    """Their reply was hidden already: hiding the thread changes nothing for its readers."""
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    reply = replied(opening.thread, cast.participant_and_member)
+    services.hide_post(post=reply, moderator=cast.facilitator, reason="Off topic.")
+
+    with committed():
+        services.hide_post(post=opening, moderator=cast.facilitator, reason="Names someone.")
+
+    assert moderation_notices(cast.participant_and_member) == []
+
+
+def test_a_reply_author_who_left_the_groups_space_is_not_told(
+    cast: Cast, community_group: CommunityGroup, committed: Committed
+) -> None:
+    """Once out of the group they see nothing of its space, not even that a facilitator hid
+    a thread in it."""
+    space = group_space(cast.facilitator, community_group)
+    opening = posted(space, cast.participant_and_member)
+    replied(opening.thread, cast.group_member)
+    leave_group(person=cast.group_member, group=community_group)
+
+    with committed():
+        services.hide_post(post=opening, moderator=cast.facilitator, reason="Names someone.")
+
+    assert not Notification.objects.filter(person=cast.group_member).exists()
+
+
+def test_a_thread_released_from_a_hold_tells_its_reply_authors_nothing(
+    cast: Cast, committed: Committed
+) -> None:
+    """They were not told of the hold; "restored" would tell them that people flagged the
+    opening post."""
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.participant)
+    replied(opening.thread, cast.participant_and_member)
+    for person in extra_participants(cast, 3):
+        services.flag_post(post=opening, person=person, reason="Not kind")
+    assert Thread.objects.get().is_withheld
+
+    with committed():
+        services.restore_post(
+            post=Post.objects.get(pk=opening.pk), moderator=cast.facilitator, reason="Fine."
+        )
+
+    assert moderation_notices(cast.participant_and_member) == []
+    assert moderation_notices(cast.participant)

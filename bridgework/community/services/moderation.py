@@ -202,10 +202,49 @@ def _tell_author(post: Post, summary: Callable[[], str]) -> None:
         )
 
 
+def _tell_repliers(post: Post, *, moderator: Person, hidden: bool) -> None:
+    """Hiding an opening post hides its thread, and the replies in it, from the space; each
+    person whose reply others could read is told once (the thread's author is told on their
+    own, the facilitator who decided needs no telling). Neither the thread's title nor the
+    reason is said: both are about someone else's post. Hidden, the notice links to the space,
+    as they can no longer open the thread; restored, to the thread again."""
+    repliers = (
+        Post.objects.filter(
+            thread_id=post.thread_id, status=Post.Status.SHOWN, author__is_active=True
+        )
+        .exclude(pk=post.pk)
+        .exclude(author_id__in=[moderator.pk, post.author_id])
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    if hidden:
+        notices.tell(
+            people=repliers,
+            kind=notices.MODERATION,
+            summary=lambda: _(
+                "A facilitator hid a thread you replied in, and what you wrote there with it."
+            ),
+            url=post.space.get_absolute_url(),
+            space_id=post.space_id,
+        )
+    else:
+        notices.tell(
+            people=repliers,
+            kind=notices.MODERATION,
+            summary=lambda: _(
+                "A facilitator restored a thread you replied in, and what you wrote there with it."
+            ),
+            url=post.thread.get_absolute_url(),
+            space_id=post.space_id,
+            thread_id=post.thread_id,
+        )
+
+
 @transaction.atomic
 def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
     _require_moderator(post.space, moderator)
     reason = _require_reason(reason)
+    was_hidden = post.status == Post.Status.HIDDEN
     post.status = Post.Status.HIDDEN
     post.moderation_reason = reason
     post.save(update_fields=["status", "moderation_reason"])
@@ -232,6 +271,8 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
                 % {"title": post.thread.title, "reason": reason}
             ),
         )
+        if not was_hidden:
+            _tell_repliers(post, moderator=moderator, hidden=True)
     else:
         _tell_author(
             post,
@@ -250,10 +291,11 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
     _require_moderator(post.space, moderator)
     reason = _require_reason(reason)
     was_shown = post.is_shown
+    was_hidden = post.status == Post.Status.HIDDEN
     post.status = Post.Status.SHOWN
     post.moderation_reason = ""
     post.save(update_fields=["status", "moderation_reason"])
-    _keep_thread_in_step(post)
+    opening = _keep_thread_in_step(post)
     flags = _close_flags(post)
     _log(
         space=post.space,
@@ -272,6 +314,10 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
                 % {"title": post.thread.title, "reason": reason}
             ),
         )
+    if opening and was_hidden:
+        # Only after a hiding they were told of: a post held after flags was withheld
+        # without a word to them, and "restored" would tell them it had been flagged.
+        _tell_repliers(post, moderator=moderator, hidden=False)
     _tell_flaggers(post, flags, moderator=moderator, hidden=False)
     return post
 
