@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from bridgework.accounts import settings_sections
 from bridgework.accounts.access import current_organisation, current_person, role_required
 from bridgework.accounts.fields import ask_again_for_secrets
 from bridgework.accounts.models import Role
+from bridgework.lib.suppression import DEFAULT_MIN_CELL
 
 from . import auth, handlers, package, services
 from .forms import TeamsBotForm
@@ -25,18 +27,26 @@ from .models import TeamsBot
 logger = logging.getLogger(__name__)
 admin_required = role_required(Role.PROGRAM_ADMIN)
 MAX_ACTIVITY_BYTES = 256 * 1024
+# Below this many people the settings page says "fewer than", never how many.
+MIN_SHOWN = DEFAULT_MIN_CELL
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
 def teams_settings(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
-    # With how many people have the bot in their chat, or removed it, in the same query.
+    # Whether at least MIN_SHOWN people have the bot in their chat, or removed it, in the
+    # same query. An exact count would move when one colleague tries the app and tell the
+    # admin who uses Teams, so the number itself never leaves the database.
     bot = (
         TeamsBot.objects.filter(organisation=organisation)
         .annotate(
-            chats_added=Count("conversations", filter=Q(conversations__installed=True)),
-            chats_removed=Count("conversations", filter=Q(conversations__installed=False)),
+            many_in_chats=GreaterThanOrEqual(
+                Count("conversations", filter=Q(conversations__installed=True)), MIN_SHOWN
+            ),
+            many_removed=GreaterThanOrEqual(
+                Count("conversations", filter=Q(conversations__installed=False)), MIN_SHOWN
+            ),
         )
         .first()
     )
@@ -68,6 +78,7 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "bot": bot,
             "messaging_endpoint": settings.BASE_URL + reverse("teams_messages"),
+            "minimum": MIN_SHOWN,
             "settings_sections": settings_sections.sections(),
         },
         status=400 if form.errors else 200,

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Person, SettingsChange
@@ -173,21 +174,59 @@ def test_refused_credentials_are_shown_on_the_settings_page(
     assert b"Microsoft refused the bot's credentials" in page.content
 
 
-def test_the_settings_page_counts_who_has_the_app_and_who_removed_it(
+def install(microsoft: MicrosoftOnLoopback, number: int, action: str = "add") -> None:
+    """Teams user number `number` adds (or removes) the app in their personal chat."""
+    user_id = f"29:u-{number}"
+    aad_object_id = f"a1b2c3d4-0000-4000-8000-{number:012d}"
+    answer = post(
+        microsoft,
+        activity(microsoft, "installationUpdate", action=action, user_id=user_id)
+        | {"from": {"id": user_id, "aadObjectId": aad_object_id}},
+    )
+    assert answer.status_code == 200
+
+
+def chats_paragraph(client: Client) -> str:
+    page = client.get(URL).content.decode()
+    start = page.index('<p id="teams-chats">')
+    return page[start : page.index("</p>", start)]
+
+
+def test_the_settings_page_says_the_same_about_nobody_one_person_and_four(
     microsoft: MicrosoftOnLoopback, bot: TeamsBot, program_admin: Person
 ) -> None:
-    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
-    post(
-        microsoft,
-        activity(microsoft, "installationUpdate", action="add", user_id="29:u-2")
-        | {"from": {"id": "29:u-2", "aadObjectId": "a1b2c3d4-0000-4000-8000-000000000002"}},
-    )
+    """An admin who watched an exact count go from 4 to 5 while a colleague tried the app
+    would learn that colleague uses Teams: below five people, adding or removing the app
+    changes nothing on the page."""
     client = client_for(program_admin)
-    assert "The app is in the Teams chats of 2 people." in client.get(URL).content.decode()
+    install(microsoft, 1, "remove")  # someone writes to the bot but has not added it
+    nobody = chats_paragraph(client)
+    assert "The app is in the Teams chats of fewer than 5 people." in nobody
+    for number in range(1, 5):
+        install(microsoft, number)
+        assert chats_paragraph(client) == nobody
+    for number in range(1, 5):
+        install(microsoft, number, "remove")
+        assert chats_paragraph(client) == nobody
 
-    post(microsoft, activity(microsoft, "installationUpdate", action="remove"))
-    page = client.get(URL).content.decode()
-    assert "The app is in the Teams chats of 1 person. 1 person removed it" in page
+
+def test_the_settings_page_says_five_people_or_more_without_the_number(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, program_admin: Person
+) -> None:
+    client = client_for(program_admin)
+    for number in range(1, 7):
+        install(microsoft, number)
+    page = chats_paragraph(client)
+    assert "The app is in the Teams chats of 5 people or more." in page
+    assert "6" not in page
+    assert "removed" not in page
+
+    for number in range(1, 7):
+        install(microsoft, number, "remove")
+    page = chats_paragraph(client)
+    assert "The app is in the Teams chats of fewer than 5 people." in page
+    assert "5 people or more removed it; nothing is sent to them" in page
+    assert "6" not in page
 
 
 def test_the_settings_page_says_only_whether_teams_wrote_this_week(
