@@ -4,11 +4,13 @@ provider, and how it refuses bad input without changing anything."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +24,8 @@ from bridgework.accounts.models import (
     SettingsChange,
 )
 from bridgework.accounts.services import invite_to_group
+from bridgework.provisioning import services
+from bridgework.provisioning.forms import NewTokenForm
 from bridgework.provisioning.models import ProvisioningToken
 from bridgework.provisioning.scim import MAX_PAGE_SIZE
 from bridgework.reflection.services import send_note
@@ -661,6 +665,109 @@ def test_reloading_the_page_that_showed_a_new_token_makes_no_second_one(
     assert "A token named “Okta” already exists. Revoke it first, or choose another name." in again
     assert "Your new token" not in again and secret not in again
     assert ProvisioningToken.objects.count() == 1
+
+
+def test_an_admin_who_loses_the_race_for_a_name_gets_the_form_error_not_a_500(
+    program_admin: Person, organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins submit the same name at the same instant: both forms find the name free,
+    the database keeps one token, and the second admin is told as if they had been later."""
+    make_token = services.make_token
+
+    def another_admin_was_quicker(**arguments: Any) -> Any:
+        ProvisioningToken.issue(organisation=organisation, name="OKTA", created_by=program_admin)
+        return make_token(**arguments)
+
+    monkeypatch.setattr(services, "make_token", another_admin_was_quicker)
+    admin = Client()
+    admin.force_login(program_admin)
+
+    page = admin.post("/settings/provisioning/", {"name": "Okta"})
+
+    assert page.status_code == 200
+    assert page.context["new_secret"] is None
+    assert page.context["form"].errors["name"] == [
+        "A token named “OKTA” already exists. Revoke it first, or choose another name."
+    ]
+    assert list(ProvisioningToken.objects.values_list("name", flat=True)) == ["OKTA"]
+    assert not SettingsChange.objects.exists()
+
+
+# Pairs of names, and whether the second may be used while the first is in use.
+NAME_PAIRS = [
+    ("Okta", "OKTA", False),
+    ("Entra ID", "entra id", False),
+    ("Équipe RH", "équipe rh", False),  # beyond ASCII, which SQLite's lower() leaves alone
+    ("Straße", "STRASSE", False),  # case folding, not mere lower case
+    ("Okta", " okta ", False),  # the form strips spaces before it compares
+    ("Okta", "Okta 2", True),
+    ("Entra ID", "EntraID", True),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "allowed"), NAME_PAIRS)
+def test_the_database_refuses_a_duplicate_name_exactly_when_the_form_does(
+    program_admin: Person, organisation: Organisation, first: str, second: str, allowed: bool
+) -> None:
+    ProvisioningToken.issue(organisation=organisation, name=first, created_by=program_admin)
+    assert NewTokenForm({"name": second}, organisation=organisation).is_valid() is allowed
+
+    if allowed:
+        ProvisioningToken.issue(organisation=organisation, name=second, created_by=program_admin)
+    else:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ProvisioningToken.issue(
+                organisation=organisation, name=second, created_by=program_admin
+            )
+
+
+def test_the_database_lets_a_revoked_name_be_used_again_and_other_organisations_alone(
+    program_admin: Person, organisation: Organisation
+) -> None:
+    first, _ = ProvisioningToken.issue(
+        organisation=organisation, name="Okta", created_by=program_admin
+    )
+    first.revoke()
+    ProvisioningToken.issue(organisation=organisation, name="okta", created_by=program_admin)
+    other = Organisation.objects.create(name="Elsewhere", slug="elsewhere")
+    ProvisioningToken.issue(organisation=other, name="OKTA", created_by=program_admin)
+    assert ProvisioningToken.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_renames_a_clashing_token_in_use_so_that_it_keeps_working(
+    organisation: Organisation,
+) -> None:
+    """Tokens made before the database held the rule may clash; the constraint is added
+    anyway, without revoking anything an identity provider uses."""
+    before = [("provisioning", "0002_external_identity")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_token = executor.loader.project_state(before).apps.get_model(
+        "provisioning", "ProvisioningToken"
+    )
+    for number, (name, revoked) in enumerate(
+        [("Okta", False), ("okta", True), ("OKTA", False), ("Okta (2)", False), ("Entra", False)]
+    ):
+        old_token.objects.create(
+            organisation_id=organisation.pk,
+            name=name,
+            token_hash=f"hash-{number}",
+            created_at=timezone.now() + timedelta(seconds=number),
+            revoked_at=timezone.now() if revoked else None,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    tokens = ProvisioningToken.objects.order_by("created_at")
+    assert [(t.name, t.name_key, t.revoked_at is None) for t in tokens] == [
+        ("Okta", "okta", True),
+        ("okta", "okta", False),
+        ("OKTA (2)", "okta (2)", True),
+        ("Okta (2) (2)", "okta (2) (2)", True),
+        ("Entra", "entra", True),
+    ]
 
 
 def test_the_external_id_is_kept_returned_replaced_and_cleared(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -21,15 +22,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def name_key(name: str) -> str:
+    """A token's name as the one-name-per-organisation rule compares it: without the spaces
+    around it, case-folded. Folded in Python and kept in a column, so that the form and the
+    database's constraint hold the same rule: SQLite's lower() knows only ASCII, and neither
+    database's lower() turns "ß" into "ss"."""
+    return name.strip().casefold()
+
+
 class ProvisioningTokenQuerySet(models.QuerySet["ProvisioningToken"]):
     def usable(self) -> ProvisioningTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
     def named(self, name: str) -> ProvisioningToken | None:
-        """The token of this name, whatever its case. Compared in Python: SQLite's
-        case-insensitive match knows only ASCII, and an organisation has a handful of tokens."""
-        wanted = name.casefold()
-        return next((t for t in self if t.name.casefold() == wanted), None)
+        """The token of this name, whatever its case (see name_key)."""
+        return self.filter(name_key=name_key(name)).first()
 
 
 class ProvisioningToken(models.Model):
@@ -42,6 +49,8 @@ class ProvisioningToken(models.Model):
     name = models.CharField(
         max_length=80, help_text="Which identity provider uses it, for example “Okta”."
     )
+    # Set from the name on every save. Case folding can make a name up to three times as long.
+    name_key = models.CharField(max_length=240, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -52,9 +61,25 @@ class ProvisioningToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The form's rule, held by the database too: two admins who send the same name at
+            # the same instant both pass the form. A revoked token's name is free again.
+            models.UniqueConstraint(
+                fields=["organisation", "name_key"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="provisioning_token_name_in_use_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Provisioning token {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def issue(

@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -115,11 +115,19 @@ def provisioning_tokens(request: HttpRequest) -> HttpResponse:
     organisation = current_organisation(request)
     form = NewTokenForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        _, secret = services.make_token(
-            organisation=organisation,
-            actor=current_person(request),
-            name=form.cleaned_data["name"],
-        )
+        try:
+            _, secret = services.make_token(
+                organisation=organisation,
+                actor=current_person(request),
+                name=form.cleaned_data["name"],
+            )
+        except IntegrityError:
+            # Another admin made a token of this name since the form was checked. Checked
+            # again, the form says so, as it would have a moment later.
+            form.full_clean()
+            if form.is_valid():
+                raise
+            return _tokens_page(request, form)
         # The secret is shown in this answer only: not in a message (kept in the session),
         # not in a redirect's address.
         return _tokens_page(request, NewTokenForm(organisation=organisation), new_secret=secret)
