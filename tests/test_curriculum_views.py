@@ -474,6 +474,28 @@ def test_the_preview_with_htmx_returns_only_the_preview(
     assert "<script" not in html
 
 
+def test_a_preview_with_htmx_of_a_form_in_error_puts_back_the_form_with_its_errors(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], facilitator: Person
+) -> None:
+    """Not the whole page inside the preview: the form alone, in place of the form."""
+    module, _, _, _ = sample
+
+    response = client_for(facilitator).post(
+        f"/learn/{module.slug}/edit",
+        {**edit_form(module, body="  "), "preview": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#edit-form"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith('<form method="post" class="form" id="edit-form"')
+    assert html.rstrip().endswith("</form>")
+    assert "Write at least a short overview." in html
+    assert 'aria-invalid="true"' in html
+
+
 def test_saving_a_module_edit_updates_the_body_and_who_edited_it(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], facilitator: Person, participant: Person
 ) -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from bridgework.accounts.access import (
     current_organisation,
@@ -310,6 +311,10 @@ def _edit_with_preview(
         "back": back,
         "preview_html": preview_html,
     }
+    if is_htmx(request) and "preview" in request.POST:
+        # Nothing to preview: the form comes back with its errors, in place of the form.
+        response = render(request, "curriculum/edit.html#edit-form", context)
+        return retarget(reswap(response, "outerHTML"), "#edit-form")
     return render(request, "curriculum/edit.html", context)
 
 
