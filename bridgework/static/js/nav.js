@@ -5,9 +5,10 @@ if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
 // A form shown again with errors opens at the top of the page, where an error far down a long
 // form is easy to miss: take the keyboard, and the view, to the first field in error, or to
 // the form's error summary when no field is marked. A page that chose its own focus keeps it.
-const fieldError = document.querySelector('main [aria-invalid="true"], main .field__errors');
-const errors = fieldError || document.querySelector("main .form-errors");
-if (errors && !document.querySelector("main [autofocus]")) {
+function showFirstError(root) {
+  const fieldError = root.querySelector('[aria-invalid="true"], .field__errors');
+  const errors = fieldError || root.querySelector(".form-errors");
+  if (!errors || root.querySelector("[autofocus]")) return;
   const box = errors.closest(".field") || errors;
   const control = errors.matches("[aria-invalid]")
     ? errors
@@ -18,3 +19,11 @@ if (errors && !document.querySelector("main [autofocus]")) {
   target.focus({ preventScroll: true });
   box.scrollIntoView({ block: "center" });
 }
+
+const main = document.querySelector("main");
+if (main) showFirstError(main);
+
+// The same when htmx swaps in a form with errors, once the swap has settled. Only the part
+// swapped in is looked at: after any other swap htmx has kept the keyboard on the button
+// pressed, and it stays there.
+document.addEventListener("htmx:afterSettle", (event) => showFirstError(event.target));
