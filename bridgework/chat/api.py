@@ -22,7 +22,7 @@ from .actions import (
 )
 from .channels import announce as announce_in_space_channels
 from .models import ChatLink, ChatLinkQuerySet, Platform
-from .services import code_for_chat_account, person_for, unlink_everyone
+from .services import code_for_chat_account, forget_link_codes, person_for, unlink_everyone
 
 __all__ = [
     "OUTCOME_WORDS",
@@ -36,6 +36,7 @@ __all__ = [
     "code_for_chat_account",
     "commit_to",
     "commitment_label",
+    "forget_link_codes",
     "links_of",
     "period_words",
     "person_for",

@@ -5,6 +5,7 @@ account is entered by the signed-in person on their Profile."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -134,14 +135,28 @@ def unlink(*, person: Person, platform_key: str) -> None:
 def unlink_everyone(*, organisation_id: int, platform_key: str) -> int:
     """Every link of the organisation's people on one platform, for when the organisation
     connects an app whose secrets someone there holds: each person links again, knowing
-    which app they link to (a code already shown in chat still needs its person to enter it
-    while signed in). Returns how many links went."""
+    which app they link to (codes the earlier app showed go too: `forget_link_codes`).
+    Returns how many links went."""
     people = Person.objects.filter(organisation_id=organisation_id)
     unlinked, _ = ChatLink.objects.filter(platform=platform_key, person__in=people).delete()
     ReminderDestination.objects.filter(destination=platform_key, person__in=people).update(
         destination=Destination.EMAIL, updated_at=timezone.now()
     )
     return unlinked
+
+
+@transaction.atomic
+def forget_link_codes(
+    *, platform_key: str, team_ids: Collection[str], user_ids: Collection[str] | None = None
+) -> int:
+    """Codes shown in chat and not entered yet, in these teams (to these accounts only, when
+    given), for when the app that showed them is replaced: entered afterwards, a code would
+    link its person through an app they never saw. Returns how many went."""
+    codes = ChatLinkCode.objects.filter(platform=platform_key, external_team_id__in=team_ids)
+    if user_ids is not None:
+        codes = codes.filter(external_user_id__in=user_ids)
+    forgotten, _ = codes.delete()
+    return forgotten
 
 
 @transaction.atomic

@@ -67,6 +67,16 @@ class TeamsBotForm(forms.ModelForm[TeamsBot]):
             is_set=self.instance.has_secret,
             otherwise=_("The value (not the ID) of a client secret of the bot's app registration."),
         )
+        if self.instance.pk:
+            # Said before saving: whoever owns the new app could act in their names.
+            app_id = self.fields["app_id"]
+            app_id.help_text = "{} {}".format(
+                app_id.help_text,
+                _(
+                    "Another app ID or tenant unlinks everyone linked through this one: each "
+                    "person links again, through the new app, if they choose."
+                ),
+            )
 
     def clean_app_id(self) -> str:
         return _guid(self.cleaned_data["app_id"], _("app ID"))

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from bridgework.accounts import services as accounts_services
 from bridgework.accounts.models import Person
+from bridgework.chat import api as chat
 
 from .models import Conversation, TeamsBot, email_digest
 
 logger = logging.getLogger(__name__)
+KEY = chat.Platform.TEAMS.value
 
 
 @transaction.atomic
-def save_bot(*, bot: TeamsBot, actor: Person, new_secret: str, changed: list[str]) -> None:
-    """Save the Teams settings (connecting the bot) and audit each changed setting by name."""
+def save_bot(*, bot: TeamsBot, actor: Person, new_secret: str, changed: list[str]) -> bool:
+    """Save the Teams settings (connecting the bot) and audit each changed setting by name.
+    True when they name another app registration or tenant than before, which unlinks
+    everyone (`_start_over`); a new secret for the same app keeps every link."""
     now = timezone.now()
+    before = (
+        TeamsBot.objects.select_for_update()
+        .filter(pk=bot.pk)
+        .values_list("app_id", "tenant_id")
+        .first()
+        if bot.pk
+        else None
+    )
+    replaced = before is not None and before != (bot.app_id, bot.tenant_id)
+    if before is not None and replaced:
+        _start_over(bot, old_tenant_id=before[1], now=now)
     if new_secret:
         bot.set_secret(new_secret)
         bot.credentials_refused_at = None
@@ -30,6 +46,25 @@ def save_bot(*, bot: TeamsBot, actor: Person, new_secret: str, changed: list[str
         accounts_services.record_settings_change(
             organisation=bot.organisation, actor=actor, setting=setting
         )
+    return replaced
+
+
+def _start_over(bot: TeamsBot, *, old_tenant_id: str, now: datetime) -> None:
+    """Whoever owns an app registration can have Teams send activities in the name of anyone
+    linked through it, so links made through the old app do not carry over: each person
+    decides again whether to link, through the new one. Nor do the conversations Teams
+    opened with the old bot (the new app never writes to people through them), or codes it
+    showed that nobody has entered yet. The settings page then says, as for a first save,
+    that the new app is not checked yet."""
+    conversations = Conversation.objects.filter(bot=bot)
+    accounts = list(conversations.values_list("aad_object_id", flat=True))
+    chat.forget_link_codes(
+        platform_key=KEY, team_ids={old_tenant_id, bot.tenant_id}, user_ids=accounts
+    )
+    conversations.delete()
+    unlinked = chat.unlink_everyone(organisation_id=bot.organisation_id, platform_key=KEY)
+    bot.connected_at, bot.last_heard_at, bot.credentials_refused_at = now, None, None
+    logger.info("teams: bot %s names another app or tenant (%s links removed)", bot.pk, unlinked)
 
 
 @transaction.atomic

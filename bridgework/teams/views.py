@@ -56,19 +56,25 @@ def teams_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         changed = form.changed_settings()
-        services.save_bot(
+        replaced = services.save_bot(
             bot=form.instance,
             actor=current_person(request),
             new_secret=form.cleaned_data["client_secret"],
             changed=changed,
         )
-        messages.success(
-            request,
+        saved = (
             _(
+                "Microsoft Teams settings saved; people linked before link again, through the "
+                "new app. The settings are checked when Teams first writes to the bot: this "
+                "page says when it has."
+            )
+            if replaced
+            else _(
                 "Microsoft Teams settings saved. They are checked when Teams first writes to "
                 "the bot: this page says when it has."
-            ),
+            )
         )
+        messages.success(request, saved)
         return redirect("teams_settings")
     ask_again_for_secrets(form)
     return render(

@@ -19,14 +19,20 @@ from django.test import Client
 from django.urls import reverse
 
 from bridgework.accounts.models import Organisation, Person, SettingsChange
+from bridgework.chat import services as chat_services
+from bridgework.chat.models import ChatLink, ChatLinkCode, Destination, ReminderDestination
 from bridgework.lib import keyfiles
 from bridgework.teams.models import Conversation, TeamsBot
 
 from ..conftest import Clock, client_for
+from ..test_reminders import commit_weekly
 from .conftest import APP_ID, BOT_SECRET, TENANT_ID, activity, post
 from .loopback import MicrosoftOnLoopback
+from .test_bot import CODE, card_text, last_post, link_in_teams
 
 URL = reverse("teams_settings")
+OTHER_APP_ID = "11111111-2222-4333-8444-555555555555"
+OTHER_TENANT_ID = "99999999-8888-4777-8666-555555555555"
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +271,96 @@ def test_the_settings_page_costs_the_same_connected_or_not(
     client.post(URL, bot_form())
     after = count_queries(client.get, URL)
     assert before == after == 3
+
+
+# --- another app registration ----------------------------------------------------------------
+
+
+def test_another_app_registration_makes_everyone_link_again(
+    microsoft: MicrosoftOnLoopback,
+    bot: TeamsBot,
+    participant: Person,
+    program_admin: Person,
+    clock: Clock,
+) -> None:
+    """Whoever owns the bot's app registration can have Teams send activities in any linked
+    person's name. Links made through one app do not carry over to another: each person
+    decides again whether to link, through the new one."""
+    link_in_teams(microsoft, participant)
+    chat_services.choose_destination(person=participant, destination=Destination.TEAMS)
+    made = commit_weekly(participant)
+
+    saved = client_for(program_admin).post(
+        URL, bot_form(app_id=OTHER_APP_ID, client_secret="another-secret"), follow=True
+    )
+
+    page = saved.content.decode()
+    assert "Microsoft Teams settings saved; people linked before link again" in page
+    # What Teams said of the old app says nothing of the new one.
+    assert "not checked yet" in page.split('id="teams-status"')[1].split("</div>")[0]
+    assert not ChatLink.objects.filter(person=participant).exists()
+    assert ReminderDestination.objects.get(person=participant).destination == Destination.EMAIL
+    # Where the old app could reach people is not where the new one may write to them.
+    assert not Conversation.objects.filter(bot=bot).exists()
+    # An activity through the new app in the person's Entra name reads nothing of theirs.
+    microsoft.calls.clear()
+    as_them = activity(microsoft, "message", text="this week")
+    token = microsoft.token_for(audience=OTHER_APP_ID)
+    assert post(microsoft, as_them, token=token).status_code == 200
+    shown = card_text(last_post(microsoft))
+    assert "not linked to Bridgework yet" in shown
+    assert str(made.pk) not in shown
+
+
+def test_a_code_the_old_app_showed_links_nobody_once_the_app_is_replaced(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person, program_admin: Person
+) -> None:
+    """Entered after the change, it would link the person through an app they never saw."""
+    post(microsoft, activity(microsoft, "installationUpdate", action="add"))
+    post(microsoft, activity(microsoft, "message", text="link"))
+    code = CODE.search(card_text(last_post(microsoft)))
+    assert code is not None and ChatLinkCode.objects.exists()
+
+    client_for(program_admin).post(URL, bot_form(app_id=OTHER_APP_ID))
+
+    entered = client_for(participant).post(
+        reverse("chat_confirm_link"), {"code": code.group(1)}, follow=True
+    )
+    assert "That code is not right or has expired." in entered.content.decode()
+    assert not ChatLink.objects.filter(person=participant).exists()
+
+
+def test_another_tenant_makes_everyone_link_again_even_when_changed_back(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person, program_admin: Person
+) -> None:
+    link_in_teams(microsoft, participant)
+    client = client_for(program_admin)
+
+    client.post(URL, bot_form(tenant_id=OTHER_TENANT_ID, client_secret=""))
+    client.post(URL, bot_form(client_secret=""))
+
+    assert not ChatLink.objects.filter(person=participant).exists()
+    assert not Conversation.objects.filter(bot=bot).exists()
+
+
+def test_a_new_secret_for_the_same_app_keeps_everyone_linked(
+    microsoft: MicrosoftOnLoopback, bot: TeamsBot, participant: Person, program_admin: Person
+) -> None:
+    """The same app registration has the same owner, whichever of its secrets we hold."""
+    link_in_teams(microsoft, participant)
+
+    saved = client_for(program_admin).post(
+        URL, bot_form(client_secret="a-newer-secret"), follow=True
+    )
+
+    assert "link again" not in saved.content.decode()
+    assert ChatLink.objects.confirmed().filter(person=participant).exists()
+    assert Conversation.objects.filter(bot=bot, installed=True).exists()
+
+
+def test_the_page_says_before_saving_that_another_app_unlinks_everyone(
+    bot: TeamsBot, program_admin: Person
+) -> None:
+    page = client_for(program_admin).get(URL).content.decode()
+    hint = page.split('id="id_app_id_helptext"')[1].split("</")[0]
+    assert "Another app ID or tenant unlinks everyone" in hint
