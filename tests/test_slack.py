@@ -240,6 +240,22 @@ def test_connecting_a_pasted_app_again_makes_everyone_link_again(
     assert delivery.destination_of(participant) == Destination.EMAIL
 
 
+def test_a_code_shown_before_a_pasted_app_was_connected_links_nobody(
+    slack: FakeSlack, workspace: SlackWorkspace, participant: Person, program_admin: Person
+) -> None:
+    """Entered afterwards, it would link the person through an app they never saw."""
+    code = CODE.search(json.dumps(command(participant, "link")))
+    assert code is not None
+
+    client_for(program_admin).post(
+        reverse("slack_settings"),
+        {"bot_token": GOOD_TOKEN, "signing_secret": "a-secret-the-admin-chose-0123"},
+    )
+    client_for(participant).post(reverse("chat_confirm_link"), {"code": code.group(1)})
+
+    assert not ChatLink.objects.filter(person=participant).exists()
+
+
 def test_add_to_slack_installs_through_oauth_v2_into_our_store(
     slack: FakeSlack, program_admin: Person, settings: Any
 ) -> None:

@@ -71,8 +71,10 @@ def connect_pasted(
         )
     SlackWorkspace.objects.filter(organisation=organisation).delete()
     # Whoever holds a pasted app's signing secret can sign requests as any linked person:
-    # links made before (through Bridgework's app, or an earlier one) do not carry over.
+    # links made before (through Bridgework's app, or an earlier one) do not carry over, nor
+    # do codes an earlier app showed in the workspace that nobody has entered yet.
     unlinked = chat.unlink_everyone(organisation_id=organisation.pk, platform_key="slack")
+    chat.forget_link_codes(platform_key="slack", team_ids=[team_id])
     workspace = SlackWorkspace(
         organisation=organisation,
         team_id=team_id,
