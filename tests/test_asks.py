@@ -467,7 +467,7 @@ def test_the_group_sees_an_aggregate_with_small_counts_hidden(
         respond(published, person)
     assert page() == never
     respond(published, people[4])
-    assert "5 allies committed; fewer than 5 checked in at least once." in page()
+    assert "5 allies committed. How many checked in is shown once 10 have committed" in page()
     for person in people[5:12]:
         respond(published, person)
     for response in AskResponse.objects.all()[:5]:
@@ -510,17 +510,73 @@ def test_the_aggregate_counts_small_numbers_as_fewer_than_5() -> None:
             "Fewer than 5 allies have taken this on so far."
         )
     for checked_in in (0, 4):
-        assert Aggregate(committed=5, checked_in=checked_in).summary == (
-            "5 allies committed; fewer than 5 checked in at least once."
+        assert Aggregate(committed=10, checked_in=checked_in).summary == (
+            "10 allies committed; fewer than 5 checked in at least once."
         )
-    # Nor are the few who have not checked in: "5 of 5" would name everyone's check-in.
-    for committed in (5, 9):
-        assert Aggregate(committed=committed, checked_in=5).summary == (
-            f"{committed} allies committed; all or nearly all checked in at least once."
+    # Nor are the few who have not checked in: "12 of 12" would name everyone's check-in.
+    for checked_in in (8, 12):
+        assert Aggregate(committed=12, checked_in=checked_in).summary == (
+            "12 allies committed; more than 7 checked in at least once."
         )
     assert Aggregate(committed=10, checked_in=5).summary == (
         "10 allies committed; 5 checked in at least once."
     )
+
+
+def test_under_ten_allies_nothing_is_said_of_check_ins() -> None:
+    """With five allies, "fewer than 5" turning into anything else would say that all five
+    had checked in; below ten, every count leaves fewer than five on one side."""
+    for committed in range(5, 10):
+        said = {Aggregate(committed=committed, checked_in=n).summary for n in range(committed + 1)}
+        assert said == {
+            f"{committed} allies committed. How many checked in is shown once 10 have "
+            "committed, so that nobody's check-in can be worked out."
+        }
+
+
+def test_no_sentence_tells_whether_any_one_ally_checked_in() -> None:
+    """Even to someone who knows who committed: each sentence stands for a count of
+    check-ins with at least five on each side, or for at least five counts, never only all
+    or only none."""
+    for committed in range(1, 41):
+        sentences: dict[str, set[int]] = {}
+        for checked_in in range(committed + 1):
+            summary = Aggregate(committed=committed, checked_in=checked_in).summary
+            sentences.setdefault(summary, set()).add(checked_in)
+        for counts in sentences.values():
+            assert min(counts) < committed and max(counts) > 0
+            if len(counts) == 1:
+                (exact,) = counts
+                assert exact >= 5 and committed - exact >= 5
+            else:
+                assert len(counts) >= 5 or counts == set(range(committed + 1))
+
+
+def test_five_named_allies_checking_in_one_by_one_changes_nothing_the_group_reads(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    """A member of the group who also reads the allies' space sees each ally's name beside
+    their note; the sentence must not tell when the last of them checked in."""
+    reader = cast.participant_and_member
+    ask = write_ask(spaces.protected, reader)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    people = allies(organisation, 5)
+    responses = [respond(published, p, note=f"I'm in ({n})") for n, p in enumerate(people)]
+    client = cast.client("participant_and_member")
+    notes = client.get(f"/community/asks/published/{published.pk}/").content.decode()
+    assert all(person.chosen_name in notes for person in people)
+
+    def sentence() -> str:
+        page = client.get(f"/community/asks/{ask.pk}/").content.decode()
+        found = re.search(r'class="ask-aggregate"><strong>([^<]*)<', page)
+        assert found is not None
+        return found.group(1)
+
+    before = sentence()
+    for response in responses:
+        assert response.commitment is not None
+        practice.check_in(commitment=response.commitment, outcome="done")
+        assert sentence() == before
 
 
 def test_removal_from_the_group_hides_the_original_ask_at_once(cast: Cast, spaces: Spaces) -> None:

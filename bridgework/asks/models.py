@@ -37,6 +37,9 @@ from bridgework.practice.api import CheckIn, Commitment
 
 # Counts below this are shown as "fewer than 5", so no single ally can be singled out.
 MIN_SHOWN = 5
+# Check-ins are spoken of only from this many committed allies on: below it no number of
+# check-ins leaves at least MIN_SHOWN on each side (who did, who did not).
+CHECK_INS_FROM = 2 * MIN_SHOWN
 
 
 class PublishedAskQuerySet(models.QuerySet["PublishedAsk"]):
@@ -208,25 +211,47 @@ class Aggregate:
 
     @property
     def summary(self) -> str:
-        """One sentence. Small numbers are never given, not even as none: below MIN_SHOWN the
-        sentence says "fewer than 5" (the allies' space names those who left a note, and
-        "none has checked in" turning into "fewer than 5" would say that one of them had).
+        """One sentence that never tells whether any one ally checked in, even to someone
+        who knows every ally who committed (the allies' space names those who left a note)
+        and reads the sentence again each time it changes.
+
+        Small numbers are never given, not even as none, on either side: how many checked
+        in is said exactly only when at least MIN_SHOWN did and at least MIN_SHOWN did not.
+        Otherwise the sentence names a band of at least MIN_SHOWN possible counts ("fewer
+        than 5", "more than 7" of 12), never one that means all or none. Below
+        CHECK_INS_FROM committed allies every count would leave fewer than MIN_SHOWN on one
+        side, so check-ins are not spoken of at all: with five allies, "fewer than 5" turning
+        into anything else would say that all five had checked in, and when the last did.
         Each case is a whole sentence for translators."""
         if self.committed < MIN_SHOWN:
             return gettext("Fewer than %(min)s allies have taken this on so far.") % {
                 "min": MIN_SHOWN
             }
-        many = {"min": MIN_SHOWN, "count": self.committed, "checked": self.checked_in}
+        many = {
+            "min": MIN_SHOWN,
+            "enough": CHECK_INS_FROM,
+            "count": self.committed,
+            "checked": self.checked_in,
+            "most": self.committed - MIN_SHOWN,
+        }
+        if self.committed < CHECK_INS_FROM:
+            return (
+                gettext(
+                    "%(count)s allies committed. How many checked in is shown once "
+                    "%(enough)s have committed, so that nobody's check-in can be worked out."
+                )
+                % many
+            )
         if self.checked_in < MIN_SHOWN:
             return (
                 gettext("%(count)s allies committed; fewer than %(min)s checked in at least once.")
                 % many
             )
         if self.committed - self.checked_in < MIN_SHOWN:
-            # The few who have not are not counted either: "6 of 6" would say that each
+            # The few who have not are not counted either: "12 of 12" would say that each
             # ally named beside their note has checked in.
             return (
-                gettext("%(count)s allies committed; all or nearly all checked in at least once.")
+                gettext("%(count)s allies committed; more than %(most)s checked in at least once.")
                 % many
             )
         return gettext("%(count)s allies committed; %(checked)s checked in at least once.") % many
