@@ -504,6 +504,34 @@ def test_an_ally_leaving_changes_none_of_the_counts(
     assert "Note 0" not in page.content.decode() and "Note 1" in page.content.decode()
 
 
+def test_an_ally_finishing_or_pausing_their_commitment_changes_none_of_the_counts(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    """Both keep the commitment and its check-ins: nothing an ally does with their own
+    practice afterwards (there is no deleting a commitment) takes their check-in back."""
+    ask = write_ask(spaces.protected, cast.group_member)
+    published = publish(ask, cast.facilitator, spaces.allies)
+    people = allies(organisation, 12)
+    responses = [respond(published, person) for person in people]
+    for response in responses[:6]:
+        assert response.commitment is not None
+        practice.check_in(commitment=response.commitment, outcome="done")
+    before = Aggregate.of(ask)
+
+    for person, response in zip(people[:3], responses[:3], strict=True):
+        assert response.commitment is not None
+        ally = Client()
+        ally.force_login(person)
+        ally.post(f"/practice/commitments/{response.commitment.pk}/finish")
+    assert responses[3].commitment is not None
+    ally.force_login(people[3])
+    ally.post(f"/practice/commitments/{responses[3].commitment.pk}/pause")
+
+    assert Commitment.objects.filter(status=Commitment.Status.FINISHED).count() == 3
+    assert Commitment.objects.filter(status=Commitment.Status.PAUSED).count() == 1
+    assert Aggregate.of(Ask.objects.get(pk=ask.pk)) == before
+
+
 def test_the_aggregate_counts_small_numbers_as_fewer_than_5() -> None:
     for committed, checked_in in [(0, 0), (1, 0), (4, 1), (4, 4)]:
         assert Aggregate(committed=committed, checked_in=checked_in).summary == (
