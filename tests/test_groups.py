@@ -511,6 +511,24 @@ def test_asking_to_lead_after_accepting_to_join_is_accepted_anew(
     assert invitation_form_action(pat.get("/").content.decode(), "accept")
 
 
+def test_someone_asked_to_lead_after_accepting_is_told_to_accept_again(
+    cast: Cast, closed_group: CommunityGroup, committed: Committed
+) -> None:
+    """Their earlier yes no longer lets them in: without a word they would wait for ever."""
+    make_lead(cast.participant_and_member, closed_group)
+    with committed():
+        invite(cast.program_admin, closed_group, cast.participant.email)
+    pat = client_for(cast.participant)
+    with committed():
+        pat.post(invitation_form_action(pat.get("/").content.decode(), "accept"))
+
+    with committed():
+        invite(cast.program_admin, closed_group, cast.participant.email, as_lead=True)
+
+    [asked] = Notification.objects.filter(person=cast.participant, read_at__isnull=True)
+    assert asked.summary == "You are asked to lead a community group. Accept or decline it there."
+
+
 def test_a_group_whose_leads_left_takes_a_lead_only_from_its_members(
     cast: Cast, closed_group: CommunityGroup
 ) -> None:

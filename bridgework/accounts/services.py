@@ -446,19 +446,24 @@ def invite_to_group(
     invitation, created = GroupInvitation.objects.get_or_create(
         group=group, person=person, defaults={"as_lead": as_lead, "invited_by": invited_by}
     )
-    if not created and as_lead and not invitation.as_lead:
-        # Asked to lead now: they accept that anew, and the leads see it as what it is.
+    asked_to_lead_now = not created and as_lead and not invitation.as_lead
+    if asked_to_lead_now:
+        # Asked to lead now: they accept that anew (told so below), and the leads see it as
+        # what it is.
         if invitation.accepted_at is not None:
             _settle_waiting(invitation)
+        _settle_answer(invitation)
         invitation.as_lead = True
         invitation.accepted_at = None
         invitation.save(update_fields=["as_lead", "accepted_at"])
-    if created:
+    if created or asked_to_lead_now:
         _notify(
             person=person,
             summary=gettext_noop(
-                "You are invited to a community group. Accept or decline it there."
-            ),
+                "You are asked to lead a community group. Accept or decline it there."
+            )
+            if invitation.as_lead
+            else gettext_noop("You are invited to a community group. Accept or decline it there."),
             url=_answer_url(invitation),
         )
 
