@@ -230,7 +230,11 @@ def test_connecting_a_pasted_app_again_makes_everyone_link_again(
     link_on_profile(participant, slack)
     assert ChatLink.objects.confirmed().filter(person=participant).exists()
 
-    client_for(program_admin).post(
+    admin = client_for(program_admin)
+    before = admin.get(reverse("slack_settings")).content.decode()
+    assert "connecting one unlinks everyone linked before" in before
+
+    admin.post(
         reverse("slack_settings"),
         {"bot_token": GOOD_TOKEN, "signing_secret": "a-secret-the-admin-chose-0123"},
     )
@@ -238,6 +242,8 @@ def test_connecting_a_pasted_app_again_makes_everyone_link_again(
     assert SlackWorkspace.objects.get().signing_secret() == "a-secret-the-admin-chose-0123"
     assert not ChatLink.objects.filter(person=participant).exists()
     assert delivery.destination_of(participant) == Destination.EMAIL
+    after = admin.get(reverse("slack_settings")).content.decode()
+    assert "people linked before link again, through this app" in after
 
 
 def test_a_code_shown_before_a_pasted_app_was_connected_links_nobody(

@@ -69,7 +69,10 @@ def slack_settings(request: HttpRequest) -> HttpResponse:
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, _("Slack is connected."))
+            messages.success(
+                request,
+                _("Slack is connected; people linked before link again, through this app."),
+            )
             return redirect("slack_settings")
     return _settings_page(request, form)
 
