@@ -415,3 +415,68 @@ def test_the_oldest_requests_to_join_come_first_and_the_rest_wait_their_turn(
     page = client.get(f"/cohorts/{cohort.pk}/").content.decode()
     assert page.count(">Let in<span") == 20 and "Member 20" in page
     assert "The 20 oldest requests" not in page
+
+
+def test_notes_too_long_with_htmx_come_back_in_the_form_with_the_error_and_the_text(
+    cast: Cast,
+) -> None:
+    """Not the facilitate page inside the status line: the notes form alone, in its place."""
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    typed = "Warm room. " + "x" * 10_000
+
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/notes",
+        {"text": typed, "step": "2"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#notes-form"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith("<form") and html.rstrip().endswith("</form>")
+    assert 'id="notes-form"' in html
+    assert "at most 10000 characters" in html
+    assert 'aria-invalid="true"' in html and 'class="field__errors"' in html
+    assert typed in html
+    assert 'name="step" value="2"' in html
+    assert services.note_for(session=session, author=cast.facilitator) == ""
+
+
+def test_notes_too_long_without_javascript_show_the_page_again_with_the_error_and_the_text(
+    cast: Cast,
+) -> None:
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    typed = "Warm room. " + "x" * 10_000
+
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/notes", {"text": typed, "step": "2"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Part 2 of 3" in html
+    assert "at most 10000 characters" in html and 'aria-invalid="true"' in html
+    assert typed in html
+
+
+def test_notes_saved_with_htmx_after_an_error_clear_the_error(cast: Cast) -> None:
+    """The status says when they were saved, and the field comes back without its error."""
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+
+    response = cast.client("facilitator").post(
+        f"/cohorts/sessions/{session.pk}/notes",
+        {"text": "Warm room", "step": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Saved at" in html
+    assert 'id="note-field" hx-swap-oob="true"' in html
+    assert "Warm room" in html
+    assert "aria-invalid" not in html and "field__errors" not in html
+    assert services.note_for(session=session, author=cast.facilitator) == "Warm room"

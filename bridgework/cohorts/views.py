@@ -10,10 +10,12 @@ from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from bridgework.accounts import picker
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -600,8 +602,17 @@ def item_remove(request: HttpRequest, session_id: int, item_id: int) -> HttpResp
 @member_required
 def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
+    note = services.note_for(session=found, author=current_person(request))
+    return _facilitate_page(
+        request, found, request.GET.get("step", "1"), NoteForm(initial={"text": note})
+    )
+
+
+def _facilitate_page(
+    request: HttpRequest, found: Session, raw_step: str, note_form: NoteForm
+) -> HttpResponse:
     items = list(found.items.all())
-    step = _step(request.GET.get("step", "1"), len(items))
+    step = _step(raw_step, len(items))
     current = items[step - 1] if items else None
     return render(
         request,
@@ -617,10 +628,9 @@ def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
             "next_item": items[step] if step < len(items) else None,
             "elapsed": _total_minutes(items[: step - 1]),
             "total": _total_minutes(items),
-            "note_form": NoteForm(
-                initial={"text": services.note_for(session=found, author=current_person(request))}
-            ),
+            "note_form": note_form,
         },
+        status=400 if note_form.errors else 200,
     )
 
 
@@ -629,20 +639,27 @@ def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
 def notes(request: HttpRequest, session_id: int) -> HttpResponse:
     found = _session(request, session_id, manage=True)
     form = NoteForm(request.POST)
-    step = _step(request.POST.get("step", "1"), found.items.count())
-    target = reverse("cohort_facilitate", args=[found.pk]) + f"?step={step}"
-    if form.is_valid():
-        services.save_note(
-            session=found, author=current_person(request), text=form.cleaned_data["text"]
-        )
+    raw_step = request.POST.get("step", "1")
+    if not form.is_valid():
         if is_htmx(request):
-            return render(
-                request, "cohorts/facilitate.html#note_status", {"saved_at": timezone.now()}
-            )
-        messages.success(request, gettext("Notes saved, for your eyes only."))
-    else:
-        messages.error(request, gettext("Notes can be up to 10,000 characters."))
-    return redirect(target)
+            # The form comes back with its error and what was typed, in place of the form.
+            step = _step(raw_step, found.items.count())
+            context = {"session": found, "step": step, "note_form": form}
+            response = render(request, "cohorts/facilitate.html#notes-form", context)
+            return retarget(reswap(response, "outerHTML"), "#notes-form")
+        return _facilitate_page(request, found, raw_step, form)
+    services.save_note(
+        session=found, author=current_person(request), text=form.cleaned_data["text"]
+    )
+    if is_htmx(request):
+        # The field comes back too, so that an error shown by an earlier try goes away.
+        page = "cohorts/facilitate.html"
+        status = render_to_string(f"{page}#note_status", {"saved_at": timezone.now()}, request)
+        field = render_to_string(f"{page}#note-field", {"note_form": form, "oob": True}, request)
+        return HttpResponse(status + field)
+    messages.success(request, gettext("Notes saved, for your eyes only."))
+    step = _step(raw_step, found.items.count())
+    return redirect(reverse("cohort_facilitate", args=[found.pk]) + f"?step={step}")
 
 
 @require_GET
