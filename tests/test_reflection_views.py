@@ -403,14 +403,55 @@ def test_checking_a_draft_explains_the_pitfalls(participant: Person) -> None:
     assert not Apology.objects.exists()  # checking does not save
 
 
-def test_htmx_check_returns_only_the_feedback(participant: Person) -> None:
+def test_htmx_check_returns_the_feedback_and_the_form_without_errors(participant: Person) -> None:
+    """The form comes along out of band, so an error from an earlier check goes away."""
     response = client_for(participant).post(
         "/reflect/repair/new",
         {"action": "check", "acknowledge": "It was just a joke."},
         headers={"HX-Request": "true"},
     )
-    assert "shrink the harm" in page(response)
-    assert "<form" not in page(response)
+    html = page(response)
+    assert "shrink the harm" in html
+    assert "<html" not in html
+    assert html.count("<form") == 1
+    assert '<form method="post" class="form" id="apology-form" hx-swap-oob="true"' in html
+    assert "It was just a joke." in html
+    assert "aria-invalid" not in html and "field__errors" not in html
+
+
+def test_htmx_check_of_a_draft_too_long_puts_back_the_form_with_its_errors(
+    participant: Person,
+) -> None:
+    """Not empty feedback: the form, with the error beside the part too long and every part
+    as it was typed."""
+    too_long = "I talked over you. " * 200
+    response = client_for(participant).post(
+        "/reflect/repair/new",
+        {"action": "check", "acknowledge": too_long, "resume": "Can we talk again?"},
+        headers={"HX-Request": "true"},
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#apology-form"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith('<form method="post" class="form" id="apology-form"')
+    assert html.rstrip().endswith("</form>")
+    assert "at most 3000 characters" in html
+    assert 'aria-invalid="true"' in html and 'class="field__errors"' in html
+    assert too_long.strip() in html and "Can we talk again?" in html
+    assert not Apology.objects.exists()
+
+
+def test_a_check_of_a_draft_too_long_without_javascript_shows_the_error_with_a_400(
+    participant: Person,
+) -> None:
+    response = client_for(participant).post(
+        "/reflect/repair/new", {"action": "check", "acknowledge": "x" * 3001}
+    )
+    html = page(response)
+    assert response.status_code == 400
+    assert "at most 3000 characters" in html and 'aria-invalid="true"' in html
+    assert "x" * 3001 in html
 
 
 def test_a_practice_scenario_is_saved_with_the_draft(participant: Person) -> None:

@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from bridgework.accounts import picker
 from bridgework.accounts.access import current_organisation, current_person, member_required
@@ -516,7 +518,15 @@ def _apology_page(
         "part_labels": {key: field.label for key, field in form.fields.items()},
     }
     if is_htmx(request) and request.method == "POST":
-        return render(request, "reflection/apology.html#feedback", context)
+        page = "reflection/apology.html"
+        if form.errors:
+            # No feedback on a draft in error: the form comes back with its errors instead.
+            response = render(request, f"{page}#apology-form", context)
+            return retarget(reswap(response, "outerHTML"), "#apology-form")
+        # The form comes back too, so that errors shown by an earlier check go away.
+        feedback = render_to_string(f"{page}#feedback", context, request)
+        form_html = render_to_string(f"{page}#apology-form", {**context, "oob": True}, request)
+        return HttpResponse(feedback + form_html)
     return render(request, "reflection/apology.html", context, status=_bad(form))
 
 
