@@ -454,9 +454,10 @@ def test_the_preview_renders_markdown_safely_and_saves_nothing(
     assert module.body == before
 
 
-def test_the_preview_with_htmx_returns_only_the_preview(
+def test_the_preview_with_htmx_returns_the_preview_and_the_form_without_errors(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], facilitator: Person
 ) -> None:
+    """The form comes along out of band, so an error from an earlier preview goes away."""
     module, _, _, _ = sample
 
     response = client_for(facilitator).post(
@@ -468,8 +469,11 @@ def test_the_preview_with_htmx_returns_only_the_preview(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="preview"')
-    assert html.rstrip().endswith("</section>")
-    assert "<form" not in html
+    assert "<html" not in html
+    assert html.count("<form") == 1
+    assert '<form method="post" class="form" id="edit-form" hx-swap-oob="true"' in html
+    assert html.rstrip().endswith("</form>")
+    assert "aria-invalid" not in html and "field__errors" not in html
     assert "<strong>Bold</strong>" in html
     assert "<script" not in html
 

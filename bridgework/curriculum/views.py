@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -297,8 +298,12 @@ def _edit_with_preview(
         if "preview" in request.POST:
             preview_html = render_markdown(form.cleaned_data["body"])
             if is_htmx(request):
-                return render(
-                    request, "curriculum/edit.html#preview", {"preview_html": preview_html}
+                # The form comes back too, so that errors shown by an earlier try go away.
+                preview = {"preview_html": preview_html}
+                edit_form = {"form": form, "back": back, "oob": True}
+                return HttpResponse(
+                    render_to_string("curriculum/edit.html#preview", preview, request)
+                    + render_to_string("curriculum/edit.html#edit-form", edit_form, request)
                 )
         else:
             services.save_edit(form=form, person=current_person(request))
