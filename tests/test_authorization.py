@@ -285,7 +285,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "pick": {"GET": members(200), "POST": NOT_ALLOWED},
     "commit": {"GET": members(200), "POST": members(400)},
     "reminder_settings": {"GET": members(200), "POST": members(400)},
-    "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
+    "check_in": {"GET": NOT_ALLOWED, "POST": owner_only(400)},  # empty: no answer chosen
     "change_commitment": {"GET": NOT_ALLOWED, "POST": owner_only(302)},
     # A commitment's history holds its private notes; finishing asks first on its own page.
     "commitment": {"GET": owner_only(200), "POST": NOT_ALLOWED},

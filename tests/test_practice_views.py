@@ -722,6 +722,67 @@ def test_a_check_in_with_htmx_returns_only_the_commitment_card(participant: Pers
     assert CheckIn.objects.get(commitment=commitment).outcome == Outcome.PARTLY
 
 
+def test_a_check_in_with_a_note_too_long_with_htmx_keeps_the_note_beside_the_error(
+    participant: Person,
+) -> None:
+    """Not the whole practice page inside the card: the card, the note as typed, the error."""
+    commitment = new_commitment(participant)
+    too_long = "Asked Sam first. " * 70
+
+    response = client_for(participant).post(
+        f"/practice/commitments/{commitment.pk}/check-in",
+        {"outcome": "done", "note": too_long},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode().strip()
+    assert html.startswith(f'<li class="card commitment" id="commitment-{commitment.pk}">')
+    assert html.endswith("</li>") and "<html" not in html
+    assert "at most 1000 characters" in html
+    assert 'aria-invalid="true"' in html and 'class="field__errors"' in html
+    assert too_long.strip() in html
+    assert "<details open>" in html
+    assert not CheckIn.objects.filter(commitment=commitment).exists()
+
+
+def test_a_check_in_with_a_note_too_long_without_javascript_keeps_the_note_with_a_400(
+    participant: Person,
+) -> None:
+    commitment = new_commitment(participant)
+    too_long = "Asked Sam first. " * 70
+
+    response = client_for(participant).post(
+        f"/practice/commitments/{commitment.pk}/check-in", {"outcome": "done", "note": too_long}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Your practice" in html
+    assert "at most 1000 characters" in html and 'aria-invalid="true"' in html
+    assert too_long.strip() in html
+    assert not CheckIn.objects.filter(commitment=commitment).exists()
+
+
+def test_a_check_in_on_a_commitment_paused_elsewhere_with_htmx_reloads_the_page(
+    participant: Person,
+) -> None:
+    """Paused in another tab: the page loads again and says why, rather than a page inside
+    the card."""
+    commitment = new_commitment(participant)
+    commitment.pause()
+    client = client_for(participant)
+
+    response = client.post(
+        f"/practice/commitments/{commitment.pk}/check-in", {"outcome": "done"}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/practice/"
+    assert "paused or finished" in page(client, "/practice/")
+    assert not CheckIn.objects.filter(commitment=commitment).exists()
+
+
 def test_a_once_commitment_finishes_when_done(participant: Person) -> None:
     commitment = new_commitment(participant, cadence=Cadence.ONCE)
     client = client_for(participant)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.curriculum.api import Practice, Tip
@@ -299,10 +300,25 @@ def commit(request: HttpRequest) -> HttpResponse:
 @member_required
 def check_in(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = _commitment(request, commitment_id)
-    form = CheckInForm(request.POST)
-    if not form.is_valid() or commitment.status != Commitment.Status.ACTIVE:
-        messages.error(request, _("Choose done, partly or not yet."))
+    if commitment.status != Commitment.Status.ACTIVE:
+        # Paused or finished since the page was shown: the page as it is now says so.
+        messages.error(
+            request, _("This commitment is paused or finished: there is nothing to check in.")
+        )
+        if is_htmx(request):
+            return HttpResponseClientRedirect(reverse("practice"))
         return redirect("practice")
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        # The card comes back with the error beside the note, and the note as it was typed.
+        errors = {"check_in_form": form, "check_in_for": commitment.pk}
+        if is_htmx(request):
+            [progress] = services.progress_of([commitment], commitment.owner_today())
+            return render(
+                request, "practice/dashboard.html#commitment", {"item": progress, **errors}
+            )
+        context = {**_dashboard_context(request), **errors}
+        return render(request, "practice/dashboard.html", context, status=400)
     services.check_in(
         commitment=commitment, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
     )
