@@ -110,8 +110,12 @@ def groups(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) -> HttpResponse:
-    """With htmx, swap in the updated card; without JavaScript, back to the list."""
+def _group_changed(
+    request: HttpRequest, group: CommunityGroup, message: str, *, refused: bool = False
+) -> HttpResponse:
+    """With htmx, swap in the updated card; without JavaScript, back to the list. A change
+    `refused` (the group closed since the page was shown, say) shows the card as it is now,
+    with the reason."""
     if is_htmx(request):
         membership = GroupMembership.objects.filter(
             group=group, person=current_person(request)
@@ -124,9 +128,10 @@ def _group_changed(request: HttpRequest, group: CommunityGroup, message: str) ->
                 "mine": {group.pk} if membership else set(),
                 "led": {group.pk} if membership and membership.is_lead else set(),
                 "status_message": message,
+                "refused": refused,
             },
         )
-    messages.success(request, message)
+    (messages.error if refused else messages.success)(request, message)
     return redirect("groups")
 
 
@@ -137,8 +142,7 @@ def join_group(request: HttpRequest, group_id: int) -> HttpResponse:
     try:
         services.join_group(person=current_person(request), group=group)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("groups")
+        return _group_changed(request, group, " ".join(error.messages), refused=True)
     return _group_changed(request, group, gettext("You joined %(group)s.") % {"group": group.name})
 
 
