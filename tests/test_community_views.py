@@ -269,6 +269,35 @@ def test_reactions_toggle_and_are_counted(cast: Cast) -> None:
     assert bad.status_code == 400
 
 
+def test_a_reaction_with_htmx_to_a_post_held_since_the_page_was_shown_says_why_in_place(
+    cast: Cast,
+) -> None:
+    """Not nothing at all: where the buttons were, the reason they are gone."""
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    post = thread.posts.get()
+    post.status = Post.Status.HELD
+    post.save()
+    client = client_for(cast.participant)
+    url = f"/community/posts/{post.pk}/react"
+
+    response = client.post(url, {"kind": "thanks"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith('<p class="message message--error" role="status"')
+    assert "This post is no longer shown, so it takes no reactions." in html
+    assert "<form" not in html and "<html" not in html
+    assert not Reaction.objects.exists()
+
+    # Without JavaScript: back to the thread, which says the same.
+    plain = client.post(url, {"kind": "thanks"}, follow=True)
+    assert plain.redirect_chain[-1][1] == 302
+    assert "This post is no longer shown, so it takes no reactions." in plain.content.decode()
+    assert not Reaction.objects.exists()
+
+
 def test_search_finds_only_what_the_person_can_see(
     cast: Cast, community_group: CommunityGroup
 ) -> None:

@@ -255,7 +255,12 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
         services.toggle_reaction(post=found, person=person, kind=form.cleaned_data["kind"])
     except PermissionDenied:
-        return HttpResponse(_("You cannot react to this post."), status=400)
+        # Held or hidden since the page was shown: say so where the buttons were.
+        refused = _("This post is no longer shown, so it takes no reactions.")
+        if is_htmx(request):
+            return render(request, "community/thread.html#reactions", {"refused": refused})
+        messages.error(request, refused)
+        return redirect(found.get_absolute_url())
     if is_htmx(request):
         attach_reactions([found], person)
         return render(request, "community/thread.html#reactions", {"post": found})
