@@ -150,6 +150,32 @@ def test_the_run_of_show_moves_with_htmx_and_without(cast: Cast) -> None:
     assert list(session.items.all())[:2] == [first, second]
 
 
+def test_moving_a_part_removed_since_the_page_was_shown_shows_the_plan_as_it_is_now(
+    cast: Cast,
+) -> None:
+    """Not nothing at all (htmx swaps no 404) and not a 404 page: the plan, and why."""
+    cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
+    session = cohort.sessions.get()
+    first, second, third = session.items.all()
+    removed = second.pk
+    second.delete()
+    client = cast.client("facilitator")
+    url = f"/cohorts/sessions/{session.pk}/plan/{removed}/move/up"
+
+    swapped = client.post(url, HTTP_HX_REQUEST="true")
+
+    text = swapped.content.decode()
+    assert swapped.status_code == 200
+    assert text.lstrip().startswith('<div id="run-of-show"') and "<html" not in text
+    assert "That part is no longer in the plan." in text
+    assert f'id="up-{third.pk}"' in text and f'id="up-{removed}"' not in text
+
+    plain = client.post(url, follow=True)
+    assert plain.redirect_chain == [(f"/cohorts/sessions/{session.pk}/plan", 302)]
+    assert "That part is no longer in the plan." in plain.content.decode()
+    assert list(session.items.all()) == [first, third]
+
+
 def test_removing_a_part_of_the_run_of_show_asks_first(cast: Cast) -> None:
     cohort = make_cohort(cast.facilitator, start=timezone.localdate(), sessions=1)
     session = cohort.sessions.get()

@@ -546,9 +546,17 @@ def run_of_show(request: HttpRequest, session_id: int) -> HttpResponse:
 @member_required
 def item_move(request: HttpRequest, session_id: int, item_id: int, direction: str) -> HttpResponse:
     found = _session(request, session_id, manage=True)
-    item = _item(found, item_id)
     if direction not in {"up", "down"}:
         raise Http404("No such direction.")
+    item = RunItem.objects.filter(pk=item_id, session=found).select_related("session").first()
+    if item is None:
+        # Removed since the page was shown (by a co-facilitator, say): the plan as it is now.
+        gone = gettext("That part is no longer in the plan.")
+        if is_htmx(request):
+            context = _plan_context(found, gone=gone)
+            return render(request, "cohorts/run_of_show.html#run_of_show", context)
+        messages.error(request, gone)
+        return redirect("cohort_run_of_show", found.pk)
     services.move_item(item=item, direction=direction)
     if is_htmx(request):
         moved = (
