@@ -89,3 +89,27 @@ def test_notes_too_long_show_the_error_beside_them_and_keep_them_until_they_fit(
     expect(page.locator(".field--invalid")).to_have_count(0)
     expect(notes).to_have_value("Noor offered to go first next time.")
     axe(page)
+
+
+def test_checking_a_draft_too_long_shows_the_error_beside_the_part_then_the_feedback(
+    page: Page, axe: AccessibilityChecker, demo: Organisation
+) -> None:
+    sign_in(page, "participant@example.com")
+    page.goto("/reflect/repair/new")
+    harm = page.get_by_label("2. Name the harm")
+    check = page.get_by_role("button", name="Check my draft")
+
+    harm.evaluate("box => box.removeAttribute('maxlength')")
+    harm.fill("I talked over you. " * 200)
+    check.click()
+    expect(page.locator(".field--invalid")).to_contain_text("at most 3000 characters")
+    expect(harm).to_be_focused()
+    expect(page.locator("#feedback")).to_be_empty()
+    axe(page)
+
+    harm.fill("I talked over you in the meeting, and your idea was lost.")
+    check.click()
+    expect(page.get_by_role("heading", name="Feedback on your draft")).to_be_visible()
+    expect(page.locator(".field--invalid")).to_have_count(0)
+    expect(harm).to_have_value("I talked over you in the meeting, and your idea was lost.")
+    expect(check).to_be_focused()
