@@ -14,7 +14,14 @@ from django.core.exceptions import ValidationError
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.accounts.services import erase_person
 from bridgework.cohorts import services
-from bridgework.cohorts.models import Membership, PulseAnswer, PulseResponse, Session
+from bridgework.cohorts.models import (
+    FEEDBACK_PER_MONTH,
+    Membership,
+    PulseAnswer,
+    PulseResponse,
+    Session,
+)
+from bridgework.insights import counts
 
 from .cohorts_support import add_members, make_cohort
 from .conftest import POSITIONS, Cast, client_for
@@ -396,3 +403,70 @@ def test_once_closed_from_five_answers_the_count_and_rate_are_shown(
         assert "<strong>5 of 6</strong> members who were there answered (83%)." in (
             facilitator_page(cast, session)
         )
+
+
+def sessions_closing_in_one_month(
+    cast: Cast, members: Sequence[Person], count: int
+) -> list[Session]:
+    """`count` sessions of one cohort two hours apart, all attended by `members`, whose pulses
+    all close in March 2030."""
+    first = held_session(cast, members, present=members)
+    sessions = [first]
+    for number in range(2, count + 1):
+        session = Session.objects.create(
+            cohort=first.cohort,
+            number=number,
+            starts_at=first.starts_at + timedelta(hours=2 * (number - 1)),
+            time_zone="UTC",
+        )
+        services.mark_attendance(session=session, marks={p.pk: "present" for p in members})
+        sessions.append(session)
+    return sessions
+
+
+def test_one_person_answers_at_most_a_months_worth_of_session_pulses(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Insights bound each person's anonymous answers by FEEDBACK_PER_MONTH. Were the bound
+    checked only when the month is released, whoever runs nine sessions with one member
+    present would learn, from whether the month's feedback figures appear, whether that member
+    answered all nine."""
+    (member,) = add_members(organisation, 1)
+    sessions = sessions_closing_in_one_month(cast, [member], FEEDBACK_PER_MONTH + 1)
+    with time_machine.travel(sessions[-1].ends_at + timedelta(minutes=5)):
+        for session in sessions[:-1]:
+            assert services.answer_pulse(session=session, person=member, useful=4, safe=4)
+        with pytest.raises(ValidationError, match="as many session pulses as count"):
+            services.answer_pulse(session=sessions[-1], person=member, useful=4, safe=4)
+        page = client_for(member).get(f"/cohorts/sessions/{sessions[-1].pk}/pulse")
+        # Answering one already answered still says so, not that the month is full.
+        again = services.answer_pulse(session=sessions[0], person=member, useful=2, safe=2)
+    assert PulseResponse.objects.filter(person=member).count() == FEEDBACK_PER_MONTH
+    assert PulseAnswer.objects.filter(session=sessions[-1]).count() == 0
+    assert again is False
+    assert page.status_code == 200
+    assert "No answer needed" in page.content.decode()
+    assert 'name="useful"' not in page.content.decode()
+
+
+def test_pulses_closing_in_another_month_are_answered_as_usual(
+    cast: Cast, organisation: Organisation
+) -> None:
+    (member,) = add_members(organisation, 1)
+    sessions = sessions_closing_in_one_month(cast, [member], FEEDBACK_PER_MONTH)
+    later = Session.objects.create(
+        cohort=sessions[0].cohort,
+        number=FEEDBACK_PER_MONTH + 1,
+        starts_at=STARTS + timedelta(days=30),
+        time_zone="UTC",
+    )
+    services.mark_attendance(session=later, marks={member.pk: "present"})
+    with time_machine.travel(sessions[-1].ends_at + timedelta(minutes=5)):
+        for session in sessions:
+            assert services.answer_pulse(session=session, person=member, useful=4, safe=4)
+    with time_machine.travel(later.ends_at + timedelta(minutes=5)):
+        assert services.answer_pulse(session=later, person=member, useful=4, safe=4)
+
+
+def test_the_months_bound_on_answers_is_the_one_insights_releases_rely_on() -> None:
+    assert FEEDBACK_PER_MONTH == counts.FEEDBACK_CAP

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.test.html import parse_html
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from bridgework.accounts.models import Organisation, Role
 from bridgework.accounts.services import erase_person
 from bridgework.cohorts.models import Cohort, Membership
 from bridgework.insights import charts, releases, services
+from bridgework.insights.counts import SAFETY_CAP
 from bridgework.insights.forms import ListSelect
 from bridgework.insights.models import (
     AuditEntry,
@@ -475,6 +477,77 @@ def test_pulse_results_appear_in_the_month_the_pulse_closed(cast: Cast) -> None:
     row = table_rows(html, "Statement")["Can say what I really think"]
     assert first_number(row[0]) == 6
     assert row[1] == "3.67"
+
+
+def pulse_for(cast: Cast, cohort: Cohort | None, day: date) -> SafetyPulse:
+    organisation = cast.program_admin.organisation
+    assert organisation is not None
+    return services.create_pulse(
+        organisation=organisation,
+        created_by=cast.program_admin,
+        cohort=cohort,
+        opens_on=day,
+        closes_on=day,
+    )
+
+
+def test_a_person_answers_at_most_a_months_worth_of_cohort_pulses(cast: Cast, clock: Clock) -> None:
+    """Insights bound each person's anonymous pulse answers by SAFETY_CAP a month. Were the
+    bound checked only when the month is released, whoever ran three pulses for a cohort of
+    one would learn, from whether the month's safety figures appear, whether that one person
+    answered all three; and anyone in two cohorts could erase everyone's figures."""
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    today = clock.today()
+    pulses = [
+        pulse_for(cast, cohort, today)
+        for cohort in (
+            cohort_of(organisation, "One", [cast.participant]),
+            cohort_of(organisation, "Two", [cast.participant]),
+        )
+        for _ in range(SAFETY_CAP)
+    ]
+    client = client_for(cast.participant)
+    for pulse in pulses[:SAFETY_CAP]:
+        assert (
+            client.post(reverse("insights_pulse", args=[pulse.pk]), answers(4)).status_code == 302
+        )
+    home = client.get(reverse("home")).content.decode()
+    extra = pulses[SAFETY_CAP]
+    page = client.get(reverse("insights_pulse", args=[extra.pk])).content.decode()
+    client.post(reverse("insights_pulse", args=[extra.pk]), answers(1))
+    with pytest.raises(ValidationError, match="as many pulses closing this month"):
+        services.answer_pulse(
+            pulse=extra, person=cast.participant, answers=dict.fromkeys(ITEM_FIELDS, 2)
+        )
+    assert SafetyResponse.objects.filter(person=cast.participant).count() == SAFETY_CAP
+    assert not SafetyAnswer.objects.filter(pulse__in=pulses[SAFETY_CAP:]).exists()
+    assert all(reverse("insights_pulse", args=[p.pk]) not in home for p in pulses)
+    assert "this one is not needed" in page
+    assert "Send my answers" not in page
+    # The organisation's own pulses are bounded apart from cohorts'.
+    everyone = pulse_for(cast, None, today)
+    assert (
+        reverse("insights_pulse", args=[everyone.pk])
+        in client.get(reverse("home")).content.decode()
+    )
+
+
+def test_an_audience_gets_no_more_pulses_in_a_month_than_a_month_counts(
+    cast: Cast, clock: Clock
+) -> None:
+    today = clock.today()
+    for _ in range(SAFETY_CAP):
+        pulse_for(cast, None, today)
+    response = client_for(cast.program_admin).post(
+        reverse("insights_pulses"),
+        {"audience": "organisation", "opens_on": today, "closes_on": today},
+    )
+    assert response.status_code == 400
+    assert "Choose a closing day in another month" in response.content.decode()
+    assert SafetyPulse.objects.count() == SAFETY_CAP
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert pulse_for(cast, None, next_month)
 
 
 @on_calendar_edges

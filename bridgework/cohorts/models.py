@@ -40,6 +40,11 @@ PULSE_MIN_FOR_TEXT = 10
 # before anything has happened) and stays open this long after it ends.
 PULSE_OPENS_BEFORE_END = timedelta(minutes=10)
 PULSE_OPEN_DAYS = 14
+# The most session pulses of one person that count in one month (the month their pulses
+# close in, on the organisation's calendar): insights' releases bound each person's
+# anonymous answers by it (`insights.counts.FEEDBACK_CAP`), so an answer past it is refused
+# rather than letting one person's answers decide whether a month's feedback is released.
+FEEDBACK_PER_MONTH = 8
 
 
 def hash_token(token: str) -> str:

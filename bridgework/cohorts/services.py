@@ -27,8 +27,10 @@ from bridgework.curriculum.api import (
 from bridgework.lib import cadence, ics
 
 from .models import (
+    FEEDBACK_PER_MONTH,
     PULSE_MIN_ANSWERS,
     PULSE_MIN_FOR_TEXT,
+    PULSE_OPEN_DAYS,
     Attendance,
     CalendarFeed,
     Cohort,
@@ -502,6 +504,34 @@ def has_answered(*, session: Session, person: Person) -> bool:
     return PulseResponse.objects.filter(session=session, person=person).exists()
 
 
+def month_of_feedback_full(*, session: Session, person: Person) -> bool:
+    """Whether the person has answered as many session pulses closing in the same month as
+    this one's (on the organisation's calendar) as a month counts."""
+    assert person.organisation is not None
+    closes = session.pulse_closes_at.astimezone(person.organisation.clock)
+    start = closes.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + timedelta(days=32)).replace(day=1)
+    # A session's pulse closes PULSE_OPEN_DAYS after it ends, and no session lasts a day.
+    longest = timedelta(days=PULSE_OPEN_DAYS + 1)
+    answered = PulseResponse.objects.filter(
+        person=person,
+        session__starts_at__gte=start - longest,
+        session__starts_at__lt=end,
+    ).values_list("session__starts_at", "session__duration_minutes")
+    in_month = sum(
+        1
+        for starts, minutes in answered
+        if start <= starts + timedelta(minutes=minutes, days=PULSE_OPEN_DAYS) < end
+    )
+    return in_month >= FEEDBACK_PER_MONTH
+
+
+FEEDBACK_MONTH_FULL = gettext_lazy(
+    "You have answered as many session pulses as count in one month. Thank you: this one is "
+    "not needed, and nothing is lost by leaving it."
+)
+
+
 NOT_THERE = gettext_lazy(
     "The pulse is for members who were at the session: in the cohort by the time it ended, "
     "and marked present (check in, or ask a facilitator to mark you)."
@@ -573,6 +603,12 @@ def answer_pulse(
         raise ValidationError(gettext("This session's pulse is not open."))
     if not (1 <= useful <= 5 and 1 <= safe <= 5):
         raise ValidationError(gettext("Answers go from 1 to 5."))
+    # One person's answers at a time, so two at once cannot both pass the month's bound.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    if has_answered(session=session, person=person):
+        return False
+    if month_of_feedback_full(session=session, person=person):
+        raise ValidationError(FEEDBACK_MONTH_FULL)
     try:
         with transaction.atomic():
             PulseResponse.objects.create(session=session, person=person)

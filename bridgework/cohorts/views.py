@@ -776,6 +776,9 @@ def pulse(request: HttpRequest, session_id: int) -> HttpResponse:
         )
         context = {"session": found, "reason": reason}
         return render(request, "cohorts/pulse_closed.html", context, status=404)
+    if services.month_of_feedback_full(session=found, person=person):
+        context = {"session": found, "month_full": services.FEEDBACK_MONTH_FULL}
+        return render(request, "cohorts/pulse_done.html", context)
     form = PulseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.answer_pulse(session=found, person=person, **form.cleaned_data)

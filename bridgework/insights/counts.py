@@ -24,8 +24,9 @@ CHECK_IN_CAP = 8
 LESSON_CAP = 8
 ATTENDANCE_CAP = 4
 # Anonymous answers carry no person: these bound what one person can answer in a month in
-# one group (a session pulse each session, a safety pulse each pulse); releases.py checks the
-# bound against who answered and leaves the measure out for that month if it does not hold.
+# one group (a session pulse each session, a safety pulse each pulse). They are held when
+# answering (cohorts' FEEDBACK_PER_MONTH, services.answer_pulse); releases.py checks them
+# again and leaves the measure out of a month where rows written around the app break them.
 FEEDBACK_CAP = 8
 SAFETY_CAP = 2
 RETENTION_MONTHS = 12

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.accounts.registry import AssessmentTaken
 from bridgework.cohorts.api import Cohort, Membership
 
-from . import privacy_settings
+from . import counts, privacy_settings
 from .models import (
     AuditEntry,
     GrowthScore,
@@ -27,6 +28,11 @@ from .models import (
 )
 from .pulse import ITEM_FIELDS
 from .subjects import subject_key
+
+SAFETY_MONTH_FULL = gettext_lazy(
+    "You have answered as many pulses closing this month as count in one month. Thank you: "
+    "this one is not needed, and nothing is lost by leaving it."
+)
 
 
 @transaction.atomic
@@ -134,6 +140,15 @@ def create_pulse(
         raise ValidationError(
             {"closes_on": gettext("The pulse must close on or after the day it opens.")}
         )
+    if _pulses_closing_in_month(organisation, cohort, closes_on) >= counts.SAFETY_CAP:
+        raise ValidationError(
+            {
+                "closes_on": gettext(
+                    "This audience already has as many pulses closing in that month as a "
+                    "month counts. Choose a closing day in another month."
+                )
+            }
+        )
     pulse = SafetyPulse(
         organisation=organisation,
         cohort=cohort,
@@ -146,8 +161,51 @@ def create_pulse(
     return pulse
 
 
+def _month(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def _pulses_closing_in_month(
+    organisation: Organisation, cohort: Cohort | None, closes_on: date
+) -> int:
+    start, end = _month(closes_on)
+    return SafetyPulse.objects.filter(
+        organisation=organisation, cohort=cohort, closes_on__gte=start, closes_on__lt=end
+    ).count()
+
+
+def _kind_and_month(pulse: SafetyPulse) -> tuple[bool, date]:
+    """What a person's answers are bounded by: the organisation's pulses, or cohorts' pulses
+    (any cohort), closing in one month."""
+    return pulse.cohort_id is None, pulse.closes_on.replace(day=1)
+
+
+def _months_full(person: Person, pulses: list[SafetyPulse]) -> set[tuple[bool, date]]:
+    """Of the pulses' kinds and months, those in which the person has answered as many
+    pulses as a month counts (`counts.SAFETY_CAP`): insights' releases bound each person's
+    anonymous answers by it, so a further answer is not asked for, and refused."""
+    if not pulses:
+        return set()
+    closing = [p.closes_on for p in pulses]
+    answered: Counter[tuple[bool, date]] = Counter(
+        (cohort_id is None, closes_on.replace(day=1))
+        for cohort_id, closes_on in SafetyResponse.objects.filter(
+            person=person,
+            pulse__closes_on__gte=_month(min(closing))[0],
+            pulse__closes_on__lt=_month(max(closing))[1],
+        ).values_list("pulse__cohort_id", "pulse__closes_on")
+    )
+    return {key for key, n in answered.items() if n >= counts.SAFETY_CAP}
+
+
+def month_full_for(person: Person, pulse: SafetyPulse) -> bool:
+    return _kind_and_month(pulse) in _months_full(person, [pulse])
+
+
 def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPulse]:
-    """Open pulses the person is invited to and has not answered yet."""
+    """Open pulses the person is invited to and has not answered yet, in months where their
+    answer still counts."""
     organisation = person.organisation
     if organisation is None or not person.is_participant:
         return []
@@ -156,7 +214,7 @@ def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPul
         "cohort_id"
     )
     answered = SafetyResponse.objects.filter(person=person).values("pulse_id")
-    return list(
+    pulses = list(
         SafetyPulse.objects.filter(
             Q(cohort__isnull=True) | Q(cohort_id__in=mine),
             organisation_id=organisation.pk,
@@ -166,6 +224,8 @@ def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPul
         .exclude(pk__in=answered)
         .select_related("cohort")
     )
+    full = _months_full(person, pulses)
+    return [p for p in pulses if _kind_and_month(p) not in full]
 
 
 def invited(person: Person, pulse: SafetyPulse) -> bool:
@@ -191,6 +251,12 @@ def answer_pulse(
         raise ValidationError(gettext("This pulse is not open."))
     if set(answers) != set(ITEM_FIELDS) or any(not 1 <= v <= 5 for v in answers.values()):
         raise ValidationError(gettext("Answer every statement from 1 to 5."))
+    # One person's answers at a time, so two at once cannot both pass the month's bound.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    if SafetyResponse.objects.filter(pulse=pulse, person=person).exists():
+        return False
+    if month_full_for(person, pulse):
+        raise ValidationError(SAFETY_MONTH_FULL)
     try:
         with transaction.atomic():
             SafetyResponse.objects.create(pulse=pulse, person=person)

@@ -392,9 +392,10 @@ def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
         raise Http404("No such pulse.")
     done = SafetyResponse.objects.filter(pulse=pulse, person=person).exists()
     is_open = pulse.is_open(current_organisation(request).today())
+    month_full = not done and is_open and services.month_full_for(person, pulse)
     form = AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if done or not is_open:
+        if done or not is_open or month_full:
             return redirect("insights_pulse", pulse_id=pulse.pk)
         if form.is_valid():
             services.answer_pulse(pulse=pulse, person=person, answers=form.cleaned_data)
@@ -410,6 +411,7 @@ def answer(request: HttpRequest, pulse_id: int) -> HttpResponse:
             "form": form,
             "done": done,
             "is_open": is_open,
+            "month_full": services.SAFETY_MONTH_FULL if month_full else "",
             "attribution": ATTRIBUTION,
             "minimum": min_cell(),
         },
