@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 
 from bridgework.accounts import services as account_services
-from bridgework.accounts.models import GroupMembership, Organisation, Person, Role
+from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
 from bridgework.asks import demo, services
 from bridgework.asks.models import Aggregate, Ask, AskResponse, PublishedAsk
 from bridgework.cohorts.models import Cohort
@@ -185,6 +186,69 @@ def test_wording_that_names_someone_or_a_team_is_refused_with_the_words_shown(
     assert sneaky.status_code == 400 and "“s.a.m-c.h.e.n”" in sneaky.content.decode()
     fine = cast.client("facilitator").post(path, publish_form(spaces))
     assert fine.status_code == 302
+
+
+def body_error_text(page: bytes) -> str:
+    found = re.search(r'id="id_body_error">(.*?)</div>', page.decode(), re.S)
+    return found.group(1) if found else ""
+
+
+def test_the_name_of_a_protected_space_the_facilitator_cannot_see_is_not_quoted_back(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    """Quoting it would tell the facilitator that a group's space of that name exists, which
+    nothing else lets them learn: the answer is the one a made-up name gets."""
+    pride = CommunityGroup.objects.create(organisation=organisation, name="Pride")
+    Space.objects.create(
+        organisation=organisation,
+        name="Trans staff network",
+        slug="tsn",
+        audience=Space.Audience.GROUP,
+        group=pride,
+        opened_to_group_at=timezone.now(),
+    )
+    ask = write_ask(spaces.protected, cast.group_member)
+    path = f"/community/asks/{ask.pk}/publish"
+    client = cast.client("facilitator")
+    guessed = client.post(path, publish_form(spaces, body="Ask the Trans staff network first."))
+    made_up = client.post(path, publish_form(spaces, body="Ask the Tangerine staff circle first."))
+    assert guessed.status_code == made_up.status_code == 302
+    assert body_error_text(guessed.content) == body_error_text(made_up.content) == ""
+
+
+def test_the_name_of_a_space_the_facilitator_can_see_or_of_the_asks_own_is_refused(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    Space.objects.filter(pk=spaces.protected.pk).update(name="Quiet corner")
+    # Someone else looks after it, but the facilitator is a participant: they see it.
+    Space.objects.create(
+        organisation=organisation, name="Book club", slug="books", audience="organisation"
+    )
+    ask = write_ask(spaces.protected, cast.group_member)
+    response = cast.client("facilitator").post(
+        f"/community/asks/{ask.pk}/publish",
+        publish_form(spaces, body="Ask in the Book club, the Quiet corner or Disability Network."),
+    )
+    assert response.status_code == 400
+    assert "“Book club”, “Quiet corner”, “Disability Network”" in body_error_text(response.content)
+
+
+def test_peoples_names_and_every_groups_name_are_still_refused(
+    cast: Cast, spaces: Spaces, organisation: Organisation
+) -> None:
+    """Neither is hidden from a facilitator: /groups/ lists every group to everyone in the
+    organisation, and whether someone works here is no secret. Naming the author's manager is
+    what the check is there to stop."""
+    CommunityGroup.objects.create(organisation=organisation, name="Carers circle")
+    make_person(organisation, "rui.alves@acme.test", "Rui Alves", set())
+    assert "Carers circle" in cast.client("facilitator").get("/groups/").content.decode()
+    ask = write_ask(spaces.protected, cast.group_member)
+    response = cast.client("facilitator").post(
+        f"/community/asks/{ask.pk}/publish",
+        publish_form(spaces, body="Alves, of the Carers circle, keeps booking 8am calls."),
+    )
+    assert response.status_code == 400
+    assert "“Alves”, “Carers circle”" in body_error_text(response.content)
 
 
 def test_publishing_waits_for_the_authors_approval_of_the_exact_wording(

@@ -141,8 +141,16 @@ def test_the_organisations_names_come_from_one_query(organisation: Organisation)
         invited_by=facilitator,
     )[0].save()
     group = CommunityGroup.objects.create(organisation=organisation, name="Parents at Work")
-    Space.objects.create(
+    own_space = Space.objects.create(
         organisation=organisation, name="Quiet corner", slug="quiet", audience="group", group=group
+    )
+    # Another group's protected space, which Dana cannot see: its name is not theirs to learn.
+    Space.objects.create(
+        organisation=organisation,
+        name="Lantern room",
+        slug="lantern",
+        audience="group",
+        group=CommunityGroup.objects.create(organisation=organisation, name="Carers"),
     )
     cohort = Cohort.objects.create(
         organisation=organisation, name="Harbourside cohort", start_date="2026-01-06"
@@ -157,11 +165,11 @@ def test_the_organisations_names_come_from_one_query(organisation: Organisation)
     other = Organisation.objects.create(name="Globex", slug="globex")
     make_person(other, "zara.quint@globex.test", "Zara Quint", {Role.PARTICIPANT})
     with CaptureQueriesContext(connection) as queries:
-        names = organisation_names(organisation.pk)
+        names = organisation_names(organisation.pk, facilitator=facilitator, ask_space=own_space)
     assert len(queries) == 1
     text = (
         "Dana, Osei, new.starter, Nia, Parents at Work, Quiet corner, Harbourside cohort, "
-        "Bristol, Heron room, Acme, Zara Quint, Globex"
+        "Bristol, Heron room, Acme, Zara Quint, Globex, Lantern room"
     )
     assert find_identifying(text, names) == [
         "Dana",

@@ -2,8 +2,9 @@
 
 Before an ask leaves its group's space, the facilitator's wording is checked against the
 names the organisation holds: people's names and e-mail addresses, the names of its groups,
-spaces and cohorts, and its places. `Names` says which words to look for (built once per
-request from the organisation's data); `find_identifying` returns the ones a text contains.
+cohorts and of the spaces the facilitator can see, and its places (see `names.py`). `Names`
+says which words to look for (built once per request from the organisation's data);
+`find_identifying` returns the ones a text contains.
 
 Matching works on words, not on letters: "Sam" flags "sam", "SAM" and "Sam's" but not
 "Samantha" or "same". It is not fooled by the easy tricks: accents ("Sám"), punctuation

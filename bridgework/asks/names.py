@@ -1,4 +1,5 @@
-"""The organisation's names, read in one query, for the identifying-words check."""
+"""The names to check a proposed wording against, read in one query, for the
+identifying-words check."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db.models import CharField, QuerySet, Value
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Organisation, Person
 from bridgework.cohorts.api import Cohort, Session
-from bridgework.community.api import Space
+from bridgework.community.api import Space, visible_spaces
 
 from .identifying import Names
 
@@ -20,11 +21,27 @@ def _labelled(rows: QuerySet[Any], kind: str, column: str) -> QuerySet[Any, tupl
     return rows.order_by().values_list(Value(kind, output_field=CharField()), column)
 
 
-def organisation_names(organisation_id: int) -> Names:
-    """Everyone's names and e-mail addresses (invited people's too), and the names of the
-    organisation, its groups, spaces, cohorts and session rooms: one UNION query."""
+def organisation_names(organisation_id: int, *, facilitator: Person, ask_space: Space) -> Names:
+    """The names a wording proposed by this facilitator for an ask in `ask_space` must not
+    hold, read in one UNION query.
+
+    Everyone's names and e-mail addresses (invited people's too), and the names of the
+    organisation, its community groups, its cohorts and its session rooms, all of them: the
+    check is there to keep the author from being pointed at (by their manager's name, say),
+    and that a name belongs to someone or something in the organisation is no secret from a
+    facilitator. Every member sees every community group on /groups/; a cohort is no
+    protected group, and a facilitator is offered the organisation's cohorts by name when
+    creating a space.
+
+    Spaces are different: a protected space is hidden from everyone outside its audience, so
+    only the spaces the facilitator can see are checked, and always the ask's own. Quoting
+    back the name of a space they cannot see would tell them that it exists, as the "already
+    exists" check on a new space's name would (community.services.spaces)."""
     people = Person.objects.filter(organisation_id=organisation_id)
     invited = Invitation.objects.filter(organisation_id=organisation_id)
+    spaces = (visible_spaces(facilitator) | Space.objects.filter(pk=ask_space.pk)).filter(
+        organisation_id=organisation_id
+    )
     parts = [
         _labelled(people, PERSON, "chosen_name"),
         _labelled(people, EMAIL, "email"),
@@ -32,7 +49,7 @@ def organisation_names(organisation_id: int) -> Names:
         _labelled(invited, EMAIL, "email"),
         _labelled(Organisation.objects.filter(pk=organisation_id), NAME, "name"),
         _labelled(CommunityGroup.objects.filter(organisation_id=organisation_id), NAME, "name"),
-        _labelled(Space.objects.filter(organisation_id=organisation_id), NAME, "name"),
+        _labelled(spaces, NAME, "name"),
         _labelled(Cohort.objects.filter(organisation_id=organisation_id), NAME, "name"),
         _labelled(
             Session.objects.filter(cohort__organisation_id=organisation_id).exclude(location=""),

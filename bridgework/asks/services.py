@@ -116,10 +116,14 @@ def _require_allies_space(space: Space, facilitator: Person, ask: Ask) -> None:
         raise ValidationError({"space": _("Choose an allies' space that you facilitate.")})
 
 
-def check_wording(*, organisation_id: int, title: str, body: str) -> None:
+def check_wording(*, ask_space: Space, facilitator: Person, title: str, body: str) -> None:
     """Refuse wording that holds a name, e-mail address, group, team or place of the
-    organisation, quoting the words so the facilitator can change them."""
-    names = organisation_names(organisation_id)
+    organisation, quoting the words so the facilitator can change them. Only the spaces the
+    facilitator can see are quoted (see `organisation_names`): quoting another would tell
+    them that a protected space of that name exists."""
+    names = organisation_names(
+        ask_space.organisation_id, facilitator=facilitator, ask_space=ask_space
+    )
     problems = {}
     for field, text in (("title", title), ("body", body)):
         flagged = find_identifying(text, names)
@@ -165,7 +169,7 @@ def propose(
             raise ValidationError({"space": _("Choose an allies' space to publish to.")})
         _require_allies_space(space, facilitator, ask)
     title, body = title.strip(), body.strip()
-    check_wording(organisation_id=ask.space.organisation_id, title=title, body=body)
+    check_wording(ask_space=ask.space, facilitator=facilitator, title=title, body=body)
     # The same limits as the published version, checked before anything is stored.
     PublishedAsk(space=space or ask.space, title=title, body=body).full_clean(exclude=["space"])
     ask.proposal = Ask.Proposal.WAITING
