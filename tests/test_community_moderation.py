@@ -589,6 +589,33 @@ def test_hiding_an_opening_post_tells_each_reply_author_once_naming_nothing(
     assert len(moderation_notices(cast.participant_and_member)) == 1
 
 
+def test_a_facilitator_is_not_told_of_hiding_or_restoring_their_own_post(
+    cast: Cast, committed: Committed
+) -> None:
+    """They did it themself: "a facilitator hid your post" would tell them only what they
+    had just done, as if someone else had. Another facilitator doing it is news to them."""
+    space = allies_space(cast.facilitator)
+    opening = posted(space, cast.facilitator)
+    reply = replied(opening.thread, cast.facilitator)
+    with committed():
+        services.hide_post(post=reply, moderator=cast.facilitator, reason="Too soon.")
+        services.restore_post(post=reply, moderator=cast.facilitator, reason="Fixed.")
+        services.hide_post(post=opening, moderator=cast.facilitator, reason="Too soon.")
+        services.restore_post(
+            post=Post.objects.get(pk=opening.pk), moderator=cast.facilitator, reason="Fixed."
+        )
+    assert moderation_notices(cast.facilitator) == []
+
+    organisation = cast.facilitator.organisation
+    assert organisation is not None
+    other = make_person(organisation, "ola@acme.test", "Ola Other", {Role.FACILITATOR})
+    space.facilitators.add(other)
+    with committed():
+        services.hide_post(post=Post.objects.get(pk=reply.pk), moderator=other, reason="Off topic.")
+    [told] = moderation_notices(cast.facilitator)
+    assert told.summary == "A facilitator hid your post in “A thread”: Off topic."
+
+
 def test_restoring_a_hidden_thread_tells_its_reply_authors_too(
     cast: Cast, committed: Committed
 ) -> None:

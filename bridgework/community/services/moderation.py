@@ -191,8 +191,9 @@ def _close_flags(post: Post) -> list[Flag]:
     return flags
 
 
-def _tell_author(post: Post, summary: Callable[[], str]) -> None:
-    if post.author is not None:
+def _tell_author(post: Post, summary: Callable[[], str], *, moderator: Person) -> None:
+    """The post's author learns what a facilitator did to it, unless they did it themself."""
+    if post.author is not None and post.author_id != moderator.pk:
         notices.tell(
             people=[post.author],
             kind=notices.MODERATION,
@@ -217,27 +218,23 @@ def _tell_repliers(post: Post, *, moderator: Person, hidden: bool) -> None:
         .values_list("author_id", flat=True)
         .distinct()
     )
-    if hidden:
-        notices.tell(
-            people=repliers,
-            kind=notices.MODERATION,
-            summary=lambda: _(
-                "A facilitator hid a thread you replied in, and what you wrote there with it."
-            ),
-            url=post.space.get_absolute_url(),
-            space_id=post.space_id,
+
+    def summary() -> str:
+        # Made inside `tell`, once in each reader's language.
+        if hidden:
+            return _("A facilitator hid a thread you replied in, and what you wrote there with it.")
+        return _(
+            "A facilitator restored a thread you replied in, and what you wrote there with it."
         )
-    else:
-        notices.tell(
-            people=repliers,
-            kind=notices.MODERATION,
-            summary=lambda: _(
-                "A facilitator restored a thread you replied in, and what you wrote there with it."
-            ),
-            url=post.thread.get_absolute_url(),
-            space_id=post.space_id,
-            thread_id=post.thread_id,
-        )
+
+    notices.tell(
+        people=repliers,
+        kind=notices.MODERATION,
+        summary=summary,
+        url=post.space.get_absolute_url() if hidden else post.thread.get_absolute_url(),
+        space_id=post.space_id,
+        thread_id=None if hidden else post.thread_id,
+    )
 
 
 @transaction.atomic
@@ -270,6 +267,7 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
                 )
                 % {"title": post.thread.title, "reason": reason}
             ),
+            moderator=moderator,
         )
         if not was_hidden:
             _tell_repliers(post, moderator=moderator, hidden=True)
@@ -280,6 +278,7 @@ def hide_post(*, post: Post, moderator: Person, reason: str) -> Post:
                 _("A facilitator hid your post in “%(title)s”: %(reason)s")
                 % {"title": post.thread.title, "reason": reason}
             ),
+            moderator=moderator,
         )
     _tell_flaggers(post, flags, moderator=moderator, hidden=True)
     return post
@@ -313,6 +312,7 @@ def restore_post(*, post: Post, moderator: Person, reason: str) -> Post:
                 _("A facilitator restored your post in “%(title)s”: %(reason)s")
                 % {"title": post.thread.title, "reason": reason}
             ),
+            moderator=moderator,
         )
     if opening and was_hidden:
         # Only after a hiding they were told of: a post held after flags was withheld
