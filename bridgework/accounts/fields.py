@@ -7,7 +7,8 @@ from other scripts slip through `int()`. These fields refuse both with Django's 
 object made in a form.
 
 Also here: the write-only secret of a settings page (an identity provider's or a bot's),
-and the note that it was not kept when the page is shown again with errors.
+and the note that it was not kept when the page is shown again with errors; and the
+textarea every form uses, which reads line breaks as the browser counted them.
 """
 
 from __future__ import annotations
@@ -105,3 +106,24 @@ def ask_again_for_secrets(form: forms.BaseForm) -> None:
         hidden = isinstance(field.widget, forms.PasswordInput) and not field.widget.render_value
         if hidden and str(form.data.get(form.add_prefix(name), "")).strip():
             form.add_error(name, gettext_lazy("For your safety this was not kept: paste it again."))
+
+
+def one_character_line_breaks(text: str) -> str:
+    """Each line break as one line feed, whether it came as CR LF (as browsers send it) or
+    as a lone CR."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class Textarea(forms.Textarea):
+    """The textarea of every form (tests/test_line_breaks.py holds every form to it).
+
+    A browser counts a line break in a `<textarea maxlength>` as one character but sends it
+    as CR LF, two, so a field's max_length would count it twice: someone who typed up to the
+    limit over several lines, and was never warned, would be told the text is too long. Read
+    here, before any field sees the text, each line break is one character again, and is
+    stored that way.
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return one_character_line_breaks(value) if isinstance(value, str) else value

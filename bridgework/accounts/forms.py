@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import registry
+from .fields import Textarea
 from .models import CommunityGroup, Invitation, Organisation, Person, Role, usual_language
 
 # How long a sign-in through the identity provider counts as "just now" for deleting an
@@ -84,7 +85,7 @@ class ProfileForm(forms.ModelForm[Person]):
         label=gettext_lazy("Why I'm here (private)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "Only you can read this. It is encrypted and never shown to admins."
         ),
@@ -270,7 +271,7 @@ class CommunityGroupForm(forms.ModelForm[CommunityGroup]):
     class Meta:
         model = CommunityGroup
         fields = ["name", "description", "open_to_join"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": Textarea(attrs={"rows": 3})}
         labels = {
             "name": gettext_lazy("Name"),
             "description": gettext_lazy("Description"),
@@ -455,7 +456,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
     email_domains = forms.CharField(
         label=gettext_lazy("E-mail domains"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        widget=Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=gettext_lazy(
             "One per line, such as example.com. Sign-in with your identity provider "
             "is offered to addresses at these domains."

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.accounts.fields import offer
+from bridgework.accounts.fields import Textarea, offer
 from bridgework.community.api import Space
 from bridgework.curriculum.api import Courage, Practice
 from bridgework.lib.habits import Cadence
@@ -20,7 +20,7 @@ class AskForm(forms.Form):
     body = forms.CharField(
         label=_("Say more"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         help_text=_(
             "Why it matters and what doing it looks like. Only people in this space see "
             "this; a facilitator may share a reworded version with allies, without names."
@@ -36,7 +36,7 @@ class _AnonymisedFields(forms.Form):
     body = forms.CharField(
         label=_("The ask, as allies will read it"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
         help_text=_(
             "Write it in your own words. Leave out names, teams, dates, places and any "
             "detail that could point to the person who asked or to someone they mention. The "
@@ -111,7 +111,7 @@ class RespondForm(forms.Form):
         label=_("A short note for this space (optional)"),
         required=False,
         max_length=280,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_(
             "Others in this space see it with your name. The group that asked sees only "
             "how many allies responded."

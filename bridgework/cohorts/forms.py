@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bridgework.accounts.fields import offer
+from bridgework.accounts.fields import Textarea, offer
 from bridgework.accounts.forms import TimeZoneField
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.curriculum.api import Module
@@ -104,7 +104,7 @@ class CohortForm(forms.Form):
         label=gettext_lazy("Description"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
     modules = IdMultipleChoiceField(
         queryset=Module.objects.none(),
@@ -185,7 +185,7 @@ class CohortSettingsForm(forms.Form):
         label=gettext_lazy("Description"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
     facilitators = PersonChoiceField(
         queryset=Person.objects.none(),
@@ -239,7 +239,7 @@ class EnrolForm(forms.Form):
     emails = forms.CharField(
         label=gettext_lazy("Or paste e-mail addresses"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "One address a line. They must already have a Bridgework account here."
         ),
@@ -363,7 +363,7 @@ class RunItemForm(forms.Form):
         label=gettext_lazy("Notes for the group"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
     )
 
 
@@ -372,7 +372,7 @@ class NoteForm(forms.Form):
         label=gettext_lazy("Your private notes"),
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("Encrypted; only you can read them, not even co-facilitators."),
     )
 

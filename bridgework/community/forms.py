@@ -6,7 +6,12 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.accounts.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, offer
+from bridgework.accounts.fields import (
+    SafeModelChoiceField,
+    SafeModelMultipleChoiceField,
+    Textarea,
+    offer,
+)
 from bridgework.accounts.models import CommunityGroup, Organisation, Person, Role
 from bridgework.cohorts.api import Cohort
 
@@ -47,7 +52,7 @@ class SpaceForm(forms.Form):
         label=_("What the space is for"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
     audience = forms.ChoiceField(
         label=_("Who can see it"),
@@ -80,7 +85,7 @@ class SpaceForm(forms.Form):
         label=_("Guidelines"),
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=Textarea(attrs={"rows": 10}),
         help_text=_("Markdown. Leave empty to start from Bridgework's guidelines."),
     )
 
@@ -108,11 +113,11 @@ class SpaceEditForm(forms.Form):
         label=_("What the space is for"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
     facilitators = FacilitatorChoiceField(label=_("Facilitators"), queryset=Person.objects.none())
     guidelines = forms.CharField(
-        label=_("Guidelines"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12})
+        label=_("Guidelines"), max_length=10000, widget=Textarea(attrs={"rows": 12})
     )
     is_archived = forms.BooleanField(
         label=_("Archive the space: keep it readable, take no new posts"), required=False
@@ -133,7 +138,7 @@ class ThreadForm(forms.Form):
         label=_("Your post"),
         max_length=10000,
         error_messages={"required": _("Write the first post.")},
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
         help_text=_(
             "Markdown works: **bold**, *italic*, lists, links. Mention someone who can see "
             "this space by their full name, with hyphens for spaces: @alex-rivera."
@@ -146,7 +151,7 @@ class PostForm(forms.Form):
         label=_("Your reply"),
         max_length=10000,
         error_messages={"required": _("Write your reply first.")},
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         help_text=_(
             "Markdown works. Mention someone who can see this space by their full name, with "
             "hyphens for spaces: @alex-rivera."
@@ -162,7 +167,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_("A sentence is enough."),
         error_messages={"required": _("Write a sentence about why.")},
     )
@@ -187,7 +192,7 @@ class PollForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=300)
     options = forms.CharField(
         label=_("Options"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         help_text=_("One option a line, two to twelve."),
         max_length=3000,
     )

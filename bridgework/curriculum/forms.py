@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.accounts.fields import Textarea
+
 from .models import LearningLog, Lesson, Module
 from .vocabulary import Context, Courage, Defense, Effort, Practice
 
@@ -61,7 +63,7 @@ class PromptAnswerForm(forms.Form):
         label=_("Your answer"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text=_("Private: only you can read this. Leave it empty to delete it."),
     )
 
@@ -80,7 +82,7 @@ class LearningLogForm(forms.Form):
         label=_("What stayed with you? (private, optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
 
     def clean_title(self) -> str:
@@ -103,7 +105,7 @@ class ModuleEditForm(forms.ModelForm[Module]):
             "title": {"required": _("The module needs a title.")},
             "body": {"required": _("Write at least a short overview.")},
         }
-        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+        widgets = {"body": Textarea(attrs={"rows": 14})}
         help_texts = {
             "summary": _("One or two sentences, up to 200 characters."),
             "body": _("Markdown: ## for headings, - for lists, **bold**, [links](https://...)."),
@@ -131,7 +133,7 @@ class LessonEditForm(forms.ModelForm[Lesson]):
             "body": _("Lesson text (Markdown)"),
             "minutes": _("Reading time in minutes"),
         }
-        widgets = {"body": forms.Textarea(attrs={"rows": 20})}
+        widgets = {"body": Textarea(attrs={"rows": 20})}
         help_texts = {
             "body": _("Markdown: ## for headings, - for lists, **bold**, [links](https://...)."),
         }
@@ -156,7 +158,7 @@ class TipSuggestionForm(forms.Form):
     text = forms.CharField(
         label=_("What to do, and why it helps"),
         max_length=600,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
     practice = forms.ChoiceField(label=_("Practice"), choices=Practice.choices)
     defense = forms.ChoiceField(

@@ -9,6 +9,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bridgework.accounts.fields import Textarea
 from bridgework.curriculum.api import Practice
 from bridgework.lib.habits import Cadence, Outcome
 
@@ -72,11 +73,11 @@ class ActionPlanForm(forms.Form):
         label=_("The defense this plan is about"),
         choices=[(d.slug, d.name) for d in assessment.DEFENSES],
     )
-    serves_me = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
-    costs = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
+    serves_me = forms.CharField(required=False, max_length=2000, widget=Textarea({"rows": 3}))
+    costs = forms.CharField(required=False, max_length=2000, widget=Textarea({"rows": 3}))
     small_step = forms.CharField(
         max_length=500,
-        widget=forms.Textarea({"rows": 2}),
+        widget=Textarea({"rows": 2}),
         error_messages={"required": _("Write down one small step — it can be tiny.")},
     )
     when = forms.CharField(required=False, max_length=200)
@@ -101,7 +102,7 @@ class CommitForm(forms.Form):
     title = forms.CharField(
         label=_("What will you do?"),
         max_length=300,
-        widget=forms.Textarea({"rows": 2}),
+        widget=Textarea({"rows": 2}),
         error_messages={"required": _("Say in a few words what you will do.")},
     )
     cadence = forms.ChoiceField(
@@ -156,7 +157,7 @@ class CheckInForm(forms.Form):
         label=_("A private note (optional)"),
         required=False,
         max_length=1000,
-        widget=forms.Textarea({"rows": 2}),
+        widget=Textarea({"rows": 2}),
     )
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bridgework.accounts.fields import Textarea
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import Courage, Practice
 
@@ -23,7 +24,7 @@ class JournalEntryForm(forms.Form):
     body = forms.CharField(
         label=_("What is on your mind?"),
         max_length=20000,
-        widget=forms.Textarea({"rows": 8}),
+        widget=Textarea({"rows": 8}),
         error_messages={"required": _("Write a few words, even one line.")},
     )
     tags = forms.CharField(
@@ -77,7 +78,7 @@ class SocialMapForm(forms.Form):
         label=_("A private note (optional)"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea({"rows": 4}),
+        widget=Textarea({"rows": 4}),
     )
 
     def __init__(self, *args: Any, initial_map: dict[str, Any] | None = None, **kwargs: Any):
@@ -177,25 +178,25 @@ class RoleModelForm(forms.Form):
         label=_("Why do you see them as an ally?"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
     )
     big_actions = forms.CharField(
         label=_("Big things they do (or refuse to do)"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
     )
     small_actions = forms.CharField(
         label=_("Small, everyday things they do"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
     )
     my_actions = forms.CharField(
         label=_("And you? What do you already do like them, and what not yet?"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
     )
 
     def __init__(
@@ -311,35 +312,35 @@ class ApologyForm(forms.Form):
         label=_("1. What happened?"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
         help_text=_("Just for you: the facts, as plainly as you can."),
     )
     acknowledge = forms.CharField(
         label=_("2. Name the harm"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
         help_text=_("What you did, and how it affected them. Start with “I”."),
     )
     own_impact = forms.CharField(
         label=_("3. Own the impact"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
         help_text=_("No “if” and no “but”: the impact is real whatever you meant."),
     )
     do_differently = forms.CharField(
         label=_("4. What I will do differently"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
         help_text=_("One concrete change you can keep."),
     )
     resume = forms.CharField(
         label=_("5. Let the conversation go on"),
         required=False,
         max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
         help_text=_("How you hand the conversation back: an open door, not a demand."),
     )
 
@@ -362,7 +363,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Your note"),
         max_length=2000,
-        widget=forms.Textarea({"rows": 5}),
+        widget=Textarea({"rows": 5}),
         help_text=_("Only they will read it. It is never public and never counted."),
         error_messages={"required": _("Write a line or two.")},
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.accounts.fields import offer
+from bridgework.accounts.fields import Textarea, offer
 from bridgework.accounts.models import Organisation
 from bridgework.curriculum.api import Module
 
@@ -57,7 +57,7 @@ class SuggestForm(forms.Form):
     why_it_helped = forms.CharField(
         label=_("Why it helped you"),
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text=_("A few sentences in your own words: what you took from it, and who it suits."),
         error_messages={"required": _("Say in a few words why it helped you.")},
     )
@@ -110,7 +110,7 @@ class ReviewForm(forms.Form):
         label=_("Reason"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_(
             "The person who suggested it sees this. Needed to decline; kind and specific "
             "helps them most."

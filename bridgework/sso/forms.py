@@ -8,7 +8,12 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
-from bridgework.accounts.fields import CLIENT_SECRET, SafeModelChoiceField, WriteOnlySecretField
+from bridgework.accounts.fields import (
+    CLIENT_SECRET,
+    SafeModelChoiceField,
+    Textarea,
+    WriteOnlySecretField,
+)
 from bridgework.accounts.models import Organisation, Person, Role
 
 from .backends import address_moved_since_last_sign_in, signs_in_through_the_provider
@@ -59,7 +64,7 @@ class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
         ]
         widgets = {
             "protocol": forms.RadioSelect,
-            "saml_metadata_xml": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "saml_metadata_xml": Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         }
         labels = {"protocol": gettext_lazy("Protocol")}
         help_texts = {
