@@ -372,6 +372,52 @@ def test_saving_one_answer_keeps_what_was_typed_in_the_others(
     assert answers == {prompt.pk: ANSWER, second.pk: "Ask first."}
 
 
+def test_an_answer_too_long_comes_back_in_its_box_with_the_error_beside_it(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    """Without JavaScript too: the lesson page again, every word still in the box, never a
+    redirect to an empty box."""
+    _, lesson, prompt, _ = sample
+    second = ReflectionPrompt.objects.create(
+        module=lesson.module, lesson=lesson, slug="p-second", text="What will you try?", order=2
+    )
+    client = client_for(participant)
+    too_long = "I noticed I wait to be asked. " * 170
+
+    response = client.post(
+        f"/learn/prompts/{prompt.pk}/answer",
+        {f"prompt-{prompt.pk}-answer": too_long, f"prompt-{second.pk}-answer": "Ask first."},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert lesson.title in html and 'id="reflect-heading"' in html
+    assert answer_box(html, prompt) == too_long.strip()
+    assert "at most 5000 characters" in field_error(html, f"prompt-{prompt.pk}-answer")
+    assert re.search(rf'<textarea name="prompt-{prompt.pk}-answer"[^>]*aria-invalid="true"', html)
+    # The other box keeps what was typed in it, with no error, and it is saved as before.
+    assert answer_box(html, second) == "Ask first."
+    assert field_error(html, f"prompt-{second.pk}-answer") == ""
+    answers = dict(
+        PromptAnswer.objects.filter(person=participant).values_list("prompt_id", "answer")
+    )
+    assert answers == {second.pk: "Ask first."}
+
+
+def test_an_answer_too_long_leaves_the_answer_saved_before_as_it_was(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    _, lesson, prompt, _ = sample
+    client = client_for(participant)
+    answer(client, prompt, ANSWER)
+
+    response = answer(client, prompt, ANSWER + "!" * 5000)
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert PromptAnswer.objects.get(person=participant, prompt=prompt).answer == ANSWER
+    assert answer_box(page(client, lesson_url(lesson)), prompt) == ANSWER
+
+
 def test_the_page_says_beside_the_box_what_became_of_the_answer(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
 ) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -125,7 +125,20 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
     return render(request, "curriculum/module.html", context)
 
 
-def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
+def _answer_form(
+    prompt: ReflectionPrompt, saved: PromptAnswer | None, typed: QueryDict | None
+) -> PromptAnswerForm:
+    """A prompt's box: what was just typed in it, when the page comes back after a send, or
+    else the answer saved."""
+    prefix = f"prompt-{prompt.pk}"
+    if typed is not None and f"{prefix}-answer" in typed:
+        return PromptAnswerForm(typed, prefix=prefix)
+    return PromptAnswerForm(initial={"answer": saved.answer} if saved else {}, prefix=prefix)
+
+
+def _lesson_context(
+    request: HttpRequest, lesson: Lesson, typed: QueryDict | None = None
+) -> dict[str, Any]:
     person = current_person(request)
     siblings = list(lesson.module.lessons.active().only("slug", "title", "order", "translations"))
     index = next(i for i, item in enumerate(siblings) if item.pk == lesson.pk)
@@ -144,14 +157,7 @@ def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict[str, Any]:
         "position": index + 1,
         "count": len(siblings),
         "prompts": [
-            (
-                prompt,
-                answers.get(prompt.pk),
-                PromptAnswerForm(
-                    initial={"answer": answers[prompt.pk].answer} if prompt.pk in answers else {},
-                    prefix=f"prompt-{prompt.pk}",
-                ),
-            )
+            (prompt, answers.get(prompt.pk), _answer_form(prompt, answers.get(prompt.pk), typed))
             for prompt in prompts
         ],
     }
@@ -216,22 +222,27 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
         raise Http404("No such prompt.")
     person = current_person(request)
     form = PromptAnswerForm(request.POST, prefix=f"prompt-{prompt.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Your answer is too long (5,000 characters at most)."))
-    else:
+    if form.is_valid():
         had_one = PromptAnswer.objects.filter(person=person, prompt=prompt).exists()
         answer = form.cleaned_data["answer"]
         services.save_prompt_answer(person=person, prompt=prompt, answer=answer)
         said = "deleted" if had_one and not answer.strip() else "saved"
-    if prompt.lesson is None or prompt.lesson.retired_at is not None:
+    lesson = prompt.lesson
+    if lesson is None or lesson.retired_at is not None:
+        if not form.is_valid():
+            messages.error(request, _("Your answer is too long (5,000 characters at most)."))
         return redirect(reverse("module", args=[prompt.module.slug]))
     # What was typed in the lesson's other boxes came along: keep it too.
     others = {pk: text for pk, text in _typed_answers(request).items() if pk != prompt.pk}
-    services.keep_typed_answers(person=person, lesson=prompt.lesson, typed=others)
-    url = reverse("lesson", args=[prompt.module.slug, prompt.lesson.slug])
+    services.keep_typed_answers(person=person, lesson=lesson, typed=others)
+    if not form.is_valid():
+        # The lesson again, every box as it was typed and the error beside this one: after a
+        # redirect the box would show the answer saved before, and the words typed were lost.
+        context = _lesson_context(request, lesson, typed=request.POST)
+        return render(request, "curriculum/lesson.html", context, status=400)
+    url = reverse("lesson", args=[prompt.module.slug, lesson.slug])
     # Said beside the box, where the person is: the page's messages are far above.
-    if form.is_valid():
-        request.session[PROMPT_SAID] = [prompt.pk, said]
+    request.session[PROMPT_SAID] = [prompt.pk, said]
     return redirect(f"{url}#prompt-{prompt.pk}")
 
 
