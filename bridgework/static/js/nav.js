@@ -27,3 +27,31 @@ if (main) showFirstError(main);
 // swapped in is looked at: after any other swap htmx has kept the keyboard on the button
 // pressed, and it stays there.
 document.addEventListener("htmx:afterSettle", (event) => showFirstError(event.target));
+
+// An htmx request that fails would change nothing on screen: say so, in the words the page
+// was given in its language, until a request works. A request sent after the session ended
+// comes back as the sign-in page: that is not swapped in, and the person is told why.
+const problem = document.getElementById("request-problem");
+const toSignIn = (xhr) =>
+  !!xhr?.responseURL && new URL(xhr.responseURL).pathname === problem.dataset.signInPath;
+
+function say(words) {
+  if (problem.textContent === words) return; // a poll failing again is not news
+  const line = document.createElement("p");
+  line.className = "message message--error";
+  line.textContent = words;
+  problem.replaceChildren(...(words ? [line] : []));
+}
+
+if (problem) {
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (toSignIn(event.detail.xhr)) Object.assign(event.detail, { shouldSwap: false, isError: true });
+  });
+  document.addEventListener("htmx:responseError", (event) =>
+    say(toSignIn(event.detail.xhr) ? problem.dataset.signedOut : problem.dataset.outOfDate),
+  );
+  document.addEventListener("htmx:sendError", () => say(problem.dataset.unreachable));
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful) say("");
+  });
+}
