@@ -83,8 +83,8 @@ PINNED: dict[str, tuple[str, int]] = {
     "cohort_session_edit": ("facilitator", 6),  # /cohorts/sessions/1/edit
     "cohort_item_edit": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/edit
     "cohort_invite": ("facilitator", 5),  # /cohorts/sessions/1/invite.ics
-    "cohort_pulse": ("participant", 6),  # /cohorts/sessions/1/pulse
-    "insights_pulse": ("participant", 5),  # /insights/pulses/1/
+    "cohort_pulse": ("participant", 7),  # /cohorts/sessions/1/pulse
+    "insights_pulse": ("participant", 6),  # /insights/pulses/1/
     "provisioning_tokens": ("program_admin", 3),  # /settings/provisioning/
     "revoke_provisioning_token": ("program_admin", 3),  # /settings/provisioning/1/revoke
     "slack_settings": ("program_admin", 3),  # /settings/slack/
