@@ -24,6 +24,7 @@ from bridgework.accounts.models import (
     SettingsChange,
 )
 from bridgework.accounts.services import invite_to_group
+from bridgework.provisioning import scim as scim_storage
 from bridgework.provisioning import services
 from bridgework.provisioning.forms import NewTokenForm
 from bridgework.provisioning.models import ProvisioningToken
@@ -201,6 +202,79 @@ def test_an_address_in_another_organisations_domain_is_refused_for_its_domain_al
     for response in answers:
         assert_error(response, 400, "invalidValue")
     assert answers[0].json_body == answers[1].json_body
+
+
+def refused_for_a_claimed_domain(scim: Scim, stranger: Person) -> Any:
+    """The answer for an address in a domain the stranger's organisation has claimed,
+    which is refused for its domain alone, whoever has an account."""
+    elsewhere = stranger.organisation
+    assert elsewhere is not None
+    elsewhere.email_domains = ["globex.example"]
+    elsewhere.save()
+    return scim.call("POST", "/Users", new_user("nobody@globex.example"))
+
+
+def test_an_address_with_an_account_in_another_organisation_is_not_said_to_be_taken(
+    scim: Scim, stranger: Person
+) -> None:
+    """Addresses are unique across the instance, so the account cannot be made; but "already
+    taken" would tell the token's holder that the address has an account somewhere else.
+    The refusal is word for word the one for an address in another organisation's domain,
+    which does not depend on anyone having an account."""
+    assert stranger.organisation is not None
+    assert not stranger.organisation.email_domains  # an unclaimed domain, such as gmail.com
+
+    refused = scim.call("POST", "/Users", new_user(stranger.email.upper()))
+
+    assert_error(refused, 400, "invalidValue")
+    assert "taken" not in refused.json_body["detail"]
+    assert refused.json_body == refused_for_a_claimed_domain(scim, stranger).json_body
+    assert Person.objects.get(email__iexact=stranger.email) == stranger
+
+
+def test_an_address_given_elsewhere_meanwhile_is_refused_in_the_same_words(
+    scim: Scim, stranger: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests at once: the address was free when looked for, and the account's own
+    uniqueness stops the second. The answer still does not say where the address went."""
+    storage = scim_storage.OrganisationStorage
+    check = storage._check_address_is_free_here
+    looked: list[str] = []
+
+    def free_the_first_time(self: Any, email: str, **kwargs: Any) -> None:
+        looked.append(email)
+        if len(looked) > 1:
+            check(self, email, **kwargs)
+
+    monkeypatch.setattr(storage, "_check_address_is_free_here", free_the_first_time)
+
+    refused = scim.call("POST", "/Users", new_user(stranger.email))
+
+    assert len(looked) == 2
+    assert_error(refused, 400, "invalidValue")
+    assert refused.json_body == refused_for_a_claimed_domain(scim, stranger).json_body
+
+
+def test_moving_someone_to_an_address_with_an_account_elsewhere_is_not_said_to_be_taken(
+    scim: Scim, stranger: Person
+) -> None:
+    created = scim.call("POST", "/Users", new_user("sam@acme.example"))
+
+    refused = scim.call("PUT", f"/Users/{created.json_body['id']}", new_user(stranger.email))
+
+    assert_error(refused, 400, "invalidValue")
+    assert refused.json_body == refused_for_a_claimed_domain(scim, stranger).json_body
+    assert Person.objects.get(pk=created.json_body["id"]).email == "sam@acme.example"
+
+
+def test_moving_someone_to_a_colleagues_address_is_still_a_409(
+    scim: Scim, participant: Person
+) -> None:
+    """Inside the organisation the clash is the token holder's own people: identity
+    providers read 409 uniqueness as "find and link the one you have"."""
+    created = scim.call("POST", "/Users", new_user("sam@acme.example"))
+    refused = scim.call("PUT", f"/Users/{created.json_body['id']}", new_user(participant.email))
+    assert_error(refused, 409, "uniqueness")
 
 
 def test_it_finds_a_person_by_user_name_and_nobody_elsewhere(
@@ -793,6 +867,13 @@ def test_the_external_id_is_kept_returned_replaced_and_cleared(
     replaced = scim.call("PUT", path, new_user("kim@acme.test"))
     assert replaced.status_code == 200
     assert "externalId" not in scim.call("GET", path).json_body
+
+
+def test_an_over_long_address_is_refused_and_nobody_is_created(scim: Scim) -> None:
+    """Longer than a person's address may be, though a valid address: a 400, not a 500."""
+    address = f"{'x' * 64}@{'a' * 63}.{'b' * 63}.{'c' * 63}.example"
+    assert_error(scim.call("POST", "/Users", new_user(address)), 400, "invalidValue")
+    assert not Person.objects.filter(email=address).exists()
 
 
 def test_an_over_long_external_id_is_refused_and_nobody_is_created(scim: Scim) -> None:

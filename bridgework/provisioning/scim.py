@@ -201,12 +201,15 @@ def _email_from(user: User[Any]) -> str:
     return email
 
 
-def _check_email_free(email: str, *, besides: Person | None = None) -> None:
-    taken = Person.objects.filter(email__iexact=email)
-    if besides is not None:
-        taken = taken.exclude(pk=besides.pk)
-    if taken.exists():
-        raise UniquenessException(detail="This userName is already taken.")
+def _not_ours_to_provision() -> InvalidValueException:
+    """The one refusal for an address that cannot be given to anyone in this organisation,
+    the same whichever reason applies (see `_check_address_is_free_here`)."""
+    return InvalidValueException(
+        detail=gettext(
+            "This address cannot be provisioned in this organisation: it is in another "
+            "organisation's e-mail domain, or in use outside this organisation."
+        )
+    )
 
 
 def _equals_filter(search_request: SearchRequest[Any], attribute: str) -> str | None:
@@ -280,19 +283,29 @@ class OrganisationStorage(ScimStorage):
             raise NotFoundException(detail="No such user.")
         return person
 
-    def _check_domain_is_not_anothers(self, email: str) -> None:
-        """An address in a domain another organisation has claimed is refused for its domain
-        alone, before anyone's account is looked for, so that whether that person has an
-        account is not this organisation's to learn."""
+    def _check_address_is_free_here(self, email: str, *, besides: Person | None = None) -> None:
+        """Addresses are unique across the instance, so one held anywhere cannot be given
+        to someone here. Only a clash with the organisation's own people is said to be one
+        (identity providers then find and link the person they have). Any other refusal is
+        one answer, whatever its reason: an address in a domain another organisation has
+        claimed (refused for its domain, before anyone's account is looked for), or one
+        with an account in another organisation. Whether someone has an account elsewhere
+        is not this organisation's to learn."""
         if email.rpartition("@")[2] in self.organisation.domains_of_others():
-            raise InvalidValueException(
-                detail="This address is in an e-mail domain of another organisation."
-            )
+            raise _not_ours_to_provision()
+        holders = Person.objects.filter(email__iexact=email)
+        if besides is not None:
+            holders = holders.exclude(pk=besides.pk)
+        holder = holders.only("organisation_id").first()
+        if holder is None:
+            return
+        if holder.organisation_id != self.organisation.pk:
+            raise _not_ours_to_provision()
+        raise UniquenessException(detail="This userName is already taken.")
 
     def _create_user(self, user: User[Any]) -> User[Any]:
         email = _email_from(user)
-        self._check_domain_is_not_anothers(email)
-        _check_email_free(email)
+        self._check_address_is_free_here(email)
         try:
             with transaction.atomic():
                 person = create_person(
@@ -303,7 +316,13 @@ class OrganisationStorage(ScimStorage):
                     roles={Role.PARTICIPANT},
                 )
                 _keep_external_id(person, user)
-        except IntegrityError:
+        except (IntegrityError, ValidationError) as error:
+            # The address given to someone meanwhile, here or elsewhere (the model's own
+            # check or the database's uniqueness stops it): refused as if they had had it
+            # before, so the race says no more than the check above.
+            self._check_address_is_free_here(email)
+            if isinstance(error, ValidationError):
+                raise InvalidValueException(detail=" ".join(error.messages)) from None
             raise UniquenessException(detail="This userName is already taken.") from None
         if user.active is False:
             person.deactivate()
@@ -321,8 +340,7 @@ class OrganisationStorage(ScimStorage):
             logger.warning("scim: address of person %s kept: a reset would reach it", person.pk)
             email = person.email
         if email != person.email:
-            self._check_domain_is_not_anothers(email)
-            _check_email_free(email, besides=person)
+            self._check_address_is_free_here(email, besides=person)
             EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
             if person.last_login is not None:
                 _tell_the_old_address(person, new=email)
