@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+from bridgework.accounts.services import erase_person
 from bridgework.community import services
 from bridgework.community.models import (
     Follow,
@@ -267,6 +268,79 @@ def test_reactions_toggle_and_are_counted(cast: Cast) -> None:
     assert Reaction.objects.count() == 0
     bad = client.post(f"/community/posts/{post.pk}/react", {"kind": "angry"})
     assert bad.status_code == 400
+
+
+def reactions_shown(person: Person, thread: Thread) -> dict[str, tuple[int, bool]]:
+    """Each kind of reaction to the thread's first post as the person sees it: the count,
+    and whether the button says it is theirs."""
+    page = client_for(person).get(thread.get_absolute_url()).content.decode()
+    buttons = re.findall(
+        r'value="(\w+)" id="react-\d+-\w+" class="community-reaction" aria-pressed="(\w+)">'
+        r'[^<]*<span class="community-reaction__count">(\d+)</span>',
+        page,
+    )
+    assert len(buttons) == len(Reaction.Kind)
+    return {kind: (int(count), pressed == "true") for kind, pressed, count in buttons}
+
+
+def test_erasing_someone_leaves_the_reaction_counts_as_they_were(cast: Cast) -> None:
+    """Were their reactions deleted with them, anyone who watched a post's counts before and
+    after a colleague left would learn what that colleague had reacted with."""
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    post = thread.posts.get()
+    organisation = cast.participant.organisation
+    assert organisation is not None
+    leavers = [
+        cast.participant_and_member,
+        make_person(organisation, "lee@acme.test", "Lee Leaver", {Role.PARTICIPANT}),
+    ]
+    for leaver in leavers:
+        services.toggle_reaction(post=post, person=leaver, kind="thanks")
+    services.toggle_reaction(post=post, person=leavers[0], kind="support")
+    services.toggle_reaction(post=post, person=cast.facilitator, kind="thanks")
+    before = reactions_shown(cast.participant, thread)
+    assert before["thanks"] == (3, False) and before["support"] == (1, False)
+
+    gone = [leaver.pk for leaver in leavers]
+    for leaver in leavers:
+        erase_person(person=leaver)
+
+    assert reactions_shown(cast.participant, thread) == before
+    # Kept, and nobody's: not the leavers', whose ids are free of them.
+    assert not Reaction.objects.filter(person_id__in=gone).exists()
+    assert Reaction.objects.filter(post=post, person__isnull=True).count() == 3
+
+
+def test_a_reaction_kept_after_erasure_is_nobody_s_to_take_back(cast: Cast) -> None:
+    """A reaction of the same kind is the reader's own, beside it; pressing again takes
+    back only theirs."""
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    post = thread.posts.get()
+    services.toggle_reaction(post=post, person=cast.participant_and_member, kind="thanks")
+    erase_person(person=cast.participant_and_member)
+    react = client_for(cast.facilitator)
+
+    assert reactions_shown(cast.facilitator, thread)["thanks"] == (1, False)
+    react.post(f"/community/posts/{post.pk}/react", {"kind": "thanks"})
+    assert reactions_shown(cast.facilitator, thread)["thanks"] == (2, True)
+    react.post(f"/community/posts/{post.pk}/react", {"kind": "thanks"})
+    assert reactions_shown(cast.facilitator, thread)["thanks"] == (1, False)
+    [kept] = Reaction.objects.all()
+    assert (kept.person, kept.kind) == (None, "thanks")
+
+
+def test_a_living_person_reacts_once_of_each_kind(cast: Cast) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant)
+    thread = services.start_thread(space=space, author=cast.participant, title="T", body="B")
+    post = thread.posts.get()
+    Reaction.objects.create(post=post, person=cast.facilitator, kind="thanks")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reaction.objects.create(post=post, person=cast.facilitator, kind="thanks")
 
 
 def test_a_reaction_with_htmx_to_a_post_held_since_the_page_was_shown_says_why_in_place(

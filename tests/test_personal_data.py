@@ -31,6 +31,7 @@ from bridgework.community.models import (
     PollOption,
     Post,
     PostRevision,
+    Reaction,
     Thread,
 )
 from bridgework.curriculum import services as curriculum_services
@@ -439,6 +440,8 @@ def test_erasing_a_member_removes_or_anonymises_every_contributed_row(cast: Cast
     me = cast.participant_and_member
     spaces = make_spaces(cast)
     post = raw_post(spaces.allies, me, "Words I posted", title="A thread I started")
+    theirs = raw_post(spaces.allies, cast.facilitator, "Their words", title="Their thread")
+    Reaction.objects.create(post=theirs, person=me, kind=Reaction.Kind.THANKS)
     write_ask(spaces.protected, me)
     make_resource(me)
     reflection_services.write_entry(person=me, body="Journal words")
@@ -453,6 +456,9 @@ def test_erasing_a_member_removes_or_anonymises_every_contributed_row(cast: Cast
     post.refresh_from_db()
     assert post.author is None and Thread.objects.get(pk=post.thread_id).author is None
     assert Ask.objects.get().author is None and Resource.objects.get().suggested_by is None
+    # A reaction stays, so the post's counts do not change, and is nobody's.
+    [kept] = theirs.reactions.all()
+    assert (kept.person, kept.kind) == (None, "thanks")
     # Insights' own step: growth rows carry a pseudonym, not a foreign key.
     assert not GrowthScore.objects.filter(subject=subject_key(pk)).exists()
 

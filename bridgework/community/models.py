@@ -465,6 +465,14 @@ class PostRevision(models.Model):
 
 
 class Reaction(models.Model):
+    """One person's reaction of one kind to a post. Erasing the person keeps the row
+    without them (as a poll's PollResponse does): deleted, every count they were in would
+    drop by one, and whoever watched a post's counts before and after a colleague left
+    would learn what they had reacted with. A reaction without a person is nobody's to
+    see as theirs or take back. The uniqueness below binds the living: rows without a
+    person never clash (NULLs are distinct on SQLite and PostgreSQL), so two leavers'
+    reactions of one kind both stay."""
+
     class Kind(models.TextChoices):
         THANKS = "thanks", pgettext_lazy("reaction", "Thank you")
         AGREE = "agree", pgettext_lazy("reaction", "I agree")
@@ -472,7 +480,7 @@ class Reaction(models.Model):
         SUPPORT = "support", pgettext_lazy("reaction", "Sending support")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
 

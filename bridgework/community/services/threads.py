@@ -279,6 +279,8 @@ def toggle_reaction(*, post: Post, person: Person, kind: str) -> bool:
         raise ValidationError(_("Choose one of the reactions offered."))
     if not can_view(person, post) or not post.is_shown:
         raise PermissionDenied(_("Not a post you can react to."))
+    # Matched by the person themself (Django refuses one never saved, rather than matching
+    # NULL): a reaction kept after its person's erasure is never anyone's to take back.
     deleted, _kinds = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
     if deleted:
         return False
