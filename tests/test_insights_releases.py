@@ -416,6 +416,52 @@ def test_session_feedback_counts_in_the_month_its_pulse_closed(cast: Cast) -> No
     assert rows["Mean “felt safe to speak” (1-5)"] == ["4.00"]
 
 
+@pytest.mark.usefixtures("noiseless")
+def test_someone_added_to_a_cohort_during_the_month_is_not_among_its_people_who_answered(
+    cast: Cast,
+) -> None:
+    """The budget is divided for the cohorts each person was counted in when the month
+    began. Counted also in the pulses' people of every cohort they were added to since, one
+    person would be in more cohorts' figures than it was divided for."""
+    from datetime import UTC, datetime
+
+    from bridgework.cohorts.models import Membership, PulseResponse, Session
+    from bridgework.insights.models import SafetyPulse, SafetyResponse
+
+    organisation = org_of(cast)
+    with at(date(2026, 2, 10)):
+        people = active_people(organisation, 16)
+        cohort_of(organisation, "One", people[:5])
+        two = cohort_of(organisation, "Two", people[5:10])
+    newcomer = people[15]
+    with at(date(2026, 3, 3)):
+        Membership.objects.create(cohort=two, person=newcomer)
+    session = Session.objects.create(
+        cohort=two,
+        number=1,
+        starts_at=datetime(2026, 3, 5, 10, tzinfo=UTC),
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    pulse = SafetyPulse.objects.create(
+        organisation=organisation,
+        cohort=two,
+        opens_on=date(2026, 3, 6),
+        closes_on=date(2026, 3, 9),
+        created_by=cast.program_admin,
+    )
+    for person in (people[5], newcomer):
+        PulseResponse.objects.create(session=session, person=person)
+        SafetyResponse.objects.create(pulse=pulse, person=person)
+    with at(APRIL.replace(day=2)):
+        release = releases.release_month(organisation=organisation, month=MARCH)
+    assert release.cohort_limit == 1
+    of_two = figures(release, two.pk)
+    assert of_two[("feedback_people", "all")] == 1
+    assert of_two[("safety_people", "all")] == 1
+    assert figures(release)[("feedback_people", "all")] == 2
+
+
 def test_feedback_is_left_out_when_someone_answered_beyond_the_bound(cast: Cast) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -333,11 +333,16 @@ def _add(vector: Vector, measure: str, key: str, n: float) -> None:
 
 
 def _answers(
-    organisation: Organisation, start: datetime, end: datetime, cohorts: set[int]
+    organisation: Organisation, start: datetime, end: datetime, members: dict[int, set[int]]
 ) -> dict[int | None, Vector] | None:
     """Session feedback and safety pulses that closed this month, added up per group (None:
     the organisation), with the people who answered. None when someone answered more than
-    the bounds of counts.py: then these measures are left out of the month."""
+    the bounds of counts.py: then these measures are left out of the month.
+
+    A cohort counts among the people who answered only its counted members (`members`, as
+    for every other measure): one person answering the pulses of cohorts they were added to
+    during the month would otherwise be in the people count of more cohorts than the budget
+    was divided for."""
     out: dict[int | None, Vector] = defaultdict(dict)
     longest = timedelta(days=PULSE_OPEN_DAYS, minutes=24 * 60)
     sessions = {
@@ -362,7 +367,8 @@ def _answers(
         session_id__in=sessions, person__isnull=False
     ).values_list("person_id", "session_id"):
         seen[None].add(person)
-        seen[sessions[session]].add(person)
+        if person in members.get(sessions[session], ()):
+            seen[sessions[session]].add(person)
     for group, who in seen.items():
         out[group][("feedback_people", "all")] = float(len(who))
     for session, n, useful, safe, good in (
@@ -395,7 +401,9 @@ def _answers(
         pulse_id__in=pulses, person__isnull=False
     ).values_list("person_id", "pulse_id"):
         per_person[(person, pulses[pulse] is None)] += 1
-        responders[pulses[pulse]].add(person)
+        cohort = pulses[pulse]
+        if cohort is None or person in members.get(cohort, ()):
+            responders[cohort].add(person)
     if any(n > counts.SAFETY_CAP for n in per_person.values()):
         return None
     for group, who in responders.items():
@@ -413,7 +421,7 @@ def _answers(
         for item in counts.SAFETY_KEYS:
             _add(out[group], "safety_sum", item, row[f"{item}_sum"] or 0)
             _add(out[group], "safety_agree", item, row[f"{item}_agree"])
-    return {g: v for g, v in out.items() if g is None or g in cohorts}
+    return {g: v for g, v in out.items() if g is None or g in members}
 
 
 # --- the release ------------------------------------------------------------------------------
@@ -501,7 +509,7 @@ def release_month(*, organisation: Organisation, month: date, today: date | None
     totals: dict[int | None, Vector] = {None: _sum(vectors.values())}
     for cohort, members in groups.members.items():
         totals[cohort] = _sum(vectors[p] for p in members)
-    answers = _answers(organisation, start, end, set(groups.members))
+    answers = _answers(organisation, start, end, groups.members)
     for group, vector in (answers or {}).items():
         totals[group].update(vector)
     try:
