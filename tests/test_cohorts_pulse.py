@@ -16,6 +16,7 @@ from bridgework.accounts.services import erase_person
 from bridgework.cohorts import services
 from bridgework.cohorts.models import (
     FEEDBACK_PER_MONTH,
+    PULSE_MIN_ANSWERS,
     Membership,
     PulseAnswer,
     PulseResponse,
@@ -49,11 +50,18 @@ def held_session(cast: Cast, members: Sequence[Person], *, present: Sequence[Per
     return session
 
 
-def answer(session: Session, people: Sequence[Person], *, useful: int = 4, line: str = "") -> None:
+def answer(
+    session: Session,
+    people: Sequence[Person],
+    *,
+    useful: int = 4,
+    safe: int = 3,
+    line: str = "",
+) -> None:
     with time_machine.travel(DURING_THE_PULSE):
         for person in people:
             assert services.answer_pulse(
-                session=session, person=person, useful=useful, safe=3, line=line
+                session=session, person=person, useful=useful, safe=safe, line=line
             )
 
 
@@ -75,7 +83,7 @@ def test_results_stay_hidden_while_the_pulse_is_open_however_many_answered(
         answer(session, people[5:6], useful=1)
         after = facilitator_page(cast, session)
     for page in (before, after):
-        assert "Safe to speak" not in page and "<table" not in page
+        assert "How safe it felt to speak" not in page and "<table" not in page
         assert "Results appear on 26 March 2030, when the pulse closes" in page
     # Nor how many have answered: a count that moved would say the sixth member had.
     assert without_per_request_values(before) == without_per_request_values(after)
@@ -84,8 +92,9 @@ def test_results_stay_hidden_while_the_pulse_is_open_however_many_answered(
         summary = services.pulse_summary(session)
         page = facilitator_page(cast, session)
     assert summary.shown and summary.answered == 6
-    assert summary.useful_counts == [1, 0, 0, 5, 0]
-    assert "Safe to speak" in page and "Results appear on" not in page
+    assert summary.useful == services.PulseSplit(answered=6, high=5)
+    assert "More than half of the 6 who answered rated it 4 or 5." in page
+    assert "How safe it felt to speak" in page and "Results appear on" not in page
 
 
 def test_only_members_who_were_there_answer_and_count(
@@ -139,7 +148,7 @@ def test_the_people_who_read_the_results_never_answer_and_never_count(
         summary = services.pulse_summary(session)
         page = facilitator_page(cast, session)
     assert (summary.answered, summary.invited, summary.shown) == (5, 5, False)
-    assert "5 of 5" in page and "Safe to speak" not in page
+    assert "5 of 5" in page and "How safe it felt to speak" not in page
 
 
 def test_changing_who_was_there_never_tells_whether_one_person_answered(
@@ -155,7 +164,7 @@ def test_changing_who_was_there_never_tells_whether_one_person_answered(
         with time_machine.travel(AFTER_IT_CLOSED):
             summary = services.pulse_summary(session)
         services.mark_attendance(session=session, marks={pk: "present" for pk in change})
-        return (summary.answered, summary.invited, summary.shown, summary.useful_counts)
+        return (summary.answered, summary.invited, summary.shown, summary.useful)
 
     # Marking someone absent after the fact moves the figures the same way whether or not
     # they had answered: before, the count of answers dropped only for someone who had.
@@ -166,7 +175,7 @@ def test_changing_who_was_there_never_tells_whether_one_person_answered(
             7,
             7,
             True,
-            [0, 0, 0, 7, 0],
+            services.PulseSplit(answered=7, high=7),
         )
     )
     with time_machine.travel(AFTER_IT_CLOSED):
@@ -181,6 +190,67 @@ def test_changing_who_was_there_never_tells_whether_one_person_answered(
 
     # Nor does making one of them a facilitator, who would read the results.
     assert seen_as_reader(answered) == seen_as_reader(silent) == (7, 7, True)
+
+
+def pulse_section(html: str) -> str:
+    return html.split('id="pulse-heading"')[1].split("</section>")[0]
+
+
+def test_five_present_who_all_rated_it_1_are_not_each_seen_to_have_rated_it_1(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """The facilitator marks exactly five present; all five answer 1. "5 of 5 answered"
+    beside a 1 row holding 5, or an average of 1.0, would say what each of them gave."""
+    people = add_members(organisation, 5)
+    session = held_session(cast, people, present=people)
+    answer(session, people, useful=1, safe=1)
+    with time_machine.travel(AFTER_IT_CLOSED):
+        summary = services.pulse_summary(session)
+        section = pulse_section(facilitator_page(cast, session))
+    assert summary.shown and "<strong>5 of 5</strong>" in section
+    assert "<table" not in section and "<td" not in section
+    assert "1.0" not in section and "Average" not in section
+    assert section.count("At least half of the 5 who answered rated it 1 to 3.") == 2
+    # Had all five rated it 3 (or 2, or two of them 5), the section would read the same.
+    assert services.PulseSplit(answered=5, high=0).sentence == (
+        services.PulseSplit(answered=5, high=2).sentence
+    )
+
+
+def test_ten_answers_split_6_to_4_are_banded_and_5_to_5_are_exact(
+    cast: Cast, organisation: Organisation
+) -> None:
+    people = add_members(organisation, 10)
+    session = held_session(cast, people, present=people)
+    answer(session, people[:5], useful=5, safe=2)
+    answer(session, people[5:6], useful=4, safe=4)
+    answer(session, people[6:], useful=3, safe=4)
+    with time_machine.travel(AFTER_IT_CLOSED):
+        section = pulse_section(facilitator_page(cast, session))
+    assert (
+        "More than 5 of the 10 who answered rated it 4 or 5; fewer than 5 rated it 1 to 3."
+    ) in section  # useful: 6 to 4
+    assert "5 of the 10 who answered rated it 4 or 5; 5 rated it 1 to 3." in section  # safe
+    assert "6 of the 10" not in section and "4 rated it" not in section
+
+
+@pytest.mark.parametrize("answered", range(PULSE_MIN_ANSWERS, 31))
+def test_no_sentence_tells_that_everyone_who_answered_chose_one_side(answered: int) -> None:
+    """Whoever reads the sentence and knows the rule learns only which sentence it is: every
+    sentence that could mean all or none could also mean something else. A count is exact
+    only with at least five on each side; below ten answers, bands split at half."""
+    said: dict[str, set[int]] = {}
+    for high in range(answered + 1):
+        sentence = services.PulseSplit(answered=answered, high=high).sentence
+        said.setdefault(sentence, set()).add(high)
+    for sentence, highs in said.items():
+        assert highs != {0} and highs != {answered}, sentence
+        if len(highs) == 1:
+            (high,) = highs
+            assert high >= 5 and answered - high >= 5, sentence
+        else:
+            assert len(highs) >= (5 if answered >= 10 else 3), sentence
+        assert "%" not in sentence
 
 
 def move_to(session: Session, day: date) -> None:

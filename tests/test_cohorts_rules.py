@@ -258,7 +258,7 @@ def test_results_hide_under_5_answers_and_text_under_10(
         page = cast.client("facilitator").get(f"/cohorts/sessions/{session.pk}/").content
     assert summary.shown and summary.answered == 9
     assert summary.lines is None
-    assert "Safe to speak" in page.decode() and "Good 0" not in page.decode()
+    assert "How safe it felt to speak" in page.decode() and "Good 0" not in page.decode()
 
     answer(session, people[9:10], line="Good")
     with time_machine.travel(closed):

@@ -4,13 +4,13 @@ feedback pulses and calendar feeds. Keyword-only, validated, atomic."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -618,6 +618,72 @@ def answer_pulse(
     return True
 
 
+PULSE_SPLIT_EXACT_FROM = 2 * PULSE_MIN_ANSWERS
+
+
+@dataclass(frozen=True)
+class PulseSplit:
+    """How one question was answered, as its readers may see it: how many rated it 4 or 5
+    against 1 to 3, never a table of each value or an average. Either would name every
+    answer when all agree: "5 of 5 answered" beside a 1 row holding 5 (or an average of
+    1.0) says what each of the five members marked present gave.
+
+    The rule is the one for an ask's check-ins (`asks.models.Aggregate.summary`): a side is
+    counted exactly only when it and the other side both hold at least PULSE_MIN_ANSWERS
+    answers. Otherwise the sentence gives a band of at least five possible counts ("fewer
+    than 5", "more than 7" of 12). Below PULSE_SPLIT_EXACT_FROM answers no count leaves
+    five on each side, so the answers are split only at half: "more than half" or "at least
+    half", each a band of at least three counts, neither of which says that everyone chose
+    one side. The bands do not overlap, so knowing the rule tells a reader no more than the
+    sentence does. Each case is a whole sentence for translators."""
+
+    answered: int
+    high: int
+
+    @property
+    def low(self) -> int:
+        return self.answered - self.high
+
+    @property
+    def sentence(self) -> str:
+        values = {
+            "count": self.answered,
+            "high": self.high,
+            "low": self.low,
+            "min": PULSE_MIN_ANSWERS,
+            "most": self.answered - PULSE_MIN_ANSWERS,
+        }
+        if self.answered < PULSE_SPLIT_EXACT_FROM:
+            if 2 * self.high > self.answered:
+                return (
+                    gettext("More than half of the %(count)s who answered rated it 4 or 5.")
+                    % values
+                )
+            return gettext("At least half of the %(count)s who answered rated it 1 to 3.") % values
+        if self.high < PULSE_MIN_ANSWERS:
+            return (
+                gettext(
+                    "Fewer than %(min)s of the %(count)s who answered rated it 4 or 5; "
+                    "more than %(most)s rated it 1 to 3."
+                )
+                % values
+            )
+        if self.low < PULSE_MIN_ANSWERS:
+            return (
+                gettext(
+                    "More than %(most)s of the %(count)s who answered rated it 4 or 5; "
+                    "fewer than %(min)s rated it 1 to 3."
+                )
+                % values
+            )
+        return (
+            gettext(
+                "%(high)s of the %(count)s who answered rated it 4 or 5; %(low)s rated it 1 to 3."
+            )
+            % values
+        )
+
+
 @dataclass
 class PulseSummary:
     invited: int
@@ -625,10 +691,8 @@ class PulseSummary:
     shown: bool
     closes_at: datetime
     closed: bool
-    useful: float | None = None
-    safe: float | None = None
-    useful_counts: list[int] = field(default_factory=list)
-    safe_counts: list[int] = field(default_factory=list)
+    useful: PulseSplit | None = None
+    safe: PulseSplit | None = None
     lines: list[str] | None = None
 
     @property
@@ -669,13 +733,14 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     if not closed or unknown_to_readers < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)
-    averages = answers.aggregate(useful=Avg("useful"), safe=Avg("safe"))
-    useful = dict(answers.values_list("useful").annotate(n=Count("pk")).values_list("useful", "n"))
-    safe = dict(answers.values_list("safe").annotate(n=Count("pk")).values_list("safe", "n"))
+    totals = answers.aggregate(
+        n=Count("pk"),
+        useful=Count("pk", filter=Q(useful__gte=4)),
+        safe=Count("pk", filter=Q(safe__gte=4)),
+    )
     summary.shown = True
-    summary.useful, summary.safe = averages["useful"], averages["safe"]
-    summary.useful_counts = [useful.get(v, 0) for v in range(1, 6)]
-    summary.safe_counts = [safe.get(v, 0) for v in range(1, 6)]
+    summary.useful = PulseSplit(answered=totals["n"], high=totals["useful"])
+    summary.safe = PulseSplit(answered=totals["n"], high=totals["safe"])
     if unknown_to_readers >= PULSE_MIN_FOR_TEXT:
         # Sorted by text, so the order says nothing about who answered when.
         summary.lines = sorted(answers.exclude(line="").values_list("line", flat=True))

@@ -255,9 +255,15 @@ def test_a_facilitator_runs_a_monthly_cohort(
         page.goto(session_path)
         expect(page.get_by_text("5 of 5")).to_be_visible()
         expect(page.get_by_text("Results appear on")).to_have_count(0)
-        results = page.get_by_role("table")
-        expect(results).to_contain_text("How useful")
-        expect(results).to_contain_text("Safe to speak")
+        # Each question as two sides, never a row per value or an average: all five rated
+        # "safe" 4, and a row holding 5 would have said so of each of them.
+        expect(page.get_by_role("table")).to_have_count(0)
+        results = page.locator(".pulse-results")
+        expect(results).to_contain_text("How useful the session was")
+        expect(results).to_contain_text("How safe it felt to speak")
+        expect(
+            results.get_by_text("More than half of the 5 who answered rated it 4 or 5.")
+        ).to_have_count(2)
         expect(page.get_by_text("The opening round helped.")).to_have_count(0)  # under 10 answers
         axe(page, dark_too=True)
         screenshot(page, "cohort-pulse-closed.png")
