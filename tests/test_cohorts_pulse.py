@@ -253,6 +253,62 @@ def test_no_sentence_tells_that_everyone_who_answered_chose_one_side(answered: i
         assert "%" not in sentence
 
 
+def test_a_reader_who_answered_is_taken_off_whatever_their_membership_now(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Removed and added back (so joined after the session), or removed altogether, a member
+    who answered and now reads the results still knows their own answer: the other four
+    alone must not be shown."""
+    people = add_members(organisation, 5)
+    session = held_session(cast, people, present=people)
+    answer(session, people)
+    readmitted, removed = people[0], people[1]
+    cohort = session.cohort
+    services.remove_member(membership=Membership.objects.get(cohort=cohort, person=readmitted))
+    services.enrol(cohort=cohort, people=[readmitted], since=AFTER_IT_CLOSED)
+    cohort.facilitators.add(readmitted)
+    readmitted.set_roles({Role.FACILITATOR, Role.PARTICIPANT})
+    with time_machine.travel(AFTER_IT_CLOSED):
+        summary = services.pulse_summary(session)
+        section = pulse_section(facilitator_page(cast, session))
+    assert (summary.answered, summary.shown) == (5, False)
+    assert "How safe it felt to speak" not in section and "rated it" not in section
+
+    cohort.facilitators.remove(readmitted)
+    readmitted.set_roles({Role.PARTICIPANT})
+    services.remove_member(membership=Membership.objects.get(cohort=cohort, person=removed))
+    removed.set_roles({Role.PROGRAM_ADMIN})
+    with time_machine.travel(AFTER_IT_CLOSED):
+        assert not services.pulse_summary(session).shown
+    removed.set_roles({Role.PARTICIPANT})
+    with time_machine.travel(AFTER_IT_CLOSED):
+        assert services.pulse_summary(session).shown
+
+
+def test_making_a_readmitted_member_a_reader_never_tells_whether_they_answered(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Readers marked present are taken off whether or not they answered, as are those who
+    were members at the time: results that vanished only for someone who had answered would
+    say so."""
+    people = add_members(organisation, 7)
+    session = held_session(cast, people, present=people)
+    answered, silent = people[0], people[6]
+    answer(session, people[:6])
+    cohort = session.cohort
+
+    def seen_as_readmitted_reader(person: Person) -> tuple[object, ...]:
+        services.remove_member(membership=Membership.objects.get(cohort=cohort, person=person))
+        services.enrol(cohort=cohort, people=[person], since=AFTER_IT_CLOSED)
+        cohort.facilitators.add(person)
+        with time_machine.travel(AFTER_IT_CLOSED):
+            summary = services.pulse_summary(session)
+        cohort.facilitators.remove(person)
+        return (summary.answered, summary.shown)
+
+    assert seen_as_readmitted_reader(answered) == seen_as_readmitted_reader(silent) == (6, True)
+
+
 def move_to(session: Session, day: date) -> None:
     services.update_session(
         session=session,

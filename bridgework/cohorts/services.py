@@ -709,6 +709,25 @@ class PulseSummary:
         return self.answered < PULSE_MIN_ANSWERS
 
 
+def _readers_who_may_know(session: Session, members: list[_MemberThen]) -> int:
+    """How many of the people who read the results may know one of the answers: their own.
+
+    Every current reader who answered counts, whatever their membership now: someone
+    removed and added back has joined after the session, and someone removed is no member
+    at all, yet each still knows what they gave. Readers who were members by the session's
+    end, or were marked present at it, count whether they answered or not: were only those
+    who answered taken off, making someone a reader and watching the results disappear
+    would say whether they had."""
+    admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
+    reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
+    answered = PulseResponse.objects.filter(reads, session=session).values("person_id")
+    present = Attendance.objects.filter(
+        reads, session=session, status=Attendance.Status.PRESENT
+    ).values("person_id")
+    others = {row["person_id"] for row in answered.union(present)}
+    return len(others | {m.person_id for m in members if m.reads})
+
+
 def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
     """Totals only, once the pulse has closed (while it is open, totals that change with each
     new answer would show that answer), and only if enough of the members who were there
@@ -719,9 +738,6 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     answered = PulseResponse.objects.filter(session=session).count()
     members = _members_then(session)
     voters = sum(m.present and not m.reads for m in members)
-    # A reader who was a member may have answered before becoming a reader, and knows that
-    # answer: each such reader is taken off, whether they answered or not.
-    unknown_to_readers = answered - sum(m.reads for m in members)
     closed = session.pulse_closed(now or timezone.now())
     summary = PulseSummary(
         invited=max(voters, answered),
@@ -730,7 +746,13 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
         closes_at=session.pulse_closes_at,
         closed=closed,
     )
-    if not closed or unknown_to_readers < PULSE_MIN_ANSWERS:
+    # Too few answers even before any reader is taken off: no need to ask who reads.
+    if not closed or answered - sum(m.reads for m in members) < PULSE_MIN_ANSWERS:
+        return summary
+    # A reader may have answered before becoming one, and knows that answer: each is taken
+    # off (see _readers_who_may_know).
+    unknown_to_readers = answered - _readers_who_may_know(session, members)
+    if unknown_to_readers < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)
     totals = answers.aggregate(
