@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from bridgework.accounts import registry
 from bridgework.accounts.models import Person
 from bridgework.cohorts import services
 from bridgework.cohorts.models import CalendarFeed, Session
@@ -122,3 +125,38 @@ def test_a_deactivated_persons_feed_stops(cast: Cast) -> None:
     token = services.create_feed(person=cast.participant)
     Person.objects.filter(pk=cast.participant.pk).update(is_active=False)
     assert Client().get(f"/cohorts/calendar/{token}.ics").status_code == 404
+
+
+def new_feed_address(client: Client) -> str:
+    """Make a new calendar address on the settings page, as a person does: the path shown."""
+    page = client.post("/cohorts/calendar/", {"action": "new"}).content.decode()
+    found = re.search(r"/cohorts/calendar/[A-Za-z0-9_-]+\.ics", page)
+    assert found is not None
+    return found.group(0)
+
+
+def test_deactivating_someone_revokes_their_feed_and_reactivating_does_not_bring_it_back(
+    cast: Cast,
+) -> None:
+    # Accounts never imports cohorts: cohorts registers its step, deactivate() runs it.
+    assert services.person_deactivated in registry.deactivation_steps()
+    first_session(cast)
+    old = new_feed_address(cast.client("participant"))
+    anonymous = Client()
+    assert anonymous.get(old).status_code == 200
+    admin = cast.client("program_admin")
+
+    admin.post(reverse("set_person_active", args=[cast.participant.pk]), {"active": "no"})
+    assert not CalendarFeed.objects.filter(person=cast.participant).exists()
+    assert anonymous.get(old).status_code == 404
+
+    admin.post(reverse("set_person_active", args=[cast.participant.pk]), {"active": "yes"})
+    # The address shared or subscribed before stays refused; they make a new one.
+    assert anonymous.get(old).status_code == 404
+    assert (
+        b"You have a calendar address"
+        not in cast.client("participant").get("/cohorts/calendar/").content
+    )
+    new = new_feed_address(cast.client("participant"))
+    assert anonymous.get(new).status_code == 200
+    assert anonymous.get(old).status_code == 404

@@ -24,6 +24,7 @@ from bridgework.accounts.models import (
     SettingsChange,
 )
 from bridgework.accounts.services import invite_to_group
+from bridgework.cohorts import services as cohort_services
 from bridgework.provisioning import scim as scim_storage
 from bridgework.provisioning import services
 from bridgework.provisioning.forms import NewTokenForm
@@ -880,3 +881,25 @@ def test_an_over_long_external_id_is_refused_and_nobody_is_created(scim: Scim) -
     answer = scim.call("POST", "/Users", new_user("long@acme.test", externalId="x" * 300))
     assert_error(answer, 400, "invalidValue")
     assert not Person.objects.filter(email="long@acme.test").exists()
+
+
+def test_deactivating_revokes_the_persons_calendar_address_for_good(
+    scim: Scim, participant: Person
+) -> None:
+    token = cohort_services.create_feed(person=participant)
+    feed = f"/cohorts/calendar/{token}.ics"
+    assert Client().get(feed).status_code == 200
+    scim.call("DELETE", f"/Users/{participant.pk}")
+    assert Client().get(feed).status_code == 404
+    scim.call(
+        "PATCH",
+        f"/Users/{participant.pk}",
+        patch({"op": "replace", "path": "active", "value": True}),
+    )
+    assert Client().get(feed).status_code == 404
+    assert (
+        Client()
+        .get(f"/cohorts/calendar/{cohort_services.create_feed(person=participant)}.ics")
+        .status_code
+        == 200
+    )

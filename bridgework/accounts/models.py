@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -245,11 +245,16 @@ class Person(AbstractBaseUser, PermissionsMixin):
         self._role_cache = frozenset(roles)
 
     def deactivate(self) -> None:
+        """Every way of deactivating someone (an admin, SCIM) comes through here, so each app
+        revokes what it must (a calendar address, say) whichever way it happened."""
+        from . import registry
         from .sessions import end_sessions
 
-        self.is_active = False
-        self.deactivated_at = timezone.now()
-        self.save(update_fields=["is_active", "deactivated_at"])
+        with transaction.atomic():
+            self.is_active = False
+            self.deactivated_at = timezone.now()
+            self.save(update_fields=["is_active", "deactivated_at"])
+            registry.person_deactivated(self)
         end_sessions(self)
 
     def reactivate(self) -> None:

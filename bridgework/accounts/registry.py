@@ -11,7 +11,9 @@ reaching into another's models, each app registers here what it knows about a pe
 - a way other than e-mail a reminder may take (`on_reminder_delivery`): chat offers one,
   practice and cohorts ask it about each reminder, and neither of them imports chat;
 - what it does when a check-in is recorded (`on_check_in_recorded`): practice fires it
-  wherever the check-in was made, chat shows it on the reminder message it answers.
+  wherever the check-in was made, chat shows it on the reminder message it answers;
+- what it lets go of when a person is deactivated (`on_deactivation`): a secret address of
+  theirs, say, which reactivating them must not bring back.
 
 These are plain lists of typed values, read in the order the apps are installed. They are
 explicit calls, not signals: a reader can follow every line from `ready()`.
@@ -111,6 +113,27 @@ def sign_in_elsewhere(person: Person) -> str | None:
         if (elsewhere := check(person)) is not None:
             return elsewhere
     return None
+
+
+# What each app revokes when a person is deactivated, however that happens (an admin, SCIM):
+# anything that would otherwise let them, or whoever holds an address they handed out, back
+# in once they are reactivated. Each step runs in the deactivation's transaction.
+_deactivation_steps: list[Callable[[Person], None]] = []
+
+
+def on_deactivation(step: Callable[[Person], None]) -> None:
+    if step not in _deactivation_steps:
+        _deactivation_steps.append(step)
+
+
+def deactivation_steps() -> tuple[Callable[[Person], None], ...]:
+    return tuple(_deactivation_steps)
+
+
+def person_deactivated(person: Person) -> None:
+    """Every app's step for a person just deactivated; called by `Person.deactivate`."""
+    for step in _deactivation_steps:
+        step(person)
 
 
 def export_sections() -> tuple[ExportSection, ...]:

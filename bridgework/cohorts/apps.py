@@ -9,6 +9,8 @@ class CohortsConfig(AppConfig):
     def ready(self) -> None:
         from bridgework.accounts import registry
 
+        from . import services
         from .personal_data import ERASURE, EXPORT
 
         registry.add(export=EXPORT, erasure=ERASURE)
+        registry.on_deactivation(services.person_deactivated)

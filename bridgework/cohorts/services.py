@@ -782,6 +782,13 @@ def revoke_feed(*, person: Person) -> None:
     CalendarFeed.objects.filter(person=person).delete()
 
 
+def person_deactivated(person: Person) -> None:
+    """Registered with accounts: a deactivated person's calendar address stops for good.
+    The feed refuses an inactive person anyway, but an address shared or still subscribed
+    somewhere must not start working again if they are reactivated; they make a new one."""
+    revoke_feed(person=person)
+
+
 def person_for_feed(token: str) -> Person | None:
     # Tokens are URL-safe ASCII; anything else (é, Arabic-Indic digits) is simply not one.
     if not token.isascii():
