@@ -23,7 +23,7 @@ from bridgework.accounts.models import DataKey, Person
 from bridgework.asks.models import Ask
 from bridgework.chat.models import ChatDelivery, ChatLink, ReminderDestination
 from bridgework.cohorts import services as cohort_services
-from bridgework.cohorts.models import Attendance, FacilitatorNote
+from bridgework.cohorts.models import Attendance, CalendarFeed, FacilitatorNote
 from bridgework.community.models import (
     Flag,
     ModerationAction,
@@ -539,3 +539,36 @@ def test_an_assessment_taken_is_heard_by_every_listener(
 @pytest.mark.parametrize("section", registry.export_sections(), ids=lambda s: s.app)
 def test_each_export_section_has_its_template(section: registry.ExportSection) -> None:
     render_to_string(section.template, {"data": {}})
+
+
+def test_unticking_active_in_the_operator_admin_deactivates_as_the_app_does(
+    cast: Cast,
+) -> None:
+    """Django's admin only saves the field; it must end sessions and revoke what the apps
+    revoke on deactivation (the person's calendar address)."""
+    me = cast.participant
+    token = cohort_services.create_feed(person=me)
+    browser = Client()
+    browser.force_login(me)
+    operator = Person.objects.create_superuser("op@bridgework.test", "x" * 16)
+    client = Client()
+    client.force_login(operator)
+
+    response = client.post(
+        f"/django-admin/accounts/person/{me.pk}/change/",
+        {
+            "organisation": me.organisation_id,
+            "email": me.email,
+            "chosen_name": me.chosen_name,
+            "pronouns": me.pronouns,
+            "role_assignments-TOTAL_FORMS": "0",
+            "role_assignments-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content
+    me.refresh_from_db()
+    assert not me.is_active and me.deactivated_at is not None
+    assert Client().get(f"/cohorts/calendar/{token}.ics").status_code == 404
+    assert not CalendarFeed.objects.filter(person=me).exists()
+    assert browser.get("/")["Location"].startswith("/accounts/login/")

@@ -6,7 +6,7 @@ each app's own step), not only the database's cascade.
 """
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
@@ -55,6 +55,14 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     ]
     readonly_fields = ["date_joined", "last_login"]
     inlines = [RoleInline]
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        # Unticking "active" here is a deactivation like any other: it ends the person's
+        # sessions and runs every app's deactivation step (a calendar address is revoked).
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            obj.deactivate()
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
         services.erase_person(person=obj)
