@@ -57,8 +57,12 @@ def tenant_of(activity: dict[str, Any]) -> str:
 
 
 def _is_personal(activity: dict[str, Any]) -> bool:
-    kind = _dict(activity.get("conversation")).get("conversationType", "personal")
-    return bool(kind == "personal")
+    """Whether the activity comes from a one-to-one chat with the bot.
+
+    Teams names every conversation's kind ("personal", "groupChat", "channel"). One that
+    does not say is not taken for personal: a reply there could show a person's commitments
+    or their pulse card to everyone in a shared chat or channel."""
+    return _dict(activity.get("conversation")).get("conversationType") == "personal"
 
 
 def _sender(activity: dict[str, Any]) -> tuple[str, str]:

@@ -389,3 +389,33 @@ def test_the_bot_answers_a_spanish_speaker_in_spanish(
     say(microsoft, "hello")
 
     assert "Puedo recordarte tus compromisos" in card_text(last_post(microsoft))
+
+
+@pytest.mark.parametrize("kind", [None, "groupChat", "channel"])
+def test_a_message_from_a_conversation_not_said_to_be_personal_gets_nothing_private(
+    microsoft: MicrosoftOnLoopback,
+    linked: ChatLink,
+    participant: Person,
+    clock: Clock,
+    kind: str | None,
+) -> None:
+    """Teams always names a personal chat as one; anything else, a missing kind included,
+    is answered as a shared conversation is: not at all, and where to reach the person is
+    left as it was."""
+    commit_weekly(participant)
+    clock.move_to(DUE)
+    shared = {"tenantId": TENANT_ID, "id": "19:shared-chat@thread.v2"}
+    if kind is not None:
+        shared["conversationType"] = kind
+    for words in ("this week", "pulse", "pick one thing"):
+        answer = post(microsoft, activity(microsoft, "message", text=words, conversation=shared))
+        assert answer.status_code == 200 and answer.content == b""
+    invoke = activity(
+        microsoft, "invoke", name="adaptiveCard/action", conversation=shared, value={}
+    )
+    assert post(microsoft, invoke).content == b""
+
+    assert microsoft.connector_calls() == []
+    assert list(Conversation.objects.values_list("conversation_id", flat=True)) == [
+        "a:personal-chat-of-29:teams-user-1"
+    ]
