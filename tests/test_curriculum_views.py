@@ -243,8 +243,8 @@ def test_an_answer_typed_but_not_saved_is_kept_when_the_lesson_is_marked_done(
     _, lesson, prompt, _ = sample
     client = client_for(participant)
     html = client.get(lesson_url(lesson)).content.decode()
-    # The button sends the page's answer boxes along (htmx's hx-include).
-    assert 'hx-include=".prompt textarea"' in html
+    # The button sends the page's answer boxes along: htmx sends the form it is in.
+    assert re.search(r'<button [^>]*id="done-button" hx-post="', form_around(html, "done-button"))
     box = f"prompt-{prompt.pk}-answer"
 
     response = client.post(
@@ -264,6 +264,142 @@ def test_an_answer_typed_but_not_saved_is_kept_when_the_lesson_is_marked_done(
         )
         assert "saved too" not in response.content.decode()
     assert PromptAnswer.objects.filter(person=participant, prompt=prompt).count() == 1
+
+
+def form_around(html: str, marker: str) -> str:
+    """The whole <form> element the marked part of a page sits in (forms do not nest)."""
+    at = html.index(marker)
+    start = html.rindex("<form", 0, at)
+    assert "</form>" not in html[start:at], f"{marker} is in no form"
+    return html[start : html.index("</form>", at)]
+
+
+def test_without_javascript_mark_as_done_sends_the_answer_boxes_along(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    """The button is in the form that holds the boxes, so a plain browser sends what is typed
+    in them with it, as htmx does; each box's own button still saves its answer."""
+    _, lesson, prompt, _ = sample
+    second = ReflectionPrompt.objects.create(
+        module=lesson.module, lesson=lesson, slug="p-second", text="What will you try?", order=2
+    )
+    client = client_for(participant)
+
+    form = form_around(page(client, lesson_url(lesson)), 'id="done-button"')
+
+    assert f'action="{lesson_url(lesson)}done"' in form.split(">")[0]
+    assert re.search(r'<button type="submit" name="done" value="yes"[^>]*id="done-button"', form)
+    assert 'name="csrfmiddlewaretoken"' in form
+    for each in (prompt, second):
+        assert f'<textarea name="prompt-{each.pk}-answer"' in form
+        assert f'formaction="/learn/prompts/{each.pk}/answer"' in form
+
+    response = client.post(
+        f"{lesson_url(lesson)}done",
+        {"done": "yes", f"prompt-{prompt.pk}-answer": ANSWER, f"prompt-{second.pk}-answer": ""},
+    )
+
+    assert response.status_code == 302
+    assert LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
+    assert PromptAnswer.objects.get(person=participant).answer == ANSWER
+    shown = page(client, lesson_url(lesson))
+    assert "Your answers are saved too, privately." in shown
+    assert "Marked as done. Nice work." in shown
+    assert answer_box(shown, prompt) == ANSWER
+
+
+def test_a_lesson_without_prompts_is_still_marked_done_without_javascript(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    _, lesson, prompt, _ = sample
+    prompt.delete()
+    client = client_for(participant)
+
+    form = form_around(page(client, lesson_url(lesson)), 'id="done-button"')
+
+    assert f'action="{lesson_url(lesson)}done"' in form.split(">")[0]
+    assert 'name="csrfmiddlewaretoken"' in form and "<textarea" not in form
+    assert client.post(f"{lesson_url(lesson)}done", {"done": "yes"}).status_code == 302
+    assert LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
+
+
+TOO_LONG = "I noticed I wait to be asked. " * 170
+
+
+@pytest.mark.parametrize("sent_with", ["without-javascript", "htmx"])
+def test_an_answer_too_long_sent_with_mark_as_done_comes_back_and_the_lesson_is_not_marked(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person, sent_with: str
+) -> None:
+    """Never marked done while an answer that went with the button is lost: the boxes come
+    back as typed, the error beside the long one, and beside the button it says the lesson is
+    not marked yet. An answer that fits is kept, as when an answer's own button is pressed."""
+    _, lesson, prompt, _ = sample
+    second = ReflectionPrompt.objects.create(
+        module=lesson.module, lesson=lesson, slug="p-second", text="What will you try?", order=2
+    )
+    client = client_for(participant)
+    htmx = sent_with == "htmx"
+
+    response = client.post(
+        f"{lesson_url(lesson)}done",
+        {
+            "done": "yes",
+            f"prompt-{prompt.pk}-answer": TOO_LONG,
+            f"prompt-{second.pk}-answer": "Ask first.",
+        },
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    html = response.content.decode()
+    if htmx:
+        # A 4xx would be swapped in nowhere: the form comes back in place of the form.
+        assert response.status_code == 200
+        assert response["HX-Retarget"] == "#lesson-form"
+        assert response["HX-Reswap"] == "outerHTML"
+        assert html.lstrip().startswith('<form method="post"') and 'id="lesson-form"' in html
+        assert "<html" not in html
+    else:
+        assert response.status_code == 400
+        assert lesson.title in html
+        assert "Your answer is too long (5,000 characters at most)." in html
+    assert answer_box(html, prompt) == TOO_LONG.strip()
+    assert "at most 5000 characters" in field_error(html, f"prompt-{prompt.pk}-answer")
+    assert re.search(rf'<textarea name="prompt-{prompt.pk}-answer"[^>]*aria-invalid="true"', html)
+    assert answer_box(html, second) == "Ask first."
+    assert field_error(html, f"prompt-{second.pk}-answer") == ""
+    toggle = html.split('id="done-toggle"')[1]
+    assert "Not marked as done yet" in toggle
+    assert re.search(r'name="done" value="yes"[^>]*>Mark as done</button>', toggle)
+    assert "saved too" not in html
+    assert not LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
+    answers = dict(
+        PromptAnswer.objects.filter(person=participant).values_list("prompt_id", "answer")
+    )
+    assert answers == {second.pk: "Ask first."}
+
+
+@pytest.mark.parametrize("sent_with", ["without-javascript", "htmx"])
+def test_an_answer_too_long_sent_with_mark_as_not_done_leaves_the_lesson_done(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person, sent_with: str
+) -> None:
+    _, lesson, prompt, _ = sample
+    services.set_lesson_done(person=participant, lesson=lesson, done=True)
+    client = client_for(participant)
+
+    response = client.post(
+        f"{lesson_url(lesson)}done",
+        {"done": "no", f"prompt-{prompt.pk}-answer": TOO_LONG},
+        headers={"HX-Request": "true"} if sent_with == "htmx" else {},
+    )
+
+    assert response.status_code == (200 if sent_with == "htmx" else 400)
+    html = response.content.decode()
+    assert answer_box(html, prompt) == TOO_LONG.strip()
+    toggle = html.split('id="done-toggle"')[1]
+    assert "Still marked as done" in toggle
+    assert "You marked this lesson as done" in toggle
+    assert LessonProgress.objects.filter(person=participant, lesson=lesson).exists()
+    assert not PromptAnswer.objects.filter(person=participant).exists()
 
 
 def test_mark_as_done_comes_after_the_reflect_prompts(
@@ -352,14 +488,10 @@ def test_saving_one_answer_keeps_what_was_typed_in_the_others(
         module=lesson.module, lesson=lesson, slug="p-second", text="What will you try?", order=2
     )
     client = client_for(participant)
-    html = page(client, lesson_url(lesson))
-    assert (
-        len(
-            re.findall(r"<form[^>]*>", html.split('id="reflect-heading"')[1].split("</section>")[0])
-        )
-        == 1
-    )
-    assert f'formaction="/learn/prompts/{second.pk}/answer"' in html
+    form = form_around(page(client, lesson_url(lesson)), 'id="reflect-heading"')
+    for each in (prompt, second):
+        assert f'<textarea name="prompt-{each.pk}-answer"' in form
+        assert f'formaction="/learn/prompts/{each.pk}/answer"' in form
 
     client.post(
         f"/learn/prompts/{prompt.pk}/answer",

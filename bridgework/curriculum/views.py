@@ -182,8 +182,11 @@ def lesson_done(request: HttpRequest, module_slug: str, lesson_slug: str) -> Htt
     lesson = _lesson(request, module_slug, lesson_slug)
     person = current_person(request)
     done = request.POST.get("done") != "no"
+    typed, too_long = _typed_answers(request)
+    kept = services.keep_typed_answers(person=person, lesson=lesson, typed=typed)
+    if too_long:
+        return _lesson_not_marked(request, lesson, done=done)
     services.set_lesson_done(person=person, lesson=lesson, done=done)
-    kept = services.keep_typed_answers(person=person, lesson=lesson, typed=_typed_answers(request))
     if is_htmx(request):
         context = {**_lesson_context(request, lesson), "kept_answers": kept}
         return render(request, "curriculum/lesson.html#done-toggle", context)
@@ -193,16 +196,38 @@ def lesson_done(request: HttpRequest, module_slug: str, lesson_slug: str) -> Htt
     return redirect("lesson", module_slug=module_slug, lesson_slug=lesson_slug)
 
 
-def _typed_answers(request: HttpRequest) -> dict[int, str]:
-    """The prompt answers a lesson page sends along with "Mark as done", by prompt id."""
-    typed = {}
+def _lesson_not_marked(request: HttpRequest, lesson: Lesson, *, done: bool) -> HttpResponse:
+    """An answer sent along with "Mark as done" is too long: the lesson is left as it was
+    until it fits, and the boxes come back as typed with the error beside the long one, as
+    when an answer's own button is pressed. Marking it anyway would have said all was well
+    while the words on screen were not saved."""
+    context = _lesson_context(request, lesson, typed=request.POST)
+    context["not_marked"] = (
+        _("Not marked as done yet: an answer is too long. Shorten it, then mark the lesson done.")
+        if done
+        else _("Still marked as done: an answer is too long. Shorten it, then try again.")
+    )
+    if is_htmx(request):
+        # A 400 would be swapped in nowhere: the form comes back in place of the form.
+        response = render(request, "curriculum/lesson.html#lesson-form", context)
+        return retarget(reswap(response, "outerHTML"), "#lesson-form")
+    messages.error(request, _("Your answer is too long (5,000 characters at most)."))
+    return render(request, "curriculum/lesson.html", context, status=400)
+
+
+def _typed_answers(request: HttpRequest) -> tuple[dict[int, str], list[int]]:
+    """The prompt answers a lesson page sends along with a button, by prompt id, and the ids
+    of those too long to keep."""
+    typed, too_long = {}, []
     for key in request.POST:
         prefix, _sep, field = key.rpartition("-")
         if prefix.startswith("prompt-") and field == "answer" and prefix[7:].isdigit():
             form = PromptAnswerForm(request.POST, prefix=prefix)
             if form.is_valid():
                 typed[int(prefix[7:])] = form.cleaned_data["answer"]
-    return typed
+            else:
+                too_long.append(int(prefix[7:]))
+    return typed, too_long
 
 
 @require_POST
@@ -233,7 +258,7 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
             messages.error(request, _("Your answer is too long (5,000 characters at most)."))
         return redirect(reverse("module", args=[prompt.module.slug]))
     # What was typed in the lesson's other boxes came along: keep it too.
-    others = {pk: text for pk, text in _typed_answers(request).items() if pk != prompt.pk}
+    others = {pk: text for pk, text in _typed_answers(request)[0].items() if pk != prompt.pk}
     services.keep_typed_answers(person=person, lesson=lesson, typed=others)
     if not form.is_valid():
         # The lesson again, every box as it was typed and the error beside this one: after a
