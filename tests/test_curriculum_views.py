@@ -550,6 +550,43 @@ def test_an_answer_too_long_leaves_the_answer_saved_before_as_it_was(
     assert answer_box(page(client, lesson_url(lesson)), prompt) == ANSWER
 
 
+def test_an_answer_too_long_to_a_lesson_retired_since_comes_back_to_shorten_or_copy(
+    sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
+) -> None:
+    """The lesson went after its page was shown: no lesson page to come back to, so the words
+    come back on a page of their own, with the error beside them; what fits is kept."""
+    module, lesson, prompt, _ = sample
+    second = ReflectionPrompt.objects.create(
+        module=module, lesson=lesson, slug="p-second", text="What will you try?", order=2
+    )
+    client = client_for(participant)
+    Lesson.objects.filter(pk=lesson.pk).update(retired_at=timezone.now())
+
+    response = client.post(
+        f"/learn/prompts/{prompt.pk}/answer",
+        {f"prompt-{prompt.pk}-answer": TOO_LONG, f"prompt-{second.pk}-answer": "Ask first."},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert answer_box(html, prompt) == TOO_LONG.strip()
+    assert "at most 5000 characters" in field_error(html, f"prompt-{prompt.pk}-answer")
+    assert escape(prompt.text) in html
+    assert f'formaction="/learn/prompts/{prompt.pk}/answer"' in html
+    assert f'href="/learn/{module.slug}/"' in html
+    answers = dict(
+        PromptAnswer.objects.filter(person=participant).values_list("prompt_id", "answer")
+    )
+    assert answers == {second.pk: "Ask first."}
+
+    # Shortened, it is saved, and the module's page says so.
+    shortened = answer(client, prompt, ANSWER)
+
+    assert shortened["Location"] == f"/learn/{module.slug}/"  # type: ignore[index]
+    assert "Saved privately ✓" in page(client, f"/learn/{module.slug}/")
+    assert PromptAnswer.objects.get(person=participant, prompt=prompt).answer == ANSWER
+
+
 def test_the_page_says_beside_the_box_what_became_of_the_answer(
     sample: tuple[Module, Lesson, ReflectionPrompt, Tip], participant: Person
 ) -> None:

@@ -254,9 +254,16 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
         said = "deleted" if had_one and not answer.strip() else "saved"
     lesson = prompt.lesson
     if lesson is None or lesson.retired_at is not None:
-        if not form.is_valid():
-            messages.error(request, _("Your answer is too long (5,000 characters at most)."))
-        return redirect(reverse("module", args=[prompt.module.slug]))
+        said_words = None
+        if form.is_valid():
+            said_words = (
+                _("Your answer is deleted.")
+                if said == "deleted"
+                else _("Saved privately ✓ Only you can read it.")
+                if answer.strip()
+                else _("Nothing saved: the box is empty.")
+            )
+        return _answered_after_the_lesson_went(request, prompt, lesson, said=said_words)
     # What was typed in the lesson's other boxes came along: keep it too.
     others = {pk: text for pk, text in _typed_answers(request)[0].items() if pk != prompt.pk}
     services.keep_typed_answers(person=person, lesson=lesson, typed=others)
@@ -269,6 +276,29 @@ def answer_prompt(request: HttpRequest, prompt_id: int) -> HttpResponse:
     # Said beside the box, where the person is: the page's messages are far above.
     request.session[PROMPT_SAID] = [prompt.pk, said]
     return redirect(f"{url}#prompt-{prompt.pk}")
+
+
+def _answered_after_the_lesson_went(
+    request: HttpRequest, prompt: ReflectionPrompt, lesson: Lesson | None, *, said: str | None
+) -> HttpResponse:
+    """The lesson was retired after its page was shown. What fits is saved, the other boxes
+    sent along included; what is too long comes back on a page of its own, every word of it,
+    to shorten and save or to copy: it has no lesson page to come back to."""
+    typed, too_long = _typed_answers(request)
+    if lesson is not None:
+        others = {pk: text for pk, text in typed.items() if pk != prompt.pk}
+        services.keep_typed_answers(person=current_person(request), lesson=lesson, typed=others)
+    boxes = [
+        (each, PromptAnswerForm(request.POST, prefix=f"prompt-{each.pk}"))
+        for each in ReflectionPrompt.objects.active().filter(module=prompt.module, pk__in=too_long)
+        if each.pk == prompt.pk or (lesson is not None and each.lesson_id == lesson.pk)
+    ]
+    if boxes:
+        context = {"module": prompt.module, "boxes": boxes}
+        return render(request, "curriculum/answer_kept.html", context, status=400)
+    if said:
+        messages.success(request, said)
+    return redirect(reverse("module", args=[prompt.module.slug]))
 
 
 @require_POST
