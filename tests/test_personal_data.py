@@ -572,3 +572,17 @@ def test_unticking_active_in_the_operator_admin_deactivates_as_the_app_does(
     assert Client().get(f"/cohorts/calendar/{token}.ics").status_code == 404
     assert not CalendarFeed.objects.filter(person=me).exists()
     assert browser.get("/")["Location"].startswith("/accounts/login/")
+
+    # Ticking it again is a reactivation as the app does it: the deactivation date goes.
+    form = {
+        "organisation": me.organisation_id,
+        "email": me.email,
+        "chosen_name": me.chosen_name,
+        "pronouns": me.pronouns,
+        "is_active": "on",
+        "role_assignments-TOTAL_FORMS": "0",
+        "role_assignments-INITIAL_FORMS": "0",
+    }
+    assert client.post(f"/django-admin/accounts/person/{me.pk}/change/", form).status_code == 302
+    me.refresh_from_db()
+    assert me.is_active and me.deactivated_at is None

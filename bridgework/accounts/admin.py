@@ -59,9 +59,12 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         # Unticking "active" here is a deactivation like any other: it ends the person's
         # sessions and runs every app's deactivation step (a calendar address is revoked).
-        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        # Ticking it again is a reactivation like any other too (its date is cleared).
+        toggled = change and "is_active" in form.changed_data
         super().save_model(request, obj, form, change)
-        if deactivating:
+        if toggled and obj.is_active:
+            obj.reactivate()
+        elif toggled:
             obj.deactivate()
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
