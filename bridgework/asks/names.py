@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import CharField, QuerySet, Value
 
 from bridgework.accounts.models import CommunityGroup, Invitation, Organisation, Person
-from bridgework.cohorts.api import Cohort, Session
+from bridgework.cohorts.api import Cohort, Membership, Session
 from bridgework.community.api import Space, visible_spaces
 
 from .identifying import Names
@@ -26,21 +26,26 @@ def organisation_names(organisation_id: int, *, facilitator: Person, ask_space: 
     hold, read in one UNION query.
 
     Everyone's names and e-mail addresses (invited people's too), and the names of the
-    organisation, its community groups, its cohorts and its session rooms, all of them: the
-    check is there to keep the author from being pointed at (by their manager's name, say),
-    and that a name belongs to someone or something in the organisation is no secret from a
-    facilitator. Every member sees every community group on /groups/; a cohort is no
-    protected group, and a facilitator is offered the organisation's cohorts by name when
-    creating a space.
+    organisation, its community groups and its cohorts, all of them: the check is there to
+    keep the author from being pointed at (by their manager's name, say), and that a name
+    belongs to someone or something in the organisation is no secret from a facilitator.
+    Every member sees every community group on /groups/; a cohort is no protected group, and
+    a facilitator is offered the organisation's cohorts by name when creating a space.
 
-    Spaces are different: a protected space is hidden from everyone outside its audience, so
-    only the spaces the facilitator can see are checked, and always the ask's own. Quoting
-    back the name of a space they cannot see would tell them that it exists, as the "already
-    exists" check on a new space's name would (community.services.spaces)."""
+    Rooms and spaces are different: quoting back a name the facilitator cannot see would
+    tell them that it exists, as the "already exists" check on a new space's name would
+    (community.services.spaces). A session's room is shown only to its cohort's members and
+    to whoever runs the cohort, and a protected space only to its audience, so only the rooms
+    and spaces the facilitator can see are checked, and always the ask's own space."""
     people = Person.objects.filter(organisation_id=organisation_id)
     invited = Invitation.objects.filter(organisation_id=organisation_id)
     spaces = (visible_spaces(facilitator) | Space.objects.filter(pk=ask_space.pk)).filter(
         organisation_id=organisation_id
+    )
+    their_cohorts = Cohort.objects.managed_by(facilitator) | Cohort.objects.filter(
+        pk__in=Membership.objects.filter(
+            person_id=facilitator.pk, status=Membership.Status.MEMBER
+        ).values("cohort_id")
     )
     parts = [
         _labelled(people, PERSON, "chosen_name"),
@@ -52,7 +57,10 @@ def organisation_names(organisation_id: int, *, facilitator: Person, ask_space: 
         _labelled(spaces, NAME, "name"),
         _labelled(Cohort.objects.filter(organisation_id=organisation_id), NAME, "name"),
         _labelled(
-            Session.objects.filter(cohort__organisation_id=organisation_id).exclude(location=""),
+            Session.objects.filter(
+                cohort__organisation_id=organisation_id,
+                cohort__in=their_cohorts.order_by().values("pk"),
+            ).exclude(location=""),
             PLACE,
             "location",
         ),
