@@ -51,6 +51,8 @@ class PersonLocaleMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
+        # The person is read now anyway: later readers get them without the lazy proxy.
+        request.user = user = getattr(user, "_wrapped", user)
         language = user.preferred_language
         translation.activate(language)
         request.LANGUAGE_CODE = language
