@@ -899,7 +899,7 @@ LIST_PAGE_QUERIES = {
     "/reflect/journal/": 3,
     "/reflect/notes/": 5,
     "/reflect/notes/sent/": 3,
-    "/": 10,
+    "/": 9,
 }
 
 

@@ -74,13 +74,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     organisation = current_organisation(request)
-    new_notes = list(Note.objects.new_for(person)[:HOME_NOTES])
+    new_notes, new_note_count = Note.objects.newest_new_for(person, HOME_NOTES)
     context: dict[str, object] = {
         "organisation": organisation,
         "my_groups": list(person.community_groups.order_by("name")),
         "group_invitations": list(GroupInvitation.objects.for_person(person)),
         "new_notes": new_notes,
-        "new_note_count": Note.objects.new_for(person).count(),
+        "new_note_count": new_note_count,
         "unread_notifications": unread_count(person),
     }
     if person.is_participant:

@@ -187,6 +187,16 @@ class NoteQuerySet(models.QuerySet["Note"]):
             .select_related("sender")
         )
 
+    def newest_new_for(self, person: Person, limit: int) -> tuple[list[Note], int]:
+        """The newest `limit` of `new_for`, saying who sent them and when but not what, and
+        how many are new in all, in one query."""
+        notes = list(
+            self.new_for(person)
+            .defer("text_for_recipient", "text_for_sender")
+            .annotate(new_in_all=models.Window(models.Count("pk")))[:limit]
+        )
+        return notes, (notes[0].new_in_all if notes else 0)
+
 
 class Note(models.Model):
     """A check-in or recognition note. Never public, never counted, never in a total."""
