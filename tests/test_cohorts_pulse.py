@@ -575,6 +575,27 @@ def test_one_person_answers_at_most_a_months_worth_of_session_pulses(
     assert 'name="useful"' not in page.content.decode()
 
 
+def test_the_session_page_offers_no_pulse_once_the_persons_month_is_full(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Offered a pulse whose answer would be refused, a member would fill it in for nothing:
+    the session's page says instead, kindly, that this one is not needed, and links to no
+    form. Another member whose month is not full is still offered it."""
+    member, other = add_members(organisation, 2)
+    sessions = sessions_closing_in_one_month(cast, [member, other], FEEDBACK_PER_MONTH + 1)
+    with time_machine.travel(sessions[-1].ends_at + timedelta(minutes=5)):
+        for session in sessions[:-1]:
+            assert services.answer_pulse(session=session, person=member, useful=4, safe=4)
+        path = f"/cohorts/sessions/{sessions[-1].pk}/"
+        full = client_for(member).get(path).content.decode()
+        open_ = client_for(other).get(path).content.decode()
+    assert "Three quick questions" not in full
+    assert f'href="{path}pulse"' not in full
+    assert str(services.FEEDBACK_MONTH_FULL) in full
+    assert "Three quick questions" in open_
+    assert str(services.FEEDBACK_MONTH_FULL) not in open_
+
+
 def test_pulses_closing_in_another_month_are_answered_as_usual(
     cast: Cast, organisation: Organisation
 ) -> None:

@@ -504,9 +504,19 @@ def has_answered(*, session: Session, person: Person) -> bool:
     return PulseResponse.objects.filter(session=session, person=person).exists()
 
 
-def month_of_feedback_full(*, session: Session, person: Person) -> bool:
-    """Whether the person has answered as many session pulses closing in the same month as
-    this one's (on the organisation's calendar) as a month counts."""
+@dataclass(frozen=True)
+class PulseStanding:
+    """Where one person stands with one session's pulse: whether they answered it, and
+    whether their month of feedback was already full (see `month_of_feedback_full`)."""
+
+    answered: bool
+    month_full: bool
+
+
+def pulse_standing(*, session: Session, person: Person) -> PulseStanding:
+    """Both in one query, whatever the number of answers: the person's answers to pulses
+    closing in the same month as this one's (on the organisation's calendar) include this
+    one's, if given."""
     assert person.organisation is not None
     closes = session.pulse_closes_at.astimezone(person.organisation.clock)
     start = closes.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -517,13 +527,21 @@ def month_of_feedback_full(*, session: Session, person: Person) -> bool:
         person=person,
         session__starts_at__gte=start - longest,
         session__starts_at__lt=end,
-    ).values_list("session__starts_at", "session__duration_minutes")
-    in_month = sum(
-        1
-        for starts, minutes in answered
+    ).values_list("session_id", "session__starts_at", "session__duration_minutes")
+    in_month = [
+        session_id
+        for session_id, starts, minutes in answered
         if start <= starts + timedelta(minutes=minutes, days=PULSE_OPEN_DAYS) < end
+    ]
+    return PulseStanding(
+        answered=session.pk in in_month, month_full=len(in_month) >= FEEDBACK_PER_MONTH
     )
-    return in_month >= FEEDBACK_PER_MONTH
+
+
+def month_of_feedback_full(*, session: Session, person: Person) -> bool:
+    """Whether the person has answered as many session pulses closing in the same month as
+    this one's (on the organisation's calendar) as a month counts."""
+    return pulse_standing(session=session, person=person).month_full
 
 
 FEEDBACK_MONTH_FULL = gettext_lazy(

@@ -447,6 +447,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
     person = current_person(request)
     now = timezone.now()
     items = list(found.items.all())
+    standing = services.pulse_standing(session=found, person=person)
     context: dict[str, Any] = {
         "session": found,
         "seat": seat,
@@ -461,7 +462,9 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         # A session that has ended has no use in anyone's calendar.
         "held": found.ends_at < now,
         "may_answer": person.pk in services.pulse_voters(found),
-        "answered": services.has_answered(session=found, person=person),
+        "answered": standing.answered,
+        # An answer would be refused: the page says so rather than offer the form.
+        "month_full": services.FEEDBACK_MONTH_FULL if standing.month_full else "",
     }
     if seat.managed:
         context["summary"] = services.pulse_summary(found, now=now)
