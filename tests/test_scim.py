@@ -25,6 +25,7 @@ from bridgework.accounts.models import (
 )
 from bridgework.accounts.services import invite_to_group
 from bridgework.cohorts import services as cohort_services
+from bridgework.jobs.models import OutgoingEmail
 from bridgework.provisioning import scim as scim_storage
 from bridgework.provisioning import services
 from bridgework.provisioning.forms import NewTokenForm
@@ -276,6 +277,84 @@ def test_moving_someone_to_a_colleagues_address_is_still_a_409(
     created = scim.call("POST", "/Users", new_user("sam@acme.example"))
     refused = scim.call("PUT", f"/Users/{created.json_body['id']}", new_user(participant.email))
     assert_error(refused, 409, "uniqueness")
+
+
+def given_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, organisation: Organisation, email: str
+) -> list[str]:
+    """Another request gives `email` to someone of `organisation` after this one found it
+    free and before it saves: the first check passes and then the address is taken; any
+    later check is the real one. The addresses looked for are returned."""
+    storage = scim_storage.OrganisationStorage
+    check = storage._check_address_is_free_here
+    looked: list[str] = []
+
+    def taken_after_the_first_look(self: Any, address: str, **kwargs: Any) -> None:
+        looked.append(address)
+        if len(looked) > 1:
+            check(self, address, **kwargs)
+            return
+        make_person(organisation, email, "Quick Colleague", {Role.PARTICIPANT})
+
+    monkeypatch.setattr(storage, "_check_address_is_free_here", taken_after_the_first_look)
+    return looked
+
+
+def test_a_user_given_an_address_taken_by_a_colleague_meanwhile_is_a_409(
+    scim: Scim, organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two creations racing for one address: the second is answered as if the address had
+    been taken before it looked, never with a 500."""
+    looked = given_meanwhile(monkeypatch, organisation, "sam@acme.example")
+
+    refused = scim.call("POST", "/Users", new_user("sam@acme.example"))
+
+    assert len(looked) == 2
+    assert_error(refused, 409, "uniqueness")
+    assert refused.json_body["detail"] == "This userName is already taken."
+    assert not Person.objects.filter(email="sam@acme.example").exists()
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_moving_someone_to_an_address_taken_by_a_colleague_meanwhile_is_a_409_and_moves_nothing(
+    scim: Scim,
+    organisation: Organisation,
+    participant: Person,
+    monkeypatch: pytest.MonkeyPatch,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    method: str,
+) -> None:
+    """The person's address is checked free, then a colleague is given it before the save:
+    the database's uniqueness stops the save and the answer is the usual 409, word for word.
+    Nothing of the move is left half-done: the sign-in address, and the word to the old
+    address, go with it."""
+    signs_in_through_okta(participant)  # so that the directory may move the address
+    old = participant.email
+    looked = given_meanwhile(monkeypatch, organisation, "pat.new@acme.test")
+    body = (
+        new_user("pat.new@acme.test")
+        if method == "PUT"
+        else patch({"op": "replace", "path": "userName", "value": "pat.new@acme.test"})
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = scim.call(method, f"/Users/{participant.pk}", body)
+
+    assert len(looked) == 2
+    assert_error(refused, 409, "uniqueness")
+    assert refused.json_body["detail"] == "This userName is already taken."
+    participant.refresh_from_db()
+    assert participant.email == old
+    assert EmailAddress.objects.get(user=participant).email == old
+    assert mailoutbox == []
+    assert not OutgoingEmail.objects.exists()
+    # The request stood on its own: the next one moves the address as usual.
+    monkeypatch.undo()
+    moved = scim.call(method, f"/Users/{participant.pk}", body)
+    assert moved.status_code in {200, 204}, moved.content
+    participant.refresh_from_db()
+    assert participant.email == "pat.new@acme.test"
 
 
 def test_it_finds_a_person_by_user_name_and_nobody_elsewhere(

@@ -339,14 +339,29 @@ class OrganisationStorage(ScimStorage):
             # and the answer shows the address as it is.
             logger.warning("scim: address of person %s kept: a reset would reach it", person.pk)
             email = person.email
-        if email != person.email:
+        moved = email != person.email
+        if moved:
             self._check_address_is_free_here(email, besides=person)
-            EmailAddress.objects.filter(user=person, email__iexact=person.email).update(email=email)
-            if person.last_login is not None:
-                _tell_the_old_address(person, new=email)
-            person.email = email
-        person.chosen_name = _name_from(user, person.chosen_name)
-        person.save(update_fields=["email", "chosen_name"])
+        old = person.email
+        try:
+            # A savepoint: should the address be taken meanwhile, the move is undone whole
+            # (the sign-in address, the word to the old address) and the request can still
+            # look again.
+            with transaction.atomic():
+                if moved:
+                    EmailAddress.objects.filter(user=person, email__iexact=old).update(email=email)
+                    if person.last_login is not None:
+                        _tell_the_old_address(person, new=email)
+                    person.email = email
+                person.chosen_name = _name_from(user, person.chosen_name)
+                person.save(update_fields=["email", "chosen_name"])
+        except IntegrityError:
+            # Given to someone by another request since the check above (the account's or
+            # the sign-in address's uniqueness stops it): refused as if it had been taken
+            # before, so the race says no more than the check does.
+            person.email = old
+            self._check_address_is_free_here(email, besides=person)
+            raise UniquenessException(detail="This userName is already taken.") from None
         _keep_external_id(person, user)
         if user.active is False and person.is_active:
             person.deactivate()
