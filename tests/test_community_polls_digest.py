@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from bridgework.accounts.demo import create_demo
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Person, Role
+from bridgework.accounts.services import erase_person
 from bridgework.community import services
 from bridgework.community import tasks as community_tasks
 from bridgework.community.models import GuidelinesAcceptance, Poll, PollAnswer, PollResponse, Space
@@ -257,6 +258,38 @@ def test_a_named_poll_shows_who_chose_what(cast: Cast) -> None:
     services.vote(poll=poll, person=cast.participant, options=[first, second])
     results = services.poll_results(poll)
     assert results.shown and results.rows[0].voters == ("Pat Participant",)
+
+
+def test_erasing_a_named_polls_voter_keeps_its_count_and_answers_agreeing(cast: Cast) -> None:
+    """As for reactions, and for that they voted: the leaver's choices stay, linked to
+    nobody and shown as a former member's, so "3 votes" still adds up with the answers
+    below it, and nobody watching the poll before and after learns more than they saw
+    while the leaver was there. Their name goes with them."""
+    space = allies_space(cast.facilitator)
+    poll = a_poll(space, cast.facilitator, anonymous=False, kind="multiple")
+    first, second = list(poll.options.all())[:2]
+    leaver, stayer = voters(cast, 2)
+    services.vote(poll=poll, person=leaver, options=[first, second])
+    services.vote(poll=poll, person=stayer, options=[first])
+    services.vote(poll=poll, person=cast.participant, options=[second])
+    before = services.poll_results(poll)
+    assert before.voters == 3 and [row.votes for row in before.rows[:2]] == [2, 2]
+
+    gone = leaver.pk
+    erase_person(person=leaver)
+
+    after = services.poll_results(poll)
+    assert after.voters == 3
+    assert [(row.votes, row.share) for row in after.rows] == [
+        (row.votes, row.share) for row in before.rows
+    ]
+    assert after.rows[0].voters == ("A former member", "Voter 1")
+    assert after.rows[1].voters == ("A former member", "Pat Participant")
+    assert not PollAnswer.objects.filter(person_id=gone).exists()
+    assert PollAnswer.objects.filter(poll=poll, person__isnull=True).count() == 2
+    page = poll_page(cast.participant, poll)
+    assert "3 votes" in page and "Voter 0" not in page
+    assert "A former member, Voter 1" in page
 
 
 def test_one_vote_each_and_one_option_in_a_single_choice_poll(cast: Cast) -> None:

@@ -695,13 +695,16 @@ class PollResponse(models.Model):
 
 
 class PollAnswer(models.Model):
-    """One chosen option. In an anonymous poll: no person, no time and a random id."""
+    """One chosen option. In an anonymous poll: no person, no time and a random id. In a
+    named poll, erasing the voter keeps the answer without them, shown as a former
+    member's, as their PollResponse is kept: deleted, the poll's "N votes" would no longer
+    add up with its answers, and its tally would drop by what they chose."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
     option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="answers")
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     def __str__(self) -> str:

@@ -103,11 +103,12 @@ EXPORT = ExportSection(
 )
 # What the person wrote for others stays in its place, signed "a former member": their
 # threads, posts, polls and moderation decisions (on_delete=SET_NULL). So do the rows that
-# others see counted, without the person: their reactions and that they voted in a poll
-# (PollResponse). Deleted, a post's or a poll's count would drop by one when they left, and
-# say what they had reacted with or voted in. Everything else about them (follows, reads,
-# mentions, flags, a named poll's answers, pauses, notifications, settings) goes with them
-# (on_delete=CASCADE).
+# others see counted, without the person: their reactions, that they voted in a poll
+# (PollResponse) and, in a named poll, what they chose (PollAnswer, shown as a former
+# member's). Deleted, a post's or a poll's count would drop by one when they left, and say
+# what they had reacted with or voted in; or a named poll's "N votes" would no longer add
+# up with its answers. Everything else about them (follows, reads, mentions, flags,
+# pauses, notifications, settings) goes with them (on_delete=CASCADE).
 ERASURE = Erasure(
     app="community",
     covers=(

@@ -176,7 +176,8 @@ def poll_results(poll: Poll) -> PollResults:
         for option_id, name in PollAnswer.objects.filter(poll=poll).values_list(
             "option_id", "person__chosen_name"
         ):
-            names.setdefault(option_id, []).append(name or _("Someone"))
+            # An answer kept after its voter erased their account is nobody's (models.py).
+            names.setdefault(option_id, []).append(name or _("A former member"))
     rows = tuple(
         PollResult(
             label=o.label,
