@@ -195,7 +195,8 @@ class NoteQuerySet(models.QuerySet["Note"]):
             .defer("text_for_recipient", "text_for_sender")
             .annotate(new_in_all=models.Window(models.Count("pk")))[:limit]
         )
-        return notes, (notes[0].new_in_all if notes else 0)
+        new_in_all: int = getattr(notes[0], "new_in_all", 0) if notes else 0
+        return notes, new_in_all
 
 
 class Note(models.Model):
