@@ -4,11 +4,11 @@ a cohort built the way a facilitator would build it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts import services
-from bridgework.cohorts.models import Cohort
+from bridgework.cohorts.models import FEEDBACK_PER_MONTH, Cohort, Session
 from bridgework.curriculum.models import DiscussionQuestion, Exercise, Module, ReflectionPrompt
 
 from .conftest import make_person
@@ -82,3 +82,23 @@ def add_members(organisation: Organisation, count: int, start: int = 0) -> list[
         make_person(organisation, f"m{n}@acme.test", f"Member {n}", {Role.PARTICIPANT})
         for n in range(start, start + count)
     ]
+
+
+def fill_month_of_feedback(session: Session, person: Person) -> None:
+    """The person's month of feedback full for `session`'s pulse, which they have not
+    answered: FEEDBACK_PER_MONTH other sessions of its cohort, held the day before it (so
+    their pulses close in the same month), each with the person present and answering."""
+    for k in range(1, FEEDBACK_PER_MONTH + 1):
+        earlier = Session.objects.create(
+            cohort=session.cohort,
+            number=100 + k,
+            starts_at=session.starts_at - timedelta(days=1, hours=2 * k),
+            time_zone="UTC",
+        )
+        services.mark_attendance(session=earlier, marks={person.pk: "present"})
+        answered = services.answer_pulse(
+            session=earlier, person=person, useful=4, safe=4, now=earlier.ends_at
+        )
+        assert answered
+    assert services.month_of_feedback_full(session=session, person=person)
+    assert not services.has_answered(session=session, person=person)

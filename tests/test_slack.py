@@ -43,7 +43,7 @@ from bridgework.slack import services
 from bridgework.slack.models import SlackWorkspace
 
 from . import slack_loopback
-from .cohorts_support import make_cohort
+from .cohorts_support import fill_month_of_feedback, make_cohort
 from .conftest import Clock, Committed, client_for, curriculum_sample
 from .slack_loopback import GOOD_TOKEN, OAUTH_CODE, OAUTH_TOKEN, TEAM_ID, FakeSlack
 from .test_reminders import DUE, MONDAY, NOTE, TITLE, commit_weekly
@@ -504,6 +504,71 @@ def test_a_session_reminder_carries_the_calendar_link_and_the_pulse_opens_in_a_m
     assert PulseResponse.objects.filter(session=session, person=participant).count() == 1
     [answer] = PulseAnswer.objects.filter(session=session)
     assert (answer.useful, answer.safe, answer.line) == (4, 5, "good pace")
+
+
+def reminded_of_one_session(participant: Person, facilitator: Person, slack: FakeSlack) -> Session:
+    """A session a month ahead, its cohort made a week before it, the participant's Slack
+    linked for reminders."""
+    starts = DUE + timedelta(days=30)
+    with time_machine.travel(starts - timedelta(days=7), tick=False):
+        cohort = make_cohort(
+            facilitator,
+            [participant],
+            start=starts.date(),
+            at=clock_time(10),
+            zone="UTC",
+            sessions=1,
+        )
+        link_on_profile(participant, slack)
+    session: Session = cohort.sessions.get()
+    return session
+
+
+def test_a_session_reminder_offers_no_pulse_to_someone_whose_month_of_feedback_is_full(
+    workspace: SlackWorkspace,
+    slack: FakeSlack,
+    participant: Person,
+    facilitator: Person,
+) -> None:
+    """An answer would be refused at the end: the reminder does not offer the pulse at all
+    (and does not say why: nobody asked). Its other links stay."""
+    session = reminded_of_one_session(participant, facilitator, slack)
+    fill_month_of_feedback(session, participant)
+    with time_machine.travel(session.starts_at - timedelta(hours=2), tick=False):
+        assert session_reminders.deliver(session.pk, participant.pk) is True
+    dm = slack.of("chat.postMessage")[-1]
+    assert dm.params["channel"] == slack_id(participant)
+    [row] = [block for block in dm.params["blocks"] if block["type"] == "actions"]
+    assert [element["action_id"] for element in row["elements"]] == ["calendar", "open_session"]
+    assert "pulse" not in json.dumps(dm.params["blocks"]).lower()
+
+
+def test_the_pulse_button_says_kindly_that_a_full_month_needs_no_more_answers(
+    workspace: SlackWorkspace,
+    slack: FakeSlack,
+    participant: Person,
+    facilitator: Person,
+) -> None:
+    """The button was on a reminder sent before the month filled. Pressed now, it opens no
+    form to fill in for nothing: the modal says, in the web's words, that this one is not
+    needed, and has nothing to send."""
+    session = reminded_of_one_session(participant, facilitator, slack)
+    with time_machine.travel(session.starts_at - timedelta(hours=2), tick=False):
+        assert session_reminders.deliver(session.pk, participant.pk) is True
+    [row] = [b for b in slack.of("chat.postMessage")[-1].params["blocks"] if b["type"] == "actions"]
+    assert "pulse" in [element["action_id"] for element in row["elements"]]
+    cohort_services.mark_attendance(session=session, marks={participant.pk: "present"})
+    fill_month_of_feedback(session, participant)
+
+    with time_machine.travel(session.ends_at + timedelta(minutes=5), tick=False):
+        press(participant, "pulse", str(session.pk), {"type": "message", "is_ephemeral": False})
+    [opened] = slack.of("views.open")
+    view = opened.params["view"]
+    assert "submit" not in view
+    assert view.get("callback_id") != "pulse"
+    assert not [block for block in view["blocks"] if block["type"] == "input"]
+    assert str(cohort_services.FEEDBACK_MONTH_FULL) in json.dumps(view["blocks"])
+    assert not PulseResponse.objects.filter(session=session, person=participant).exists()
 
 
 # --- commands, App Home ----------------------------------------------------------------------

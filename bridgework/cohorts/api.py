@@ -1,7 +1,8 @@
 """What other apps use of cohorts: the cohort and membership rows they scope by, the session
 and pulse rows insights counts, creating a cohort (the demo), answering a session's pulse
-and the session reminder's re-check and e-mail (chat). They import this module and nothing
-else from here.
+(and whether the person's month of feedback is full, so chat offers no pulse whose answer
+would be refused) and the session reminder's re-check and e-mail (chat). They import this
+module and nothing else from here.
 """
 
 from __future__ import annotations
@@ -17,19 +18,32 @@ from .models import (
 )
 from .reminders import queue_email as queue_session_reminder_email
 from .reminders import still_due as session_reminder_still_due
-from .services import answer_pulse, create_cohort, has_answered, pulse_voters
+from .services import (
+    FEEDBACK_MONTH_FULL,
+    PulseStanding,
+    answer_pulse,
+    create_cohort,
+    has_answered,
+    month_of_feedback_full,
+    pulse_standing,
+    pulse_voters,
+)
 
 __all__ = [
+    "FEEDBACK_MONTH_FULL",
     "PULSE_OPEN_DAYS",
     "Attendance",
     "Cohort",
     "Membership",
     "PulseAnswer",
     "PulseResponse",
+    "PulseStanding",
     "Session",
     "answer_pulse",
     "create_cohort",
     "has_answered",
+    "month_of_feedback_full",
+    "pulse_standing",
     "pulse_voters",
     "queue_session_reminder_email",
     "session_reminder_still_due",

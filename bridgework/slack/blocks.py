@@ -166,11 +166,19 @@ def committed(found: Tip) -> list[Block]:
     ]
 
 
-def session_reminder(session: Session) -> list[Block]:
+def session_reminder(session: Session, *, offer_pulse: bool) -> list[Block]:
+    """`offer_pulse` False (the person's month of feedback is full, so an answer would be
+    refused) leaves out the pulse's button, without a word why: nobody asked."""
     starts = localtime(session.starts_at, zone_or_utc(session.time_zone))
     when = formats.date_format(starts, "l j F, H:i")
     page = settings.BASE_URL + reverse("cohort_session", args=[session.pk])
     invite = settings.BASE_URL + reverse("cohort_invite", args=[session.pk])
+    buttons = [
+        _link_button(_("Add to my calendar"), invite, "calendar"),
+        _link_button(_("Open the session"), page, "open_session"),
+    ]
+    if offer_pulse:
+        buttons.append(_button(_("Answer the pulse"), "pulse", str(session.pk)))
     return [
         section(
             _("Coming up: *%(cohort)s*, session %(number)s, %(when)s (%(zone)s).")
@@ -184,11 +192,7 @@ def session_reminder(session: Session) -> list[Block]:
         {
             "type": "actions",
             "block_id": f"session:{session.pk}",
-            "elements": [
-                _link_button(_("Add to my calendar"), invite, "calendar"),
-                _link_button(_("Open the session"), page, "open_session"),
-                _button(_("Answer the pulse"), "pulse", str(session.pk)),
-            ],
+            "elements": buttons,
         },
     ]
 
@@ -239,6 +243,17 @@ def pulse_modal(session: Session) -> Block:
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 200},
             },
         ],
+    }
+
+
+def pulse_not_needed_modal(words: str) -> Block:
+    """Opened by "Answer the pulse" instead of the form when an answer would be refused:
+    the reason, and nothing to send."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": _("Session pulse")},
+        "close": {"type": "plain_text", "text": _("Close")},
+        "blocks": [section(escape(words))],
     }
 
 

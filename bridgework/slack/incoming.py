@@ -27,6 +27,7 @@ from slack_sdk.webhook import WebhookClient
 from bridgework.accounts.models import usual_language
 from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, RateLimited
+from bridgework.cohorts import api as cohorts
 from bridgework.cohorts.api import Session
 from bridgework.curriculum.api import Tip
 
@@ -273,12 +274,17 @@ def _open_pulse(
     )
     if session is None:
         raise chat.ActionRefused(_("That session is not one of yours."))
-    trigger = str(payload.get("trigger_id", ""))
-    _quietly(
-        workspace,
-        "views.open",
-        lambda c: c.views_open(trigger_id=trigger, view=blocks.pulse_modal(session)),
+    # The button may be older than the person's full month: no form to fill in for nothing,
+    # but the reason (a pulse already answered opens the form as before: sending it again
+    # changes nothing).
+    standing = cohorts.pulse_standing(session=session, person=link.person)
+    view = (
+        blocks.pulse_not_needed_modal(str(cohorts.FEEDBACK_MONTH_FULL))
+        if standing.month_full and not standing.answered
+        else blocks.pulse_modal(session)
     )
+    trigger = str(payload.get("trigger_id", ""))
+    _quietly(workspace, "views.open", lambda c: c.views_open(trigger_id=trigger, view=view))
 
 
 def _selected(values: Payload, block_id: str) -> int:

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bridgework.accounts.models import Organisation
 from bridgework.chat import api as chat
 from bridgework.chat.platforms import ChatUnreachable, ExternalUser
+from bridgework.cohorts import api as cohorts
 from bridgework.cohorts.api import Session
 from bridgework.practice.api import Commitment
 
@@ -107,7 +108,9 @@ class SlackPlatform:
     def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
         with translation.override(link.person.preferred_language):
             text = _("Coming up: %(cohort)s") % {"cohort": session.cohort.name}
-            message_blocks = blocks.session_reminder(session)
+            # No pulse offered whose answer would be refused.
+            full = cohorts.month_of_feedback_full(session=session, person=link.person)
+            message_blocks = blocks.session_reminder(session, offer_pulse=not full)
         return self._post(link, text, message_blocks)
 
     def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
