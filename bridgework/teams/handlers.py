@@ -200,9 +200,12 @@ def card_action(
 # --- Commands --------------------------------------------------------------------------------
 
 
-def _open_pulse(link: chat.ChatLink) -> dict[str, Any] | None:
-    """The pulse card of the latest session whose pulse the person may still answer."""
+def _open_pulse(link: chat.ChatLink) -> dict[str, Any]:
+    """The pulse card of the latest session whose pulse the person may still answer, in a
+    month of feedback not yet full. If each such pulse falls in a full month, where its
+    answers would be refused, no card to fill in for nothing: the web's kind sentence."""
     now = timezone.now()
+    answered = cohorts.PulseResponse.objects.filter(person=link.person).values("session_id")
     sessions = (
         cohorts.Session.objects.filter(
             cohort__organisation=link.person.organisation,
@@ -210,17 +213,22 @@ def _open_pulse(link: chat.ChatLink) -> dict[str, Any] | None:
             starts_at__lte=now,
             starts_at__gte=now - timedelta(days=cohorts.PULSE_OPEN_DAYS + 1),
         )
+        .exclude(pk__in=answered)
         .select_related("cohort")
         .order_by("-starts_at")[:5]
     )
+    month_full = False
     for session in sessions:
-        if (
-            session.pulse_open(now)
-            and not cohorts.has_answered(session=session, person=link.person)
-            and link.person.pk in cohorts.pulse_voters(session)
-        ):
-            return cards.pulse(session_id=session.pk, cohort_name=session.cohort.name)
-    return None
+        if not session.pulse_open(now) or link.person.pk not in cohorts.pulse_voters(session):
+            continue
+        if cohorts.month_of_feedback_full(session=session, person=link.person):
+            month_full = True
+            continue
+        content = cards.pulse(session_id=session.pk, cohort_name=session.cohort.name)
+        return cards.message(content, _("Session pulse"))
+    if month_full:
+        return cards.plain(cohorts.FEEDBACK_MONTH_FULL)
+    return cards.plain(_("No session pulse is waiting for you."))
 
 
 def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
@@ -248,10 +256,7 @@ def command(bot: TeamsBot, aad_object_id: str, words: str) -> dict[str, Any]:
         return cards.message(content, _("One thing to try"))
     if said == "this week":
         return cards.message(cards.this_week(chat.this_week(link)), _("This week"))
-    pulse = _open_pulse(link)
-    if pulse is None:
-        return cards.plain(_("No session pulse is waiting for you."))
-    return cards.message(pulse, _("Session pulse"))
+    return _open_pulse(link)
 
 
 # --- Dispatch --------------------------------------------------------------------------------

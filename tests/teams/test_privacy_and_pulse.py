@@ -8,7 +8,7 @@ answered, and apart from it, what was answered."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -24,7 +24,7 @@ from bridgework.practice import services as practice_services
 from bridgework.reflection import services as reflection_services
 from bridgework.teams.models import TeamsBot
 
-from ..cohorts_support import make_cohort
+from ..cohorts_support import fill_month_of_feedback, make_cohort
 from ..community_support import group_space, raw_post
 from ..conftest import Clock, client_for
 from ..test_reminders import DUE, MONDAY, commit_weekly
@@ -131,6 +131,57 @@ def test_the_pulse_is_answered_in_a_card_and_stored_apart_from_the_person(
     # Once answered, there is no pulse waiting.
     say(microsoft, "pulse")
     assert "No session pulse is waiting" in microsoft.connector_calls()[-1].body
+
+
+def test_pulse_says_kindly_that_a_full_month_needs_no_more_answers(
+    microsoft: MicrosoftOnLoopback,
+    bot: TeamsBot,
+    participant: Person,
+    facilitator: Person,
+    clock: Clock,
+) -> None:
+    """Asked for the pulse, someone whose month of feedback is full gets no card to fill in
+    for nothing (its answers would be refused): the bot says, in the web's words, that this
+    one is not needed."""
+    session = held_session(facilitator, [participant])
+    fill_month_of_feedback(session, participant)
+    clock.move_to(DURING_THE_PULSE)
+    link(microsoft, participant)
+
+    say(microsoft, "pulse")
+    [call] = microsoft.connector_calls()[-1:]
+    assert str(cohort_services.FEEDBACK_MONTH_FULL) in call.body
+    assert "Input.ChoiceSet" not in call.body
+    assert "No session pulse is waiting" not in call.body
+
+
+def test_pulse_passes_over_a_full_month_for_an_open_pulse_in_another(
+    microsoft: MicrosoftOnLoopback,
+    bot: TeamsBot,
+    participant: Person,
+    facilitator: Person,
+    clock: Clock,
+) -> None:
+    """The latest session's pulse closes in March, a month the person has filled; the one
+    before it closes in February, and is the one offered."""
+    with time_machine.travel(datetime(2030, 2, 1, tzinfo=UTC), tick=False):
+        cohort = make_cohort(
+            facilitator, [participant], start=date(2030, 2, 10), at=time(18), zone="UTC", sessions=2
+        )
+    february, march = cohort.sessions.order_by("starts_at")
+    march.starts_at = datetime(2030, 2, 17, 18, tzinfo=UTC)
+    march.save(update_fields=["starts_at"])
+    cohort_services.mark_attendance(session=february, marks={participant.pk: "present"})
+    cohort_services.mark_attendance(session=march, marks={participant.pk: "present"})
+    fill_month_of_feedback(march, participant)
+    assert not cohort_services.month_of_feedback_full(session=february, person=participant)
+    clock.move_to(datetime(2030, 2, 18, 12, tzinfo=UTC))
+    link(microsoft, participant)
+
+    say(microsoft, "pulse")
+    card = microsoft.connector_calls()[-1].json()["attachments"][0]["content"]
+    [send] = card["actions"]
+    assert send["data"]["session"] == february.pk
 
 
 def test_the_session_reminder_has_the_session_and_calendar_links(
