@@ -571,6 +571,45 @@ def test_the_pulse_button_says_kindly_that_a_full_month_needs_no_more_answers(
     assert not PulseResponse.objects.filter(session=session, person=participant).exists()
 
 
+def test_a_pulse_modal_sent_once_the_month_is_full_shows_the_kind_sentence_and_stores_nothing(
+    workspace: SlackWorkspace,
+    slack: FakeSlack,
+    participant: Person,
+    facilitator: Person,
+) -> None:
+    """The modal was opened before the month filled; sent after, it stays open with the
+    reason beside the first question, and nothing is kept."""
+    session = reminded_of_one_session(participant, facilitator, slack)
+    cohort_services.mark_attendance(session=session, marks={participant.pk: "present"})
+    submission = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": slack_id(participant)},
+        "view": {
+            "callback_id": "pulse",
+            "private_metadata": str(session.pk),
+            "state": {
+                "values": {
+                    "useful": {"value": {"selected_option": {"value": "4"}}},
+                    "safe": {"value": {"selected_option": {"value": "5"}}},
+                }
+            },
+        },
+    }
+    with time_machine.travel(session.ends_at + timedelta(minutes=5), tick=False):
+        press(participant, "pulse", str(session.pk), {"type": "message", "is_ephemeral": False})
+        assert slack.of("views.open")[-1].params["view"]["callback_id"] == "pulse"
+        fill_month_of_feedback(session, participant)
+        body = urlencode({"payload": json.dumps(submission)})
+        answer = json.loads(from_slack("/slack/interactivity", body).content)
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"useful": str(cohort_services.FEEDBACK_MONTH_FULL)},
+    }
+    assert not PulseResponse.objects.filter(session=session, person=participant).exists()
+
+
 # --- commands, App Home ----------------------------------------------------------------------
 
 

@@ -155,6 +155,31 @@ def test_pulse_says_kindly_that_a_full_month_needs_no_more_answers(
     assert "No session pulse is waiting" not in call.body
 
 
+def test_a_pulse_card_sent_once_the_month_is_full_is_answered_kindly_and_stores_nothing(
+    microsoft: MicrosoftOnLoopback,
+    bot: TeamsBot,
+    participant: Person,
+    facilitator: Person,
+    clock: Clock,
+) -> None:
+    """The card was fetched before the month filled; its answers, sent after, are not kept,
+    and the card is replaced by the kind sentence (not an error)."""
+    session = held_session(facilitator, [participant])
+    clock.move_to(DURING_THE_PULSE)
+    link(microsoft, participant)
+    say(microsoft, "pulse")
+    card = microsoft.connector_calls()[-1].json()["attachments"][0]["content"]
+    fill_month_of_feedback(session, participant)
+
+    [send] = card["actions"]
+    answers = {**send["data"], "useful": "4", "safe": "5"}
+    post(microsoft, activity(microsoft, "message", value=answers, replyToId="1:activity-p"))
+
+    [update] = [c.body for c in microsoft.connector_calls() if c.method == "PUT"]
+    assert str(cohort_services.FEEDBACK_MONTH_FULL) in update
+    assert not PulseResponse.objects.filter(session=session, person=participant).exists()
+
+
 def test_pulse_passes_over_a_full_month_for_an_open_pulse_in_another(
     microsoft: MicrosoftOnLoopback,
     bot: TeamsBot,
