@@ -571,6 +571,58 @@ def test_the_pulse_button_says_kindly_that_a_full_month_needs_no_more_answers(
     assert not PulseResponse.objects.filter(session=session, person=participant).exists()
 
 
+def opened_view(person: Person, session: Session, slack: FakeSlack) -> dict[str, Any]:
+    press(person, "pulse", str(session.pk), {"type": "message", "is_ephemeral": False})
+    view: dict[str, Any] = slack.of("views.open")[-1].params["view"]
+    return view
+
+
+def says_only(view: dict[str, Any], words: object) -> bool:
+    """A modal with the words and nothing to fill in or send."""
+    return (
+        "submit" not in view
+        and not [block for block in view["blocks"] if block["type"] == "input"]
+        and str(words) in json.dumps(view["blocks"])
+    )
+
+
+def test_the_pulse_button_says_why_before_the_pulse_opens_or_for_someone_not_marked_present(
+    workspace: SlackWorkspace,
+    slack: FakeSlack,
+    participant: Person,
+    facilitator: Person,
+) -> None:
+    """The reminder goes out before the session, to every member: pressed too early, or by
+    someone the session did not see, the button opens no form to be refused at the end."""
+    session = reminded_of_one_session(participant, facilitator, slack)
+    with time_machine.travel(session.starts_at - timedelta(hours=2), tick=False):
+        assert says_only(opened_view(participant, session, slack), cohort_services.PULSE_NOT_OPEN)
+    with time_machine.travel(session.ends_at + timedelta(minutes=5), tick=False):
+        assert says_only(opened_view(participant, session, slack), cohort_services.NOT_THERE)
+        cohort_services.mark_attendance(session=session, marks={participant.pk: "present"})
+        assert opened_view(participant, session, slack)["callback_id"] == "pulse"
+
+
+def test_a_facilitators_session_reminder_offers_no_pulse_and_the_button_says_why(
+    workspace: SlackWorkspace,
+    slack: FakeSlack,
+    participant: Person,
+    facilitator: Person,
+) -> None:
+    """Whoever reads a session's results never answers its pulse."""
+    session = reminded_of_one_session(participant, facilitator, slack)
+    link_on_profile(facilitator, slack)
+    with time_machine.travel(session.starts_at - timedelta(hours=2), tick=False):
+        assert session_reminders.deliver(session.pk, facilitator.pk) is True
+    dm = slack.of("chat.postMessage")[-1]
+    assert dm.params["channel"] == slack_id(facilitator)
+    [row] = [block for block in dm.params["blocks"] if block["type"] == "actions"]
+    assert [element["action_id"] for element in row["elements"]] == ["calendar", "open_session"]
+    with time_machine.travel(session.ends_at + timedelta(minutes=5), tick=False):
+        view = opened_view(facilitator, session, slack)
+    assert says_only(view, cohort_services.READERS_DO_NOT_ANSWER)
+
+
 def test_a_pulse_modal_sent_once_the_month_is_full_shows_the_kind_sentence_and_stores_nothing(
     workspace: SlackWorkspace,
     slack: FakeSlack,

@@ -25,8 +25,10 @@ from .services import (
     create_cohort,
     has_answered,
     month_of_feedback_full,
+    pulse_refusal,
     pulse_standing,
     pulse_voters,
+    reads_pulse_results,
 )
 
 __all__ = [
@@ -43,8 +45,10 @@ __all__ = [
     "create_cohort",
     "has_answered",
     "month_of_feedback_full",
+    "pulse_refusal",
     "pulse_standing",
     "pulse_voters",
     "queue_session_reminder_email",
+    "reads_pulse_results",
     "session_reminder_still_due",
 ]

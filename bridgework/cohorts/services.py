@@ -601,6 +601,27 @@ def reads_pulse_results(session: Session, person: Person) -> bool:
     return person.is_program_admin or session.cohort.facilitators.filter(pk=person.pk).exists()
 
 
+PULSE_NOT_OPEN = gettext_lazy("This session's pulse is not open.")
+
+
+def pulse_refusal(
+    *, session: Session, person: Person, standing: PulseStanding, now: datetime
+) -> str:
+    """Why `answer_pulse` would refuse this person's answer now, for a chat bot to say
+    before offering a form to fill in for nothing; "" if it would take it (or they have
+    answered already: sending again changes nothing)."""
+    if standing.answered:
+        return ""
+    # The lasting reason first: before the session nobody has been marked present yet.
+    if reads_pulse_results(session, person):
+        return str(READERS_DO_NOT_ANSWER)
+    if not session.pulse_open(now):
+        return str(PULSE_NOT_OPEN)
+    if person.pk not in pulse_voters(session):
+        return str(NOT_THERE)
+    return str(FEEDBACK_MONTH_FULL) if standing.month_full else ""
+
+
 @transaction.atomic
 def answer_pulse(
     *,
@@ -618,7 +639,7 @@ def answer_pulse(
             raise ValidationError(READERS_DO_NOT_ANSWER)
         raise ValidationError(NOT_THERE)
     if not session.pulse_open(now or timezone.now()):
-        raise ValidationError(gettext("This session's pulse is not open."))
+        raise ValidationError(PULSE_NOT_OPEN)
     if not (1 <= useful <= 5 and 1 <= safe <= 5):
         raise ValidationError(gettext("Answers go from 1 to 5."))
     # One person's answers at a time, so two at once cannot both pass the month's bound.

@@ -167,8 +167,8 @@ def committed(found: Tip) -> list[Block]:
 
 
 def session_reminder(session: Session, *, offer_pulse: bool) -> list[Block]:
-    """`offer_pulse` False (the person's month of feedback is full, so an answer would be
-    refused) leaves out the pulse's button, without a word why: nobody asked."""
+    """`offer_pulse` False (the person would be refused whatever happens at the session)
+    leaves out the pulse's button, without a word why: nobody asked."""
     starts = localtime(session.starts_at, zone_or_utc(session.time_zone))
     when = formats.date_format(starts, "l j F, H:i")
     page = settings.BASE_URL + reverse("cohort_session", args=[session.pk])

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -274,15 +274,16 @@ def _open_pulse(
     )
     if session is None:
         raise chat.ActionRefused(_("That session is not one of yours."))
-    # The button may be older than the person's full month: no form to fill in for nothing,
-    # but the reason (a pulse already answered opens the form as before: sending it again
-    # changes nothing).
-    standing = cohorts.pulse_standing(session=session, person=link.person)
-    view = (
-        blocks.pulse_not_needed_modal(str(cohorts.FEEDBACK_MONTH_FULL))
-        if standing.month_full and not standing.answered
-        else blocks.pulse_modal(session)
+    # The button is on a reminder sent before the session, to everyone in the cohort: no
+    # form to fill in for nothing (the pulse not open yet, someone not marked present, a
+    # facilitator, a month of feedback full since), but the reason.
+    refusal = cohorts.pulse_refusal(
+        session=session,
+        person=link.person,
+        standing=cohorts.pulse_standing(session=session, person=link.person),
+        now=timezone.now(),
     )
+    view = blocks.pulse_not_needed_modal(refusal) if refusal else blocks.pulse_modal(session)
     trigger = str(payload.get("trigger_id", ""))
     _quietly(workspace, "views.open", lambda c: c.views_open(trigger_id=trigger, view=view))
 

@@ -108,9 +108,12 @@ class SlackPlatform:
     def send_session_reminder(self, link: chat.ChatLink, session: Session) -> str | None:
         with translation.override(link.person.preferred_language):
             text = _("Coming up: %(cohort)s") % {"cohort": session.cohort.name}
-            # No pulse offered whose answer would be refused.
+            # No pulse offered whose answer would be refused whatever happens at the session:
+            # to whoever reads its results, or in a month of feedback already full.
+            reads = cohorts.reads_pulse_results(session, link.person)
             full = cohorts.month_of_feedback_full(session=session, person=link.person)
-            message_blocks = blocks.session_reminder(session, offer_pulse=not full)
+            offer_pulse = not reads and not full
+            message_blocks = blocks.session_reminder(session, offer_pulse=offer_pulse)
         return self._post(link, text, message_blocks)
 
     def send_link_confirmation(self, link: chat.ChatLink, code: str) -> None:
