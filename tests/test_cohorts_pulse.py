@@ -4,6 +4,7 @@ towards the five; the people who read the results never answer it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -307,6 +308,44 @@ def test_making_a_readmitted_member_a_reader_never_tells_whether_they_answered(
         return (summary.answered, summary.shown)
 
     assert seen_as_readmitted_reader(answered) == seen_as_readmitted_reader(silent) == (6, True)
+
+
+def test_unmarking_and_removing_a_member_before_making_them_a_reader_never_tells_either(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Done over the web by the cohort's facilitator once the pulse has closed: unmark the
+    member, remove them, add them as a facilitator. Judged on today's attendance and
+    membership, they would then be taken off the count only if they had answered, and the
+    results would vanish for an answer and stay for silence."""
+
+    def seen_after_the_steps(target_answers: bool) -> tuple[bool, str]:
+        people = add_members(organisation, 7, start=10 if target_answers else 20)
+        target = people[0]
+        target.set_roles({Role.FACILITATOR, Role.PARTICIPANT})
+        session = held_session(cast, people, present=people)
+        answer(session, people[:5] if target_answers else people[1:6])
+        cohort = session.cohort
+        with time_machine.travel(AFTER_IT_CLOSED):
+            fran = cast.client("facilitator")
+            assert "rated it" in facilitator_page(cast, session)
+            marks = {f"person_{p.pk}": ("" if p == target else "present") for p in people}
+            fran.post(f"/cohorts/sessions/{session.pk}/attendance", marks)
+            row = Membership.objects.get(cohort=cohort, person=target)
+            fran.post(f"/cohorts/{cohort.pk}/members/{row.pk}/remove")
+            settings_form = {
+                "name": cohort.name,
+                "description": "",
+                "facilitators": [str(cast.facilitator.pk), str(target.pk)],
+            }
+            assert fran.post(f"/cohorts/{cohort.pk}/settings", settings_form).status_code == 302
+            assert cohort.facilitators.filter(pk=target.pk).exists()
+            assert not Membership.objects.filter(cohort=cohort, person=target).exists()
+            page = pulse_section(facilitator_page(cast, session))
+        cohort.name = f"Done with {cohort.pk}"  # the next cohort takes its name
+        cohort.save(update_fields=["name"])
+        return "rated it" in page, re.sub(r"\d+", "#", page)
+
+    assert seen_after_the_steps(target_answers=True) == seen_after_the_steps(target_answers=False)
 
 
 def move_to(session: Session, day: date) -> None:

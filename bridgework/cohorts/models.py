@@ -444,6 +444,28 @@ class Attendance(models.Model):
         return f"Attendance {self.pk}"
 
 
+class OncePresent(models.Model):
+    """That someone was marked present at a session, kept whatever their attendance,
+    membership or role becomes after.
+
+    A reader of a session's pulse results who could have answered is taken off the count
+    of answers shown whether they answered or not (`services._readers_who_may_know`). Were
+    that judged on today's attendance and membership, unmarking a member, removing them
+    and making them a facilitator would take them off only if they had answered: the
+    results would vanish or stay, and say which."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="once_present_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Once present {self.pk}"
+
+
 class PulseResponse(models.Model):
     """Only that someone has answered a session's pulse — never what they answered.
 

@@ -14,6 +14,7 @@ from .models import (
     Cohort,
     FacilitatorNote,
     Membership,
+    OncePresent,
     PulseResponse,
     SessionReminder,
 )
@@ -68,7 +69,8 @@ EXPORT = ExportSection(
     covers=(FacilitatorNote, Membership, Attendance),
     build=_cohorts,
 )
-# A person's notes, memberships, attendance, calendar feed and reminders go with them. That
+# A person's notes, memberships, attendance (and that they were once marked present), calendar
+# feed and reminders go with them. That
 # someone answered a pulse stays, without them (see PulseResponse), and what they answered
 # never named them. A cohort they created or led stays, without them.
 ERASURE = Erasure(
@@ -77,6 +79,7 @@ ERASURE = Erasure(
         FacilitatorNote,
         Membership,
         Attendance,
+        OncePresent,
         PulseResponse,
         CalendarFeed,
         SessionReminder,

@@ -36,6 +36,7 @@ from .models import (
     Cohort,
     FacilitatorNote,
     Membership,
+    OncePresent,
     PulseAnswer,
     PulseResponse,
     RunItem,
@@ -455,8 +456,10 @@ def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
         if pid in allowed and status
     ]
     changed = 0
-    if any(row.status == Attendance.Status.PRESENT for row in rows):
+    present = [row.person_id for row in rows if row.status == Attendance.Status.PRESENT]
+    if present:
         _record_attended(session)
+        _remember_present(session, present)
     if cleared:
         changed += Attendance.objects.filter(session=session, person_id__in=cleared).delete()[0]
     if rows:
@@ -468,6 +471,13 @@ def mark_attendance(*, session: Session, marks: Mapping[int, str]) -> int:
         )
         changed += len(rows)
     return changed
+
+
+def _remember_present(session: Session, person_ids: list[int]) -> None:
+    OncePresent.objects.bulk_create(
+        [OncePresent(session=session, person_id=pid) for pid in person_ids],
+        ignore_conflicts=True,
+    )
 
 
 def _record_attended(session: Session) -> None:
@@ -488,6 +498,7 @@ def self_check_in(*, session: Session, person: Person, now: datetime | None = No
             gettext("Check-in opens 15 minutes before the session starts and closes when it ends.")
         )
     _record_attended(session)
+    _remember_present(session, [person.pk])
     attendance, _ = Attendance.objects.update_or_create(
         session=session,
         person=person,
@@ -751,19 +762,17 @@ class PulseSummary:
 def _readers_who_may_know(session: Session, members: list[_MemberThen]) -> int:
     """How many of the people who read the results may know one of the answers: their own.
 
-    Every current reader who answered counts, whatever their membership now: someone
-    removed and added back has joined after the session, and someone removed is no member
-    at all, yet each still knows what they gave. Readers who were members by the session's
-    end, or were marked present at it, count whether they answered or not: were only those
-    who answered taken off, making someone a reader and watching the results disappear
-    would say whether they had."""
+    A current reader counts if they were ever marked present at the session (`OncePresent`:
+    nobody answers without that) or were a member by its end, whether they answered or not
+    and whatever their attendance and membership now. Were only those who answered taken
+    off, or only those marked present today, making someone a reader (after unmarking and
+    removing them) and watching the results disappear would say whether they had answered.
+    Readers who answered before presence was kept (an older database) count too."""
     admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
     reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
     answered = PulseResponse.objects.filter(reads, session=session).values("person_id")
-    present = Attendance.objects.filter(
-        reads, session=session, status=Attendance.Status.PRESENT
-    ).values("person_id")
-    others = {row["person_id"] for row in answered.union(present)}
+    once_present = OncePresent.objects.filter(reads, session=session).values("person_id")
+    others = {row["person_id"] for row in answered.union(once_present)}
     return len(others | {m.person_id for m in members if m.reads})
 
 
