@@ -729,6 +729,16 @@ def write_cohorts(world: World, writer: BulkWriter, sizes: Sizes, rng: random.Ra
             for sid, _ in answered
         ),
     )
+    # As marking someone present does: the session keeps its time, its pulse its month.
+    clock = world.organisation.clock
+    attended = list(
+        Session.objects.filter(
+            cohort__organisation=world.organisation, attendance__status="present"
+        ).distinct()
+    )
+    for session in attended:
+        session.was_attended, session.pulse_month = True, session.pulse_month_on(clock)
+    Session.objects.bulk_update(attended, ["was_attended", "pulse_month"], batch_size=1000)
 
 
 def write_community(

@@ -399,6 +399,7 @@ def test_session_feedback_counts_in_the_month_its_pulse_closed(cast: Cast) -> No
         starts_at=datetime(2026, 3, 2, 10, tzinfo=UTC),
         time_zone="UTC",
         duration_minutes=60,
+        pulse_month=MARCH,
     )
     for n, person in enumerate(people[:6]):
         PulseResponse.objects.create(session=session, person=person)
@@ -442,6 +443,7 @@ def test_someone_added_to_a_cohort_during_the_month_is_not_among_its_people_who_
         starts_at=datetime(2026, 3, 5, 10, tzinfo=UTC),
         time_zone="UTC",
         duration_minutes=60,
+        pulse_month=MARCH,
     )
     pulse = SafetyPulse.objects.create(
         organisation=organisation,
@@ -478,6 +480,7 @@ def test_feedback_is_left_out_when_someone_answered_beyond_the_bound(cast: Cast)
             starts_at=datetime(2026, 2, 20, 10, tzinfo=UTC) + timedelta(days=number),
             time_zone="UTC",
             duration_minutes=60,
+            pulse_month=MARCH,
         )
         PulseResponse.objects.create(session=session, person=people[0])
     with at(APRIL.replace(day=2)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -40,10 +40,12 @@ PULSE_MIN_FOR_TEXT = 10
 # before anything has happened) and stays open this long after it ends.
 PULSE_OPENS_BEFORE_END = timedelta(minutes=10)
 PULSE_OPEN_DAYS = 14
-# The most session pulses of one person that count in one month (the month their pulses
-# close in, on the organisation's calendar): insights' releases bound each person's
-# anonymous answers by it (`insights.counts.FEEDBACK_CAP`), so an answer past it is refused
-# rather than letting one person's answers decide whether a month's feedback is released.
+# The most session pulses of one person that count in one month (the session's
+# `pulse_month`: the month its pulse closes in on the organisation's calendar, fixed when
+# someone is first marked present, so a later change of the organisation's zone never moves
+# it): insights' releases bound each person's anonymous answers by it
+# (`insights.counts.FEEDBACK_CAP`), so an answer past it is refused rather than letting one
+# person's answers decide whether a month's feedback is released.
 FEEDBACK_PER_MONTH = 8
 
 
@@ -286,6 +288,14 @@ class Session(models.Model):
     # even when the attendance is cleared. From then on the session keeps its date, time and
     # length (see services.update_session).
     was_attended = models.BooleanField(default=False)
+    # The month (its first day) the pulse's answers count in, for the bound on each person's
+    # answers (FEEDBACK_PER_MONTH) and for insights' releases. Fixed with `was_attended`,
+    # before anyone can answer, as the month the pulse closes in on the organisation's
+    # calendar then, and never changed: were it worked out again from the organisation's
+    # zone, which a program admin can change, answers accepted within one month's bound could
+    # be moved together into one month past it. One month for the whole session, so it says
+    # nothing of when anyone answered (see `PulseAnswer`).
+    pulse_month = models.DateField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -342,6 +352,11 @@ class Session(models.Model):
     @property
     def pulse_closes_at(self) -> datetime:
         return self.ends_at + timedelta(days=PULSE_OPEN_DAYS)
+
+    def pulse_month_on(self, clock: tzinfo) -> date:
+        """The month (its first day) the pulse closes in on a calendar running in `clock`:
+        what `pulse_month` is fixed to. Once fixed, only `pulse_month` counts."""
+        return self.pulse_closes_at.astimezone(clock).date().replace(day=1)
 
     def pulse_open(self, now: datetime) -> bool:
         """From the closing minutes of the session until two weeks after it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +30,6 @@ from .models import (
     FEEDBACK_PER_MONTH,
     PULSE_MIN_ANSWERS,
     PULSE_MIN_FOR_TEXT,
-    PULSE_OPEN_DAYS,
     Attendance,
     CalendarFeed,
     Cohort,
@@ -482,8 +481,37 @@ def _remember_present(session: Session, person_ids: list[int]) -> None:
 
 def _record_attended(session: Session) -> None:
     if not session.was_attended:
+        # Its pulse's month is fixed first: once someone is present, someone may answer.
+        fix_pulse_month(session)
         Session.objects.filter(pk=session.pk).update(was_attended=True)
         session.was_attended = True
+
+
+def _clock_of(session: Session) -> tzinfo:
+    """The zone of the session's organisation's calendar, as it is set now."""
+    name = (
+        Cohort.objects.filter(pk=session.cohort_id)
+        .values_list("organisation__time_zone", flat=True)
+        .get()
+    )
+    return Organisation(time_zone=name).clock
+
+
+def fix_pulse_month(session: Session) -> date:
+    """The month the session's pulse counts in (`Session.pulse_month`), fixed now if it was
+    not yet: the month the pulse closes in on the organisation's calendar as it is now.
+    Fixed when someone is first marked present, so before anyone can answer; never changed.
+    Two at once agree: only the first write of the month is kept."""
+    if session.pulse_month is None:
+        month = session.pulse_month_on(_clock_of(session))
+        if not Session.objects.filter(pk=session.pk, pulse_month__isnull=True).update(
+            pulse_month=month
+        ):
+            fixed = Session.objects.values_list("pulse_month", flat=True).get(pk=session.pk)
+            assert fixed is not None
+            month = fixed
+        session.pulse_month = month
+    return session.pulse_month
 
 
 @transaction.atomic
@@ -526,32 +554,25 @@ class PulseStanding:
 
 def pulse_standing(*, session: Session, person: Person) -> PulseStanding:
     """Both in one query, whatever the number of answers: the person's answers to pulses
-    closing in the same month as this one's (on the organisation's calendar) include this
-    one's, if given."""
+    counting in the same month as this one's (`Session.pulse_month`, fixed before anyone
+    could answer) include this one's, if given. A pulse whose month is not fixed yet (nobody
+    was marked present, so nobody answered it) would count in the month it closes in on the
+    organisation's calendar now."""
     assert person.organisation is not None
-    closes = session.pulse_closes_at.astimezone(person.organisation.clock)
-    start = closes.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + timedelta(days=32)).replace(day=1)
-    # A session's pulse closes PULSE_OPEN_DAYS after it ends, and no session lasts a day.
-    longest = timedelta(days=PULSE_OPEN_DAYS + 1)
-    answered = PulseResponse.objects.filter(
-        person=person,
-        session__starts_at__gte=start - longest,
-        session__starts_at__lt=end,
-    ).values_list("session_id", "session__starts_at", "session__duration_minutes")
-    in_month = [
-        session_id
-        for session_id, starts, minutes in answered
-        if start <= starts + timedelta(minutes=minutes, days=PULSE_OPEN_DAYS) < end
-    ]
+    month = session.pulse_month or session.pulse_month_on(person.organisation.clock)
+    in_month = list(
+        PulseResponse.objects.filter(person=person, session__pulse_month=month).values_list(
+            "session_id", flat=True
+        )
+    )
     return PulseStanding(
         answered=session.pk in in_month, month_full=len(in_month) >= FEEDBACK_PER_MONTH
     )
 
 
 def month_of_feedback_full(*, session: Session, person: Person) -> bool:
-    """Whether the person has answered as many session pulses closing in the same month as
-    this one's (on the organisation's calendar) as a month counts."""
+    """Whether the person has answered as many session pulses counting in the same month as
+    this one's (`Session.pulse_month`) as a month counts."""
     return pulse_standing(session=session, person=person).month_full
 
 
@@ -657,6 +678,8 @@ def answer_pulse(
     Person.objects.select_for_update().filter(pk=person.pk).first()
     if has_answered(session=session, person=person):
         return False
+    # Fixed when they were marked present; fixed here only for a session marked otherwise.
+    fix_pulse_month(session)
     if month_of_feedback_full(session=session, person=person):
         raise ValidationError(FEEDBACK_MONTH_FULL)
     try:

@@ -20,7 +20,14 @@ from django.utils import timezone
 from bridgework.accounts import services as account_services
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts import api as cohort_services
-from bridgework.cohorts.api import Attendance, Cohort, Membership, PulseAnswer, PulseResponse
+from bridgework.cohorts.api import (
+    Attendance,
+    Cohort,
+    Membership,
+    PulseAnswer,
+    PulseResponse,
+    Session,
+)
 from bridgework.curriculum.api import Lesson, LessonProgress, Module, Practice
 from bridgework.practice import api as assessment
 from bridgework.practice import api as practice_services
@@ -314,7 +321,11 @@ def _sessions(rng: random.Random, cohort: Cohort, now: datetime, stopped: dict[i
                 )
             )
     Attendance.objects.bulk_create(attendance, batch_size=1000)
-    cohort.sessions.filter(pk__in={row.session_id for row in attendance}).update(was_attended=True)
+    attended = list(cohort.sessions.filter(pk__in={row.session_id for row in attendance}))
+    clock = cohort.organisation.clock
+    for session in attended:
+        session.was_attended, session.pulse_month = True, session.pulse_month_on(clock)
+    Session.objects.bulk_update(attended, ["was_attended", "pulse_month"])
     PulseResponse.objects.bulk_create(responses, batch_size=1000)
     rng.shuffle(answers)
     PulseAnswer.objects.bulk_create(answers, batch_size=1000)

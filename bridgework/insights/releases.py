@@ -41,7 +41,6 @@ from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.cohorts.api import (
-    PULSE_OPEN_DAYS,
     Attendance,
     Cohort,
     Membership,
@@ -333,27 +332,32 @@ def _add(vector: Vector, measure: str, key: str, n: float) -> None:
 
 
 def _answers(
-    organisation: Organisation, start: datetime, end: datetime, members: dict[int, set[int]]
+    organisation: Organisation,
+    month: date,
+    start: datetime,
+    end: datetime,
+    members: dict[int, set[int]],
 ) -> dict[int | None, Vector] | None:
-    """Session feedback and safety pulses that closed this month, added up per group (None:
+    """Session feedback and safety pulses that count in this month, added up per group (None:
     the organisation), with the people who answered. None when someone answered more than
     the bounds of counts.py: then these measures are left out of the month.
+
+    A session's answers count in its `pulse_month`, fixed before anyone could answer and
+    the month each person's answers were bounded in (`cohorts.FEEDBACK_PER_MONTH`), never in
+    the month its pulse closes in on the organisation's calendar now: a program admin can
+    change the zone, and with it move answers given within one month's bound into one month
+    past it. A safety pulse counts in the month of its closing day, a date no zone moves.
 
     A cohort counts among the people who answered only its counted members (`members`, as
     for every other measure): one person answering the pulses of cohorts they were added to
     during the month would otherwise be in the people count of more cohorts than the budget
     was divided for."""
     out: dict[int | None, Vector] = defaultdict(dict)
-    longest = timedelta(days=PULSE_OPEN_DAYS, minutes=24 * 60)
-    sessions = {
-        pk: cohort
-        for pk, cohort, starts, minutes in Session.objects.filter(
-            cohort__organisation=organisation,
-            starts_at__gte=start - longest,
-            starts_at__lt=end,
-        ).values_list("pk", "cohort_id", "starts_at", "duration_minutes")
-        if start <= starts + timedelta(minutes=minutes, days=PULSE_OPEN_DAYS) < end
-    }
+    sessions = dict(
+        Session.objects.filter(cohort__organisation=organisation, pulse_month=month).values_list(
+            "pk", "cohort_id"
+        )
+    )
     answered: dict[int, int] = defaultdict(int)
     for person in PulseResponse.objects.filter(
         session_id__in=sessions, person__isnull=False
@@ -427,6 +431,20 @@ def _answers(
 # --- the release ------------------------------------------------------------------------------
 
 
+def _pulses_still_open(organisation: Organisation, month: date) -> bool:
+    """Whether a session pulse counting in the month (`Session.pulse_month`) is open still.
+    Its month was fixed on the organisation's calendar of the day someone was first marked
+    present; were the zone moved east since, the month could end on the calendar before the
+    pulse closes, and its answers would go on arriving after the month was released."""
+    now = timezone.now()
+    return any(
+        not session.pulse_closed(now)
+        for session in Session.objects.filter(
+            cohort__organisation=organisation, pulse_month=month
+        ).only("starts_at", "duration_minutes")
+    )
+
+
 def _first_month(organisation: Organisation, today: date) -> date:
     earliest = Person.objects.filter(organisation=organisation).aggregate(first=Min("date_joined"))[
         "first"
@@ -486,6 +504,11 @@ def release_month(*, organisation: Organisation, month: date, today: date | None
         raise ReleaseRefused(
             f"{month:%B %Y} is already released and its budget spent; a month is released once."
         )
+    if _pulses_still_open(organisation, month):
+        raise ReleaseRefused(
+            f"A session pulse counting in {month:%B %Y} is still open; the month is released "
+            "once it has closed."
+        )
     budget = monthly_rho(organisation)
     threshold = min_cell()
     start, end = _bounds(month)
@@ -509,7 +532,7 @@ def release_month(*, organisation: Organisation, month: date, today: date | None
     totals: dict[int | None, Vector] = {None: _sum(vectors.values())}
     for cohort, members in groups.members.items():
         totals[cohort] = _sum(vectors[p] for p in members)
-    answers = _answers(organisation, start, end, groups.members)
+    answers = _answers(organisation, month, start, end, groups.members)
     for group, vector in (answers or {}).items():
         totals[group].update(vector)
     try:
