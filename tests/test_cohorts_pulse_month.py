@@ -186,7 +186,7 @@ def test_the_migration_fixes_attended_sessions_by_the_zone_set_when_it_runs(
     ((late, *_),) = attended_sessions(cast, [member], [LATE])
     Session.objects.update(pulse_month=None)
     migration = importlib.import_module(
-        "bridgework.cohorts.migrations.0007_sessions_fix_their_pulse_month"
+        "bridgework.cohorts.migrations.0008_sessions_fix_their_pulse_month"
     )
     migration.fix_pulse_months(apps, None)
     assert Session.objects.get(pk=late.pk).pulse_month == FEBRUARY

@@ -37,7 +37,7 @@ def fix_pulse_months(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cohorts", "0006_sessions_remember_being_attended"),
+        ("cohorts", "0007_remember_who_was_once_present"),
     ]
 
     operations = [
