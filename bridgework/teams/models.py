@@ -8,6 +8,7 @@ them a message later. It holds Teams' ids only, never a name or message text.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 
 from django.db import models
 from django.utils import timezone
@@ -64,15 +65,16 @@ class TeamsBot(models.Model):
 
     @property
     def heard_this_week(self) -> bool:
-        """Whether Teams wrote to the bot on one of the last seven days of the organisation's
-        calendar. The settings page says no more than that: with one person using the bot,
-        the minute would be theirs (and a switch seven days to the minute after it would
-        give that minute away, so it turns over at midnight)."""
+        """Whether Teams wrote to the bot on one of the last seven days, counted in UTC. The
+        settings page says no more than that: with one person using the bot, the minute would
+        be theirs (and a switch seven days to the minute after it would give that minute
+        away, so it turns over at midnight). Never the organisation's calendar: a program
+        admin can move its zone, and so its midnight, through the day, and reading the page
+        in zone after zone would tell the hour Teams last wrote."""
         if self.last_heard_at is None:
             return False
-        clock = self.organisation.clock
-        heard_on = self.last_heard_at.astimezone(clock).date()
-        return (self.organisation.today() - heard_on).days < 7
+        heard_on = self.last_heard_at.astimezone(UTC).date()
+        return (timezone.now().astimezone(UTC).date() - heard_on).days < 7
 
     def _secret_purpose(self) -> str:
         return f"teams-secret:{self.organisation_id}"

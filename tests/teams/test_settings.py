@@ -251,6 +251,28 @@ def test_the_settings_page_says_only_whether_teams_wrote_this_week(
     assert "Teams has not written to the bot for more than seven days." in page
 
 
+def test_moving_the_organisations_zone_never_tells_the_hour_teams_last_wrote(
+    bot: TeamsBot, organisation: Organisation
+) -> None:
+    """Seven days on, a program admin reading the page in zone after zone would see the
+    sentence change where the zone's midnight passes the hour Teams last wrote."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    zones = ("Etc/GMT+12", "America/New_York", "UTC", "Asia/Kolkata", "Pacific/Kiritimati")
+    bot.last_heard_at = datetime(2030, 5, 1, 10, 0, tzinfo=UTC)
+    bot.save(update_fields=["last_heard_at"])
+    for now in (datetime(2030, 5, 8, 5, 0, tzinfo=UTC), datetime(2030, 5, 7, 20, 0, tzinfo=UTC)):
+        said = set()
+        with time_machine.travel(now, tick=False):
+            for zone in zones:
+                organisation.time_zone = zone
+                organisation.save(update_fields=["time_zone"])
+                said.add(TeamsBot.objects.get(pk=bot.pk).heard_this_week)
+        assert len(said) == 1
+
+
 def test_the_bot_secret_survives_rotating_the_master_key(own_key_dir: Path, bot: TeamsBot) -> None:
     bot.set_secret(BOT_SECRET)
     bot.save()
