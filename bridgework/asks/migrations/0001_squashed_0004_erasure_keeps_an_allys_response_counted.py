@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('note', models.CharField(blank=True, max_length=280)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='practice.commitment')),
-                ('person', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('published_ask', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='asks.publishedask')),
                 ('checked_in_kept', models.BooleanField(default=False)),
             ],
@@ -76,5 +76,12 @@ class Migration(migrations.Migration):
                 'ordering': ['created_at', 'pk'],
                 'constraints': [models.UniqueConstraint(fields=('published_ask', 'person'), name='one_response_per_ally')],
             },
+        ),
+        # As 0004 did: on SQLite, altering a column rebuilds the table with it last, so the
+        # column order stays as upgraded databases have it.
+        migrations.AlterField(
+            model_name='askresponse',
+            name='person',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
     ]

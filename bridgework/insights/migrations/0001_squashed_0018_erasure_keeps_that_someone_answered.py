@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             name='SafetyResponse',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('pulse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insights.safetypulse')),
             ],
         ),
@@ -172,6 +172,13 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='safetyresponse',
             constraint=models.UniqueConstraint(fields=('pulse', 'person'), name='one_safety_response'),
+        ),
+        # As 0018 did: on SQLite, altering a column rebuilds the table with it last, so the
+        # column order stays as upgraded databases have it.
+        migrations.AlterField(
+            model_name='safetyresponse',
+            name='person',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         *[
             migrations.RunSQL(
