@@ -24,7 +24,8 @@ from bridgework.curriculum.api import (
     in_source_language,
     translation_languages,
 )
-from bridgework.lib import cadence, ics
+from bridgework.lib import cadence, ics, small_counts
+from bridgework.lib.small_counts import Band
 
 from .models import (
     FEEDBACK_PER_MONTH,
@@ -691,9 +692,6 @@ def answer_pulse(
     return True
 
 
-PULSE_SPLIT_EXACT_FROM = 2 * PULSE_MIN_ANSWERS
-
-
 @dataclass(frozen=True)
 class PulseSplit:
     """How one question was answered, as its readers may see it: how many rated it 4 or 5
@@ -704,11 +702,12 @@ class PulseSplit:
     The rule is the one for an ask's check-ins (`asks.models.Aggregate.summary`): a side is
     counted exactly only when it and the other side both hold at least PULSE_MIN_ANSWERS
     answers. Otherwise the sentence gives a band of at least five possible counts ("fewer
-    than 5", "more than 7" of 12). Below PULSE_SPLIT_EXACT_FROM answers no count leaves
+    than 5", "more than 7" of 12). Below twice PULSE_MIN_ANSWERS answers no count leaves
     five on each side, so the answers are split only at half: "more than half" or "at least
     half", each a band of at least three counts, neither of which says that everyone chose
     one side. The bands do not overlap, so knowing the rule tells a reader no more than the
-    sentence does. Each case is a whole sentence for translators."""
+    sentence does (`bridgework.lib.small_counts`, shared with an anonymous poll's tally).
+    Each case is a whole sentence for translators."""
 
     answered: int
     high: int
@@ -726,14 +725,12 @@ class PulseSplit:
             "min": PULSE_MIN_ANSWERS,
             "most": self.answered - PULSE_MIN_ANSWERS,
         }
-        if self.answered < PULSE_SPLIT_EXACT_FROM:
-            if 2 * self.high > self.answered:
-                return (
-                    gettext("More than half of the %(count)s who answered rated it 4 or 5.")
-                    % values
-                )
+        side = small_counts.band(self.high, self.answered, PULSE_MIN_ANSWERS)
+        if side is Band.MORE_THAN_HALF:
+            return gettext("More than half of the %(count)s who answered rated it 4 or 5.") % values
+        if side is Band.HALF_OR_FEWER:
             return gettext("At least half of the %(count)s who answered rated it 1 to 3.") % values
-        if self.high < PULSE_MIN_ANSWERS:
+        if side is Band.FEWER_THAN_MINIMUM:
             return (
                 gettext(
                     "Fewer than %(min)s of the %(count)s who answered rated it 4 or 5; "
@@ -741,7 +738,7 @@ class PulseSplit:
                 )
                 % values
             )
-        if self.low < PULSE_MIN_ANSWERS:
+        if side is Band.MORE_THAN_MOST:
             return (
                 gettext(
                     "More than %(most)s of the %(count)s who answered rated it 4 or 5; "

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgework.accounts.models import Person
+from bridgework.lib import small_counts
+from bridgework.lib.small_counts import Band
 
 from .. import notices
 from ..models import POLL_DAYS_BY_DEFAULT, Poll, PollAnswer, PollOption, PollResponse, Space
@@ -134,9 +136,10 @@ def _announce(poll: Poll, closed_by: Person | None = None) -> int:
 @dataclass(frozen=True)
 class PollResult:
     label: str
-    votes: int
-    share: int  # whole percent of voters
+    votes: int | None  # None when only a band may be said (an anonymous poll's, see below)
+    share: int | None  # whole percent of voters, when the count is said
     voters: tuple[str, ...]  # names, only in a poll that is not anonymous
+    band: str = ""  # what is said instead of a count ("fewer than 5")
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,16 @@ class PollResults:
     # would tell whoever watched that the colleague they saw voting did.
     many: bool = False
 
+    @property
+    def banded(self) -> bool:
+        return any(row.band for row in self.rows)
+
 
 def poll_results(poll: Poll) -> PollResults:
     """A named poll's results as they stand. An anonymous poll's only once it has closed,
     and only from five voters: shown while it was open, the tally's change after each vote
-    would give away what that voter chose to anyone who saw them vote."""
+    would give away what that voter chose to anyone who saw them vote. Even then each of
+    its options is counted as a session pulse's answers are (`anonymous_bands`)."""
     voters = PollResponse.objects.filter(poll=poll).count()
     hidden = poll.is_anonymous and (poll.is_open or voters < POLL_MIN_ANONYMOUS)
     if hidden or voters == 0:
@@ -171,20 +179,83 @@ def poll_results(poll: Poll) -> PollResults:
         .annotate(n=Count("pk"))
         .values_list("option", "n")
     )
+    options = list(poll.options.all())
+    tally = [counts.get(o.pk, 0) for o in options]
+    if poll.is_anonymous:
+        bands = anonymous_bands(tally, voters, single=poll.kind == Poll.Kind.SINGLE)
+        rows = tuple(
+            _anonymous_row(o.label, n, side, voters)
+            for o, n, side in zip(options, tally, bands, strict=True)
+        )
+        return PollResults(voters=voters, shown=True, rows=rows)
     names: dict[int, list[str]] = {}
-    if not poll.is_anonymous:
-        for option_id, name in PollAnswer.objects.filter(poll=poll).values_list(
-            "option_id", "person__chosen_name"
-        ):
-            # An answer kept after its voter erased their account is nobody's (models.py).
-            names.setdefault(option_id, []).append(name or _("A former member"))
+    for option_id, name in PollAnswer.objects.filter(poll=poll).values_list(
+        "option_id", "person__chosen_name"
+    ):
+        # An answer kept after its voter erased their account is nobody's (models.py).
+        names.setdefault(option_id, []).append(name or _("A former member"))
     rows = tuple(
         PollResult(
             label=o.label,
-            votes=counts.get(o.pk, 0),
-            share=round(100 * counts.get(o.pk, 0) / voters),
+            votes=n,
+            share=round(100 * n / voters),
             voters=tuple(sorted(names.get(o.pk, []))),
         )
-        for o in poll.options.all()
+        for o, n in zip(options, tally, strict=True)
     )
     return PollResults(voters=voters, shown=True, rows=rows)
+
+
+def anonymous_bands(tally: list[int], voters: int, *, single: bool) -> list[Band]:
+    """Each option against the rest (in a pick-several poll, the voters who did not pick
+    it), by a session pulse's rule (`bridgework.lib.small_counts`): counted exactly only
+    when at least POLL_MIN_ANONYMOUS voters chose it and as many did not, otherwise a band
+    that never says none or all.
+
+    The options are read together, though: a single-choice poll's counts add up to its
+    voters, a pick-several poll's to at least as many. So each choice below depends only on
+    the bands, never on the counts behind them, and leaves no band to be narrowed to one
+    count by adding up the others:
+    - an exact count beside a band would give the band away by subtraction (6 and 5 of 12
+      leave 1 for the two options said to hold "fewer than 5": one chosen by one person,
+      the other by nobody). So as soon as one option is given as a band, those that could
+      be counted exactly are given as "between 5 and N-5" instead;
+    - with few voters for many options, saying which reached five would still pin the
+      others (two options "between 5 and 5" of 10 leave none for a third; three "fewer
+      than 5" of 12 mean four each). So below 5 * options - 2 voters, as below ten, only
+      whether each option holds more than half is said;
+    - of two options, the second's band is the first's complement, as a pulse's sides
+      are: "half or fewer" twice would add up to an exact tie."""
+    minimum = POLL_MIN_ANONYMOUS
+    halves_below = minimum * len(tally) - 2
+    bands = [small_counts.band(n, voters, minimum, halves_below=halves_below) for n in tally]
+    if len(bands) == 2 and (single or bands[0] is Band.HALF_OR_FEWER):
+        # In a pick-several poll too, the voters who did not pick the first picked the
+        # second: the complement says no more than the counts did, and no tie.
+        bands[1] = small_counts.complement(bands[0])
+    if any(side is not Band.EXACT for side in bands):
+        bands = [Band.BETWEEN if side is Band.EXACT else side for side in bands]
+    return bands
+
+
+def _anonymous_row(label: str, count: int, side: Band, voters: int) -> PollResult:
+    low, high = small_counts.bounds(side, count, voters, POLL_MIN_ANONYMOUS)
+    if low == high:  # "between 5 and 5" of ten says 5, and says it better
+        return PollResult(label=label, votes=count, share=round(100 * count / voters), voters=())
+    return PollResult(
+        label=label, votes=None, share=None, voters=(), band=_band_words(side, voters)
+    )
+
+
+def _band_words(side: Band, voters: int) -> str:
+    values = {"min": POLL_MIN_ANONYMOUS, "most": voters - POLL_MIN_ANONYMOUS}
+    words = {
+        Band.FEWER_THAN_MINIMUM: _("fewer than %(min)s"),
+        Band.MORE_THAN_MOST: _("more than %(most)s"),
+        Band.BETWEEN: _("between %(min)s and %(most)s"),
+        Band.MORE_THAN_HALF: _("more than half"),
+        Band.HALF_OR_FEWER: _("half or fewer"),
+        Band.FEWER_THAN_HALF: _("fewer than half"),
+        Band.AT_LEAST_HALF: _("at least half"),
+    }
+    return words[side] % values
