@@ -6,20 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-)
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -602,17 +593,23 @@ READERS_DO_NOT_ANSWER = gettext_lazy(
 )
 
 
-def _members_then(session: Session) -> QuerySet[Any]:
+@dataclass(frozen=True)
+class _MemberThen:
+    person_id: int
+    present: bool
+    reads: bool
+
+
+def _members_then(session: Session) -> list[_MemberThen]:
     """The cohort's members who had joined by the time the session ended, each with whether
-    they were marked present (`present`) and whether they now read its results (`reads`:
-    one of its facilitators, or a program admin). Counted and filtered in the database: a
-    cohort can have hundreds of members."""
+    they were marked present and whether they now read its results (one of its
+    facilitators, or a program admin)."""
     admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
     reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
     present = Attendance.objects.filter(
         session=session, person_id=OuterRef("person_id"), status=Attendance.Status.PRESENT
     )
-    return (
+    rows = (
         Membership.objects.filter(
             cohort_id=session.cohort_id,
             status=Membership.Status.MEMBER,
@@ -620,15 +617,17 @@ def _members_then(session: Session) -> QuerySet[Any]:
         )
         .annotate(present=Exists(present), reads=ExpressionWrapper(reads, BooleanField()))
         .order_by()
+        .values_list("person_id", "present", "reads")
     )
+    return [_MemberThen(*row) for row in rows]
 
 
-def may_answer(session: Session, person: Person) -> bool:
-    """Whether the person answers a session's pulse: a member who was at the session (joined
-    by its end, marked present). Never someone who reads its results — its facilitators and
-    the program admins — since anyone who knows one of the answers would need only four
-    others to be alone with the rest."""
-    return _members_then(session).filter(person_id=person.pk, present=True, reads=False).exists()
+def pulse_voters(session: Session) -> set[int]:
+    """Who answers a session's pulse: members who were at the session (joined by its end,
+    marked present). Never the people who read its results — its facilitators and the
+    program admins — since anyone who knows one of the answers would need only four others
+    to be alone with the rest."""
+    return {m.person_id for m in _members_then(session) if m.present and not m.reads}
 
 
 def reads_pulse_results(session: Session, person: Person) -> bool:
@@ -651,7 +650,7 @@ def pulse_refusal(
         return str(READERS_DO_NOT_ANSWER)
     if not session.pulse_open(now):
         return str(PULSE_NOT_OPEN)
-    if not may_answer(session, person):
+    if person.pk not in pulse_voters(session):
         return str(NOT_THERE)
     return str(FEEDBACK_MONTH_FULL) if standing.month_full else ""
 
@@ -668,7 +667,7 @@ def answer_pulse(
 ) -> bool:
     """Record that the person answered and, separately, what was answered. False if they
     had already answered (the first answer stands)."""
-    if not may_answer(session, person):
+    if person.pk not in pulse_voters(session):
         if reads_pulse_results(session, person):
             raise ValidationError(READERS_DO_NOT_ANSWER)
         raise ValidationError(NOT_THERE)
@@ -780,7 +779,7 @@ class PulseSummary:
         return self.answered < PULSE_MIN_ANSWERS
 
 
-def _readers_who_may_know(session: Session) -> int:
+def _readers_who_may_know(session: Session, members: list[_MemberThen]) -> int:
     """How many of the people who read the results may know one of the answers: their own.
 
     A current reader counts if they were ever marked present at the session (`OncePresent`:
@@ -793,8 +792,8 @@ def _readers_who_may_know(session: Session) -> int:
     reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
     answered = PulseResponse.objects.filter(reads, session=session).values("person_id")
     once_present = OncePresent.objects.filter(reads, session=session).values("person_id")
-    members = _members_then(session).filter(reads=True).values("person_id")
-    return len({row["person_id"] for row in answered.union(once_present, members)})
+    others = {row["person_id"] for row in answered.union(once_present)}
+    return len(others | {m.person_id for m in members if m.reads})
 
 
 def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
@@ -805,11 +804,8 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     # only for those marked present now, unmarking one person (or making them a facilitator)
     # and watching the count would say whether they answered.
     answered = PulseResponse.objects.filter(session=session).count()
-    members = _members_then(session).aggregate(
-        voters=Count("pk", filter=Q(present=True, reads=False)),
-        readers=Count("pk", filter=Q(reads=True)),
-    )
-    voters = members["voters"]
+    members = _members_then(session)
+    voters = sum(m.present and not m.reads for m in members)
     closed = session.pulse_closed(now or timezone.now())
     summary = PulseSummary(
         invited=max(voters, answered),
@@ -819,11 +815,11 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
         closed=closed,
     )
     # Too few answers even before any reader is taken off: no need to ask who reads.
-    if not closed or answered - members["readers"] < PULSE_MIN_ANSWERS:
+    if not closed or answered - sum(m.reads for m in members) < PULSE_MIN_ANSWERS:
         return summary
     # A reader may have answered before becoming one, and knows that answer: each is taken
     # off (see _readers_who_may_know).
-    unknown_to_readers = answered - _readers_who_may_know(session)
+    unknown_to_readers = answered - _readers_who_may_know(session, members)
     if unknown_to_readers < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)
