@@ -656,3 +656,20 @@ def test_pulses_closing_in_another_month_are_answered_as_usual(
 
 def test_the_months_bound_on_answers_is_the_one_insights_releases_rely_on() -> None:
     assert FEEDBACK_PER_MONTH == counts.FEEDBACK_CAP
+
+
+def test_the_pulse_form_says_a_line_is_read_word_for_word(
+    cast: Cast, organisation: Organisation
+) -> None:
+    """Totals hide who gave which number, but a line is shown as written: a member who was
+    there is told so beside the field, before writing one, and that lines wait for ten
+    answers."""
+    member, *others = add_members(organisation, 3)
+    session = held_session(cast, [member, *others], present=[member, *others])
+    with time_machine.travel(DURING_THE_PULSE):
+        form = client_for(member).get(f"/cohorts/sessions/{session.pk}/pulse").content.decode()
+    field = re.search(r'<input[^>]*name="line"[^>]*>', form)
+    assert field is not None
+    assert 'aria-describedby="id_line_helptext' in field.group(0)
+    assert "word for word" in form
+    assert "ten or more people have answered" in form

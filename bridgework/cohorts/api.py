@@ -24,10 +24,10 @@ from .services import (
     answer_pulse,
     create_cohort,
     has_answered,
+    may_answer,
     month_of_feedback_full,
     pulse_refusal,
     pulse_standing,
-    pulse_voters,
     reads_pulse_results,
 )
 
@@ -44,10 +44,10 @@ __all__ = [
     "answer_pulse",
     "create_cohort",
     "has_answered",
+    "may_answer",
     "month_of_feedback_full",
     "pulse_refusal",
     "pulse_standing",
-    "pulse_voters",
     "queue_session_reminder_email",
     "reads_pulse_results",
     "session_reminder_still_due",

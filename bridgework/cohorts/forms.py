@@ -424,6 +424,10 @@ class PulseForm(forms.Form):
     )
     line = forms.CharField(
         label=gettext_lazy("Anything else, in one line? (optional)"),
+        help_text=gettext_lazy(
+            "Your facilitators read each line word for word, with no name, and only once ten "
+            "or more people have answered. Leave out anything that would tell them it was you."
+        ),
         required=False,
         max_length=200,
     )

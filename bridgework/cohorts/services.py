@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -593,41 +593,34 @@ READERS_DO_NOT_ANSWER = gettext_lazy(
 )
 
 
-@dataclass(frozen=True)
-class _MemberThen:
-    person_id: int
-    present: bool
-    reads: bool
-
-
-def _members_then(session: Session) -> list[_MemberThen]:
-    """The cohort's members who had joined by the time the session ended, each with whether
-    they were marked present and whether they now read its results (one of its
-    facilitators, or a program admin)."""
+def _reads(session: Session) -> Q:
+    """Who reads a session's pulse results: its facilitators and the program admins."""
     admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
-    reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
-    present = Attendance.objects.filter(
-        session=session, person_id=OuterRef("person_id"), status=Attendance.Status.PRESENT
+    return Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
+
+
+def _members_by_end(session: Session) -> QuerySet[Membership]:
+    """The cohort's members who had joined by the time the session ended."""
+    return Membership.objects.filter(
+        cohort_id=session.cohort_id, status=Membership.Status.MEMBER, joined_at__lte=session.ends_at
     )
-    rows = (
-        Membership.objects.filter(
-            cohort_id=session.cohort_id,
-            status=Membership.Status.MEMBER,
-            joined_at__lte=session.ends_at,
+
+
+def may_answer(session: Session, person: Person) -> bool:
+    """Whether the person answers a session's pulse: a member who was at the session (joined
+    by its end, marked present). Never someone who reads its results — its facilitators and
+    the program admins — since anyone who knows one of the answers would need only four
+    others to be alone with the rest."""
+    return (
+        Attendance.objects.filter(
+            session=session,
+            person=person,
+            status=Attendance.Status.PRESENT,
+            person_id__in=_members_by_end(session).values("person_id"),
         )
-        .annotate(present=Exists(present), reads=ExpressionWrapper(reads, BooleanField()))
-        .order_by()
-        .values_list("person_id", "present", "reads")
+        .exclude(_reads(session))
+        .exists()
     )
-    return [_MemberThen(*row) for row in rows]
-
-
-def pulse_voters(session: Session) -> set[int]:
-    """Who answers a session's pulse: members who were at the session (joined by its end,
-    marked present). Never the people who read its results — its facilitators and the
-    program admins — since anyone who knows one of the answers would need only four others
-    to be alone with the rest."""
-    return {m.person_id for m in _members_then(session) if m.present and not m.reads}
 
 
 def reads_pulse_results(session: Session, person: Person) -> bool:
@@ -650,7 +643,7 @@ def pulse_refusal(
         return str(READERS_DO_NOT_ANSWER)
     if not session.pulse_open(now):
         return str(PULSE_NOT_OPEN)
-    if person.pk not in pulse_voters(session):
+    if not may_answer(session, person):
         return str(NOT_THERE)
     return str(FEEDBACK_MONTH_FULL) if standing.month_full else ""
 
@@ -667,7 +660,7 @@ def answer_pulse(
 ) -> bool:
     """Record that the person answered and, separately, what was answered. False if they
     had already answered (the first answer stands)."""
-    if person.pk not in pulse_voters(session):
+    if not may_answer(session, person):
         if reads_pulse_results(session, person):
             raise ValidationError(READERS_DO_NOT_ANSWER)
         raise ValidationError(NOT_THERE)
@@ -779,7 +772,7 @@ class PulseSummary:
         return self.answered < PULSE_MIN_ANSWERS
 
 
-def _readers_who_may_know(session: Session, members: list[_MemberThen]) -> int:
+def _readers_who_may_know(session: Session, member_readers: set[int]) -> int:
     """How many of the people who read the results may know one of the answers: their own.
 
     A current reader counts if they were ever marked present at the session (`OncePresent`:
@@ -788,12 +781,11 @@ def _readers_who_may_know(session: Session, members: list[_MemberThen]) -> int:
     off, or only those marked present today, making someone a reader (after unmarking and
     removing them) and watching the results disappear would say whether they had answered.
     Readers who answered before presence was kept (an older database) count too."""
-    admins = RoleAssignment.objects.filter(role=Role.PROGRAM_ADMIN).values("person_id")
-    reads = Q(person_id__in=session.cohort.facilitators.values("pk")) | Q(person_id__in=admins)
+    reads = _reads(session)
     answered = PulseResponse.objects.filter(reads, session=session).values("person_id")
     once_present = OncePresent.objects.filter(reads, session=session).values("person_id")
     others = {row["person_id"] for row in answered.union(once_present)}
-    return len(others | {m.person_id for m in members if m.reads})
+    return len(others | member_readers)
 
 
 def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSummary:
@@ -804,8 +796,19 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
     # only for those marked present now, unmarking one person (or making them a facilitator)
     # and watching the count would say whether they answered.
     answered = PulseResponse.objects.filter(session=session).count()
-    members = _members_then(session)
-    voters = sum(m.present and not m.reads for m in members)
+    # Counted in the database: a cohort can have hundreds of members, few of them readers.
+    reads = _reads(session)
+    members = _members_by_end(session)
+    voters = (
+        Attendance.objects.filter(
+            session=session,
+            status=Attendance.Status.PRESENT,
+            person_id__in=members.values("person_id"),
+        )
+        .exclude(reads)
+        .count()
+    )
+    member_readers = set(members.filter(reads).values_list("person_id", flat=True))
     closed = session.pulse_closed(now or timezone.now())
     summary = PulseSummary(
         invited=max(voters, answered),
@@ -815,11 +818,11 @@ def pulse_summary(session: Session, *, now: datetime | None = None) -> PulseSumm
         closed=closed,
     )
     # Too few answers even before any reader is taken off: no need to ask who reads.
-    if not closed or answered - sum(m.reads for m in members) < PULSE_MIN_ANSWERS:
+    if not closed or answered - len(member_readers) < PULSE_MIN_ANSWERS:
         return summary
     # A reader may have answered before becoming one, and knows that answer: each is taken
     # off (see _readers_who_may_know).
-    unknown_to_readers = answered - _readers_who_may_know(session, members)
+    unknown_to_readers = answered - _readers_who_may_know(session, member_readers)
     if unknown_to_readers < PULSE_MIN_ANSWERS:
         return summary
     answers = PulseAnswer.objects.filter(session=session)

@@ -461,7 +461,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "pulse_later": seat.member and found.pulse_not_yet_open(now),
         # A session that has ended has no use in anyone's calendar.
         "held": found.ends_at < now,
-        "may_answer": person.pk in services.pulse_voters(found),
+        "may_answer": services.may_answer(found, person),
         "answered": standing.answered,
         # An answer would be refused: the page says so rather than offer the form.
         "month_full": services.FEEDBACK_MONTH_FULL if standing.month_full else "",
@@ -771,7 +771,7 @@ def pulse(request: HttpRequest, session_id: int) -> HttpResponse:
         return render(request, "cohorts/pulse_closed.html", {"session": found}, status=404)
     if services.has_answered(session=found, person=person):
         return render(request, "cohorts/pulse_done.html", {"session": found})
-    if person.pk not in services.pulse_voters(found):
+    if not services.may_answer(found, person):
         reason = (
             services.READERS_DO_NOT_ANSWER
             if services.reads_pulse_results(found, person)

@@ -219,7 +219,7 @@ def _open_pulse(link: chat.ChatLink) -> dict[str, Any]:
     )
     month_full = False
     for session in sessions:
-        if not session.pulse_open(now) or link.person.pk not in cohorts.pulse_voters(session):
+        if not session.pulse_open(now) or not cohorts.may_answer(session, link.person):
             continue
         if cohorts.month_of_feedback_full(session=session, person=link.person):
             month_full = True
