@@ -498,9 +498,11 @@ def test_a_session_reminder_carries_the_calendar_link_and_the_pulse_opens_in_a_m
         }
         body = urlencode({"payload": json.dumps(submission)})
         assert from_slack("/slack/interactivity", body).content == b""
-        again = from_slack("/slack/interactivity", body)
+        again = json.loads(from_slack("/slack/interactivity", body).content)
 
-    assert again.status_code == 200
+    # Sent again (a second modal opened before the first was sent): told, not closed silently.
+    assert again["response_action"] == "update"
+    assert "already answered" in json.dumps(again["view"])
     assert PulseResponse.objects.filter(session=session, person=participant).count() == 1
     [answer] = PulseAnswer.objects.filter(session=session)
     assert (answer.useful, answer.safe, answer.line) == (4, 5, "good pace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,6 +27,7 @@ from .models import (
     SafetyResponse,
 )
 from .pulse import ITEM_FIELDS
+from .releases import first_of, next_month
 from .subjects import subject_key
 
 SAFETY_MONTH_FULL = gettext_lazy(
@@ -161,17 +162,15 @@ def create_pulse(
     return pulse
 
 
-def _month(day: date) -> tuple[date, date]:
-    start = day.replace(day=1)
-    return start, (start + timedelta(days=32)).replace(day=1)
-
-
 def _pulses_closing_in_month(
     organisation: Organisation, cohort: Cohort | None, closes_on: date
 ) -> int:
-    start, end = _month(closes_on)
+    start = first_of(closes_on)
     return SafetyPulse.objects.filter(
-        organisation=organisation, cohort=cohort, closes_on__gte=start, closes_on__lt=end
+        organisation=organisation,
+        cohort=cohort,
+        closes_on__gte=start,
+        closes_on__lt=next_month(start),
     ).count()
 
 
@@ -192,8 +191,8 @@ def _months_full(person: Person, pulses: list[SafetyPulse]) -> set[tuple[bool, d
         (cohort_id is None, closes_on.replace(day=1))
         for cohort_id, closes_on in SafetyResponse.objects.filter(
             person=person,
-            pulse__closes_on__gte=_month(min(closing))[0],
-            pulse__closes_on__lt=_month(max(closing))[1],
+            pulse__closes_on__gte=first_of(min(closing)),
+            pulse__closes_on__lt=next_month(max(closing)),
         ).values_list("pulse__cohort_id", "pulse__closes_on")
     )
     return {key for key, n in answered.items() if n >= counts.SAFETY_CAP}

@@ -247,8 +247,9 @@ def pulse_modal(session: Session) -> Block:
 
 
 def pulse_not_needed_modal(words: str) -> Block:
-    """Opened by "Answer the pulse" instead of the form when an answer would be refused:
-    the reason, and nothing to send."""
+    """Opened by "Answer the pulse" instead of the form when an answer would be refused, or
+    put in the form's place when a sent answer changed nothing: the reason, and nothing to
+    send."""
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": _("Session pulse")},

@@ -303,7 +303,7 @@ def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | 
     values = (view.get("state") or {}).get("values") or {}
     line = str(((values.get("line") or {}).get("value") or {}).get("value") or "")
     try:
-        chat.answer_pulse(
+        first = chat.answer_pulse(
             link=link,
             session_id=int(view.get("private_metadata", 0)),
             useful=_selected(values, "useful"),
@@ -317,7 +317,11 @@ def _pulse_submitted(link: chat.ChatLink | None, payload: Payload) -> Payload | 
             "response_action": "errors",
             "errors": {"useful": _("Choose a number from 1 to 5.")},
         }
-    return None
+    if first:
+        return None
+    # Sent from a second modal, or sent again: say so rather than close as if it counted.
+    already = _("You had already answered this pulse; your first answers stand.")
+    return {"response_action": "update", "view": blocks.pulse_not_needed_modal(already)}
 
 
 # --- /bridgework --------------------------------------------------------------------------------
