@@ -68,7 +68,7 @@ def print_queries(app: Any, page: bench_pages.Page, *, explain: bool = False) ->
     print(f"--- {page.persona} {page.name}: {len(captured)} queries")
     for query in captured:
         print(f"{query['time']:>6} {query['sql']}")
-        if explain and query["sql"].startswith("SELECT"):
+        if explain and query["sql"].startswith(("SELECT", "(SELECT")):
             # Look for SubPlans with many loops and sequential scans of large tables.
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN ANALYZE " + query["sql"])

@@ -272,6 +272,9 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "role"], name="one_assignment_per_role")
         ]
+        # "Who are the program admins" is asked on pages (a session pulse's readers): the
+        # unique constraint's index leads with the person and cannot answer it.
+        indexes = [models.Index(fields=["role", "person"], name="roleassignment_by_role")]
 
     def __str__(self) -> str:
         return f"{self.person} as {self.get_role_display()}"
