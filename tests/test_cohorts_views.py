@@ -323,7 +323,7 @@ PAGE_QUERIES = {
     ("facilitator", "list"): 3,
     ("facilitator", "cohort"): 8,
     ("participant", "cohort"): 7,
-    ("facilitator", "session"): 13,
+    ("facilitator", "session"): 10,
     ("participant", "session"): 8,
     ("facilitator", "plan"): 6,
     ("facilitator", "attendance"): 7,

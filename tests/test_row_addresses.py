@@ -33,3 +33,14 @@ def test_an_id_that_is_not_a_number_is_refused() -> None:
 def test_a_name_without_one_integer_argument_is_refused() -> None:
     with pytest.raises(Exception):  # noqa: B017 - NoReverseMatch or ValueError
         address(3, "home")
+
+
+@pytest.mark.parametrize("row_id", [1, 40, 2_000_000_001])
+@pytest.mark.parametrize("cohort_id", [3, 918273])
+def test_arguments_the_rows_share_come_before_the_rows_id(cohort_id: int, row_id: int) -> None:
+    expected = reverse("cohort_member_remove", args=[cohort_id, row_id])
+    assert address(row_id, "cohort_member_remove", cohort_id) == expected
+    html = Template(
+        '{% load addresses %}{% address_in "cohort_member_remove" cohort row %}'
+    ).render(Context({"cohort": cohort_id, "row": row_id}))
+    assert html == expected

@@ -447,25 +447,29 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
     person = current_person(request)
     now = timezone.now()
     items = list(found.items.all())
-    standing = services.pulse_standing(session=found, person=person)
     context: dict[str, Any] = {
         "session": found,
         "seat": seat,
         "items": items,
         "total": _total_minutes(items),
-        "check_in_open": seat.member and found.check_in_open(now),
-        "checked_in": Attendance.objects.filter(
-            session=found, person=person, status=Attendance.Status.PRESENT
-        ).exists(),
-        "pulse_open": seat.member and found.pulse_open(now),
-        "pulse_later": seat.member and found.pulse_not_yet_open(now),
         # A session that has ended has no use in anyone's calendar.
         "held": found.ends_at < now,
-        "may_answer": services.may_answer(found, person),
-        "answered": standing.answered,
-        # An answer would be refused: the page says so rather than offer the form.
-        "month_full": services.FEEDBACK_MONTH_FULL if standing.month_full else "",
     }
+    if seat.member:
+        standing = services.pulse_standing(session=found, person=person)
+        context |= {
+            "check_in_open": found.check_in_open(now),
+            "checked_in": Attendance.objects.filter(
+                session=found, person=person, status=Attendance.Status.PRESENT
+            ).exists(),
+            "pulse_open": found.pulse_open(now),
+            "pulse_later": found.pulse_not_yet_open(now),
+            # Those who run the cohort read its results, and never answer.
+            "may_answer": not seat.managed and services.may_answer(found, person),
+            "answered": standing.answered,
+            # An answer would be refused: the page says so rather than offer the form.
+            "month_full": services.FEEDBACK_MONTH_FULL if standing.month_full else "",
+        }
     if seat.managed:
         context["summary"] = services.pulse_summary(found, now=now)
         context["present"] = Attendance.objects.filter(

@@ -2,12 +2,12 @@
 
 `{% url %}` resolves the URL pattern again for every row; a thread page of twenty posts did it
 some eighty times. `row_address` reverses each name once and puts the row's id into it. Only
-for URL names that take a single integer argument. Templates use it as
+for URL names whose last argument is the row's integer id. Templates use it as
 `{{ row.pk|address:"url_name" }}` (`front/templatetags/addresses.py`)."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 
@@ -15,15 +15,18 @@ from django.urls import get_script_prefix, reverse
 _PLACEHOLDER = 918273645
 
 
-@cache
-def _around_the_id(name: str, prefix: str) -> tuple[str, str]:
-    reversed_once = reverse(name, args=[_PLACEHOLDER])
-    head, found, tail = reversed_once.partition(str(_PLACEHOLDER))
-    if not found or str(_PLACEHOLDER) in tail:
-        raise ValueError(f"{name} does not take one integer argument")
+# Bounded: names with leading arguments (a cohort's id) add an entry per cohort shown.
+@lru_cache(maxsize=4096)
+def _around_the_id(name: str, prefix: str, leading: tuple[int, ...]) -> tuple[str, str]:
+    reversed_once = reverse(name, args=[*leading, _PLACEHOLDER])
+    if reversed_once.count(str(_PLACEHOLDER)) != 1:
+        raise ValueError(f"{name} does not take one integer argument after {leading}")
+    head, _, tail = reversed_once.partition(str(_PLACEHOLDER))
     return head, tail
 
 
-def row_address(row_id: int, name: str) -> str:
-    head, tail = _around_the_id(name, get_script_prefix())
+def row_address(row_id: int, name: str, *leading: int) -> str:
+    """The address of `name` for the row; `leading` are the arguments before the row's id
+    that are the same for every row of the list (the cohort of a list of its members)."""
+    head, tail = _around_the_id(name, get_script_prefix(), tuple(int(n) for n in leading))
     return f"{head}{int(row_id)}{tail}"
