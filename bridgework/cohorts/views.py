@@ -246,7 +246,12 @@ def _cohort_context(
         requests = list(asking.select_related("person").order_by("pk")[: REQUESTS_SHOWN + 1])
     members = None
     if managed or is_member:
-        listed = cohort.memberships.filter(status=Membership.Status.MEMBER).select_related("person")
+        # Only what a row shows (a name and pronouns), not each of 50 members' whole rows.
+        listed = (
+            cohort.memberships.filter(status=Membership.Status.MEMBER)
+            .select_related("person")
+            .only("cohort_id", "person__chosen_name", "person__pronouns")
+        )
         members = page_of(
             listed.order_by(Lower("person__chosen_name"), "pk"),
             request.GET.get("page"),
