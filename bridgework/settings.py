@@ -457,6 +457,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # A refused request (403, 404, 400) is one line: status, method and path, no traceback.
         "django.request": {"filters": ["one_line_client_errors"]},
+        # A CSRF refusal names the path too, and may be on an invitation's link: blanked the
+        # same way. (A logger's filters are not inherited: each logger is named.)
+        "django.security.csrf": {"filters": ["one_line_client_errors"]},
         # At DEBUG these two write template contexts and query parameters to the log, which
         # could carry someone's decrypted private text. Never below INFO, whatever the root.
         "django.template": {"level": "INFO"},

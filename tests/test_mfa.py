@@ -19,9 +19,9 @@ from django.test import Client
 from django.urls import reverse
 
 from bridgework.accounts.demo import create_demo
-from bridgework.accounts.models import Organisation, Person, SettingsChange
+from bridgework.accounts.models import Invitation, Organisation, Person, Role, SettingsChange
 from bridgework.accounts.settings_sections import sections
-from bridgework.security.models import MFAPolicy
+from bridgework.security.models import MFAPolicy, must_use_mfa
 
 from .conftest import PASSWORD, client_for
 
@@ -337,3 +337,29 @@ def test_an_unreadable_security_key_answer_is_bad_input_not_a_server_error() -> 
     response = Client().post(reverse("mfa_login_webauthn"), {"credential": "9" * 5000})
 
     assert response.status_code < 500
+
+
+def test_an_admin_who_accepts_an_invitation_is_asked_for_a_second_factor_at_once(
+    organisation: Organisation, program_admin: Person
+) -> None:
+    """Accepting an invitation signs the new person in with the password they just chose:
+    a program admin, whom the organisation requires to use MFA, is sent to set it up before
+    any admin page, as after any sign-in with a password."""
+    invitation, token = Invitation.build(
+        organisation=organisation,
+        email="nia@example.com",
+        chosen_name="Nia",
+        roles=[Role.PROGRAM_ADMIN],
+        invited_by=program_admin,
+    )
+    invitation.save()
+    client = Client()
+    accepted = client.post(
+        reverse("accept_invitation", args=[token]),
+        {"chosen_name": "Nia", "pronouns": "", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert accepted.status_code == 302
+    assert must_use_mfa(Person.objects.get(email="nia@example.com"))
+    for page in ("people", "insights", "sso_settings"):
+        assert client.get(reverse(page))["Location"] == SET_UP, page

@@ -11,9 +11,11 @@ from typing import Any, cast
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.test import Client, RequestFactory
+from django.urls import resolve, reverse
 
-from bridgework.accounts.models import Person
+from bridgework.accounts.models import Invitation, Organisation, Person, Role
+from bridgework.operations.request_log import _path_without_secrets
 
 from .conftest import client_for
 
@@ -85,3 +87,39 @@ def test_a_feed_address_that_matches_no_route_is_logged_without_its_secret(
     assert response.status_code == 404
     [line] = logged_lines(caplog)
     assert token not in line and "<token>" in line
+
+
+def test_a_csrf_refusal_on_an_invitations_link_logs_the_reason_not_the_token(
+    organisation: Organisation, program_admin: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The invitee's browser lost its CSRF cookie (blocked, expired, another device): the
+    refusal is logged with its reason and the path, and the path without the invitation's
+    token, or whoever reads the log could accept the invitation, with its roles."""
+    invitation, token = Invitation.build(
+        organisation=organisation,
+        email="nia@example.com",
+        chosen_name="Nia",
+        roles=[Role.PROGRAM_ADMIN],
+        invited_by=program_admin,
+    )
+    invitation.save()
+    with caplog.at_level(logging.INFO):
+        browser = Client(enforce_csrf_checks=True)
+        answer = browser.post(reverse("accept_invitation", args=[token]), {"chosen_name": "Nia"})
+
+    assert answer.status_code == 403
+    assert token not in caplog.text
+    [refusal] = [r for r in caplog.records if r.name == "django.security.csrf"]
+    assert refusal.getMessage() == "Forbidden (CSRF cookie not set.): /invitation/<token>/"
+
+
+def test_allauths_reset_and_confirmation_keys_are_blanked_like_tokens() -> None:
+    for name, kwargs in [
+        ("account_reset_password_from_key", {"uidb36": "3f", "key": "cq8r2k-4f1c0d9a8b7e6f5a4b3c"}),
+        ("account_confirm_email", {"key": "Mzk:1vWqXy:secretsecretsecret"}),
+    ]:
+        path = reverse(name, kwargs=kwargs)
+        request = RequestFactory().get(path)
+        request.resolver_match = resolve(path)
+        logged = _path_without_secrets(request)
+        assert kwargs["key"] not in logged and "<token>" in logged

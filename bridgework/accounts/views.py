@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
@@ -569,6 +570,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             login(request, person, backend="bridgework.accounts.backends.PersonBackend")
+            # A sign-in with the password just chosen, as allauth records one: the
+            # organisation's second-factor rule (security's middleware) reads that record,
+            # and without it this session would never be asked to set one up.
+            record_authentication(request, person, method="password", email=person.email)
             # From now on the person's own language, starting with the welcome.
             translation.activate(person.preferred_language)
             messages.success(
