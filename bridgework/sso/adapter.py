@@ -99,6 +99,19 @@ def could_not_reach(name: str) -> str:
     ) % {"provider": name}
 
 
+def _address_verified(sociallogin: SocialLogin, provider: IdentityProvider) -> bool:
+    """Whether the identity provider said it verified the address it sent. OpenID Connect
+    says so in `email_verified` (some providers send the string "true"); SAML has no such
+    statement, and the organisation's provider asserts the address it holds."""
+    if provider.protocol != Protocol.OIDC:
+        return True
+    email = (sociallogin.user.email or "").lower()
+    return any(
+        address.email.lower() == email and address.verified in (True, "true")
+        for address in sociallogin.email_addresses
+    )
+
+
 class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # People come in through `pre_social_login` or not at all.
@@ -138,7 +151,9 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
             )
         vouched = Vouched(
-            email=sociallogin.user.email or "", name=sociallogin.user.chosen_name or ""
+            email=sociallogin.user.email or "",
+            name=sociallogin.user.chosen_name or "",
+            email_verified=_address_verified(sociallogin, provider),
         )
         try:
             person = person_for_sign_in(provider=provider, vouched=vouched)
@@ -170,9 +185,10 @@ class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
                     )
                 )
             return
-        if holds_something(person):
+        if holds_something(person) or not vouched.email_verified:
             # Its owner confirms the link from their inbox before the provider's sign-in
-            # reaches anything of theirs.
+            # reaches anything of theirs (or, from an address the provider did not verify,
+            # anything at all: whatever is added to the account later would be reached too).
             ask_owner_to_confirm_link(
                 provider=provider,
                 person=person,

@@ -51,10 +51,15 @@ class SignInRefused(Exception):
 
 @dataclass(frozen=True)
 class Vouched:
-    """What we take from the identity provider: an e-mail address and a name, nothing else."""
+    """What we take from the identity provider: an e-mail address and a name, nothing else;
+    and whether it said it had verified the address. An OpenID Connect provider that does
+    not (`email_verified` missing or false) may be passing on an address its user typed
+    into their own profile: it reaches an account only through the owner's confirmation
+    from their inbox, and claims no invitation and makes no account."""
 
     email: str
     name: str
+    email_verified: bool = True
 
 
 def _domain(email: str) -> str:
@@ -102,6 +107,16 @@ def person_for_sign_in(*, provider: IdentityProvider, vouched: Vouched) -> Perso
                 reason="account inactive",
             )
         return person
+    if not vouched.email_verified:
+        raise SignInRefused(
+            message=gettext(
+                "%(provider)s has not confirmed that this e-mail address is yours, so it "
+                "cannot open an invitation or a new account here. Accept your invitation from "
+                "its e-mail instead, or ask your program admin."
+            )
+            % {"provider": provider.display_name},
+            reason="e-mail address not verified by the provider",
+        )
     invitation = (
         Invitation.objects.pending().filter(organisation=organisation, email__iexact=email).first()
     )

@@ -35,6 +35,8 @@ class Someone:
     email: str
     name: str
     sub: str = field(default_factory=lambda: secrets.token_hex(8))
+    # What the provider says of the address: false where its users may type their own.
+    email_verified: bool = True
     # What a real directory also knows; Bridgework must never take it.
     groups: tuple[str, ...] = ("LGBTQ+ Network",)
 
@@ -214,7 +216,7 @@ class OIDCProvider:
                     sub=user.sub,
                     name=user.name,
                     email=user.email,
-                    email_verified=True,
+                    email_verified=user.email_verified,
                     groups=list(user.groups),
                 )
 

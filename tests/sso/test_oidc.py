@@ -398,3 +398,61 @@ def test_each_organisation_uses_its_own_provider_settings(
     assert IdentityProvider.objects.count() == 1
     answer = Client().post("/sso/oidc/globex/login/")
     assert answer.status_code == 404
+
+
+def test_an_address_the_provider_did_not_verify_opens_no_invitation(
+    organisation: Organisation, program_admin: Person, idp: OIDCProvider
+) -> None:
+    """At some providers anyone may type any address into their own profile, and the
+    provider then says it is not verified: typed in, an invitee's address would hand its
+    invitation, and its roles, to whoever typed it."""
+    connect_oidc(organisation, idp, just_in_time=True)
+    invitation, _ = Invitation.build(
+        organisation=organisation,
+        email="new.lead@acme.test",
+        chosen_name="New lead",
+        roles=[Role.PROGRAM_ADMIN],
+        invited_by=program_admin,
+    )
+    invitation.save()
+    client = Client()
+    typed = Someone(email="new.lead@acme.test", name="Mallory", email_verified=False)
+    answer = sign_in_through(client, idp, typed)
+
+    assert answer.status_code == 403
+    assert "has not confirmed that this e-mail address is yours" in answer.content.decode()
+    assert signed_in_as(client) is None
+    assert not Person.objects.filter(email="new.lead@acme.test").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    # Nor does one make a new account, even with just-in-time creation on.
+    sign_in_through(client, idp, Someone(email="x@acme.test", name="X", email_verified=False))
+    assert not Person.objects.filter(email="x@acme.test").exists()
+
+
+def test_an_address_the_provider_did_not_verify_reaches_an_unused_account_only_by_its_owner(
+    organisation: Organisation,
+    participant: Person,
+    idp: OIDCProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """An account nobody has signed in to yet holds nothing today, but would be reached by
+    everything added to it later: linked from an unverified address, it waits for its
+    owner's confirmation like an account in use, and the confirmation goes to its owner."""
+    assert participant.last_login is None
+    connect_oidc(organisation, idp)
+    client = Client()
+    typed = Someone(email="pat@acme.test", name="Mallory", email_verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = sign_in_through(client, idp, typed)
+
+    assert "Check your inbox" in answer.content.decode()
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.filter(user=participant).exists()
+    [asked] = mailoutbox
+    assert asked.to == ["pat@acme.test"]
+    # The same address verified by the provider signs its owner straight in, as before.
+    owner = Client()
+    sign_in_through(owner, idp, Someone(email="pat@acme.test", name="Pat"))
+    assert signed_in_as(owner) == participant
