@@ -307,6 +307,10 @@ SOCIALACCOUNT_ADAPTER = "bridgework.sso.adapter.OrganisationSocialAccountAdapter
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
+# The server fetches the addresses an admin gives for the identity provider: only public
+# ones (an IdP on the server's own network needs this on), and only https in production.
+SSO_ALLOW_PRIVATE_ADDRESSES = env_bool("BRIDGEWORK_SSO_ALLOW_PRIVATE_ADDRESSES", False)
+SSO_REQUIRE_HTTPS = PRODUCTION
 ACCOUNT_FORMS = {
     "login": "bridgework.sso.forms.LoginForm",
     "reset_password": "bridgework.sso.forms.ResetPasswordForm",

@@ -220,6 +220,13 @@ def own_key_dir(tmp_path: Path, settings: Any) -> Iterator[Path]:
     key_cache.clear()
 
 
+@pytest.fixture
+def loopback_identity_providers(settings: Any) -> None:
+    """The identity providers the SSO tests run listen on 127.0.0.1, an address the Sign-in
+    settings refuse to read by default (`bridgework/sso/outbound.py`)."""
+    settings.SSO_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture(scope="session")
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite data directory, made once per test process; copy it, never change it."""

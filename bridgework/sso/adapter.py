@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import requests
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from .models import IdentityProvider, Protocol
+from .outbound import guard
 from .provider import PROVIDER_ID, IdTokenRefused
 from .services import (
     SignInRefused,
@@ -113,6 +115,10 @@ def _address_verified(sociallogin: SocialLogin, provider: IdentityProvider) -> b
 
 
 class OrganisationSocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_requests_session(self) -> requests.Session:
+        # Every fetch for an identity provider (discovery, keys, tokens, SAML metadata).
+        return guard(super().get_requests_session())
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # People come in through `pre_social_login` or not at all.
         return False

@@ -21,9 +21,10 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
 from jwt import get_unverified_header
 from jwt.exceptions import PyJWTError
+
+from .outbound import UNREADABLE
 
 PROVIDER_ID = "organisation_oidc"
 KEPT_CLAIMS = ("iss", "sub", "email", "name")
@@ -50,7 +51,8 @@ def discovery_url(server_url: str) -> str:
 
 def read_discovery(server_url: str) -> dict[str, Any]:
     """The issuer's discovery document, read the way allauth reads it at sign-in (its
-    requests session), so that what the settings page accepts is what sign-in can use."""
+    requests session), so that what the settings page accepts is what sign-in can use.
+    Every failure has the same message (`outbound.UNREADABLE`); only `reason` says which."""
     try:
         with get_adapter().get_requests_session() as session:
             response = session.get(discovery_url(server_url), timeout=DISCOVERY_TIMEOUT_SECONDS)
@@ -58,33 +60,13 @@ def read_discovery(server_url: str) -> dict[str, Any]:
             config = response.json()
     except requests.HTTPError as error:
         code = error.response.status_code if error.response is not None else 0
-        raise DiscoveryUnavailable(
-            gettext(
-                "That address answered with an error (HTTP %(code)s), not a discovery "
-                "document. Give the issuer your identity provider shows, such as "
-                "https://example.okta.com."
-            )
-            % {"code": code},
-            reason=f"HTTP {code}",
-        ) from None
+        raise DiscoveryUnavailable(str(UNREADABLE), reason=f"HTTP {code}") from None
     except (requests.RequestException, ValueError) as error:
-        raise DiscoveryUnavailable(
-            gettext(
-                "We could not read the discovery document at that address. Check the issuer, "
-                "and that Bridgework's server can reach it."
-            ),
-            reason=type(error).__name__,
-        ) from None
+        raise DiscoveryUnavailable(str(UNREADABLE), reason=type(error).__name__) from None
     if not isinstance(config, dict) or not all(
         isinstance(config.get(name), str) and config[name] for name in DISCOVERED
     ):
-        raise DiscoveryUnavailable(
-            gettext(
-                "That address does not serve an OpenID Connect discovery document (with its "
-                "issuer, endpoints and keys). Check the issuer your identity provider shows."
-            ),
-            reason="not a discovery document",
-        )
+        raise DiscoveryUnavailable(str(UNREADABLE), reason="not a discovery document")
     return config
 
 

@@ -7,20 +7,21 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.error import HTTPError
 from urllib.parse import urlsplit
-from urllib.request import urlopen
 
+import requests
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from .models import IdentityProvider, SeenAssertion
+from .outbound import UNREADABLE
 
 logger = logging.getLogger(__name__)
 
@@ -65,45 +66,36 @@ def _idp_from_xml(xml: str) -> dict[str, Any]:
 
 
 class MetadataUnavailable(Exception):
-    """The IdP metadata address did not give readable metadata; the message says why, in a
-    sentence for the settings page."""
+    """The IdP metadata address did not give readable metadata; the message is a sentence
+    for the settings page (the same whatever went wrong, see `outbound.UNREADABLE`)."""
 
 
 METADATA_TIMEOUT_SECONDS = 10
 MAX_METADATA_BYTES = 400_000
-_NOT_METADATA = gettext_lazy(
-    "That address does not serve an identity provider's SAML metadata (with its entity ID, "
-    "signing certificate and sign-in address). Check the address, or paste the metadata XML."
-)
 
 
 def fetch_metadata(url: str) -> str:
     """The IdP metadata XML published at `url`, checked to name an entity ID, a signing
-    certificate and a single sign-on address."""
+    certificate and a single sign-on address. Read through allauth's requests session, which
+    goes only to public addresses (`outbound`); every failure has the same message."""
     if urlsplit(url).scheme not in {"http", "https"}:
         raise MetadataUnavailable(gettext("Give an http:// or https:// address."))
+    raw = b""
     try:
-        with urlopen(url, timeout=METADATA_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
-            raw: bytes = response.read(MAX_METADATA_BYTES + 1)
-    except HTTPError as error:
-        raise MetadataUnavailable(
-            gettext(
-                "That address answered with an error (HTTP %(code)s), not metadata. Check "
-                "the address your identity provider shows for its SAML metadata."
-            )
-            % {"code": error.code}
-        ) from None
-    except (OSError, ValueError):
-        raise MetadataUnavailable(
-            gettext(
-                "We could not reach that address. Check it, and that your identity provider "
-                "publishes its metadata where Bridgework's server can read it; or paste the "
-                "metadata XML instead."
-            )
-        ) from None
+        with (
+            get_adapter().get_requests_session() as session,
+            session.get(url, timeout=METADATA_TIMEOUT_SECONDS, stream=True) as response,
+        ):
+            response.raise_for_status()
+            for chunk in response.iter_content(64 * 1024):
+                raw += chunk
+                if len(raw) > MAX_METADATA_BYTES:
+                    break
+    except (requests.RequestException, OSError, ValueError):
+        raise MetadataUnavailable(str(UNREADABLE)) from None
     xml = raw.decode("utf-8", "replace")
     if len(raw) > MAX_METADATA_BYTES or not sign_in_address_in(xml):
-        raise MetadataUnavailable(str(_NOT_METADATA))
+        raise MetadataUnavailable(str(UNREADABLE))
     return xml
 
 

@@ -23,7 +23,8 @@ from ..sso.oidc_provider import OIDCProvider, Someone
 from ..sso.saml_idp import LoopbackSamlIdP
 from .helpers import AccessibilityChecker, screenshot, sign_in
 
-pytestmark = pytest.mark.browser
+# Both identity providers listen on loopback, which the settings otherwise refuse to read.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("loopback_identity_providers")]
 
 
 @pytest.fixture

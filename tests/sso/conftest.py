@@ -1,4 +1,5 @@
-"""Fixtures for the SSO tests: a real OpenID Connect provider on loopback."""
+"""Fixtures for the SSO tests: a real OpenID Connect provider on loopback, and leave to
+read identity providers there."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from .oidc_provider import OIDCProvider
+
+
+@pytest.fixture(autouse=True)
+def _on_loopback(loopback_identity_providers: None) -> None:
+    """Every test here may read its identity provider on loopback; the specs of refusing
+    private addresses (`test_private_addresses.py`) turn that back off."""
 
 
 @pytest.fixture(scope="module")

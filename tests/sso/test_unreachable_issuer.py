@@ -1,7 +1,7 @@
 """An OpenID Connect issuer whose discovery document cannot be read (a wrong address, a
 provider that is down, a page that is not a discovery document): the program admin is told
-next to the field when saving the settings, and people signing in get a sentence and a 502,
-never a server error."""
+next to the field when saving the settings, in one sentence that does not say which, and
+people signing in get a sentence and a 502, never a server error."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_an_issuer_that_cannot_be_reached_is_refused_next_to_the_field_when_save
 
     assert answer.status_code == 200
     page = answer.content.decode()
-    assert "We could not read the discovery document at that address" in page
+    assert "Bridgework could not read identity provider settings from that address." in page
     assert 'id="id_oidc_server_url_error"' in page
     assert not IdentityProvider.objects.exists()
 
@@ -117,7 +117,10 @@ def test_an_address_that_is_not_an_issuer_is_refused_next_to_the_field_when_save
     answer = admin.post(SETTINGS, settings_form(f"{idp.issuer}/nope"))
 
     assert answer.status_code == 200
-    assert b"answered with an error (HTTP 404)" in answer.content
+    assert b"Bridgework could not read identity provider settings from that address." in (
+        answer.content
+    )
+    assert b"HTTP 404" not in answer.content
     assert not IdentityProvider.objects.exists()
 
 
