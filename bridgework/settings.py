@@ -333,8 +333,10 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("BRIDGEWORK_PROXY_COUNT", 0) or None
 AXES_ENABLED = env_bool("BRIDGEWORK_LOGIN_THROTTLING", True)
 # Axes is the one failed-login throttle. allauth's own (per process, per IP and per e-mail)
-# would answer first with a bare form error instead of the locked-out page.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# would answer first with a bare form error instead of the locked-out page. Axes never sees a
+# wrong second-factor code: those get a rate of their own (bridgework/security/forms.py),
+# five per person in five minutes in each server process.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "mfa_code": "5/300s/key"}
 
 # A second factor (allauth.mfa): an authenticator app, security keys and passkeys, and
 # recovery codes. Who must use one is each organisation's choice (bridgework/security).

@@ -363,3 +363,30 @@ def test_an_admin_who_accepts_an_invitation_is_asked_for_a_second_factor_at_once
     assert must_use_mfa(Person.objects.get(email="nia@example.com"))
     for page in ("people", "insights", "sso_settings"):
         assert client.get(reverse(page))["Location"] == SET_UP, page
+
+
+def test_five_wrong_codes_in_five_minutes_stop_the_guessing_even_for_the_right_one(
+    program_admin: Person, clock: time_machine.Traveller
+) -> None:
+    """Whoever has someone's password reaches the second step: a code is one of a million,
+    and unlimited guesses would find one within hours. After five wrong ones in five
+    minutes every code is refused, the right one too, until the five minutes have passed;
+    then the right code signs in as usual."""
+    app = enrol_authenticator_app(signed_in_with_password(program_admin))
+    next_period(clock)
+    attacker = Client()
+    assert sign_in(attacker, program_admin) == reverse("mfa_authenticate")
+    wrong = [f"{n:06d}" for n in range(10) if f"{n:06d}" != app.now()][:5]
+    for code in wrong:
+        answer = attacker.post(reverse("mfa_authenticate"), {"code": code})
+        assert "Incorrect code" in answer.content.decode()
+
+    refused = attacker.post(reverse("mfa_authenticate"), {"code": app.now()})
+    assert refused.status_code == 200
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert attacker.get(reverse("profile")).status_code == 302
+
+    clock.shift(timedelta(minutes=5, seconds=1))
+    assert sign_in(attacker, program_admin) == reverse("mfa_authenticate")
+    assert attacker.post(reverse("mfa_authenticate"), {"code": app.now()}).status_code == 302
+    assert attacker.get(reverse("profile")).status_code == 200

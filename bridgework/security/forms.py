@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import context, ratelimit
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.base import forms as base_forms
@@ -68,15 +71,33 @@ def _spend_app_code(authenticator: Authenticator) -> None:
     authenticator.data = locked.data
 
 
+# allauth limits code guesses with its "login_failed" rate, which settings turn off so that
+# axes answers a wrong password first; codes get a rate of their own (settings).
+CODE_GUESSES = "mfa_code"
+
+
+def _limit_code_guesses(person: Any) -> Callable[[], None]:
+    """Five guesses at a second-factor code per person in five minutes: a code is one of a
+    million, and someone who has the password could otherwise try them all in hours."""
+    key = f"mfa-code-{person.pk}"
+    if not ratelimit.consume(context.request, action=CODE_GUESSES, key=key):
+        raise get_account_adapter().validation_error("too_many_login_attempts")
+    return lambda: ratelimit.clear(context.request, action=CODE_GUESSES, key=key)
+
+
 class AuthenticateForm(base_forms.AuthenticateForm):
     def clean_code(self) -> str:
+        cleared = _limit_code_guesses(self.user)
         code: str = super().clean_code()
         _spend_app_code(self.authenticator)
+        cleared()
         return code
 
 
 class ReauthenticateForm(base_forms.ReauthenticateForm):
     def clean_code(self) -> str:
+        cleared = _limit_code_guesses(self.user)
         code: str = super().clean_code()
         _spend_app_code(self.authenticator)
+        cleared()
         return code
