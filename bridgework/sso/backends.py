@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
@@ -74,5 +75,8 @@ class SsoOnlyPasswordGate:
             return None
         person = Person.objects.filter(email__iexact=str(email)).first()
         if person is not None and password_refused(person):
+            # As long as checking a password takes: answering faster than for an address
+            # with no account (which the hasher runs for) would say that this one has one.
+            make_password(str(credentials["password"]))
             raise PermissionDenied("This organisation signs in through its identity provider.")
         return None

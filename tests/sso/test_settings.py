@@ -5,12 +5,14 @@ turning passwords off keeps one break-glass program admin's."""
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps as django_apps
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -226,6 +228,44 @@ def test_the_break_glass_admin_keeps_their_password(
     )
     assert answer.status_code == 302
     assert client.session["_auth_user_id"] == str(program_admin.pk)
+
+
+def test_a_wrong_password_answers_alike_for_every_address_at_an_sso_only_organisation(
+    sso_only: IdentityProvider, program_admin: Person, participant: Person
+) -> None:
+    """Only the break-glass admin still has a password: were a wrong one "not correct" for
+    them and "signs in through Okta" for every other address, anyone trying addresses would
+    find the one account here that a password opens, and an admin's."""
+
+    def answer(email: str) -> str:
+        page = Client().post(reverse("account_login"), {"login": email, "password": "x-guess-1"})
+        assert page.status_code == 200
+        return page.content.decode()
+
+    for email in ("nobody@acme.test", participant.email, program_admin.email):
+        assert "Acme signs in through Okta, not with a password." in answer(email), email
+
+
+def test_a_refused_password_takes_as_long_as_a_checked_one(
+    sso_only: IdentityProvider, participant: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An address that gets no password check would be answered faster than one that does,
+    which says that it has an account: the refusal runs the password hasher once too, at
+    the form and in the backend that ends every other path."""
+    hashed: list[str] = []
+    real = make_password
+
+    def counted(password: str | None, *args: Any, **kwargs: Any) -> str:
+        hashed.append(str(password))
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr("bridgework.sso.forms.make_password", counted)
+    monkeypatch.setattr("bridgework.sso.backends.make_password", counted)
+    Client().post(reverse("account_login"), {"login": participant.email, "password": "guess-1"})
+    assert hashed == ["guess-1"]
+    hashed.clear()
+    assert password_signs_in(participant) is None
+    assert hashed == [PASSWORD]
 
 
 def test_other_organisations_keep_their_passwords(
