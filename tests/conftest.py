@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -315,17 +315,25 @@ def stranger(other_organisation: Organisation) -> Person:
     )
 
 
-@pytest.fixture
-def pending_invitation(organisation: Organisation, program_admin: Person) -> tuple[Invitation, str]:
+def invite(
+    by: Person, email: str, *, roles: Iterable[str] = (Role.PARTICIPANT,), name: str = "Nia New"
+) -> tuple[Invitation, str]:
+    """A saved, pending invitation from `by` to their organisation, and its link's token."""
+    assert by.organisation is not None
     invitation, token = Invitation.build(
-        organisation=organisation,
-        email="new@acme.test",
-        chosen_name="Nia New",
-        roles=[Role.PARTICIPANT],
-        invited_by=program_admin,
+        organisation=by.organisation,
+        email=email,
+        chosen_name=name,
+        roles=list(roles),
+        invited_by=by,
     )
     invitation.save()
     return invitation, token
+
+
+@pytest.fixture
+def pending_invitation(organisation: Organisation, program_admin: Person) -> tuple[Invitation, str]:
+    return invite(program_admin, "new@acme.test")
 
 
 @dataclass

@@ -19,11 +19,11 @@ from django.test import Client
 from django.urls import reverse
 
 from bridgework.accounts.demo import create_demo
-from bridgework.accounts.models import Invitation, Organisation, Person, Role, SettingsChange
+from bridgework.accounts.models import Organisation, Person, Role, SettingsChange
 from bridgework.accounts.settings_sections import sections
 from bridgework.security.models import MFAPolicy, must_use_mfa
 
-from .conftest import PASSWORD, client_for
+from .conftest import PASSWORD, client_for, invite
 
 HOME = reverse("home")
 SET_UP = reverse("mfa_required")
@@ -345,14 +345,7 @@ def test_an_admin_who_accepts_an_invitation_is_asked_for_a_second_factor_at_once
     """Accepting an invitation signs the new person in with the password they just chose:
     a program admin, whom the organisation requires to use MFA, is sent to set it up before
     any admin page, as after any sign-in with a password."""
-    invitation, token = Invitation.build(
-        organisation=organisation,
-        email="nia@example.com",
-        chosen_name="Nia",
-        roles=[Role.PROGRAM_ADMIN],
-        invited_by=program_admin,
-    )
-    invitation.save()
+    _, token = invite(program_admin, "nia@example.com", roles=[Role.PROGRAM_ADMIN], name="Nia")
     client = Client()
     accepted = client.post(
         reverse("accept_invitation", args=[token]),

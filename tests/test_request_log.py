@@ -14,10 +14,10 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 
-from bridgework.accounts.models import Invitation, Organisation, Person, Role
+from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.operations.request_log import _path_without_secrets
 
-from .conftest import client_for
+from .conftest import client_for, invite
 
 SECRET_REASON = "The moderation log is for facilitators and program admins."
 
@@ -95,14 +95,7 @@ def test_a_csrf_refusal_on_an_invitations_link_logs_the_reason_not_the_token(
     """The invitee's browser lost its CSRF cookie (blocked, expired, another device): the
     refusal is logged with its reason and the path, and the path without the invitation's
     token, or whoever reads the log could accept the invitation, with its roles."""
-    invitation, token = Invitation.build(
-        organisation=organisation,
-        email="nia@example.com",
-        chosen_name="Nia",
-        roles=[Role.PROGRAM_ADMIN],
-        invited_by=program_admin,
-    )
-    invitation.save()
+    _, token = invite(program_admin, "nia@example.com", roles=[Role.PROGRAM_ADMIN], name="Nia")
     with caplog.at_level(logging.INFO):
         browser = Client(enforce_csrf_checks=True)
         answer = browser.post(reverse("accept_invitation", args=[token]), {"chosen_name": "Nia"})

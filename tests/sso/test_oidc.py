@@ -27,6 +27,7 @@ from bridgework.accounts.models import (
 from bridgework.sso import services
 from bridgework.sso.models import IdentityProvider
 
+from ..conftest import invite
 from ..page_support import without_per_request_values
 from .oidc_provider import OIDCProvider, Someone
 from .support import CALLBACK, connect_oidc, sign_in_through
@@ -407,14 +408,9 @@ def test_an_address_the_provider_did_not_verify_opens_no_invitation(
     provider then says it is not verified: typed in, an invitee's address would hand its
     invitation, and its roles, to whoever typed it."""
     connect_oidc(organisation, idp, just_in_time=True)
-    invitation, _ = Invitation.build(
-        organisation=organisation,
-        email="new.lead@acme.test",
-        chosen_name="New lead",
-        roles=[Role.PROGRAM_ADMIN],
-        invited_by=program_admin,
+    invitation, _ = invite(
+        program_admin, "new.lead@acme.test", roles=[Role.PROGRAM_ADMIN], name="New lead"
     )
-    invitation.save()
     client = Client()
     typed = Someone(email="new.lead@acme.test", name="Mallory", email_verified=False)
     answer = sign_in_through(client, idp, typed)
