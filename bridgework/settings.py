@@ -436,6 +436,10 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_ENGINE = "bridgework.accounts.sessions"
+# Every call of a prepared query (bridgework/lib/prepared.py) also builds its query set and
+# compares the SQL: the tests check each prepared query against the ORM.
+PREPARED_QUERIES_CHECK = ENVIRONMENT == "test"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:

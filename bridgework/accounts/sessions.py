@@ -1,13 +1,19 @@
-"""Ending a person's sessions, so that deactivating someone signs them out everywhere at once
-and reactivating them later does not bring an old session back to life."""
+"""Sessions: Django's database sessions, read with a prepared query (every signed-in page
+reads one), and ending a person's sessions, so that deactivating someone signs them out
+everywhere at once and reactivating them later does not bring an old session back to life."""
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from bridgework.lib.prepared import prepared
 
 if TYPE_CHECKING:
     from .models import Person
@@ -24,3 +30,17 @@ def end_sessions(person: Person) -> int:
             ended.append(session.pk)
     Session.objects.filter(pk__in=ended).delete()
     return len(ended)
+
+
+@prepared
+def _live_session(*, session_key: str, now: datetime.datetime) -> QuerySet[Session]:
+    return Session.objects.filter(session_key=session_key, expire_date__gt=now)
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self) -> Session | None:
+        found = _live_session(session_key=self.session_key or "", now=timezone.now())
+        if not found:
+            self._session_key = None
+            return None
+        return found[0]

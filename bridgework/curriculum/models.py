@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, cast
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from bridgework.accounts.encryption import EncryptedTextField
 from bridgework.accounts.models import Organisation, Person, organisation_language
+from bridgework.lib.prepared import prepared
 from bridgework.lib.pseudo import accent, is_pseudo
 from bridgework.lib.pseudo import message as pseudo_message
 
@@ -187,14 +188,19 @@ class Module(Translatable, Retirable):
 class LessonQuerySet(ActiveQuerySet["Lesson"]):
     def next_for(self, person: Person) -> Lesson | None:
         """The suggested next lesson: the first one not done, in the suggested path's order."""
-        return (
-            self.active()
-            .filter(module__organisation=person.organisation, module__retired_at__isnull=True)
-            .exclude(progress__person=person)
-            .select_related("module")
-            .order_by("module__order", "order")
-            .first()
-        )
+        found = _next_lesson(person_id=person.pk, organisation_id=person.organisation_id or 0)
+        return found[0] if found else None
+
+
+@prepared
+def _next_lesson(*, person_id: int, organisation_id: int) -> QuerySet[Lesson]:
+    return (
+        Lesson.objects.active()
+        .filter(module__organisation_id=organisation_id, module__retired_at__isnull=True)
+        .exclude(progress__person_id=person_id)
+        .select_related("module")
+        .order_by("module__order", "order")[:1]
+    )
 
 
 class Lesson(Translatable, Retirable):

@@ -1,0 +1,101 @@
+"""Prepared queries: a query set built and compiled once, then run with each call's values,
+giving what the query set itself would have given."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Concat
+
+from bridgework.accounts.models import Organisation, Person
+from bridgework.lib.prepared import prepared
+from tests.conftest import Clock, make_person
+
+
+@prepared
+def _people_of(*, organisation_id: int, joined_after: datetime.datetime) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(organisation_id=organisation_id, date_joined__gt=joined_after)
+        .select_related("organisation")
+        .annotate(label=Concat(F("chosen_name"), Value(" at "), F("organisation__name")))
+        .order_by("chosen_name")
+    )
+
+
+@prepared
+def _emails_named(*, name: str) -> QuerySet[Person, str]:
+    return Person.objects.filter(chosen_name=name).order_by("email").values_list("email", flat=True)
+
+
+def test_each_call_runs_the_query_with_its_own_values_and_gives_what_the_query_set_gives(
+    organisation: Organisation, other_organisation: Organisation, clock: Clock
+) -> None:
+    before = clock.now() - datetime.timedelta(days=1)
+    make_person(organisation, "bo@example.org", "Bo", set())
+    make_person(organisation, "al@example.org", "Al", set())
+    make_person(other_organisation, "cy@example.org", "Cy", set())
+
+    here = _people_of(organisation_id=organisation.pk, joined_after=before)
+    assert [(p.chosen_name, getattr(p, "label")) for p in here] == [  # noqa: B009
+        ("Al", f"Al at {organisation.name}"),
+        ("Bo", f"Bo at {organisation.name}"),
+    ]
+    assert here[0].organisation == organisation  # read beside the person, not afterwards
+
+    elsewhere = _people_of(organisation_id=other_organisation.pk, joined_after=before)
+    assert [p.chosen_name for p in elsewhere] == ["Cy"]
+    assert _people_of(organisation_id=organisation.pk, joined_after=clock.now()) == []
+
+
+def test_values_lists_come_back_as_the_query_set_gives_them(organisation: Organisation) -> None:
+    make_person(organisation, "b@example.org", "Bo", set())
+    make_person(organisation, "a@example.org", "Bo", set())
+    assert _emails_named(name="Bo") == ["a@example.org", "b@example.org"]
+    assert _emails_named(name="Nobody") == []
+
+
+def test_a_prepared_query_costs_one_query_and_no_more(
+    organisation: Organisation, django_assert_num_queries: Any
+) -> None:
+    make_person(organisation, "bo@example.org", "Bo", set())
+    with django_assert_num_queries(1):
+        _emails_named(name="Bo")
+
+
+def test_an_argument_that_does_not_reach_the_sql_as_given_is_refused(db: None) -> None:
+    @prepared
+    def containing(*, text: str) -> QuerySet[Person]:
+        return Person.objects.filter(chosen_name__icontains=text)
+
+    with pytest.raises(TypeError, match="text did not reach the SQL as given"):
+        containing(text="a")
+
+
+def test_only_keyword_arguments_of_plain_types_can_be_prepared(db: None) -> None:
+    @prepared
+    def by_position(person_id: int) -> QuerySet[Person]:
+        return Person.objects.filter(pk=person_id)
+
+    @prepared
+    def by_list(*, ids: list[int]) -> QuerySet[Person]:
+        return Person.objects.filter(pk__in=ids)
+
+    with pytest.raises(TypeError, match="must be keyword-only"):
+        by_position(person_id=1)
+    with pytest.raises(TypeError, match="must be an int, str, date or datetime"):
+        by_list(ids=[1])
+
+
+def test_in_the_tests_a_builder_whose_query_depends_on_its_values_is_caught(
+    organisation: Organisation,
+) -> None:
+    @prepared
+    def branching(*, name: str) -> QuerySet[Person]:
+        people = Person.objects.filter(chosen_name=name)
+        return people if name.startswith("\x00") else people.filter(is_active=True)
+
+    with pytest.raises(AssertionError, match="differs from its query set"):
+        branching(name="Bo")
