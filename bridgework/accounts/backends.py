@@ -46,12 +46,11 @@ class PersonBackend(AuthenticationBackend):  # type: ignore[misc]  # allauth is 
 
     def get_user(self, user_id: Any) -> Person | None:
         try:
-            found = _person_with_roles(person_id=int(user_id))
+            person = _person_with_roles(person_id=int(user_id)).first()
         except (ValueError, TypeError):
             return None
-        if not found:
+        if person is None:
             return None
-        person = found[0]
         if not self.user_can_authenticate(person):
             return None
         role_list: str | None = person.role_list

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.lib.cadence import zone_or_utc
+from bridgework.lib.prepared import prepared
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -401,9 +402,9 @@ def _hash_token(token: str) -> str:
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
-    def pending(self) -> InvitationQuerySet:
+    def pending(self, now: datetime | None = None) -> InvitationQuerySet:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True).filter(
-            expires_at__gt=timezone.now()
+            expires_at__gt=now or timezone.now()
         )
 
 
@@ -530,3 +531,26 @@ class SettingsChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.setting} changed at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# --- Home's questions, asked on every visit (bridgework/lib/prepared.py) ------------------
+
+
+@prepared
+def groups_of(*, person_id: int) -> models.QuerySet[CommunityGroup]:
+    return CommunityGroup.objects.filter(members=person_id).order_by("name")
+
+
+@prepared
+def group_invitations_of(*, person_id: int, organisation_id: int) -> GroupInvitationQuerySet:
+    return GroupInvitation.objects.for_person(Person(pk=person_id, organisation_id=organisation_id))
+
+
+@prepared
+def pending_invitations_in(*, organisation_id: int, now: datetime) -> InvitationQuerySet:
+    return Invitation.objects.pending(now).filter(organisation_id=organisation_id)
+
+
+@prepared
+def groups_in(*, organisation_id: int) -> CommunityGroupQuerySet:
+    return CommunityGroup.objects.filter(organisation_id=organisation_id)

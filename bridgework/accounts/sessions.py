@@ -39,8 +39,7 @@ def _live_session(*, session_key: str, now: datetime.datetime) -> QuerySet[Sessi
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
-        found = _live_session(session_key=self.session_key or "", now=timezone.now())
-        if not found:
+        found = _live_session(session_key=self.session_key or "", now=timezone.now()).first()
+        if found is None:
             self._session_key = None
-            return None
-        return found[0]
+        return found

@@ -5,10 +5,12 @@ rule and the services that write to it. They import this module and nothing else
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from bridgework.accounts.models import Person
+from bridgework.lib.prepared import prepared
 from bridgework.notifications.api import SpaceRules
 
 from .models import Post, PostingPause, Space, SpaceQuerySet, Thread, ThreadQuerySet
@@ -36,12 +38,20 @@ def visible_spaces(person: Person) -> SpaceQuerySet:
 def waiting_for_moderation(person: Person) -> list[Mapping[str, object]]:
     """Each space the person looks after that has posts waiting for them (held, or flagged
     and not yet dealt with): its id, name and how many, by name."""
-    return list(
-        Post.objects.waiting_for(person)
+    if not person.is_active or not person.is_facilitator or person.organisation_id is None:
+        return []
+    return list(_waiting_by_space(person_id=person.pk, organisation_id=person.organisation_id))
+
+
+@prepared
+def _waiting_by_space(*, person_id: int, organisation_id: int) -> QuerySet[Any, dict[str, Any]]:
+    waiting = (
+        Post.objects.waiting_in_any(Space.objects.named_for(person_id, organisation_id))
         .order_by("space__name", "space_id")
         .values("space_id", "space__name")
         .annotate(waiting=Count("pk"))
     )
+    return waiting  # type: ignore[return-value]  # the stubs' TypedDict of the rows
 
 
 def paused_space_ids(person: Person) -> QuerySet[PostingPause, int]:

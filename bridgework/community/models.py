@@ -92,9 +92,13 @@ class SpaceQuerySet(models.QuerySet["Space"]):
         """Spaces the person moderates: their own facilitated spaces, while they hold the role."""
         if not person.is_active or not person.is_facilitator or person.organisation_id is None:
             return self.none()
+        return self.named_for(person.pk, person.organisation_id)
+
+    def named_for(self, person_id: int, organisation_id: int) -> SpaceQuerySet:
+        """Spaces that name the person among their facilitators, whatever their roles now."""
         return self.filter(
-            organisation_id=person.organisation_id,
-            pk__in=Space.facilitators.through.objects.filter(person_id=person.pk).values(
+            organisation_id=organisation_id,
+            pk__in=Space.facilitators.through.objects.filter(person_id=person_id).values(
                 "space_id"
             ),
         )
@@ -386,9 +390,10 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def waiting_for(self, person: Person) -> PostQuerySet:
         """Posts waiting in any of the spaces the person looks after."""
-        return self._waiting(
-            Flag.objects.filter(post__space__in=Space.objects.facilitated_by(person))
-        )
+        return self.waiting_in_any(Space.objects.facilitated_by(person))
+
+    def waiting_in_any(self, spaces: SpaceQuerySet) -> PostQuerySet:
+        return self._waiting(Flag.objects.filter(post__space__in=spaces))
 
     def _waiting(self, flagged: models.QuerySet[Flag]) -> PostQuerySet:
         open_flags = flagged.filter(resolved_at__isnull=True)

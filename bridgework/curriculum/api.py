@@ -16,6 +16,7 @@ from .models import (
     TipQuerySet,
     Translatable,
     in_source_language,
+    lessons_done_by,
     translation_languages,
 )
 from .vocabulary import Courage, Practice
@@ -33,5 +34,6 @@ __all__ = [
     "TipQuerySet",
     "Translatable",
     "in_source_language",
+    "lessons_done_by",
     "translation_languages",
 ]

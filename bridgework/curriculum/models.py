@@ -188,8 +188,9 @@ class Module(Translatable, Retirable):
 class LessonQuerySet(ActiveQuerySet["Lesson"]):
     def next_for(self, person: Person) -> Lesson | None:
         """The suggested next lesson: the first one not done, in the suggested path's order."""
-        found = _next_lesson(person_id=person.pk, organisation_id=person.organisation_id or 0)
-        return found[0] if found else None
+        return _next_lesson(
+            person_id=person.pk, organisation_id=person.organisation_id or 0
+        ).first()
 
 
 @prepared
@@ -199,7 +200,7 @@ def _next_lesson(*, person_id: int, organisation_id: int) -> QuerySet[Lesson]:
         .filter(module__organisation_id=organisation_id, module__retired_at__isnull=True)
         .exclude(progress__person_id=person_id)
         .select_related("module")
-        .order_by("module__order", "order")[:1]
+        .order_by("module__order", "order")
     )
 
 
@@ -452,3 +453,9 @@ class LearningLog(models.Model):
 
     def __str__(self) -> str:
         return f"Learning log {self.pk}"
+
+
+@prepared
+def lessons_done_by(*, person_id: int) -> models.QuerySet[LessonProgress]:
+    """The person's progress in lessons still offered (home counts them)."""
+    return LessonProgress.objects.filter(person_id=person_id, lesson__retired_at__isnull=True)

@@ -6,20 +6,22 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import (
-    CommunityGroup,
-    GroupInvitation,
-    Invitation,
     Organisation,
     Person,
     Role,
     RoleAssignment,
+    group_invitations_of,
+    groups_in,
+    groups_of,
+    pending_invitations_in,
 )
 from bridgework.community.api import waiting_for_moderation
-from bridgework.curriculum.api import Lesson, LessonProgress
+from bridgework.curriculum.api import Lesson, lessons_done_by
 from bridgework.insights.api import open_pulses_for
 from bridgework.notifications.api import unread_count
 from bridgework.operations import api as outage
@@ -77,8 +79,10 @@ def member_home(request: HttpRequest) -> HttpResponse:
     new_notes, new_note_count = Note.objects.newest_new_for(person, HOME_NOTES)
     context: dict[str, object] = {
         "organisation": organisation,
-        "my_groups": list(person.community_groups.order_by("name")),
-        "group_invitations": list(GroupInvitation.objects.for_person(person)),
+        "my_groups": list(groups_of(person_id=person.pk)),
+        "group_invitations": list(
+            group_invitations_of(person_id=person.pk, organisation_id=organisation.pk)
+        ),
         "new_notes": new_notes,
         "new_note_count": new_note_count,
         "unread_notifications": unread_count(person),
@@ -86,18 +90,16 @@ def member_home(request: HttpRequest) -> HttpResponse:
     if person.is_participant:
         context["safety_pulses"] = open_pulses_for(person)
         context["next_lesson"] = Lesson.objects.next_for(person)
-        context["lessons_done"] = LessonProgress.objects.filter(
-            person=person, lesson__retired_at__isnull=True
-        ).count()
+        context["lessons_done"] = lessons_done_by(person_id=person.pk).count()
     if person.is_facilitator:
         context["waiting_posts"] = waiting_for_moderation(person)
         context["resources_to_vet"] = suggestions_to_vet(organisation)
     if person.is_program_admin:
         context.update(organisation_counts(organisation))
-        context["pending_invitations"] = (
-            Invitation.objects.pending().filter(organisation=organisation).count()
-        )
-        context["group_count"] = CommunityGroup.objects.in_organisation(organisation).count()
+        context["pending_invitations"] = pending_invitations_in(
+            organisation_id=organisation.pk, now=timezone.now()
+        ).count()
+        context["group_count"] = groups_in(organisation_id=organisation.pk).count()
         context["roles"] = Role
     return render(request, "front/home.html", context)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from bridgework.accounts.models import Organisation, Person, Role
 from bridgework.accounts.registry import AssessmentTaken
 from bridgework.cohorts.api import Cohort, Membership
+from bridgework.lib.prepared import prepared
 
 from . import counts, privacy_settings
 from .models import (
@@ -209,22 +210,27 @@ def open_pulses_for(person: Person, today: date | None = None) -> list[SafetyPul
     if organisation is None or not person.is_participant:
         return []
     today = today or organisation.today()
-    mine = Membership.objects.filter(person=person, status=Membership.Status.MEMBER).values(
-        "cohort_id"
-    )
-    answered = SafetyResponse.objects.filter(person=person).values("pulse_id")
     pulses = list(
+        _open_unanswered(person_id=person.pk, organisation_id=organisation.pk, today=today)
+    )
+    full = _months_full(person, pulses)
+    return [p for p in pulses if _kind_and_month(p) not in full]
+
+
+@prepared
+def _open_unanswered(*, person_id: int, organisation_id: int, today: date) -> QuerySet[SafetyPulse]:
+    mine = Membership.objects.filter(person_id=person_id, status=Membership.Status.MEMBER)
+    answered = SafetyResponse.objects.filter(person_id=person_id).values("pulse_id")
+    return (
         SafetyPulse.objects.filter(
-            Q(cohort__isnull=True) | Q(cohort_id__in=mine),
-            organisation_id=organisation.pk,
+            Q(cohort__isnull=True) | Q(cohort_id__in=mine.values("cohort_id")),
+            organisation_id=organisation_id,
             opens_on__lte=today,
             closes_on__gte=today,
         )
         .exclude(pk__in=answered)
         .select_related("cohort")
     )
-    full = _months_full(person, pulses)
-    return [p for p in pulses if _kind_and_month(p) not in full]
 
 
 def invited(person: Person, pulse: SafetyPulse) -> bool:

@@ -5,9 +5,12 @@ Building a query set and compiling it to SQL is most of the ORM's Python on a ty
 bench/PAGES.md). For a query a page runs on every request with only its values changing,
 `@prepared` builds the query set once, with a marker in place of each value, compiles it,
 remembers where each marker landed among the SQL's parameters, and from then on runs the
-same SQL with the request's values put in those places. Rows come back as the query set
-would give them: model instances with their `select_related` objects and annotations, or
-the tuples of `values_list`.
+same SQL with the request's values put in those places.
+
+Calling a prepared builder gives `Rows`: iterate it for every row, slice it (`[:21]`) for a
+window of them, `first()`, or `count()`. Rows come back as the query set would give them:
+model instances with their `select_related` objects and annotations, or the tuples of
+`values_list`. Each shape (all rows, each slice, the count) is compiled once.
 
 The builder must take only keyword arguments that reach the SQL as parameters (ids,
 strings, dates and times) and build the same query whatever their values: no `if` on an
@@ -22,10 +25,10 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from functools import update_wrapper
+from typing import Any, NamedTuple, overload
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -33,6 +36,8 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 type Adapt = Callable[[Any], Any]
+# All rows, a slice of them (start, stop), or their count.
+type Shape = str | tuple[int | None, int | None]
 
 # Markers no real value equals: ids are positive, nobody is born in the year 1111.
 _MARKERS: dict[str, Callable[[int], Any]] = {
@@ -41,6 +46,8 @@ _MARKERS: dict[str, Callable[[int], Any]] = {
     "date": lambda n: datetime.date(1111, 1, 1) + datetime.timedelta(days=n),
     "datetime": lambda n: datetime.datetime(1111, 1, 1, 0, 0, n, tzinfo=datetime.UTC),
 }
+# Slices compiled per builder; more are run through the ORM, uncompiled.
+_SHAPES_KEPT = 16
 
 
 class _Compiled(NamedTuple):
@@ -49,6 +56,115 @@ class _Compiled(NamedTuple):
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str, Adapt], ...]
+
+    def bind(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        params = list(self.params)
+        for position, name, adapt in self.slots:
+            params[position] = adapt(values[name])
+        return tuple(params)
+
+
+class Prepared[R]:
+    """A builder of a query set, compiled once per database and shape."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any, R]]) -> None:
+        update_wrapper(self, build)
+        self.build = build
+        self.markers = _markers(build)
+        self.compiled: dict[tuple[str, Shape], _Compiled] = {}
+
+    def __call__(self, **values: Any) -> Rows[R]:
+        if values.keys() != self.markers.keys():
+            raise TypeError(f"{self.build.__qualname__} takes {', '.join(self.markers)}")
+        return Rows(self, values)
+
+    def shaped(self, values: dict[str, Any], shape: Shape) -> QuerySet[Any, R]:
+        queryset = self.build(**values)
+        if shape == "count":
+            return queryset.order_by().values_list("pk")
+        if isinstance(shape, tuple):
+            return queryset[shape[0] : shape[1]]
+        return queryset
+
+    def compiled_for(self, shape: Shape) -> _Compiled | None:
+        alias = DEFAULT_DB_ALIAS
+        key = (alias, shape)
+        if key not in self.compiled:
+            if len(self.compiled) >= _SHAPES_KEPT:
+                return None
+            self.compiled[key] = _compile(self, alias, shape)
+        return self.compiled[key]
+
+
+class Rows[R]:
+    """One call's rows of a prepared query; read when iterated, sliced or counted."""
+
+    def __init__(self, prepared: Prepared[R], values: dict[str, Any]) -> None:
+        self.prepared = prepared
+        self.values = values
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self._fetch("all"))
+
+    @overload
+    def __getitem__(self, index: slice) -> list[R]: ...
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+    def __getitem__(self, index: slice | int) -> list[R] | R:
+        if isinstance(index, int):
+            return self._fetch("all")[index]
+        if index.step is not None:
+            raise ValueError("A prepared query is sliced without a step.")
+        return self._fetch((index.start, index.stop))
+
+    def first(self) -> R | None:
+        found = self[:1]
+        return found[0] if found else None
+
+    def count(self) -> int:
+        entry = self.prepared.compiled_for("count")
+        if entry is None:  # pragma: no cover - "count" is one shape
+            return self.query_set().count()
+        params = entry.bind(self.values)
+        self._check("count", entry.sql, params)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            # The ORM's own SQL, compiled above; the values are parameters.
+            cursor.execute(f"SELECT COUNT(*) FROM ({entry.sql}) counted", params)  # noqa: S608
+            row = cursor.fetchone()
+        return int(row[0])
+
+    def query_set(self) -> QuerySet[Any, R]:
+        """The query set itself, built with the ORM, for what a prepared query cannot do."""
+        return self.prepared.build(**self.values)
+
+    def _fetch(self, shape: Shape) -> list[R]:
+        entry = self.prepared.compiled_for(shape)
+        if entry is None:
+            return list(self.prepared.shaped(self.values, shape))
+        params = entry.bind(self.values)
+        self._check(shape, entry.sql, params)
+        compiler = copy.copy(entry.compiler)
+        compiler.connection = connections[DEFAULT_DB_ALIAS]
+        compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
+        queryset = entry.queryset.all()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+        return list(queryset)
+
+    def _check(self, shape: Shape, sql: str, params: tuple[Any, ...]) -> None:
+        if not getattr(settings, "PREPARED_QUERIES_CHECK", False):
+            return
+        queryset = self.prepared.shaped(self.values, shape)
+        expected = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        if (expected[0], tuple(expected[1])) != (sql, params):
+            raise AssertionError(
+                f"a prepared query differs from its query set:\n{expected[0]}\n{expected[1]}"
+                f"\nprepared:\n{sql}\n{params}"
+            )
+
+
+def prepared[R](build: Callable[..., QuerySet[Any, R]]) -> Prepared[R]:
+    """Compile `build`'s query set once; each call runs it with that call's values."""
+    return Prepared(build)
 
 
 def _identity(value: Any) -> Any:
@@ -66,76 +182,40 @@ def _adapters(alias: str, marker: Any) -> tuple[Adapt, ...]:
     return (_identity,)
 
 
-def _markers(build: Callable[..., QuerySet[Any]]) -> dict[str, Any]:
+def _markers(build: Callable[..., Any]) -> dict[str, Any]:
     markers = {}
     for n, (name, parameter) in enumerate(inspect.signature(build).parameters.items()):
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
             raise TypeError(f"{build.__qualname__}: {name} must be keyword-only")
         hint = parameter.annotation
-        kind = (hint if isinstance(hint, str) else getattr(hint, "__name__", "")).rpartition(".")[2]
-        if kind not in _MARKERS:
+        kind = (hint if isinstance(hint, str) else getattr(hint, "__name__", "")).rpartition(".")
+        if kind[2] not in _MARKERS:
             raise TypeError(f"{build.__qualname__}: {name} must be an int, str, date or datetime")
-        markers[name] = _MARKERS[kind](n)
+        markers[name] = _MARKERS[kind[2]](n)
     return markers
 
 
-def _compile(build: Callable[..., QuerySet[Any]], alias: str) -> _Compiled:
-    markers = _markers(build)
-    queryset = build(**markers)
+def _compile(prepared: Prepared[Any], alias: str, shape: Shape) -> _Compiled:
+    markers = prepared.markers
+    queryset = prepared.shaped(markers, shape)
+    if queryset._known_related_objects:  # type: ignore[attr-defined]
+        # A related manager's query set would give every row the marker's object.
+        raise TypeError(f"{prepared.build.__qualname__}: build from a model's manager")
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     slots = []
     placed = set()
     for position, param in enumerate(params):
         for name, marker in markers.items():
-            adapt = next(
-                (
-                    a
-                    for a in _adapters(alias, marker)
-                    if type(param) is type(a(marker)) and param == a(marker)
-                ),
-                None,
-            )
-            if adapt is not None:
-                slots.append((position, name, adapt))
-                placed.add(name)
-    if missing := set(markers) - placed:
+            for adapt in _adapters(alias, marker):
+                adapted = adapt(marker)
+                if type(param) is type(adapted) and param == adapted:
+                    slots.append((position, name, adapt))
+                    placed.add(name)
+                    break
+    if (missing := set(markers) - placed) and shape != "count":
         raise TypeError(
-            f"{build.__qualname__}: {', '.join(sorted(missing))} did not reach the SQL as given"
+            f"{prepared.build.__qualname__}: "
+            f"{', '.join(sorted(missing))} did not reach the SQL as given"
         )
     return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
-
-
-def prepared[R](build: Callable[..., QuerySet[Any, R]]) -> Callable[..., list[R]]:
-    """Run `build`'s query set with these values, compiling it only on the first call."""
-    compiled: dict[str, _Compiled] = {}
-
-    @functools.wraps(build)
-    def run(**values: Any) -> list[R]:
-        alias = DEFAULT_DB_ALIAS
-        if alias not in compiled:
-            compiled[alias] = _compile(build, alias)
-        entry = compiled[alias]
-        params = list(entry.params)
-        for position, name, adapt in entry.slots:
-            params[position] = adapt(values[name])
-        if getattr(settings, "PREPARED_QUERIES_CHECK", False):
-            _check(build(**values), alias, entry.sql, params)
-        compiler = copy.copy(entry.compiler)
-        compiler.connection = connections[alias]
-        bound = (entry.sql, tuple(params))
-        compiler.as_sql = lambda *args, **kwargs: bound  # type: ignore[method-assign]
-        queryset = entry.queryset.all()
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
-        return list(queryset)
-
-    return run
-
-
-def _check(queryset: QuerySet[Any], alias: str, sql: str, params: list[Any]) -> None:
-    expected_sql, expected_params = queryset.query.get_compiler(using=alias).as_sql()
-    if (expected_sql, list(expected_params)) != (sql, params):
-        raise AssertionError(
-            f"a prepared query differs from its query set:\n{expected_sql}\n{expected_params}"
-            f"\nprepared:\n{sql}\n{params}"
-        )

@@ -21,8 +21,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from bridgework.accounts.models import Person
+from bridgework.lib.prepared import prepared
 
 from . import kinds, tasks
 from .models import Notification, NotificationQuerySet
@@ -97,10 +99,7 @@ def unread_count(person: Person) -> int:
     """How many of the person's unread notifications they may still see, up to
     UNREAD_SHOWN. Only the spaces and threads those notifications come from are checked
     for visibility, and only when there are some: most people have none unread."""
-    unread = Notification.objects.filter(person=person, read_at__isnull=True)
-    places = list(
-        unread.order_by("-created_at").values_list("space_id", "thread_id")[:UNREAD_SHOWN]
-    )
+    places = _unread_places(person_id=person.pk)[:UNREAD_SHOWN]
     spaces = {space_id for space_id, _ in places if space_id is not None}
     threads = {thread_id for _, thread_id in places if thread_id is not None}
     seen_spaces = (
@@ -118,6 +117,16 @@ def unread_count(person: Person) -> int:
         for space_id, thread_id in places
         if (space_id is None or space_id in seen_spaces)
         and (thread_id is None or thread_id in seen_threads)
+    )
+
+
+@prepared
+def _unread_places(*, person_id: int) -> QuerySet[Notification, tuple[int | None, int | None]]:
+    """Where the person's unread notifications come from, newest first."""
+    return (
+        Notification.objects.filter(person_id=person_id, read_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("space_id", "thread_id")
     )
 
 

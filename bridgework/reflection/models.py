@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from bridgework.accounts.encryption import EncryptedJSONField, EncryptedTextField
 from bridgework.accounts.models import Person
 from bridgework.curriculum.api import ReflectionPrompt
+from bridgework.lib.prepared import prepared
 from bridgework.practice.api import Commitment
 
 from .content import EXPORT_HOURS
@@ -190,11 +191,7 @@ class NoteQuerySet(models.QuerySet["Note"]):
     def newest_new_for(self, person: Person, limit: int) -> tuple[list[Note], int]:
         """The newest `limit` of `new_for`, saying who sent them and when but not what, and
         how many are new in all, in one query."""
-        notes = list(
-            self.new_for(person)
-            .defer("text_for_recipient", "text_for_sender")
-            .annotate(new_in_all=models.Window(models.Count("pk")))[:limit]
-        )
+        notes = _newest_new(person_id=person.pk)[:limit]
         new_in_all: int = getattr(notes[0], "new_in_all", 0) if notes else 0
         return notes, new_in_all
 
@@ -278,3 +275,12 @@ class DataExport(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+@prepared
+def _newest_new(*, person_id: int) -> models.QuerySet[Note]:
+    return (
+        Note.objects.new_for(Person(pk=person_id))
+        .defer("text_for_recipient", "text_for_sender")
+        .annotate(new_in_all=models.Window(models.Count("pk")))
+    )
