@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 from unittest import mock
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import OperationalError, ProgrammingError, connection
@@ -28,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from bridgework.accounts import services
 from bridgework.accounts.encryption import key_cache
 from bridgework.accounts.models import DataKey, Organisation, Person
+from bridgework.accounts.sessions import SessionStore
 from bridgework.insights.models import Release
 from bridgework.jobs.models import WorkerHeartbeat
 from bridgework.lib import keyfiles

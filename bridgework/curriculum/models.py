@@ -459,3 +459,46 @@ class LearningLog(models.Model):
 def lessons_done_by(*, person_id: int) -> models.QuerySet[LessonProgress]:
     """The person's progress in lessons still offered (home counts them)."""
     return LessonProgress.objects.filter(person_id=person_id, lesson__retired_at__isnull=True)
+
+
+# --- A lesson's page, read on every visit (bridgework/lib/prepared.py) --------------------
+
+
+@prepared
+def lesson_at(*, organisation_id: int, module_slug: str, lesson_slug: str) -> LessonQuerySet:
+    return (
+        Lesson.objects.active()
+        .select_related("module")
+        .filter(
+            module__organisation_id=organisation_id,
+            module__retired_at__isnull=True,
+            module__slug=module_slug,
+            slug=lesson_slug,
+        )
+    )
+
+
+@prepared
+def lessons_in_module(*, module_id: int) -> LessonQuerySet:
+    """A module's lessons, in order, with what a link to each needs."""
+    return (
+        Lesson.objects.active()
+        .filter(module_id=module_id)
+        .only("module_id", "slug", "title", "order", "translations")
+    )
+
+
+@prepared
+def prompts_of_lesson(*, lesson_id: int) -> models.QuerySet[ReflectionPrompt]:
+    return ReflectionPrompt.objects.active().filter(lesson_id=lesson_id)
+
+
+@prepared
+def answers_in_lesson(*, person_id: int, lesson_id: int) -> models.QuerySet[PromptAnswer]:
+    """The person's answers to the lesson's prompts (retired prompts' too)."""
+    return PromptAnswer.objects.filter(person_id=person_id, prompt__lesson_id=lesson_id)
+
+
+@prepared
+def progress_in_lesson(*, person_id: int, lesson_id: int) -> models.QuerySet[LessonProgress]:
+    return LessonProgress.objects.filter(person_id=person_id, lesson_id=lesson_id)

@@ -43,7 +43,12 @@ from .models import (
     Source,
     SourcesPage,
     Tip,
+    answers_in_lesson,
     in_source_language,
+    lesson_at,
+    lessons_in_module,
+    progress_in_lesson,
+    prompts_of_lesson,
 )
 from .search import rank
 
@@ -64,17 +69,11 @@ def _module(request: HttpRequest, slug: str) -> Module:
 
 
 def _lesson(request: HttpRequest, module_slug: str, lesson_slug: str) -> Lesson:
-    lesson = (
-        Lesson.objects.active()
-        .select_related("module")
-        .filter(
-            module__organisation=current_organisation(request),
-            module__retired_at__isnull=True,
-            module__slug=module_slug,
-            slug=lesson_slug,
-        )
-        .first()
-    )
+    lesson = lesson_at(
+        organisation_id=current_organisation(request).pk,
+        module_slug=module_slug,
+        lesson_slug=lesson_slug,
+    ).first()
     if lesson is None:
         raise Http404("No such lesson.")
     return lesson
@@ -140,18 +139,15 @@ def _lesson_context(
     request: HttpRequest, lesson: Lesson, typed: QueryDict | None = None
 ) -> dict[str, Any]:
     person = current_person(request)
-    siblings = list(lesson.module.lessons.active().only("slug", "title", "order", "translations"))
+    siblings = list(lessons_in_module(module_id=lesson.module_id))
     index = next(i for i, item in enumerate(siblings) if item.pk == lesson.pk)
-    prompts = list(ReflectionPrompt.objects.active().filter(lesson=lesson))
-    answers = {
-        a.prompt_id: a
-        for a in PromptAnswer.objects.filter(person=person, prompt__in=[p.pk for p in prompts])
-    }
+    prompts = list(prompts_of_lesson(lesson_id=lesson.pk))
+    answers = {a.prompt_id: a for a in answers_in_lesson(person_id=person.pk, lesson_id=lesson.pk)}
     return {
         "lesson": lesson,
         "module": lesson.module,
         "body_html": render_shared(lesson.body),
-        "done": LessonProgress.objects.filter(person=person, lesson=lesson).exists(),
+        "done": progress_in_lesson(person_id=person.pk, lesson_id=lesson.pk).first() is not None,
         "previous": siblings[index - 1] if index > 0 else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
         "position": index + 1,

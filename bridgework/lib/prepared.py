@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 type Adapt = Callable[[Any], Any]
-# All rows, a slice of them (start, stop), or their count.
+# All rows ("all"), a slice of them (start, stop), the first ("first") or their count ("count").
 type Shape = str | tuple[int | None, int | None]
 
 # Markers no real value equals: ids are positive, nobody is born in the year 1111.
@@ -82,6 +82,8 @@ class Prepared[R]:
         queryset = self.build(**values)
         if shape == "count":
             return queryset.order_by().values_list("pk")
+        if shape == "first":  # as QuerySet.first(): by primary key unless ordered
+            return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
         if isinstance(shape, tuple):
             return queryset[shape[0] : shape[1]]
         return queryset
@@ -118,7 +120,7 @@ class Rows[R]:
         return self._fetch((index.start, index.stop))
 
     def first(self) -> R | None:
-        found = self[:1]
+        found = self._fetch("first")
         return found[0] if found else None
 
     def count(self) -> int:

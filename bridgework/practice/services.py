@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from bridgework.accounts.models import Person
 from bridgework.curriculum.api import Practice, Tip
 from bridgework.lib.habits import Cadence, HabitState, Outcome, habit_state, periods
 from bridgework.lib.habits import unlocked_level as level_from_counts
+from bridgework.lib.prepared import prepared
 
 from . import assessment
 from .models import ActionPlan, Assessment, Capacity, CheckIn, Commitment, PracticeProfile
@@ -23,8 +24,16 @@ from .models import local_today as local_today  # where the practice pages and t
 
 
 def profile_for(person: Person) -> PracticeProfile:
+    found = _profile_of(person_id=person.pk).first()
+    if found is not None:
+        return found
     profile, _ = PracticeProfile.objects.get_or_create(person=person)
     return profile
+
+
+@prepared
+def _profile_of(*, person_id: int) -> QuerySet[PracticeProfile]:
+    return PracticeProfile.objects.filter(person_id=person_id)
 
 
 @transaction.atomic
@@ -45,7 +54,12 @@ def take_assessment(*, person: Person, answers: dict[str, int], defense: str) ->
 
 
 def latest_assessment(person: Person) -> Assessment | None:
-    return Assessment.objects.filter(person=person).order_by("-taken_at").first()
+    return _assessments_of(person_id=person.pk).first()
+
+
+@prepared
+def _assessments_of(*, person_id: int) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(person_id=person_id).order_by("-taken_at")
 
 
 def save_plan(*, person: Person, defense: str, **answers: str) -> ActionPlan:
@@ -62,13 +76,27 @@ def set_capacity(*, person: Person, capacity: str) -> None:
 
 
 def kept_by_courage(person: Person) -> dict[int, int]:
-    rows = (
-        CheckIn.objects.filter(person=person, outcome=Outcome.DONE)
+    return dict(_kept_by_courage(person_id=person.pk))
+
+
+@prepared
+def _kept_by_courage(*, person_id: int) -> QuerySet[CheckIn, tuple[int, int]]:
+    return (
+        CheckIn.objects.filter(person_id=person_id, outcome=Outcome.DONE)
         .values_list("commitment__courage")
         .annotate(n=Count("pk"))
         .values_list("commitment__courage", "n")
     )
-    return dict(rows)
+
+
+@prepared
+def commitments_of(*, person_id: int) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(person_id=person_id)
+
+
+@prepared
+def plans_of(*, person_id: int) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(person_id=person_id)
 
 
 def unlocked_level(person: Person) -> int:

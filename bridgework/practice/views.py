@@ -48,10 +48,10 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     profile = services.profile_for(person)
     today = services.local_today(person)
     # One query for the current commitments and the finished ones.
-    mine = list(Commitment.objects.filter(person=person))
+    mine = list(services.commitments_of(person_id=person.pk))
     commitments = [c for c in mine if c.status != Commitment.Status.FINISHED]
     latest = services.latest_assessment(person)
-    plan = ActionPlan.objects.filter(person=person).first()
+    plan = services.plans_of(person_id=person.pk).first()
     return {
         "profile": profile,
         "today": today,
