@@ -80,6 +80,24 @@ def test_a_prepared_query_costs_one_query_and_no_more(
         list(_emails_named(name="Bo"))
 
 
+@prepared
+def _people_named(*, name: str, active_only: bool) -> QuerySet[Person, str]:
+    people = Person.objects.filter(chosen_name=name)
+    if active_only:
+        people = people.filter(is_active=True)
+    return people.order_by("email").values_list("email", flat=True)
+
+
+def test_a_switch_chooses_between_queries_each_compiled_once(
+    organisation: Organisation, deactivated: Person
+) -> None:
+    make_person(organisation, "bo@example.org", deactivated.chosen_name, set())
+    everyone = _people_named(name=deactivated.chosen_name, active_only=False)
+    assert list(everyone) == sorted(["bo@example.org", deactivated.email])
+    assert list(_people_named(name=deactivated.chosen_name, active_only=True)) == ["bo@example.org"]
+    assert len(_people_named.compiled) == 2
+
+
 def test_an_argument_that_does_not_reach_the_sql_as_given_is_refused(db: None) -> None:
     @prepared
     def containing(*, text: str) -> QuerySet[Person]:
@@ -98,7 +116,7 @@ def test_only_keyword_arguments_of_plain_types_can_be_prepared(db: None) -> None
 
     with pytest.raises(TypeError, match="must be keyword-only"):
         prepared(by_position)
-    with pytest.raises(TypeError, match="must be an int, str, date or datetime"):
+    with pytest.raises(TypeError, match="must be a bool, int, str, date or datetime"):
         prepared(by_list)
 
 

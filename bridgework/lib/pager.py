@@ -21,6 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from bridgework.lib.ids import parse_id
+from bridgework.lib.prepared import Rows
 
 # Beyond this a page number is not one a person followed a link to.
 LAST_PAGE = 10_000
@@ -114,7 +115,7 @@ class KeysetPage[T: Model](_Rows[T]):
 
 
 def keyset_page[T: Model](
-    items: QuerySet[T], params: Mapping[str, Any], per_page: int
+    items: QuerySet[T] | Rows[T], params: Mapping[str, Any], per_page: int
 ) -> KeysetPage[T]:
     """The page of `items` that `params` (the request's GET) asks for: the first, or the one
     after (`after=<id>`) or before (`before=<id>`) a row of the list.
@@ -122,18 +123,19 @@ def keyset_page[T: Model](
     `items` must be ordered by fields that are never null, ending with `pk` or `-pk`, so that
     every row has its own place. The row named in the address is looked up in `items`
     itself: a row the reader may not see, or one that is gone, gives the first page and
-    says nothing about where it would have been."""
-    keys = _ordering(items)
+    says nothing about where it would have been. `items` may be a prepared query's rows:
+    its first page is then read prepared, the others through the ORM."""
     after, before = parse_id(params.get("after")), parse_id(params.get("before"))
     cursor = after if after is not None else before
-    place = (
-        items.filter(pk=cursor).values_list(*(name for name, _ in keys)).first()
-        if cursor is not None
-        else None
-    )
+    place = None
+    if not isinstance(items, Rows) or cursor is not None:
+        queryset = items.query_set() if isinstance(items, Rows) else items
+        keys = _ordering(queryset)
+    if cursor is not None:
+        place = queryset.filter(pk=cursor).values_list(*(name for name, _ in keys)).first()
     if place is not None:
         forward = cursor == after
-        beyond = items.filter(_beyond(keys, list(place), forward=forward))
+        beyond = queryset.filter(_beyond(keys, list(place), forward=forward))
         if forward:
             rows = list(beyond[: per_page + 1])
             if rows:

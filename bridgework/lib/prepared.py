@@ -12,10 +12,12 @@ window of them, `first()`, or `count()`. Rows come back as the query set would g
 model instances with their `select_related` objects and annotations, or the tuples of
 `values_list`. Each shape (all rows, each slice, the count) is compiled once.
 
-The builder must take only keyword arguments that reach the SQL as parameters (ids,
-strings, dates and times) and build the same query whatever their values: no `if` on an
-argument, no `__in` with a list of varying length, no argument transformed on its way into
-the SQL (`__icontains` wraps it). A value that cannot be placed is refused when the query
+The builder takes keyword arguments only. Those of type `bool` choose the query's shape
+(say, whether the reader is a facilitator): each combination is compiled once, and the
+builder may branch on them. All others must reach the SQL as parameters (ids, strings,
+dates and times), and the builder must build the same query whatever their values: no `if`
+on them, no `__in` with a list of varying length, none transformed on its way into the SQL
+(`__icontains` wraps it). A value that cannot be placed is refused when the query
 is first built. With `PREPARED_QUERIES_CHECK` on (the tests), every call also builds the
 query set from the real values and fails if its SQL or parameters differ: the whole test
 suite checks every prepared query against the ORM.
@@ -70,12 +72,14 @@ class Prepared[R]:
     def __init__(self, build: Callable[..., QuerySet[Any, R]]) -> None:
         update_wrapper(self, build)
         self.build = build
-        self.markers = _markers(build)
-        self.compiled: dict[tuple[str, Shape], _Compiled] = {}
+        self.markers, self.switches = _arguments(build)
+        self.compiled: dict[tuple[str, Shape, tuple[bool, ...]], _Compiled] = {}
 
     def __call__(self, **values: Any) -> Rows[R]:
-        if values.keys() != self.markers.keys():
-            raise TypeError(f"{self.build.__qualname__} takes {', '.join(self.markers)}")
+        if values.keys() != self.markers.keys() | set(self.switches):
+            raise TypeError(
+                f"{self.build.__qualname__} takes {', '.join([*self.markers, *self.switches])}"
+            )
         return Rows(self, values)
 
     def shaped(self, values: dict[str, Any], shape: Shape) -> QuerySet[Any, R]:
@@ -88,13 +92,14 @@ class Prepared[R]:
             return queryset[shape[0] : shape[1]]
         return queryset
 
-    def compiled_for(self, shape: Shape) -> _Compiled | None:
+    def compiled_for(self, shape: Shape, values: dict[str, Any]) -> _Compiled | None:
         alias = DEFAULT_DB_ALIAS
-        key = (alias, shape)
+        switched = {name: bool(values[name]) for name in self.switches}
+        key = (alias, shape, tuple(switched.values()))
         if key not in self.compiled:
             if len(self.compiled) >= _SHAPES_KEPT:
                 return None
-            self.compiled[key] = _compile(self, alias, shape)
+            self.compiled[key] = _compile(self, alias, shape, switched)
         return self.compiled[key]
 
 
@@ -124,7 +129,7 @@ class Rows[R]:
         return found[0] if found else None
 
     def count(self) -> int:
-        entry = self.prepared.compiled_for("count")
+        entry = self.prepared.compiled_for("count", self.values)
         if entry is None:  # pragma: no cover - "count" is one shape
             return self.query_set().count()
         params = entry.bind(self.values)
@@ -140,7 +145,7 @@ class Rows[R]:
         return self.prepared.build(**self.values)
 
     def _fetch(self, shape: Shape) -> list[R]:
-        entry = self.prepared.compiled_for(shape)
+        entry = self.prepared.compiled_for(shape, self.values)
         if entry is None:
             return list(self.prepared.shaped(self.values, shape))
         params = entry.bind(self.values)
@@ -184,22 +189,30 @@ def _adapters(alias: str, marker: Any) -> tuple[Adapt, ...]:
     return (_identity,)
 
 
-def _markers(build: Callable[..., Any]) -> dict[str, Any]:
-    markers = {}
+def _arguments(build: Callable[..., Any]) -> tuple[dict[str, Any], list[str]]:
+    """A marker for each of the builder's values, and the names of its switches."""
+    markers, switches = {}, []
     for n, (name, parameter) in enumerate(inspect.signature(build).parameters.items()):
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
             raise TypeError(f"{build.__qualname__}: {name} must be keyword-only")
         hint = parameter.annotation
         kind = (hint if isinstance(hint, str) else getattr(hint, "__name__", "")).rpartition(".")
-        if kind[2] not in _MARKERS:
-            raise TypeError(f"{build.__qualname__}: {name} must be an int, str, date or datetime")
-        markers[name] = _MARKERS[kind[2]](n)
-    return markers
+        if kind[2] == "bool":
+            switches.append(name)
+        elif kind[2] in _MARKERS:
+            markers[name] = _MARKERS[kind[2]](n)
+        else:
+            raise TypeError(
+                f"{build.__qualname__}: {name} must be a bool, int, str, date or datetime"
+            )
+    return markers, switches
 
 
-def _compile(prepared: Prepared[Any], alias: str, shape: Shape) -> _Compiled:
+def _compile(
+    prepared: Prepared[Any], alias: str, shape: Shape, switched: dict[str, bool]
+) -> _Compiled:
     markers = prepared.markers
-    queryset = prepared.shaped(markers, shape)
+    queryset = prepared.shaped(markers | switched, shape)
     if queryset._known_related_objects:  # type: ignore[attr-defined]
         # A related manager's query set would give every row the marker's object.
         raise TypeError(f"{prepared.build.__qualname__}: build from a model's manager")

@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from bridgework.accounts.access import current_person
 from bridgework.accounts.models import Person
 
-from .. import services
+from .. import queries, services
 from ..models import Post, Space, Thread
 
 
 def _space(request: HttpRequest, space_id: int, *, moderate: bool = False) -> Space:
     """A space the person may see (or moderate); anything else is a 404."""
     person = current_person(request)
-    spaces = Space.objects.facilitated_by(person) if moderate else Space.objects.visible_to(person)
-    space = spaces.filter(pk=space_id).select_related("cohort", "group").first()
+    if moderate:
+        spaces = Space.objects.facilitated_by(person)
+        space = spaces.filter(pk=space_id).select_related("cohort", "group").first()
+    else:
+        space = queries.visible_space(person, space_id)
     if space is None:
         raise Http404("No such space.")
     return space

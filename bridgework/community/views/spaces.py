@@ -16,7 +16,7 @@ from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import keyset_page, page_of
 
-from .. import services, visibility
+from .. import queries, services, visibility
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
 from ..models import Post, Space, Thread, ThreadRead
 from .common import _field_errors, _safe_next, _space
@@ -142,17 +142,7 @@ def space_new(request: HttpRequest) -> HttpResponse:
 def space(request: HttpRequest, space_id: int) -> HttpResponse:
     person = current_person(request)
     found = _space(request, space_id)
-    read = ThreadRead.objects.filter(
-        thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
-    )
-    threads = (
-        Thread.objects.filter(space=found)
-        .listed_for(person)
-        .select_related("author")
-        .annotate(seen=Exists(read))
-        .order_by("-last_activity_at", "-pk")
-    )
-    page = keyset_page(threads, request.GET, THREADS_PER_PAGE)
+    page = keyset_page(queries.threads_listed(person, found), request.GET, THREADS_PER_PAGE)
     standing = found.standing(person)
     moderator = standing.moderator
     waiting = Post.objects.waiting_in(found).count() if moderator else 0
@@ -164,7 +154,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "page": page,
             "moderator": moderator,
             "waiting": waiting,
-            "polls": list(found.polls.all()[:3]),
+            "polls": queries.latest_polls(found, 3),
             "can_open": found.awaits_group and found.is_led_by(person),
             # Who would read everything its members share: for the lead deciding to open it.
             "looked_after_by": list(found.facilitators.order_by("chosen_name"))
