@@ -136,14 +136,16 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
     def managed_by(self, person: Person) -> CohortQuerySet:
         return self.filter(led_by(person))
 
-    def listed_for(self, person: Person) -> models.QuerySet[WithAnnotations[Cohort, Listed]]:
+    def listed_for(
+        self, person: Person, now: datetime | None = None
+    ) -> models.QuerySet[WithAnnotations[Cohort, Listed]]:
         """The cohorts page: what `visible_to` gives, each with its figures, the person's own
         cohorts first, then the ones they may ask to join."""
         # Every figure is its own subquery on one cohort: joining memberships and sessions
         # together multiplied their rows before counting. `.order_by()` keeps each model's
         # own ordering (members by name) out of the subqueries.
         sessions = Session.objects.filter(cohort=OuterRef("pk")).order_by("starts_at")
-        upcoming = sessions.filter(starts_at__gte=timezone.now())
+        upcoming = sessions.filter(starts_at__gte=now or timezone.now())
         members = Membership.objects.filter(cohort=OuterRef("pk")).order_by()
         mine = Q(
             pk__in=Membership.objects.filter(person=person, status=Membership.Status.MEMBER)

@@ -26,7 +26,7 @@ from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
-from . import services
+from . import queries, services
 from .forms import (
     AttendanceForm,
     CohortForm,
@@ -156,7 +156,7 @@ def _step(raw: str, count: int) -> int:
 @member_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    page = page_of(Cohort.objects.listed_for(person), request.GET.get("page"), COHORTS_PER_PAGE)
+    page = page_of(queries.listed_for(person), request.GET.get("page"), COHORTS_PER_PAGE)
     rows = page.object_list
     return render(
         request,

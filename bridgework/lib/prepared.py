@@ -49,7 +49,7 @@ _MARKERS: dict[str, Callable[[int], Any]] = {
     "datetime": lambda n: datetime.datetime(1111, 1, 1, 0, 0, n, tzinfo=datetime.UTC),
 }
 # Slices compiled per builder; more are run through the ORM, uncompiled.
-_SHAPES_KEPT = 16
+_SHAPES_KEPT = 32
 
 
 class _Compiled(NamedTuple):
