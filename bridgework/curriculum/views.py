@@ -142,7 +142,12 @@ def _lesson_context(
     siblings = list(lessons_in_module(module_id=lesson.module_id))
     index = next(i for i, item in enumerate(siblings) if item.pk == lesson.pk)
     prompts = list(prompts_of_lesson(lesson_id=lesson.pk))
-    answers = {a.prompt_id: a for a in answers_in_lesson(person_id=person.pk, lesson_id=lesson.pk)}
+    answers = {
+        answer.prompt_id: answer
+        for answer in (
+            answers_in_lesson(person_id=person.pk, lesson_id=lesson.pk) if prompts else []
+        )
+    }
     return {
         "lesson": lesson,
         "module": lesson.module,

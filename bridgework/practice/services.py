@@ -27,8 +27,11 @@ def profile_for(person: Person) -> PracticeProfile:
     found = _profile_of(person_id=person.pk).first()
     if found is not None:
         return found
-    profile, _ = PracticeProfile.objects.get_or_create(person=person)
-    return profile
+    try:
+        with transaction.atomic():
+            return PracticeProfile.objects.create(person=person)
+    except IntegrityError:  # made meanwhile, by another request of theirs
+        return PracticeProfile.objects.get(person=person)
 
 
 @prepared
