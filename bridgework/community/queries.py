@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Lower
 
 from bridgework.accounts.models import Person, Role
+from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.prepared import Rows, prepared
 
 from .models import Poll, Space, SpaceQuerySet, Thread, ThreadQuerySet, ThreadRead
+from .visibility import withheld_threads_q
+
+# A space's figures on the community page stop at this many threads ("more than 99").
+FIGURES_CAP = 100
 
 
 def _reader(person_id: int, organisation_id: int, participant: bool, facilitator: bool) -> Person:
@@ -69,3 +75,72 @@ def _polls_of(*, space_id: int) -> QuerySet[Poll]:
 
 def latest_polls(space: Space, n: int) -> list[Poll]:
     return _polls_of(space_id=space.pk)[:n]
+
+
+def _roles_of(person: Person) -> dict[str, bool]:
+    return {"participant": person.is_participant, "facilitator": person.is_facilitator}
+
+
+@prepared
+def _spaces_listed(
+    *, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+) -> SpaceQuerySet:
+    # Each figure is its own subquery on one space's threads, and reads at most
+    # FIGURES_CAP of them: the page says "more than 99" beyond that, so a space of 2,000
+    # threads costs what one of 100 does. New posts are looked for in the space's latest
+    # threads (a thread with new posts has recent activity; one never opened long ago
+    # is not news). Withheld threads count only for those who may open them.
+    reader = _reader(person_id, organisation_id, participant, facilitator)
+    listed_threads = Thread.objects.filter(withheld_threads_q(reader), space=OuterRef("pk"))
+    read = ThreadRead.objects.filter(
+        thread=OuterRef("pk"), person_id=person_id, last_read_at__gte=OuterRef("last_activity_at")
+    )
+    return (
+        Space.objects.visible_to(reader)
+        .filter(is_archived=False)
+        .select_related("group", "cohort")
+        .annotate(
+            thread_count=CappedCount(listed_threads.order_by(), FIGURES_CAP),
+            last_activity=Subquery(
+                listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
+            ),
+            # 1 for each of the latest threads with posts the person has not read.
+            unread=CappedSum(
+                listed_threads.order_by("-last_activity_at").values(
+                    n=Case(When(Exists(read), then=Value(0)), default=Value(1))
+                ),
+                FIGURES_CAP,
+            ),
+        )
+        .order_by(Lower("name"), "pk")
+    )
+
+
+def spaces_listed(person: Person) -> Rows[Space]:
+    """The community page's spaces, by name, each with its thread count, last activity and
+    how many of its latest threads the person has not read, all capped at FIGURES_CAP."""
+    return _spaces_listed(
+        person_id=person.pk, organisation_id=person.organisation_id or 0, **_roles_of(person)
+    )
+
+
+@prepared
+def _recent_threads(
+    *, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+) -> ThreadQuerySet:
+    reader = _reader(person_id, organisation_id, participant, facilitator)
+    return (
+        Thread.objects.filter(
+            withheld_threads_q(reader),
+            space_id__in=Space.objects.visible_to(reader).values("pk"),
+        )
+        .select_related("space")
+        .order_by("-last_activity_at")
+    )
+
+
+def recent_threads(person: Person, n: int) -> list[Thread]:
+    """The latest active threads the person may see, in any space."""
+    return _recent_threads(
+        person_id=person.pk, organisation_id=person.organisation_id or 0, **_roles_of(person)
+    )[:n]

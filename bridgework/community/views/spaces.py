@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
-from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.accounts.access import current_organisation, current_person, member_required
-from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import keyset_page, page_of
 
 from .. import queries, services, visibility
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
-from ..models import Post, Space, Thread, ThreadRead
+from ..models import Post
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
-# A space's figures on the community page stop at this many threads ("more than 99").
-FIGURES_CAP = 100
 THREADS_PER_PAGE = 20
 
 
@@ -31,51 +26,10 @@ THREADS_PER_PAGE = 20
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    # Each figure is its own subquery on one space's threads, and reads at most
-    # FIGURES_CAP of them: the page says "more than 99" beyond that, so a space of 2,000
-    # threads costs what one of 100 does. New posts are looked for in the space's latest
-    # threads (a thread with new posts has recent activity; one never opened long ago
-    # is not news). Withheld threads count only for those who may open them.
-    # The spaces the person looks after, read once: every filter below names them as a
-    # list rather than repeating the same subquery (it was most of building this query).
     facilitated = visibility.facilitated_space_ids(person)
-    listed_threads = Thread.objects.filter(
-        visibility.withheld_threads_q(person, facilitated=facilitated), space=OuterRef("pk")
-    )
-    read = ThreadRead.objects.filter(
-        thread=OuterRef("pk"), person=person, last_read_at__gte=OuterRef("last_activity_at")
-    )
-    visible_spaces = Space.objects.filter(
-        visibility.visible_spaces_q(person, facilitated=facilitated)
-    )
-    listed = (
-        visible_spaces.filter(is_archived=False)
-        .select_related("group", "cohort")
-        .annotate(
-            thread_count=CappedCount(listed_threads.order_by(), FIGURES_CAP),
-            last_activity=Subquery(
-                listed_threads.order_by("-last_activity_at").values("last_activity_at")[:1]
-            ),
-            # 1 for each of the latest threads with posts the person has not read.
-            unread=CappedSum(
-                listed_threads.order_by("-last_activity_at").values(
-                    n=Case(When(Exists(read), then=Value(0)), default=Value(1))
-                ),
-                FIGURES_CAP,
-            ),
-        )
-        .order_by(Lower("name"), "pk")
-    )
-    page = page_of(listed, request.GET.get("page"), SPACES_PER_PAGE)
+    page = page_of(queries.spaces_listed(person), request.GET.get("page"), SPACES_PER_PAGE)
     spaces = list(page)
-    recent = list(
-        Thread.objects.filter(
-            visibility.withheld_threads_q(person, facilitated=facilitated),
-            space_id__in=visible_spaces.values("pk"),
-        )
-        .select_related("space")
-        .order_by("-last_activity_at")[:5]
-    )
+    recent = queries.recent_threads(person, 5)
     return render(
         request,
         "community/index.html",
@@ -87,7 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "may_create": person.is_facilitator,
             "search_form": SearchForm(),
             "may_see_log": person.is_facilitator or person.is_program_admin,
-            "figures_cap": FIGURES_CAP,
+            "figures_cap": queries.FIGURES_CAP,
         },
     )
 
