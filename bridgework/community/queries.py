@@ -3,15 +3,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 
 from bridgework.accounts.models import Person, Role
 from bridgework.lib.capped import CappedCount, CappedSum
 from bridgework.lib.prepared import Rows, prepared
 
-from .models import Poll, Space, SpaceQuerySet, Thread, ThreadQuerySet, ThreadRead
-from .visibility import withheld_threads_q
+from .models import (
+    Flag,
+    Poll,
+    Post,
+    PostQuerySet,
+    PostRevision,
+    Space,
+    SpaceQuerySet,
+    Thread,
+    ThreadQuerySet,
+    ThreadRead,
+)
+from .visibility import visible_threads_q, withheld_threads_q
 
 # A space's figures on the community page stop at this many threads ("more than 99").
 FIGURES_CAP = 100
@@ -144,3 +155,64 @@ def recent_threads(person: Person, n: int) -> list[Thread]:
     return _recent_threads(
         person_id=person.pk, organisation_id=person.organisation_id or 0, **_roles_of(person)
     )[:n]
+
+
+@prepared
+def _visible_thread(
+    *, thread_id: int, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+) -> ThreadQuerySet:
+    reader = _reader(person_id, organisation_id, participant, facilitator)
+    return (
+        Thread.objects.filter(visible_threads_q(reader))
+        .filter(pk=thread_id)
+        .select_related("space", "space__cohort", "space__group", "author")
+    )
+
+
+def visible_thread(person: Person, thread_id: int) -> Thread | None:
+    """The thread, if the person may see it, with its space and author."""
+    if not person.is_active or person.organisation_id is None:
+        return None
+    return _visible_thread(
+        thread_id=thread_id,
+        person_id=person.pk,
+        organisation_id=person.organisation_id,
+        **_roles_of(person),
+    ).first()
+
+
+@prepared
+def _posts_listed(*, thread_id: int, person_id: int, moderator: bool) -> PostQuerySet:
+    # Counts come from subqueries per post (and one grouped query for the page's
+    # reactions): joining revisions, flags and reactions together multiplied the rows.
+    revisions = (
+        PostRevision.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    flags = (
+        Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    reader = Person(pk=person_id)
+    return (
+        Post.objects.filter(thread_id=thread_id)
+        .listed_for(reader, moderator=moderator)
+        .select_related("author")
+        .annotate(
+            revision_count=Coalesce(Subquery(revisions), 0),
+            open_flags=Coalesce(Subquery(flags), 0) if moderator else Value(0),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def posts_listed(person: Person, thread: Thread, *, moderator: bool) -> Rows[Post]:
+    """The thread's posts the person may see, oldest first, each with how many times it was
+    edited and, for a moderator, its open flags."""
+    return _posts_listed(thread_id=thread.pk, person_id=person.pk, moderator=moderator)

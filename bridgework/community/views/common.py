@@ -40,13 +40,7 @@ def _writing_in(request: HttpRequest, space_id: int, url_name: str) -> tuple[Per
 
 
 def _thread(request: HttpRequest, thread_id: int) -> Thread:
-    person = current_person(request)
-    thread = (
-        Thread.objects.visible_to(person)
-        .filter(pk=thread_id)
-        .select_related("space", "space__cohort", "space__group", "author")
-        .first()
-    )
+    thread = queries.visible_thread(current_person(request), thread_id)
     if thread is None:
         raise Http404("No such thread.")
     return thread

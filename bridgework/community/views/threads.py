@@ -6,8 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,9 +20,9 @@ from bridgework.lib.ids import parse_id
 from bridgework.lib.markdown import render as render_markdown
 from bridgework.lib.pager import page_of
 
-from .. import services
+from .. import queries, services
 from ..forms import PostForm, ReactionForm, SearchForm, ThreadForm
-from ..models import Flag, Post, PostRevision, Reaction, Thread
+from ..models import Post, Reaction, Thread
 from .common import (
     _after_posting,
     _guidelines_first,
@@ -97,35 +96,12 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: Any) -> dict[
     found = thread.space
     standing = found.standing(person, thread)
     moderator = standing.moderator
-    # Counts come from subqueries per post and one grouped query for the page's reactions:
-    # joining revisions, flags and reactions together multiplied the rows before counting.
-    revisions = (
-        PostRevision.objects.filter(post=OuterRef("pk"))
-        .order_by()
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    flags = (
-        Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
-        .order_by()
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     # `_thread` has checked that the person sees the thread (and so its space).
-    listed = Post.objects.filter(thread=thread).listed_for(person, moderator=moderator)
-    posts = (
-        listed.select_related("author")
-        .annotate(
-            revision_count=Coalesce(Subquery(revisions), 0),
-            open_flags=Coalesce(Subquery(flags), 0) if moderator else Value(0),
-        )
-        .order_by("created_at", "pk")
-    )
+    posts = queries.posts_listed(person, thread, moderator=moderator)
     wanted = request.GET.get("page")
     target = parse_id(request.GET.get("post", ""))
     if target is not None and not wanted:
+        listed = Post.objects.filter(thread=thread).listed_for(person, moderator=moderator)
         before = listed.filter(pk__lt=target).count()
         wanted = str(before // POSTS_PER_PAGE + 1)
     try:
