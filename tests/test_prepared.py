@@ -130,3 +130,18 @@ def test_in_the_tests_a_builder_whose_query_depends_on_its_values_is_caught(
 
     with pytest.raises(AssertionError, match="differs from its query set"):
         list(branching(name="Bo"))
+
+
+def test_a_query_that_can_match_nothing_asks_the_database_nothing(
+    organisation: Organisation, django_assert_num_queries: Any
+) -> None:
+    @prepared
+    def nobody(*, name: str, anyone: bool) -> QuerySet[Person]:
+        people = Person.objects.filter(chosen_name=name)
+        return people if anyone else people.filter(pk__in=[])
+
+    make_person(organisation, "bo@example.org", "Bo", set())
+    with django_assert_num_queries(0):
+        assert list(nobody(name="Bo", anyone=False)) == []
+        assert nobody(name="Bo", anyone=False).count() == 0
+    assert [p.chosen_name for p in nobody(name="Bo", anyone=True)] == ["Bo"]

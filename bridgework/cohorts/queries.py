@@ -1,29 +1,35 @@
-"""The cohorts page's question, asked on every visit, prepared (bridgework/lib/prepared.py).
+"""The cohorts pages' questions, asked on every visit, prepared (bridgework/lib/prepared.py).
 The reader's roles choose the query; their ids and the time go into it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from bridgework.accounts.models import Person, Role
+from bridgework.curriculum.api import Module
 from bridgework.lib.prepared import Rows, prepared
 
-from .models import Cohort, Listed
+from .models import Cohort, Listed, Membership, Session, member_count
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+def _reader(person_id: int, organisation_id: int, facilitator: bool, program_admin: bool) -> Person:
+    roles = [Role.FACILITATOR] * facilitator + [Role.PROGRAM_ADMIN] * program_admin
+    return Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
 
 
 @prepared
 def _listed(
     *, person_id: int, organisation_id: int, now: datetime, facilitator: bool, program_admin: bool
 ) -> QuerySet[WithAnnotations[Cohort, Listed]]:
-    roles = [Role.FACILITATOR] * facilitator + [Role.PROGRAM_ADMIN] * program_admin
-    reader = Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
+    reader = _reader(person_id, organisation_id, facilitator, program_admin)
     return Cohort.objects.listed_for(reader, now)
 
 
@@ -36,3 +42,90 @@ def listed_for(person: Person) -> Rows[WithAnnotations[Cohort, Listed]]:
         facilitator=person.is_facilitator,
         program_admin=person.is_program_admin,
     )
+
+
+class Shown(TypedDict):
+    """What a cohort's page knows of it besides its own fields, in the query that finds it."""
+
+    member_count: int
+    manages: bool
+    my_status: str  # the person's membership's status, "" if they have none
+
+
+@prepared
+def _shown(
+    *,
+    cohort_id: int,
+    person_id: int,
+    organisation_id: int,
+    manage: bool,
+    facilitator: bool,
+    program_admin: bool,
+) -> QuerySet[WithAnnotations[Cohort, Shown]]:
+    reader = _reader(person_id, organisation_id, facilitator, program_admin)
+    cohorts = Cohort.objects.managed_by(reader) if manage else Cohort.objects.visible_to(reader)
+    mine = Membership.objects.filter(cohort=OuterRef("pk"), person_id=person_id).order_by()
+    shown = (
+        cohorts.filter(pk=cohort_id)
+        .select_related("organisation")
+        .annotate(
+            member_count=member_count(),
+            manages=Exists(Cohort.objects.managed_by(reader).filter(pk=OuterRef("pk"))),
+            my_status=Coalesce(Subquery(mine.values("status")[:1]), Value("")),
+        )
+    )
+    return cast("QuerySet[WithAnnotations[Cohort, Shown]]", shown)
+
+
+def shown_cohort(
+    person: Person, cohort_id: int, *, manage: bool
+) -> WithAnnotations[Cohort, Shown] | None:
+    """The cohort, if the person may see it (or, with `manage`, run it), with its member
+    count, whether they run it and their own membership's status."""
+    if not person.is_active:
+        return None
+    return _shown(
+        cohort_id=cohort_id,
+        person_id=person.pk,
+        organisation_id=person.organisation_id or 0,
+        manage=manage,
+        facilitator=person.is_facilitator,
+        program_admin=person.is_program_admin,
+    ).first()
+
+
+@prepared
+def asking_to_join(*, cohort_id: int) -> QuerySet[Membership]:
+    """The cohort's requests to join, oldest first."""
+    return (
+        Membership.objects.filter(cohort_id=cohort_id, status=Membership.Status.REQUESTED)
+        .select_related("person")
+        .order_by("pk")
+    )
+
+
+@prepared
+def members_of(*, cohort_id: int) -> QuerySet[Membership]:
+    """The cohort's members by name, with only what a row shows (a name and pronouns)."""
+    return (
+        Membership.objects.filter(cohort_id=cohort_id, status=Membership.Status.MEMBER)
+        .select_related("person")
+        .only("cohort_id", "person__chosen_name", "person__pronouns")
+        .order_by(Lower("person__chosen_name"), "pk")
+    )
+
+
+@prepared
+def sessions_of(*, cohort_id: int) -> QuerySet[Session]:
+    return Session.objects.filter(cohort_id=cohort_id).select_related("module")
+
+
+@prepared
+def facilitators_of(*, cohort_id: int) -> QuerySet[Person]:
+    return Person.objects.filter(facilitated_cohorts=cohort_id)
+
+
+@prepared
+def modules_of(*, cohort_id: int) -> QuerySet[Module]:
+    chosen = Cohort.modules.through.objects.filter(cohort_id=cohort_id)
+    return Module.objects.filter(pk__in=chosen.values("module_id"))

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -46,7 +44,6 @@ from .models import (
     RunItem,
     Session,
     may_lead,
-    member_count,
 )
 
 if TYPE_CHECKING:
@@ -71,34 +68,14 @@ def _cohort(request: HttpRequest, cohort_id: int, *, manage: bool = False) -> Co
     return cohort
 
 
-class Shown(TypedDict):
-    """What a cohort's page knows of it besides its own fields, in the query that finds it."""
-
-    member_count: int
-    manages: bool
-    my_status: str  # the person's membership's status, "" if they have none
-
-
 def _shown_cohort(
     request: HttpRequest, cohort_id: int, *, manage: bool = False
-) -> WithAnnotations[Cohort, Shown]:
+) -> WithAnnotations[Cohort, queries.Shown]:
     """`_cohort`, for its page."""
-    person = current_person(request)
-    cohorts = Cohort.objects.managed_by(person) if manage else Cohort.objects.visible_to(person)
-    mine = Membership.objects.filter(cohort=OuterRef("pk"), person=person).order_by()
-    cohort = (
-        cohorts.filter(pk=cohort_id)
-        .select_related("organisation")
-        .annotate(
-            member_count=member_count(),
-            manages=Exists(Cohort.objects.managed_by(person).filter(pk=OuterRef("pk"))),
-            my_status=Coalesce(Subquery(mine.values("status")[:1]), Value("")),
-        )
-        .first()
-    )
+    cohort = queries.shown_cohort(current_person(request), cohort_id, manage=manage)
     if cohort is None:
         raise Http404("No such cohort.")
-    return cast("WithAnnotations[Cohort, Shown]", cohort)
+    return cohort
 
 
 @dataclass(frozen=True)
@@ -235,29 +212,20 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
 
 
 def _cohort_context(
-    request: HttpRequest, cohort: WithAnnotations[Cohort, Shown], **extra: Any
+    request: HttpRequest, cohort: WithAnnotations[Cohort, queries.Shown], **extra: Any
 ) -> dict[str, Any]:
     """What the cohort's page shows."""
     managed = cohort.manages
     is_member = cohort.my_status == Membership.Status.MEMBER
     requests = []
     if managed:
-        asking = cohort.memberships.filter(status=Membership.Status.REQUESTED)
-        requests = list(asking.select_related("person").order_by("pk")[: REQUESTS_SHOWN + 1])
+        requests = queries.asking_to_join(cohort_id=cohort.pk)[: REQUESTS_SHOWN + 1]
     members = None
     if managed or is_member:
-        # Only what a row shows (a name and pronouns), not each of 50 members' whole rows.
-        listed = (
-            cohort.memberships.filter(status=Membership.Status.MEMBER)
-            .select_related("person")
-            .only("cohort_id", "person__chosen_name", "person__pronouns")
-        )
         members = page_of(
-            listed.order_by(Lower("person__chosen_name"), "pk"),
-            request.GET.get("page"),
-            MEMBERS_PER_PAGE,
+            queries.members_of(cohort_id=cohort.pk), request.GET.get("page"), MEMBERS_PER_PAGE
         )
-    sessions = list(cohort.sessions.select_related("module"))
+    sessions = list(queries.sessions_of(cohort_id=cohort.pk))
     context = {
         "cohort": cohort,
         "managed": managed,
@@ -267,8 +235,8 @@ def _cohort_context(
         "requests": requests[:REQUESTS_SHOWN],
         "more_requests": len(requests) > REQUESTS_SHOWN,
         "sessions": sessions,
-        "facilitators": list(cohort.facilitators.all()),
-        "modules": list(cohort.modules.all()),
+        "facilitators": list(queries.facilitators_of(cohort_id=cohort.pk)),
+        "modules": list(queries.modules_of(cohort_id=cohort.pk)),
         "now": timezone.now(),
     }
     if managed:

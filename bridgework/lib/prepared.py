@@ -33,6 +33,7 @@ from functools import update_wrapper
 from typing import Any, NamedTuple, overload
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -134,6 +135,8 @@ class Rows[R]:
             return self.query_set().count()
         params = entry.bind(self.values)
         self._check("count", entry.sql, params)
+        if not entry.sql:
+            return 0
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             # The ORM's own SQL, compiled above; the values are parameters.
             cursor.execute(f"SELECT COUNT(*) FROM ({entry.sql}) counted", params)  # noqa: S608
@@ -150,6 +153,8 @@ class Rows[R]:
             return list(self.prepared.shaped(self.values, shape))
         params = entry.bind(self.values)
         self._check(shape, entry.sql, params)
+        if not entry.sql:
+            return []
         compiler = copy.copy(entry.compiler)
         compiler.connection = connections[DEFAULT_DB_ALIAS]
         compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
@@ -161,7 +166,10 @@ class Rows[R]:
         if not getattr(settings, "PREPARED_QUERIES_CHECK", False):
             return
         queryset = self.prepared.shaped(self.values, shape)
-        expected = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        try:
+            expected = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        except EmptyResultSet:
+            expected = ("", ())
         if (expected[0], tuple(expected[1])) != (sql, params):
             raise AssertionError(
                 f"a prepared query differs from its query set:\n{expected[0]}\n{expected[1]}"
@@ -217,7 +225,10 @@ def _compile(
         # A related manager's query set would give every row the marker's object.
         raise TypeError(f"{prepared.build.__qualname__}: build from a model's manager")
     compiler = queryset.query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (`pk__in=[]`): no query at all
+        sql, params = "", ()
     slots = []
     for position, param in enumerate(params):
         for name, marker in markers.items():
