@@ -323,12 +323,12 @@ PAGE_QUERIES = {
     ("facilitator", "list"): 3,
     ("facilitator", "cohort"): 8,
     ("participant", "cohort"): 7,
-    ("facilitator", "session"): 10,
-    ("participant", "session"): 8,
-    ("facilitator", "plan"): 6,
-    ("facilitator", "attendance"): 7,
-    ("facilitator", "facilitate"): 7,
-    ("participant", "handout"): 5,
+    ("facilitator", "session"): 8,
+    ("participant", "session"): 7,
+    ("facilitator", "plan"): 4,
+    ("facilitator", "attendance"): 5,
+    ("facilitator", "facilitate"): 5,
+    ("participant", "handout"): 4,
 }
 
 

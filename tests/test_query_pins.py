@@ -27,7 +27,7 @@ PINNED: dict[str, tuple[str, int]] = {
     "import_csv": ("program_admin", 2),  # /people/import
     "leave_group": ("participant_and_member", 4),  # /groups/1/leave
     "turn_away_from_group": ("participant_and_member", 5),  # /groups/1/waiting/1/turn-away
-    "cohort_item_remove": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/remove
+    "cohort_item_remove": ("facilitator", 4),  # /cohorts/sessions/1/plan/1/remove
     "cohort_member_remove": ("facilitator", 4),  # /cohorts/1/members/1/remove
     "sources": ("participant", 4),  # /learn/sources/
     "module_edit": ("facilitator", 3),  # /learn/foundations/edit
@@ -80,10 +80,10 @@ PINNED: dict[str, tuple[str, int]] = {
     "cohort_calendar": ("participant", 3),  # /cohorts/calendar/
     "cohort_feed": ("participant", 5),  # /cohorts/calendar/<token>.ics
     "cohort_settings": ("facilitator", 5),  # /cohorts/1/settings
-    "cohort_session_edit": ("facilitator", 6),  # /cohorts/sessions/1/edit
-    "cohort_item_edit": ("facilitator", 6),  # /cohorts/sessions/1/plan/1/edit
-    "cohort_invite": ("facilitator", 5),  # /cohorts/sessions/1/invite.ics
-    "cohort_pulse": ("participant", 7),  # /cohorts/sessions/1/pulse
+    "cohort_session_edit": ("facilitator", 4),  # /cohorts/sessions/1/edit
+    "cohort_item_edit": ("facilitator", 4),  # /cohorts/sessions/1/plan/1/edit
+    "cohort_invite": ("facilitator", 3),  # /cohorts/sessions/1/invite.ics
+    "cohort_pulse": ("participant", 6),  # /cohorts/sessions/1/pulse
     "insights_pulse": ("participant", 6),  # /insights/pulses/1/
     "provisioning_tokens": ("program_admin", 3),  # /settings/provisioning/
     "revoke_provisioning_token": ("program_admin", 3),  # /settings/provisioning/1/revoke

@@ -129,3 +129,43 @@ def facilitators_of(*, cohort_id: int) -> QuerySet[Person]:
 def modules_of(*, cohort_id: int) -> QuerySet[Module]:
     chosen = Cohort.modules.through.objects.filter(cohort_id=cohort_id)
     return Module.objects.filter(pk__in=chosen.values("module_id"))
+
+
+class Seated(TypedDict):
+    """Where the reader sits in a session: running its cohort, a member of it, or both."""
+
+    managed: bool
+    member: bool
+
+
+@prepared
+def _session_with_seat(
+    *, session_id: int, person_id: int, organisation_id: int, facilitator: bool, program_admin: bool
+) -> QuerySet[WithAnnotations[Session, Seated]]:
+    reader = _reader(person_id, organisation_id, facilitator, program_admin)
+    members = Membership.objects.filter(
+        cohort_id=OuterRef("cohort_id"), person_id=person_id, status=Membership.Status.MEMBER
+    )
+    seated = (
+        Session.objects.filter(pk=session_id, cohort__organisation_id=organisation_id)
+        .select_related("cohort", "cohort__organisation", "module")
+        .annotate(
+            managed=Exists(Cohort.objects.managed_by(reader).filter(pk=OuterRef("cohort_id"))),
+            member=Exists(members),
+        )
+    )
+    return cast("QuerySet[WithAnnotations[Session, Seated]]", seated)
+
+
+def session_with_seat(person: Person, session_id: int) -> WithAnnotations[Session, Seated] | None:
+    """The session, in the person's organisation, saying whether they run its cohort and
+    whether they are one of its members: one query for what took three."""
+    if not person.is_active or person.organisation_id is None:
+        return None
+    return _session_with_seat(
+        session_id=session_id,
+        person_id=person.pk,
+        organisation_id=person.organisation_id,
+        facilitator=person.is_facilitator,
+        program_admin=person.is_program_admin,
+    ).first()

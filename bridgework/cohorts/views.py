@@ -95,17 +95,11 @@ def _session_and_seat(
 ) -> tuple[Session, Seat]:
     """Sessions are for the cohort's members and the people who run it."""
     person = current_person(request)
-    session = (
-        Session.objects.filter(pk=session_id, cohort__organisation=current_organisation(request))
-        .select_related("cohort", "cohort__organisation", "module")
-        .first()
-    )
-    if session is None:
+    found = queries.session_with_seat(person, session_id)
+    if found is None:
         raise Http404("No such session.")
-    managed = Cohort.objects.managed_by(person).filter(pk=session.cohort_id).exists()
-    member = Membership.objects.filter(
-        cohort_id=session.cohort_id, person=person, status=Membership.Status.MEMBER
-    ).exists()
+    session = found
+    managed, member = found.managed, found.member
     if not managed and (manage or not member):
         raise Http404("No such session.")
     return session, Seat(managed=managed, member=member)
