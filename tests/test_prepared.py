@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from bridgework.accounts.models import Organisation, Person
 from bridgework.lib.prepared import prepared
@@ -145,3 +146,11 @@ def test_a_query_that_can_match_nothing_asks_the_database_nothing(
         assert list(nobody(name="Bo", anyone=False)) == []
         assert nobody(name="Bo", anyone=False).count() == 0
     assert [p.chosen_name for p in nobody(name="Bo", anyone=True)] == ["Bo"]
+
+
+def test_an_id_too_large_for_any_column_matches_nothing(
+    organisation: Organisation, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        assert list(_people_of(organisation_id=10**23, joined_after=timezone.now())) == []
+        assert _people_of(organisation_id=-(10**23), joined_after=timezone.now()).count() == 0

@@ -49,6 +49,8 @@ _MARKERS: dict[str, Callable[[int], Any]] = {
     "date": lambda n: datetime.date(1111, 1, 1) + datetime.timedelta(days=n),
     "datetime": lambda n: datetime.datetime(1111, 1, 1, 0, 0, n, tzinfo=datetime.UTC),
 }
+# What a 64-bit integer column holds: the widest of the ORM's integer fields.
+_SMALLEST_INT, _LARGEST_INT = -(2**63), 2**63 - 1
 # Slices compiled per builder; more are run through the ORM, uncompiled.
 _SHAPES_KEPT = 32
 
@@ -105,11 +107,18 @@ class Prepared[R]:
 
 
 class Rows[R]:
-    """One call's rows of a prepared query; read when iterated, sliced or counted."""
+    """One call's rows of a prepared query; read when iterated, sliced or counted.
+
+    An integer no database column holds (an id of 23 digits typed into an address) matches
+    no row, as the ORM has it, rather than reaching the database and failing there."""
 
     def __init__(self, prepared: Prepared[R], values: dict[str, Any]) -> None:
         self.prepared = prepared
         self.values = values
+        self.matches_nothing = any(
+            type(value) is int and not _SMALLEST_INT <= value <= _LARGEST_INT
+            for value in values.values()
+        )
 
     def __iter__(self) -> Iterator[R]:
         return iter(self._fetch("all"))
@@ -133,6 +142,8 @@ class Rows[R]:
         entry = self.prepared.compiled_for("count", self.values)
         if entry is None:  # pragma: no cover - "count" is one shape
             return self.query_set().count()
+        if self.matches_nothing:
+            return 0
         params = entry.bind(self.values)
         self._check("count", entry.sql, params)
         if not entry.sql:
@@ -148,6 +159,8 @@ class Rows[R]:
         return self.prepared.build(**self.values)
 
     def _fetch(self, shape: Shape) -> list[R]:
+        if self.matches_nothing:
+            return []
         entry = self.prepared.compiled_for(shape, self.values)
         if entry is None:
             return list(self.prepared.shaped(self.values, shape))
