@@ -17,10 +17,15 @@ The builder takes keyword arguments only. Those of type `bool` choose the query'
 builder may branch on them. All others must reach the SQL as parameters (ids, strings,
 dates and times), and the builder must build the same query whatever their values: no `if`
 on them, no `__in` with a list of varying length, none transformed on its way into the SQL
-(`__icontains` wraps it). A value that cannot be placed is refused when the query
-is first built. With `PREPARED_QUERIES_CHECK` on (the tests), every call also builds the
-query set from the real values and fails if its SQL or parameters differ: the whole test
-suite checks every prepared query against the ORM.
+(`__icontains` wraps it: such a value is refused when the query is first built). Build from
+a model's manager (`Membership.objects.filter(cohort_id=...)`), not from an object's related
+manager (`cohort.memberships`), and pass a time the query compares with (`now`) rather than
+reading the clock inside. With `PREPARED_QUERIES_CHECK` on (the tests), every call also
+builds the query set from the real values and fails if its SQL or parameters differ: the
+whole test suite checks every prepared query against the ORM.
+
+Queries of a page that are not run on most visits (a form's POST, a later page of a list)
+stay plain query sets: preparing is for the few that every visit pays for.
 """
 
 from __future__ import annotations
@@ -139,11 +144,11 @@ class Rows[R]:
         return found[0] if found else None
 
     def count(self) -> int:
-        entry = self.prepared.compiled_for("count", self.values)
-        if entry is None:  # pragma: no cover - "count" is one shape
-            return self.query_set().count()
         if self.matches_nothing:
             return 0
+        entry = self.prepared.compiled_for("count", self.values)
+        if entry is None:
+            return self.query_set().count()
         params = entry.bind(self.values)
         self._check("count", entry.sql, params)
         if not entry.sql:
