@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -95,6 +96,14 @@ def _kept_by_courage(*, person_id: int) -> QuerySet[CheckIn, tuple[int, int]]:
 @prepared
 def commitments_of(*, person_id: int) -> QuerySet[Commitment]:
     return Commitment.objects.filter(person_id=person_id)
+
+
+@prepared
+def check_ins_of_current(*, person_id: int) -> QuerySet[CheckIn]:
+    """The check-ins of the person's commitments that are not finished (active or paused)."""
+    return CheckIn.objects.filter(person_id=person_id).exclude(
+        commitment__status=Commitment.Status.FINISHED
+    )
 
 
 @prepared
@@ -239,10 +248,15 @@ class CommitmentProgress:
     checked_in: CheckIn | None
 
 
-def progress_of(commitments: list[Commitment], today: date) -> list[CommitmentProgress]:
-    """Habit state of each commitment, from one query for all their check-ins."""
+def progress_of(
+    commitments: list[Commitment], today: date, read: Iterable[CheckIn] | None = None
+) -> list[CommitmentProgress]:
+    """Habit state of each commitment, from one query for all their check-ins (or from
+    `read`, check-ins already read that include theirs)."""
     check_ins: dict[int, dict[date, CheckIn]] = {}
-    for row in CheckIn.objects.filter(commitment__in=[c.pk for c in commitments]):
+    if read is None:
+        read = CheckIn.objects.filter(commitment__in=[c.pk for c in commitments])
+    for row in read:
         check_ins.setdefault(row.commitment_id, {})[row.period_start] = row
     result = []
     for commitment in commitments:

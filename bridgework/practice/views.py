@@ -55,7 +55,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "profile": profile,
         "today": today,
-        "progress": services.progress_of(commitments, today),
+        "progress": services.progress_of(
+            commitments, today, services.check_ins_of_current(person_id=person.pk)
+        ),
         "level": services.unlocked_level(person),
         "latest": latest,
         "plan": plan,
