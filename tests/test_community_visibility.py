@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from bridgework.accounts.models import CommunityGroup, GroupMembership, Organisation, Person, Role
-from bridgework.community import services
+from bridgework.community import queries, services
 from bridgework.community.models import Post, Space, Thread
 from bridgework.community.visibility import can_view
 from bridgework.notifications.api import notify, visible_notifications
@@ -33,6 +33,32 @@ def test_the_allies_space_is_for_participants_and_its_facilitators(
     assert visible(cast.program_admin) == set()
     assert visible(cast.deactivated) == set()
     assert visible(cast.stranger) == set()
+
+
+def test_the_pages_prepared_readings_see_what_the_rule_sees_for_everyone(
+    cast: Cast, community_group: CommunityGroup
+) -> None:
+    """The community pages read spaces and threads with prepared queries built from a
+    stand-in for the reader (their id, roles and whether they are active): each cast member,
+    the deactivated one included, gets exactly what the rule gives them."""
+    allies = allies_space(cast.facilitator)
+    ours = group_space(cast.facilitator, community_group)
+    threads = {space: raw_post(space, cast.facilitator, "hi").thread for space in (allies, ours)}
+    for person in (
+        cast.participant,
+        cast.group_member,
+        cast.participant_and_member,
+        cast.facilitator,
+        cast.program_admin,
+        cast.deactivated,
+        cast.stranger,
+    ):
+        rule = set(Space.objects.visible_to(person))
+        assert set(queries.spaces_listed(person)[:50]) == rule, person
+        assert {s for s in (allies, ours) if queries.visible_space(person, s.pk)} == rule
+        seen = {s for s, t in threads.items() if queries.visible_thread(person, t.pk)}
+        assert seen == rule, person
+        assert {t.space for t in queries.recent_threads(person, 5)} == rule, person
 
 
 def test_a_facilitator_sees_only_the_spaces_they_facilitate_or_belong_to(

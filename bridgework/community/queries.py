@@ -28,35 +28,62 @@ from .visibility import visible_threads_q, withheld_threads_q
 FIGURES_CAP = 100
 
 
-def _reader(person_id: int, organisation_id: int, participant: bool, facilitator: bool) -> Person:
+def _reader(
+    person_id: int, organisation_id: int, *, active: bool, participant: bool, facilitator: bool
+) -> Person:
     roles = [Role.PARTICIPANT] * participant + [Role.FACILITATOR] * facilitator
-    return Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
+    reader = Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
+    reader.is_active = active
+    return reader
+
+
+def _switches(person: Person) -> dict[str, bool]:
+    """What of the reader chooses the query (bridgework/lib/prepared.py)."""
+    return {
+        "active": person.is_active,
+        "participant": person.is_participant,
+        "facilitator": person.is_facilitator,
+    }
 
 
 @prepared
 def _visible_space(
-    *, space_id: int, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+    *,
+    space_id: int,
+    person_id: int,
+    organisation_id: int,
+    active: bool,
+    participant: bool,
+    facilitator: bool,
 ) -> SpaceQuerySet:
-    reader = _reader(person_id, organisation_id, participant, facilitator)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        participant=participant,
+        facilitator=facilitator,
+    )
     return Space.objects.visible_to(reader).filter(pk=space_id).select_related("cohort", "group")
 
 
 def visible_space(person: Person, space_id: int) -> Space | None:
     """The space, if the person may see it, with its cohort and group."""
-    if not person.is_active or person.organisation_id is None:
+    if person.organisation_id is None:
         return None
     return _visible_space(
         space_id=space_id,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        participant=person.is_participant,
-        facilitator=person.is_facilitator,
+        **_switches(person),
     ).first()
 
 
 @prepared
-def _threads_listed(*, space_id: int, person_id: int, facilitator: bool) -> ThreadQuerySet:
-    reader = _reader(person_id, 0, False, facilitator)  # the space is known to be theirs
+def _threads_listed(
+    *, space_id: int, person_id: int, active: bool, participant: bool, facilitator: bool
+) -> ThreadQuerySet:
+    # The space is known to be theirs: only who may see withheld threads is asked here.
+    reader = _reader(person_id, 0, active=active, participant=participant, facilitator=facilitator)
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person_id=person_id, last_read_at__gte=OuterRef("last_activity_at")
     )
@@ -72,11 +99,7 @@ def _threads_listed(*, space_id: int, person_id: int, facilitator: bool) -> Thre
 def threads_listed(person: Person, space: Space) -> Rows[Thread]:
     """The space's threads the person may see, newest activity first, each saying whether
     they have read it since."""
-    return _threads_listed(
-        space_id=space.pk,
-        person_id=person.pk,
-        facilitator=person.is_facilitator,
-    )
+    return _threads_listed(space_id=space.pk, person_id=person.pk, **_switches(person))
 
 
 @prepared
@@ -88,20 +111,27 @@ def latest_polls(space: Space, n: int) -> list[Poll]:
     return _polls_of(space_id=space.pk)[:n]
 
 
-def _roles_of(person: Person) -> dict[str, bool]:
-    return {"participant": person.is_participant, "facilitator": person.is_facilitator}
-
-
 @prepared
 def _spaces_listed(
-    *, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+    *,
+    person_id: int,
+    organisation_id: int,
+    active: bool,
+    participant: bool,
+    facilitator: bool,
 ) -> SpaceQuerySet:
     # Each figure is its own subquery on one space's threads, and reads at most
     # FIGURES_CAP of them: the page says "more than 99" beyond that, so a space of 2,000
     # threads costs what one of 100 does. New posts are looked for in the space's latest
     # threads (a thread with new posts has recent activity; one never opened long ago
     # is not news). Withheld threads count only for those who may open them.
-    reader = _reader(person_id, organisation_id, participant, facilitator)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        participant=participant,
+        facilitator=facilitator,
+    )
     listed_threads = Thread.objects.filter(withheld_threads_q(reader), space=OuterRef("pk"))
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person_id=person_id, last_read_at__gte=OuterRef("last_activity_at")
@@ -131,15 +161,26 @@ def spaces_listed(person: Person) -> Rows[Space]:
     """The community page's spaces, by name, each with its thread count, last activity and
     how many of its latest threads the person has not read, all capped at FIGURES_CAP."""
     return _spaces_listed(
-        person_id=person.pk, organisation_id=person.organisation_id or 0, **_roles_of(person)
+        person_id=person.pk, organisation_id=person.organisation_id or 0, **_switches(person)
     )
 
 
 @prepared
 def _recent_threads(
-    *, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+    *,
+    person_id: int,
+    organisation_id: int,
+    active: bool,
+    participant: bool,
+    facilitator: bool,
 ) -> ThreadQuerySet:
-    reader = _reader(person_id, organisation_id, participant, facilitator)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        participant=participant,
+        facilitator=facilitator,
+    )
     return (
         Thread.objects.filter(
             withheld_threads_q(reader),
@@ -153,15 +194,27 @@ def _recent_threads(
 def recent_threads(person: Person, n: int) -> list[Thread]:
     """The latest active threads the person may see, in any space."""
     return _recent_threads(
-        person_id=person.pk, organisation_id=person.organisation_id or 0, **_roles_of(person)
+        person_id=person.pk, organisation_id=person.organisation_id or 0, **_switches(person)
     )[:n]
 
 
 @prepared
 def _visible_thread(
-    *, thread_id: int, person_id: int, organisation_id: int, participant: bool, facilitator: bool
+    *,
+    thread_id: int,
+    person_id: int,
+    organisation_id: int,
+    active: bool,
+    participant: bool,
+    facilitator: bool,
 ) -> ThreadQuerySet:
-    reader = _reader(person_id, organisation_id, participant, facilitator)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        participant=participant,
+        facilitator=facilitator,
+    )
     return (
         Thread.objects.filter(visible_threads_q(reader))
         .filter(pk=thread_id)
@@ -171,13 +224,13 @@ def _visible_thread(
 
 def visible_thread(person: Person, thread_id: int) -> Thread | None:
     """The thread, if the person may see it, with its space and author."""
-    if not person.is_active or person.organisation_id is None:
+    if person.organisation_id is None:
         return None
     return _visible_thread(
         thread_id=thread_id,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        **_roles_of(person),
+        **_switches(person),
     ).first()
 
 
