@@ -132,3 +132,48 @@ def test_a_facilitator_who_loses_the_role_is_no_longer_reminded(cast: Cast) -> N
     assert cast.facilitator in reminders.people_to_remind(session)
     cast.facilitator.set_roles({Role.PARTICIPANT})
     assert reminders.people_to_remind(session) == [cast.participant]
+
+
+def test_the_pages_prepared_readings_see_what_the_rule_sees_for_everyone(cast: Cast) -> None:
+    """The cohorts pages read cohorts and sessions with prepared queries built from a
+    stand-in for the reader (their id, roles and whether they are active): each cast member,
+    the deactivated one included, gets exactly what the rule gives them."""
+    from datetime import date
+
+    from bridgework.cohorts import queries
+
+    from .conftest import make_person
+
+    assert cast.facilitator.organisation is not None
+    gone_admin = make_person(
+        cast.facilitator.organisation, "gone@acme.test", "Gone Admin", {Role.PROGRAM_ADMIN}
+    )
+    gone_admin.deactivate()
+    ours = make_cohort(cast.facilitator, [cast.participant], start=date(2026, 1, 6))
+    Cohort.objects.filter(pk=ours.pk).update(open_to_join=True)
+    closed = make_cohort(cast.facilitator, [], start=date(2026, 1, 6), name="Closed circle")
+    session = ours.sessions.order_by("number").first()
+    assert session is not None
+    for person in (
+        cast.participant,
+        cast.group_member,
+        cast.facilitator,
+        cast.program_admin,
+        cast.deactivated,
+        gone_admin,
+        cast.stranger,
+    ):
+        listed = {c.pk for c in Cohort.objects.listed_for(person)}
+        assert {c.pk for c in queries.listed_for(person)[:50]} == listed, person
+        for cohort in (ours, closed):
+            seen = queries.shown_cohort(person, cohort.pk, manage=False) is not None
+            assert seen == Cohort.objects.visible_to(person).filter(pk=cohort.pk).exists()
+            runs = queries.shown_cohort(person, cohort.pk, manage=True) is not None
+            assert runs == Cohort.objects.managed_by(person).filter(pk=cohort.pk).exists()
+        seat = queries.session_with_seat(person, session.pk)
+        if person.organisation_id != ours.organisation_id:
+            assert seat is None
+        else:
+            assert seat is not None
+            assert seat.managed == ours.can_manage(person), person
+            assert seat.member == (person == cast.participant), person

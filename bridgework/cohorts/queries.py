@@ -20,16 +20,41 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def _reader(person_id: int, organisation_id: int, facilitator: bool, program_admin: bool) -> Person:
+def _reader(
+    person_id: int, organisation_id: int, *, active: bool, facilitator: bool, program_admin: bool
+) -> Person:
     roles = [Role.FACILITATOR] * facilitator + [Role.PROGRAM_ADMIN] * program_admin
-    return Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
+    reader = Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
+    reader.is_active = active
+    return reader
+
+
+def _switches(person: Person) -> dict[str, bool]:
+    """What of the reader chooses the query (bridgework/lib/prepared.py)."""
+    return {
+        "active": person.is_active,
+        "facilitator": person.is_facilitator,
+        "program_admin": person.is_program_admin,
+    }
 
 
 @prepared
 def _listed(
-    *, person_id: int, organisation_id: int, now: datetime, facilitator: bool, program_admin: bool
+    *,
+    person_id: int,
+    organisation_id: int,
+    now: datetime,
+    active: bool,
+    facilitator: bool,
+    program_admin: bool,
 ) -> QuerySet[WithAnnotations[Cohort, Listed]]:
-    reader = _reader(person_id, organisation_id, facilitator, program_admin)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        facilitator=facilitator,
+        program_admin=program_admin,
+    )
     return Cohort.objects.listed_for(reader, now)
 
 
@@ -39,8 +64,7 @@ def listed_for(person: Person) -> Rows[WithAnnotations[Cohort, Listed]]:
         person_id=person.pk,
         organisation_id=person.organisation_id or 0,
         now=timezone.now(),
-        facilitator=person.is_facilitator,
-        program_admin=person.is_program_admin,
+        **_switches(person),
     )
 
 
@@ -59,10 +83,17 @@ def _shown(
     person_id: int,
     organisation_id: int,
     manage: bool,
+    active: bool,
     facilitator: bool,
     program_admin: bool,
 ) -> QuerySet[WithAnnotations[Cohort, Shown]]:
-    reader = _reader(person_id, organisation_id, facilitator, program_admin)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        facilitator=facilitator,
+        program_admin=program_admin,
+    )
     cohorts = Cohort.objects.managed_by(reader) if manage else Cohort.objects.visible_to(reader)
     mine = Membership.objects.filter(cohort=OuterRef("pk"), person_id=person_id).order_by()
     shown = (
@@ -82,15 +113,12 @@ def shown_cohort(
 ) -> WithAnnotations[Cohort, Shown] | None:
     """The cohort, if the person may see it (or, with `manage`, run it), with its member
     count, whether they run it and their own membership's status."""
-    if not person.is_active:
-        return None
     return _shown(
         cohort_id=cohort_id,
         person_id=person.pk,
         organisation_id=person.organisation_id or 0,
         manage=manage,
-        facilitator=person.is_facilitator,
-        program_admin=person.is_program_admin,
+        **_switches(person),
     ).first()
 
 
@@ -140,9 +168,21 @@ class Seated(TypedDict):
 
 @prepared
 def _session_with_seat(
-    *, session_id: int, person_id: int, organisation_id: int, facilitator: bool, program_admin: bool
+    *,
+    session_id: int,
+    person_id: int,
+    organisation_id: int,
+    active: bool,
+    facilitator: bool,
+    program_admin: bool,
 ) -> QuerySet[WithAnnotations[Session, Seated]]:
-    reader = _reader(person_id, organisation_id, facilitator, program_admin)
+    reader = _reader(
+        person_id,
+        organisation_id,
+        active=active,
+        facilitator=facilitator,
+        program_admin=program_admin,
+    )
     members = Membership.objects.filter(
         cohort_id=OuterRef("cohort_id"), person_id=person_id, status=Membership.Status.MEMBER
     )
@@ -160,12 +200,11 @@ def _session_with_seat(
 def session_with_seat(person: Person, session_id: int) -> WithAnnotations[Session, Seated] | None:
     """The session, in the person's organisation, saying whether they run its cohort and
     whether they are one of its members: one query for what took three."""
-    if not person.is_active or person.organisation_id is None:
+    if person.organisation_id is None:
         return None
     return _session_with_seat(
         session_id=session_id,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        facilitator=person.is_facilitator,
-        program_admin=person.is_program_admin,
+        **_switches(person),
     ).first()
