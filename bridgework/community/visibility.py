@@ -37,9 +37,7 @@ def _facilitated_space_ids(person: Person) -> Any:
 
 
 def facilitated_space_ids(person: Person) -> list[int]:
-    """The spaces the person looks after while they hold the facilitator role, read now.
-    A page that asks about them several times passes this list to the filters below
-    (`facilitated=`) instead of repeating a subquery in each."""
+    """The spaces the person looks after while they hold the facilitator role, read now."""
     if not person.is_active or not person.has_role(Role.FACILITATOR):
         return []
     return list(
@@ -49,7 +47,7 @@ def facilitated_space_ids(person: Person) -> list[int]:
     )
 
 
-def visible_spaces_q(person: Person, *, facilitated: list[int] | None = None) -> Q:
+def visible_spaces_q(person: Person) -> Q:
     """A filter on Space for the spaces the person may see."""
     if not isinstance(person, Person) or not person.is_active or person.organisation_id is None:
         return NOTHING
@@ -72,25 +70,19 @@ def visible_spaces_q(person: Person, *, facilitated: list[int] | None = None) ->
     )
     if person.has_role(Role.PARTICIPANT):
         audience |= Q(audience=Space.Audience.ORGANISATION)
-    if facilitated is not None:
-        audience |= Q(pk__in=facilitated)
-    elif person.has_role(Role.FACILITATOR):
+    if person.has_role(Role.FACILITATOR):
         audience |= Q(pk__in=_facilitated_space_ids(person))
     return Q(organisation_id=person.organisation_id) & audience
 
 
-def withheld_threads_q(
-    person: Person, prefix: str = "", *, facilitated: list[int] | None = None
-) -> Q:
+def withheld_threads_q(person: Person, prefix: str = "") -> Q:
     """A filter on Thread (or, with a prefix such as "thread__", on what hangs off a thread)
     leaving out withheld threads, except for their author and the space's facilitators. It
     says nothing about the space: combine it with `visible_spaces_q`."""
     if not isinstance(person, Person) or not person.is_active:
         return NOTHING
     allowed = Q(**{f"{prefix}is_withheld": False}) | Q(**{f"{prefix}author_id": person.pk})
-    if facilitated is not None:
-        allowed |= Q(**{f"{prefix}space_id__in": facilitated})
-    elif person.has_role(Role.FACILITATOR):
+    if person.has_role(Role.FACILITATOR):
         allowed |= Q(**{f"{prefix}space_id__in": _facilitated_space_ids(person)})
     return allowed
 
