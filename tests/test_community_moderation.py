@@ -690,3 +690,21 @@ def test_a_thread_released_from_a_hold_tells_its_reply_authors_nothing(
 
     assert moderation_notices(cast.participant_and_member) == []
     assert moderation_notices(cast.participant)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flags_made_before_flags_named_their_space_get_their_posts_space(cast: Cast) -> None:
+    """A flag names its post's space, so a space's waiting posts are found from its own
+    flags; the migration copies the space into the flags already there."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    post = raw_post(allies_space(cast.facilitator), cast.participant, "hello")
+    Flag.objects.create(post=post, flagged_by=cast.participant_and_member, reason="Unsure")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("community", "0013_erasure_keeps_named_poll_answers")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Flag.objects.get().space_id == post.space_id
+    assert list(Post.objects.waiting_in(post.space)) == [post]

@@ -313,7 +313,7 @@ def test_search_and_the_moderation_queue_are_pinned_at_any_size(
         fill(space, cast.group_member, threads=size, posts_per_thread=2)
         fresh = Post.objects.filter(space=space, flags__isnull=True)[:size]
         Flag.objects.bulk_create(
-            Flag(post=post, flagged_by=cast.participant_and_member, reason="Unsure")
+            Flag(post=post, space=space, flagged_by=cast.participant_and_member, reason="Unsure")
             for post in fresh
         )
         counts.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, models
@@ -386,14 +386,14 @@ class PostQuerySet(models.QuerySet["Post"]):
         """The space's posts waiting for a facilitator: held, or with a flag not yet dealt
         with. Only a flagged post can wait (a post is held after flags), so this starts from
         the space's flags instead of reading every post of a busy space."""
-        return self._waiting(Flag.objects.filter(post__space=space))
+        return self._waiting(Flag.objects.filter(space=space))
 
     def waiting_for(self, person: Person) -> PostQuerySet:
         """Posts waiting in any of the spaces the person looks after."""
         return self.waiting_in_any(Space.objects.facilitated_by(person))
 
     def waiting_in_any(self, spaces: SpaceQuerySet) -> PostQuerySet:
-        return self._waiting(Flag.objects.filter(post__space__in=spaces))
+        return self._waiting(Flag.objects.filter(space__in=spaces))
 
     def _waiting(self, flagged: models.QuerySet[Flag]) -> PostQuerySet:
         open_flags = flagged.filter(resolved_at__isnull=True)
@@ -547,6 +547,9 @@ class Flag(models.Model):
     """Someone's concern about a post. Who flagged is for the space's facilitators only."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    # The post's space, copied as a post copies its thread's: what waits in a space is found
+    # from its own few flags, not by reading every post of a busy space for theirs.
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     flagged_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
@@ -560,6 +563,11 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"Flag {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.space_id is None:
+            self.space_id = self.post.space_id
+        super().save(*args, **kwargs)
 
 
 class PostingPauseQuerySet(models.QuerySet["PostingPause"]):
