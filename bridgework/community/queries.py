@@ -269,3 +269,13 @@ def posts_listed(person: Person, thread: Thread, *, moderator: bool) -> Rows[Pos
     """The thread's posts the person may see, oldest first, each with how many times it was
     edited and, for a moderator, its open flags."""
     return _posts_listed(thread_id=thread.pk, person_id=person.pk, moderator=moderator)
+
+
+@prepared
+def _waiting_in(*, space_id: int) -> PostQuerySet:
+    return Post.objects.waiting_in(Space(pk=space_id))
+
+
+def waiting_in(space: Space) -> int:
+    """How many of the space's posts wait for a facilitator."""
+    return _waiting_in(space_id=space.pk).count()

@@ -15,7 +15,6 @@ from bridgework.lib.pager import keyset_page, page_of
 
 from .. import queries, services, visibility
 from ..forms import SearchForm, SpaceEditForm, SpaceForm
-from ..models import Post
 from .common import _field_errors, _safe_next, _space
 
 SPACES_PER_PAGE = 30
@@ -99,7 +98,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
     page = keyset_page(queries.threads_listed(person, found), request.GET, THREADS_PER_PAGE)
     standing = found.standing(person)
     moderator = standing.moderator
-    waiting = Post.objects.waiting_in(found).count() if moderator else 0
+    waiting = queries.waiting_in(found) if moderator else 0
     return render(
         request,
         "community/space.html",
