@@ -348,3 +348,15 @@ def test_insights_and_their_csv_are_in_the_readers_language(cast: Cast) -> None:
     assert "Passage à l'acte" in html
     assert rows[0][0] == "Vue" and rows[1] == ["Période", "Le dernier mois clos"]
     assert ["Section", "Tableau", "Ligne", "Colonne", "Affiché", "Échelle du bruit (ET)"] in rows
+
+
+def test_a_cohort_one_may_ask_to_join_says_when_it_starts_in_the_readers_language(
+    cast: Cast, organisation: Organisation
+) -> None:
+    speaks(cast.participant, "fr")
+    cohort = make_cohort(
+        cast.facilitator, add_members(organisation, 2), start=date(2030, 3, 12), zone="UTC"
+    )
+    Cohort.objects.filter(pk=cohort.pk).update(open_to_join=True)
+    html = cast.client("participant").get(reverse("cohorts")).content.decode()
+    assert '<p class="hint">Commence le 12 mars 2030 · 2 membres</p>' in html
