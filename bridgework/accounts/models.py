@@ -225,10 +225,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         self._role_cache = frozenset(roles)
 
     @classmethod
-    def reader(cls, *, person_id: int, organisation_id: int, roles: Iterable[str]) -> Person:
-        """An unsaved, active stand-in for a person: what the visibility filters read of
-        them, for building a prepared query (bridgework/lib/prepared.py). Never saved."""
-        stand_in = cls(pk=person_id, organisation_id=organisation_id, is_active=True)
+    def reader(
+        cls, *, person_id: int, organisation_id: int, roles: Iterable[str], active: bool
+    ) -> Person:
+        """An unsaved stand-in for a person: what the visibility filters read of them (id,
+        organisation, roles, whether active), for building a prepared query
+        (bridgework/lib/prepared.py). Never saved."""
+        stand_in = cls(pk=person_id, organisation_id=organisation_id, is_active=active)
         stand_in.remember_roles(roles)
         return stand_in
 

@@ -24,9 +24,9 @@ def _reader(
     person_id: int, organisation_id: int, *, active: bool, facilitator: bool, program_admin: bool
 ) -> Person:
     roles = [Role.FACILITATOR] * facilitator + [Role.PROGRAM_ADMIN] * program_admin
-    reader = Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
-    reader.is_active = active
-    return reader
+    return Person.reader(
+        person_id=person_id, organisation_id=organisation_id, roles=roles, active=active
+    )
 
 
 def _switches(person: Person) -> dict[str, bool]:

@@ -32,9 +32,9 @@ def _reader(
     person_id: int, organisation_id: int, *, active: bool, participant: bool, facilitator: bool
 ) -> Person:
     roles = [Role.PARTICIPANT] * participant + [Role.FACILITATOR] * facilitator
-    reader = Person.reader(person_id=person_id, organisation_id=organisation_id, roles=roles)
-    reader.is_active = active
-    return reader
+    return Person.reader(
+        person_id=person_id, organisation_id=organisation_id, roles=roles, active=active
+    )
 
 
 def _switches(person: Person) -> dict[str, bool]:
