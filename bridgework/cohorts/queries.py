@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _reader(
-    person_id: int, organisation_id: int, *, active: bool, facilitator: bool, program_admin: bool
+    person_id: int, organisation_id: int, active: bool, facilitator: bool, program_admin: bool
 ) -> Person:
     roles = [Role.FACILITATOR] * facilitator + [Role.PROGRAM_ADMIN] * program_admin
     return Person.reader(
@@ -48,13 +48,7 @@ def _listed(
     facilitator: bool,
     program_admin: bool,
 ) -> QuerySet[WithAnnotations[Cohort, Listed]]:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        facilitator=facilitator,
-        program_admin=program_admin,
-    )
+    reader = _reader(person_id, organisation_id, active, facilitator, program_admin)
     return Cohort.objects.listed_for(reader, now)
 
 
@@ -87,13 +81,7 @@ def _shown(
     facilitator: bool,
     program_admin: bool,
 ) -> QuerySet[WithAnnotations[Cohort, Shown]]:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        facilitator=facilitator,
-        program_admin=program_admin,
-    )
+    reader = _reader(person_id, organisation_id, active, facilitator, program_admin)
     cohorts = Cohort.objects.managed_by(reader) if manage else Cohort.objects.visible_to(reader)
     mine = Membership.objects.filter(cohort=OuterRef("pk"), person_id=person_id).order_by()
     shown = (
@@ -176,13 +164,7 @@ def _session_with_seat(
     facilitator: bool,
     program_admin: bool,
 ) -> QuerySet[WithAnnotations[Session, Seated]]:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        facilitator=facilitator,
-        program_admin=program_admin,
-    )
+    reader = _reader(person_id, organisation_id, active, facilitator, program_admin)
     members = Membership.objects.filter(
         cohort_id=OuterRef("cohort_id"), person_id=person_id, status=Membership.Status.MEMBER
     )

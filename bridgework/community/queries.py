@@ -29,7 +29,7 @@ FIGURES_CAP = 100
 
 
 def _reader(
-    person_id: int, organisation_id: int, *, active: bool, participant: bool, facilitator: bool
+    person_id: int, organisation_id: int, active: bool, participant: bool, facilitator: bool
 ) -> Person:
     roles = [Role.PARTICIPANT] * participant + [Role.FACILITATOR] * facilitator
     return Person.reader(
@@ -56,13 +56,7 @@ def _visible_space(
     participant: bool,
     facilitator: bool,
 ) -> SpaceQuerySet:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        participant=participant,
-        facilitator=facilitator,
-    )
+    reader = _reader(person_id, organisation_id, active, participant, facilitator)
     return Space.objects.visible_to(reader).filter(pk=space_id).select_related("cohort", "group")
 
 
@@ -83,7 +77,7 @@ def _threads_listed(
     *, space_id: int, person_id: int, active: bool, participant: bool, facilitator: bool
 ) -> ThreadQuerySet:
     # The space is known to be theirs: only who may see withheld threads is asked here.
-    reader = _reader(person_id, 0, active=active, participant=participant, facilitator=facilitator)
+    reader = _reader(person_id, 0, active, participant, facilitator)
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person_id=person_id, last_read_at__gte=OuterRef("last_activity_at")
     )
@@ -125,13 +119,7 @@ def _spaces_listed(
     # threads costs what one of 100 does. New posts are looked for in the space's latest
     # threads (a thread with new posts has recent activity; one never opened long ago
     # is not news). Withheld threads count only for those who may open them.
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        participant=participant,
-        facilitator=facilitator,
-    )
+    reader = _reader(person_id, organisation_id, active, participant, facilitator)
     listed_threads = Thread.objects.filter(withheld_threads_q(reader), space=OuterRef("pk"))
     read = ThreadRead.objects.filter(
         thread=OuterRef("pk"), person_id=person_id, last_read_at__gte=OuterRef("last_activity_at")
@@ -174,13 +162,7 @@ def _recent_threads(
     participant: bool,
     facilitator: bool,
 ) -> ThreadQuerySet:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        participant=participant,
-        facilitator=facilitator,
-    )
+    reader = _reader(person_id, organisation_id, active, participant, facilitator)
     return (
         Thread.objects.filter(
             withheld_threads_q(reader),
@@ -208,13 +190,7 @@ def _visible_thread(
     participant: bool,
     facilitator: bool,
 ) -> ThreadQuerySet:
-    reader = _reader(
-        person_id,
-        organisation_id,
-        active=active,
-        participant=participant,
-        facilitator=facilitator,
-    )
+    reader = _reader(person_id, organisation_id, active, participant, facilitator)
     return (
         Thread.objects.filter(visible_threads_q(reader))
         .filter(pk=thread_id)
