@@ -413,7 +413,7 @@ except OSError as error:
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "bridgework.lib.static_files.ManifestStaticFiles"
         if not DEBUG and ENVIRONMENT != "test"
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

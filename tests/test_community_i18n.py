@@ -4,6 +4,8 @@ translated, and is marked so right-to-left text and the pseudo-locale checks lea
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -17,7 +19,7 @@ from bridgework.notifications.models import DigestPreference, Notification
 
 from .asks_support import make_spaces, write_ask
 from .community_support import allies_space
-from .conftest import Cast, Committed, client_for
+from .conftest import Cast, Clock, Committed, client_for
 
 
 def speaks(person: Person, language: str) -> Person:
@@ -73,6 +75,27 @@ def test_reply_counts_take_the_languages_plural(
             services.reply(thread=thread, author=cast.facilitator, body=f"Reply {count}")
         html = client.get(f"/community/{space.pk}/").content.decode()
         assert expected in html
+
+
+@pytest.mark.parametrize(
+    ("language", "last_post", "ago"),
+    [
+        ("en", "last post", "3 hours ago"),
+        ("es", "último mensaje", "hace 3 horas"),
+        ("fr", "dernier message", "il y a 3 heures"),
+    ],
+)
+def test_a_threads_last_post_is_told_in_the_largest_whole_unit(
+    cast: Cast, clock: Clock, language: str, last_post: str, ago: str
+) -> None:
+    space = allies_space(cast.facilitator)
+    accept(space, cast.participant, cast.facilitator)
+    services.start_thread(space=space, author=cast.facilitator, title="T", body="B")
+    clock.advance(timedelta(hours=3, minutes=20))
+    client = client_for(speaks(cast.participant, language))
+    page = client.get(f"/community/{space.pk}/").content.decode()
+    assert f"{last_post} {ago}" in page
+    assert f"{last_post} {ago}" in client.get("/community/").content.decode()
 
 
 def test_a_notification_is_written_in_each_recipients_language(

@@ -1,4 +1,5 @@
-"""`{{ thread|byline }}`: "by Nia · 3 replies · last post 2 hours ago", under a thread's title.
+"""`{{ thread|byline }}`: "by Nia · 3 replies · last post 2 hours ago", under a thread's title;
+`{{ moment|ago }}`: "2 hours ago" (`bridgework/lib/ago.py`).
 
 Built here rather than with three `{% blocktranslate %}` a row: a space's page lists twenty
 threads, and those tags were a quarter of the page's time (bench/PAGES.md, nineteenth
@@ -10,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from bridgework.lib.ago import time_ago
+
 register = template.Library()
+
+ago = register.filter("ago", time_ago)
 
 
 @register.filter
@@ -31,6 +35,6 @@ def byline(thread: Any) -> SafeString:
         "counter": localize(thread.reply_count)
     }
     last = gettext("last post %(when)s") % {
-        "when": conditional_escape(naturaltime(thread.last_activity_at))
+        "when": conditional_escape(time_ago(thread.last_activity_at))
     }
     return mark_safe(f"{by} · {replies} · {last}")  # noqa: S308 - catalog text, escaped values
