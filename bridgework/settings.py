@@ -198,7 +198,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bridgework.front.context_processors.navigation",
+                "bridgework.front.context_processors.form_token",
             ],
+            # `{% load i18n %}` gives Django's tags, a fixed `{% translate %}` remembered per
+            # language (front/templatetags/remembered_i18n.py).
+            "libraries": {"i18n": "bridgework.front.templatetags.remembered_i18n"},
         },
     },
 ]
@@ -440,6 +444,8 @@ SESSION_ENGINE = "bridgework.accounts.sessions"
 # Every call of a prepared query (bridgework/lib/prepared.py) also builds its query set and
 # compares the SQL: the tests check each prepared query against the ORM.
 PREPARED_QUERIES_CHECK = ENVIRONMENT == "test"
+# The `i18n` template library is replaced on purpose (TEMPLATES above), which this check warns of.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:
@@ -451,7 +457,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BRIDGEWORK_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("BRIDGEWORK_HSTS_PRELOAD", False)
     # Preloading HSTS commits a whole domain for years; that is the operator's decision.
-    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -74,3 +75,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # the program, and a program admin's twelve sections would otherwise wrap to a second line.
         "profile_link": {"url": profile_url, "current": current.startswith(profile_url)},
     }
+
+
+def form_token(request: HttpRequest) -> dict[str, Any]:
+    """For a signed-in person, the form token as a plain string.
+
+    Django's own processor gives a lazy object, so that a page without a form sets no token
+    cookie; but a signed-in page always has one (signing out is a form), and every
+    `{% csrf_token %}` reading the lazy object costs a dozen calls through its proxy: the
+    cohorts page has a form a card (bench/PAGES.md, twenty-second round)."""
+    person = getattr(request, "user", None)
+    if person is None or not person.is_authenticated:
+        return {}
+    return {"csrf_token": get_token(request)}
