@@ -120,11 +120,12 @@ def generate(url: str, size: int) -> None:
         # the insights benchmark's check-ins keeps generating quick.
         "--check-ins",
         str(size * 5),
-        # At least a page and a bit of the cohorts list (20 a page) at the small size too:
-        # with fewer, "no more than 1.5x its small-size cost" would compare a part-filled
+        # A full first page of the cohorts list (20 cards) for each person at the small size
+        # too: a third of the cohorts are open to join, and a participant sees those and their
+        # own. With fewer, "no more than 1.5x its small-size cost" would compare a part-filled
         # page with a full one instead of a small organisation with a large one.
         "--cohorts",
-        str(max(25, size // 500)),
+        str(max(60, size // 500)),
         "--threads",
         str(threads),
         "--posts-per-thread",
