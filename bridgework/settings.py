@@ -508,6 +508,8 @@ IN_APP_SETTLER = "bridgework.notifications.api.mark_read"
 # (task path, every N seconds): each queued once per slot of N seconds since the epoch,
 # however many workers run (bridgework/jobs/schedule.py); all are safe to run twice.
 PERIODIC_TASKS = [
+    # The program admin's totals (accounts/people_count.py).
+    ("bridgework.accounts.tasks.count_people_everywhere", 60),
     ("bridgework.practice.tasks.plan_reminders", 60),
     ("bridgework.cohorts.tasks.plan_session_reminders", 300),
     # Chat reminders that waited out a rate limit, or whose worker died mid-send.

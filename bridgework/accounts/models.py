@@ -565,3 +565,20 @@ def pending_invitations_in(*, organisation_id: int, now: datetime) -> Invitation
 @prepared
 def groups_in(*, organisation_id: int) -> CommunityGroupQuerySet:
     return CommunityGroup.objects.filter(organisation_id=organisation_id)
+
+
+class PeopleCount(models.Model):
+    """An organisation's people, counted by the worker (`accounts.people_count`): the program
+    admin's home reads these totals instead of counting every person on a request."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    active = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    # Active people by role: {"participant": 12, ...}; a role nobody has is left out.
+    by_role = models.JSONField(default=dict)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"People of organisation {self.organisation_id}"

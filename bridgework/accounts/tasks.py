@@ -12,3 +12,15 @@ def deliver_invitation(context: TaskContext[..., bool], invitation_id: int) -> b
 
     # One e-mail per queued send, however often a crash makes the worker run this again.
     return queue_invitation(invitation_id, send_key=str(context.task_result.id))
+
+
+@task(queue_name="default")
+def count_people_everywhere() -> None:
+    """Queued every minute: each organisation's totals for its program admins' home page."""
+    from django.utils import timezone
+
+    from .models import Organisation
+    from .people_count import count_people
+
+    for organisation in Organisation.objects.order_by("pk"):
+        count_people(organisation, now=timezone.now())

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,14 +10,13 @@ from django.views.decorators.http import require_GET
 from bridgework.accounts.access import current_organisation, current_person, member_required
 from bridgework.accounts.models import (
     Organisation,
-    Person,
     Role,
-    RoleAssignment,
     group_invitations_of,
     groups_in,
     groups_of,
     pending_invitations_in,
 )
+from bridgework.accounts.people_count import people_count
 from bridgework.community.api import waiting_for_moderation
 from bridgework.curriculum.api import Lesson, lessons_done_by
 from bridgework.insights.api import open_pulses_for
@@ -31,35 +28,14 @@ from bridgework.resources.api import suggestions_to_vet
 # Home names this many new notes; the heading counts all of them.
 HOME_NOTES = 3
 
-# Counting an organisation's people and roles reads every person (tens of milliseconds at
-# 100,000 people, bench/PAGES.md), so each web process counts at most once a minute.
-ORGANISATION_COUNTS_SECONDS = 60
-
 
 def organisation_counts(organisation: Organisation) -> dict[str, Any]:
     """The program admin's totals: active and deactivated people, active people by role."""
-
-    def count() -> dict[str, Any]:
-        people = Person.objects.in_organisation(organisation)
-        return {
-            "people_stats": people.aggregate(
-                active=Count("pk", filter=Q(is_active=True)),
-                deactivated=Count("pk", filter=Q(is_active=False)),
-            ),
-            "role_counts": dict(
-                RoleAssignment.objects.filter(
-                    person__organisation=organisation, person__is_active=True
-                )
-                .values_list("role")
-                .annotate(n=Count("pk"))
-                .values_list("role", "n")
-            ),
-        }
-
-    key = f"organisation-counts:{organisation.pk}"
-    counts = cache.get_or_set(key, count, ORGANISATION_COUNTS_SECONDS)
-    assert isinstance(counts, dict)
-    return counts
+    count = people_count(organisation, now=timezone.now())
+    return {
+        "people_stats": {"active": count.active, "deactivated": count.deactivated},
+        "role_counts": count.by_role,
+    }
 
 
 @require_GET
