@@ -31,7 +31,7 @@ def add_people(organisation: Organisation, count: int, start: int) -> None:
 
 
 PAGES = [
-    ("/", "program_admin", 10),
+    ("/", "program_admin", 9),
     ("/", "participant_and_member", 9),
     ("/people/", "program_admin", 5),
     ("/people/?q=person", "program_admin", 5),
